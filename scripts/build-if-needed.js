@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm start` must work on a fresh clone without a separate build step, yet not pay for
+// a compile on every start: rebuild only when a source file is newer than the build.
+const { statSync, readdirSync, existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const root = join(__dirname, '..');
+const built = join(root, 'dist', 'src', 'main.js');
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    if (mtime > newest) newest = mtime;
+  }
+  return newest;
+}
+
+const sourcesChanged = () =>
+  Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'bench'))) > statSync(built).mtimeMs;
+
+if (!existsSync(built) || sourcesChanged()) {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * The bot's durable state, behind interfaces small enough that a shared database can replace
+ * the embedded SQLite store when the bot runs as several replicas.
+ */
+
+export type LicenseRequestStatus = 'pending' | 'generated' | 'failed' | 'refused';
+
+export interface LicenseRequestInput {
+  ticketUrl: string;
+  email: string;
+  userCount: number;
+  /** Slack user ID of the engineer. */
+  requestedBySlackId: string;
+  /** GitLab username the engineer typed. */
+  requestedByUsername: string;
+  /** yyyy-mm-dd, the customer's license expiration date. */
+  licenseExpiresOn: string;
+  /** Set when a manager overrode the scope check. */
+  overrideJustification?: string;
+  /** Why the scope check decided what it did (kept for the audit trail). */
+  scopeSummary: string;
+  adapter: string;
+  /**
+   * Makes a Slack redelivery or double click harmless: the same key never creates a second
+   * record (e.g. the view ID of the submitted modal).
+   */
+  idempotencyKey: string;
+}
+
+export interface LicenseRequestRecord extends LicenseRequestInput {
+  id: string;
+  status: LicenseRequestStatus;
+  /** Failure or refusal reason. */
+  reason?: string;
+  /** Adapter trace: issue URL, file path. */
+  reference?: string;
+  licenseFile?: string;
+  /** yyyy-mm-dd on which the trial license stops working. */
+  trialExpiresOn?: string;
+  /** How many times this request was retried after a failure. */
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LicenseRequestUpdate {
+  status: LicenseRequestStatus;
+  reason?: string | null;
+  reference?: string | null;
+  licenseFile?: string | null;
+  trialExpiresOn?: string | null;
+}
+
+export interface LicenseRequestStore {
+  /**
+   * Inserts the request unless one with the same idempotency key exists; returns the stored
+   * record and whether it was created now.
+   */
+  createRequest(input: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }>;
+  getRequest(id: string): Promise<LicenseRequestRecord | undefined>;
+  updateRequest(id: string, update: LicenseRequestUpdate, now: Date): Promise<LicenseRequestRecord>;
+  /** Moves a failed request back to pending for a retry; false when it is not failed (any more). */
+  claimRetry(id: string, now: Date): Promise<boolean>;
+  /** Pending or generated requests for the same ticket + email + user count since `since`. */
+  findRecentDuplicates(key: { ticketUrl: string; email: string; userCount: number }, since: Date): Promise<LicenseRequestRecord[]>;
+  findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
+  findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
+  listPending(): Promise<LicenseRequestRecord[]>;
+}
+
+export interface OutboxMessage {
+  /** Stable key: re-enqueueing the same key updates the message instead of duplicating it. */
+  key: string;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  /** Post as a reply in the thread of another outbox message (by its key). */
+  threadOfKey?: string;
+}
+
+export interface OutboxEntry extends OutboxMessage {
+  /** Slack `ts` once delivered; later versions of the same key are sent with chat.update. */
+  ts?: string;
+  /** Version counter: bumped by every enqueue, so a delivery never overwrites a newer text. */
+  version: number;
+  deliveredVersion: number;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  createdAt: string;
+}
+
+export interface AuditOutbox {
+  enqueue(message: OutboxMessage, now: Date): Promise<OutboxEntry>;
+  /** Entries whose newest version is not delivered yet and whose next attempt is due. */
+  due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  get(key: string): Promise<OutboxEntry | undefined>;
+  markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
+  markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
+  backlog(): Promise<number>;
+}
+
+export interface StarDecisionRecord {
+  id: string;
+  ticketUrl: string;
+  decidedBySlackId: string;
+  verdict: string;
+  /** The chart answers and computed facts that decided it, for feedback export. */
+  inputs: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface StarDecisionStore {
+  recordDecision(decision: Omit<StarDecisionRecord, 'id' | 'createdAt'>, now: Date): Promise<StarDecisionRecord>;
+  listDecisions(since: Date): Promise<StarDecisionRecord[]>;
+}
+
+export interface UserPreferences {
+  gitlabUsername?: string;
+  timeZone?: string;
+}
+
+export interface UserPreferenceStore {
+  getPreferences(slackUserId: string): Promise<UserPreferences>;
+  savePreferences(slackUserId: string, prefs: UserPreferences, now: Date): Promise<void>;
+}
+
+export interface Store extends LicenseRequestStore, AuditOutbox, StarDecisionStore, UserPreferenceStore {
+  /** Cheap write probe for the health check. */
+  isWritable(): boolean;
+  close(): void;
+}
