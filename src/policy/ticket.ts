@@ -1,0 +1,39 @@
+/**
+ * Zendesk ticket references: a ticket URL on the configured Zendesk host, or a bare ticket
+ * number that is expanded to one. Anything else is refused with a reason a person can act on.
+ */
+
+export type TicketParse = { ok: true; url: string; number: string } | { ok: false; error: string };
+
+const MAX_TICKET_DIGITS = 12;
+
+export function parseTicketReference(raw: string, zendeskBaseUrl: string): TicketParse {
+  const base = new URL(zendeskBaseUrl);
+  const example = `${base.origin}/agent/tickets/123456`;
+  let text = raw.trim();
+  if (text === '') return { ok: false, error: `Enter the Zendesk ticket URL (${example}) or its number.` };
+
+  // Slack wraps pasted links as <url>; a label (<url|label>) could disguise another host, so it is refused.
+  const wrapped = /^<([^<>|]+)>$/.exec(text);
+  if (wrapped) text = wrapped[1];
+  if (/[<>|]/.test(text)) return { ok: false, error: `That is not a plain ticket link. Paste the ticket URL (${example}) or its number.` };
+
+  const bare = /^#?(\d{1,12})$/.exec(text);
+  if (bare) return { ok: true, number: bare[1], url: `${base.origin}/agent/tickets/${bare[1]}` };
+
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, error: `Enter a Zendesk ticket URL (${example}) or a ticket number.` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { ok: false, error: `Only ${base.origin} ticket links are accepted.` };
+  }
+  if (url.hostname.toLowerCase() !== base.hostname.toLowerCase() || url.username || url.password || (url.port && url.port !== base.port)) {
+    return { ok: false, error: `Only tickets on ${base.host} are accepted (got ${url.host}).` };
+  }
+  const match = new RegExp(`^/(?:agent/)?tickets/(\\d{1,${MAX_TICKET_DIGITS}})/?(?:[a-z_/]*)$`, 'i').exec(url.pathname);
+  if (!match) return { ok: false, error: `That link is not a ticket: expected ${example}.` };
+  return { ok: true, number: match[1], url: `${base.origin}/agent/tickets/${match[1]}` };
+}

@@ -1,0 +1,52 @@
+import { DEPLOYMENT_LABELS } from '../../policy/playbook';
+import type { StarDecision } from '../../policy/star-decision';
+import { describeExpiryFacts } from '../../policy/time';
+import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
+import { actions, Block, button, context, divider, header, modal, section } from './blocks';
+import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-check-ids';
+
+/** One line per chart step: "Trial: No, a paid subscription (computed from the expiration date)". */
+export function pathLines(decision: StarDecision): string[] {
+  return decision.path.map(
+    (step) => `• ${step.question.shortLabel}: *${escapeMrkdwn(step.option.label)}*${step.source === 'computed' ? ' _(computed from the expiration date)_' : ''}`,
+  );
+}
+
+export function playbookBlocks(decision: StarDecision): Block[] {
+  const type = decision.requestType;
+  if (!type) return [];
+  const steps = type.nextSteps.map((s) => `• ${s}`).join('\n');
+  return [
+    section(`*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*\n${steps}`, 'playbook'),
+    ...(type.warning ? [context(`:warning: ${type.warning}`)] : []),
+  ];
+}
+
+export interface EmergencyLicensePrefill {
+  ticket: string;
+  expirationDate?: string;
+}
+
+export function offersEmergencyLicense(decision: StarDecision): boolean {
+  return Boolean(decision.requestType?.offersTrialLicense && decision.requestType.deployment === 'self_managed');
+}
+
+/** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
+export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: string; licensingChannel: string }) {
+  const { verdict } = decision;
+  const blocks: Block[] = [
+    header(`${verdict.headline}`),
+    section(`${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`, 'verdict'),
+  ];
+  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export.`, 'follow_up'));
+  blocks.push(section(`*Why*\n${pathLines(decision).join('\n')}`, 'path'));
+  if (decision.expiry) blocks.push(context(...describeExpiryFacts(decision.expiry, opts.timeZone).map((f) => `:calendar: ${f.text}`)));
+  const playbook = playbookBlocks(decision);
+  if (playbook.length) blocks.push(divider(), ...playbook);
+  if (offersEmergencyLicense(decision)) {
+    const prefill: EmergencyLicensePrefill = { ticket: decision.ticketUrl, expirationDate: decision.expiry?.expirationDate };
+    blocks.push(actions('emergency_license', button('Open emergency license form', OPEN_EMERGENCY_LICENSE_ACTION, JSON.stringify(prefill), 'primary')));
+  }
+  blocks.push(context(`Posted to ${mentionChannel(opts.licensingChannel)} for the L&R team.`));
+  return modal({ callbackId: STAR_VERDICT_CALLBACK, title: 'STAR verdict', close: 'Done', blocks });
+}
