@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import type { AuditOutbox, OutboxEntry, OutboxMessage } from '../store/types';
+
+/** Sends one outbox entry to Slack: a new message, or an update of the one already posted. */
+export interface AuditSender {
+  send(entry: OutboxEntry, threadTs?: string): Promise<{ ts: string }>;
+}
+
+export interface DeliveryError {
+  /** Seconds Slack asked us to wait (429). */
+  retryAfterSeconds?: number;
+  message: string;
+}
+
+export interface OutboxDispatcherOptions {
+  /** How often due entries are looked for when nothing kicks the dispatcher. */
+  pollIntervalMs: number;
+  batchSize: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
+  pollIntervalMs: 5_000,
+  batchSize: 20,
+  minBackoffMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+};
+
+function describeError(error: unknown): DeliveryError {
+  const e = error as { message?: string; data?: { error?: string }; retryAfter?: number; code?: string };
+  return {
+    message: e?.data?.error ?? e?.message ?? String(error),
+    retryAfterSeconds: typeof e?.retryAfter === 'number' ? e.retryAfter : undefined,
+  };
+}
+
+/**
+ * The durable audit trail: every message is written to the store before it is sent, sent with
+ * bounded retries and backoff, and marked delivered with Slack's `ts`. A restart picks up what
+ * was not delivered; a stable key makes a retry update the message instead of duplicating it.
+ */
+export class OutboxDispatcher {
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: AuditOutbox,
+    private readonly sender: AuditSender,
+    private readonly logger: Logger,
+    private readonly options: OutboxDispatcherOptions = DEFAULT_OUTBOX_OPTIONS,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records the message durably, then delivers it in the background. */
+  async publish(message: OutboxMessage): Promise<void> {
+    await this.outbox.enqueue(message, this.now());
+    this.kick();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Delivers what is due now; resolves when the current pass ends. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.kick();
+      }
+    });
+    return this.draining;
+  }
+
+  /** Stops polling after one last delivery pass bounded by `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.race([this.kick(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    this.stopped = true;
+  }
+
+  backlog(): Promise<number> {
+    return this.outbox.backlog();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const due = await this.outbox.due(this.now(), this.options.batchSize);
+      if (due.length === 0) return;
+      let progressed = false;
+      for (const entry of due) {
+        if (await this.deliver(entry)) progressed = true;
+      }
+      if (!progressed) return;
+    }
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<boolean> {
+    let threadTs: string | undefined;
+    if (entry.threadOfKey) {
+      threadTs = (await this.outbox.get(entry.threadOfKey))?.ts;
+      if (!threadTs) {
+        // The parent is not posted yet: reply once it is, rather than outside its thread.
+        await this.outbox.markFailed(entry.key, 'waiting for the thread parent', new Date(this.now().getTime() + this.options.minBackoffMs));
+        return false;
+      }
+    }
+    try {
+      const { ts } = await this.sender.send(entry, threadTs);
+      await this.outbox.markDelivered(entry.key, entry.version, ts, this.now());
+      return true;
+    } catch (error) {
+      const failure = describeError(error);
+      const backoff = failure.retryAfterSeconds !== undefined
+        ? failure.retryAfterSeconds * 1000
+        : Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** Math.min(entry.attempts, 16));
+      await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + backoff));
+      this.logger.warn({ key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: backoff }, 'audit message not delivered yet; will retry');
+      return false;
+    }
+  }
+}

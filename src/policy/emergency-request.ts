@@ -1,0 +1,147 @@
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
+import { checkEmergencyScope, ScopeDecision } from './emergency-scope';
+import { Deployment, isDeployment } from './playbook';
+import { parseTicketReference } from './ticket';
+import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
+
+/**
+ * The weekend emergency license form as the handbook requires it, validated field by field so
+ * every problem can be shown on the field that caused it. Nothing is generated unless all pass.
+ */
+
+export const MAX_USER_COUNT = 1_000_000;
+export const SCREENSHOTS = {
+  dashboard: 'Admin Area -> Overview -> Dashboard',
+  license_page: 'Admin Area -> License (or Subscription) page',
+} as const;
+export type ScreenshotId = keyof typeof SCREENSHOTS;
+
+export type EmergencyField =
+  | 'ticket'
+  | 'deployment'
+  | 'paid_plan'
+  | 'prospect'
+  | 'expiration_date'
+  | 'screenshots'
+  | 'user_count'
+  | 'email'
+  | 'username';
+
+export interface RawEmergencyForm {
+  ticket?: string;
+  deployment?: string;
+  paidPlan?: string;
+  prospect?: string;
+  expirationDate?: string;
+  screenshots?: string[];
+  userCount?: string;
+  email?: string;
+  username?: string;
+}
+
+export interface EmergencyRequest {
+  ticketUrl: string;
+  deployment: Deployment;
+  paidPlan: boolean;
+  prospect: boolean;
+  expirationDate: string;
+  userCount: number;
+  email: string;
+  username: string;
+}
+
+export type EmergencyValidation =
+  | { ok: true; request: EmergencyRequest; scope: ScopeDecision }
+  | { ok: false; errors: Partial<Record<EmergencyField, string>> };
+
+const emailSchema = z.email().max(254);
+// GitLab usernames: letters, digits, '_', '-', '.'; not starting with '-' or '.'; at most 255 characters.
+const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+
+export function parseUserCount(raw: string | undefined): number | undefined {
+  const text = (raw ?? '').trim().replace(/[,\s_](?=\d{3}\b)/g, '');
+  if (!/^\d{1,7}$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= 1 && value <= MAX_USER_COUNT ? value : undefined;
+}
+
+export function normalizeUsername(raw: string | undefined): string | undefined {
+  const text = (raw ?? '').trim().replace(/^@/, '');
+  if (!USERNAME_PATTERN.test(text) || /\.(git|atom)$/i.test(text) || /[._-]$/.test(text)) return undefined;
+  return text;
+}
+
+export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: string, now: DateTime): EmergencyValidation {
+  const errors: Partial<Record<EmergencyField, string>> = {};
+
+  const ticket = parseTicketReference(raw.ticket ?? '', zendeskBaseUrl);
+  if (!ticket.ok) errors.ticket = ticket.error;
+
+  if (!isDeployment(raw.deployment)) errors.deployment = 'Pick where the customer runs GitLab.';
+  if (raw.paidPlan !== 'yes' && raw.paidPlan !== 'no') errors.paid_plan = 'Say whether the customer has a paid plan.';
+  if (raw.prospect !== 'yes' && raw.prospect !== 'no') errors.prospect = 'Say whether this is a prospect.';
+
+  const date = raw.expirationDate ? parseCalendarDate(raw.expirationDate) : undefined;
+  if (!date) {
+    errors.expiration_date = 'Pick the license expiration date shown on the License (Subscription) screenshot.';
+  } else {
+    const facts = computeExpiryFacts(raw.expirationDate as string, now);
+    if (!facts.expired) {
+      errors.expiration_date = `This license has not expired yet (it expires ${formatRelative(facts.msUntilExpiry)}): the instance still works, so no emergency license is needed. Check the date on the screenshot.`;
+    }
+  }
+
+  const screenshots = new Set(raw.screenshots ?? []);
+  const missing = (Object.keys(SCREENSHOTS) as ScreenshotId[]).filter((id) => !screenshots.has(id));
+  if (missing.length > 0) {
+    errors.screenshots = `Both screenshots must be attached to the ticket before a license is generated. Missing: ${missing.map((id) => SCREENSHOTS[id]).join('; ')}.`;
+  }
+
+  const userCount = parseUserCount(raw.userCount);
+  if (userCount === undefined) errors.user_count = `Enter the user count from the Dashboard screenshot: a whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
+
+  const email = (raw.email ?? '').trim();
+  if (!emailSchema.safeParse(email).success) errors.email = 'Enter the email address of the person who opened the ticket (e.g. jane@example.com).';
+
+  const username = normalizeUsername(raw.username);
+  if (!username) errors.username = 'Enter your GitLab username (letters, digits, "_", "-" or ".", e.g. jdoe).';
+
+  if (Object.keys(errors).length > 0 || !ticket.ok) return { ok: false, errors };
+
+  const request: EmergencyRequest = {
+    ticketUrl: ticket.url,
+    deployment: raw.deployment as Deployment,
+    paidPlan: raw.paidPlan === 'yes',
+    prospect: raw.prospect === 'yes',
+    expirationDate: raw.expirationDate as string,
+    userCount: userCount as number,
+    email: email.toLowerCase(),
+    username: username as string,
+  };
+  return { ok: true, request, scope: checkEmergencyScope(request, now) };
+}
+
+/** SaaS cannot be overridden: a Self-Managed license file does nothing for GitLab.com. */
+export function scopeCanBeOverridden(scope: ScopeDecision): boolean {
+  return !scope.inScope && scope.failures.every((failure) => failure.rule !== 'saas');
+}
+
+export const OVERRIDE_JUSTIFICATION = { min: 20, max: 1000 } as const;
+
+export function validateJustification(raw: string | undefined): { ok: true; text: string } | { ok: false; error: string } {
+  const text = (raw ?? '').trim();
+  if (text.length < OVERRIDE_JUSTIFICATION.min) {
+    return { ok: false, error: `Write why this out-of-scope request must get a license anyway (at least ${OVERRIDE_JUSTIFICATION.min} characters).` };
+  }
+  if (text.length > OVERRIDE_JUSTIFICATION.max) return { ok: false, error: `Keep it under ${OVERRIDE_JUSTIFICATION.max} characters.` };
+  return { ok: true, text };
+}
+
+/** One line for the audit trail: why the scope check decided what it did. */
+export function summarizeScope(scope: ScopeDecision): string {
+  const grace = scope.facts.graceEnded
+    ? `grace period ended ${formatRelative(scope.facts.msUntilGraceEnd)}`
+    : `grace period ends ${formatRelative(scope.facts.msUntilGraceEnd)}`;
+  return scope.inScope ? `In scope: ${grace}` : `Out of scope (${scope.failures.map((f) => f.rule).join(', ')}): ${grace}`;
+}

@@ -1,0 +1,110 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+
+export type Capability = 'star_check' | 'request_license' | 'override_scope';
+
+export type AuthorizationDecision = { allowed: true } | { allowed: false; reason: string };
+
+const CAPABILITY_SETTINGS: Record<Capability, { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }> = {
+  star_check: { groups: 'starCheckGroups', variable: 'STAR_CHECK_USERGROUPS', what: 'run /star-check', emptyMeansEveryone: true },
+  request_license: { groups: 'requesterGroups', variable: 'LICENSE_REQUESTER_USERGROUPS', what: 'request emergency licenses', emptyMeansEveryone: false },
+  override_scope: { groups: 'overrideGroups', variable: 'LICENSE_OVERRIDE_USERGROUPS', what: 'override the emergency scope check', emptyMeansEveryone: false },
+};
+
+interface CachedGroup {
+  members: Set<string>;
+  fetchedAt: number;
+}
+
+/**
+ * Deny-by-default authorization from Slack user groups. Membership comes from
+ * usergroups.users.list, cached for a few minutes and refreshed in the background so that a
+ * check is normally an in-memory lookup; when membership cannot be read the answer is "no".
+ */
+export class Authorizer {
+  private readonly cache = new Map<string, CachedGroup>();
+  private readonly inflight = new Map<string, Promise<CachedGroup>>();
+  private refreshTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly settings: Config['authorization'],
+    private readonly logger: Logger,
+    private readonly lookupTimeoutMs = 1500,
+  ) {}
+
+  get openMode(): boolean {
+    return this.settings.mode === 'open';
+  }
+
+  private allGroups(): string[] {
+    return [...new Set([...this.settings.starCheckGroups, ...this.settings.requesterGroups, ...this.settings.overrideGroups])];
+  }
+
+  /** Loads every configured group now and keeps them fresh. */
+  start(): void {
+    if (this.openMode) return;
+    const refresh = () => {
+      for (const group of this.allGroups()) void this.load(group).catch(() => undefined);
+    };
+    refresh();
+    this.refreshTimer = setInterval(refresh, Math.max(10_000, (this.settings.cacheSeconds * 1000) / 2));
+    this.refreshTimer.unref();
+  }
+
+  stop(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+  }
+
+  async check(userId: string, capability: Capability): Promise<AuthorizationDecision> {
+    if (this.openMode) return { allowed: true };
+    const setting = CAPABILITY_SETTINGS[capability];
+    const groups = this.settings[setting.groups] as string[];
+    if (groups.length === 0) {
+      return setting.emptyMeansEveryone
+        ? { allowed: true }
+        : { allowed: false, reason: `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).` };
+    }
+    try {
+      for (const group of groups) {
+        const { members } = await this.fresh(group);
+        if (members.has(userId)) return { allowed: true };
+      }
+    } catch (error) {
+      this.logger.warn({ capability, error: (error as Error).message }, 'user group membership could not be read; denying');
+      return { allowed: false, reason: `Your permission to ${setting.what} could not be checked with Slack right now, so it is refused. Try again in a minute.` };
+    }
+    return {
+      allowed: false,
+      reason: `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your manager to add you to that user group.`,
+    };
+  }
+
+  private async fresh(group: string): Promise<CachedGroup> {
+    const cached = this.cache.get(group);
+    if (cached && Date.now() - cached.fetchedAt < this.settings.cacheSeconds * 1000) return cached;
+    return this.load(group);
+  }
+
+  private load(group: string): Promise<CachedGroup> {
+    const running = this.inflight.get(group);
+    if (running) return running;
+    const lookup = (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
+      });
+      try {
+        const result = await Promise.race([this.client.usergroups.users.list({ usergroup: group }), timeout]);
+        const entry = { members: new Set(result.users ?? []), fetchedAt: Date.now() };
+        this.cache.set(group, entry);
+        return entry;
+      } finally {
+        clearTimeout(timer);
+      }
+    })().finally(() => this.inflight.delete(group));
+    this.inflight.set(group, lookup);
+    return lookup;
+  }
+}

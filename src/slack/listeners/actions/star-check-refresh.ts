@@ -1,0 +1,22 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { readStarCheckState } from '../../forms/star-check-form';
+import type { AppServices } from '../../services';
+import { buildStarCheckModal } from '../../views/star-check-modal';
+
+/** An answer that changes the path was picked: show the questions that path needs now. */
+export function starCheckRefresh(services: AppServices) {
+  return async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const state = readStarCheckState(view as never);
+    const timeZone = await services.timeZones.zoneOf(body.user.id);
+    try {
+      await client.views.update({ view_id: view.id, hash: view.hash, view: buildStarCheckModal(state, services.now(), timeZone) as never });
+    } catch (error) {
+      // hash_conflict: a newer answer already refreshed the modal; that refresh wins.
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code !== 'hash_conflict') throw error;
+    }
+  };
+}

@@ -1,0 +1,34 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+
+/**
+ * Opens (or pushes) a modal with the trigger_id. The trigger expires 3 seconds after the user's
+ * action, so this is always the first Web API call a listener makes.
+ */
+export async function openModal(
+  client: WebClient,
+  triggerId: string,
+  view: object,
+  logger: Logger,
+  opts: { push?: boolean; onExpired?: (message: string) => Promise<unknown> } = {},
+): Promise<string | undefined> {
+  try {
+    const result = opts.push
+      ? await client.views.push({ trigger_id: triggerId, view: view as never })
+      : await client.views.open({ trigger_id: triggerId, view: view as never });
+    return result.view?.id;
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    logger.warn({ error: code ?? (error as Error).message }, 'could not open the modal');
+    if (opts.onExpired) {
+      await opts
+        .onExpired(
+          code === 'expired_trigger_id'
+            ? ':hourglass: Slack took too long to open the form. Please run the command again.'
+            : ':warning: The form could not be opened. Please try again in a minute.',
+        )
+        .catch(() => undefined);
+    }
+    return undefined;
+  }
+}

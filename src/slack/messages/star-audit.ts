@@ -1,0 +1,45 @@
+import { DEPLOYMENT_LABELS } from '../../policy/playbook';
+import type { StarDecision } from '../../policy/star-decision';
+import { formatInstant, formatRelative } from '../../policy/time';
+import { escapeMrkdwn, link, mentionUser, slackDate } from '../mrkdwn';
+import { Block, context, section } from '../views/blocks';
+import { pathLines } from '../views/star-verdict';
+
+export interface AuditMessage {
+  text: string;
+  blocks: Block[];
+}
+
+/** Time facts for a channel read in many time zones: Slack renders `<!date>` in each reader's zone. */
+export function auditTimeFacts(decision: Pick<StarDecision, 'expiry'>): string[] {
+  const expiry = decision.expiry;
+  if (!expiry) return [];
+  const at = (instant: typeof expiry.expiresAt) => slackDate(instant.toSeconds(), formatInstant(instant));
+  return [
+    `Expiration ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${at(expiry.expiresAt)})`,
+    `Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${at(expiry.graceEndsAt)})`,
+  ];
+}
+
+/** The licensing-channel record of one /star-check verdict. */
+export function buildStarAuditMessage(decision: StarDecision, decidedBy: string): AuditMessage {
+  const { verdict } = decision;
+  const lines = [
+    `${verdict.emoji} *STAR check: ${escapeMrkdwn(verdict.headline)}*`,
+    `*Ticket:* ${link(decision.ticketUrl)}`,
+    `*Checked by:* ${mentionUser(decidedBy)}`,
+  ];
+  if (decision.requestType) {
+    lines.push(`*Request:* ${DEPLOYMENT_LABELS[decision.requestType.deployment]}: ${escapeMrkdwn(decision.requestType.label)}`);
+  } else if (decision.deployment) {
+    lines.push(`*Deployment:* ${DEPLOYMENT_LABELS[decision.deployment]}`);
+  }
+  const blocks: Block[] = [section(lines.join('\n'), 'summary'), section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers')];
+  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp}`, 'follow_up'));
+  const facts = auditTimeFacts(decision);
+  if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
+  return {
+    text: `STAR check: ${verdict.headline} for ${decision.ticketUrl} (by ${mentionUser(decidedBy)})`,
+    blocks,
+  };
+}

@@ -1,0 +1,20 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
+import type { Config } from '../config';
+import type { Store } from '../store/types';
+import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
+import type { Authorizer } from './authorization';
+import type { UserTimeZones } from './user-time-zones';
+
+/** What listeners need from the rest of the bot; built once in main and passed to `registerListeners`. */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  now: () => DateTime;
+  audit: OutboxDispatcher;
+  timeZones: UserTimeZones;
+  authz: Authorizer;
+  licenses: EmergencyLicenseWorkflow;
+}

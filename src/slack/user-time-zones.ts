@@ -1,0 +1,60 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { UserPreferenceStore } from '../store/types';
+
+/**
+ * Users' Slack time zones, for showing times in them. Read with users.info *after* the modal
+ * is open (never before an ack), cached in memory and remembered in the store.
+ */
+export class UserTimeZones {
+  private readonly cache = new Map<string, { zone: string; at: number }>();
+  private readonly inflight = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly store: UserPreferenceStore,
+    private readonly logger: Logger,
+    private readonly ttlMs = 6 * 3_600_000,
+  ) {}
+
+  /** Starts a lookup in the background if the zone is not known yet. */
+  warm(userId: string): void {
+    const cached = this.cache.get(userId);
+    if (cached && Date.now() - cached.at < this.ttlMs) return;
+    void this.fetch(userId);
+  }
+
+  /** The best zone known now, without waiting on Slack: memory, then the store, then UTC. */
+  async zoneOf(userId: string): Promise<string> {
+    const cached = this.cache.get(userId);
+    if (cached) return cached.zone;
+    const stored = (await this.store.getPreferences(userId)).timeZone;
+    if (stored) {
+      this.cache.set(userId, { zone: stored, at: 0 });
+      return stored;
+    }
+    return 'UTC';
+  }
+
+  private fetch(userId: string): Promise<string | undefined> {
+    const running = this.inflight.get(userId);
+    if (running) return running;
+    const lookup = this.client.users
+      .info({ user: userId })
+      .then(async (result) => {
+        const zone = result.user?.tz;
+        if (zone) {
+          this.cache.set(userId, { zone, at: Date.now() });
+          await this.store.savePreferences(userId, { timeZone: zone }, new Date());
+        }
+        return zone;
+      })
+      .catch((error: unknown) => {
+        this.logger.warn({ userId, error: (error as Error).message }, 'could not read the user time zone; showing UTC');
+        return undefined;
+      })
+      .finally(() => this.inflight.delete(userId));
+    this.inflight.set(userId, lookup);
+    return lookup;
+  }
+}

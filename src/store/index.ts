@@ -1,0 +1,22 @@
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store';
+import type { Store } from './types';
+
+export * from './types';
+export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions } from './sqlite-store';
+export {
+  MIGRATIONS,
+  LATEST_SCHEMA_VERSION,
+  SchemaTooNewError,
+  migrate,
+  schemaVersion,
+  type Migration,
+  type MigrationResult,
+} from './migrations';
+
+/**
+ * Opens (creating if needed) the bot's database `<dataDir>/bot.sqlite3` and applies pending
+ * migrations. Throws `SchemaTooNewError` when the file was written by a newer release.
+ */
+export function openStore(dataDir: string, options?: SqliteStoreOptions): Store {
+  return new SqliteStore(dataDir, options);
+}

@@ -1,0 +1,192 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Versioned schema migrations for the embedded SQLite store.
+ *
+ * Rules:
+ * - Versions are positive integers in strictly increasing order; never renumber or edit a
+ *   migration that has shipped, add a new one instead.
+ * - All pending migrations are applied in ONE immediate transaction, so a failing migration
+ *   leaves the database exactly as it was, and two processes opening the same file at the
+ *   same time cannot both apply them.
+ * - A database whose recorded version is newer than the newest migration known to this code
+ *   refuses to open ({@link SchemaTooNewError}) instead of being written by an older bot.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  /** One or more SQL statements. Must not change `journal_mode` (not allowed in a transaction). */
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up: `
+      CREATE TABLE license_requests (
+        id                      TEXT PRIMARY KEY,
+        idempotency_key         TEXT NOT NULL,
+        ticket_url              TEXT NOT NULL,
+        email                   TEXT NOT NULL,
+        user_count              INTEGER NOT NULL,
+        requested_by_slack_id   TEXT NOT NULL,
+        requested_by_username   TEXT NOT NULL,
+        license_expires_on      TEXT NOT NULL,
+        override_justification  TEXT,
+        scope_summary           TEXT NOT NULL,
+        adapter                 TEXT NOT NULL,
+        status                  TEXT NOT NULL CHECK (status IN ('pending', 'generated', 'failed', 'refused')),
+        reason                  TEXT,
+        reference               TEXT,
+        license_file            TEXT,
+        trial_expires_on        TEXT,
+        attempts                INTEGER NOT NULL DEFAULT 0,
+        created_at              TEXT NOT NULL,
+        updated_at              TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX license_requests_idempotency_key ON license_requests (idempotency_key);
+      CREATE INDEX license_requests_ticket_created ON license_requests (ticket_url, created_at);
+      CREATE INDEX license_requests_email_created ON license_requests (lower(email), created_at);
+      CREATE INDEX license_requests_status_created ON license_requests (status, created_at);
+
+      CREATE TABLE audit_outbox (
+        key               TEXT PRIMARY KEY,
+        channel           TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        blocks            TEXT NOT NULL,
+        thread_of_key     TEXT,
+        ts                TEXT,
+        version           INTEGER NOT NULL,
+        delivered_version INTEGER NOT NULL DEFAULT 0,
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at   TEXT NOT NULL,
+        last_error        TEXT,
+        created_at        TEXT NOT NULL
+      );
+      -- Only undelivered rows are in this index, so it stays as small as the backlog even when
+      -- the table holds millions of delivered rows. (created_at, next_attempt_at) lets "due"
+      -- walk it in created_at order, filter next_attempt_at without touching the table and
+      -- stop at LIMIT; it stays fast both when the backlog is mostly due and mostly backing off.
+      -- version/delivered_version make backlog() (COUNT) an index-only scan.
+      CREATE INDEX audit_outbox_due ON audit_outbox (created_at, next_attempt_at, version, delivered_version)
+        WHERE version > delivered_version;
+
+      CREATE TABLE star_decisions (
+        id                  TEXT PRIMARY KEY,
+        ticket_url          TEXT NOT NULL,
+        decided_by_slack_id TEXT NOT NULL,
+        verdict             TEXT NOT NULL,
+        inputs              TEXT NOT NULL,
+        created_at          TEXT NOT NULL
+      );
+      CREATE INDEX star_decisions_created ON star_decisions (created_at);
+
+      CREATE TABLE user_preferences (
+        slack_user_id   TEXT PRIMARY KEY,
+        gitlab_username TEXT,
+        time_zone       TEXT,
+        updated_at      TEXT NOT NULL
+      );
+
+      -- One-row table written by the health check's write probe.
+      CREATE TABLE health (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly databaseVersion: number,
+    readonly codeVersion: number,
+    readonly file: string,
+  ) {
+    super(
+      `Database ${file} has schema version ${databaseVersion}, but this version of the bot only knows ` +
+        `migrations up to ${codeVersion}. It was written by a newer release: upgrade the bot (or point it ` +
+        `at another data directory); refusing to open it rather than risk corrupting it.`,
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export interface MigrationResult {
+  /** Schema version before this call. */
+  from: number;
+  /** Schema version after this call. */
+  to: number;
+  /** Versions applied by this call (empty when the database was already up to date). */
+  applied: number[];
+}
+
+function validate(migrations: readonly Migration[]): void {
+  let previous = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= previous) {
+      throw new Error(
+        `Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`,
+      );
+    }
+    previous = m.version;
+  }
+}
+
+/** Current schema version recorded in the database (0 when no migration was ever applied). */
+export function schemaVersion(db: Database.Database): number {
+  const exists = db
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
+    .get();
+  if (!exists) return 0;
+  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as
+    | { version: number | null }
+    | undefined;
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the database up to the newest migration. Idempotent: running it on an up-to-date
+ * database changes nothing. Throws {@link SchemaTooNewError} when the database is newer.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => Date = () => new Date(),
+): MigrationResult {
+  validate(migrations);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+
+  const run = db.transaction((): MigrationResult => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      )
+    `);
+    const from = schemaVersion(db);
+    if (from > latest) throw new SchemaTooNewError(from, latest, db.name);
+
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      try {
+        db.exec(m.up);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new Error(`Migration ${m.version} ("${m.name}") failed: ${message}`, { cause: err });
+      }
+      record.run(m.version, m.name, now().toISOString());
+      applied.push(m.version);
+    }
+    return { from, to: Math.max(from, latest), applied };
+  });
+  // IMMEDIATE takes the write lock up front, so a second process opening the same file waits
+  // (busy_timeout) and then sees the migrations as already applied.
+  return run.immediate();
+}

@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../licenses/types';
+import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } from '../store/types';
+
+export const REISSUE_WINDOW_DAYS = 10;
+
+/** Where the workflow reports what happened: the channel notice and the engineer. */
+export interface LicenseNotifier {
+  /** The record changed (created, generated, failed, refused): update its channel notice. */
+  recordChanged(record: LicenseRequestRecord): Promise<void>;
+  /** A license exists: hand the file (or where to find it) to the engineer who asked. */
+  deliver(record: LicenseRequestRecord): Promise<void>;
+}
+
+const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => ({
+  requestId: record.id,
+  ticketUrl: record.ticketUrl,
+  email: record.email,
+  userCount: record.userCount,
+  requestedBy: record.requestedByUsername,
+});
+
+/**
+ * The weekend emergency license request, from a validated form to a generated (or failed)
+ * trial license. Every request is stored before the adapter is called, so a crash, a retry or a
+ * second click can always be told apart from a new request.
+ */
+export class EmergencyLicenseWorkflow {
+  private readonly inFlight = new Map<string, Promise<LicenseRequestRecord>>();
+
+  constructor(
+    private readonly store: LicenseRequestStore,
+    private readonly adapter: LicenseAdapter,
+    private readonly notifier: LicenseNotifier,
+    private readonly logger: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Pending or generated requests for the same ticket, email and user count in the last 10 days. */
+  findDuplicates(key: { ticketUrl: string; email: string; userCount: number }): Promise<LicenseRequestRecord[]> {
+    const since = new Date(this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000);
+    return this.store.findRecentDuplicates(key, since);
+  }
+
+  /** Stores a refused (out of scope) request so the audit trail shows it. */
+  async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
+    const { record, created } = await this.store.createRequest(input, this.now());
+    if (!created) return record;
+    const refused = await this.store.updateRequest(record.id, { status: 'refused', reason }, this.now());
+    await this.notifier.recordChanged(refused);
+    return refused;
+  }
+
+  /** Stores the request as pending; `created` is false for a repeated delivery of the same submission. */
+  async submit(input: LicenseRequestInput): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+    const result = await this.store.createRequest(input, this.now());
+    if (result.created) await this.notifier.recordChanged(result.record);
+    return result;
+  }
+
+  /** Calls the adapter for a pending request and records the outcome. One run per request at a time. */
+  process(id: string): Promise<LicenseRequestRecord> {
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const run = this.run(id).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, run);
+    return run;
+  }
+
+  /** Retries a failed request; resolves undefined when it was not failed (e.g. a second click). */
+  async retry(id: string): Promise<LicenseRequestRecord | undefined> {
+    if (!(await this.store.claimRetry(id, this.now()))) return undefined;
+    const record = await this.store.getRequest(id);
+    if (record) await this.notifier.recordChanged(record);
+    return this.process(id);
+  }
+
+  /** After a restart: finish what was pending when the process stopped. */
+  async resumePending(): Promise<number> {
+    const pending = await this.store.listPending();
+    for (const record of pending) {
+      this.logger.info({ requestId: record.id }, 'resuming a pending license request');
+      void this.process(record.id).catch((error: unknown) => this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'));
+    }
+    return pending.length;
+  }
+
+  /** Waits for the requests being processed now (bounded by the caller). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async run(id: string): Promise<LicenseRequestRecord> {
+    const record = await this.store.getRequest(id);
+    if (!record) throw new Error(`unknown license request ${id}`);
+    if (record.status !== 'pending') return record;
+
+    let outcome: LicenseOutcome;
+    try {
+      outcome = record.reference
+        ? await this.adapter.follow(toAdapterRequest(record), record.reference)
+        : await this.adapter.request(toAdapterRequest(record));
+    } catch (error) {
+      outcome = { status: 'failed', reason: `The ${this.adapter.name} license adapter failed: ${(error as Error).message}` };
+    }
+
+    if (outcome.status === 'pending') {
+      // Remember where to follow it before waiting, so a restart resumes instead of asking twice.
+      const following = await this.store.updateRequest(id, { status: 'pending', reference: outcome.reference }, this.now());
+      await this.notifier.recordChanged(following);
+      try {
+        outcome = await this.adapter.follow(toAdapterRequest(following), outcome.reference);
+      } catch (error) {
+        outcome = { status: 'failed', reason: `Following the request failed: ${(error as Error).message}`, reference: outcome.reference };
+      }
+    }
+    return this.finish(id, outcome);
+  }
+
+  private async finish(id: string, outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>): Promise<LicenseRequestRecord> {
+    const updated =
+      outcome.status === 'generated'
+        ? await this.store.updateRequest(
+            id,
+            { status: 'generated', reason: null, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
+            this.now(),
+          )
+        : await this.store.updateRequest(id, { status: 'failed', reason: outcome.reason, reference: outcome.reference ?? null }, this.now());
+    await this.notifier.recordChanged(updated);
+    if (updated.status === 'generated') {
+      await this.notifier.deliver(updated).catch((error: unknown) => {
+        this.logger.warn({ requestId: id, error: (error as Error).message }, 'license generated but the file could not be handed over in Slack');
+      });
+    }
+    return updated;
+  }
+}
