@@ -28,6 +28,12 @@ export interface GeneratedLicense {
   expiresOn: string;
   /** Where the adapter keeps its own trace (file path, issue URL). */
   reference: string;
+  /**
+   * Who the license was actually created for, when the system that created it says so
+   * (gitlab-issue adapter: Mechanizer's "Created a license under EMAIL for N users"). Callers can
+   * compare it with the request and warn on a mismatch.
+   */
+  issuedTo?: { email: string; userCount: number };
 }
 
 export interface FailedLicense {

@@ -65,7 +65,7 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
   } else if (!graceEndedWithinEmergencyWindow(facts)) {
     failures.push({
       rule: 'grace_ended_too_long_ago',
-      reason: `The grace period ended ${formatRelative(facts.msUntilGraceEnd)}, more than ${EMERGENCY_WINDOW_HOURS / 24} days ago.`,
+      reason: `The grace period ended ${formatRelative(facts.msUntilGraceEnd)}: more than ${EMERGENCY_WINDOW_HOURS} hours (3 days) ago, the limit of this workflow.`,
       whatToDo: 'This is no longer a weekend emergency for this workflow: escalate to the L&R team (STAR the ticket if it is urgent).',
     });
   }

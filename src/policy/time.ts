@@ -36,6 +36,7 @@ export function parseCalendarDate(value: string): DateTime | undefined {
 }
 
 export function computeExpiryFacts(expirationDate: string, now: DateTime): ExpiryFacts {
+  if (!now.isValid) throw new RangeError(`invalid current time: ${now.invalidReason ?? 'unknown'}`);
   const expiresAt = parseCalendarDate(expirationDate);
   if (!expiresAt) throw new RangeError(`not a calendar date (yyyy-mm-dd): ${expirationDate}`);
   const graceEndsAt = expiresAt.plus({ days: GRACE_PERIOD_DAYS });
@@ -81,11 +82,11 @@ export function formatRelative(msFromNow: number): string {
   return msFromNow > 0 ? `in ${formatDuration(msFromNow)}` : `${formatDuration(msFromNow)} ago`;
 }
 
-/** "Sun 23 Nov 2026 00:00 UTC" in the given IANA zone (falls back to UTC if unknown). */
+/** "Mon 23 Nov 2026 00:00 UTC" in the given IANA zone (falls back to UTC if unknown). */
 export function formatInstant(instant: DateTime, zone = 'UTC'): string {
   const local = instant.setZone(zone);
   const shown = local.isValid ? local : instant.setZone('UTC');
-  return shown.toFormat('ccc d LLL yyyy HH:mm ZZZZ');
+  return shown.setLocale('en-US').toFormat('ccc d LLL yyyy HH:mm ZZZZ');
 }
 
 export interface TimeFact {

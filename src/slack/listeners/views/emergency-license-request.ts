@@ -1,0 +1,96 @@
+import type { AckFn, ViewResponseAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { EmergencyRequest, summarizeScope, validateEmergencyForm } from '../../../policy/emergency-request';
+import type { ScopeDecision } from '../../../policy/emergency-scope';
+import type { LicenseRequestInput } from '../../../store/types';
+import type { AppServices } from '../../services';
+import { buildLicenseStatusView, buildReissueConfirmView } from '../../views/emergency-license-modal';
+
+export function toRequestInput(
+  request: EmergencyRequest,
+  scope: ScopeDecision,
+  opts: { slackUserId: string; idempotencyKey: string; adapter: string; justification?: string; note?: string },
+): LicenseRequestInput {
+  return {
+    ticketUrl: request.ticketUrl,
+    email: request.email,
+    userCount: request.userCount,
+    requestedBySlackId: opts.slackUserId,
+    requestedByUsername: request.username,
+    licenseExpiresOn: request.expirationDate,
+    overrideJustification: opts.justification,
+    scopeSummary: `${summarizeScope(scope)}${opts.note ? ` ${opts.note}` : ''}`,
+    adapter: opts.adapter,
+    idempotencyKey: opts.idempotencyKey,
+  };
+}
+
+/** Re-checks a request carried in private_metadata as if it had just been typed in the form. */
+export function revalidate(request: EmergencyRequest | undefined, services: AppServices) {
+  if (!request) return undefined;
+  const result = validateEmergencyForm(
+    {
+      ticket: request.ticketUrl,
+      deployment: request.deployment,
+      paidPlan: request.paidPlan ? 'yes' : 'no',
+      prospect: request.prospect ? 'yes' : 'no',
+      expirationDate: request.expirationDate,
+      screenshots: ['dashboard', 'license_page'],
+      userCount: String(request.userCount),
+      email: request.email,
+      username: request.username,
+    },
+    services.config.zendeskBaseUrl,
+    services.now(),
+  );
+  return result.ok ? result : undefined;
+}
+
+export interface StartLicenseArgs {
+  services: AppServices;
+  client: WebClient;
+  ack: AckFn<ViewResponseAction>;
+  viewId: string;
+  slackUserId: string;
+  request: EmergencyRequest;
+  scope: ScopeDecision;
+  idempotencyKey: string;
+  justification?: string;
+  reissueConfirmed: boolean;
+  channelId?: string;
+}
+
+/**
+ * The common end of every path that may generate a license: ask before a duplicate, store the
+ * request, ack with the status view, and only then call the adapter.
+ */
+export async function startLicenseRequest(args: StartLicenseArgs): Promise<void> {
+  const { services, request, scope } = args;
+  if (!args.reissueConfirmed) {
+    const duplicates = await services.licenses.findDuplicates(request);
+    if (duplicates.length > 0) {
+      await args.ack({
+        response_action: 'update',
+        view: buildReissueConfirmView(request, duplicates, { request, justification: args.justification, channelId: args.channelId }) as never,
+      });
+      return;
+    }
+  }
+  const { record, created } = await services.licenses.submit(
+    toRequestInput(request, scope, {
+      slackUserId: args.slackUserId,
+      idempotencyKey: args.idempotencyKey,
+      adapter: services.config.licenseAdapter,
+      justification: args.justification,
+      note: args.reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
+    }),
+  );
+  await args.ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel) as never });
+  await services.store.savePreferences(args.slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
+  // A repeated delivery of the same submission finds the record already there: the first one is handling it.
+  if (!created) return;
+  const done = await services.licenses.process(record.id);
+  await args.client.views
+    .update({ view_id: args.viewId, view: buildLicenseStatusView(done, services.config.licensingChannel) as never })
+    .catch((error: unknown) => services.logger.debug({ error: (error as Error).message }, 'status modal closed before the license was ready'));
+}

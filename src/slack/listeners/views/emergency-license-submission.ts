@@ -1,0 +1,58 @@
+import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
+import { scopeCanBeOverridden, validateEmergencyForm } from '../../../policy/emergency-request';
+import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
+import type { AppServices } from '../../services';
+import { buildNotAllowedView, buildOutOfScopeView } from '../../views/emergency-license-modal';
+import { startLicenseRequest, toRequestInput } from './emergency-license-request';
+
+/** The emergency license form was submitted: validate, check scope, then request the license. */
+export function emergencyLicenseSubmission(services: AppServices) {
+  return async ({ ack, body, view, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
+    const userId = body.user.id;
+    const allowed = await services.authz.check(userId, 'request_license');
+    if (!allowed.allowed) {
+      await ack({ response_action: 'update', view: buildNotAllowedView(allowed.reason) as never });
+      return;
+    }
+    const result = validateEmergencyForm(readEmergencyForm(view), services.config.zendeskBaseUrl, services.now());
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
+      return;
+    }
+    const { request, scope } = result;
+    const { channelId } = readFormMetadata(view);
+
+    if (!scope.inScope) {
+      const overridable = scopeCanBeOverridden(scope);
+      const manager = overridable ? await services.authz.check(userId, 'override_scope') : undefined;
+      await ack({
+        response_action: 'update',
+        view: buildOutOfScopeView(request, scope, {
+          canOverride: Boolean(manager?.allowed),
+          overrideBlockedReason: !overridable ? 'not possible for SaaS: a Self-Managed license does nothing on GitLab.com.' : manager && !manager.allowed ? manager.reason : undefined,
+          timeZone: await services.timeZones.zoneOf(userId),
+          channelId,
+        }) as never,
+      });
+      await services.store.savePreferences(userId, { gitlabUsername: request.username }, services.now().toJSDate());
+      await services.licenses.refuse(
+        toRequestInput(request, scope, { slackUserId: userId, idempotencyKey: `${view.id}:refused`, adapter: services.config.licenseAdapter }),
+        scope.failures.map((f) => f.reason).join(' '),
+      );
+      return;
+    }
+
+    await startLicenseRequest({
+      services,
+      client,
+      ack: ack as AckFn<ViewResponseAction>,
+      viewId: view.id,
+      slackUserId: userId,
+      request,
+      scope,
+      idempotencyKey: `${view.id}:submit`,
+      reissueConfirmed: false,
+      channelId,
+    });
+  };
+}

@@ -1,0 +1,45 @@
+import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
+import { scopeCanBeOverridden, validateJustification } from '../../../policy/emergency-request';
+import { readJustification, readPendingMetadata } from '../../forms/emergency-form';
+import type { AppServices } from '../../services';
+import { buildNotAllowedView } from '../../views/emergency-license-modal';
+import { JUSTIFICATION_BLOCK } from '../../views/emergency-license-ids';
+import { revalidate, startLicenseRequest } from './emergency-license-request';
+
+/** A manager overrides the scope check with a written justification. */
+export function emergencyOverrideSubmission(services: AppServices) {
+  return async ({ ack, body, view, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
+    const userId = body.user.id;
+    for (const capability of ['request_license', 'override_scope'] as const) {
+      const decision = await services.authz.check(userId, capability);
+      if (!decision.allowed) {
+        await ack({ response_action: 'update', view: buildNotAllowedView(decision.reason) as never });
+        return;
+      }
+    }
+    const justification = validateJustification(readJustification(view));
+    if (!justification.ok) {
+      await ack({ response_action: 'errors', errors: { [JUSTIFICATION_BLOCK]: justification.error } });
+      return;
+    }
+    const metadata = readPendingMetadata(view);
+    const checked = revalidate(metadata.request, services);
+    if (!checked || !scopeCanBeOverridden(checked.scope) && !checked.scope.inScope) {
+      await ack({ response_action: 'update', view: buildNotAllowedView('This request can no longer be overridden. Start again with /emergency-license.') as never });
+      return;
+    }
+    await startLicenseRequest({
+      services,
+      client,
+      ack: ack as AckFn<ViewResponseAction>,
+      viewId: view.id,
+      slackUserId: userId,
+      request: checked.request,
+      scope: checked.scope,
+      idempotencyKey: `${view.id}:override`,
+      justification: justification.text,
+      reissueConfirmed: false,
+      channelId: metadata.channelId,
+    });
+  };
+}

@@ -1,0 +1,53 @@
+import { TRIAL_DAYS } from '../../licenses/types';
+import type { LicenseRequestRecord } from '../../store/types';
+import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
+import { actions, Block, button, context, section } from '../views/blocks';
+import type { AuditMessage } from './star-audit';
+
+export const RETRY_LICENSE_ACTION = 'retry_license';
+export const RESEND_LICENSE_ACTION = 'resend_license';
+
+const STATUS_LINE: Record<LicenseRequestRecord['status'], string> = {
+  pending: ':hourglass_flowing_sand: *Pending*: generating the trial license…',
+  generated: ':white_check_mark: *Generated*',
+  failed: ':x: *Failed*',
+  refused: ':no_entry: *Refused: out of scope*',
+};
+
+function isLink(reference: string | undefined): reference is string {
+  return Boolean(reference && /^https?:\/\/[^\s<>|]+$/.test(reference));
+}
+
+/**
+ * The licensing-channel notice of one emergency license request. It is posted when the
+ * request starts and updated in place (same outbox key) as its status changes.
+ */
+export function buildLicenseNotice(record: LicenseRequestRecord): AuditMessage {
+  const title = record.status === 'refused' ? 'Emergency license request refused' : 'Weekend emergency trial license';
+  const lines = [
+    `:rotating_light: *${title}*`,
+    `*Ticket:* ${link(record.ticketUrl)}`,
+    `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
+    `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`,
+    `*Customer license expired:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
+  ];
+  const blocks: Block[] = [section(lines.join('\n'), 'request')];
+  if (record.overrideJustification) {
+    blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification: ${escapeMrkdwn(record.overrideJustification)}`, 'override'));
+  }
+  const status = [STATUS_LINE[record.status]];
+  if (record.status === 'generated' && record.trialExpiresOn) status.push(`Trial license expires on ${record.trialExpiresOn}.`);
+  if (record.reason) status.push(`Reason: ${escapeMrkdwn(record.reason)}`);
+  if (isLink(record.reference)) status.push(`Record: ${link(record.reference)}`);
+  if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
+  blocks.push(section(status.join(' '), 'status'));
+  if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
+  blocks.push(context(`Request ${record.id} · adapter ${escapeMrkdwn(record.adapter)} · started ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC`));
+  const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';
+  return {
+    text: `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ${escapeMrkdwn(record.email)})`,
+    blocks,
+  };
+}
+
+export const licenseNoticeKey = (record: Pick<LicenseRequestRecord, 'id'>) => `license:${record.id}`;

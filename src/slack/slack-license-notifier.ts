@@ -1,0 +1,44 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
+import type { LicenseRequestRecord } from '../store/types';
+import type { LicenseNotifier } from '../workflows/emergency-license';
+import { buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
+import { escapeMrkdwn, link } from './mrkdwn';
+
+/** Slack side effects of the emergency license workflow: the channel notice and the file in a DM. */
+export class SlackLicenseNotifier implements LicenseNotifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly audit: OutboxDispatcher,
+    private readonly licensingChannel: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async recordChanged(record: LicenseRequestRecord): Promise<void> {
+    await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record) });
+  }
+
+  /** DMs the engineer the license file (or where the adapter put it) to attach to the ticket. */
+  async deliver(record: LicenseRequestRecord): Promise<void> {
+    const dm = await this.client.conversations.open({ users: record.requestedBySlackId });
+    const channel = dm.channel?.id;
+    if (!channel) throw new Error('conversations.open returned no channel');
+    const intro =
+      `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
+      `expires on ${record.trialExpiresOn ?? 'n/a'}. Attach it to the ticket and reply to the customer.`;
+    if (record.licenseFile) {
+      await this.client.filesUploadV2({
+        channel_id: channel,
+        filename: `${record.id}.gitlab-license`,
+        title: `Emergency trial license (${record.userCount} users)`,
+        content: record.licenseFile,
+        initial_comment: intro,
+      });
+    } else {
+      const where = record.reference && /^https?:\/\//.test(record.reference) ? ` The license copy is in ${link(record.reference)}.` : '';
+      await this.client.chat.postMessage({ channel, text: `${intro}${where}`, unfurl_links: false });
+    }
+    this.logger.info({ requestId: record.id }, 'license handed to the engineer');
+  }
+}

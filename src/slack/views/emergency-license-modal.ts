@@ -1,0 +1,176 @@
+import type { EmergencyRequest, RawEmergencyForm } from '../../policy/emergency-request';
+import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, ScreenshotId } from '../../policy/emergency-request';
+import type { ScopeDecision } from '../../policy/emergency-scope';
+import { DEPLOYMENT_LABELS, Deployment } from '../../policy/playbook';
+import { describeExpiryFacts } from '../../policy/time';
+import { TRIAL_DAYS } from '../../licenses/types';
+import type { LicenseRequestRecord } from '../../store/types';
+import type { PendingRequestMetadata } from '../forms/emergency-form';
+import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
+import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
+import { actions, Block, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
+import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
+import { TICKET_MAX_LENGTH } from './star-check-modal';
+
+const TITLE = 'Emergency license';
+const yesNo = (yes: string, no: string) => [
+  { value: 'yes', label: yes },
+  { value: 'no', label: no },
+];
+
+function requestSummary(request: EmergencyRequest): string {
+  return [
+    `*Ticket:* ${link(request.ticketUrl)}`,
+    `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}${request.prospect ? ', prospect' : ''}`,
+    `*License expired on:* ${request.expirationDate}`,
+    `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(request.email)}`,
+    `*Requested by (GitLab):* ${escapeMrkdwn(request.username)}`,
+  ].join('\n');
+}
+
+/** The form of the weekend emergency license workflow, prefilled with what is already known. */
+export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}) {
+  const blocks: Block[] = [
+    context(
+      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days. Nothing is generated until every check passes.`,
+    ),
+    input(
+      { blockId: B.ticket, label: 'Zendesk ticket (URL or number)', hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456' },
+      textInput(a('ticket'), { initial: prefill.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456' }),
+    ),
+    input(
+      { blockId: B.deployment, label: 'Where does the customer run GitLab?', hint: 'SaaS (GitLab.com) emergencies follow the SaaS workflow instead.' },
+      radioButtons(a('deployment'), (Object.keys(DEPLOYMENT_LABELS) as Deployment[]).map((d) => ({ value: d, label: DEPLOYMENT_LABELS[d] })), prefill.deployment),
+    ),
+    input(
+      { blockId: B.paid_plan, label: 'Does the customer have a paid plan?' },
+      radioButtons(a('paid_plan'), yesNo('Yes, a paid subscription', 'No (free or no subscription)'), prefill.paidPlan),
+    ),
+    input(
+      { blockId: B.prospect, label: 'Is the requester a prospect (not yet a customer)?' },
+      radioButtons(a('prospect'), yesNo('Yes, a prospect', 'No, an existing customer'), prefill.prospect),
+    ),
+    input(
+      { blockId: B.expiration_date, label: 'License expiration date', hint: 'As shown on the License (Subscription) screenshot. The grace period ends 14 days later.' },
+      datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
+    ),
+    input(
+      { blockId: B.screenshots, label: 'Screenshots attached to the ticket', hint: 'Both are required before a license is generated: ask the customer for any that is missing.' },
+      checkboxes(
+        a('screenshots'),
+        (Object.keys(SCREENSHOTS) as ScreenshotId[]).map((id) => ({ value: id, label: SCREENSHOTS[id] })),
+        prefill.screenshots,
+      ),
+    ),
+    input(
+      { blockId: B.user_count, label: 'User count (from the Dashboard screenshot)', hint: `A whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.` },
+      textInput(a('user_count'), { initial: prefill.userCount, maxLength: 9, placeholder: 'e.g. 250' }),
+    ),
+    input(
+      { blockId: B.email, label: 'Email of the person who opened the ticket', hint: 'The license is for this address.' },
+      { type: 'email_text_input', action_id: a('email'), ...(prefill.email ? { initial_value: prefill.email } : {}) },
+    ),
+    input(
+      { blockId: B.username, label: 'Your GitLab username', hint: 'Remembered for your next request.' },
+      textInput(a('username'), { initial: prefill.username, maxLength: 255, placeholder: 'e.g. jdoe' }),
+    ),
+  ];
+  return modal({ callbackId: EMERGENCY_CALLBACKS.form, title: TITLE, submit: 'Generate license', close: 'Cancel', blocks, privateMetadata: JSON.stringify(metadata) });
+}
+
+/** Out of scope: which rule failed, what to do instead, and (for managers) the override. */
+export function buildOutOfScopeView(
+  request: EmergencyRequest,
+  scope: ScopeDecision,
+  opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
+) {
+  const blocks: Block[] = [
+    section(':no_entry: *Out of scope: no license was generated.* This refusal was posted to the licensing channel.', 'refusal'),
+    ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
+    context(...describeExpiryFacts(scope.facts, opts.timeZone).map((f) => `:calendar: ${f.text}`)),
+    section(requestSummary(request), 'summary'),
+  ];
+  if (opts.canOverride) {
+    blocks.push(
+      input(
+        {
+          blockId: JUSTIFICATION_BLOCK,
+          label: 'Manager override: why must this customer get a license anyway?',
+          hint: 'Only if you are sure. The override and this justification are flagged in the licensing channel.',
+        },
+        textInput(JUSTIFICATION_ACTION, { maxLength: OVERRIDE_JUSTIFICATION.max, minLength: OVERRIDE_JUSTIFICATION.min, multiline: true }),
+      ),
+    );
+  } else if (opts.overrideBlockedReason) {
+    blocks.push(context(`Override: ${opts.overrideBlockedReason}`));
+  }
+  const metadata: PendingRequestMetadata = { request, channelId: opts.channelId };
+  return modal({
+    callbackId: opts.canOverride ? EMERGENCY_CALLBACKS.override : EMERGENCY_CALLBACKS.refused,
+    title: 'Out of scope',
+    ...(opts.canOverride ? { submit: 'Override and generate' } : {}),
+    close: 'Close',
+    blocks,
+    privateMetadata: JSON.stringify(metadata),
+  });
+}
+
+/** A recent license exists for the same ticket, email and user count: ask before a second one. */
+export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: PendingRequestMetadata) {
+  const lines = existing
+    .slice(0, 5)
+    .map((r) => `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by <@${r.requestedBySlackId}>${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`);
+  return modal({
+    callbackId: EMERGENCY_CALLBACKS.reissue,
+    title: 'Already requested',
+    submit: 'Re-issue anyway',
+    close: 'Cancel',
+    blocks: [
+      section(
+        `:warning: *A license for this ticket, email and user count was already requested in the last ${TRIAL_DAYS} days.* If the customer says the email never arrived, use \`/license-status\` to get that license again instead.`,
+        'duplicate',
+      ),
+      section(lines.join('\n'), 'existing'),
+      section(requestSummary(request), 'summary'),
+      context('Submit only if a second license is really needed: it is flagged as a re-issue in the licensing channel.'),
+    ],
+    privateMetadata: JSON.stringify(metadata),
+  });
+}
+
+/** What the engineer sees while and after the adapter runs. */
+export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string) {
+  const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
+  const blocks: Block[] = [];
+  if (record.status === 'pending') {
+    blocks.push(
+      section(
+        record.reference
+          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${/^https?:\/\//.test(record.reference) ? link(record.reference) : escapeMrkdwn(record.reference)}. You will get a DM when it is ready.`
+          : ':hourglass_flowing_sand: *Generating the trial license…* You will get it in a DM.',
+        'status',
+      ),
+    );
+  } else if (record.status === 'generated') {
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). ${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}: attach it to the ticket and reply to the customer.`,
+        'status',
+      ),
+    );
+  } else if (record.status === 'failed') {
+    blocks.push(
+      section(`:x: *The license could not be generated.* Reason: ${escapeMrkdwn(record.reason ?? 'unknown')}`, 'status'),
+      actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')),
+    );
+  } else {
+    blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.reason ?? '')}`, 'status'));
+  }
+  blocks.push(section(summary, 'summary'), context(`Notice posted to ${mentionChannel(licensingChannel)} · request ${record.id}`));
+  return modal({ callbackId: EMERGENCY_CALLBACKS.status, title: TITLE, close: 'Close', blocks });
+}
+
+/** Shown instead of the form to someone who may not request licenses. */
+export function buildNotAllowedView(reason: string) {
+  return modal({ callbackId: EMERGENCY_CALLBACKS.refused, title: TITLE, close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
+}
