@@ -6,7 +6,8 @@
  *
  * Reference format: the issue's `web_url`, e.g. `https://gitlab.com/group/project/-/issues/42`.
  * `follow()` reads the issue IID from its last path segment (`/issues/<iid>` or
- * `/work_items/<iid>`) and always queries the configured `projectId`.
+ * `/work_items/<iid>`), queries that IID in the configured `projectId`, and fails if the issue it
+ * finds there has another `web_url` (e.g. the project setting changed since the issue was opened).
  *
  * Idempotency: every issue description carries a machine-readable line
  * `lr-oncall-bot-request-id: <requestId>`. `request()` first searches the project for an issue
@@ -66,7 +67,7 @@ interface GitLabNote {
 
 type HttpResult<T> =
   | { ok: true; status: number; data: T }
-  | { ok: false; status?: number; retryable: boolean; message: string };
+  | { ok: false; status?: number; retryable: boolean; message: string; timedOut?: boolean };
 
 type Verdict =
   | { kind: 'done'; outcome: GeneratedLicense | FailedLicense }
@@ -79,6 +80,8 @@ const FAILURE_TITLE = /^\s*\[(?:failure|failed)\]/i;
 const CREATED_LICENSE = /Created a license under\s+(\S+?)\s+for\s+([\d,]+)\s+users?\b/i;
 const LICENSE_BLOCK = /-*BEGIN [A-Z][A-Z ]*? LICENSE-*[ \t]*\r?\n[\s\S]*?\r?\n[ \t]*-*END [A-Z][A-Z ]*? LICENSE-*/;
 const MAX_REASON_CHARS = 1000;
+/** follow() does not start a poll with less time than this left before its deadline. */
+const MIN_CALL_MS = 5;
 
 export class GitLabIssueAdapter implements LicenseAdapter {
   readonly name = 'gitlab-issue' as const;
@@ -155,13 +158,22 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     let waitingNote: string | undefined;
     let successWithoutNotes: GitLabIssue | undefined;
 
-    while (remaining() > 0) {
-      const got = await this.call<GitLabIssue>('GET', `${this.projectPath}/issues/${iid}`, Math.min(this.requestTimeoutMs, remaining()));
+    while (remaining() > MIN_CALL_MS) {
+      const budget = Math.min(this.requestTimeoutMs, remaining());
+      const got = await this.call<GitLabIssue>('GET', `${this.projectPath}/issues/${iid}`, budget);
       if (!got.ok) {
         if (!got.retryable) return { status: 'failed', reason: `Cannot follow ${webUrl}: ${got.message}`, reference: webUrl };
-        lastProblem = got.message;
+        // A call cut short by the overall deadline says nothing about GitLab; keep the earlier problem.
+        if (!(got.timedOut && budget < this.requestTimeoutMs)) lastProblem = got.message;
       } else if (!isIssue(got.data)) {
         lastProblem = `GitLab answered GET issue ${iid} with something that is not an issue`;
+      } else if (sameIssueUrl(got.data.web_url) !== sameIssueUrl(webUrl)) {
+        // E.g. projectId was changed since the issue was opened: never report another issue's result.
+        return {
+          status: 'failed',
+          reason: `Issue ${iid} of the configured GitLab project is ${got.data.web_url}, not ${webUrl}; check the reference and the project setting.`,
+          reference: webUrl,
+        };
       } else {
         lastProblem = undefined;
         const verdict = await this.evaluate(req, got.data, webUrl, remaining);
@@ -277,7 +289,7 @@ export class GitLabIssueAdapter implements LicenseAdapter {
 
   private async notes(iid: number, remaining: () => number): Promise<HttpResult<GitLabNote[]>> {
     const budget = Math.min(this.requestTimeoutMs, remaining());
-    if (budget <= 0) return { ok: false, retryable: true, message: 'out of time' };
+    if (budget <= MIN_CALL_MS) return { ok: false, retryable: true, timedOut: true, message: 'out of time' };
     const query = new URLSearchParams({ sort: 'desc', order_by: 'created_at', per_page: '100' });
     const got = await this.call<unknown>('GET', `${this.projectPath}/issues/${iid}/notes?${query.toString()}`, budget);
     if (!got.ok) return got;
@@ -315,7 +327,7 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     } catch (err) {
       const name = (err as { name?: string } | null)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        return { ok: false, retryable: true, message: this.redact(`GitLab did not answer ${label} within ${formatDuration(timeout)}`) };
+        return { ok: false, retryable: true, timedOut: true, message: this.redact(`GitLab did not answer ${label} within ${formatDuration(timeout)}`) };
       }
       return { ok: false, retryable: true, message: this.redact(`Cannot reach GitLab for ${label}: ${networkErrorText(err)}`) };
     }
@@ -359,6 +371,16 @@ export function issueDescription(req: TrialLicenseRequest, email: string, previo
   }
   lines.push('', `${REQUEST_ID_MARKER}: \`${req.requestId}\``);
   return lines.join('\n');
+}
+
+/** Comparable form of an issue URL (GitLab may answer with /issues/ or /work_items/). */
+function sameIssueUrl(url: string): string {
+  return url
+    .trim()
+    .replace(/[?#].*$/, '')
+    .replace(/\/+$/, '')
+    .replace(/\/work_items\/(\d+)$/, '/issues/$1')
+    .toLowerCase();
 }
 
 function hasRequestIdLine(description: string, requestId: string): boolean {

@@ -298,8 +298,11 @@ const AES_ALGORITHM = 'aes-128-cbc';
 const AES_KEY_BYTES = 16;
 const AES_IV_BYTES = 16;
 
-/** `Encryptor#encrypt`: returns the Base64 body (without boundary). */
-export function encryptLicenseData(plaintext: string, privateKey: KeyObject): string {
+/**
+ * `Encryptor#encrypt`: returns the Base64 body (without boundary). Deliberately not exported: the
+ * only way to sign is `encodeTrialLicenseFile`, which checks the attributes first.
+ */
+function encryptLicenseData(plaintext: string, privateKey: KeyObject): string {
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') {
     throw new LicenseFileError('Licenses are signed with an RSA private key.');
   }

@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import { DateTime } from 'luxon';
+import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatcher';
+import type { Config } from './config';
+import { createLicenseAdapter } from './licenses';
+import type { Logger } from './logger';
+import { healthHandler } from './ops/health';
+import { openStore } from './store';
+import { Authorizer } from './slack/authorization';
+import { boltLogger } from './slack/bolt-logger';
+import { registerErrorHandler } from './slack/error-handler';
+import { registerListeners } from './slack/listeners';
+import type { AppServices } from './slack/services';
+import { SlackAuditSender } from './slack/slack-audit-sender';
+import { SlackLicenseNotifier } from './slack/slack-license-notifier';
+import { UserTimeZones } from './slack/user-time-zones';
+import { EmergencyLicenseWorkflow } from './workflows/emergency-license';
+
+export interface RunningBot {
+  /** The HTTP port actually bound (app port in http mode, health port in socket mode). */
+  port: number;
+  services: AppServices;
+  stop(): Promise<void>;
+}
+
+function licenseAdapterFor(config: Config, logger: Logger) {
+  if (config.licenseAdapter === 'gitlab-issue' && config.gitlab) {
+    return createLicenseAdapter({
+      adapter: 'gitlab-issue',
+      baseUrl: config.gitlab.url,
+      token: config.gitlab.token,
+      projectId: config.gitlab.projectId,
+      pollIntervalMs: config.gitlab.pollIntervalMs,
+      timeoutMs: config.gitlab.timeoutMs,
+      requestTimeoutMs: 10_000,
+    });
+  }
+  return createLicenseAdapter({
+    adapter: 'local',
+    dataDir: config.dataDir,
+    keyPath: config.licenseSigningKeyPath,
+    warn: (message) => logger.warn(message),
+  });
+}
+
+/**
+ * Wires the bot together (config → store → adapters → Bolt app) and starts it. Used by main and
+ * by the end-to-end tests, which point SLACK_API_URL at a loopback fake.
+ */
+export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+  const startedAt = performance.now();
+  const store = openStore(config.dataDir);
+  const adapter = licenseAdapterFor(config, logger);
+  let shuttingDown = false;
+  let slackAuthVerified = false;
+
+  const health = healthHandler({
+    slackAuthVerified: () => slackAuthVerified,
+    storeWritable: () => store.isWritable(),
+    outboxBacklog: () => store.backlog(),
+    shuttingDown: () => shuttingDown,
+  });
+  const customRoutes = [{ path: '/healthz', method: ['GET'], handler: health }];
+
+  const app = new App({
+    token: config.slack.botToken,
+    logger: boltLogger(logger),
+    extendedErrorHandler: true,
+    // Verified explicitly below, so a bad token stops the start with a clear message.
+    tokenVerificationEnabled: false,
+    clientOptions: {
+      slackApiUrl: config.slack.apiUrl,
+      timeout: config.slack.apiTimeoutMs,
+      // Small and bounded: a trigger_id lives 3 s, and the audit outbox has its own retries.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
+    },
+    ...(config.slack.mode === 'socket'
+      ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }
+      : { signingSecret: config.slack.signingSecret, customRoutes }),
+  });
+
+  const auth = await app.client.auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
+    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data?.error ?? error.message})`);
+  });
+  slackAuthVerified = true;
+  logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
+
+  const audit = new OutboxDispatcher(store, new SlackAuditSender(app.client), logger.child({ component: 'outbox' }), DEFAULT_OUTBOX_OPTIONS);
+  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }));
+  const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }));
+  const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
+  if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
+
+  const services: AppServices = {
+    config,
+    logger,
+    store,
+    now: () => DateTime.utc(),
+    audit,
+    timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
+    authz,
+    licenses,
+  };
+  registerListeners(app, services, notifier);
+  registerErrorHandler(app, logger);
+
+  authz.start();
+  audit.start();
+  const started = (await (config.slack.mode === 'socket' ? app.start() : app.start(config.slack.port))) as unknown;
+  const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
+  const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
+  const resumed = await licenses.resumePending();
+  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      const deadline = config.shutdownTimeoutMs;
+      await app.stop().catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
+      authz.stop();
+      await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
+      await audit.stop(deadline / 2);
+      store.close();
+      logger.info('stopped');
+    })());
+
+  return { port, services, stop };
+}

@@ -1,0 +1,36 @@
+import 'dotenv/config';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { startBot } from './bot';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Cannot start: ${error.problems.join('; ')}. See .env.example.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let bot;
+  try {
+    bot = await startBot(config, logger);
+  } catch (error) {
+    logger.fatal({ error: (error as Error).message }, 'Cannot start');
+    process.stderr.write(`Cannot start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: no new work, finishing what is in flight');
+    const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
+    hardStop.unref();
+    void bot.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

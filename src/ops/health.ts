@@ -1,0 +1,20 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface HealthProbe {
+  slackAuthVerified(): boolean;
+  storeWritable(): boolean;
+  outboxBacklog(): Promise<number>;
+  shuttingDown(): boolean;
+}
+
+/** GET /healthz: 200 when ready to take work, 503 otherwise, with the facts either way. */
+export function healthHandler(probe: HealthProbe) {
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const slackAuth = probe.slackAuthVerified();
+    const storeWritable = probe.storeWritable();
+    const backlog = await probe.outboxBacklog().catch(() => -1);
+    const ready = slackAuth && storeWritable && backlog >= 0 && !probe.shuttingDown();
+    res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ status: ready ? 'ok' : 'unavailable', slackAuth, storeWritable, outboxBacklog: backlog, shuttingDown: probe.shuttingDown() }));
+  };
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { App } from '@slack/bolt';
+import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
+import type { Logger } from 'pino';
+import { scrubSecrets } from '../logger';
+
+/**
+ * The last line of defence: the person sees a short message with a reference ID, the log has
+ * the detail under the same ID.
+ */
+export function registerErrorHandler(app: App, logger: Logger): void {
+  app.error((async ({ error, body }: ExtendedErrorHandlerArgs) => {
+    const reference = randomBytes(4).toString('hex').toUpperCase();
+    const original = (error as { original?: Error }).original ?? error;
+    logger.error({ reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type }, 'listener failed');
+    const payload = body as { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
+    const userId = payload?.user?.id ?? payload?.user_id;
+    if (!userId) return;
+    const text = `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Nothing was half-done: try again, and if it keeps failing give this reference to the bot's maintainers.`;
+    const channel = payload?.channel?.id ?? payload?.channel_id;
+    try {
+      if (channel) await app.client.chat.postEphemeral({ channel, user: userId, text });
+      else await app.client.chat.postMessage({ channel: userId, text });
+    } catch {
+      // Telling the user is best effort; the log already has the reference.
+    }
+  }) as never);
+}
