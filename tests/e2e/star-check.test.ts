@@ -1,0 +1,130 @@
+import { DateTime } from 'luxon';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startBotUnderTest } from './support/bot-under-test';
+import { JsonObject } from './support/fake-slack';
+import { textOf } from './support/payloads';
+import { postSlashCommand } from './support/signed-request';
+import { slashCommand } from './support/payloads';
+import { eventually } from './support/eventually';
+
+const day = (offsetDays: number, offsetHours = 0) => DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate() as string;
+
+describe('/star-check end to end (signed requests → real Bolt app → fake Slack)', () => {
+  let t: BotUnderTest;
+  beforeAll(async () => {
+    t = await startBotUnderTest();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+  beforeEach(() => t.fake.reset());
+
+  async function openStarCheck(text = '123456'): Promise<JsonObject> {
+    const res = await t.command('/star-check', text);
+    expect(res.status).toBe(200);
+    const call = await t.fake.waitForCall('views.open');
+    expect(call.args.view.callback_id).toBe('star_check');
+    return t.view('star_check');
+  }
+
+  /** Submits what the person filled in; if the modal grows, keeps answering from `answers` until a verdict. */
+  async function walk(answers: Record<string, string>): Promise<JsonObject> {
+    let view = await openStarCheck();
+    for (let round = 0; round < 6; round += 1) {
+      const shown = new Set((view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string));
+      const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
+      const ack = applySubmissionAck(t.fake, view, await t.submit(view, values));
+      if (ack.kind === 'errors') throw new Error(`field errors: ${JSON.stringify(ack.errors)}`);
+      view = ack.view as JsonObject;
+      if (view.callback_id === 'star_check_verdict') return view;
+    }
+    throw new Error('no verdict after 6 rounds');
+  }
+
+  it('opens the modal at once, prefilled with the expanded ticket URL', async () => {
+    const view = await openStarCheck('654321');
+    const ticket = (view.blocks as JsonObject[]).find((b) => b.block_id === 'ticket') as JsonObject;
+    expect(ticket.element.initial_value).toBe('https://gitlab.zendesk.com/agent/tickets/654321');
+    expect(view.title.text.length).toBeLessThanOrEqual(24);
+    // Only the first question of the chart is asked before anything is known.
+    expect(textOf(view)).toContain('What kind of starred L&R ticket is it?');
+    expect(textOf(view)).not.toContain('Is this request for a trial?');
+  });
+
+  const rows: [string, Record<string, string>, string][] = [
+    ['trial, sales-assisted, expires in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(5) }, 'No need for STAR'],
+    ['trial, sales-assisted, expires in <= 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(1) }, 'Ok to STAR'],
+    ['trial, not sales-assisted', { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'no' }, 'No need for STAR'],
+    ['not trial, in grace, grace ends in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-3) }, 'No need for STAR'],
+    ['not trial, in grace, grace ends in <= 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-13) }, 'Ok to STAR'],
+    ['not trial, not in grace, expires in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(30) }, 'No need for STAR'],
+    ['not trial, grace already over', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-20) }, 'Ok to STAR'],
+    ['not trial, answers given directly (no date)', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', q_inGracePeriod: 'yes', q_graceEndsInMoreThan24h: 'no' }, 'Ok to STAR'],
+    ['wrong product, Sales intervened', { q_kind: 'wrong_product', q_salesIntervened: 'yes' }, 'Ok to STAR'],
+    ['wrong product, Sales not yet', { q_kind: 'wrong_product', q_salesIntervened: 'no' }, 'Not yet: Sales must intervene first'],
+    ['force reassociate, not an edge case', { q_kind: 'force_reassociate', q_edgeCase: 'no' }, 'Deflect with the docs'],
+    ['force reassociate, edge case', { q_kind: 'force_reassociate', q_edgeCase: 'yes' }, 'Ok to STAR'],
+  ];
+
+  it.each(rows.map(([name, answers, verdict]) => [name, verdict, answers] as const))('%s → %s, and one audit message with the ticket URL', async (_name, verdict, answers) => {
+    const view = await walk({ ticket: '123456', ...answers });
+    const shown = textOf(view);
+    expect(shown).toContain(verdict);
+    if (verdict === 'No need for STAR') expect(shown).toContain('collect data for feedback and label the STAR issue');
+    const post = await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
+    const audit = `${post.args.text}\n${textOf(post.args.blocks)}`;
+    expect(audit).toContain(verdict);
+    expect(audit).toContain('https://gitlab.zendesk.com/agent/tickets/123456');
+    expect(audit).toContain('<@U0ENGINEER>');
+    expect(post.args.link_names).toBeUndefined();
+    await t.fake.expectNoCall('chat.postMessage', 100).catch(() => undefined);
+    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL)).toHaveLength(1);
+  });
+
+  it('shows the computed time facts and offers the emergency license form for a Self-Managed trial-license request', async () => {
+    const view = await walk({ ticket: '123456', q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-13) });
+    const shown = textOf(view);
+    expect(shown).toMatch(/In the grace period, which ends in \d+ hours?/);
+    expect(shown).toContain('computed from the expiration date');
+    expect(shown).toContain('Open emergency license form');
+    const post = await t.fake.waitForCall('chat.postMessage');
+    expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
+  });
+
+  it('rejects a ticket on another host with a field error and posts nothing', async () => {
+    const view = await openStarCheck('');
+    const ack = applySubmissionAck(t.fake, view, await t.submit(view, { ticket: '<https://evil.example|gitlab.zendesk.com>', q_kind: 'wrong_product' }));
+    // The chart needs another question first; answer it, then the ticket error shows.
+    const next = ack.view as JsonObject;
+    const second = applySubmissionAck(t.fake, next, await t.submit(next, { q_salesIntervened: 'yes' }));
+    expect(second.kind).toBe('errors');
+    expect(second.errors?.ticket).toMatch(/ticket/i);
+    await t.fake.expectNoCall('chat.postMessage', 150);
+  });
+
+  it('grows the modal when an answer is picked (block_actions → views.update)', async () => {
+    const view = await openStarCheck();
+    const res = await t.click(view, 'star_q_kind', 'plan_license');
+    expect(res.status).toBe(200);
+    const update = await t.fake.waitForCall('views.update');
+    const blocks = update.args.view.blocks as JsonObject[];
+    expect(blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining(['deployment', 'request_type', 'q_trial']));
+    expect(update.args.view_id).toBe(view.id);
+  });
+
+  it('rejects forged, unsigned and stale requests with 401 and opens nothing', async () => {
+    const fields = slashCommand({ command: '/star-check', text: '1', responseUrl: t.fake.responseUrl() });
+    for (const options of [{ forgeSignature: true }, { omitSignature: true }, { staleBySeconds: 600 }]) {
+      const res = await postSlashCommand(t.baseUrl, 'e2e-signing-secret-0123456789abcdef', fields, options);
+      expect(res.status).toBe(401);
+    }
+    await t.fake.expectNoCall('views.open', 150);
+  });
+
+  it('records the decision for the feedback export', async () => {
+    await walk({ ticket: '777', q_kind: 'force_reassociate', q_edgeCase: 'no' });
+    await eventually(async () => {
+      const decisions = await t.bot.services.store.listDecisions(new Date(Date.now() - 60_000));
+      expect(decisions.some((d) => d.ticketUrl.endsWith('/777') && d.verdict === 'deflect_with_docs')).toBe(true);
+    });
+  });
+});
