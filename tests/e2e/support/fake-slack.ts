@@ -17,7 +17,6 @@
  *    `rejectRateLimitedCalls`. Other non-200 statuses throw WebAPIHTTPError and are retried per
  *    `retryConfig` (default: 10 retries over ~30 minutes!). `{ok:false}` throws WebAPIPlatformError (no retry).
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -165,19 +164,21 @@ interface ActiveFault {
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
+// Ids need to be unique and Slack-shaped, not unguessable: Math.random keeps the fake cheap under load
+// (crypto.randomBytes was the fake's top CPU cost in a benchmark profile).
+function randomChars(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i += 1) out += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return out;
+}
+
+/** A Slack-looking ID: prefix + 10 upper-case alphanumerics, e.g. `V0123ABCDE`. */
 export function slackId(prefix: string, length = 10): string {
-  const bytes = randomBytes(length);
-  let id = prefix;
-  for (let i = 0; i < length; i += 1) id += ID_ALPHABET[bytes[i] % ID_ALPHABET.length];
-  return id;
+  return prefix + randomChars(ID_ALPHABET, length);
 }
 
 function shortId(length: number): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  const bytes = randomBytes(length);
-  let id = '';
-  for (let i = 0; i < length; i += 1) id += alphabet[bytes[i] % alphabet.length];
-  return id;
+  return randomChars('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', length);
 }
 
 /** `tz_offset` (seconds east of UTC, DST-aware for now) and `tz_label` as Slack reports them. */
@@ -723,9 +724,12 @@ export class FakeSlack {
       if (!token) body = { ok: false, error: 'not_authed' };
       else if (this.options.botToken !== undefined && token !== this.options.botToken) body = { ok: false, error: 'invalid_auth' };
       else {
-        const handler = this.overrides.get(method) ?? this.handlers.get(method);
+        const override = this.overrides.get(method);
+        const handler = override ?? this.handlers.get(method);
         try {
-          body = handler ? await handler({ method, args: clone(args), token, fake: this }) : { ok: false, error: 'unknown_method', req_method: method };
+          // built-in handlers never mutate args; custom ones get a copy so the recorded args stay as sent
+          const handlerArgs = override ? clone(args) : args;
+          body = handler ? await handler({ method, args: handlerArgs, token, fake: this }) : { ok: false, error: 'unknown_method', req_method: method };
         } catch (error) {
           this.internalError(new Error(`handler for ${method} threw: ${(error as Error).message}`), res);
           return;
@@ -821,7 +825,7 @@ export class FakeSlack {
   // ------------------------------------------------------------------ internals: state
 
   private newHash(): string {
-    return `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
+    return `${Math.floor(Date.now() / 1000)}.${randomChars('0123456789abcdef', 8)}`;
   }
 
   /** Unique, strictly increasing message timestamps like `1712345678.000123`. */
