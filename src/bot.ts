@@ -87,7 +87,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   slackAuthVerified = true;
   logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
 
-  const audit = new OutboxDispatcher(store, new SlackAuditSender(app.client), logger.child({ component: 'outbox' }), DEFAULT_OUTBOX_OPTIONS);
+  const audit = new OutboxDispatcher(store, new SlackAuditSender(app.client), logger.child({ component: 'outbox' }), {
+    ...DEFAULT_OUTBOX_OPTIONS,
+    ...config.outbox,
+  });
   const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }));
   const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }));
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));

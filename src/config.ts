@@ -55,6 +55,9 @@ const envSchema = z
     GITLAB_POLL_INTERVAL_SECONDS: positiveInt(30),
     GITLAB_TIMEOUT_MINUTES: positiveInt(30),
     SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
+    OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
+    OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
+    OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
   })
   .superRefine((env, ctx) => {
     const mode = env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
@@ -106,6 +109,7 @@ export interface Config {
     timeoutMs: number;
   };
   shutdownTimeoutMs: number;
+  outbox: { pollIntervalMs: number; minBackoffMs: number; maxBackoffMs: number };
 }
 
 export class ConfigError extends Error {
@@ -160,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           }
         : undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
   };
 }

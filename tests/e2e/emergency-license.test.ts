@@ -25,7 +25,7 @@ function form(overrides: Record<string, unknown> = {}) {
     email: 'Admin@Customer.example',
     username: 'jdoe',
     ...overrides,
-  } as Record<string, never>;
+  } as unknown as Record<string, never>;
 }
 
 const licenseNotices = (t: BotUnderTest, ticket?: string) =>

@@ -440,6 +440,35 @@ describe('FakeSlack Web API answers and fault injection (direct WebClient)', () 
     expect(failed.status).toBe(404);
   });
 
+  test('adoptView shows a response_action view like Slack: same id, new hash, ids filled in', async () => {
+    const opened = await webClient(fake).views.open({ trigger_id: newTriggerId(), view: EVERYTHING_MODAL as never });
+    const submitted = opened.view as JsonObject;
+    const ackView = { type: 'modal', callback_id: 'done', title: { type: 'plain_text', text: 'Done' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'All set' } }] };
+    const shown = fake.adoptView({ ...ackView, id: submitted.id });
+    expect(shown).toMatchObject({ id: submitted.id, callback_id: 'done', root_view_id: submitted.id, state: { values: {} } });
+    expect(shown.hash).not.toBe(submitted.hash);
+    expect(typeof shown.blocks[0].block_id).toBe('string');
+    expect(fake.lastView()?.callback_id).toBe('done');
+    expect(() => fake.adoptView({ ...ackView, title: { type: 'plain_text', text: 'x'.repeat(30) } })).toThrow(/Slack would reject this view/);
+  });
+
+  test('record: false keeps counting (for benchmarks) without keeping calls', async () => {
+    const quiet = new FakeSlack({ record: false, strictTriggers: false });
+    await quiet.start();
+    try {
+      const client = webClient(quiet);
+      const arriving = quiet.waitForCall('auth.test');
+      await client.auth.test();
+      await client.auth.test();
+      await expect(arriving).resolves.toMatchObject({ method: 'auth.test', status: 200 });
+      expect(quiet.calls).toHaveLength(0);
+      expect(quiet.callCount('auth.test')).toBe(2);
+      expect(quiet.callCount()).toBe(2);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   test('waitForCall times out with what did arrive; expectNoCall', async () => {
     await webClient(fake).auth.test();
     await expect(fake.waitForCall('views.open', () => true, 50)).rejects.toThrow(/views\.open.*calls so far: \[auth\.test\]/);

@@ -1,4 +1,6 @@
-import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { MALFORMED_FORM_MESSAGE, parseSubmittedView } from '../forms/view-payload';
+import { modal, section } from '../views/blocks';
 import type { Authorizer, Capability } from '../authorization';
 
 /**
@@ -15,3 +17,38 @@ export function commandRequires(authz: Authorizer, capability: Capability): Midd
     await next();
   };
 }
+
+/** A submitted view of the wrong shape or size is refused whole: the user is told, nothing runs. */
+export const validSubmittedView: Middleware<SlackViewMiddlewareArgs> = async ({ body, ack, next, logger }) => {
+  if (body.type === 'view_submission' && !parseSubmittedView(body.view)) {
+    logger.warn('refused a malformed view_submission payload');
+    await ack({
+      response_action: 'update',
+      view: modal({ callbackId: 'malformed_form', title: 'Form not accepted', close: 'Close', blocks: [section(`:warning: ${MALFORMED_FORM_MESSAGE}`)] }) as never,
+    });
+    return;
+  }
+  await next();
+};
+
+/** Block actions carry the view too; a malformed one is acknowledged and ignored. */
+export const validActionView: Middleware<SlackActionMiddlewareArgs> = async ({ body, ack, next, logger }) => {
+  const view = (body as { view?: unknown }).view;
+  if (view !== undefined && view !== null && (view as { type?: string }).type === 'modal' && !parseSubmittedView(view)) {
+    logger.warn('ignored a block action with a malformed view');
+    await ack();
+    return;
+  }
+  await next();
+};
+
+const MAX_COMMAND_TEXT = 4000;
+
+/** Slash command text is bounded; anything longer is answered, not processed. */
+export const boundedCommandText: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
+  if (typeof command.text !== 'string' || command.text.length > MAX_COMMAND_TEXT) {
+    await ack({ response_type: 'ephemeral', text: ':warning: That command text is too long. Give just the ticket URL or number.' });
+    return;
+  }
+  await next();
+};

@@ -345,12 +345,14 @@ function invalidArguments(problems: string[]): JsonObject {
   return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } };
 }
 
+class ClientGone extends Error {}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(new ClientGone(error.message)));
   });
 }
 
@@ -448,7 +450,10 @@ export class FakeSlack {
   async start(): Promise<void> {
     if (this.server) throw new Error('FakeSlack already started');
     const server = createServer((req, res) => {
-      this.onRequest(req, res).catch((error: unknown) => this.internalError(error, res));
+      this.onRequest(req, res).catch((error: unknown) => {
+        if (error instanceof ClientGone) return; // the client hung up mid-request (timeout, shutdown): not the fake's problem
+        this.internalError(error, res);
+      });
     });
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
@@ -543,12 +548,22 @@ export class FakeSlack {
     this.faults = [];
   }
 
-  /** Make a view the test built itself known to views.update (normally views come from views.open/push/publish). */
+  /**
+   * Show a view that did not come through views.open/update/push/publish — e.g. the `view` of a
+   * `response_action: 'update'` (pass the submitted view's `id`) or `'push'` ack — and return it as Slack
+   * would: missing block_id/action_id filled in, a new hash, same id for a known view, `state` kept if given.
+   * Throws, like Slack refusing it, if `validate` is on and the view is invalid.
+   */
   adoptView(view: JsonObject): JsonObject {
-    const stored = clone(view);
-    if (typeof stored.id !== 'string') stored.id = slackId('V');
-    if (typeof stored.hash !== 'string') stored.hash = this.newHash();
-    if (!isObject(stored.state)) stored.state = { values: {} };
+    if (this.options.validate) {
+      const problems = validateView(view);
+      if (problems.length > 0) throw new Error(`FakeSlack.adoptView: Slack would reject this view: ${problems.join('; ')}`);
+    }
+    const id = typeof view.id === 'string' && view.id !== '' ? view.id : undefined;
+    const existing = id ? this.views.get(id) : undefined;
+    const stored = this.materializeView(view, existing ?? (id ? { id } : undefined));
+    if (isObject(view.state)) stored.state = clone(view.state);
+    if (!existing && typeof view.hash === 'string') stored.hash = view.hash;
     this.storeView(stored);
     return clone(stored);
   }
@@ -572,11 +587,11 @@ export class FakeSlack {
     return this.waitFor('call', this.calls, (c: RecordedCall) => c.method === method && predicate(c), timeoutMs, `a ${method} call`);
   }
 
-  /** Resolves once `count` calls to `method` have been recorded. */
+  /** Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is empty). */
   async waitForCalls(method: string, count: number, timeoutMs = 3000): Promise<RecordedCall[]> {
     const deadline = performance.now() + timeoutMs;
-    while (this.callsTo(method).length < count) {
-      const seen = this.callsTo(method).length;
+    while (this.callCount(method) < count) {
+      const seen = this.callCount(method);
       const remaining = deadline - performance.now();
       if (remaining <= 0) throw new Error(`expected ${count} ${method} calls within ${timeoutMs}ms, got ${seen}; ${this.summary()}`);
       await this.waitFor('call', [], (c: RecordedCall) => c.method === method, remaining, `${count} ${method} calls (have ${seen})`);
@@ -953,7 +968,7 @@ export class FakeSlack {
       ts,
       bot_profile: { id: FAKE_BOT.botId, app_id: FAKE_APP_ID, name: FAKE_BOT.name, deleted: false, team_id: FAKE_TEAM.id },
     };
-    if (args.blocks !== undefined) message.blocks = normalizeText(args.blocks);
+    if (Array.isArray(args.blocks)) message.blocks = withGeneratedIds(normalizeText(args.blocks));
     if (args.attachments !== undefined) message.attachments = args.attachments;
     if (args.thread_ts !== undefined) message.thread_ts = String(args.thread_ts);
     if (args.metadata !== undefined) message.metadata = args.metadata;
@@ -1063,7 +1078,7 @@ export class FakeSlack {
         if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems };
       }
       const updated: JsonObject = { ...existing, text: args.text ?? existing.text, edited: { user: FAKE_BOT.userId, ts: this.newTs() } };
-      if (args.blocks !== undefined) updated.blocks = normalizeText(args.blocks);
+      if (Array.isArray(args.blocks)) updated.blocks = withGeneratedIds(normalizeText(args.blocks));
       if (args.attachments !== undefined) updated.attachments = args.attachments;
       this.messages.set(key, updated);
       return { ok: true, channel, ts: args.ts, text: updated.text, message: clone(updated) };

@@ -577,6 +577,62 @@ export function blockActions(options: BlockActionsOptions): JsonObject {
   };
 }
 
+export interface MessageBlockActionsOptions extends CommonPayloadOptions {
+  /** The message as the fake answered chat.postMessage/chat.update (`response.message`, or `fake.getMessage()`). */
+  message: JsonObject;
+  channelId: string;
+  channelName?: string;
+  actionId: string;
+  blockId?: string;
+  value?: AnswerValue;
+  responseUrl?: string;
+  isEphemeral?: boolean;
+  triggerId?: string;
+}
+
+/** A `block_actions` payload for a click/selection in a message the bot posted. */
+export function messageBlockActions(options: MessageBlockActionsOptions): JsonObject {
+  const { message } = options;
+  const asView = { blocks: Array.isArray(message.blocks) ? message.blocks : [] };
+  const candidates = interactiveElements(asView).filter((r) => r.actionId === options.actionId && (options.blockId === undefined || r.blockId === options.blockId));
+  if (candidates.length !== 1) {
+    throw new Error(`payloads: ${candidates.length === 0 ? 'no' : 'several'} elements with action_id "${options.actionId}" in the message; it has: ${describeRefs(interactiveElements(asView))}`);
+  }
+  const ref = candidates[0];
+  const action: JsonObject = { type: ref.type, action_id: ref.actionId, block_id: ref.blockId };
+  const state = stateFromView(asView, {});
+  if (ref.type === 'button') {
+    action.text = clone(ref.element.text);
+    if (ref.element.value !== undefined) action.value = ref.element.value;
+    if (ref.element.style !== undefined) action.style = ref.element.style;
+  } else if (ref.type === 'overflow') {
+    action.selected_option = findOption(ref, String(options.value));
+  } else if (STATEFUL_TYPES.has(ref.type)) {
+    if (options.value === undefined) throw new Error(`payloads: messageBlockActions on ${ref.type} ${ref.actionId} needs the value the person picked`);
+    const picked = answeredState(ref, options.value);
+    (state.values[ref.blockId] ??= {})[ref.actionId] = picked;
+    const { type: _type, ...fields } = picked;
+    Object.assign(action, fields);
+  } else throw new Error(`payloads: don't know how Slack reports a ${ref.type} action`);
+  action.action_ts = newActionTs();
+  return {
+    type: 'block_actions',
+    user: interactionUser(options.user),
+    api_app_id: options.apiAppId ?? FAKE_APP_ID,
+    token: options.token ?? VERIFICATION_TOKEN,
+    container: { type: 'message', message_ts: message.ts, channel_id: options.channelId, is_ephemeral: options.isEphemeral ?? false },
+    trigger_id: options.triggerId ?? newTriggerId(),
+    team: { id: options.teamId ?? FAKE_TEAM.id, domain: options.teamDomain ?? FAKE_TEAM.domain },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: options.channelId, name: options.channelName ?? (options.channelId.startsWith('D') ? 'directmessage' : DEFAULT_CHANNEL.name) },
+    message: clone(message),
+    state,
+    response_url: options.responseUrl ?? UNSET_RESPONSE_URL,
+    actions: [action],
+  };
+}
+
 export interface ViewSubmissionOptions extends CommonPayloadOptions {
   /** The modal being submitted, as the fake returned it. */
   view: JsonObject;
