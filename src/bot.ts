@@ -7,6 +7,8 @@ import type { Config } from './config';
 import { createLicenseAdapter } from './licenses';
 import type { Logger } from './logger';
 import { healthHandler } from './ops/health';
+import { BotMetrics } from './ops/metrics';
+import { instrumentAcks, observeSlackApiErrors } from './slack/instrumentation';
 import { openStore } from './store';
 import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
@@ -62,7 +64,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     outboxBacklog: () => store.backlog(),
     shuttingDown: () => shuttingDown,
   });
-  const customRoutes = [{ path: '/healthz', method: ['GET'], handler: health }];
+  const metrics = new BotMetrics(() => store.backlog());
+  const customRoutes = [
+    { path: '/healthz', method: ['GET'], handler: health },
+    { path: '/metrics', method: ['GET'], handler: metrics.handler() },
+  ];
 
   const app = new App({
     token: config.slack.botToken,
@@ -81,6 +87,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       : { signingSecret: config.slack.signingSecret, customRoutes }),
   });
 
+  instrumentAcks(app, metrics);
+  const stopObservingErrors = observeSlackApiErrors(config.slack.apiUrl ?? 'https://slack.com/api/', metrics);
+
   const auth = await app.client.auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
     throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data?.error ?? error.message})`);
   });
@@ -91,7 +100,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
-  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }));
+  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), (status) =>
+    metrics.licenseRequests.inc({ status }),
+  );
   const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }));
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
@@ -105,6 +116,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
     authz,
     licenses,
+    metrics,
   };
   registerListeners(app, services, notifier);
   registerErrorHandler(app, logger);
@@ -124,6 +136,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       const deadline = config.shutdownTimeoutMs;
       await app.stop().catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
       authz.stop();
+      stopObservingErrors();
       await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
       await audit.stop(deadline / 2);
       store.close();

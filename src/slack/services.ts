@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { Config } from '../config';
+import type { BotMetrics } from '../ops/metrics';
 import type { Store } from '../store/types';
 import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
 import type { Authorizer } from './authorization';
@@ -17,4 +18,5 @@ export interface AppServices {
   timeZones: UserTimeZones;
   authz: Authorizer;
   licenses: EmergencyLicenseWorkflow;
+  metrics: BotMetrics;
 }

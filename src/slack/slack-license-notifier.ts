@@ -13,9 +13,11 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     private readonly audit: OutboxDispatcher,
     private readonly licensingChannel: string,
     private readonly logger: Logger,
+    private readonly onStatus: (status: LicenseRequestRecord['status']) => void = () => undefined,
   ) {}
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
+    this.onStatus(record.status);
     await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record) });
   }
 

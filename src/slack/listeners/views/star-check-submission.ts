@@ -68,6 +68,7 @@ export function starCheckSubmission(services: AppServices) {
 
     await ack({ response_action: 'update', view: buildStarVerdictView(decision, { timeZone, licensingChannel: services.config.licensingChannel }) as never });
 
+    services.metrics.verdicts.inc({ verdict: decision.verdict.id });
     // After the ack: record the decision for the feedback export and post the audit message.
     await services.store.recordDecision(
       { ticketUrl: decision.ticketUrl, decidedBySlackId: userId, verdict: decision.verdict.id, inputs: decisionInputs(decision) },

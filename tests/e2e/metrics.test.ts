@@ -1,0 +1,38 @@
+import { applySubmissionAck, BotUnderTest, startBotUnderTest } from './support/bot-under-test';
+import { JsonObject } from './support/fake-slack';
+import { eventually } from './support/eventually';
+
+describe('GET /metrics (Prometheus)', () => {
+  let t: BotUnderTest;
+  beforeAll(async () => {
+    t = await startBotUnderTest();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('counts verdicts, ack latency, Slack API errors and the outbox backlog', async () => {
+    await t.command('/star-check', '99');
+    await t.fake.waitForCall('views.open');
+    let view = t.view('star_check');
+    view = applySubmissionAck(t.fake, view, await t.submit(view, { q_kind: 'wrong_product' })).view as JsonObject;
+    applySubmissionAck(t.fake, view, await t.submit(view, { q_salesIntervened: 'no' }));
+    await t.fake.waitForCall('chat.postMessage');
+
+    t.fake.fail('views.open', { error: 'expired_trigger_id', times: 1 });
+    await t.command('/star-check', '100');
+    await t.fake.waitForResponse();
+
+    const text = await eventually(async () => {
+      const res = await fetch(`${t.baseUrl}/metrics`);
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toContain('lr_bot_star_verdicts_total{verdict="not_yet_sales"} 1');
+      return body;
+    });
+    expect(text).toMatch(/lr_bot_ack_latency_seconds_count\{type="slash_command"\} 2/);
+    expect(text).toMatch(/lr_bot_ack_latency_seconds_count\{type="view_submission"\} 2/);
+    expect(text).toContain('lr_bot_slack_api_errors_total{method="views.open"} 1');
+    expect(text).toMatch(/lr_bot_outbox_backlog \d+/);
+  });
+});
