@@ -89,6 +89,13 @@ export function formatInstant(instant: DateTime, zone = 'UTC'): string {
   return shown.setLocale('en-US').toFormat('ccc d LLL yyyy HH:mm ZZZZ');
 }
 
+/** The instant in the reader's zone, with UTC alongside when they differ (the rules are in UTC). */
+export function formatInstantForReader(instant: DateTime, zone = 'UTC'): string {
+  const local = formatInstant(instant, zone);
+  const utc = formatInstant(instant, 'UTC');
+  return local === utc ? utc : `${local}; ${utc}`;
+}
+
 export interface TimeFact {
   /** Stable key for exports and tests. */
   key: 'expiry' | 'grace';
@@ -98,13 +105,13 @@ export interface TimeFact {
 /** Human sentences that show why a verdict was reached, e.g. "Grace period ended 2 days 5 hours ago (…)". */
 export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC'): TimeFact[] {
   const expiry = facts.expired
-    ? `License/plan expired ${formatRelative(facts.msUntilExpiry)} (${formatInstant(facts.expiresAt, zone)})`
-    : `License/plan expires ${formatRelative(facts.msUntilExpiry)} (${formatInstant(facts.expiresAt, zone)})`;
+    ? `License/plan expired ${formatRelative(facts.msUntilExpiry)} (${formatInstantForReader(facts.expiresAt, zone)})`
+    : `License/plan expires ${formatRelative(facts.msUntilExpiry)} (${formatInstantForReader(facts.expiresAt, zone)})`;
   const grace = facts.graceEnded
-    ? `Grace period ended ${formatRelative(facts.msUntilGraceEnd)} (${formatInstant(facts.graceEndsAt, zone)})`
+    ? `Grace period ended ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`
     : facts.inGracePeriod
-      ? `In the grace period, which ends ${formatRelative(facts.msUntilGraceEnd)} (${formatInstant(facts.graceEndsAt, zone)})`
-      : `Grace period (14 days) would end ${formatRelative(facts.msUntilGraceEnd)} (${formatInstant(facts.graceEndsAt, zone)})`;
+      ? `In the grace period, which ends ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`
+      : `Grace period (14 days) would end ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`;
   return [
     { key: 'expiry', text: expiry },
     { key: 'grace', text: grace },
