@@ -30,6 +30,8 @@ export interface BaselineAppOptions {
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number; randomize?: boolean };
   /** WebClient request timeout in ms (default 5000). */
   timeoutMs?: number;
+  /** How long stop() waits for views.open calls still in flight before closing (default 2000 ms). */
+  drainTimeoutMs?: number;
 }
 
 export interface BaselineApp {
@@ -69,9 +71,17 @@ export async function startBaselineApp(options: BaselineAppOptions): Promise<Bas
     },
   });
 
+  // Web API calls still running after the ack; stop() lets them finish so they do not hit a fake that is gone.
+  const inFlight = new Set<Promise<unknown>>();
   app.command('/star-check', async ({ ack, body, client }) => {
     await ack();
-    await client.views.open({ trigger_id: body.trigger_id, view: BASELINE_MODAL });
+    const opening = client.views.open({ trigger_id: body.trigger_id, view: BASELINE_MODAL });
+    inFlight.add(opening);
+    try {
+      await opening;
+    } finally {
+      inFlight.delete(opening);
+    }
   });
 
   await app.init();
@@ -83,8 +93,19 @@ export async function startBaselineApp(options: BaselineAppOptions): Promise<Bas
     port,
     stop() {
       stopped ??= (async () => {
-        const closing = app.stop();
-        // HTTPReceiver.stop() waits for every connection to end; keep-alive clients (load generators) would hold it open.
+        const closing = app.stop(); // stops accepting connections; resolves once every connection has ended
+        server.closeIdleConnections();
+        if (inFlight.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.allSettled([...inFlight]),
+            new Promise((resolve) => {
+              timer = setTimeout(resolve, options.drainTimeoutMs ?? 2000);
+            }),
+          ]);
+          clearTimeout(timer);
+        }
+        // keep-alive clients (load generators) would otherwise hold HTTPReceiver.stop() open
         server.closeAllConnections();
         await closing;
       })();

@@ -134,7 +134,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     (stopping ??= (async () => {
       shuttingDown = true;
       const deadline = config.shutdownTimeoutMs;
-      await app.stop().catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
+      // Stop accepting requests; idle keep-alive connections would otherwise hold the server open.
+      const server = started as Server | undefined;
+      server?.closeIdleConnections?.();
+      const receiverStopped = app.stop().catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
+      const forceClose = setTimeout(() => server?.closeAllConnections?.(), Math.min(2000, deadline / 4));
+      await receiverStopped;
+      clearTimeout(forceClose);
       authz.stop();
       stopObservingErrors();
       await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);

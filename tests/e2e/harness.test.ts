@@ -12,6 +12,7 @@ import {
   appHomeOpened,
   blockActions,
   globalShortcut,
+  messageBlockActions,
   newTriggerId,
   optionByText,
   slashCommand,
@@ -202,7 +203,7 @@ describe('FakeSlack + signed requests + baseline Bolt app', () => {
   });
 
   test('a timestamp 4 minutes old is still accepted', async () => {
-    const res = await postSlashCommand(appUrl, SECRET, slashCommand({ command: '/star-check' }), { staleBySeconds: 240, timestamp: undefined });
+    const res = await postSlashCommand(appUrl, SECRET, slashCommand({ command: '/star-check' }), { staleBySeconds: 240 });
     expect(res.status).toBe(200);
     await fake.waitForCall('views.open');
   });
@@ -474,6 +475,12 @@ describe('FakeSlack Web API answers and fault injection (direct WebClient)', () 
     await expect(fake.waitForCall('views.open', () => true, 50)).rejects.toThrow(/views\.open.*calls so far: \[auth\.test\]/);
     await expect(fake.expectNoCall('views.open', 30)).resolves.toBeUndefined();
     await expect(fake.expectNoCall('auth.test', 30)).rejects.toThrow(/expected no auth\.test/);
+    // waitForCall may return a call that already arrived; nextCall only one that arrives later
+    const first = fake.callsTo('auth.test')[0];
+    await expect(fake.waitForCall('auth.test')).resolves.toBe(first);
+    const next = fake.nextCall('auth.test');
+    await webClient(fake).auth.test();
+    expect(await next).not.toBe(first);
     expect(fake.errors).toEqual([]);
   });
 });
@@ -513,6 +520,11 @@ describe('payload builders, routed through a real Bolt app', () => {
     bolt.action('refresh', async ({ ack, action }) => {
       seen.button = { action };
       await ack();
+    });
+    bolt.action('approve', async ({ ack, action, body, respond }) => {
+      await ack();
+      seen.approve = { action, body };
+      await respond({ replace_original: true, text: 'Approved' });
     });
     bolt.shortcut('emergency_license_shortcut', async ({ ack, shortcut }) => {
       await ack();
@@ -666,6 +678,23 @@ describe('payload builders, routed through a real Bolt app', () => {
 
     expect((await postInteraction(appUrl, SECRET, blockActions({ view, actionId: 'refresh' }))).status).toBe(200);
     expect(seen.button.action).toMatchObject({ type: 'button', action_id: 'refresh', value: 'refresh-1', text: { text: 'Refresh' } });
+  });
+
+  test('block_actions on a button in a message the bot posted; respond() replaces it', async () => {
+    const posted = await app.client.chat.postMessage({
+      channel: 'C0ONCALL01',
+      text: 'Approve?',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'Approve the license?' } },
+        { type: 'actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: 'lic-1' }] },
+      ],
+    });
+    const payload = messageBlockActions({ message: posted.message as JsonObject, channelId: posted.channel as string, actionId: 'approve', responseUrl: fake.responseUrl('approve-1') });
+    expect(payload).toMatchObject({ container: { type: 'message', message_ts: posted.ts, channel_id: 'C0ONCALL01', is_ephemeral: false }, channel: { id: 'C0ONCALL01' } });
+    expect((await postInteraction(appUrl, SECRET, payload)).status).toBe(200);
+    expect((await fake.waitForResponse('approve-1')).body).toEqual({ replace_original: true, text: 'Approved' });
+    expect(seen.approve.action).toMatchObject({ type: 'button', action_id: 'approve', value: 'lic-1', style: 'primary' });
+    expect(seen.approve.body.message.ts).toBe(posted.ts);
   });
 
   test('global shortcut, app_home_opened and url_verification', async () => {

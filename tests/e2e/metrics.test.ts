@@ -21,13 +21,15 @@ describe('GET /metrics (Prometheus)', () => {
 
     t.fake.fail('views.open', { error: 'expired_trigger_id', times: 1 });
     await t.command('/star-check', '100');
-    await t.fake.waitForResponse();
+    await t.fake.waitForCall('views.open', (c) => c.fault !== undefined);
 
     const text = await eventually(async () => {
       const res = await fetch(`${t.baseUrl}/metrics`);
       expect(res.status).toBe(200);
       const body = await res.text();
       expect(body).toContain('lr_bot_star_verdicts_total{verdict="not_yet_sales"} 1');
+      expect(body).toContain('lr_bot_slack_api_errors_total{method="views.open"} 1');
+      expect(body).toMatch(/lr_bot_ack_latency_seconds_count\{type="slash_command"\} 2/);
       return body;
     });
     expect(text).toMatch(/lr_bot_ack_latency_seconds_count\{type="slash_command"\} 2/);

@@ -582,9 +582,17 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** The first recorded call to `method` matching `predicate`, now or when it arrives. */
+  /**
+   * The FIRST call to `method` matching `predicate` since start/reset — possibly one that already arrived.
+   * For "the next one from now on" use `nextCall`, a predicate (e.g. on trigger_id), or `waitForCalls(n)`.
+   */
   waitForCall(method: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 3000): Promise<RecordedCall> {
     return this.waitFor('call', this.calls, (c: RecordedCall) => c.method === method && predicate(c), timeoutMs, `a ${method} call`);
+  }
+
+  /** The next call to `method` (matching `predicate`) that arrives after this is called; earlier calls are ignored. */
+  nextCall(method: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 3000): Promise<RecordedCall> {
+    return this.waitFor('call', [], (c: RecordedCall) => c.method === method && predicate(c), timeoutMs, `the next ${method} call`);
   }
 
   /** Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is empty). */
@@ -612,8 +620,14 @@ export class FakeSlack {
     throw new Error(`expected no ${method} call, got one: ${JSON.stringify(call.args).slice(0, 300)}`);
   }
 
+  /** The first POST to a response_url (this `id`, or any) since start/reset — possibly one already received. See `nextResponse`. */
   waitForResponse(id?: string, predicate: (r: RecordedResponse) => boolean = () => true, timeoutMs = 3000): Promise<RecordedResponse> {
     return this.waitFor('response', this.responses, (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r), timeoutMs, `a POST to response_url ${id ?? '(any)'}`);
+  }
+
+  /** The next POST to a response_url (this `id`, or any) that arrives after this is called. */
+  nextResponse(id?: string, predicate: (r: RecordedResponse) => boolean = () => true, timeoutMs = 3000): Promise<RecordedResponse> {
+    return this.waitFor('response', [], (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r), timeoutMs, `the next POST to response_url ${id ?? '(any)'}`);
   }
 
   /** Resolves when an upload has its bytes (and, unless `completed: false`, has been completed). */
