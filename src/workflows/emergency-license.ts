@@ -127,11 +127,17 @@ export class EmergencyLicenseWorkflow {
           )
         : await this.store.updateRequest(id, { status: 'failed', reason: outcome.reason, reference: outcome.reference ?? null }, this.now());
     await this.notifier.recordChanged(updated);
-    if (updated.status === 'generated') {
-      await this.notifier.deliver(updated).catch((error: unknown) => {
-        this.logger.warn({ requestId: id, error: (error as Error).message }, 'license generated but the file could not be handed over in Slack');
-      });
+    if (updated.status !== 'generated') return updated;
+    try {
+      await this.notifier.deliver(updated);
+      return updated;
+    } catch (error) {
+      // The license exists: say where it is instead of pretending it reached the engineer.
+      const message = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+      this.logger.warn({ requestId: id, error: message }, 'license generated but the file could not be handed over in Slack');
+      const noted = await this.store.updateRequest(id, { status: 'generated', reason: `Generated, but the file could not be sent in Slack (${message}).` }, this.now());
+      await this.notifier.recordChanged(noted);
+      return noted;
     }
-    return updated;
   }
 }

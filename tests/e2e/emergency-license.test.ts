@@ -160,6 +160,17 @@ describe('weekend emergency license end to end', () => {
     await t.fake.expectNoCall('views.open', 150);
   });
 
+  it('when the file cannot be sent in Slack, the status modal shows the license itself', async () => {
+    t.fake.fail('files.getUploadURLExternal', { error: 'not_allowed_token_type', times: 5 });
+    const view = await openForm('900');
+    applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '900' })));
+    const update = await t.fake.waitForCall('views.update', (c) => textOf(c.args.view).includes('could not be sent'), 5000);
+    expect(textOf(update.args.view)).toContain('BEGIN GITLAB LICENSE');
+    const [record] = await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/900', 1);
+    expect(record.status).toBe('generated');
+    expect(record.reason).toContain('could not be sent');
+  });
+
   it('/license-status lists the requests for a ticket and for an email', async () => {
     const view = await openForm('800');
     applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '800', email: 'it@acme.example' })));

@@ -151,6 +151,15 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
         'status',
       ),
     );
+  } else if (record.status === 'generated' && record.reason) {
+    // Delivery in Slack failed: the license itself is the answer, so show it here.
+    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: ${escapeMrkdwn(record.reason)}`, 'status'));
+    if (record.licenseFile && record.licenseFile.length <= 2900) {
+      blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
+      blocks.push({ type: 'rich_text', block_id: 'license_file', elements: [{ type: 'rich_text_preformatted', elements: [{ type: 'text', text: record.licenseFile }] }] });
+    } else if (record.reference && /^https?:\/\//.test(record.reference)) {
+      blocks.push(section(`The license copy is in ${link(record.reference)}.`, 'license_hint'));
+    }
   } else if (record.status === 'generated') {
     blocks.push(
       section(
