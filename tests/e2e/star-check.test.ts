@@ -1,9 +1,8 @@
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startBotUnderTest } from './support/bot-under-test';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
 import { JsonObject } from './support/fake-slack';
-import { textOf } from './support/payloads';
-import { postSlashCommand } from './support/signed-request';
-import { slashCommand } from './support/payloads';
+import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from './support/payloads';
+import { postEvent, postInteraction, postSlashCommand } from './support/signed-request';
 import { eventually } from './support/eventually';
 
 const day = (offsetDays: number, offsetHours = 0) => DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate() as string;
@@ -126,5 +125,50 @@ describe('/star-check end to end (signed requests → real Bolt app → fake Sla
       const decisions = await t.bot.services.store.listDecisions(new Date(Date.now() - 60_000));
       expect(decisions.some((d) => d.ticketUrl.endsWith('/777') && d.verdict === 'deflect_with_docs')).toBe(true);
     });
+  });
+});
+
+describe('entry points of the emergency license form', () => {
+  let t: BotUnderTest;
+  beforeAll(async () => {
+    t = await startBotUnderTest();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('the verdict button pushes the form prefilled with the ticket and expiration date', async () => {
+    await t.command('/star-check', '31337');
+    await t.fake.waitForCall('views.open');
+    let view = t.view('star_check');
+    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() as string;
+    for (const values of [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' }, { expiration_date: expiry }]) {
+      const ack = applySubmissionAck(t.fake, view, await t.submit(view, values));
+      view = ack.view as JsonObject;
+    }
+    expect(view.callback_id).toBe('star_check_verdict');
+    await t.click(view, 'open_emergency_license');
+    const push = await t.fake.waitForCall('views.push');
+    const form = push.args.view as JsonObject;
+    const blocks = form.blocks as JsonObject[];
+    expect(blocks.find((b) => b.block_id === 'ticket')?.element.initial_value).toBe('https://gitlab.zendesk.com/agent/tickets/31337');
+    expect(blocks.find((b) => b.block_id === 'expiration_date')?.element.initial_date).toBe(expiry);
+  });
+
+  it('App Home shows the commands and its button opens the form (not a push)', async () => {
+    await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({}));
+    const publish = await t.fake.waitForCall('views.publish');
+    expect(textOf(publish.args.view)).toContain('/star-check');
+    const home = publish.response.view as JsonObject;
+    await postInteraction(t.baseUrl, SIGNING_SECRET, blockActions({ view: home, actionId: 'open_emergency_license' }));
+    const open = await t.fake.waitForCall('views.open', (c) => c.args.view?.callback_id === 'emergency_license');
+    expect(open.response.ok).toBe(true);
+  });
+
+  it('the global shortcut opens the form', async () => {
+    const before = t.fake.callsTo('views.open').length;
+    await postInteraction(t.baseUrl, SIGNING_SECRET, globalShortcut({ callbackId: 'emergency_license_shortcut' }));
+    const calls = await t.fake.waitForCalls('views.open', before + 1);
+    expect(calls[calls.length - 1].args.view.callback_id).toBe('emergency_license');
   });
 });

@@ -17,6 +17,7 @@ export function openEmergencyLicense(services: AppServices) {
     const view = decision.allowed
       ? buildEmergencyLicenseModal(await emergencyPrefill(services, userId, typeof given.ticket === 'string' ? given.ticket : undefined, expirationDate))
       : buildNotAllowedView(decision.reason);
-    await openModal(client, body.trigger_id, view, services.logger, { push: Boolean(body.view) });
+    // From the verdict modal the form is pushed on top of it; from App Home it opens on its own.
+    await openModal(client, body.trigger_id, view, services.logger, { push: body.view?.type === 'modal' });
   };
 }
