@@ -142,7 +142,8 @@ describe('entry points of the emergency license form', () => {
     await t.fake.waitForCall('views.open');
     let view = t.view('star_check');
     const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() as string;
-    for (const values of [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' }, { expiration_date: expiry }]) {
+    const steps: Record<string, string>[] = [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' }, { expiration_date: expiry }];
+    for (const values of steps) {
       const ack = applySubmissionAck(t.fake, view, await t.submit(view, values));
       view = ack.view as JsonObject;
     }
