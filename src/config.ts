@@ -31,7 +31,7 @@ const envSchema = z
     SLACK_MODE: optionalString.pipe(z.enum(['socket', 'http']).optional()),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
-    SLACK_API_URL: optionalString.pipe(z.url({ error: 'must be a URL ending in /api/' }).optional()),
+    SLACK_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be a URL ending in /api/' }).optional()),
     SLACK_API_TIMEOUT_MS: positiveInt(5000),
     LICENSING_CHANNEL: z
       .string({ error: 'required: the channel ID of #support_licensing-subscription (e.g. C0123ABCD)' })
@@ -40,7 +40,7 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ZENDESK_BASE_URL: z
-      .url({ error: 'must be the https URL of the Zendesk instance' })
+      .url({ protocol: /^https?$/, error: 'must be the https URL of the Zendesk instance' })
       .default('https://gitlab.zendesk.com')
       .transform((url) => url.replace(/\/+$/, '')),
     STAR_CHECK_USERGROUPS: usergroupList,
@@ -49,7 +49,7 @@ const envSchema = z
     AUTHORIZATION_MODE: z.enum(['groups', 'open']).default('groups'),
     USERGROUP_CACHE_SECONDS: positiveInt(300),
     LICENSE_SIGNING_KEY_PATH: optionalString,
-    GITLAB_URL: optionalString.pipe(z.url().optional()),
+    GITLAB_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the GitLab instance' }).optional()),
     GITLAB_TOKEN: optionalString,
     GITLAB_PROJECT_ID: optionalString,
     GITLAB_POLL_INTERVAL_SECONDS: positiveInt(30),
@@ -58,23 +58,6 @@ const envSchema = z
     OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
     OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
     OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
-  })
-  .superRefine((env, ctx) => {
-    const mode = env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
-    if (mode === 'socket' && !env.SLACK_APP_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_APP_TOKEN'], message: 'required in socket mode: an app-level token (xapp-...) with connections:write' });
-    }
-    if (mode === 'http' && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: "required in http mode: the app's signing secret" });
-    }
-    if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/api/')) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_API_URL'], message: 'must end with /api/' });
-    }
-    if (env.LICENSE_ADAPTER === 'gitlab-issue') {
-      for (const name of ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID'] as const) {
-        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when LICENSE_ADAPTER=gitlab-issue' });
-      }
-    }
   });
 
 export interface Config {
@@ -112,6 +95,21 @@ export interface Config {
   outbox: { pollIntervalMs: number; minBackoffMs: number; maxBackoffMs: number };
 }
 
+/** Rules that involve several variables, checked on the raw values so they are reported with the rest. */
+function crossVariableProblems(env: Record<string, string | undefined>): [string, string][] {
+  const problems: [string, string][] = [];
+  const mode = env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
+  if (mode === 'socket' && !env.SLACK_APP_TOKEN) problems.push(['SLACK_APP_TOKEN', 'required in socket mode: an app-level token (xapp-...) with connections:write']);
+  if (mode === 'http' && !env.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret"]);
+  if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/api/')) problems.push(['SLACK_API_URL', 'must end with /api/']);
+  if (env.LICENSE_ADAPTER === 'gitlab-issue') {
+    for (const name of ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID']) {
+      if (!env[name]) problems.push([name, 'required when LICENSE_ADAPTER=gitlab-issue']);
+    }
+  }
+  return problems;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
@@ -119,15 +117,19 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (`PORT=` in .env) means "not set": it takes the default, never the value 0.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
+  const problems = new Map<string, string>();
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
-      const message = issue.code === 'invalid_type' && env[variable] === undefined && !issue.message.startsWith('required') ? 'required' : issue.message;
-      return `${variable}: ${message}`;
-    });
-    throw new ConfigError(problems);
+      const message = issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required') ? 'required' : issue.message;
+      if (!problems.has(variable)) problems.set(variable, message);
+    }
   }
+  for (const [variable, message] of crossVariableProblems(given)) if (!problems.has(variable)) problems.set(variable, message);
+  if (problems.size > 0 || !parsed.success) throw new ConfigError([...problems].map(([variable, message]) => `${variable}: ${message}`));
   const e = parsed.data;
   return {
     slack: {

@@ -1,4 +1,4 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear, so a token never reaches the log. */
 const REDACTED_PATHS = [
@@ -25,11 +25,19 @@ export function scrubSecrets(text: string): string {
   return text.replace(SECRET_PATTERN, (match) => `${match.slice(0, 5)}[REDACTED]`);
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** Scrubs token-shaped strings anywhere in a log object (error messages are often nested). */
+export function scrubObject(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrubObject(item, depth + 1));
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, scrubObject(item, depth + 1)]));
+}
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: (object) => scrubObject(object) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
         method.apply(
@@ -38,7 +46,8 @@ export function createLogger(level: string): Logger {
         );
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -74,13 +74,18 @@ export class OutboxDispatcher {
       this.again = true;
       return this.draining;
     }
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.kick();
-      }
-    });
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        // A store hiccup (e.g. SQLITE_BUSY) must not crash the process: the next pass retries.
+        this.logger.error({ error: (error as Error).message }, 'audit outbox pass failed; will retry');
+      })
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.kick();
+        }
+      });
     return this.draining;
   }
 

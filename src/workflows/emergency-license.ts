@@ -4,6 +4,10 @@ import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } f
 
 export const REISSUE_WINDOW_DAYS = 10;
 
+const MAX_REASON = 500;
+/** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
+const limitReason = (reason: string) => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason);
+
 /** Where the workflow reports what happened: the channel notice and the engineer. */
 export interface LicenseNotifier {
   /** The record changed (created, generated, failed, refused): update its channel notice. */
@@ -70,8 +74,9 @@ export class EmergencyLicenseWorkflow {
   /** Retries a failed request; resolves undefined when it was not failed (e.g. a second click). */
   async retry(id: string): Promise<LicenseRequestRecord | undefined> {
     if (!(await this.store.claimRetry(id, this.now()))) return undefined;
-    const record = await this.store.getRequest(id);
-    if (record) await this.notifier.recordChanged(record);
+    // Start over: following the failed attempt again would only read the same failure.
+    const record = await this.store.updateRequest(id, { status: 'pending', reference: null, reason: null }, this.now());
+    await this.notifier.recordChanged(record);
     return this.process(id);
   }
 
@@ -125,7 +130,7 @@ export class EmergencyLicenseWorkflow {
             { status: 'generated', reason: null, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
             this.now(),
           )
-        : await this.store.updateRequest(id, { status: 'failed', reason: outcome.reason, reference: outcome.reference ?? null }, this.now());
+        : await this.store.updateRequest(id, { status: 'failed', reason: limitReason(outcome.reason), reference: outcome.reference ?? null }, this.now());
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
     try {

@@ -7,7 +7,7 @@ import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { PendingRequestMetadata } from '../forms/emergency-form';
 import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
-import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
+import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, Block, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
 import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
 import { TICKET_MAX_LENGTH } from './star-check-modal';
@@ -119,7 +119,7 @@ export function buildOutOfScopeView(
 export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: PendingRequestMetadata) {
   const lines = existing
     .slice(0, 5)
-    .map((r) => `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by <@${r.requestedBySlackId}>${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`);
+    .map((r) => `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${mentionUser(r.requestedBySlackId)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`);
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
     title: 'Already requested',

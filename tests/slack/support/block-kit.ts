@@ -1,0 +1,396 @@
+/**
+ * A generic checker of Block Kit payloads against Slack's documented limits. It walks the JSON,
+ * so any new builder gets the same checks by calling `checkView` / `checkMessage`:
+ *
+ *   expect(checkView(buildSomething(...))).toEqual([]);
+ *
+ * Every problem is reported as "<json path>: <what is wrong>". Block and element types the checker
+ * does not know are reported too, so a builder that starts using a new type prompts an update here.
+ *
+ * Sources: https://docs.slack.dev/reference/block-kit/ (blocks, block elements, composition
+ * objects) and https://docs.slack.dev/reference/views (view object).
+ */
+
+type Json = unknown;
+type Obj = Record<string, unknown>;
+
+export const BLOCK_KIT_LIMITS = {
+  viewTitle: 24,
+  viewSubmit: 24,
+  viewClose: 24,
+  viewBlocks: 100,
+  messageBlocks: 50,
+  messageText: 40_000,
+  privateMetadata: 3000,
+  callbackId: 255,
+  externalId: 255,
+  blockId: 255,
+  actionId: 255,
+  textObject: 3000,
+  sectionText: 3000,
+  sectionFields: 10,
+  sectionFieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  inputLabel: 2000,
+  inputHint: 2000,
+  placeholder: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  optionText: 75,
+  optionValue: 150,
+  optionDescription: 75,
+  optionUrl: 3000,
+  radioOptions: 10,
+  checkboxOptions: 10,
+  selectOptions: 100,
+  selectOptionGroups: 100,
+  optionGroupLabel: 75,
+  textInputLength: 3000,
+} as const;
+
+const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: Json): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Block types the checker knows how to check. */
+const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'context', 'actions', 'input']);
+/** Elements allowed in an input block. */
+const INPUT_ELEMENTS = new Set([
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'radio_buttons',
+  'checkboxes',
+  'static_select',
+  'multi_static_select',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+]);
+/** Elements allowed in an actions block / section accessory. */
+const INTERACTIVE_ELEMENTS = new Set(['button', 'static_select', 'radio_buttons', 'checkboxes', 'datepicker', 'overflow', 'users_select']);
+
+class Checker {
+  readonly problems: string[] = [];
+  private readonly blockIds = new Map<string, string>();
+  private readonly viewActionIds = new Map<string, string>();
+
+  constructor(private readonly actionIdsUniqueInView: boolean) {}
+
+  problem(path: string, message: string): void {
+    this.problems.push(`${path}: ${message}`);
+  }
+
+  maxLen(path: string, value: Json, max: number, what = 'text'): void {
+    const s = str(value);
+    if (s !== undefined && s.length > max) this.problem(path, `${what} is ${s.length} characters (max ${max})`);
+  }
+
+  /** A composition text object; `plainOnly` where Slack accepts plain_text only. */
+  text(path: string, value: Json, max: number, opts: { plainOnly?: boolean; required?: boolean } = {}): void {
+    if (value === undefined) {
+      if (opts.required) this.problem(path, 'missing text object');
+      return;
+    }
+    if (!isObj(value)) return this.problem(path, 'text object is not an object');
+    if (value.type !== 'plain_text' && value.type !== 'mrkdwn') this.problem(path, `text object type "${String(value.type)}"`);
+    if (opts.plainOnly && value.type !== 'plain_text') this.problem(path, 'must be a plain_text object');
+    const text = str(value.text);
+    if (text === undefined) return this.problem(`${path}.text`, 'text missing');
+    if (text.length === 0) this.problem(`${path}.text`, 'text is empty (min 1 character)');
+    if (text.length > max) this.problem(`${path}.text`, `text is ${text.length} characters (max ${max})`);
+    if ('emoji' in value && value.type !== 'plain_text') this.problem(path, '"emoji" is only allowed on plain_text');
+    if ('verbatim' in value && value.type !== 'mrkdwn') this.problem(path, '"verbatim" is only allowed on mrkdwn');
+  }
+
+  actionId(path: string, element: Obj, blockActionIds: Set<string>): void {
+    const id = element.action_id;
+    if (id === undefined) return;
+    if (typeof id !== 'string' || id.length === 0) return this.problem(`${path}.action_id`, 'action_id must be a non-empty string');
+    this.maxLen(`${path}.action_id`, id, BLOCK_KIT_LIMITS.actionId, 'action_id');
+    if (blockActionIds.has(id)) this.problem(`${path}.action_id`, `action_id "${id}" repeated within its block`);
+    blockActionIds.add(id);
+    if (this.actionIdsUniqueInView) {
+      const first = this.viewActionIds.get(id);
+      if (first && first !== path) this.problem(`${path}.action_id`, `action_id "${id}" also used at ${first}`);
+      else this.viewActionIds.set(id, path);
+    }
+  }
+
+  option(path: string, option: Json, opts: { plainOnly: boolean }): void {
+    if (!isObj(option)) return this.problem(path, 'option is not an object');
+    this.text(`${path}.text`, option.text, BLOCK_KIT_LIMITS.optionText, { plainOnly: opts.plainOnly, required: true });
+    if (typeof option.value !== 'string' || option.value.length === 0) this.problem(`${path}.value`, 'option value missing');
+    this.maxLen(`${path}.value`, option.value, BLOCK_KIT_LIMITS.optionValue, 'option value');
+    if (option.description !== undefined) this.text(`${path}.description`, option.description, BLOCK_KIT_LIMITS.optionDescription, { plainOnly: true });
+    this.maxLen(`${path}.url`, option.url, BLOCK_KIT_LIMITS.optionUrl, 'option url');
+  }
+
+  options(path: string, options: Json, max: number, opts: { plainOnly: boolean }): Obj[] {
+    if (!Array.isArray(options)) {
+      this.problem(path, 'options must be an array');
+      return [];
+    }
+    if (options.length === 0) this.problem(path, 'no options');
+    if (options.length > max) this.problem(path, `${options.length} options (max ${max})`);
+    const values = new Set<string>();
+    options.forEach((o, i) => {
+      this.option(`${path}[${i}]`, o, opts);
+      const v = isObj(o) ? str(o.value) : undefined;
+      if (v !== undefined) {
+        if (values.has(v)) this.problem(`${path}[${i}].value`, `option value "${v}" repeated`);
+        values.add(v);
+      }
+    });
+    return options.filter(isObj);
+  }
+
+  /** initial_option(s) must be identical to one of the options, or Slack rejects the view. */
+  initial(path: string, initial: Json, options: Obj[]): void {
+    if (initial === undefined) return;
+    const list = Array.isArray(initial) ? initial : [initial];
+    list.forEach((o, i) => {
+      const p = Array.isArray(initial) ? `${path}[${i}]` : path;
+      if (!options.some((candidate) => JSON.stringify(candidate) === JSON.stringify(o))) this.problem(p, 'initial option is not one of the options');
+    });
+  }
+
+  placeholder(path: string, element: Obj): void {
+    if (element.placeholder !== undefined) this.text(`${path}.placeholder`, element.placeholder, BLOCK_KIT_LIMITS.placeholder, { plainOnly: true });
+  }
+
+  element(path: string, element: Json, where: 'input' | 'interactive', blockActionIds: Set<string>): void {
+    if (!isObj(element)) return this.problem(path, 'element is not an object');
+    const type = str(element.type) ?? '';
+    const allowed = where === 'input' ? INPUT_ELEMENTS : INTERACTIVE_ELEMENTS;
+    if (!allowed.has(type)) return this.problem(path, `element type "${type}" not allowed (or not known to the checker) in ${where === 'input' ? 'an input block' : 'an actions block/accessory'}`);
+    this.actionId(path, element, blockActionIds);
+    switch (type) {
+      case 'button': {
+        this.text(`${path}.text`, element.text, BLOCK_KIT_LIMITS.buttonText, { plainOnly: true, required: true });
+        this.maxLen(`${path}.value`, element.value, BLOCK_KIT_LIMITS.buttonValue, 'button value');
+        this.maxLen(`${path}.url`, element.url, BLOCK_KIT_LIMITS.buttonUrl, 'button url');
+        if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') this.problem(`${path}.style`, `style "${String(element.style)}"`);
+        break;
+      }
+      case 'plain_text_input': {
+        const max = element.max_length;
+        const min = element.min_length;
+        if (typeof max !== 'number') this.problem(path, 'plain_text_input has no max_length');
+        else if (!Number.isInteger(max) || max < 1 || max > BLOCK_KIT_LIMITS.textInputLength) this.problem(`${path}.max_length`, `max_length ${max} (1..${BLOCK_KIT_LIMITS.textInputLength})`);
+        if (min !== undefined) {
+          if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > BLOCK_KIT_LIMITS.textInputLength) this.problem(`${path}.min_length`, `min_length ${String(min)} (0..3000)`);
+          else if (typeof max === 'number' && min > max) this.problem(`${path}.min_length`, `min_length ${min} > max_length ${max}`);
+        }
+        if (element.initial_value !== undefined && typeof max === 'number') this.maxLen(`${path}.initial_value`, element.initial_value, max, 'initial_value');
+        this.placeholder(path, element);
+        break;
+      }
+      case 'email_text_input':
+      case 'url_text_input':
+      case 'number_input':
+        this.placeholder(path, element);
+        break;
+      case 'radio_buttons': {
+        const options = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.radioOptions, { plainOnly: false });
+        this.initial(`${path}.initial_option`, element.initial_option, options);
+        break;
+      }
+      case 'checkboxes': {
+        const options = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.checkboxOptions, { plainOnly: false });
+        this.initial(`${path}.initial_options`, element.initial_options, options);
+        break;
+      }
+      case 'static_select':
+      case 'multi_static_select': {
+        this.placeholder(path, element);
+        let all: Obj[] = [];
+        if (element.options !== undefined && element.option_groups !== undefined) this.problem(path, 'both options and option_groups');
+        if (element.options !== undefined) all = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.selectOptions, { plainOnly: true });
+        else if (Array.isArray(element.option_groups)) {
+          if (element.option_groups.length > BLOCK_KIT_LIMITS.selectOptionGroups) this.problem(`${path}.option_groups`, `${element.option_groups.length} groups (max 100)`);
+          element.option_groups.forEach((group, g) => {
+            const gp = `${path}.option_groups[${g}]`;
+            if (!isObj(group)) return this.problem(gp, 'group is not an object');
+            this.text(`${gp}.label`, group.label, BLOCK_KIT_LIMITS.optionGroupLabel, { plainOnly: true, required: true });
+            all = all.concat(this.options(`${gp}.options`, group.options, BLOCK_KIT_LIMITS.selectOptions, { plainOnly: true }));
+          });
+        } else this.problem(path, 'select without options or option_groups');
+        this.initial(`${path}.initial_option`, element.initial_option, all);
+        if (element.initial_options !== undefined) this.initial(`${path}.initial_options`, element.initial_options, all);
+        break;
+      }
+      case 'datepicker': {
+        this.placeholder(path, element);
+        const d = element.initial_date;
+        if (d !== undefined && (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)))) {
+          this.problem(`${path}.initial_date`, `initial_date "${String(d)}" is not YYYY-MM-DD`);
+        }
+        break;
+      }
+      default:
+        this.placeholder(path, element);
+    }
+  }
+
+  block(path: string, block: Json, surface: 'modal' | 'home' | 'message'): void {
+    if (!isObj(block)) return this.problem(path, 'block is not an object');
+    const type = str(block.type) ?? '';
+    if (!BLOCK_TYPES.has(type)) return this.problem(path, `block type "${type}" not known to the checker`);
+    if (block.block_id !== undefined) {
+      const id = block.block_id;
+      if (typeof id !== 'string' || id.length === 0) this.problem(`${path}.block_id`, 'block_id must be a non-empty string');
+      else {
+        this.maxLen(`${path}.block_id`, id, BLOCK_KIT_LIMITS.blockId, 'block_id');
+        const first = this.blockIds.get(id);
+        if (first) this.problem(`${path}.block_id`, `block_id "${id}" also used at ${first}`);
+        else this.blockIds.set(id, path);
+      }
+    }
+    const actionIds = new Set<string>();
+    switch (type) {
+      case 'section': {
+        if (block.text === undefined && block.fields === undefined) this.problem(path, 'section needs text or fields');
+        if (block.text !== undefined) this.text(`${path}.text`, block.text, BLOCK_KIT_LIMITS.sectionText);
+        if (block.fields !== undefined) {
+          if (!Array.isArray(block.fields)) this.problem(`${path}.fields`, 'fields must be an array');
+          else {
+            if (block.fields.length > BLOCK_KIT_LIMITS.sectionFields) this.problem(`${path}.fields`, `${block.fields.length} fields (max 10)`);
+            block.fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, BLOCK_KIT_LIMITS.sectionFieldText));
+          }
+        }
+        if (block.accessory !== undefined) this.element(`${path}.accessory`, block.accessory, 'interactive', actionIds);
+        break;
+      }
+      case 'header':
+        this.text(`${path}.text`, block.text, BLOCK_KIT_LIMITS.headerText, { plainOnly: true, required: true });
+        break;
+      case 'divider':
+        break;
+      case 'context': {
+        const elements = block.elements;
+        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, 'context needs 1..10 elements');
+        if (elements.length > BLOCK_KIT_LIMITS.contextElements) this.problem(`${path}.elements`, `${elements.length} elements (max 10)`);
+        elements.forEach((e, i) => {
+          if (isObj(e) && e.type === 'image') return;
+          this.text(`${path}.elements[${i}]`, e, BLOCK_KIT_LIMITS.textObject);
+        });
+        break;
+      }
+      case 'actions': {
+        const elements = block.elements;
+        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, 'actions needs 1..25 elements');
+        if (elements.length > BLOCK_KIT_LIMITS.actionsElements) this.problem(`${path}.elements`, `${elements.length} elements (max 25)`);
+        elements.forEach((e, i) => this.element(`${path}.elements[${i}]`, e, 'interactive', actionIds));
+        break;
+      }
+      case 'input': {
+        if (surface === 'message') this.problem(path, 'input blocks are not allowed in messages');
+        this.text(`${path}.label`, block.label, BLOCK_KIT_LIMITS.inputLabel, { plainOnly: true, required: true });
+        if (block.hint !== undefined) this.text(`${path}.hint`, block.hint, BLOCK_KIT_LIMITS.inputHint, { plainOnly: true });
+        if (block.optional !== undefined && typeof block.optional !== 'boolean') this.problem(`${path}.optional`, 'must be a boolean');
+        if (block.dispatch_action !== undefined && typeof block.dispatch_action !== 'boolean') this.problem(`${path}.dispatch_action`, 'must be a boolean');
+        if (block.element === undefined) this.problem(path, 'input block has no element');
+        else this.element(`${path}.element`, block.element, 'input', actionIds);
+        break;
+      }
+    }
+  }
+
+  blocks(path: string, blocks: Json, max: number, surface: 'modal' | 'home' | 'message'): void {
+    if (!Array.isArray(blocks)) return this.problem(path, 'blocks must be an array');
+    if (blocks.length > max) this.problem(path, `${blocks.length} blocks (max ${max})`);
+    blocks.forEach((b, i) => this.block(`${path}[${i}]`, b, surface));
+  }
+}
+
+/** A modal or App Home view (views.open / views.update / views.push / views.publish). */
+export function checkView(view: Json): string[] {
+  const c = new Checker(true);
+  if (!isObj(view)) return ['view: not an object'];
+  if (view.type === 'modal') {
+    c.text('title', view.title, BLOCK_KIT_LIMITS.viewTitle, { plainOnly: true, required: true });
+    if (view.submit !== undefined) c.text('submit', view.submit, BLOCK_KIT_LIMITS.viewSubmit, { plainOnly: true });
+    if (view.close !== undefined) c.text('close', view.close, BLOCK_KIT_LIMITS.viewClose, { plainOnly: true });
+    const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === 'input');
+    if (hasInput && view.submit === undefined) c.problem('submit', 'a modal with input blocks needs a submit button');
+  } else if (view.type !== 'home') {
+    c.problem('type', `view type "${String(view.type)}"`);
+  }
+  c.maxLen('private_metadata', view.private_metadata, BLOCK_KIT_LIMITS.privateMetadata, 'private_metadata');
+  c.maxLen('callback_id', view.callback_id, BLOCK_KIT_LIMITS.callbackId, 'callback_id');
+  c.maxLen('external_id', view.external_id, BLOCK_KIT_LIMITS.externalId, 'external_id');
+  c.blocks('blocks', view.blocks, BLOCK_KIT_LIMITS.viewBlocks, view.type === 'home' ? 'home' : 'modal');
+  return c.problems;
+}
+
+/**
+ * A message (chat.postMessage / chat.update / respond / ack). Slack documents action_id
+ * uniqueness per block; messages may repeat a routed action_id (e.g. one "Retry" per request)
+ * in different blocks, so only the per-block rule is applied here.
+ */
+export function checkMessage(message: Json): string[] {
+  const c = new Checker(false);
+  if (!isObj(message)) return ['message: not an object'];
+  const text = str(message.text);
+  if (text === undefined || text.length === 0) c.problem('text', 'fallback text missing');
+  else c.maxLen('text', text, BLOCK_KIT_LIMITS.messageText, 'text');
+  if (message.blocks !== undefined) c.blocks('blocks', message.blocks, BLOCK_KIT_LIMITS.messageBlocks, 'message');
+  return c.problems;
+}
+
+/** Every `text` string of every text object in the payload, plus a message's fallback `text`. */
+export function allTexts(payload: Json): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (node: Json, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+    if (!isObj(node)) return;
+    if ((node.type === 'plain_text' || node.type === 'mrkdwn') && typeof node.text === 'string') out.push({ path: `${path}.text`, text: node.text });
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn') out.push({ path: `${path}.text`, text: value });
+      else walk(value, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(payload, '');
+  return out;
+}
+
+/** Every mrkdwn string (section/context text objects and a message's fallback text). */
+export function mrkdwnTexts(payload: Json): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (node: Json, path: string): void => {
+    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+    if (!isObj(node)) return;
+    if (node.type === 'mrkdwn' && typeof node.text === 'string') out.push({ path: `${path}.text`, text: node.text });
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn') out.push({ path: `${path}.text`, text: value });
+      else walk(value, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(payload, '');
+  return out;
+}
+
+/**
+ * Whether a mrkdwn string has a `<` control sequence that is never closed, or nested in another
+ * (e.g. a link or mention cut in half by truncation). A bare `>` (as in "Admin -> Dashboard") is
+ * tolerated: Slack renders it as text.
+ */
+export function unbalancedAngles(text: string): boolean {
+  let open = false;
+  for (const ch of text) {
+    if (ch === '<') {
+      if (open) return true;
+      open = true;
+    } else if (ch === '>') {
+      open = false;
+    }
+  }
+  return open;
+}

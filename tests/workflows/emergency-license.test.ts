@@ -1,0 +1,463 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { FailedLicense, GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
+import { openStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import { EmergencyLicenseWorkflow, REISSUE_WINDOW_DAYS, type LicenseNotifier } from '../../src/workflows/emergency-license';
+
+// ---------------------------------------------------------------------------------------------
+// Test doubles
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+type Step<T> = T | Error | ((req: TrialLicenseRequest, reference?: string) => T | Promise<T>);
+
+/** A LicenseAdapter that answers from a script, one step per call, and records every call. */
+class ScriptedAdapter implements LicenseAdapter {
+  readonly name = 'local' as const;
+  readonly requests: TrialLicenseRequest[] = [];
+  readonly follows: { req: TrialLicenseRequest; reference: string }[] = [];
+  private readonly requestScript: Step<LicenseOutcome>[] = [];
+  private readonly followScript: Step<GeneratedLicense | FailedLicense>[] = [];
+
+  onRequest(...steps: Step<LicenseOutcome>[]): this {
+    this.requestScript.push(...steps);
+    return this;
+  }
+
+  onFollow(...steps: Step<GeneratedLicense | FailedLicense>[]): this {
+    this.followScript.push(...steps);
+    return this;
+  }
+
+  get calls(): number {
+    return this.requests.length + this.follows.length;
+  }
+
+  async request(req: TrialLicenseRequest): Promise<LicenseOutcome> {
+    this.requests.push(req);
+    return run(this.requestScript.shift(), req, undefined, 'request');
+  }
+
+  async follow(req: TrialLicenseRequest, reference: string): Promise<GeneratedLicense | FailedLicense> {
+    this.follows.push({ req, reference });
+    return run(this.followScript.shift(), req, reference, 'follow');
+  }
+}
+
+async function run<T>(step: Step<T> | undefined, req: TrialLicenseRequest, reference: string | undefined, what: string): Promise<T> {
+  if (step === undefined) throw new Error(`unscripted ${what} call`);
+  if (step instanceof Error) throw step;
+  if (typeof step === 'function') return (step as (r: TrialLicenseRequest, ref?: string) => T | Promise<T>)(req, reference);
+  return step;
+}
+
+const generated = (over: Partial<GeneratedLicense> = {}): GeneratedLicense => ({
+  status: 'generated',
+  licenseFile: 'LICENSE-FILE-CONTENT',
+  fileName: 'x.gitlab-license',
+  expiresOn: '2025-06-24',
+  reference: '/data/licenses/x.gitlab-license',
+  ...over,
+});
+
+/** Records what the workflow told Slack, in order. */
+class RecordingNotifier implements LicenseNotifier {
+  readonly events: { type: 'recordChanged' | 'deliver'; record: LicenseRequestRecord }[] = [];
+  failDeliver = false;
+
+  async recordChanged(record: LicenseRequestRecord): Promise<void> {
+    this.events.push({ type: 'recordChanged', record });
+  }
+
+  async deliver(record: LicenseRequestRecord): Promise<void> {
+    this.events.push({ type: 'deliver', record });
+    if (this.failDeliver) throw new Error('conversations.open: user_not_found');
+  }
+
+  summary(): string[] {
+    return this.events.map((e) => `${e.type}:${e.record.status}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+const T0 = new Date('2025-06-14T12:00:00.000Z');
+const DAY = 86_400_000;
+const silent = pino({ level: 'silent' });
+
+let dirs: string[] = [];
+let stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores) s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  stores = [];
+  dirs = [];
+});
+
+let seq = 0;
+function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput {
+  seq += 1;
+  return {
+    ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/123456',
+    email: 'jane@example.com',
+    userCount: 250,
+    requestedBySlackId: 'U0ENGINEER',
+    requestedByUsername: 'jdoe',
+    licenseExpiresOn: '2025-05-30',
+    scopeSummary: 'In scope: grace period ended 1 day ago',
+    adapter: 'local',
+    idempotencyKey: `V${seq}:submit`,
+    ...overrides,
+  };
+}
+
+function setup(adapter = new ScriptedAdapter()) {
+  const dir = mkdtempSync(join(tmpdir(), 'lr-workflow-test-'));
+  dirs.push(dir);
+  const store = openStore(dir);
+  stores.push(store);
+  const notifier = new RecordingNotifier();
+  const clock = { now: T0 };
+  const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now);
+  return { dir, store, adapter, notifier, clock, workflow };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('submit', () => {
+  it('stores the request as pending and notifies once', async () => {
+    const { workflow, store, notifier, adapter } = setup();
+    const { record, created } = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
+    expect(created).toBe(true);
+    expect(record).toMatchObject({ status: 'pending', attempts: 0, idempotencyKey: 'V1:submit', createdAt: T0.toISOString() });
+    expect(await store.getRequest(record.id)).toEqual(record);
+    expect(notifier.summary()).toEqual(['recordChanged:pending']);
+    expect(adapter.calls).toBe(0);
+  });
+
+  it('a second submit with the same idempotency key creates nothing and does not notify', async () => {
+    const { workflow, store, notifier } = setup();
+    const first = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
+    const again = await workflow.submit(input({ idempotencyKey: 'V1:submit', email: 'other@example.com', userCount: 9 }));
+    expect(again.created).toBe(false);
+    expect(again.record).toEqual(first.record);
+    expect(notifier.events).toHaveLength(1);
+    expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
+  });
+
+  it('concurrent submits of the same key create one record and one notice', async () => {
+    const { workflow, store, notifier } = setup();
+    const results = await Promise.all(Array.from({ length: 5 }, () => workflow.submit(input({ idempotencyKey: 'V9:submit' }))));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
+    expect(notifier.events).toHaveLength(1);
+    expect(await store.findByTicket(results[0].record.ticketUrl, 10)).toHaveLength(1);
+  });
+});
+
+describe('process', () => {
+  it('generated: asks the adapter with the stored request, updates the record, then notifies and delivers', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const { workflow, store, notifier } = setup(adapter);
+    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250, requestedByUsername: 'jdoe' }));
+    const done = await workflow.process(record.id);
+
+    expect(adapter.requests).toEqual([{ requestId: record.id, ticketUrl: record.ticketUrl, email: 'jane@example.com', userCount: 250, requestedBy: 'jdoe' }]);
+    expect(adapter.follows).toEqual([]);
+    expect(done).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
+    expect(done.reason).toBeUndefined();
+    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
+    expect(notifier.events[2].record).toEqual(done);
+  });
+
+  it('failed: stores the reason and does not deliver', async () => {
+    const adapter = new ScriptedAdapter().onRequest({ status: 'failed', reason: 'signing key missing' });
+    const { workflow, store, notifier } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const done = await workflow.process(record.id);
+    expect(done).toMatchObject({ status: 'failed', reason: 'signing key missing' });
+    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
+  });
+
+  it('an adapter that throws: failed, with a reason naming the adapter and the error', async () => {
+    const adapter = new ScriptedAdapter().onRequest(new Error('ENOSPC: no space left on device'));
+    const { workflow, store, notifier } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const done = await workflow.process(record.id);
+    expect(done.status).toBe('failed');
+    expect(done.reason).toMatch(/local/);
+    expect(done.reason).toMatch(/ENOSPC: no space left on device/);
+    expect((await store.getRequest(record.id))?.reason).toBe(done.reason);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
+  });
+
+  it('pending: stores the reference before following, then follows to generated', async () => {
+    const reference = 'https://gitlab.example.com/licensing/requests/-/issues/42';
+    const adapter = new ScriptedAdapter();
+    const { workflow, store, notifier } = setup(adapter);
+    let storedWhileFollowing: LicenseRequestRecord | undefined;
+    adapter.onRequest({ status: 'pending', reference }).onFollow(async (req) => {
+      storedWhileFollowing = await store.getRequest(req.requestId);
+      return generated({ reference, licenseFile: undefined });
+    });
+    const { record } = await workflow.submit(input());
+    const done = await workflow.process(record.id);
+
+    expect(storedWhileFollowing).toMatchObject({ status: 'pending', reference });
+    expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: record.id }), reference }]);
+    expect(done).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
+    expect(done.licenseFile).toBeUndefined();
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
+    expect(notifier.events[1].record.reference).toBe(reference);
+  });
+
+  it('pending then a follow that throws: failed, the reference kept', async () => {
+    const reference = 'https://gitlab.example.com/licensing/requests/-/issues/43';
+    const adapter = new ScriptedAdapter().onRequest({ status: 'pending', reference }).onFollow(new Error('socket hang up'));
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const done = await workflow.process(record.id);
+    expect(done).toMatchObject({ status: 'failed', reference });
+    expect(done.reason).toMatch(/socket hang up/);
+  });
+
+  it('a license that cannot be handed over in Slack stays generated', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const { workflow, notifier, store } = setup(adapter);
+    notifier.failDeliver = true;
+    const { record } = await workflow.submit(input());
+    await expect(workflow.process(record.id)).resolves.toMatchObject({ status: 'generated' });
+    expect((await store.getRequest(record.id))?.status).toBe('generated');
+  });
+
+  it('called twice concurrently: the adapter is called once and both callers get the outcome', async () => {
+    const gate = deferred<LicenseOutcome>();
+    const adapter = new ScriptedAdapter().onRequest(() => gate.promise, generated());
+    const { workflow, notifier } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const first = workflow.process(record.id);
+    const second = workflow.process(record.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    gate.resolve(generated());
+    const [a, b] = await Promise.all([first, second]);
+    expect(adapter.calls).toBe(1);
+    expect(a).toEqual(b);
+    expect(a.status).toBe('generated');
+    expect(notifier.summary().filter((s) => s === 'deliver:generated')).toHaveLength(1);
+  });
+
+  it('called again after it finished: returns the stored record without asking the adapter', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const done = await workflow.process(record.id);
+    await expect(workflow.process(record.id)).resolves.toEqual(done);
+    expect(adapter.calls).toBe(1);
+  });
+
+  it('an unknown request ID rejects', async () => {
+    const { workflow } = setup();
+    await expect(workflow.process('no-such-id')).rejects.toThrow(/unknown license request/);
+  });
+});
+
+describe('retry', () => {
+  it('only from failed: a pending, generated or refused request is not retried', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const { workflow, store } = setup(adapter);
+    const pending = (await workflow.submit(input())).record;
+    expect(await workflow.retry(pending.id)).toBeUndefined();
+    const done = await workflow.process(pending.id);
+    expect(await workflow.retry(done.id)).toBeUndefined();
+    const refused = await workflow.refuse(input(), 'out of scope');
+    expect(await workflow.retry(refused.id)).toBeUndefined();
+    expect(await workflow.retry('no-such-id')).toBeUndefined();
+    expect(adapter.calls).toBe(1);
+    expect((await store.getRequest(pending.id))?.attempts).toBe(0);
+  });
+
+  it('a failed request is claimed (attempts + 1, pending, notified) and processed again', async () => {
+    const adapter = new ScriptedAdapter().onRequest({ status: 'failed', reason: 'boom' }, generated());
+    const { workflow, notifier } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    await workflow.process(record.id);
+    const retried = await workflow.retry(record.id);
+    expect(retried).toMatchObject({ status: 'generated', attempts: 1 });
+    expect(retried?.reason).toBeUndefined();
+    expect(adapter.requests).toHaveLength(2);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
+  });
+
+  // The gitlab-issue adapter reports a Mechanizer failure as failed WITH the issue URL as
+  // reference, and documents that "a retry opens a new issue that links to the failed ones"
+  // (request() skips failed issues). The workflow must therefore start over on retry, not follow
+  // the failed issue again (which only re-reads the same failure).
+  it('a retry after a failure that carried a reference starts a new request instead of following the failed one', async () => {
+    const failedIssue = 'https://gitlab.example.com/licensing/requests/-/issues/41';
+    const newIssue = 'https://gitlab.example.com/licensing/requests/-/issues/42';
+    // Like GitLab: following the failed issue always reads the same failure.
+    const followIssue = (_: TrialLicenseRequest, reference?: string): GeneratedLicense | FailedLicense =>
+      reference === failedIssue ? { status: 'failed', reason: 'Mechanizer reported a failure: namespace not found', reference: failedIssue } : generated({ reference: newIssue });
+    const adapter = new ScriptedAdapter()
+      .onRequest({ status: 'pending', reference: failedIssue }, { status: 'pending', reference: newIssue })
+      .onFollow(followIssue, followIssue);
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    expect(await workflow.process(record.id)).toMatchObject({ status: 'failed', reference: failedIssue });
+
+    const retried = await workflow.retry(record.id);
+    expect(adapter.requests).toHaveLength(2);
+    expect(adapter.follows.map((f) => f.reference)).toEqual([failedIssue, newIssue]);
+    expect(retried).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
+  });
+
+  it('two concurrent retries: one adapter call, the other click resolves undefined', async () => {
+    const gate = deferred<LicenseOutcome>();
+    const adapter = new ScriptedAdapter().onRequest({ status: 'failed', reason: 'boom' }, () => gate.promise, generated());
+    const { workflow, store } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    await workflow.process(record.id);
+
+    const clicks = [workflow.retry(record.id), workflow.retry(record.id), workflow.retry(record.id)];
+    await new Promise((resolve) => setImmediate(resolve));
+    gate.resolve(generated());
+    const results = await Promise.all(clicks);
+    expect(results.filter((r) => r === undefined)).toHaveLength(2);
+    expect(results.find((r) => r !== undefined)).toMatchObject({ status: 'generated', attempts: 1 });
+    expect(adapter.requests).toHaveLength(2);
+    expect((await store.getRequest(record.id))?.attempts).toBe(1);
+  });
+});
+
+describe('resumePending', () => {
+  it('continues pending requests: follows those with a reference, requests those without; leaves the rest', async () => {
+    const adapter = new ScriptedAdapter();
+    const { workflow, store } = setup(adapter);
+    const fresh = (await store.createRequest(input(), T0)).record;
+    const handedOver = (await store.createRequest(input(), T0)).record;
+    await store.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
+    const failed = (await store.createRequest(input(), T0)).record;
+    await store.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
+    const done = (await store.createRequest(input(), T0)).record;
+    await store.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
+
+    adapter.onRequest(generated()).onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
+    expect(await workflow.resumePending()).toBe(2);
+    await workflow.settle();
+
+    expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
+    expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: handedOver.id }), reference: 'https://gitlab.example.com/g/p/-/issues/7' }]);
+    expect((await store.getRequest(fresh.id))?.status).toBe('generated');
+    expect((await store.getRequest(handedOver.id))?.status).toBe('generated');
+    expect((await store.getRequest(failed.id))?.status).toBe('failed');
+  });
+
+  it('after a restart: a new workflow on the same data folder finishes what the old one left pending', async () => {
+    const first = setup(new ScriptedAdapter());
+    const { record } = await first.workflow.submit(input());
+    first.store.close();
+
+    const store = openStore(first.dir);
+    stores.push(store);
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const notifier = new RecordingNotifier();
+    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => T0);
+    expect(await workflow.resumePending()).toBe(1);
+    await workflow.settle();
+    expect((await store.getRequest(record.id))?.status).toBe('generated');
+    expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated']);
+  });
+
+  it('does not double-run a request that is already being processed', async () => {
+    const gate = deferred<LicenseOutcome>();
+    const adapter = new ScriptedAdapter().onRequest(() => gate.promise);
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input());
+    const running = workflow.process(record.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    await workflow.resumePending();
+    gate.resolve(generated());
+    await running;
+    await workflow.settle();
+    expect(adapter.calls).toBe(1);
+  });
+});
+
+describe('findDuplicates', () => {
+  async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
+    const { record } = await ctx.store.createRequest(input(overrides), when);
+    if (status) await ctx.store.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
+    return record.id;
+  }
+
+  it(`finds pending and generated requests for the same ticket, email and user count within ${REISSUE_WINDOW_DAYS} days only`, async () => {
+    const ctx = setup();
+    const now = new Date(T0.getTime() + 30 * DAY);
+    ctx.clock.now = now;
+    const key = { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777', email: 'jane@example.com', userCount: 250 };
+
+    const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
+    const recentGenerated = await at(ctx, new Date(now.getTime() - 9.9 * DAY), key, 'generated');
+    const justInside = await at(ctx, new Date(now.getTime() - 10 * DAY + 60_000), key, 'generated');
+    await at(ctx, new Date(now.getTime() - 10 * DAY - 60_000), key, 'generated');
+    await at(ctx, new Date(now.getTime() - 20 * DAY), key);
+    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
+    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
+    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, userCount: 251 });
+    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, email: 'john@example.com' });
+    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778' });
+
+    const found = await ctx.workflow.findDuplicates(key);
+    expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside].sort());
+    // Newest first.
+    expect(found[0].id).toBe(recentPending);
+  });
+
+  it('matches the email case-insensitively', async () => {
+    const ctx = setup();
+    const id = await at(ctx, T0, { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'Jane@Example.com' });
+    const found = await ctx.workflow.findDuplicates({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'jane@example.com', userCount: 250 });
+    expect(found.map((r) => r.id)).toEqual([id]);
+  });
+});
+
+describe('refuse', () => {
+  it('stores the request as refused with the reason, notifies once, never calls the adapter', async () => {
+    const { workflow, store, notifier, adapter } = setup();
+    const refused = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
+    expect(refused).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
+    expect(await store.getRequest(refused.id)).toEqual(refused);
+    expect(notifier.summary()).toEqual(['recordChanged:refused']);
+    expect(await store.listPending()).toEqual([]);
+
+    const again = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
+    expect(again).toEqual(refused);
+    expect(notifier.events).toHaveLength(1);
+    expect(adapter.calls).toBe(0);
+  });
+
+  it('a refused request is not processed', async () => {
+    const { workflow, adapter } = setup();
+    const refused = await workflow.refuse(input(), 'out of scope');
+    await expect(workflow.process(refused.id)).resolves.toMatchObject({ status: 'refused' });
+    expect(adapter.calls).toBe(0);
+  });
+});
