@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
+import { App, webApi } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatcher';
 import type { Config } from './config';
@@ -19,6 +19,8 @@ import { SlackAuditSender } from './slack/slack-audit-sender';
 import { SlackLicenseNotifier } from './slack/slack-license-notifier';
 import { UserTimeZones } from './slack/user-time-zones';
 import { EmergencyLicenseWorkflow } from './workflows/emergency-license';
+
+const AUDIT_POST_TIMEOUT_MS = 15_000;
 
 export interface RunningBot {
   /** The HTTP port actually bound (app port in http mode, health port in socket mode). */
@@ -70,33 +72,49 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     { path: '/metrics', method: ['GET'], handler: metrics.handler() },
   ];
 
+  const slackLogger = boltLogger(logger);
+  const stopObservingErrors = observeSlackApiErrors(config.slack.apiUrl ?? 'https://slack.com/api/', metrics);
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: config.slack.apiTimeoutMs,
+    logger: slackLogger,
+    // Small and bounded: a trigger_id lives 3 s, and the audit outbox has its own retries.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
+  };
+
+  // Verified once at start, so a bad token stops the start with a clear message, and the bot's
+  // identity is known: Bolt then never calls auth.test again before an ack.
+  const auth = await new webApi.WebClient(config.slack.botToken, clientOptions).auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
+    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data?.error ?? error.message})`);
+  });
+  slackAuthVerified = true;
+  logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
+
   const app = new App({
     token: config.slack.botToken,
-    logger: boltLogger(logger),
+    botId: auth.bot_id,
+    botUserId: auth.user_id,
+    logger: slackLogger,
     extendedErrorHandler: true,
-    // Verified explicitly below, so a bad token stops the start with a clear message.
     tokenVerificationEnabled: false,
-    clientOptions: {
-      slackApiUrl: config.slack.apiUrl,
-      timeout: config.slack.apiTimeoutMs,
-      // Small and bounded: a trigger_id lives 3 s, and the audit outbox has its own retries.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
-    },
+    clientOptions,
     ...(config.slack.mode === 'socket'
       ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }
       : { signingSecret: config.slack.signingSecret, customRoutes }),
   });
 
   instrumentAcks(app, metrics);
-  const stopObservingErrors = observeSlackApiErrors(config.slack.apiUrl ?? 'https://slack.com/api/', metrics);
 
-  const auth = await app.client.auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
-    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data?.error ?? error.message})`);
+  // The audit trail has a client of its own: a 429 must not pause the queue that opens modals, and
+  // the outbox schedules its own retries (honouring Retry-After). Posts get a generous timeout,
+  // because a post abandoned on timeout may still have reached the channel.
+  const auditClient = new webApi.WebClient(config.slack.botToken, {
+    ...clientOptions,
+    timeout: Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   });
-  slackAuthVerified = true;
-  logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
-
-  const audit = new OutboxDispatcher(store, new SlackAuditSender(app.client), logger.child({ component: 'outbox' }), {
+  const audit = new OutboxDispatcher(store, new SlackAuditSender(auditClient), logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });

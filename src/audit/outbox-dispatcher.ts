@@ -27,6 +27,9 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
   maxBackoffMs: 5 * 60_000,
 };
 
+/** Later than any backoff; a four-digit year keeps ISO timestamps comparable as text. */
+const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
+
 function describeError(error: unknown): DeliveryError {
   const e = error as { message?: string; data?: { error?: string }; retryAfter?: number; code?: string };
   return {
@@ -45,6 +48,7 @@ export class OutboxDispatcher {
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
+  private flushing = false;
 
   constructor(
     private readonly outbox: AuditOutbox,
@@ -89,10 +93,18 @@ export class OutboxDispatcher {
     return this.draining;
   }
 
-  /** Stops polling after one last delivery pass bounded by `timeoutMs`. */
+  /**
+   * Stops polling after one last delivery pass bounded by `timeoutMs`. That pass also tries the
+   * messages still waiting out a backoff: Slack may be back, and the process is about to go.
+   */
   async stop(timeoutMs: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await Promise.race([this.kick(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    const finalPass = async () => {
+      await this.draining;
+      this.flushing = true;
+      await this.kick();
+    };
+    await Promise.race([finalPass(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     this.stopped = true;
   }
 
@@ -101,8 +113,12 @@ export class OutboxDispatcher {
   }
 
   private async drain(): Promise<void> {
+    const attempted = new Set<string>();
     for (;;) {
-      const due = await this.outbox.due(this.now(), this.options.batchSize);
+      // The final flush looks past backoffs, but tries each message only once.
+      const horizon = this.flushing ? END_OF_TIME : this.now();
+      const due = (await this.outbox.due(horizon, this.options.batchSize + attempted.size)).filter((entry) => !attempted.has(`${entry.key}#${entry.version}`));
+      for (const entry of due) if (this.flushing) attempted.add(`${entry.key}#${entry.version}`);
       if (due.length === 0) return;
       let progressed = false;
       for (const entry of due) {

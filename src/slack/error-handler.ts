@@ -13,8 +13,11 @@ export function registerErrorHandler(app: App, logger: Logger): void {
     const reference = randomBytes(4).toString('hex').toUpperCase();
     const original = (error as { original?: Error }).original ?? error;
     logger.error({ reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type }, 'listener failed');
-    const payload = body as { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
-    const userId = payload?.user?.id ?? payload?.user_id;
+    const payload = body as
+      | { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string; event?: { user?: string | { id?: string } } }
+      | undefined;
+    const eventUser = payload?.event?.user;
+    const userId = payload?.user?.id ?? payload?.user_id ?? (typeof eventUser === 'string' ? eventUser : eventUser?.id);
     if (!userId) return;
     const text = `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Nothing was half-done: try again, and if it keeps failing give this reference to the bot's maintainers.`;
     const channel = payload?.channel?.id ?? payload?.channel_id;

@@ -1,0 +1,185 @@
+/**
+ * The bot as a child process, killed the way an orchestrator kills it: SIGKILL in the middle of a
+ * license request (then restarted on the same DATA_DIR), and SIGTERM for a graceful stop.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../src/store';
+import { FakeGitLab } from '../licenses/support/fake-gitlab';
+import type { BotUnderTest } from './support/bot-under-test';
+import { LICENSING_CHANNEL } from './support/bot-under-test';
+import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from './support/child-bot';
+import { eventually } from './support/eventually';
+import { FakeSlack, JsonObject } from './support/fake-slack';
+import { textOf } from './support/payloads';
+import { freePort, postsForTicket, requestLicense, sleep, starCheckVerdict, ticketUrl } from './support/resilience-helpers';
+
+const report = (line: string) => process.stdout.write(`[crash-recovery] ${line}\n`);
+
+/** Reads the bot's database from the test process (WAL: safe next to the running bot). */
+function withStore<T>(dataDir: string, read: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(dataDir);
+  return read(store).finally(() => store.close());
+}
+
+describe('the bot as a child process', () => {
+  let fake: FakeSlack;
+  let gitlab: FakeGitLab;
+  const dataDirs: string[] = [];
+
+  beforeAll(async () => {
+    fake = new FakeSlack({ logErrors: false });
+    await fake.start();
+    gitlab = new FakeGitLab();
+    await gitlab.start();
+  });
+  afterEach(async () => {
+    await killAllChildBots();
+  });
+  afterAll(async () => {
+    await killAllChildBots();
+    await fake.stop();
+    await gitlab.stop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => fake.reset());
+
+  const newDataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lr-bot-crash-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+
+  async function start(dataDir: string, extra: Record<string, string> = {}): Promise<{ bot: ChildBot; t: BotUnderTest }> {
+    const port = await freePort();
+    const bot = await spawnBot(
+      childEnv(
+        { apiUrl: fake.apiUrl, port, dataDir },
+        {
+          LICENSE_ADAPTER: 'gitlab-issue',
+          GITLAB_URL: gitlab.baseUrl,
+          GITLAB_TOKEN: gitlab.token,
+          GITLAB_PROJECT_ID: String(gitlab.projectId),
+          GITLAB_POLL_INTERVAL_SECONDS: '1',
+          OUTBOX_POLL_INTERVAL_MS: '100',
+          OUTBOX_MIN_BACKOFF_MS: '100',
+          OUTBOX_MAX_BACKOFF_MS: '1000',
+          SHUTDOWN_TIMEOUT_MS: '3000',
+          ...extra,
+        },
+      ),
+    );
+    // The e2e helpers only need the app's base URL and the fake Slack.
+    return { bot, t: { baseUrl: bot.baseUrl, fake } as unknown as BotUnderTest };
+  }
+
+  const issuesFor = (ticket: number) =>
+    gitlab.requestsTo({ method: 'POST', path: /\/issues$/ }).filter((r) => String((r.body as { description?: string }).description).includes(`/tickets/${ticket}\n`));
+
+  it('SIGKILL while the GitLab issue is open → restart resumes it: notice updated in place, no second issue, one record', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9501;
+    const first = await start(dataDir);
+    const { ack } = await requestLicense(first.t, ticket);
+    expect(ack.kind).toBe('update');
+    expect(textOf(ack.view as JsonObject)).toMatch(/Generating|Request sent/);
+
+    // Pending: the issue exists and the notice in the channel links it.
+    const notice = await eventually(
+      () => {
+        const posts = postsForTicket(fake, ticket);
+        expect(posts).toHaveLength(1);
+        const shown = fake.getMessage(LICENSING_CHANNEL, posts[0].response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Pending[\s\S]*\/-\/issues\/\d+/);
+        return shown;
+      },
+      { timeoutMs: 8000, intervalMs: 50 },
+    );
+    expect(issuesFor(ticket)).toHaveLength(1);
+    const issue = [...gitlab.issues.values()].find((i) => i.description.includes(`/tickets/${ticket}\n`));
+    if (!issue) throw new Error('no GitLab issue for the request');
+    expect(issue.state).toBe('opened');
+
+    const killed = await first.bot.kill('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const afterKill = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
+    expect(afterKill.map((r) => [r.status, r.reference])).toEqual([['pending', issue.web_url]]);
+
+    // Mechanizer finishes while the bot is down.
+    gitlab.updateIssue(issue.iid, { note: `Created a license under admin@customer.example for 250 users.`, titlePrefix: '[Success] ', state: 'closed' });
+    const updatesBefore = fake.callsTo('chat.update').length;
+    const restartedAt = performance.now();
+    const second = await start(dataDir);
+    const ready = childLogs(second.bot).find((l) => l.msg === 'L&R on-call bot ready');
+    expect(ready?.resumed).toBe(1);
+
+    const shown = await eventually(
+      () => {
+        const current = fake.getMessage(LICENSING_CHANNEL, notice.ts) as JsonObject;
+        expect(textOf(current.blocks)).toContain('Generated');
+        return current;
+      },
+      { timeoutMs: 8000, intervalMs: 50 },
+    );
+    report(`restart → notice ${notice.ts} updated to Generated ${Math.round(performance.now() - restartedAt)} ms after the restart began (incl. process start)`);
+    expect(textOf(shown.blocks)).toContain(issue.web_url);
+    const updates = fake.callsTo('chat.update').slice(updatesBefore);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((c) => c.args.ts === notice.ts && c.args.channel === LICENSING_CHANNEL)).toBe(true);
+    expect(postsForTicket(fake, ticket)).toHaveLength(1);
+    expect(issuesFor(ticket)).toHaveLength(1);
+    const dm = await fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D') && String(c.args.text).includes(issue.web_url), 5000);
+    expect(dm.args.text).toContain(ticketUrl(ticket));
+
+    const stopped = await second.bot.kill('SIGTERM');
+    expect(stopped.code).toBe(0);
+    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.reference])).toEqual([['generated', issue.web_url]]);
+  }, 40_000);
+
+  it('SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin and flushes the audit message Slack refused earlier', async () => {
+    const dataDir = newDataDir();
+    // No periodic outbox pass during the test: only the shutdown pass can deliver what failed.
+    const { bot, t } = await start(dataDir, { OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '100' });
+    // A license request still being followed (the issue stays open) keeps work in flight.
+    await requestLicense(t, 9601);
+    await eventually(() => expect(issuesFor(9601)).toHaveLength(1), { timeoutMs: 5000 });
+
+    // One failed delivery (the audit client does not retry by itself: the outbox does), then Slack is up again.
+    fake.fail('chat.postMessage', { status: 500, times: 1 });
+    await starCheckVerdict(t, 9602);
+    await bot.waitForLine(/audit message not delivered yet/, 5000);
+    await sleep(200);
+    expect(postsForTicket(fake, 9602)).toHaveLength(0);
+
+    const sentAt = performance.now();
+    const exit = await bot.kill('SIGTERM', 10_000);
+    const tookMs = exit.at - sentAt;
+    report(`SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`);
+    expect(exit.code).toBe(0);
+    expect(tookMs).toBeLessThan(3000 + 1500);
+    expect(postsForTicket(fake, 9602)).toHaveLength(1);
+    expect(await withStore(dataDir, (store) => store.backlog())).toBe(0);
+    // The interrupted request stays pending with its issue, for the next start to resume.
+    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(9601), 10));
+    expect(records.map((r) => r.status)).toEqual(['pending']);
+    expect(records[0].reference).toMatch(/\/-\/issues\/\d+$/);
+  }, 30_000);
+
+  it('SIGTERM after an outage: an audit message still in backoff is flushed too, since Slack is up', async () => {
+    const dataDir = newDataDir();
+    const { bot, t } = await start(dataDir, { LICENSE_ADAPTER: 'local', OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '60000' });
+    fake.fail('chat.postMessage', { status: 500, times: 1 });
+    await starCheckVerdict(t, 9701);
+    await bot.waitForLine(/audit message not delivered yet/, 5000);
+    // Slack is up again (the fault is used up), but the message waits out a 60 s backoff.
+    const exit = await bot.kill('SIGTERM', 10_000);
+    expect(exit.code).toBe(0);
+    const delivered = postsForTicket(fake, 9701).length;
+    const backlog = await withStore(dataDir, (store) => store.backlog());
+    report(`SIGTERM with 1 audit message in a 60 s backoff, Slack up → ${delivered} delivered at shutdown, backlog left ${backlog}`);
+    expect(delivered).toBe(1);
+    expect(backlog).toBe(0);
+  }, 30_000);
+});
