@@ -29,7 +29,8 @@ export class BotMetrics {
         this.set(await outboxBacklog().catch(() => -1));
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'lr_bot_' });
+    // A coarse event-loop probe: the default (10 ms) wakes an idle bot 100 times a second.
+    collectDefaultMetrics({ register: this.registry, prefix: 'lr_bot_', eventLoopMonitoringPrecision: 200 });
   }
 
   handler() {
