@@ -21,7 +21,7 @@ export const LIMITS = {
 
 export type Block = Record<string, unknown>;
 
-export const plainText = (text: string, max: number = LIMITS.sectionText) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
+export const plainText = (text: string, max: number = LIMITS.sectionText) => ({ type: 'plain_text' as const, text: truncate(text, max) });
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.sectionText) });
 
 export const header = (text: string): Block => ({ type: 'header', text: plainText(text, LIMITS.headerText) });

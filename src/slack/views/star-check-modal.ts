@@ -52,13 +52,13 @@ export function buildStarCheckModal(state: StarCheckState, now: DateTime, timeZo
   const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];
 
   const blocks: Block[] = [
-    context('Walks the STAR validity flowchart of the handbook page _Workflow for handling Plan/License Ticket Attention Requests_ and ends in a verdict that is posted to the licensing channel.'),
+    context('The handbook\'s STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.'),
   ];
   if (notice) blocks.push(section(`:point_down: ${escapeMrkdwn(notice)}`, 'notice'));
   blocks.push(
     input(
       { blockId: STAR_BLOCKS.ticket, label: 'Zendesk ticket (URL or number)', hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.' },
-      textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456' }),
+      textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
   );
 
