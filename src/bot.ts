@@ -97,6 +97,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     logger: slackLogger,
     extendedErrorHandler: true,
     tokenVerificationEnabled: false,
+    // The bot keeps no per-conversation state; Bolt's store would run on every request for nothing.
+    convoStore: false,
     clientOptions,
     ...(config.slack.mode === 'socket'
       ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }

@@ -7,8 +7,15 @@ export type TicketParse = { ok: true; url: string; number: string } | { ok: fals
 
 const MAX_TICKET_DIGITS = 12;
 
+const parsedBases = new Map<string, URL>();
+function baseUrl(zendeskBaseUrl: string): URL {
+  let base = parsedBases.get(zendeskBaseUrl);
+  if (!base) parsedBases.set(zendeskBaseUrl, (base = new URL(zendeskBaseUrl)));
+  return base;
+}
+
 export function parseTicketReference(raw: string, zendeskBaseUrl: string): TicketParse {
-  const base = new URL(zendeskBaseUrl);
+  const base = baseUrl(zendeskBaseUrl);
   const example = `${base.origin}/agent/tickets/123456`;
   let text = raw.trim();
   if (text === '') return { ok: false, error: `Enter the Zendesk ticket URL (${example}) or its number.` };

@@ -4,13 +4,19 @@ import type { BotMetrics } from '../ops/metrics';
 /** Times every ack, by payload type, at the one place all requests pass: the receiver's event. */
 export function instrumentAcks(app: App, metrics: BotMetrics): void {
   const processEvent = app.processEvent.bind(app);
+  const byType = new Map<string, ReturnType<typeof metrics.ackLatency.labels>>();
+  const histogramFor = (type: string) => {
+    let child = byType.get(type);
+    if (!child) byType.set(type, (child = metrics.ackLatency.labels({ type })));
+    return child;
+  };
   app.processEvent = async (event) => {
     const started = performance.now();
     const body = event.body as { type?: string; command?: string; event?: { type?: string } };
     const type = body.command ? 'slash_command' : body.type === 'event_callback' ? `event:${body.event?.type ?? 'unknown'}` : (body.type ?? 'unknown');
     const ack = event.ack.bind(event);
     event.ack = async (response) => {
-      metrics.ackLatency.observe({ type }, (performance.now() - started) / 1000);
+      histogramFor(type).observe((performance.now() - started) / 1000);
       return ack(response);
     };
     return processEvent(event);

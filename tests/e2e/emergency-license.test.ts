@@ -7,26 +7,9 @@ import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startBotUnderTest 
 import { JsonObject } from './support/fake-slack';
 import { eventually } from './support/eventually';
 import { textOf } from './support/payloads';
+import { daysAgo, emergencyForm } from './support/resilience-helpers';
 
-const daysAgo = (n: number) => DateTime.utc().startOf('day').minus({ days: n }).toISODate() as string;
-
-/** Grace period (14 days) ended about a day ago: in scope. */
-const IN_SCOPE_EXPIRY = daysAgo(15);
-
-function form(overrides: Record<string, unknown> = {}) {
-  return {
-    ticket: '424242',
-    deployment: 'self_managed',
-    paid_plan: 'yes',
-    prospect: 'no',
-    expiration_date: IN_SCOPE_EXPIRY,
-    screenshots: ['dashboard', 'license_page'],
-    user_count: '250',
-    email: 'Admin@Customer.example',
-    username: 'jdoe',
-    ...overrides,
-  } as unknown as Record<string, never>;
-}
+const form = emergencyForm;
 
 const licenseNotices = (t: BotUnderTest, ticket?: string) =>
   t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL && (!ticket || String(c.args.text).includes(`/tickets/${ticket} `)));

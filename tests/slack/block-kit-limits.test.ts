@@ -175,7 +175,7 @@ describe('buildStarCheckModal', () => {
         for (const variant of answers.kind === 'plan_license' ? requestTypeVariants() : [{}, requestTypeVariants()[3]]) {
           for (const extra of extras) {
             const state = { answers, expirationDate, deployment: variant.deployment, requestType: variant.requestType?.id, ticket: extra.ticket, channelId: extra.channelId };
-            const view = buildStarCheckModal(state, NOW, extra.timeZone, extra.notice);
+            const view = buildStarCheckModal(state, () => NOW, extra.timeZone, extra.notice);
             cases.push({ label: `answers=${JSON.stringify(answers)} date=${expirationDate} ${variant.deployment}/${variant.requestType?.id}`, problems: [...checkView(view), ...brokenControlSequences(view)] });
           }
         }
@@ -188,7 +188,7 @@ describe('buildStarCheckModal', () => {
   it('shows every chart question on some path (so every question block is covered above)', () => {
     const seen = new Set<string>();
     for (const { answers } of allChartAnswerSets()) {
-      const view = buildStarCheckModal({ answers }, NOW);
+      const view = buildStarCheckModal({ answers }, () => NOW);
       for (const block of view.blocks) if (typeof block.block_id === 'string') seen.add(block.block_id);
     }
     for (const id of Object.keys(QUESTIONS) as QuestionId[]) expect(seen).toContain(STAR_BLOCKS.question(id));

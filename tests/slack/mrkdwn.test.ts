@@ -248,7 +248,7 @@ describe('/star-check surfaces', () => {
   });
 
   it('the modal notice is escaped', () => {
-    const view = buildStarCheckModal({ answers: {} }, NOW, 'UTC', ALL_ATTACKS);
+    const view = buildStarCheckModal({ answers: {} }, () => NOW, 'UTC', ALL_ATTACKS);
     expect(unsafeTexts(view)).toEqual([]);
     expect(shows(view, ALL_ATTACKS)).toBe(true);
   });

@@ -9,8 +9,9 @@ import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids
 
 export const TICKET_MAX_LENGTH = 200;
 
-export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate'>, now: DateTime): ExpiryFacts | undefined {
-  return state.expirationDate ? computeExpiryFacts(state.expirationDate, now) : undefined;
+/** `now` is read only when a date needs it: most views are built before any date is known. */
+export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate'>, now: () => DateTime): ExpiryFacts | undefined {
+  return state.expirationDate ? computeExpiryFacts(state.expirationDate, now()) : undefined;
 }
 
 function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): Block {
@@ -46,7 +47,7 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
  * the chart questions on the path taken. Questions the expiration date can answer are replaced
  * by the computed facts once a date is picked.
  */
-export function buildStarCheckModal(state: StarCheckState, now: DateTime, timeZone = 'UTC', notice?: string) {
+export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, timeZone = 'UTC', notice?: string) {
   const expiry = expiryFactsFor(state, now);
   const evaluation = evaluateStarChart(state.answers, expiry);
   const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];

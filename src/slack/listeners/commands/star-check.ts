@@ -11,7 +11,7 @@ export function starCheckCommand(services: AppServices) {
     const ticket = parseTicketReference(text, services.config.zendeskBaseUrl);
     const view = buildStarCheckModal(
       { ticket: ticket.ok ? ticket.url : text || undefined, answers: {}, channelId: command.channel_id },
-      services.now(),
+      services.now,
     );
     await openModal(client, command.trigger_id, view, services.logger, { onExpired: (message) => respond({ response_type: 'ephemeral', text: message }) });
     services.timeZones.warm(command.user_id);

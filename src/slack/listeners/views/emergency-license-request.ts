@@ -4,7 +4,28 @@ import { EmergencyRequest, summarizeScope, validateEmergencyForm } from '../../.
 import type { ScopeDecision } from '../../../policy/emergency-scope';
 import type { LicenseRequestInput } from '../../../store/types';
 import type { AppServices } from '../../services';
-import { buildLicenseStatusView, buildReissueConfirmView } from '../../views/emergency-license-modal';
+import type { Capability } from '../../authorization';
+import { buildLicenseStatusView, buildNotAllowedView, buildReissueConfirmView } from '../../views/emergency-license-modal';
+
+/**
+ * Checks every capability a submission needs; on the first refusal the modal is replaced by
+ * the reason and false is returned, so the caller stops there.
+ */
+export async function allowedOrRefused(
+  services: AppServices,
+  userId: string,
+  capabilities: readonly Capability[],
+  ack: AckFn<ViewResponseAction>,
+): Promise<boolean> {
+  for (const capability of capabilities) {
+    const decision = await services.authz.check(userId, capability);
+    if (!decision.allowed) {
+      await ack({ response_action: 'update', view: buildNotAllowedView(decision.reason) as never });
+      return false;
+    }
+  }
+  return true;
+}
 
 export function toRequestInput(
   request: EmergencyRequest,

@@ -2,18 +2,14 @@ import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAct
 import { scopeCanBeOverridden, validateEmergencyForm } from '../../../policy/emergency-request';
 import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
-import { buildNotAllowedView, buildOutOfScopeView } from '../../views/emergency-license-modal';
-import { startLicenseRequest, toRequestInput } from './emergency-license-request';
+import { buildOutOfScopeView } from '../../views/emergency-license-modal';
+import { allowedOrRefused, startLicenseRequest, toRequestInput } from './emergency-license-request';
 
 /** The emergency license form was submitted: validate, check scope, then request the license. */
 export function emergencyLicenseSubmission(services: AppServices) {
   return async ({ ack, body, view, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
     const userId = body.user.id;
-    const allowed = await services.authz.check(userId, 'request_license');
-    if (!allowed.allowed) {
-      await ack({ response_action: 'update', view: buildNotAllowedView(allowed.reason) as never });
-      return;
-    }
+    if (!(await allowedOrRefused(services, userId, ['request_license'], ack as AckFn<ViewResponseAction>))) return;
     const result = validateEmergencyForm(readEmergencyForm(view), services.config.zendeskBaseUrl, services.now());
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });

@@ -4,19 +4,13 @@ import { readJustification, readPendingMetadata } from '../../forms/emergency-fo
 import type { AppServices } from '../../services';
 import { buildNotAllowedView } from '../../views/emergency-license-modal';
 import { JUSTIFICATION_BLOCK } from '../../views/emergency-license-ids';
-import { revalidate, startLicenseRequest } from './emergency-license-request';
+import { allowedOrRefused, revalidate, startLicenseRequest } from './emergency-license-request';
 
 /** A manager overrides the scope check with a written justification. */
 export function emergencyOverrideSubmission(services: AppServices) {
   return async ({ ack, body, view, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
     const userId = body.user.id;
-    for (const capability of ['request_license', 'override_scope'] as const) {
-      const decision = await services.authz.check(userId, capability);
-      if (!decision.allowed) {
-        await ack({ response_action: 'update', view: buildNotAllowedView(decision.reason) as never });
-        return;
-      }
-    }
+    if (!(await allowedOrRefused(services, userId, ['request_license', 'override_scope'], ack as AckFn<ViewResponseAction>))) return;
     const justification = validateJustification(readJustification(view));
     if (!justification.ok) {
       await ack({ response_action: 'errors', errors: { [JUSTIFICATION_BLOCK]: justification.error } });

@@ -2,7 +2,7 @@ import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAct
 import { readPendingMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { buildNotAllowedView } from '../../views/emergency-license-modal';
-import { revalidate, startLicenseRequest } from './emergency-license-request';
+import { allowedOrRefused, revalidate, startLicenseRequest } from './emergency-license-request';
 
 /** The engineer confirmed that a second license for the same ticket, email and user count is needed. */
 export function emergencyReissueSubmission(services: AppServices) {
@@ -10,13 +10,7 @@ export function emergencyReissueSubmission(services: AppServices) {
     const userId = body.user.id;
     const metadata = readPendingMetadata(view);
     const capabilities = metadata.justification ? (['request_license', 'override_scope'] as const) : (['request_license'] as const);
-    for (const capability of capabilities) {
-      const decision = await services.authz.check(userId, capability);
-      if (!decision.allowed) {
-        await ack({ response_action: 'update', view: buildNotAllowedView(decision.reason) as never });
-        return;
-      }
-    }
+    if (!(await allowedOrRefused(services, userId, capabilities, ack as AckFn<ViewResponseAction>))) return;
     const checked = revalidate(metadata.request, services);
     if (!checked || (!checked.scope.inScope && !metadata.justification)) {
       await ack({ response_action: 'update', view: buildNotAllowedView('This request is no longer valid (it may have fallen out of scope). Start again with /emergency-license.') as never });

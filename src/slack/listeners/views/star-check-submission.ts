@@ -24,7 +24,7 @@ export function starCheckSubmission(services: AppServices) {
     const userId = body.user.id;
     const timeZone = await services.timeZones.zoneOf(userId);
 
-    const nextView = buildStarCheckModal(state, now, timeZone, 'Answer the new question(s) below to reach a verdict.');
+    const nextView = buildStarCheckModal(state, () => now, timeZone, 'Answer the new question(s) below to reach a verdict.');
     const shown = shownBlockIds(view);
     if (inputBlockIds(nextView).some((id) => !shown.has(id))) {
       await ack({ response_action: 'update', view: nextView as never });
@@ -42,7 +42,7 @@ export function starCheckSubmission(services: AppServices) {
         errors[STAR_BLOCKS.requestType] = `Pick a ${DEPLOYMENT_LABELS[state.deployment]} request type (this one is for ${DEPLOYMENT_LABELS[requestType.deployment]}).`;
       }
     }
-    const evaluation = evaluateStarChart(state.answers, expiryFactsFor(state, now));
+    const evaluation = evaluateStarChart(state.answers, expiryFactsFor(state, () => now));
     if (!evaluation.complete) {
       errors[STAR_BLOCKS.question(evaluation.next.id)] = evaluation.next.derivedFrom
         ? 'Answer this, or pick the expiration date above.'
