@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { LicenseNotifier } from '../../workflows/emergency-license';
 import { RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import type { AppServices } from '../services';
@@ -20,7 +20,16 @@ import { emergencyOverrideSubmission } from './views/emergency-override-submissi
 import { emergencyReissueSubmission } from './views/emergency-reissue-submission';
 import { starCheckSubmission } from './views/star-check-submission';
 
-/** Every listener the bot has; `surface.ts` lists the same commands and shortcut for the manifest. */
+type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs;
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+
+const exactly = (ids: string[]) => new RegExp(`^(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+
+/**
+ * Every listener the bot has; `surface.ts` lists the same commands and shortcut for the manifest.
+ * View submissions and button clicks each go through one listener that routes by ID: Bolt runs
+ * every registered listener's middleware on every request, so fewer listeners keep each ack cheap.
+ */
 export function registerListeners(app: App, services: AppServices, notifier: LicenseNotifier): void {
   app.command(COMMANDS.starCheck, boundedCommandText, commandRequires(services.authz, 'star_check'), starCheckCommand(services));
   app.command(COMMANDS.emergencyLicense, boundedCommandText, commandRequires(services.authz, 'request_license'), emergencyLicenseCommand(services));
@@ -28,15 +37,25 @@ export function registerListeners(app: App, services: AppServices, notifier: Lic
 
   app.shortcut(SHORTCUTS.emergencyLicense, emergencyLicenseShortcut(services));
 
-  app.view(STAR_CHECK_CALLBACK, validSubmittedView, starCheckSubmission(services));
-  app.view(EMERGENCY_CALLBACKS.form, validSubmittedView, emergencyLicenseSubmission(services));
-  app.view(EMERGENCY_CALLBACKS.override, validSubmittedView, emergencyOverrideSubmission(services));
-  app.view(EMERGENCY_CALLBACKS.reissue, validSubmittedView, emergencyReissueSubmission(services));
+  const submissions: Record<string, (args: ViewArgs) => Promise<void>> = {
+    [STAR_CHECK_CALLBACK]: starCheckSubmission(services),
+    [EMERGENCY_CALLBACKS.form]: emergencyLicenseSubmission(services),
+    [EMERGENCY_CALLBACKS.override]: emergencyOverrideSubmission(services),
+    [EMERGENCY_CALLBACKS.reissue]: emergencyReissueSubmission(services),
+  };
+  app.view({ type: 'view_submission', callback_id: exactly(Object.keys(submissions)) }, validSubmittedView, (args) => submissions[args.view.callback_id](args));
 
-  app.action({ type: 'block_actions', action_id: STAR_DISPATCH_ACTION }, validActionView, starCheckRefresh(services));
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: OPEN_EMERGENCY_LICENSE_ACTION }, openEmergencyLicense(services));
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: RETRY_LICENSE_ACTION }, retryLicense(services));
-  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: RESEND_LICENSE_ACTION }, resendLicense(services, notifier));
+  const buttons: Record<string, (args: ButtonArgs) => Promise<void>> = {
+    [OPEN_EMERGENCY_LICENSE_ACTION]: openEmergencyLicense(services),
+    [RETRY_LICENSE_ACTION]: retryLicense(services),
+    [RESEND_LICENSE_ACTION]: resendLicense(services, notifier),
+  };
+  const refreshStarCheck = starCheckRefresh(services);
+  const actionIds = new RegExp(`${exactly(Object.keys(buttons)).source}|${STAR_DISPATCH_ACTION.source}`);
+  app.action({ type: 'block_actions', action_id: actionIds }, validActionView, async (args) => {
+    const button = buttons[args.action.action_id];
+    return button ? button(args as ButtonArgs) : refreshStarCheck(args as AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>);
+  });
 
   app.event('app_home_opened', appHomeOpened(services));
 }
