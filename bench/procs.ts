@@ -3,11 +3,10 @@
  * cleanup that runs on exit, on error and on SIGINT/SIGTERM.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hr } from './sign';
 
 const children = new Set<Child>();
@@ -77,8 +76,15 @@ export function forkNode(name: string, script: string, env: NodeJS.ProcessEnv): 
   return new Child(name, proc);
 }
 
+/** The benchmark writes only inside the bot's data folder (DATA_DIR, default ./data), under bench/. */
+export function benchRoot(): string {
+  const root = resolve(process.env.DATA_DIR || './data', 'bench');
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
 export function makeTempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(benchRoot(), prefix));
   tempDirs.add(dir);
   return dir;
 }

@@ -14,13 +14,13 @@
  * --cpu-prof runs both apps under `node --cpu-prof` (kept in a temp dir that is printed) and adds a
  * summary of what dominates their CPU; the load numbers of such a run include profiler overhead.
  */
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { type FakeCounts, FakeSlackClient } from './fake-client';
 import { runEmergencyFlows, runStarCheckFlows, type EmergencyFlowResult, type StarFlowResult } from './flows';
 import { runLoadOnce, type LoadRunResult, type LoadTarget } from './load';
-import { type Child, cleanupAll, cpuMs, freePort, installCleanupHandlers, makeTempDir, rssMb, spawnNode, systemBusyMs, waitForLine, waitHealthy } from './procs';
+import { type Child, benchRoot, cleanupAll, cpuMs, freePort, installCleanupHandlers, makeTempDir, rssMb, spawnNode, systemBusyMs, waitForLine, waitHealthy } from './procs';
 import { findProfiles, renderProfileComparison, renderStartupProfile, summarizeProfile, type ProfileSummary } from './profile';
 import { hr } from './sign';
 import { median, type Summary } from './stats';
@@ -385,7 +385,7 @@ async function main(): Promise<void> {
   installCleanupHandlers();
   const started = Date.now();
   const workDir = makeTempDir('lr-bench-');
-  const profileDir = cpuProf ? mkdtempSync(join(tmpdir(), 'lr-bench-prof-')) : undefined;
+  const profileDir = cpuProf ? mkdtempSync(join(benchRoot(), 'profiles-')) : undefined;
   log(`${settings.mode} run; temp dir ${workDir}${profileDir ? `, profiles in ${profileDir}` : ''}`);
 
   const fake = await FakeSlackClient.start(distDir);
