@@ -18,7 +18,7 @@ export function emergencyOverrideSubmission(services: AppServices) {
     }
     const metadata = readPendingMetadata(view);
     const checked = revalidate(metadata.request, services);
-    if (!checked || !scopeCanBeOverridden(checked.scope) && !checked.scope.inScope) {
+    if (!checked || (!checked.scope.inScope && !scopeCanBeOverridden(checked.scope))) {
       await ack({ response_action: 'update', view: buildNotAllowedView('This request can no longer be overridden. Start again with /emergency-license.') as never });
       return;
     }
