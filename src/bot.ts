@@ -85,7 +85,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // Verified once at start, so a bad token stops the start with a clear message, and the bot's
   // identity is known: Bolt then never calls auth.test again before an ack.
   const auth = await new webApi.WebClient(config.slack.botToken, clientOptions).auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
-    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data?.error ?? error.message})`);
+    throw new Error(
+      error.data?.error
+        ? `Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data.error})`
+        : `could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to verify SLACK_BOT_TOKEN (${error.message ?? 'no answer'})`,
+    );
   });
   slackAuthVerified = true;
   logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
