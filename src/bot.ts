@@ -4,7 +4,7 @@ import { App, webApi } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatcher';
 import type { Config } from './config';
-import { createLicenseAdapter } from './licenses';
+import { createLicenseAdapter, loadSigningKey } from './licenses';
 import type { Logger } from './logger';
 import { healthHandler } from './ops/health';
 import { BotMetrics } from './ops/metrics';
@@ -41,13 +41,18 @@ function licenseAdapterFor(config: Config, logger: Logger) {
       requestTimeoutMs: 10_000,
     });
   }
-  return createLicenseAdapter({
-    adapter: 'local',
-    dataDir: config.dataDir,
-    keyPath: config.licenseSigningKeyPath,
-    warn: (message) => logger.warn(message),
-  });
+  let signingKey;
+  try {
+    signingKey = loadSigningKey({ keyPath: config.licenseSigningKeyPath, dataDir: config.dataDir, warn: (message) => logger.warn(message) });
+  } catch (error) {
+    throw new Error(`LICENSE_SIGNING_KEY_PATH: ${(error as Error).message}`);
+  }
+  return createLicenseAdapter({ adapter: 'local', dataDir: config.dataDir, warn: (message) => logger.warn(message), signingKey });
 }
+
+/** Shown wherever a license is handed over, so nobody sends a customer a file that cannot work. */
+export const DEVELOPMENT_KEY_WARNING =
+  'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set LICENSE_SIGNING_KEY_PATH.';
 
 /**
  * Wires the bot together (config → store → adapters → Bolt app) and starts it. Used by main and
@@ -56,15 +61,19 @@ function licenseAdapterFor(config: Config, logger: Logger) {
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const startedAt = performance.now();
   const store = openStore(config.dataDir);
+  const developmentKey = config.licenseAdapter === 'local' && !config.licenseSigningKeyPath;
   const adapter = licenseAdapterFor(config, logger);
+  const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
   let shuttingDown = false;
   let slackAuthVerified = false;
+  let lastAuditError: string | undefined;
 
   const health = healthHandler({
     slackAuthVerified: () => slackAuthVerified,
     storeWritable: () => store.isWritable(),
     outboxBacklog: () => store.backlog(),
     shuttingDown: () => shuttingDown,
+    details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: lastAuditError }),
   });
   const metrics = new BotMetrics(() => store.backlog());
   const customRoutes = [
@@ -120,13 +129,27 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
-  const audit = new OutboxDispatcher(store, new SlackAuditSender(auditClient), logger.child({ component: 'outbox' }), {
+  const auditSender = new SlackAuditSender(auditClient);
+  const trackedSender = {
+    send: async (...args: Parameters<SlackAuditSender['send']>) => {
+      try {
+        const result = await auditSender.send(...args);
+        lastAuditError = undefined;
+        return result;
+      } catch (error) {
+        lastAuditError = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        throw error;
+      }
+    },
+  };
+  const audit = new OutboxDispatcher(store, trackedSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
-  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), (status) =>
-    metrics.licenseRequests.inc({ status }),
-  );
+  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
+    onStatus: (status) => metrics.licenseRequests.inc({ status }),
+    licenseWarning,
+  });
   const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }));
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
@@ -141,6 +164,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     authz,
     licenses,
     metrics,
+    licenseWarning,
   };
   registerListeners(app, services, notifier);
   registerErrorHandler(app, logger);

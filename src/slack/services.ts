@@ -19,4 +19,6 @@ export interface AppServices {
   authz: Authorizer;
   licenses: EmergencyLicenseWorkflow;
   metrics: BotMetrics;
+  /** Set when generated licenses cannot work on a customer instance (development signing key). */
+  licenseWarning?: string;
 }

@@ -13,12 +13,12 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     private readonly audit: OutboxDispatcher,
     private readonly licensingChannel: string,
     private readonly logger: Logger,
-    private readonly onStatus: (status: LicenseRequestRecord['status']) => void = () => undefined,
+    private readonly options: { onStatus?: (status: LicenseRequestRecord['status']) => void; licenseWarning?: string } = {},
   ) {}
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
-    this.onStatus(record.status);
-    await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record) });
+    this.options.onStatus?.(record.status);
+    await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record, this.options.licenseWarning) });
   }
 
   /** DMs the engineer the license file (or where the adapter put it) to attach to the ticket. */
@@ -28,7 +28,8 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     if (!channel) throw new Error('conversations.open returned no channel');
     const intro =
       `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
-      `expires on ${record.trialExpiresOn ?? 'n/a'}. Attach it to the ticket and reply to the customer.`;
+      `expires on ${record.trialExpiresOn ?? 'n/a'}. Attach it to the ticket and reply to the customer.` +
+      (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
     if (record.licenseFile) {
       await this.client.filesUploadV2({
         channel_id: channel,

@@ -22,7 +22,7 @@ function isLink(reference: string | undefined): reference is string {
  * The licensing-channel notice of one emergency license request. It is posted when the
  * request starts and updated in place (same outbox key) as its status changes.
  */
-export function buildLicenseNotice(record: LicenseRequestRecord): AuditMessage {
+export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?: string): AuditMessage {
   const title = record.status === 'refused' ? 'Emergency license request refused' : 'Weekend emergency trial license';
   const lines = [
     `:rotating_light: *${title}*`,
@@ -41,6 +41,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord): AuditMessage {
   if (isLink(record.reference)) status.push(`Record: ${link(record.reference)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
+  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
   blocks.push(context(`Request ${record.id} · adapter ${escapeMrkdwn(record.adapter)} · started ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC`));
   const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';

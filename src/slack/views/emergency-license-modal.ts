@@ -85,7 +85,7 @@ export function buildOutOfScopeView(
   opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
 ) {
   const blocks: Block[] = [
-    section(':no_entry: *Out of scope: no license was generated.* This refusal was posted to the licensing channel.', 'refusal'),
+    section(':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.', 'refusal'),
     ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
     context(...describeExpiryFacts(scope.facts, opts.timeZone).map((f) => `:calendar: ${f.text}`)),
     section(requestSummary(request), 'summary'),
@@ -139,7 +139,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
 }
 
 /** What the engineer sees while and after the adapter runs. */
-export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string) {
+export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string) {
   const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
   const blocks: Block[] = [];
   if (record.status === 'pending') {
@@ -175,7 +175,8 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
   } else {
     blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.reason ?? '')}`, 'status'));
   }
-  blocks.push(section(summary, 'summary'), context(`Notice posted to ${mentionChannel(licensingChannel)} · request ${record.id}`));
+  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+  blocks.push(section(summary, 'summary'), context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`));
   return modal({ callbackId: EMERGENCY_CALLBACKS.status, title: TITLE, close: 'Close', blocks });
 }
 

@@ -47,6 +47,6 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
     const prefill: EmergencyLicensePrefill = { ticket: decision.ticketUrl, expirationDate: decision.expiry?.expirationDate };
     blocks.push(actions('emergency_license', button('Open emergency license form', OPEN_EMERGENCY_LICENSE_ACTION, JSON.stringify(prefill), 'primary')));
   }
-  blocks.push(context(`Posted to ${mentionChannel(opts.licensingChannel)} for the L&R team.`));
+  blocks.push(context(`This verdict goes to ${mentionChannel(opts.licensingChannel)} for the L&R team.`));
   return modal({ callbackId: STAR_VERDICT_CALLBACK, title: 'STAR verdict', close: 'Done', blocks });
 }

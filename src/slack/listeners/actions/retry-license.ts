@@ -22,7 +22,7 @@ export function retryLicense(services: AppServices) {
       return;
     }
     if (body.view) {
-      await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel) as never }).catch(() => undefined);
+      await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never }).catch(() => undefined);
     } else {
       await respond({ response_type: 'ephemeral', replace_original: false, text: `Retry finished: the request is now *${record.status}*${record.reason ? ` (${escapeMrkdwn(record.reason)})` : ''}.` });
     }

@@ -106,12 +106,12 @@ export async function startLicenseRequest(args: StartLicenseArgs): Promise<void>
       note: args.reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
     }),
   );
-  await args.ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel) as never });
+  await args.ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
   await services.store.savePreferences(args.slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
   // A repeated delivery of the same submission finds the record already there: the first one is handling it.
   if (!created) return;
   const done = await services.licenses.process(record.id);
   await args.client.views
-    .update({ view_id: args.viewId, view: buildLicenseStatusView(done, services.config.licensingChannel) as never })
+    .update({ view_id: args.viewId, view: buildLicenseStatusView(done, services.config.licensingChannel, services.licenseWarning) as never })
     .catch((error: unknown) => services.logger.debug({ error: (error as Error).message }, 'status modal closed before the license was ready'));
 }
