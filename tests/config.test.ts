@@ -128,9 +128,17 @@ describe('loadConfig: valid environments', () => {
     expect(config).toMatchObject({ dataDir: '/var/lib/bot', logLevel: 'debug', licenseAdapter: 'gitlab-issue', shutdownTimeoutMs: 2000, licenseSigningKeyPath: '/keys/license.pem' });
   });
 
-  it('accepts .env.example as shipped (socket mode, documented defaults)', () => {
+  it('.env.example as shipped asks for the values only the admin has, and documents the defaults', () => {
     const example = parseDotenv(readFileSync(join(__dirname, '..', '.env.example')));
-    const config = loadConfig(example);
+    let problems: string[] = [];
+    try {
+      loadConfig(example);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    // No placeholder passes for a real value: the start names exactly what must be filled in.
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LICENSING_CHANNEL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    const config = loadConfig({ ...example, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', LICENSING_CHANNEL: 'C0123ABCD' });
     expect(config.slack.mode).toBe('socket');
     expect(config).toMatchObject({ dataDir: './data', logLevel: 'info', licenseAdapter: 'local', zendeskBaseUrl: 'https://gitlab.zendesk.com' });
     expect(config.slack.port).toBe(3000);
