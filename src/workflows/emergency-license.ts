@@ -40,10 +40,21 @@ export class EmergencyLicenseWorkflow {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Pending or generated requests for the same ticket, email and user count in the last 10 days. */
-  findDuplicates(key: { ticketUrl: string; email: string; userCount: number }): Promise<LicenseRequestRecord[]> {
-    const since = new Date(this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000);
-    return this.store.findRecentDuplicates(key, since);
+  /**
+   * Pending or generated requests in the last 10 days for the same ticket or the same email: a
+   * second engineer reading 251 instead of 250 users must still be asked before a second license.
+   */
+  async findDuplicates(key: { ticketUrl: string; email: string }): Promise<LicenseRequestRecord[]> {
+    const since = this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000;
+    const [byTicket, byEmail] = await Promise.all([this.store.findByTicket(key.ticketUrl, 50), this.store.findByEmail(key.email, 50)]);
+    const seen = new Set<string>();
+    return [...byTicket, ...byEmail]
+      .filter((record) => {
+        if (seen.has(record.id) || (record.status !== 'pending' && record.status !== 'generated') || Date.parse(record.createdAt) < since) return false;
+        seen.add(record.id);
+        return true;
+      })
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */

@@ -3,13 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startBotUnderTest } from './support/bot-under-test';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
+import { postInteraction } from './support/signed-request';
 import { JsonObject } from './support/fake-slack';
 import { eventually } from './support/eventually';
-import { textOf } from './support/payloads';
+import { messageBlockActions, textOf } from './support/payloads';
 import { daysAgo, emergencyForm } from './support/resilience-helpers';
 
-const form = emergencyForm;
+/** Each ticket gets its own requester email, so tests do not see each other's licenses as duplicates. */
+const form = (overrides: Record<string, unknown> = {}) =>
+  emergencyForm({ ...(overrides.ticket ? { email: `admin+${String(overrides.ticket)}@customer.example` } : {}), ...overrides });
 
 const licenseNotices = (t: BotUnderTest, ticket?: string) =>
   t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL && (!ticket || String(c.args.text).includes(`/tickets/${ticket} `)));
@@ -133,6 +136,45 @@ describe('weekend emergency license end to end', () => {
     const ack = applySubmissionAck(t.fake, second, await t.submit(second, form({ ticket: '700' })));
     expect(textOf(ack.view as JsonObject)).toContain('already requested');
     expect(await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/700', 10)).toHaveLength(1);
+  });
+
+  it('the same ticket with another user count still asks before a second license', async () => {
+    const first = await openForm('710');
+    applySubmissionAck(t.fake, first, await t.submit(first, form({ ticket: '710', user_count: '250' })));
+    await t.fake.waitForUpload(() => true, 5000);
+    const second = await openForm('710');
+    const ack = applySubmissionAck(t.fake, second, await t.submit(second, form({ ticket: '710', user_count: '251', email: 'someone.else@customer.example' })));
+    expect(textOf(ack.view as JsonObject)).toContain('already requested');
+    expect(textOf(ack.view as JsonObject)).toContain('250 users');
+  });
+
+  it('Retry on an old failed request is refused once the customer is outside the 72-hour window', async () => {
+    const store = t.bot.services.store;
+    const { record } = await store.createRequest(
+      {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/720',
+        email: 'old@customer.example',
+        userCount: 10,
+        requestedBySlackId: 'U0ENGINEER',
+        requestedByUsername: 'jdoe',
+        licenseExpiresOn: daysAgo(25),
+        scopeSummary: 'In scope: grace period ended 1 day ago',
+        adapter: 'local',
+        idempotencyKey: 'old-failed-720',
+      },
+      new Date(),
+    );
+    await store.updateRequest(record.id, { status: 'failed', reason: 'GitLab was down' }, new Date());
+    const message = { ts: '1700000000.000100', blocks: [{ type: 'actions', block_id: 'license_actions', elements: [{ type: 'button', action_id: 'retry_license', value: record.id, text: { type: 'plain_text', text: 'Retry' } }] }] };
+    const responseId = 'retry-720';
+    await postInteraction(
+      t.baseUrl,
+      SIGNING_SECRET,
+      messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
+    );
+    const answer = await t.fake.waitForResponse(responseId);
+    expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside the 72-hour window/);
+    expect((await store.getRequest(record.id))?.status).toBe('failed');
   });
 
   it('refuses people outside the requester groups with an ephemeral explanation', async () => {

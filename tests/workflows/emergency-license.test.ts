@@ -421,12 +421,15 @@ describe('findDuplicates', () => {
     await at(ctx, new Date(now.getTime() - 20 * DAY), key);
     await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
     await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
-    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, userCount: 251 });
-    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, email: 'john@example.com' });
-    await at(ctx, new Date(now.getTime() - 1 * DAY), { ...key, ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778' });
+    // Same ticket with another user count or email, or the same email on another ticket: still a
+    // license for this customer, so it must be confirmed before a second one.
+    const otherCount = await at(ctx, new Date(now.getTime() - 2 * DAY), { ...key, userCount: 251 });
+    const otherEmail = await at(ctx, new Date(now.getTime() - 3 * DAY), { ...key, email: 'john@example.com' });
+    const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), { ...key, ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778' });
+    await at(ctx, new Date(now.getTime() - 1 * DAY), { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779', email: 'someone@else.example', userCount: 250 });
 
     const found = await ctx.workflow.findDuplicates(key);
-    expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside].sort());
+    expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort());
     // Newest first.
     expect(found[0].id).toBe(recentPending);
   });
@@ -434,7 +437,7 @@ describe('findDuplicates', () => {
   it('matches the email case-insensitively', async () => {
     const ctx = setup();
     const id = await at(ctx, T0, { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'Jane@Example.com' });
-    const found = await ctx.workflow.findDuplicates({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'jane@example.com', userCount: 250 });
+    const found = await ctx.workflow.findDuplicates({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'jane@example.com' });
     expect(found.map((r) => r.id)).toEqual([id]);
   });
 });

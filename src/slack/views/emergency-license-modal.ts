@@ -119,7 +119,10 @@ export function buildOutOfScopeView(
 export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: PendingRequestMetadata) {
   const lines = existing
     .slice(0, 5)
-    .map((r) => `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${mentionUser(r.requestedBySlackId)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`);
+    .map(
+      (r) =>
+        `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`,
+    );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
     title: 'Already requested',
@@ -127,7 +130,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
     close: 'Cancel',
     blocks: [
       section(
-        `:warning: *A license for this ticket, email and user count was already requested in the last ${TRIAL_DAYS} days.* If the customer says the email never arrived, use \`/license-status\` to get that license again instead.`,
+        `:warning: *A license for this ticket or this email was already requested in the last ${TRIAL_DAYS} days.* If the customer says the email never arrived, use \`/license-status\` to get that license again instead.`,
         'duplicate',
       ),
       section(lines.join('\n'), 'existing'),

@@ -1,7 +1,19 @@
+import type { DateTime } from 'luxon';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { escapeMrkdwn } from '../../mrkdwn';
+import { computeExpiryFacts, graceEndedWithinEmergencyWindow, formatRelative } from '../../../policy/time';
+import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
+
+/**
+ * A retry happens later than the request: the customer may have left the emergency window since
+ * (requests that a manager overrode keep their override).
+ */
+function retryWindowProblem(licenseExpiresOn: string, overridden: boolean, now: DateTime): string | undefined {
+  if (overridden) return undefined;
+  const facts = computeExpiryFacts(licenseExpiresOn, now);
+  return graceEndedWithinEmergencyWindow(facts) ? undefined : `the grace period ended ${formatRelative(facts.msUntilGraceEnd)}, outside the 72-hour window of this workflow.`;
+}
 
 /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */
 export function retryLicense(services: AppServices) {
@@ -16,6 +28,12 @@ export function retryLicense(services: AppServices) {
       await tell(`:no_entry: ${decision.reason}`);
       return;
     }
+    const failed = await services.store.getRequest(action.value ?? '');
+    const window = failed ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), services.now()) : undefined;
+    if (window) {
+      await tell(`:no_entry: Not retried: ${window} Start a new request with \`/emergency-license\` (a manager can override the scope there).`);
+      return;
+    }
     const record = await services.licenses.retry(action.value ?? '');
     if (!record) {
       await tell(':information_source: This request is not failed any more (it may already be retrying): nothing was started twice. Use `/license-status` to see where it is.');
@@ -24,7 +42,12 @@ export function retryLicense(services: AppServices) {
     if (body.view) {
       await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never }).catch(() => undefined);
     } else {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: `Retry finished: the request is now *${record.status}*${record.reason ? ` (${escapeMrkdwn(record.reason)})` : ''}.` });
+      const where = record.status === 'generated' ? ` The license went to ${mentionUser(record.requestedBySlackId)}, who asked for it; \`/license-status\` can send you a copy.` : '';
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: `Retry finished: the request is now *${record.status}*${record.reason ? ` (${escapeMrkdwn(record.reason)})` : ''}.${where}`,
+      });
     }
   };
 }
