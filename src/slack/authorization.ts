@@ -46,7 +46,11 @@ export class Authorizer {
   start(): void {
     if (this.openMode) return;
     const refresh = () => {
-      for (const group of this.allGroups()) void this.load(group).catch(() => undefined);
+      for (const group of this.allGroups()) {
+        void this.load(group).catch((error: { data?: { error?: string }; message?: string }) =>
+          this.logger.error({ group, error: error.data?.error ?? error.message }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
+        );
+      }
     };
     refresh();
     this.refreshTimer = setInterval(refresh, Math.max(10_000, (this.settings.cacheSeconds * 1000) / 2));
@@ -66,13 +70,12 @@ export class Authorizer {
         ? { allowed: true }
         : { allowed: false, reason: `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).` };
     }
-    try {
-      for (const group of groups) {
-        const { members } = await this.fresh(group);
-        if (members.has(userId)) return { allowed: true };
-      }
-    } catch (error) {
-      this.logger.warn({ capability, error: (error as Error).message }, 'user group membership could not be read; denying');
+    // All groups at once (each lookup is bounded), and one broken group does not hide the others.
+    const results = await Promise.allSettled(groups.map((group) => this.fresh(group)));
+    if (results.some((result) => result.status === 'fulfilled' && result.value.members.has(userId))) return { allowed: true };
+    const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
+    if (unreadable.length > 0) {
+      this.logger.warn({ capability, unreadable }, 'user group membership could not be read; denying');
       return { allowed: false, reason: `Your permission to ${setting.what} could not be checked with Slack right now, so it is refused. Try again in a minute.` };
     }
     return {

@@ -250,3 +250,18 @@ describe('AUTHORIZATION_MODE=open', () => {
     expect(t.fake.callCount('usergroups.users.list')).toBe(0);
   });
 });
+
+describe('a configured user group that no longer exists', () => {
+  it('does not lock out the members of the other groups, and is logged', async () => {
+    const t = await startBotUnderTest({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0DELETED,S0ONCALL' });
+    try {
+      t.fake.setUsergroup('S0ONCALL', ['U0ENGINEER']);
+      const res = await t.command('/emergency-license', '1', 'U0ENGINEER');
+      expect(res.status).toBe(200);
+      await t.fake.waitForCall('views.open');
+      expect(t.logs.join('')).toContain('cannot read a configured Slack user group');
+    } finally {
+      await t.stop();
+    }
+  });
+});
