@@ -89,6 +89,12 @@ describe('/star-check end to end (signed requests → real Bolt app → fake Sla
     expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
   });
 
+  it('does not offer the emergency license form when the STAR is not needed', async () => {
+    const view = await walk({ ticket: '123456', q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-3) });
+    expect(textOf(view)).toContain('No need for STAR');
+    expect(textOf(view)).not.toContain('Open emergency license form');
+  });
+
   it('rejects a ticket on another host with a field error and posts nothing', async () => {
     const view = await openStarCheck('');
     const ack = applySubmissionAck(t.fake, view, await t.submit(view, { ticket: '<https://evil.example|gitlab.zendesk.com>', q_kind: 'wrong_product' }));

@@ -27,8 +27,12 @@ export interface EmergencyLicensePrefill {
   expirationDate?: string;
 }
 
+/**
+ * Only a valid STAR leads to an emergency license: with 24h or more left the customer still
+ * works, and the form would refuse anyway.
+ */
 export function offersEmergencyLicense(decision: StarDecision): boolean {
-  return Boolean(decision.requestType?.offersTrialLicense && decision.requestType.deployment === 'self_managed');
+  return Boolean(decision.verdict.starValid && decision.requestType?.offersTrialLicense && decision.requestType.deployment === 'self_managed');
 }
 
 /** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
