@@ -93,6 +93,7 @@ describe('/star-check end to end (signed requests → real Bolt app → fake Sla
     const view = await walk({ ticket: '123456', q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-3) });
     expect(textOf(view)).toContain('No need for STAR');
     expect(textOf(view)).not.toContain('Open emergency license form');
+    await t.fake.waitForCall('chat.postMessage');
   });
 
   it('rejects a ticket on another host with a field error and posts nothing', async () => {
