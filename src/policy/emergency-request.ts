@@ -11,6 +11,8 @@ import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
  */
 
 export const MAX_USER_COUNT = 1_000_000;
+/** Further ahead than this, an expiration date is taken for a typo. */
+export const MAX_FUTURE_EXPIRY_DAYS = 366;
 export const SCREENSHOTS = {
   dashboard: 'Admin Area -> Overview -> Dashboard',
   license_page: 'Admin Area -> License (or Subscription) page',
@@ -86,9 +88,11 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
   if (!date) {
     errors.expiration_date = 'Pick the license expiration date shown on the License (Subscription) screenshot.';
   } else {
+    // A license that has not expired yet is a scope question (refused, overridable, audited);
+    // a date more than a year ahead is a typo, not a license this workflow could be about.
     const facts = computeExpiryFacts(raw.expirationDate as string, now);
-    if (!facts.expired) {
-      errors.expiration_date = `This license has not expired yet (it expires ${formatRelative(facts.msUntilExpiry)}): the instance still works, so no emergency license is needed. Check the date on the screenshot.`;
+    if (facts.msUntilExpiry > MAX_FUTURE_EXPIRY_DAYS * 86_400_000) {
+      errors.expiration_date = `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date on the License (Subscription) screenshot.`;
     }
   }
 
