@@ -147,5 +147,7 @@ export function summarizeScope(scope: ScopeDecision): string {
   const grace = scope.facts.graceEnded
     ? `grace period ended ${formatRelative(scope.facts.msUntilGraceEnd)}`
     : `grace period ends ${formatRelative(scope.facts.msUntilGraceEnd)}`;
-  return scope.inScope ? `In scope: ${grace}` : `Out of scope (${scope.failures.map((f) => f.rule).join(', ')}): ${grace}`;
+  return scope.inScope
+    ? `In scope (Self-Managed, paid plan, not a prospect): ${grace}`
+    : `Out of scope (${scope.failures.map((f) => f.rule).join(', ')}): ${grace}`;
 }

@@ -163,7 +163,7 @@ describe('override', () => {
     const inScope = validate({});
     const out = validate({ prospect: 'yes', expirationDate: '2026-11-01' });
     if (!inScope.ok || !out.ok) throw new Error('expected valid input');
-    expect(summarizeScope(inScope.scope)).toBe('In scope: grace period ended 1 day 10 hours ago');
+    expect(summarizeScope(inScope.scope)).toBe('In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago');
     expect(summarizeScope(out.scope)).toBe('Out of scope (prospect, grace_ended_too_long_ago): grace period ended 7 days 10 hours ago');
   });
 });

@@ -30,6 +30,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
     `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`,
     `*Customer license expired:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
+    '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached to the ticket; user count read from the Dashboard screenshot.',
   ];
   const blocks: Block[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
