@@ -42,7 +42,7 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
     header(`${verdict.headline}`),
     section(`${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`, 'verdict'),
   ];
-  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export (`npm run export-decisions`).`, 'follow_up'));
+  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export (\`npm run export-decisions\`).`, 'follow_up'));
   blocks.push(section(`*Why*\n${pathLines(decision).join('\n')}`, 'path'));
   if (decision.expiry) blocks.push(context(...describeExpiryFacts(decision.expiry, opts.timeZone).map((f) => `:calendar: ${f.text}`)));
   const playbook = playbookBlocks(decision);
