@@ -134,11 +134,18 @@ export class EmergencyLicenseWorkflow {
   }
 
   private async finish(id: string, outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>): Promise<LicenseRequestRecord> {
+    const record = outcome.status === 'generated' ? await this.store.getRequest(id) : undefined;
+    const issued = outcome.status === 'generated' ? outcome.issuedTo : undefined;
+    // The Mechanizer says whom it licensed; a mismatch must be visible, not silently reported as asked.
+    const mismatch =
+      issued && record && (issued.email.toLowerCase() !== record.email.toLowerCase() || issued.userCount !== record.userCount)
+        ? `The license was created for ${issued.email} (${issued.userCount} users), not ${record.email} (${record.userCount} users): check the request issue.`
+        : null;
     const updated =
       outcome.status === 'generated'
         ? await this.store.updateRequest(
             id,
-            { status: 'generated', reason: null, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
+            { status: 'generated', reason: mismatch, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
             this.now(),
           )
         : await this.store.updateRequest(id, { status: 'failed', reason: limitReason(outcome.reason), reference: outcome.reference ?? null }, this.now());

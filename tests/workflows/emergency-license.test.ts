@@ -172,6 +172,22 @@ describe('submit', () => {
 });
 
 describe('process', () => {
+  it('generated for someone else than asked (Mechanizer says so): kept generated, with the mismatch as the visible reason', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }));
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+    const done = await workflow.process(record.id);
+    expect(done.status).toBe('generated');
+    expect(done.reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
+  });
+
+  it('generated for exactly what was asked: no reason', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'Jane@Example.com', userCount: 250 } }));
+    const { workflow } = setup(adapter);
+    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+    expect((await workflow.process(record.id)).reason).toBeUndefined();
+  });
+
   it('generated: asks the adapter with the stored request, updates the record, then notifies and delivers', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated());
     const { workflow, store, notifier } = setup(adapter);
