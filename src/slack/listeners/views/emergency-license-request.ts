@@ -75,9 +75,9 @@ export interface StartLicenseArgs {
   slackUserId: string;
   request: EmergencyRequest;
   scope: ScopeDecision;
-  idempotencyKey: string;
+  /** Which step of the modal submitted it; with the view ID it makes the request's idempotency key. */
+  stage: 'submit' | 'override' | 'reissue';
   justification?: string;
-  reissueConfirmed: boolean;
   channelId?: string;
 }
 
@@ -87,7 +87,8 @@ export interface StartLicenseArgs {
  */
 export async function startLicenseRequest(args: StartLicenseArgs): Promise<void> {
   const { services, request, scope } = args;
-  if (!args.reissueConfirmed) {
+  const reissueConfirmed = args.stage === 'reissue';
+  if (!reissueConfirmed) {
     const duplicates = await services.licenses.findDuplicates(request);
     if (duplicates.length > 0) {
       await args.ack({
@@ -100,10 +101,10 @@ export async function startLicenseRequest(args: StartLicenseArgs): Promise<void>
   const { record, created } = await services.licenses.submit(
     toRequestInput(request, scope, {
       slackUserId: args.slackUserId,
-      idempotencyKey: args.idempotencyKey,
+      idempotencyKey: `${args.viewId}:${args.stage}`,
       adapter: services.config.licenseAdapter,
       justification: args.justification,
-      note: args.reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
+      note: reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
     }),
   );
   await args.ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });

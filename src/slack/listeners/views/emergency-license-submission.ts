@@ -46,8 +46,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
       slackUserId: userId,
       request,
       scope,
-      idempotencyKey: `${view.id}:submit`,
-      reissueConfirmed: false,
+      stage: 'submit',
       channelId,
     });
   };

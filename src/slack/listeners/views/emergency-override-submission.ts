@@ -30,9 +30,8 @@ export function emergencyOverrideSubmission(services: AppServices) {
       slackUserId: userId,
       request: checked.request,
       scope: checked.scope,
-      idempotencyKey: `${view.id}:override`,
+      stage: 'override',
       justification: justification.text,
-      reissueConfirmed: false,
       channelId: metadata.channelId,
     });
   };

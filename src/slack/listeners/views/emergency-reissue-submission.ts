@@ -24,9 +24,8 @@ export function emergencyReissueSubmission(services: AppServices) {
       slackUserId: userId,
       request: checked.request,
       scope: checked.scope,
-      idempotencyKey: `${view.id}:reissue`,
+      stage: 'reissue',
       justification: metadata.justification,
-      reissueConfirmed: true,
       channelId: metadata.channelId,
     });
   };
