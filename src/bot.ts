@@ -66,14 +66,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
   let shuttingDown = false;
   let slackAuthVerified = false;
-  let lastAuditError: string | undefined;
+  let auditSender: SlackAuditSender | undefined;
 
   const health = healthHandler({
     slackAuthVerified: () => slackAuthVerified,
     storeWritable: () => store.isWritable(),
     outboxBacklog: () => store.backlog(),
     shuttingDown: () => shuttingDown,
-    details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: lastAuditError }),
+    details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: auditSender?.lastError }),
   });
   const metrics = new BotMetrics(() => store.backlog());
   const customRoutes = [
@@ -129,20 +129,8 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
-  const auditSender = new SlackAuditSender(auditClient);
-  const trackedSender = {
-    send: async (...args: Parameters<SlackAuditSender['send']>) => {
-      try {
-        const result = await auditSender.send(...args);
-        lastAuditError = undefined;
-        return result;
-      } catch (error) {
-        lastAuditError = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-        throw error;
-      }
-    },
-  };
-  const audit = new OutboxDispatcher(store, trackedSender, logger.child({ component: 'outbox' }), {
+  auditSender = new SlackAuditSender(auditClient);
+  const audit = new OutboxDispatcher(store, auditSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });

@@ -33,6 +33,7 @@ describe('GET /healthz', () => {
     const during = await eventually(async () => {
       const answer = await health(t);
       expect(answer.body.outboxBacklog).toBe(2);
+      expect(answer.body.auditLastError).toMatch(/500/);
       return answer;
     });
     // Slack being unable to take audit posts does not make the bot unready: it keeps them durably.
@@ -41,6 +42,7 @@ describe('GET /healthz', () => {
 
     t.fake.clearFaults();
     await eventually(async () => expect((await health(t)).body).toMatchObject({ status: 'ok', outboxBacklog: 0 }), { timeoutMs: 6000, intervalMs: 50 });
+    expect((await health(t)).body.auditLastError).toBeUndefined();
     expect(t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200)).toHaveLength(2);
   }, 15_000);
 
