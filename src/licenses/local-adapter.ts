@@ -101,13 +101,7 @@ export class LocalLicenseAdapter implements LicenseAdapter {
         const theirs = await readIfExists(file);
         if (theirs !== undefined) return this.fromExisting(req, file, theirs);
       }
-      return {
-        status: 'generated',
-        licenseFile: content,
-        fileName: path.basename(file),
-        expiresOn: attributes.expires_at,
-        reference: file,
-      };
+      return generatedFrom(file, content, attributes.expires_at);
     } catch (err) {
       return { status: 'failed', reason: `Could not store the trial license at ${file}: ${errorMessage(err)}`, reference: file };
     }
@@ -137,14 +131,12 @@ export class LocalLicenseAdapter implements LicenseAdapter {
         reference: file,
       };
     }
-    return {
-      status: 'generated',
-      licenseFile: content,
-      fileName: path.basename(file),
-      expiresOn: attributes.expires_at,
-      reference: file,
-    };
+    return generatedFrom(file, content, attributes.expires_at);
   }
+}
+
+function generatedFrom(file: string, content: string, expiresOn: string): GeneratedLicense {
+  return { status: 'generated', licenseFile: content, fileName: path.basename(file), expiresOn, reference: file };
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {

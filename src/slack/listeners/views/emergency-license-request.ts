@@ -1,5 +1,4 @@
-import type { AckFn, ViewResponseAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import { EmergencyRequest, summarizeScope, validateEmergencyForm } from '../../../policy/emergency-request';
 import type { ScopeDecision } from '../../../policy/emergency-scope';
 import type { LicenseRequestInput } from '../../../store/types';
@@ -7,20 +6,25 @@ import type { AppServices } from '../../services';
 import type { Capability } from '../../authorization';
 import { buildLicenseStatusView, buildNotAllowedView, buildReissueConfirmView } from '../../views/emergency-license-modal';
 
+/** What Bolt hands a view_submission listener. */
+export type Submission = AllMiddlewareArgs & SlackViewMiddlewareArgs;
+
+/** The submission's ack, typed for the response actions a view_submission may answer with. */
+export const viewAck = (submission: Submission) => submission.ack as AckFn<ViewResponseAction>;
+
+/** Replaces the modal with a refusal: nothing is stored or generated. */
+export const refuseWith = (submission: Submission, reason: string) =>
+  viewAck(submission)({ response_action: 'update', view: buildNotAllowedView(reason) as never });
+
 /**
  * Checks every capability a submission needs; on the first refusal the modal is replaced by
  * the reason and false is returned, so the caller stops there.
  */
-export async function allowedOrRefused(
-  services: AppServices,
-  userId: string,
-  capabilities: readonly Capability[],
-  ack: AckFn<ViewResponseAction>,
-): Promise<boolean> {
+export async function allowedOrRefused(services: AppServices, submission: Submission, capabilities: readonly Capability[]): Promise<boolean> {
   for (const capability of capabilities) {
-    const decision = await services.authz.check(userId, capability);
+    const decision = await services.authz.check(submission.body.user.id, capability);
     if (!decision.allowed) {
-      await ack({ response_action: 'update', view: buildNotAllowedView(decision.reason) as never });
+      await refuseWith(submission, decision.reason);
       return false;
     }
   }
@@ -68,11 +72,6 @@ export function revalidate(request: EmergencyRequest | undefined, services: AppS
 }
 
 export interface StartLicenseArgs {
-  services: AppServices;
-  client: WebClient;
-  ack: AckFn<ViewResponseAction>;
-  viewId: string;
-  slackUserId: string;
   request: EmergencyRequest;
   scope: ScopeDecision;
   /** Which step of the modal submitted it; with the view ID it makes the request's idempotency key. */
@@ -85,13 +84,16 @@ export interface StartLicenseArgs {
  * The common end of every path that may generate a license: ask before a duplicate, store the
  * request, ack with the status view, and only then call the adapter.
  */
-export async function startLicenseRequest(args: StartLicenseArgs): Promise<void> {
-  const { services, request, scope } = args;
+export async function startLicenseRequest(services: AppServices, submission: Submission, args: StartLicenseArgs): Promise<void> {
+  const { request, scope } = args;
+  const ack = viewAck(submission);
+  const viewId = submission.view.id;
+  const slackUserId = submission.body.user.id;
   const reissueConfirmed = args.stage === 'reissue';
   if (!reissueConfirmed) {
     const duplicates = await services.licenses.findDuplicates(request);
     if (duplicates.length > 0) {
-      await args.ack({
+      await ack({
         response_action: 'update',
         view: buildReissueConfirmView(request, duplicates, { request, justification: args.justification, channelId: args.channelId }) as never,
       });
@@ -100,19 +102,19 @@ export async function startLicenseRequest(args: StartLicenseArgs): Promise<void>
   }
   const { record, created } = await services.licenses.submit(
     toRequestInput(request, scope, {
-      slackUserId: args.slackUserId,
-      idempotencyKey: `${args.viewId}:${args.stage}`,
+      slackUserId,
+      idempotencyKey: `${viewId}:${args.stage}`,
       adapter: services.config.licenseAdapter,
       justification: args.justification,
       note: reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
     }),
   );
-  await args.ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
-  await services.store.savePreferences(args.slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
+  await ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
+  await services.store.savePreferences(slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
   // A repeated delivery of the same submission finds the record already there: the first one is handling it.
   if (!created) return;
   const done = await services.licenses.process(record.id);
-  await args.client.views
-    .update({ view_id: args.viewId, view: buildLicenseStatusView(done, services.config.licensingChannel, services.licenseWarning) as never })
+  await submission.client.views
+    .update({ view_id: viewId, view: buildLicenseStatusView(done, services.config.licensingChannel, services.licenseWarning) as never })
     .catch((error: unknown) => services.logger.debug({ error: (error as Error).message }, 'status modal closed before the license was ready'));
 }

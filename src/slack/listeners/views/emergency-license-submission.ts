@@ -1,15 +1,15 @@
-import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import { scopeCanBeOverridden, validateEmergencyForm } from '../../../policy/emergency-request';
 import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { buildOutOfScopeView } from '../../views/emergency-license-modal';
-import { allowedOrRefused, startLicenseRequest, toRequestInput } from './emergency-license-request';
+import { allowedOrRefused, startLicenseRequest, Submission, toRequestInput } from './emergency-license-request';
 
 /** The emergency license form was submitted: validate, check scope, then request the license. */
 export function emergencyLicenseSubmission(services: AppServices) {
-  return async ({ ack, body, view, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
-    const userId = body.user.id;
-    if (!(await allowedOrRefused(services, userId, ['request_license'], ack as AckFn<ViewResponseAction>))) return;
+  return async (submission: Submission): Promise<void> => {
+    const { ack, view } = submission;
+    const userId = submission.body.user.id;
+    if (!(await allowedOrRefused(services, submission, ['request_license']))) return;
     const result = validateEmergencyForm(readEmergencyForm(view), services.config.zendeskBaseUrl, services.now());
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
@@ -38,12 +38,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
       return;
     }
 
-    await startLicenseRequest({
-      services,
-      client,
-      ack: ack as AckFn<ViewResponseAction>,
-      viewId: view.id,
-      slackUserId: userId,
+    await startLicenseRequest(services, submission, {
       request,
       scope,
       stage: 'submit',
