@@ -34,3 +34,23 @@ export function addDaysToIsoDate(isoDate: string, days: number): string {
   probe.setUTCFullYear(y, mo - 1, d + days);
   return toUtcIsoDate(probe);
 }
+
+/**
+ * The start date of a trial license made at `instant`: today's date in UTC-12, the earliest
+ * calendar date anywhere on Earth (time zones run from UTC-12 to UTC+14).
+ *
+ * GitLab activates a license only once it has started, on the instance's own local date
+ * (ee/app/models/license.rb: `def started?; starts_at <= Date.current; end`, and
+ * `License.current` picks the newest license that is `valid? && started?`). With the UTC date, a
+ * license made on Friday evening UTC would stay inactive until local midnight on an instance set to
+ * a US time zone; starting on the UTC-12 date makes it active at once in every zone.
+ */
+export function trialLicenseStartDate(instant: Date): string {
+  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
+    throw new RangeError('trialLicenseStartDate: invalid date');
+  }
+  return toUtcIsoDate(new Date(instant.getTime() - EARLIEST_ZONE_OFFSET_MS));
+}
+
+/** UTC-12 (e.g. Baker Island) is the westernmost zone: its date is never ahead of any other. */
+const EARLIEST_ZONE_OFFSET_MS = 12 * 3_600_000;

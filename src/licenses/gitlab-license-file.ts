@@ -60,8 +60,8 @@ export interface TrialLicenseRestrictions {
 
 /**
  * Everything our trial licenses contain, in the order `Gitlab::License#attributes` emits it.
- * The gem omits `next_sync_at`, `last_synced_at` and `activated_at` when unset (cloud licensing),
- * which is always the case here.
+ * The gem omits `block_changes_at`, `next_sync_at`, `last_synced_at` and `activated_at` when unset,
+ * which is always the case here (see `buildTrialLicenseAttributes` for why).
  */
 export interface TrialLicenseAttributes {
   version: 1;
@@ -70,7 +70,6 @@ export interface TrialLicenseAttributes {
   expires_at: string;
   notify_admins_at: string;
   notify_users_at: string;
-  block_changes_at: string;
   cloud_licensing_enabled: false;
   offline_cloud_licensing_enabled: false;
   auto_renew_enabled: false;
@@ -98,15 +97,53 @@ export class LicenseFileError extends Error {
 export interface TrialLicenseAttributesInput {
   /** Who the license is for (the person who opened the ticket). */
   email: string;
-  /** Active users the license allows. */
+  /** Active users the license allows: the instance's *Maximum users*, as the engineer typed it. */
   userCount: number;
-  /** yyyy-mm-dd (UTC) on which the license starts; it expires TRIAL_DAYS later. */
+  /** yyyy-mm-dd on which the license starts (`trialLicenseStartDate`); it expires TRIAL_DAYS later. */
   issuedOn: string;
 }
 
 /**
  * Builds the attributes of a 10-day Ultimate trial license. There is no way to ask for another
  * plan, duration or a non-trial license. Throws a `LicenseFileError` for invalid input.
+ *
+ * Each attribute, checked against GitLab's own code (gem `gitlab-license` lib/gitlab/license.rb,
+ * GitLab ee/app/models/license.rb and its `:gitlab_license` test factory):
+ *
+ * - `issued_at` is the gem's name for `starts_at` ("`issued_at` is the legacy name for starts_at").
+ *   The license becomes current only once started, on the instance's local date:
+ *   `def started?; starts_at <= Date.current; end`. The caller passes today's date in UTC-12, so the
+ *   license is active at once in every zone.
+ * - `expires_at` = start + 10 days (the workflow's fixed 10-day limit). It must lie ahead on every
+ *   instance: the model refuses an upload with `validate :not_expired` and the gem's
+ *   `def expired?; will_expire? && Date.today >= expires_at; end`.
+ * - no `block_changes_at`: the gem blocks changes with
+ *   `def block_changes?; will_block_changes? && Date.today >= block_changes_at; end`, and the model
+ *   delegates `License.block_changes?` to `License.current`, which stays the newest started license
+ *   (`last_hundred.find { |license| license.valid? && license.started? }`) after the trial lapses.
+ *   A date there would block every git push once the trial lapses, re-creating the emergency.
+ *   GitLab's own trials have none: the factory's `trait :trial do block_changes_at { nil } ...`.
+ * - `notify_admins_at` / `notify_users_at` = `expires_at`, as in GitLab's factory
+ *   (`notify_users_at { expires_at }`, `notify_admins_at { expires_at }`). Current GitLab ignores
+ *   them for trials (`notification_days = trial? ? NOTIFICATION_DAYS_BEFORE_TRIAL_EXPIRY : ...`,
+ *   one week before expiry); older versions read them, and nobody should be warned earlier than
+ *   the expiry of a 10-day emergency license.
+ * - `licensee`: the three keys GitLab shows (`LICENSEE_ATTRIBUTES = %w[Name Email Company]`), generic
+ *   apart from the requester's email (the workflow: "The license will have generic information").
+ *   The company must not match /GitLab/: the gem treats `Company =~ /GitLab/i` with an
+ *   `@gitlab.com` email as a team license that may lack an expiry (`gl_team_license?`).
+ * - the cloud / auto-renew / seat-reconciliation / operational-metrics / CustomersDot flags are
+ *   false: this is a legacy license file, not a cloud activation (the gem refuses
+ *   `!cloud_licensing? && offline_cloud_licensing?`), and CustomersDot did not generate it.
+ * - `restrictions`: `plan` "ultimate" (`ULTIMATE_PLAN = 'ultimate'`), `trial` true (the model's
+ *   `def trial?; restricted_attr(:trial); end`; trials lose their features once expired:
+ *   `return false if trial? && expired?`), and `active_user_count` = the requested count. GitLab
+ *   refuses a license whose count is below the instance's maximum users of the current term with
+ *   a 10% margin: `check_users_limit` ... `return if restricted_user_count_with_threshold >=
+ *   prior_historical_max`, where the threshold is `(restricted_user_count * (1 +
+ *   ALLOWED_PERCENTAGE_OF_USERS_OVERAGE)).to_i` and the overage is `(10 / 100.0)`. The form asks
+ *   for the *Maximum users* figure for that reason; the count is kept exactly as typed. No
+ *   `previous_user_count` or true-up keys: those belong to renewals, not trials.
  */
 export function buildTrialLicenseAttributes(input: TrialLicenseAttributesInput): TrialLicenseAttributes {
   const email = validateTrialEmail(input.email);
@@ -123,7 +160,6 @@ export function buildTrialLicenseAttributes(input: TrialLicenseAttributesInput):
     expires_at: expiresAt,
     notify_admins_at: expiresAt,
     notify_users_at: expiresAt,
-    block_changes_at: expiresAt,
     cloud_licensing_enabled: false,
     offline_cloud_licensing_enabled: false,
     auto_renew_enabled: false,
@@ -156,7 +192,7 @@ export function validateTrialUserCount(value: unknown): number {
 
 /**
  * Throws unless `attributes` describe exactly one of our trial licenses: Ultimate, `trial: true`,
- * expiring TRIAL_DAYS after issue, no cloud/auto-renew features, generic licensee.
+ * expiring TRIAL_DAYS after issue, never blocking changes, no cloud/auto-renew features, generic licensee.
  */
 export function assertTrialLicenseAttributes(attributes: unknown): asserts attributes is TrialLicenseAttributes {
   const fail = (why: string): never => {
@@ -174,9 +210,11 @@ export function assertTrialLicenseAttributes(attributes: unknown): asserts attri
   if (a.licensee.Name !== TRIAL_LICENSEE_NAME || a.licensee.Company !== TRIAL_LICENSEE_COMPANY) fail('unexpected licensee');
   if (!isIsoDate(a.issued_at)) return fail('issued_at is not a date');
   const expected = addDaysToIsoDate(a.issued_at, TRIAL_DAYS);
-  for (const key of ['expires_at', 'notify_admins_at', 'notify_users_at', 'block_changes_at'] as const) {
+  for (const key of ['expires_at', 'notify_admins_at', 'notify_users_at'] as const) {
     if (a[key] !== expected) fail(`${key} must be ${expected} (issued_at + ${TRIAL_DAYS} days)`);
   }
+  // A block_changes_at would block every push once the trial lapses (see buildTrialLicenseAttributes).
+  if ('block_changes_at' in a) fail('block_changes_at must not be set');
   for (const key of BOOLEAN_FLAGS) {
     if (a[key] !== false) fail(`${key} must be false`);
   }
@@ -215,7 +253,6 @@ function trialAttributesJson(a: TrialLicenseAttributes): string {
     expires_at: a.expires_at,
     notify_admins_at: a.notify_admins_at,
     notify_users_at: a.notify_users_at,
-    block_changes_at: a.block_changes_at,
     cloud_licensing_enabled: a.cloud_licensing_enabled,
     offline_cloud_licensing_enabled: a.offline_cloud_licensing_enabled,
     auto_renew_enabled: a.auto_renew_enabled,

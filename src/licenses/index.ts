@@ -45,7 +45,7 @@ export function createLicenseAdapter(options: CreateLicenseAdapterOptions): Lice
 }
 
 export * from './types';
-export { addDaysToIsoDate, isIsoDate, toUtcIsoDate } from './dates';
+export { addDaysToIsoDate, isIsoDate, toUtcIsoDate, trialLicenseStartDate } from './dates';
 export {
   LICENSE_BOUNDARY_PRODUCT,
   LICENSE_FILE_EXTENSION,

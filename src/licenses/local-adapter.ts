@@ -11,7 +11,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 
-import { toUtcIsoDate } from './dates';
+import { trialLicenseStartDate } from './dates';
 import {
   buildTrialLicenseAttributes,
   decodeLicenseFile,
@@ -27,7 +27,7 @@ export interface LocalLicenseAdapterOptions {
   dataDir: string;
   /** From `loadSigningKey`; only the private key is required (the public one is derived). */
   signingKey: { privateKey: KeyObject; publicKey?: KeyObject };
-  /** Clock used for the license dates (UTC calendar date of `now()`). */
+  /** Clock used for the license dates (the license starts on the UTC-12 date of `now()`). */
   now?: () => Date;
 }
 
@@ -87,7 +87,7 @@ export class LocalLicenseAdapter implements LicenseAdapter {
         attributes = buildTrialLicenseAttributes({
           email: req.email,
           userCount: req.userCount,
-          issuedOn: toUtcIsoDate(this.now()),
+          issuedOn: trialLicenseStartDate(this.now()),
         });
       } catch (err) {
         return { status: 'failed', reason: `Cannot build the trial license: ${errorMessage(err)}` };

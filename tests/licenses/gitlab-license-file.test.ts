@@ -27,7 +27,6 @@ const GEM_KEY_ORDER = [
   'expires_at',
   'notify_admins_at',
   'notify_users_at',
-  'block_changes_at',
   'cloud_licensing_enabled',
   'offline_cloud_licensing_enabled',
   'auto_renew_enabled',
@@ -65,7 +64,6 @@ describe('buildTrialLicenseAttributes', () => {
       expires_at: '2025-06-24',
       notify_admins_at: '2025-06-24',
       notify_users_at: '2025-06-24',
-      block_changes_at: '2025-06-24',
       cloud_licensing_enabled: false,
       offline_cloud_licensing_enabled: false,
       auto_renew_enabled: false,
@@ -88,7 +86,7 @@ describe('buildTrialLicenseAttributes', () => {
   ])('issued %s expires %s', (issuedOn, expiresOn) => {
     const a = buildTrialLicenseAttributes({ email: 'a@b.example', userCount: 1, issuedOn });
     expect(a.expires_at).toBe(expiresOn);
-    expect(a.block_changes_at).toBe(expiresOn);
+    expect(a).not.toHaveProperty('block_changes_at');
   });
 
   it.each([
@@ -176,7 +174,6 @@ describe('encode/decode round trip', () => {
       expires_at: '2025-01-07',
       notify_admins_at: '2025-01-07',
       notify_users_at: '2025-01-07',
-      block_changes_at: '2025-01-07',
       cloud_licensing_enabled: false,
       offline_cloud_licensing_enabled: false,
       auto_renew_enabled: false,
@@ -208,8 +205,9 @@ describe('encode/decode round trip', () => {
     const variants: Array<[string, unknown]> = [
       ['premium plan', { ...good, restrictions: { ...good.restrictions, plan: 'premium' } }],
       ['non-trial', { ...good, restrictions: { ...good.restrictions, trial: false } }],
-      ['30 days', { ...good, expires_at: '2025-01-31', notify_admins_at: '2025-01-31', notify_users_at: '2025-01-31', block_changes_at: '2025-01-31' }],
+      ['30 days', { ...good, expires_at: '2025-01-31', notify_admins_at: '2025-01-31', notify_users_at: '2025-01-31' }],
       ['late block_changes_at', { ...good, block_changes_at: '2026-01-01' }],
+      ['block_changes_at at expiry (blocks every push once the trial lapses)', { ...good, block_changes_at: good.expires_at }],
       ['no expiry', { ...good, expires_at: undefined }],
       ['cloud licensing', { ...good, cloud_licensing_enabled: true }],
       ['auto renew', { ...good, auto_renew_enabled: true }],
@@ -249,9 +247,11 @@ describe('fixed vector', () => {
   }
 
   it('decodes to the expected attributes', () => {
-    expect(decodeLicenseFile(vector, vectorKey)).toEqual(
-      buildTrialLicenseAttributes({ email: 'vector@example.com', userCount: 150, issuedOn: '2024-12-27' }),
-    );
+    // The vector predates issue 8: it still carries block_changes_at, which new licenses never do.
+    expect(decodeLicenseFile(vector, vectorKey)).toEqual({
+      ...buildTrialLicenseAttributes({ email: 'vector@example.com', userCount: 150, issuedOn: '2024-12-27' }),
+      block_changes_at: '2025-01-06',
+    });
     // Untampered re-encoding still decodes (the tamper helper itself is faithful).
     expect(decodeLicenseFile(tamper(() => undefined), vectorKey)).toEqual(decodeLicenseFile(vector, vectorKey));
   });

@@ -45,7 +45,8 @@ describe('LocalLicenseAdapter', () => {
       status: 'generated',
       licenseFile: fs.readFileSync(file, 'utf8'),
       fileName: 'req-0001.gitlab-license',
-      expiresOn: '2025-07-14',
+      // 10:00 UTC on 4 July is 22:00 on 3 July in UTC-12: the license starts on the 3rd.
+      expiresOn: '2025-07-13',
       reference: file,
     });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -54,9 +55,8 @@ describe('LocalLicenseAdapter', () => {
     const attrs = decodeLicenseFile(out.licenseFile!, publicKey);
     expect(attrs).toMatchObject({
       licensee: { Email: 'ops@customer.example' },
-      issued_at: '2025-07-04',
-      expires_at: '2025-07-14',
-      block_changes_at: '2025-07-14',
+      issued_at: '2025-07-03',
+      expires_at: '2025-07-13',
       restrictions: { active_user_count: 250, plan: 'ultimate', trial: true },
     });
   });
@@ -98,10 +98,12 @@ describe('LocalLicenseAdapter', () => {
 
   it.each([
     ['2024-12-28T23:59:59Z', '2024-12-28', '2025-01-07'], // year boundary
-    ['2025-01-25T00:00:00Z', '2025-01-25', '2025-02-04'], // month boundary
+    ['2025-01-01T11:59:59Z', '2024-12-31', '2025-01-10'], // still 2024 in UTC-12
+    ['2025-01-25T12:00:00Z', '2025-01-25', '2025-02-04'], // month boundary
+    ['2025-01-25T00:00:00Z', '2025-01-24', '2025-02-03'], // midnight UTC is the previous day in UTC-12
     ['2024-02-20T12:00:00Z', '2024-02-20', '2024-03-01'], // leap February
     ['2025-02-20T12:00:00Z', '2025-02-20', '2025-03-02'],
-    ['2025-03-31T23:30:00-05:00', '2025-04-01', '2025-04-11'], // dates are UTC, not local time
+    ['2025-03-31T23:30:00-05:00', '2025-03-31', '2025-04-10'], // 04:30 UTC on 1 April is 31 March in UTC-12, whatever the host's zone
   ])('now=%s issues on %s and expires on %s', async (now, issuedOn, expiresOn) => {
     const adapter = adapterAt(makeTempDir(), () => new Date(now));
     const out = expectGenerated(await adapter.request(baseRequest));
@@ -169,7 +171,8 @@ describe('createLicenseAdapter', () => {
     expect(adapter.name).toBe('local');
     expect(warnings.join('\n')).toMatch(/NOT accepted by real GitLab instances/);
     const out = expectGenerated(await adapter.request(baseRequest));
-    expect(out.expiresOn).toBe('2025-01-11');
+    // Midnight UTC on 1 January is still 31 December in UTC-12: the license starts then.
+    expect(out.expiresOn).toBe('2025-01-10');
   });
 
   it('builds the gitlab-issue adapter and rejects unknown adapters', () => {
