@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
-import { checkEmergencyScope, ScopeDecision } from './emergency-scope';
+import { checkEmergencyScope, ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
 import { Deployment, isDeployment } from './playbook';
 import { parseTicketReference } from './ticket';
 import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
@@ -90,7 +90,7 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
   } else {
     // A license that has not expired yet is a scope question (refused, overridable, audited);
     // a date more than a year ahead is a typo, not a license this workflow could be about.
-    const facts = computeExpiryFacts(raw.expirationDate as string, now);
+    const facts = computeExpiryFacts(raw.expirationDate as string, now, isDeployment(raw.deployment) ? raw.deployment : 'self_managed');
     if (facts.msUntilExpiry > MAX_FUTURE_EXPIRY_DAYS * 86_400_000) {
       errors.expiration_date = `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date on the License (Subscription) screenshot.`;
     }
@@ -103,7 +103,7 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
   }
 
   const userCount = parseUserCount(raw.userCount);
-  if (userCount === undefined) errors.user_count = `Enter the user count from the Dashboard screenshot: a whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
+  if (userCount === undefined) errors.user_count = `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
 
   const email = (raw.email ?? '').trim();
   if (!emailSchema.safeParse(email).success) errors.email = 'Enter the email address of the person who opened the ticket (e.g. jane@example.com).';
@@ -126,10 +126,17 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
   return { ok: true, request, scope: checkEmergencyScope(request, now) };
 }
 
-/** SaaS cannot be overridden: a Self-Managed license file does nothing for GitLab.com. */
+/**
+ * Only the time window may be overridden (SPEC, emergency workflow step 7): SaaS, prospects,
+ * organizations without a paid plan (and missing screenshots, a field error) never are.
+ */
 export function scopeCanBeOverridden(scope: ScopeDecision): boolean {
-  return !scope.inScope && scope.failures.every((failure) => failure.rule !== 'saas');
+  return !scope.inScope && scope.failures.every((failure) => TIME_WINDOW_RULES.includes(failure.rule));
 }
+
+/** Why an out-of-scope request cannot be overridden, in words for the person. */
+export const NOT_OVERRIDABLE_REASON =
+  'not possible: only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden. SaaS, prospects and organizations without a paid plan are always out of scope.';
 
 export const OVERRIDE_JUSTIFICATION = { min: 20, max: 1000 } as const;
 
@@ -142,12 +149,10 @@ export function validateJustification(raw: string | undefined): { ok: true; text
   return { ok: true, text };
 }
 
-/** One line for the audit trail: why the scope check decided what it did. */
+/** One line for the audit trail, in words for people: why the scope check decided what it did. */
 export function summarizeScope(scope: ScopeDecision): string {
-  const grace = scope.facts.graceEnded
-    ? `grace period ended ${formatRelative(scope.facts.msUntilGraceEnd)}`
-    : `grace period ends ${formatRelative(scope.facts.msUntilGraceEnd)}`;
-  return scope.inScope
-    ? `In scope (Self-Managed, paid plan, not a prospect): ${grace}`
-    : `Out of scope (${scope.failures.map((f) => f.rule).join(', ')}): ${grace}`;
+  if (!scope.inScope) return `Out of scope: ${scope.failures.map((f) => f.reason).join(' ')}`;
+  const { graceEndsAt, msUntilGraceEnd } = scope.facts;
+  const grace = graceEndsAt && msUntilGraceEnd !== undefined ? `: grace period ended ${formatRelative(msUntilGraceEnd)} (${graceEndsAt.toISODate()})` : '';
+  return `In scope (Self-Managed, paid plan, not a prospect)${grace}`;
 }

@@ -24,14 +24,21 @@ export interface RequestType {
   deployment: Deployment;
   /** Option text (Block Kit allows 75 characters). */
   label: string;
+  /** Always shown with the verdict: none of them creates a license. */
   nextSteps: string[];
-  warning?: string;
-  /** The next step is (or, in an emergency, may be) a trial license: offer the emergency license form. */
+  /**
+   * The steps that create a trial license. Shown only when the same facts are inside the weekend
+   * emergency scope (then the emergency license form is offered); see `verdictGuidance`.
+   */
+  trialLicenseSteps?: string[];
+  warnings: string[];
+  /** The next step is (or, in an emergency, may be) a trial license: check the emergency scope. */
   offersTrialLicense: boolean;
 }
 
-const NEVER_NON_TRIAL =
-  'Never create a brand-new non-trial license in response to a STAR: any non-trial license is handled by the L&R team.';
+/** The seed puts this at the head of the whole Self-Managed section: every Self-Managed verdict carries it. */
+export const NEVER_NON_TRIAL =
+  'Support Managers never create brand-new (non-trial) licenses in response to a STAR: any non-trial license is handled by the L&R team.';
 const MECHANIZER_NEEDS_TRIAL =
   'The Mechanizer fails if the namespace never had a trial; a subscription can be used to create a trial first, then extend it.';
 
@@ -40,10 +47,9 @@ export const REQUEST_TYPES: RequestType[] = [
     id: 'sm_trial_license',
     deployment: 'self_managed',
     label: 'License or grace period extension, temporary license/key, trial license',
-    nextSteps: [
-      'This needs a trial license generation: use the emergency license form (10-day Ultimate trial).',
-    ],
-    warning: NEVER_NON_TRIAL,
+    nextSteps: [],
+    trialLicenseSteps: ['This needs a trial license generation: use the emergency license form (10-day Ultimate trial).'],
+    warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: true,
   },
   {
@@ -54,10 +60,12 @@ export const REQUEST_TYPES: RequestType[] = [
       'Always try to get the L&R team to assist first.',
       'If the team is not available, check whether the non-trial license is within the grace period, or the trial license is close to its expiry: with 24h+ remaining there is no need to escalate.',
       'Use your judgement to mitigate or prevent emergencies.',
-      'In an emergency: the L&R team needs a screenshot of Admin -> Dashboard. Check the ticket for it or ask the customer, *before* creating a trial license; then create the trial license.',
       'If the customer gets errors when activating a license, ask them to submit a ticket if they have not done so already.',
     ],
-    warning: NEVER_NON_TRIAL,
+    trialLicenseSteps: [
+      'In an emergency: the L&R team needs a screenshot of Admin -> Dashboard. Check the ticket for it or ask the customer, *before* creating a trial license; then create the trial license with the emergency license form.',
+    ],
+    warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: true,
   },
   {
@@ -65,7 +73,7 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'License not received, sent to someone who left, contact or email change',
     nextSteps: ['See "Sending licenses to a different email address" in the handbook.'],
-    warning: 'We do not send licenses to a different email address, with the exception of trial licenses.',
+    warnings: [NEVER_NON_TRIAL, 'We do not send licenses to a different email address, with the exception of trial licenses.'],
     offersTrialLicense: false,
   },
   {
@@ -73,6 +81,7 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'Something else',
     nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: false,
   },
   {
@@ -83,6 +92,7 @@ export const REQUEST_TYPES: RequestType[] = [
       'Use the "Manage GitLab Plan and Trials" option of the Zendesk Mechanizer App: it extends an active or expired trial of the namespace.',
       `It cannot start a new trial. ${MECHANIZER_NEEDS_TRIAL}`,
     ],
+    warnings: [],
     offersTrialLicense: false,
   },
   {
@@ -94,6 +104,7 @@ export const REQUEST_TYPES: RequestType[] = [
       'The customer can first try to associate their (new) subscription with their namespace.',
       `In an emergency, use "Manage GitLab Plan and Trials" in the Zendesk Mechanizer App to temporarily put the namespace on a trial at the desired plan level. ${MECHANIZER_NEEDS_TRIAL}`,
     ],
+    warnings: [],
     offersTrialLicense: false,
   },
   {
@@ -101,6 +112,7 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'saas',
     label: 'Something else',
     nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    warnings: [],
     offersTrialLicense: false,
   },
 ];

@@ -22,17 +22,24 @@ export interface StarDecisionInput {
   requestType?: RequestType;
 }
 
+/**
+ * The facts a date gives, read with the deployment's rules (a SaaS plan runs through its end date,
+ * a Self-Managed license stops at its start): without knowing the deployment, nothing is computed.
+ */
+export function expiryFactsOf(expirationDate: string | undefined, deployment: Deployment | undefined, now: DateTime): ExpiryFacts | undefined {
+  return expirationDate && deployment ? computeExpiryFacts(expirationDate, now, deployment) : undefined;
+}
+
 /** Decides, or returns undefined when the chart still needs an answer. */
 export function decideStar(input: StarDecisionInput, now: DateTime): StarDecision | undefined {
-  const expiry = input.expirationDate ? computeExpiryFacts(input.expirationDate, now) : undefined;
+  const expiry = expiryFactsOf(input.expirationDate, input.deployment, now);
   const evaluation = evaluateStarChart(input.answers, expiry);
   if (!evaluation.complete) return undefined;
-  const usedExpiry = evaluation.path.some((step) => step.source === 'computed') ? expiry : undefined;
   return {
     ticketUrl: input.ticketUrl,
     verdict: evaluation.verdict,
     path: evaluation.path,
-    expiry: usedExpiry ?? expiry,
+    expiry,
     deployment: input.deployment,
     requestType: input.requestType,
     decidedAt: now,
@@ -45,7 +52,7 @@ export function decisionInputs(decision: StarDecision): Record<string, unknown> 
     path: decision.path.map((step) => ({ question: step.question.id, answer: step.option.value, source: step.source })),
     expirationDate: decision.expiry?.expirationDate,
     expiresAt: decision.expiry?.expiresAt.toISO(),
-    graceEndsAt: decision.expiry?.graceEndsAt.toISO(),
+    graceEndsAt: decision.expiry?.graceEndsAt?.toISO(),
     deployment: decision.deployment,
     requestType: decision.requestType?.id,
     decidedAt: decision.decidedAt.toISO(),

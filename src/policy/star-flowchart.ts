@@ -123,7 +123,7 @@ export const QUESTIONS: Record<QuestionId, ChartQuestion> = {
     help: EDGE_CASE_DEFINITION,
     options: yesNo({ verdict: 'ok_to_star' }, { verdict: 'deflect_with_docs' }, [
       'Yes: process followed, system fails, page down or owner unavailable',
-      'No: the documented process has not been followed',
+      'No: not an edge case (the documented process works or was not followed)',
     ]),
   },
 };

@@ -1,30 +1,36 @@
 import { DateTime, Duration } from 'luxon';
+import type { Deployment } from './playbook';
 
 /**
- * The SPEC's time rules. All instants are UTC; a license expiration date D means the license
- * stops at 00:00 UTC on D, and the grace period ends 14 days later.
+ * The SPEC's time rules. All instants are UTC. A Self-Managed license with expiration date D stops
+ * at 00:00 UTC on D and its grace period ends 14 days later; a SaaS plan with end date D runs
+ * through D (it stops at 00:00 UTC on D + 1) and has no grace period.
  */
 export const GRACE_PERIOD_DAYS = 14;
 export const MORE_THAN_HOURS = 24;
-export const EMERGENCY_WINDOW_HOURS = 72;
+/** The weekend emergency window, in calendar days (UTC) after the grace end date. */
+export const EMERGENCY_WINDOW_DAYS = 3;
 
 const HOUR_MS = 3_600_000;
 
 export interface ExpiryFacts {
   /** yyyy-mm-dd as given. */
   expirationDate: string;
+  deployment: Deployment;
+  /** When the license/plan stops: 00:00 UTC on D (Self-Managed) or on D + 1 (SaaS). */
   expiresAt: DateTime;
-  graceEndsAt: DateTime;
   /** Milliseconds from now until expiry (negative once expired). */
   msUntilExpiry: number;
-  /** Milliseconds from now until the grace period ends (negative once ended). */
-  msUntilGraceEnd: number;
   expired: boolean;
-  /** expiration <= now < grace end */
-  inGracePeriod: boolean;
-  graceEnded: boolean;
   /** Strictly more than 24 hours remain: exactly 24 h is not more. */
   expiresInMoreThan24h: boolean;
+  /** Self-Managed only: 00:00 UTC on D + 14 days. Undefined for SaaS, which has no grace period. */
+  graceEndsAt?: DateTime;
+  /** Milliseconds from now until the grace period ends (negative once ended); undefined without one. */
+  msUntilGraceEnd?: number;
+  /** expiration <= now < grace end (always false without a grace period). */
+  inGracePeriod: boolean;
+  graceEnded: boolean;
   graceEndsInMoreThan24h: boolean;
 }
 
@@ -35,31 +41,47 @@ export function parseCalendarDate(value: string): DateTime | undefined {
   return date.isValid ? date.startOf('day') : undefined;
 }
 
-export function computeExpiryFacts(expirationDate: string, now: DateTime): ExpiryFacts {
+export function computeExpiryFacts(expirationDate: string, now: DateTime, deployment: Deployment = 'self_managed'): ExpiryFacts {
   if (!now.isValid) throw new RangeError(`invalid current time: ${now.invalidReason ?? 'unknown'}`);
-  const expiresAt = parseCalendarDate(expirationDate);
-  if (!expiresAt) throw new RangeError(`not a calendar date (yyyy-mm-dd): ${expirationDate}`);
-  const graceEndsAt = expiresAt.plus({ days: GRACE_PERIOD_DAYS });
+  const date = parseCalendarDate(expirationDate);
+  if (!date) throw new RangeError(`not a calendar date (yyyy-mm-dd): ${expirationDate}`);
   const nowMs = now.toMillis();
+  const expiresAt = deployment === 'saas' ? date.plus({ days: 1 }) : date;
   const msUntilExpiry = expiresAt.toMillis() - nowMs;
+  const expiry = {
+    expirationDate,
+    deployment,
+    expiresAt,
+    msUntilExpiry,
+    expired: msUntilExpiry <= 0,
+    expiresInMoreThan24h: msUntilExpiry > MORE_THAN_HOURS * HOUR_MS,
+  };
+  if (deployment === 'saas') return { ...expiry, inGracePeriod: false, graceEnded: false, graceEndsInMoreThan24h: false };
+  const graceEndsAt = date.plus({ days: GRACE_PERIOD_DAYS });
   const msUntilGraceEnd = graceEndsAt.toMillis() - nowMs;
   return {
-    expirationDate,
-    expiresAt,
+    ...expiry,
     graceEndsAt,
-    msUntilExpiry,
     msUntilGraceEnd,
-    expired: msUntilExpiry <= 0,
     inGracePeriod: msUntilExpiry <= 0 && msUntilGraceEnd > 0,
     graceEnded: msUntilGraceEnd <= 0,
-    expiresInMoreThan24h: msUntilExpiry > MORE_THAN_HOURS * HOUR_MS,
     graceEndsInMoreThan24h: msUntilGraceEnd > MORE_THAN_HOURS * HOUR_MS,
   };
 }
 
-/** The weekend emergency window: grace end <= now and now - grace end <= 72 h. */
-export function graceEndedWithinEmergencyWindow(facts: ExpiryFacts): boolean {
-  return facts.graceEnded && -facts.msUntilGraceEnd <= EMERGENCY_WINDOW_HOURS * HOUR_MS;
+/** Today's date (UTC) minus the grace end date, in whole days; undefined without a grace period. */
+export function calendarDaysSinceGraceEnd(facts: ExpiryFacts, now: DateTime): number | undefined {
+  if (!facts.graceEndsAt) return undefined;
+  return Math.round(now.toUTC().startOf('day').diff(facts.graceEndsAt, 'days').days);
+}
+
+/**
+ * The weekend emergency window (SPEC time rules): with G = the grace end date and E = today's
+ * UTC date, in scope iff G <= E and E - G <= 3 days, at any hour of E.
+ */
+export function graceEndedWithinEmergencyWindow(facts: ExpiryFacts, now: DateTime): boolean {
+  const days = calendarDaysSinceGraceEnd(facts, now);
+  return days !== undefined && days >= 0 && days <= EMERGENCY_WINDOW_DAYS;
 }
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -96,24 +118,44 @@ export function formatInstantForReader(instant: DateTime, zone = 'UTC'): string 
   return local === utc ? utc : `${local}; ${utc}`;
 }
 
+export type TimeFactKey = 'expiry' | 'grace';
+
 export interface TimeFact {
   /** Stable key for exports and tests. */
-  key: 'expiry' | 'grace';
+  key: TimeFactKey;
   text: string;
 }
 
-/** Human sentences that show why a verdict was reached, e.g. "Grace period ended 2 days 5 hours ago (…)". */
-export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC'): TimeFact[] {
-  const expiry = facts.expired
-    ? `License/plan expired ${formatRelative(facts.msUntilExpiry)} (${formatInstantForReader(facts.expiresAt, zone)})`
-    : `License/plan expires ${formatRelative(facts.msUntilExpiry)} (${formatInstantForReader(facts.expiresAt, zone)})`;
-  const grace = facts.graceEnded
-    ? `Grace period ended ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`
-    : facts.inGracePeriod
-      ? `In the grace period, which ends ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`
-      : `Grace period (14 days) would end ${formatRelative(facts.msUntilGraceEnd)} (${formatInstantForReader(facts.graceEndsAt, zone)})`;
-  return [
+/** A Self-Managed instance compares its own local date: under a day from the boundary, say "about". */
+function approx(facts: ExpiryFacts, ms: number): string {
+  return facts.deployment === 'self_managed' && Math.abs(ms) < MORE_THAN_HOURS * HOUR_MS ? 'about ' : '';
+}
+
+/**
+ * Human sentences that show why a verdict was reached, e.g. "Grace period ended 2 days 5 hours ago (…)".
+ * `only` limits them to the facts the decision used (a trial's verdict never shows grace facts).
+ */
+export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: readonly TimeFactKey[]): TimeFact[] {
+  const at = (instant: DateTime) => formatInstantForReader(instant, zone);
+  const when = `${approx(facts, facts.msUntilExpiry)}${formatRelative(facts.msUntilExpiry)}`;
+  const expiry =
+    facts.deployment === 'saas'
+      ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end date ${facts.expirationDate})`
+      : `License ${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
+  let grace: string;
+  if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {
+    grace = 'No grace period: SaaS plans have none (the 14-day grace period is for Self-Managed licenses)';
+  } else {
+    const graceWhen = `${approx(facts, facts.msUntilGraceEnd)}${formatRelative(facts.msUntilGraceEnd)}`;
+    grace = facts.graceEnded
+      ? `Grace period ended ${graceWhen} (${at(facts.graceEndsAt)})`
+      : facts.inGracePeriod
+        ? `In the grace period, which ends ${graceWhen} (${at(facts.graceEndsAt)})`
+        : `Grace period (14 days) would end ${graceWhen} (${at(facts.graceEndsAt)})`;
+  }
+  const all: TimeFact[] = [
     { key: 'expiry', text: expiry },
     { key: 'grace', text: grace },
   ];
+  return only ? all.filter((fact) => only.includes(fact.key)) : all;
 }

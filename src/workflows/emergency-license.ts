@@ -117,7 +117,9 @@ export class EmergencyLicenseWorkflow {
         ? await this.adapter.follow(toAdapterRequest(record), record.reference)
         : await this.adapter.request(toAdapterRequest(record));
     } catch (error) {
-      outcome = { status: 'failed', reason: `The ${this.adapter.name} license adapter failed: ${(error as Error).message}` };
+      // Read in the channel by people: say what failed, not which adapter (the log has that).
+      this.logger.warn({ requestId: id, adapter: this.adapter.name, error: (error as Error).message }, 'license generation threw');
+      outcome = { status: 'failed', reason: `License generation failed: ${(error as Error).message}` };
     }
 
     if (outcome.status === 'pending') {

@@ -44,8 +44,12 @@ export const validActionView: Middleware<SlackActionMiddlewareArgs> = async ({ b
 
 const MAX_COMMAND_TEXT = 4000;
 
-/** Slash command text is bounded; anything longer is answered, not processed. */
+/**
+ * Slash command text is bounded; anything longer is answered, not processed. A command typed with
+ * no text at all may come without a `text` field: that is empty text, not too long.
+ */
 export const boundedCommandText: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
+  if (command.text === undefined || command.text === null) (command as { text: string }).text = '';
   if (typeof command.text !== 'string' || command.text.length > MAX_COMMAND_TEXT) {
     await ack({ response_type: 'ephemeral', text: ':warning: That command text is too long. Give just the ticket URL or number.' });
     return;

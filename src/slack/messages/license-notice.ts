@@ -29,8 +29,8 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     `*Ticket:* ${link(record.ticketUrl)}`,
     `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
     `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`,
-    `*Customer license expired:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
-    '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached to the ticket; user count read from the Dashboard screenshot.',
+    `*Customer's license expiration date:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
+    '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
   ];
   const blocks: Block[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
@@ -44,7 +44,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   blocks.push(section(status.join(' '), 'status'));
   if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
-  blocks.push(context(`Request ${record.id} · adapter ${escapeMrkdwn(record.adapter)} · started ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC`));
+  blocks.push(context(`Request ${record.id} · started ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC`));
   const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';
   return {
     text: `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ${escapeMrkdwn(record.email)})`,

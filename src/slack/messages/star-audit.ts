@@ -1,6 +1,8 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
+import type { DateTime } from 'luxon';
 import { formatInstant, formatRelative } from '../../policy/time';
+import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../mrkdwn';
 import { Block, context, section } from '../views/blocks';
 import { pathLines } from '../views/star-verdict';
@@ -10,15 +12,24 @@ export interface AuditMessage {
   blocks: Block[];
 }
 
-/** Time facts for a channel read in many time zones: Slack renders `<!date>` in each reader's zone. */
-export function auditTimeFacts(decision: Pick<StarDecision, 'expiry'>): string[] {
+/**
+ * Time facts for a channel read in many time zones: Slack renders `<!date>` in each reader's zone.
+ * Only the facts the path used (a trial has no grace period).
+ */
+export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>): string[] {
   const expiry = decision.expiry;
   if (!expiry) return [];
-  const at = (instant: typeof expiry.expiresAt) => slackDate(instant.toSeconds(), formatInstant(instant));
-  return [
-    `Expiration ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${at(expiry.expiresAt)})`,
-    `Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${at(expiry.graceEndsAt)})`,
-  ];
+  const used = timeFactsUsed(decision);
+  const at = (instant: DateTime) => slackDate(instant.toSeconds(), formatInstant(instant));
+  const what = expiry.deployment === 'saas' ? 'SaaS plan end' : 'License expiration';
+  const facts: string[] = [];
+  if (used.includes('expiry')) {
+    facts.push(`${what} ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${at(expiry.expiresAt)})`);
+  }
+  if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
+    facts.push(`Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${at(expiry.graceEndsAt)})`);
+  }
+  return facts;
 }
 
 /** The licensing-channel record of one /star-check verdict. */
@@ -36,6 +47,9 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
   }
   const blocks: Block[] = [section(lines.join('\n'), 'summary'), section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers')];
   if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp}`, 'follow_up'));
+  const emergency = verdictGuidance(decision).emergency;
+  if (emergency.kind === 'offer') blocks.push(section(':rotating_light: *Weekend emergency:* in scope; the emergency license form was offered.', 'emergency'));
+  if (emergency.kind === 'ask_lr') blocks.push(section(`:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes from the L&R team (CustomersDot).`, 'emergency'));
   const facts = auditTimeFacts(decision);
   if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
   return {

@@ -22,7 +22,7 @@ function requestSummary(request: EmergencyRequest): string {
   return [
     `*Ticket:* ${link(request.ticketUrl)}`,
     `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}${request.prospect ? ', prospect' : ''}`,
-    `*License expired on:* ${request.expirationDate}`,
+    `*License expiration date:* ${request.expirationDate}`,
     `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(request.email)}`,
     `*Requested by (GitLab):* ${escapeMrkdwn(request.username)}`,
   ].join('\n');
@@ -32,7 +32,7 @@ function requestSummary(request: EmergencyRequest): string {
 export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}) {
   const blocks: Block[] = [
     context(
-      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days. Nothing is generated until every check passes.`,
+      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
     ),
     input(
       { blockId: B.ticket, label: 'Zendesk ticket (URL or number)', hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456' },
@@ -51,7 +51,11 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       radioButtons(a('prospect'), yesNo('Yes, a prospect', 'No, an existing customer'), prefill.prospect),
     ),
     input(
-      { blockId: B.expiration_date, label: 'License expiration date', hint: 'As shown on the License (Subscription) screenshot. The grace period ends 14 days later.' },
+      {
+        blockId: B.expiration_date,
+        label: 'License expiration date',
+        hint: 'As shown on the License (Subscription) screenshot: the license now on the instance, even if it was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 days later.',
+      },
       datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
     ),
     input(
@@ -63,7 +67,11 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       ),
     ),
     input(
-      { blockId: B.user_count, label: 'User count (from the Dashboard screenshot)', hint: `A whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.` },
+      {
+        blockId: B.user_count,
+        label: 'Maximum users (License / Subscription page)',
+        hint: `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab refuses to activate a license whose user count is below the instance's maximum users in the current license term (it allows about 10% over), so the current-user count is not enough. A whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,
+      },
       textInput(a('user_count'), { initial: prefill.userCount, maxLength: 9, placeholder: 'e.g. 250' }),
     ),
     input(

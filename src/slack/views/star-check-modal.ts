@@ -1,7 +1,9 @@
 import type { DateTime } from 'luxon';
 import { ChartQuestion, evaluateStarChart } from '../../policy/star-flowchart';
 import { DEPLOYMENT_LABELS, Deployment, REQUEST_TYPES, requestTypesFor } from '../../policy/playbook';
-import { computeExpiryFacts, describeExpiryFacts, ExpiryFacts } from '../../policy/time';
+import { expiryFactsOf } from '../../policy/star-decision';
+import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
+import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';
 import { Block, context, datePicker, input, modal, option, plainText, radioButtons, section, textInput } from './blocks';
@@ -9,9 +11,12 @@ import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids
 
 export const TICKET_MAX_LENGTH = 200;
 
-/** `now` is read only when a date needs it: most views are built before any date is known. */
-export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate'>, now: () => DateTime): ExpiryFacts | undefined {
-  return state.expirationDate ? computeExpiryFacts(state.expirationDate, now()) : undefined;
+/**
+ * `now` is read only when a date needs it: most views are built before any date is known. The date
+ * is read with the deployment's rules, so nothing is computed until the deployment is picked.
+ */
+export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate' | 'deployment'>, now: () => DateTime): ExpiryFacts | undefined {
+  return state.expirationDate && state.deployment ? expiryFactsOf(state.expirationDate, state.deployment, now()) : undefined;
 }
 
 function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): Block {
@@ -72,14 +77,16 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
           {
             blockId: STAR_BLOCKS.expirationDate,
             label: 'License/plan expiration date',
-            hint: 'The date the license or plan expires (stops at 00:00 UTC that day). The grace period and the 24-hour questions are computed from it. Unknown? Leave it empty and answer them below.',
+            hint: 'A Self-Managed license stops at 00:00 UTC on this date; a SaaS plan runs through it. With where the customer runs GitLab (above), the grace period and the 24-hour questions are computed from it. Unknown? Leave it empty and answer them below.',
             optional: true,
             dispatch: true,
           },
           datePicker(STAR_ACTIONS.expirationDate, state.expirationDate, 'Pick the expiration date'),
         ),
       );
-      if (expiry) blocks.push(context(...describeExpiryFacts(expiry, timeZone).map((fact) => `:calendar: ${fact.text}`)));
+      const facts = expiry ? describeExpiryFacts(expiry, timeZone, timeFactsUsed(evaluation)) : [];
+      if (facts.length) blocks.push(context(...facts.map((fact) => `:calendar: ${fact.text}`)));
+      else if (state.expirationDate && !state.deployment) blocks.push(context(':point_up: Pick where the customer runs GitLab: the date is read differently for Self-Managed and SaaS.'));
     }
     if (computed) continue;
     blocks.push(questionBlock(question, state, question.derivedFrom !== undefined));

@@ -1,6 +1,7 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
 import { describeExpiryFacts } from '../../policy/time';
+import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
 import { actions, Block, button, context, divider, header, modal, section } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-check-ids';
@@ -15,10 +16,11 @@ export function pathLines(decision: StarDecision): string[] {
 export function playbookBlocks(decision: StarDecision): Block[] {
   const type = decision.requestType;
   if (!type) return [];
-  const steps = type.nextSteps.map((s) => `• ${s}`).join('\n');
+  const guidance = verdictGuidance(decision);
+  const steps = guidance.steps.map((s) => `• ${s}`).join('\n');
   return [
-    section(`*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*\n${steps}`, 'playbook'),
-    ...(type.warning ? [context(`:warning: ${type.warning}`)] : []),
+    section(`*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*${steps ? `\n${steps}` : ''}`, 'playbook'),
+    ...(guidance.warnings.length ? [context(...guidance.warnings.map((w) => `:warning: ${w}`))] : []),
   ];
 }
 
@@ -28,11 +30,16 @@ export interface EmergencyLicensePrefill {
 }
 
 /**
- * Only a valid STAR leads to an emergency license: with 24h or more left the customer still
- * works, and the form would refuse anyway.
+ * The form is offered only when the verdict's own facts are inside the weekend emergency scope:
+ * it would refuse anything else (see `verdictGuidance`).
  */
 export function offersEmergencyLicense(decision: StarDecision): boolean {
-  return Boolean(decision.verdict.starValid && decision.requestType?.offersTrialLicense && decision.requestType.deployment === 'self_managed');
+  return verdictGuidance(decision).emergency.kind === 'offer';
+}
+
+/** Only the facts the path used: a trial's verdict never shows grace facts. */
+export function verdictTimeFacts(decision: StarDecision, timeZone: string): string[] {
+  return decision.expiry ? describeExpiryFacts(decision.expiry, timeZone, timeFactsUsed(decision)).map((f) => f.text) : [];
 }
 
 /** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
@@ -42,9 +49,10 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
     header(`${verdict.headline}`),
     section(`${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`, 'verdict'),
   ];
-  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export (\`npm run export-decisions\`).`, 'follow_up'));
+  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export.`, 'follow_up'));
   blocks.push(section(`*Why*\n${pathLines(decision).join('\n')}`, 'path'));
-  if (decision.expiry) blocks.push(context(...describeExpiryFacts(decision.expiry, opts.timeZone).map((f) => `:calendar: ${f.text}`)));
+  const facts = verdictTimeFacts(decision, opts.timeZone);
+  if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
   const playbook = playbookBlocks(decision);
   if (playbook.length) blocks.push(divider(), ...playbook);
   if (offersEmergencyLicense(decision)) {

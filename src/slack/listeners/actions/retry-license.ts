@@ -11,8 +11,10 @@ import { buildLicenseStatusView } from '../../views/emergency-license-modal';
  */
 function retryWindowProblem(licenseExpiresOn: string, overridden: boolean, now: DateTime): string | undefined {
   if (overridden) return undefined;
-  const facts = computeExpiryFacts(licenseExpiresOn, now);
-  return graceEndedWithinEmergencyWindow(facts) ? undefined : `the grace period ended ${formatRelative(facts.msUntilGraceEnd)}, outside the 72-hour window of this workflow.`;
+  // Only Self-Managed requests reach the license adapter: SaaS is never in scope nor overridable.
+  const facts = computeExpiryFacts(licenseExpiresOn, now, 'self_managed');
+  if (graceEndedWithinEmergencyWindow(facts, now)) return undefined;
+  return `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} (${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last 3 days, UTC).`;
 }
 
 /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */

@@ -1,4 +1,4 @@
-import { scopeCanBeOverridden, validateEmergencyForm } from '../../../policy/emergency-request';
+import { NOT_OVERRIDABLE_REASON, scopeCanBeOverridden, validateEmergencyForm } from '../../../policy/emergency-request';
 import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { buildOutOfScopeView } from '../../views/emergency-license-modal';
@@ -25,7 +25,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
         response_action: 'update',
         view: buildOutOfScopeView(request, scope, {
           canOverride: Boolean(manager?.allowed),
-          overrideBlockedReason: !overridable ? 'not possible for SaaS: a Self-Managed license does nothing on GitLab.com.' : manager && !manager.allowed ? manager.reason : undefined,
+          overrideBlockedReason: !overridable ? NOT_OVERRIDABLE_REASON : manager && !manager.allowed ? manager.reason : undefined,
           timeZone: await services.timeZones.zoneOf(userId),
           channelId,
         }) as never,

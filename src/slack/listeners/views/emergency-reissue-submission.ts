@@ -1,3 +1,4 @@
+import { scopeCanBeOverridden } from '../../../policy/emergency-request';
 import { readPendingMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { allowedOrRefused, refuseWith, revalidate, startLicenseRequest, Submission } from './emergency-license-request';
@@ -9,7 +10,8 @@ export function emergencyReissueSubmission(services: AppServices) {
     const capabilities = metadata.justification ? (['request_license', 'override_scope'] as const) : (['request_license'] as const);
     if (!(await allowedOrRefused(services, submission, capabilities))) return;
     const checked = revalidate(metadata.request, services);
-    if (!checked || (!checked.scope.inScope && !metadata.justification)) {
+    // A justification only ever overrides the time window: never SaaS, prospects or no paid plan.
+    if (!checked || (!checked.scope.inScope && !(metadata.justification && scopeCanBeOverridden(checked.scope)))) {
       await refuseWith(submission, 'This request is no longer valid (it may have fallen out of scope). Start again with /emergency-license.');
       return;
     }
