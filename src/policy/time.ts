@@ -126,9 +126,13 @@ export interface TimeFact {
   text: string;
 }
 
-/** A Self-Managed instance compares its own local date: under a day from the boundary, say "about". */
-function approx(facts: ExpiryFacts, ms: number): string {
-  return facts.deployment === 'self_managed' && Math.abs(ms) < MORE_THAN_HOURS * HOUR_MS ? 'about ' : '';
+/**
+ * "in about 13 hours" / "about 45 minutes ago": a Self-Managed instance compares its own local
+ * date, so under a day from the boundary the instant is only approximate (SPEC time rules).
+ */
+function relativeFor(facts: ExpiryFacts, ms: number): string {
+  if (facts.deployment !== 'self_managed' || ms === 0 || Math.abs(ms) >= MORE_THAN_HOURS * HOUR_MS) return formatRelative(ms);
+  return ms > 0 ? `in about ${formatDuration(ms)}` : `about ${formatDuration(ms)} ago`;
 }
 
 /**
@@ -137,7 +141,7 @@ function approx(facts: ExpiryFacts, ms: number): string {
  */
 export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: readonly TimeFactKey[]): TimeFact[] {
   const at = (instant: DateTime) => formatInstantForReader(instant, zone);
-  const when = `${approx(facts, facts.msUntilExpiry)}${formatRelative(facts.msUntilExpiry)}`;
+  const when = relativeFor(facts, facts.msUntilExpiry);
   const expiry =
     facts.deployment === 'saas'
       ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end date ${facts.expirationDate})`
@@ -146,7 +150,7 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
   if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {
     grace = 'No grace period: SaaS plans have none (the 14-day grace period is for Self-Managed licenses)';
   } else {
-    const graceWhen = `${approx(facts, facts.msUntilGraceEnd)}${formatRelative(facts.msUntilGraceEnd)}`;
+    const graceWhen = relativeFor(facts, facts.msUntilGraceEnd);
     grace = facts.graceEnded
       ? `Grace period ended ${graceWhen} (${at(facts.graceEndsAt)})`
       : facts.inGracePeriod

@@ -1,4 +1,4 @@
-import { checkEmergencyScope } from './emergency-scope';
+import { checkEmergencyScope, TIME_WINDOW_RULES } from './emergency-scope';
 import type { StarDecision } from './star-decision';
 import type { TimeFactKey } from './time';
 
@@ -51,17 +51,19 @@ export function verdictGuidance(decision: StarDecision): VerdictGuidance {
 function emergencyScopeProblems(decision: StarDecision): string[] {
   const expiry = decision.expiry;
   if (!expiry || !decision.deployment) return [DATE_UNKNOWN_REASON];
+  const trial = answerOf(decision, 'trial') === 'yes';
   const scope = checkEmergencyScope(
     {
       deployment: decision.deployment,
       // A trial is not a paid plan; the form asks about prospects, /star-check does not.
-      paidPlan: answerOf(decision, 'trial') === 'no',
+      paidPlan: !trial,
       prospect: false,
       expirationDate: expiry.expirationDate,
     },
     decision.decidedAt,
   );
-  return scope.failures.map((failure) => failure.reason);
+  // Trials have no grace period: never give a trial a grace-period reason.
+  return scope.failures.filter((failure) => !(trial && TIME_WINDOW_RULES.includes(failure.rule))).map((failure) => failure.reason);
 }
 
 /**

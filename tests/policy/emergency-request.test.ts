@@ -95,7 +95,7 @@ describe('validateEmergencyForm', () => {
     ['a prospect', { prospect: 'yes' }, ['prospect']],
     ['license not expired yet (tomorrow)', { expirationDate: '2026-11-23' }, ['grace_not_ended']],
     ['still in the grace period', { expirationDate: '2026-11-10' }, ['grace_not_ended']],
-    ['grace ended more than 72 h ago', { expirationDate: '2026-11-01' }, ['grace_ended_too_long_ago']],
+    ['grace ended more than 3 days ago', { expirationDate: '2026-11-01' }, ['grace_ended_too_long_ago']],
   ])('%s is valid input but out of scope (%j)', (_name, overrides, rules) => {
     const result = validate(overrides);
     expect(result.ok).toBe(true);
@@ -148,22 +148,32 @@ describe('override', () => {
     ['x'.repeat(1001), false],
   ])('justification %#', (text, ok) => expect(validateJustification(text).ok).toBe(ok));
 
-  it('is possible for every out-of-scope rule except SaaS', () => {
-    const outOfWindow = validate({ expirationDate: '2026-11-01' });
-    const saas = validate({ deployment: 'saas', expirationDate: '2026-11-01' });
-    if (!outOfWindow.ok || !saas.ok) throw new Error('expected valid input');
-    expect(scopeCanBeOverridden(outOfWindow.scope)).toBe(true);
-    expect(scopeCanBeOverridden(saas.scope)).toBe(false);
-    const inScope = validate({});
-    if (!inScope.ok) throw new Error('expected valid input');
-    expect(scopeCanBeOverridden(inScope.scope)).toBe(false);
+  // Only the time window may be overridden; SaaS, prospects and no paid plan never, alone or combined.
+  it.each<[string, Partial<RawEmergencyForm>, boolean]>([
+    ['in scope (nothing to override)', {}, false],
+    ['grace ended more than 3 days ago', { expirationDate: '2026-11-01' }, true],
+    ['grace period not ended yet', { expirationDate: '2026-11-10' }, true],
+    ['license not expired yet', { expirationDate: '2026-12-01' }, true],
+    ['SaaS', { deployment: 'saas' }, false],
+    ['SaaS, long ago', { deployment: 'saas', expirationDate: '2026-11-01' }, false],
+    ['no paid plan', { paidPlan: 'no' }, false],
+    ['no paid plan and out of the window', { paidPlan: 'no', expirationDate: '2026-11-01' }, false],
+    ['a prospect', { prospect: 'yes' }, false],
+    ['a prospect still in grace', { prospect: 'yes', expirationDate: '2026-11-10' }, false],
+  ])('override possible: %s -> %p', (_name, overrides, overridable) => {
+    const result = validate(overrides);
+    if (!result.ok) throw new Error('expected valid input');
+    expect(scopeCanBeOverridden(result.scope)).toBe(overridable);
   });
 
-  it('summarizes the scope for the audit trail', () => {
+  it('summarizes the scope for the audit trail in words, without internal rule names', () => {
     const inScope = validate({});
     const out = validate({ prospect: 'yes', expirationDate: '2026-11-01' });
     if (!inScope.ok || !out.ok) throw new Error('expected valid input');
-    expect(summarizeScope(inScope.scope)).toBe('In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago');
-    expect(summarizeScope(out.scope)).toBe('Out of scope (prospect, grace_ended_too_long_ago): grace period ended 7 days 10 hours ago');
+    expect(summarizeScope(inScope.scope)).toBe('In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago (2026-11-21)');
+    expect(summarizeScope(out.scope)).toBe(
+      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 days before today (UTC), the limit of this workflow.',
+    );
+    expect(summarizeScope(out.scope)).not.toMatch(/_/);
   });
 });

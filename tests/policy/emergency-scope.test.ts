@@ -11,7 +11,7 @@ const utc = (iso: string): DateTime => {
 
 /** now = 2026-03-10T12:00Z */
 const NOW = utc('2026-03-10T12:00:00Z');
-/** Expired 2026-02-23, grace ended 2026-03-09T00:00Z (36 h before NOW): inside the 72 h window. */
+/** Expired 2026-02-23, grace ended 2026-03-09 (1 calendar day before NOW's date): inside the 3-day window. */
 const IN_WINDOW = '2026-02-23';
 /** Expired 2026-03-01, grace ends 2026-03-15: still in grace. */
 const IN_GRACE = '2026-03-01';
@@ -82,7 +82,8 @@ describe('every combination of the rules', () => {
           if (deployment === 'saas') expected.push('saas');
           if (!paidPlan) expected.push('no_paid_plan');
           if (prospect) expected.push('prospect');
-          if (timeRule) expected.push(timeRule);
+          // SaaS has no Self-Managed grace period: the time window is not checked for it.
+          if (timeRule && deployment === 'self_managed') expected.push(timeRule);
           cases.push([`${deployment}, ${paidPlan ? 'paid' : 'unpaid'}, ${prospect ? 'prospect' : 'customer'}, ${timeLabel}`, { deployment, paidPlan, prospect, expirationDate }, expected]);
         }
 
@@ -105,7 +106,7 @@ describe('every combination of the rules', () => {
   });
 });
 
-describe('the 72 h window (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes 2026-03-12T00:00Z)', () => {
+describe('the 3-day window in calendar days (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes 2026-03-13T00:00Z)', () => {
   test.each<[string, string, ScopeRuleId[]]>([
     ['at the expiry instant', '2026-02-23T00:00:00Z', ['grace_not_ended']],
     ['one day before expiry', '2026-02-22T00:00:00Z', ['grace_not_ended']],
@@ -116,11 +117,12 @@ describe('the 72 h window (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, 
     ['grace end + 1 minute', '2026-03-09T00:01:00Z', []],
     ['grace end + 24 h', '2026-03-10T00:00:00Z', []],
     ['grace end + 48 h', '2026-03-11T00:00:00Z', []],
-    ['grace end + 72 h - 1 minute', '2026-03-11T23:59:00Z', []],
-    ['grace end + exactly 72 h (in)', '2026-03-12T00:00:00Z', []],
-    ['grace end + 72 h + 1 ms (out)', '2026-03-12T00:00:00.001Z', ['grace_ended_too_long_ago']],
-    ['grace end + 72 h + 1 minute (out)', '2026-03-12T00:01:00Z', ['grace_ended_too_long_ago']],
-    ['grace end + 4 days', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
+    ['grace end date + 2 days, 23:59', '2026-03-11T23:59:00Z', []],
+    ['grace end date + 3 days, 00:00 (in)', '2026-03-12T00:00:00Z', []],
+    ['grace end date + 3 days, 00:00:00.001 (in: calendar days, not hours)', '2026-03-12T00:00:00.001Z', []],
+    ['grace end date + 3 days, 00:01 (in)', '2026-03-12T00:01:00Z', []],
+    ['grace end date + 3 days, 23:59 (in)', '2026-03-12T23:59:00Z', []],
+    ['grace end date + 4 days, 00:00 (out)', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
   ])('%s (now %s)', (_label, now, expected) => {
     expect(rules(base, utc(now))).toEqual(expected);
     expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected.length === 0);
@@ -130,15 +132,17 @@ describe('the 72 h window (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, 
     expect(rules(base, utc('2026-03-09T00:00:00Z').setZone(zone))).toEqual([]);
     expect(rules(base, utc('2026-03-12T00:00:00Z').setZone(zone))).toEqual([]);
     expect(rules(base, utc('2026-03-08T23:59:00Z').setZone(zone))).toEqual(['grace_not_ended']);
-    expect(rules(base, utc('2026-03-12T00:01:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
+    expect(rules(base, utc('2026-03-12T23:59:00Z').setZone(zone))).toEqual([]);
+    expect(rules(base, utc('2026-03-13T00:00:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
   });
 
-  test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-17T00:00Z', () => {
+  test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-18T00:00Z', () => {
     const leap: ScopeInput = { ...base, expirationDate: '2028-02-29' };
     expect(rules(leap, utc('2028-03-13T23:59:00Z'))).toEqual(['grace_not_ended']);
     expect(rules(leap, utc('2028-03-14T00:00:00Z'))).toEqual([]);
     expect(rules(leap, utc('2028-03-17T00:00:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-17T00:01:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    expect(rules(leap, utc('2028-03-17T23:59:00Z'))).toEqual([]);
+    expect(rules(leap, utc('2028-03-18T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
   });
 
   test('year boundary 2026-12-25: grace ends 2027-01-08', () => {
@@ -146,7 +150,8 @@ describe('the 72 h window (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, 
     expect(rules(newYear, utc('2027-01-07T23:59:00Z'))).toEqual(['grace_not_ended']);
     expect(rules(newYear, utc('2027-01-08T00:00:00Z'))).toEqual([]);
     expect(rules(newYear, utc('2027-01-11T00:00:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-11T00:01:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    expect(rules(newYear, utc('2027-01-11T23:59:00Z'))).toEqual([]);
+    expect(rules(newYear, utc('2027-01-12T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
   });
 });
 
@@ -178,13 +183,13 @@ describe('failure texts', () => {
   test('in grace: says when the grace period ends', () => {
     const f = failure({ ...base, expirationDate: IN_GRACE }, 'grace_not_ended');
     // grace ends 2026-03-15T00:00Z, 4 days 12 hours after NOW
-    expect(f.reason).toBe('The customer is still in the grace period: it ends in 4 days 12 hours, so the instance still works.');
+    expect(f.reason).toBe('The customer is still in the grace period: it ends in 4 days 12 hours (2026-03-15), so the instance still works.');
     expect(f.whatToDo).toMatch(/L&R team/);
   });
 
   test('at the expiry instant: in grace, 14 days left', () => {
     const f = failure({ ...base, expirationDate: '2026-03-10' }, 'grace_not_ended', utc('2026-03-10T00:00:00Z'));
-    expect(f.reason).toBe('The customer is still in the grace period: it ends in 14 days, so the instance still works.');
+    expect(f.reason).toBe('The customer is still in the grace period: it ends in 14 days (2026-03-24), so the instance still works.');
   });
 
   test('not expired: says when the license expires', () => {
@@ -194,9 +199,9 @@ describe('failure texts', () => {
 
   test('grace ended too long ago: says when and names the 3-day limit', () => {
     const f = failure({ ...base, expirationDate: LONG_AGO }, 'grace_ended_too_long_ago');
-    // grace ended 2026-01-15T00:00Z, 54 days 12 hours before NOW
-    expect(f.reason).toBe('The grace period ended 54 days 12 hours ago: more than 72 hours (3 days) ago, the limit of this workflow.');
-    expect(f.whatToDo).toMatch(/escalate to the L&R team/);
+    // grace ended 2026-01-15, 54 calendar days before NOW's date
+    expect(f.reason).toBe('The grace period ended on 2026-01-15, 54 days ago: more than 3 days before today (UTC), the limit of this workflow.');
+    expect(f.whatToDo).toMatch(/trial license comes from the L&R team \(CustomersDot\)/);
   });
 
   test.each<[string, ScopeRuleId, Partial<ScopeInput>]>([
@@ -207,7 +212,8 @@ describe('failure texts', () => {
     ['grace_ended_too_long_ago', 'grace_ended_too_long_ago', { expirationDate: LONG_AGO }],
   ])('%s: the reason and the way forward are the same whatever else fails', (_label, rule, change) => {
     const alone = failure({ ...base, ...change }, rule);
-    const combined = failure({ deployment: 'saas', paidPlan: false, prospect: true, expirationDate: IN_WINDOW, ...change }, rule);
+    // SaaS is combined only with its own rule: the time window does not apply to SaaS at all.
+    const combined = failure({ deployment: 'self_managed', paidPlan: false, prospect: true, expirationDate: IN_WINDOW, ...change }, rule);
     expect(combined).toEqual(alone);
   });
 });

@@ -18,13 +18,14 @@ describe('request types', () => {
     expect(type.label).toBe(type.label.trim());
     expect(type.label.length).toBeLessThanOrEqual(BLOCK_KIT_OPTION_TEXT_MAX);
     expect([...type.label].length).toBeLessThanOrEqual(BLOCK_KIT_OPTION_TEXT_MAX);
-    expect(type.nextSteps.length).toBeGreaterThanOrEqual(1);
-    for (const step of type.nextSteps) {
+    expect(type.nextSteps.length + (type.trialLicenseSteps?.length ?? 0)).toBeGreaterThanOrEqual(1);
+    for (const step of [...type.nextSteps, ...(type.trialLicenseSteps ?? [])]) {
       expect(typeof step).toBe('string');
       expect(step.trim().length).toBeGreaterThan(0);
     }
-    if (type.warning !== undefined) expect(type.warning.trim().length).toBeGreaterThan(0);
+    for (const warning of type.warnings) expect(warning.trim().length).toBeGreaterThan(0);
     expect(typeof type.offersTrialLicense).toBe('boolean');
+    expect(type.offersTrialLicense).toBe(type.trialLicenseSteps !== undefined);
   });
 
   test.each(REQUEST_TYPES.map((type) => [type.id, type] as const))(
@@ -43,12 +44,18 @@ describe('request types', () => {
     },
   );
 
-  test.each(REQUEST_TYPES.filter((type) => type.offersTrialLicense).map((type) => [type.id, type] as const))(
-    '%s offers a trial license and warns never to create a non-trial license',
+  // Seed 000: the note heads the whole Self-Managed section, so every Self-Managed type carries it,
+  // "license not received" and "something else" included.
+  test.each(requestTypesFor('self_managed').map((type) => [type.id, type] as const))(
+    '%s (Self-Managed) warns that managers never create brand-new (non-trial) licenses',
     (_id, type) => {
-      expect(type.warning).toMatch(/never create a brand-new non-trial license/i);
+      expect(type.warnings.join('\n')).toMatch(/managers never create brand-new \(non-trial\) licenses/i);
     },
   );
+
+  test.each(REQUEST_TYPES.map((type) => [type.id, type] as const))('%s: only the trial-license steps mention creating a license', (_id, type) => {
+    for (const step of type.nextSteps) expect(step).not.toMatch(/(create|generat)\w* (a |the )?trial license|emergency license form/i);
+  });
 
   test('ids are unique', () => {
     const ids = REQUEST_TYPES.map((type) => type.id);

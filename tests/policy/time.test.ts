@@ -2,7 +2,7 @@ import { DateTime, Duration } from 'luxon';
 import {
   computeExpiryFacts,
   describeExpiryFacts,
-  EMERGENCY_WINDOW_HOURS,
+  EMERGENCY_WINDOW_DAYS,
   formatDuration,
   formatInstant,
   formatRelative,
@@ -26,7 +26,7 @@ describe('constants', () => {
   test('match the written policy', () => {
     expect(GRACE_PERIOD_DAYS).toBe(14);
     expect(MORE_THAN_HOURS).toBe(24);
-    expect(EMERGENCY_WINDOW_HOURS).toBe(72);
+    expect(EMERGENCY_WINDOW_DAYS).toBe(3);
   });
 });
 
@@ -105,10 +105,11 @@ describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-
     ['grace end exactly (ended, in window)', '2026-03-24T00:00:00Z', true, false, true, false, false, true],
     ['grace end + 1 minute', '2026-03-24T00:01:00Z', true, false, true, false, false, true],
     ['grace end + 48h', '2026-03-26T00:00:00Z', true, false, true, false, false, true],
-    ['grace end + 72h - 1 minute', '2026-03-26T23:59:00Z', true, false, true, false, false, true],
-    ['grace end + exactly 72h (in window)', '2026-03-27T00:00:00Z', true, false, true, false, false, true],
-    ['grace end + 72h + 1 ms', '2026-03-27T00:00:00.001Z', true, false, true, false, false, false],
-    ['grace end + 72h + 1 minute (out)', '2026-03-27T00:01:00Z', true, false, true, false, false, false],
+    ['grace end date + 2 days, 23:59', '2026-03-26T23:59:00Z', true, false, true, false, false, true],
+    ['grace end date + 3 days, 00:00 (in window)', '2026-03-27T00:00:00Z', true, false, true, false, false, true],
+    ['grace end date + 3 days, 00:00:00.001', '2026-03-27T00:00:00.001Z', true, false, true, false, false, true],
+    ['grace end date + 3 days, 23:59 (still in: calendar days)', '2026-03-27T23:59:00Z', true, false, true, false, false, true],
+    ['grace end date + 4 days, 00:00 (out)', '2026-03-28T00:00:00Z', true, false, true, false, false, false],
     ['already expired long ago', '2027-06-01T00:00:00Z', true, false, true, false, false, false],
   ])('%s (now %s)', (_label, now, expired, inGrace, graceEnded, expiresMore, graceMore, inWindow) => {
     const facts = computeExpiryFacts(D, utc(now));
@@ -118,7 +119,7 @@ describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-
       graceEnded: facts.graceEnded,
       expiresInMoreThan24h: facts.expiresInMoreThan24h,
       graceEndsInMoreThan24h: facts.graceEndsInMoreThan24h,
-      inWindow: graceEndedWithinEmergencyWindow(facts),
+      inWindow: graceEndedWithinEmergencyWindow(facts, utc(now)),
     }).toEqual({
       expired,
       inGracePeriod: inGrace,
@@ -174,8 +175,8 @@ describe('far past and far future', () => {
     expect(facts.graceEnded).toBe(false);
     expect(facts.expiresInMoreThan24h).toBe(true);
     expect(facts.graceEndsInMoreThan24h).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(facts)).toBe(false);
-    expect(facts.graceEndsAt.toUTC().toISO()).toBe('2100-01-14T00:00:00.000Z');
+    expect(graceEndedWithinEmergencyWindow(facts, utc('2026-03-10T12:00:00Z'))).toBe(false);
+    expect(facts.graceEndsAt?.toUTC().toISO()).toBe('2100-01-14T00:00:00.000Z');
   });
 
   test('a date long ago is expired, grace ended, out of the emergency window', () => {
@@ -185,7 +186,7 @@ describe('far past and far future', () => {
     expect(facts.graceEnded).toBe(true);
     expect(facts.expiresInMoreThan24h).toBe(false);
     expect(facts.graceEndsInMoreThan24h).toBe(false);
-    expect(graceEndedWithinEmergencyWindow(facts)).toBe(false);
+    expect(graceEndedWithinEmergencyWindow(facts, utc('2026-03-10T12:00:00Z'))).toBe(false);
   });
 });
 
@@ -206,11 +207,11 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
   ])('%s -> %s (%s)', (date, graceEnd, _why) => {
     const facts = computeExpiryFacts(date, utc('2026-06-01T00:00:00Z'));
     expect(facts.expiresAt.toUTC().toISO()).toBe(`${date}T00:00:00.000Z`);
-    expect(facts.graceEndsAt.toUTC().toISO()).toBe(`${graceEnd}T00:00:00.000Z`);
-    expect(facts.graceEndsAt.toMillis() - facts.expiresAt.toMillis()).toBe(14 * DAY);
+    expect(facts.graceEndsAt?.toUTC().toISO()).toBe(`${graceEnd}T00:00:00.000Z`);
+    expect((facts.graceEndsAt?.toMillis() ?? 0) - facts.expiresAt.toMillis()).toBe(14 * DAY);
   });
 
-  test('leap day 2028-02-29: in grace until 2028-03-14T00:00Z, then in the window for 72h', () => {
+  test('leap day 2028-02-29: in grace until 2028-03-14T00:00Z, then in the window through 2028-03-17 (UTC)', () => {
     const d = '2028-02-29';
     expect(computeExpiryFacts(d, utc('2028-02-28T23:59:00Z')).expired).toBe(false);
     expect(computeExpiryFacts(d, utc('2028-02-29T00:00:00Z')).inGracePeriod).toBe(true);
@@ -218,9 +219,10 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
     const ended = computeExpiryFacts(d, utc('2028-03-14T00:00:00Z'));
     expect(ended.inGracePeriod).toBe(false);
     expect(ended.graceEnded).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(ended)).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:01:00Z')))).toBe(false);
+    expect(graceEndedWithinEmergencyWindow(ended, utc('2028-03-14T00:00:00Z'))).toBe(true);
+    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')), utc('2028-03-17T00:00:00Z'))).toBe(true);
+    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T23:59:00Z')), utc('2028-03-17T23:59:00Z'))).toBe(true);
+    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-18T00:00:00Z')), utc('2028-03-18T00:00:00Z'))).toBe(false);
   });
 });
 
@@ -320,77 +322,77 @@ describe('describeExpiryFacts', () => {
       'not expired yet',
       '2026-03-07T19:00:00Z',
       'UTC',
-      'License/plan expires in 2 days 5 hours (Tue 10 Mar 2026 00:00 UTC)',
+      'License expires in 2 days 5 hours (Tue 10 Mar 2026 00:00 UTC)',
       'Grace period (14 days) would end in 16 days 5 hours (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'exactly 24h before expiry',
       '2026-03-09T00:00:00Z',
       'UTC',
-      'License/plan expires in 1 day (Tue 10 Mar 2026 00:00 UTC)',
+      'License expires in 1 day (Tue 10 Mar 2026 00:00 UTC)',
       'Grace period (14 days) would end in 15 days (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'at the expiry instant',
       '2026-03-10T00:00:00Z',
       'UTC',
-      'License/plan expired now (Tue 10 Mar 2026 00:00 UTC)',
+      'License expired now (Tue 10 Mar 2026 00:00 UTC)',
       'In the grace period, which ends in 14 days (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'in the grace period',
       '2026-03-12T10:40:00Z',
       'UTC',
-      'License/plan expired 2 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 2 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
       'In the grace period, which ends in 11 days 13 hours (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'grace ends in 13 hours 20 minutes',
       '2026-03-23T10:40:00Z',
       'UTC',
-      'License/plan expired 13 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
-      'In the grace period, which ends in 13 hours 20 minutes (Tue 24 Mar 2026 00:00 UTC)',
+      'License expired 13 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
+      'In the grace period, which ends in about 13 hours 20 minutes (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'at the grace end instant',
       '2026-03-24T00:00:00Z',
       'UTC',
-      'License/plan expired 14 days ago (Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 14 days ago (Tue 10 Mar 2026 00:00 UTC)',
       'Grace period ended now (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'grace ended',
       '2026-03-26T05:00:00Z',
       'UTC',
-      'License/plan expired 16 days 5 hours ago (Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 16 days 5 hours ago (Tue 10 Mar 2026 00:00 UTC)',
       'Grace period ended 2 days 5 hours ago (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'grace ended 45 minutes ago',
       '2026-03-24T00:45:00Z',
       'UTC',
-      'License/plan expired 14 days ago (Tue 10 Mar 2026 00:00 UTC)',
-      'Grace period ended 45 minutes ago (Tue 24 Mar 2026 00:00 UTC)',
+      'License expired 14 days ago (Tue 10 Mar 2026 00:00 UTC)',
+      'Grace period ended about 45 minutes ago (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'shown in America/New_York (EDT after 8 March 2026)',
       '2026-03-26T05:00:00Z',
       'America/New_York',
-      'License/plan expired 16 days 5 hours ago (Mon 9 Mar 2026 20:00 EDT; Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 16 days 5 hours ago (Mon 9 Mar 2026 20:00 EDT; Tue 10 Mar 2026 00:00 UTC)',
       'Grace period ended 2 days 5 hours ago (Mon 23 Mar 2026 20:00 EDT; Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'shown in Asia/Tokyo',
       '2026-03-12T10:40:00Z',
       'Asia/Tokyo',
-      'License/plan expired 2 days 10 hours ago (Tue 10 Mar 2026 09:00 GMT+9; Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 2 days 10 hours ago (Tue 10 Mar 2026 09:00 GMT+9; Tue 10 Mar 2026 00:00 UTC)',
       'In the grace period, which ends in 11 days 13 hours (Tue 24 Mar 2026 09:00 GMT+9; Tue 24 Mar 2026 00:00 UTC)',
     ],
     [
       'unknown zone falls back to UTC',
       '2026-03-12T10:40:00Z',
       'Nowhere/Atlantis',
-      'License/plan expired 2 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
+      'License expired 2 days 10 hours ago (Tue 10 Mar 2026 00:00 UTC)',
       'In the grace period, which ends in 11 days 13 hours (Tue 24 Mar 2026 00:00 UTC)',
     ],
   ])('%s', (_label, now, zone, expiryText, graceText) => {
