@@ -85,7 +85,7 @@ describe('weekend emergency license end to end', () => {
     expect(ack.kind).toBe('update');
     const shown = textOf(ack.view as JsonObject);
     expect(shown).toContain('Out of scope');
-    expect(shown).toMatch(/more than 72 hours/);
+    expect(shown).toMatch(/more than 3 days before today/);
     expect(shown).not.toContain('Manager override');
     const post = await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
     expect(textOf(post.args.blocks)).toContain('Refused');
@@ -148,7 +148,7 @@ describe('weekend emergency license end to end', () => {
     expect(textOf(ack.view as JsonObject)).toContain('250 users');
   });
 
-  it('Retry on an old failed request is refused once the customer is outside the 72-hour window', async () => {
+  it('Retry on an old failed request is refused once the customer is outside the 3-day window', async () => {
     const store = t.bot.services.store;
     const { record } = await store.createRequest(
       {
@@ -173,7 +173,7 @@ describe('weekend emergency license end to end', () => {
       messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
     );
     const answer = await t.fake.waitForResponse(responseId);
-    expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside the 72-hour window/);
+    expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside this workflow's window \(grace period ended within the last 3 days, UTC\)/);
     expect((await store.getRequest(record.id))?.status).toBe('failed');
   });
 

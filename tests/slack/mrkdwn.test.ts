@@ -240,7 +240,7 @@ describe('buildLicenseStatusView', () => {
 
 describe('/star-check surfaces', () => {
   it('the audit message escapes a checker ID that is not a Slack ID', () => {
-    const decision = decideStar({ ticketUrl: TICKET_URL, answers: { kind: 'plan_license', trial: 'no' }, expirationDate: EXPIRATION_DATES.graceWithin24h }, NOW);
+    const decision = decideStar({ ticketUrl: TICKET_URL, answers: { kind: 'plan_license', trial: 'no' }, expirationDate: EXPIRATION_DATES.graceWithin24h, deployment: 'self_managed' }, NOW);
     expect(decision).toBeDefined();
     const message = buildStarAuditMessage(decision!, ALL_ATTACKS);
     expect(unsafeTexts(message)).toEqual([]);
