@@ -63,6 +63,8 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
     expect(form.callback_id).toBe('emergency_license');
     expect(textOf(form)).toContain('Sales-generated temporary extension');
     expect(textOf(form)).toContain('Maximum users');
+    expect(textOf(form)).toMatch(/below the instance's maximum users in the current license term/);
+    expect(textOf(form)).not.toMatch(/from the Dashboard screenshot/);
     const pushed = t.view('emergency_license');
     const ack = applySubmissionAck(
       t.fake,
@@ -123,7 +125,8 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
     await t.command('/star-check', '880777');
     await t.fake.waitForCall('views.open');
     let view = t.view('star_check');
-    for (const values of [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes' }, { q_salesAssisted: 'yes' }, { expiration_date: day(0) }]) {
+    const steps: Record<string, string>[] = [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes' }, { q_salesAssisted: 'yes' }, { expiration_date: day(0) }];
+    for (const values of steps) {
       view = applySubmissionAck(t.fake, view, await t.submit(view, values)).view as JsonObject;
       if (view.callback_id === 'star_check_verdict') break;
     }
@@ -151,4 +154,35 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
     const open = await t.fake.waitForCall('views.open');
     expect(open.args.view.callback_id).toBe('emergency_license');
   });
+
+  it.each<[string, Record<string, string>, boolean]>([
+    ['a prospect', { prospect: 'yes' }, false],
+    ['no paid plan', { paid_plan: 'no' }, false],
+    ['SaaS', { deployment: 'saas' }, false],
+    ['a prospect out of the window', { prospect: 'yes', expiration_date: day(-30) }, false],
+    ['only the window (grace ended 16 days ago)', { expiration_date: day(-30) }, true],
+  ])('the form: %s -> manager override offered: %p', async (_label, change, overridable) => {
+    await t.command('/emergency-license', '');
+    await t.fake.waitForCall('views.open');
+    const form = t.view('emergency_license');
+    const values = {
+      ticket: '880900',
+      deployment: 'self_managed',
+      paid_plan: 'yes',
+      prospect: 'no',
+      expiration_date: day(-15),
+      screenshots: ['dashboard', 'license_page'],
+      user_count: '10',
+      email: `x${Object.keys(change).join('')}@case7.example`,
+      username: 'jdoe',
+      ...change,
+    };
+    const ack = applySubmissionAck(t.fake, form, await t.submit(form, values as never));
+    const shown = textOf(ack.view as JsonObject);
+    expect(shown).toContain('Out of scope');
+    expect(shown.includes('Manager override')).toBe(overridable);
+    if (!overridable) expect(shown).toContain('only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden');
+    expect(shown).not.toMatch(/no_paid_plan|grace_ended_too_long_ago|prospect,/);
+  });
 });
+

@@ -150,9 +150,9 @@ describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-
     const facts = computeExpiryFacts(D, utc('2026-03-01T00:00:00Z'));
     expect(facts.expirationDate).toBe(D);
     expect(facts.expiresAt.toUTC().toISO()).toBe('2026-03-10T00:00:00.000Z');
-    expect(facts.graceEndsAt.toUTC().toISO()).toBe('2026-03-24T00:00:00.000Z');
+    expect(facts.graceEndsAt?.toUTC().toISO()).toBe('2026-03-24T00:00:00.000Z');
     expect(facts.expiresAt.offset).toBe(0);
-    expect(facts.graceEndsAt.offset).toBe(0);
+    expect(facts.graceEndsAt?.offset).toBe(0);
   });
 
   test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Adak'])(
