@@ -30,7 +30,8 @@ export interface RunningBot {
 }
 
 function licenseAdapterFor(config: Config, logger: Logger) {
-  if (config.licenseAdapter === 'gitlab-issue' && config.gitlab) {
+  // The config schema requires the GitLab settings with this adapter: no fallback to local here.
+  if (config.licenseAdapter === 'gitlab-issue') {
     return createLicenseAdapter({
       adapter: 'gitlab-issue',
       baseUrl: config.gitlab.url,

@@ -51,6 +51,20 @@ describe('npm start with no configuration', () => {
   });
 });
 
+describe('LICENSE_ADAPTER=gitlab-issue without its GitLab settings', () => {
+  it('stops the start with one message naming each missing variable (no fallback to the local adapter)', async () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret', LICENSING_CHANNEL: 'C0123ABCD' };
+    const { code, stdout, stderr } = await startWithoutConfiguration({ ...slack, LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const named = stderr.split('\n').filter((line) => line.startsWith('  - '));
+    expect(named).toEqual([
+      '  - GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue',
+      '  - GITLAB_PROJECT_ID: required when LICENSE_ADAPTER=gitlab-issue',
+    ]);
+  });
+});
+
 describe('setupGuide', () => {
   it.each([
     ['nothing set', {}, /not configured yet/],
