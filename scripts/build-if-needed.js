@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm start` must work on a fresh clone without a separate build step, yet not pay for
-// a compile on every start: rebuild only when a source file is newer than the build.
+// `npm start` must work on a fresh clone without a separate install or build step, yet not pay for
+// a compile on every start: install only when node_modules is missing, rebuild only when a source
+// file is newer than the build.
 const { statSync, readdirSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { execFileSync } = require('node:child_process');
+
+const { installIfNeeded } = require('./install-if-needed');
 
 const root = join(__dirname, '..');
 const built = join(root, 'dist', 'src', 'main.js');
@@ -22,6 +25,7 @@ function newestMtime(dir) {
 const sourcesChanged = () =>
   Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'bench'))) > statSync(built).mtimeMs;
 
+installIfNeeded();
 if (!existsSync(built) || sourcesChanged()) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
     stdio: 'inherit',

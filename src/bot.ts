@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, webApi } from '@slack/bolt';
+import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatcher';
 import type { Config } from './config';
@@ -8,7 +9,7 @@ import { createLicenseAdapter, loadSigningKey } from './licenses';
 import type { Logger } from './logger';
 import { healthHandler } from './ops/health';
 import { BotMetrics } from './ops/metrics';
-import { instrumentAcks, observeSlackApiErrors } from './slack/instrumentation';
+import { countingSlackFetch, instrumentAcks } from './slack/instrumentation';
 import { openStore } from './store';
 import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
@@ -30,7 +31,8 @@ export interface RunningBot {
 }
 
 function licenseAdapterFor(config: Config, logger: Logger) {
-  if (config.licenseAdapter === 'gitlab-issue' && config.gitlab) {
+  // The config schema requires the GitLab settings with this adapter: no fallback to local here.
+  if (config.licenseAdapter === 'gitlab-issue') {
     return createLicenseAdapter({
       adapter: 'gitlab-issue',
       baseUrl: config.gitlab.url,
@@ -82,9 +84,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   ];
 
   const slackLogger = boltLogger(logger);
-  const stopObservingErrors = observeSlackApiErrors(config.slack.apiUrl ?? 'https://slack.com/api/', metrics);
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
+    // Failed calls are counted for /metrics by the fetch every client (Bolt's own too) uses.
+    fetch: countingSlackFetch(config.slack.apiUrl ?? 'https://slack.com/api/', (method) => metrics.slackApiErrors.inc({ method })),
     timeout: config.slack.apiTimeoutMs,
     logger: slackLogger,
     // Small and bounded: a trigger_id lives 3 s, and the audit outbox has its own retries.
@@ -93,7 +96,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
 
   // Verified once at start, so a bad token stops the start with a clear message, and the bot's
   // identity is known: Bolt then never calls auth.test again before an ack.
-  const auth = await new webApi.WebClient(config.slack.botToken, clientOptions).auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
+  const auth = await new WebClient(config.slack.botToken, clientOptions).auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
     throw new Error(
       error.data?.error
         ? `Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data.error})`
@@ -123,7 +126,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   // The audit trail has a client of its own: a 429 must not pause the queue that opens modals, and
   // the outbox schedules its own retries (honouring Retry-After). Posts get a generous timeout,
   // because a post abandoned on timeout may still have reached the channel.
-  const auditClient = new webApi.WebClient(config.slack.botToken, {
+  const auditClient = new WebClient(config.slack.botToken, {
     ...clientOptions,
     timeout: Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS),
     retryConfig: { retries: 0 },
@@ -178,7 +181,6 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await receiverStopped;
       clearTimeout(forceClose);
       authz.stop();
-      stopObservingErrors();
       await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
       await audit.stop(deadline / 2);
       store.close();

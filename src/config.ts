@@ -23,8 +23,7 @@ const optionalString = z
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const envSchema = z
-  .object({
+const variables = z.object({
     SLACK_BOT_TOKEN: z.string({ error: 'required: the bot token (xoxb-...)' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
     SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional()),
     SLACK_SIGNING_SECRET: optionalString,
@@ -58,57 +57,80 @@ const envSchema = z
     OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
     OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
     OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
-  });
+});
+type Variables = z.output<typeof variables>;
 
-export interface Config {
-  slack: {
-    botToken: string;
-    appToken?: string;
-    signingSecret?: string;
-    mode: 'socket' | 'http';
-    port: number;
-    healthPort: number;
-    apiUrl?: string;
-    apiTimeoutMs: number;
-  };
-  licensingChannel: string;
-  licenseAdapter: 'local' | 'gitlab-issue';
-  dataDir: string;
-  logLevel: string;
-  zendeskBaseUrl: string;
-  authorization: {
-    mode: 'groups' | 'open';
-    starCheckGroups: string[];
-    requesterGroups: string[];
-    overrideGroups: string[];
-    cacheSeconds: number;
-  };
-  licenseSigningKeyPath?: string;
-  gitlab?: {
-    url: string;
-    token: string;
-    projectId: string;
-    pollIntervalMs: number;
-    timeoutMs: number;
-  };
-  shutdownTimeoutMs: number;
-  outbox: { pollIntervalMs: number; minBackoffMs: number; maxBackoffMs: number };
-}
+const GITLAB_VARIABLES = ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID'] as const;
 
-/** Rules that involve several variables, checked on the raw values so they are reported with the rest. */
-function crossVariableProblems(env: Record<string, string | undefined>): [string, string][] {
-  const problems: [string, string][] = [];
-  const mode = env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
-  if (mode === 'socket' && !env.SLACK_APP_TOKEN) problems.push(['SLACK_APP_TOKEN', 'required in socket mode: an app-level token (xapp-...) with connections:write']);
-  if (mode === 'http' && !env.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret"]);
-  if (env.SLACK_API_URL && !env.SLACK_API_URL.endsWith('/api/')) problems.push(['SLACK_API_URL', 'must end with /api/']);
-  if (env.LICENSE_ADAPTER === 'gitlab-issue') {
-    for (const name of ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID']) {
-      if (!env[name]) problems.push([name, 'required when LICENSE_ADAPTER=gitlab-issue']);
-    }
+/**
+ * Rules that involve several variables. They run even when single variables already failed
+ * (`when`), so that one start reports every problem; the values may then be unparsed, hence the
+ * defensive reads.
+ */
+function crossVariableRules(e: Variables, ctx: z.RefinementCtx<Variables>): void {
+  const problem = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
+  const mode = e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : 'http');
+  if (mode === 'socket' && !e.SLACK_APP_TOKEN) problem('SLACK_APP_TOKEN', 'required in socket mode: an app-level token (xapp-...) with connections:write');
+  if (mode === 'http' && !e.SLACK_SIGNING_SECRET) problem('SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret");
+  if (typeof e.SLACK_API_URL === 'string' && !e.SLACK_API_URL.endsWith('/api/')) problem('SLACK_API_URL', 'must end with /api/');
+  // No silent fallback to the local adapter: asking for GitLab without its settings stops the start.
+  if (e.LICENSE_ADAPTER === 'gitlab-issue') {
+    for (const name of GITLAB_VARIABLES) if (!e[name]) problem(name, 'required when LICENSE_ADAPTER=gitlab-issue');
   }
-  return problems;
 }
+
+/** The settings of the gitlab-issue adapter, when all three connection variables are given. */
+function gitlabSettings(e: Variables) {
+  if (!e.GITLAB_URL || !e.GITLAB_TOKEN || !e.GITLAB_PROJECT_ID) return undefined;
+  return {
+    url: e.GITLAB_URL.replace(/\/+$/, ''),
+    token: e.GITLAB_TOKEN,
+    projectId: e.GITLAB_PROJECT_ID,
+    pollIntervalMs: e.GITLAB_POLL_INTERVAL_SECONDS * 1000,
+    timeoutMs: e.GITLAB_TIMEOUT_MINUTES * 60_000,
+  };
+}
+export type GitLabSettings = NonNullable<ReturnType<typeof gitlabSettings>>;
+
+/** The adapter and its settings, as one value: `gitlab-issue` always comes with its GitLab settings. */
+function licenseAdapter(e: Variables): { licenseAdapter: 'local'; gitlab?: GitLabSettings } | { licenseAdapter: 'gitlab-issue'; gitlab: GitLabSettings } {
+  const gitlab = gitlabSettings(e);
+  if (e.LICENSE_ADAPTER === 'local') return { licenseAdapter: 'local', gitlab };
+  // crossVariableRules made the three variables required, so this cannot happen after a successful parse.
+  if (!gitlab) throw new Error('LICENSE_ADAPTER=gitlab-issue without GitLab settings');
+  return { licenseAdapter: 'gitlab-issue', gitlab };
+}
+
+const envSchema = variables.superRefine(crossVariableRules, { when: () => true }).transform((e) => ({
+  slack: {
+    botToken: e.SLACK_BOT_TOKEN,
+    appToken: e.SLACK_APP_TOKEN,
+    signingSecret: e.SLACK_SIGNING_SECRET,
+    mode: e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? ('socket' as const) : ('http' as const)),
+    port: e.PORT,
+    healthPort: e.HEALTH_PORT,
+    apiUrl: e.SLACK_API_URL,
+    apiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
+  },
+  licensingChannel: e.LICENSING_CHANNEL,
+  ...licenseAdapter(e),
+  dataDir: e.DATA_DIR,
+  logLevel: e.LOG_LEVEL,
+  zendeskBaseUrl: e.ZENDESK_BASE_URL,
+  authorization: {
+    mode: e.AUTHORIZATION_MODE,
+    starCheckGroups: e.STAR_CHECK_USERGROUPS,
+    requesterGroups: e.LICENSE_REQUESTER_USERGROUPS,
+    overrideGroups: e.LICENSE_OVERRIDE_USERGROUPS,
+    cacheSeconds: e.USERGROUP_CACHE_SECONDS,
+  },
+  licenseSigningKeyPath: e.LICENSE_SIGNING_KEY_PATH,
+  shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
+}));
+
+/** The bot's configuration: exactly what the schema produces. */
+export type Config = z.output<typeof envSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -120,52 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // An empty variable (`PORT=` in .env) means "not set": it takes the default, never the value 0.
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = envSchema.safeParse(given);
+  if (parsed.success) return parsed.data;
   const problems = new Map<string, string>();
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
-      const message = issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required') ? 'required' : issue.message;
-      if (!problems.has(variable)) problems.set(variable, message);
-    }
+  for (const issue of parsed.error.issues) {
+    const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
+    const message = issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required') ? 'required' : issue.message;
+    if (!problems.has(variable)) problems.set(variable, message);
   }
-  for (const [variable, message] of crossVariableProblems(given)) if (!problems.has(variable)) problems.set(variable, message);
-  if (problems.size > 0 || !parsed.success) throw new ConfigError([...problems].map(([variable, message]) => `${variable}: ${message}`));
-  const e = parsed.data;
-  return {
-    slack: {
-      botToken: e.SLACK_BOT_TOKEN,
-      appToken: e.SLACK_APP_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
-      mode: e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : 'http'),
-      port: e.PORT,
-      healthPort: e.HEALTH_PORT,
-      apiUrl: e.SLACK_API_URL,
-      apiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
-    },
-    licensingChannel: e.LICENSING_CHANNEL,
-    licenseAdapter: e.LICENSE_ADAPTER,
-    dataDir: e.DATA_DIR,
-    logLevel: e.LOG_LEVEL,
-    zendeskBaseUrl: e.ZENDESK_BASE_URL,
-    authorization: {
-      mode: e.AUTHORIZATION_MODE,
-      starCheckGroups: e.STAR_CHECK_USERGROUPS,
-      requesterGroups: e.LICENSE_REQUESTER_USERGROUPS,
-      overrideGroups: e.LICENSE_OVERRIDE_USERGROUPS,
-      cacheSeconds: e.USERGROUP_CACHE_SECONDS,
-    },
-    licenseSigningKeyPath: e.LICENSE_SIGNING_KEY_PATH,
-    gitlab:
-      e.GITLAB_URL && e.GITLAB_TOKEN && e.GITLAB_PROJECT_ID
-        ? {
-            url: e.GITLAB_URL.replace(/\/+$/, ''),
-            token: e.GITLAB_TOKEN,
-            projectId: e.GITLAB_PROJECT_ID,
-            pollIntervalMs: e.GITLAB_POLL_INTERVAL_SECONDS * 1000,
-            timeoutMs: e.GITLAB_TIMEOUT_MINUTES * 60_000,
-          }
-        : undefined,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
-  };
+  throw new ConfigError([...problems].map(([variable, message]) => `${variable}: ${message}`));
 }

@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { setupGuide } from './setup-guide';
 import { startBot } from './bot';
 
 async function main(): Promise<void> {
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`Cannot start: ${error.problems.join('; ')}. See .env.example.\n`);
+      process.stderr.write(setupGuide(error.problems, process.env));
       process.exit(1);
     }
     throw error;

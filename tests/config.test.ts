@@ -196,6 +196,17 @@ describe('loadConfig: every problem names its variable', () => {
     ]);
   });
 
+  it('the gitlab-issue adapter always comes with its GitLab settings (the type has no other case)', () => {
+    const config = loadConfig(env({ LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com/', GITLAB_TOKEN, GITLAB_PROJECT_ID: '7' }));
+    if (config.licenseAdapter !== 'gitlab-issue') throw new Error('expected the gitlab-issue adapter');
+    // Narrowed by the adapter alone, no `config.gitlab &&` check: bot.ts cannot fall back to local.
+    expect(config.gitlab.url).toBe('https://gitlab.example.com');
+    expect(config.gitlab).toMatchObject({ projectId: '7', pollIntervalMs: 30_000, timeoutMs: 30 * 60_000 });
+    // @ts-expect-error a gitlab-issue configuration without GitLab settings is not a Config
+    const incomplete: Config = { ...config, gitlab: undefined };
+    expect(incomplete.licenseAdapter).toBe('gitlab-issue');
+  });
+
   it('reports several independent problems of the same pass together', () => {
     const problems = problemsFor(env({ SLACK_BOT_TOKEN: 'nope', LICENSING_CHANNEL: '#x', PORT: 'x', AUTHORIZATION_MODE: 'all' }));
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTHORIZATION_MODE', 'LICENSING_CHANNEL', 'PORT', 'SLACK_BOT_TOKEN']);

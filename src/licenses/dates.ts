@@ -1,38 +1,31 @@
 /**
  * Calendar-date helpers for license dates. Licenses carry plain dates (yyyy-mm-dd) that GitLab
  * reads with Ruby's `Date.parse`; we always compute them in UTC so that the result does not depend
- * on the host's time zone.
+ * on the host's time zone. luxon does the calendar arithmetic.
  */
+import { DateTime } from 'luxon';
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const utcDate = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'utc' });
 
 /** The UTC calendar date of an instant, as yyyy-mm-dd. */
 export function toUtcIsoDate(instant: Date): string {
-  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
-    throw new RangeError('toUtcIsoDate: invalid date');
-  }
-  return instant.toISOString().slice(0, 10);
+  const date = instant instanceof Date ? DateTime.fromJSDate(instant, { zone: 'utc' }) : undefined;
+  if (!date?.isValid) throw new RangeError('toUtcIsoDate: invalid date');
+  return date.toISODate() as string;
 }
 
 /** True when `value` is a real calendar date written as yyyy-mm-dd (e.g. not 2024-02-30). */
 export function isIsoDate(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const m = ISO_DATE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const probe = new Date(0);
-  probe.setUTCFullYear(y, mo - 1, d);
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === mo - 1 && probe.getUTCDate() === d;
+  return typeof value === 'string' && ISO_DATE.test(value) && utcDate(value).isValid;
 }
 
 /** `isoDate` (yyyy-mm-dd) plus `days` calendar days, as yyyy-mm-dd. */
 export function addDaysToIsoDate(isoDate: string, days: number): string {
   if (!isIsoDate(isoDate)) throw new RangeError(`Not a yyyy-mm-dd date: ${JSON.stringify(isoDate)}`);
   if (!Number.isSafeInteger(days)) throw new RangeError(`Not a whole number of days: ${days}`);
-  const [y, mo, d] = isoDate.split('-').map(Number) as [number, number, number];
-  const probe = new Date(0);
-  probe.setUTCFullYear(y, mo - 1, d + days);
-  return toUtcIsoDate(probe);
+  return utcDate(isoDate).plus({ days }).toISODate() as string;
 }
 
 /**

@@ -65,4 +65,6 @@ export {
 } from './gitlab-license-file';
 export { DEV_KEY_FILE, DEV_PUBLIC_KEY_FILE, SigningKeyError, loadSigningKey, type LoadSigningKeyOptions, type SigningKey } from './signing-key';
 export { LICENSES_SUBDIR, LocalLicenseAdapter, type LocalLicenseAdapterOptions } from './local-adapter';
-export { GitLabIssueAdapter, REQUEST_ID_MARKER, parseIssueReference, type GitLabIssueAdapterOptions } from './gitlab-issue-adapter';
+export { GitLabIssueAdapter, type GitLabIssueAdapterOptions } from './gitlab-issue-adapter';
+export { REQUEST_ID_MARKER } from './gitlab/mechanizer-replies';
+export { parseIssueReference } from './gitlab/schemas';

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
-import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
 import type { Logger } from 'pino';
 import { scrubSecrets } from '../logger';
+
+/** The argument of Bolt's extended error handler (`extendedErrorHandler: true`), from its public `App.error` signature. */
+type ExtendedErrorHandlerArgs = Parameters<Parameters<App['error']>[0]>[0];
 
 /**
  * The last line of defence: the person sees a short message with a reference ID, the log has
  * the detail under the same ID.
  */
 export function registerErrorHandler(app: App, logger: Logger): void {
-  app.error((async ({ error, body }: ExtendedErrorHandlerArgs) => {
+  app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     const reference = randomBytes(4).toString('hex').toUpperCase();
     const original = (error as { original?: Error }).original ?? error;
     logger.error({ reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type }, 'listener failed');
@@ -27,5 +29,5 @@ export function registerErrorHandler(app: App, logger: Logger): void {
     } catch {
       // Telling the user is best effort; the log already has the reference.
     }
-  }) as never);
+  });
 }

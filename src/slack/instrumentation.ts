@@ -1,7 +1,16 @@
-import { webApi, type App } from '@slack/bolt';
+import type { App } from '@slack/bolt';
+import type { FetchFunction } from '@slack/web-api';
+
+/** The response type of the client's `fetch` option (the package exports the function type only). */
+type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 import type { BotMetrics } from '../ops/metrics';
 
-/** Times every ack, by payload type, at the one place all requests pass: the receiver's event. */
+/**
+ * Times every ack, by payload type, at the one place all requests pass: `App.processEvent`, the
+ * public entry point every receiver calls. A global middleware cannot do it: Bolt hands each
+ * middleware its own copy of the arguments, so it never sees when the listener calls `ack`, and
+ * events are acknowledged before middleware runs.
+ */
 export function instrumentAcks(app: App, metrics: BotMetrics): void {
   const processEvent = app.processEvent.bind(app);
   const byType = new Map<string, ReturnType<typeof metrics.ackLatency.labels>>();
@@ -23,46 +32,72 @@ export function instrumentAcks(app: App, metrics: BotMetrics): void {
   };
 }
 
-type ClientThis = { slackApiUrl: string };
-type RequestFn = (this: ClientThis, url: string, body: unknown, headers?: unknown) => Promise<unknown>;
-type BuildResultFn = (this: ClientThis, response: { url?: string }) => Promise<{ ok?: boolean }>;
-
-const errorObservers = new Map<string, Set<(method: string) => void>>();
-let requestPatched = false;
-
 /**
- * Counts failed Web API calls by method, for every client Bolt creates (it keeps one per token,
- * apart from `app.client`). The places all of them share are the client's request function
- * (HTTP failures) and its result parser (`ok: false` answers); calls are attributed by API base URL.
+ * A `fetch` for the WebClient's public `fetch` option that counts failed Web API requests by method:
+ * no answer (network error, timeout), an HTTP status other than 200 (Slack uses 200 for everything
+ * but rate limits and outages), or an `ok: false` answer. Every client Bolt creates (one per token,
+ * apart from `app.client`) takes the same `clientOptions`, so all of them are counted. Each attempt
+ * counts: a call the client retries after a failure shows up once per failed attempt.
  */
-export function observeSlackApiErrors(apiUrl: string, metrics: BotMetrics): () => void {
-  const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
-  if (!requestPatched) {
-    requestPatched = true;
-    const prototype = webApi.WebClient.prototype as unknown as { makeRequest: RequestFn; buildResult: BuildResultFn };
-    const notify = (client: ClientThis, url: string) => {
-      const method = url.startsWith(client.slackApiUrl) ? url.slice(client.slackApiUrl.length) : 'files.upload';
-      errorObservers.get(client.slackApiUrl)?.forEach((observer) => observer(method));
-    };
-    const makeRequest = prototype.makeRequest;
-    prototype.makeRequest = async function instrumented(url, body, headers) {
-      try {
-        return await makeRequest.call(this, url, body, headers);
-      } catch (error) {
-        notify(this, url);
-        throw error;
-      }
-    };
-    const buildResult = prototype.buildResult;
-    prototype.buildResult = async function instrumented(response) {
-      const result = await buildResult.call(this, response);
-      if (result?.ok === false && response.url) notify(this, response.url);
-      return result;
-    };
-  }
-  const observer = (method: string) => metrics.slackApiErrors.inc({ method });
-  const observers = errorObservers.get(base) ?? new Set();
-  observers.add(observer);
-  errorObservers.set(base, observers);
-  return () => observers.delete(observer);
+export function countingSlackFetch(apiUrl: string, onError: (method: string) => void, base: FetchFunction = globalThis.fetch): FetchFunction {
+  const prefix = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+  return async (url, init) => {
+    const href = String(url);
+    // Uploads go to URLs Slack hands out (files.uploadV2), not to the API base.
+    const method = href.startsWith(prefix) ? href.slice(prefix.length).split('?')[0] : 'files.upload';
+    let response: FetchResponse;
+    try {
+      response = await base(url, init);
+    } catch (error) {
+      onError(method);
+      throw error;
+    }
+    if (response.status !== 200) {
+      onError(method);
+      return response;
+    }
+    return answerChecked(response, () => onError(method));
+  };
+}
+
+/** The response, with the body the client reads checked for `ok: false` on the way through (parsed once more only when unusual). */
+function answerChecked(response: FetchResponse, onNotOk: () => void): FetchResponse {
+  const check = (text: string) => {
+    // Slack writes `ok` first; anything else is parsed to be sure.
+    if (text.startsWith('{"ok":true')) return;
+    if (text.startsWith('{"ok":false')) return onNotOk();
+    try {
+      if ((JSON.parse(text) as { ok?: unknown } | null)?.ok === false) onNotOk();
+    } catch {
+      onNotOk(); // the client reads an unparsable answer as ok: false too
+    }
+  };
+  return {
+    get ok() {
+      return response.ok;
+    },
+    get status() {
+      return response.status;
+    },
+    get statusText() {
+      return response.statusText;
+    },
+    get url() {
+      return response.url;
+    },
+    get headers() {
+      return response.headers;
+    },
+    arrayBuffer: () => response.arrayBuffer(),
+    json: async () => {
+      const data = await response.json();
+      if ((data as { ok?: unknown } | null)?.ok === false) onNotOk();
+      return data;
+    },
+    text: async () => {
+      const text = await response.text();
+      check(text);
+      return text;
+    },
+  };
 }

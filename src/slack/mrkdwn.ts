@@ -26,7 +26,5 @@ export function slackDate(epochSeconds: number, fallback: string): string {
   return `<!date^${Math.floor(epochSeconds)}^{date_short_pretty} {time}|${escapeMrkdwn(fallback)}>`;
 }
 
-/** Keeps text within a Block Kit limit, marking the cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+/** Keeps text within a Block Kit limit, marking the cut (the one truncation helper, shared with the other layers). */
+export { truncate } from '../shared/text';

@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { DateTime } from 'luxon';
 import { openStore } from '../store';
 import type { StarDecisionRecord } from '../store/types';
 
@@ -29,7 +30,9 @@ export function decisionsToCsv(decisions: StarDecisionRecord[]): string {
 export async function exportDecisions(dataDir: string, days: number, now = new Date()): Promise<string> {
   const store = openStore(dataDir);
   try {
-    return decisionsToCsv(await store.listDecisions(new Date(now.getTime() - days * 86_400_000)));
+    // In UTC, so "30 days" is always 30 × 24 hours, whatever the host's daylight-saving changes.
+    const since = DateTime.fromJSDate(now, { zone: 'utc' }).minus({ days }).toJSDate();
+    return decisionsToCsv(await store.listDecisions(since));
   } finally {
     store.close();
   }

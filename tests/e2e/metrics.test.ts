@@ -1,6 +1,14 @@
 import { applySubmissionAck, BotUnderTest, startBotUnderTest } from './support/bot-under-test';
 import { JsonObject } from './support/fake-slack';
 import { eventually } from './support/eventually';
+import { WebClient } from '@slack/web-api';
+
+/** The Web API client's own methods, before any bot starts: metrics must not patch them. */
+const clientMethods = () => {
+  const prototype = WebClient.prototype as unknown as Record<string, unknown>;
+  return { makeRequest: prototype.makeRequest, buildResult: prototype.buildResult, apiCall: prototype.apiCall };
+};
+const unpatched = clientMethods();
 
 describe('GET /metrics (Prometheus)', () => {
   let t: BotUnderTest;
@@ -36,5 +44,9 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/lr_bot_ack_latency_seconds_count\{type="view_submission"\} 2/);
     expect(text).toContain('lr_bot_slack_api_errors_total{method="views.open"} 1');
     expect(text).toMatch(/lr_bot_outbox_backlog \d+/);
+  });
+
+  it('counts through the public client options, leaving the Web API client\'s methods alone', () => {
+    expect(clientMethods()).toEqual(unpatched);
   });
 });

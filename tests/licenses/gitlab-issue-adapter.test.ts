@@ -1,6 +1,9 @@
 import * as http from 'node:http';
 
-import { GitLabIssueAdapter, REQUEST_ID_MARKER, formatDuration, parseIssueReference, type GitLabIssueAdapterOptions } from '../../src/licenses/gitlab-issue-adapter';
+import { GitLabIssueAdapter, type GitLabIssueAdapterOptions } from '../../src/licenses/gitlab-issue-adapter';
+import { REQUEST_ID_MARKER } from '../../src/licenses/gitlab/mechanizer-replies';
+import { parseIssueReference } from '../../src/licenses/gitlab/schemas';
+import { formatDuration } from '../../src/shared/duration';
 import type { FailedLicense, GeneratedLicense, PendingLicense, TrialLicenseRequest } from '../../src/licenses/types';
 import { FakeGitLab } from './support/fake-gitlab';
 

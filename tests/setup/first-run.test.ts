@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setupGuide } from '../../src/setup-guide';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Runs src/main.ts as `npm start` would, in an empty folder (no .env) with only PATH and HOME set. */
+function startWithoutConfiguration(extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'lr-first-run-'));
+  const proc = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')], {
+    cwd,
+    // ts-node looks for tsconfig.json from the working directory; the bot itself sees no settings.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((done) =>
+    proc.once('close', (code) => {
+      rmSync(cwd, { recursive: true, force: true });
+      done({ code, stdout, stderr });
+    }),
+  );
+}
+
+describe('npm start with no configuration', () => {
+  it('prints the set-up steps (variables and where Slack shows them), no stack trace, and exits non-zero', async () => {
+    const { code, stdout, stderr } = await startWithoutConfiguration();
+    expect(code).not.toBe(0);
+    const text = stdout + stderr;
+    expect(text).not.toMatch(/\bat .+:\d+:\d+\)?$/m); // no stack frame
+    expect(text).not.toMatch(/Error:/);
+    expect(text).toContain('manifest.yml');
+    expect(text).toContain('.env.example');
+    expect(text).toMatch(/SLACK_BOT_TOKEN .*Bot User OAuth Token.*OAuth & Permissions/);
+    expect(text).toMatch(/SLACK_APP_TOKEN .*App-Level Token.*Basic Information/);
+    expect(text).toMatch(/SLACK_SIGNING_SECRET .*Signing Secret.*Basic Information/);
+    expect(text).toMatch(/LICENSING_CHANNEL .*channel ID.*About/);
+  });
+
+  it('names only what is wrong, with where to find it, once something is configured', async () => {
+    const { code, stderr } = await startWithoutConfiguration({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('LICENSING_CHANNEL: required');
+    expect(stderr).toMatch(/where: the channel ID/);
+    expect(stderr).not.toContain('SLACK_BOT_TOKEN:');
+  });
+});
+
+describe('LICENSE_ADAPTER=gitlab-issue without its GitLab settings', () => {
+  it('stops the start with one message naming each missing variable (no fallback to the local adapter)', async () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret', LICENSING_CHANNEL: 'C0123ABCD' };
+    const { code, stdout, stderr } = await startWithoutConfiguration({ ...slack, LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    const named = stderr.split('\n').filter((line) => line.startsWith('  - '));
+    expect(named).toEqual([
+      '  - GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue',
+      '  - GITLAB_PROJECT_ID: required when LICENSE_ADAPTER=gitlab-issue',
+    ]);
+  });
+});
+
+describe('setupGuide', () => {
+  it.each([
+    ['nothing set', {}, /not configured yet/],
+    ['only optional settings set', { PORT: '4000', LOG_LEVEL: 'debug' }, /not configured yet/],
+    ['a Slack setting set', { SLACK_BOT_TOKEN: 'xoxb-1' }, /incomplete or invalid/],
+  ])('%s', (_name, env, expected) => {
+    expect(setupGuide(['LICENSING_CHANNEL: required'], env)).toMatch(expected);
+  });
+
+  it('tells where every GitLab setting comes from when the gitlab-issue adapter lacks it', () => {
+    const text = setupGuide(['GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue'], { SLACK_BOT_TOKEN: 'xoxb-1' });
+    expect(text).toMatch(/GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue\n +where: .*api scope/);
+  });
+});
+
+describe('a fresh clone sets itself up', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+  it('installs from the lockfile before `npm start` and `npm test` when node_modules is missing', () => {
+    expect(pkg.scripts.prestart).toMatch(/^node scripts\/build-if-needed\.js$/);
+    expect(pkg.scripts.pretest).toMatch(/^node scripts\/install-if-needed\.js$/);
+    const build = readFileSync(join(ROOT, 'scripts', 'build-if-needed.js'), 'utf8');
+    expect(build).toContain("require('./install-if-needed')");
+    // Both scripts run before anything is installed: node built-ins only.
+    for (const file of ['build-if-needed.js', 'install-if-needed.js']) {
+      const source = readFileSync(join(ROOT, 'scripts', file), 'utf8');
+      const required = [...source.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]);
+      expect(required.filter((name) => !name.startsWith('node:') && !name.startsWith('./') && name !== 'typescript/bin/tsc')).toEqual([]);
+    }
+    expect(readFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), 'utf8')).toMatch(/'ci'/);
+  });
+
+  it("declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds the store", () => {
+    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+  });
+});
