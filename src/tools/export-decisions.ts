@@ -31,7 +31,7 @@ export async function exportDecisions(dataDir: string, days: number, now = new D
   try {
     return decisionsToCsv(await store.listDecisions(new Date(now.getTime() - days * 86_400_000)));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

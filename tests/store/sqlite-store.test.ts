@@ -87,11 +87,11 @@ describe('opening', () => {
     const dir = tempDir();
     const store = openStore(dir);
     try {
-      expect(store.isWritable()).toBe(true);
-      const { created } = await store.createRequest(input(), T0);
-      expect(created).toBe(true);
+      expect(await store.isWritable()).toBe(true);
+      const { outcome } = await store.createRequest(input(), T0);
+      expect(outcome).toBe('created');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -202,8 +202,8 @@ describe('license requests', () => {
   it('createRequest stores every field and returns a pending record', async () => {
     const store = open();
     const req = input({ overrideJustification: 'manager approved' });
-    const { record, created } = await store.createRequest(req, T0);
-    expect(created).toBe(true);
+    const { record, outcome } = await store.createRequest(req, T0);
+    expect(outcome).toBe('created');
     expect(record).toEqual({
       ...req,
       id: expect.stringMatching(UUID_RE),
@@ -228,7 +228,7 @@ describe('license requests', () => {
     const store = open();
     const first = await store.createRequest(input({ idempotencyKey: 'view-X' }), T0);
     const again = await store.createRequest(input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
-    expect(again.created).toBe(false);
+    expect(again.outcome).toBe('existing');
     expect(again.record).toEqual(first.record);
     expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
   });
@@ -240,7 +240,7 @@ describe('license requests', () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createRequest(input({ idempotencyKey: 'same' }), at(i))),
     );
-    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
   });
 
@@ -504,17 +504,17 @@ describe('user preferences', () => {
 });
 
 describe('health', () => {
-  it('isWritable is true on a healthy store and false (not throwing) when writes fail or it is closed', () => {
+  it('isWritable is true on a healthy store and false (not throwing) when writes fail or it is closed', async () => {
     const store = open();
-    expect(store.isWritable()).toBe(true);
-    expect(store.isWritable()).toBe(true);
+    expect(await store.isWritable()).toBe(true);
+    expect(await store.isWritable()).toBe(true);
     store.pragma('query_only = ON'); // every write now fails with SQLITE_READONLY
-    expect(store.isWritable()).toBe(false);
+    expect(await store.isWritable()).toBe(false);
     store.pragma('query_only = OFF');
-    expect(store.isWritable()).toBe(true);
-    store.close();
-    expect(store.isWritable()).toBe(false);
-    expect(() => store.close()).not.toThrow();
+    expect(await store.isWritable()).toBe(true);
+    await store.close();
+    expect(await store.isWritable()).toBe(false);
+    await expect(store.close()).resolves.toBeUndefined();
   });
 
   it('methods reject after close', async () => {
