@@ -1,8 +1,10 @@
+import { PostgresStore, type PostgresStoreOptions } from './postgres';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store';
 import type { Store } from './types';
 
 export * from './types';
-export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions } from './sqlite-store';
+export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions, type StoredPreferences } from './sqlite-store';
+export { PostgresStore, describeDatabaseUrl, type PostgresStoreOptions } from './postgres';
 export {
   MIGRATIONS,
   LATEST_SCHEMA_VERSION,
@@ -19,4 +21,23 @@ export {
  */
 export function openStore(dataDir: string, options?: SqliteStoreOptions): Store {
   return new SqliteStore(dataDir, options);
+}
+
+export interface ConnectStoreOptions {
+  /** Folder of the embedded SQLite store, used when no databaseUrl is given. */
+  dataDir: string;
+  /** `postgres://…` (DATABASE_URL): the shared PostgreSQL store, for several replicas. */
+  databaseUrl?: string;
+  /** Pool, timeout and TLS settings for PostgreSQL (the URL comes from databaseUrl). */
+  postgres?: Omit<PostgresStoreOptions, 'connectionString'>;
+  sqlite?: SqliteStoreOptions;
+}
+
+/**
+ * The store the configuration selects: PostgreSQL when `databaseUrl` is set (migrations applied
+ * under an advisory lock), otherwise SQLite in `dataDir`, as {@link openStore}.
+ */
+export async function connectStore(options: ConnectStoreOptions): Promise<Store> {
+  if (options.databaseUrl) return PostgresStore.open({ ...options.postgres, connectionString: options.databaseUrl });
+  return openStore(options.dataDir, options.sqlite);
 }

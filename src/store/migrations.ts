@@ -96,6 +96,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'outbox lease',
+    // Set while a dispatcher sends the entry (AuditOutbox.claimDue), so two bots sharing the
+    // store never post the same audit message at once; NULL = not held.
+    up: `ALTER TABLE audit_outbox ADD COLUMN claimed_until TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

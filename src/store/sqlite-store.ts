@@ -3,7 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations';
+import { createRequestAtomically, prepareCreateRequest } from './sqlite-create-request';
 import type {
+  CreateRequestOptions,
+  CreateRequestResult,
+  CreatedOrExisting,
   LicenseRequestInput,
   LicenseRequestRecord,
   LicenseRequestStatus,
@@ -16,6 +20,13 @@ import type {
 } from './types';
 
 export const DATABASE_FILE_NAME = 'bot.sqlite3';
+
+/** One user's preferences as stored, for copying a store. */
+export interface StoredPreferences {
+  slackUserId: string;
+  prefs: UserPreferences;
+  updatedAt: string;
+}
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock before failing (ms). Default 5000. */
@@ -62,6 +73,8 @@ interface OutboxRow {
   next_attempt_at: string;
   last_error: string | null;
   created_at: string;
+  /** Added by migration 2; absent in rows built for a bulk insert. */
+  claimed_until?: string | null;
 }
 
 interface StarDecisionRow {
@@ -179,6 +192,7 @@ function toOutboxEntry(row: OutboxRow): OutboxEntry {
   if (row.thread_of_key !== null) entry.threadOfKey = row.thread_of_key;
   if (row.ts !== null) entry.ts = row.ts;
   if (row.last_error !== null) entry.lastError = row.last_error;
+  if (row.claimed_until != null) entry.claimedUntil = row.claimed_until;
   return entry;
 }
 
@@ -229,6 +243,7 @@ export class SqliteStore implements Store {
   readonly migration: MigrationResult;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
+  private readonly createStmt: ReturnType<typeof prepareCreateRequest>;
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -245,6 +260,7 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON');
       this.migration = migrate(db, options.migrations ?? MIGRATIONS);
       this.stmt = prepareStatements(db);
+      this.createStmt = prepareCreateRequest(db, INSERT_REQUEST_IF_NEW);
     } catch (err) {
       db.close();
       throw err;
@@ -254,19 +270,16 @@ export class SqliteStore implements Store {
 
   // ----- LicenseRequestStore -------------------------------------------------------------------
 
-  async createRequest(
-    input: LicenseRequestInput,
-    now: Date,
-  ): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
+  createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
+  async createRequest(input: LicenseRequestInput, now: Date, options: CreateRequestOptions = {}): Promise<CreateRequestResult> {
     const at = iso(now);
     const row = toRequestRow({ ...input, id: randomUUID(), status: 'pending', attempts: 0, createdAt: at, updatedAt: at });
-    // ON CONFLICT on the unique idempotency key: a concurrent insert of the same key (other
-    // connection/process) makes this one a no-op instead of an error, then we read the winner.
-    const inserted = this.stmt.insertRequestIfNew.get(row) as LicenseRequestRow | undefined;
-    if (inserted) return { record: toRequestRecord(inserted), created: true };
-    const existing = this.stmt.getRequestByKey.get(input.idempotencyKey) as LicenseRequestRow | undefined;
-    if (!existing) throw new Error(`license request with idempotency key ${input.idempotencyKey} vanished`);
-    return { record: toRequestRecord(existing), created: false };
+    const since = options.reissueWindowSince && iso(options.reissueWindowSince);
+    const result = createRequestAtomically(this.db, this.createStmt, row, since);
+    return result.outcome === 'duplicates'
+      ? { outcome: 'duplicates', duplicates: result.rows.map(toRequestRecord) }
+      : { outcome: result.outcome, record: toRequestRecord(result.row) };
   }
 
   async getRequest(id: string): Promise<LicenseRequestRecord | undefined> {
@@ -342,6 +355,21 @@ export class SqliteStore implements Store {
     return (this.stmt.due.all(iso(now), clampLimit(limit)) as OutboxRow[]).map(toOutboxEntry);
   }
 
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+    const at = iso(now);
+    const until = iso(new Date(now.getTime() + Math.max(0, leaseMs)));
+    // IMMEDIATE: pick and lease under the write lock, so another process cannot pick the same rows.
+    const claim = this.db.transaction((): OutboxRow[] => {
+      const rows = this.stmt.claimable.all(at, at, clampLimit(limit)) as OutboxRow[];
+      for (const row of rows) {
+        this.stmt.lease.run(until, row.key);
+        row.claimed_until = until;
+      }
+      return rows;
+    });
+    return claim.immediate().map(toOutboxEntry);
+  }
+
   async get(key: string): Promise<OutboxEntry | undefined> {
     const row = this.stmt.getOutbox.get(key) as OutboxRow | undefined;
     return row && toOutboxEntry(row);
@@ -410,7 +438,7 @@ export class SqliteStore implements Store {
 
   // ----- Store ---------------------------------------------------------------------------------
 
-  isWritable(): boolean {
+  async isWritable(): Promise<boolean> {
     try {
       if (!this.db.open) return false;
       return this.stmt.healthProbe.run(iso(new Date())).changes === 1;
@@ -419,7 +447,12 @@ export class SqliteStore implements Store {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
+  /** Synchronous close, for callers outside an async context. */
+  closeNow(): void {
     if (!this.db.open) return;
     try {
       // Lets SQLite refresh planner statistics where useful; cheap (bounded analysis).
@@ -460,6 +493,32 @@ export class SqliteStore implements Store {
     return run.immediate();
   }
 
+  /**
+   * Every stored row, oldest first (insertion order), as the records the store returns, for
+   * copying the store elsewhere (`npm run migrate-store`). Streams: nothing is loaded at once.
+   */
+  *exportRequests(): Generator<LicenseRequestRecord> {
+    for (const row of this.db.prepare('SELECT * FROM license_requests ORDER BY rowid').iterate()) yield toRequestRecord(row as LicenseRequestRow);
+  }
+
+  *exportOutbox(): Generator<OutboxEntry> {
+    for (const row of this.db.prepare('SELECT * FROM audit_outbox ORDER BY rowid').iterate()) yield toOutboxEntry(row as OutboxRow);
+  }
+
+  *exportDecisions(): Generator<StarDecisionRecord> {
+    for (const row of this.db.prepare('SELECT * FROM star_decisions ORDER BY rowid').iterate()) yield toStarDecision(row as StarDecisionRow);
+  }
+
+  *exportPreferences(): Generator<StoredPreferences> {
+    for (const row of this.db.prepare('SELECT * FROM user_preferences ORDER BY rowid').iterate()) {
+      const r = row as PreferencesRow & { slack_user_id: string; updated_at: string };
+      const prefs: UserPreferences = {};
+      if (r.gitlab_username != null) prefs.gitlabUsername = r.gitlab_username;
+      if (r.time_zone != null) prefs.timeZone = r.time_zone;
+      yield { slackUserId: r.slack_user_id, prefs, updatedAt: r.updated_at };
+    }
+  }
+
   /** `EXPLAIN QUERY PLAN` details for one of {@link QUERIES} (diagnostics and tests). */
   explain(sql: string, ...params: unknown[]): string[] {
     const rows = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[];
@@ -477,19 +536,17 @@ export class SqliteStore implements Store {
   }
 }
 
+const INSERT_REQUEST_IF_NEW = `INSERT INTO license_requests (${REQUEST_COLUMNS}) VALUES (${REQUEST_NAMED_PARAMS})
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING *`;
+
 function prepareStatements(db: Database.Database) {
   return {
-    insertRequestIfNew: db.prepare(
-      `INSERT INTO license_requests (${REQUEST_COLUMNS}) VALUES (${REQUEST_NAMED_PARAMS})
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING *`,
-    ),
     // Positional parameters: binding by name costs ~30% more per row, which shows at 1M rows.
     insertRequestRaw: db.prepare(
       `INSERT INTO license_requests (${REQUEST_COLUMNS}) VALUES (${positional(REQUEST_COLUMN_LIST)})`,
     ),
     getRequest: db.prepare('SELECT * FROM license_requests WHERE id = ?'),
-    getRequestByKey: db.prepare('SELECT * FROM license_requests WHERE idempotency_key = ?'),
     updateRequest: db.prepare(
       `UPDATE license_requests SET
          status = @status,
@@ -534,14 +591,22 @@ function prepareStatements(db: Database.Database) {
     ),
     getOutbox: db.prepare('SELECT * FROM audit_outbox WHERE key = ?'),
     due: db.prepare(QUERIES.due),
+    claimable: db.prepare(
+      `SELECT * FROM audit_outbox
+       WHERE version > delivered_version AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+       ORDER BY created_at, rowid LIMIT ?`,
+    ),
+    lease: db.prepare('UPDATE audit_outbox SET claimed_until = ? WHERE key = ?'),
     markDelivered: db.prepare(
       `UPDATE audit_outbox SET
          ts = @ts,
-         delivered_version = MAX(delivered_version, @version)
+         delivered_version = MAX(delivered_version, @version),
+         claimed_until = NULL
        WHERE key = @key`,
     ),
     markFailed: db.prepare(
-      `UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = @next_attempt_at, last_error = @error
+      `UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = @next_attempt_at, last_error = @error,
+         claimed_until = NULL
        WHERE key = @key`,
     ),
     backlog: db.prepare(QUERIES.backlog).pluck(),

@@ -51,12 +51,32 @@ export interface LicenseRequestUpdate {
   trialExpiresOn?: string | null;
 }
 
+/** What {@link LicenseRequestStore.createRequest} did (see its doc). */
+export type CreateRequestResult =
+  /** Inserted now. */
+  | { outcome: 'created'; record: LicenseRequestRecord }
+  /** A request with the same idempotency key already exists (a redelivery / double click). */
+  | { outcome: 'existing'; record: LicenseRequestRecord }
+  /** Not inserted: pending or generated requests for the same ticket URL or the same email
+   *  (case-insensitive) were created at or after `reissueWindowSince`; newest first. */
+  | { outcome: 'duplicates'; duplicates: LicenseRequestRecord[] };
+
+/** Without a duplicate check there are no `duplicates` (type-level help for such callers). */
+export type CreatedOrExisting = Exclude<CreateRequestResult, { outcome: 'duplicates' }>;
+
+export interface CreateRequestOptions {
+  /** Omitted = no duplicate check (a confirmed re-issue, a refusal). */
+  reissueWindowSince?: Date;
+}
+
 export interface LicenseRequestStore {
   /**
-   * Inserts the request unless one with the same idempotency key exists; returns the stored
-   * record and whether it was created now.
+   * ONE atomic step: the idempotency check, the duplicate check (when `reissueWindowSince` is
+   * given) and the insert, so that of N concurrent requests for the same ticket or email (other
+   * processes and replicas included) exactly one is `created` and the others get `duplicates`.
    */
-  createRequest(input: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }>;
+  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
+  createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
   getRequest(id: string): Promise<LicenseRequestRecord | undefined>;
   updateRequest(id: string, update: LicenseRequestUpdate, now: Date): Promise<LicenseRequestRecord>;
   /** Moves a failed request back to pending for a retry; false when it is not failed (any more). */
@@ -87,15 +107,26 @@ export interface OutboxEntry extends OutboxMessage {
   attempts: number;
   nextAttemptAt: string;
   lastError?: string;
+  /** Set while a dispatcher holds the entry (see {@link AuditOutbox.claimDue}). */
+  claimedUntil?: string;
   createdAt: string;
 }
 
 export interface AuditOutbox {
   enqueue(message: OutboxMessage, now: Date): Promise<OutboxEntry>;
-  /** Entries whose newest version is not delivered yet and whose next attempt is due. */
+  /** Entries whose newest version is not delivered yet and whose next attempt is due (a read; ignores leases). */
   due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Like {@link due}, but takes the returned entries for `leaseMs`: until the lease runs out (or
+   * markDelivered/markFailed ends it) no other caller, in this or another process or replica,
+   * gets them. A dispatcher that dies mid-send loses its entries only for the lease time. Use
+   * this, not due(), to send when several dispatchers share one store.
+   */
+  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]>;
   get(key: string): Promise<OutboxEntry | undefined>;
+  /** Records the delivery of `version` (never lowers deliveredVersion) and ends any lease. */
   markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
+  /** Schedules the next attempt and ends any lease. */
   markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
   backlog(): Promise<number>;
 }
@@ -126,7 +157,8 @@ export interface UserPreferenceStore {
 }
 
 export interface Store extends LicenseRequestStore, AuditOutbox, StarDecisionStore, UserPreferenceStore {
-  /** Cheap write probe for the health check. */
-  isWritable(): boolean;
-  close(): void;
+  /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
+  isWritable(): Promise<boolean>;
+  /** Releases the database (idempotent). */
+  close(): Promise<void>;
 }

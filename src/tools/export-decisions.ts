@@ -34,7 +34,7 @@ export async function exportDecisions(dataDir: string, days: number, now = new D
     const since = DateTime.fromJSDate(now, { zone: 'utc' }).minus({ days }).toJSDate();
     return decisionsToCsv(await store.listDecisions(since));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

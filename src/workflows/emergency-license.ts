@@ -59,8 +59,8 @@ export class EmergencyLicenseWorkflow {
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */
   async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
-    const { record, created } = await this.store.createRequest(input, this.now());
-    if (!created) return record;
+    const { record, outcome } = await this.store.createRequest(input, this.now());
+    if (outcome !== 'created') return record;
     const refused = await this.store.updateRequest(record.id, { status: 'refused', reason }, this.now());
     await this.notifier.recordChanged(refused);
     return refused;
@@ -68,9 +68,10 @@ export class EmergencyLicenseWorkflow {
 
   /** Stores the request as pending; `created` is false for a repeated delivery of the same submission. */
   async submit(input: LicenseRequestInput): Promise<{ record: LicenseRequestRecord; created: boolean }> {
-    const result = await this.store.createRequest(input, this.now());
-    if (result.created) await this.notifier.recordChanged(result.record);
-    return result;
+    const { record, outcome } = await this.store.createRequest(input, this.now());
+    const created = outcome === 'created';
+    if (created) await this.notifier.recordChanged(record);
+    return { record, created };
   }
 
   /** Calls the adapter for a pending request and records the outcome. One run per request at a time. */

@@ -1,0 +1,163 @@
+import type { ClientBase } from 'pg';
+import { SchemaTooNewError, type MigrationResult } from '../migrations';
+
+/**
+ * Versioned schema migrations for the PostgreSQL store. Same rules and the same version numbers
+ * as the SQLite list (src/store/migrations.ts): a version means the same schema on both, in each
+ * database's own types (timestamptz, jsonb, a `seq` column where SQLite orders by rowid).
+ *
+ * All pending migrations run in ONE transaction (PostgreSQL's DDL is transactional) that first
+ * takes a transaction-level advisory lock: replicas starting together queue on the lock, and the
+ * ones after the first see the migrations as applied.
+ */
+export interface PgMigration {
+  version: number;
+  name: string;
+  up: string;
+}
+
+/** Arbitrary fixed key of the migration lock ("LRmg"); any other advisory-lock user must avoid it. */
+export const MIGRATION_LOCK_KEY = 0x4c526d67;
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    up: `
+      CREATE TABLE license_requests (
+        id                      TEXT PRIMARY KEY,
+        -- Ties on created_at are ordered by insertion, as SQLite's rowid does.
+        seq                     BIGINT GENERATED ALWAYS AS IDENTITY,
+        idempotency_key         TEXT NOT NULL,
+        ticket_url              TEXT NOT NULL,
+        email                   TEXT NOT NULL,
+        user_count              INTEGER NOT NULL,
+        requested_by_slack_id   TEXT NOT NULL,
+        requested_by_username   TEXT NOT NULL,
+        license_expires_on      TEXT NOT NULL,
+        override_justification  TEXT,
+        scope_summary           TEXT NOT NULL,
+        adapter                 TEXT NOT NULL,
+        status                  TEXT NOT NULL CHECK (status IN ('pending', 'generated', 'failed', 'refused')),
+        reason                  TEXT,
+        reference               TEXT,
+        license_file            TEXT,
+        trial_expires_on        TEXT,
+        attempts                INTEGER NOT NULL DEFAULT 0,
+        created_at              TIMESTAMPTZ NOT NULL,
+        updated_at              TIMESTAMPTZ NOT NULL
+      );
+      CREATE UNIQUE INDEX license_requests_idempotency_key ON license_requests (idempotency_key);
+      CREATE INDEX license_requests_ticket_created ON license_requests (ticket_url, created_at DESC, seq DESC);
+      CREATE INDEX license_requests_email_created ON license_requests (lower(email), created_at DESC, seq DESC);
+      CREATE INDEX license_requests_status_created ON license_requests (status, created_at, seq);
+
+      CREATE TABLE audit_outbox (
+        key               TEXT PRIMARY KEY,
+        seq               BIGINT GENERATED ALWAYS AS IDENTITY,
+        channel           TEXT NOT NULL,
+        text              TEXT NOT NULL,
+        blocks            JSONB NOT NULL,
+        thread_of_key     TEXT,
+        ts                TEXT,
+        version           INTEGER NOT NULL,
+        delivered_version INTEGER NOT NULL DEFAULT 0,
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at   TIMESTAMPTZ NOT NULL,
+        last_error        TEXT,
+        created_at        TIMESTAMPTZ NOT NULL
+      );
+      -- Partial: only undelivered rows, so it stays as small as the backlog (see the SQLite schema).
+      CREATE INDEX audit_outbox_due ON audit_outbox (created_at, seq) WHERE version > delivered_version;
+
+      CREATE TABLE star_decisions (
+        id                  TEXT PRIMARY KEY,
+        seq                 BIGINT GENERATED ALWAYS AS IDENTITY,
+        ticket_url          TEXT NOT NULL,
+        decided_by_slack_id TEXT NOT NULL,
+        verdict             TEXT NOT NULL,
+        inputs              JSONB NOT NULL,
+        created_at          TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX star_decisions_created ON star_decisions (created_at, seq);
+
+      CREATE TABLE user_preferences (
+        slack_user_id   TEXT PRIMARY KEY,
+        gitlab_username TEXT,
+        time_zone       TEXT,
+        updated_at      TIMESTAMPTZ NOT NULL
+      );
+
+      CREATE TABLE health (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TIMESTAMPTZ NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'outbox lease',
+    up: `ALTER TABLE audit_outbox ADD COLUMN claimed_until TIMESTAMPTZ;`,
+  },
+];
+
+function validate(migrations: readonly PgMigration[]): void {
+  let previous = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= previous) {
+      throw new Error(`Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`);
+    }
+    previous = m.version;
+  }
+}
+
+/** Current schema version (0 when no migration was ever applied). */
+export async function pgSchemaVersion(client: ClientBase): Promise<number> {
+  const { rows } = await client.query<{ version: number | null }>(
+    `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0
+            ELSE (SELECT COALESCE(MAX(version), 0) FROM schema_migrations) END AS version`,
+  );
+  return rows[0]?.version ?? 0;
+}
+
+/**
+ * Brings the database up to the newest migration; idempotent; throws {@link SchemaTooNewError}
+ * when the database is ahead of the code. `client` must be a dedicated connection (not in a
+ * transaction) without a statement timeout: a migration on a big table may take a while.
+ */
+export async function migratePostgres(
+  client: ClientBase,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+  databaseName = 'PostgreSQL database',
+  now: () => Date = () => new Date(),
+): Promise<MigrationResult> {
+  validate(migrations);
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL
+    )`);
+    const from = await pgSchemaVersion(client);
+    if (from > latest) throw new SchemaTooNewError(from, latest, databaseName);
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= from) continue;
+      try {
+        await client.query(m.up);
+      } catch (err) {
+        throw new Error(`Migration ${m.version} ("${m.name}") failed: ${(err as Error).message}`, { cause: err });
+      }
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now().toISOString()]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return { from, to: Math.max(from, latest), applied };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}

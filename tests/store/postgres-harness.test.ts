@@ -1,0 +1,129 @@
+/**
+ * The test PostgreSQL itself: a real server on loopback, a fresh database per call, restartable on
+ * the same port, and gone afterwards (also when the test process is killed).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { findPostgresBinDir, PostgresBinariesNotFoundError, startTestPostgres, type TestPostgres } from '../support/postgres';
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+async function refused(url: string): Promise<boolean> {
+  try {
+    await query(url, 'SELECT 1');
+    return false;
+  } catch (error) {
+    return /ECONNREFUSED|terminat|shut ?down|starting up/i.test((error as Error).message);
+  }
+}
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+describe('test PostgreSQL harness', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await pg?.close();
+  });
+
+  it('serves a real PostgreSQL 15+ on loopback', async () => {
+    expect(new URL(pg.adminUrl).hostname).toBe('127.0.0.1');
+    const [row] = await query<{ server_version_num: string }>(pg.adminUrl, 'SHOW server_version_num');
+    expect(Number(row?.server_version_num)).toBeGreaterThanOrEqual(150000);
+  });
+
+  it('createDatabase gives each caller an empty database of its own', async () => {
+    const a = await pg.createDatabase();
+    const b = await pg.createDatabase();
+    expect(a).not.toBe(b);
+    await query(a, 'CREATE TABLE only_in_a (x int)');
+    const inB = await query(b, `SELECT to_regclass('only_in_a') AS t`);
+    expect(inB).toEqual([{ t: null }]);
+  });
+
+  it('restart keeps the data and the port', async () => {
+    if (pg.external) return expect(pg.restart()).rejects.toThrow(/did not start/);
+    const url = await pg.createDatabase();
+    await query(url, 'CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)');
+    await pg.stop();
+    expect(await refused(url)).toBe(true);
+    await pg.start();
+    expect(await query(url, 'SELECT x FROM kept')).toEqual([{ x: 42 }]);
+    await pg.restart();
+    expect(await query(url, 'SELECT x FROM kept')).toEqual([{ x: 42 }]);
+  }, 30_000);
+});
+
+describe('finding the PostgreSQL binaries', () => {
+  it('finds initdb and pg_ctl on this machine (CI machines have PostgreSQL installed)', () => {
+    if (process.env.TEST_DATABASE_URL) return;
+    const dir = findPostgresBinDir();
+    expect(existsSync(join(dir, 'initdb'))).toBe(true);
+    expect(existsSync(join(dir, 'pg_ctl'))).toBe(true);
+  });
+
+  it('fails loudly, naming where it looked and what to do, when there are none', () => {
+    const search = { env: { PATH: '/nonexistent/bin' }, versionRoots: ['/nonexistent/postgresql'] };
+    expect(() => findPostgresBinDir(search)).toThrow(PostgresBinariesNotFoundError);
+    expect(() => findPostgresBinDir(search)).toThrow(/No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s);
+  });
+});
+
+describe('throwaway server lifetime', () => {
+  const external = Boolean(process.env.TEST_DATABASE_URL);
+
+  it('close() stops the server and removes its folder', async () => {
+    if (external) return;
+    const pg = await startTestPostgres();
+    const folder = pg.folder!;
+    expect(existsSync(join(folder, 'data', 'postmaster.pid'))).toBe(true);
+    await pg.close();
+    expect(existsSync(folder)).toBe(false);
+    expect(await refused(pg.adminUrl)).toBe(true);
+  }, 30_000);
+
+  it('a killed test process leaves no server behind (watchdog)', async () => {
+    if (external) return;
+    const script = `
+      const { startTestPostgres } = require('./tests/support/postgres');
+      startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); setInterval(() => {}, 1000); });
+    `;
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const started = await new Promise<{ url: string; folder: string }>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line) as { url: string; folder: string });
+      });
+      child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    expect(await query(started.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+
+    child.kill('SIGKILL'); // no exit handler runs: only the watchdog can clean up
+    expect(await waitFor(() => refused(started.url), 10_000)).toBe(true);
+    expect(await waitFor(() => !existsSync(started.folder), 5000)).toBe(true);
+  }, 40_000);
+});

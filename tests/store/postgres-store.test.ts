@@ -1,0 +1,93 @@
+/**
+ * What only the PostgreSQL store has: migrations under an advisory lock for replicas starting
+ * together, and a bounded pool that survives a server restart. Behaviour shared with SQLite is in
+ * store-contract.test.ts.
+ */
+import { Client } from 'pg';
+import { LATEST_SCHEMA_VERSION, PostgresStore, SchemaTooNewError } from '../../src/store';
+import { PG_MIGRATIONS } from '../../src/store/postgres';
+import { usePostgres } from '../support/postgres';
+
+const server = usePostgres();
+
+async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgreSQL migrations', () => {
+  it('mirror the SQLite versions', () => {
+    expect(PG_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version).toBe(LATEST_SCHEMA_VERSION);
+  });
+
+  it('five replicas opening a fresh database at once: migrations applied exactly once, all stores work', async () => {
+    const url = await server().createDatabase();
+    const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open({ connectionString: url })));
+    try {
+      const applied = stores.map((s) => s.migration.applied);
+      expect(applied.filter((a) => a.length > 0)).toEqual([[1, 2]]);
+      expect(stores.every((s) => s.migration.to === LATEST_SCHEMA_VERSION)).toBe(true);
+      expect(await sql(url, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(
+        PG_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+      );
+      expect(await Promise.all(stores.map((s) => s.isWritable()))).toEqual([true, true, true, true, true]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a database written by a newer release, naming it without the password', async () => {
+    const url = await server().createDatabase();
+    await (await PostgresStore.open({ connectionString: url })).close();
+    await sql(url, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [LATEST_SCHEMA_VERSION + 1]);
+    const withPassword = url.replace('postgres@', 'postgres:s3cret@');
+    const error = await PostgresStore.open({ connectionString: withPassword }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect((error as Error).message).toMatch(/newer release/);
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('a failing migration rolls back every pending one', async () => {
+    const url = await server().createDatabase();
+    const bad = [...PG_MIGRATIONS, { version: 99, name: 'bad', up: 'CREATE TABLE later (x int); SELECT * FROM nope;' }];
+    await expect(PostgresStore.open({ connectionString: url, migrations: bad })).rejects.toThrow(/Migration 99 \("bad"\) failed/);
+    expect(await sql(url, `SELECT to_regclass('license_requests') AS t, to_regclass('later') AS l`)).toEqual([{ t: null, l: null }]);
+  });
+});
+
+describe('PostgreSQL pool and faults', () => {
+  it('answers not writable (quickly, without throwing) while the server is down, and recovers after it restarts', async () => {
+    const pg = server();
+    if (pg.external) return; // cannot stop a server we did not start
+    const url = await pg.createDatabase();
+    const poolErrors: Error[] = [];
+    const store = await PostgresStore.open({ connectionString: url, max: 2, connectionTimeoutMs: 500, onPoolError: (e) => poolErrors.push(e) });
+    try {
+      const { record } = await store.createRequest(
+        {
+          ticketUrl: 'https://t/1', email: 'a@b.c', userCount: 1, requestedBySlackId: 'U1', requestedByUsername: 'u',
+          licenseExpiresOn: '2025-03-02', scopeSummary: 's', adapter: 'local', idempotencyKey: 'k1',
+        },
+        new Date(),
+      );
+      expect(await store.isWritable()).toBe(true);
+      await pg.stop();
+      const started = Date.now();
+      expect(await store.isWritable()).toBe(false);
+      expect(Date.now() - started).toBeLessThan(2000);
+      await pg.start();
+      expect(await store.isWritable()).toBe(true);
+      expect((await store.getRequest(record.id))?.idempotencyKey).toBe('k1');
+    } finally {
+      await store.close();
+    }
+    expect(await store.isWritable()).toBe(false);
+    await expect(store.getRequest('x')).rejects.toThrow(/closed/);
+  }, 30_000);
+});

@@ -1,0 +1,540 @@
+/**
+ * One behaviour, two backends: every test here runs against the embedded SQLite store and the
+ * PostgreSQL store alike (a fresh database per test). Backend-specific matters (SQLite's WAL and
+ * file, PostgreSQL's migration lock and pool) are in sqlite-store.test.ts / postgres-store.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresStore, SqliteStore, type LicenseRequestInput, type Store } from '../../src/store';
+import { usePostgres } from '../support/postgres';
+
+const T0 = new Date('2025-03-01T10:00:00.000Z');
+const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface Backend {
+  name: string;
+  /** A new empty place for a store: a folder (SQLite) or a database URL (PostgreSQL). */
+  newLocation(): Promise<string>;
+  open(location: string): Promise<Store>;
+  cleanUp(location: string): void;
+}
+
+const postgres = usePostgres();
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    newLocation: async () => mkdtempSync(join(tmpdir(), 'lr-contract-')),
+    open: async (dir) => new SqliteStore(dir),
+    cleanUp: (dir) => rmSync(dir, { recursive: true, force: true }),
+  },
+  {
+    name: 'PostgreSQL',
+    newLocation: () => postgres().createDatabase(),
+    open: (url) => PostgresStore.open({ connectionString: url, max: 5 }),
+    cleanUp: () => undefined, // the throwaway server goes as a whole; an external one drops its databases
+  },
+];
+
+let seq = 0;
+function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput {
+  seq++;
+  return {
+    ticketUrl: 'https://support.gitlab.com/hc/en-us/requests/100',
+    email: 'Jane.Doe@Example.com',
+    userCount: 250,
+    requestedBySlackId: 'U123',
+    requestedByUsername: 'jdoe',
+    licenseExpiresOn: '2025-03-02',
+    scopeSummary: 'expired within 30 days',
+    adapter: 'local',
+    idempotencyKey: `view-${seq}`,
+    ...overrides,
+  };
+}
+
+describe.each(backends)('$name store', (backend) => {
+  const opened: Store[] = [];
+  const locations: string[] = [];
+  const where = new Map<Store, string>();
+
+  /** A store on a new, empty database. */
+  async function fresh(): Promise<Store> {
+    const location = await backend.newLocation();
+    locations.push(location);
+    return second(undefined, location);
+  }
+  /** Another connection (another process or replica, as far as the store can tell) to the same database. */
+  async function second(store: Store | undefined, location = where.get(store!)!): Promise<Store> {
+    const opened_ = await backend.open(location);
+    opened.push(opened_);
+    where.set(opened_, location);
+    return opened_;
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    for (const l of locations.splice(0)) backend.cleanUp(l);
+  });
+
+  describe('license requests', () => {
+    it('createRequest stores every field and returns a pending record', async () => {
+      const store = await fresh();
+      const req = input({ overrideJustification: 'manager approved' });
+      const { record, outcome } = await store.createRequest(req, T0);
+      expect(outcome).toBe('created');
+      expect(record).toEqual({
+        ...req,
+        id: expect.stringMatching(UUID_RE),
+        status: 'pending',
+        attempts: 0,
+        createdAt: T0.toISOString(),
+        updatedAt: T0.toISOString(),
+      });
+      expect(await store.getRequest(record.id)).toEqual(record);
+      expect(await store.getRequest('nope')).toBeUndefined();
+    });
+
+    it('optional fields are absent (not null) when unset', async () => {
+      const store = await fresh();
+      const { record } = await store.createRequest(input(), T0);
+      for (const k of ['overrideJustification', 'reason', 'reference', 'licenseFile', 'trialExpiresOn']) {
+        expect(record).not.toHaveProperty(k);
+      }
+    });
+
+    it('createRequest is idempotent on idempotencyKey', async () => {
+      const store = await fresh();
+      const first = await store.createRequest(input({ idempotencyKey: 'view-X' }), T0);
+      const again = await store.createRequest(input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
+      expect(again.outcome).toBe('existing');
+      expect(again.record).toEqual(first.record);
+      expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
+    });
+
+    it('createRequest creates exactly one record under concurrent calls, also from two connections', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createRequest(input({ idempotencyKey: 'same' }), at(i))),
+      );
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
+    });
+
+    it('updateRequest sets status, keeps undefined fields, clears null fields', async () => {
+      const store = await fresh();
+      const { record } = await store.createRequest(input(), T0);
+      const generated = await store.updateRequest(
+        record.id,
+        { status: 'generated', reference: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11' },
+        at(10),
+      );
+      expect(generated).toMatchObject({
+        status: 'generated',
+        reference: '/licenses/x',
+        licenseFile: 'LICENSE',
+        trialExpiresOn: '2025-03-11',
+        updatedAt: at(10).toISOString(),
+        createdAt: T0.toISOString(),
+      });
+      const failed = await store.updateRequest(record.id, { status: 'failed', reason: 'boom', licenseFile: null }, at(20));
+      expect(failed.status).toBe('failed');
+      expect(failed.reason).toBe('boom');
+      expect(failed.reference).toBe('/licenses/x'); // undefined = keep
+      expect(failed).not.toHaveProperty('licenseFile'); // null = clear
+      expect(await store.getRequest(record.id)).toEqual(failed);
+      await expect(store.updateRequest('missing', { status: 'failed' }, T0)).rejects.toThrow(/not found/);
+    });
+
+    it('claimRetry moves failed -> pending exactly once and bumps attempts', async () => {
+      const store = await fresh();
+      const other = await second(store);
+      const { record } = await store.createRequest(input(), T0);
+      expect(await store.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
+      await store.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(2));
+
+      const claims = await Promise.all([store.claimRetry(record.id, at(3)), other.claimRetry(record.id, at(3))]);
+      expect(claims.sort()).toEqual([false, true]);
+      const after = await store.getRequest(record.id);
+      expect(after).toMatchObject({ status: 'pending', attempts: 1, updatedAt: at(3).toISOString() });
+
+      await store.updateRequest(record.id, { status: 'failed' }, at(4));
+      expect(await store.claimRetry(record.id, at(5))).toBe(true);
+      expect((await store.getRequest(record.id))?.attempts).toBe(2);
+      await store.updateRequest(record.id, { status: 'generated' }, at(6));
+      expect(await store.claimRetry(record.id, at(7))).toBe(false);
+      expect(await store.claimRetry('missing', at(7))).toBe(false);
+    });
+
+    it('findRecentDuplicates matches ticket + email (any case) + user count, pending/generated, since inclusive', async () => {
+      const store = await fresh();
+      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com', userCount: 10 };
+      const old = (await store.createRequest(input({ ...base }), at(0))).record;
+      const pending = (await store.createRequest(input({ ...base, email: 'ops@corp.com' }), at(100))).record;
+      const generated = (await store.createRequest(input({ ...base, email: 'OPS@CORP.COM' }), at(200))).record;
+      await store.updateRequest(generated.id, { status: 'generated' }, at(201));
+      const failed = (await store.createRequest(input({ ...base }), at(300))).record;
+      await store.updateRequest(failed.id, { status: 'failed' }, at(301));
+      const refused = (await store.createRequest(input({ ...base }), at(400))).record;
+      await store.updateRequest(refused.id, { status: 'refused' }, at(401));
+      await store.createRequest(input({ ...base, userCount: 11 }), at(500));
+      await store.createRequest(input({ ...base, ticketUrl: 'https://t/2' }), at(500));
+      await store.createRequest(input({ ...base, email: 'other@corp.com' }), at(500));
+
+      const found = await store.findRecentDuplicates({ ...base, email: 'oPs@cOrP.cOm' }, at(100));
+      expect(found.map((r) => r.id)).toEqual([generated.id, pending.id]); // newest first, `old` is before since
+      expect((await store.findRecentDuplicates(base, at(0))).map((r) => r.id)).toEqual([
+        generated.id,
+        pending.id,
+        old.id,
+      ]);
+      expect(await store.findRecentDuplicates(base, at(1000))).toEqual([]);
+    });
+
+    it('findByTicket and findByEmail return newest first, honour the limit, email is case-insensitive', async () => {
+      const store = await fresh();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const email = i % 2 ? 'Mixed.Case@Example.COM' : 'mixed.case@example.com';
+        ids.push((await store.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
+      }
+      await store.createRequest(input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
+      const newestFirst = [...ids].reverse();
+
+      expect((await store.findByTicket('https://t/42', 10)).map((r) => r.id)).toEqual(newestFirst);
+      expect((await store.findByTicket('https://t/42', 2)).map((r) => r.id)).toEqual(newestFirst.slice(0, 2));
+      expect(await store.findByTicket('https://t/404', 10)).toEqual([]);
+      expect(await store.findByTicket('https://t/42', 0)).toEqual([]);
+
+      expect((await store.findByEmail('MIXED.case@example.com', 10)).map((r) => r.id)).toEqual(newestFirst);
+      expect((await store.findByEmail('mixed.case@EXAMPLE.com', 3)).map((r) => r.id)).toEqual(newestFirst.slice(0, 3));
+      const [withOriginalCase] = await store.findByEmail('mixed.case@example.com', 1);
+      expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
+      expect(await store.findByEmail('nobody@example.com', 10)).toEqual([]);
+    });
+
+    it('listPending returns only pending requests, oldest first', async () => {
+      const store = await fresh();
+      const a = (await store.createRequest(input(), at(2))).record;
+      const b = (await store.createRequest(input(), at(1))).record;
+      const c = (await store.createRequest(input(), at(3))).record;
+      await store.updateRequest(c.id, { status: 'generated' }, at(4));
+      expect((await store.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
+    });
+  });
+
+  describe('audit outbox', () => {
+    const msg = (key: string, text = `text of ${key}`) => ({ key, channel: 'C-AUDIT', text, blocks: [{ type: 'section', text }] });
+
+    it('enqueue creates version 1, due now; get returns it', async () => {
+      const store = await fresh();
+      const entry = await store.enqueue({ ...msg('req-1'), threadOfKey: 'parent' }, T0);
+      expect(entry).toEqual({
+        key: 'req-1',
+        channel: 'C-AUDIT',
+        text: 'text of req-1',
+        blocks: [{ type: 'section', text: 'text of req-1' }],
+        threadOfKey: 'parent',
+        version: 1,
+        deliveredVersion: 0,
+        attempts: 0,
+        nextAttemptAt: T0.toISOString(),
+        createdAt: T0.toISOString(),
+      });
+      expect(entry).not.toHaveProperty('ts');
+      expect(await store.get('req-1')).toEqual(entry);
+      expect(await store.get('missing')).toBeUndefined();
+      expect(await store.backlog()).toBe(1);
+    });
+
+    it('versioning: deliver v1, enqueue v2 -> due again with ts kept; deliver v2 clears it', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('req-1', 'pending'), T0);
+      expect((await store.due(at(1), 10)).map((e) => e.key)).toEqual(['req-1']);
+      await store.markDelivered('req-1', 1, '1700000000.000100', at(1));
+      expect(await store.due(at(2), 10)).toEqual([]);
+      expect(await store.backlog()).toBe(0);
+
+      const v2 = await store.enqueue({ ...msg('req-1', 'generated'), channel: 'C-OTHER' }, at(5));
+      expect(v2).toMatchObject({
+        version: 2,
+        deliveredVersion: 1,
+        ts: '1700000000.000100',
+        text: 'generated',
+        channel: 'C-AUDIT', // already posted: the message cannot move
+        createdAt: T0.toISOString(),
+        nextAttemptAt: at(5).toISOString(),
+      });
+      const due = await store.due(at(5), 10);
+      expect(due).toHaveLength(1);
+      expect(due[0]).toMatchObject({ key: 'req-1', version: 2, ts: '1700000000.000100', text: 'generated' });
+      expect(await store.backlog()).toBe(1);
+
+      await store.markDelivered('req-1', 2, '1700000000.000100', at(6));
+      expect(await store.due(at(7), 10)).toEqual([]);
+      expect(await store.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
+    });
+
+    it('delivering an old version never marks the newer one delivered', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('k'), T0); // v1
+      await store.enqueue(msg('k', 'newer'), at(1)); // v2 while v1 is in flight
+      await store.markDelivered('k', 1, '111.222', at(2)); // the v1 send completes late
+      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
+      expect((await store.due(at(2), 10)).map((e) => [e.key, e.version])).toEqual([['k', 2]]);
+
+      await store.markDelivered('k', 2, '111.222', at(3));
+      await store.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
+      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
+      expect(await store.due(at(5), 10)).toEqual([]);
+      await expect(store.markDelivered('missing', 1, '1.2', at(5))).resolves.toBeUndefined();
+    });
+
+    it('re-enqueueing resets attempts, last error and backoff; channel may change while never posted', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('k'), T0);
+      await store.markFailed('k', 'rate_limited', at(3600));
+      await store.markFailed('k', 'rate_limited', at(7200));
+      expect(await store.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
+      const again = await store.enqueue({ ...msg('k', 'v2'), channel: 'C-NEW' }, at(10));
+      expect(again).toMatchObject({ version: 2, attempts: 0, nextAttemptAt: at(10).toISOString(), channel: 'C-NEW' });
+      expect(again).not.toHaveProperty('lastError');
+      expect(again).not.toHaveProperty('ts');
+      expect((await store.due(at(10), 10)).map((e) => e.key)).toEqual(['k']);
+    });
+
+    it('due is ordered by createdAt (ties in insertion order), honours limit, skips delivered and future', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('c'), at(30));
+      await store.enqueue(msg('a'), at(10));
+      await store.enqueue(msg('b'), at(20));
+      await store.enqueue(msg('tie-1'), at(40));
+      await store.enqueue(msg('tie-2'), at(40));
+      await store.enqueue(msg('delivered'), at(5));
+      await store.markDelivered('delivered', 1, '1.1', at(6));
+      await store.enqueue(msg('later'), at(1000)); // not due yet at t=100
+
+      expect((await store.due(at(100), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2']);
+      expect((await store.due(at(100), 2)).map((e) => e.key)).toEqual(['a', 'b']);
+      expect(await store.due(at(100), 0)).toEqual([]);
+      expect((await store.due(at(1000), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2', 'later']);
+      expect(await store.backlog()).toBe(6);
+    });
+
+    it('markFailed increments attempts and its backoff is respected by due()', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('a'), T0);
+      await store.enqueue(msg('b'), at(1));
+      await store.markFailed('a', 'channel_not_found', at(60));
+      expect(await store.get('a')).toMatchObject({
+        attempts: 1,
+        lastError: 'channel_not_found',
+        nextAttemptAt: at(60).toISOString(),
+        version: 1,
+        deliveredVersion: 0,
+      });
+      expect((await store.due(at(59), 10)).map((e) => e.key)).toEqual(['b']);
+      expect((await store.due(at(60), 10)).map((e) => e.key)).toEqual(['a', 'b']); // inclusive, created_at order
+      expect(await store.backlog()).toBe(2); // backing-off entries still count as backlog
+      await expect(store.markFailed('missing', 'x', at(1))).resolves.toBeUndefined();
+    });
+  });
+
+  describe('STAR decisions', () => {
+    it('records decisions with JSON inputs and lists them since a date, oldest first', async () => {
+      const store = await fresh();
+      const d1 = await store.recordDecision(
+        { ticketUrl: 'https://t/1', decidedBySlackId: 'U1', verdict: 'valid', inputs: { answers: [1, 'b'], nested: { ok: true } } },
+        at(10),
+      );
+      expect(d1).toEqual({
+        id: expect.stringMatching(UUID_RE),
+        ticketUrl: 'https://t/1',
+        decidedBySlackId: 'U1',
+        verdict: 'valid',
+        inputs: { answers: [1, 'b'], nested: { ok: true } },
+        createdAt: at(10).toISOString(),
+      });
+      const d0 = await store.recordDecision({ ticketUrl: 'https://t/0', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} }, at(5));
+      const d2 = await store.recordDecision({ ticketUrl: 'https://t/2', decidedBySlackId: 'U1', verdict: 'valid', inputs: {} }, at(20));
+      expect(await store.listDecisions(at(0))).toEqual([d0, d1, d2]);
+      expect((await store.listDecisions(at(10))).map((d) => d.id)).toEqual([d1.id, d2.id]);
+      expect(await store.listDecisions(at(21))).toEqual([]);
+    });
+  });
+
+  describe('user preferences', () => {
+    it('returns {} for unknown users and merges saves (undefined keeps the old value)', async () => {
+      const store = await fresh();
+      expect(await store.getPreferences('U1')).toEqual({});
+      await store.savePreferences('U1', { gitlabUsername: 'jdoe' }, T0);
+      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe' });
+      await store.savePreferences('U1', { timeZone: 'America/New_York' }, at(1));
+      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe', timeZone: 'America/New_York' });
+      await store.savePreferences('U1', { gitlabUsername: 'jane', timeZone: undefined }, at(2));
+      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+      await store.savePreferences('U2', {}, at(3));
+      expect(await store.getPreferences('U2')).toEqual({});
+      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+    });
+  });
+
+  describe('atomic createRequest (duplicate check in the same transaction as the insert)', () => {
+    const window = { reissueWindowSince: at(-10 * 86_400) };
+
+    it('10 concurrent creates for the same ticket from two connections: exactly 1 created, 9 duplicates naming it', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
+        ),
+      );
+      const created = results.filter((r) => r.outcome === 'created');
+      expect(created).toHaveLength(1);
+      const winner = created[0]!.outcome === 'created' ? created[0]!.record : undefined;
+      for (const r of results.filter((x) => x.outcome !== 'created')) {
+        expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
+      }
+      expect(await a.findByTicket('https://t/race', 50)).toHaveLength(1);
+    });
+
+    it('10 concurrent creates for the same email in any case (different tickets): exactly 1 created', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
+        ),
+      );
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'duplicates')).toHaveLength(9);
+      expect(await a.findByEmail('OPS@corp.com', 50)).toHaveLength(1);
+    });
+
+    it('a redelivery of the same submission is existing, not a duplicate, also when racing', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const same = input({ idempotencyKey: 'view-same' });
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).createRequest(same, at(i), window)));
+      expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'existing', 'existing', 'existing', 'existing', 'existing']);
+      const ids = new Set(results.map((r) => (r.outcome === 'duplicates' ? undefined : r.record.id)));
+      expect(ids.size).toBe(1);
+    });
+
+    it('duplicates: pending/generated for the same ticket OR email since the window start, newest first; failed/refused/older do not count', async () => {
+      const store = await fresh();
+      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
+      const old = (await store.createRequest(input({ ...base }), at(0))).record;
+      const byTicket = (await store.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
+      const byEmail = (await store.createRequest(input({ ...base, ticketUrl: 'https://t/other' , email: 'OPS@corp.com' }), at(200))).record;
+      await store.updateRequest(byEmail.id, { status: 'generated' }, at(201));
+      const failed = (await store.createRequest(input({ ...base }), at(300))).record;
+      await store.updateRequest(failed.id, { status: 'failed' }, at(301));
+      const refused = (await store.createRequest(input({ ...base }), at(400))).record;
+      await store.updateRequest(refused.id, { status: 'refused' }, at(401));
+
+      const result = await store.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), { reissueWindowSince: at(100) });
+      expect(result.outcome).toBe('duplicates');
+      const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
+      expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
+      expect(ids).not.toContain(old.id);
+
+      // No window: the confirmed re-issue is stored.
+      expect((await store.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
+      // A window after every pending/generated one: stored too.
+      expect((await store.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome).toBe('created');
+      expect((await store.createRequest(input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }), at(800), window)).outcome).toBe('created');
+    });
+  });
+
+  describe('claimRetry under concurrency', () => {
+    it('10 concurrent claims of one failed request from two connections: exactly one wins, attempts + 1', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const { record } = await a.createRequest(input(), T0);
+      await a.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(1));
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimRetry(record.id, at(2))));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await b.getRequest(record.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    });
+  });
+
+  describe('outbox lease (claimDue)', () => {
+    const msg = (key: string) => ({ key, channel: 'C-AUDIT', text: `text of ${key}`, blocks: [] });
+
+    it('two claimers never get the same entry, also when racing from two connections', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      for (let i = 0; i < 30; i++) await a.enqueue(msg(`k${String(i).padStart(2, '0')}`), at(i));
+      const rounds = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claimDue(at(100), 5, 60_000)),
+      );
+      const keys = rounds.flat().map((e) => e.key);
+      expect(keys).toHaveLength(30); // 8 x 5 asked, 30 available
+      expect(new Set(keys).size).toBe(30);
+      for (const round of rounds) {
+        expect(round.map((e) => e.key)).toEqual([...round.map((e) => e.key)].sort()); // created_at order within a claim
+      }
+      expect(await a.claimDue(at(101), 50, 60_000)).toEqual([]);
+      // due() is a plain read: it still lists them (the backlog is unchanged).
+      expect(await a.due(at(101), 50)).toHaveLength(30);
+      expect(await a.backlog()).toBe(30);
+    });
+
+    it('the lease holds until it expires, survives a new version, and ends with markDelivered / markFailed', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('a'), T0);
+      await store.enqueue(msg('b'), T0);
+      await store.enqueue(msg('c'), T0);
+      const first = await store.claimDue(at(1), 10, 30_000);
+      expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
+      expect(first[0]!.claimedUntil).toBe(at(31).toISOString());
+      expect((await store.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+
+      await store.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
+      expect(await store.claimDue(at(3), 10, 30_000)).toEqual([]);
+
+      await store.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+      await store.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
+      const second_ = await store.claimDue(at(5), 10, 30_000);
+      expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
+      expect((await store.get('b'))).not.toHaveProperty('claimedUntil');
+      expect((await store.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+
+      // c's holder died: nobody gets it before the lease runs out, the next claimer after.
+      expect(await store.claimDue(at(30), 10, 30_000)).toEqual([]);
+      expect((await store.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+    });
+
+    it('honours limit 0 and skips delivered and future entries', async () => {
+      const store = await fresh();
+      await store.enqueue(msg('now'), T0);
+      await store.enqueue(msg('later'), at(100));
+      await store.enqueue(msg('done'), T0);
+      await store.markDelivered('done', 1, '1.1', at(1));
+      expect(await store.claimDue(at(2), 0, 1000)).toEqual([]);
+      expect((await store.claimDue(at(2), 10, 1000)).map((e) => e.key)).toEqual(['now']);
+    });
+  });
+
+  describe('health', () => {
+    it('isWritable resolves true on an open store and false once closed', async () => {
+      const store = await fresh();
+      expect(await store.isWritable()).toBe(true);
+      await store.close();
+      expect(await store.isWritable()).toBe(false);
+      await expect(store.close()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('closing', () => {
+    it('methods reject after close', async () => {
+      const store = await fresh();
+      await store.close();
+      await expect(store.getRequest('x')).rejects.toThrow();
+    });
+  });
+});
