@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { lateness } from '../../src/policy/license-lifecycle';
 import { computeStarDigest, digestPeriodEnding, type StarDecisionEntry } from '../../src/policy/star-digest';
-import { LICENSE_NEEDS_LR_ACTION, LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_ACTION, LICENSE_RESOLVED_PATTERN, perRequestActionId } from '../../src/slack/messages/license-lifecycle-ids';
+import { LICENSE_NEEDS_LR_ACTION, LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_ACTION, LICENSE_RESOLVED_PATTERN, rowActionId } from '../../src/slack/messages/license-lifecycle-ids';
 import { buildLicenseReminder, licenseReminderKey, type ReminderInput } from '../../src/slack/messages/license-reminder';
 import { buildLapsedLine, buildNeedsLrLine, buildResolvedLine } from '../../src/slack/messages/license-thread-lines';
 import { buildStarDigestMessage } from '../../src/slack/messages/star-digest';
@@ -132,8 +132,9 @@ describe('action IDs', () => {
   test.each<[string, boolean, boolean]>([
     ['license_resolved', true, false],
     ['license_needs_lr', false, true],
-    [perRequestActionId(LICENSE_RESOLVED_ACTION, 'req-0001'), true, false],
-    [perRequestActionId(LICENSE_NEEDS_LR_ACTION, 'req-0001'), false, true],
+    [rowActionId(LICENSE_RESOLVED_ACTION, 3), true, false],
+    [rowActionId(LICENSE_NEEDS_LR_ACTION, 12), false, true],
+    ['license_resolved:req-1', false, false],
     ['license_resolved_x', false, false],
     ['retry_license', false, false],
   ])('%s', (id, resolved, needsLr) => {
