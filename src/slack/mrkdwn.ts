@@ -21,10 +21,16 @@ export function link(url: string, label?: string): string {
 export const mentionUser = (userId: string) => (/^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId));
 export const mentionChannel = (channelId: string) => (/^[CGD][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId));
 
-/** Slack renders this in each reader's own time zone; the fallback is shown where it cannot. */
-export function slackDate(epochSeconds: number, fallback: string): string {
-  return `<!date^${Math.floor(epochSeconds)}^{date_short_pretty} {time}|${escapeMrkdwn(fallback)}>`;
+/**
+ * Slack renders this in each reader's own time zone; the fallback is shown where it cannot.
+ * `format` takes Slack's date tokens, e.g. `{ago}` for "in 2 days" relative to the reader's now.
+ */
+export function slackDate(epochSeconds: number, fallback: string, format = '{date_short_pretty} {time}'): string {
+  return `<!date^${Math.floor(epochSeconds)}^${format}|${escapeMrkdwn(fallback)}>`;
 }
 
 /** Keeps text within a Block Kit limit, marking the cut (the one truncation helper, shared with the other layers). */
 export { truncate } from '../shared/text';
+
+/** Mentions a user group (`<!subteam^S…>`) when the ID looks like one; otherwise plain, inert text. */
+export const mentionUserGroup = (groupId: string) => (/^S[A-Z0-9]+$/.test(groupId) ? `<!subteam^${groupId}>` : escapeMrkdwn(groupId));

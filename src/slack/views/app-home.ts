@@ -1,24 +1,133 @@
+import { DateTime } from 'luxon';
+import { lifecycleEligibility, msUntilLapse, trialLapseAt } from '../../policy/license-lifecycle';
+import { VERDICTS, type VerdictId } from '../../policy/star-flowchart';
+import { formatRelative } from '../../policy/time';
+import type { LicenseRequestRecord, StarDecisionRecord } from '../../store/types';
+import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION, rowActionId } from '../messages/license-lifecycle-ids';
+import { readerDate } from '../messages/reader-date';
 import { COMMANDS } from '../surface';
-import { mentionChannel } from '../mrkdwn';
-import { actions, button, context, divider, header, section } from './blocks';
+import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
+import { actions, Block, button, context, divider, header, section } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 
-/** The App Home tab: what the bot does and how to start. */
-export function buildAppHome(licensingChannel: string) {
-  return {
-    type: 'home' as const,
-    blocks: [
-      header('L&R on-call'),
-      section(
-        [
-          `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket and get a verdict with the playbook's next steps.`,
-          `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a Self-Managed customer whose grace period ended within the last 3 days.`,
-          `*${COMMANDS.licenseStatus} <ticket or email>*: what happened to a license request, and a copy of the license.`,
-        ].join('\n'),
-      ),
-      actions('home_actions', button('Weekend emergency license', OPEN_EMERGENCY_LICENSE_ACTION, '{}', 'primary')),
+/** Opens the /star-check modal from App Home (a button cannot run a slash command). */
+export const OPEN_STAR_CHECK_ACTION = 'open_star_check';
+
+/** An open trial as the dashboard shows it; a LicenseRequestRecord plus its follow-up state fits. */
+export type DashboardLicense = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status' | 'trialExpiresOn'> & {
+  resolvedAt?: string;
+  /** Set once someone pressed "Needs L&R". */
+  needsLrBySlackId?: string;
+};
+
+export type DashboardRequest = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt' | 'trialExpiresOn'> & { resolvedAt?: string };
+export type DashboardStarCheck = Pick<StarDecisionRecord, 'id' | 'ticketUrl' | 'verdict' | 'createdAt'>;
+
+/** Everything the dashboard shows, loaded by the caller: the builder stays pure. */
+export interface AppHomeDashboard {
+  now: DateTime;
+  /** Generated, unresolved trials (others are filtered out here too). */
+  openLicenses: DashboardLicense[];
+  /** The viewer's own recent license requests, newest first. */
+  recentRequests: DashboardRequest[];
+  /** The viewer's own recent STAR checks, newest first. */
+  recentStarChecks: DashboardStarCheck[];
+  /** Show the "STAR check" button; only when a listener for OPEN_STAR_CHECK_ACTION is registered. */
+  starCheckButton?: boolean;
+}
+
+/** Caps that keep the view under Slack's 100 blocks: 3 + 2 + 2×20 + 1 + 2 + 10 + 2 + 10 + 1 = 71. */
+export const DASHBOARD_CAPS = { openLicenses: 20, recentRequests: 10, recentStarChecks: 10 } as const;
+
+const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
+  pending: ':hourglass_flowing_sand: Pending',
+  generated: ':white_check_mark: Generated',
+  failed: ':x: Failed',
+  refused: ':no_entry: Refused',
+};
+
+const at = (iso: string) => {
+  const instant = DateTime.fromISO(iso, { zone: 'utc' });
+  return instant.isValid ? readerDate(instant) : escapeMrkdwn(iso);
+};
+
+function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime): Block[] {
+  const expiresOn = license.trialExpiresOn as string;
+  const left = msUntilLapse(expiresOn, now);
+  const timeLeft = left > 0 ? `*${formatRelative(left).replace(/^in /, '')} left*` : `*lapsed ${formatRelative(left)}*`;
+  const lines = [
+    `:alarm_clock: ${link(license.ticketUrl)}: ${timeLeft} (${left > 0 ? 'lapses' : 'lapsed'} ${readerDate(trialLapseAt(expiresOn))})`,
+    `${escapeMrkdwn(license.email)} · ${license.userCount.toLocaleString('en-US')} users · requested by ${mentionUser(license.requestedBySlackId)}`,
+  ];
+  if (license.needsLrBySlackId) lines.push(`:sos: L&R asked for help by ${mentionUser(license.needsLrBySlackId)}`);
+  const buttons = [button('Resolved', rowActionId(LICENSE_RESOLVED_ACTION, row), license.id, 'primary')];
+  if (!license.needsLrBySlackId) buttons.push(button('Needs L&R', rowActionId(LICENSE_NEEDS_LR_ACTION, row), license.id));
+  return [section(lines.join('\n')), actions(`open_license:${row}`, ...buttons)];
+}
+
+function requestBlock(request: DashboardRequest): Block {
+  const state = request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
+  return section(`${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${at(request.createdAt)}`);
+}
+
+function starCheckBlock(check: DashboardStarCheck): Block {
+  const verdict = Object.prototype.hasOwnProperty.call(VERDICTS, check.verdict) ? VERDICTS[check.verdict as VerdictId] : undefined;
+  const label = verdict ? `${verdict.emoji} ${escapeMrkdwn(verdict.headline)}` : `:grey_question: ${escapeMrkdwn(check.verdict)}`;
+  return section(`${label} · ${link(check.ticketUrl)} · ${at(check.createdAt)}`);
+}
+
+function more(shown: number, total: number): Block[] {
+  return total > shown ? [context(`…and ${total - shown} more.`)] : [];
+}
+
+/**
+ * The App Home tab: a dashboard for the person who opens it. Open trials come first because they
+ * have a deadline; then the viewer's own history; the flows can be started from the top. Without
+ * data (or with nothing in it) it is the empty dashboard, which says how to start.
+ */
+export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashboard) {
+  const startButtons = [button('Weekend emergency license', OPEN_EMERGENCY_LICENSE_ACTION, '{}', 'primary')];
+  if (dashboard?.starCheckButton) startButtons.push(button('STAR check', OPEN_STAR_CHECK_ACTION, '{}'));
+  const blocks: Block[] = [
+    header('L&R on-call'),
+    section(
+      [
+        `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket and get a verdict with the playbook's next steps.`,
+        `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a Self-Managed customer whose grace period ended within the last 3 days.`,
+        `*${COMMANDS.licenseStatus} <ticket or email>*: what happened to a license request, and a copy of the license.`,
+      ].join('\n'),
+    ),
+    actions('home_actions', ...startButtons),
+  ];
+
+  // Once per request (block IDs must be unique in a view), and only generated, unresolved trials.
+  const open = [...new Map((dashboard?.openLicenses ?? []).map((license) => [license.id, license])).values()].filter((license) => lifecycleEligibility(license).eligible);
+  const requests = dashboard?.recentRequests ?? [];
+  const checks = dashboard?.recentStarChecks ?? [];
+
+  if (dashboard && open.length > 0) {
+    blocks.push(divider(), section('*Open emergency licenses*: generated trials nobody has marked resolved yet. Press *Resolved* once the customer has a real license.'));
+    const sorted = [...open].sort((a, b) => (a.trialExpiresOn as string).localeCompare(b.trialExpiresOn as string));
+    sorted.slice(0, DASHBOARD_CAPS.openLicenses).forEach((license, row) => blocks.push(...openLicenseBlocks(license, row, dashboard.now)));
+    blocks.push(...more(DASHBOARD_CAPS.openLicenses, sorted.length));
+  }
+  if (requests.length > 0) {
+    blocks.push(divider(), section('*Your recent license requests*'));
+    requests.slice(0, DASHBOARD_CAPS.recentRequests).forEach((request) => blocks.push(requestBlock(request)));
+  }
+  if (checks.length > 0) {
+    blocks.push(divider(), section('*Your recent STAR checks*'));
+    checks.slice(0, DASHBOARD_CAPS.recentStarChecks).forEach((check) => blocks.push(starCheckBlock(check)));
+  }
+  if (open.length === 0 && requests.length === 0 && checks.length === 0) {
+    blocks.push(
       divider(),
-      context(`Every verdict and every license request is posted to ${mentionChannel(licensingChannel)} with its ticket.`),
-    ],
-  };
+      section(
+        `:sparkles: *Nothing open, and no requests or STAR checks of yours yet.* Type \`${COMMANDS.starCheck}\` with a ticket link when a starred L&R ticket comes in, or press *Weekend emergency license* when a Self-Managed customer is locked out on a weekend.`,
+        'home_empty',
+      ),
+    );
+  }
+  blocks.push(divider(), context(`Every verdict and every license request is posted to ${mentionChannel(licensingChannel)} with its ticket.`));
+  return { type: 'home' as const, blocks };
 }
