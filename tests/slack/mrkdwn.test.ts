@@ -214,7 +214,7 @@ describe('buildReissueConfirmView', () => {
   it('the request email and username stay inert', () => {
     const request = emergencyRequest({ email: `${ALL_ATTACKS}@example.com`, username: ALL_ATTACKS });
     const existing = [hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24' }), hostileRecord({ id: 'b', status: 'pending' })];
-    const view = buildReissueConfirmView(request, existing, { request, justification: ALL_ATTACKS });
+    const view = buildReissueConfirmView(request, existing, {});
     expect(unsafeTexts(view)).toEqual([]);
     expect(shows(view, ALL_ATTACKS)).toBe(true);
   });
@@ -223,7 +223,7 @@ describe('buildReissueConfirmView', () => {
     // buildLicenseNotice and buildLicenseStatusMessage use mentionUser(); the re-issue list
     // interpolates `<@${r.requestedBySlackId}>` directly.
     const request = emergencyRequest();
-    const view = buildReissueConfirmView(request, [record({ requestedBySlackId: 'U1>|<!channel' })], { request });
+    const view = buildReissueConfirmView(request, [record({ requestedBySlackId: 'U1>|<!channel' })], {});
     expect(unsafeTexts(view)).toEqual([]);
   });
 });

@@ -62,6 +62,13 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
   };
 }
 
+/** createRequest without a duplicate window, in the `{ record, created }` shape these tests read. */
+async function insert(store: SqliteStore, request: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+  const result = await store.createRequest(request, now);
+  if (result.outcome === 'duplicates') throw new Error('no duplicate check was asked for');
+  return { record: result.record, created: result.outcome === 'created' };
+}
+
 describe('opening', () => {
   it('creates the folder and bot.sqlite3 with WAL, synchronous=NORMAL, busy_timeout, foreign keys', () => {
     const dir = join(tempDir(), 'nested', 'data');
@@ -88,7 +95,7 @@ describe('opening', () => {
     const store = openStore(dir);
     try {
       expect(store.isWritable()).toBe(true);
-      const { created } = await store.createRequest(input(), T0);
+      const { created } = await insert(store, input(), T0);
       expect(created).toBe(true);
     } finally {
       store.close();
@@ -98,7 +105,7 @@ describe('opening', () => {
   it('reopening the same folder keeps the data and does not re-run migrations', async () => {
     const dir = tempDir();
     const first = new SqliteStore(dir);
-    const { record } = await first.createRequest(input(), T0);
+    const { record } = await insert(first, input(), T0);
     await first.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
     await first.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
     first.close();
@@ -202,7 +209,7 @@ describe('license requests', () => {
   it('createRequest stores every field and returns a pending record', async () => {
     const store = open();
     const req = input({ overrideJustification: 'manager approved' });
-    const { record, created } = await store.createRequest(req, T0);
+    const { record, created } = await insert(store, req, T0);
     expect(created).toBe(true);
     expect(record).toEqual({
       ...req,
@@ -218,7 +225,7 @@ describe('license requests', () => {
 
   it('optional fields are absent (not null) when unset', async () => {
     const store = open();
-    const { record } = await store.createRequest(input(), T0);
+    const { record } = await insert(store, input(), T0);
     for (const k of ['overrideJustification', 'reason', 'reference', 'licenseFile', 'trialExpiresOn']) {
       expect(record).not.toHaveProperty(k);
     }
@@ -226,8 +233,8 @@ describe('license requests', () => {
 
   it('createRequest is idempotent on idempotencyKey', async () => {
     const store = open();
-    const first = await store.createRequest(input({ idempotencyKey: 'view-X' }), T0);
-    const again = await store.createRequest(input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
+    const first = await insert(store, input({ idempotencyKey: 'view-X' }), T0);
+    const again = await insert(store, input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
     expect(again.created).toBe(false);
     expect(again.record).toEqual(first.record);
     expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
@@ -238,7 +245,7 @@ describe('license requests', () => {
     const a = open(dir);
     const b = open(dir);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createRequest(input({ idempotencyKey: 'same' }), at(i))),
+      Array.from({ length: 20 }, (_, i) => insert(i % 2 ? a : b, input({ idempotencyKey: 'same' }), at(i))),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
@@ -246,7 +253,7 @@ describe('license requests', () => {
 
   it('updateRequest sets status, keeps undefined fields, clears null fields', async () => {
     const store = open();
-    const { record } = await store.createRequest(input(), T0);
+    const { record } = await insert(store, input(), T0);
     const generated = await store.updateRequest(
       record.id,
       { status: 'generated', reference: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11' },
@@ -273,7 +280,7 @@ describe('license requests', () => {
     const dir = tempDir();
     const store = open(dir);
     const other = open(dir);
-    const { record } = await store.createRequest(input(), T0);
+    const { record } = await insert(store, input(), T0);
     expect(await store.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
     await store.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(2));
 
@@ -293,17 +300,17 @@ describe('license requests', () => {
   it('findRecentDuplicates matches ticket + email (any case) + user count, pending/generated, since inclusive', async () => {
     const store = open();
     const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com', userCount: 10 };
-    const old = (await store.createRequest(input({ ...base }), at(0))).record;
-    const pending = (await store.createRequest(input({ ...base, email: 'ops@corp.com' }), at(100))).record;
-    const generated = (await store.createRequest(input({ ...base, email: 'OPS@CORP.COM' }), at(200))).record;
+    const old = (await insert(store, input({ ...base }), at(0))).record;
+    const pending = (await insert(store, input({ ...base, email: 'ops@corp.com' }), at(100))).record;
+    const generated = (await insert(store, input({ ...base, email: 'OPS@CORP.COM' }), at(200))).record;
     await store.updateRequest(generated.id, { status: 'generated' }, at(201));
-    const failed = (await store.createRequest(input({ ...base }), at(300))).record;
+    const failed = (await insert(store, input({ ...base }), at(300))).record;
     await store.updateRequest(failed.id, { status: 'failed' }, at(301));
-    const refused = (await store.createRequest(input({ ...base }), at(400))).record;
+    const refused = (await insert(store, input({ ...base }), at(400))).record;
     await store.updateRequest(refused.id, { status: 'refused' }, at(401));
-    await store.createRequest(input({ ...base, userCount: 11 }), at(500));
-    await store.createRequest(input({ ...base, ticketUrl: 'https://t/2' }), at(500));
-    await store.createRequest(input({ ...base, email: 'other@corp.com' }), at(500));
+    await insert(store, input({ ...base, userCount: 11 }), at(500));
+    await insert(store, input({ ...base, ticketUrl: 'https://t/2' }), at(500));
+    await insert(store, input({ ...base, email: 'other@corp.com' }), at(500));
 
     const found = await store.findRecentDuplicates({ ...base, email: 'oPs@cOrP.cOm' }, at(100));
     expect(found.map((r) => r.id)).toEqual([generated.id, pending.id]); // newest first, `old` is before since
@@ -320,9 +327,9 @@ describe('license requests', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const email = i % 2 ? 'Mixed.Case@Example.COM' : 'mixed.case@example.com';
-      ids.push((await store.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
+      ids.push((await insert(store, input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
     }
-    await store.createRequest(input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
+    await insert(store, input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
     const newestFirst = [...ids].reverse();
 
     expect((await store.findByTicket('https://t/42', 10)).map((r) => r.id)).toEqual(newestFirst);
@@ -339,11 +346,109 @@ describe('license requests', () => {
 
   it('listPending returns only pending requests, oldest first', async () => {
     const store = open();
-    const a = (await store.createRequest(input(), at(2))).record;
-    const b = (await store.createRequest(input(), at(1))).record;
-    const c = (await store.createRequest(input(), at(3))).record;
+    const a = (await insert(store, input(), at(2))).record;
+    const b = (await insert(store, input(), at(1))).record;
+    const c = (await insert(store, input(), at(3))).record;
     await store.updateRequest(c.id, { status: 'generated' }, at(4));
     expect((await store.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
+  });
+});
+
+describe('createRequest with a re-issue window (one atomic step)', () => {
+  const WINDOW_SINCE = at(-10 * 86_400);
+
+  it('of concurrent requests for the same ticket and email from two connections, exactly one is created (20 runs)', async () => {
+    for (let run = 0; run < 20; run++) {
+      const dir = tempDir();
+      const a = open(dir);
+      const b = open(dir);
+      const ticketUrl = `https://t/race-${run}`;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? a : b).createRequest(input({ ticketUrl, email: i % 3 ? 'ops@corp.com' : 'OPS@corp.com' }), at(i), { reissueWindowSince: WINDOW_SINCE }),
+        ),
+      );
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'duplicates')).toHaveLength(5);
+      expect(await a.findByTicket(ticketUrl, 10)).toHaveLength(1);
+    }
+  });
+
+  it('matches the same ticket OR the same email (any case), pending or generated, inside the window; newest first', async () => {
+    const store = open();
+    const since = { reissueWindowSince: at(100) };
+    const old = (await insert(store, input({ ticketUrl: 'https://t/1', email: 'a@x.com' }), at(0))).record;
+    const byEmail = (await insert(store, input({ ticketUrl: 'https://t/2', email: 'Ops@Corp.com' }), at(200))).record;
+    const byTicket = (await insert(store, input({ ticketUrl: 'https://t/1', email: 'b@x.com' }), at(300))).record;
+    await store.updateRequest(byTicket.id, { status: 'generated' }, at(301));
+    const failed = (await insert(store, input({ ticketUrl: 'https://t/1', email: 'c@x.com' }), at(400))).record;
+    await store.updateRequest(failed.id, { status: 'failed' }, at(401));
+
+    const result = await store.createRequest(input({ ticketUrl: 'https://t/1', email: 'oPs@cOrP.cOm' }), at(500), since);
+    expect(result.outcome).toBe('duplicates');
+    expect(result.outcome === 'duplicates' && result.duplicates.map((r) => r.id)).toEqual([byTicket.id, byEmail.id]);
+    expect(old.id).toBeDefined();
+    const fresh = await store.createRequest(input({ ticketUrl: 'https://t/9', email: 'new@x.com' }), at(500), since);
+    expect(fresh.outcome).toBe('created');
+  });
+
+  it('a redelivery of the same idempotency key is `existing`, before any duplicate check', async () => {
+    const store = open();
+    const first = await store.createRequest(input({ idempotencyKey: 'V1:submit' }), at(0), { reissueWindowSince: WINDOW_SINCE });
+    const again = await store.createRequest(input({ idempotencyKey: 'V1:submit' }), at(1), { reissueWindowSince: WINDOW_SINCE });
+    expect(first.outcome).toBe('created');
+    expect(again).toEqual({ outcome: 'existing', record: first.outcome === 'created' ? first.record : undefined });
+  });
+
+  it('without a window (a confirmed re-issue) a duplicate is inserted', async () => {
+    const store = open();
+    await insert(store, input(), at(0));
+    expect((await store.createRequest(input(), at(1))).outcome).toBe('created');
+  });
+});
+
+describe('license delivery (durable step)', () => {
+  it('becomes pending in the same write as generated, is due, and is recorded once delivered', async () => {
+    const store = open();
+    const { record } = await insert(store, input(), T0);
+    expect(await store.listDeliveriesDue(at(100), 10)).toEqual([]);
+    const generated = await store.updateRequest(record.id, { status: 'generated', licenseFile: 'L' }, at(1));
+    expect(generated).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 0, deliveryNextAt: at(1).toISOString() });
+    expect((await store.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
+
+    const failed = await store.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
+    expect(failed).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'ratelimited', deliveryNextAt: at(60).toISOString() });
+    expect(await store.listDeliveriesDue(at(59), 10)).toEqual([]);
+    expect(await store.listDeliveriesDue(at(60), 10)).toHaveLength(1);
+
+    const done = await store.recordDelivery(record.id, { delivered: true }, at(61));
+    expect(done).toMatchObject({ deliveryStatus: 'delivered', deliveryAttempts: 2 });
+    expect(done).not.toHaveProperty('deliveryError');
+    // A late failure report never undoes a delivery; updating the record again keeps it delivered.
+    expect((await store.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62))).deliveryStatus).toBe('delivered');
+    expect((await store.updateRequest(record.id, { status: 'generated', reason: 'x' }, at(63))).deliveryStatus).toBe('delivered');
+    expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+  });
+
+  it('gives up when no next attempt is given', async () => {
+    const store = open();
+    const { record } = await insert(store, input(), T0);
+    await store.updateRequest(record.id, { status: 'generated' }, at(1));
+    expect((await store.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2))).deliveryStatus).toBe('failed');
+    expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+  });
+});
+
+describe('open requests', () => {
+  it('are kept per view, replaced by the next step, and pruned', async () => {
+    const store = open();
+    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' }, at(0));
+    expect(await store.getOpenRequest('V1')).toEqual({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1', updatedAt: at(0).toISOString() });
+    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' }, at(5));
+    expect(await store.getOpenRequest('V1')).toMatchObject({ stage: 'reissue', justification: 'because' });
+    expect(await store.getOpenRequest('V2')).toBeUndefined();
+    expect(await store.pruneOpenRequests(at(6))).toBe(1);
+    expect(await store.getOpenRequest('V1')).toBeUndefined();
   });
 });
 
