@@ -145,7 +145,16 @@ describe('issue 9 with Slack user groups', () => {
     const saas = openedForm(fake);
     const refusal = applySubmissionAck(fake, saas, await submitView(t, saas, emergencyForm({ ticket: '93301', email: 'a@saas.example', deployment: 'saas' }), MANAGER));
     expect(refusal.view?.callback_id).not.toBe('emergency_license_override');
-    const asReissue = { ...(refusal.view as JsonObject), callback_id: 'emergency_license_reissue', submit: { type: 'plain_text', text: 'Re-issue anyway' } };
+    // The forged confirmation carries the SaaS request and a justification, as the old metadata did.
+    const asReissue = {
+      ...(refusal.view as JsonObject),
+      callback_id: 'emergency_license_reissue',
+      submit: { type: 'plain_text', text: 'Re-issue anyway' },
+      private_metadata: JSON.stringify({
+        request: { ticketUrl: ticketUrl(93301), deployment: 'saas', paidPlan: true, prospect: false, expirationDate: daysAgo(15), userCount: 250, email: 'a@saas.example', username: 'jdoe' },
+        justification: 'Manager says the customer must get it anyway.',
+      }),
+    };
     const ack = applySubmissionAck(fake, asReissue, await submitView(t, asReissue, {}, MANAGER));
     expect(ack.view?.callback_id).toBe('emergency_license_refused');
     const records = await t.bot.services.store.findByTicket(ticketUrl(93301), 10);
