@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations';
-import { secureDataDir, secureFiles, type ModeFix } from './file-modes';
+import { closeSync, openSync } from 'node:fs';
+import { DATA_FILE_MODE, secureDataDir, secureFiles, type ModeFix } from './file-modes';
 import type {
   CreateRequestResult,
   DeliveryOutcome,
@@ -275,6 +276,9 @@ export class SqliteStore implements Store {
     // Every license and customer email is in here: the folder is the owner's only (0700).
     const fixes = secureDataDir(dataDir);
     this.file = join(dataDir, DATABASE_FILE_NAME);
+    // Created 0600 before SQLite opens it (SQLite would create it 0644 under umask 022); SQLite
+    // gives the -wal/-shm files the mode of the database file.
+    closeSync(openSync(this.file, 'a', DATA_FILE_MODE));
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = new Database(this.file, { timeout: busyTimeoutMs });
     try {
