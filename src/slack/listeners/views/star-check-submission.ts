@@ -8,8 +8,7 @@ import { buildStarAuditMessage } from '../../messages/star-audit';
 import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, expiryFactsFor, shownBlockIds } from '../../views/star-check-modal';
-import { buildStarVerdictView } from '../../views/star-verdict';
-import { modal, section } from '../../views/blocks';
+import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
 
 const inputBlockIds = (view: { blocks: Record<string, unknown>[] }) =>
   view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id as string);
@@ -25,10 +24,7 @@ export function starCheckSubmission(services: AppServices) {
     // while the modal is open, and a submission can be crafted without ever running the command.
     const access = await services.authz.check(userId, 'star_check');
     if (!access.allowed) {
-      await ack({
-        response_action: 'update',
-        view: modal({ callbackId: 'star_check_refused', title: 'STAR check', close: 'Close', blocks: [section(`:no_entry: ${access.reason}`, 'not_allowed')] }) as never,
-      });
+      await ack({ response_action: 'update', view: buildStarCheckRefusedView(access.reason) as never });
       return;
     }
     const now = services.now();
