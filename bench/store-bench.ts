@@ -145,7 +145,8 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     const created: string[] = [];
     const create = await measure(opts.samples, opts.opBudgetMs, async () => {
       seq += 1;
-      const { record } = await store.createRequest(
+      // With the 10-day duplicate check, as the bot writes a new request (check + insert, one transaction).
+      const result = await store.createRequest(
         {
           ticketUrl: ticketUrl(seq * 7919),
           email: `new${seq}@example.com`,
@@ -158,8 +159,10 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
           idempotencyKey: `bench-${seq}-${randomUUID()}`,
         },
         new Date(),
+        { reissueWindowSince: new Date(Date.now() - 10 * 86_400_000) },
       );
-      created.push(record.id);
+      if (result.outcome !== 'created') throw new Error(`benchmark write not created: ${result.outcome}`);
+      created.push(result.record.id);
       return 1;
     });
     // Not pending any more: otherwise the bot started on this store would "resume" (sign and upload)

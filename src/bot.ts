@@ -15,11 +15,12 @@ import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
 import { registerErrorHandler } from './slack/error-handler';
 import { registerListeners } from './slack/listeners';
+import { createSafeHttpReceiver } from './slack/safe-http-receiver';
 import type { AppServices } from './slack/services';
 import { SlackAuditSender } from './slack/slack-audit-sender';
 import { SlackLicenseNotifier } from './slack/slack-license-notifier';
 import { UserTimeZones } from './slack/user-time-zones';
-import { EmergencyLicenseWorkflow } from './workflows/emergency-license';
+import { DEFAULT_DELIVERY_RETRY, EmergencyLicenseWorkflow } from './workflows/emergency-license';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -63,6 +64,9 @@ export const DEVELOPMENT_KEY_WARNING =
 export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
   const startedAt = performance.now();
   const store = openStore(config.dataDir);
+  for (const fix of store.modeFixes) {
+    logger.warn({ path: fix.path, from: fix.from, to: fix.to }, 'tightened the permissions of the data folder/file: customer data is for the bot user only');
+  }
   const developmentKey = config.licenseAdapter === 'local' && !config.licenseSigningKeyPath;
   const adapter = licenseAdapterFor(config, logger);
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
@@ -118,7 +122,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     clientOptions,
     ...(config.slack.mode === 'socket'
       ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }
-      : { signingSecret: config.slack.signingSecret, customRoutes }),
+      : {
+          // A guarded receiver: no signed request, however malformed, can end the process.
+          receiver: createSafeHttpReceiver({ signingSecret: config.slack.signingSecret ?? '', customRoutes, logger: slackLogger }, logger.child({ component: 'http' })),
+        }),
   });
 
   instrumentAcks(app, metrics);
@@ -141,7 +148,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     onStatus: (status) => metrics.licenseRequests.inc({ status }),
     licenseWarning,
   });
-  const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }));
+  // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
+  const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
+    ...DEFAULT_DELIVERY_RETRY,
+    pollIntervalMs: config.outbox.pollIntervalMs,
+    minBackoffMs: config.outbox.minBackoffMs,
+    maxBackoffMs: config.outbox.maxBackoffMs,
+  });
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
 
@@ -166,6 +179,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
   const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
   const resumed = await licenses.resumePending();
+  licenses.startDeliveries();
+  // Open modal steps live for hours at most; forget older ones.
+  await store.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
   logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;
@@ -183,7 +199,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       authz.stop();
       await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
       await audit.stop(deadline / 2);
-      store.close();
+      await store.close();
       logger.info('stopped');
     })());
 

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { setupGuide } from './setup-guide';
 import { startBot } from './bot';
+import { installProcessGuards } from './ops/process-guards';
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +17,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let bot;
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
+  let fatal = false;
+  installProcessGuards(logger, {
+    onFatal: () => {
+      if (fatal) return;
+      fatal = true;
+      const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
+      hardStop.unref();
+      void (bot ? bot.stop() : Promise.resolve()).finally(() => process.exit(1));
+    },
+  });
   try {
     bot = await startBot(config, logger);
   } catch (error) {
@@ -28,7 +39,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new work, finishing what is in flight');
     const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
     hardStop.unref();
-    void bot.stop().then(() => process.exit(0));
+    void bot?.stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

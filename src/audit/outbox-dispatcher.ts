@@ -30,11 +30,14 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
 /** Later than any backoff; a four-digit year keeps ISO timestamps comparable as text. */
 const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
 
-function describeError(error: unknown): DeliveryError {
-  const e = error as { message?: string; data?: { error?: string }; retryAfter?: number; code?: string };
+function describeError(error: unknown): DeliveryError & { definite: boolean } {
+  const e = error as { message?: string; data?: { error?: string; ok?: boolean }; retryAfter?: number; code?: string };
   return {
     message: e?.data?.error ?? e?.message ?? String(error),
     retryAfterSeconds: typeof e?.retryAfter === 'number' ? e.retryAfter : undefined,
+    // Slack answered "not posted" (ok:false, or 429): unlike a timeout, a network error or an
+    // HTTP 5xx, the message is certainly not in the channel.
+    definite: e?.data?.ok === false || e?.code === 'slack_webapi_rate_limited_error',
   };
 }
 
@@ -138,12 +141,17 @@ export class OutboxDispatcher {
         return false;
       }
     }
+    // A crash (or a lost answer) after Slack recorded a post but before its ts is stored would
+    // leave a copy we cannot find again (no history scope). Remember that a post was started, so
+    // the next attempt says it supersedes any earlier copy (see README, "at least once").
+    if (!entry.ts) await this.outbox.markPostStarted(entry.key, this.now());
     try {
       const { ts } = await this.sender.send(entry, threadTs);
       await this.outbox.markDelivered(entry.key, entry.version, ts, this.now());
       return true;
     } catch (error) {
       const failure = describeError(error);
+      if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, null);
       const backoff = failure.retryAfterSeconds !== undefined
         ? failure.retryAfterSeconds * 1000
         : Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** Math.min(entry.attempts, 16));

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { LicenseRequestRecord } from '../store/types';
 import type { LicenseNotifier } from '../workflows/emergency-license';
-import { buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
+import { buildCopySentLine, buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
 import { escapeMrkdwn, link } from './mrkdwn';
 
 /** Slack side effects of the emergency license workflow: the channel notice and the file in a DM. */
@@ -19,6 +20,16 @@ export class SlackLicenseNotifier implements LicenseNotifier {
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
     this.options.onStatus?.(record.status);
     await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record, this.options.licenseWarning) });
+  }
+
+  /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
+  async copySent(record: LicenseRequestRecord, toSlackId: string): Promise<void> {
+    await this.audit.publish({
+      key: `${licenseNoticeKey(record)}:copy:${randomUUID()}`,
+      channel: this.licensingChannel,
+      threadOfKey: licenseNoticeKey(record),
+      ...buildCopySentLine(toSlackId),
+    });
   }
 
   /** DMs the engineer the license file (or where the adapter put it) to attach to the ticket. */

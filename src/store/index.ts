@@ -5,6 +5,7 @@ import type { Store } from './types';
 export * from './types';
 export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions, type StoredPreferences } from './sqlite-store';
 export { PostgresStore, describeDatabaseUrl, type PostgresStoreOptions } from './postgres';
+export { secureDataDir, secureFiles, DATA_DIR_MODE, DATA_FILE_MODE, type ModeFix } from './file-modes';
 export {
   MIGRATIONS,
   LATEST_SCHEMA_VERSION,
@@ -19,7 +20,7 @@ export {
  * Opens (creating if needed) the bot's database `<dataDir>/bot.sqlite3` and applies pending
  * migrations. Throws `SchemaTooNewError` when the file was written by a newer release.
  */
-export function openStore(dataDir: string, options?: SqliteStoreOptions): Store {
+export function openStore(dataDir: string, options?: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(dataDir, options);
 }
 

@@ -103,6 +103,39 @@ export const MIGRATIONS: readonly Migration[] = [
     // store never post the same audit message at once; NULL = not held.
     up: `ALTER TABLE audit_outbox ADD COLUMN claimed_until TEXT;`,
   },
+  {
+    version: 3,
+    name: 'durable license delivery, open requests, audit post attempts',
+    up: `
+      -- Delivery of a generated license to the engineer is a durable step (issue 9.3).
+      ALTER TABLE license_requests ADD COLUMN delivery_status TEXT NOT NULL DEFAULT 'none'
+        CHECK (delivery_status IN ('none', 'pending', 'delivered', 'failed'));
+      ALTER TABLE license_requests ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE license_requests ADD COLUMN delivery_next_at TEXT;
+      ALTER TABLE license_requests ADD COLUMN delivery_error TEXT;
+      -- Licenses generated before this version were handed over by the old code (or reported as not).
+      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated';
+      CREATE INDEX license_requests_delivery_due ON license_requests (delivery_next_at)
+        WHERE delivery_status = 'pending';
+      -- The duplicate check looks requests up by ticket or email within a window, whatever the status.
+      -- (license_requests_ticket_created / _email_created already serve it.)
+
+      -- Facts of a request between two modal steps, keyed by the view (issue 9.7).
+      CREATE TABLE open_requests (
+        view_id       TEXT PRIMARY KEY,
+        slack_user_id TEXT NOT NULL,
+        stage         TEXT NOT NULL CHECK (stage IN ('override', 'reissue')),
+        facts         TEXT NOT NULL,
+        justification TEXT,
+        channel_id    TEXT,
+        updated_at    TEXT NOT NULL
+      );
+      CREATE INDEX open_requests_updated ON open_requests (updated_at);
+
+      -- When a first post was sent without its answer being seen (issue 9.5).
+      ALTER TABLE audit_outbox ADD COLUMN post_started_at TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations';
+import { closeSync, openSync } from 'node:fs';
+import { DATA_FILE_MODE, secureDataDir, secureFiles, type ModeFix } from './file-modes';
 import { createRequestAtomically, prepareCreateRequest } from './sqlite-create-request';
 import type {
   CreateRequestOptions,
   CreateRequestResult,
   CreatedOrExisting,
+  DeliveryOutcome,
+  DeliveryStatus,
   LicenseRequestInput,
+  OpenRequest,
   LicenseRequestRecord,
   LicenseRequestStatus,
   LicenseRequestUpdate,
@@ -56,7 +60,21 @@ interface LicenseRequestRow {
   license_file: string | null;
   trial_expires_on: string | null;
   attempts: number;
+  delivery_status: DeliveryStatus;
+  delivery_attempts: number;
+  delivery_next_at: string | null;
+  delivery_error: string | null;
   created_at: string;
+  updated_at: string;
+}
+
+interface OpenRequestRow {
+  view_id: string;
+  slack_user_id: string;
+  stage: OpenRequest['stage'];
+  facts: string;
+  justification: string | null;
+  channel_id: string | null;
   updated_at: string;
 }
 
@@ -75,6 +93,7 @@ interface OutboxRow {
   created_at: string;
   /** Added by migration 2; absent in rows built for a bulk insert. */
   claimed_until?: string | null;
+  post_started_at?: string | null;
 }
 
 interface StarDecisionRow {
@@ -94,7 +113,8 @@ interface PreferencesRow {
 const REQUEST_COLUMN_LIST = [
   'id', 'idempotency_key', 'ticket_url', 'email', 'user_count', 'requested_by_slack_id', 'requested_by_username',
   'license_expires_on', 'override_justification', 'scope_summary', 'adapter', 'status', 'reason', 'reference',
-  'license_file', 'trial_expires_on', 'attempts', 'created_at', 'updated_at',
+  'license_file', 'trial_expires_on', 'attempts', 'delivery_status', 'delivery_attempts', 'delivery_next_at',
+  'delivery_error', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof LicenseRequestRow)[];
 const OUTBOX_COLUMN_LIST = [
   'key', 'channel', 'text', 'blocks', 'thread_of_key', 'ts', 'version', 'delivered_version', 'attempts',
@@ -117,6 +137,9 @@ export const QUERIES = {
       AND status IN ('pending', 'generated') AND created_at >= @since
     ORDER BY created_at DESC, rowid DESC`,
   listPending: `SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, rowid`,
+  deliveriesDue: `SELECT * FROM license_requests
+    WHERE delivery_status = 'pending' AND delivery_next_at <= ?
+    ORDER BY delivery_next_at, rowid LIMIT ?`,
   due: `SELECT * FROM audit_outbox
     WHERE version > delivered_version AND next_attempt_at <= ?
     ORDER BY created_at, rowid LIMIT ?`,
@@ -145,6 +168,12 @@ function toRequestRecord(row: LicenseRequestRow): LicenseRequestRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+  if (row.delivery_status && row.delivery_status !== 'none') {
+    record.deliveryStatus = row.delivery_status;
+    record.deliveryAttempts = row.delivery_attempts;
+    if (row.delivery_next_at !== null) record.deliveryNextAt = row.delivery_next_at;
+    if (row.delivery_error !== null) record.deliveryError = row.delivery_error;
+  }
   if (row.override_justification !== null) record.overrideJustification = row.override_justification;
   if (row.reason !== null) record.reason = row.reason;
   if (row.reference !== null) record.reference = row.reference;
@@ -172,6 +201,10 @@ function toRequestRow(r: LicenseRequestRecord): LicenseRequestRow {
     license_file: r.licenseFile ?? null,
     trial_expires_on: r.trialExpiresOn ?? null,
     attempts: r.attempts,
+    delivery_status: r.deliveryStatus ?? 'none',
+    delivery_attempts: r.deliveryAttempts ?? 0,
+    delivery_next_at: r.deliveryNextAt ?? null,
+    delivery_error: r.deliveryError ?? null,
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
@@ -193,6 +226,7 @@ function toOutboxEntry(row: OutboxRow): OutboxEntry {
   if (row.ts !== null) entry.ts = row.ts;
   if (row.last_error !== null) entry.lastError = row.last_error;
   if (row.claimed_until != null) entry.claimedUntil = row.claimed_until;
+  if (row.post_started_at) entry.postStartedAt = row.post_started_at;
   return entry;
 }
 
@@ -241,13 +275,19 @@ export class SqliteStore implements Store {
   readonly file: string;
   /** What opening this store did to the schema (empty `applied` when it was up to date). */
   readonly migration: MigrationResult;
+  /** Folder/files whose permissions were too open and were tightened when the store opened. */
+  readonly modeFixes: ModeFix[];
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly createStmt: ReturnType<typeof prepareCreateRequest>;
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
-    mkdirSync(dataDir, { recursive: true });
+    // Every license and customer email is in here: the folder is the owner's only (0700).
+    const fixes = secureDataDir(dataDir);
     this.file = join(dataDir, DATABASE_FILE_NAME);
+    // Created 0600 before SQLite opens it (SQLite would create it 0644 under umask 022); SQLite
+    // gives the -wal/-shm files the mode of the database file.
+    closeSync(openSync(this.file, 'a', DATA_FILE_MODE));
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const db = new Database(this.file, { timeout: busyTimeoutMs });
     try {
@@ -261,6 +301,8 @@ export class SqliteStore implements Store {
       this.migration = migrate(db, options.migrations ?? MIGRATIONS);
       this.stmt = prepareStatements(db);
       this.createStmt = prepareCreateRequest(db, INSERT_REQUEST_IF_NEW);
+      // The database and its -wal/-shm (they exist now, WAL mode is on) are 0600, whatever the umask.
+      this.modeFixes = [...fixes, ...secureFiles([this.file, `${this.file}-wal`, `${this.file}-shm`])];
     } catch (err) {
       db.close();
       throw err;
@@ -336,6 +378,59 @@ export class SqliteStore implements Store {
     return (this.stmt.listPending.all() as LicenseRequestRow[]).map(toRequestRecord);
   }
 
+  async listDeliveriesDue(now: Date, limit: number): Promise<LicenseRequestRecord[]> {
+    return (this.stmt.deliveriesDue.all(iso(now), clampLimit(limit)) as LicenseRequestRow[]).map(toRequestRecord);
+  }
+
+  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+    const row = (
+      outcome.delivered
+        ? this.stmt.deliveryDone.get({ id, updated_at: iso(now) })
+        : this.stmt.deliveryFailed.get({
+            id,
+            updated_at: iso(now),
+            error: outcome.error,
+            status: outcome.nextAttemptAt ? 'pending' : 'failed',
+            next_at: outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null,
+          })
+    ) as LicenseRequestRow | undefined;
+    if (!row) throw new Error(`license request ${id} not found`);
+    return toRequestRecord(row);
+  }
+
+  // ----- OpenRequestStore ----------------------------------------------------------------------
+
+  async saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void> {
+    this.stmt.saveOpenRequest.run({
+      view_id: open.viewId,
+      slack_user_id: open.slackUserId,
+      stage: open.stage,
+      facts: JSON.stringify(open.facts),
+      justification: open.justification ?? null,
+      channel_id: open.channelId ?? null,
+      updated_at: iso(now),
+    });
+  }
+
+  async getOpenRequest(viewId: string): Promise<OpenRequest | undefined> {
+    const row = this.stmt.getOpenRequest.get(viewId) as OpenRequestRow | undefined;
+    if (!row) return undefined;
+    const open: OpenRequest = {
+      viewId: row.view_id,
+      slackUserId: row.slack_user_id,
+      stage: row.stage,
+      facts: JSON.parse(row.facts) as Record<string, unknown>,
+      updatedAt: row.updated_at,
+    };
+    if (row.justification !== null) open.justification = row.justification;
+    if (row.channel_id !== null) open.channelId = row.channel_id;
+    return open;
+  }
+
+  async pruneOpenRequests(before: Date): Promise<number> {
+    return this.stmt.pruneOpenRequests.run(iso(before)).changes;
+  }
+
   // ----- AuditOutbox ---------------------------------------------------------------------------
 
   async enqueue(message: OutboxMessage, now: Date): Promise<OutboxEntry> {
@@ -381,6 +476,10 @@ export class SqliteStore implements Store {
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {
     this.stmt.markFailed.run({ key, error, next_attempt_at: iso(nextAttemptAt) });
+  }
+
+  async markPostStarted(key: string, now: Date | null): Promise<void> {
+    this.stmt.markPostStarted.run({ key, now: now ? iso(now) : null });
   }
 
   async backlog(): Promise<number> {
@@ -554,6 +653,10 @@ function prepareStatements(db: Database.Database) {
          reference = CASE WHEN @keep_reference THEN reference ELSE @reference END,
          license_file = CASE WHEN @keep_license_file THEN license_file ELSE @license_file END,
          trial_expires_on = CASE WHEN @keep_trial_expires_on THEN trial_expires_on ELSE @trial_expires_on END,
+         -- Becoming generated makes the delivery pending in the same write: a crash right after
+         -- it leaves a delivery to resume, never a license nobody hands over.
+         delivery_status = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
+         delivery_next_at = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN @updated_at ELSE delivery_next_at END,
          updated_at = @updated_at
        WHERE id = @id
        RETURNING *`,
@@ -564,6 +667,32 @@ function prepareStatements(db: Database.Database) {
        WHERE id = ? AND status = 'failed'`,
     ),
     findRecentDuplicates: db.prepare(QUERIES.findRecentDuplicates),
+    deliveriesDue: db.prepare(QUERIES.deliveriesDue),
+    deliveryDone: db.prepare(
+      `UPDATE license_requests SET delivery_status = 'delivered', delivery_attempts = delivery_attempts + 1,
+         delivery_next_at = NULL, delivery_error = NULL, updated_at = @updated_at
+       WHERE id = @id RETURNING *`,
+    ),
+    // Only a pending delivery changes: a late failure report never undoes a delivery.
+    deliveryFailed: db.prepare(
+      `UPDATE license_requests SET
+         delivery_status = CASE WHEN delivery_status = 'delivered' THEN delivery_status ELSE @status END,
+         delivery_attempts = delivery_attempts + 1,
+         delivery_next_at = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE @next_at END,
+         delivery_error = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE @error END,
+         updated_at = @updated_at
+       WHERE id = @id RETURNING *`,
+    ),
+    saveOpenRequest: db.prepare(
+      `INSERT INTO open_requests (view_id, slack_user_id, stage, facts, justification, channel_id, updated_at)
+       VALUES (@view_id, @slack_user_id, @stage, @facts, @justification, @channel_id, @updated_at)
+       ON CONFLICT (view_id) DO UPDATE SET slack_user_id = excluded.slack_user_id, stage = excluded.stage,
+         facts = excluded.facts, justification = excluded.justification, channel_id = excluded.channel_id,
+         updated_at = excluded.updated_at`,
+    ),
+    getOpenRequest: db.prepare('SELECT * FROM open_requests WHERE view_id = ?'),
+    pruneOpenRequests: db.prepare('DELETE FROM open_requests WHERE updated_at < ?'),
+    markPostStarted: db.prepare('UPDATE audit_outbox SET post_started_at = @now WHERE key = @key AND ts IS NULL'),
     findByTicket: db.prepare(QUERIES.findByTicket),
     findByEmail: db.prepare(QUERIES.findByEmail),
     listPending: db.prepare(QUERIES.listPending),

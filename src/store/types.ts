@@ -39,8 +39,51 @@ export interface LicenseRequestRecord extends LicenseRequestInput {
   trialExpiresOn?: string;
   /** How many times this request was retried after a failure. */
   attempts: number;
+  /**
+   * Handing the license to the engineer (DM / file upload) is a durable step of its own: it
+   * becomes `pending` in the same write that records the license as generated, and is retried
+   * (also after a restart) until it is `delivered`. Absent = `none` (nothing to deliver yet).
+   */
+  deliveryStatus?: DeliveryStatus;
+  deliveryAttempts?: number;
+  /** ISO time of the next delivery attempt while pending. */
+  deliveryNextAt?: string;
+  /** Slack's answer to the last failed delivery. */
+  deliveryError?: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** none: nothing generated yet · pending: generated, not handed over yet · delivered · failed: gave up. */
+export type DeliveryStatus = 'none' | 'pending' | 'delivered' | 'failed';
+
+export type DeliveryOutcome =
+  | { delivered: true }
+  /** `nextAttemptAt` null = stop retrying (the engineer gets the license through /license-status). */
+  | { delivered: false; error: string; nextAttemptAt: Date | null };
+
+/**
+ * The facts of an emergency license request between two steps of its modal (out of scope →
+ * override, duplicate → re-issue confirmation), kept on the server keyed by the modal's view ID,
+ * so a submission can never bring its own facts in private_metadata.
+ */
+export interface OpenRequest {
+  viewId: string;
+  slackUserId: string;
+  /** Which submission the open view may answer with. */
+  stage: 'override' | 'reissue';
+  /** The validated request (JSON), as the form produced it. */
+  facts: Record<string, unknown>;
+  justification?: string;
+  channelId?: string;
+  updatedAt: string;
+}
+
+export interface OpenRequestStore {
+  saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void>;
+  getOpenRequest(viewId: string): Promise<OpenRequest | undefined>;
+  /** Forgets open requests last touched before `before` (modals live for hours at most). */
+  pruneOpenRequests(before: Date): Promise<number>;
 }
 
 export interface LicenseRequestUpdate {
@@ -86,6 +129,10 @@ export interface LicenseRequestStore {
   findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
   findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
   listPending(): Promise<LicenseRequestRecord[]>;
+  /** Generated requests whose delivery is pending and due at `now`. */
+  listDeliveriesDue(now: Date, limit: number): Promise<LicenseRequestRecord[]>;
+  /** Records one delivery attempt; returns the updated record. */
+  recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
 }
 
 export interface OutboxMessage {
@@ -99,6 +146,11 @@ export interface OutboxMessage {
 }
 
 export interface OutboxEntry extends OutboxMessage {
+  /**
+   * Set when a first post was attempted without seeing Slack's answer: the message may already
+   * be in the channel, so the next post says that it supersedes an earlier copy.
+   */
+  postStartedAt?: string;
   /** Slack `ts` once delivered; later versions of the same key are sent with chat.update. */
   ts?: string;
   /** Version counter: bumped by every enqueue, so a delivery never overwrites a newer text. */
@@ -128,6 +180,11 @@ export interface AuditOutbox {
   markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
   /** Schedules the next attempt and ends any lease. */
   markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /**
+   * Recorded just before a first chat.postMessage of the key (see OutboxEntry.postStartedAt);
+   * `null` clears it when Slack definitely refused the post.
+   */
+  markPostStarted(key: string, now: Date | null): Promise<void>;
   backlog(): Promise<number>;
 }
 
@@ -156,7 +213,7 @@ export interface UserPreferenceStore {
   savePreferences(slackUserId: string, prefs: UserPreferences, now: Date): Promise<void>;
 }
 
-export interface Store extends LicenseRequestStore, AuditOutbox, StarDecisionStore, UserPreferenceStore {
+export interface Store extends LicenseRequestStore, OpenRequestStore, AuditOutbox, StarDecisionStore, UserPreferenceStore {
   /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
   isWritable(): Promise<boolean>;
   /** Releases the database (idempotent). */

@@ -1,8 +1,20 @@
 import type { Logger } from 'pino';
 import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../licenses/types';
-import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } from '../store/types';
+import type { CreateRequestResult, LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } from '../store/types';
 
 export const REISSUE_WINDOW_DAYS = 10;
+
+/** How a failed hand-over of a license is retried: bounded exponential backoff, then given up. */
+export interface DeliveryRetryOptions {
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** After this many failed attempts the delivery is marked failed (the license stays in /license-status). */
+  maxAttempts: number;
+  /** How often due deliveries are looked for. */
+  pollIntervalMs: number;
+}
+
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetryOptions = { minBackoffMs: 1_000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, pollIntervalMs: 5_000 };
 
 const MAX_REASON = 500;
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
@@ -14,6 +26,8 @@ export interface LicenseNotifier {
   recordChanged(record: LicenseRequestRecord): Promise<void>;
   /** A license exists: hand the file (or where to find it) to the engineer who asked. */
   deliver(record: LicenseRequestRecord): Promise<void>;
+  /** Someone fetched a copy of the license (e.g. /license-status): say so in the request's thread. */
+  copySent?(record: LicenseRequestRecord, toSlackId: string): Promise<void>;
 }
 
 const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => ({
@@ -31,6 +45,8 @@ const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => 
  */
 export class EmergencyLicenseWorkflow {
   private readonly inFlight = new Map<string, Promise<LicenseRequestRecord>>();
+  private readonly delivering = new Map<string, Promise<LicenseRequestRecord>>();
+  private deliveryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: LicenseRequestStore,
@@ -38,24 +54,8 @@ export class EmergencyLicenseWorkflow {
     private readonly notifier: LicenseNotifier,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    private readonly deliveryRetry: DeliveryRetryOptions = DEFAULT_DELIVERY_RETRY,
   ) {}
-
-  /**
-   * Pending or generated requests in the last 10 days for the same ticket or the same email: a
-   * second engineer reading 251 instead of 250 users must still be asked before a second license.
-   */
-  async findDuplicates(key: { ticketUrl: string; email: string }): Promise<LicenseRequestRecord[]> {
-    const since = this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000;
-    const [byTicket, byEmail] = await Promise.all([this.store.findByTicket(key.ticketUrl, 50), this.store.findByEmail(key.email, 50)]);
-    const seen = new Set<string>();
-    return [...byTicket, ...byEmail]
-      .filter((record) => {
-        if (seen.has(record.id) || (record.status !== 'pending' && record.status !== 'generated') || Date.parse(record.createdAt) < since) return false;
-        seen.add(record.id);
-        return true;
-      })
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  }
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */
   async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
@@ -66,7 +66,23 @@ export class EmergencyLicenseWorkflow {
     return refused;
   }
 
-  /** Stores the request as pending; `created` is false for a repeated delivery of the same submission. */
+  /**
+   * Stores a new request as pending unless a pending or generated request for the same ticket or
+   * the same email was made in the last 10 days (a second engineer reading 251 instead of 250
+   * users must still be asked before a second license). The check and the insert are one atomic
+   * step of the store, so of several concurrent requests exactly one is created.
+   */
+  async request(input: LicenseRequestInput): Promise<CreateRequestResult> {
+    const since = new Date(this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000);
+    const result = await this.store.createRequest(input, this.now(), { reissueWindowSince: since });
+    if (result.outcome === 'created') await this.notifier.recordChanged(result.record);
+    return result;
+  }
+
+  /**
+   * Stores the request as pending without the duplicate check (a re-issue the requester
+   * confirmed); `created` is false for a repeated delivery of the same submission.
+   */
   async submit(input: LicenseRequestInput): Promise<{ record: LicenseRequestRecord; created: boolean }> {
     const { record, outcome } = await this.store.createRequest(input, this.now());
     const created = outcome === 'created';
@@ -92,19 +108,80 @@ export class EmergencyLicenseWorkflow {
     return this.process(id);
   }
 
-  /** After a restart: finish what was pending when the process stopped. */
+  /** After a restart: finish what was pending when the process stopped, and deliver what was not handed over. */
   async resumePending(): Promise<number> {
     const pending = await this.store.listPending();
     for (const record of pending) {
       this.logger.info({ requestId: record.id }, 'resuming a pending license request');
       void this.process(record.id).catch((error: unknown) => this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'));
     }
+    void this.deliverDue();
     return pending.length;
+  }
+
+  /** Starts looking for due deliveries (retries after a failure) every poll interval. */
+  startDeliveries(): void {
+    this.stopDeliveries();
+    this.deliveryTimer = setInterval(() => void this.deliverDue(), this.deliveryRetry.pollIntervalMs);
+    this.deliveryTimer.unref();
+  }
+
+  stopDeliveries(): void {
+    if (this.deliveryTimer) clearInterval(this.deliveryTimer);
+    this.deliveryTimer = undefined;
+  }
+
+  /** Delivers every license whose hand-over is pending and due (after a restart or a backoff). */
+  async deliverDue(): Promise<number> {
+    try {
+      const due = await this.store.listDeliveriesDue(this.now(), 20);
+      await Promise.allSettled(due.map((record) => this.deliver(record.id)));
+      return due.length;
+    } catch (error) {
+      // A store hiccup must not end the process: the next pass retries.
+      this.logger.error({ error: (error as Error).message }, 'license delivery pass failed; will retry');
+      return 0;
+    }
+  }
+
+  /**
+   * Hands a generated license to the engineer, once: concurrent calls share one attempt, and a
+   * delivered (or given up) record is never sent again.
+   */
+  deliver(id: string): Promise<LicenseRequestRecord> {
+    const running = this.delivering.get(id);
+    if (running) return running;
+    const run = this.deliverOnce(id).finally(() => this.delivering.delete(id));
+    this.delivering.set(id, run);
+    return run;
   }
 
   /** Waits for the requests being processed now (bounded by the caller). */
   async settle(): Promise<void> {
+    this.stopDeliveries();
     await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.delivering.values()]);
+  }
+
+  private async deliverOnce(id: string): Promise<LicenseRequestRecord> {
+    const record = await this.store.getRequest(id);
+    if (!record) throw new Error(`unknown license request ${id}`);
+    if (record.status !== 'generated' || record.deliveryStatus !== 'pending') return record;
+    let updated: LicenseRequestRecord;
+    try {
+      await this.notifier.deliver(record);
+      updated = await this.store.recordDelivery(id, { delivered: true }, this.now());
+    } catch (error) {
+      const message = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+      const attempts = (record.deliveryAttempts ?? 0) + 1;
+      const giveUp = attempts >= this.deliveryRetry.maxAttempts;
+      const backoff = Math.min(this.deliveryRetry.maxBackoffMs, this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16));
+      const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
+      this.logger.warn({ requestId: id, attempts, error: message, retryInMs: giveUp ? undefined : backoff }, giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry');
+      updated = await this.store.recordDelivery(id, { delivered: false, error: limitReason(message), nextAttemptAt }, this.now());
+    }
+    await this.notifier.recordChanged(updated);
+    return updated;
   }
 
   private async run(id: string): Promise<LicenseRequestRecord> {
@@ -154,16 +231,8 @@ export class EmergencyLicenseWorkflow {
         : await this.store.updateRequest(id, { status: 'failed', reason: limitReason(outcome.reason), reference: outcome.reference ?? null }, this.now());
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
-    try {
-      await this.notifier.deliver(updated);
-      return updated;
-    } catch (error) {
-      // The license exists: say where it is instead of pretending it reached the engineer.
-      const message = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-      this.logger.warn({ requestId: id, error: message }, 'license generated but the file could not be handed over in Slack');
-      const noted = await this.store.updateRequest(id, { status: 'generated', reason: `Generated, but the file could not be sent in Slack (${message}).` }, this.now());
-      await this.notifier.recordChanged(noted);
-      return noted;
-    }
+    // The delivery became pending in the same write as "generated": hand it over now; a crash
+    // here leaves it to deliverDue() after the restart.
+    return this.deliver(id);
   }
 }

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import type { BotUnderTest } from './support/bot-under-test';
-import { LICENSING_CHANNEL } from './support/bot-under-test';
+import { LICENSING_CHANNEL, SIGNING_SECRET } from './support/bot-under-test';
 import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from './support/child-bot';
+import { postSigned } from './support/signed-request';
 import { eventually } from './support/eventually';
 import { FakeSlack, JsonObject } from './support/fake-slack';
 import { textOf } from './support/payloads';
@@ -51,7 +52,7 @@ describe('the bot as a child process', () => {
     return dir;
   };
 
-  async function start(dataDir: string, extra: Record<string, string> = {}): Promise<{ bot: ChildBot; t: BotUnderTest }> {
+  async function start(dataDir: string, extra: Record<string, string> = {}, preload: string[] = []): Promise<{ bot: ChildBot; t: BotUnderTest }> {
     const port = await freePort();
     const bot = await spawnBot(
       childEnv(
@@ -69,6 +70,8 @@ describe('the bot as a child process', () => {
           ...extra,
         },
       ),
+      20_000,
+      preload,
     );
     // The e2e helpers only need the app's base URL and the fake Slack.
     return { bot, t: { baseUrl: bot.baseUrl, fake } as unknown as BotUnderTest };
@@ -137,6 +140,94 @@ describe('the bot as a child process', () => {
     const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
     expect(records.map((r) => [r.status, r.reference])).toEqual([['generated', issue.web_url]]);
   }, 40_000);
+
+  it('SIGKILL between generating the license and handing it over → the restart delivers it exactly once; until then the notice says "not delivered yet"', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9551;
+    const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    // The DM channel takes 5 s to open: the license is generated and stored, the hand-over is not done.
+    fake.fail('conversations.open', { delayMs: 5000, times: 1 });
+    const { ack } = await requestLicense(first.t, ticket);
+    expect(ack.kind).toBe('update');
+    await fake.waitForCall('conversations.open', () => true, 5000);
+    await eventually(
+      () => {
+        const [post] = postsForTicket(fake, ticket);
+        const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Generated, not delivered yet/);
+      },
+      { timeoutMs: 5000, intervalMs: 25 },
+    );
+    const stored = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
+    expect(stored.map((r) => [r.status, r.deliveryStatus])).toEqual([['generated', 'pending']]);
+    await first.bot.kill('SIGKILL');
+
+    const uploadsFor = () => fake.callsTo('files.completeUploadExternal').filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
+    expect(uploadsFor()).toHaveLength(0);
+    const restartedAt = performance.now();
+    const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    await eventually(() => expect(uploadsFor()).toHaveLength(1), { timeoutMs: 8000, intervalMs: 25 });
+    const deliveredMs = Math.round(performance.now() - restartedAt);
+    await eventually(
+      () => {
+        const [post] = postsForTicket(fake, ticket);
+        const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Delivered to/);
+      },
+      { timeoutMs: 5000, intervalMs: 25 },
+    );
+    // Nothing more arrives later (poll interval 100 ms here).
+    await sleep(700);
+    expect(uploadsFor()).toHaveLength(1);
+    await second.bot.kill('SIGTERM');
+    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.deliveryStatus])).toEqual([['generated', 'delivered']]);
+    report(`kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ${deliveredMs} ms after the restart began (incl. process start)`);
+  }, 40_000);
+
+  it('SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it supersedes the first and names the same outbox key', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9561;
+    const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    // Slack stores the post at once but answers after 5 s.
+    fake.fail('chat.postMessage', { delayMs: 5000, times: 1 });
+    await starCheckVerdict(first.t, ticket);
+    const stuck = await fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL, 5000);
+    await first.bot.kill('SIGKILL');
+    await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    const copies = await eventually(
+      () => {
+        const posts = postsForTicket(fake, ticket);
+        expect(posts).toHaveLength(2);
+        return posts;
+      },
+      { timeoutMs: 8000, intervalMs: 25 },
+    );
+    expect(copies[0].response.ts).toBe(stuck.response.ts);
+    const second = copies[1];
+    expect((second.args.blocks as JsonObject[]).some((b) => b.block_id === 'supersedes')).toBe(true);
+    expect(textOf(second.args.blocks)).toMatch(/replaces it and is the one kept up to date/);
+    expect(second.args.metadata?.event_payload?.key).toMatch(/^star:/);
+    expect(second.args.metadata?.event_payload?.key).toBe(stuck.args.metadata?.event_payload?.key);
+    report(`crash after Slack recorded the audit post → ${copies.length} copies (at-least-once window, no history scope), the second marked as superseding the first`);
+  }, 40_000);
+
+  it('a signed payload=null / JSON null does not end the process: 400, logged, /healthz answers; an unhandled rejection is logged with a reference and the bot keeps serving', async () => {
+    const dataDir = newDataDir();
+    const { bot } = await start(dataDir, { LICENSE_ADAPTER: 'local' }, ['./tests/e2e/support/reject-on-sigusr2.js']);
+    const formNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'payload=null', 'application/x-www-form-urlencoded');
+    const jsonNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'null', 'application/json');
+    expect([formNull.status, jsonNull.status]).toEqual([400, 400]);
+    await bot.waitForLine(/not a JSON object/, 2000);
+    bot.proc.kill('SIGUSR2');
+    const logged = JSON.parse(await bot.waitForLine(/unhandled promise rejection/, 5000)) as { reference?: string };
+    expect(logged.reference).toMatch(/^[0-9A-F]{8}$/);
+    await sleep(300);
+    expect(bot.proc.exitCode).toBeNull();
+    const health = await fetch(`${bot.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    report(`payload=null → ${formNull.status}, JSON null → ${jsonNull.status}, unhandled rejection → logged with reference ${logged.reference}; process alive, /healthz ${health.status}`);
+  }, 30_000);
 
   it('SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin and flushes the audit message Slack refused earlier', async () => {
     const dataDir = newDataDir();

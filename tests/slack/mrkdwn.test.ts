@@ -5,7 +5,7 @@ import { decideStar } from '../../src/policy/star-decision';
 import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
 import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
-import { escapeMrkdwn, link, mentionChannel, mentionUser, slackDate, truncate } from '../../src/slack/mrkdwn';
+import { escapeMrkdwn, link, mentionChannel, mentionUser, quoteUserText, slackDate, stripInvisible, truncate } from '../../src/slack/mrkdwn';
 import { SlackLicenseNotifier } from '../../src/slack/slack-license-notifier';
 import { buildLicenseStatusView, buildOutOfScopeView, buildReissueConfirmView } from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
@@ -43,8 +43,13 @@ const BUILT_TOKENS: RegExp[] = [
   /^<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>|]*>$/,
 ];
 
+/** Undoes quoteUserText's look-alikes and line quotes, to compare with what the person typed. */
+const LOOKALIKES: Record<string, string> = { '\u2217': '*', '\u02CD': '_', '\u223C': '~', '\u02CB': '`', '\uA789': ':' };
 const decode = (text: string): string =>
-  text.replace(/\u200b/g, '').replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name] as string);
+  text
+    .replace(/[\u2217\u02CD\u223C\u02CB\uA789]/g, (c) => LOOKALIKES[c])
+    .replace(/(^|\n)> ?/g, '$1')
+    .replace(/\u200b/g, '').replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name] as string);
 
 /**
  * Every way user text could escape into Slack markup, for every mrkdwn text of a payload (section
@@ -57,7 +62,8 @@ function unsafeTexts(payload: unknown, allowed: RegExp[] = BUILT_TOKENS): string
     for (const token of tokens) {
       if (!allowed.some((re) => re.test(token))) problems.push(`${path}: control sequence we did not build: ${token}`);
     }
-    const rest = tokens.reduce((t, token) => t.replace(token, ''), text);
+    // A `>` that starts a line is the quote markup the bot builds around free text (quoteUserText).
+    const rest = tokens.reduce((t, token) => t.replace(token, ''), text).replace(/(^|\n)>( |$)/gm, '$1');
     if (/</.test(rest)) problems.push(`${path}: raw "<" in ${JSON.stringify(rest.slice(rest.indexOf('<') - 20, rest.indexOf('<') + 40))}`);
     if (/<!/.test(rest)) problems.push(`${path}: special mention`);
     if (/(^|[^-])>/.test(rest)) problems.push(`${path}: raw ">" in ${JSON.stringify(rest.slice(rest.search(/(^|[^-])>/) - 20, rest.search(/(^|[^-])>/) + 40))}`);
@@ -150,12 +156,37 @@ const hostileRecord = (overrides: Partial<LicenseRequestRecord> = {}) =>
     ...overrides,
   });
 
+describe('stripInvisible and quoteUserText (issue 9.8)', () => {
+  it('removes bidi controls and zero-width characters, keeps everything else', () => {
+    const invisible = ['\u202E', '\u202D', '\u202A', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD'];
+    for (const c of invisible) expect(stripInvisible(`a${c}b`)).toBe('ab');
+    expect(stripInvisible('Grüße, 日本, emoji 😀, tab\tnewline\n')).toBe('Grüße, 日本, emoji 😀, tab\tnewline\n');
+    expect(escapeMrkdwn('x\u202Eevil')).toBe('xevil');
+  });
+
+  it('quotes every line, so no line can imitate the bot, and neutralises formatting and emoji codes', () => {
+    const forged = 'ok\n:white_check_mark: *In scope*\r\n_it_ ~s~ `c`\u2028<!channel> @here\n\nlast';
+    const quoted = quoteUserText(forged);
+    const lines = quoted.split('\n');
+    expect(lines).toHaveLength(6);
+    for (const line of lines) expect(line).toMatch(/^>( |$)/);
+    expect(quoted).not.toMatch(/[*_~`]/);
+    expect(quoted).not.toContain(':white_check_mark:');
+    expect(quoted).not.toContain('<!channel>');
+    expect(quoted).not.toMatch(/@here\b/);
+    expect(decode(quoted)).toBe('ok\n:white_check_mark: *In scope*\n_it_ ~s~ `c`\n<!channel> @here\n\nlast');
+  });
+});
+
 describe('buildLicenseNotice', () => {
   it.each(STATUSES)('%s: user text in email, username, justification, reason, scope and adapter stays inert', (status) => {
     const message = buildLicenseNotice(hostileRecord({ status, reference: SAFE_REFERENCE, trialExpiresOn: '2025-06-24', attempts: 2 }));
     expect(unsafeTexts(message)).toEqual([]);
     expect(shows(message, `Because ${ALL_ATTACKS}`)).toBe(true);
     expect(shows(message, `Reason ${ALL_ATTACKS}`)).toBe(true);
+    // The justification is a quote of plain text: no mrkdwn formatting survives in it.
+    const override = mrkdwnTexts(message).find(({ path }) => path.startsWith('blocks[1]'))?.text ?? '';
+    expect(override).not.toMatch(/[*_~`]bold|\*bold\*|_it_|`code`|~strike~/);
     expect(shows(message, ALL_ATTACKS)).toBe(true);
   });
 
@@ -214,7 +245,7 @@ describe('buildReissueConfirmView', () => {
   it('the request email and username stay inert', () => {
     const request = emergencyRequest({ email: `${ALL_ATTACKS}@example.com`, username: ALL_ATTACKS });
     const existing = [hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24' }), hostileRecord({ id: 'b', status: 'pending' })];
-    const view = buildReissueConfirmView(request, existing, { request, justification: ALL_ATTACKS });
+    const view = buildReissueConfirmView(request, existing, {});
     expect(unsafeTexts(view)).toEqual([]);
     expect(shows(view, ALL_ATTACKS)).toBe(true);
   });
@@ -223,7 +254,7 @@ describe('buildReissueConfirmView', () => {
     // buildLicenseNotice and buildLicenseStatusMessage use mentionUser(); the re-issue list
     // interpolates `<@${r.requestedBySlackId}>` directly.
     const request = emergencyRequest();
-    const view = buildReissueConfirmView(request, [record({ requestedBySlackId: 'U1>|<!channel' })], { request });
+    const view = buildReissueConfirmView(request, [record({ requestedBySlackId: 'U1>|<!channel' })], {});
     expect(unsafeTexts(view)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * store-contract.test.ts.
  */
 import { Client } from 'pg';
-import { LATEST_SCHEMA_VERSION, PostgresStore, SchemaTooNewError } from '../../src/store';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
 import { usePostgres } from '../support/postgres';
 
@@ -22,7 +22,7 @@ async function sql<T>(url: string, text: string, values: unknown[] = []): Promis
 
 describe('PostgreSQL migrations', () => {
   it('mirror the SQLite versions', () => {
-    expect(PG_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(PG_MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version).toBe(LATEST_SCHEMA_VERSION);
   });
 
@@ -31,7 +31,7 @@ describe('PostgreSQL migrations', () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open({ connectionString: url })));
     try {
       const applied = stores.map((s) => s.migration.applied);
-      expect(applied.filter((a) => a.length > 0)).toEqual([[1, 2]]);
+      expect(applied.filter((a) => a.length > 0)).toEqual([PG_MIGRATIONS.map((m) => m.version)]);
       expect(stores.every((s) => s.migration.to === LATEST_SCHEMA_VERSION)).toBe(true);
       expect(await sql(url, 'SELECT version, name FROM schema_migrations ORDER BY version')).toEqual(
         PG_MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),

@@ -64,6 +64,12 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
   };
 }
 
+/** createRequest without a duplicate window, in the `{ record, created }` shape these tests read. */
+async function insert(store: SqliteStore, request: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+  const result = await store.createRequest(request, now);
+  return { record: result.record, created: result.outcome === 'created' };
+}
+
 describe('opening', () => {
   it('creates the folder and bot.sqlite3 with WAL, synchronous=NORMAL, busy_timeout, foreign keys', () => {
     const dir = join(tempDir(), 'nested', 'data');
@@ -100,7 +106,7 @@ describe('opening', () => {
   it('reopening the same folder keeps the data and does not re-run migrations', async () => {
     const dir = tempDir();
     const first = new SqliteStore(dir);
-    const { record } = await first.createRequest(input(), T0);
+    const { record } = await insert(first, input(), T0);
     await first.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
     await first.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
     first.close();

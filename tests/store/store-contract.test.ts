@@ -537,4 +537,59 @@ describe.each(backends)('$name store', (backend) => {
       await expect(store.getRequest('x')).rejects.toThrow();
     });
   });
+
+  describe('license delivery (a durable step)', () => {
+    it('becomes pending in the same write as generated, is due, and is recorded once delivered', async () => {
+      const store = await fresh();
+      const { record } = await store.createRequest(input(), T0);
+      expect(await store.listDeliveriesDue(at(100), 10)).toEqual([]);
+      const generated = await store.updateRequest(record.id, { status: 'generated', licenseFile: 'L' }, at(1));
+      expect(generated).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 0, deliveryNextAt: at(1).toISOString() });
+      expect((await store.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
+
+      const failed = await store.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
+      expect(failed).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'ratelimited', deliveryNextAt: at(60).toISOString() });
+      expect(await store.listDeliveriesDue(at(59), 10)).toEqual([]);
+      expect(await store.listDeliveriesDue(at(60), 10)).toHaveLength(1);
+
+      const done = await store.recordDelivery(record.id, { delivered: true }, at(61));
+      expect(done).toMatchObject({ deliveryStatus: 'delivered', deliveryAttempts: 2 });
+      expect(done).not.toHaveProperty('deliveryError');
+      // A late failure report never undoes a delivery; updating the record again keeps it delivered.
+      expect((await store.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62))).deliveryStatus).toBe('delivered');
+      expect((await store.updateRequest(record.id, { status: 'generated', reason: 'x' }, at(63))).deliveryStatus).toBe('delivered');
+      expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+    });
+
+    it('gives up when no next attempt is given', async () => {
+      const store = await fresh();
+      const { record } = await store.createRequest(input(), T0);
+      await store.updateRequest(record.id, { status: 'generated' }, at(1));
+      expect((await store.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2))).deliveryStatus).toBe('failed');
+      expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+    });
+  });
+
+  it('open requests are kept per view, replaced by the next step, and pruned', async () => {
+    const store = await fresh();
+    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' }, at(0));
+    expect(await store.getOpenRequest('V1')).toEqual({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1', updatedAt: at(0).toISOString() });
+    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' }, at(5));
+    expect(await store.getOpenRequest('V1')).toMatchObject({ stage: 'reissue', justification: 'because' });
+    expect(await store.getOpenRequest('V2')).toBeUndefined();
+    expect(await store.pruneOpenRequests(at(6))).toBe(1);
+    expect(await store.getOpenRequest('V1')).toBeUndefined();
+  });
+
+  it('a first post is marked before it is sent, cleared on a definite refusal, and never set once posted', async () => {
+    const store = await fresh();
+    await store.enqueue({ key: 'k', channel: 'C', text: 't', blocks: [] }, T0);
+    await store.markPostStarted('k', at(1));
+    expect((await store.get('k'))?.postStartedAt).toBe(at(1).toISOString());
+    await store.markPostStarted('k', null);
+    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
+    await store.markDelivered('k', 1, '1.0', at(2));
+    await store.markPostStarted('k', at(3));
+    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
+  });
 });

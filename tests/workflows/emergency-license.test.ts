@@ -199,8 +199,11 @@ describe('process', () => {
     expect(done).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
     expect(done.reason).toBeUndefined();
     expect(await store.getRequest(record.id)).toEqual(done);
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
-    expect(notifier.events[2].record).toEqual(done);
+    // The notice changes twice: generated (not delivered yet), then delivered.
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
+    expect(notifier.events[1].record.deliveryStatus).toBe('pending');
+    expect(done.deliveryStatus).toBe('delivered');
+    expect(notifier.events[3].record).toEqual(done);
   });
 
   it('failed: stores the reason and does not deliver', async () => {
@@ -241,7 +244,7 @@ describe('process', () => {
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: record.id }), reference }]);
     expect(done).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
     expect(done.licenseFile).toBeUndefined();
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
     expect(notifier.events[1].record.reference).toBe(reference);
   });
 
@@ -262,6 +265,56 @@ describe('process', () => {
     const { record } = await workflow.submit(input());
     await expect(workflow.process(record.id)).resolves.toMatchObject({ status: 'generated' });
     expect((await store.getRequest(record.id))?.status).toBe('generated');
+  });
+
+  it('a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly once, also after a restart', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const { workflow, store, notifier, clock, dir } = setup(adapter);
+    notifier.failDeliver = true;
+    const { record } = await workflow.submit(input());
+    const afterFirst = await workflow.process(record.id);
+    expect(afterFirst).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
+    expect(afterFirst.deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
+    // Not due before the backoff.
+    expect(await workflow.deliverDue()).toBe(0);
+    clock.now = new Date(T0.getTime() + 1000);
+    expect(await workflow.deliverDue()).toBe(1);
+    expect((await store.getRequest(record.id))?.deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
+
+    // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
+    store.close();
+    const reopened = openStore(dir);
+    stores.push(reopened);
+    const later = new RecordingNotifier();
+    const clock2 = { now: new Date(T0.getTime() + 3000) };
+    const restarted = new EmergencyLicenseWorkflow(reopened, new ScriptedAdapter(), later, silent, () => clock2.now);
+    await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
+    expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
+    expect((await reopened.getRequest(record.id))?.deliveryStatus).toBe('delivered');
+    clock2.now = new Date(T0.getTime() + 3_600_000);
+    await restarted.deliverDue();
+    await restarted.deliver(record.id);
+    expect(later.events.filter((e) => e.type === 'deliver')).toHaveLength(1);
+  });
+
+  it('gives the delivery up after maxAttempts and says so on the record', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated());
+    const dir = mkdtempSync(join(tmpdir(), 'lr-workflow-test-'));
+    dirs.push(dir);
+    const store = openStore(dir);
+    stores.push(store);
+    const notifier = new RecordingNotifier();
+    notifier.failDeliver = true;
+    const clock = { now: T0 };
+    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
+    const { record } = await workflow.submit(input());
+    await workflow.process(record.id);
+    for (let i = 0; i < 5; i++) {
+      clock.now = new Date(clock.now.getTime() + 20);
+      await workflow.deliverDue();
+    }
+    expect(await store.getRequest(record.id)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
+    expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
   });
 
   it('called twice concurrently: the adapter is called once and both callers get the outcome', async () => {
@@ -319,7 +372,7 @@ describe('retry', () => {
     expect(retried).toMatchObject({ status: 'generated', attempts: 1 });
     expect(retried?.reason).toBeUndefined();
     expect(adapter.requests).toHaveLength(2);
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated']);
+    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
 
   // The gitlab-issue adapter reports a Mechanizer failure as failed WITH the issue URL as
@@ -367,12 +420,12 @@ describe('resumePending', () => {
   it('continues pending requests: follows those with a reference, requests those without; leaves the rest', async () => {
     const adapter = new ScriptedAdapter();
     const { workflow, store } = setup(adapter);
-    const fresh = (await store.createRequest(input(), T0)).record;
-    const handedOver = (await store.createRequest(input(), T0)).record;
+    const fresh = (await workflow.submit(input())).record;
+    const handedOver = (await workflow.submit(input())).record;
     await store.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
-    const failed = (await store.createRequest(input(), T0)).record;
+    const failed = (await workflow.submit(input())).record;
     await store.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
-    const done = (await store.createRequest(input(), T0)).record;
+    const done = (await workflow.submit(input())).record;
     await store.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
 
     adapter.onRequest(generated()).onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
@@ -399,7 +452,7 @@ describe('resumePending', () => {
     expect(await workflow.resumePending()).toBe(1);
     await workflow.settle();
     expect((await store.getRequest(record.id))?.status).toBe('generated');
-    expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated']);
+    expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
 
   it('does not double-run a request that is already being processed', async () => {
@@ -417,17 +470,17 @@ describe('resumePending', () => {
   });
 });
 
-describe('findDuplicates', () => {
+describe('request: the duplicate check and the insert in one step', () => {
   async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
-    const { record } = await ctx.store.createRequest(input(overrides), when);
+    ctx.clock.now = when;
+    const { record } = await ctx.workflow.submit(input(overrides));
     if (status) await ctx.store.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
     return record.id;
   }
 
-  it(`finds pending and generated requests for the same ticket, email and user count within ${REISSUE_WINDOW_DAYS} days only`, async () => {
+  it(`finds pending and generated requests for the same ticket or email within ${REISSUE_WINDOW_DAYS} days only, and inserts nothing`, async () => {
     const ctx = setup();
     const now = new Date(T0.getTime() + 30 * DAY);
-    ctx.clock.now = now;
     const key = { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777', email: 'jane@example.com', userCount: 250 };
 
     const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
@@ -444,17 +497,32 @@ describe('findDuplicates', () => {
     const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), { ...key, ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778' });
     await at(ctx, new Date(now.getTime() - 1 * DAY), { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779', email: 'someone@else.example', userCount: 250 });
 
-    const found = await ctx.workflow.findDuplicates(key);
+    ctx.clock.now = now;
+    const before = (await ctx.store.findByTicket(key.ticketUrl, 100)).length;
+    const result = await ctx.workflow.request(input(key));
+    expect(result.outcome).toBe('duplicates');
+    const found = result.outcome === 'duplicates' ? result.duplicates : [];
     expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort());
     // Newest first.
     expect(found[0].id).toBe(recentPending);
+    expect(await ctx.store.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
   });
 
   it('matches the email case-insensitively', async () => {
     const ctx = setup();
     const id = await at(ctx, T0, { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'Jane@Example.com' });
-    const found = await ctx.workflow.findDuplicates({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'jane@example.com' });
-    expect(found.map((r) => r.id)).toEqual([id]);
+    const result = await ctx.workflow.request(input({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/10', email: 'jane@example.com' }));
+    expect(result.outcome === 'duplicates' && result.duplicates.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('of 3 simultaneous requests for the same ticket and email exactly one is created and notified (20 runs)', async () => {
+    for (let run = 0; run < 20; run++) {
+      const ctx = setup();
+      const key = { ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${5000 + run}`, email: 'race@example.com' };
+      const results = await Promise.all([1, 2, 3].map((n) => ctx.workflow.request(input({ ...key, requestedBySlackId: `U${n}` }))));
+      expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'duplicates', 'duplicates']);
+      expect(ctx.notifier.summary()).toEqual(['recordChanged:pending']);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
-import type { EmergencyRequest, RawEmergencyForm } from '../../policy/emergency-request';
+import { z } from 'zod';
+import type { RawEmergencyForm } from '../../policy/emergency-request';
 import { EMERGENCY_BLOCKS as B, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from '../views/emergency-license-ids';
-import { dateValue, readMetadata, selectedValue, selectedValues, textValue, ViewStateValues } from './view-state';
+import { dateValue, selectedValue, selectedValues, textValue, ViewStateValues } from './view-state';
 
 type ViewLike = { state?: { values?: ViewStateValues }; private_metadata?: string };
 
@@ -21,17 +22,27 @@ export function readEmergencyForm(view: ViewLike): RawEmergencyForm {
 
 export const readJustification = (view: ViewLike) => textValue(view.state?.values, JUSTIFICATION_BLOCK, JUSTIFICATION_ACTION);
 
-/** What the form modal carries between steps (in private_metadata). */
+/**
+ * What every step of the emergency modal carries in private_metadata: only a hint of where it was
+ * opened. The facts of a request between steps are kept on the server (open_requests, keyed by
+ * the view ID); anything else a client sends back here is ignored.
+ */
 export interface EmergencyFormMetadata {
   channelId?: string;
 }
 
-/** What the override / re-issue confirmation steps carry: the validated request, nothing else. */
-export interface PendingRequestMetadata {
-  request?: EmergencyRequest;
-  justification?: string;
-  channelId?: string;
-}
+const metadataSchema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]{1,40}$/).optional() });
 
-export const readFormMetadata = (view: ViewLike) => readMetadata<EmergencyFormMetadata>(view.private_metadata, {});
-export const readPendingMetadata = (view: ViewLike) => readMetadata<PendingRequestMetadata>(view.private_metadata, {});
+/** Parsed metadata, or undefined when it is not what the bot wrote (not JSON, not an object, wrong types). */
+export function readFormMetadata(view: ViewLike): EmergencyFormMetadata | undefined {
+  const raw = view.private_metadata;
+  if (raw === undefined || raw === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const result = metadataSchema.safeParse(parsed);
+  return result.success ? { channelId: result.data.channelId } : undefined;
+}

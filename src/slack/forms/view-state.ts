@@ -2,6 +2,8 @@
  * Reading a modal's `state.values` the way Slack sends it. Each input block holds one element
  * keyed by its action ID; these helpers return the plain value of that element or undefined.
  */
+import { stripInvisible } from '../mrkdwn';
+
 export type ViewStateValues = Record<string, Record<string, ViewStateElement | undefined> | undefined>;
 
 export interface ViewStateElement {
@@ -18,8 +20,10 @@ function element(values: ViewStateValues | undefined, blockId: string, actionId:
 }
 
 export function textValue(values: ViewStateValues | undefined, blockId: string, actionId: string): string | undefined {
-  const value = element(values, blockId, actionId)?.value;
-  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  const raw = element(values, blockId, actionId)?.value;
+  // Typed text is user text: bidi controls and zero-width characters go before anything reads it.
+  const value = typeof raw === 'string' ? stripInvisible(raw) : undefined;
+  return value !== undefined && value.trim() !== '' ? value : undefined;
 }
 
 export function selectedValue(values: ViewStateValues | undefined, blockId: string, actionId: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { MALFORMED_FORM_MESSAGE, parseSubmittedView } from '../forms/view-payload';
+import { stripInvisible } from '../mrkdwn';
 import { modal, section } from '../views/blocks';
 import type { Authorizer, Capability } from '../authorization';
 
@@ -45,8 +46,8 @@ export const validActionView: Middleware<SlackActionMiddlewareArgs> = async ({ b
 const MAX_COMMAND_TEXT = 4000;
 
 /**
- * Slash command text is bounded; anything longer is answered, not processed. A command typed with
- * no text at all may come without a `text` field: that is empty text, not too long.
+ * Slash command text is bounded (anything longer is answered, not processed) and cleaned. A command
+ * typed with no text at all may come without a `text` field: that is empty text, not too long.
  */
 export const boundedCommandText: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
   if (command.text === undefined || command.text === null) (command as { text: string }).text = '';
@@ -54,5 +55,7 @@ export const boundedCommandText: Middleware<SlackCommandMiddlewareArgs> = async 
     await ack({ response_type: 'ephemeral', text: ':warning: That command text is too long. Give just the ticket URL or number.' });
     return;
   }
+  // User text: bidi controls and zero-width characters are dropped before any handler reads it.
+  command.text = stripInvisible(command.text);
   await next();
 };

@@ -1,6 +1,6 @@
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
-import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
+import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, Block, button, context, section } from '../views/blocks';
 import type { AuditMessage } from './star-audit';
 
@@ -16,6 +16,21 @@ const STATUS_LINE: Record<LicenseRequestRecord['status'], string> = {
 
 function isLink(reference: string | undefined): reference is string {
   return Boolean(reference && /^https?:\/\/[^\s<>|]+$/.test(reference));
+}
+
+/** Whether the engineer has the license yet: "Generated" alone would claim more than is known. */
+export function deliveryLine(record: LicenseRequestRecord): string {
+  const to = mentionUser(record.requestedBySlackId);
+  switch (record.deliveryStatus) {
+    case 'delivered':
+      return `Delivered to ${to}.`;
+    case 'failed':
+      return `*Not delivered* to ${to}: gave up after ${record.deliveryAttempts ?? 0} attempts (${escapeMrkdwn(record.deliveryError ?? 'unknown error')}); use /license-status to send a copy.`;
+    case 'pending':
+      return `*Generated, not delivered yet* to ${to}${record.deliveryError ? ` (last attempt: ${escapeMrkdwn(record.deliveryError)}; retrying)` : ''}.`;
+    default:
+      return '';
+  }
 }
 
 /**
@@ -34,10 +49,12 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   ];
   const blocks: Block[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
-    blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification: ${escapeMrkdwn(record.overrideJustification)}`, 'override'));
+    // The manager's words, quoted as plain text: no line of it can pass for one of the bot's.
+    blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`, 'override'));
   }
   const status = [STATUS_LINE[record.status]];
   if (record.status === 'generated' && record.trialExpiresOn) status.push(`Trial license expires on ${record.trialExpiresOn}.`);
+  if (record.status === 'generated') status.push(deliveryLine(record));
   if (record.reason) status.push(`Reason: ${escapeMrkdwn(record.reason)}`);
   if (isLink(record.reference)) status.push(`Record: ${link(record.reference)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
@@ -53,3 +70,9 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
 }
 
 export const licenseNoticeKey = (record: Pick<LicenseRequestRecord, 'id'>) => `license:${record.id}`;
+
+/** The thread reply under a request's notice each time someone fetches a copy of its license. */
+export function buildCopySentLine(toSlackId: string): AuditMessage {
+  const text = `:inbox_tray: A copy of this license was sent to ${mentionUser(toSlackId)} (via /license-status).`;
+  return { text, blocks: [section(text, 'copy_sent')] };
+}

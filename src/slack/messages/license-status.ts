@@ -1,7 +1,7 @@
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, Block, button, context, section } from '../views/blocks';
-import { RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
+import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   pending: ':hourglass_flowing_sand:',
@@ -29,6 +29,7 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
         [
           `${STATUS_EMOJI[record.status]} *${record.status}* · ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC · by ${mentionUser(record.requestedBySlackId)}`,
           `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.trialExpiresOn ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
+          record.status === 'generated' ? deliveryLine(record) : '',
           `${record.reason ? `Reason: ${escapeMrkdwn(record.reason)}` : ''}${howToGetIt(record)}`,
         ]
           .filter(Boolean)

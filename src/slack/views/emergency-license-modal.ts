@@ -5,7 +5,7 @@ import { DEPLOYMENT_LABELS, Deployment } from '../../policy/playbook';
 import { describeExpiryFacts } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
-import type { PendingRequestMetadata } from '../forms/emergency-form';
+import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, Block, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
@@ -112,7 +112,8 @@ export function buildOutOfScopeView(
   } else if (opts.overrideBlockedReason) {
     blocks.push(context(`Override: ${opts.overrideBlockedReason}`));
   }
-  const metadata: PendingRequestMetadata = { request, channelId: opts.channelId };
+  // Only a hint travels with the modal: the request's facts stay on the server (open_requests).
+  const metadata: EmergencyFormMetadata = { channelId: opts.channelId };
   return modal({
     callbackId: opts.canOverride ? EMERGENCY_CALLBACKS.override : EMERGENCY_CALLBACKS.refused,
     title: 'Out of scope',
@@ -124,7 +125,7 @@ export function buildOutOfScopeView(
 }
 
 /** A recent license exists for the same ticket, email and user count: ask before a second one. */
-export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: PendingRequestMetadata) {
+export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: EmergencyFormMetadata) {
   const lines = existing
     .slice(0, 5)
     .map(
@@ -162,15 +163,25 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
         'status',
       ),
     );
-  } else if (record.status === 'generated' && record.reason) {
-    // Delivery in Slack failed: the license itself is the answer, so show it here.
-    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: ${escapeMrkdwn(record.reason)}`, 'status'));
+  } else if (record.status === 'generated' && record.deliveryStatus !== undefined && record.deliveryStatus !== 'delivered' && (record.deliveryError || record.deliveryStatus === 'failed')) {
+    // Delivery in Slack failed (it is retried): the license itself is the answer, so show it here.
+    const retrying = record.deliveryStatus === 'pending' ? ' The bot keeps trying to send it.' : '';
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: The file could not be sent in Slack (${escapeMrkdwn(record.deliveryError ?? 'unknown error')}).${retrying}${record.reason ? ` ${escapeMrkdwn(record.reason)}` : ''}`,
+        'status',
+      ),
+    );
     if (record.licenseFile && record.licenseFile.length <= 2900) {
       blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
       blocks.push({ type: 'rich_text', block_id: 'license_file', elements: [{ type: 'rich_text_preformatted', elements: [{ type: 'text', text: record.licenseFile }] }] });
     } else if (record.reference && /^https?:\/\//.test(record.reference)) {
       blocks.push(section(`The license copy is in ${link(record.reference)}.`, 'license_hint'));
     }
+  } else if (record.status === 'generated' && record.deliveryStatus === 'pending') {
+    blocks.push(section(`:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn ?? 'in 10 days'}). It is on its way to your DMs.${record.reason ? ` :warning: ${escapeMrkdwn(record.reason)}` : ''}`, 'status'));
+  } else if (record.status === 'generated' && record.reason) {
+    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: ${escapeMrkdwn(record.reason)}`, 'status'));
   } else if (record.status === 'generated') {
     blocks.push(
       section(

@@ -62,3 +62,8 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
   blocks.push(context(`This verdict goes to ${mentionChannel(opts.licensingChannel)} for the L&R team.`));
   return modal({ callbackId: STAR_VERDICT_CALLBACK, title: 'STAR verdict', close: 'Done', blocks });
 }
+
+/** Shown instead of a verdict to someone who may not run /star-check (checked on every submission). */
+export function buildStarCheckRefusedView(reason: string) {
+  return modal({ callbackId: 'star_check_refused', title: 'STAR check', close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
+}

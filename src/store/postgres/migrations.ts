@@ -99,6 +99,37 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     name: 'outbox lease',
     up: `ALTER TABLE audit_outbox ADD COLUMN claimed_until TIMESTAMPTZ;`,
   },
+  {
+    version: 3,
+    name: 'durable license delivery, open requests, audit post attempts',
+    up: `
+      -- Handing a generated license to the engineer is a durable step of its own.
+      ALTER TABLE license_requests ADD COLUMN delivery_status TEXT NOT NULL DEFAULT 'none'
+        CHECK (delivery_status IN ('none', 'pending', 'delivered', 'failed'));
+      ALTER TABLE license_requests ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE license_requests ADD COLUMN delivery_next_at TIMESTAMPTZ;
+      ALTER TABLE license_requests ADD COLUMN delivery_error TEXT;
+      -- Licenses generated before this version were handed over by the old code (or reported as not).
+      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated';
+      CREATE INDEX license_requests_delivery_due ON license_requests (delivery_next_at)
+        WHERE delivery_status = 'pending';
+
+      -- Facts of a request between two modal steps, keyed by the view: never trusted from the client.
+      CREATE TABLE open_requests (
+        view_id       TEXT PRIMARY KEY,
+        slack_user_id TEXT NOT NULL,
+        stage         TEXT NOT NULL CHECK (stage IN ('override', 'reissue')),
+        facts         JSONB NOT NULL,
+        justification TEXT,
+        channel_id    TEXT,
+        updated_at    TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX open_requests_updated ON open_requests (updated_at);
+
+      -- When a first post was sent without its answer being seen (a possible second copy).
+      ALTER TABLE audit_outbox ADD COLUMN post_started_at TIMESTAMPTZ;
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

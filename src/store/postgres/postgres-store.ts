@@ -5,7 +5,9 @@ import type {
   CreatedOrExisting,
   CreateRequestOptions,
   CreateRequestResult,
+  DeliveryOutcome,
   LicenseRequestInput,
+  OpenRequest,
   LicenseRequestRecord,
   LicenseRequestUpdate,
   OutboxEntry,
@@ -27,7 +29,9 @@ import {
   toOutboxEntry,
   toRequestRecord,
   toStarDecision,
+  toOpenRequest,
   type PgDecisionRow,
+  type PgOpenRequestRow,
   type PgOutboxRow,
   type PgRequestRow,
 } from './rows';
@@ -171,6 +175,10 @@ export class PostgresStore implements Store {
          reference = CASE WHEN $5 THEN reference ELSE $6 END,
          license_file = CASE WHEN $7 THEN license_file ELSE $8 END,
          trial_expires_on = CASE WHEN $9 THEN trial_expires_on ELSE $10 END,
+         -- Becoming generated makes the delivery pending in the same write: a crash right after
+         -- it leaves a delivery to resume, never a license nobody hands over.
+         delivery_status = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
+         delivery_next_at = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN $11 ELSE delivery_next_at END,
          updated_at = $11
        WHERE id = $1
        RETURNING *`,
@@ -229,6 +237,61 @@ export class PostgresStore implements Store {
   async listPending(): Promise<LicenseRequestRecord[]> {
     const rows = await this.rows<PgRequestRow>(`SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, seq`);
     return rows.map(toRequestRecord);
+  }
+
+  async listDeliveriesDue(now: Date, limit: number): Promise<LicenseRequestRecord[]> {
+    const rows = await this.rows<PgRequestRow>(
+      `SELECT * FROM license_requests WHERE delivery_status = 'pending' AND delivery_next_at <= $1
+       ORDER BY delivery_next_at, seq LIMIT $2`,
+      [iso(now), clampLimit(limit)],
+    );
+    return rows.map(toRequestRecord);
+  }
+
+  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+    const [row] = outcome.delivered
+      ? await this.rows<PgRequestRow>(
+          `UPDATE license_requests SET delivery_status = 'delivered', delivery_attempts = delivery_attempts + 1,
+             delivery_next_at = NULL, delivery_error = NULL, updated_at = $2
+           WHERE id = $1 RETURNING *`,
+          [id, iso(now)],
+        )
+      : // Only a pending delivery changes: a late failure report never undoes a delivery.
+        await this.rows<PgRequestRow>(
+          `UPDATE license_requests SET
+             delivery_status = CASE WHEN delivery_status = 'delivered' THEN delivery_status ELSE $3 END,
+             delivery_attempts = delivery_attempts + 1,
+             delivery_next_at = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE $4::timestamptz END,
+             delivery_error = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE $5 END,
+             updated_at = $2
+           WHERE id = $1 RETURNING *`,
+          [id, iso(now), outcome.nextAttemptAt ? 'pending' : 'failed', outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null, outcome.error],
+        );
+    if (!row) throw new Error(`license request ${id} not found`);
+    return toRequestRecord(row);
+  }
+
+  // ----- OpenRequestStore ----------------------------------------------------------------------
+
+  async saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void> {
+    await this.rows(
+      `INSERT INTO open_requests (view_id, slack_user_id, stage, facts, justification, channel_id, updated_at)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+       ON CONFLICT (view_id) DO UPDATE SET slack_user_id = EXCLUDED.slack_user_id, stage = EXCLUDED.stage,
+         facts = EXCLUDED.facts, justification = EXCLUDED.justification, channel_id = EXCLUDED.channel_id,
+         updated_at = EXCLUDED.updated_at`,
+      [open.viewId, open.slackUserId, open.stage, JSON.stringify(open.facts), open.justification ?? null, open.channelId ?? null, iso(now)],
+    );
+  }
+
+  async getOpenRequest(viewId: string): Promise<OpenRequest | undefined> {
+    const [row] = await this.rows<PgOpenRequestRow>('SELECT * FROM open_requests WHERE view_id = $1', [viewId]);
+    return row && toOpenRequest(row);
+  }
+
+  async pruneOpenRequests(before: Date): Promise<number> {
+    const result = await this.pool.query('DELETE FROM open_requests WHERE updated_at < $1', [iso(before)]);
+    return result.rowCount ?? 0;
   }
 
   // ----- AuditOutbox ---------------------------------------------------------------------------
@@ -298,6 +361,10 @@ export class PostgresStore implements Store {
       'UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE key = $1',
       [key, iso(nextAttemptAt), error],
     );
+  }
+
+  async markPostStarted(key: string, now: Date | null): Promise<void> {
+    await this.rows('UPDATE audit_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL', [key, now ? iso(now) : null]);
   }
 
   async backlog(): Promise<number> {

@@ -49,8 +49,8 @@ export function childEnv(options: { apiUrl: string; port: number; dataDir: strin
   };
 }
 
-export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ChildBot> {
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 20_000, preload: string[] = []): Promise<ChildBot> {
+  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((p) => ['-r', p]), 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

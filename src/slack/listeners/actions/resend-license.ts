@@ -17,6 +17,8 @@ export function resendLicense(services: AppServices, notifier: LicenseNotifier) 
       return;
     }
     await notifier.deliver({ ...record, requestedBySlackId: body.user.id });
+    // Anyone on the team may fetch a copy; the request's thread says who did.
+    await notifier.copySent?.(record, body.user.id);
     await respond({ response_type: 'ephemeral', replace_original: false, text: ':inbox_tray: The license copy is in your DMs.' });
   };
 }

@@ -1,5 +1,6 @@
 import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import { EmergencyRequest, summarizeScope, validateEmergencyForm } from '../../../policy/emergency-request';
+import { MALFORMED_FORM_MESSAGE } from '../../forms/view-payload';
 import type { ScopeDecision } from '../../../policy/emergency-scope';
 import type { LicenseRequestInput } from '../../../store/types';
 import type { AppServices } from '../../services';
@@ -50,25 +51,44 @@ export function toRequestInput(
   };
 }
 
-/** Re-checks a request carried in private_metadata as if it had just been typed in the form. */
-export function revalidate(request: EmergencyRequest | undefined, services: AppServices) {
-  if (!request) return undefined;
+/** A modal whose private_metadata is not what the bot wrote: say so, do nothing. */
+export const refuseMalformed = (submission: Submission) => refuseWith(submission, MALFORMED_FORM_MESSAGE);
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Re-checks the facts the server kept for an open request with the same rules as the form, as if
+ * they had just been typed in (the form only continues when both screenshots were confirmed).
+ */
+export function revalidate(facts: Record<string, unknown> | undefined, services: AppServices) {
+  if (!facts) return undefined;
   const result = validateEmergencyForm(
     {
-      ticket: request.ticketUrl,
-      deployment: request.deployment,
-      paidPlan: request.paidPlan ? 'yes' : 'no',
-      prospect: request.prospect ? 'yes' : 'no',
-      expirationDate: request.expirationDate,
+      ticket: str(facts.ticketUrl),
+      deployment: str(facts.deployment),
+      paidPlan: facts.paidPlan === true ? 'yes' : facts.paidPlan === false ? 'no' : undefined,
+      prospect: facts.prospect === true ? 'yes' : facts.prospect === false ? 'no' : undefined,
+      expirationDate: str(facts.expirationDate),
       screenshots: ['dashboard', 'license_page'],
-      userCount: String(request.userCount),
-      email: request.email,
-      username: request.username,
+      userCount: typeof facts.userCount === 'number' ? String(facts.userCount) : undefined,
+      email: str(facts.email),
+      username: str(facts.username),
     },
     services.config.zendeskBaseUrl,
     services.now(),
   );
   return result.ok ? result : undefined;
+}
+
+/**
+ * The open request a confirmation/override view may continue: kept by the server for this view,
+ * for this user, at this step. Anything else (a view the bot never answered this way, another
+ * user's view) is not open.
+ */
+export async function openRequestFor(services: AppServices, submission: Submission, stage: 'override' | 'reissue') {
+  const open = await services.store.getOpenRequest(submission.view.id);
+  if (!open || open.stage !== stage || open.slackUserId !== submission.body.user.id) return undefined;
+  return open;
 }
 
 export interface StartLicenseArgs {
@@ -90,25 +110,29 @@ export async function startLicenseRequest(services: AppServices, submission: Sub
   const viewId = submission.view.id;
   const slackUserId = submission.body.user.id;
   const reissueConfirmed = args.stage === 'reissue';
-  if (!reissueConfirmed) {
-    const duplicates = await services.licenses.findDuplicates(request);
-    if (duplicates.length > 0) {
-      await ack({
-        response_action: 'update',
-        view: buildReissueConfirmView(request, duplicates, { request, justification: args.justification, channelId: args.channelId }) as never,
-      });
-      return;
-    }
+  const input = toRequestInput(request, scope, {
+    slackUserId,
+    idempotencyKey: `${viewId}:${args.stage}`,
+    adapter: services.config.licenseAdapter,
+    justification: args.justification,
+    note: reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
+  });
+  // A confirmed re-issue skips the duplicate check; every other path checks and inserts in one
+  // atomic step, so of simultaneous requests for one ticket or email only one makes a license.
+  const result = reissueConfirmed
+    ? await services.licenses.submit(input).then(({ record, created }) => ({ outcome: created ? ('created' as const) : ('existing' as const), record }))
+    : await services.licenses.request(input);
+  if (result.outcome === 'duplicates') {
+    // The facts the confirmation may go on with stay here, keyed by this view, not in the modal.
+    await services.store.saveOpenRequest(
+      { viewId, slackUserId, stage: 'reissue', facts: { ...request }, justification: args.justification, channelId: args.channelId },
+      services.now().toJSDate(),
+    );
+    await ack({ response_action: 'update', view: buildReissueConfirmView(request, result.duplicates, { channelId: args.channelId }) as never });
+    return;
   }
-  const { record, created } = await services.licenses.submit(
-    toRequestInput(request, scope, {
-      slackUserId,
-      idempotencyKey: `${viewId}:${args.stage}`,
-      adapter: services.config.licenseAdapter,
-      justification: args.justification,
-      note: reissueConfirmed ? '(Re-issue confirmed by the requester.)' : undefined,
-    }),
-  );
+  const { record } = result;
+  const created = result.outcome === 'created';
   await ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
   await services.store.savePreferences(slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
   // A repeated delivery of the same submission finds the record already there: the first one is handling it.

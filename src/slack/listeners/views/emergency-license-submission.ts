@@ -2,7 +2,7 @@ import { NOT_OVERRIDABLE_REASON, scopeCanBeOverridden, validateEmergencyForm } f
 import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { buildOutOfScopeView } from '../../views/emergency-license-modal';
-import { allowedOrRefused, startLicenseRequest, Submission, toRequestInput } from './emergency-license-request';
+import { allowedOrRefused, refuseMalformed, startLicenseRequest, Submission, toRequestInput } from './emergency-license-request';
 
 /** The emergency license form was submitted: validate, check scope, then request the license. */
 export function emergencyLicenseSubmission(services: AppServices) {
@@ -10,17 +10,23 @@ export function emergencyLicenseSubmission(services: AppServices) {
     const { ack, view } = submission;
     const userId = submission.body.user.id;
     if (!(await allowedOrRefused(services, submission, ['request_license']))) return;
+    const metadata = readFormMetadata(view);
+    if (!metadata) return refuseMalformed(submission);
     const result = validateEmergencyForm(readEmergencyForm(view), services.config.zendeskBaseUrl, services.now());
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
       return;
     }
     const { request, scope } = result;
-    const { channelId } = readFormMetadata(view);
+    const { channelId } = metadata;
 
     if (!scope.inScope) {
       const overridable = scopeCanBeOverridden(scope);
       const manager = overridable ? await services.authz.check(userId, 'override_scope') : undefined;
+      if (manager?.allowed) {
+        // What the override may go on with stays on the server, keyed by this view.
+        await services.store.saveOpenRequest({ viewId: view.id, slackUserId: userId, stage: 'override', facts: { ...request }, channelId }, services.now().toJSDate());
+      }
       await ack({
         response_action: 'update',
         view: buildOutOfScopeView(request, scope, {

@@ -8,7 +8,7 @@ import { buildStarAuditMessage } from '../../messages/star-audit';
 import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, expiryFactsFor, shownBlockIds } from '../../views/star-check-modal';
-import { buildStarVerdictView } from '../../views/star-verdict';
+import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
 
 const inputBlockIds = (view: { blocks: Record<string, unknown>[] }) =>
   view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id as string);
@@ -19,9 +19,16 @@ const inputBlockIds = (view: { blocks: Record<string, unknown>[] }) =>
  */
 export function starCheckSubmission(services: AppServices) {
   return async ({ ack, body, view }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
+    const userId = body.user.id;
+    // Every submission, not only the command that opened the modal: membership can be removed
+    // while the modal is open, and a submission can be crafted without ever running the command.
+    const access = await services.authz.check(userId, 'star_check');
+    if (!access.allowed) {
+      await ack({ response_action: 'update', view: buildStarCheckRefusedView(access.reason) as never });
+      return;
+    }
     const now = services.now();
     const state = readStarCheckState(view);
-    const userId = body.user.id;
     const timeZone = await services.timeZones.zoneOf(userId);
 
     const nextView = buildStarCheckModal(state, () => now, timeZone, 'Answer the new question(s) below to reach a verdict.');
