@@ -1,9 +1,26 @@
 import type { WebClient } from '@slack/web-api';
 import type { AuditSender } from '../audit/outbox-dispatcher';
 import type { OutboxEntry } from '../store/types';
+import { mrkdwn, type ContextBlock, type SlackBlock } from './views/blocks';
+
+const isBlock = (value: unknown): value is SlackBlock =>
+  typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+
+/**
+ * The outbox keeps a message's blocks as JSON (the store knows nothing of Slack), written by the
+ * builders in ./messages. Read back, they are checked to be blocks (objects with a `type`) rather
+ * than cast: a row that is not fails here, naming its entry, instead of as Slack's `invalid_blocks`.
+ */
+export function storedBlocks(entry: Pick<OutboxEntry, 'key' | 'blocks'>): SlackBlock[] {
+  const { blocks } = entry;
+  if (blocks.every(isBlock)) return blocks;
+  throw new TypeError(`outbox entry ${entry.key}: block ${blocks.findIndex((b) => !isBlock(b))} is not a Block Kit block`);
+}
 
 export const SUPERSEDES_NOTE =
   ':information_source: Posted again after an interruption: if an earlier copy of this message shows an older status, this one replaces it and is the one kept up to date.';
+
+const supersedesNote: ContextBlock = { type: 'context', block_id: 'supersedes', elements: [mrkdwn(SUPERSEDES_NOTE)] };
 
 /** Posts audit entries with chat.postMessage, and later versions with chat.update. */
 export class SlackAuditSender implements AuditSender {
@@ -24,16 +41,14 @@ export class SlackAuditSender implements AuditSender {
   }
 
   private async post(entry: OutboxEntry, threadTs?: string): Promise<{ ts: string }> {
-    const blocks = entry.blocks as never[];
+    const blocks = storedBlocks(entry);
     if (entry.ts) {
       await this.client.chat.update({ channel: entry.channel, ts: entry.ts, text: entry.text, blocks });
       return { ts: entry.ts };
     }
     // A previous post of this entry may have reached the channel without the bot seeing Slack's
     // answer (crash, timeout): this copy says it is the one kept up to date.
-    const superseding = entry.postStartedAt
-      ? [...blocks, { type: 'context', block_id: 'supersedes', elements: [{ type: 'mrkdwn', text: SUPERSEDES_NOTE }] } as never]
-      : blocks;
+    const superseding = entry.postStartedAt ? [...blocks, supersedesNote] : blocks;
     const result = await this.client.chat.postMessage({
       channel: entry.channel,
       text: entry.text,

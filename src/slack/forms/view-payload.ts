@@ -44,7 +44,7 @@ export interface SubmittedView {
 export function parseSubmittedView(view: unknown): SubmittedView | undefined {
   const parsed = submittedViewSchema.safeParse(view);
   if (!parsed.success) return undefined;
-  return { ...(parsed.data as unknown as SubmittedView), blocks: (parsed.data.blocks ?? []) as SubmittedView['blocks'] };
+  return { ...parsed.data, blocks: parsed.data.blocks ?? [] };
 }
 
 export const MALFORMED_FORM_MESSAGE = 'This form could not be read (it arrived malformed or oversized), so nothing was done. Close it and start again.';

@@ -25,7 +25,7 @@ export const validSubmittedView: Middleware<SlackViewMiddlewareArgs> = async ({ 
     logger.warn('refused a malformed view_submission payload');
     await ack({
       response_action: 'update',
-      view: modal({ callbackId: 'malformed_form', title: 'Form not accepted', close: 'Close', blocks: [section(`:warning: ${MALFORMED_FORM_MESSAGE}`)] }) as never,
+      view: modal({ callbackId: 'malformed_form', title: 'Form not accepted', close: 'Close', blocks: [section(`:warning: ${MALFORMED_FORM_MESSAGE}`)] }),
     });
     return;
   }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { ModalView } from '../views/blocks';
 
 /**
  * Opens (or pushes) a modal with the trigger_id. The trigger expires 3 seconds after the user's
@@ -8,14 +9,14 @@ import type { Logger } from 'pino';
 export async function openModal(
   client: WebClient,
   triggerId: string,
-  view: object,
+  view: ModalView,
   logger: Logger,
   opts: { push?: boolean; onExpired?: (message: string) => Promise<unknown> } = {},
 ): Promise<string | undefined> {
   try {
     const result = opts.push
-      ? await client.views.push({ trigger_id: triggerId, view: view as never })
-      : await client.views.open({ trigger_id: triggerId, view: view as never });
+      ? await client.views.push({ trigger_id: triggerId, view })
+      : await client.views.open({ trigger_id: triggerId, view });
     return result.view?.id;
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;

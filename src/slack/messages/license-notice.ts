@@ -1,7 +1,7 @@
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
-import { actions, Block, button, context, section } from '../views/blocks';
+import { actions, KnownBlock, button, context, section } from '../views/blocks';
 import type { AuditMessage } from './star-audit';
 
 export const RETRY_LICENSE_ACTION = 'retry_license';
@@ -47,7 +47,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     `*Customer's license expiration date:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
     '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
   ];
-  const blocks: Block[] = [section(lines.join('\n'), 'request')];
+  const blocks: KnownBlock[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
     // The manager's words, quoted as plain text: no line of it can pass for one of the bot's.
     blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`, 'override'));

@@ -3,7 +3,7 @@ import type { Lateness } from '../../policy/license-lifecycle';
 import { formatInstant } from '../../policy/time';
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { actions, Block, button, context, section } from '../views/blocks';
+import { actions, KnownBlock, button, context, section } from '../views/blocks';
 import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION } from './license-lifecycle-ids';
 import { readerDate, readerRelative } from './reader-date';
 import type { AuditMessage } from './star-audit';
@@ -52,7 +52,7 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
     `*Trial ${input.lapsed ? 'lapsed' : 'lapses'}:* ${readerDate(input.lapseAt)}`,
     `*Requested by:* ${mentionUser(request.requestedBySlackId)}`,
   ];
-  const blocks: Block[] = [section(lines.join('\n'), 'reminder')];
+  const blocks: KnownBlock[] = [section(lines.join('\n'), 'reminder')];
   if (input.lateness.late) {
     blocks.push(section(`:warning: This reminder is *${escapeMrkdwn(input.lateness.text)}*: it was due ${readerDate(input.dueAt)}.`, 'reminder_late'));
   }

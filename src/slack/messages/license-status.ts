@@ -1,6 +1,6 @@
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { actions, Block, button, context, section } from '../views/blocks';
+import { actions, KnownBlock, button, context, section } from '../views/blocks';
 import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
@@ -18,11 +18,11 @@ function howToGetIt(record: LicenseRequestRecord): string {
 }
 
 /** /license-status answer: the requests for a ticket or email, newest first (ephemeral, max 50 blocks). */
-export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[]): { text: string; blocks: Block[] } {
+export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[]): { text: string; blocks: KnownBlock[] } {
   if (records.length === 0) {
     return { text: `No emergency license requests found for ${escapeMrkdwn(query)}.`, blocks: [section(`:mag: No emergency license requests found for *${escapeMrkdwn(query)}*.`)] };
   }
-  const blocks: Block[] = [section(`:mag: *Emergency license requests for ${escapeMrkdwn(query)}* (newest first)`)];
+  const blocks: KnownBlock[] = [section(`:mag: *Emergency license requests for ${escapeMrkdwn(query)}* (newest first)`)];
   for (const record of records.slice(0, 10)) {
     blocks.push(
       section(

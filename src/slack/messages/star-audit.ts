@@ -4,12 +4,12 @@ import type { DateTime } from 'luxon';
 import { formatInstant, formatRelative } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../mrkdwn';
-import { Block, context, section } from '../views/blocks';
+import { KnownBlock, context, section } from '../views/blocks';
 import { pathLines } from '../views/star-verdict';
 
 export interface AuditMessage {
   text: string;
-  blocks: Block[];
+  blocks: KnownBlock[];
 }
 
 /**
@@ -45,7 +45,7 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
   } else if (decision.deployment) {
     lines.push(`*Deployment:* ${DEPLOYMENT_LABELS[decision.deployment]}`);
   }
-  const blocks: Block[] = [section(lines.join('\n'), 'summary'), section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers')];
+  const blocks: KnownBlock[] = [section(lines.join('\n'), 'summary'), section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers')];
   if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp}`, 'follow_up'));
   const emergency = verdictGuidance(decision).emergency;
   if (emergency.kind === 'offer') blocks.push(section(':rotating_light: *Weekend emergency:* in scope; the emergency license form was offered.', 'emergency'));

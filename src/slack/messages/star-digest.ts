@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { StarDigest, TicketToLabel } from '../../policy/star-digest';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { Block, context, header, LIMITS, section } from '../views/blocks';
+import { KnownBlock, context, header, LIMITS, section } from '../views/blocks';
 import { readerDate } from './reader-date';
 import type { AuditMessage } from './star-audit';
 
@@ -40,7 +40,7 @@ export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
   const counts = digest.byVerdict.map(({ verdict, count }) => `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${count}`);
   for (const unknown of digest.unknownVerdicts) counts.push(`:grey_question: *${escapeMrkdwn(unknown.verdict)}* (no longer in the chart): ${unknown.count}`);
 
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header('Weekly STAR digest'),
     context(`${digest.total} STAR check${digest.total === 1 ? '' : 's'} from ${period}`),
     section(counts.join('\n'), 'digest_counts'),

@@ -7,7 +7,7 @@ import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION, rowActionId } from '.
 import { readerDate } from '../messages/reader-date';
 import { COMMANDS } from '../surface';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, Block, button, context, divider, header, section } from './blocks';
+import { actions, KnownBlock, button, context, divider, header, section } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 
 /** Opens the /star-check modal from App Home (a button cannot run a slash command). */
@@ -51,7 +51,7 @@ const at = (iso: string) => {
   return instant.isValid ? readerDate(instant) : escapeMrkdwn(iso);
 };
 
-function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime): Block[] {
+function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime): KnownBlock[] {
   const expiresOn = license.trialExpiresOn as string;
   const left = msUntilLapse(expiresOn, now);
   const timeLeft = left > 0 ? `*${formatRelative(left).replace(/^in /, '')} left*` : `*lapsed ${formatRelative(left)}*`;
@@ -65,18 +65,18 @@ function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime
   return [section(lines.join('\n')), actions(`open_license:${row}`, ...buttons)];
 }
 
-function requestBlock(request: DashboardRequest): Block {
+function requestBlock(request: DashboardRequest): KnownBlock {
   const state = request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
   return section(`${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${at(request.createdAt)}`);
 }
 
-function starCheckBlock(check: DashboardStarCheck): Block {
+function starCheckBlock(check: DashboardStarCheck): KnownBlock {
   const verdict = Object.prototype.hasOwnProperty.call(VERDICTS, check.verdict) ? VERDICTS[check.verdict as VerdictId] : undefined;
   const label = verdict ? `${verdict.emoji} ${escapeMrkdwn(verdict.headline)}` : `:grey_question: ${escapeMrkdwn(check.verdict)}`;
   return section(`${label} · ${link(check.ticketUrl)} · ${at(check.createdAt)}`);
 }
 
-function more(shown: number, total: number): Block[] {
+function more(shown: number, total: number): KnownBlock[] {
   return total > shown ? [context(`…and ${total - shown} more.`)] : [];
 }
 
@@ -88,7 +88,7 @@ function more(shown: number, total: number): Block[] {
 export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashboard) {
   const startButtons = [button('Weekend emergency license', OPEN_EMERGENCY_LICENSE_ACTION, '{}', 'primary')];
   if (dashboard?.starCheckButton) startButtons.push(button('STAR check', OPEN_STAR_CHECK_ACTION, '{}'));
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header('L&R on-call'),
     section(
       [

@@ -8,7 +8,7 @@ import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, Block, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
+import { actions, KnownBlock, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
 import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
 import { TICKET_MAX_LENGTH } from './star-check-modal';
 
@@ -30,7 +30,7 @@ function requestSummary(request: EmergencyRequest): string {
 
 /** The form of the weekend emergency license workflow, prefilled with what is already known. */
 export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}) {
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     context(
       `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
     ),
@@ -92,7 +92,7 @@ export function buildOutOfScopeView(
   scope: ScopeDecision,
   opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
 ) {
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     section(':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.', 'refusal'),
     ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
     context(...describeExpiryFacts(scope.facts, opts.timeZone).map((f) => `:calendar: ${f.text}`)),
@@ -153,7 +153,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
 /** What the engineer sees while and after the adapter runs. */
 export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string) {
   const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
-  const blocks: Block[] = [];
+  const blocks: KnownBlock[] = [];
   if (record.status === 'pending') {
     blocks.push(
       section(

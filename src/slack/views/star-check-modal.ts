@@ -6,7 +6,7 @@ import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
 import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';
-import { Block, context, datePicker, input, modal, option, plainText, radioButtons, section, textInput } from './blocks';
+import { KnownBlock, context, datePicker, input, modal, option, plainText, radioButtons, section, textInput } from './blocks';
 import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids';
 
 export const TICKET_MAX_LENGTH = 200;
@@ -19,7 +19,7 @@ export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate' | 'd
   return state.expirationDate && state.deployment ? expiryFactsOf(state.expirationDate, state.deployment, now()) : undefined;
 }
 
-function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): Block {
+function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): KnownBlock {
   const hint = derivable
     ? `${question.help ? `${question.help} ` : ''}Leave empty if you picked the expiration date above: the bot computes the answer.`
     : question.help;
@@ -29,7 +29,7 @@ function questionBlock(question: ChartQuestion, state: StarCheckState, derivable
   );
 }
 
-function requestTypeBlock(deployment: Deployment | undefined, selected: string | undefined): Block {
+function requestTypeBlock(deployment: Deployment | undefined, selected: string | undefined): KnownBlock {
   const groups = (deployment ? [deployment] : (['self_managed', 'saas'] as Deployment[])).map((d) => ({
     label: plainText(DEPLOYMENT_LABELS[d], 75),
     options: requestTypesFor(d).map((t) => option({ value: t.id, label: t.label })),
@@ -57,7 +57,7 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
   const evaluation = evaluateStarChart(state.answers, expiry);
   const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];
 
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     context('The handbook\'s STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.'),
   ];
   if (notice) blocks.push(section(`:point_down: ${escapeMrkdwn(notice)}`, 'notice'));

@@ -3,7 +3,7 @@ import type { StarDecision } from '../../policy/star-decision';
 import { describeExpiryFacts } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
-import { actions, Block, button, context, divider, header, modal, section } from './blocks';
+import { actions, KnownBlock, button, context, divider, header, modal, section } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-check-ids';
 
 /** One line per chart step: "Trial: No, a paid subscription (computed from the expiration date)". */
@@ -13,7 +13,7 @@ export function pathLines(decision: StarDecision): string[] {
   );
 }
 
-export function playbookBlocks(decision: StarDecision): Block[] {
+export function playbookBlocks(decision: StarDecision): KnownBlock[] {
   const type = decision.requestType;
   if (!type) return [];
   const guidance = verdictGuidance(decision);
@@ -45,7 +45,7 @@ export function verdictTimeFacts(decision: StarDecision, timeZone: string): stri
 /** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
 export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: string; licensingChannel: string }) {
   const { verdict } = decision;
-  const blocks: Block[] = [
+  const blocks: KnownBlock[] = [
     header(`${verdict.headline}`),
     section(`${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`, 'verdict'),
   ];

@@ -42,7 +42,7 @@ export function retryLicense(services: AppServices) {
       return;
     }
     if (body.view) {
-      await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never }).catch(() => undefined);
+      await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) }).catch(() => undefined);
     } else {
       const where = record.status === 'generated' ? ` The license went to ${mentionUser(record.requestedBySlackId)}, who asked for it; \`/license-status\` can send you a copy.` : '';
       await respond({

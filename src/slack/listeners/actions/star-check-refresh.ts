@@ -9,10 +9,10 @@ export function starCheckRefresh(services: AppServices) {
     await ack();
     const view = body.view;
     if (!view) return;
-    const state = readStarCheckState(view as never);
+    const state = readStarCheckState(view);
     const timeZone = await services.timeZones.zoneOf(body.user.id);
     try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: buildStarCheckModal(state, services.now, timeZone) as never });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: buildStarCheckModal(state, services.now, timeZone) });
     } catch (error) {
       // hash_conflict: a newer answer already refreshed the modal; that refresh wins.
       const code = (error as { data?: { error?: string } }).data?.error;

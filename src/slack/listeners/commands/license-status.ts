@@ -24,6 +24,6 @@ export function licenseStatusCommand(services: AppServices) {
       records = await services.store.findByTicket(ticket.url, 25);
     }
     // The lookup is a local indexed read, fast enough to answer in the ack itself.
-    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, records) } as never);
+    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, records) });
   };
 }

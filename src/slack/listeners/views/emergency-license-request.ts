@@ -15,7 +15,7 @@ export const viewAck = (submission: Submission) => submission.ack as AckFn<ViewR
 
 /** Replaces the modal with a refusal: nothing is stored or generated. */
 export const refuseWith = (submission: Submission, reason: string) =>
-  viewAck(submission)({ response_action: 'update', view: buildNotAllowedView(reason) as never });
+  viewAck(submission)({ response_action: 'update', view: buildNotAllowedView(reason) });
 
 /**
  * Checks every capability a submission needs; on the first refusal the modal is replaced by
@@ -128,17 +128,17 @@ export async function startLicenseRequest(services: AppServices, submission: Sub
       { viewId, slackUserId, stage: 'reissue', facts: { ...request }, justification: args.justification, channelId: args.channelId },
       services.now().toJSDate(),
     );
-    await ack({ response_action: 'update', view: buildReissueConfirmView(request, result.duplicates, { channelId: args.channelId }) as never });
+    await ack({ response_action: 'update', view: buildReissueConfirmView(request, result.duplicates, { channelId: args.channelId }) });
     return;
   }
   const { record } = result;
   const created = result.outcome === 'created';
-  await ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
+  await ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) });
   await services.store.savePreferences(slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
   // A repeated delivery of the same submission finds the record already there: the first one is handling it.
   if (!created) return;
   const done = await services.licenses.process(record.id);
   await submission.client.views
-    .update({ view_id: viewId, view: buildLicenseStatusView(done, services.config.licensingChannel, services.licenseWarning) as never })
+    .update({ view_id: viewId, view: buildLicenseStatusView(done, services.config.licensingChannel, services.licenseWarning) })
     .catch((error: unknown) => services.logger.debug({ error: (error as Error).message }, 'status modal closed before the license was ready'));
 }

@@ -34,7 +34,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
           overrideBlockedReason: !overridable ? NOT_OVERRIDABLE_REASON : manager && !manager.allowed ? manager.reason : undefined,
           timeZone: await services.timeZones.zoneOf(userId),
           channelId,
-        }) as never,
+        }),
       });
       await services.store.savePreferences(userId, { gitlabUsername: request.username }, services.now().toJSDate());
       await services.licenses.refuse(

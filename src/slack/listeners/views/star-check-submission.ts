@@ -10,7 +10,7 @@ import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, expiryFactsFor, shownBlockIds } from '../../views/star-check-modal';
 import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
 
-const inputBlockIds = (view: { blocks: Record<string, unknown>[] }) =>
+const inputBlockIds = (view: { blocks: { type: string; block_id?: string }[] }) =>
   view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id as string);
 
 /**
@@ -24,7 +24,7 @@ export function starCheckSubmission(services: AppServices) {
     // while the modal is open, and a submission can be crafted without ever running the command.
     const access = await services.authz.check(userId, 'star_check');
     if (!access.allowed) {
-      await ack({ response_action: 'update', view: buildStarCheckRefusedView(access.reason) as never });
+      await ack({ response_action: 'update', view: buildStarCheckRefusedView(access.reason) });
       return;
     }
     const now = services.now();
@@ -34,7 +34,7 @@ export function starCheckSubmission(services: AppServices) {
     const nextView = buildStarCheckModal(state, () => now, timeZone, 'Answer the new question(s) below to reach a verdict.');
     const shown = shownBlockIds(view);
     if (inputBlockIds(nextView).some((id) => !shown.has(id))) {
-      await ack({ response_action: 'update', view: nextView as never });
+      await ack({ response_action: 'update', view: nextView });
       return;
     }
 
@@ -73,7 +73,7 @@ export function starCheckSubmission(services: AppServices) {
     );
     if (!decision) throw new Error('STAR chart incomplete after validation');
 
-    await ack({ response_action: 'update', view: buildStarVerdictView(decision, { timeZone, licensingChannel: services.config.licensingChannel }) as never });
+    await ack({ response_action: 'update', view: buildStarVerdictView(decision, { timeZone, licensingChannel: services.config.licensingChannel }) });
 
     services.metrics.verdicts.inc({ verdict: decision.verdict.id });
     // After the ack: record the decision for the feedback export and post the audit message.
