@@ -1,7 +1,7 @@
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
-import { actions, KnownBlock, button, context, section } from '../views/blocks';
+import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import type { AuditMessage } from './star-audit';
 
 export const RETRY_LICENSE_ACTION = 'retry_license';

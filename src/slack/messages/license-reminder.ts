@@ -3,7 +3,7 @@ import type { Lateness } from '../../policy/license-lifecycle';
 import { formatInstant } from '../../policy/time';
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { actions, KnownBlock, button, context, section } from '../views/blocks';
+import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION } from './license-lifecycle-ids';
 import { readerDate, readerRelative } from './reader-date';
 import type { AuditMessage } from './star-audit';

@@ -1,6 +1,6 @@
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { actions, KnownBlock, button, context, section } from '../views/blocks';
+import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {

@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon';
 import { formatInstant, formatRelative } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionUser, slackDate } from '../mrkdwn';
-import { KnownBlock, context, section } from '../views/blocks';
+import { type KnownBlock, context, section } from '../views/blocks';
 import { pathLines } from '../views/star-verdict';
 
 export interface AuditMessage {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { StarDigest, TicketToLabel } from '../../policy/star-digest';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
-import { KnownBlock, context, header, LIMITS, section } from '../views/blocks';
+import { type KnownBlock, context, header, LIMITS, section } from '../views/blocks';
 import { readerDate } from './reader-date';
 import type { AuditMessage } from './star-audit';
 

@@ -7,7 +7,7 @@ import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION, rowActionId } from '.
 import { readerDate } from '../messages/reader-date';
 import { COMMANDS } from '../surface';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, KnownBlock, button, context, divider, header, section } from './blocks';
+import { actions, type KnownBlock, button, context, divider, header, section, type HomeView } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 
 /** Opens the /star-check modal from App Home (a button cannot run a slash command). */
@@ -85,7 +85,7 @@ function more(shown: number, total: number): KnownBlock[] {
  * have a deadline; then the viewer's own history; the flows can be started from the top. Without
  * data (or with nothing in it) it is the empty dashboard, which says how to start.
  */
-export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashboard) {
+export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashboard): HomeView {
   const startButtons = [button('Weekend emergency license', OPEN_EMERGENCY_LICENSE_ACTION, '{}', 'primary')];
   if (dashboard?.starCheckButton) startButtons.push(button('STAR check', OPEN_STAR_CHECK_ACTION, '{}'));
   const blocks: KnownBlock[] = [
@@ -129,5 +129,5 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     );
   }
   blocks.push(divider(), context(`Every verdict and every license request is posted to ${mentionChannel(licensingChannel)} with its ticket.`));
-  return { type: 'home' as const, blocks };
+  return { type: 'home', blocks };
 }

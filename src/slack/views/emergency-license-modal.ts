@@ -8,7 +8,7 @@ import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, KnownBlock, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
+import { actions, type KnownBlock, button, checkboxes, context, datePicker, emailInput, input, modal, preformatted, radioButtons, section, textInput, type ModalView } from './blocks';
 import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
 import { TICKET_MAX_LENGTH } from './star-check-modal';
 
@@ -29,7 +29,7 @@ function requestSummary(request: EmergencyRequest): string {
 }
 
 /** The form of the weekend emergency license workflow, prefilled with what is already known. */
-export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}) {
+export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}): ModalView {
   const blocks: KnownBlock[] = [
     context(
       `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
@@ -76,7 +76,7 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
     ),
     input(
       { blockId: B.email, label: 'Email of the person who opened the ticket', hint: 'The license is for this address.' },
-      { type: 'email_text_input', action_id: a('email'), ...(prefill.email ? { initial_value: prefill.email } : {}) },
+      emailInput(a('email'), prefill.email),
     ),
     input(
       { blockId: B.username, label: 'Your GitLab username', hint: 'Remembered for your next request.' },
@@ -91,7 +91,7 @@ export function buildOutOfScopeView(
   request: EmergencyRequest,
   scope: ScopeDecision,
   opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
-) {
+): ModalView {
   const blocks: KnownBlock[] = [
     section(':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.', 'refusal'),
     ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
@@ -125,7 +125,7 @@ export function buildOutOfScopeView(
 }
 
 /** A recent license exists for the same ticket, email and user count: ask before a second one. */
-export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: EmergencyFormMetadata) {
+export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: EmergencyFormMetadata): ModalView {
   const lines = existing
     .slice(0, 5)
     .map(
@@ -151,7 +151,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
 }
 
 /** What the engineer sees while and after the adapter runs. */
-export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string) {
+export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string): ModalView {
   const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
   const blocks: KnownBlock[] = [];
   if (record.status === 'pending') {
@@ -174,7 +174,7 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
     );
     if (record.licenseFile && record.licenseFile.length <= 2900) {
       blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
-      blocks.push({ type: 'rich_text', block_id: 'license_file', elements: [{ type: 'rich_text_preformatted', elements: [{ type: 'text', text: record.licenseFile }] }] });
+      blocks.push(preformatted(record.licenseFile, 'license_file'));
     } else if (record.reference && /^https?:\/\//.test(record.reference)) {
       blocks.push(section(`The license copy is in ${link(record.reference)}.`, 'license_hint'));
     }
@@ -203,6 +203,6 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
 }
 
 /** Shown instead of the form to someone who may not request licenses. */
-export function buildNotAllowedView(reason: string) {
+export function buildNotAllowedView(reason: string): ModalView {
   return modal({ callbackId: EMERGENCY_CALLBACKS.refused, title: TITLE, close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
 }

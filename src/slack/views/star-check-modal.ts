@@ -6,7 +6,7 @@ import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
 import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';
-import { KnownBlock, context, datePicker, input, modal, option, plainText, radioButtons, section, textInput } from './blocks';
+import { type KnownBlock, context, datePicker, input, LIMITS, modal, option, plainText, radioButtons, section, textInput, type ModalView } from './blocks';
 import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids';
 
 export const TICKET_MAX_LENGTH = 200;
@@ -31,7 +31,7 @@ function questionBlock(question: ChartQuestion, state: StarCheckState, derivable
 
 function requestTypeBlock(deployment: Deployment | undefined, selected: string | undefined): KnownBlock {
   const groups = (deployment ? [deployment] : (['self_managed', 'saas'] as Deployment[])).map((d) => ({
-    label: plainText(DEPLOYMENT_LABELS[d], 75),
+    label: plainText(DEPLOYMENT_LABELS[d], LIMITS.optionGroupLabel),
     options: requestTypesFor(d).map((t) => option({ value: t.id, label: t.label })),
   }));
   const initial = REQUEST_TYPES.find((t) => t.id === selected && (!deployment || t.deployment === deployment));
@@ -40,7 +40,7 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
     {
       type: 'static_select',
       action_id: STAR_ACTIONS.requestType,
-      placeholder: plainText('Pick the request type', 150),
+      placeholder: plainText('Pick the request type', LIMITS.placeholder),
       option_groups: groups,
       ...(initial ? { initial_option: option({ value: initial.id, label: initial.label }) } : {}),
     },
@@ -52,7 +52,7 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
  * the chart questions on the path taken. Questions the expiration date can answer are replaced
  * by the computed facts once a date is picked.
  */
-export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, timeZone = 'UTC', notice?: string) {
+export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, timeZone = 'UTC', notice?: string): ModalView {
   const expiry = expiryFactsFor(state, now);
   const evaluation = evaluateStarChart(state.answers, expiry);
   const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];

@@ -3,7 +3,7 @@ import type { StarDecision } from '../../policy/star-decision';
 import { describeExpiryFacts } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
-import { actions, KnownBlock, button, context, divider, header, modal, section } from './blocks';
+import { actions, type KnownBlock, button, context, divider, header, modal, section, type ModalView } from './blocks';
 import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-check-ids';
 
 /** One line per chart step: "Trial: No, a paid subscription (computed from the expiration date)". */
@@ -43,7 +43,7 @@ export function verdictTimeFacts(decision: StarDecision, timeZone: string): stri
 }
 
 /** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
-export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: string; licensingChannel: string }) {
+export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: string; licensingChannel: string }): ModalView {
   const { verdict } = decision;
   const blocks: KnownBlock[] = [
     header(`${verdict.headline}`),
@@ -64,6 +64,6 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
 }
 
 /** Shown instead of a verdict to someone who may not run /star-check (checked on every submission). */
-export function buildStarCheckRefusedView(reason: string) {
+export function buildStarCheckRefusedView(reason: string): ModalView {
   return modal({ callbackId: 'star_check_refused', title: 'STAR check', close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
 }
