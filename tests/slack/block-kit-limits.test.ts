@@ -10,6 +10,7 @@ import {
   buildOutOfScopeView,
   buildReissueConfirmView,
 } from '../../src/slack/views/emergency-license-modal';
+import { LIMITS } from '../../src/slack/views/blocks';
 import { STAR_BLOCKS } from '../../src/slack/views/star-check-ids';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { buildStarVerdictView } from '../../src/slack/views/star-verdict';
@@ -55,40 +56,47 @@ describe('the Block Kit checker', () => {
     expect(checkMessage({ text: 'hi', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }] })).toEqual([]);
   });
 
+  /** One character (or item) over a limit. */
+  const over = (max: number) => long(max + 1);
+  const items = <T>(max: number, item: (i: number) => T) => Array.from({ length: max + 1 }, (_, i) => item(i));
+  /** "is N characters (max M)" for one over the limit M. */
+  const tooLong = (max: number) => `is ${max + 1} characters \\(max ${max}\\)`;
+  const re = (source: string) => new RegExp(source, 'm');
+
   it('reports every documented limit it enforces', () => {
     const t = (text: string) => ({ type: 'plain_text', text });
     const option = (value: string, text = value) => ({ text: t(text), value });
     const bad = {
       type: 'modal',
-      title: t(long(25)),
-      submit: t(long(25)),
-      close: t(long(25)),
-      private_metadata: long(3001),
-      callback_id: long(256),
+      title: t(over(LIMITS.viewTitle)),
+      submit: t(over(LIMITS.viewButton)),
+      close: t(over(LIMITS.viewButton)),
+      private_metadata: over(LIMITS.privateMetadata),
+      callback_id: over(LIMITS.callbackId),
       blocks: [
-        { type: 'header', text: t(long(151)) },
+        { type: 'header', text: t(over(LIMITS.headerText)) },
         { type: 'header', text: { type: 'mrkdwn', text: 'x' } },
-        { type: 'section', block_id: 'dup', text: { type: 'mrkdwn', text: long(3001) } },
+        { type: 'section', block_id: 'dup', text: { type: 'mrkdwn', text: over(LIMITS.sectionText) } },
         { type: 'section', block_id: 'dup', text: { type: 'mrkdwn', text: '' } },
-        { type: 'section', block_id: long(256), text: { type: 'mrkdwn', text: 'x', emoji: true } },
-        { type: 'context', elements: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'x' })) },
+        { type: 'section', block_id: over(LIMITS.blockId), text: { type: 'mrkdwn', text: 'x', emoji: true } },
+        { type: 'context', elements: items(LIMITS.contextElements, () => ({ type: 'mrkdwn', text: 'x' })) },
         {
           type: 'actions',
           elements: [
-            { type: 'button', action_id: 'a', text: t(long(76)), value: long(2001) },
+            { type: 'button', action_id: 'a', text: t(over(LIMITS.buttonText)), value: over(LIMITS.buttonValue) },
             { type: 'button', action_id: 'a', text: t('ok'), value: 'v' },
-            { type: 'button', action_id: long(256), text: t('ok'), value: 'v' },
+            { type: 'button', action_id: over(LIMITS.actionId), text: t('ok'), value: 'v' },
           ],
         },
         { type: 'input', block_id: 'i1', element: { type: 'plain_text_input', action_id: 'in1' } },
-        { type: 'input', block_id: 'i2', label: t(long(2001)), element: { type: 'plain_text_input', action_id: 'in2', max_length: 5, min_length: 6, initial_value: long(6) } },
-        { type: 'input', block_id: 'i3', label: t('r'), element: { type: 'radio_buttons', action_id: 'r', options: Array.from({ length: 11 }, (_, i) => option(`v${i}`)) } },
-        { type: 'input', block_id: 'i4', label: t('c'), element: { type: 'checkboxes', action_id: 'c', options: Array.from({ length: 11 }, (_, i) => option(`v${i}`)) } },
+        { type: 'input', block_id: 'i2', label: t(over(LIMITS.inputLabel)), element: { type: 'plain_text_input', action_id: 'in2', max_length: 5, min_length: 6, initial_value: long(6) } },
+        { type: 'input', block_id: 'i3', label: t('r'), element: { type: 'radio_buttons', action_id: 'r', options: items(LIMITS.radioOptions, (i) => option(`v${i}`)) } },
+        { type: 'input', block_id: 'i4', label: t('c'), element: { type: 'checkboxes', action_id: 'c', options: items(LIMITS.checkboxOptions, (i) => option(`v${i}`)) } },
         {
           type: 'input',
           block_id: 'i5',
           label: t('s'),
-          element: { type: 'static_select', action_id: 's', options: [...Array.from({ length: 101 }, (_, i) => option(`v${i}`)), option(long(151), long(76))], initial_option: option('nope') },
+          element: { type: 'static_select', action_id: 's', options: [...items(LIMITS.selectOptions, (i) => option(`v${i}`)), option(over(LIMITS.optionValue), over(LIMITS.optionText))], initial_option: option('nope') },
         },
         { type: 'input', block_id: 'i6', label: t('d'), element: { type: 'datepicker', action_id: 'd', initial_date: '14/06/2025' } },
         { type: 'input', block_id: 'i7', label: t('x'), element: { type: 'file_input', action_id: 'f' } },
@@ -97,33 +105,33 @@ describe('the Block Kit checker', () => {
     };
     const problems = checkView(bad).join('\n');
     for (const expected of [
-      /^title\.text: text is 25 characters \(max 24\)/m,
-      /^submit\.text: text is 25/m,
-      /^close\.text: text is 25/m,
-      /^private_metadata: private_metadata is 3001/m,
-      /^callback_id: callback_id is 256/m,
-      /blocks\[0\]\.text\.text: text is 151 characters \(max 150\)/,
+      re(`^title\\.text: text ${tooLong(LIMITS.viewTitle)}`),
+      re(`^submit\\.text: text ${tooLong(LIMITS.viewButton)}`),
+      re(`^close\\.text: text ${tooLong(LIMITS.viewButton)}`),
+      re(`^private_metadata: private_metadata ${tooLong(LIMITS.privateMetadata)}`),
+      re(`^callback_id: callback_id ${tooLong(LIMITS.callbackId)}`),
+      re(`blocks\\[0\\]\\.text\\.text: text ${tooLong(LIMITS.headerText)}`),
       /blocks\[1\]\.text: must be a plain_text object/,
-      /blocks\[2\]\.text\.text: text is 3001 characters \(max 3000\)/,
+      re(`blocks\\[2\\]\\.text\\.text: text ${tooLong(LIMITS.sectionText)}`),
       /blocks\[3\]\.block_id: block_id "dup" also used/,
       /blocks\[3\]\.text\.text: text is empty/,
-      /blocks\[4\]\.block_id: block_id is 256/,
+      re(`blocks\\[4\\]\\.block_id: block_id ${tooLong(LIMITS.blockId)}`),
       /blocks\[4\]\.text: "emoji" is only allowed on plain_text/,
-      /blocks\[5\]\.elements: 11 elements \(max 10\)/,
-      /blocks\[6\]\.elements\[0\]\.text\.text: text is 76 characters \(max 75\)/,
-      /blocks\[6\]\.elements\[0\]\.value: button value is 2001/,
+      re(`blocks\\[5\\]\\.elements: ${LIMITS.contextElements + 1} elements \\(max ${LIMITS.contextElements}\\)`),
+      re(`blocks\\[6\\]\\.elements\\[0\\]\\.text\\.text: text ${tooLong(LIMITS.buttonText)}`),
+      re(`blocks\\[6\\]\\.elements\\[0\\]\\.value: button value ${tooLong(LIMITS.buttonValue)}`),
       /blocks\[6\]\.elements\[1\]\.action_id: action_id "a" repeated within its block/,
-      /blocks\[6\]\.elements\[2\]\.action_id: action_id is 256/,
+      re(`blocks\\[6\\]\\.elements\\[2\\]\\.action_id: action_id ${tooLong(LIMITS.actionId)}`),
       /blocks\[7\]\.label: missing text object/,
       /blocks\[7\]\.element: plain_text_input has no max_length/,
-      /blocks\[8\]\.label\.text: text is 2001/,
+      re(`blocks\\[8\\]\\.label\\.text: text ${tooLong(LIMITS.inputLabel)}`),
       /blocks\[8\]\.element\.min_length: min_length 6 > max_length 5/,
       /blocks\[8\]\.element\.initial_value: initial_value is 6 characters \(max 5\)/,
-      /blocks\[9\]\.element\.options: 11 options \(max 10\)/,
-      /blocks\[10\]\.element\.options: 11 options \(max 10\)/,
-      /blocks\[11\]\.element\.options: 102 options \(max 100\)/,
-      /blocks\[11\]\.element\.options\[101\]\.text\.text: text is 76/,
-      /blocks\[11\]\.element\.options\[101\]\.value: option value is 151/,
+      re(`blocks\\[9\\]\\.element\\.options: ${LIMITS.radioOptions + 1} options \\(max ${LIMITS.radioOptions}\\)`),
+      re(`blocks\\[10\\]\\.element\\.options: ${LIMITS.checkboxOptions + 1} options \\(max ${LIMITS.checkboxOptions}\\)`),
+      re(`blocks\\[11\\]\\.element\\.options: ${LIMITS.selectOptions + 2} options \\(max ${LIMITS.selectOptions}\\)`),
+      re(`blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.text\\.text: text ${tooLong(LIMITS.optionText)}`),
+      re(`blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.value: option value ${tooLong(LIMITS.optionValue)}`),
       /blocks\[11\]\.element\.initial_option: initial option is not one of the options/,
       /blocks\[12\]\.element\.initial_date: initial_date "14\/06\/2025" is not YYYY-MM-DD/,
       /blocks\[13\]\.element: element type "file_input" not allowed/,
@@ -142,15 +150,15 @@ describe('the Block Kit checker', () => {
         { type: 'actions', elements: [{ type: 'button', action_id: 'same', text: t('a') }] },
         { type: 'actions', elements: [{ type: 'button', action_id: 'same', text: t('b') }] },
         { type: 'input', label: t('l'), element: { type: 'email_text_input', action_id: 'e' } },
-        ...Array.from({ length: 98 }, () => ({ type: 'divider' })),
+        ...Array.from({ length: LIMITS.viewBlocks - 2 }, () => ({ type: 'divider' })),
       ],
     };
     const problems = checkView(view).join('\n');
     expect(problems).toMatch(/action_id "same" also used at blocks\[0\]/);
-    expect(problems).toMatch(/^blocks: 101 blocks \(max 100\)/m);
+    expect(problems).toMatch(re(`^blocks: ${LIMITS.viewBlocks + 1} blocks \\(max ${LIMITS.viewBlocks}\\)`));
     expect(problems).toMatch(/^submit: a modal with input blocks needs a submit button/m);
-    const message = { text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) };
-    expect(checkMessage(message).join('\n')).toMatch(/blocks: 51 blocks \(max 50\)/);
+    const message = { text: 'x', blocks: items(LIMITS.messageBlocks, () => ({ type: 'divider' })) };
+    expect(checkMessage(message).join('\n')).toMatch(re(`blocks: ${LIMITS.messageBlocks + 1} blocks \\(max ${LIMITS.messageBlocks}\\)`));
     expect(checkMessage({ blocks: [], text: '' }).join('\n')).toMatch(/fallback text missing/);
     expect(checkMessage({ text: 'x', blocks: [{ type: 'input', label: t('l'), element: { type: 'email_text_input' } }] }).join('\n')).toMatch(/not allowed in messages/);
   });
@@ -409,7 +417,7 @@ describe('buildLicenseStatusMessage', () => {
 
   it('with 30 records shows the newest 10 and says how many are hidden', () => {
     const message = buildLicenseStatusMessage('jane@example.com', records(30));
-    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
     expect(JSON.stringify(message.blocks)).toContain('20 older requests not shown');
   });
 });

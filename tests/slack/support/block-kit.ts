@@ -11,45 +11,13 @@
  * objects) and https://docs.slack.dev/reference/views (view object).
  */
 
+import { LIMITS } from '../../../src/slack/views/blocks';
+
 type Json = unknown;
 type Obj = Record<string, unknown>;
 
-export const BLOCK_KIT_LIMITS = {
-  viewTitle: 24,
-  viewSubmit: 24,
-  viewClose: 24,
-  viewBlocks: 100,
-  messageBlocks: 50,
-  messageText: 40_000,
-  privateMetadata: 3000,
-  callbackId: 255,
-  externalId: 255,
-  blockId: 255,
-  actionId: 255,
-  textObject: 3000,
-  sectionText: 3000,
-  sectionFields: 10,
-  sectionFieldText: 2000,
-  headerText: 150,
-  contextElements: 10,
-  actionsElements: 25,
-  inputLabel: 2000,
-  inputHint: 2000,
-  placeholder: 150,
-  buttonText: 75,
-  buttonValue: 2000,
-  buttonUrl: 3000,
-  optionText: 75,
-  optionValue: 150,
-  optionDescription: 75,
-  optionUrl: 3000,
-  radioOptions: 10,
-  checkboxOptions: 10,
-  selectOptions: 100,
-  selectOptionGroups: 100,
-  optionGroupLabel: 75,
-  textInputLength: 3000,
-} as const;
+/** The same limits the builders respect, defined once beside them. */
+const L = LIMITS;
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: Json): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -113,7 +81,7 @@ class Checker {
     const id = element.action_id;
     if (id === undefined) return;
     if (typeof id !== 'string' || id.length === 0) return this.problem(`${path}.action_id`, 'action_id must be a non-empty string');
-    this.maxLen(`${path}.action_id`, id, BLOCK_KIT_LIMITS.actionId, 'action_id');
+    this.maxLen(`${path}.action_id`, id, L.actionId, 'action_id');
     if (blockActionIds.has(id)) this.problem(`${path}.action_id`, `action_id "${id}" repeated within its block`);
     blockActionIds.add(id);
     if (this.actionIdsUniqueInView) {
@@ -125,11 +93,11 @@ class Checker {
 
   option(path: string, option: Json, opts: { plainOnly: boolean }): void {
     if (!isObj(option)) return this.problem(path, 'option is not an object');
-    this.text(`${path}.text`, option.text, BLOCK_KIT_LIMITS.optionText, { plainOnly: opts.plainOnly, required: true });
+    this.text(`${path}.text`, option.text, L.optionText, { plainOnly: opts.plainOnly, required: true });
     if (typeof option.value !== 'string' || option.value.length === 0) this.problem(`${path}.value`, 'option value missing');
-    this.maxLen(`${path}.value`, option.value, BLOCK_KIT_LIMITS.optionValue, 'option value');
-    if (option.description !== undefined) this.text(`${path}.description`, option.description, BLOCK_KIT_LIMITS.optionDescription, { plainOnly: true });
-    this.maxLen(`${path}.url`, option.url, BLOCK_KIT_LIMITS.optionUrl, 'option url');
+    this.maxLen(`${path}.value`, option.value, L.optionValue, 'option value');
+    if (option.description !== undefined) this.text(`${path}.description`, option.description, L.optionDescription, { plainOnly: true });
+    this.maxLen(`${path}.url`, option.url, L.optionUrl, 'option url');
   }
 
   options(path: string, options: Json, max: number, opts: { plainOnly: boolean }): Obj[] {
@@ -162,7 +130,7 @@ class Checker {
   }
 
   placeholder(path: string, element: Obj): void {
-    if (element.placeholder !== undefined) this.text(`${path}.placeholder`, element.placeholder, BLOCK_KIT_LIMITS.placeholder, { plainOnly: true });
+    if (element.placeholder !== undefined) this.text(`${path}.placeholder`, element.placeholder, L.placeholder, { plainOnly: true });
   }
 
   element(path: string, element: Json, where: 'input' | 'interactive', blockActionIds: Set<string>): void {
@@ -173,9 +141,9 @@ class Checker {
     this.actionId(path, element, blockActionIds);
     switch (type) {
       case 'button': {
-        this.text(`${path}.text`, element.text, BLOCK_KIT_LIMITS.buttonText, { plainOnly: true, required: true });
-        this.maxLen(`${path}.value`, element.value, BLOCK_KIT_LIMITS.buttonValue, 'button value');
-        this.maxLen(`${path}.url`, element.url, BLOCK_KIT_LIMITS.buttonUrl, 'button url');
+        this.text(`${path}.text`, element.text, L.buttonText, { plainOnly: true, required: true });
+        this.maxLen(`${path}.value`, element.value, L.buttonValue, 'button value');
+        this.maxLen(`${path}.url`, element.url, L.buttonUrl, 'button url');
         if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') this.problem(`${path}.style`, `style "${String(element.style)}"`);
         break;
       }
@@ -183,9 +151,9 @@ class Checker {
         const max = element.max_length;
         const min = element.min_length;
         if (typeof max !== 'number') this.problem(path, 'plain_text_input has no max_length');
-        else if (!Number.isInteger(max) || max < 1 || max > BLOCK_KIT_LIMITS.textInputLength) this.problem(`${path}.max_length`, `max_length ${max} (1..${BLOCK_KIT_LIMITS.textInputLength})`);
+        else if (!Number.isInteger(max) || max < 1 || max > L.textInputLength) this.problem(`${path}.max_length`, `max_length ${max} (1..${L.textInputLength})`);
         if (min !== undefined) {
-          if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > BLOCK_KIT_LIMITS.textInputLength) this.problem(`${path}.min_length`, `min_length ${String(min)} (0..3000)`);
+          if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > L.textInputLength) this.problem(`${path}.min_length`, `min_length ${String(min)} (0..${L.textInputLength})`);
           else if (typeof max === 'number' && min > max) this.problem(`${path}.min_length`, `min_length ${min} > max_length ${max}`);
         }
         if (element.initial_value !== undefined && typeof max === 'number') this.maxLen(`${path}.initial_value`, element.initial_value, max, 'initial_value');
@@ -198,12 +166,12 @@ class Checker {
         this.placeholder(path, element);
         break;
       case 'radio_buttons': {
-        const options = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.radioOptions, { plainOnly: false });
+        const options = this.options(`${path}.options`, element.options, L.radioOptions, { plainOnly: false });
         this.initial(`${path}.initial_option`, element.initial_option, options);
         break;
       }
       case 'checkboxes': {
-        const options = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.checkboxOptions, { plainOnly: false });
+        const options = this.options(`${path}.options`, element.options, L.checkboxOptions, { plainOnly: false });
         this.initial(`${path}.initial_options`, element.initial_options, options);
         break;
       }
@@ -212,14 +180,14 @@ class Checker {
         this.placeholder(path, element);
         let all: Obj[] = [];
         if (element.options !== undefined && element.option_groups !== undefined) this.problem(path, 'both options and option_groups');
-        if (element.options !== undefined) all = this.options(`${path}.options`, element.options, BLOCK_KIT_LIMITS.selectOptions, { plainOnly: true });
+        if (element.options !== undefined) all = this.options(`${path}.options`, element.options, L.selectOptions, { plainOnly: true });
         else if (Array.isArray(element.option_groups)) {
-          if (element.option_groups.length > BLOCK_KIT_LIMITS.selectOptionGroups) this.problem(`${path}.option_groups`, `${element.option_groups.length} groups (max 100)`);
+          if (element.option_groups.length > L.selectOptionGroups) this.problem(`${path}.option_groups`, `${element.option_groups.length} groups (max ${L.selectOptionGroups})`);
           element.option_groups.forEach((group, g) => {
             const gp = `${path}.option_groups[${g}]`;
             if (!isObj(group)) return this.problem(gp, 'group is not an object');
-            this.text(`${gp}.label`, group.label, BLOCK_KIT_LIMITS.optionGroupLabel, { plainOnly: true, required: true });
-            all = all.concat(this.options(`${gp}.options`, group.options, BLOCK_KIT_LIMITS.selectOptions, { plainOnly: true }));
+            this.text(`${gp}.label`, group.label, L.optionGroupLabel, { plainOnly: true, required: true });
+            all = all.concat(this.options(`${gp}.options`, group.options, L.selectOptions, { plainOnly: true }));
           });
         } else this.problem(path, 'select without options or option_groups');
         this.initial(`${path}.initial_option`, element.initial_option, all);
@@ -247,7 +215,7 @@ class Checker {
       const id = block.block_id;
       if (typeof id !== 'string' || id.length === 0) this.problem(`${path}.block_id`, 'block_id must be a non-empty string');
       else {
-        this.maxLen(`${path}.block_id`, id, BLOCK_KIT_LIMITS.blockId, 'block_id');
+        this.maxLen(`${path}.block_id`, id, L.blockId, 'block_id');
         const first = this.blockIds.get(id);
         if (first) this.problem(`${path}.block_id`, `block_id "${id}" also used at ${first}`);
         else this.blockIds.set(id, path);
@@ -257,43 +225,43 @@ class Checker {
     switch (type) {
       case 'section': {
         if (block.text === undefined && block.fields === undefined) this.problem(path, 'section needs text or fields');
-        if (block.text !== undefined) this.text(`${path}.text`, block.text, BLOCK_KIT_LIMITS.sectionText);
+        if (block.text !== undefined) this.text(`${path}.text`, block.text, L.sectionText);
         if (block.fields !== undefined) {
           if (!Array.isArray(block.fields)) this.problem(`${path}.fields`, 'fields must be an array');
           else {
-            if (block.fields.length > BLOCK_KIT_LIMITS.sectionFields) this.problem(`${path}.fields`, `${block.fields.length} fields (max 10)`);
-            block.fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, BLOCK_KIT_LIMITS.sectionFieldText));
+            if (block.fields.length > L.sectionFields) this.problem(`${path}.fields`, `${block.fields.length} fields (max ${L.sectionFields})`);
+            block.fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, L.sectionFieldText));
           }
         }
         if (block.accessory !== undefined) this.element(`${path}.accessory`, block.accessory, 'interactive', actionIds);
         break;
       }
       case 'header':
-        this.text(`${path}.text`, block.text, BLOCK_KIT_LIMITS.headerText, { plainOnly: true, required: true });
+        this.text(`${path}.text`, block.text, L.headerText, { plainOnly: true, required: true });
         break;
       case 'divider':
         break;
       case 'context': {
         const elements = block.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, 'context needs 1..10 elements');
-        if (elements.length > BLOCK_KIT_LIMITS.contextElements) this.problem(`${path}.elements`, `${elements.length} elements (max 10)`);
+        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, `context needs 1..${L.contextElements} elements`);
+        if (elements.length > L.contextElements) this.problem(`${path}.elements`, `${elements.length} elements (max ${L.contextElements})`);
         elements.forEach((e, i) => {
           if (isObj(e) && e.type === 'image') return;
-          this.text(`${path}.elements[${i}]`, e, BLOCK_KIT_LIMITS.textObject);
+          this.text(`${path}.elements[${i}]`, e, L.textObject);
         });
         break;
       }
       case 'actions': {
         const elements = block.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, 'actions needs 1..25 elements');
-        if (elements.length > BLOCK_KIT_LIMITS.actionsElements) this.problem(`${path}.elements`, `${elements.length} elements (max 25)`);
+        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, `actions needs 1..${L.actionsElements} elements`);
+        if (elements.length > L.actionsElements) this.problem(`${path}.elements`, `${elements.length} elements (max ${L.actionsElements})`);
         elements.forEach((e, i) => this.element(`${path}.elements[${i}]`, e, 'interactive', actionIds));
         break;
       }
       case 'input': {
         if (surface === 'message') this.problem(path, 'input blocks are not allowed in messages');
-        this.text(`${path}.label`, block.label, BLOCK_KIT_LIMITS.inputLabel, { plainOnly: true, required: true });
-        if (block.hint !== undefined) this.text(`${path}.hint`, block.hint, BLOCK_KIT_LIMITS.inputHint, { plainOnly: true });
+        this.text(`${path}.label`, block.label, L.inputLabel, { plainOnly: true, required: true });
+        if (block.hint !== undefined) this.text(`${path}.hint`, block.hint, L.inputHint, { plainOnly: true });
         if (block.optional !== undefined && typeof block.optional !== 'boolean') this.problem(`${path}.optional`, 'must be a boolean');
         if (block.dispatch_action !== undefined && typeof block.dispatch_action !== 'boolean') this.problem(`${path}.dispatch_action`, 'must be a boolean');
         if (block.element === undefined) this.problem(path, 'input block has no element');
@@ -315,18 +283,18 @@ export function checkView(view: Json): string[] {
   const c = new Checker(true);
   if (!isObj(view)) return ['view: not an object'];
   if (view.type === 'modal') {
-    c.text('title', view.title, BLOCK_KIT_LIMITS.viewTitle, { plainOnly: true, required: true });
-    if (view.submit !== undefined) c.text('submit', view.submit, BLOCK_KIT_LIMITS.viewSubmit, { plainOnly: true });
-    if (view.close !== undefined) c.text('close', view.close, BLOCK_KIT_LIMITS.viewClose, { plainOnly: true });
+    c.text('title', view.title, L.viewTitle, { plainOnly: true, required: true });
+    if (view.submit !== undefined) c.text('submit', view.submit, L.viewButton, { plainOnly: true });
+    if (view.close !== undefined) c.text('close', view.close, L.viewButton, { plainOnly: true });
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b) => isObj(b) && b.type === 'input');
     if (hasInput && view.submit === undefined) c.problem('submit', 'a modal with input blocks needs a submit button');
   } else if (view.type !== 'home') {
     c.problem('type', `view type "${String(view.type)}"`);
   }
-  c.maxLen('private_metadata', view.private_metadata, BLOCK_KIT_LIMITS.privateMetadata, 'private_metadata');
-  c.maxLen('callback_id', view.callback_id, BLOCK_KIT_LIMITS.callbackId, 'callback_id');
-  c.maxLen('external_id', view.external_id, BLOCK_KIT_LIMITS.externalId, 'external_id');
-  c.blocks('blocks', view.blocks, BLOCK_KIT_LIMITS.viewBlocks, view.type === 'home' ? 'home' : 'modal');
+  c.maxLen('private_metadata', view.private_metadata, L.privateMetadata, 'private_metadata');
+  c.maxLen('callback_id', view.callback_id, L.callbackId, 'callback_id');
+  c.maxLen('external_id', view.external_id, L.externalId, 'external_id');
+  c.blocks('blocks', view.blocks, L.viewBlocks, view.type === 'home' ? 'home' : 'modal');
   return c.problems;
 }
 
@@ -340,8 +308,8 @@ export function checkMessage(message: Json): string[] {
   if (!isObj(message)) return ['message: not an object'];
   const text = str(message.text);
   if (text === undefined || text.length === 0) c.problem('text', 'fallback text missing');
-  else c.maxLen('text', text, BLOCK_KIT_LIMITS.messageText, 'text');
-  if (message.blocks !== undefined) c.blocks('blocks', message.blocks, BLOCK_KIT_LIMITS.messageBlocks, 'message');
+  else c.maxLen('text', text, L.messageText, 'text');
+  if (message.blocks !== undefined) c.blocks('blocks', message.blocks, L.messageBlocks, 'message');
   return c.problems;
 }
 
