@@ -2,6 +2,7 @@ import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
+import { readerDateOfIso } from './reader-date';
 import type { AuditMessage } from './star-audit';
 
 export const RETRY_LICENSE_ACTION = 'retry_license';
@@ -61,7 +62,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   blocks.push(section(status.join(' '), 'status'));
   if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
-  blocks.push(context(`Request ${record.id} · started ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC`));
+  blocks.push(context(`Request ${record.id} · started ${readerDateOfIso(record.createdAt)}`));
   const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';
   return {
     text: `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ${escapeMrkdwn(record.email)})`,

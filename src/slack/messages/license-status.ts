@@ -2,6 +2,7 @@ import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
+import { readerDateOfIso } from './reader-date';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   pending: ':hourglass_flowing_sand:',
@@ -27,7 +28,7 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
     blocks.push(
       section(
         [
-          `${STATUS_EMOJI[record.status]} *${record.status}* · ${record.createdAt.slice(0, 16).replace('T', ' ')} UTC · by ${mentionUser(record.requestedBySlackId)}`,
+          `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ${mentionUser(record.requestedBySlackId)}`,
           `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.trialExpiresOn ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
           `${record.reason ? `Reason: ${escapeMrkdwn(record.reason)}` : ''}${howToGetIt(record)}`,

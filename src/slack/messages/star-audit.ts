@@ -1,11 +1,11 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
-import type { DateTime } from 'luxon';
-import { formatInstant, formatRelative } from '../../policy/time';
+import { formatRelative } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
-import { escapeMrkdwn, link, mentionUser, slackDate } from '../mrkdwn';
+import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { type KnownBlock, context, section } from '../views/blocks';
 import { pathLines } from '../views/star-verdict';
+import { readerDate } from './reader-date';
 
 export interface AuditMessage {
   text: string;
@@ -20,14 +20,13 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   const expiry = decision.expiry;
   if (!expiry) return [];
   const used = timeFactsUsed(decision);
-  const at = (instant: DateTime) => slackDate(instant.toSeconds(), formatInstant(instant));
   const what = expiry.deployment === 'saas' ? 'SaaS plan end' : 'License expiration';
   const facts: string[] = [];
   if (used.includes('expiry')) {
-    facts.push(`${what} ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${at(expiry.expiresAt)})`);
+    facts.push(`${what} ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${readerDate(expiry.expiresAt)})`);
   }
   if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
-    facts.push(`Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${at(expiry.graceEndsAt)})`);
+    facts.push(`Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${readerDate(expiry.graceEndsAt)})`);
   }
   return facts;
 }

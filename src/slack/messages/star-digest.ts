@@ -1,17 +1,14 @@
-import { DateTime } from 'luxon';
 import type { StarDigest, TicketToLabel } from '../../policy/star-digest';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { type KnownBlock, context, header, LIMITS, section } from '../views/blocks';
-import { readerDate } from './reader-date';
+import { readerDate, readerDateOfIso } from './reader-date';
 import type { AuditMessage } from './star-audit';
 
 /** Blocks kept free for the header, counts, the list heading and the "more" note. */
 const FIXED_BLOCKS = 6;
 
 function ticketLine(ticket: TicketToLabel): string {
-  const at = DateTime.fromISO(ticket.decidedAt, { zone: 'utc' });
-  const when = at.isValid ? readerDate(at) : escapeMrkdwn(ticket.decidedAt);
-  return `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ${when}`;
+  return `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ${readerDateOfIso(ticket.decidedAt)}`;
 }
 
 /** Packs whole lines into sections of at most `max` characters, so no link is cut in half. */

@@ -1,10 +1,10 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { lifecycleEligibility, msUntilLapse, trialLapseAt } from '../../policy/license-lifecycle';
 import { VERDICTS, type VerdictId } from '../../policy/star-flowchart';
 import { formatRelative } from '../../policy/time';
 import type { LicenseRequestRecord, StarDecisionRecord } from '../../store/types';
 import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION, rowActionId } from '../messages/license-lifecycle-ids';
-import { readerDate } from '../messages/reader-date';
+import { readerDate, readerDateOfIso } from '../messages/reader-date';
 import { COMMANDS } from '../surface';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, divider, header, section, type HomeView } from './blocks';
@@ -46,11 +46,6 @@ const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   refused: ':no_entry: Refused',
 };
 
-const at = (iso: string) => {
-  const instant = DateTime.fromISO(iso, { zone: 'utc' });
-  return instant.isValid ? readerDate(instant) : escapeMrkdwn(iso);
-};
-
 function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime): KnownBlock[] {
   const expiresOn = license.trialExpiresOn as string;
   const left = msUntilLapse(expiresOn, now);
@@ -67,13 +62,13 @@ function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime
 
 function requestBlock(request: DashboardRequest): KnownBlock {
   const state = request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
-  return section(`${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${at(request.createdAt)}`);
+  return section(`${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${readerDateOfIso(request.createdAt)}`);
 }
 
 function starCheckBlock(check: DashboardStarCheck): KnownBlock {
   const verdict = Object.prototype.hasOwnProperty.call(VERDICTS, check.verdict) ? VERDICTS[check.verdict as VerdictId] : undefined;
   const label = verdict ? `${verdict.emoji} ${escapeMrkdwn(verdict.headline)}` : `:grey_question: ${escapeMrkdwn(check.verdict)}`;
-  return section(`${label} · ${link(check.ticketUrl)} · ${at(check.createdAt)}`);
+  return section(`${label} · ${link(check.ticketUrl)} · ${readerDateOfIso(check.createdAt)}`);
 }
 
 function more(shown: number, total: number): KnownBlock[] {

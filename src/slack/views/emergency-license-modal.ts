@@ -7,6 +7,7 @@ import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
+import { readerDateOfIso } from '../messages/reader-date';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, checkboxes, context, datePicker, emailInput, input, modal, preformatted, radioButtons, section, textInput, type ModalView } from './blocks';
 import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
@@ -130,7 +131,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
     .slice(0, 5)
     .map(
       (r) =>
-        `• ${r.status} on ${r.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`,
+        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`,
     );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
