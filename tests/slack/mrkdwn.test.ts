@@ -5,6 +5,8 @@ import { decideStar } from '../../src/policy/star-decision';
 import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
 import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
+import { truncate as sharedTruncate } from '../../src/shared/text';
+import { mrkdwn, plainText } from '../../src/slack/views/blocks';
 import { escapeMrkdwn, link, mentionChannel, mentionUser, quoteUserText, slackDate, stripInvisible, truncate } from '../../src/slack/mrkdwn';
 import { SlackLicenseNotifier } from '../../src/slack/slack-license-notifier';
 import { buildLicenseStatusView, buildOutOfScopeView, buildReissueConfirmView } from '../../src/slack/views/emergency-license-modal';
@@ -122,6 +124,12 @@ describe('escapeMrkdwn and friends', () => {
     expect(mentionChannel('C0123ABC')).toBe('<#C0123ABC>');
     expect(mentionChannel('<!here>')).toBe('&lt;!here&gt;');
     expect(slackDate(1700000000.9, '<!channel>')).toBe('<!date^1700000000^{date_short_pretty} {time}|&lt;!channel&gt;>');
+  });
+
+  it('truncate is the one shared helper, and the Block Kit builders cut text with it', () => {
+    expect(truncate).toBe(sharedTruncate);
+    expect(plainText('abcdefg', 6)).toEqual({ type: 'plain_text', text: sharedTruncate('abcdefg', 6) });
+    expect(mrkdwn('abcdefg', 6)).toEqual({ type: 'mrkdwn', text: 'abcde…' });
   });
 
   it('truncate marks the cut and never exceeds the limit', () => {

@@ -155,6 +155,7 @@ export function textInput(
     max_length: opts.maxLength,
     ...(opts.minLength ? { min_length: opts.minLength } : {}),
     ...(opts.multiline ? { multiline: true } : {}),
+    // A prefill is cut, not `truncate`d: an ellipsis would put a character in the field the person never typed.
     ...(opts.initial ? { initial_value: opts.initial.slice(0, opts.maxLength) } : {}),
     ...(opts.placeholder ? { placeholder: plainText(opts.placeholder, LIMITS.placeholder) } : {}),
   };
@@ -168,6 +169,7 @@ export function datePicker(actionId: string, initial?: string, placeholder = 'Pi
   return { type: 'datepicker', action_id: actionId, placeholder: plainText(placeholder, LIMITS.placeholder), ...(initial ? { initial_date: initial } : {}) };
 }
 
+/** The value is data a listener reads back (an ID, a small JSON), never shown: it is not given an ellipsis. */
 export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
   return { type: 'button', text: plainText(text, LIMITS.buttonText), action_id: actionId, value: value.slice(0, LIMITS.buttonValue), ...(style ? { style } : {}) };
 }
