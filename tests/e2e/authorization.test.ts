@@ -2,13 +2,13 @@
  * Who may do what, end to end: Slack user groups (usergroups.users.list on the fake), the deny-by-default
  * rules, AUTHORIZATION_MODE=open, and crafted payloads that try to get around the modals.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { FakeSlack, JsonObject } from './support/fake-slack';
-import { globalShortcut, newTriggerId, textOf, viewSubmission } from './support/payloads';
-import { postInteraction } from './support/signed-request';
-import { acceptedChannelPosts, daysAgo, emergencyForm, parsedLogs, runCommand, sleep, submitView, ticketUrl } from './support/resilience-helpers';
-import { applySubmissionAck } from './support/bot-under-test';
-import { eventually } from './support/eventually';
+import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { globalShortcut, newTriggerId, textOf, viewSubmission } from '../../testkit/payloads';
+import { postInteraction } from '../../testkit/signed-request';
+import { acceptedChannelPosts, daysAgo, emergencyForm, parsedLogs, runCommand, sleep, submitView, ticketUrl } from '../../testkit/bot-steps';
+import { applySubmissionAck } from '../../testkit/bot-under-test';
+import { eventually } from '../../testkit/eventually';
 
 const ENGINEER = 'U0ENGINEER';
 const MANAGER = 'U0MANAGER';

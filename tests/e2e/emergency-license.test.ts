@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { postInteraction } from './support/signed-request';
-import { JsonObject } from './support/fake-slack';
-import { eventually } from './support/eventually';
-import { messageBlockActions, textOf } from './support/payloads';
-import { daysAgo, emergencyForm } from './support/resilience-helpers';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { postInteraction } from '../../testkit/signed-request';
+import { JsonObject } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
+import { messageBlockActions, textOf } from '../../testkit/payloads';
+import { daysAgo, emergencyForm } from '../../testkit/bot-steps';
 
 /** Each ticket gets its own requester email, so tests do not see each other's licenses as duplicates. */
 const form = (overrides: Record<string, unknown> = {}) =>

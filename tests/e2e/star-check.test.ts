@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { JsonObject } from './support/fake-slack';
-import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from './support/payloads';
-import { postEvent, postInteraction, postSlashCommand } from './support/signed-request';
-import { eventually } from './support/eventually';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { JsonObject } from '../../testkit/fake-slack';
+import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from '../../testkit/payloads';
+import { postEvent, postInteraction, postSlashCommand } from '../../testkit/signed-request';
+import { eventually } from '../../testkit/eventually';
 
 const day = (offsetDays: number, offsetHours = 0) => DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate() as string;
 
