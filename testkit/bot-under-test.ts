@@ -43,6 +43,15 @@ export interface BotUnderTest {
   stop(): Promise<void>;
 }
 
+/** `send` for a bot listening at `baseUrl` (in this process or a child): signed POSTs, as Slack sends them. */
+export function signedSender(baseUrl: string, signingSecret = SIGNING_SECRET): BotUnderTest['send'] {
+  return (kind, body, options = {}) => {
+    if (kind === 'command') return postSlashCommand(baseUrl, signingSecret, body as Record<string, string>, options);
+    if (kind === 'interaction') return postInteraction(baseUrl, signingSecret, body, options);
+    return postEvent(baseUrl, signingSecret, body, options);
+  };
+}
+
 /**
  * Starts the real bot (src/bot.ts `startBot`, configured only through the environment, as in
  * production) against a loopback fake of the Slack Web API: in HTTP mode on a loopback port, or
@@ -79,12 +88,9 @@ export async function startBotUnderTest(
   const receiver = transport === 'in-process' ? new FakeReceiver() : undefined;
   const bot = await startBot(config, logger, { receiver });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
-  const send = (kind: SlackRequestKind, body: object, options: SignedRequestOptions = {}): Promise<SlackHttpResponse> => {
-    if (receiver) return receiver.send(body as Record<string, unknown>, { retryNum: options.retryNum, retryReason: options.retryReason });
-    if (kind === 'command') return postSlashCommand(baseUrl, SIGNING_SECRET, body as Record<string, string>, options);
-    if (kind === 'interaction') return postInteraction(baseUrl, SIGNING_SECRET, body, options);
-    return postEvent(baseUrl, SIGNING_SECRET, body, options);
-  };
+  const send: BotUnderTest['send'] = receiver
+    ? (_kind, body, options = {}) => receiver.send(body as Record<string, unknown>, { retryNum: options.retryNum, retryReason: options.retryReason })
+    : signedSender(baseUrl);
   const user = (id?: string) => ({ id: id ?? DEFAULT_USER.id, username: 'engineer', name: 'engineer', team_id: 'T0FAKETEAM' });
   return {
     fake,

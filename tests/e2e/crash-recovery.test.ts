@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
-import type { BotUnderTest } from '../../testkit/bot-under-test';
+import { type BotUnderTest, signedSender } from '../../testkit/bot-under-test';
 import { LICENSING_CHANNEL, SIGNING_SECRET } from '../../testkit/bot-under-test';
 import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { postSigned } from '../../testkit/signed-request';
@@ -74,7 +74,7 @@ describe('the bot as a child process', () => {
       preload,
     );
     // The e2e helpers only need the app's base URL and the fake Slack.
-    return { bot, t: { baseUrl: bot.baseUrl, fake } as unknown as BotUnderTest };
+    return { bot, t: { baseUrl: bot.baseUrl, fake, send: signedSender(bot.baseUrl) } as unknown as BotUnderTest };
   }
 
   const issuesFor = (ticket: number) =>
