@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import type { FakeEvent } from './fake-slack';
-import { type Child, forkNode } from './procs';
-import { hr } from './sign';
+import { type Child, forkNode } from '../testkit/processes';
+import { hr } from '../testkit/signed-request';
 
 const MAX_BUFFERED = 10_000;
 

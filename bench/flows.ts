@@ -9,7 +9,8 @@
  */
 import type { FakeEvent } from './fake-slack';
 import type { FakeSlackClient } from './fake-client';
-import { encodeForm, encodeInteraction, hr, postSigned, type PostResult, slashCommandFields, viewSubmissionPayload } from './sign';
+import { slashCommand, viewSubmission, type ViewState } from '../testkit/payloads';
+import { hr, postInteraction, postSlashCommand, type SlackHttpResponse } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
 import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK, STAR_VERDICT_CALLBACK } from '../src/slack/views/star-check-ids';
 import { EMERGENCY_BLOCKS, EMERGENCY_CALLBACKS, emergencyAction } from '../src/slack/views/emergency-license-ids';
@@ -21,10 +22,19 @@ export interface FlowTarget {
 }
 
 const STEP_TIMEOUT_MS = 10_000;
+const appUrl = (target: FlowTarget) => `http://127.0.0.1:${target.port}`;
 const USER = 'U0FLOW0001';
 
 const radio = (value: string) => ({ type: 'radio_buttons', selected_option: { value } });
 const text = (value: string) => ({ type: 'plain_text_input', value });
+
+type PostResult = SlackHttpResponse & { sentAt: number; doneAt: number };
+
+/** The signed POST, with its monotonic send/done times (always set over HTTP). */
+async function timed(posting: Promise<SlackHttpResponse>): Promise<PostResult> {
+  const result = await posting;
+  return { ...result, sentAt: result.sentAt ?? NaN, doneAt: result.doneAt ?? NaN };
+}
 
 function ackJson(result: PostResult, what: string): Record<string, unknown> {
   if (result.status !== 200) throw new Error(`${what}: HTTP ${result.status} ${result.body.slice(0, 300)}`);
@@ -36,9 +46,9 @@ function ackJson(result: PostResult, what: string): Record<string, unknown> {
 }
 
 async function command(target: FlowTarget, fake: FakeSlackClient, name: string, textArg: string, trigger: string) {
-  const body = encodeForm(slashCommandFields({ command: name, text: textArg, userId: USER, triggerId: trigger, responseUrl: `${fake.baseUrl}/response/${trigger}` }));
+  const fields = slashCommand({ command: name, text: textArg, userId: USER, triggerId: trigger, responseUrl: `${fake.baseUrl}/response/${trigger}` });
   const waiting = fake.waitFor((e) => e.method === 'views.open' && e.triggerId === trigger, STEP_TIMEOUT_MS, `views.open for ${name}`);
-  const ack = await postSigned(target.port, target.signingSecret, body, STEP_TIMEOUT_MS);
+  const ack = await timed(postSlashCommand(appUrl(target), target.signingSecret, fields, { timeoutMs: STEP_TIMEOUT_MS }));
   if (ack.status !== 200) throw new Error(`${name}: HTTP ${ack.status} ${ack.body.slice(0, 300)}`);
   const open = await waiting;
   if (!open.view) throw new Error(`${name}: views.open without a view`);
@@ -46,8 +56,8 @@ async function command(target: FlowTarget, fake: FakeSlackClient, name: string, 
 }
 
 async function submit(target: FlowTarget, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, trigger: string) {
-  const payload = viewSubmissionPayload({ view, values, userId: USER, triggerId: trigger });
-  return postSigned(target.port, target.signingSecret, encodeInteraction(payload), STEP_TIMEOUT_MS);
+  const payload = viewSubmission({ view, state: { values } as ViewState, user: USER, triggerId: trigger });
+  return timed(postInteraction(appUrl(target), target.signingSecret, payload, { timeoutMs: STEP_TIMEOUT_MS }));
 }
 
 export interface StarFlowResult {

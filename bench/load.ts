@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { FakeSlackClient } from './fake-client';
-import { cpuMs, rssMb, sleep } from './procs';
-import { EVENTS_PATH, encodeForm, hr, signedHeaders, slashCommandFields } from './sign';
+import { cpuMs, rssMb, sleep } from '../testkit/processes';
+import { slashCommand } from '../testkit/payloads';
+import { DEFAULT_EVENTS_PATH as EVENTS_PATH, hr, prepareSignedRequest } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
 
 export interface LoadTarget {
@@ -95,8 +96,10 @@ function instance(state: TargetState, runTag: string, connections: number, durat
           state.seq += 1;
           const trigger = `${Date.now()}.${target.tag}${runTag}.${state.seq}.${randomBytes(6).toString('hex')}`;
           const n = 100_000 + (state.seq % 800_000);
-          const body = encodeForm(
-            slashCommandFields({
+          const signed = prepareSignedRequest(
+            'command',
+            target.signingSecret,
+            slashCommand({
               command: '/star-check',
               text: state.seq % 2 ? `https://gitlab.zendesk.com/agent/tickets/${n}` : String(n),
               userId: USERS[state.seq % USERS.length],
@@ -108,7 +111,7 @@ function instance(state: TargetState, runTag: string, connections: number, durat
           ctx.sentAt = hr();
           state.sent.set(trigger, ctx.sentAt);
           if (state.seq <= connections) state.openers.add(trigger);
-          return { ...req, method: 'POST', path: EVENTS_PATH, headers: signedHeaders(target.signingSecret, body), body };
+          return { ...req, method: 'POST', path: EVENTS_PATH, headers: signed.headers, body: signed.body };
         },
         onResponse: (status, _body, context) => {
           const t = hr();

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: the L&R on-call bot against a bare Bolt baseline (bench/baseline-app.ts), both as
- * child processes talking to a loopback fake Slack (bench/fake-slack.ts, its own child process).
+ * `npm run bench`: the L&R on-call bot against a bare Bolt baseline (testkit/baseline-app.ts), both as
+ * child processes talking to a loopback fake Slack (testkit/fake-slack.ts run by bench/fake-slack.ts, its own child process).
  *
  *   node dist/bench/run.js [--quick] [--json] [--cpu-prof]
  *
@@ -20,9 +20,9 @@ import { mkdtempSync } from 'node:fs';
 import { type FakeCounts, FakeSlackClient } from './fake-client';
 import { runEmergencyFlows, runStarCheckFlows, type EmergencyFlowResult, type StarFlowResult } from './flows';
 import { runLoadOnce, type LoadRunResult, type LoadTarget } from './load';
-import { type Child, benchRoot, cleanupAll, cpuMs, freePort, installCleanupHandlers, makeTempDir, rssMb, spawnNode, systemBusyMs, waitForLine, waitHealthy } from './procs';
+import { type Child, benchRoot, cleanupAll, cpuMs, freePort, installCleanupHandlers, makeTempDir, rssMb, spawnNode, systemBusyMs, waitForLine, waitHealthy } from '../testkit/processes';
 import { findProfiles, renderProfileComparison, renderStartupProfile, summarizeProfile, type ProfileSummary } from './profile';
-import { hr } from './sign';
+import { hr } from '../testkit/signed-request';
 import { median, type Summary } from './stats';
 import { runStoreBench, type StoreBenchResult } from './store-bench';
 
@@ -118,7 +118,7 @@ async function startBot(fake: FakeSlackClient, dataDir: string, cwd: string, pro
 async function startBaseline(fake: FakeSlackClient, cwd: string, profileDir?: string): Promise<{ child: Child; port: number; readyMs: number }> {
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=baseline.cpuprofile'] : [];
   const env = { ...baseEnv(), PORT: '0', SLACK_SIGNING_SECRET: SIGNING_SECRET_BASELINE, SLACK_BOT_TOKEN: BASELINE_TOKEN, SLACK_API_URL: fake.apiUrl };
-  const child = spawnNode('baseline', join(distDir, 'bench', 'baseline-app.js'), env, { cwd, nodeArgs });
+  const child = spawnNode('baseline', join(distDir, 'testkit', 'baseline-app.js'), env, { cwd, nodeArgs });
   const { match, ms } = await waitForLine(child, /"msg":"baseline app listening","port":(\d+)/);
   return { child, port: Number(match[1]), readyMs: ms };
 }

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATABASE_FILE_NAME, openStore, SqliteStore } from '../src/store';
 import type { LicenseRequestRecord, LicenseRequestStatus, OutboxEntry, Store } from '../src/store/types';
-import { hr } from './sign';
+import { hr } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
 
 export interface StoreBenchOptions {

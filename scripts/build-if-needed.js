@@ -23,7 +23,7 @@ function newestMtime(dir) {
 }
 
 const sourcesChanged = () =>
-  Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'bench'))) > statSync(built).mtimeMs;
+  Math.max(...['src', 'testkit', 'bench'].map((dir) => newestMtime(join(root, dir)))) > statSync(built).mtimeMs;
 
 installIfNeeded();
 if (!existsSync(built) || sourcesChanged()) {

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
+import { App, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatcher';
@@ -57,11 +57,16 @@ function licenseAdapterFor(config: Config, logger: Logger) {
 export const DEVELOPMENT_KEY_WARNING =
   'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set LICENSE_SIGNING_KEY_PATH.';
 
+export interface StartOptions {
+  /** Receive Slack's requests through this receiver instead of HTTP or Socket Mode (in-process tests). */
+  receiver?: Receiver;
+}
+
 /**
  * Wires the bot together (config → store → adapters → Bolt app) and starts it. Used by main and
  * by the end-to-end tests, which point SLACK_API_URL at a loopback fake.
  */
-export async function startBot(config: Config, logger: Logger): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
   const startedAt = performance.now();
   const store = openStore(config.dataDir);
   for (const fix of store.modeFixes) {
@@ -120,7 +125,9 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     // The bot keeps no per-conversation state; Bolt's store would run on every request for nothing.
     convoStore: false,
     clientOptions,
-    ...(config.slack.mode === 'socket'
+    ...(options.receiver
+      ? { receiver: options.receiver }
+      : config.slack.mode === 'socket'
       ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }
       : {
           // A guarded receiver: no signed request, however malformed, can end the process.

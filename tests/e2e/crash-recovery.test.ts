@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
-import type { BotUnderTest } from './support/bot-under-test';
-import { LICENSING_CHANNEL, SIGNING_SECRET } from './support/bot-under-test';
-import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from './support/child-bot';
-import { postSigned } from './support/signed-request';
-import { eventually } from './support/eventually';
-import { FakeSlack, JsonObject } from './support/fake-slack';
-import { textOf } from './support/payloads';
-import { freePort, postsForTicket, requestLicense, sleep, starCheckVerdict, ticketUrl } from './support/resilience-helpers';
+import { type BotUnderTest, signedSender } from '../../testkit/bot-under-test';
+import { LICENSING_CHANNEL, SIGNING_SECRET } from '../../testkit/bot-under-test';
+import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
+import { postSigned } from '../../testkit/signed-request';
+import { eventually } from '../../testkit/eventually';
+import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { textOf } from '../../testkit/payloads';
+import { freePort, postsForTicket, requestLicense, sleep, starCheckVerdict, ticketUrl } from '../../testkit/bot-steps';
 
 const report = (line: string) => process.stdout.write(`[crash-recovery] ${line}\n`);
 
@@ -74,7 +74,7 @@ describe('the bot as a child process', () => {
       preload,
     );
     // The e2e helpers only need the app's base URL and the fake Slack.
-    return { bot, t: { baseUrl: bot.baseUrl, fake } as unknown as BotUnderTest };
+    return { bot, t: { baseUrl: bot.baseUrl, fake, send: signedSender(bot.baseUrl) } as unknown as BotUnderTest };
   }
 
   const issuesFor = (ticket: number) =>

@@ -3,11 +3,11 @@
  * the ways Slack does. Every test asserts what the engineer and the licensing channel see, and that
  * the store holds exactly one record per request.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { JsonObject, RecordedCall } from './support/fake-slack';
-import { eventually } from './support/eventually';
-import { appHomeOpened, blockActions, messageBlockActions, newTriggerId, slashCommand, textOf } from './support/payloads';
-import { postEvent, postInteraction, postSlashCommand } from './support/signed-request';
+import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { JsonObject, RecordedCall } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
+import { appHomeOpened, blockActions, messageBlockActions, newTriggerId, slashCommand, textOf } from '../../testkit/payloads';
+import { postEvent, postInteraction, postSlashCommand } from '../../testkit/signed-request';
 import {
   acceptedChannelPosts,
   emergencyForm,
@@ -20,7 +20,7 @@ import {
   starCheckVerdict,
   submitView,
   ticketUrl,
-} from './support/resilience-helpers';
+} from '../../testkit/bot-steps';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 
 /** Small outbox timings so that a retry after a fault happens within a test. */

@@ -5,9 +5,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, webApi } from '@slack/bolt';
-import { BASELINE_CALLBACK_ID, type BaselineApp, startBaselineApp } from '../../bench/baseline-app';
-import { DEFAULT_USER, FAKE_BOT, FAKE_TEAM } from './support/constants';
-import { FakeSlack, type JsonObject, RESPONSE_URL, UPLOAD_URL } from './support/fake-slack';
+import { BASELINE_CALLBACK_ID, type BaselineApp, startBaselineApp } from '../../testkit/baseline-app';
+import { DEFAULT_USER, FAKE_BOT, FAKE_TEAM } from '../../testkit/constants';
+import { FakeSlack, type JsonObject, RESPONSE_URL, UPLOAD_URL } from '../../testkit/fake-slack';
 import {
   appHomeOpened,
   blockActions,
@@ -20,10 +20,10 @@ import {
   textOf,
   urlVerification,
   viewSubmission,
-} from './support/payloads';
-import { eventually } from './support/eventually';
-import { RecordingLogger } from './support/recording-logger';
-import { computeSlackSignature, postEvent, postInteraction, postSlashCommand, prepareSignedRequest } from './support/signed-request';
+} from '../../testkit/payloads';
+import { eventually } from '../../testkit/eventually';
+import { RecordingLogger } from '../../testkit/recording-logger';
+import { computeSlackSignature, postEvent, postInteraction, postSlashCommand, prepareSignedRequest } from '../../testkit/signed-request';
 
 const SECRET = 'e2e-signing-secret';
 const TOKEN = 'xoxb-e2e-test-token';

@@ -1,9 +1,9 @@
 /**
  * GET /healthz on the bot's HTTP port, as a load balancer or Kubernetes probe sees it.
  */
-import { BotUnderTest, startBotUnderTest } from './support/bot-under-test';
-import { eventually } from './support/eventually';
-import { starCheckVerdict } from './support/resilience-helpers';
+import { BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { eventually } from '../../testkit/eventually';
+import { starCheckVerdict } from '../../testkit/bot-steps';
 
 async function health(t: BotUnderTest): Promise<{ status: number; contentType: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${t.baseUrl}/healthz`, { signal: AbortSignal.timeout(3000) });

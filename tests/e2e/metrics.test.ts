@@ -1,6 +1,6 @@
-import { applySubmissionAck, BotUnderTest, startBotUnderTest } from './support/bot-under-test';
-import { JsonObject } from './support/fake-slack';
-import { eventually } from './support/eventually';
+import { applySubmissionAck, BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { JsonObject } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
 import { WebClient } from '@slack/web-api';
 
 /** The Web API client's own methods, before any bot starts: metrics must not patch them. */

@@ -7,12 +7,12 @@
 import { buildEmergencyLicenseModal } from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { eventually } from './support/eventually';
-import { FakeSlack, JsonObject } from './support/fake-slack';
-import { messageBlockActions, textOf } from './support/payloads';
-import { postInteraction, postSigned } from './support/signed-request';
-import { acceptedChannelPosts, daysAgo, emergencyForm, postsForTicket, sleep, submitView, ticketUrl } from './support/resilience-helpers';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { eventually } from '../../testkit/eventually';
+import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { messageBlockActions, textOf } from '../../testkit/payloads';
+import { postInteraction, postSigned } from '../../testkit/signed-request';
+import { acceptedChannelPosts, daysAgo, emergencyForm, postsForTicket, sleep, submitView, ticketUrl } from '../../testkit/bot-steps';
 
 const report = (line: string) => process.stdout.write(`[issue-9] ${line}\n`);
 

@@ -8,8 +8,8 @@ import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RunningBot, startBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
-import { FakeSlack } from './support/fake-slack';
-import { slashCommand } from './support/payloads';
+import { FakeSlack } from '../../testkit/fake-slack';
+import { slashCommand } from '../../testkit/payloads';
 
 /** A port the OS just handed out and released (Socket Mode's health server cannot report the one it bound). */
 async function freePort(): Promise<number> {

@@ -3,23 +3,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startBot, RunningBot } from '../../../src/bot';
-import { loadConfig } from '../../../src/config';
+import { startBot, RunningBot } from '../src/bot';
+import { loadConfig } from '../src/config';
 import { FakeSlack, JsonObject } from './fake-slack';
+import { FakeReceiver } from './fake-receiver';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
 import { slashCommand, viewSubmission, blockActions, Answers } from './payloads';
-import { postInteraction, postSlashCommand, SlackHttpResponse } from './signed-request';
+import { postEvent, postInteraction, postSlashCommand, SignedRequestOptions, SlackHttpResponse } from './signed-request';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-e2e-0000000000-token';
 export const LICENSING_CHANNEL = 'C0LICENSING';
 
+/**
+ * How Slack's requests reach the bot: `http` signs them and POSTs them to its real receiver on a
+ * loopback port (for signatures, bodies, sockets); `in-process` hands the parsed body to the Bolt app
+ * through a FakeReceiver (the listener flows). Either way the bot's Web API calls go to the fake Slack.
+ */
+export type Transport = 'http' | 'in-process';
+
+/** What Slack sends: a slash command's form fields, an interaction payload, or an Events API body. */
+export type SlackRequestKind = 'command' | 'interaction' | 'event';
+
 export interface BotUnderTest {
   fake: FakeSlack;
   bot: RunningBot;
+  transport: Transport;
+  /** The bot's HTTP address (HTTP transport; with `in-process` nothing listens there). */
   baseUrl: string;
   dataDir: string;
   logs: string[];
+  /** Delivers a request as Slack would through this transport; `options` (retry headers...) apply to both. */
+  send(kind: SlackRequestKind, body: object, options?: SignedRequestOptions): Promise<SlackHttpResponse>;
   command(command: string, text?: string, userId?: string): Promise<SlackHttpResponse>;
   submit(view: JsonObject, values: Answers, userId?: string): Promise<SlackHttpResponse>;
   click(view: JsonObject, actionId: string, value?: Answers[string], answers?: Answers, userId?: string): Promise<SlackHttpResponse>;
@@ -28,11 +43,25 @@ export interface BotUnderTest {
   stop(): Promise<void>;
 }
 
+/** `send` for a bot listening at `baseUrl` (in this process or a child): signed POSTs, as Slack sends them. */
+export function signedSender(baseUrl: string, signingSecret = SIGNING_SECRET): BotUnderTest['send'] {
+  return (kind, body, options = {}) => {
+    if (kind === 'command') return postSlashCommand(baseUrl, signingSecret, body as Record<string, string>, options);
+    if (kind === 'interaction') return postInteraction(baseUrl, signingSecret, body, options);
+    return postEvent(baseUrl, signingSecret, body, options);
+  };
+}
+
 /**
- * Starts the real bot in HTTP mode on a loopback port against a loopback fake of the Slack Web
- * API, configured only through the environment (as in production).
+ * Starts the real bot (src/bot.ts `startBot`, configured only through the environment, as in
+ * production) against a loopback fake of the Slack Web API: in HTTP mode on a loopback port, or
+ * with `transport: 'in-process'` behind a FakeReceiver.
  */
-export async function startBotUnderTest(env: Record<string, string> = {}, existing?: { fake?: FakeSlack; dataDir?: string }): Promise<BotUnderTest> {
+export async function startBotUnderTest(
+  env: Record<string, string> = {},
+  existing?: { fake?: FakeSlack; dataDir?: string },
+  { transport = 'http' }: { transport?: Transport } = {},
+): Promise<BotUnderTest> {
   const fake = existing?.fake ?? new FakeSlack({ logErrors: false });
   if (!existing?.fake) await fake.start();
   const dataDir = existing?.dataDir ?? mkdtempSync(join(tmpdir(), 'lr-bot-e2e-'));
@@ -56,24 +85,25 @@ export async function startBotUnderTest(env: Record<string, string> = {}, existi
     },
   });
   const logger = pino({ level: config.logLevel }, sink);
-  const bot = await startBot(config, logger);
+  const receiver = transport === 'in-process' ? new FakeReceiver() : undefined;
+  const bot = await startBot(config, logger, { receiver });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
+  const send: BotUnderTest['send'] = receiver
+    ? (_kind, body, options = {}) => receiver.send(body as Record<string, unknown>, { retryNum: options.retryNum, retryReason: options.retryReason })
+    : signedSender(baseUrl);
   const user = (id?: string) => ({ id: id ?? DEFAULT_USER.id, username: 'engineer', name: 'engineer', team_id: 'T0FAKETEAM' });
   return {
     fake,
     bot,
+    transport,
     baseUrl,
     dataDir,
     logs,
+    send,
     command: (command, text = '', userId) =>
-      postSlashCommand(
-        baseUrl,
-        SIGNING_SECRET,
-        slashCommand({ command, text, userId: userId ?? DEFAULT_USER.id, channelId: DEFAULT_CHANNEL.id, responseUrl: fake.responseUrl() }),
-      ),
-    submit: (view, values, userId) => postInteraction(baseUrl, SIGNING_SECRET, viewSubmission({ view, values, user: user(userId) })),
-    click: (view, actionId, value, answers, userId) =>
-      postInteraction(baseUrl, SIGNING_SECRET, blockActions({ view, actionId, value, answers, user: user(userId) })),
+      send('command', slashCommand({ command, text, userId: userId ?? DEFAULT_USER.id, channelId: DEFAULT_CHANNEL.id, responseUrl: fake.responseUrl() })),
+    submit: (view, values, userId) => send('interaction', viewSubmission({ view, values, user: user(userId) })),
+    click: (view, actionId, value, answers, userId) => send('interaction', blockActions({ view, actionId, value, answers, user: user(userId) })),
     view(callbackId) {
       const found = fake.lastView(callbackId);
       if (!found) throw new Error(`no view ${callbackId} was opened; calls: ${fake.summary()}`);
@@ -100,4 +130,9 @@ export function applySubmissionAck(fake: FakeSlack, submitted: JsonObject, respo
   if (body.response_action === 'push') return { kind: 'push', view: fake.adoptView(body.view) };
   if (body.response_action === 'clear') return { kind: 'close' };
   throw new Error(`unexpected submission ack: ${response.body}`);
+}
+
+/** The bot behind a FakeReceiver: Slack's requests go straight to the Bolt app, its Web API calls to the fake. */
+export function startInProcessBot(env: Record<string, string> = {}, existing?: { fake?: FakeSlack; dataDir?: string }): Promise<BotUnderTest> {
+  return startBotUnderTest(env, existing, { transport: 'in-process' });
 }

@@ -1,5 +1,6 @@
 /**
- * A loopback fake of the Slack Web API for end-to-end tests and benchmarks.
+ * The one loopback fake of the Slack Web API, for the tests and the benchmark (bench/fake-slack.ts
+ * runs it in a child process).
  *
  * Point the bot at it with `SLACK_API_URL=fake.apiUrl` (Bolt `clientOptions.slackApiUrl`): every Web
  * API call is recorded in `calls` and answered the way Slack answers it. It also stands in for the
@@ -131,6 +132,8 @@ export interface FakeSlackOptions {
    * and `waitForCall` still sees calls that arrive after it was called.
    */
   record?: boolean;
+  /** The clock of `receivedAt` (default `performance.now`; the benchmark uses the monotonic `hr()` shared by its processes). */
+  clock?: () => number;
 }
 
 /** Fault keys for the non-API endpoints. */
@@ -416,7 +419,8 @@ export class FakeSlack {
 
   private server: Server | undefined;
   private boundPort = 0;
-  private readonly options: Required<Omit<FakeSlackOptions, 'botToken'>> & { botToken?: string };
+  private readonly options: Required<Omit<FakeSlackOptions, 'botToken' | 'clock'>> & { botToken?: string };
+  private readonly clock: () => number;
   private readonly waiters = new Set<Waiter>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private faults: ActiveFault[] = [];
@@ -432,6 +436,9 @@ export class FakeSlack {
   private readonly usedTriggers = new Set<string>();
   private lastTsMicros = 0;
   private readonly counts = new Map<string, number>();
+  private readonly countsByToken = new Map<string, Map<string, number>>();
+  /** Called with every Web API call as it is answered, recorded or not (the benchmark's event feed). */
+  onCall: ((call: RecordedCall) => void) | undefined;
 
   constructor(options: FakeSlackOptions = {}) {
     this.options = {
@@ -442,6 +449,7 @@ export class FakeSlack {
       record: options.record ?? true,
       botToken: options.botToken,
     };
+    this.clock = options.clock ?? (() => performance.now());
     this.installDefaultHandlers();
   }
 
@@ -514,6 +522,7 @@ export class FakeSlack {
     this.errors.length = 0;
     this.faults = [];
     this.counts.clear();
+    this.countsByToken.clear();
   }
 
   // ------------------------------------------------------------------ configuration
@@ -576,6 +585,11 @@ export class FakeSlack {
     let total = 0;
     for (const n of this.counts.values()) total += n;
     return total;
+  }
+
+  /** Calls by bot token, then method, since start/reset (the benchmark tells the bot's from the baseline's). */
+  callCountsByToken(): Record<string, Record<string, number>> {
+    return Object.fromEntries([...this.countsByToken].map(([token, byMethod]) => [token, Object.fromEntries(byMethod)]));
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -680,7 +694,7 @@ export class FakeSlack {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    const receivedAt = performance.now();
+    const receivedAt = this.clock();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (path.startsWith('/api/')) return this.onApi(decodeURIComponent(path.slice('/api/'.length)), req, res, raw, url, receivedAt);
@@ -779,7 +793,10 @@ export class FakeSlack {
     };
     if (fault) call.fault = fault;
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
+    const byMethod = this.countsByToken.get(token ?? 'none') ?? new Map<string, number>();
+    this.countsByToken.set(token ?? 'none', byMethod.set(method, (byMethod.get(method) ?? 0) + 1));
     if (this.options.record) this.calls.push(call);
+    this.onCall?.(call);
     this.notify('call', call);
     this.deliver(req, res, answer);
   }

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startBotUnderTest } from './support/bot-under-test';
-import { JsonObject } from './support/fake-slack';
-import { eventually } from './support/eventually';
-import { textOf } from './support/payloads';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
+import { JsonObject } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
+import { textOf } from '../../testkit/payloads';
 
 /** A Self-Managed expiration date `offset` calendar days from today (UTC): the window is in whole days. */
 const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offset }).toISODate() as string;
@@ -18,7 +18,7 @@ const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offse
 describe('/star-check verdict → emergency license (case 6, end to end)', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest();
+    t = await startInProcessBot();
   });
   afterAll(async () => {
     await t.stop();
@@ -143,12 +143,10 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
   });
 
   it('/emergency-license with no text field at all opens the form', async () => {
-    const { postSlashCommand } = await import('./support/signed-request');
-    const { slashCommand } = await import('./support/payloads');
-    const { SIGNING_SECRET } = await import('./support/bot-under-test');
+    const { slashCommand } = await import('../../testkit/payloads');
     const payload = slashCommand({ command: '/emergency-license', text: '', userId: 'U0ENGINEER', channelId: 'C0ONCALL01', responseUrl: t.fake.responseUrl() });
     delete (payload as Record<string, string>).text;
-    const res = await postSlashCommand(t.baseUrl, SIGNING_SECRET, payload);
+    const res = await t.send('command', payload);
     expect(res.status).toBe(200);
     expect(res.body).not.toMatch(/too long/);
     const open = await t.fake.waitForCall('views.open');

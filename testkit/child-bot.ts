@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BOT_TOKEN, LICENSING_CHANNEL, SIGNING_SECRET } from './bot-under-test';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+export const PROJECT_ROOT = resolve(__dirname, '..');
 
 export interface ChildExit {
   code: number | null;

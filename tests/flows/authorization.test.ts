@@ -2,13 +2,12 @@
  * Who may do what, end to end: Slack user groups (usergroups.users.list on the fake), the deny-by-default
  * rules, AUTHORIZATION_MODE=open, and crafted payloads that try to get around the modals.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { FakeSlack, JsonObject } from './support/fake-slack';
-import { globalShortcut, newTriggerId, textOf, viewSubmission } from './support/payloads';
-import { postInteraction } from './support/signed-request';
-import { acceptedChannelPosts, daysAgo, emergencyForm, parsedLogs, runCommand, sleep, submitView, ticketUrl } from './support/resilience-helpers';
-import { applySubmissionAck } from './support/bot-under-test';
-import { eventually } from './support/eventually';
+import { BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
+import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { globalShortcut, newTriggerId, textOf, viewSubmission } from '../../testkit/payloads';
+import { acceptedChannelPosts, daysAgo, emergencyForm, parsedLogs, runCommand, sleep, submitView, ticketUrl } from '../../testkit/bot-steps';
+import { applySubmissionAck } from '../../testkit/bot-under-test';
+import { eventually } from '../../testkit/eventually';
 
 const ENGINEER = 'U0ENGINEER';
 const MANAGER = 'U0MANAGER';
@@ -18,7 +17,7 @@ async function startWithGroups(env: Record<string, string>, prepare: (fake: Fake
   const fake = new FakeSlack({ logErrors: false });
   await fake.start();
   prepare(fake);
-  const t = await startBotUnderTest({ AUTHORIZATION_MODE: 'groups', ...env }, { fake });
+  const t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', ...env }, { fake });
   const stop = t.stop.bind(t);
   t.stop = async () => {
     await stop();
@@ -60,7 +59,7 @@ describe('authorization with Slack user groups', () => {
 
   it('global shortcut: a non-member sees a refusal modal, never the form', async () => {
     const triggerId = newTriggerId();
-    const res = await postInteraction(t.baseUrl, SIGNING_SECRET, globalShortcut({ callbackId: 'emergency_license_shortcut', user: OUTSIDER, triggerId }));
+    const res = await t.send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: OUTSIDER, triggerId }));
     expect(res.status).toBe(200);
     const open = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === triggerId);
     expect(open.args.view.callback_id).toBe('emergency_license_refused');
@@ -69,7 +68,7 @@ describe('authorization with Slack user groups', () => {
 
     // A member gets the form from the same shortcut.
     const memberTrigger = newTriggerId();
-    await postInteraction(t.baseUrl, SIGNING_SECRET, globalShortcut({ callbackId: 'emergency_license_shortcut', user: ENGINEER, triggerId: memberTrigger }));
+    await t.send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: ENGINEER, triggerId: memberTrigger }));
     const form = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === memberTrigger);
     expect(form.args.view.callback_id).toBe('emergency_license');
   });
@@ -137,7 +136,7 @@ describe('authorization with Slack user groups', () => {
     }
 
     async function expectClearRefusal(payload: JsonObject): Promise<void> {
-      const res = await postInteraction(t.baseUrl, SIGNING_SECRET, payload);
+      const res = await t.send('interaction', payload);
       expect(res.status).toBe(200);
       expect(res.elapsedMs).toBeLessThan(3000);
       const body = res.json();
@@ -212,7 +211,7 @@ describe('usergroups.users.list failing', () => {
 describe('no requester groups configured (AUTHORIZATION_MODE=groups)', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: '' });
+    t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: '' });
   });
   afterAll(async () => {
     await t.stop();
@@ -236,7 +235,7 @@ describe('no requester groups configured (AUTHORIZATION_MODE=groups)', () => {
 describe('AUTHORIZATION_MODE=open', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ AUTHORIZATION_MODE: 'open' });
+    t = await startInProcessBot({ AUTHORIZATION_MODE: 'open' });
   });
   afterAll(async () => {
     await t.stop();
@@ -253,7 +252,7 @@ describe('AUTHORIZATION_MODE=open', () => {
 
 describe('a configured user group that no longer exists', () => {
   it('does not lock out the members of the other groups, and is logged', async () => {
-    const t = await startBotUnderTest({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0DELETED,S0ONCALL' });
+    const t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0DELETED,S0ONCALL' });
     try {
       t.fake.setUsergroup('S0ONCALL', ['U0ENGINEER']);
       const res = await t.command('/emergency-license', '1', 'U0ENGINEER');

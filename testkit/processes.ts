@@ -1,13 +1,13 @@
 /**
- * Child processes of the benchmark (fake Slack, bot, baseline), /proc readings, temp dirs and the
- * cleanup that runs on exit, on error and on SIGINT/SIGTERM.
+ * Child processes (the benchmark's fake Slack, bot and baseline; the tests' child bots), /proc
+ * readings, temp dirs, free ports and the cleanup that runs on exit, on error and on SIGINT/SIGTERM.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { hr } from './sign';
+import { hr } from './signed-request';
 
 const children = new Set<Child>();
 const tempDirs = new Set<string>();

@@ -638,6 +638,8 @@ export interface ViewSubmissionOptions extends CommonPayloadOptions {
   view: JsonObject;
   /** What the person filled in (see `stateFromView`). */
   values?: Answers;
+  /** Or `view.state` exactly as given (the benchmark replays a known state without reading the view). */
+  state?: ViewState;
   /** Check required inputs like the Slack client does (default true). */
   enforceRequired?: boolean;
   triggerId?: string;
@@ -650,7 +652,7 @@ export function viewSubmission(options: ViewSubmissionOptions): JsonObject {
   if (options.view.type === 'modal' && (options.view.submit === null || options.view.submit === undefined)) {
     throw new Error('payloads: this modal has no submit button, so it cannot be submitted');
   }
-  const state = stateFromView(options.view, options.values ?? {}, { enforceRequired: options.enforceRequired ?? true });
+  const state = options.state ?? stateFromView(options.view, options.values ?? {}, { enforceRequired: options.enforceRequired ?? true });
   return {
     type: 'view_submission',
     team: { id: options.teamId ?? FAKE_TEAM.id, domain: options.teamDomain ?? FAKE_TEAM.domain },

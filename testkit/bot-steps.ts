@@ -1,15 +1,15 @@
 /**
- * Shared steps for the fault, authorization, health and crash-recovery e2e tests: drive a
+ * Shared steps for the flow, fault, authorization, health and crash-recovery tests: drive a
  * /star-check to a verdict or an emergency license request through the real app, with explicit
  * trigger IDs so that several can run at once, and read what the licensing channel shows.
  */
-import { createServer } from 'node:net';
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET } from './bot-under-test';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
 import type { FakeSlack, JsonObject, RecordedCall } from './fake-slack';
 import { newTriggerId, slashCommand, textOf, viewSubmission } from './payloads';
-import { postInteraction, postSlashCommand, SlackHttpResponse } from './signed-request';
+import type { SlackHttpResponse } from './signed-request';
+export { freePort } from './processes';
 
 export const ZENDESK = 'https://gitlab.zendesk.com/agent/tickets/';
 export const ticketUrl = (ticket: string | number) => `${ZENDESK}${ticket}`;
@@ -48,11 +48,7 @@ export interface Opened {
 export async function runCommand(t: BotUnderTest, command: string, text: string, userId: string = DEFAULT_USER.id, timeoutMs = 5000): Promise<Opened> {
   const triggerId = newTriggerId();
   const responseId = `r-${triggerId.slice(-12)}`;
-  const res = await postSlashCommand(
-    t.baseUrl,
-    SIGNING_SECRET,
-    slashCommand({ command, text, userId, channelId: DEFAULT_CHANNEL.id, responseUrl: t.fake.responseUrl(responseId), triggerId }),
-  );
+  const res = await t.send('command', slashCommand({ command, text, userId, channelId: DEFAULT_CHANNEL.id, responseUrl: t.fake.responseUrl(responseId), triggerId }));
   if (res.status !== 200) throw new Error(`${command} answered HTTP ${res.status}: ${res.body}`);
   const call = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === triggerId, timeoutMs);
   const view = call.response?.ok ? (call.response.view as JsonObject) : undefined;
@@ -61,7 +57,7 @@ export async function runCommand(t: BotUnderTest, command: string, text: string,
 
 export function submitView(t: BotUnderTest, view: JsonObject, values: Record<string, unknown>, userId: string = DEFAULT_USER.id): Promise<SlackHttpResponse> {
   const user = { id: userId, username: 'engineer', name: 'engineer', teamId: 'T0FAKETEAM' };
-  return postInteraction(t.baseUrl, SIGNING_SECRET, viewSubmission({ view, values: values as Record<string, never>, user }));
+  return t.send('interaction', viewSubmission({ view, values: values as Record<string, never>, user }));
 }
 
 /**
@@ -116,19 +112,6 @@ export function postsForTicket(fake: FakeSlack, ticket: string | number, channel
 /** How many accepted posts each ticket got: { '1001': 1, ... }. */
 export function postCountsByTicket(fake: FakeSlack, tickets: (string | number)[]): Record<string, number> {
   return Object.fromEntries(tickets.map((ticket) => [String(ticket), postsForTicket(fake, ticket).length]));
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -52,7 +52,13 @@ export interface SlackHttpResponse {
   json<T = any>(): T;
   /** From just before the request was written until the whole response body arrived. */
   elapsedMs: number;
+  /** Monotonic ms (`hr()`) just before the request was written / when the response ended (HTTP only). */
+  sentAt?: number;
+  doneAt?: number;
 }
+
+/** Monotonic milliseconds, comparable across processes on one Linux host (CLOCK_MONOTONIC): the benchmark's clock. */
+export const hr = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** A request ready to send with any client (e.g. autocannon `requests: [...]`). */
 export interface PreparedRequest {
@@ -142,6 +148,7 @@ export function postSigned(
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise<SlackHttpResponse>((resolve, reject) => {
     const started = performance.now();
+    const sentAt = hr();
     const req = request(
       {
         hostname: url.hostname.replace(/^\[|\]$/g, ''),
@@ -164,6 +171,8 @@ export function postSigned(
             headers: res.headers,
             body,
             elapsedMs,
+            sentAt,
+            doneAt: hr(),
             json() {
               try {
                 return JSON.parse(body);

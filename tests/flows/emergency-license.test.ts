@@ -3,12 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from './support/bot-under-test';
-import { postInteraction } from './support/signed-request';
-import { JsonObject } from './support/fake-slack';
-import { eventually } from './support/eventually';
-import { messageBlockActions, textOf } from './support/payloads';
-import { daysAgo, emergencyForm } from './support/resilience-helpers';
+import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
+import { JsonObject } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
+import { messageBlockActions, textOf } from '../../testkit/payloads';
+import { daysAgo, emergencyForm } from '../../testkit/bot-steps';
 
 /** Each ticket gets its own requester email, so tests do not see each other's licenses as duplicates. */
 const form = (overrides: Record<string, unknown> = {}) =>
@@ -20,7 +19,7 @@ const licenseNotices = (t: BotUnderTest, ticket?: string) =>
 describe('weekend emergency license end to end', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST', LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER' });
+    t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST', LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER' });
     t.fake.setUsergroup('S0REQUEST', ['U0ENGINEER', 'U0MANAGER']);
     t.fake.setUsergroup('S0MANAGER', ['U0MANAGER']);
   });
@@ -169,10 +168,7 @@ describe('weekend emergency license end to end', () => {
     await store.updateRequest(record.id, { status: 'failed', reason: 'GitLab was down' }, new Date());
     const message = { ts: '1700000000.000100', blocks: [{ type: 'actions', block_id: 'license_actions', elements: [{ type: 'button', action_id: 'retry_license', value: record.id, text: { type: 'plain_text', text: 'Retry' } }] }] };
     const responseId = 'retry-720';
-    await postInteraction(
-      t.baseUrl,
-      SIGNING_SECRET,
-      messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
+    await t.send('interaction', messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
     );
     const answer = await t.fake.waitForResponse(responseId);
     expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside this workflow's window \(grace period ended within the last 3 days, UTC\)/);

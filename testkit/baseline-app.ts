@@ -3,7 +3,7 @@
  * small fixed modal. Whatever the real bot costs on top of this is ours.
  *
  *   PORT=3000 SLACK_SIGNING_SECRET=... SLACK_BOT_TOKEN=xoxb-... SLACK_API_URL=http://127.0.0.1:4000/api/ \
- *     node dist/bench/baseline-app.js
+ *     node dist/testkit/baseline-app.js
  *
  * Bolt 5 notes: `app.start()` resolves with the http.Server (so `server.address().port` is the bound
  * port when listening on 0) and accepts a listen-options object; `auth.test` is called once at
