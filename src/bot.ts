@@ -170,7 +170,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     metrics,
     licenseWarning,
   };
-  registerListeners(app, services, notifier);
+  registerListeners(app, services);
   registerErrorHandler(app, logger);
 
   authz.start();

@@ -90,6 +90,18 @@ export class EmergencyLicenseWorkflow {
     return { record, created };
   }
 
+  /**
+   * Sends a copy of a generated license to `toSlackId` (anyone on the team may fetch one; the
+   * request's thread says who did). Never generates a new license.
+   */
+  async sendCopy(id: string, toSlackId: string): Promise<{ kind: 'sent'; record: LicenseRequestRecord } | { kind: 'not-generated' }> {
+    const record = await this.store.getRequest(id);
+    if (!record || record.status !== 'generated') return { kind: 'not-generated' };
+    await this.notifier.deliver({ ...record, requestedBySlackId: toSlackId });
+    await this.notifier.copySent?.(record, toSlackId);
+    return { kind: 'sent', record };
+  }
+
   /** Calls the adapter for a pending request and records the outcome. One run per request at a time. */
   process(id: string): Promise<LicenseRequestRecord> {
     const running = this.inFlight.get(id);
