@@ -2,9 +2,10 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 
-export type Capability = 'star_check' | 'request_license' | 'override_scope';
+import type { Capability, PermissionDecision, Permissions } from '../workflows/permissions';
 
-export type AuthorizationDecision = { allowed: true } | { allowed: false; reason: string };
+export type { Capability };
+export type AuthorizationDecision = PermissionDecision;
 
 const CAPABILITY_SETTINGS: Record<Capability, { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }> = {
   star_check: { groups: 'starCheckGroups', variable: 'STAR_CHECK_USERGROUPS', what: 'run /star-check', emptyMeansEveryone: true },
@@ -22,7 +23,7 @@ interface CachedGroup {
  * usergroups.users.list, cached for a few minutes and refreshed in the background so that a
  * check is normally an in-memory lookup; when membership cannot be read the answer is "no".
  */
-export class Authorizer {
+export class Authorizer implements Permissions {
   private readonly cache = new Map<string, CachedGroup>();
   private readonly inflight = new Map<string, Promise<CachedGroup>>();
   private refreshTimer?: NodeJS.Timeout;

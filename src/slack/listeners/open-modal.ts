@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { isPlatformError, slackErrorCode } from '../../shared/slack-errors';
 
 /**
  * Opens (or pushes) a modal with the trigger_id. The trigger expires 3 seconds after the user's
@@ -18,12 +19,11 @@ export async function openModal(
       : await client.views.open({ trigger_id: triggerId, view: view as never });
     return result.view?.id;
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    logger.warn({ error: code ?? (error as Error).message }, 'could not open the modal');
+    logger.warn({ error: slackErrorCode(error) }, 'could not open the modal');
     if (opts.onExpired) {
       await opts
         .onExpired(
-          code === 'expired_trigger_id'
+          isPlatformError(error, 'expired_trigger_id')
             ? ':hourglass: Slack took too long to open the form. Please run the command again.'
             : ':warning: The form could not be opened. Please try again in a minute.',
         )

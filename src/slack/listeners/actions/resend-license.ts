@@ -1,17 +1,17 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
 
+const ANSWERS = {
+  sent: ':inbox_tray: The license copy is in your DMs.',
+  'not-generated': ':warning: That request has no generated license to send.',
+} as const;
+
 /** Sends the engineer the copy of a generated license again (never generates a new one). */
 export function resendLicense(services: AppServices) {
   return async ({ ack, body, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
-    const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-    const decision = await services.authz.check(body.user.id, 'request_license');
-    if (!decision.allowed) {
-      await tell(`:no_entry: ${decision.reason}`);
-      return;
-    }
-    const result = await services.licenses.sendCopy(action.value ?? '', body.user.id);
-    await tell(result.kind === 'sent' ? ':inbox_tray: The license copy is in your DMs.' : ':warning: That request has no generated license to send.');
+    const result = await services.emergency.sendCopy(body.user.id, action.value ?? '');
+    const text = result.kind === 'refused' ? `:no_entry: ${result.reason}` : ANSWERS[result.kind];
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
   };
 }
