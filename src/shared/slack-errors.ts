@@ -1,4 +1,4 @@
-import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
+import { ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 
 /**
  * Reading the errors @slack/web-api throws, in one place. Each error class carries an `ErrorCode`;
@@ -12,10 +12,6 @@ const codeOf = (error: unknown) => (typeof error === 'object' && error !== null 
 export function isPlatformError(error: unknown, slackError?: string): error is WebAPIPlatformError {
   if (codeOf(error) !== ErrorCode.PlatformError) return false;
   return slackError === undefined || (error as WebAPIPlatformError).data?.error === slackError;
-}
-
-export function isRateLimited(error: unknown): error is WebAPIRateLimitedError {
-  return codeOf(error) === ErrorCode.RateLimitedError;
 }
 
 /** Slack's own error code for a platform error (`not_in_channel`), else the error's message, for logs and records. */

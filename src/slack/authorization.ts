@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { slackErrorCode } from '../shared/slack-errors';
+import { SingleFlight } from '../shared/single-flight';
 
 import type { Capability, PermissionDecision, Permissions } from '../workflows/permissions';
 
@@ -25,7 +27,7 @@ interface CachedGroup {
  */
 export class Authorizer implements Permissions {
   private readonly cache = new Map<string, CachedGroup>();
-  private readonly inflight = new Map<string, Promise<CachedGroup>>();
+  private readonly lookups = new SingleFlight<CachedGroup>();
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -48,8 +50,8 @@ export class Authorizer implements Permissions {
     if (this.openMode) return;
     const refresh = () => {
       for (const group of this.allGroups()) {
-        void this.load(group).catch((error: { data?: { error?: string }; message?: string }) =>
-          this.logger.error({ group, error: error.data?.error ?? error.message }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
+        void this.load(group).catch((error: unknown) =>
+          this.logger.error({ group, error: slackErrorCode(error) }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
         );
       }
     };
@@ -92,9 +94,7 @@ export class Authorizer implements Permissions {
   }
 
   private load(group: string): Promise<CachedGroup> {
-    const running = this.inflight.get(group);
-    if (running) return running;
-    const lookup = (async () => {
+    return this.lookups.run(group, async () => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
@@ -107,8 +107,6 @@ export class Authorizer implements Permissions {
       } finally {
         clearTimeout(timer);
       }
-    })().finally(() => this.inflight.delete(group));
-    this.inflight.set(group, lookup);
-    return lookup;
+    });
   }
 }

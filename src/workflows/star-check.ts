@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { Deployment, DEPLOYMENT_LABELS, findRequestType, RequestTypeId } from '../policy/playbook';
 import { decideStar, decisionInputs, expiryFactsOf, StarDecision } from '../policy/star-decision';
-import { ChartAnswers, evaluateStarChart, QuestionId } from '../policy/star-flowchart';
+import { ChartAnswers, evaluateStarChart, pathNeedsExpiry, QuestionId, questionsOnPath } from '../policy/star-flowchart';
 import { parseTicketReference } from '../policy/ticket';
 import type { OutboxMessage, StarDecisionStore } from '../store/types';
 import { firstRefusal, Permissions } from './permissions';
@@ -45,21 +45,18 @@ export interface StarCheckServiceDeps {
 }
 
 /**
- * The inputs the modal shows for these answers: the ticket, then the chart questions on the path
- * (computed ones are not asked), the expiration date before the first question it can answer, and
- * where GitLab runs plus the request type once the ticket is about a plan license.
+ * The inputs the modal shows for these answers (in no particular order): the ticket, the chart
+ * questions still to be answered by a person, the expiration date once the path reaches a question
+ * it can answer, and where GitLab runs plus the request type once the ticket is about a plan license.
  */
 export function inputsFor(form: StarCheckAnswers, now: DateTime): StarInput[] {
-  const evaluation = evaluateStarChart(form.answers, expiryFactsOf(form.expirationDate, form.deployment, now));
-  const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];
-  const inputs: StarInput[] = ['ticket'];
-  for (const { question, computed } of steps) {
-    if (question.derivedFrom && !inputs.includes('expirationDate')) inputs.push('expirationDate');
-    if (computed) continue;
-    inputs.push(questionInput(question.id));
-    if (question.id === 'kind' && form.answers.kind === 'plan_license') inputs.push('deployment', 'requestType');
-  }
-  return inputs;
+  const expiry = expiryFactsOf(form.expirationDate, form.deployment, now);
+  return [
+    'ticket',
+    ...(pathNeedsExpiry(form.answers, expiry) ? (['expirationDate'] as const) : []),
+    ...questionsOnPath(form.answers, expiry).map((question) => questionInput(question.id)),
+    ...(form.answers.kind === 'plan_license' ? (['deployment', 'requestType'] as const) : []),
+  ];
 }
 
 /**

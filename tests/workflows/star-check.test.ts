@@ -123,6 +123,6 @@ describe('inputsFor: the inputs the modal shows for the answers so far', () => {
     ['trial, sales assisted', { deployment: 'saas', answers: { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' } }],
     ['trial, SaaS date', { deployment: 'saas', expirationDate: '2026-12-24', answers: { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' } }],
   ])('agrees with the modal builder: %s', (_name, form) => {
-    expect(inputsFor(form, NOW).map(blockOf)).toEqual(inputBlocks(form));
+    expect(inputsFor(form, NOW).map(blockOf).sort()).toEqual(inputBlocks(form).sort());
   });
 });
