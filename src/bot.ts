@@ -20,7 +20,10 @@ import type { AppServices } from './slack/services';
 import { SlackAuditSender } from './slack/slack-audit-sender';
 import { SlackLicenseNotifier } from './slack/slack-license-notifier';
 import { UserTimeZones } from './slack/user-time-zones';
+import { buildStarAuditMessage } from './slack/messages/star-audit';
 import { DEFAULT_DELIVERY_RETRY, EmergencyLicenseWorkflow } from './workflows/emergency-license';
+import { EmergencyLicenseService } from './workflows/emergency-license-service';
+import { StarCheckService } from './workflows/star-check';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -174,10 +177,17 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
     authz,
     licenses,
+    emergency: new EmergencyLicenseService({
+      store, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
+    }),
+    starCheck: new StarCheckService({
+      permissions: authz, decisions: store, audit, auditMessage: buildStarAuditMessage, licensingChannel: config.licensingChannel,
+      zendeskBaseUrl: config.zendeskBaseUrl, onVerdict: (verdict) => metrics.verdicts.inc({ verdict }), now: () => DateTime.utc(),
+    }),
     metrics,
     licenseWarning,
   };
-  registerListeners(app, services, notifier);
+  registerListeners(app, services);
   registerErrorHandler(app, logger);
 
   authz.start();

@@ -10,6 +10,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { SingleFlight } from '../shared/single-flight';
 
 import { trialLicenseStartDate } from './dates';
 import {
@@ -38,7 +39,7 @@ export class LocalLicenseAdapter implements LicenseAdapter {
   private readonly publicKey: KeyObject;
   private readonly now: () => Date;
   /** Calls in progress, by request ID, so concurrent calls in this process share one signature. */
-  private readonly inFlight = new Map<string, Promise<GeneratedLicense | FailedLicense>>();
+  private readonly inFlight = new SingleFlight<GeneratedLicense | FailedLicense>();
 
   constructor(options: LocalLicenseAdapterOptions) {
     if (!options || typeof options.dataDir !== 'string' || options.dataDir.trim() === '') {
@@ -61,11 +62,7 @@ export class LocalLicenseAdapter implements LicenseAdapter {
 
   request(req: TrialLicenseRequest): Promise<GeneratedLicense | FailedLicense> {
     const key = typeof req?.requestId === 'string' ? req.requestId : '';
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const work = this.generateOnce(req).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, work);
-    return work;
+    return this.inFlight.run(key, () => this.generateOnce(req));
   }
 
   /** The local adapter never leaves requests pending: completing one is `request()` again. */

@@ -91,7 +91,7 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
     // A license that has not expired yet is a scope question (refused, overridable, audited);
     // a date more than a year ahead is a typo, not a license this workflow could be about.
     const facts = computeExpiryFacts(raw.expirationDate as string, now, isDeployment(raw.deployment) ? raw.deployment : 'self_managed');
-    if (facts.msUntilExpiry > MAX_FUTURE_EXPIRY_DAYS * 86_400_000) {
+    if (facts.expiresAt > now.toUTC().plus({ days: MAX_FUTURE_EXPIRY_DAYS })) {
       errors.expiration_date = `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date on the License (Subscription) screenshot.`;
     }
   }

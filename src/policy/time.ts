@@ -1,4 +1,5 @@
-import { DateTime, Duration } from 'luxon';
+import { DateTime } from 'luxon';
+import { formatRelative, formatSpan as formatDuration } from '../shared/duration';
 import type { Deployment } from './playbook';
 
 /**
@@ -84,25 +85,8 @@ export function graceEndedWithinEmergencyWindow(facts: ExpiryFacts, now: DateTim
   return days !== undefined && days >= 0 && days <= EMERGENCY_WINDOW_DAYS;
 }
 
-const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-
-/** "2 days 5 hours", "13 hours 20 minutes", "45 minutes", "less than a minute". */
-export function formatDuration(ms: number): string {
-  const { days, hours, minutes } = Duration.fromMillis(Math.abs(ms)).shiftTo('days', 'hours', 'minutes').toObject();
-  const d = Math.floor(days ?? 0);
-  const h = Math.floor(hours ?? 0);
-  const m = Math.floor(minutes ?? 0);
-  if (d > 0) return h > 0 ? `${plural(d, 'day')} ${plural(h, 'hour')}` : plural(d, 'day');
-  if (h > 0) return m > 0 ? `${plural(h, 'hour')} ${plural(m, 'minute')}` : plural(h, 'hour');
-  if (m > 0) return plural(m, 'minute');
-  return 'less than a minute';
-}
-
-/** "in 13 hours" or "2 days 5 hours ago", for a signed distance from now. */
-export function formatRelative(msFromNow: number): string {
-  if (msFromNow === 0) return 'now';
-  return msFromNow > 0 ? `in ${formatDuration(msFromNow)}` : `${formatDuration(msFromNow)} ago`;
-}
+// Worded by luxon in one place (src/shared/duration.ts); the policy's messages use these names.
+export { formatSpan as formatDuration, formatRelative } from '../shared/duration';
 
 /** "Mon 23 Nov 2026 00:00 UTC" in the given IANA zone (falls back to UTC if unknown). */
 export function formatInstant(instant: DateTime, zone = 'UTC'): string {

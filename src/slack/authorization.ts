@@ -1,10 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { slackErrorCode } from '../shared/slack-errors';
+import { SingleFlight } from '../shared/single-flight';
 
-export type Capability = 'star_check' | 'request_license' | 'override_scope';
+import type { Capability, PermissionDecision, Permissions } from '../workflows/permissions';
 
-export type AuthorizationDecision = { allowed: true } | { allowed: false; reason: string };
+export type { Capability };
+export type AuthorizationDecision = PermissionDecision;
 
 const CAPABILITY_SETTINGS: Record<Capability, { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }> = {
   star_check: { groups: 'starCheckGroups', variable: 'STAR_CHECK_USERGROUPS', what: 'run /star-check', emptyMeansEveryone: true },
@@ -22,9 +25,9 @@ interface CachedGroup {
  * usergroups.users.list, cached for a few minutes and refreshed in the background so that a
  * check is normally an in-memory lookup; when membership cannot be read the answer is "no".
  */
-export class Authorizer {
+export class Authorizer implements Permissions {
   private readonly cache = new Map<string, CachedGroup>();
-  private readonly inflight = new Map<string, Promise<CachedGroup>>();
+  private readonly lookups = new SingleFlight<CachedGroup>();
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -47,8 +50,8 @@ export class Authorizer {
     if (this.openMode) return;
     const refresh = () => {
       for (const group of this.allGroups()) {
-        void this.load(group).catch((error: { data?: { error?: string }; message?: string }) =>
-          this.logger.error({ group, error: error.data?.error ?? error.message }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
+        void this.load(group).catch((error: unknown) =>
+          this.logger.error({ group, error: slackErrorCode(error) }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
         );
       }
     };
@@ -91,9 +94,7 @@ export class Authorizer {
   }
 
   private load(group: string): Promise<CachedGroup> {
-    const running = this.inflight.get(group);
-    if (running) return running;
-    const lookup = (async () => {
+    return this.lookups.run(group, async () => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
@@ -106,8 +107,6 @@ export class Authorizer {
       } finally {
         clearTimeout(timer);
       }
-    })().finally(() => this.inflight.delete(group));
-    this.inflight.set(group, lookup);
-    return lookup;
+    });
   }
 }

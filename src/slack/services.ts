@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import type { BotMetrics } from '../ops/metrics';
 import type { Store } from '../store/types';
 import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
+import type { EmergencyLicenseService } from '../workflows/emergency-license-service';
+import type { StarCheckService } from '../workflows/star-check';
 import type { Authorizer } from './authorization';
 import type { UserTimeZones } from './user-time-zones';
 
@@ -12,12 +14,18 @@ import type { UserTimeZones } from './user-time-zones';
 export interface AppServices {
   config: Config;
   logger: Logger;
+  /** For start-up, shutdown and tests; listeners go through the services below, never the store. */
   store: Store;
   now: () => DateTime;
   audit: OutboxDispatcher;
   timeZones: UserTimeZones;
   authz: Authorizer;
+  /** Runs license requests (adapter, delivery); started by `emergency`. */
   licenses: EmergencyLicenseWorkflow;
+  /** The emergency license requests: validation, scope, idempotency, open requests, preferences. */
+  emergency: EmergencyLicenseService;
+  /** /star-check: questions, validation, verdict, decision record and audit message. */
+  starCheck: StarCheckService;
   metrics: BotMetrics;
   /** Set when generated licenses cannot work on a customer instance (development signing key). */
   licenseWarning?: string;

@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { UserPreferenceStore } from '../store/types';
+import { slackErrorCode } from '../shared/slack-errors';
+import { SingleFlight } from '../shared/single-flight';
 
 /**
  * Users' Slack time zones, for showing times in them. Read with users.info *after* the modal
@@ -8,7 +10,7 @@ import type { UserPreferenceStore } from '../store/types';
  */
 export class UserTimeZones {
   private readonly cache = new Map<string, { zone: string; at: number }>();
-  private readonly inflight = new Map<string, Promise<string | undefined>>();
+  private readonly lookups = new SingleFlight<string | undefined>();
 
   constructor(
     private readonly client: WebClient,
@@ -37,24 +39,21 @@ export class UserTimeZones {
   }
 
   private fetch(userId: string): Promise<string | undefined> {
-    const running = this.inflight.get(userId);
-    if (running) return running;
-    const lookup = this.client.users
-      .info({ user: userId })
-      .then(async (result) => {
-        const zone = result.user?.tz;
-        if (zone) {
-          this.cache.set(userId, { zone, at: Date.now() });
-          await this.store.savePreferences(userId, { timeZone: zone }, new Date());
-        }
-        return zone;
-      })
-      .catch((error: unknown) => {
-        this.logger.warn({ userId, error: (error as Error).message }, 'could not read the user time zone; showing UTC');
-        return undefined;
-      })
-      .finally(() => this.inflight.delete(userId));
-    this.inflight.set(userId, lookup);
-    return lookup;
+    return this.lookups.run(userId, () =>
+      this.client.users
+        .info({ user: userId })
+        .then(async (result) => {
+          const zone = result.user?.tz;
+          if (zone) {
+            this.cache.set(userId, { zone, at: Date.now() });
+            await this.store.savePreferences(userId, { timeZone: zone }, new Date());
+          }
+          return zone;
+        })
+        .catch((error: unknown) => {
+          this.logger.warn({ userId, error: slackErrorCode(error) }, 'could not read the user time zone; showing UTC');
+          return undefined;
+        }),
+    );
   }
 }

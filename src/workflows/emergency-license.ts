@@ -1,5 +1,9 @@
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../licenses/types';
+import { slackErrorCode } from '../shared/slack-errors';
+import { SingleFlight } from '../shared/single-flight';
+import { truncate } from '../shared/text';
 import type { CreateRequestResult, LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } from '../store/types';
 
 export const REISSUE_WINDOW_DAYS = 10;
@@ -16,9 +20,8 @@ export interface DeliveryRetryOptions {
 
 export const DEFAULT_DELIVERY_RETRY: DeliveryRetryOptions = { minBackoffMs: 1_000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, pollIntervalMs: 5_000 };
 
-const MAX_REASON = 500;
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
-const limitReason = (reason: string) => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason);
+const MAX_REASON = 500;
 
 /** Where the workflow reports what happened: the channel notice and the engineer. */
 export interface LicenseNotifier {
@@ -44,8 +47,8 @@ const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => 
  * second click can always be told apart from a new request.
  */
 export class EmergencyLicenseWorkflow {
-  private readonly inFlight = new Map<string, Promise<LicenseRequestRecord>>();
-  private readonly delivering = new Map<string, Promise<LicenseRequestRecord>>();
+  private readonly inFlight = new SingleFlight<LicenseRequestRecord>();
+  private readonly delivering = new SingleFlight<LicenseRequestRecord>();
   private deliveryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -73,7 +76,7 @@ export class EmergencyLicenseWorkflow {
    * step of the store, so of several concurrent requests exactly one is created.
    */
   async request(input: LicenseRequestInput): Promise<CreateRequestResult> {
-    const since = new Date(this.now().getTime() - REISSUE_WINDOW_DAYS * 86_400_000);
+    const since = DateTime.fromJSDate(this.now(), { zone: 'utc' }).minus({ days: REISSUE_WINDOW_DAYS }).toJSDate();
     const result = await this.store.createRequest(input, this.now(), { reissueWindowSince: since });
     if (result.outcome === 'created') await this.notifier.recordChanged(result.record);
     return result;
@@ -90,13 +93,21 @@ export class EmergencyLicenseWorkflow {
     return { record, created };
   }
 
+  /**
+   * Sends a copy of a generated license to `toSlackId` (anyone on the team may fetch one; the
+   * request's thread says who did). Never generates a new license.
+   */
+  async sendCopy(id: string, toSlackId: string): Promise<{ kind: 'sent'; record: LicenseRequestRecord } | { kind: 'not-generated' }> {
+    const record = await this.store.getRequest(id);
+    if (!record || record.status !== 'generated') return { kind: 'not-generated' };
+    await this.notifier.deliver({ ...record, requestedBySlackId: toSlackId });
+    await this.notifier.copySent?.(record, toSlackId);
+    return { kind: 'sent', record };
+  }
+
   /** Calls the adapter for a pending request and records the outcome. One run per request at a time. */
   process(id: string): Promise<LicenseRequestRecord> {
-    const running = this.inFlight.get(id);
-    if (running) return running;
-    const run = this.run(id).finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, run);
-    return run;
+    return this.inFlight.run(id, () => this.run(id));
   }
 
   /** Retries a failed request; resolves undefined when it was not failed (e.g. a second click). */
@@ -149,18 +160,14 @@ export class EmergencyLicenseWorkflow {
    * delivered (or given up) record is never sent again.
    */
   deliver(id: string): Promise<LicenseRequestRecord> {
-    const running = this.delivering.get(id);
-    if (running) return running;
-    const run = this.deliverOnce(id).finally(() => this.delivering.delete(id));
-    this.delivering.set(id, run);
-    return run;
+    return this.delivering.run(id, () => this.deliverOnce(id));
   }
 
   /** Waits for the requests being processed now (bounded by the caller). */
   async settle(): Promise<void> {
     this.stopDeliveries();
-    await Promise.allSettled([...this.inFlight.values()]);
-    await Promise.allSettled([...this.delivering.values()]);
+    await this.inFlight.settled();
+    await this.delivering.settled();
   }
 
   private async deliverOnce(id: string): Promise<LicenseRequestRecord> {
@@ -172,13 +179,13 @@ export class EmergencyLicenseWorkflow {
       await this.notifier.deliver(record);
       updated = await this.store.recordDelivery(id, { delivered: true }, this.now());
     } catch (error) {
-      const message = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+      const message = slackErrorCode(error);
       const attempts = (record.deliveryAttempts ?? 0) + 1;
       const giveUp = attempts >= this.deliveryRetry.maxAttempts;
       const backoff = Math.min(this.deliveryRetry.maxBackoffMs, this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16));
       const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
       this.logger.warn({ requestId: id, attempts, error: message, retryInMs: giveUp ? undefined : backoff }, giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry');
-      updated = await this.store.recordDelivery(id, { delivered: false, error: limitReason(message), nextAttemptAt }, this.now());
+      updated = await this.store.recordDelivery(id, { delivered: false, error: truncate(message, MAX_REASON), nextAttemptAt }, this.now());
     }
     await this.notifier.recordChanged(updated);
     return updated;
@@ -228,7 +235,7 @@ export class EmergencyLicenseWorkflow {
             { status: 'generated', reason: mismatch, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
             this.now(),
           )
-        : await this.store.updateRequest(id, { status: 'failed', reason: limitReason(outcome.reason), reference: outcome.reference ?? null }, this.now());
+        : await this.store.updateRequest(id, { status: 'failed', reason: truncate(outcome.reason, MAX_REASON), reference: outcome.reference ?? null }, this.now());
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
     // The delivery became pending in the same write as "generated": hand it over now; a crash

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { isPlatformError, slackErrorCode } from '../../shared/slack-errors';
 import type { ModalView } from '../views/blocks';
 
 /**
@@ -15,16 +16,15 @@ export async function openModal(
 ): Promise<string | undefined> {
   try {
     const result = opts.push
-      ? await client.views.push({ trigger_id: triggerId, view })
-      : await client.views.open({ trigger_id: triggerId, view });
+      ? await client.views.push({ trigger_id: triggerId, view: view })
+      : await client.views.open({ trigger_id: triggerId, view: view });
     return result.view?.id;
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
-    logger.warn({ error: code ?? (error as Error).message }, 'could not open the modal');
+    logger.warn({ error: slackErrorCode(error) }, 'could not open the modal');
     if (opts.onExpired) {
       await opts
         .onExpired(
-          code === 'expired_trigger_id'
+          isPlatformError(error, 'expired_trigger_id')
             ? ':hourglass: Slack took too long to open the form. Please run the command again.'
             : ':warning: The form could not be opened. Please try again in a minute.',
         )

@@ -29,14 +29,6 @@ export interface EmergencyLicensePrefill {
   expirationDate?: string;
 }
 
-/**
- * The form is offered only when the verdict's own facts are inside the weekend emergency scope:
- * it would refuse anything else (see `verdictGuidance`).
- */
-export function offersEmergencyLicense(decision: StarDecision): boolean {
-  return verdictGuidance(decision).emergency.kind === 'offer';
-}
-
 /** Only the facts the path used: a trial's verdict never shows grace facts. */
 export function verdictTimeFacts(decision: StarDecision, timeZone: string): string[] {
   return decision.expiry ? describeExpiryFacts(decision.expiry, timeZone, timeFactsUsed(decision)).map((f) => f.text) : [];
@@ -55,7 +47,8 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
   if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
   const playbook = playbookBlocks(decision);
   if (playbook.length) blocks.push(divider(), ...playbook);
-  if (offersEmergencyLicense(decision)) {
+  // The policy decides whether the form is offered (only inside the weekend emergency scope).
+  if (verdictGuidance(decision).emergency.kind === 'offer') {
     const prefill: EmergencyLicensePrefill = { ticket: decision.ticketUrl, expirationDate: decision.expiry?.expirationDate };
     blocks.push(actions('emergency_license', button('Open emergency license form', OPEN_EMERGENCY_LICENSE_ACTION, JSON.stringify(prefill), 'primary')));
   }

@@ -1,10 +1,26 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { readMetadata } from '../../forms/view-state';
+import { z } from 'zod';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
-import type { EmergencyLicensePrefill } from '../../views/star-verdict';
-import { emergencyPrefill } from '../commands/emergency-license';
 import { openModal } from '../open-modal';
+
+/**
+ * The button's value, as the verdict wrote it (`EmergencyLicensePrefill`). A button value comes
+ * back from the client: anything of the wrong type is dropped, not trusted.
+ */
+const prefillValue = z.object({
+  ticket: z.string().optional().catch(undefined),
+  expirationDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+});
+
+function readPrefill(value: string | undefined): z.infer<typeof prefillValue> {
+  try {
+    const parsed = prefillValue.safeParse(JSON.parse(value ?? ''));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
 
 /** The verdict's "Open emergency license form" button: push the form, prefilled from the check. */
 export function openEmergencyLicense(services: AppServices) {
@@ -12,10 +28,9 @@ export function openEmergencyLicense(services: AppServices) {
     await ack();
     const userId = body.user.id;
     const decision = await services.authz.check(userId, 'request_license');
-    const given = readMetadata<Partial<EmergencyLicensePrefill>>(action.value, {});
-    const expirationDate = typeof given.expirationDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(given.expirationDate) ? given.expirationDate : undefined;
+    const given = readPrefill(action.value);
     const view = decision.allowed
-      ? buildEmergencyLicenseModal(await emergencyPrefill(services, userId, typeof given.ticket === 'string' ? given.ticket : undefined, expirationDate))
+      ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, given.ticket, given.expirationDate))
       : buildNotAllowedView(decision.reason);
     // From the verdict modal the form is pushed on top of it; from App Home it opens on its own.
     await openModal(client, body.trigger_id, view, services.logger, { push: body.view?.type === 'modal' });

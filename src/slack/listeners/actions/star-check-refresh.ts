@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { readStarCheckState } from '../../forms/star-check-form';
+import { isPlatformError } from '../../../shared/slack-errors';
 import type { AppServices } from '../../services';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 
@@ -15,8 +16,7 @@ export function starCheckRefresh(services: AppServices) {
       await client.views.update({ view_id: view.id, hash: view.hash, view: buildStarCheckModal(state, services.now, timeZone) });
     } catch (error) {
       // hash_conflict: a newer answer already refreshed the modal; that refresh wins.
-      const code = (error as { data?: { error?: string } }).data?.error;
-      if (code !== 'hash_conflict') throw error;
+      if (!isPlatformError(error, 'hash_conflict')) throw error;
     }
   };
 }

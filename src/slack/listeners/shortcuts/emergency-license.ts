@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
-import { emergencyPrefill } from '../commands/emergency-license';
 import { openModal } from '../open-modal';
 
 /** The global shortcut has no channel to answer in, so a refusal is shown as a modal too. */
@@ -10,7 +9,7 @@ export function emergencyLicenseShortcut(services: AppServices) {
     await ack();
     const userId = shortcut.user.id;
     const decision = await services.authz.check(userId, 'request_license');
-    const view = decision.allowed ? buildEmergencyLicenseModal(await emergencyPrefill(services, userId, undefined)) : buildNotAllowedView(decision.reason);
+    const view = decision.allowed ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, undefined)) : buildNotAllowedView(decision.reason);
     await openModal(client, shortcut.trigger_id, view, services.logger);
     services.timeZones.warm(userId);
   };

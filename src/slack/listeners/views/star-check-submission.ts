@@ -1,90 +1,49 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { DEPLOYMENT_LABELS, findRequestType } from '../../../policy/playbook';
-import { decideStar, decisionInputs } from '../../../policy/star-decision';
-import { evaluateStarChart } from '../../../policy/star-flowchart';
-import { parseTicketReference } from '../../../policy/ticket';
+import { QUESTIONS, QuestionId } from '../../../policy/star-flowchart';
+import { questionInput, StarInput } from '../../../workflows/star-check';
 import { readStarCheckState } from '../../forms/star-check-form';
-import { buildStarAuditMessage } from '../../messages/star-audit';
 import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
-import { buildStarCheckModal, expiryFactsFor, shownBlockIds } from '../../views/star-check-modal';
+import { buildStarCheckModal, shownBlockIds } from '../../views/star-check-modal';
 import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
 
-const inputBlockIds = (view: { blocks: { type: string; block_id?: string }[] }) =>
-  view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id as string);
+/** The modal's block for each of the service's inputs. */
+const BLOCK_OF = new Map<StarInput, string>([
+  ['ticket', STAR_BLOCKS.ticket],
+  ['deployment', STAR_BLOCKS.deployment],
+  ['requestType', STAR_BLOCKS.requestType],
+  ['expirationDate', STAR_BLOCKS.expirationDate],
+  ...(Object.keys(QUESTIONS) as QuestionId[]).map((id): [StarInput, string] => [questionInput(id), STAR_BLOCKS.question(id)]),
+]);
 
-/**
- * A /star-check submission: either more questions are needed (the modal grows to show them),
- * an answer is missing or invalid (field errors), or the chart reaches a verdict.
- */
+/** A /star-check submission: read the view, let the STAR-check service decide, render its answer. */
 export function starCheckSubmission(services: AppServices) {
   return async ({ ack, body, view }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
     const userId = body.user.id;
-    // Every submission, not only the command that opened the modal: membership can be removed
-    // while the modal is open, and a submission can be crafted without ever running the command.
-    const access = await services.authz.check(userId, 'star_check');
-    if (!access.allowed) {
-      await ack({ response_action: 'update', view: buildStarCheckRefusedView(access.reason) });
-      return;
-    }
-    const now = services.now();
     const state = readStarCheckState(view);
-    const timeZone = await services.timeZones.zoneOf(userId);
-
-    const nextView = buildStarCheckModal(state, () => now, timeZone, 'Answer the new question(s) below to reach a verdict.');
-    const shown = shownBlockIds(view);
-    if (inputBlockIds(nextView).some((id) => !shown.has(id))) {
-      await ack({ response_action: 'update', view: nextView });
-      return;
-    }
-
-    const errors: Record<string, string> = {};
-    const ticket = parseTicketReference(state.ticket ?? '', services.config.zendeskBaseUrl);
-    if (!ticket.ok) errors[STAR_BLOCKS.ticket] = ticket.error;
-    const requestType = findRequestType(state.requestType);
-    if (state.answers.kind === 'plan_license') {
-      if (!state.deployment) errors[STAR_BLOCKS.deployment] = 'Pick where the customer runs GitLab.';
-      if (!requestType) errors[STAR_BLOCKS.requestType] = 'Pick what the customer is asking for.';
-      else if (state.deployment && requestType.deployment !== state.deployment) {
-        errors[STAR_BLOCKS.requestType] = `Pick a ${DEPLOYMENT_LABELS[state.deployment]} request type (this one is for ${DEPLOYMENT_LABELS[requestType.deployment]}).`;
+    const shownBlocks = shownBlockIds(view);
+    const shown = new Set([...BLOCK_OF].filter(([, blockId]) => shownBlocks.has(blockId)).map(([input]) => input));
+    const result = await services.starCheck.submit({ slackUserId: userId, viewId: view.id }, state, shown);
+    switch (result.kind) {
+      case 'refused':
+        await ack({ response_action: 'update', view: buildStarCheckRefusedView(result.reason) });
+        return;
+      case 'more-questions': {
+        const timeZone = await services.timeZones.zoneOf(userId);
+        const next = buildStarCheckModal(state, services.now, timeZone, 'Answer the new question(s) below to reach a verdict.');
+        await ack({ response_action: 'update', view: next });
+        return;
+      }
+      case 'errors': {
+        const errors = Object.fromEntries(Object.entries(result.errors).map(([input, error]) => [BLOCK_OF.get(input as StarInput) ?? input, error]));
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+      case 'verdict': {
+        const timeZone = await services.timeZones.zoneOf(userId);
+        await ack({ response_action: 'update', view: buildStarVerdictView(result.decision, { timeZone, licensingChannel: services.config.licensingChannel }) });
+        await result.finish();
       }
     }
-    const evaluation = evaluateStarChart(state.answers, expiryFactsFor(state, () => now));
-    if (!evaluation.complete) {
-      errors[STAR_BLOCKS.question(evaluation.next.id)] = evaluation.next.derivedFrom
-        ? 'Answer this, or pick the expiration date above.'
-        : 'Answer this question to reach a verdict.';
-    }
-    if (Object.keys(errors).length > 0 || !ticket.ok) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-
-    const isPlanLicense = state.answers.kind === 'plan_license';
-    const decision = decideStar(
-      {
-        ticketUrl: ticket.url,
-        answers: state.answers,
-        expirationDate: state.expirationDate,
-        deployment: isPlanLicense ? state.deployment : undefined,
-        requestType: isPlanLicense ? requestType : undefined,
-      },
-      now,
-    );
-    if (!decision) throw new Error('STAR chart incomplete after validation');
-
-    await ack({ response_action: 'update', view: buildStarVerdictView(decision, { timeZone, licensingChannel: services.config.licensingChannel }) });
-
-    services.metrics.verdicts.inc({ verdict: decision.verdict.id });
-    // After the ack: record the decision for the feedback export and post the audit message.
-    await services.store.recordDecision(
-      { ticketUrl: decision.ticketUrl, decidedBySlackId: userId, verdict: decision.verdict.id, inputs: decisionInputs(decision) },
-      now.toJSDate(),
-    );
-    await services.audit.publish({
-      key: `star:${view.id}`,
-      channel: services.config.licensingChannel,
-      ...buildStarAuditMessage(decision, userId),
-    });
   };
 }
