@@ -77,11 +77,11 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const health = healthHandler({
     slackAuthVerified: () => slackAuthVerified,
     storeWritable: () => store.isWritable(),
-    outboxBacklog: () => store.backlog(),
+    outboxBacklog: () => store.outbox.backlog(),
     shuttingDown: () => shuttingDown,
     details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: auditSender?.lastError }),
   });
-  const metrics = new BotMetrics(() => store.backlog());
+  const metrics = new BotMetrics(() => store.outbox.backlog());
   const customRoutes = [
     { path: '/healthz', method: ['GET'], handler: health },
     { path: '/metrics', method: ['GET'], handler: metrics.handler() },
@@ -140,7 +140,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     rejectRateLimitedCalls: true,
   });
   auditSender = new SlackAuditSender(auditClient);
-  const audit = new OutboxDispatcher(store, auditSender, logger.child({ component: 'outbox' }), {
+  const audit = new OutboxDispatcher(store.outbox, auditSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
@@ -149,7 +149,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     licenseWarning,
   });
   // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
-  const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
+  const licenses = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
     ...DEFAULT_DELIVERY_RETRY,
     pollIntervalMs: config.outbox.pollIntervalMs,
     minBackoffMs: config.outbox.minBackoffMs,
@@ -164,7 +164,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     store,
     now: () => DateTime.utc(),
     audit,
-    timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
+    timeZones: new UserTimeZones(app.client, store.preferences, logger.child({ component: 'tz' })),
     authz,
     licenses,
     metrics,
@@ -181,7 +181,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const resumed = await licenses.resumePending();
   licenses.startDeliveries();
   // Open modal steps live for hours at most; forget older ones.
-  await store.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
+  await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
   logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;

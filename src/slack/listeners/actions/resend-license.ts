@@ -11,7 +11,7 @@ export function resendLicense(services: AppServices, notifier: LicenseNotifier) 
       await respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${decision.reason}` });
       return;
     }
-    const record = await services.store.getRequest(action.value ?? '');
+    const record = await services.store.requests.getRequest(action.value ?? '');
     if (!record || record.status !== 'generated') {
       await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: That request has no generated license to send.' });
       return;

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { computeExpiryFacts, graceEndedWithinEmergencyWindow, formatRelative } from '../../../policy/time';
+import { reasonOf } from '../../messages/license-notice';
 import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
@@ -30,7 +31,7 @@ export function retryLicense(services: AppServices) {
       await tell(`:no_entry: ${decision.reason}`);
       return;
     }
-    const failed = await services.store.getRequest(action.value ?? '');
+    const failed = await services.store.requests.getRequest(action.value ?? '');
     const window = failed ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), services.now()) : undefined;
     if (window) {
       await tell(`:no_entry: Not retried: ${window} Start a new request with \`/emergency-license\` (a manager can override the scope there).`);
@@ -48,7 +49,7 @@ export function retryLicense(services: AppServices) {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `Retry finished: the request is now *${record.status}*${record.reason ? ` (${escapeMrkdwn(record.reason)})` : ''}.${where}`,
+        text: `Retry finished: the request is now *${record.status}*${reasonOf(record) ? ` (${escapeMrkdwn(reasonOf(record) ?? '')})` : ''}.${where}`,
       });
     }
   };

@@ -8,7 +8,7 @@ import { openModal } from '../open-modal';
 export async function emergencyPrefill(services: AppServices, userId: string, ticketText: string | undefined, expirationDate?: string) {
   const text = (ticketText ?? '').trim();
   const ticket = text ? parseTicketReference(text, services.config.zendeskBaseUrl) : undefined;
-  const { gitlabUsername } = await services.store.getPreferences(userId);
+  const { gitlabUsername } = await services.store.preferences.getPreferences(userId);
   return { ticket: ticket?.ok ? ticket.url : text || undefined, username: gitlabUsername, expirationDate };
 }
 

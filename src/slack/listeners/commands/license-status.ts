@@ -14,14 +14,14 @@ export function licenseStatusCommand(services: AppServices) {
     }
     let records;
     if (z.email().safeParse(query).success) {
-      records = await services.store.findByEmail(query.toLowerCase(), 25);
+      records = await services.store.requests.findByEmail(query.toLowerCase(), 25);
     } else {
       const ticket = parseTicketReference(query, services.config.zendeskBaseUrl);
       if (!ticket.ok) {
         await ack({ response_type: 'ephemeral', text: `:warning: ${ticket.error} You can also look up a customer email.` });
         return;
       }
-      records = await services.store.findByTicket(ticket.url, 25);
+      records = await services.store.requests.findByTicket(ticket.url, 25);
     }
     // The lookup is a local indexed read, fast enough to answer in the ack itself.
     await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, records) } as never);

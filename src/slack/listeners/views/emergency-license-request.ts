@@ -2,6 +2,7 @@ import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAct
 import { EmergencyRequest, summarizeScope, validateEmergencyForm } from '../../../policy/emergency-request';
 import { MALFORMED_FORM_MESSAGE } from '../../forms/view-payload';
 import type { ScopeDecision } from '../../../policy/emergency-scope';
+import type { LicenseAdapterName } from '../../../licenses/types';
 import type { LicenseRequestInput } from '../../../store/types';
 import type { AppServices } from '../../services';
 import type { Capability } from '../../authorization';
@@ -35,7 +36,7 @@ export async function allowedOrRefused(services: AppServices, submission: Submis
 export function toRequestInput(
   request: EmergencyRequest,
   scope: ScopeDecision,
-  opts: { slackUserId: string; idempotencyKey: string; adapter: string; justification?: string; note?: string },
+  opts: { slackUserId: string; idempotencyKey: string; adapter: LicenseAdapterName; justification?: string; note?: string },
 ): LicenseRequestInput {
   return {
     ticketUrl: request.ticketUrl,
@@ -86,7 +87,7 @@ export function revalidate(facts: Record<string, unknown> | undefined, services:
  * user's view) is not open.
  */
 export async function openRequestFor(services: AppServices, submission: Submission, stage: 'override' | 'reissue') {
-  const open = await services.store.getOpenRequest(submission.view.id);
+  const open = await services.store.openRequests.getOpenRequest(submission.view.id);
   if (!open || open.stage !== stage || open.slackUserId !== submission.body.user.id) return undefined;
   return open;
 }
@@ -124,7 +125,7 @@ export async function startLicenseRequest(services: AppServices, submission: Sub
     : await services.licenses.request(input);
   if (result.outcome === 'duplicates') {
     // The facts the confirmation may go on with stay here, keyed by this view, not in the modal.
-    await services.store.saveOpenRequest(
+    await services.store.openRequests.saveOpenRequest(
       { viewId, slackUserId, stage: 'reissue', facts: { ...request }, justification: args.justification, channelId: args.channelId },
       services.now().toJSDate(),
     );
@@ -134,7 +135,7 @@ export async function startLicenseRequest(services: AppServices, submission: Sub
   const { record } = result;
   const created = result.outcome === 'created';
   await ack({ response_action: 'update', view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) as never });
-  await services.store.savePreferences(slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
+  await services.store.preferences.savePreferences(slackUserId, { gitlabUsername: request.username }, services.now().toJSDate());
   // A repeated delivery of the same submission finds the record already there: the first one is handling it.
   if (!created) return;
   const done = await services.licenses.process(record.id);

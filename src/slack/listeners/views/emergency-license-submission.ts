@@ -25,7 +25,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
       const manager = overridable ? await services.authz.check(userId, 'override_scope') : undefined;
       if (manager?.allowed) {
         // What the override may go on with stays on the server, keyed by this view.
-        await services.store.saveOpenRequest({ viewId: view.id, slackUserId: userId, stage: 'override', facts: { ...request }, channelId }, services.now().toJSDate());
+        await services.store.openRequests.saveOpenRequest({ viewId: view.id, slackUserId: userId, stage: 'override', facts: { ...request }, channelId }, services.now().toJSDate());
       }
       await ack({
         response_action: 'update',
@@ -36,7 +36,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
           channelId,
         }) as never,
       });
-      await services.store.savePreferences(userId, { gitlabUsername: request.username }, services.now().toJSDate());
+      await services.store.preferences.savePreferences(userId, { gitlabUsername: request.username }, services.now().toJSDate());
       await services.licenses.refuse(
         toRequestInput(request, scope, { slackUserId: userId, idempotencyKey: `${view.id}:refused`, adapter: services.config.licenseAdapter }),
         scope.failures.map((f) => f.reason).join(' '),

@@ -77,7 +77,7 @@ export function starCheckSubmission(services: AppServices) {
 
     services.metrics.verdicts.inc({ verdict: decision.verdict.id });
     // After the ack: record the decision for the feedback export and post the audit message.
-    await services.store.recordDecision(
+    await services.store.decisions.recordDecision(
       { ticketUrl: decision.ticketUrl, decidedBySlackId: userId, verdict: decision.verdict.id, inputs: decisionInputs(decision) },
       now.toJSDate(),
     );
