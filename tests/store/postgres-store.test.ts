@@ -69,7 +69,7 @@ describe('PostgreSQL pool and faults', () => {
     const poolErrors: Error[] = [];
     const store = await PostgresStore.open({ connectionString: url, max: 2, connectionTimeoutMs: 500, onPoolError: (e) => poolErrors.push(e) });
     try {
-      const { record } = await store.createRequest(
+      const { record } = await store.requests.createRequest(
         {
           ticketUrl: 'https://t/1', email: 'a@b.c', userCount: 1, requestedBySlackId: 'U1', requestedByUsername: 'u',
           licenseExpiresOn: '2025-03-02', scopeSummary: 's', adapter: 'local', idempotencyKey: 'k1',
@@ -83,11 +83,11 @@ describe('PostgreSQL pool and faults', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       await pg.start();
       expect(await store.isWritable()).toBe(true);
-      expect((await store.getRequest(record.id))?.idempotencyKey).toBe('k1');
+      expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
     } finally {
       await store.close();
     }
     expect(await store.isWritable()).toBe(false);
-    await expect(store.getRequest('x')).rejects.toThrow(/closed/);
+    await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
   }, 30_000);
 });

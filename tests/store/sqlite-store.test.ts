@@ -66,7 +66,7 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
 
 /** createRequest without a duplicate window, in the `{ record, created }` shape these tests read. */
 async function insert(store: SqliteStore, request: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }> {
-  const result = await store.createRequest(request, now);
+  const result = await store.requests.createRequest(request, now);
   return { record: result.record, created: result.outcome === 'created' };
 }
 
@@ -96,7 +96,7 @@ describe('opening', () => {
     const store = openStore(dir);
     try {
       expect(await store.isWritable()).toBe(true);
-      const { outcome } = await store.createRequest(input(), T0);
+      const { outcome } = await store.requests.createRequest(input(), T0);
       expect(outcome).toBe('created');
     } finally {
       await store.close();
@@ -107,8 +107,8 @@ describe('opening', () => {
     const dir = tempDir();
     const first = new SqliteStore(dir);
     const { record } = await insert(first, input(), T0);
-    await first.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
-    await first.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
+    await first.outbox.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
+    await first.preferences.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
     first.close();
 
     const readMigrations = () => {
@@ -124,9 +124,9 @@ describe('opening', () => {
 
     const second = open(dir);
     expect(second.migration).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
-    expect(await second.getRequest(record.id)).toEqual(record);
+    expect(await second.requests.getRequest(record.id)).toEqual(record);
     expect((await second.get('k1'))?.text).toBe('hello');
-    expect(await second.getPreferences('U1')).toEqual({ timeZone: 'Europe/Paris' });
+    expect(await second.preferences.getPreferences('U1')).toEqual({ timeZone: 'Europe/Paris' });
     expect(readMigrations()).toEqual(before);
   });
 
@@ -252,9 +252,9 @@ describe('bulkInsertForBenchmark', () => {
       createdAt: at(1).toISOString(),
     };
     expect(store.bulkInsertForBenchmark([full], [entry])).toEqual({ requests: 1, outbox: 1 });
-    expect(await store.getRequest('fixed-id')).toEqual(full);
+    expect(await store.requests.getRequest('fixed-id')).toEqual(full);
     expect(await store.get('bulk-1')).toEqual(entry);
-    expect((await store.due(at(5), 10)).map((e) => e.key)).toEqual(['bulk-1']);
+    expect((await store.outbox.due(at(5), 10)).map((e) => e.key)).toEqual(['bulk-1']);
 
     const fresh: OutboxEntry = { ...entry, key: 'bulk-2' };
     expect(() => store.bulkInsertForBenchmark([], [fresh, entry])).toThrow(/UNIQUE/);
@@ -342,7 +342,7 @@ describe('scale sanity', () => {
     checkPlans();
 
     // The answers are right, too.
-    const byTicket = await store.findByTicket('https://support.example.com/requests/7', 3);
+    const byTicket = await store.requests.findByTicket('https://support.example.com/requests/7', 3);
     expect(byTicket.map((r) => r.id)).toEqual(['req-16007', 'req-12007', 'req-8007']);
     const emailOf = (i: number) => `user${i % 7000}@customer${i % 13}.example`;
     const expectedByEmail = Array.from({ length: 20_000 }, (_, i) => i)
@@ -350,10 +350,10 @@ describe('scale sanity', () => {
       .reverse()
       .map((i) => `req-${i}`);
     expect(expectedByEmail.length).toBeGreaterThan(0);
-    const byEmail = await store.findByEmail(emailOf(12_345).toUpperCase(), 100);
+    const byEmail = await store.requests.findByEmail(emailOf(12_345).toUpperCase(), 100);
     expect(byEmail.map((r) => r.id)).toEqual(expectedByEmail);
-    expect(await store.backlog()).toBe(100);
-    const due = await store.due(new Date(created(10_000)), 5);
+    expect(await store.outbox.backlog()).toBe(100);
+    const due = await store.outbox.due(new Date(created(10_000)), 5);
     expect(due.map((e) => e.key)).toEqual(['audit-0', 'audit-500', 'audit-1000', 'audit-1500', 'audit-2000']);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -146,7 +146,7 @@ describe('submit', () => {
     const { record, created } = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
     expect(created).toBe(true);
     expect(record).toMatchObject({ status: 'pending', attempts: 0, idempotencyKey: 'V1:submit', createdAt: T0.toISOString() });
-    expect(await store.getRequest(record.id)).toEqual(record);
+    expect(await store.requests.getRequest(record.id)).toEqual(record);
     expect(notifier.summary()).toEqual(['recordChanged:pending']);
     expect(adapter.calls).toBe(0);
   });
@@ -158,7 +158,7 @@ describe('submit', () => {
     expect(again.created).toBe(false);
     expect(again.record).toEqual(first.record);
     expect(notifier.events).toHaveLength(1);
-    expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
+    expect(await store.requests.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
   });
 
   it('concurrent submits of the same key create one record and one notice', async () => {
@@ -167,7 +167,7 @@ describe('submit', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
     expect(notifier.events).toHaveLength(1);
-    expect(await store.findByTicket(results[0].record.ticketUrl, 10)).toHaveLength(1);
+    expect(await store.requests.findByTicket(results[0].record.ticketUrl, 10)).toHaveLength(1);
   });
 });
 
@@ -198,7 +198,7 @@ describe('process', () => {
     expect(adapter.follows).toEqual([]);
     expect(done).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
     expect(done.reason).toBeUndefined();
-    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(await store.requests.getRequest(record.id)).toEqual(done);
     // The notice changes twice: generated (not delivered yet), then delivered.
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
     expect(notifier.events[1].record.deliveryStatus).toBe('pending');
@@ -212,7 +212,7 @@ describe('process', () => {
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
     expect(done).toMatchObject({ status: 'failed', reason: 'signing key missing' });
-    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(await store.requests.getRequest(record.id)).toEqual(done);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
@@ -224,7 +224,7 @@ describe('process', () => {
     expect(done.status).toBe('failed');
     expect(done.reason).toBe('License generation failed: ENOSPC: no space left on device');
     expect(done.reason).not.toMatch(/local|adapter/);
-    expect((await store.getRequest(record.id))?.reason).toBe(done.reason);
+    expect((await store.requests.getRequest(record.id))?.reason).toBe(done.reason);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
@@ -234,7 +234,7 @@ describe('process', () => {
     const { workflow, store, notifier } = setup(adapter);
     let storedWhileFollowing: LicenseRequestRecord | undefined;
     adapter.onRequest({ status: 'pending', reference }).onFollow(async (req) => {
-      storedWhileFollowing = await store.getRequest(req.requestId);
+      storedWhileFollowing = await store.requests.getRequest(req.requestId);
       return generated({ reference, licenseFile: undefined });
     });
     const { record } = await workflow.submit(input());
@@ -264,7 +264,7 @@ describe('process', () => {
     notifier.failDeliver = true;
     const { record } = await workflow.submit(input());
     await expect(workflow.process(record.id)).resolves.toMatchObject({ status: 'generated' });
-    expect((await store.getRequest(record.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
   });
 
   it('a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly once, also after a restart', async () => {
@@ -279,7 +279,7 @@ describe('process', () => {
     expect(await workflow.deliverDue()).toBe(0);
     clock.now = new Date(T0.getTime() + 1000);
     expect(await workflow.deliverDue()).toBe(1);
-    expect((await store.getRequest(record.id))?.deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
+    expect((await store.requests.getRequest(record.id))?.deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
 
     // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
     store.close();
@@ -290,7 +290,7 @@ describe('process', () => {
     const restarted = new EmergencyLicenseWorkflow(reopened, new ScriptedAdapter(), later, silent, () => clock2.now);
     await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
     expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
-    expect((await reopened.getRequest(record.id))?.deliveryStatus).toBe('delivered');
+    expect((await reopened.requests.getRequest(record.id))?.deliveryStatus).toBe('delivered');
     clock2.now = new Date(T0.getTime() + 3_600_000);
     await restarted.deliverDue();
     await restarted.deliver(record.id);
@@ -313,7 +313,7 @@ describe('process', () => {
       clock.now = new Date(clock.now.getTime() + 20);
       await workflow.deliverDue();
     }
-    expect(await store.getRequest(record.id)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
+    expect(await store.requests.getRequest(record.id)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
     expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
   });
 
@@ -360,7 +360,7 @@ describe('retry', () => {
     expect(await workflow.retry(refused.id)).toBeUndefined();
     expect(await workflow.retry('no-such-id')).toBeUndefined();
     expect(adapter.calls).toBe(1);
-    expect((await store.getRequest(pending.id))?.attempts).toBe(0);
+    expect((await store.requests.getRequest(pending.id))?.attempts).toBe(0);
   });
 
   it('a failed request is claimed (attempts + 1, pending, notified) and processed again', async () => {
@@ -412,7 +412,7 @@ describe('retry', () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(2);
     expect(results.find((r) => r !== undefined)).toMatchObject({ status: 'generated', attempts: 1 });
     expect(adapter.requests).toHaveLength(2);
-    expect((await store.getRequest(record.id))?.attempts).toBe(1);
+    expect((await store.requests.getRequest(record.id))?.attempts).toBe(1);
   });
 });
 
@@ -422,11 +422,11 @@ describe('resumePending', () => {
     const { workflow, store } = setup(adapter);
     const fresh = (await workflow.submit(input())).record;
     const handedOver = (await workflow.submit(input())).record;
-    await store.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
+    await store.requests.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
     const failed = (await workflow.submit(input())).record;
-    await store.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
+    await store.requests.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
     const done = (await workflow.submit(input())).record;
-    await store.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
+    await store.requests.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
 
     adapter.onRequest(generated()).onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
     expect(await workflow.resumePending()).toBe(2);
@@ -434,9 +434,9 @@ describe('resumePending', () => {
 
     expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: handedOver.id }), reference: 'https://gitlab.example.com/g/p/-/issues/7' }]);
-    expect((await store.getRequest(fresh.id))?.status).toBe('generated');
-    expect((await store.getRequest(handedOver.id))?.status).toBe('generated');
-    expect((await store.getRequest(failed.id))?.status).toBe('failed');
+    expect((await store.requests.getRequest(fresh.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(handedOver.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(failed.id))?.status).toBe('failed');
   });
 
   it('after a restart: a new workflow on the same data folder finishes what the old one left pending', async () => {
@@ -451,7 +451,7 @@ describe('resumePending', () => {
     const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => T0);
     expect(await workflow.resumePending()).toBe(1);
     await workflow.settle();
-    expect((await store.getRequest(record.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
     expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
 
@@ -474,7 +474,7 @@ describe('request: the duplicate check and the insert in one step', () => {
   async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
     ctx.clock.now = when;
     const { record } = await ctx.workflow.submit(input(overrides));
-    if (status) await ctx.store.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
+    if (status) await ctx.store.requests.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
     return record.id;
   }
 
@@ -498,14 +498,14 @@ describe('request: the duplicate check and the insert in one step', () => {
     await at(ctx, new Date(now.getTime() - 1 * DAY), { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779', email: 'someone@else.example', userCount: 250 });
 
     ctx.clock.now = now;
-    const before = (await ctx.store.findByTicket(key.ticketUrl, 100)).length;
+    const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
     const result = await ctx.workflow.request(input(key));
     expect(result.outcome).toBe('duplicates');
     const found = result.outcome === 'duplicates' ? result.duplicates : [];
     expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort());
     // Newest first.
     expect(found[0].id).toBe(recentPending);
-    expect(await ctx.store.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
+    expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
   });
 
   it('matches the email case-insensitively', async () => {
@@ -531,9 +531,9 @@ describe('refuse', () => {
     const { workflow, store, notifier, adapter } = setup();
     const refused = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
     expect(refused).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
-    expect(await store.getRequest(refused.id)).toEqual(refused);
+    expect(await store.requests.getRequest(refused.id)).toEqual(refused);
     expect(notifier.summary()).toEqual(['recordChanged:refused']);
-    expect(await store.listPending()).toEqual([]);
+    expect(await store.requests.listPending()).toEqual([]);
 
     const again = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
     expect(again).toEqual(refused);

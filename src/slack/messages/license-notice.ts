@@ -14,6 +14,11 @@ const STATUS_LINE: Record<LicenseRequestRecord['status'], string> = {
   refused: ':no_entry: *Refused: out of scope*',
 };
 
+/** Only a plain http(s) URL becomes a link: an issue URL comes from GitLab's answer, not from the bot. */
+export function isPlainUrl(url: string | undefined): url is string {
+  return Boolean(url && /^https?:\/\/[^\s<>|]+$/.test(url));
+}
+
 /** The GitLab issue of a request, when it has one (pending, generated or failed through an issue). */
 export function issueUrlOf(record: LicenseRequestRecord): string | undefined {
   return record.status === 'refused' ? undefined : record.issueUrl;
@@ -74,7 +79,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   const mismatch = mismatchWarning(record);
   if (mismatch) status.push(`:warning: ${escapeMrkdwn(mismatch)}`);
   const issueUrl = issueUrlOf(record);
-  if (issueUrl) status.push(`Record: ${link(issueUrl)}`);
+  if (isPlainUrl(issueUrl)) status.push(`Record: ${link(issueUrl)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
   if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));

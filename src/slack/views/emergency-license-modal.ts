@@ -6,7 +6,7 @@ import { describeExpiryFacts } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
-import { mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
+import { isPlainUrl, mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, Block, button, checkboxes, context, datePicker, input, modal, radioButtons, section, textInput } from './blocks';
 import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
@@ -158,7 +158,7 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
     blocks.push(
       section(
         record.issueUrl
-          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${link(record.issueUrl)}. You will get a DM when it is ready.`
+          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will get a DM when it is ready.`
           : ':hourglass_flowing_sand: *Generating the trial license…* You will get it in a DM.',
         'status',
       ),
