@@ -4,10 +4,44 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { FailedLicense, GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
 import { openStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import { buildLicenseNotice, mismatchWarning, reasonOf } from '../../src/slack/messages/license-notice';
+import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
+import { buildLicenseStatusView } from '../../src/slack/views/emergency-license-modal';
 import { EmergencyLicenseWorkflow, REISSUE_WINDOW_DAYS, type LicenseNotifier } from '../../src/workflows/emergency-license';
 
 // ---------------------------------------------------------------------------------------------
 // Test doubles
+
+/**
+ * The record's facts in one flat view, so the assertions below read as they did before the
+ * record became a union: `reason` is the failure, the refusal or the mismatch warning,
+ * `reference` the issue URL or the file path.
+ */
+interface FlatRecord {
+  [field: string]: unknown;
+  reason?: string;
+  reference?: string;
+  deliveryStatus?: string;
+  deliveryAttempts?: number;
+  deliveryNextAt?: string;
+  deliveryError?: string;
+  licenseFile?: string;
+}
+
+function flat(record: LicenseRequestRecord | undefined): FlatRecord {
+  if (!record) return {};
+  const delivery = record.status === 'generated' ? record.delivery : undefined;
+  return {
+    ...record,
+    reason: reasonOf(record) ?? mismatchWarning(record),
+    reference: record.status === 'refused' ? undefined : (record.issueUrl ?? ('licensePath' in record ? record.licensePath : undefined)),
+    deliveryStatus: delivery?.status,
+    deliveryAttempts: delivery?.attempts,
+    deliveryNextAt: delivery?.nextAt,
+    deliveryError: delivery?.error,
+    licenseFile: record.status === 'generated' ? record.licenseFile : undefined,
+  };
+}
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -134,7 +168,7 @@ function setup(adapter = new ScriptedAdapter()) {
   stores.push(store);
   const notifier = new RecordingNotifier();
   const clock = { now: T0 };
-  const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now);
+  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now);
   return { dir, store, adapter, notifier, clock, workflow };
 }
 
@@ -178,14 +212,14 @@ describe('process', () => {
     const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
     const done = await workflow.process(record.id);
     expect(done.status).toBe('generated');
-    expect(done.reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
+    expect(flat(done).reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
   });
 
   it('generated for exactly what was asked: no reason', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'Jane@Example.com', userCount: 250 } }));
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    expect((await workflow.process(record.id)).reason).toBeUndefined();
+    expect(flat(await workflow.process(record.id)).reason).toBeUndefined();
   });
 
   it('generated: asks the adapter with the stored request, updates the record, then notifies and delivers', async () => {
@@ -196,13 +230,13 @@ describe('process', () => {
 
     expect(adapter.requests).toEqual([{ requestId: record.id, ticketUrl: record.ticketUrl, email: 'jane@example.com', userCount: 250, requestedBy: 'jdoe' }]);
     expect(adapter.follows).toEqual([]);
-    expect(done).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
-    expect(done.reason).toBeUndefined();
+    expect(flat(done)).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
+    expect(flat(done).reason).toBeUndefined();
     expect(await store.requests.getRequest(record.id)).toEqual(done);
     // The notice changes twice: generated (not delivered yet), then delivered.
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
-    expect(notifier.events[1].record.deliveryStatus).toBe('pending');
-    expect(done.deliveryStatus).toBe('delivered');
+    expect(flat(notifier.events[1].record).deliveryStatus).toBe('pending');
+    expect(flat(done).deliveryStatus).toBe('delivered');
     expect(notifier.events[3].record).toEqual(done);
   });
 
@@ -211,7 +245,7 @@ describe('process', () => {
     const { workflow, store, notifier } = setup(adapter);
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
-    expect(done).toMatchObject({ status: 'failed', reason: 'signing key missing' });
+    expect(flat(done)).toMatchObject({ status: 'failed', reason: 'signing key missing' });
     expect(await store.requests.getRequest(record.id)).toEqual(done);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
@@ -222,9 +256,9 @@ describe('process', () => {
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
     expect(done.status).toBe('failed');
-    expect(done.reason).toBe('License generation failed: ENOSPC: no space left on device');
-    expect(done.reason).not.toMatch(/local|adapter/);
-    expect((await store.requests.getRequest(record.id))?.reason).toBe(done.reason);
+    expect(flat(done).reason).toBe('License generation failed: ENOSPC: no space left on device');
+    expect(flat(done).reason).not.toMatch(/local|adapter/);
+    expect(flat(await store.requests.getRequest(record.id)).reason).toBe(flat(done).reason);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
@@ -240,12 +274,12 @@ describe('process', () => {
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
 
-    expect(storedWhileFollowing).toMatchObject({ status: 'pending', reference });
+    expect(flat(storedWhileFollowing)).toMatchObject({ status: 'pending', reference });
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: record.id }), reference }]);
-    expect(done).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
-    expect(done.licenseFile).toBeUndefined();
+    expect(flat(done)).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
+    expect(flat(done).licenseFile).toBeUndefined();
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
-    expect(notifier.events[1].record.reference).toBe(reference);
+    expect(flat(notifier.events[1].record).reference).toBe(reference);
   });
 
   it('pending then a follow that throws: failed, the reference kept', async () => {
@@ -254,8 +288,28 @@ describe('process', () => {
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
-    expect(done).toMatchObject({ status: 'failed', reference });
-    expect(done.reason).toMatch(/socket hang up/);
+    expect(flat(done)).toMatchObject({ status: 'failed', reference });
+    expect(flat(done).reason).toMatch(/socket hang up/);
+  });
+
+  it('a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, /license-status and the status view', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }));
+    const { workflow, notifier } = setup(adapter);
+    notifier.failDeliver = true;
+    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+    const done = await workflow.process(record.id);
+    const last = notifier.events[notifier.events.length - 1].record;
+    const texts = [
+      JSON.stringify(buildLicenseNotice(done).blocks),
+      JSON.stringify(buildLicenseNotice(last).blocks),
+      JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
+      JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
+    ];
+    for (const text of texts) {
+      expect(text).toContain('The license was created for john@example.com (25 users), not jane@example.com (250 users)');
+      expect(text).toMatch(/not delivered yet/i);
+      expect(text).toContain('user_not_found');
+    }
   });
 
   it('a license that cannot be handed over in Slack stays generated', async () => {
@@ -273,13 +327,13 @@ describe('process', () => {
     notifier.failDeliver = true;
     const { record } = await workflow.submit(input());
     const afterFirst = await workflow.process(record.id);
-    expect(afterFirst).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
-    expect(afterFirst.deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
+    expect(flat(afterFirst)).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
+    expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
     // Not due before the backoff.
     expect(await workflow.deliverDue()).toBe(0);
     clock.now = new Date(T0.getTime() + 1000);
     expect(await workflow.deliverDue()).toBe(1);
-    expect((await store.requests.getRequest(record.id))?.deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
+    expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
 
     // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
     store.close();
@@ -287,10 +341,10 @@ describe('process', () => {
     stores.push(reopened);
     const later = new RecordingNotifier();
     const clock2 = { now: new Date(T0.getTime() + 3000) };
-    const restarted = new EmergencyLicenseWorkflow(reopened, new ScriptedAdapter(), later, silent, () => clock2.now);
+    const restarted = new EmergencyLicenseWorkflow(reopened.requests, new ScriptedAdapter(), later, silent, () => clock2.now);
     await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
     expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
-    expect((await reopened.requests.getRequest(record.id))?.deliveryStatus).toBe('delivered');
+    expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
     clock2.now = new Date(T0.getTime() + 3_600_000);
     await restarted.deliverDue();
     await restarted.deliver(record.id);
@@ -306,14 +360,14 @@ describe('process', () => {
     const notifier = new RecordingNotifier();
     notifier.failDeliver = true;
     const clock = { now: T0 };
-    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
+    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
     const { record } = await workflow.submit(input());
     await workflow.process(record.id);
     for (let i = 0; i < 5; i++) {
       clock.now = new Date(clock.now.getTime() + 20);
       await workflow.deliverDue();
     }
-    expect(await store.requests.getRequest(record.id)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
+    expect(flat(await store.requests.getRequest(record.id))).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
     expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
   });
 
@@ -370,7 +424,7 @@ describe('retry', () => {
     await workflow.process(record.id);
     const retried = await workflow.retry(record.id);
     expect(retried).toMatchObject({ status: 'generated', attempts: 1 });
-    expect(retried?.reason).toBeUndefined();
+    expect(flat(retried).reason).toBeUndefined();
     expect(adapter.requests).toHaveLength(2);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
@@ -390,12 +444,12 @@ describe('retry', () => {
       .onFollow(followIssue, followIssue);
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input());
-    expect(await workflow.process(record.id)).toMatchObject({ status: 'failed', reference: failedIssue });
+    expect(flat(await workflow.process(record.id))).toMatchObject({ status: 'failed', reference: failedIssue });
 
     const retried = await workflow.retry(record.id);
     expect(adapter.requests).toHaveLength(2);
     expect(adapter.follows.map((f) => f.reference)).toEqual([failedIssue, newIssue]);
-    expect(retried).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
+    expect(flat(retried)).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
   });
 
   it('two concurrent retries: one adapter call, the other click resolves undefined', async () => {
@@ -422,9 +476,9 @@ describe('resumePending', () => {
     const { workflow, store } = setup(adapter);
     const fresh = (await workflow.submit(input())).record;
     const handedOver = (await workflow.submit(input())).record;
-    await store.requests.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
+    await store.requests.updateRequest(handedOver.id, { status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
     const failed = (await workflow.submit(input())).record;
-    await store.requests.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
+    await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, T0);
     const done = (await workflow.submit(input())).record;
     await store.requests.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
 
@@ -448,7 +502,7 @@ describe('resumePending', () => {
     stores.push(store);
     const adapter = new ScriptedAdapter().onRequest(generated());
     const notifier = new RecordingNotifier();
-    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => T0);
+    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => T0);
     expect(await workflow.resumePending()).toBe(1);
     await workflow.settle();
     expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
@@ -474,7 +528,7 @@ describe('request: the duplicate check and the insert in one step', () => {
   async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
     ctx.clock.now = when;
     const { record } = await ctx.workflow.submit(input(overrides));
-    if (status) await ctx.store.requests.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
+    if (status) await ctx.store.requests.updateRequest(record.id, status === 'generated' ? { status, trialExpiresOn: '2025-06-24' } : status === 'failed' ? { status, failureReason: 'x' } : { status, refusalReason: 'x' }, when);
     return record.id;
   }
 
@@ -530,7 +584,7 @@ describe('refuse', () => {
   it('stores the request as refused with the reason, notifies once, never calls the adapter', async () => {
     const { workflow, store, notifier, adapter } = setup();
     const refused = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
-    expect(refused).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
+    expect(flat(refused)).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
     expect(await store.requests.getRequest(refused.id)).toEqual(refused);
     expect(notifier.summary()).toEqual(['recordChanged:refused']);
     expect(await store.requests.listPending()).toEqual([]);
