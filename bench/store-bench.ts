@@ -137,7 +137,7 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
   const store: Store = openStore(dir);
   const reopenMs = hr() - t0;
   const t1 = hr();
-  await store.findByTicket(ticketUrl(12_345), 25);
+  await store.requests.findByTicket(ticketUrl(12_345), 25);
   const firstQueryAfterReopenMs = hr() - t1;
 
   try {
@@ -146,7 +146,7 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     const create = await measure(opts.samples, opts.opBudgetMs, async () => {
       seq += 1;
       // With the 10-day duplicate check, as the bot writes a new request (check + insert, one transaction).
-      const result = await store.createRequest(
+      const result = await store.requests.createRequest(
         {
           ticketUrl: ticketUrl(seq * 7919),
           email: `new${seq}@example.com`,
@@ -167,11 +167,11 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     });
     // Not pending any more: otherwise the bot started on this store would "resume" (sign and upload)
     // every one of them, which is not what a restart normally finds.
-    for (const id of created) await store.updateRequest(id, { status: 'refused', reason: 'benchmark write' }, new Date());
+    for (const id of created) await store.requests.updateRequest(id, { status: 'refused', reason: 'benchmark write' }, new Date());
     const rnd = (n: number) => Math.floor(Math.random() * n);
-    const byTicket = await measure(opts.samples, opts.opBudgetMs, async () => (await store.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length);
-    const byEmail = await measure(opts.samples, opts.opBudgetMs, async () => (await store.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length);
-    const due = await measure(opts.samples, opts.opBudgetMs, async () => (await store.due(new Date(), 20)).length);
+    const byTicket = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length);
+    const byEmail = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length);
+    const due = await measure(opts.samples, opts.opBudgetMs, async () => (await store.outbox.due(new Date(), 20)).length);
     return {
       requests: opts.requests,
       outbox: opts.outbox,

@@ -125,7 +125,7 @@ describe('opening', () => {
     const second = open(dir);
     expect(second.migration).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION, applied: [] });
     expect(await second.requests.getRequest(record.id)).toEqual(record);
-    expect((await second.get('k1'))?.text).toBe('hello');
+    expect((await second.outbox.get('k1'))?.text).toBe('hello');
     expect(await second.preferences.getPreferences('U1')).toEqual({ timeZone: 'Europe/Paris' });
     expect(readMigrations()).toEqual(before);
   });
@@ -253,12 +253,12 @@ describe('bulkInsertForBenchmark', () => {
     };
     expect(store.bulkInsertForBenchmark([full], [entry])).toEqual({ requests: 1, outbox: 1 });
     expect(await store.requests.getRequest('fixed-id')).toEqual(full);
-    expect(await store.get('bulk-1')).toEqual(entry);
+    expect(await store.outbox.get('bulk-1')).toEqual(entry);
     expect((await store.outbox.due(at(5), 10)).map((e) => e.key)).toEqual(['bulk-1']);
 
     const fresh: OutboxEntry = { ...entry, key: 'bulk-2' };
     expect(() => store.bulkInsertForBenchmark([], [fresh, entry])).toThrow(/UNIQUE/);
-    expect(await store.get('bulk-2')).toBeUndefined();
+    expect(await store.outbox.get('bulk-2')).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type LicenseRequestInput, type Store } from '../../src/store';
+import { PostgresStore, SqliteStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
 import { usePostgres } from '../support/postgres';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -36,6 +36,8 @@ const backends: Backend[] = [
     cleanUp: () => undefined, // the throwaway server goes as a whole; an external one drops its databases
   },
 ];
+
+const deliveryStatus = (r: LicenseRequestRecord) => (r.status === 'generated' ? r.delivery.status : undefined);
 
 let seq = 0;
 function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput {
@@ -99,7 +101,7 @@ describe.each(backends)('$name store', (backend) => {
     it('optional fields are absent (not null) when unset', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
-      for (const k of ['overrideJustification', 'reason', 'reference', 'licenseFile', 'trialExpiresOn']) {
+      for (const k of ['overrideJustification', 'issueUrl', 'failureReason', 'refusalReason', 'licensePath', 'licenseFile', 'trialExpiresOn', 'delivery']) {
         expect(record).not.toHaveProperty(k);
       }
     });
@@ -117,35 +119,41 @@ describe.each(backends)('$name store', (backend) => {
       const a = await fresh();
       const b = await second(a);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createRequest(input({ idempotencyKey: 'same' }), at(i))),
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).requests.createRequest(input({ idempotencyKey: 'same' }), at(i))),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
       expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
     });
 
-    it('updateRequest sets status, keeps undefined fields, clears null fields', async () => {
+    it('updateRequest writes the new status with all its own fields and clears those of the old one', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
       const generated = await store.requests.updateRequest(
         record.id,
-        { status: 'generated', reference: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11' },
+        { status: 'generated', licensePath: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'john@example.com', userCount: 25 } },
         at(10),
       );
       expect(generated).toMatchObject({
         status: 'generated',
-        reference: '/licenses/x',
+        licensePath: '/licenses/x',
         licenseFile: 'LICENSE',
         trialExpiresOn: '2025-03-11',
+        issuedToMismatch: { email: 'john@example.com', userCount: 25 },
         updatedAt: at(10).toISOString(),
         createdAt: T0.toISOString(),
       });
-      const failed = await store.requests.updateRequest(record.id, { status: 'failed', reason: 'boom', licenseFile: null }, at(20));
-      expect(failed.status).toBe('failed');
-      expect(failed.reason).toBe('boom');
-      expect(failed.reference).toBe('/licenses/x'); // undefined = keep
-      expect(failed).not.toHaveProperty('licenseFile'); // null = clear
+      const failed = await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'boom', issueUrl: 'https://gitlab.example.com/g/p/-/issues/1' }, at(20));
+      expect(failed).toEqual({
+        ...record,
+        status: 'failed',
+        failureReason: 'boom',
+        issueUrl: 'https://gitlab.example.com/g/p/-/issues/1',
+        updatedAt: at(20).toISOString(),
+      });
       expect(await store.requests.getRequest(record.id)).toEqual(failed);
-      await expect(store.requests.updateRequest('missing', { status: 'failed' }, T0)).rejects.toThrow(/not found/);
+      const refused = await store.requests.updateRequest(record.id, { status: 'refused', refusalReason: 'out of scope' }, at(30));
+      expect(refused).toEqual({ ...record, status: 'refused', refusalReason: 'out of scope', updatedAt: at(30).toISOString() });
+      await expect(store.requests.updateRequest('missing', { status: 'failed', failureReason: 'x' }, T0)).rejects.toThrow(/not found/);
     });
 
     it('claimRetry moves failed -> pending exactly once and bumps attempts', async () => {
@@ -153,44 +161,20 @@ describe.each(backends)('$name store', (backend) => {
       const other = await second(store);
       const { record } = await store.requests.createRequest(input(), T0);
       expect(await store.requests.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
-      await store.requests.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(2));
+      await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(2));
 
       const claims = await Promise.all([store.requests.claimRetry(record.id, at(3)), other.requests.claimRetry(record.id, at(3))]);
       expect(claims.sort()).toEqual([false, true]);
       const after = await store.requests.getRequest(record.id);
       expect(after).toMatchObject({ status: 'pending', attempts: 1, updatedAt: at(3).toISOString() });
+      expect(after).not.toHaveProperty('failureReason'); // a fresh pending: the claim forgets the failure
 
-      await store.requests.updateRequest(record.id, { status: 'failed' }, at(4));
+      await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'x' }, at(4));
       expect(await store.requests.claimRetry(record.id, at(5))).toBe(true);
       expect((await store.requests.getRequest(record.id))?.attempts).toBe(2);
-      await store.requests.updateRequest(record.id, { status: 'generated' }, at(6));
+      await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(6));
       expect(await store.requests.claimRetry(record.id, at(7))).toBe(false);
       expect(await store.requests.claimRetry('missing', at(7))).toBe(false);
-    });
-
-    it('findRecentDuplicates matches ticket + email (any case) + user count, pending/generated, since inclusive', async () => {
-      const store = await fresh();
-      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com', userCount: 10 };
-      const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
-      const pending = (await store.requests.createRequest(input({ ...base, email: 'ops@corp.com' }), at(100))).record;
-      const generated = (await store.requests.createRequest(input({ ...base, email: 'OPS@CORP.COM' }), at(200))).record;
-      await store.requests.updateRequest(generated.id, { status: 'generated' }, at(201));
-      const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
-      await store.requests.updateRequest(failed.id, { status: 'failed' }, at(301));
-      const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
-      await store.requests.updateRequest(refused.id, { status: 'refused' }, at(401));
-      await store.requests.createRequest(input({ ...base, userCount: 11 }), at(500));
-      await store.requests.createRequest(input({ ...base, ticketUrl: 'https://t/2' }), at(500));
-      await store.requests.createRequest(input({ ...base, email: 'other@corp.com' }), at(500));
-
-      const found = await store.findRecentDuplicates({ ...base, email: 'oPs@cOrP.cOm' }, at(100));
-      expect(found.map((r) => r.id)).toEqual([generated.id, pending.id]); // newest first, `old` is before since
-      expect((await store.findRecentDuplicates(base, at(0))).map((r) => r.id)).toEqual([
-        generated.id,
-        pending.id,
-        old.id,
-      ]);
-      expect(await store.findRecentDuplicates(base, at(1000))).toEqual([]);
     });
 
     it('findByTicket and findByEmail return newest first, honour the limit, email is case-insensitive', async () => {
@@ -220,7 +204,7 @@ describe.each(backends)('$name store', (backend) => {
       const a = (await store.requests.createRequest(input(), at(2))).record;
       const b = (await store.requests.createRequest(input(), at(1))).record;
       const c = (await store.requests.createRequest(input(), at(3))).record;
-      await store.requests.updateRequest(c.id, { status: 'generated' }, at(4));
+      await store.requests.updateRequest(c.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(4));
       expect((await store.requests.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
     });
   });
@@ -244,8 +228,8 @@ describe.each(backends)('$name store', (backend) => {
         createdAt: T0.toISOString(),
       });
       expect(entry).not.toHaveProperty('ts');
-      expect(await store.get('req-1')).toEqual(entry);
-      expect(await store.get('missing')).toBeUndefined();
+      expect(await store.outbox.get('req-1')).toEqual(entry);
+      expect(await store.outbox.get('missing')).toBeUndefined();
       expect(await store.outbox.backlog()).toBe(1);
     });
 
@@ -274,7 +258,7 @@ describe.each(backends)('$name store', (backend) => {
 
       await store.outbox.markDelivered('req-1', 2, '1700000000.000100', at(6));
       expect(await store.outbox.due(at(7), 10)).toEqual([]);
-      expect(await store.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
+      expect(await store.outbox.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
     });
 
     it('delivering an old version never marks the newer one delivered', async () => {
@@ -282,12 +266,12 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('k'), T0); // v1
       await store.outbox.enqueue(msg('k', 'newer'), at(1)); // v2 while v1 is in flight
       await store.outbox.markDelivered('k', 1, '111.222', at(2)); // the v1 send completes late
-      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
+      expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
       expect((await store.outbox.due(at(2), 10)).map((e) => [e.key, e.version])).toEqual([['k', 2]]);
 
       await store.outbox.markDelivered('k', 2, '111.222', at(3));
       await store.outbox.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
-      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
+      expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
       expect(await store.outbox.due(at(5), 10)).toEqual([]);
       await expect(store.outbox.markDelivered('missing', 1, '1.2', at(5))).resolves.toBeUndefined();
     });
@@ -297,7 +281,7 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('k'), T0);
       await store.outbox.markFailed('k', 'rate_limited', at(3600));
       await store.outbox.markFailed('k', 'rate_limited', at(7200));
-      expect(await store.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
+      expect(await store.outbox.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
       const again = await store.outbox.enqueue({ ...msg('k', 'v2'), channel: 'C-NEW' }, at(10));
       expect(again).toMatchObject({ version: 2, attempts: 0, nextAttemptAt: at(10).toISOString(), channel: 'C-NEW' });
       expect(again).not.toHaveProperty('lastError');
@@ -328,7 +312,7 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('a'), T0);
       await store.outbox.enqueue(msg('b'), at(1));
       await store.outbox.markFailed('a', 'channel_not_found', at(60));
-      expect(await store.get('a')).toMatchObject({
+      expect(await store.outbox.get('a')).toMatchObject({
         attempts: 1,
         lastError: 'channel_not_found',
         nextAttemptAt: at(60).toISOString(),
@@ -389,7 +373,7 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
+          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
         ),
       );
       const created = results.filter((r) => r.outcome === 'created');
@@ -406,7 +390,7 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
+          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
         ),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
@@ -418,7 +402,7 @@ describe.each(backends)('$name store', (backend) => {
       const a = await fresh();
       const b = await second(a);
       const same = input({ idempotencyKey: 'view-same' });
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).createRequest(same, at(i), window)));
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).requests.createRequest(same, at(i), window)));
       expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'existing', 'existing', 'existing', 'existing', 'existing']);
       const ids = new Set(results.map((r) => (r.outcome === 'duplicates' ? undefined : r.record.id)));
       expect(ids.size).toBe(1);
@@ -430,11 +414,11 @@ describe.each(backends)('$name store', (backend) => {
       const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
       const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
       const byEmail = (await store.requests.createRequest(input({ ...base, ticketUrl: 'https://t/other' , email: 'OPS@corp.com' }), at(200))).record;
-      await store.requests.updateRequest(byEmail.id, { status: 'generated' }, at(201));
+      await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
       const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
-      await store.requests.updateRequest(failed.id, { status: 'failed' }, at(301));
+      await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
       const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
-      await store.requests.updateRequest(refused.id, { status: 'refused' }, at(401));
+      await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
 
       const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), { reissueWindowSince: at(100) });
       expect(result.outcome).toBe('duplicates');
@@ -455,8 +439,8 @@ describe.each(backends)('$name store', (backend) => {
       const a = await fresh();
       const b = await second(a);
       const { record } = await a.requests.createRequest(input(), T0);
-      await a.requests.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(1));
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimRetry(record.id, at(2))));
+      await a.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(1));
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).requests.claimRetry(record.id, at(2))));
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await b.requests.getRequest(record.id)).toMatchObject({ status: 'pending', attempts: 1 });
     });
@@ -470,7 +454,7 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       for (let i = 0; i < 30; i++) await a.outbox.enqueue(msg(`k${String(i).padStart(2, '0')}`), at(i));
       const rounds = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claimDue(at(100), 5, 60_000)),
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).outbox.claimDue(at(100), 5, 60_000)),
       );
       const keys = rounds.flat().map((e) => e.key);
       expect(keys).toHaveLength(30); // 8 x 5 asked, 30 available
@@ -492,7 +476,7 @@ describe.each(backends)('$name store', (backend) => {
       const first = await store.outbox.claimDue(at(1), 10, 30_000);
       expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
       expect(first[0]!.claimedUntil).toBe(at(31).toISOString());
-      expect((await store.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+      expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
       await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
       expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
@@ -501,7 +485,7 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
       const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
       expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
-      expect((await store.get('b'))).not.toHaveProperty('claimedUntil');
+      expect((await store.outbox.get('b'))).not.toHaveProperty('claimedUntil');
       expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
       // c's holder died: nobody gets it before the lease runs out, the next claimer after.
@@ -543,29 +527,29 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
       expect(await store.requests.listDeliveriesDue(at(100), 10)).toEqual([]);
-      const generated = await store.requests.updateRequest(record.id, { status: 'generated', licenseFile: 'L' }, at(1));
-      expect(generated).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 0, deliveryNextAt: at(1).toISOString() });
+      const generated = await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' }, at(1));
+      expect(generated).toMatchObject({ delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() } });
       expect((await store.requests.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
 
       const failed = await store.requests.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
-      expect(failed).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'ratelimited', deliveryNextAt: at(60).toISOString() });
+      expect(failed).toMatchObject({ delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() } });
       expect(await store.requests.listDeliveriesDue(at(59), 10)).toEqual([]);
       expect(await store.requests.listDeliveriesDue(at(60), 10)).toHaveLength(1);
 
       const done = await store.requests.recordDelivery(record.id, { delivered: true }, at(61));
-      expect(done).toMatchObject({ deliveryStatus: 'delivered', deliveryAttempts: 2 });
-      expect(done).not.toHaveProperty('deliveryError');
+      expect(done).toMatchObject({ delivery: { status: 'delivered', attempts: 2 } });
+      expect(done).not.toHaveProperty('delivery.error');
       // A late failure report never undoes a delivery; updating the record again keeps it delivered.
-      expect((await store.requests.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62))).deliveryStatus).toBe('delivered');
-      expect((await store.requests.updateRequest(record.id, { status: 'generated', reason: 'x' }, at(63))).deliveryStatus).toBe('delivered');
+      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62)))).toBe('delivered');
+      expect(deliveryStatus(await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'x@y.z', userCount: 1 } }, at(63)))).toBe('delivered');
       expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
 
     it('gives up when no next attempt is given', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
-      await store.requests.updateRequest(record.id, { status: 'generated' }, at(1));
-      expect((await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2))).deliveryStatus).toBe('failed');
+      await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(1));
+      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)))).toBe('failed');
       expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
   });
@@ -585,11 +569,11 @@ describe.each(backends)('$name store', (backend) => {
     const store = await fresh();
     await store.outbox.enqueue({ key: 'k', channel: 'C', text: 't', blocks: [] }, T0);
     await store.outbox.markPostStarted('k', at(1));
-    expect((await store.get('k'))?.postStartedAt).toBe(at(1).toISOString());
+    expect((await store.outbox.get('k'))?.postStartedAt).toBe(at(1).toISOString());
     await store.outbox.markPostStarted('k', null);
-    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
+    expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
     await store.outbox.markDelivered('k', 1, '1.0', at(2));
     await store.outbox.markPostStarted('k', at(3));
-    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
+    expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
   });
 });

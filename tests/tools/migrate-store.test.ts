@@ -71,7 +71,7 @@ describe('migrate-store', () => {
     const target = await PostgresStore.open({ connectionString: url });
     try {
       for (const r of source.exportRequests()) expect(await target.requests.getRequest(r.id)).toEqual(r);
-      for (const e of source.exportOutbox()) expect(await target.get(e.key)).toEqual(e);
+      for (const e of source.exportOutbox()) expect(await target.outbox.get(e.key)).toEqual(e);
       expect(await target.decisions.listDecisions(at(0))).toEqual([...source.exportDecisions()]);
       expect(await target.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'eng', timeZone: 'Europe/Paris' });
       expect(await target.preferences.getPreferences('U2')).toEqual({ timeZone: 'Asia/Tokyo' });
