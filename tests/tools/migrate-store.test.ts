@@ -39,10 +39,14 @@ describe('migrate-store', () => {
     try {
       for (let i = 0; i < 7; i++) await s.requests.createRequest(input(i, i === 3 ? { overrideJustification: 'manager ok' } : {}), at(i < 5 ? i : 5)); // ties at t=5
       const [first] = await s.requests.findByTicket('https://t/0', 1);
-      await s.requests.updateRequest(first!.id, { status: 'generated', reference: '/x', licenseFile: 'FILE', trialExpiresOn: '2025-03-11' }, at(10));
+      await s.requests.updateRequest(first!.id, { status: 'generated', licensePath: '/x', licenseFile: 'FILE', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'other@example.com', userCount: 9 } }, at(10));
       const [failed] = await s.requests.findByTicket('https://t/1', 1);
-      await s.requests.updateRequest(failed!.id, { status: 'failed', reason: 'adapter down' }, at(11));
+      await s.requests.updateRequest(failed!.id, { status: 'failed', failureReason: 'adapter down' }, at(11));
       await s.requests.claimRetry(failed!.id, at(12));
+      const [, refused, stillFailed] = await s.requests.findByTicket('https://t/0', 10);
+      await s.requests.updateRequest(refused!.id, { status: 'refused', refusalReason: 'out of scope' }, at(13));
+      await s.requests.updateRequest(stillFailed!.id, { status: 'failed', failureReason: 'Mechanizer failed', issueUrl: 'https://gitlab.example.com/g/p/-/issues/4' }, at(14));
+      await s.requests.recordDelivery(first!.id, { delivered: false, error: 'user_not_found', nextAttemptAt: at(70) }, at(15));
       await s.outbox.enqueue({ key: 'a', channel: 'C', text: 'a', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }] }, at(1));
       await s.outbox.markDelivered('a', 1, '111.1', at(2));
       await s.outbox.enqueue({ key: 'a', channel: 'C', text: 'a v2', blocks: [] }, at(3)); // v2 pending, ts kept
@@ -68,11 +72,12 @@ describe('migrate-store', () => {
     expect(first.copied).toEqual(first.read);
 
     const source = new SqliteStore(dir);
+    const rows = source.exportRecords();
     const target = await PostgresStore.open({ connectionString: url });
     try {
-      for (const r of source.exportRequests()) expect(await target.requests.getRequest(r.id)).toEqual(r);
-      for (const e of source.exportOutbox()) expect(await target.outbox.get(e.key)).toEqual(e);
-      expect(await target.decisions.listDecisions(at(0))).toEqual([...source.exportDecisions()]);
+      for (const r of rows.requests()) expect(await target.requests.getRequest(r.id)).toEqual(r);
+      for (const e of rows.outbox()) expect(await target.outbox.get(e.key)).toEqual(e);
+      expect(await target.decisions.listDecisions(at(0))).toEqual([...rows.decisions()]);
       expect(await target.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'eng', timeZone: 'Europe/Paris' });
       expect(await target.preferences.getPreferences('U2')).toEqual({ timeZone: 'Asia/Tokyo' });
       // Orders (ties included) and queries agree.
