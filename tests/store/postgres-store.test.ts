@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
 import { usePostgres } from '../support/postgres';
+import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
 const server = usePostgres();
 
@@ -39,6 +40,19 @@ describe('PostgreSQL migrations', () => {
       expect(await Promise.all(stores.map((s) => s.isWritable()))).toEqual([true, true, true, true, true]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('migration 4 gives each meaning of reason/reference its own field, mapping the rows already there', async () => {
+    const url = await server().createDatabase();
+    await (await PostgresStore.open({ connectionString: url, migrations: PG_MIGRATIONS.filter((m) => m.version <= 3) })).close();
+    await sql(url, LEGACY_REQUESTS_SQL);
+    const store = await PostgresStore.open({ connectionString: url });
+    try {
+      expect(store.migration.applied).toEqual([4]);
+      for (const expected of MIGRATED_REQUESTS) expect(await store.requests.getRequest(expected.id)).toEqual(expected);
+    } finally {
+      await store.close();
     }
   });
 

@@ -22,6 +22,7 @@ import {
 } from '../../src/store';
 import { OUTBOX_QUERIES, REQUEST_QUERIES, SQLITE_DUPLICATES_QUERY, openSqliteDatabase } from '../../src/store/sqlite';
 import { analyze, bulkInsert, explain } from '../../bench/store-fill';
+import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
@@ -167,6 +168,19 @@ describe('opening', () => {
     } finally {
       check.close();
     }
+  });
+});
+
+describe('migration 4', () => {
+  it('gives each meaning of reason/reference its own field, mapping the rows already there', async () => {
+    const dir = tempDir();
+    openSqliteDatabase(dir, { migrations: MIGRATIONS.filter((m) => m.version <= 3) }).db.close();
+    const raw = new Database(join(dir, DATABASE_FILE_NAME));
+    raw.exec(LEGACY_REQUESTS_SQL);
+    raw.close();
+    const store = open(dir);
+    expect(store.migration.applied).toEqual([4]);
+    for (const expected of MIGRATED_REQUESTS) expect(await store.requests.getRequest(expected.id)).toEqual(expected);
   });
 });
 
