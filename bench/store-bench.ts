@@ -1,11 +1,12 @@
 /**
  * Store scale, in-process: a SQLite store filled with 100,000 license requests and 1,000,000 audit
- * outbox records (bulkInsertForBenchmark), then latency of the hot operations and the time to reopen.
+ * outbox records (bulkInsert, bench/store-fill.ts), then latency of the hot operations and the time to reopen.
  */
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATABASE_FILE_NAME, openStore, SqliteStore } from '../src/store';
+import { bulkInsert } from './store-fill';
 import type { LicenseRequestRecord, LicenseRequestStatus, OutboxEntry, Store } from '../src/store/types';
 import { hr } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
@@ -62,9 +63,11 @@ function* requestRows(count: number, startMs: number, stepMs: number): Generator
       licenseExpiresOn: at.slice(0, 10),
       scopeSummary: 'In scope: grace period ended 1 day ago',
       adapter: 'local',
-      status,
-      ...(status === 'generated' ? { licenseFile: LICENSE_FILE, trialExpiresOn: at.slice(0, 10), reference: `licenses/${i}.gitlab-license` } : {}),
-      ...(status !== 'generated' ? { reason: status === 'refused' ? 'Organizations without a paid plan are out of scope.' : 'adapter failed' } : {}),
+      ...(status === 'generated'
+        ? { status, licenseFile: LICENSE_FILE, trialExpiresOn: at.slice(0, 10), licensePath: `licenses/${i}.gitlab-license`, delivery: { status: 'delivered' as const, attempts: 1 } }
+        : status === 'refused'
+          ? { status, refusalReason: 'Organizations without a paid plan are out of scope.' }
+          : { status: 'failed' as const, failureReason: 'adapter failed' }),
       attempts: 0,
       createdAt: at,
       updatedAt: at,
@@ -120,15 +123,16 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
   const nowMs = Date.now();
   const twoYears = 2 * 365 * 86_400_000;
   const startMs = nowMs - twoYears;
-  const fill = new SqliteStore(dir);
+  const fill = new SqliteStore(dir); // creates and migrates the file
+  fill.closeNow();
   const fillStarted = hr();
   // Generators: a million outbox objects are never held in memory at once.
-  fill.bulkInsertForBenchmark(
+  bulkInsert(
+    join(dir, DATABASE_FILE_NAME),
     requestRows(opts.requests, startMs, Math.floor(twoYears / opts.requests)),
     outboxRows(opts.outbox, opts.undelivered, startMs, Math.floor(twoYears / opts.outbox), nowMs),
   );
   const fillMs = hr() - fillStarted;
-  fill.close();
   log(`filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`);
   const fileMb = statSync(join(dir, DATABASE_FILE_NAME)).size / 1024 / 1024;
 
@@ -137,7 +141,7 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
   const store: Store = openStore(dir);
   const reopenMs = hr() - t0;
   const t1 = hr();
-  await store.findByTicket(ticketUrl(12_345), 25);
+  await store.requests.findByTicket(ticketUrl(12_345), 25);
   const firstQueryAfterReopenMs = hr() - t1;
 
   try {
@@ -146,7 +150,7 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     const create = await measure(opts.samples, opts.opBudgetMs, async () => {
       seq += 1;
       // With the 10-day duplicate check, as the bot writes a new request (check + insert, one transaction).
-      const result = await store.createRequest(
+      const result = await store.requests.createRequest(
         {
           ticketUrl: ticketUrl(seq * 7919),
           email: `new${seq}@example.com`,
@@ -167,11 +171,11 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     });
     // Not pending any more: otherwise the bot started on this store would "resume" (sign and upload)
     // every one of them, which is not what a restart normally finds.
-    for (const id of created) await store.updateRequest(id, { status: 'refused', reason: 'benchmark write' }, new Date());
+    for (const id of created) await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
     const rnd = (n: number) => Math.floor(Math.random() * n);
-    const byTicket = await measure(opts.samples, opts.opBudgetMs, async () => (await store.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length);
-    const byEmail = await measure(opts.samples, opts.opBudgetMs, async () => (await store.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length);
-    const due = await measure(opts.samples, opts.opBudgetMs, async () => (await store.due(new Date(), 20)).length);
+    const byTicket = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length);
+    const byEmail = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length);
+    const due = await measure(opts.samples, opts.opBudgetMs, async () => (await store.outbox.due(new Date(), 20)).length);
     return {
       requests: opts.requests,
       outbox: opts.outbox,

@@ -85,11 +85,11 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const health = healthHandler({
     slackAuthVerified: () => slackAuthVerified,
     storeWritable: () => store.isWritable(),
-    outboxBacklog: () => store.backlog(),
+    outboxBacklog: () => store.outbox.backlog(),
     shuttingDown: () => shuttingDown,
     details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: auditSender?.lastError }),
   });
-  const metrics = new BotMetrics(() => store.backlog());
+  const metrics = new BotMetrics(() => store.outbox.backlog());
   const customRoutes = [
     { path: '/healthz', method: ['GET'], handler: health },
     { path: '/metrics', method: ['GET'], handler: metrics.handler() },
@@ -150,7 +150,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     rejectRateLimitedCalls: true,
   });
   auditSender = new SlackAuditSender(auditClient);
-  const audit = new OutboxDispatcher(store, auditSender, logger.child({ component: 'outbox' }), {
+  const audit = new OutboxDispatcher(store.outbox, auditSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
@@ -159,7 +159,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     licenseWarning,
   });
   // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
-  const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
+  const licenses = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
     ...DEFAULT_DELIVERY_RETRY,
     pollIntervalMs: config.outbox.pollIntervalMs,
     minBackoffMs: config.outbox.minBackoffMs,
@@ -174,14 +174,14 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     store,
     now: () => DateTime.utc(),
     audit,
-    timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
+    timeZones: new UserTimeZones(app.client, store.preferences, logger.child({ component: 'tz' })),
     authz,
     licenses,
     emergency: new EmergencyLicenseService({
-      store, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
+      requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
     }),
     starCheck: new StarCheckService({
-      permissions: authz, decisions: store, audit, auditMessage: buildStarAuditMessage, licensingChannel: config.licensingChannel,
+      permissions: authz, decisions: store.decisions, audit, auditMessage: buildStarAuditMessage, licensingChannel: config.licensingChannel,
       zendeskBaseUrl: config.zendeskBaseUrl, onVerdict: (verdict) => metrics.verdicts.inc({ verdict }), now: () => DateTime.utc(),
     }),
     metrics,
@@ -198,7 +198,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const resumed = await licenses.resumePending();
   licenses.startDeliveries();
   // Open modal steps live for hours at most; forget older ones.
-  await store.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
+  await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
   logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;

@@ -16,6 +16,10 @@ export interface TrialLicenseRequest {
 }
 
 export const TRIAL_DAYS = 10;
+
+/** The license adapters there are (LICENSE_ADAPTER); a stored request names the one that handled it. */
+export const LICENSE_ADAPTER_NAMES = ['local', 'gitlab-issue'] as const;
+export type LicenseAdapterName = (typeof LICENSE_ADAPTER_NAMES)[number];
 export const TRIAL_PLAN = 'ultimate';
 
 /** The adapter produced the license itself (local adapter): hand the file to the engineer. */
@@ -51,7 +55,7 @@ export interface PendingLicense {
 export type LicenseOutcome = GeneratedLicense | FailedLicense | PendingLicense;
 
 export interface LicenseAdapter {
-  readonly name: 'local' | 'gitlab-issue';
+  readonly name: LicenseAdapterName;
   /** Starts the request. Must not throw for business failures: return `failed` with a reason. */
   request(req: TrialLicenseRequest): Promise<LicenseOutcome>;
   /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
-import type { LicenseRequestRecord } from '../store/types';
+import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../store/types';
 import type { LicenseNotifier } from '../workflows/emergency-license';
 import { buildCopySentLine, buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
 import { escapeMrkdwn, link } from './mrkdwn';
@@ -33,13 +33,13 @@ export class SlackLicenseNotifier implements LicenseNotifier {
   }
 
   /** DMs the engineer the license file (or where the adapter put it) to attach to the ticket. */
-  async deliver(record: LicenseRequestRecord): Promise<void> {
+  async deliver(record: GeneratedLicenseRequest): Promise<void> {
     const dm = await this.client.conversations.open({ users: record.requestedBySlackId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     const intro =
       `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
-      `expires on ${record.trialExpiresOn ?? 'n/a'}. Attach it to the ticket and reply to the customer.` +
+      `expires on ${record.trialExpiresOn}. Attach it to the ticket and reply to the customer.` +
       (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
     if (record.licenseFile) {
       await this.client.filesUploadV2({
@@ -50,7 +50,7 @@ export class SlackLicenseNotifier implements LicenseNotifier {
         initial_comment: intro,
       });
     } else {
-      const where = record.reference && /^https?:\/\//.test(record.reference) ? ` The license copy is in ${link(record.reference)}.` : '';
+      const where = record.issueUrl ? ` The license copy is in ${link(record.issueUrl)}.` : '';
       await this.client.chat.postMessage({ channel, text: `${intro}${where}`, unfurl_links: false });
     }
     this.logger.info({ requestId: record.id }, 'license handed to the engineer');

@@ -1,20 +1,13 @@
 import { PostgresStore, type PostgresStoreOptions } from './postgres';
-import { SqliteStore, type SqliteStoreOptions } from './sqlite-store';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { Store } from './types';
 
 export * from './types';
-export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions, type StoredPreferences } from './sqlite-store';
+export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions, type StoredPreferences } from './sqlite';
 export { PostgresStore, describeDatabaseUrl, type PostgresStoreOptions } from './postgres';
 export { secureDataDir, secureFiles, DATA_DIR_MODE, DATA_FILE_MODE, type ModeFix } from './file-modes';
-export {
-  MIGRATIONS,
-  LATEST_SCHEMA_VERSION,
-  SchemaTooNewError,
-  migrate,
-  schemaVersion,
-  type Migration,
-  type MigrationResult,
-} from './migrations';
+export { SchemaTooNewError, type MigrationResult } from './schema';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './sqlite';
 
 /**
  * Opens (creating if needed) the bot's database `<dataDir>/bot.sqlite3` and applies pending

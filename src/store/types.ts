@@ -3,7 +3,9 @@
  * the embedded SQLite store when the bot runs as several replicas.
  */
 
-export type LicenseRequestStatus = 'pending' | 'generated' | 'failed' | 'refused';
+import type { LicenseAdapterName } from '../licenses/types';
+
+export type LicenseRequestStatus = LicenseRequestRecord['status'];
 
 export interface LicenseRequestInput {
   ticketUrl: string;
@@ -19,7 +21,7 @@ export interface LicenseRequestInput {
   overrideJustification?: string;
   /** Why the scope check decided what it did (kept for the audit trail). */
   scopeSummary: string;
-  adapter: string;
+  adapter: LicenseAdapterName;
   /**
    * Makes a Slack redelivery or double click harmless: the same key never creates a second
    * record (e.g. the view ID of the submitted modal).
@@ -27,40 +29,131 @@ export interface LicenseRequestInput {
   idempotencyKey: string;
 }
 
-export interface LicenseRequestRecord extends LicenseRequestInput {
+interface LicenseRequestBase extends LicenseRequestInput {
   id: string;
-  status: LicenseRequestStatus;
-  /** Failure or refusal reason. */
-  reason?: string;
-  /** Adapter trace: issue URL, file path. */
-  reference?: string;
-  licenseFile?: string;
-  /** yyyy-mm-dd on which the trial license stops working. */
-  trialExpiresOn?: string;
   /** How many times this request was retried after a failure. */
   attempts: number;
-  /**
-   * Handing the license to the engineer (DM / file upload) is a durable step of its own: it
-   * becomes `pending` in the same write that records the license as generated, and is retried
-   * (also after a restart) until it is `delivered`. Absent = `none` (nothing to deliver yet).
-   */
-  deliveryStatus?: DeliveryStatus;
-  deliveryAttempts?: number;
-  /** ISO time of the next delivery attempt while pending. */
-  deliveryNextAt?: string;
-  /** Slack's answer to the last failed delivery. */
-  deliveryError?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-/** none: nothing generated yet · pending: generated, not handed over yet · delivered · failed: gave up. */
-export type DeliveryStatus = 'none' | 'pending' | 'delivered' | 'failed';
+/** Whom the license was actually created for, when that is not whom it was asked for. */
+export interface IssuedTo {
+  email: string;
+  userCount: number;
+}
+
+/**
+ * Handing the license to the engineer (DM / file upload) is a durable step of its own: it
+ * becomes `pending` in the same write that records the license as generated, and is retried
+ * (also after a restart) until it is `delivered` or `failed` (given up).
+ */
+export interface LicenseDelivery {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** ISO time of the next attempt while pending. */
+  nextAt?: string;
+  /** Slack's answer to the last failed attempt. */
+  error?: string;
+}
+
+/** Waiting for the adapter; `issueUrl` once it handed the request to a GitLab issue. */
+export interface PendingLicenseRequest extends LicenseRequestBase {
+  status: 'pending';
+  issueUrl?: string;
+}
+
+export interface GeneratedLicenseRequest extends LicenseRequestBase {
+  status: 'generated';
+  /** yyyy-mm-dd on which the trial license stops working. */
+  trialExpiresOn: string;
+  /** The `.gitlab-license` content, when the bot has it (local adapter). */
+  licenseFile?: string;
+  /** Where the local adapter keeps the file. */
+  licensePath?: string;
+  /** The GitLab issue that produced it (gitlab-issue adapter). */
+  issueUrl?: string;
+  /** Set when the Mechanizer says it licensed someone else than asked: a warning to show. */
+  issuedToMismatch?: IssuedTo;
+  delivery: LicenseDelivery;
+}
+
+export interface FailedLicenseRequest extends LicenseRequestBase {
+  status: 'failed';
+  failureReason: string;
+  issueUrl?: string;
+  licensePath?: string;
+}
+
+/** Out of scope (stored for the audit trail); never handed to an adapter. */
+export interface RefusedLicenseRequest extends LicenseRequestBase {
+  status: 'refused';
+  refusalReason: string;
+}
+
+/** A license request: one shape per status, one field per meaning. */
+export type LicenseRequestRecord = PendingLicenseRequest | GeneratedLicenseRequest | FailedLicenseRequest | RefusedLicenseRequest;
+
+type StatusFields<R extends LicenseRequestRecord> = Omit<R, keyof LicenseRequestBase | 'delivery'>;
+
+/**
+ * A status change: the new status with ALL its own fields (what is absent is cleared). Attempts
+ * and the delivery are the store's: becoming `generated` makes the delivery pending in the same
+ * write, so a crash right after it leaves a delivery to resume, never a license nobody hands over.
+ */
+export type LicenseRequestChange =
+  | StatusFields<PendingLicenseRequest>
+  | StatusFields<GeneratedLicenseRequest>
+  | StatusFields<FailedLicenseRequest>
+  | StatusFields<RefusedLicenseRequest>;
 
 export type DeliveryOutcome =
   | { delivered: true }
   /** `nextAttemptAt` null = stop retrying (the engineer gets the license through /license-status). */
   | { delivered: false; error: string; nextAttemptAt: Date | null };
+
+/** What {@link LicenseRequestRepository.createRequest} did (see its doc). */
+export type CreateRequestResult =
+  /** Inserted now. */
+  | { outcome: 'created'; record: LicenseRequestRecord }
+  /** A request with the same idempotency key already exists (a redelivery / double click). */
+  | { outcome: 'existing'; record: LicenseRequestRecord }
+  /** Not inserted: pending or generated requests for the same ticket URL or the same email
+   *  (case-insensitive) were created at or after `reissueWindowSince`; newest first. */
+  | { outcome: 'duplicates'; duplicates: LicenseRequestRecord[] };
+
+/** Without a duplicate check there are no `duplicates` (type-level help for such callers). */
+export type CreatedOrExisting = Exclude<CreateRequestResult, { outcome: 'duplicates' }>;
+
+export interface CreateRequestOptions {
+  /** Omitted = no duplicate check (a confirmed re-issue, a refusal). */
+  reissueWindowSince?: Date;
+}
+
+/** Emergency license requests, their status and the delivery of their license. */
+export interface LicenseRequestRepository {
+  /**
+   * ONE atomic step: the idempotency check, the duplicate check (when `reissueWindowSince` is
+   * given) and the insert, so that of N concurrent requests for the same ticket or email (other
+   * processes and replicas included) exactly one is `created` and the others get `duplicates`.
+   */
+  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
+  createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
+  getRequest(id: string): Promise<LicenseRequestRecord | undefined>;
+  updateRequest(id: string, change: LicenseRequestChange, now: Date): Promise<LicenseRequestRecord>;
+  /**
+   * Moves a failed request back to a fresh pending (attempts + 1, the failure and its issue
+   * forgotten) for a retry; false when it is not failed (any more), so of two clicks one wins.
+   */
+  claimRetry(id: string, now: Date): Promise<boolean>;
+  findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
+  findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
+  listPending(): Promise<PendingLicenseRequest[]>;
+  /** Generated requests whose delivery is pending and due at `now`. */
+  listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]>;
+  /** Records one delivery attempt; returns the updated record. */
+  recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
+}
 
 /**
  * The facts of an emergency license request between two steps of its modal (out of scope →
@@ -79,60 +172,11 @@ export interface OpenRequest {
   updatedAt: string;
 }
 
-export interface OpenRequestStore {
+export interface OpenRequestRepository {
   saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void>;
   getOpenRequest(viewId: string): Promise<OpenRequest | undefined>;
   /** Forgets open requests last touched before `before` (modals live for hours at most). */
   pruneOpenRequests(before: Date): Promise<number>;
-}
-
-export interface LicenseRequestUpdate {
-  status: LicenseRequestStatus;
-  reason?: string | null;
-  reference?: string | null;
-  licenseFile?: string | null;
-  trialExpiresOn?: string | null;
-}
-
-/** What {@link LicenseRequestStore.createRequest} did (see its doc). */
-export type CreateRequestResult =
-  /** Inserted now. */
-  | { outcome: 'created'; record: LicenseRequestRecord }
-  /** A request with the same idempotency key already exists (a redelivery / double click). */
-  | { outcome: 'existing'; record: LicenseRequestRecord }
-  /** Not inserted: pending or generated requests for the same ticket URL or the same email
-   *  (case-insensitive) were created at or after `reissueWindowSince`; newest first. */
-  | { outcome: 'duplicates'; duplicates: LicenseRequestRecord[] };
-
-/** Without a duplicate check there are no `duplicates` (type-level help for such callers). */
-export type CreatedOrExisting = Exclude<CreateRequestResult, { outcome: 'duplicates' }>;
-
-export interface CreateRequestOptions {
-  /** Omitted = no duplicate check (a confirmed re-issue, a refusal). */
-  reissueWindowSince?: Date;
-}
-
-export interface LicenseRequestStore {
-  /**
-   * ONE atomic step: the idempotency check, the duplicate check (when `reissueWindowSince` is
-   * given) and the insert, so that of N concurrent requests for the same ticket or email (other
-   * processes and replicas included) exactly one is `created` and the others get `duplicates`.
-   */
-  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
-  createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
-  getRequest(id: string): Promise<LicenseRequestRecord | undefined>;
-  updateRequest(id: string, update: LicenseRequestUpdate, now: Date): Promise<LicenseRequestRecord>;
-  /** Moves a failed request back to pending for a retry; false when it is not failed (any more). */
-  claimRetry(id: string, now: Date): Promise<boolean>;
-  /** Pending or generated requests for the same ticket + email + user count since `since`. */
-  findRecentDuplicates(key: { ticketUrl: string; email: string; userCount: number }, since: Date): Promise<LicenseRequestRecord[]>;
-  findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
-  findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
-  listPending(): Promise<LicenseRequestRecord[]>;
-  /** Generated requests whose delivery is pending and due at `now`. */
-  listDeliveriesDue(now: Date, limit: number): Promise<LicenseRequestRecord[]>;
-  /** Records one delivery attempt; returns the updated record. */
-  recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
 }
 
 export interface OutboxMessage {
@@ -198,7 +242,7 @@ export interface StarDecisionRecord {
   createdAt: string;
 }
 
-export interface StarDecisionStore {
+export interface StarDecisionRepository {
   recordDecision(decision: Omit<StarDecisionRecord, 'id' | 'createdAt'>, now: Date): Promise<StarDecisionRecord>;
   listDecisions(since: Date): Promise<StarDecisionRecord[]>;
 }
@@ -208,14 +252,29 @@ export interface UserPreferences {
   timeZone?: string;
 }
 
-export interface UserPreferenceStore {
+export interface UserPreferenceRepository {
   getPreferences(slackUserId: string): Promise<UserPreferences>;
   savePreferences(slackUserId: string, prefs: UserPreferences, now: Date): Promise<void>;
 }
 
-export interface Store extends LicenseRequestStore, OpenRequestStore, AuditOutbox, StarDecisionStore, UserPreferenceStore {
+/**
+ * The whole store: one repository per kind of record, so that callers depend on the one they
+ * need (the workflow on `requests`, the audit dispatcher on `outbox`, ...).
+ */
+export interface Store {
+  readonly requests: LicenseRequestRepository;
+  readonly openRequests: OpenRequestRepository;
+  readonly outbox: AuditOutbox;
+  readonly decisions: StarDecisionRepository;
+  readonly preferences: UserPreferenceRepository;
   /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
   isWritable(): Promise<boolean>;
   /** Releases the database (idempotent). */
   close(): Promise<void>;
 }
+
+/** Names the rest of the code knew these interfaces by. */
+export type LicenseRequestStore = LicenseRequestRepository;
+export type OpenRequestStore = OpenRequestRepository;
+export type StarDecisionStore = StarDecisionRepository;
+export type UserPreferenceStore = UserPreferenceRepository;

@@ -32,7 +32,7 @@ export async function exportDecisions(dataDir: string, days: number, now = new D
   try {
     // In UTC, so "30 days" is always 30 × 24 hours, whatever the host's daylight-saving changes.
     const since = DateTime.fromJSDate(now, { zone: 'utc' }).minus({ days }).toJSDate();
-    return decisionsToCsv(await store.listDecisions(since));
+    return decisionsToCsv(await store.decisions.listDecisions(since));
   } finally {
     await store.close();
   }

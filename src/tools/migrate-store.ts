@@ -55,20 +55,21 @@ export async function migrateStore(options: { dataDir: string; to: string; batch
     const add = (counts: CopyCounts) => {
       for (const k of Object.keys(copied) as (keyof CopyCounts)[]) copied[k] += counts[k];
     };
+    const rows = source.exportRecords();
     // Insertion order is kept, so ties in created_at keep their order on the new store.
-    for (const requests of batches(source.exportRequests(), size)) {
+    for (const requests of batches(rows.requests(), size)) {
       read.requests += requests.length;
       add(await target.importRecords({ requests }));
     }
-    for (const outbox of batches(source.exportOutbox(), size)) {
+    for (const outbox of batches(rows.outbox(), size)) {
       read.outbox += outbox.length;
       add(await target.importRecords({ outbox }));
     }
-    for (const decisions of batches(source.exportDecisions(), size)) {
+    for (const decisions of batches(rows.decisions(), size)) {
       read.decisions += decisions.length;
       add(await target.importRecords({ decisions }));
     }
-    for (const preferences of batches(source.exportPreferences(), size)) {
+    for (const preferences of batches(rows.preferences(), size)) {
       read.preferences += preferences.length;
       add(await target.importRecords({ preferences }));
     }

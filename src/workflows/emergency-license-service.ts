@@ -13,7 +13,8 @@ import {
 import type { ScopeDecision } from '../policy/emergency-scope';
 import { computeExpiryFacts, formatRelative, graceEndedWithinEmergencyWindow } from '../policy/time';
 import { parseTicketReference } from '../policy/ticket';
-import type { LicenseRequestInput, LicenseRequestRecord, OpenRequestStore, LicenseRequestStore, UserPreferenceStore } from '../store/types';
+import type { LicenseAdapterName } from '../licenses/types';
+import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestRepository, OpenRequestRepository, UserPreferenceRepository } from '../store/types';
 import type { EmergencyLicenseWorkflow } from './emergency-license';
 import { Capability, firstRefusal, Permissions } from './permissions';
 
@@ -63,12 +64,14 @@ export type RetryResult =
   | { kind: 'retried'; record: LicenseRequestRecord };
 
 export interface EmergencyLicenseServiceDeps {
-  store: LicenseRequestStore & OpenRequestStore & UserPreferenceStore;
+  requests: LicenseRequestRepository;
+  openRequests: OpenRequestRepository;
+  preferences: UserPreferenceRepository;
   workflow: EmergencyLicenseWorkflow;
   permissions: Permissions;
   zendeskBaseUrl: string;
   /** Which adapter a new request records (the configured one). */
-  adapter: string;
+  adapter: LicenseAdapterName;
   now: () => DateTime;
 }
 
@@ -105,16 +108,16 @@ export class EmergencyLicenseService {
   async prefill(slackUserId: string, ticketText: string | undefined, expirationDate?: string) {
     const text = (ticketText ?? '').trim();
     const ticket = text ? parseTicketReference(text, this.deps.zendeskBaseUrl) : undefined;
-    const { gitlabUsername } = await this.deps.store.getPreferences(slackUserId);
+    const { gitlabUsername } = await this.deps.preferences.getPreferences(slackUserId);
     return { ticket: ticket?.ok ? ticket.url : text || undefined, username: gitlabUsername, expirationDate };
   }
 
   /** `/license-status <ticket or email>`: the requests for a customer email or a ticket. */
   async lookup(query: string): Promise<{ kind: 'records'; records: LicenseRequestRecord[] } | { kind: 'bad-ticket'; error: string }> {
-    if (z.email().safeParse(query).success) return { kind: 'records', records: await this.deps.store.findByEmail(query.toLowerCase(), STATUS_LOOKUP_LIMIT) };
+    if (z.email().safeParse(query).success) return { kind: 'records', records: await this.deps.requests.findByEmail(query.toLowerCase(), STATUS_LOOKUP_LIMIT) };
     const ticket = parseTicketReference(query, this.deps.zendeskBaseUrl);
     if (!ticket.ok) return { kind: 'bad-ticket', error: ticket.error };
-    return { kind: 'records', records: await this.deps.store.findByTicket(ticket.url, STATUS_LOOKUP_LIMIT) };
+    return { kind: 'records', records: await this.deps.requests.findByTicket(ticket.url, STATUS_LOOKUP_LIMIT) };
   }
 
   /** The form was submitted: validate, check scope, then request the license (or say why not). */
@@ -130,7 +133,7 @@ export class EmergencyLicenseService {
     const manager = overridable ? await this.deps.permissions.check(by.slackUserId, 'override_scope') : undefined;
     if (manager?.allowed) {
       // What the override may go on with stays on the server, keyed by this view.
-      await this.deps.store.saveOpenRequest({ viewId: by.viewId, slackUserId: by.slackUserId, stage: 'override', facts: { ...request }, channelId }, this.nowDate);
+      await this.deps.openRequests.saveOpenRequest({ viewId: by.viewId, slackUserId: by.slackUserId, stage: 'override', facts: { ...request }, channelId }, this.nowDate);
     }
     return {
       kind: 'out-of-scope',
@@ -186,7 +189,7 @@ export class EmergencyLicenseService {
   async retry(slackUserId: string, requestId: string): Promise<RetryResult> {
     const refusal = await firstRefusal(this.deps.permissions, slackUserId, ['request_license']);
     if (refusal) return { kind: 'refused', reason: refusal };
-    const failed = await this.deps.store.getRequest(requestId);
+    const failed = await this.deps.requests.getRequest(requestId);
     const problem = failed ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), this.deps.now()) : undefined;
     if (problem) return { kind: 'outside-window', problem };
     const record = await this.deps.workflow.retry(requestId);
@@ -224,7 +227,7 @@ export class EmergencyLicenseService {
       : await this.deps.workflow.request(input);
     if (result.outcome === 'duplicates') {
       // The facts the confirmation may go on with stay here, keyed by this view, not in the modal.
-      await this.deps.store.saveOpenRequest(
+      await this.deps.openRequests.saveOpenRequest(
         { viewId: by.viewId, slackUserId: by.slackUserId, stage: 'reissue', facts: { ...request }, justification: args.justification, channelId: args.channelId },
         this.nowDate,
       );
@@ -243,7 +246,7 @@ export class EmergencyLicenseService {
   }
 
   private rememberUsername(slackUserId: string, gitlabUsername: string): Promise<void> {
-    return this.deps.store.savePreferences(slackUserId, { gitlabUsername }, this.nowDate);
+    return this.deps.preferences.savePreferences(slackUserId, { gitlabUsername }, this.nowDate);
   }
 
   /**
@@ -252,7 +255,7 @@ export class EmergencyLicenseService {
    * user's view) is not open.
    */
   private async openRequest(by: Submitter, stage: 'override' | 'reissue') {
-    const open = await this.deps.store.getOpenRequest(by.viewId);
+    const open = await this.deps.openRequests.getOpenRequest(by.viewId);
     if (!open || open.stage !== stage || open.slackUserId !== by.slackUserId) return undefined;
     return open;
   }

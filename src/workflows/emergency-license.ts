@@ -4,7 +4,14 @@ import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequ
 import { slackErrorCode } from '../shared/slack-errors';
 import { SingleFlight } from '../shared/single-flight';
 import { truncate } from '../shared/text';
-import type { CreateRequestResult, LicenseRequestInput, LicenseRequestRecord, LicenseRequestStore } from '../store/types';
+import type {
+  CreateRequestResult,
+  GeneratedLicenseRequest,
+  IssuedTo,
+  LicenseRequestInput,
+  LicenseRequestRecord,
+  LicenseRequestStore,
+} from '../store/types';
 
 export const REISSUE_WINDOW_DAYS = 10;
 
@@ -28,7 +35,7 @@ export interface LicenseNotifier {
   /** The record changed (created, generated, failed, refused): update its channel notice. */
   recordChanged(record: LicenseRequestRecord): Promise<void>;
   /** A license exists: hand the file (or where to find it) to the engineer who asked. */
-  deliver(record: LicenseRequestRecord): Promise<void>;
+  deliver(record: GeneratedLicenseRequest): Promise<void>;
   /** Someone fetched a copy of the license (e.g. /license-status): say so in the request's thread. */
   copySent?(record: LicenseRequestRecord, toSlackId: string): Promise<void>;
 }
@@ -64,7 +71,7 @@ export class EmergencyLicenseWorkflow {
   async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
     const { record, outcome } = await this.store.createRequest(input, this.now());
     if (outcome !== 'created') return record;
-    const refused = await this.store.updateRequest(record.id, { status: 'refused', reason }, this.now());
+    const refused = await this.store.updateRequest(record.id, { status: 'refused', refusalReason: reason }, this.now());
     await this.notifier.recordChanged(refused);
     return refused;
   }
@@ -112,9 +119,11 @@ export class EmergencyLicenseWorkflow {
 
   /** Retries a failed request; resolves undefined when it was not failed (e.g. a second click). */
   async retry(id: string): Promise<LicenseRequestRecord | undefined> {
+    // The claim starts over (a fresh pending without the failed issue): following the failed
+    // attempt again would only read the same failure.
     if (!(await this.store.claimRetry(id, this.now()))) return undefined;
-    // Start over: following the failed attempt again would only read the same failure.
-    const record = await this.store.updateRequest(id, { status: 'pending', reference: null, reason: null }, this.now());
+    const record = await this.store.getRequest(id);
+    if (!record) throw new Error(`unknown license request ${id}`);
     await this.notifier.recordChanged(record);
     return this.process(id);
   }
@@ -173,14 +182,14 @@ export class EmergencyLicenseWorkflow {
   private async deliverOnce(id: string): Promise<LicenseRequestRecord> {
     const record = await this.store.getRequest(id);
     if (!record) throw new Error(`unknown license request ${id}`);
-    if (record.status !== 'generated' || record.deliveryStatus !== 'pending') return record;
+    if (record.status !== 'generated' || record.delivery.status !== 'pending') return record;
     let updated: LicenseRequestRecord;
     try {
       await this.notifier.deliver(record);
       updated = await this.store.recordDelivery(id, { delivered: true }, this.now());
     } catch (error) {
       const message = slackErrorCode(error);
-      const attempts = (record.deliveryAttempts ?? 0) + 1;
+      const attempts = record.delivery.attempts + 1;
       const giveUp = attempts >= this.deliveryRetry.maxAttempts;
       const backoff = Math.min(this.deliveryRetry.maxBackoffMs, this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16));
       const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
@@ -191,6 +200,23 @@ export class EmergencyLicenseWorkflow {
     return updated;
   }
 
+  /**
+   * Where the adapter keeps its trace, by what the adapter is: the gitlab-issue adapter works
+   * in a GitLab issue, the local one writes a file.
+   */
+  private trace(reference: string | undefined): { issueUrl?: string; licensePath?: string } {
+    if (reference === undefined) return {};
+    return this.adapter.name === 'gitlab-issue' ? { issueUrl: reference } : { licensePath: reference };
+  }
+
+  /** The Mechanizer says whom it licensed; a mismatch must be visible, not silently reported as asked. */
+  private async mismatch(id: string, issued: IssuedTo | undefined): Promise<{ issuedToMismatch?: IssuedTo }> {
+    const record = issued && (await this.store.getRequest(id));
+    if (!issued || !record) return {};
+    const same = issued.email.toLowerCase() === record.email.toLowerCase() && issued.userCount === record.userCount;
+    return same ? {} : { issuedToMismatch: { email: issued.email, userCount: issued.userCount } };
+  }
+
   private async run(id: string): Promise<LicenseRequestRecord> {
     const record = await this.store.getRequest(id);
     if (!record) throw new Error(`unknown license request ${id}`);
@@ -198,8 +224,8 @@ export class EmergencyLicenseWorkflow {
 
     let outcome: LicenseOutcome;
     try {
-      outcome = record.reference
-        ? await this.adapter.follow(toAdapterRequest(record), record.reference)
+      outcome = record.issueUrl
+        ? await this.adapter.follow(toAdapterRequest(record), record.issueUrl)
         : await this.adapter.request(toAdapterRequest(record));
     } catch (error) {
       // Read in the channel by people: say what failed, not which adapter (the log has that).
@@ -209,7 +235,7 @@ export class EmergencyLicenseWorkflow {
 
     if (outcome.status === 'pending') {
       // Remember where to follow it before waiting, so a restart resumes instead of asking twice.
-      const following = await this.store.updateRequest(id, { status: 'pending', reference: outcome.reference }, this.now());
+      const following = await this.store.updateRequest(id, { status: 'pending', issueUrl: outcome.reference }, this.now());
       await this.notifier.recordChanged(following);
       try {
         outcome = await this.adapter.follow(toAdapterRequest(following), outcome.reference);
@@ -221,21 +247,20 @@ export class EmergencyLicenseWorkflow {
   }
 
   private async finish(id: string, outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>): Promise<LicenseRequestRecord> {
-    const record = outcome.status === 'generated' ? await this.store.getRequest(id) : undefined;
-    const issued = outcome.status === 'generated' ? outcome.issuedTo : undefined;
-    // The Mechanizer says whom it licensed; a mismatch must be visible, not silently reported as asked.
-    const mismatch =
-      issued && record && (issued.email.toLowerCase() !== record.email.toLowerCase() || issued.userCount !== record.userCount)
-        ? `The license was created for ${issued.email} (${issued.userCount} users), not ${record.email} (${record.userCount} users): check the request issue.`
-        : null;
     const updated =
       outcome.status === 'generated'
         ? await this.store.updateRequest(
             id,
-            { status: 'generated', reason: mismatch, reference: outcome.reference, licenseFile: outcome.licenseFile ?? null, trialExpiresOn: outcome.expiresOn },
+            {
+              status: 'generated',
+              trialExpiresOn: outcome.expiresOn,
+              ...(outcome.licenseFile !== undefined ? { licenseFile: outcome.licenseFile } : {}),
+              ...this.trace(outcome.reference),
+              ...(await this.mismatch(id, outcome.issuedTo)),
+            },
             this.now(),
           )
-        : await this.store.updateRequest(id, { status: 'failed', reason: truncate(outcome.reason, MAX_REASON), reference: outcome.reference ?? null }, this.now());
+        : await this.store.updateRequest(id, { status: 'failed', failureReason: truncate(outcome.reason, MAX_REASON), ...this.trace(outcome.reference) }, this.now());
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
     // The delivery became pending in the same write as "generated": hand it over now; a crash

@@ -104,7 +104,7 @@ function setup(opts: { options?: Partial<OutboxDispatcherOptions>; dir?: string;
   const store = open(dir);
   const clock = { now: new Date(T0) };
   const sender = new ScriptedSender(clock, opts.behaviour);
-  const dispatcher = new OutboxDispatcher(opts.outbox ? opts.outbox(store) : store, sender, silent, { ...OPTIONS, ...opts.options }, () => clock.now);
+  const dispatcher = new OutboxDispatcher(opts.outbox ? opts.outbox(store) : store.outbox, sender, silent, { ...OPTIONS, ...opts.options }, () => clock.now);
   dispatchers.push(dispatcher);
   const advance = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);
@@ -135,7 +135,7 @@ describe('publish', () => {
     await dispatcher.publish(message('star:V1'));
     await flush();
     expect(sender.calls).toEqual([expect.objectContaining({ key: 'star:V1', ts: undefined, threadTs: undefined, version: 1, text: 'text of star:V1', channel: 'C0LICENSING', ok: true })]);
-    const entry = await store.get('star:V1');
+    const entry = await store.outbox.get('star:V1');
     expect(entry).toMatchObject({ ts: '1718366400.000001', version: 1, deliveredVersion: 1 });
     expect(entry?.blocks).toEqual(message('star:V1').blocks);
     expect(await dispatcher.backlog()).toBe(0);
@@ -145,7 +145,7 @@ describe('publish', () => {
     const gate = deferred<{ ts: string }>();
     const { dispatcher, store, sender } = setup({ behaviour: () => gate.promise });
     await dispatcher.publish(message('license:1'));
-    expect(await store.get('license:1')).toMatchObject({ version: 1, deliveredVersion: 0 });
+    expect(await store.outbox.get('license:1')).toMatchObject({ version: 1, deliveredVersion: 0 });
     expect(await dispatcher.backlog()).toBe(1);
     gate.resolve(sender.post());
   });
@@ -164,7 +164,7 @@ describe('retries', () => {
 
     const expectedBackoffs = [1000, 2000, 4000, 5000];
     for (const [i, backoff] of expectedBackoffs.entries()) {
-      const entry = await store.get('k');
+      const entry = await store.outbox.get('k');
       expect(entry).toMatchObject({ attempts: i + 1, lastError: 'channel_not_found', deliveredVersion: 0 });
       expect(new Date(entry!.nextAttemptAt).getTime() - clock.now.getTime()).toBe(backoff);
       // Not due yet: nothing is sent.
@@ -176,7 +176,7 @@ describe('retries', () => {
       expect(sender.calls).toHaveLength(i + 2);
     }
     expect(sender.calls.map((c) => c.ok)).toEqual([false, false, false, false, true]);
-    expect(await store.get('k')).toMatchObject({ ts: '1718366400.000001', deliveredVersion: 1 });
+    expect(await store.outbox.get('k')).toMatchObject({ ts: '1718366400.000001', deliveredVersion: 1 });
     expect(await dispatcher.backlog()).toBe(0);
   });
 
@@ -189,7 +189,7 @@ describe('retries', () => {
     });
     await dispatcher.publish(message('k'));
     await flush();
-    const entry = await store.get('k');
+    const entry = await store.outbox.get('k');
     expect(entry?.lastError).toBe('ratelimited');
     expect(new Date(entry!.nextAttemptAt).getTime()).toBe(T0.getTime() + 30_000);
     advance(29_999);
@@ -198,7 +198,7 @@ describe('retries', () => {
     advance(1);
     await flush();
     expect(sender.calls).toHaveLength(2);
-    expect(await store.get('k')).toMatchObject({ deliveredVersion: 1 });
+    expect(await store.outbox.get('k')).toMatchObject({ deliveredVersion: 1 });
   });
 
   it('one failing message does not hold back the others', async () => {
@@ -212,8 +212,8 @@ describe('retries', () => {
     await dispatcher.publish(message('good-1'));
     await dispatcher.publish(message('good-2'));
     await flush();
-    expect((await store.get('good-1'))?.ts).toBeDefined();
-    expect((await store.get('good-2'))?.ts).toBeDefined();
+    expect((await store.outbox.get('good-1'))?.ts).toBeDefined();
+    expect((await store.outbox.get('good-2'))?.ts).toBeDefined();
     expect(await dispatcher.backlog()).toBe(1);
   });
 
@@ -227,9 +227,9 @@ describe('retries', () => {
     });
     dispatcher.start();
     await dispatcher.publish(message('k'));
-    await waitFor(async () => (await store.get('k'))?.attempts === 1);
+    await waitFor(async () => (await store.outbox.get('k'))?.attempts === 1);
     advance(1000);
-    await waitFor(async () => (await store.get('k'))?.deliveredVersion === 1);
+    await waitFor(async () => (await store.outbox.get('k'))?.deliveredVersion === 1);
     expect(sender.calls).toHaveLength(2);
   });
 });
@@ -239,7 +239,7 @@ describe('updates', () => {
     const { dispatcher, store, sender, flush } = setup({ behaviour: (entry) => sender.post(entry) });
     await dispatcher.publish(message('license:1', { text: 'pending' }));
     await flush();
-    const ts = (await store.get('license:1'))?.ts;
+    const ts = (await store.outbox.get('license:1'))?.ts;
     await dispatcher.publish(message('license:1', { text: 'generated', channel: 'C0OTHER' }));
     await flush();
     expect(sender.calls.map((c) => ({ ts: c.ts, text: c.text, version: c.version, channel: c.channel }))).toEqual([
@@ -248,7 +248,7 @@ describe('updates', () => {
       { ts, text: 'generated', version: 2, channel: 'C0LICENSING' },
     ]);
     expect(sender.posts('license:1')).toHaveLength(1);
-    expect(await store.get('license:1')).toMatchObject({ ts, version: 2, deliveredVersion: 2 });
+    expect(await store.outbox.get('license:1')).toMatchObject({ ts, version: 2, deliveredVersion: 2 });
   });
 
   it('a newer version published while the first post is in flight is sent afterwards as an update', async () => {
@@ -262,7 +262,7 @@ describe('updates', () => {
       [undefined, 'v1'],
       ['1718366400.000001', 'v2'],
     ]);
-    expect(await store.get('license:1')).toMatchObject({ version: 2, deliveredVersion: 2 });
+    expect(await store.outbox.get('license:1')).toMatchObject({ version: 2, deliveredVersion: 2 });
   });
 });
 
@@ -278,11 +278,11 @@ describe('thread replies', () => {
     await dispatcher.publish(message('reply', { threadOfKey: 'parent' }));
     await flush();
     expect(sender.calls.map((c) => c.key)).toEqual(['parent']);
-    expect(await store.get('reply')).toMatchObject({ deliveredVersion: 0, lastError: 'waiting for the thread parent' });
+    expect(await store.outbox.get('reply')).toMatchObject({ deliveredVersion: 0, lastError: 'waiting for the thread parent' });
 
     advance(1000);
     await flush();
-    const parentTs = (await store.get('parent'))?.ts;
+    const parentTs = (await store.outbox.get('parent'))?.ts;
     expect(parentTs).toBeDefined();
     const reply = sender.calls.filter((c) => c.key === 'reply');
     expect(reply).toEqual([expect.objectContaining({ threadTs: parentTs, ts: undefined, ok: true })]);
@@ -300,7 +300,7 @@ describe('thread replies', () => {
     await flush();
     expect(sender.calls.map((c) => [c.key, c.threadTs])).toEqual([
       ['parent', undefined],
-      ['reply', (await store.get('parent'))?.ts],
+      ['reply', (await store.outbox.get('parent'))?.ts],
     ]);
   });
 });
@@ -313,7 +313,7 @@ describe('restart', () => {
     await first.flush();
     await first.dispatcher.stop(100);
     // Left without even an attempt: written, then the process died.
-    await first.store.enqueue(message('c'), T0);
+    await first.store.outbox.enqueue(message('c'), T0);
     first.store.close();
 
     const second = setup({ dir: first.dir });
@@ -322,7 +322,7 @@ describe('restart', () => {
     await waitFor(async () => (await second.dispatcher.backlog()) === 0);
     await second.flush();
     expect(second.sender.calls.filter((c) => c.ok).map((c) => c.key).sort()).toEqual(['a', 'b', 'c']);
-    expect(second.sender.calls.find((c) => c.key === 'b')?.threadTs).toBe((await second.store.get('a'))?.ts);
+    expect(second.sender.calls.find((c) => c.key === 'b')?.threadTs).toBe((await second.store.outbox.get('a'))?.ts);
     for (const key of ['a', 'b', 'c']) expect(second.sender.posts(key)).toHaveLength(1);
   });
 });
@@ -337,7 +337,7 @@ describe('stop', () => {
     });
     for (const key of ['a', 'b', 'c', 'd', 'e']) await dispatcher.publish(message(key));
     await dispatcher.stop(5000);
-    for (const key of ['a', 'b', 'c', 'd', 'e']) expect((await store.get(key))?.deliveredVersion).toBe(1);
+    for (const key of ['a', 'b', 'c', 'd', 'e']) expect((await store.outbox.get(key))?.deliveredVersion).toBe(1);
   });
 
   it('resolves within its timeout when the sender hangs, and delivers nothing afterwards', async () => {
@@ -374,10 +374,10 @@ describe('background errors', () => {
     let failDue = 1;
     const { dispatcher, store, flush } = setup({
       outbox: (s) =>
-        Object.assign(Object.create(s) as Store, {
+        Object.assign(Object.create(s.outbox) as AuditOutbox, {
           due: async (now: Date, limit: number) => {
             if (failDue-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-            return s.due(now, limit);
+            return s.outbox.due(now, limit);
           },
         }),
     });
@@ -385,7 +385,7 @@ describe('background errors', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(unhandled).toEqual([]);
     await flush().catch(() => undefined);
-    expect((await store.get('k'))?.deliveredVersion).toBe(1);
+    expect((await store.outbox.get('k'))?.deliveredVersion).toBe(1);
   });
 
   it('a send that completes after stop() timed out and the store was closed is not an unhandled rejection', async () => {
@@ -421,9 +421,9 @@ describe('many messages while Slack is down for a while', () => {
     for (const key of keys) {
       expect(sender.posts(key)).toHaveLength(1);
       expect(sender.calls.filter((c) => c.key === key && c.ok)).toHaveLength(1);
-      expect(await store.get(key)).toMatchObject({ deliveredVersion: 1, ts: expect.stringMatching(/^1718366400\.\d{6}$/) });
+      expect(await store.outbox.get(key)).toMatchObject({ deliveredVersion: 1, ts: expect.stringMatching(/^1718366400\.\d{6}$/) });
     }
-    expect(new Set(await Promise.all(keys.map(async (k) => (await store.get(k))?.ts))).size).toBe(100);
+    expect(new Set(await Promise.all(keys.map(async (k) => (await store.outbox.get(k))?.ts))).size).toBe(100);
   });
 });
 
@@ -449,11 +449,11 @@ describe('a post whose answer was never seen (issue 9.5)', () => {
     });
     await dispatcher.publish({ key: 'k', channel: 'C1', text: 'hello', blocks: [] });
     await flush();
-    expect((await store.get('k'))?.postStartedAt).toBe(T0.toISOString());
+    expect((await store.outbox.get('k'))?.postStartedAt).toBe(T0.toISOString());
     advance(1000);
     await flush();
     expect(seen).toEqual([undefined, T0.toISOString()]);
-    expect((await store.get('k'))?.ts).toBe('1718366400.000001');
+    expect((await store.outbox.get('k'))?.ts).toBe('1718366400.000001');
   });
 
   it('a definite refusal from Slack (ok:false, 429) clears the mark: the message is certainly not in the channel', async () => {
@@ -468,7 +468,7 @@ describe('a post whose answer was never seen (issue 9.5)', () => {
     });
     await dispatcher.publish({ key: 'k2', channel: 'C1', text: 'hello', blocks: [] });
     await flush();
-    expect((await store.get('k2'))?.postStartedAt).toBeUndefined();
+    expect((await store.outbox.get('k2'))?.postStartedAt).toBeUndefined();
     advance(1000);
     await flush();
     advance(1000);

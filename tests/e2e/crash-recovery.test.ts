@@ -106,8 +106,8 @@ describe('the bot as a child process', () => {
 
     const killed = await first.bot.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
-    const afterKill = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
-    expect(afterKill.map((r) => [r.status, r.reference])).toEqual([['pending', issue.web_url]]);
+    const afterKill = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(afterKill.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['pending', issue.web_url]]);
 
     // Mechanizer finishes while the bot is down.
     gitlab.updateIssue(issue.iid, { note: `Created a license under admin@customer.example for 250 users.`, titlePrefix: '[Success] ', state: 'closed' });
@@ -137,8 +137,8 @@ describe('the bot as a child process', () => {
 
     const stopped = await second.bot.kill('SIGTERM');
     expect(stopped.code).toBe(0);
-    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
-    expect(records.map((r) => [r.status, r.reference])).toEqual([['generated', issue.web_url]]);
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['generated', issue.web_url]]);
   }, 40_000);
 
   it('SIGKILL between generating the license and handing it over → the restart delivers it exactly once; until then the notice says "not delivered yet"', async () => {
@@ -158,8 +158,8 @@ describe('the bot as a child process', () => {
       },
       { timeoutMs: 5000, intervalMs: 25 },
     );
-    const stored = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
-    expect(stored.map((r) => [r.status, r.deliveryStatus])).toEqual([['generated', 'pending']]);
+    const stored = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(stored.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([['generated', 'pending']]);
     await first.bot.kill('SIGKILL');
 
     const uploadsFor = () => fake.callsTo('files.completeUploadExternal').filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
@@ -180,8 +180,8 @@ describe('the bot as a child process', () => {
     await sleep(700);
     expect(uploadsFor()).toHaveLength(1);
     await second.bot.kill('SIGTERM');
-    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(ticket), 10));
-    expect(records.map((r) => [r.status, r.deliveryStatus])).toEqual([['generated', 'delivered']]);
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([['generated', 'delivered']]);
     report(`kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ${deliveredMs} ms after the restart began (incl. process start)`);
   }, 40_000);
 
@@ -251,11 +251,11 @@ describe('the bot as a child process', () => {
     expect(exit.code).toBe(0);
     expect(tookMs).toBeLessThan(3000 + 1500);
     expect(postsForTicket(fake, 9602)).toHaveLength(1);
-    expect(await withStore(dataDir, (store) => store.backlog())).toBe(0);
+    expect(await withStore(dataDir, (store) => store.outbox.backlog())).toBe(0);
     // The interrupted request stays pending with its issue, for the next start to resume.
-    const records = await withStore(dataDir, (store) => store.findByTicket(ticketUrl(9601), 10));
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(9601), 10));
     expect(records.map((r) => r.status)).toEqual(['pending']);
-    expect(records[0].reference).toMatch(/\/-\/issues\/\d+$/);
+    expect(records[0].status === 'refused' ? undefined : records[0].issueUrl).toMatch(/\/-\/issues\/\d+$/);
   }, 30_000);
 
   it('SIGTERM after an outage: an audit message still in backoff is flushed too, since Slack is up', async () => {
@@ -268,7 +268,7 @@ describe('the bot as a child process', () => {
     const exit = await bot.kill('SIGTERM', 10_000);
     expect(exit.code).toBe(0);
     const delivered = postsForTicket(fake, 9701).length;
-    const backlog = await withStore(dataDir, (store) => store.backlog());
+    const backlog = await withStore(dataDir, (store) => store.outbox.backlog());
     report(`SIGTERM with 1 audit message in a 60 s backoff, Slack up → ${delivered} delivered at shutdown, backlog left ${backlog}`);
     expect(delivered).toBe(1);
     expect(backlog).toBe(0);

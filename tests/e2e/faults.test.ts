@@ -30,12 +30,12 @@ const report = (line: string) => process.stdout.write(`[faults] ${line}\n`);
 
 /** The store holds exactly one STAR decision for the ticket. */
 async function expectOneDecision(t: BotUnderTest, ticket: number): Promise<void> {
-  const decisions = await t.bot.services.store.listDecisions(new Date(Date.now() - 120_000));
+  const decisions = await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 120_000));
   expect(decisions.filter((d) => d.ticketUrl === ticketUrl(ticket))).toHaveLength(1);
 }
 
 async function allDelivered(t: BotUnderTest, timeoutMs: number): Promise<void> {
-  await eventually(async () => expect(await t.bot.services.store.backlog()).toBe(0), { timeoutMs, intervalMs: 50 });
+  await eventually(async () => expect(await t.bot.services.store.outbox.backlog()).toBe(0), { timeoutMs, intervalMs: 50 });
 }
 
 describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses are produced', () => {
@@ -76,7 +76,7 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
       expect(ack.kind).toBe('update');
       expect(textOf(ack.view as JsonObject)).toMatch(/Generating|License generated/);
     }
-    expect(await t.bot.services.store.backlog()).toBeGreaterThan(0);
+    expect(await t.bot.services.store.outbox.backlog()).toBeGreaterThan(0);
 
     const outageEnd = await outageOver;
     await allDelivered(t, 12_000);
@@ -102,14 +102,14 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     }
 
     // The store: one decision per verdict, one license request per ticket, every outbox entry delivered with its ts.
-    const decisions = await t.bot.services.store.listDecisions(new Date(Date.now() - 120_000));
+    const decisions = await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 120_000));
     for (const ticket of verdictTickets) expect(decisions.filter((d) => d.ticketUrl === ticketUrl(ticket))).toHaveLength(1);
     for (const ticket of licenseTickets) {
-      const records = await t.bot.services.store.findByTicket(ticketUrl(ticket), 10);
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
       expect(records.map((r) => r.status)).toEqual(['generated']);
     }
     for (const { viewId, ticket } of verdicts) {
-      const entry = await t.bot.services.store.get(`star:${viewId}`);
+      const entry = await t.bot.services.store.outbox.get(`star:${viewId}`);
       expect(entry?.ts).toBe(postsForTicket(t.fake, ticket)[0].response.ts);
       expect(entry?.deliveredVersion).toBe(entry?.version);
     }
@@ -216,7 +216,7 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
     const calls = t.fake.callsTo('chat.postMessage');
     const slow = calls.filter((c) => c.fault?.delayMs);
     const fast = calls.filter((c) => !c.fault);
-    const entry = await t.bot.services.store.get(`star:${viewId}`);
+    const entry = await t.bot.services.store.outbox.get(`star:${viewId}`);
     return { calls, slow, fast, entry };
   }
 
@@ -286,7 +286,7 @@ describe('expired_trigger_id on views.open', () => {
     expect(response.body.response_type).toBe('ephemeral');
     expect(response.body.text).toMatch(/run the command again/i);
     expect(t.fake.callsTo('views.open')).toHaveLength(1);
-    expect(await t.bot.services.store.findByTicket(ticketUrl(123456), 10)).toHaveLength(0);
+    expect(await t.bot.services.store.requests.findByTicket(ticketUrl(123456), 10)).toHaveLength(0);
   });
 });
 
@@ -314,7 +314,7 @@ describe('100 deliveries of the same emergency license submission', () => {
     await t.fake.waitForUpload(() => true, 5000);
     await allDelivered(t, 3000);
     await sleep(300);
-    const records = await t.bot.services.store.findByTicket(ticketUrl(6101), 10);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(6101), 10);
     report(`100 submissions of view ${view.id} in 5 batches of 20 (${Math.round(elapsed)} ms) → ${records.length} record, ${t.fake.uploads.length} upload, ${postsForTicket(t.fake, 6101).length} notice`);
     expect(records).toHaveLength(1);
     expect(records[0].status).toBe('generated');
@@ -372,8 +372,8 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
     const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
     expect(dm.args.text).toContain(issue.web_url);
-    const records = await t.bot.services.store.findByTicket(ticketUrl(7101), 10);
-    expect(records.map((r) => [r.status, r.reference])).toEqual([['generated', issue.web_url]]);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
+    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['generated', issue.web_url]]);
   }, 15_000);
 
   it('issue closed with [Failure] → notice failed with the reason and a Retry button; two Retry clicks → one new attempt', async () => {
@@ -384,7 +384,7 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     expect(textOf(shown.blocks)).toContain('CustomersDot rejected the email address');
     const retryButton = (shown.blocks as JsonObject[]).flatMap((b) => (b.type === 'actions' ? b.elements : [])).find((e: JsonObject) => e.action_id === 'retry_license');
     expect(retryButton?.text.text).toBe('Retry');
-    const [record] = await t.bot.services.store.findByTicket(ticketUrl(7201), 10);
+    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
     expect(record.status).toBe('failed');
     expect(issuesCreated()).toHaveLength(issuesBefore + 1);
 
@@ -408,7 +408,7 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     const { shown: after } = await finalNotice(7201, /Generated/);
     expect(after.ts).toBe(post.response.ts);
     expect(textOf(after.blocks)).toContain('(retry 1)');
-    const records = await t.bot.services.store.findByTicket(ticketUrl(7201), 10);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
     expect(records.map((r) => [r.status, r.attempts])).toEqual([['generated', 1]]);
   }, 15_000);
 });

@@ -80,7 +80,7 @@ describe('issue 9 with Slack user groups', () => {
         const mine = results.filter((r) => r.ticket === ticket);
         const callbacks = mine.map((r) => r.ack.view?.callback_id).sort();
         expect(callbacks).toEqual(['emergency_license_reissue', 'emergency_license_reissue', 'emergency_license_status']);
-        const records = await t.bot.services.store.findByTicket(ticketUrl(ticket), 10);
+        const records = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
         expect(records).toHaveLength(1);
         races += 1;
         licenses += records.length;
@@ -102,7 +102,7 @@ describe('issue 9 with Slack user groups', () => {
     expect(textOf(ack.view as JsonObject)).toContain('Only members of');
     await sleep(300);
     expect(postsForTicket(fake, 93001)).toHaveLength(0);
-    expect(await t.bot.services.store.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
+    expect(await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
     await healthy(t);
   });
 
@@ -120,7 +120,7 @@ describe('issue 9 with Slack user groups', () => {
     });
     const ack = applySubmissionAck(fake, forged, await submitView(t, forged, {}, MANAGER));
     expect(ack.view?.callback_id).toBe('emergency_license_refused');
-    expect(await t.bot.services.store.findByTicket(ticketUrl(93101), 10)).toEqual([]);
+    expect(await t.bot.services.store.requests.findByTicket(ticketUrl(93101), 10)).toEqual([]);
     await healthy(t);
   });
 
@@ -132,7 +132,7 @@ describe('issue 9 with Slack user groups', () => {
     const tampered = { ...(refusal.view as JsonObject), private_metadata: JSON.stringify({ request: { ticketUrl: ticketUrl(93201), deployment: 'self_managed', paidPlan: true, prospect: false, expirationDate: daysAgo(15), userCount: 99999, email: 'attacker@evil.example', username: 'x' } }) };
     const ack = applySubmissionAck(fake, tampered, await submitView(t, tampered, { justification: 'Customer production is down; L&R lead approved on the call.' }, MANAGER));
     expect(ack.view?.callback_id).toBe('emergency_license_status');
-    const [record] = await t.bot.services.store.findByTicket(ticketUrl(93201), 10);
+    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93201), 10);
     expect(record).toMatchObject({ email: 'real@customer.example', userCount: 40 });
     await healthy(t);
   });
@@ -156,7 +156,7 @@ describe('issue 9 with Slack user groups', () => {
     };
     const ack = applySubmissionAck(fake, asReissue, await submitView(t, asReissue, {}, MANAGER));
     expect(ack.view?.callback_id).toBe('emergency_license_refused');
-    const records = await t.bot.services.store.findByTicket(ticketUrl(93301), 10);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(93301), 10);
     expect(records.filter((r) => r.status !== 'refused')).toHaveLength(1);
     await healthy(t);
   });
@@ -208,7 +208,7 @@ describe('issue 9 with Slack user groups', () => {
     expect(override).not.toMatch(/\*In scope\*/);
     expect(override).not.toMatch(/[`_~]/);
     expect(override).toContain('zerowidth');
-    const [record] = await t.bot.services.store.findByTicket(ticketUrl(93401), 10);
+    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93401), 10);
     expect(record.overrideJustification).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069]/);
     await healthy(t);
   });
@@ -217,8 +217,8 @@ describe('issue 9 with Slack user groups', () => {
     const form = openedForm(fake);
     applySubmissionAck(fake, form, await submitView(t, form, emergencyForm({ ticket: '93501', email: 'copy@customer.example' }), ENGINEERS[0]));
     const [record] = await eventually(async () => {
-      const found = await t.bot.services.store.findByTicket(ticketUrl(93501), 1);
-      expect(found[0]?.deliveryStatus).toBe('delivered');
+      const found = await t.bot.services.store.requests.findByTicket(ticketUrl(93501), 1);
+      expect(found[0]?.status === 'generated' ? found[0].delivery.status : undefined).toBe('delivered');
       return found;
     }, { timeoutMs: 5000 });
     const notice = await eventually(() => {

@@ -110,7 +110,7 @@ describe('authorization with Slack user groups', () => {
       expect(textOf(body.view)).toMatch(user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/);
     }
     await sleep(300);
-    const records = await t.bot.services.store.findByTicket(ticketUrl(9101), 10);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
     expect(records.map((r) => r.status)).toEqual(['refused']);
     expect(t.fake.uploads).toHaveLength(0);
     expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
@@ -127,7 +127,7 @@ describe('authorization with Slack user groups', () => {
 
   describe('crafted view_submission payloads', () => {
     beforeEach(async () => {
-      await eventually(async () => expect(await t.bot.services.store.backlog()).toBe(0));
+      await eventually(async () => expect(await t.bot.services.store.outbox.backlog()).toBe(0));
       t.fake.reset();
     });
 
@@ -146,7 +146,7 @@ describe('authorization with Slack user groups', () => {
       await sleep(200);
       expect(t.fake.callsTo('chat.postMessage')).toHaveLength(0);
       expect(t.fake.uploads).toHaveLength(0);
-      expect(await t.bot.services.store.findByTicket(ticketUrl(9201), 10)).toHaveLength(0);
+      expect(await t.bot.services.store.requests.findByTicket(ticketUrl(9201), 10)).toHaveLength(0);
     }
 
     it('a 100 KB ticket value is answered with a clear error view, nothing posted', async () => {

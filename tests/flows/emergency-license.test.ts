@@ -90,7 +90,7 @@ describe('weekend emergency license end to end', () => {
     expect(textOf(post.args.blocks)).toContain('Refused');
     await new Promise((r) => setTimeout(r, 200));
     expect(t.fake.uploads).toHaveLength(0);
-    const records = await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/500', 10);
+    const records = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/500', 10);
     expect(records.map((r) => r.status)).toEqual(['refused']);
   });
 
@@ -121,7 +121,7 @@ describe('weekend emergency license end to end', () => {
     expect(b.status).toBe(200);
     await t.fake.waitForUpload(() => true, 5000);
     await new Promise((r) => setTimeout(r, 300));
-    const records = await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/600', 10);
+    const records = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/600', 10);
     expect(records).toHaveLength(1);
     expect(t.fake.uploads).toHaveLength(1);
     expect(licenseNotices(t, '600')).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('weekend emergency license end to end', () => {
     const second = await openForm('700');
     const ack = applySubmissionAck(t.fake, second, await t.submit(second, form({ ticket: '700' })));
     expect(textOf(ack.view as JsonObject)).toContain('already requested');
-    expect(await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/700', 10)).toHaveLength(1);
+    expect(await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/700', 10)).toHaveLength(1);
   });
 
   it('the same ticket with another user count still asks before a second license', async () => {
@@ -149,7 +149,7 @@ describe('weekend emergency license end to end', () => {
 
   it('Retry on an old failed request is refused once the customer is outside the 3-day window', async () => {
     const store = t.bot.services.store;
-    const created = await store.createRequest(
+    const created = await store.requests.createRequest(
       {
         ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/720',
         email: 'old@customer.example',
@@ -165,14 +165,14 @@ describe('weekend emergency license end to end', () => {
     );
     if (created.outcome !== 'created') throw new Error(`fixture not created: ${created.outcome}`);
     const { record } = created;
-    await store.updateRequest(record.id, { status: 'failed', reason: 'GitLab was down' }, new Date());
+    await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'GitLab was down' }, new Date());
     const message = { ts: '1700000000.000100', blocks: [{ type: 'actions', block_id: 'license_actions', elements: [{ type: 'button', action_id: 'retry_license', value: record.id, text: { type: 'plain_text', text: 'Retry' } }] }] };
     const responseId = 'retry-720';
     await t.send('interaction', messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
     );
     const answer = await t.fake.waitForResponse(responseId);
     expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside this workflow's window \(grace period ended within the last 3 days, UTC\)/);
-    expect((await store.getRequest(record.id))?.status).toBe('failed');
+    expect((await store.requests.getRequest(record.id))?.status).toBe('failed');
   });
 
   it('refuses people outside the requester groups with an ephemeral explanation', async () => {
@@ -189,11 +189,11 @@ describe('weekend emergency license end to end', () => {
     applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '900' })));
     const update = await t.fake.waitForCall('views.update', (c) => textOf(c.args.view).includes('could not be sent'), 5000);
     expect(textOf(update.args.view)).toContain('BEGIN GITLAB LICENSE');
-    const [record] = await t.bot.services.store.findByTicket('https://gitlab.zendesk.com/agent/tickets/900', 1);
-    expect(record.status).toBe('generated');
+    const [record] = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/900', 1);
+    if (record.status !== 'generated') throw new Error(`expected generated, got ${record.status}`);
     // Not delivered yet, and retried (the durable delivery step), with Slack's answer kept.
-    expect(record.deliveryStatus).toBe('pending');
-    expect(record.deliveryError).toBe('not_allowed_token_type');
+    expect(record.delivery.status).toBe('pending');
+    expect(record.delivery.error).toBe('not_allowed_token_type');
   });
 
   it('/license-status lists the requests for a ticket and for an email', async () => {

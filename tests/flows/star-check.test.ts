@@ -120,7 +120,7 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
   it('records the decision for the feedback export', async () => {
     await walk({ ticket: '777', q_kind: 'force_reassociate', q_edgeCase: 'no' });
     await eventually(async () => {
-      const decisions = await t.bot.services.store.listDecisions(new Date(Date.now() - 60_000));
+      const decisions = await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000));
       expect(decisions.some((d) => d.ticketUrl.endsWith('/777') && d.verdict === 'deflect_with_docs')).toBe(true);
     });
   });

@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
 import { usePostgres } from '../support/postgres';
+import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
 const server = usePostgres();
 
@@ -42,6 +43,19 @@ describe('PostgreSQL migrations', () => {
     }
   });
 
+  it('migration 4 gives each meaning of reason/reference its own field, mapping the rows already there', async () => {
+    const url = await server().createDatabase();
+    await (await PostgresStore.open({ connectionString: url, migrations: PG_MIGRATIONS.filter((m) => m.version <= 3) })).close();
+    await sql(url, LEGACY_REQUESTS_SQL);
+    const store = await PostgresStore.open({ connectionString: url });
+    try {
+      expect(store.migration.applied).toEqual([4]);
+      for (const expected of MIGRATED_REQUESTS) expect(await store.requests.getRequest(expected.id)).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a database written by a newer release, naming it without the password', async () => {
     const url = await server().createDatabase();
     await (await PostgresStore.open({ connectionString: url })).close();
@@ -69,7 +83,7 @@ describe('PostgreSQL pool and faults', () => {
     const poolErrors: Error[] = [];
     const store = await PostgresStore.open({ connectionString: url, max: 2, connectionTimeoutMs: 500, onPoolError: (e) => poolErrors.push(e) });
     try {
-      const { record } = await store.createRequest(
+      const { record } = await store.requests.createRequest(
         {
           ticketUrl: 'https://t/1', email: 'a@b.c', userCount: 1, requestedBySlackId: 'U1', requestedByUsername: 'u',
           licenseExpiresOn: '2025-03-02', scopeSummary: 's', adapter: 'local', idempotencyKey: 'k1',
@@ -83,11 +97,11 @@ describe('PostgreSQL pool and faults', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       await pg.start();
       expect(await store.isWritable()).toBe(true);
-      expect((await store.getRequest(record.id))?.idempotencyKey).toBe('k1');
+      expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
     } finally {
       await store.close();
     }
     expect(await store.isWritable()).toBe(false);
-    await expect(store.getRequest('x')).rejects.toThrow(/closed/);
+    await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
   }, 30_000);
 });

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type LicenseRequestInput, type Store } from '../../src/store';
+import { PostgresStore, SqliteStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
 import { usePostgres } from '../support/postgres';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -36,6 +36,8 @@ const backends: Backend[] = [
     cleanUp: () => undefined, // the throwaway server goes as a whole; an external one drops its databases
   },
 ];
+
+const deliveryStatus = (r: LicenseRequestRecord) => (r.status === 'generated' ? r.delivery.status : undefined);
 
 let seq = 0;
 function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput {
@@ -82,7 +84,7 @@ describe.each(backends)('$name store', (backend) => {
     it('createRequest stores every field and returns a pending record', async () => {
       const store = await fresh();
       const req = input({ overrideJustification: 'manager approved' });
-      const { record, outcome } = await store.createRequest(req, T0);
+      const { record, outcome } = await store.requests.createRequest(req, T0);
       expect(outcome).toBe('created');
       expect(record).toEqual({
         ...req,
@@ -92,105 +94,87 @@ describe.each(backends)('$name store', (backend) => {
         createdAt: T0.toISOString(),
         updatedAt: T0.toISOString(),
       });
-      expect(await store.getRequest(record.id)).toEqual(record);
-      expect(await store.getRequest('nope')).toBeUndefined();
+      expect(await store.requests.getRequest(record.id)).toEqual(record);
+      expect(await store.requests.getRequest('nope')).toBeUndefined();
     });
 
     it('optional fields are absent (not null) when unset', async () => {
       const store = await fresh();
-      const { record } = await store.createRequest(input(), T0);
-      for (const k of ['overrideJustification', 'reason', 'reference', 'licenseFile', 'trialExpiresOn']) {
+      const { record } = await store.requests.createRequest(input(), T0);
+      for (const k of ['overrideJustification', 'issueUrl', 'failureReason', 'refusalReason', 'licensePath', 'licenseFile', 'trialExpiresOn', 'delivery']) {
         expect(record).not.toHaveProperty(k);
       }
     });
 
     it('createRequest is idempotent on idempotencyKey', async () => {
       const store = await fresh();
-      const first = await store.createRequest(input({ idempotencyKey: 'view-X' }), T0);
-      const again = await store.createRequest(input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
+      const first = await store.requests.createRequest(input({ idempotencyKey: 'view-X' }), T0);
+      const again = await store.requests.createRequest(input({ idempotencyKey: 'view-X', userCount: 999 }), at(5));
       expect(again.outcome).toBe('existing');
       expect(again.record).toEqual(first.record);
-      expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
+      expect(await store.requests.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
     });
 
     it('createRequest creates exactly one record under concurrent calls, also from two connections', async () => {
       const a = await fresh();
       const b = await second(a);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).createRequest(input({ idempotencyKey: 'same' }), at(i))),
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).requests.createRequest(input({ idempotencyKey: 'same' }), at(i))),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
       expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
     });
 
-    it('updateRequest sets status, keeps undefined fields, clears null fields', async () => {
+    it('updateRequest writes the new status with all its own fields and clears those of the old one', async () => {
       const store = await fresh();
-      const { record } = await store.createRequest(input(), T0);
-      const generated = await store.updateRequest(
+      const { record } = await store.requests.createRequest(input(), T0);
+      const generated = await store.requests.updateRequest(
         record.id,
-        { status: 'generated', reference: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11' },
+        { status: 'generated', licensePath: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'john@example.com', userCount: 25 } },
         at(10),
       );
       expect(generated).toMatchObject({
         status: 'generated',
-        reference: '/licenses/x',
+        licensePath: '/licenses/x',
         licenseFile: 'LICENSE',
         trialExpiresOn: '2025-03-11',
+        issuedToMismatch: { email: 'john@example.com', userCount: 25 },
         updatedAt: at(10).toISOString(),
         createdAt: T0.toISOString(),
       });
-      const failed = await store.updateRequest(record.id, { status: 'failed', reason: 'boom', licenseFile: null }, at(20));
-      expect(failed.status).toBe('failed');
-      expect(failed.reason).toBe('boom');
-      expect(failed.reference).toBe('/licenses/x'); // undefined = keep
-      expect(failed).not.toHaveProperty('licenseFile'); // null = clear
-      expect(await store.getRequest(record.id)).toEqual(failed);
-      await expect(store.updateRequest('missing', { status: 'failed' }, T0)).rejects.toThrow(/not found/);
+      const failed = await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'boom', issueUrl: 'https://gitlab.example.com/g/p/-/issues/1' }, at(20));
+      expect(failed).toEqual({
+        ...record,
+        status: 'failed',
+        failureReason: 'boom',
+        issueUrl: 'https://gitlab.example.com/g/p/-/issues/1',
+        updatedAt: at(20).toISOString(),
+      });
+      expect(await store.requests.getRequest(record.id)).toEqual(failed);
+      const refused = await store.requests.updateRequest(record.id, { status: 'refused', refusalReason: 'out of scope' }, at(30));
+      expect(refused).toEqual({ ...record, status: 'refused', refusalReason: 'out of scope', updatedAt: at(30).toISOString() });
+      await expect(store.requests.updateRequest('missing', { status: 'failed', failureReason: 'x' }, T0)).rejects.toThrow(/not found/);
     });
 
     it('claimRetry moves failed -> pending exactly once and bumps attempts', async () => {
       const store = await fresh();
       const other = await second(store);
-      const { record } = await store.createRequest(input(), T0);
-      expect(await store.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
-      await store.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(2));
+      const { record } = await store.requests.createRequest(input(), T0);
+      expect(await store.requests.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
+      await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(2));
 
-      const claims = await Promise.all([store.claimRetry(record.id, at(3)), other.claimRetry(record.id, at(3))]);
+      const claims = await Promise.all([store.requests.claimRetry(record.id, at(3)), other.requests.claimRetry(record.id, at(3))]);
       expect(claims.sort()).toEqual([false, true]);
-      const after = await store.getRequest(record.id);
+      const after = await store.requests.getRequest(record.id);
       expect(after).toMatchObject({ status: 'pending', attempts: 1, updatedAt: at(3).toISOString() });
+      expect(after).not.toHaveProperty('failureReason'); // a fresh pending: the claim forgets the failure
 
-      await store.updateRequest(record.id, { status: 'failed' }, at(4));
-      expect(await store.claimRetry(record.id, at(5))).toBe(true);
-      expect((await store.getRequest(record.id))?.attempts).toBe(2);
-      await store.updateRequest(record.id, { status: 'generated' }, at(6));
-      expect(await store.claimRetry(record.id, at(7))).toBe(false);
-      expect(await store.claimRetry('missing', at(7))).toBe(false);
-    });
-
-    it('findRecentDuplicates matches ticket + email (any case) + user count, pending/generated, since inclusive', async () => {
-      const store = await fresh();
-      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com', userCount: 10 };
-      const old = (await store.createRequest(input({ ...base }), at(0))).record;
-      const pending = (await store.createRequest(input({ ...base, email: 'ops@corp.com' }), at(100))).record;
-      const generated = (await store.createRequest(input({ ...base, email: 'OPS@CORP.COM' }), at(200))).record;
-      await store.updateRequest(generated.id, { status: 'generated' }, at(201));
-      const failed = (await store.createRequest(input({ ...base }), at(300))).record;
-      await store.updateRequest(failed.id, { status: 'failed' }, at(301));
-      const refused = (await store.createRequest(input({ ...base }), at(400))).record;
-      await store.updateRequest(refused.id, { status: 'refused' }, at(401));
-      await store.createRequest(input({ ...base, userCount: 11 }), at(500));
-      await store.createRequest(input({ ...base, ticketUrl: 'https://t/2' }), at(500));
-      await store.createRequest(input({ ...base, email: 'other@corp.com' }), at(500));
-
-      const found = await store.findRecentDuplicates({ ...base, email: 'oPs@cOrP.cOm' }, at(100));
-      expect(found.map((r) => r.id)).toEqual([generated.id, pending.id]); // newest first, `old` is before since
-      expect((await store.findRecentDuplicates(base, at(0))).map((r) => r.id)).toEqual([
-        generated.id,
-        pending.id,
-        old.id,
-      ]);
-      expect(await store.findRecentDuplicates(base, at(1000))).toEqual([]);
+      await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'x' }, at(4));
+      expect(await store.requests.claimRetry(record.id, at(5))).toBe(true);
+      expect((await store.requests.getRequest(record.id))?.attempts).toBe(2);
+      await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(6));
+      expect(await store.requests.claimRetry(record.id, at(7))).toBe(false);
+      expect(await store.requests.claimRetry('missing', at(7))).toBe(false);
     });
 
     it('findByTicket and findByEmail return newest first, honour the limit, email is case-insensitive', async () => {
@@ -198,30 +182,30 @@ describe.each(backends)('$name store', (backend) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const email = i % 2 ? 'Mixed.Case@Example.COM' : 'mixed.case@example.com';
-        ids.push((await store.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
+        ids.push((await store.requests.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
       }
-      await store.createRequest(input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
+      await store.requests.createRequest(input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
       const newestFirst = [...ids].reverse();
 
-      expect((await store.findByTicket('https://t/42', 10)).map((r) => r.id)).toEqual(newestFirst);
-      expect((await store.findByTicket('https://t/42', 2)).map((r) => r.id)).toEqual(newestFirst.slice(0, 2));
-      expect(await store.findByTicket('https://t/404', 10)).toEqual([]);
-      expect(await store.findByTicket('https://t/42', 0)).toEqual([]);
+      expect((await store.requests.findByTicket('https://t/42', 10)).map((r) => r.id)).toEqual(newestFirst);
+      expect((await store.requests.findByTicket('https://t/42', 2)).map((r) => r.id)).toEqual(newestFirst.slice(0, 2));
+      expect(await store.requests.findByTicket('https://t/404', 10)).toEqual([]);
+      expect(await store.requests.findByTicket('https://t/42', 0)).toEqual([]);
 
-      expect((await store.findByEmail('MIXED.case@example.com', 10)).map((r) => r.id)).toEqual(newestFirst);
-      expect((await store.findByEmail('mixed.case@EXAMPLE.com', 3)).map((r) => r.id)).toEqual(newestFirst.slice(0, 3));
-      const [withOriginalCase] = await store.findByEmail('mixed.case@example.com', 1);
+      expect((await store.requests.findByEmail('MIXED.case@example.com', 10)).map((r) => r.id)).toEqual(newestFirst);
+      expect((await store.requests.findByEmail('mixed.case@EXAMPLE.com', 3)).map((r) => r.id)).toEqual(newestFirst.slice(0, 3));
+      const [withOriginalCase] = await store.requests.findByEmail('mixed.case@example.com', 1);
       expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
-      expect(await store.findByEmail('nobody@example.com', 10)).toEqual([]);
+      expect(await store.requests.findByEmail('nobody@example.com', 10)).toEqual([]);
     });
 
     it('listPending returns only pending requests, oldest first', async () => {
       const store = await fresh();
-      const a = (await store.createRequest(input(), at(2))).record;
-      const b = (await store.createRequest(input(), at(1))).record;
-      const c = (await store.createRequest(input(), at(3))).record;
-      await store.updateRequest(c.id, { status: 'generated' }, at(4));
-      expect((await store.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
+      const a = (await store.requests.createRequest(input(), at(2))).record;
+      const b = (await store.requests.createRequest(input(), at(1))).record;
+      const c = (await store.requests.createRequest(input(), at(3))).record;
+      await store.requests.updateRequest(c.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(4));
+      expect((await store.requests.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
     });
   });
 
@@ -230,7 +214,7 @@ describe.each(backends)('$name store', (backend) => {
 
     it('enqueue creates version 1, due now; get returns it', async () => {
       const store = await fresh();
-      const entry = await store.enqueue({ ...msg('req-1'), threadOfKey: 'parent' }, T0);
+      const entry = await store.outbox.enqueue({ ...msg('req-1'), threadOfKey: 'parent' }, T0);
       expect(entry).toEqual({
         key: 'req-1',
         channel: 'C-AUDIT',
@@ -244,20 +228,20 @@ describe.each(backends)('$name store', (backend) => {
         createdAt: T0.toISOString(),
       });
       expect(entry).not.toHaveProperty('ts');
-      expect(await store.get('req-1')).toEqual(entry);
-      expect(await store.get('missing')).toBeUndefined();
-      expect(await store.backlog()).toBe(1);
+      expect(await store.outbox.get('req-1')).toEqual(entry);
+      expect(await store.outbox.get('missing')).toBeUndefined();
+      expect(await store.outbox.backlog()).toBe(1);
     });
 
     it('versioning: deliver v1, enqueue v2 -> due again with ts kept; deliver v2 clears it', async () => {
       const store = await fresh();
-      await store.enqueue(msg('req-1', 'pending'), T0);
-      expect((await store.due(at(1), 10)).map((e) => e.key)).toEqual(['req-1']);
-      await store.markDelivered('req-1', 1, '1700000000.000100', at(1));
-      expect(await store.due(at(2), 10)).toEqual([]);
-      expect(await store.backlog()).toBe(0);
+      await store.outbox.enqueue(msg('req-1', 'pending'), T0);
+      expect((await store.outbox.due(at(1), 10)).map((e) => e.key)).toEqual(['req-1']);
+      await store.outbox.markDelivered('req-1', 1, '1700000000.000100', at(1));
+      expect(await store.outbox.due(at(2), 10)).toEqual([]);
+      expect(await store.outbox.backlog()).toBe(0);
 
-      const v2 = await store.enqueue({ ...msg('req-1', 'generated'), channel: 'C-OTHER' }, at(5));
+      const v2 = await store.outbox.enqueue({ ...msg('req-1', 'generated'), channel: 'C-OTHER' }, at(5));
       expect(v2).toMatchObject({
         version: 2,
         deliveredVersion: 1,
@@ -267,85 +251,85 @@ describe.each(backends)('$name store', (backend) => {
         createdAt: T0.toISOString(),
         nextAttemptAt: at(5).toISOString(),
       });
-      const due = await store.due(at(5), 10);
+      const due = await store.outbox.due(at(5), 10);
       expect(due).toHaveLength(1);
       expect(due[0]).toMatchObject({ key: 'req-1', version: 2, ts: '1700000000.000100', text: 'generated' });
-      expect(await store.backlog()).toBe(1);
+      expect(await store.outbox.backlog()).toBe(1);
 
-      await store.markDelivered('req-1', 2, '1700000000.000100', at(6));
-      expect(await store.due(at(7), 10)).toEqual([]);
-      expect(await store.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
+      await store.outbox.markDelivered('req-1', 2, '1700000000.000100', at(6));
+      expect(await store.outbox.due(at(7), 10)).toEqual([]);
+      expect(await store.outbox.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
     });
 
     it('delivering an old version never marks the newer one delivered', async () => {
       const store = await fresh();
-      await store.enqueue(msg('k'), T0); // v1
-      await store.enqueue(msg('k', 'newer'), at(1)); // v2 while v1 is in flight
-      await store.markDelivered('k', 1, '111.222', at(2)); // the v1 send completes late
-      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
-      expect((await store.due(at(2), 10)).map((e) => [e.key, e.version])).toEqual([['k', 2]]);
+      await store.outbox.enqueue(msg('k'), T0); // v1
+      await store.outbox.enqueue(msg('k', 'newer'), at(1)); // v2 while v1 is in flight
+      await store.outbox.markDelivered('k', 1, '111.222', at(2)); // the v1 send completes late
+      expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
+      expect((await store.outbox.due(at(2), 10)).map((e) => [e.key, e.version])).toEqual([['k', 2]]);
 
-      await store.markDelivered('k', 2, '111.222', at(3));
-      await store.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
-      expect(await store.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
-      expect(await store.due(at(5), 10)).toEqual([]);
-      await expect(store.markDelivered('missing', 1, '1.2', at(5))).resolves.toBeUndefined();
+      await store.outbox.markDelivered('k', 2, '111.222', at(3));
+      await store.outbox.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
+      expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
+      expect(await store.outbox.due(at(5), 10)).toEqual([]);
+      await expect(store.outbox.markDelivered('missing', 1, '1.2', at(5))).resolves.toBeUndefined();
     });
 
     it('re-enqueueing resets attempts, last error and backoff; channel may change while never posted', async () => {
       const store = await fresh();
-      await store.enqueue(msg('k'), T0);
-      await store.markFailed('k', 'rate_limited', at(3600));
-      await store.markFailed('k', 'rate_limited', at(7200));
-      expect(await store.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
-      const again = await store.enqueue({ ...msg('k', 'v2'), channel: 'C-NEW' }, at(10));
+      await store.outbox.enqueue(msg('k'), T0);
+      await store.outbox.markFailed('k', 'rate_limited', at(3600));
+      await store.outbox.markFailed('k', 'rate_limited', at(7200));
+      expect(await store.outbox.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
+      const again = await store.outbox.enqueue({ ...msg('k', 'v2'), channel: 'C-NEW' }, at(10));
       expect(again).toMatchObject({ version: 2, attempts: 0, nextAttemptAt: at(10).toISOString(), channel: 'C-NEW' });
       expect(again).not.toHaveProperty('lastError');
       expect(again).not.toHaveProperty('ts');
-      expect((await store.due(at(10), 10)).map((e) => e.key)).toEqual(['k']);
+      expect((await store.outbox.due(at(10), 10)).map((e) => e.key)).toEqual(['k']);
     });
 
     it('due is ordered by createdAt (ties in insertion order), honours limit, skips delivered and future', async () => {
       const store = await fresh();
-      await store.enqueue(msg('c'), at(30));
-      await store.enqueue(msg('a'), at(10));
-      await store.enqueue(msg('b'), at(20));
-      await store.enqueue(msg('tie-1'), at(40));
-      await store.enqueue(msg('tie-2'), at(40));
-      await store.enqueue(msg('delivered'), at(5));
-      await store.markDelivered('delivered', 1, '1.1', at(6));
-      await store.enqueue(msg('later'), at(1000)); // not due yet at t=100
+      await store.outbox.enqueue(msg('c'), at(30));
+      await store.outbox.enqueue(msg('a'), at(10));
+      await store.outbox.enqueue(msg('b'), at(20));
+      await store.outbox.enqueue(msg('tie-1'), at(40));
+      await store.outbox.enqueue(msg('tie-2'), at(40));
+      await store.outbox.enqueue(msg('delivered'), at(5));
+      await store.outbox.markDelivered('delivered', 1, '1.1', at(6));
+      await store.outbox.enqueue(msg('later'), at(1000)); // not due yet at t=100
 
-      expect((await store.due(at(100), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2']);
-      expect((await store.due(at(100), 2)).map((e) => e.key)).toEqual(['a', 'b']);
-      expect(await store.due(at(100), 0)).toEqual([]);
-      expect((await store.due(at(1000), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2', 'later']);
-      expect(await store.backlog()).toBe(6);
+      expect((await store.outbox.due(at(100), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2']);
+      expect((await store.outbox.due(at(100), 2)).map((e) => e.key)).toEqual(['a', 'b']);
+      expect(await store.outbox.due(at(100), 0)).toEqual([]);
+      expect((await store.outbox.due(at(1000), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2', 'later']);
+      expect(await store.outbox.backlog()).toBe(6);
     });
 
     it('markFailed increments attempts and its backoff is respected by due()', async () => {
       const store = await fresh();
-      await store.enqueue(msg('a'), T0);
-      await store.enqueue(msg('b'), at(1));
-      await store.markFailed('a', 'channel_not_found', at(60));
-      expect(await store.get('a')).toMatchObject({
+      await store.outbox.enqueue(msg('a'), T0);
+      await store.outbox.enqueue(msg('b'), at(1));
+      await store.outbox.markFailed('a', 'channel_not_found', at(60));
+      expect(await store.outbox.get('a')).toMatchObject({
         attempts: 1,
         lastError: 'channel_not_found',
         nextAttemptAt: at(60).toISOString(),
         version: 1,
         deliveredVersion: 0,
       });
-      expect((await store.due(at(59), 10)).map((e) => e.key)).toEqual(['b']);
-      expect((await store.due(at(60), 10)).map((e) => e.key)).toEqual(['a', 'b']); // inclusive, created_at order
-      expect(await store.backlog()).toBe(2); // backing-off entries still count as backlog
-      await expect(store.markFailed('missing', 'x', at(1))).resolves.toBeUndefined();
+      expect((await store.outbox.due(at(59), 10)).map((e) => e.key)).toEqual(['b']);
+      expect((await store.outbox.due(at(60), 10)).map((e) => e.key)).toEqual(['a', 'b']); // inclusive, created_at order
+      expect(await store.outbox.backlog()).toBe(2); // backing-off entries still count as backlog
+      await expect(store.outbox.markFailed('missing', 'x', at(1))).resolves.toBeUndefined();
     });
   });
 
   describe('STAR decisions', () => {
     it('records decisions with JSON inputs and lists them since a date, oldest first', async () => {
       const store = await fresh();
-      const d1 = await store.recordDecision(
+      const d1 = await store.decisions.recordDecision(
         { ticketUrl: 'https://t/1', decidedBySlackId: 'U1', verdict: 'valid', inputs: { answers: [1, 'b'], nested: { ok: true } } },
         at(10),
       );
@@ -357,27 +341,27 @@ describe.each(backends)('$name store', (backend) => {
         inputs: { answers: [1, 'b'], nested: { ok: true } },
         createdAt: at(10).toISOString(),
       });
-      const d0 = await store.recordDecision({ ticketUrl: 'https://t/0', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} }, at(5));
-      const d2 = await store.recordDecision({ ticketUrl: 'https://t/2', decidedBySlackId: 'U1', verdict: 'valid', inputs: {} }, at(20));
-      expect(await store.listDecisions(at(0))).toEqual([d0, d1, d2]);
-      expect((await store.listDecisions(at(10))).map((d) => d.id)).toEqual([d1.id, d2.id]);
-      expect(await store.listDecisions(at(21))).toEqual([]);
+      const d0 = await store.decisions.recordDecision({ ticketUrl: 'https://t/0', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} }, at(5));
+      const d2 = await store.decisions.recordDecision({ ticketUrl: 'https://t/2', decidedBySlackId: 'U1', verdict: 'valid', inputs: {} }, at(20));
+      expect(await store.decisions.listDecisions(at(0))).toEqual([d0, d1, d2]);
+      expect((await store.decisions.listDecisions(at(10))).map((d) => d.id)).toEqual([d1.id, d2.id]);
+      expect(await store.decisions.listDecisions(at(21))).toEqual([]);
     });
   });
 
   describe('user preferences', () => {
     it('returns {} for unknown users and merges saves (undefined keeps the old value)', async () => {
       const store = await fresh();
-      expect(await store.getPreferences('U1')).toEqual({});
-      await store.savePreferences('U1', { gitlabUsername: 'jdoe' }, T0);
-      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe' });
-      await store.savePreferences('U1', { timeZone: 'America/New_York' }, at(1));
-      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe', timeZone: 'America/New_York' });
-      await store.savePreferences('U1', { gitlabUsername: 'jane', timeZone: undefined }, at(2));
-      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
-      await store.savePreferences('U2', {}, at(3));
-      expect(await store.getPreferences('U2')).toEqual({});
-      expect(await store.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+      expect(await store.preferences.getPreferences('U1')).toEqual({});
+      await store.preferences.savePreferences('U1', { gitlabUsername: 'jdoe' }, T0);
+      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe' });
+      await store.preferences.savePreferences('U1', { timeZone: 'America/New_York' }, at(1));
+      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe', timeZone: 'America/New_York' });
+      await store.preferences.savePreferences('U1', { gitlabUsername: 'jane', timeZone: undefined }, at(2));
+      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+      await store.preferences.savePreferences('U2', {}, at(3));
+      expect(await store.preferences.getPreferences('U2')).toEqual({});
+      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
     });
   });
 
@@ -389,7 +373,7 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
+          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
         ),
       );
       const created = results.filter((r) => r.outcome === 'created');
@@ -398,7 +382,7 @@ describe.each(backends)('$name store', (backend) => {
       for (const r of results.filter((x) => x.outcome !== 'created')) {
         expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
       }
-      expect(await a.findByTicket('https://t/race', 50)).toHaveLength(1);
+      expect(await a.requests.findByTicket('https://t/race', 50)).toHaveLength(1);
     });
 
     it('10 concurrent creates for the same email in any case (different tickets): exactly 1 created', async () => {
@@ -406,19 +390,19 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
+          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
         ),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
       expect(results.filter((r) => r.outcome === 'duplicates')).toHaveLength(9);
-      expect(await a.findByEmail('OPS@corp.com', 50)).toHaveLength(1);
+      expect(await a.requests.findByEmail('OPS@corp.com', 50)).toHaveLength(1);
     });
 
     it('a redelivery of the same submission is existing, not a duplicate, also when racing', async () => {
       const a = await fresh();
       const b = await second(a);
       const same = input({ idempotencyKey: 'view-same' });
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).createRequest(same, at(i), window)));
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).requests.createRequest(same, at(i), window)));
       expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'existing', 'existing', 'existing', 'existing', 'existing']);
       const ids = new Set(results.map((r) => (r.outcome === 'duplicates' ? undefined : r.record.id)));
       expect(ids.size).toBe(1);
@@ -427,26 +411,26 @@ describe.each(backends)('$name store', (backend) => {
     it('duplicates: pending/generated for the same ticket OR email since the window start, newest first; failed/refused/older do not count', async () => {
       const store = await fresh();
       const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
-      const old = (await store.createRequest(input({ ...base }), at(0))).record;
-      const byTicket = (await store.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
-      const byEmail = (await store.createRequest(input({ ...base, ticketUrl: 'https://t/other' , email: 'OPS@corp.com' }), at(200))).record;
-      await store.updateRequest(byEmail.id, { status: 'generated' }, at(201));
-      const failed = (await store.createRequest(input({ ...base }), at(300))).record;
-      await store.updateRequest(failed.id, { status: 'failed' }, at(301));
-      const refused = (await store.createRequest(input({ ...base }), at(400))).record;
-      await store.updateRequest(refused.id, { status: 'refused' }, at(401));
+      const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
+      const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
+      const byEmail = (await store.requests.createRequest(input({ ...base, ticketUrl: 'https://t/other' , email: 'OPS@corp.com' }), at(200))).record;
+      await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
+      const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
+      await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
+      const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
+      await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
 
-      const result = await store.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), { reissueWindowSince: at(100) });
+      const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), { reissueWindowSince: at(100) });
       expect(result.outcome).toBe('duplicates');
       const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
       expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
       expect(ids).not.toContain(old.id);
 
       // No window: the confirmed re-issue is stored.
-      expect((await store.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
+      expect((await store.requests.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
       // A window after every pending/generated one: stored too.
-      expect((await store.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome).toBe('created');
-      expect((await store.createRequest(input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }), at(800), window)).outcome).toBe('created');
+      expect((await store.requests.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome).toBe('created');
+      expect((await store.requests.createRequest(input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }), at(800), window)).outcome).toBe('created');
     });
   });
 
@@ -454,11 +438,11 @@ describe.each(backends)('$name store', (backend) => {
     it('10 concurrent claims of one failed request from two connections: exactly one wins, attempts + 1', async () => {
       const a = await fresh();
       const b = await second(a);
-      const { record } = await a.createRequest(input(), T0);
-      await a.updateRequest(record.id, { status: 'failed', reason: 'adapter down' }, at(1));
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimRetry(record.id, at(2))));
+      const { record } = await a.requests.createRequest(input(), T0);
+      await a.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(1));
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).requests.claimRetry(record.id, at(2))));
       expect(claims.filter(Boolean)).toHaveLength(1);
-      expect(await b.getRequest(record.id)).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(await b.requests.getRequest(record.id)).toMatchObject({ status: 'pending', attempts: 1 });
     });
   });
 
@@ -468,9 +452,9 @@ describe.each(backends)('$name store', (backend) => {
     it('two claimers never get the same entry, also when racing from two connections', async () => {
       const a = await fresh();
       const b = await second(a);
-      for (let i = 0; i < 30; i++) await a.enqueue(msg(`k${String(i).padStart(2, '0')}`), at(i));
+      for (let i = 0; i < 30; i++) await a.outbox.enqueue(msg(`k${String(i).padStart(2, '0')}`), at(i));
       const rounds = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claimDue(at(100), 5, 60_000)),
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).outbox.claimDue(at(100), 5, 60_000)),
       );
       const keys = rounds.flat().map((e) => e.key);
       expect(keys).toHaveLength(30); // 8 x 5 asked, 30 available
@@ -478,45 +462,45 @@ describe.each(backends)('$name store', (backend) => {
       for (const round of rounds) {
         expect(round.map((e) => e.key)).toEqual([...round.map((e) => e.key)].sort()); // created_at order within a claim
       }
-      expect(await a.claimDue(at(101), 50, 60_000)).toEqual([]);
+      expect(await a.outbox.claimDue(at(101), 50, 60_000)).toEqual([]);
       // due() is a plain read: it still lists them (the backlog is unchanged).
-      expect(await a.due(at(101), 50)).toHaveLength(30);
-      expect(await a.backlog()).toBe(30);
+      expect(await a.outbox.due(at(101), 50)).toHaveLength(30);
+      expect(await a.outbox.backlog()).toBe(30);
     });
 
     it('the lease holds until it expires, survives a new version, and ends with markDelivered / markFailed', async () => {
       const store = await fresh();
-      await store.enqueue(msg('a'), T0);
-      await store.enqueue(msg('b'), T0);
-      await store.enqueue(msg('c'), T0);
-      const first = await store.claimDue(at(1), 10, 30_000);
+      await store.outbox.enqueue(msg('a'), T0);
+      await store.outbox.enqueue(msg('b'), T0);
+      await store.outbox.enqueue(msg('c'), T0);
+      const first = await store.outbox.claimDue(at(1), 10, 30_000);
       expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
       expect(first[0]!.claimedUntil).toBe(at(31).toISOString());
-      expect((await store.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+      expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
-      await store.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
-      expect(await store.claimDue(at(3), 10, 30_000)).toEqual([]);
+      await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
+      expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
 
-      await store.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
-      await store.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
-      const second_ = await store.claimDue(at(5), 10, 30_000);
+      await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+      await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
+      const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
       expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
-      expect((await store.get('b'))).not.toHaveProperty('claimedUntil');
-      expect((await store.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+      expect((await store.outbox.get('b'))).not.toHaveProperty('claimedUntil');
+      expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
       // c's holder died: nobody gets it before the lease runs out, the next claimer after.
-      expect(await store.claimDue(at(30), 10, 30_000)).toEqual([]);
-      expect((await store.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+      expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
+      expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
     });
 
     it('honours limit 0 and skips delivered and future entries', async () => {
       const store = await fresh();
-      await store.enqueue(msg('now'), T0);
-      await store.enqueue(msg('later'), at(100));
-      await store.enqueue(msg('done'), T0);
-      await store.markDelivered('done', 1, '1.1', at(1));
-      expect(await store.claimDue(at(2), 0, 1000)).toEqual([]);
-      expect((await store.claimDue(at(2), 10, 1000)).map((e) => e.key)).toEqual(['now']);
+      await store.outbox.enqueue(msg('now'), T0);
+      await store.outbox.enqueue(msg('later'), at(100));
+      await store.outbox.enqueue(msg('done'), T0);
+      await store.outbox.markDelivered('done', 1, '1.1', at(1));
+      expect(await store.outbox.claimDue(at(2), 0, 1000)).toEqual([]);
+      expect((await store.outbox.claimDue(at(2), 10, 1000)).map((e) => e.key)).toEqual(['now']);
     });
   });
 
@@ -534,62 +518,62 @@ describe.each(backends)('$name store', (backend) => {
     it('methods reject after close', async () => {
       const store = await fresh();
       await store.close();
-      await expect(store.getRequest('x')).rejects.toThrow();
+      await expect(store.requests.getRequest('x')).rejects.toThrow();
     });
   });
 
   describe('license delivery (a durable step)', () => {
     it('becomes pending in the same write as generated, is due, and is recorded once delivered', async () => {
       const store = await fresh();
-      const { record } = await store.createRequest(input(), T0);
-      expect(await store.listDeliveriesDue(at(100), 10)).toEqual([]);
-      const generated = await store.updateRequest(record.id, { status: 'generated', licenseFile: 'L' }, at(1));
-      expect(generated).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 0, deliveryNextAt: at(1).toISOString() });
-      expect((await store.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
+      const { record } = await store.requests.createRequest(input(), T0);
+      expect(await store.requests.listDeliveriesDue(at(100), 10)).toEqual([]);
+      const generated = await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' }, at(1));
+      expect(generated).toMatchObject({ delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() } });
+      expect((await store.requests.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
 
-      const failed = await store.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
-      expect(failed).toMatchObject({ deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'ratelimited', deliveryNextAt: at(60).toISOString() });
-      expect(await store.listDeliveriesDue(at(59), 10)).toEqual([]);
-      expect(await store.listDeliveriesDue(at(60), 10)).toHaveLength(1);
+      const failed = await store.requests.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
+      expect(failed).toMatchObject({ delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() } });
+      expect(await store.requests.listDeliveriesDue(at(59), 10)).toEqual([]);
+      expect(await store.requests.listDeliveriesDue(at(60), 10)).toHaveLength(1);
 
-      const done = await store.recordDelivery(record.id, { delivered: true }, at(61));
-      expect(done).toMatchObject({ deliveryStatus: 'delivered', deliveryAttempts: 2 });
-      expect(done).not.toHaveProperty('deliveryError');
+      const done = await store.requests.recordDelivery(record.id, { delivered: true }, at(61));
+      expect(done).toMatchObject({ delivery: { status: 'delivered', attempts: 2 } });
+      expect(done).not.toHaveProperty('delivery.error');
       // A late failure report never undoes a delivery; updating the record again keeps it delivered.
-      expect((await store.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62))).deliveryStatus).toBe('delivered');
-      expect((await store.updateRequest(record.id, { status: 'generated', reason: 'x' }, at(63))).deliveryStatus).toBe('delivered');
-      expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62)))).toBe('delivered');
+      expect(deliveryStatus(await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'x@y.z', userCount: 1 } }, at(63)))).toBe('delivered');
+      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
 
     it('gives up when no next attempt is given', async () => {
       const store = await fresh();
-      const { record } = await store.createRequest(input(), T0);
-      await store.updateRequest(record.id, { status: 'generated' }, at(1));
-      expect((await store.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2))).deliveryStatus).toBe('failed');
-      expect(await store.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      const { record } = await store.requests.createRequest(input(), T0);
+      await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(1));
+      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)))).toBe('failed');
+      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
   });
 
   it('open requests are kept per view, replaced by the next step, and pruned', async () => {
     const store = await fresh();
-    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' }, at(0));
-    expect(await store.getOpenRequest('V1')).toEqual({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1', updatedAt: at(0).toISOString() });
-    await store.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' }, at(5));
-    expect(await store.getOpenRequest('V1')).toMatchObject({ stage: 'reissue', justification: 'because' });
-    expect(await store.getOpenRequest('V2')).toBeUndefined();
-    expect(await store.pruneOpenRequests(at(6))).toBe(1);
-    expect(await store.getOpenRequest('V1')).toBeUndefined();
+    await store.openRequests.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' }, at(0));
+    expect(await store.openRequests.getOpenRequest('V1')).toEqual({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1', updatedAt: at(0).toISOString() });
+    await store.openRequests.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' }, at(5));
+    expect(await store.openRequests.getOpenRequest('V1')).toMatchObject({ stage: 'reissue', justification: 'because' });
+    expect(await store.openRequests.getOpenRequest('V2')).toBeUndefined();
+    expect(await store.openRequests.pruneOpenRequests(at(6))).toBe(1);
+    expect(await store.openRequests.getOpenRequest('V1')).toBeUndefined();
   });
 
   it('a first post is marked before it is sent, cleared on a definite refusal, and never set once posted', async () => {
     const store = await fresh();
-    await store.enqueue({ key: 'k', channel: 'C', text: 't', blocks: [] }, T0);
-    await store.markPostStarted('k', at(1));
-    expect((await store.get('k'))?.postStartedAt).toBe(at(1).toISOString());
-    await store.markPostStarted('k', null);
-    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
-    await store.markDelivered('k', 1, '1.0', at(2));
-    await store.markPostStarted('k', at(3));
-    expect(await store.get('k')).not.toHaveProperty('postStartedAt');
+    await store.outbox.enqueue({ key: 'k', channel: 'C', text: 't', blocks: [] }, T0);
+    await store.outbox.markPostStarted('k', at(1));
+    expect((await store.outbox.get('k'))?.postStartedAt).toBe(at(1).toISOString());
+    await store.outbox.markPostStarted('k', null);
+    expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
+    await store.outbox.markDelivered('k', 1, '1.0', at(2));
+    await store.outbox.markPostStarted('k', at(3));
+    expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
   });
 });

@@ -14,7 +14,7 @@ describe('feedback export of /star-check decisions', () => {
   it('exports the decisions of the last N days with the inputs that decided them', async () => {
     const store = openStore(dir);
     const now = new Date('2026-11-22T12:00:00Z');
-    await store.recordDecision(
+    await store.decisions.recordDecision(
       {
         ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/1',
         decidedBySlackId: 'U1',
@@ -31,7 +31,7 @@ describe('feedback export of /star-check decisions', () => {
       },
       new Date('2026-11-20T12:00:00Z'),
     );
-    await store.recordDecision({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/2', decidedBySlackId: 'U2', verdict: 'ok_to_star', inputs: {} }, new Date('2026-10-01T12:00:00Z'));
+    await store.decisions.recordDecision({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/2', decidedBySlackId: 'U2', verdict: 'ok_to_star', inputs: {} }, new Date('2026-10-01T12:00:00Z'));
     store.close();
 
     const csv = await exportDecisions(dir, 30, now);

@@ -67,6 +67,8 @@ afterEach(() => {
   dirs = [];
 });
 
+const repositories = (store: Store) => ({ requests: store.requests, openRequests: store.openRequests, preferences: store.preferences });
+
 function setup(perms = permissions()) {
   const dir = mkdtempSync(join(tmpdir(), 'lr-service-test-'));
   dirs.push(dir);
@@ -74,8 +76,8 @@ function setup(perms = permissions()) {
   stores.push(store);
   const adapter = new QueueAdapter();
   const notes = new Notes();
-  const workflow = new EmergencyLicenseWorkflow(store, adapter, notes, pino({ level: 'silent' }), () => NOW.toJSDate());
-  const service = new EmergencyLicenseService({ store, workflow, permissions: perms, zendeskBaseUrl: ZENDESK, adapter: 'local', now: () => NOW });
+  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notes, pino({ level: 'silent' }), () => NOW.toJSDate());
+  const service = new EmergencyLicenseService({ ...repositories(store), workflow, permissions: perms, zendeskBaseUrl: ZENDESK, adapter: 'local', now: () => NOW });
   return { store, adapter, notes, workflow, service };
 }
 
@@ -113,7 +115,7 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
     const { service, store } = setup();
     const result = await service.submitForm(by(), form({ userCount: 'many', screenshots: ['dashboard'] }));
     expect(result.kind === 'errors' && Object.keys(result.errors).sort()).toEqual(['screenshots', 'user_count']);
-    expect(await store.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10)).toEqual([]);
+    expect(await store.requests.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10)).toEqual([]);
   });
 
   it.each([
@@ -128,13 +130,13 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
     expect(result.canOverride).toBe(canOverride);
     if (blocked) expect(result.overrideBlockedReason).toContain(blocked);
     else expect(result.overrideBlockedReason).toBeUndefined();
-    expect(Boolean(await store.getOpenRequest(who.viewId))).toBe(kept);
+    expect(Boolean(await store.openRequests.getOpenRequest(who.viewId))).toBe(kept);
     // The refusal is recorded (and the username remembered) only in finish(), after the ack.
-    expect(await store.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10)).toEqual([]);
+    expect(await store.requests.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10)).toEqual([]);
     await result.finish();
-    const [record] = await store.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10);
+    const [record] = await store.requests.findByTicket(`${ZENDESK}/agent/tickets/123456`, 10);
     expect(record.status).toBe('refused');
-    expect((await store.getPreferences(user)).gitlabUsername).toBe('jdoe');
+    expect((await store.preferences.getPreferences(user)).gitlabUsername).toBe('jdoe');
   });
 
   it('started: the request is stored before the adapter runs; finish() runs it once, a redelivery finds it', async () => {
@@ -163,7 +165,7 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
     if (second.kind !== 'needs-confirmation') throw new Error(second.kind);
     expect(second.duplicates.map((d) => d.id)).toEqual([first.record.id]);
     expect(second.channelId).toBe('C0CHANNEL');
-    expect(await store.getOpenRequest(who.viewId)).toMatchObject({ stage: 'reissue', slackUserId: 'UOTHER', facts: { userCount: 251 } });
+    expect(await store.openRequests.getOpenRequest(who.viewId)).toMatchObject({ stage: 'reissue', slackUserId: 'UOTHER', facts: { userCount: 251 } });
   });
 });
 
@@ -233,14 +235,14 @@ describe('EmergencyLicenseService.confirmReissue', () => {
   it('refused: the kept facts fell out of scope since (re-checked, not trusted)', async () => {
     const { service, store } = setup();
     const who = by();
-    await store.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ...form(), expirationDate: NOT_EXPIRED } }, NOW.toJSDate());
+    await store.openRequests.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ...form(), expirationDate: NOT_EXPIRED } }, NOW.toJSDate());
     expect(await service.confirmReissue(who)).toMatchObject({ kind: 'refused', reason: expect.stringContaining('no longer valid') });
   });
 
   it('refused: kept facts of the wrong types', async () => {
     const { service, store } = setup();
     const who = by();
-    await store.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ticketUrl: 42, userCount: '250' } }, NOW.toJSDate());
+    await store.openRequests.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ticketUrl: 42, userCount: '250' } }, NOW.toJSDate());
     expect((await service.confirmReissue(who)).kind).toBe('refused');
   });
 });
@@ -269,8 +271,8 @@ describe('EmergencyLicenseService.retry', () => {
     const { service, adapter, store } = setup();
     const id = await failed(service, adapter);
     const later = new EmergencyLicenseService({
-      store,
-      workflow: new EmergencyLicenseWorkflow(store, adapter, new Notes(), pino({ level: 'silent' })),
+      ...repositories(store),
+      workflow: new EmergencyLicenseWorkflow(store.requests, adapter, new Notes(), pino({ level: 'silent' })),
       permissions: permissions(),
       zendeskBaseUrl: ZENDESK,
       adapter: 'local',
@@ -323,7 +325,7 @@ describe('EmergencyLicenseService: copies, lookups, prefill', () => {
 
   it('prefill: the ticket as a URL when it parses, the remembered username', async () => {
     const { service, store } = setup();
-    await store.savePreferences('UENGINEER', { gitlabUsername: 'jdoe' }, NOW.toJSDate());
+    await store.preferences.savePreferences('UENGINEER', { gitlabUsername: 'jdoe' }, NOW.toJSDate());
     expect(await service.prefill('UENGINEER', ' 123456 ', '2026-11-15')).toEqual({ ticket: `${ZENDESK}/agent/tickets/123456`, username: 'jdoe', expirationDate: '2026-11-15' });
     expect(await service.prefill('UNEW', 'see ticket')).toEqual({ ticket: 'see ticket', username: undefined, expirationDate: undefined });
   });

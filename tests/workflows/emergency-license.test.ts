@@ -4,10 +4,44 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { FailedLicense, GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
 import { openStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import { buildLicenseNotice, mismatchWarning, reasonOf } from '../../src/slack/messages/license-notice';
+import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
+import { buildLicenseStatusView } from '../../src/slack/views/emergency-license-modal';
 import { EmergencyLicenseWorkflow, REISSUE_WINDOW_DAYS, type LicenseNotifier } from '../../src/workflows/emergency-license';
 
 // ---------------------------------------------------------------------------------------------
 // Test doubles
+
+/**
+ * The record's facts in one flat view, so the assertions below read as they did before the
+ * record became a union: `reason` is the failure, the refusal or the mismatch warning,
+ * `reference` the issue URL or the file path.
+ */
+interface FlatRecord {
+  [field: string]: unknown;
+  reason?: string;
+  reference?: string;
+  deliveryStatus?: string;
+  deliveryAttempts?: number;
+  deliveryNextAt?: string;
+  deliveryError?: string;
+  licenseFile?: string;
+}
+
+function flat(record: LicenseRequestRecord | undefined): FlatRecord {
+  if (!record) return {};
+  const delivery = record.status === 'generated' ? record.delivery : undefined;
+  return {
+    ...record,
+    reason: reasonOf(record) ?? mismatchWarning(record),
+    reference: record.status === 'refused' ? undefined : (record.issueUrl ?? ('licensePath' in record ? record.licensePath : undefined)),
+    deliveryStatus: delivery?.status,
+    deliveryAttempts: delivery?.attempts,
+    deliveryNextAt: delivery?.nextAt,
+    deliveryError: delivery?.error,
+    licenseFile: record.status === 'generated' ? record.licenseFile : undefined,
+  };
+}
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -134,7 +168,7 @@ function setup(adapter = new ScriptedAdapter()) {
   stores.push(store);
   const notifier = new RecordingNotifier();
   const clock = { now: T0 };
-  const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now);
+  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now);
   return { dir, store, adapter, notifier, clock, workflow };
 }
 
@@ -146,7 +180,7 @@ describe('submit', () => {
     const { record, created } = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
     expect(created).toBe(true);
     expect(record).toMatchObject({ status: 'pending', attempts: 0, idempotencyKey: 'V1:submit', createdAt: T0.toISOString() });
-    expect(await store.getRequest(record.id)).toEqual(record);
+    expect(await store.requests.getRequest(record.id)).toEqual(record);
     expect(notifier.summary()).toEqual(['recordChanged:pending']);
     expect(adapter.calls).toBe(0);
   });
@@ -158,7 +192,7 @@ describe('submit', () => {
     expect(again.created).toBe(false);
     expect(again.record).toEqual(first.record);
     expect(notifier.events).toHaveLength(1);
-    expect(await store.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
+    expect(await store.requests.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
   });
 
   it('concurrent submits of the same key create one record and one notice', async () => {
@@ -167,7 +201,7 @@ describe('submit', () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
     expect(notifier.events).toHaveLength(1);
-    expect(await store.findByTicket(results[0].record.ticketUrl, 10)).toHaveLength(1);
+    expect(await store.requests.findByTicket(results[0].record.ticketUrl, 10)).toHaveLength(1);
   });
 });
 
@@ -178,14 +212,14 @@ describe('process', () => {
     const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
     const done = await workflow.process(record.id);
     expect(done.status).toBe('generated');
-    expect(done.reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
+    expect(flat(done).reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
   });
 
   it('generated for exactly what was asked: no reason', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'Jane@Example.com', userCount: 250 } }));
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    expect((await workflow.process(record.id)).reason).toBeUndefined();
+    expect(flat(await workflow.process(record.id)).reason).toBeUndefined();
   });
 
   it('generated: asks the adapter with the stored request, updates the record, then notifies and delivers', async () => {
@@ -196,13 +230,13 @@ describe('process', () => {
 
     expect(adapter.requests).toEqual([{ requestId: record.id, ticketUrl: record.ticketUrl, email: 'jane@example.com', userCount: 250, requestedBy: 'jdoe' }]);
     expect(adapter.follows).toEqual([]);
-    expect(done).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
-    expect(done.reason).toBeUndefined();
-    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(flat(done)).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
+    expect(flat(done).reason).toBeUndefined();
+    expect(await store.requests.getRequest(record.id)).toEqual(done);
     // The notice changes twice: generated (not delivered yet), then delivered.
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
-    expect(notifier.events[1].record.deliveryStatus).toBe('pending');
-    expect(done.deliveryStatus).toBe('delivered');
+    expect(flat(notifier.events[1].record).deliveryStatus).toBe('pending');
+    expect(flat(done).deliveryStatus).toBe('delivered');
     expect(notifier.events[3].record).toEqual(done);
   });
 
@@ -211,8 +245,8 @@ describe('process', () => {
     const { workflow, store, notifier } = setup(adapter);
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
-    expect(done).toMatchObject({ status: 'failed', reason: 'signing key missing' });
-    expect(await store.getRequest(record.id)).toEqual(done);
+    expect(flat(done)).toMatchObject({ status: 'failed', reason: 'signing key missing' });
+    expect(await store.requests.getRequest(record.id)).toEqual(done);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
@@ -222,9 +256,9 @@ describe('process', () => {
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
     expect(done.status).toBe('failed');
-    expect(done.reason).toBe('License generation failed: ENOSPC: no space left on device');
-    expect(done.reason).not.toMatch(/local|adapter/);
-    expect((await store.getRequest(record.id))?.reason).toBe(done.reason);
+    expect(flat(done).reason).toBe('License generation failed: ENOSPC: no space left on device');
+    expect(flat(done).reason).not.toMatch(/local|adapter/);
+    expect(flat(await store.requests.getRequest(record.id)).reason).toBe(flat(done).reason);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
@@ -234,18 +268,18 @@ describe('process', () => {
     const { workflow, store, notifier } = setup(adapter);
     let storedWhileFollowing: LicenseRequestRecord | undefined;
     adapter.onRequest({ status: 'pending', reference }).onFollow(async (req) => {
-      storedWhileFollowing = await store.getRequest(req.requestId);
+      storedWhileFollowing = await store.requests.getRequest(req.requestId);
       return generated({ reference, licenseFile: undefined });
     });
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
 
-    expect(storedWhileFollowing).toMatchObject({ status: 'pending', reference });
+    expect(flat(storedWhileFollowing)).toMatchObject({ status: 'pending', reference });
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: record.id }), reference }]);
-    expect(done).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
-    expect(done.licenseFile).toBeUndefined();
+    expect(flat(done)).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
+    expect(flat(done).licenseFile).toBeUndefined();
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
-    expect(notifier.events[1].record.reference).toBe(reference);
+    expect(flat(notifier.events[1].record).reference).toBe(reference);
   });
 
   it('pending then a follow that throws: failed, the reference kept', async () => {
@@ -254,8 +288,28 @@ describe('process', () => {
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
-    expect(done).toMatchObject({ status: 'failed', reference });
-    expect(done.reason).toMatch(/socket hang up/);
+    expect(flat(done)).toMatchObject({ status: 'failed', reference });
+    expect(flat(done).reason).toMatch(/socket hang up/);
+  });
+
+  it('a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, /license-status and the status view', async () => {
+    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }));
+    const { workflow, notifier } = setup(adapter);
+    notifier.failDeliver = true;
+    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+    const done = await workflow.process(record.id);
+    const last = notifier.events[notifier.events.length - 1].record;
+    const texts = [
+      JSON.stringify(buildLicenseNotice(done).blocks),
+      JSON.stringify(buildLicenseNotice(last).blocks),
+      JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
+      JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
+    ];
+    for (const text of texts) {
+      expect(text).toContain('The license was created for john@example.com (25 users), not jane@example.com (250 users)');
+      expect(text).toMatch(/not delivered yet/i);
+      expect(text).toContain('user_not_found');
+    }
   });
 
   it('a license that cannot be handed over in Slack stays generated', async () => {
@@ -264,7 +318,7 @@ describe('process', () => {
     notifier.failDeliver = true;
     const { record } = await workflow.submit(input());
     await expect(workflow.process(record.id)).resolves.toMatchObject({ status: 'generated' });
-    expect((await store.getRequest(record.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
   });
 
   it('a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly once, also after a restart', async () => {
@@ -273,13 +327,13 @@ describe('process', () => {
     notifier.failDeliver = true;
     const { record } = await workflow.submit(input());
     const afterFirst = await workflow.process(record.id);
-    expect(afterFirst).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
-    expect(afterFirst.deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
+    expect(flat(afterFirst)).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
+    expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
     // Not due before the backoff.
     expect(await workflow.deliverDue()).toBe(0);
     clock.now = new Date(T0.getTime() + 1000);
     expect(await workflow.deliverDue()).toBe(1);
-    expect((await store.getRequest(record.id))?.deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
+    expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
 
     // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
     store.close();
@@ -287,10 +341,10 @@ describe('process', () => {
     stores.push(reopened);
     const later = new RecordingNotifier();
     const clock2 = { now: new Date(T0.getTime() + 3000) };
-    const restarted = new EmergencyLicenseWorkflow(reopened, new ScriptedAdapter(), later, silent, () => clock2.now);
+    const restarted = new EmergencyLicenseWorkflow(reopened.requests, new ScriptedAdapter(), later, silent, () => clock2.now);
     await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
     expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
-    expect((await reopened.getRequest(record.id))?.deliveryStatus).toBe('delivered');
+    expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
     clock2.now = new Date(T0.getTime() + 3_600_000);
     await restarted.deliverDue();
     await restarted.deliver(record.id);
@@ -306,14 +360,14 @@ describe('process', () => {
     const notifier = new RecordingNotifier();
     notifier.failDeliver = true;
     const clock = { now: T0 };
-    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
+    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
     const { record } = await workflow.submit(input());
     await workflow.process(record.id);
     for (let i = 0; i < 5; i++) {
       clock.now = new Date(clock.now.getTime() + 20);
       await workflow.deliverDue();
     }
-    expect(await store.getRequest(record.id)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
+    expect(flat(await store.requests.getRequest(record.id))).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
     expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
   });
 
@@ -360,7 +414,7 @@ describe('retry', () => {
     expect(await workflow.retry(refused.id)).toBeUndefined();
     expect(await workflow.retry('no-such-id')).toBeUndefined();
     expect(adapter.calls).toBe(1);
-    expect((await store.getRequest(pending.id))?.attempts).toBe(0);
+    expect((await store.requests.getRequest(pending.id))?.attempts).toBe(0);
   });
 
   it('a failed request is claimed (attempts + 1, pending, notified) and processed again', async () => {
@@ -370,7 +424,7 @@ describe('retry', () => {
     await workflow.process(record.id);
     const retried = await workflow.retry(record.id);
     expect(retried).toMatchObject({ status: 'generated', attempts: 1 });
-    expect(retried?.reason).toBeUndefined();
+    expect(flat(retried).reason).toBeUndefined();
     expect(adapter.requests).toHaveLength(2);
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
@@ -390,12 +444,12 @@ describe('retry', () => {
       .onFollow(followIssue, followIssue);
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input());
-    expect(await workflow.process(record.id)).toMatchObject({ status: 'failed', reference: failedIssue });
+    expect(flat(await workflow.process(record.id))).toMatchObject({ status: 'failed', reference: failedIssue });
 
     const retried = await workflow.retry(record.id);
     expect(adapter.requests).toHaveLength(2);
     expect(adapter.follows.map((f) => f.reference)).toEqual([failedIssue, newIssue]);
-    expect(retried).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
+    expect(flat(retried)).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
   });
 
   it('two concurrent retries: one adapter call, the other click resolves undefined', async () => {
@@ -412,7 +466,7 @@ describe('retry', () => {
     expect(results.filter((r) => r === undefined)).toHaveLength(2);
     expect(results.find((r) => r !== undefined)).toMatchObject({ status: 'generated', attempts: 1 });
     expect(adapter.requests).toHaveLength(2);
-    expect((await store.getRequest(record.id))?.attempts).toBe(1);
+    expect((await store.requests.getRequest(record.id))?.attempts).toBe(1);
   });
 });
 
@@ -422,11 +476,11 @@ describe('resumePending', () => {
     const { workflow, store } = setup(adapter);
     const fresh = (await workflow.submit(input())).record;
     const handedOver = (await workflow.submit(input())).record;
-    await store.updateRequest(handedOver.id, { status: 'pending', reference: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
+    await store.requests.updateRequest(handedOver.id, { status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
     const failed = (await workflow.submit(input())).record;
-    await store.updateRequest(failed.id, { status: 'failed', reason: 'x' }, T0);
+    await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, T0);
     const done = (await workflow.submit(input())).record;
-    await store.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
+    await store.requests.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
 
     adapter.onRequest(generated()).onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
     expect(await workflow.resumePending()).toBe(2);
@@ -434,9 +488,9 @@ describe('resumePending', () => {
 
     expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: handedOver.id }), reference: 'https://gitlab.example.com/g/p/-/issues/7' }]);
-    expect((await store.getRequest(fresh.id))?.status).toBe('generated');
-    expect((await store.getRequest(handedOver.id))?.status).toBe('generated');
-    expect((await store.getRequest(failed.id))?.status).toBe('failed');
+    expect((await store.requests.getRequest(fresh.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(handedOver.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(failed.id))?.status).toBe('failed');
   });
 
   it('after a restart: a new workflow on the same data folder finishes what the old one left pending', async () => {
@@ -448,10 +502,10 @@ describe('resumePending', () => {
     stores.push(store);
     const adapter = new ScriptedAdapter().onRequest(generated());
     const notifier = new RecordingNotifier();
-    const workflow = new EmergencyLicenseWorkflow(store, adapter, notifier, silent, () => T0);
+    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => T0);
     expect(await workflow.resumePending()).toBe(1);
     await workflow.settle();
-    expect((await store.getRequest(record.id))?.status).toBe('generated');
+    expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
     expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
   });
 
@@ -474,7 +528,7 @@ describe('request: the duplicate check and the insert in one step', () => {
   async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
     ctx.clock.now = when;
     const { record } = await ctx.workflow.submit(input(overrides));
-    if (status) await ctx.store.updateRequest(record.id, { status, reason: status === 'generated' ? undefined : 'x' }, when);
+    if (status) await ctx.store.requests.updateRequest(record.id, status === 'generated' ? { status, trialExpiresOn: '2025-06-24' } : status === 'failed' ? { status, failureReason: 'x' } : { status, refusalReason: 'x' }, when);
     return record.id;
   }
 
@@ -498,14 +552,14 @@ describe('request: the duplicate check and the insert in one step', () => {
     await at(ctx, new Date(now.getTime() - 1 * DAY), { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779', email: 'someone@else.example', userCount: 250 });
 
     ctx.clock.now = now;
-    const before = (await ctx.store.findByTicket(key.ticketUrl, 100)).length;
+    const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
     const result = await ctx.workflow.request(input(key));
     expect(result.outcome).toBe('duplicates');
     const found = result.outcome === 'duplicates' ? result.duplicates : [];
     expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort());
     // Newest first.
     expect(found[0].id).toBe(recentPending);
-    expect(await ctx.store.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
+    expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
   });
 
   it('matches the email case-insensitively', async () => {
@@ -530,10 +584,10 @@ describe('refuse', () => {
   it('stores the request as refused with the reason, notifies once, never calls the adapter', async () => {
     const { workflow, store, notifier, adapter } = setup();
     const refused = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
-    expect(refused).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
-    expect(await store.getRequest(refused.id)).toEqual(refused);
+    expect(flat(refused)).toMatchObject({ status: 'refused', reason: 'Prospects are out of scope.' });
+    expect(await store.requests.getRequest(refused.id)).toEqual(refused);
     expect(notifier.summary()).toEqual(['recordChanged:refused']);
-    expect(await store.listPending()).toEqual([]);
+    expect(await store.requests.listPending()).toEqual([]);
 
     const again = await workflow.refuse(input({ idempotencyKey: 'V5:refused' }), 'Prospects are out of scope.');
     expect(again).toEqual(refused);

@@ -1,5 +1,5 @@
 import { TRIAL_DAYS } from '../../licenses/types';
-import type { LicenseRequestRecord } from '../../store/types';
+import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { readerDateOfIso } from './reader-date';
@@ -15,22 +15,41 @@ const STATUS_LINE: Record<LicenseRequestRecord['status'], string> = {
   refused: ':no_entry: *Refused: out of scope*',
 };
 
-function isLink(reference: string | undefined): reference is string {
-  return Boolean(reference && /^https?:\/\/[^\s<>|]+$/.test(reference));
+/** Only a plain http(s) URL becomes a link: an issue URL comes from GitLab's answer, not from the bot. */
+export function isPlainUrl(url: string | undefined): url is string {
+  return Boolean(url && /^https?:\/\/[^\s<>|]+$/.test(url));
+}
+
+/** The GitLab issue of a request, when it has one (pending, generated or failed through an issue). */
+export function issueUrlOf(record: LicenseRequestRecord): string | undefined {
+  return record.status === 'refused' ? undefined : record.issueUrl;
+}
+
+/** "Issued to someone else" warning of a generated license (the Mechanizer's own words about whom it licensed). */
+export function mismatchWarning(record: LicenseRequestRecord): string | undefined {
+  if (record.status !== 'generated' || !record.issuedToMismatch) return undefined;
+  const issued = record.issuedToMismatch;
+  return `The license was created for ${issued.email} (${issued.userCount} users), not ${record.email} (${record.userCount} users): check the request issue.`;
+}
+
+/** Why a request failed or was refused. */
+export function reasonOf(record: LicenseRequestRecord): string | undefined {
+  if (record.status === 'failed') return record.failureReason;
+  if (record.status === 'refused') return record.refusalReason;
+  return undefined;
 }
 
 /** Whether the engineer has the license yet: "Generated" alone would claim more than is known. */
-export function deliveryLine(record: LicenseRequestRecord): string {
+export function deliveryLine(record: GeneratedLicenseRequest): string {
   const to = mentionUser(record.requestedBySlackId);
-  switch (record.deliveryStatus) {
+  const { delivery } = record;
+  switch (delivery.status) {
     case 'delivered':
       return `Delivered to ${to}.`;
     case 'failed':
-      return `*Not delivered* to ${to}: gave up after ${record.deliveryAttempts ?? 0} attempts (${escapeMrkdwn(record.deliveryError ?? 'unknown error')}); use /license-status to send a copy.`;
+      return `*Not delivered* to ${to}: gave up after ${delivery.attempts} attempts (${escapeMrkdwn(delivery.error ?? 'unknown error')}); use /license-status to send a copy.`;
     case 'pending':
-      return `*Generated, not delivered yet* to ${to}${record.deliveryError ? ` (last attempt: ${escapeMrkdwn(record.deliveryError)}; retrying)` : ''}.`;
-    default:
-      return '';
+      return `*Generated, not delivered yet* to ${to}${delivery.error ? ` (last attempt: ${escapeMrkdwn(delivery.error)}; retrying)` : ''}.`;
   }
 }
 
@@ -54,10 +73,14 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`, 'override'));
   }
   const status = [STATUS_LINE[record.status]];
-  if (record.status === 'generated' && record.trialExpiresOn) status.push(`Trial license expires on ${record.trialExpiresOn}.`);
-  if (record.status === 'generated') status.push(deliveryLine(record));
-  if (record.reason) status.push(`Reason: ${escapeMrkdwn(record.reason)}`);
-  if (isLink(record.reference)) status.push(`Record: ${link(record.reference)}`);
+  if (record.status === 'generated') status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
+  const reason = reasonOf(record);
+  if (reason) status.push(`Reason: ${escapeMrkdwn(reason)}`);
+  // Its own line, so that a delivery problem shown above never takes its place.
+  const mismatch = mismatchWarning(record);
+  if (mismatch) status.push(`:warning: ${escapeMrkdwn(mismatch)}`);
+  const issueUrl = issueUrlOf(record);
+  if (isPlainUrl(issueUrl)) status.push(`Record: ${link(issueUrl)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
   if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));

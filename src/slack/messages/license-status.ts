@@ -1,7 +1,7 @@
 import type { LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
-import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
+import { deliveryLine, mismatchWarning, reasonOf, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
 import { readerDateOfIso } from './reader-date';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
@@ -14,7 +14,7 @@ const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
 function howToGetIt(record: LicenseRequestRecord): string {
   if (record.status !== 'generated') return '';
   if (record.licenseFile) return ' Use *Send me the license file* to get a copy in a DM.';
-  if (record.reference && /^https?:\/\//.test(record.reference)) return ` The license copy is in ${link(record.reference)}.`;
+  if (record.issueUrl) return ` The license copy is in ${link(record.issueUrl)}.`;
   return '';
 }
 
@@ -25,13 +25,16 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
   }
   const blocks: KnownBlock[] = [section(`:mag: *Emergency license requests for ${escapeMrkdwn(query)}* (newest first)`)];
   for (const record of records.slice(0, 10)) {
+    const mismatch = mismatchWarning(record);
+    const reason = reasonOf(record);
     blocks.push(
       section(
         [
           `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ${mentionUser(record.requestedBySlackId)}`,
-          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.trialExpiresOn ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
+          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
-          `${record.reason ? `Reason: ${escapeMrkdwn(record.reason)}` : ''}${howToGetIt(record)}`,
+          mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
+          `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,
         ]
           .filter(Boolean)
           .join('\n'),

@@ -14,13 +14,14 @@ import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 export const OPEN_STAR_CHECK_ACTION = 'open_star_check';
 
 /** An open trial as the dashboard shows it; a LicenseRequestRecord plus its follow-up state fits. */
-export type DashboardLicense = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status' | 'trialExpiresOn'> & {
+export type DashboardLicense = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status'> & {
+  trialExpiresOn?: string;
   resolvedAt?: string;
   /** Set once someone pressed "Needs L&R". */
   needsLrBySlackId?: string;
 };
 
-export type DashboardRequest = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt' | 'trialExpiresOn'> & { resolvedAt?: string };
+export type DashboardRequest = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt'> & { trialExpiresOn?: string; resolvedAt?: string };
 export type DashboardStarCheck = Pick<StarDecisionRecord, 'id' | 'ticketUrl' | 'verdict' | 'createdAt'>;
 
 /** Everything the dashboard shows, loaded by the caller: the builder stays pure. */

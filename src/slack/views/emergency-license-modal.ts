@@ -6,7 +6,7 @@ import { describeExpiryFacts } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
-import { RETRY_LICENSE_ACTION } from '../messages/license-notice';
+import { isPlainUrl, mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { readerDateOfIso } from '../messages/reader-date';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, checkboxes, context, datePicker, emailInput, input, modal, preformatted, radioButtons, section, textInput, type ModalView } from './blocks';
@@ -131,7 +131,7 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
     .slice(0, 5)
     .map(
       (r) =>
-        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.trialExpiresOn ? `, expires ${r.trialExpiresOn}` : ''}`,
+        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
     );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
@@ -158,45 +158,47 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
   if (record.status === 'pending') {
     blocks.push(
       section(
-        record.reference
-          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${/^https?:\/\//.test(record.reference) ? link(record.reference) : escapeMrkdwn(record.reference)}. You will get a DM when it is ready.`
+        record.issueUrl
+          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will get a DM when it is ready.`
           : ':hourglass_flowing_sand: *Generating the trial license…* You will get it in a DM.',
         'status',
       ),
     );
-  } else if (record.status === 'generated' && record.deliveryStatus !== undefined && record.deliveryStatus !== 'delivered' && (record.deliveryError || record.deliveryStatus === 'failed')) {
+  } else if (record.status === 'generated' && record.delivery.status !== 'delivered' && (record.delivery.error || record.delivery.status === 'failed')) {
     // Delivery in Slack failed (it is retried): the license itself is the answer, so show it here.
-    const retrying = record.deliveryStatus === 'pending' ? ' The bot keeps trying to send it.' : '';
+    const retrying = record.delivery.status === 'pending' ? ' The bot keeps trying to send it.' : '';
+    const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: The file could not be sent in Slack (${escapeMrkdwn(record.deliveryError ?? 'unknown error')}).${retrying}${record.reason ? ` ${escapeMrkdwn(record.reason)}` : ''}`,
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). :warning: The file could not be sent in Slack (${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
     );
     if (record.licenseFile && record.licenseFile.length <= 2900) {
       blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
       blocks.push(preformatted(record.licenseFile, 'license_file'));
-    } else if (record.reference && /^https?:\/\//.test(record.reference)) {
-      blocks.push(section(`The license copy is in ${link(record.reference)}.`, 'license_hint'));
+    } else if (record.issueUrl) {
+      blocks.push(section(`The license copy is in ${link(record.issueUrl)}.`, 'license_hint'));
     }
-  } else if (record.status === 'generated' && record.deliveryStatus === 'pending') {
-    blocks.push(section(`:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn ?? 'in 10 days'}). It is on its way to your DMs.${record.reason ? ` :warning: ${escapeMrkdwn(record.reason)}` : ''}`, 'status'));
-  } else if (record.status === 'generated' && record.reason) {
-    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). :warning: ${escapeMrkdwn(record.reason)}`, 'status'));
+  } else if (record.status === 'generated' && record.delivery.status === 'pending') {
+    const mismatch = mismatchWarning(record);
+    blocks.push(section(`:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`, 'status'));
+  } else if (record.status === 'generated' && record.issuedToMismatch) {
+    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ${escapeMrkdwn(mismatchWarning(record) ?? '')}`, 'status'));
   } else if (record.status === 'generated') {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn ?? 'in 10 days'}). ${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}: attach it to the ticket and reply to the customer.`,
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}: attach it to the ticket and reply to the customer.`,
         'status',
       ),
     );
   } else if (record.status === 'failed') {
     blocks.push(
-      section(`:x: *The license could not be generated.* Reason: ${escapeMrkdwn(record.reason ?? 'unknown')}`, 'status'),
+      section(`:x: *The license could not be generated.* Reason: ${escapeMrkdwn(record.failureReason)}`, 'status'),
       actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')),
     );
   } else {
-    blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.reason ?? '')}`, 'status'));
+    blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.refusalReason)}`, 'status'));
   }
   if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   blocks.push(section(summary, 'summary'), context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`));

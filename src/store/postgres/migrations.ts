@@ -1,9 +1,9 @@
 import type { ClientBase } from 'pg';
-import { SchemaTooNewError, type MigrationResult } from '../migrations';
+import { SchemaTooNewError, type MigrationResult } from '../schema';
 
 /**
  * Versioned schema migrations for the PostgreSQL store. Same rules and the same version numbers
- * as the SQLite list (src/store/migrations.ts): a version means the same schema on both, in each
+ * as the SQLite list (src/store/sqlite/migrations.ts): a version means the same schema on both, in each
  * database's own types (timestamptz, jsonb, a `seq` column where SQLite orders by rowid).
  *
  * All pending migrations run in ONE transaction (PostgreSQL's DDL is transactional) that first
@@ -128,6 +128,30 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
 
       -- When a first post was sent without its answer being seen (a possible second copy).
       ALTER TABLE audit_outbox ADD COLUMN post_started_at TIMESTAMPTZ;
+    `,
+  },
+  {
+    version: 4,
+    name: 'one column per meaning in license requests',
+    // See the SQLite migration 4: each meaning of reason/reference gets its own column.
+    up: `
+      ALTER TABLE license_requests
+        ADD COLUMN failure_reason TEXT,
+        ADD COLUMN refusal_reason TEXT,
+        ADD COLUMN issue_url TEXT,
+        ADD COLUMN license_path TEXT,
+        ADD COLUMN issued_to_email TEXT,
+        ADD COLUMN issued_to_user_count INTEGER;
+      UPDATE license_requests SET failure_reason = COALESCE(reason, 'unknown') WHERE status = 'failed';
+      UPDATE license_requests SET refusal_reason = COALESCE(reason, '') WHERE status = 'refused';
+      UPDATE license_requests SET
+        issued_to_email = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), not '))[1],
+        issued_to_user_count = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), not '))[2]::int
+      WHERE status = 'generated' AND reason ~ '^The license was created for (.+?) \\((\\d+) users\\), not ';
+      UPDATE license_requests SET issue_url = reference WHERE adapter = 'gitlab-issue';
+      UPDATE license_requests SET license_path = reference WHERE adapter <> 'gitlab-issue';
+      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated' AND delivery_status = 'none';
+      ALTER TABLE license_requests DROP COLUMN reason, DROP COLUMN reference;
     `,
   },
 ];

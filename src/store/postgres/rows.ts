@@ -1,31 +1,12 @@
-import type { DeliveryStatus, LicenseRequestRecord, LicenseRequestStatus, OpenRequest, OutboxEntry, StarDecisionRecord } from '../types';
+import { REQUEST_COLUMN_LIST, toRequestColumns, toRequestRecord as toRequestColumnsRecord, type RequestColumns } from '../request-columns';
+import type { LicenseRequestRecord, OpenRequest, OutboxEntry, StarDecisionRecord } from '../types';
 
 /** Rows as node-postgres returns them: timestamptz as Date, jsonb parsed. */
-export interface PgRequestRow {
-  id: string;
-  idempotency_key: string;
-  ticket_url: string;
-  email: string;
-  user_count: number;
-  requested_by_slack_id: string;
-  requested_by_username: string;
-  license_expires_on: string;
-  override_justification: string | null;
-  scope_summary: string;
-  adapter: string;
-  status: LicenseRequestStatus;
-  reason: string | null;
-  reference: string | null;
-  license_file: string | null;
-  trial_expires_on: string | null;
-  attempts: number;
-  delivery_status: DeliveryStatus;
-  delivery_attempts: number;
+export type PgRequestRow = Omit<RequestColumns, 'delivery_next_at' | 'created_at' | 'updated_at'> & {
   delivery_next_at: Date | null;
-  delivery_error: string | null;
   created_at: Date;
   updated_at: Date;
-}
+};
 
 export interface PgOpenRequestRow {
   view_id: string;
@@ -64,12 +45,7 @@ export interface PgDecisionRow {
 }
 
 /** Columns a caller may set on insert (not `seq`, which records insertion order). */
-export const REQUEST_COLUMNS = [
-  'id', 'idempotency_key', 'ticket_url', 'email', 'user_count', 'requested_by_slack_id', 'requested_by_username',
-  'license_expires_on', 'override_justification', 'scope_summary', 'adapter', 'status', 'reason', 'reference',
-  'license_file', 'trial_expires_on', 'attempts', 'delivery_status', 'delivery_attempts', 'delivery_next_at',
-  'delivery_error', 'created_at', 'updated_at',
-] as const;
+export const REQUEST_COLUMNS = REQUEST_COLUMN_LIST;
 
 export const OUTBOX_COLUMNS = [
   'key', 'channel', 'text', 'blocks', 'thread_of_key', 'ts', 'version', 'delivered_version', 'attempts',
@@ -84,44 +60,18 @@ export const placeholders = (n: number, offset = 0): string => Array.from({ leng
 const iso = (d: Date): string => d.toISOString();
 
 export function toRequestRecord(row: PgRequestRow): LicenseRequestRecord {
-  const record: LicenseRequestRecord = {
-    id: row.id,
-    ticketUrl: row.ticket_url,
-    email: row.email,
-    userCount: row.user_count,
-    requestedBySlackId: row.requested_by_slack_id,
-    requestedByUsername: row.requested_by_username,
-    licenseExpiresOn: row.license_expires_on,
-    scopeSummary: row.scope_summary,
-    adapter: row.adapter,
-    idempotencyKey: row.idempotency_key,
-    status: row.status,
-    attempts: row.attempts,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-  if (row.override_justification !== null) record.overrideJustification = row.override_justification;
-  if (row.reason !== null) record.reason = row.reason;
-  if (row.reference !== null) record.reference = row.reference;
-  if (row.license_file !== null) record.licenseFile = row.license_file;
-  if (row.trial_expires_on !== null) record.trialExpiresOn = row.trial_expires_on;
-  if (row.delivery_status && row.delivery_status !== 'none') {
-    record.deliveryStatus = row.delivery_status;
-    record.deliveryAttempts = row.delivery_attempts;
-    if (row.delivery_next_at !== null) record.deliveryNextAt = iso(row.delivery_next_at);
-    if (row.delivery_error !== null) record.deliveryError = row.delivery_error;
-  }
-  return record;
+  return toRequestColumnsRecord({
+    ...row,
+    delivery_next_at: row.delivery_next_at && iso(row.delivery_next_at),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+  });
 }
 
 /** Values in {@link REQUEST_COLUMNS} order. */
 export function requestValues(r: LicenseRequestRecord): unknown[] {
-  return [
-    r.id, r.idempotencyKey, r.ticketUrl, r.email, r.userCount, r.requestedBySlackId, r.requestedByUsername,
-    r.licenseExpiresOn, r.overrideJustification ?? null, r.scopeSummary, r.adapter, r.status, r.reason ?? null,
-    r.reference ?? null, r.licenseFile ?? null, r.trialExpiresOn ?? null, r.attempts, r.deliveryStatus ?? 'none',
-    r.deliveryAttempts ?? 0, r.deliveryNextAt ?? null, r.deliveryError ?? null, r.createdAt, r.updatedAt,
-  ];
+  const columns = toRequestColumns(r);
+  return REQUEST_COLUMN_LIST.map((c) => columns[c]);
 }
 
 export function toOutboxEntry(row: PgOutboxRow): OutboxEntry {

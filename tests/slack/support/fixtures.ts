@@ -4,7 +4,7 @@ import { checkEmergencyScope, type ScopeDecision } from '../../../src/policy/eme
 import { REQUEST_TYPES, type Deployment, type RequestType } from '../../../src/policy/playbook';
 import { decideStar, type StarDecision } from '../../../src/policy/star-decision';
 import { QUESTIONS, START_QUESTION, type ChartAnswers, type QuestionId } from '../../../src/policy/star-flowchart';
-import type { LicenseRequestRecord, LicenseRequestStatus } from '../../../src/store/types';
+import type { GeneratedLicenseRequest, LicenseRequestRecord, LicenseRequestStatus, PendingLicenseRequest } from '../../../src/store/types';
 
 /** Saturday 14 June 2025, 12:00 UTC: a weekend, as emergencies are. */
 export const NOW = DateTime.fromISO('2025-06-14T12:00:00.000Z', { zone: 'utc' });
@@ -31,8 +31,20 @@ export const long = (length: number, unit = 'x'): string => unit.repeat(Math.cei
 /** A syntactically plausible email of exactly `length` characters. */
 export const longEmail = (length: number): string => `${long(length - '@example.com'.length, 'a')}@example.com`;
 
-export function record(overrides: Partial<LicenseRequestRecord> = {}): LicenseRequestRecord {
-  return {
+/**
+ * Loose overrides for {@link record}: any field of any status, plus the two words tests like to
+ * vary across statuses. `reason` becomes the failure or refusal reason (or, for a generated
+ * license, the email of an "issued to someone else" warning); `reference` the issue URL.
+ */
+export type RecordOverrides = Partial<Omit<PendingLicenseRequest, 'status'> & Omit<GeneratedLicenseRequest, 'status'>> & {
+  status?: LicenseRequestStatus;
+  reason?: string;
+  reference?: string;
+};
+
+export function record(overrides: RecordOverrides = {}): LicenseRequestRecord {
+  const { status = 'pending', reason, reference, trialExpiresOn, licenseFile, licensePath, issuedToMismatch, delivery, issueUrl, ...base } = overrides;
+  const common = {
     id: '0f8fad5b-d9cb-469f-a165-70867728950e',
     ticketUrl: TICKET_URL,
     email: 'jane@example.com',
@@ -41,14 +53,36 @@ export function record(overrides: Partial<LicenseRequestRecord> = {}): LicenseRe
     requestedByUsername: 'jdoe',
     licenseExpiresOn: EXPIRATION_DATES.graceEndedWithinWindow,
     scopeSummary: 'In scope: grace period ended 1 day ago',
-    adapter: 'local',
+    adapter: 'local' as const,
     idempotencyKey: 'V123:submit',
-    status: 'pending',
     attempts: 0,
     createdAt: '2025-06-14T12:00:00.000Z',
     updatedAt: '2025-06-14T12:00:00.000Z',
-    ...overrides,
+    ...base,
   };
+  const url = reference ?? issueUrl;
+  const link = url !== undefined ? { issueUrl: url } : {};
+  switch (status) {
+    case 'pending':
+      return { ...common, status, ...link };
+    case 'failed':
+      return { ...common, status, failureReason: reason ?? 'unknown', ...link };
+    case 'refused':
+      return { ...common, status, refusalReason: reason ?? '' };
+    case 'generated': {
+      const mismatch = issuedToMismatch ?? (reason !== undefined ? { email: reason, userCount: 1 } : undefined);
+      return {
+        ...common,
+        status,
+        trialExpiresOn: trialExpiresOn ?? '2025-06-24',
+        ...(licenseFile !== undefined ? { licenseFile } : {}),
+        ...(licensePath !== undefined ? { licensePath } : {}),
+        ...(mismatch ? { issuedToMismatch: mismatch } : {}),
+        ...link,
+        delivery: delivery ?? { status: 'delivered', attempts: 1 },
+      };
+    }
+  }
 }
 
 export function emergencyRequest(overrides: Partial<EmergencyRequest> = {}): EmergencyRequest {

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { reasonOf } from '../../messages/license-notice';
 import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
@@ -29,8 +30,9 @@ export function retryLicense(services: AppServices) {
           await client.views.update({ view_id: body.view.id, view: buildLicenseStatusView(record, services.config.licensingChannel, services.licenseWarning) }).catch(() => undefined);
           return;
         }
+        const reason = reasonOf(record);
         const where = record.status === 'generated' ? ` The license went to ${mentionUser(record.requestedBySlackId)}, who asked for it; \`/license-status\` can send you a copy.` : '';
-        await tell(`Retry finished: the request is now *${record.status}*${record.reason ? ` (${escapeMrkdwn(record.reason)})` : ''}.${where}`);
+        await tell(`Retry finished: the request is now *${record.status}*${reason ? ` (${escapeMrkdwn(reason)})` : ''}.${where}`);
       }
     }
   };

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
+import { SchemaTooNewError, type MigrationResult } from '../schema';
+
+export { SchemaTooNewError, type MigrationResult } from '../schema';
 
 /**
- * Versioned schema migrations for the embedded SQLite store.
+ * Versioned schema migrations for the embedded SQLite store (the PostgreSQL list in
+ * ../postgres/migrations.ts has the same versions).
  *
  * Rules:
  * - Versions are positive integers in strictly increasing order; never renumber or edit a
@@ -136,33 +140,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_outbox ADD COLUMN post_started_at TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'one column per meaning in license requests',
+    // \`reason\` meant a failure, a refusal or "issued to someone else"; \`reference\` an issue URL
+    // or a file path. Each meaning gets its own column; existing rows are mapped, then the two
+    // old columns go.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN failure_reason TEXT;
+      ALTER TABLE license_requests ADD COLUMN refusal_reason TEXT;
+      ALTER TABLE license_requests ADD COLUMN issue_url TEXT;
+      ALTER TABLE license_requests ADD COLUMN license_path TEXT;
+      ALTER TABLE license_requests ADD COLUMN issued_to_email TEXT;
+      ALTER TABLE license_requests ADD COLUMN issued_to_user_count INTEGER;
+      UPDATE license_requests SET failure_reason = COALESCE(reason, 'unknown') WHERE status = 'failed';
+      UPDATE license_requests SET refusal_reason = COALESCE(reason, '') WHERE status = 'refused';
+      -- The workflow wrote exactly "The license was created for EMAIL (N users), not ...".
+      UPDATE license_requests SET
+        issued_to_email = substr(reason, 29, instr(reason, ' (') - 29),
+        issued_to_user_count = CAST(substr(reason, instr(reason, ' (') + 2) AS INTEGER)
+      WHERE status = 'generated' AND reason LIKE 'The license was created for % (% users), not %';
+      UPDATE license_requests SET issue_url = reference WHERE adapter = 'gitlab-issue';
+      UPDATE license_requests SET license_path = reference WHERE adapter <> 'gitlab-issue';
+      -- A generated license always has a delivery step (migration 3 set older ones to delivered).
+      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated' AND delivery_status = 'none';
+      ALTER TABLE license_requests DROP COLUMN reason;
+      ALTER TABLE license_requests DROP COLUMN reference;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
-
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly databaseVersion: number,
-    readonly codeVersion: number,
-    readonly file: string,
-  ) {
-    super(
-      `Database ${file} has schema version ${databaseVersion}, but this version of the bot only knows ` +
-        `migrations up to ${codeVersion}. It was written by a newer release: upgrade the bot (or point it ` +
-        `at another data directory); refusing to open it rather than risk corrupting it.`,
-    );
-    this.name = 'SchemaTooNewError';
-  }
-}
-
-export interface MigrationResult {
-  /** Schema version before this call. */
-  from: number;
-  /** Schema version after this call. */
-  to: number;
-  /** Versions applied by this call (empty when the database was already up to date). */
-  applied: number[];
-}
 
 function validate(migrations: readonly Migration[]): void {
   let previous = 0;
