@@ -5,6 +5,7 @@ import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './mig
 import { closeSync, openSync } from 'node:fs';
 import { DATA_FILE_MODE, secureDataDir, secureFiles, type ModeFix } from './file-modes';
 import { createRequestAtomically, prepareCreateRequest } from './sqlite-create-request';
+import { SqliteLifecycleRepository } from './sqlite/lifecycle-repository';
 import type {
   CreateRequestOptions,
   CreateRequestResult,
@@ -277,6 +278,8 @@ export class SqliteStore implements Store {
   readonly migration: MigrationResult;
   /** Folder/files whose permissions were too open and were tightened when the store opened. */
   readonly modeFixes: ModeFix[];
+  /** The trial follow-up (issue 12): jobs, events, scheduled runs. */
+  readonly lifecycle: SqliteLifecycleRepository;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly createStmt: ReturnType<typeof prepareCreateRequest>;
@@ -301,6 +304,7 @@ export class SqliteStore implements Store {
       this.migration = migrate(db, options.migrations ?? MIGRATIONS);
       this.stmt = prepareStatements(db);
       this.createStmt = prepareCreateRequest(db, INSERT_REQUEST_IF_NEW);
+      this.lifecycle = new SqliteLifecycleRepository(db);
       // The database and its -wal/-shm (they exist now, WAL mode is on) are 0600, whatever the umask.
       this.modeFixes = [...fixes, ...secureFiles([this.file, `${this.file}-wal`, `${this.file}-shm`])];
     } catch (err) {

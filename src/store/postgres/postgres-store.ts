@@ -17,6 +17,7 @@ import type {
   UserPreferences,
 } from '../types';
 import { createRequestAtomically } from './create-request';
+import { PgLifecycleRepository } from './lifecycle-repository';
 import { migratePostgres, PG_MIGRATIONS, type PgMigration } from './migrations';
 import {
   DECISION_COLUMNS,
@@ -85,13 +86,17 @@ export function describeDatabaseUrl(url: string): string {
  */
 export class PostgresStore implements Store {
   private closed = false;
+  /** The trial follow-up (issue 12): jobs, events, scheduled runs. */
+  readonly lifecycle: PgLifecycleRepository;
 
   private constructor(
     private readonly pool: Pool,
     /** What opening this store did to the schema. */
     readonly migration: MigrationResult,
     readonly description: string,
-  ) {}
+  ) {
+    this.lifecycle = new PgLifecycleRepository(pool);
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
