@@ -21,6 +21,8 @@ import { SlackAuditSender } from './slack/slack-audit-sender';
 import { SlackLicenseNotifier } from './slack/slack-license-notifier';
 import { UserTimeZones } from './slack/user-time-zones';
 import { DEFAULT_DELIVERY_RETRY, EmergencyLicenseWorkflow } from './workflows/emergency-license';
+import { createLifecycleRuntime } from './slack/lifecycle-runtime';
+import { withLifecycle } from './workflows/license-lifecycle';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -144,10 +146,12 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
-  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
-    onStatus: (status) => metrics.licenseRequests.inc({ status }),
-    licenseWarning,
-  });
+  const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
+  const notifier = withLifecycle(
+    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), { onStatus: (status) => metrics.licenseRequests.inc({ status }), licenseWarning }),
+    lifecycleRuntime.lifecycle,
+    logger,
+  );
   // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
   const licenses = new EmergencyLicenseWorkflow(store, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
     ...DEFAULT_DELIVERY_RETRY,
@@ -167,6 +171,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     timeZones: new UserTimeZones(app.client, store, logger.child({ component: 'tz' })),
     authz,
     licenses,
+    lifecycle: lifecycleRuntime.lifecycle,
     metrics,
     licenseWarning,
   };
@@ -180,9 +185,10 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
   const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
   const resumed = await licenses.resumePending();
   licenses.startDeliveries();
+  const followUps = await lifecycleRuntime.start();
   // Open modal steps live for hours at most; forget older ones.
   await store.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
-  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
+  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, followUps, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -197,7 +203,7 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
       await receiverStopped;
       clearTimeout(forceClose);
       authz.stop();
-      await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
+      await Promise.race([Promise.all([licenses.settle(), lifecycleRuntime.stop()]), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
       await audit.stop(deadline / 2);
       await store.close();
       logger.info('stopped');

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { BotMetrics } from '../ops/metrics';
 import type { Store } from '../store/types';
 import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
+import type { LicenseLifecycle } from '../workflows/license-lifecycle';
 import type { Authorizer } from './authorization';
 import type { UserTimeZones } from './user-time-zones';
 
@@ -18,6 +19,8 @@ export interface AppServices {
   timeZones: UserTimeZones;
   authz: Authorizer;
   licenses: EmergencyLicenseWorkflow;
+  /** Trial follow-up: reminders, lapse, Resolved / Needs L&R, App Home refresh (issue 12). */
+  lifecycle: LicenseLifecycle;
   metrics: BotMetrics;
   /** Set when generated licenses cannot work on a customer instance (development signing key). */
   licenseWarning?: string;

@@ -12,7 +12,7 @@ import { starCheckRefresh } from './actions/star-check-refresh';
 import { emergencyLicenseCommand } from './commands/emergency-license';
 import { licenseStatusCommand } from './commands/license-status';
 import { starCheckCommand } from './commands/star-check';
-import { appHomeOpened } from './events/app-home-opened';
+import { registerLifecycleListeners } from './lifecycle';
 import { boundedCommandText, commandRequires, validActionView, validSubmittedView } from './middleware';
 import { emergencyLicenseShortcut } from './shortcuts/emergency-license';
 import { emergencyLicenseSubmission } from './views/emergency-license-submission';
@@ -57,5 +57,6 @@ export function registerListeners(app: App, services: AppServices, notifier: Lic
     return button ? button(args as ButtonArgs) : refreshStarCheck(args as AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>);
   });
 
-  app.event('app_home_opened', appHomeOpened(services));
+  // App Home (the dashboard), the trial follow-up buttons (issue 12).
+  registerLifecycleListeners(app, services);
 }
