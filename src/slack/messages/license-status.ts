@@ -1,4 +1,6 @@
 import type { LicenseRequestRecord } from '../../store/types';
+import type { LifecycleEvent } from '../../policy/license-lifecycle';
+import { followUpLines } from './license-status-events';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, Block, button, context, section } from '../views/blocks';
 import { deliveryLine, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
@@ -18,7 +20,7 @@ function howToGetIt(record: LicenseRequestRecord): string {
 }
 
 /** /license-status answer: the requests for a ticket or email, newest first (ephemeral, max 50 blocks). */
-export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[]): { text: string; blocks: Block[] } {
+export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[], events?: ReadonlyMap<string, LifecycleEvent[]>): { text: string; blocks: Block[] } {
   if (records.length === 0) {
     return { text: `No emergency license requests found for ${escapeMrkdwn(query)}.`, blocks: [section(`:mag: No emergency license requests found for *${escapeMrkdwn(query)}*.`)] };
   }
@@ -31,6 +33,7 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
           `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.trialExpiresOn ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
           `${record.reason ? `Reason: ${escapeMrkdwn(record.reason)}` : ''}${howToGetIt(record)}`,
+          followUpLines(events?.get(record.id)),
         ]
           .filter(Boolean)
           .join('\n'),

@@ -23,7 +23,8 @@ export function licenseStatusCommand(services: AppServices) {
       }
       records = await services.store.findByTicket(ticket.url, 25);
     }
-    // The lookup is a local indexed read, fast enough to answer in the ack itself.
-    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, records) } as never);
+    // The lookups are indexed reads, fast enough to answer in the ack itself (10 requests shown at most).
+    const events = new Map(await Promise.all(records.slice(0, 10).map(async (r) => [r.id, await services.store.lifecycle.listEvents(r.id)] as const)));
+    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, records, events) } as never);
   };
 }
