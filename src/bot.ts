@@ -24,6 +24,8 @@ import { buildStarAuditMessage } from './slack/messages/star-audit';
 import { DEFAULT_DELIVERY_RETRY, EmergencyLicenseWorkflow } from './workflows/emergency-license';
 import { EmergencyLicenseService } from './workflows/emergency-license-service';
 import { StarCheckService } from './workflows/star-check';
+import { createLifecycleRuntime } from './slack/lifecycle-runtime';
+import { withLifecycle } from './workflows/license-lifecycle';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -154,10 +156,12 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
   });
-  const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
-    onStatus: (status) => metrics.licenseRequests.inc({ status }),
-    licenseWarning,
-  });
+  const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
+  const notifier = withLifecycle(
+    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), { onStatus: (status) => metrics.licenseRequests.inc({ status }), licenseWarning }),
+    lifecycleRuntime.lifecycle,
+    logger,
+  );
   // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
   const licenses = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
     ...DEFAULT_DELIVERY_RETRY,
@@ -178,12 +182,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     authz,
     licenses,
     emergency: new EmergencyLicenseService({
-      requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
+      requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, events: store.lifecycle, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
     }),
     starCheck: new StarCheckService({
       permissions: authz, decisions: store.decisions, audit, auditMessage: buildStarAuditMessage, licensingChannel: config.licensingChannel,
       zendeskBaseUrl: config.zendeskBaseUrl, onVerdict: (verdict) => metrics.verdicts.inc({ verdict }), now: () => DateTime.utc(),
     }),
+    lifecycle: lifecycleRuntime.lifecycle,
     metrics,
     licenseWarning,
   };
@@ -197,9 +202,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
   const resumed = await licenses.resumePending();
   licenses.startDeliveries();
+  const followUps = await lifecycleRuntime.start();
   // Open modal steps live for hours at most; forget older ones.
   await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
-  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
+  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, followUps, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -214,7 +220,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       await receiverStopped;
       clearTimeout(forceClose);
       authz.stop();
-      await Promise.race([licenses.settle(), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
+      await Promise.race([Promise.all([licenses.settle(), lifecycleRuntime.stop()]), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
       await audit.stop(deadline / 2);
       await store.close();
       logger.info('stopped');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronExpressionProblem } from './ops/cron-schedule';
 
 /**
  * The zod schema of the environment: the only place that reads configuration. Every problem is
@@ -57,6 +58,13 @@ const variables = z.object({
     OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
     OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
     OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
+    // Trial follow-up (issue 12): reminder lead time, the L&R group to mention, the weekly digest (UTC cron).
+    LICENSE_REMINDER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(48),
+    LR_TEAM_USERGROUP: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0123ABCD').optional()),
+    STAR_DIGEST_CRON: optionalString.superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : cronExpressionProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 type Variables = z.output<typeof variables>;
 
@@ -127,6 +135,7 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
   licenseSigningKeyPath: e.LICENSE_SIGNING_KEY_PATH,
   shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
+  lifecycle: { reminderHours: e.LICENSE_REMINDER_HOURS, lrTeamUsergroup: e.LR_TEAM_USERGROUP, starDigestCron: e.STAR_DIGEST_CRON },
 }));
 
 /** The bot's configuration: exactly what the schema produces. */

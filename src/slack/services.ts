@@ -7,6 +7,7 @@ import type { Store } from '../store/types';
 import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
 import type { EmergencyLicenseService } from '../workflows/emergency-license-service';
 import type { StarCheckService } from '../workflows/star-check';
+import type { LicenseLifecycle } from '../workflows/license-lifecycle';
 import type { Authorizer } from './authorization';
 import type { UserTimeZones } from './user-time-zones';
 
@@ -26,6 +27,8 @@ export interface AppServices {
   emergency: EmergencyLicenseService;
   /** /star-check: questions, validation, verdict, decision record and audit message. */
   starCheck: StarCheckService;
+  /** Trial follow-up: reminders, lapse, Resolved / Needs L&R, App Home refresh (issue 12). */
+  lifecycle: LicenseLifecycle;
   metrics: BotMetrics;
   /** Set when generated licenses cannot work on a customer instance (development signing key). */
   licenseWarning?: string;

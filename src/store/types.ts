@@ -1,3 +1,5 @@
+import type { LifecycleRepository } from './lifecycle-types';
+
 /**
  * The bot's durable state, behind interfaces small enough that a shared database can replace
  * the embedded SQLite store when the bot runs as several replicas.
@@ -267,6 +269,8 @@ export interface Store {
   readonly outbox: AuditOutbox;
   readonly decisions: StarDecisionRepository;
   readonly preferences: UserPreferenceRepository;
+  /** The trial follow-up: reminder/lapse jobs, request events, scheduled runs. */
+  readonly lifecycle: LifecycleRepository;
   /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
   isWritable(): Promise<boolean>;
   /** Releases the database (idempotent). */

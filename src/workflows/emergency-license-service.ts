@@ -14,6 +14,8 @@ import type { ScopeDecision } from '../policy/emergency-scope';
 import { computeExpiryFacts, formatRelative, graceEndedWithinEmergencyWindow } from '../policy/time';
 import { parseTicketReference } from '../policy/ticket';
 import type { LicenseAdapterName } from '../licenses/types';
+import type { LifecycleEvent } from '../policy/license-lifecycle';
+import type { LifecycleRepository } from '../store/lifecycle-types';
 import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestRepository, OpenRequestRepository, UserPreferenceRepository } from '../store/types';
 import type { EmergencyLicenseWorkflow } from './emergency-license';
 import { Capability, firstRefusal, Permissions } from './permissions';
@@ -63,10 +65,18 @@ export type RetryResult =
   | { kind: 'not-failed' }
   | { kind: 'retried'; record: LicenseRequestRecord };
 
+export type LookupResult =
+  | { kind: 'records'; records: LicenseRequestRecord[]; events: ReadonlyMap<string, LifecycleEvent[]> }
+  | { kind: 'bad-ticket'; error: string };
+
+/** /license-status shows the follow-up history of this many requests (the message shows 10). */
+const STATUS_EVENTS_SHOWN = 10;
+
 export interface EmergencyLicenseServiceDeps {
   requests: LicenseRequestRepository;
   openRequests: OpenRequestRepository;
   preferences: UserPreferenceRepository;
+  events: Pick<LifecycleRepository, 'listEvents'>;
   workflow: EmergencyLicenseWorkflow;
   permissions: Permissions;
   zendeskBaseUrl: string;
@@ -113,11 +123,19 @@ export class EmergencyLicenseService {
   }
 
   /** `/license-status <ticket or email>`: the requests for a customer email or a ticket. */
-  async lookup(query: string): Promise<{ kind: 'records'; records: LicenseRequestRecord[] } | { kind: 'bad-ticket'; error: string }> {
-    if (z.email().safeParse(query).success) return { kind: 'records', records: await this.deps.requests.findByEmail(query.toLowerCase(), STATUS_LOOKUP_LIMIT) };
-    const ticket = parseTicketReference(query, this.deps.zendeskBaseUrl);
-    if (!ticket.ok) return { kind: 'bad-ticket', error: ticket.error };
-    return { kind: 'records', records: await this.deps.requests.findByTicket(ticket.url, STATUS_LOOKUP_LIMIT) };
+  async lookup(query: string): Promise<LookupResult> {
+    let records: LicenseRequestRecord[];
+    if (z.email().safeParse(query).success) {
+      records = await this.deps.requests.findByEmail(query.toLowerCase(), STATUS_LOOKUP_LIMIT);
+    } else {
+      const ticket = parseTicketReference(query, this.deps.zendeskBaseUrl);
+      if (!ticket.ok) return { kind: 'bad-ticket', error: ticket.error };
+      records = await this.deps.requests.findByTicket(ticket.url, STATUS_LOOKUP_LIMIT);
+    }
+    // The follow-up history of the requests shown (indexed reads, at most STATUS_EVENTS_SHOWN).
+    const shown = records.slice(0, STATUS_EVENTS_SHOWN);
+    const events = new Map(await Promise.all(shown.map(async (r) => [r.id, await this.deps.events.listEvents(r.id)] as const)));
+    return { kind: 'records', records, events };
   }
 
   /** The form was submitted: validate, check scope, then request the license (or say why not). */

@@ -67,7 +67,7 @@ afterEach(() => {
   dirs = [];
 });
 
-const repositories = (store: Store) => ({ requests: store.requests, openRequests: store.openRequests, preferences: store.preferences });
+const repositories = (store: Store) => ({ requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, events: store.lifecycle });
 
 function setup(perms = permissions()) {
   const dir = mkdtempSync(join(tmpdir(), 'lr-service-test-'));

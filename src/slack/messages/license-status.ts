@@ -1,4 +1,6 @@
 import type { LicenseRequestRecord } from '../../store/types';
+import type { LifecycleEvent } from '../../policy/license-lifecycle';
+import { followUpLines } from './license-status-events';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { deliveryLine, mismatchWarning, reasonOf, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
@@ -19,7 +21,7 @@ function howToGetIt(record: LicenseRequestRecord): string {
 }
 
 /** /license-status answer: the requests for a ticket or email, newest first (ephemeral, max 50 blocks). */
-export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[]): { text: string; blocks: KnownBlock[] } {
+export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[], events?: ReadonlyMap<string, LifecycleEvent[]>): { text: string; blocks: KnownBlock[] } {
   if (records.length === 0) {
     return { text: `No emergency license requests found for ${escapeMrkdwn(query)}.`, blocks: [section(`:mag: No emergency license requests found for *${escapeMrkdwn(query)}*.`)] };
   }
@@ -35,6 +37,7 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
           record.status === 'generated' ? deliveryLine(record) : '',
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
           `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,
+          followUpLines(events?.get(record.id)),
         ]
           .filter(Boolean)
           .join('\n'),

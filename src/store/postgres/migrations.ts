@@ -154,6 +154,53 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE license_requests DROP COLUMN reason, DROP COLUMN reference;
     `,
   },
+  {
+    version: 5,
+    name: 'trial follow-up: lifecycle jobs, events, scheduled runs',
+    up: `
+      -- Reminder and lapse of each generated trial, claimed with a lease (SKIP LOCKED) like the outbox.
+      CREATE TABLE lifecycle_jobs (
+        id          TEXT PRIMARY KEY,
+        request_id  TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('reminder', 'lapse')),
+        due_at      TIMESTAMPTZ NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        lease_owner TEXT,
+        lease_until TIMESTAMPTZ,
+        done_at     TIMESTAMPTZ,
+        outcome     TEXT CHECK (outcome IN ('fired', 'skipped')),
+        created_at  TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX lifecycle_jobs_due ON lifecycle_jobs (due_at) WHERE done_at IS NULL;
+
+      -- The request's follow-up history; once_key for events a request has at most once (NULLs never collide).
+      CREATE TABLE lifecycle_events (
+        id          TEXT PRIMARY KEY,
+        seq         BIGINT GENERATED ALWAYS AS IDENTITY,
+        request_id  TEXT NOT NULL,
+        type        TEXT NOT NULL CHECK (type IN ('reminder_sent', 'resolved', 'needs_lr', 'lapsed', 'copy_sent')),
+        at          TIMESTAMPTZ NOT NULL,
+        by_slack_id TEXT,
+        late_by_ms  BIGINT,
+        once_key    TEXT
+      );
+      CREATE UNIQUE INDEX lifecycle_events_once ON lifecycle_events (request_id, once_key);
+      CREATE INDEX lifecycle_events_request ON lifecycle_events (request_id, at, seq);
+
+      -- Runs of scheduled jobs (the weekly STAR digest), one row per scheduled time.
+      CREATE TABLE scheduled_runs (
+        key         TEXT PRIMARY KEY,
+        lease_owner TEXT,
+        lease_until TIMESTAMPTZ,
+        done_at     TIMESTAMPTZ,
+        created_at  TIMESTAMPTZ NOT NULL
+      );
+
+      CREATE INDEX license_requests_requester_created ON license_requests (requested_by_slack_id, created_at DESC, seq DESC);
+      CREATE INDEX star_decisions_decider_created ON star_decisions (decided_by_slack_id, created_at DESC, seq DESC);
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

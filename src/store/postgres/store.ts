@@ -1,3 +1,4 @@
+import { PgLifecycleRepository } from './lifecycle-repository';
 import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
 import type { MigrationResult } from '../schema';
 import type { Store } from '../types';
@@ -61,6 +62,7 @@ export class PostgresStore implements Store {
   readonly outbox: PgAuditOutbox;
   readonly decisions: PgStarDecisions;
   readonly preferences: PgUserPreferences;
+  readonly lifecycle: PgLifecycleRepository;
   private readonly pg: PgConnection;
 
   private constructor(
@@ -75,6 +77,7 @@ export class PostgresStore implements Store {
     this.outbox = new PgAuditOutbox(this.pg);
     this.decisions = new PgStarDecisions(this.pg);
     this.preferences = new PgUserPreferences(this.pg);
+    this.lifecycle = new PgLifecycleRepository(pool);
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {

@@ -1,3 +1,4 @@
+import { SqliteLifecycleRepository } from './lifecycle-repository';
 import type Database from 'better-sqlite3';
 import type { ModeFix } from '../file-modes';
 import type { Store } from '../types';
@@ -30,6 +31,7 @@ export class SqliteStore implements Store {
   readonly outbox: SqliteAuditOutbox;
   readonly decisions: SqliteStarDecisions;
   readonly preferences: SqliteUserPreferences;
+  readonly lifecycle: SqliteLifecycleRepository;
   private readonly db: Database.Database;
   private readonly healthProbe: Database.Statement;
 
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
       this.outbox = new SqliteAuditOutbox(this.db);
       this.decisions = new SqliteStarDecisions(this.db);
       this.preferences = new SqliteUserPreferences(this.db);
+      this.lifecycle = new SqliteLifecycleRepository(this.db);
       this.healthProbe = this.db.prepare(
         `INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
       );

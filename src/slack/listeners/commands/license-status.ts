@@ -17,6 +17,6 @@ export function licenseStatusCommand(services: AppServices) {
       return;
     }
     // The lookup is a local indexed read, fast enough to answer in the ack itself.
-    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, result.records) });
+    await ack({ response_type: 'ephemeral', ...buildLicenseStatusMessage(query, result.records, result.events) });
   };
 }
