@@ -100,7 +100,8 @@ export class LocalLicenseAdapter implements LicenseAdapter {
       }
       return generatedFrom(file, content, attributes.expires_at);
     } catch (err) {
-      return { status: 'failed', reason: `Could not store the trial license at ${file}: ${errorMessage(err)}`, reference: file };
+      // The reason reaches the licensing channel: say what happened, not where the bot keeps files.
+      return { status: 'failed', reason: `Could not store the trial license: ${errorMessage(err)}`, reference: file };
     }
   }
 
@@ -113,8 +114,8 @@ export class LocalLicenseAdapter implements LicenseAdapter {
       return {
         status: 'failed',
         reason:
-          `A license file already exists for this request at ${file} but it cannot be verified with the current signing key ` +
-          `(${errorMessage(err)}). Not signing a second license; move the file aside to retry.`,
+          'A license was already made for this request, but it cannot be verified with the current signing key ' +
+          `(${errorMessage(err)}). No second license was made: an admin of the bot must look at request ${req.requestId}.`,
         reference: file,
       };
     }
@@ -123,7 +124,7 @@ export class LocalLicenseAdapter implements LicenseAdapter {
       return {
         status: 'failed',
         reason:
-          `A license file already exists for request ${req.requestId} at ${file}, but for ${attributes.licensee.Email} ` +
+          `A license was already made for request ${req.requestId}, but for ${attributes.licensee.Email} ` +
           `(${attributes.restrictions.active_user_count} users), not ${String(req.email)} (${String(req.userCount)} users). Not signing a second license.`,
         reference: file,
       };

@@ -145,12 +145,18 @@ describe('LocalLicenseAdapter', () => {
     const adapter = adapterAt(dataDir, () => new Date('2025-07-04T10:00:00Z'));
     expectGenerated(await adapter.request(baseRequest));
     const mismatch = await adapter.request({ ...baseRequest, userCount: 999 });
-    expect(mismatch).toMatchObject({ status: 'failed', reason: expect.stringMatching(/already exists.*Not signing a second license/) });
+    expect(mismatch).toMatchObject({ status: 'failed', reason: expect.stringMatching(/already made.*Not signing a second license/) });
 
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const rotated = new LocalLicenseAdapter({ dataDir, signingKey: { privateKey: otherKey } });
     const unverifiable = await rotated.request(baseRequest);
     expect(unverifiable).toMatchObject({ status: 'failed', reason: expect.stringMatching(/cannot be verified/) });
+    // Reasons reach the licensing channel: words for people, no file paths or shell chores.
+    for (const out of [mismatch, unverifiable]) {
+      const reason = (out as { reason: string }).reason;
+      expect(reason).not.toContain(dataDir);
+      expect(reason).not.toMatch(/move the file|\.gitlab-license/);
+    }
     // The original file is untouched.
     expect(decodeLicenseFile(fs.readFileSync(path.join(dataDir, 'licenses', 'req-0001.gitlab-license'), 'utf8'), publicKey)).toBeTruthy();
   });
