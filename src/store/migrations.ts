@@ -136,6 +136,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_outbox ADD COLUMN post_started_at TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'license request lease',
+    // HA (issue 11): who works on a request (adapter call or hand-over) and until when; NULL = free.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN claimed_by TEXT;
+      ALTER TABLE license_requests ADD COLUMN claimed_until TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

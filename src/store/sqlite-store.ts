@@ -5,7 +5,9 @@ import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './mig
 import { closeSync, openSync } from 'node:fs';
 import { DATA_FILE_MODE, secureDataDir, secureFiles, type ModeFix } from './file-modes';
 import { createRequestAtomically, prepareCreateRequest } from './sqlite-create-request';
+import { SqliteRequestLeases } from './sqlite-request-leases';
 import type {
+  ClaimDueOptions,
   CreateRequestOptions,
   CreateRequestResult,
   CreatedOrExisting,
@@ -280,6 +282,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly createStmt: ReturnType<typeof prepareCreateRequest>;
+  private readonly leases: SqliteRequestLeases<LicenseRequestRow>;
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     // Every license and customer email is in here: the folder is the owner's only (0700).
@@ -301,6 +304,7 @@ export class SqliteStore implements Store {
       this.migration = migrate(db, options.migrations ?? MIGRATIONS);
       this.stmt = prepareStatements(db);
       this.createStmt = prepareCreateRequest(db, INSERT_REQUEST_IF_NEW);
+      this.leases = new SqliteRequestLeases(db);
       // The database and its -wal/-shm (they exist now, WAL mode is on) are 0600, whatever the umask.
       this.modeFixes = [...fixes, ...secureFiles([this.file, `${this.file}-wal`, `${this.file}-shm`])];
     } catch (err) {
@@ -398,6 +402,28 @@ export class SqliteStore implements Store {
     return toRequestRecord(row);
   }
 
+  // ----- RequestLeaseStore (HA: see sqlite-request-leases.ts) ---------------------------------
+
+  async claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.leases.claimOne(id, owner, now, leaseMs);
+  }
+
+  async claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.leases.claimPending(owner, now, limit, leaseMs).map(toRequestRecord);
+  }
+
+  async claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.leases.claimDeliveries(owner, now, limit, leaseMs).map(toRequestRecord);
+  }
+
+  async renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.leases.renew(id, owner, now, leaseMs);
+  }
+
+  async releaseRequestLease(id: string, owner: string): Promise<void> {
+    this.leases.release(id, owner);
+  }
+
   // ----- OpenRequestStore ----------------------------------------------------------------------
 
   async saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void> {
@@ -450,12 +476,12 @@ export class SqliteStore implements Store {
     return (this.stmt.due.all(iso(now), clampLimit(limit)) as OutboxRow[]).map(toOutboxEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
     const at = iso(now);
     const until = iso(new Date(now.getTime() + Math.max(0, leaseMs)));
     // IMMEDIATE: pick and lease under the write lock, so another process cannot pick the same rows.
     const claim = this.db.transaction((): OutboxRow[] => {
-      const rows = this.stmt.claimable.all(at, at, clampLimit(limit)) as OutboxRow[];
+      const rows = this.stmt.claimable.all(iso(options.dueBy ?? now), at, clampLimit(limit)) as OutboxRow[];
       for (const row of rows) {
         this.stmt.lease.run(until, row.key);
         row.claimed_until = until;

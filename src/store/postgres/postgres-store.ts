@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool, type ClientConfig, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import type { MigrationResult } from '../migrations';
 import type {
+  ClaimDueOptions,
   CreatedOrExisting,
   CreateRequestOptions,
   CreateRequestResult,
@@ -17,6 +18,7 @@ import type {
   UserPreferences,
 } from '../types';
 import { createRequestAtomically } from './create-request';
+import { pgClaimDeliveriesDue, pgClaimPendingRequests, pgClaimRequest, pgReleaseRequestLease, pgRenewRequestLease } from './request-leases';
 import { migratePostgres, PG_MIGRATIONS, type PgMigration } from './migrations';
 import {
   DECISION_COLUMNS,
@@ -271,6 +273,33 @@ export class PostgresStore implements Store {
     return toRequestRecord(row);
   }
 
+  // ----- RequestLeaseStore (HA: see request-leases.ts) ----------------------------------------
+
+  claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.whenOpen(() => pgClaimRequest(this.pool, id, owner, now, leaseMs));
+  }
+
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.whenOpen(() => pgClaimPendingRequests(this.pool, owner, now, limit, leaseMs));
+  }
+
+  claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.whenOpen(() => pgClaimDeliveriesDue(this.pool, owner, now, limit, leaseMs));
+  }
+
+  renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.whenOpen(() => pgRenewRequestLease(this.pool, id, owner, now, leaseMs));
+  }
+
+  releaseRequestLease(id: string, owner: string): Promise<void> {
+    return this.whenOpen(() => pgReleaseRequestLease(this.pool, id, owner));
+  }
+
+  private async whenOpen<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the PostgreSQL store is closed');
+    return fn();
+  }
+
   // ----- OpenRequestStore ----------------------------------------------------------------------
 
   async saveOpenRequest(open: Omit<OpenRequest, 'updatedAt'>, now: Date): Promise<void> {
@@ -326,20 +355,20 @@ export class PostgresStore implements Store {
     return rows.map(toOutboxEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
     // SKIP LOCKED: a concurrent claimer passes over the rows this statement is taking instead of
     // waiting for them, and the lease keeps them away from everyone after this commits.
     const rows = await this.rows<PgOutboxRow>(
       `WITH picked AS (
          SELECT key FROM audit_outbox
-         WHERE version > delivered_version AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+         WHERE version > delivered_version AND next_attempt_at <= $4 AND (claimed_until IS NULL OR claimed_until <= $1)
          ORDER BY created_at, seq LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE audit_outbox o SET claimed_until = $3 FROM picked WHERE o.key = picked.key RETURNING o.*
        )
        SELECT * FROM claimed ORDER BY created_at, seq`,
-      [iso(now), clampLimit(limit), iso(new Date(now.getTime() + Math.max(0, leaseMs)))],
+      [iso(now), clampLimit(limit), iso(new Date(now.getTime() + Math.max(0, leaseMs))), iso(options.dueBy ?? now)],
     );
     return rows.map(toOutboxEntry);
   }
