@@ -18,6 +18,17 @@ export interface OutboxDispatcherOptions {
   batchSize: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * How long a claimed entry is this dispatcher's alone (see AuditOutbox.claimDue). With several
+   * replicas on one store, a dispatcher that dies mid-send holds its entries this long.
+   */
+  leaseMs?: number;
+  /**
+   * The longest one send may take (the audit client's timeout). A pass claims at most
+   * (leaseMs - margin) / sendTimeoutMs entries, so even if every send of the pass runs into its
+   * timeout, each is sent before its lease ends: no second replica can post it meanwhile.
+   */
+  sendTimeoutMs?: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
@@ -25,7 +36,26 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
   batchSize: 20,
   minBackoffMs: 1_000,
   maxBackoffMs: 5 * 60_000,
+  leaseMs: 60_000,
+  sendTimeoutMs: 15_000,
 };
+
+/**
+ * Left of a lease for the store writes after a send (markDelivered) and clock skew between
+ * replicas: 5 s for Slack-sized timeouts, less for the short ones of tests.
+ */
+const leaseMargin = (sendTimeoutMs: number): number => Math.min(5_000, Math.ceil(sendTimeoutMs / 3));
+
+/** How many entries one claim may take so that all of them are sent within the lease. */
+export function claimBatchSize(options: OutboxDispatcherOptions): number {
+  const leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_OUTBOX_OPTIONS.sendTimeoutMs!;
+  const margin = leaseMargin(sendTimeoutMs);
+  if (leaseMs < sendTimeoutMs + margin) {
+    throw new Error(`outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: otherwise a slow post could be made twice`);
+  }
+  return Math.max(1, Math.min(options.batchSize, Math.floor((leaseMs - margin) / sendTimeoutMs)));
+}
 
 /** Later than any backoff; a four-digit year keeps ISO timestamps comparable as text. */
 const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
@@ -45,6 +75,8 @@ function describeError(error: unknown): DeliveryError & { definite: boolean } {
  * The durable audit trail: every message is written to the store before it is sent, sent with
  * bounded retries and backoff, and marked delivered with Slack's `ts`. A restart picks up what
  * was not delivered; a stable key makes a retry update the message instead of duplicating it.
+ * Entries are claimed with a lease (claimDue), so several replicas on one store share the work
+ * and each post is made by exactly one of them.
  */
 export class OutboxDispatcher {
   private timer?: NodeJS.Timeout;
@@ -59,7 +91,13 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly options: OutboxDispatcherOptions = DEFAULT_OUTBOX_OPTIONS,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.claimBatch = claimBatchSize(options);
+    this.leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+  }
+
+  private readonly claimBatch: number;
+  private readonly leaseMs: number;
 
   /** Records the message durably, then delivers it in the background. */
   async publish(message: OutboxMessage): Promise<void> {
@@ -118,9 +156,13 @@ export class OutboxDispatcher {
   private async drain(): Promise<void> {
     const attempted = new Set<string>();
     for (;;) {
-      // The final flush looks past backoffs, but tries each message only once.
-      const horizon = this.flushing ? END_OF_TIME : this.now();
-      const due = (await this.outbox.due(horizon, this.options.batchSize + attempted.size)).filter((entry) => !attempted.has(`${entry.key}#${entry.version}`));
+      // The final flush looks past backoffs, but tries each message only once: entries it already
+      // tried come back from the claim and are released at once for the next process or replica.
+      const now = this.now();
+      const claimed = await this.outbox.claimDue(now, this.claimBatch + attempted.size, this.leaseMs, this.flushing ? { dueBy: END_OF_TIME } : {});
+      const due = claimed.filter((entry) => !attempted.has(`${entry.key}#${entry.version}`)).slice(0, this.claimBatch);
+      const unused = claimed.filter((entry) => !due.includes(entry));
+      if (unused.length > 0) await this.outbox.releaseClaims(unused.map((entry) => entry.key));
       for (const entry of due) if (this.flushing) attempted.add(`${entry.key}#${entry.version}`);
       if (due.length === 0) return;
       let progressed = false;

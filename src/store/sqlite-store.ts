@@ -491,6 +491,11 @@ export class SqliteStore implements Store {
     return claim.immediate().map(toOutboxEntry);
   }
 
+  async releaseClaims(keys: string[]): Promise<void> {
+    const release = this.db.prepare('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ?');
+    this.db.transaction(() => keys.forEach((key) => release.run(key)))();
+  }
+
   async get(key: string): Promise<OutboxEntry | undefined> {
     const row = this.stmt.getOutbox.get(key) as OutboxRow | undefined;
     return row && toOutboxEntry(row);

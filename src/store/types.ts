@@ -180,6 +180,8 @@ export interface AuditOutbox {
    * this, not due(), to send when several dispatchers share one store.
    */
   claimDue(now: Date, limit: number, leaseMs: number, options?: ClaimDueOptions): Promise<OutboxEntry[]>;
+  /** Ends the leases of entries claimed but not attempted (e.g. a stopping dispatcher that tried them once already). */
+  releaseClaims(keys: string[]): Promise<void>;
   get(key: string): Promise<OutboxEntry | undefined>;
   /** Records the delivery of `version` (never lowers deliveredVersion) and ends any lease. */
   markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;

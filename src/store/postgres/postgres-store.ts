@@ -373,6 +373,10 @@ export class PostgresStore implements Store {
     return rows.map(toOutboxEntry);
   }
 
+  async releaseClaims(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.rows('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
+  }
+
   async get(key: string): Promise<OutboxEntry | undefined> {
     const [row] = await this.rows<PgOutboxRow>('SELECT * FROM audit_outbox WHERE key = $1', [key]);
     return row && toOutboxEntry(row);
