@@ -86,3 +86,29 @@ describe('claimBatchSize', () => {
     expect(() => claimBatchSize({ leaseMs: 15_000, sendTimeoutMs: 15_000, batchSize: 20, pollIntervalMs: 1, minBackoffMs: 1, maxBackoffMs: 1 })).toThrow(/must exceed the send timeout/);
   });
 });
+
+describe('a database restart while messages are published', () => {
+  it('holds what the store refused, in order, and writes and posts it once PostgreSQL is back: nothing lost', async () => {
+    const url = await postgres().createDatabase();
+    const sender = new SlowSender('1', 1);
+    const { stores: [store], dispatchers: [dispatcher] } = await replicas(url, [sender]);
+    await dispatcher!.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
+    await postgres().stop();
+    try {
+      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
+      await dispatcher!.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
+      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
+      expect(dispatcher!.heldCount).toBe(2);
+    } finally {
+      await postgres().start();
+    }
+    for (let i = 0; i < 40 && (dispatcher!.heldCount > 0 || (await store!.backlog().catch(() => 1)) > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await dispatcher!.kick();
+    }
+    expect(dispatcher!.heldCount).toBe(0);
+    expect(await store!.backlog()).toBe(0);
+    expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
+    expect((await store!.get('during'))?.text).toBe('v2');
+  });
+});
