@@ -184,13 +184,14 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     rejectRateLimitedCalls: true,
   });
   auditSender = new SlackAuditSender(auditClient);
-  // Each audit post is made by one replica: an entry is leased for longer than its post may take.
+  // Each audit post is made by one replica: an entry is leased for longer than its post may take,
+  // one entry per claim, so a replica dying mid-post holds back only that entry, for ~20 s.
   const auditSendTimeoutMs = Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS);
   const audit = new OutboxDispatcher(store, auditSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
     sendTimeoutMs: auditSendTimeoutMs,
-    leaseMs: 4 * auditSendTimeoutMs + 5_000,
+    leaseMs: auditSendTimeoutMs + 5_000,
   });
   const notifier = new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
     onStatus: (status) => metrics.licenseRequests.inc({ status }),
