@@ -141,7 +141,9 @@ export async function runPgStoreBench(url: string, opts: PgStoreBenchOptions, lo
       seq += 1;
       const result = await store.createRequest(
         {
-          ticketUrl: ticketUrl(seq * 7919),
+          // A ticket outside the filled range: a recent filled request for the same ticket would
+          // (rightly) make this a duplicate instead of a write.
+          ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900_000 + seq}`,
           email: `new${seq}@example.com`,
           userCount: 250,
           requestedBySlackId: 'U0BENCH001',
