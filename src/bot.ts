@@ -203,7 +203,13 @@ export async function startBot(config: Config, logger: Logger): Promise<RunningB
     pollIntervalMs: config.outbox.pollIntervalMs,
     minBackoffMs: config.outbox.minBackoffMs,
     maxBackoffMs: config.outbox.maxBackoffMs,
-  }, { ...DEFAULT_REQUEST_LEASE, owner, leaseMs: config.replica.requestLeaseMs });
+  }, {
+    ...DEFAULT_REQUEST_LEASE,
+    owner,
+    leaseMs: config.replica.requestLeaseMs,
+    // Several replicas: the one that received a request works on it; others only take orphans.
+    unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
+  });
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
 

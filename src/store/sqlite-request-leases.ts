@@ -13,7 +13,12 @@ export class SqliteRequestLeases<Row extends { id: string }> {
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
-      pending: db.prepare(`SELECT * FROM license_requests WHERE status = 'pending' AND ${FREE} ORDER BY created_at, rowid LIMIT @limit`),
+      // Never claimed (or released) requests only once idle since @idle: their creator is about to claim them.
+      pending: db.prepare(
+        `SELECT * FROM license_requests WHERE status = 'pending'
+           AND (claimed_until <= @now OR claimed_by = @owner OR (claimed_until IS NULL AND updated_at <= @idle))
+         ORDER BY created_at, rowid LIMIT @limit`,
+      ),
       deliveries: db.prepare(
         `SELECT * FROM license_requests WHERE delivery_status = 'pending' AND delivery_next_at <= @now AND ${FREE}
          ORDER BY delivery_next_at, rowid LIMIT @limit`,
@@ -28,8 +33,8 @@ export class SqliteRequestLeases<Row extends { id: string }> {
     };
   }
 
-  private claimFrom(select: Database.Statement, owner: string, now: Date, limit: number, leaseMs: number): Row[] {
-    const params = { now: now.toISOString(), owner, limit: Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0 };
+  private claimFrom(select: Database.Statement, owner: string, now: Date, limit: number, leaseMs: number, idle?: Date): Row[] {
+    const params = { now: now.toISOString(), owner, limit: Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0, ...(idle ? { idle: idle.toISOString() } : {}) };
     const until = new Date(now.getTime() + Math.max(0, leaseMs)).toISOString();
     return this.db
       .transaction((): Row[] => {
@@ -44,8 +49,8 @@ export class SqliteRequestLeases<Row extends { id: string }> {
       .immediate();
   }
 
-  claimPending(owner: string, now: Date, limit: number, leaseMs: number): Row[] {
-    return this.claimFrom(this.stmt.pending, owner, now, limit, leaseMs);
+  claimPending(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs = 0): Row[] {
+    return this.claimFrom(this.stmt.pending, owner, now, limit, leaseMs, new Date(now.getTime() - Math.max(0, unclaimedGraceMs)));
   }
 
   claimDeliveries(owner: string, now: Date, limit: number, leaseMs: number): Row[] {

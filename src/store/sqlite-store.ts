@@ -408,8 +408,8 @@ export class SqliteStore implements Store {
     return this.leases.claimOne(id, owner, now, leaseMs);
   }
 
-  async claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
-    return this.leases.claimPending(owner, now, limit, leaseMs).map(toRequestRecord);
+  async claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+    return this.leases.claimPending(owner, now, limit, leaseMs, unclaimedGraceMs).map(toRequestRecord);
   }
 
   async claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {

@@ -231,8 +231,12 @@ export interface UserPreferenceStore {
 export interface RequestLeaseStore {
   /** Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when another owner holds it or nothing is left to do. */
   claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  /** Pending requests whose lease is free, oldest first, now leased to `owner`. */
-  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
+  /**
+   * Pending requests whose lease is free, oldest first, now leased to `owner`. A request nobody
+   * has claimed yet (just created: the replica that received it is about to claim it) is only
+   * taken once it has been left alone for `unclaimedGraceMs` (default 0).
+   */
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]>;
   /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */

@@ -27,9 +27,14 @@ export interface RequestLeaseOptions {
   leaseMs: number;
   /** At most this many requests are worked on at once by this process (adapter calls may take minutes). */
   maxInFlight: number;
+  /**
+   * With several replicas: a request just created is left to the replica that received it (it
+   * claims it right away) for this long before another takes it as an orphan. 0 with one process.
+   */
+  unclaimedGraceMs: number;
 }
 
-export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = { owner: 'local', leaseMs: 30_000, maxInFlight: 20 };
+export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = { owner: 'local', leaseMs: 30_000, maxInFlight: 20, unclaimedGraceMs: 0 };
 
 const MAX_REASON = 500;
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
@@ -179,7 +184,7 @@ export class EmergencyLicenseWorkflow {
     if (room <= 0) return 0;
     let claimed: LicenseRequestRecord[];
     try {
-      claimed = await this.store.claimPendingRequests(this.lease.owner, this.now(), room, this.lease.leaseMs);
+      claimed = await this.store.claimPendingRequests(this.lease.owner, this.now(), room, this.lease.leaseMs, this.lease.unclaimedGraceMs);
     } catch (error) {
       // A store hiccup (e.g. PostgreSQL restarting) must not end the process: the next pass retries.
       this.logger.error({ error: (error as Error).message }, 'claiming pending license requests failed; will retry');

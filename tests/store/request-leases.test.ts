@@ -88,6 +88,16 @@ describe.each(backends)('$name request leases', (backend) => {
     expect(await a.claimRequest(record.id, owner, at(21), 10_000)).toBe(true);
   });
 
+  it('a request never claimed is only taken as an orphan after the grace (its creator claims it first)', async () => {
+    const [a, b] = await pair();
+    const { record } = await a.createRequest(input(), T0);
+    expect(await b.claimPendingRequests('replica-b', at(5), 10, 30_000, 10_000)).toEqual([]);
+    expect(await a.claimRequest(record.id, 'replica-a', at(6), 30_000)).toBe(true);
+    const { record: orphan } = await a.createRequest(input(), at(7));
+    expect((await b.claimPendingRequests('replica-b', at(16), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([]);
+    expect((await b.claimPendingRequests('replica-b', at(17), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([orphan.id]);
+  });
+
   it('claimRequest refuses a request with nothing left to do', async () => {
     const [a] = await pair();
     const { record } = await a.createRequest(input(), T0);

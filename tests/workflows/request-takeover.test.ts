@@ -61,7 +61,7 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
 });
 
-async function replica(url: string, owner: string, adapter: CountingAdapter, leaseMs: number) {
+async function replica(url: string, owner: string, adapter: CountingAdapter, leaseMs: number, unclaimedGraceMs = 0) {
   const store = await PostgresStore.open({ connectionString: url, max: 4 });
   stores.push(store);
   const notifier = new CountingNotifier();
@@ -69,6 +69,7 @@ async function replica(url: string, owner: string, adapter: CountingAdapter, lea
     owner,
     leaseMs,
     maxInFlight: 50,
+    unclaimedGraceMs,
   });
   workflows.push(workflow);
   return { store, workflow, notifier, adapter };
@@ -130,4 +131,23 @@ it('a live owner renews its lease while the adapter runs: nobody takes a slow re
   expect(other.adapter.calls).toEqual([]);
   expect(owner.adapter.calls).toEqual([record.id]);
   expect([...owner.notifier.delivered, ...other.notifier.delivered]).toEqual([record.id]);
+});
+
+it('a request just created is left to the replica that received it; only after the grace does another take it as an orphan', async () => {
+  const url = await postgres().createDatabase();
+  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
+  const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
+  other.workflow.startDeliveries(); // claims every 100 ms
+  const { record } = await receiver.store.createRequest(input(), new Date());
+  await sleep(300); // the receiver is "slow" to claim it, but within the grace
+  await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({ status: 'generated', deliveryStatus: 'delivered' });
+  expect(other.adapter.calls).toEqual([]);
+
+  // Created, and its receiver died before claiming it: taken over after the grace.
+  const { record: orphan } = await receiver.store.createRequest(input(), new Date());
+  const createdAt = Date.now();
+  await until(async () => (await other.store.getRequest(orphan.id))?.deliveryStatus === 'delivered', 5_000);
+  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
+  expect(other.adapter.calls).toEqual([orphan.id]);
+  expect(receiver.adapter.calls).toEqual([record.id]);
 });

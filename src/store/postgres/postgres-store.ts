@@ -279,8 +279,8 @@ export class PostgresStore implements Store {
     return this.whenOpen(() => pgClaimRequest(this.pool, id, owner, now, leaseMs));
   }
 
-  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
-    return this.whenOpen(() => pgClaimPendingRequests(this.pool, owner, now, limit, leaseMs));
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+    return this.whenOpen(() => pgClaimPendingRequests(this.pool, owner, now, limit, leaseMs, unclaimedGraceMs));
   }
 
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
