@@ -25,6 +25,7 @@ import { findProfiles, renderProfileComparison, renderStartupProfile, summarizeP
 import { hr } from '../testkit/signed-request';
 import { median, type Summary } from './stats';
 import { runStoreBench, type StoreBenchResult } from './store-bench';
+import { renderHaSection, runHaSection, type HaSectionResult } from './ha-section';
 
 // ------------------------------------------------------------------------------------------------
 // Settings
@@ -215,6 +216,8 @@ interface Report {
   overall: { botPeakRssMb: number; baselinePeakRssMb: number };
   flows: { starCheck?: StarFlowResult; emergencyLicense?: EmergencyFlowResult };
   store?: StoreBenchResult;
+  /** PostgreSQL store figures and two-replica load (issue 11). */
+  ha?: HaSectionResult;
   profiles: { bot?: ProfileSummary; baseline?: ProfileSummary; botStartup?: ProfileSummary; botCommands?: number; baselineCommands?: number; dir?: string };
   fakeCounts: FakeCounts;
   checks: Check[];
@@ -369,6 +372,7 @@ function render(r: Report): string {
         `\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`,
     );
   }
+  if (r.ha) parts.push(renderHaSection(r.ha, r.store?.fillMs));
   const p = r.profiles;
   if (p.bot && p.baseline && p.botCommands && p.baselineCommands) parts.push(`\n${renderProfileComparison(p.bot, p.botCommands, p.baseline, p.baselineCommands)}`);
   if (p.botStartup) parts.push(`\n${renderStartupProfile(p.botStartup)}`);
@@ -467,6 +471,11 @@ async function main(): Promise<void> {
   log(`bot ready with the filled store in ${Math.round(filled.readyMs)} ms`);
   await filled.child.stop(5000);
 
+  const ha = await runHaSection(
+    { store: settings.store, concurrencies: settings.concurrencies.filter((c) => c >= 10), durationSec: settings.durationSec },
+    { distDir, workDir, fake, botEnv: (port, dataDir) => botEnv(fake, port, dataDir), credentials: { signingSecret: SIGNING_SECRET_BOT, token: BOT_TOKEN }, log, sqliteStoreDir: storeDir, sqliteOps: store.ops },
+  );
+
   const report: Report = {
     meta: {
       mode: settings.mode,
@@ -483,6 +492,7 @@ async function main(): Promise<void> {
     overall,
     flows: { starCheck, emergencyLicense },
     store,
+    ha,
     profiles,
     fakeCounts: await fake.counts(),
     checks: [],

@@ -152,7 +152,8 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
       // With the 10-day duplicate check, as the bot writes a new request (check + insert, one transaction).
       const result = await store.requests.createRequest(
         {
-          ticketUrl: ticketUrl(seq * 7919),
+          // Outside the filled range: a recent filled request for the same ticket would make it a duplicate.
+          ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900_000 + seq}`,
           email: `new${seq}@example.com`,
           userCount: 250,
           requestedBySlackId: 'U0BENCH001',

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { App, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -7,10 +8,11 @@ import { OutboxDispatcher, DEFAULT_OUTBOX_OPTIONS } from './audit/outbox-dispatc
 import type { Config } from './config';
 import { createLicenseAdapter, loadSigningKey } from './licenses';
 import type { Logger } from './logger';
-import { healthHandler } from './ops/health';
+import { guardAcks } from './ops/ack-guard';
+import { healthHandler, livenessHandler } from './ops/health';
 import { BotMetrics } from './ops/metrics';
 import { countingSlackFetch, instrumentAcks } from './slack/instrumentation';
-import { openStore } from './store';
+import { connectStore, describeDatabaseUrl, SqliteStore, type Store } from './store';
 import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
 import { registerErrorHandler } from './slack/error-handler';
@@ -21,13 +23,48 @@ import { SlackAuditSender } from './slack/slack-audit-sender';
 import { SlackLicenseNotifier } from './slack/slack-license-notifier';
 import { UserTimeZones } from './slack/user-time-zones';
 import { buildStarAuditMessage } from './slack/messages/star-audit';
-import { DEFAULT_DELIVERY_RETRY, EmergencyLicenseWorkflow } from './workflows/emergency-license';
+import { DEFAULT_DELIVERY_RETRY, DEFAULT_REQUEST_LEASE, EmergencyLicenseWorkflow } from './workflows/emergency-license';
 import { EmergencyLicenseService } from './workflows/emergency-license-service';
 import { StarCheckService } from './workflows/star-check';
 import { createLifecycleRuntime } from './slack/lifecycle-runtime';
 import { withLifecycle } from './workflows/license-lifecycle';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
+
+/**
+ * The name this process holds request leases under. SQLite: one process per data folder, so a
+ * fixed name lets a restarted bot take its unfinished requests back at once. PostgreSQL: unique
+ * per process (REPLICA_ID, else host name and pid), so a replica never mistakes another's lease
+ * for its own; a restarted container with the same host name and pid 1 takes its own back at once.
+ */
+export function leaseOwner(config: Config): string {
+  if (config.replica.id) return config.replica.id;
+  return config.database.url ? `${hostname()}:${process.pid}` : 'local';
+}
+
+/** The store the configuration selects (see connectStore), with pool errors logged instead of crashing the process. */
+async function openConfiguredStore(config: Config, logger: Logger): Promise<Store> {
+  const store = await connectStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.database.url,
+    postgres: {
+      max: config.database.poolMax,
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      onPoolError: (error) => logger.warn({ error: error.message }, 'an idle database connection failed (e.g. a PostgreSQL restart); it is replaced on next use'),
+    },
+  });
+  if (store instanceof SqliteStore) {
+    for (const fix of store.modeFixes) {
+      logger.warn({ path: fix.path, from: fix.from, to: fix.to }, 'tightened the permissions of the data folder/file: customer data is for the bot user only');
+    }
+    // One process per SQLite file: an audit lease found now was left by this bot's previous run
+    // (a crash mid-post). Free it, so the restart resends at once instead of after the lease.
+    const leftover = (await store.outbox.due(new Date('9999-12-31T23:59:59.999Z'), 100_000)).filter((entry) => entry.claimedUntil);
+    if (leftover.length > 0) await store.outbox.releaseClaims(leftover.map((entry) => entry.key));
+  }
+  return store;
+}
 
 export interface RunningBot {
   /** The HTTP port actually bound (app port in http mode, health port in socket mode). */
@@ -73,10 +110,11 @@ export interface StartOptions {
  */
 export async function startBot(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningBot> {
   const startedAt = performance.now();
-  const store = openStore(config.dataDir);
-  for (const fix of store.modeFixes) {
-    logger.warn({ path: fix.path, from: fix.from, to: fix.to }, 'tightened the permissions of the data folder/file: customer data is for the bot user only');
-  }
+  const store = await openConfiguredStore(config, logger);
+  const database = config.database.url
+    ? { backend: 'postgres' as const, location: describeDatabaseUrl(config.database.url) }
+    : { backend: 'sqlite' as const, location: config.dataDir };
+  const owner = leaseOwner(config);
   const developmentKey = config.licenseAdapter === 'local' && !config.licenseSigningKeyPath;
   const adapter = licenseAdapterFor(config, logger);
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
@@ -89,11 +127,15 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     storeWritable: () => store.isWritable(),
     outboxBacklog: () => store.outbox.backlog(),
     shuttingDown: () => shuttingDown,
+    database: () => database,
     details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: auditSender?.lastError }),
   });
   const metrics = new BotMetrics(() => store.outbox.backlog());
   const customRoutes = [
     { path: '/healthz', method: ['GET'], handler: health },
+    // Kubernetes: readiness = /readyz (the same facts as /healthz), liveness = /livez (database ignored).
+    { path: '/readyz', method: ['GET'], handler: health },
+    { path: '/livez', method: ['GET'], handler: livenessHandler() },
     { path: '/metrics', method: ['GET'], handler: metrics.handler() },
   ];
 
@@ -141,6 +183,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   });
 
   instrumentAcks(app, metrics);
+  // After instrumentAcks: the guard's own answer is timed too.
+  guardAcks(app, logger.child({ component: 'ack-guard' }));
 
   // The audit trail has a client of its own: a 429 must not pause the queue that opens modals, and
   // the outbox schedules its own retries (honouring Retry-After). Posts get a generous timeout,
@@ -152,9 +196,14 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     rejectRateLimitedCalls: true,
   });
   auditSender = new SlackAuditSender(auditClient);
+  // Each audit post is made by one replica: an entry is leased for longer than its post may take,
+  // one entry per claim, so a replica dying mid-post holds back only that entry, for ~20 s.
+  const auditSendTimeoutMs = Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS);
   const audit = new OutboxDispatcher(store.outbox, auditSender, logger.child({ component: 'outbox' }), {
     ...DEFAULT_OUTBOX_OPTIONS,
     ...config.outbox,
+    sendTimeoutMs: auditSendTimeoutMs,
+    leaseMs: auditSendTimeoutMs + 5_000,
   });
   const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
   const notifier = withLifecycle(
@@ -168,6 +217,12 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     pollIntervalMs: config.outbox.pollIntervalMs,
     minBackoffMs: config.outbox.minBackoffMs,
     maxBackoffMs: config.outbox.maxBackoffMs,
+  }, {
+    ...DEFAULT_REQUEST_LEASE,
+    owner,
+    leaseMs: config.replica.requestLeaseMs,
+    // Several replicas: the one that received a request works on it; others only take orphans.
+    unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
   });
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
@@ -205,7 +260,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const followUps = await lifecycleRuntime.start();
   // Open modal steps live for hours at most; forget older ones.
   await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
-  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, resumed, followUps, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
+  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, store: database.backend, replica: owner, resumed, followUps, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -65,6 +65,16 @@ const variables = z.object({
       const problem = value === undefined ? undefined : cronExpressionProblem(value);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+    // The shared store for several replicas (unset = embedded SQLite in DATA_DIR). The message
+    // never repeats the value: the URL carries the database password.
+    DATABASE_URL: optionalString.pipe(
+      z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a PostgreSQL URL: postgres://user:password@host:5432/database (add ?sslmode=verify-full for TLS)').optional(),
+    ),
+    DATABASE_POOL_MAX: positiveInt(10),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(2000),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5000),
+    REQUEST_LEASE_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (ms)').default(30000),
+    REPLICA_ID: optionalString.pipe(z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'letters, digits and . _ : @ - only (at most 100)').optional()),
 });
 type Variables = z.output<typeof variables>;
 
@@ -136,6 +146,18 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
   shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
   lifecycle: { reminderHours: e.LICENSE_REMINDER_HOURS, lrTeamUsergroup: e.LR_TEAM_USERGROUP, starDigestCron: e.STAR_DIGEST_CRON },
+  database: {
+    /** Set: PostgreSQL (several replicas); unset: SQLite in dataDir. */
+    url: e.DATABASE_URL,
+    poolMax: e.DATABASE_POOL_MAX,
+    connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+  },
+  replica: {
+    /** Names this process in request leases; undefined = derived at start (see bot.ts leaseOwner). */
+    id: e.REPLICA_ID,
+    requestLeaseMs: e.REQUEST_LEASE_MS,
+  },
 }));
 
 /** The bot's configuration: exactly what the schema produces. */

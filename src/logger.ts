@@ -22,7 +22,10 @@ const SECRET_PATTERN = /\b(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|glpat-[A-Z
 
 /** Scrubs token-shaped strings from free text (error messages can echo a request). */
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_PATTERN, (match) => `${match.slice(0, 5)}[REDACTED]`);
+  return text
+    .replace(SECRET_PATTERN, (match) => `${match.slice(0, 5)}[REDACTED]`)
+    // The password of a DATABASE_URL (postgres://user:password@host/db).
+    .replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]+@/g, '$1:[REDACTED]@');
 }
 
 /** Scrubs token-shaped strings anywhere in a log object (error messages are often nested). */

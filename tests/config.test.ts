@@ -372,3 +372,46 @@ describe('empty variables mean "not set"', () => {
     expect(config.dataDir).toBe('./data');
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// HA (issue 11): the shared PostgreSQL store and request leases
+
+describe('loadConfig: database selection', () => {
+  const DB_PASSWORD = 'SuperSecretDbPassword';
+
+  it('without DATABASE_URL the embedded SQLite store is used, with the documented pool and lease defaults', () => {
+    const config = loadConfig(env());
+    expect(config.database).toEqual({ url: undefined, poolMax: 10, connectTimeoutMs: 2000, statementTimeoutMs: 5000 });
+    expect(config.replica).toEqual({ id: undefined, requestLeaseMs: 30000 });
+  });
+
+  it('DATABASE_URL selects PostgreSQL; pool, timeouts, lease and replica name can be set', () => {
+    const url = `postgresql://bot:${DB_PASSWORD}@db.internal:5432/lr?sslmode=verify-full`;
+    const config = loadConfig(
+      env({ DATABASE_URL: url, DATABASE_POOL_MAX: '4', DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '3000', REQUEST_LEASE_MS: '20000', REPLICA_ID: 'bot-0' }),
+    );
+    expect(config.database).toEqual({ url, poolMax: 4, connectTimeoutMs: 1500, statementTimeoutMs: 3000 });
+    expect(config.replica).toEqual({ id: 'bot-0', requestLeaseMs: 20000 });
+  });
+
+  it.each([
+    ['a MySQL URL', { DATABASE_URL: `mysql://bot:${DB_PASSWORD}@db/lr` }, 'DATABASE_URL'],
+    ['a pool of 0', { DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
+    ['a lease below a second', { REQUEST_LEASE_MS: '500' }, 'REQUEST_LEASE_MS'],
+    ['a replica name with spaces', { REPLICA_ID: 'bot 1' }, 'REPLICA_ID'],
+  ])('refuses %s, naming the variable and never the password', (_, overrides, variable) => {
+    let caught: unknown;
+    try {
+      loadConfig(env(overrides));
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([variable]);
+    expect(JSON.stringify((caught as ConfigError).problems)).not.toContain(DB_PASSWORD);
+  });
+
+  it('the password of a database URL never reaches the log', () => {
+    expect(scrubSecrets(`connect failed: postgres://bot:${DB_PASSWORD}@db:5432/lr`)).toBe('connect failed: postgres://bot:[REDACTED]@db:5432/lr');
+  });
+});

@@ -18,6 +18,17 @@ export interface OutboxDispatcherOptions {
   batchSize: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * How long a claimed entry is this dispatcher's alone (see AuditOutbox.claimDue). With several
+   * replicas on one store, a dispatcher that dies mid-send holds its entries this long.
+   */
+  leaseMs?: number;
+  /**
+   * The longest one send may take (the audit client's timeout). A pass claims at most
+   * (leaseMs - margin) / sendTimeoutMs entries, so even if every send of the pass runs into its
+   * timeout, each is sent before its lease ends: no second replica can post it meanwhile.
+   */
+  sendTimeoutMs?: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
@@ -25,7 +36,29 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxDispatcherOptions = {
   batchSize: 20,
   minBackoffMs: 1_000,
   maxBackoffMs: 5 * 60_000,
+  leaseMs: 60_000,
+  sendTimeoutMs: 15_000,
 };
+
+/**
+ * Left of a lease for the store writes after a send (markDelivered) and clock skew between
+ * replicas: 5 s for Slack-sized timeouts, less for the short ones of tests.
+ */
+const leaseMargin = (sendTimeoutMs: number): number => Math.min(5_000, Math.ceil(sendTimeoutMs / 3));
+
+/** How many entries one claim may take so that all of them are sent within the lease. */
+export function claimBatchSize(options: OutboxDispatcherOptions): number {
+  const leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_OUTBOX_OPTIONS.sendTimeoutMs!;
+  const margin = leaseMargin(sendTimeoutMs);
+  if (leaseMs < sendTimeoutMs + margin) {
+    throw new Error(`outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: otherwise a slow post could be made twice`);
+  }
+  return Math.max(1, Math.min(options.batchSize, Math.floor((leaseMs - margin) / sendTimeoutMs)));
+}
+
+/** How many audit messages are held in memory at most while the store is unavailable. */
+export const MAX_HELD = 1_000;
 
 /** Later than any backoff; a four-digit year keeps ISO timestamps comparable as text. */
 const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
@@ -45,6 +78,8 @@ function describeError(error: unknown): DeliveryError & { definite: boolean } {
  * The durable audit trail: every message is written to the store before it is sent, sent with
  * bounded retries and backoff, and marked delivered with Slack's `ts`. A restart picks up what
  * was not delivered; a stable key makes a retry update the message instead of duplicating it.
+ * Entries are claimed with a lease (claimDue), so several replicas on one store share the work
+ * and each post is made by exactly one of them.
  */
 export class OutboxDispatcher {
   private timer?: NodeJS.Timeout;
@@ -59,12 +94,63 @@ export class OutboxDispatcher {
     private readonly logger: Logger,
     private readonly options: OutboxDispatcherOptions = DEFAULT_OUTBOX_OPTIONS,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.claimBatch = claimBatchSize(options);
+    this.leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+  }
 
-  /** Records the message durably, then delivers it in the background. */
+  private readonly claimBatch: number;
+  private readonly leaseMs: number;
+
+  /**
+   * Records the message durably, then delivers it in the background. When the store cannot take
+   * it (the database restarting), the message is held in memory, in order, and written at the
+   * next pass once the store answers again: an outage of the database loses no audit message
+   * unless this process also dies during it. At most {@link MAX_HELD} are held (newest kept).
+   */
   async publish(message: OutboxMessage): Promise<void> {
-    await this.outbox.enqueue(message, this.now());
+    // A newer version of a held key replaces it and goes to the end: written after the older ones.
+    if (this.held.size > 0) {
+      this.hold(message);
+      await this.writeHeld();
+    } else {
+      try {
+        await this.outbox.enqueue(message, this.now());
+      } catch (error) {
+        this.hold(message);
+        this.logger.warn({ key: message.key, error: (error as Error).message, held: this.held.size }, 'audit message not stored yet (database unavailable); holding it and retrying');
+      }
+    }
     this.kick();
+  }
+
+  /** Messages waiting for the store to come back (see publish). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private readonly held = new Map<string, OutboxMessage>();
+
+  private hold(message: OutboxMessage): void {
+    this.held.delete(message.key);
+    this.held.set(message.key, message);
+    while (this.held.size > MAX_HELD) {
+      const oldest = this.held.keys().next().value as string;
+      this.held.delete(oldest);
+      this.logger.error({ key: oldest }, 'audit message dropped: too many held while the database is unavailable');
+    }
+  }
+
+  /** Writes held messages in order; stops at the first failure (the store is still away). */
+  private async writeHeld(): Promise<void> {
+    for (const [key, message] of [...this.held]) {
+      try {
+        await this.outbox.enqueue(message, this.now());
+      } catch {
+        return;
+      }
+      if (this.held.get(key) === message) this.held.delete(key);
+    }
   }
 
   start(): void {
@@ -116,11 +202,17 @@ export class OutboxDispatcher {
   }
 
   private async drain(): Promise<void> {
+    if (this.unrecorded.size > 0) await this.recordUnrecorded();
+    if (this.held.size > 0) await this.writeHeld();
     const attempted = new Set<string>();
     for (;;) {
-      // The final flush looks past backoffs, but tries each message only once.
-      const horizon = this.flushing ? END_OF_TIME : this.now();
-      const due = (await this.outbox.due(horizon, this.options.batchSize + attempted.size)).filter((entry) => !attempted.has(`${entry.key}#${entry.version}`));
+      // The final flush looks past backoffs, but tries each message only once: entries it already
+      // tried come back from the claim and are released at once for the next process or replica.
+      const now = this.now();
+      const claimed = await this.outbox.claimDue(now, this.claimBatch + attempted.size, this.leaseMs, this.flushing ? { dueBy: END_OF_TIME } : {});
+      const due = claimed.filter((entry) => !attempted.has(`${entry.key}#${entry.version}`)).slice(0, this.claimBatch);
+      const unused = claimed.filter((entry) => !due.includes(entry));
+      if (unused.length > 0) await this.outbox.releaseClaims(unused.map((entry) => entry.key));
       for (const entry of due) if (this.flushing) attempted.add(`${entry.key}#${entry.version}`);
       if (due.length === 0) return;
       let progressed = false;
@@ -145,10 +237,9 @@ export class OutboxDispatcher {
     // leave a copy we cannot find again (no history scope). Remember that a post was started, so
     // the next attempt says it supersedes any earlier copy (see README, "at least once").
     if (!entry.ts) await this.outbox.markPostStarted(entry.key, this.now());
+    let ts: string;
     try {
-      const { ts } = await this.sender.send(entry, threadTs);
-      await this.outbox.markDelivered(entry.key, entry.version, ts, this.now());
-      return true;
+      ({ ts } = await this.sender.send(entry, threadTs));
     } catch (error) {
       const failure = describeError(error);
       if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, null);
@@ -158,6 +249,27 @@ export class OutboxDispatcher {
       await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + backoff));
       this.logger.warn({ key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: backoff }, 'audit message not delivered yet; will retry');
       return false;
+    }
+    const mark = { version: entry.version, ts };
+    try {
+      await this.outbox.markDelivered(entry.key, mark.version, mark.ts, this.now());
+    } catch (error) {
+      // Posted, but the store is away (e.g. PostgreSQL restarting): remember the ts and record it
+      // as soon as the store answers, before anything is claimed again. The lease keeps other
+      // replicas off the entry meanwhile, so the post is not made twice.
+      this.unrecorded.set(entry.key, mark);
+      throw error;
+    }
+    return true;
+  }
+
+  /** Posts made whose delivery could not be recorded yet (key → version and ts). */
+  private readonly unrecorded = new Map<string, { version: number; ts: string }>();
+
+  private async recordUnrecorded(): Promise<void> {
+    for (const [key, mark] of [...this.unrecorded]) {
+      await this.outbox.markDelivered(key, mark.version, mark.ts, this.now());
+      this.unrecorded.delete(key);
     }
   }
 }

@@ -6,20 +6,54 @@ export interface HealthProbe {
   storeWritable(): boolean | Promise<boolean>;
   outboxBacklog(): Promise<number>;
   shuttingDown(): boolean;
+  /** Which store this is (`sqlite` / `postgres` and where, without a password). */
+  database?(): { backend: 'sqlite' | 'postgres'; location: string };
   /** Extra facts an operator needs (e.g. which signing key is in use, the last audit delivery error). */
   details?(): Record<string, unknown>;
 }
 
-/** GET /healthz: 200 when ready to take work, 503 otherwise, with the facts either way. */
+/**
+ * How long the probe waits for the database: a load balancer or kubelet asks with a timeout of
+ * its own (the Dockerfile's: 4 s), and a hung database must read as "not ready", not as no answer.
+ */
+export const DATABASE_PROBE_TIMEOUT_MS = 1500;
+
+function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GET /healthz and /readyz (readiness): 200 when ready to take work, 503 otherwise (Slack auth
+ * not verified, the database not writable or not answering within {@link DATABASE_PROBE_TIMEOUT_MS},
+ * shutting down), with the facts either way.
+ */
 export function healthHandler(probe: HealthProbe) {
   return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const slackAuth = probe.slackAuthVerified();
-    const storeWritable = await Promise.resolve(probe.storeWritable()).catch(() => false);
-    const backlog = await probe.outboxBacklog().catch(() => -1);
+    const started = performance.now();
+    const storeWritable = await within(Promise.resolve(probe.storeWritable()), DATABASE_PROBE_TIMEOUT_MS, false);
+    const databaseMs = Math.round(performance.now() - started);
+    const backlog = storeWritable ? await within(probe.outboxBacklog(), DATABASE_PROBE_TIMEOUT_MS, -1) : -1;
     const ready = slackAuth && storeWritable && backlog >= 0 && !probe.shuttingDown();
+    const database = probe.database ? { database: { ...probe.database(), reachable: storeWritable, probeMs: databaseMs } } : {};
     res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     res.end(
-      JSON.stringify({ status: ready ? 'ok' : 'unavailable', slackAuth, storeWritable, outboxBacklog: backlog, shuttingDown: probe.shuttingDown(), ...probe.details?.() }),
+      JSON.stringify({ status: ready ? 'ok' : 'unavailable', slackAuth, storeWritable, outboxBacklog: backlog, shuttingDown: probe.shuttingDown(), ...database, ...probe.details?.() }),
     );
+  };
+}
+
+/**
+ * GET /livez (liveness): 200 while the process answers at all. It deliberately ignores the
+ * database: restarting every replica because PostgreSQL is down would not bring it back.
+ */
+export function livenessHandler() {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify({ status: 'alive' }));
   };
 }

@@ -14,6 +14,20 @@ export class SingleFlight<T> {
     return started;
   }
 
+  /** The run of `key` while it is running. */
+  get(key: string): Promise<T> | undefined {
+    return this.running.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.running.has(key);
+  }
+
+  /** How many keys are running now. */
+  get size(): number {
+    return this.running.size;
+  }
+
   /** Resolves when every run started so far has settled (for a bounded shutdown). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);

@@ -133,7 +133,7 @@ export interface CreateRequestOptions {
 }
 
 /** Emergency license requests, their status and the delivery of their license. */
-export interface LicenseRequestRepository {
+export interface LicenseRequestRepository extends RequestLeases {
   /**
    * ONE atomic step: the idempotency check, the duplicate check (when `reissueWindowSince` is
    * given) and the insert, so that of N concurrent requests for the same ticket or email (other
@@ -210,6 +210,11 @@ export interface OutboxEntry extends OutboxMessage {
   createdAt: string;
 }
 
+export interface ClaimDueOptions {
+  /** Entries whose next attempt is at or before this are due (default `now`); the final flush of a stopping dispatcher looks past backoffs. The lease still starts at `now`. */
+  dueBy?: Date;
+}
+
 export interface AuditOutbox {
   enqueue(message: OutboxMessage, now: Date): Promise<OutboxEntry>;
   /** Entries whose newest version is not delivered yet and whose next attempt is due (a read; ignores leases). */
@@ -220,7 +225,9 @@ export interface AuditOutbox {
    * gets them. A dispatcher that dies mid-send loses its entries only for the lease time. Use
    * this, not due(), to send when several dispatchers share one store.
    */
-  claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]>;
+  claimDue(now: Date, limit: number, leaseMs: number, options?: ClaimDueOptions): Promise<OutboxEntry[]>;
+  /** Ends the leases of entries claimed but not attempted (e.g. a stopping dispatcher that tried them once already). */
+  releaseClaims(keys: string[]): Promise<void>;
   get(key: string): Promise<OutboxEntry | undefined>;
   /** Records the delivery of `version` (never lowers deliveredVersion) and ends any lease. */
   markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
@@ -257,6 +264,31 @@ export interface UserPreferences {
 export interface UserPreferenceRepository {
   getPreferences(slackUserId: string): Promise<UserPreferences>;
   savePreferences(slackUserId: string, prefs: UserPreferences, now: Date): Promise<void>;
+}
+
+/**
+ * Leases on license requests (HA, issue 11): whoever holds a request's lease is the one replica
+ * that calls the adapter for it or hands its license over. A lease is free when it was never
+ * taken, was released, has expired, or is held by the same owner (a restarted process with a
+ * stable owner name takes its own work back at once). The owner renews the lease while it works;
+ * when it dies, another replica claims the request after the lease expires.
+ * Schema: migration 6 (license_requests.claimed_by / claimed_until) on both backends.
+ */
+export interface RequestLeases {
+  /** Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when another owner holds it or nothing is left to do. */
+  claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Pending requests whose lease is free, oldest first, now leased to `owner`. A request nobody
+   * has claimed yet (just created: the replica that received it is about to claim it) is only
+   * taken once it has been left alone for `unclaimedGraceMs` (default 0).
+   */
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]>;
+  /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
+  claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
+  /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */
+  renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  /** Ends the lease of `owner` (no-op when another owner holds it). */
+  releaseRequestLease(id: string, owner: string): Promise<void>;
 }
 
 /**

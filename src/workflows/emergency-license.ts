@@ -10,7 +10,7 @@ import type {
   IssuedTo,
   LicenseRequestInput,
   LicenseRequestRecord,
-  LicenseRequestStore,
+  LicenseRequestRepository,
 } from '../store/types';
 
 export const REISSUE_WINDOW_DAYS = 10;
@@ -26,6 +26,26 @@ export interface DeliveryRetryOptions {
 }
 
 export const DEFAULT_DELIVERY_RETRY: DeliveryRetryOptions = { minBackoffMs: 1_000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, pollIntervalMs: 5_000 };
+
+/**
+ * Who works on which request when several replicas share the store (see RequestLeases):
+ * `owner` names this process (stable across restarts where possible, so a restarted process
+ * takes its own work back at once); `leaseMs` is how long a crashed owner blocks its requests
+ * before another replica takes them over. The owner renews the lease every third of it.
+ */
+export interface RequestLeaseOptions {
+  owner: string;
+  leaseMs: number;
+  /** At most this many requests are worked on at once by this process (adapter calls may take minutes). */
+  maxInFlight: number;
+  /**
+   * With several replicas: a request just created is left to the replica that received it (it
+   * claims it right away) for this long before another takes it as an orphan. 0 with one process.
+   */
+  unclaimedGraceMs: number;
+}
+
+export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = { owner: 'local', leaseMs: 30_000, maxInFlight: 20, unclaimedGraceMs: 0 };
 
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
 const MAX_REASON = 500;
@@ -59,12 +79,13 @@ export class EmergencyLicenseWorkflow {
   private deliveryTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: LicenseRequestStore,
+    private readonly store: LicenseRequestRepository,
     private readonly adapter: LicenseAdapter,
     private readonly notifier: LicenseNotifier,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly deliveryRetry: DeliveryRetryOptions = DEFAULT_DELIVERY_RETRY,
+    private readonly lease: RequestLeaseOptions = DEFAULT_REQUEST_LEASE,
   ) {}
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */
@@ -112,9 +133,48 @@ export class EmergencyLicenseWorkflow {
     return { kind: 'sent', record };
   }
 
-  /** Calls the adapter for a pending request and records the outcome. One run per request at a time. */
+  /**
+   * Calls the adapter for a pending request and records the outcome. One run per request at a
+   * time: in this process (shared promise) and across replicas (the request's lease). When
+   * another replica holds the lease, the stored record is returned as it is: that replica
+   * finishes it.
+   */
   process(id: string): Promise<LicenseRequestRecord> {
-    return this.inFlight.run(id, () => this.run(id));
+    return this.processClaimed(id, false);
+  }
+
+  private processClaimed(id: string, claimed: boolean): Promise<LicenseRequestRecord> {
+    return this.inFlight.run(id, async () => {
+      if (!claimed && !(await this.store.claimRequest(id, this.lease.owner, this.now(), this.lease.leaseMs))) {
+        const record = await this.store.getRequest(id);
+        if (!record) throw new Error(`unknown license request ${id}`);
+        this.logger.debug({ requestId: id, status: record.status }, 'license request held by another replica (or done): not processing it here');
+        return record;
+      }
+      return this.holding(id, () => this.run(id));
+    });
+  }
+
+  /** Runs `work` while keeping this process's lease on the request alive, and ends the lease afterwards. */
+  private async holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => {
+      this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(
+        (kept) => {
+          // Only after a long store outage: another replica may now work on it too (see README, leases).
+          if (!kept) this.logger.warn({ requestId: id }, 'lost the lease on a license request while working on it');
+        },
+        (error: unknown) => this.logger.warn({ requestId: id, error: (error as Error).message }, 'could not renew the lease on a license request; will retry'),
+      );
+    }, Math.max(50, Math.floor(this.lease.leaseMs / 3)));
+    renew.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.store.releaseRequestLease(id, this.lease.owner).catch((error: unknown) =>
+        this.logger.warn({ requestId: id, error: (error as Error).message }, 'could not end the lease on a license request; it expires by itself'),
+      );
+    }
   }
 
   /** Retries a failed request; resolves undefined when it was not failed (e.g. a second click). */
@@ -128,21 +188,43 @@ export class EmergencyLicenseWorkflow {
     return this.process(id);
   }
 
-  /** After a restart: finish what was pending when the process stopped, and deliver what was not handed over. */
+  /**
+   * Claims pending requests nobody works on (this process after a restart, or a replica that
+   * died and whose lease ran out) and finishes them, and delivers what was not handed over.
+   * Runs at start and then every poll interval (startDeliveries), so with several replicas each
+   * orphaned request is taken over by exactly one of them. Returns how many were claimed.
+   */
   async resumePending(): Promise<number> {
-    const pending = await this.store.listPending();
-    for (const record of pending) {
-      this.logger.info({ requestId: record.id }, 'resuming a pending license request');
-      void this.process(record.id).catch((error: unknown) => this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'));
-    }
     void this.deliverDue();
-    return pending.length;
+    return this.claimPending();
   }
 
-  /** Starts looking for due deliveries (retries after a failure) every poll interval. */
+  private async claimPending(): Promise<number> {
+    const room = this.lease.maxInFlight - this.inFlight.size;
+    if (room <= 0) return 0;
+    let claimed: LicenseRequestRecord[];
+    try {
+      claimed = await this.store.claimPendingRequests(this.lease.owner, this.now(), room, this.lease.leaseMs, this.lease.unclaimedGraceMs);
+    } catch (error) {
+      // A store hiccup (e.g. PostgreSQL restarting) must not end the process: the next pass retries.
+      this.logger.error({ error: (error as Error).message }, 'claiming pending license requests failed; will retry');
+      return 0;
+    }
+    const orphaned = claimed.filter((record) => !this.inFlight.has(record.id));
+    for (const record of orphaned) {
+      this.logger.info({ requestId: record.id, heldBefore: record.updatedAt }, 'resuming a pending license request');
+      void this.processClaimed(record.id, true).catch((error: unknown) => this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'));
+    }
+    return orphaned.length;
+  }
+
+  /** Starts looking for due deliveries (retries after a failure) and orphaned pending requests every poll interval. */
   startDeliveries(): void {
     this.stopDeliveries();
-    this.deliveryTimer = setInterval(() => void this.deliverDue(), this.deliveryRetry.pollIntervalMs);
+    this.deliveryTimer = setInterval(() => {
+      void this.deliverDue();
+      void this.claimPending();
+    }, this.deliveryRetry.pollIntervalMs);
     this.deliveryTimer.unref();
   }
 
@@ -151,11 +233,11 @@ export class EmergencyLicenseWorkflow {
     this.deliveryTimer = undefined;
   }
 
-  /** Delivers every license whose hand-over is pending and due (after a restart or a backoff). */
+  /** Delivers every license whose hand-over is pending and due (after a restart or a backoff) and whose lease is free. */
   async deliverDue(): Promise<number> {
     try {
-      const due = await this.store.listDeliveriesDue(this.now(), 20);
-      await Promise.allSettled(due.map((record) => this.deliver(record.id)));
+      const due = await this.store.claimDeliveriesDue(this.lease.owner, this.now(), 20, this.lease.leaseMs);
+      await Promise.allSettled(due.map((record) => this.holding(record.id, () => this.deliverShared(record.id))));
       return due.length;
     } catch (error) {
       // A store hiccup must not end the process: the next pass retries.
@@ -165,10 +247,23 @@ export class EmergencyLicenseWorkflow {
   }
 
   /**
-   * Hands a generated license to the engineer, once: concurrent calls share one attempt, and a
-   * delivered (or given up) record is never sent again.
+   * Hands a generated license to the engineer, once: concurrent calls share one attempt, a
+   * delivery another replica holds is left to it, and a delivered (or given up) record is never
+   * sent again.
    */
-  deliver(id: string): Promise<LicenseRequestRecord> {
+  async deliver(id: string): Promise<LicenseRequestRecord> {
+    const running = this.delivering.get(id);
+    if (running) return running;
+    if (!(await this.store.claimRequest(id, this.lease.owner, this.now(), this.lease.leaseMs))) {
+      const record = await this.store.getRequest(id);
+      if (!record) throw new Error(`unknown license request ${id}`);
+      return record;
+    }
+    return this.holding(id, () => this.deliverShared(id));
+  }
+
+  /** The hand-over itself, for a caller that holds the lease. */
+  private deliverShared(id: string): Promise<LicenseRequestRecord> {
     return this.delivering.run(id, () => this.deliverOnce(id));
   }
 
@@ -263,8 +358,9 @@ export class EmergencyLicenseWorkflow {
         : await this.store.updateRequest(id, { status: 'failed', failureReason: truncate(outcome.reason, MAX_REASON), ...this.trace(outcome.reference) }, this.now());
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
-    // The delivery became pending in the same write as "generated": hand it over now; a crash
-    // here leaves it to deliverDue() after the restart.
-    return this.deliver(id);
+    // The delivery became pending in the same write as "generated": hand it over now, under the
+    // lease this run holds; a crash here leaves it to deliverDue() (after the restart, or on
+    // another replica once the lease ran out).
+    return this.deliverShared(id);
   }
 }

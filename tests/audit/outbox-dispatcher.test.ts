@@ -375,9 +375,9 @@ describe('background errors', () => {
     const { dispatcher, store, flush } = setup({
       outbox: (s) =>
         Object.assign(Object.create(s.outbox) as AuditOutbox, {
-          due: async (now: Date, limit: number) => {
+          claimDue: async (...args: Parameters<AuditOutbox['claimDue']>) => {
             if (failDue-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-            return s.outbox.due(now, limit);
+            return s.outbox.claimDue(...args);
           },
         }),
     });

@@ -201,6 +201,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX star_decisions_decider_created ON star_decisions (decided_by_slack_id, created_at DESC, seq DESC);
     `,
   },
+  {
+    version: 6,
+    name: 'license request lease',
+    // HA (issue 11): who works on a request (adapter call or hand-over) and until when; NULL = free.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN claimed_by TEXT;
+      ALTER TABLE license_requests ADD COLUMN claimed_until TIMESTAMPTZ;
+      CREATE INDEX license_requests_pending ON license_requests (created_at, seq) WHERE status = 'pending';
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

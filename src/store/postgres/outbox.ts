@@ -1,4 +1,4 @@
-import type { AuditOutbox, OutboxEntry, OutboxMessage } from '../types';
+import type { AuditOutbox, ClaimDueOptions, OutboxEntry, OutboxMessage } from '../types';
 import { clampLimit, iso, type PgConnection } from './connection';
 import { toOutboxEntry, type PgOutboxRow } from './rows';
 
@@ -35,22 +35,26 @@ export class PgAuditOutbox implements AuditOutbox {
     return rows.map(toOutboxEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
     // SKIP LOCKED: a concurrent claimer passes over the rows this statement is taking instead of
     // waiting for them, and the lease keeps them away from everyone after this commits.
     const rows = await this.pg.rows<PgOutboxRow>(
       `WITH picked AS (
          SELECT key FROM audit_outbox
-         WHERE version > delivered_version AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $1)
+         WHERE version > delivered_version AND next_attempt_at <= $4 AND (claimed_until IS NULL OR claimed_until <= $1)
          ORDER BY created_at, seq LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE audit_outbox o SET claimed_until = $3 FROM picked WHERE o.key = picked.key RETURNING o.*
        )
        SELECT * FROM claimed ORDER BY created_at, seq`,
-      [iso(now), clampLimit(limit), iso(new Date(now.getTime() + Math.max(0, leaseMs)))],
+      [iso(now), clampLimit(limit), iso(new Date(now.getTime() + Math.max(0, leaseMs))), iso(options.dueBy ?? now)],
     );
     return rows.map(toOutboxEntry);
+  }
+
+  async releaseClaims(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.pg.query('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {

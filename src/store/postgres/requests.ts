@@ -14,6 +14,7 @@ import type {
 } from '../types';
 import { clampLimit, iso, type PgConnection } from './connection';
 import { createRequestAtomically } from './create-request';
+import { pgClaimDeliveriesDue, pgClaimPendingRequests, pgClaimRequest, pgReleaseRequestLease, pgRenewRequestLease } from './request-leases';
 import { requestValues, toRequestRecord, type PgRequestRow } from './rows';
 
 /** License requests in PostgreSQL (cross-replica safety: see PostgresStore). */
@@ -123,5 +124,32 @@ export class PgLicenseRequests implements LicenseRequestRepository {
         );
     if (!row) throw new Error(`license request ${id} not found`);
     return toRequestRecord(row);
+  }
+
+  // ----- Leases (replicas taking over each other's work: see RequestLeases) ---------------------
+
+  claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.whenOpen(() => pgClaimRequest(this.pg.pool, id, owner, now, leaseMs));
+  }
+
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+    return this.whenOpen(() => pgClaimPendingRequests(this.pg.pool, owner, now, limit, leaseMs, unclaimedGraceMs));
+  }
+
+  claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.whenOpen(() => pgClaimDeliveriesDue(this.pg.pool, owner, now, limit, leaseMs));
+  }
+
+  renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.whenOpen(() => pgRenewRequestLease(this.pg.pool, id, owner, now, leaseMs));
+  }
+
+  releaseRequestLease(id: string, owner: string): Promise<void> {
+    return this.whenOpen(() => pgReleaseRequestLease(this.pg.pool, id, owner));
+  }
+
+  private async whenOpen<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.pg.closed) throw new Error('the PostgreSQL store is closed');
+    return fn();
   }
 }

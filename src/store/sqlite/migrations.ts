@@ -216,6 +216,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX star_decisions_decider_created ON star_decisions (decided_by_slack_id, created_at);
     `,
   },
+  {
+    version: 6,
+    name: 'license request lease',
+    // HA (issue 11): who works on a request (adapter call or hand-over) and until when; NULL = free.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN claimed_by TEXT;
+      ALTER TABLE license_requests ADD COLUMN claimed_until TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AuditOutbox, OutboxEntry, OutboxMessage } from '../types';
+import type { AuditOutbox, ClaimDueOptions, OutboxEntry, OutboxMessage } from '../types';
 import { clampLimit, iso } from './database';
 
 export interface OutboxRow {
@@ -100,6 +100,7 @@ function prepare(db: Database.Database) {
        ORDER BY created_at, rowid LIMIT ?`,
     ),
     lease: db.prepare('UPDATE audit_outbox SET claimed_until = ? WHERE key = ?'),
+    release: db.prepare('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ?'),
     markDelivered: db.prepare(
       `UPDATE audit_outbox SET ts = @ts, delivered_version = MAX(delivered_version, @version), claimed_until = NULL
        WHERE key = @key`,
@@ -138,12 +139,12 @@ export class SqliteAuditOutbox implements AuditOutbox {
     return (this.stmt.due.all(iso(now), clampLimit(limit)) as OutboxRow[]).map(toOutboxEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
     const at = iso(now);
     const until = iso(new Date(now.getTime() + Math.max(0, leaseMs)));
     // IMMEDIATE: pick and lease under the write lock, so another process cannot pick the same rows.
     const claim = this.db.transaction((): OutboxRow[] => {
-      const rows = this.stmt.claimable.all(at, at, clampLimit(limit)) as OutboxRow[];
+      const rows = this.stmt.claimable.all(iso(options.dueBy ?? now), at, clampLimit(limit)) as OutboxRow[];
       for (const row of rows) {
         this.stmt.lease.run(until, row.key);
         row.claimed_until = until;
@@ -151,6 +152,10 @@ export class SqliteAuditOutbox implements AuditOutbox {
       return rows;
     });
     return claim.immediate().map(toOutboxEntry);
+  }
+
+  async releaseClaims(keys: string[]): Promise<void> {
+    this.db.transaction(() => keys.forEach((key) => this.stmt.release.run(key)))();
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {

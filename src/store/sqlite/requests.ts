@@ -15,6 +15,7 @@ import type {
 } from '../types';
 import { createRequestAtomically, prepareCreateRequest, type CreateRequestStatements } from './create-request';
 import { clampLimit, iso } from './database';
+import { SqliteRequestLeases } from './request-leases';
 
 const COLUMNS = REQUEST_COLUMN_LIST.join(', ');
 
@@ -83,9 +84,11 @@ function prepare(db: Database.Database) {
 export class SqliteLicenseRequests implements LicenseRequestRepository {
   private readonly stmt: ReturnType<typeof prepare>;
   private readonly createStmt: CreateRequestStatements;
+  private readonly leases: SqliteRequestLeases<RequestColumns & { id: string }>;
 
   constructor(private readonly db: Database.Database) {
     this.stmt = prepare(db);
+    this.leases = new SqliteRequestLeases(db);
     this.createStmt = prepareCreateRequest(
       db,
       `INSERT INTO license_requests (${COLUMNS}) VALUES (${REQUEST_COLUMN_LIST.map((c) => `@${c}`).join(', ')})
@@ -154,5 +157,27 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
     ) as RequestColumns | undefined;
     if (!row) throw new Error(`license request ${id} not found`);
     return toRequestRecord(row);
+  }
+
+  // ----- Leases (several bots on one store: see RequestLeases) ----------------------------------
+
+  async claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.leases.claimOne(id, owner, now, leaseMs);
+  }
+
+  async claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+    return this.leases.claimPending(owner, now, limit, leaseMs, unclaimedGraceMs).map(toRequestRecord);
+  }
+
+  async claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.leases.claimDeliveries(owner, now, limit, leaseMs).map(toRequestRecord);
+  }
+
+  async renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.leases.renew(id, owner, now, leaseMs);
+  }
+
+  async releaseRequestLease(id: string, owner: string): Promise<void> {
+    this.leases.release(id, owner);
   }
 }

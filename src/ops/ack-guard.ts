@@ -1,0 +1,66 @@
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+/**
+ * Slack gives an interaction 3 s to be acknowledged. Every store call a listener makes before
+ * its ack is bounded by the database timeouts, but several of them in a row, or a database that
+ * hangs instead of refusing, could still pass 3 s. This guard answers in the listener's place
+ * when the listener has not acknowledged after `deadlineMs`, or ended (failed) without an ack:
+ * the person sees a clear "try again" answer instead of Slack's generic error. A late ack of
+ * the listener is then dropped (Slack would have ignored it anyway).
+ *
+ * Like instrumentAcks, it wraps `App.processEvent`, the one entry point of every receiver (HTTP
+ * and Socket Mode): a global middleware never sees the listener's ack.
+ */
+export const ACK_DEADLINE_MS = 2500;
+
+export const UNAVAILABLE_TEXT =
+  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please try again in a minute, and check /license-status first: part of what you sent may already be stored (it is then finished automatically).';
+
+type Body = { type?: string; command?: string };
+
+/** The answer Slack shows for each kind of interaction (null: a plain ack, nothing to show). */
+export function unavailableResponse(body: Body): Record<string, unknown> | undefined {
+  if (body.command) return { response_type: 'ephemeral', text: UNAVAILABLE_TEXT };
+  if (body.type === 'view_submission') {
+    return {
+      response_action: 'update',
+      view: {
+        type: 'modal',
+        callback_id: 'bot_unavailable',
+        title: { type: 'plain_text', text: 'Try again shortly' },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: UNAVAILABLE_TEXT } }],
+      },
+    };
+  }
+  return undefined;
+}
+
+export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    let acked = false;
+    const ack = event.ack.bind(event);
+    event.ack = async (response) => {
+      if (acked) return; // the guard answered already
+      acked = true;
+      return ack(response);
+    };
+    const answerInstead = async (why: string) => {
+      if (acked) return;
+      acked = true;
+      const body = event.body as Body;
+      logger.warn({ type: body.command ?? body.type, why }, 'answered in the listener’s place: the database did not let it acknowledge in time');
+      await ack(unavailableResponse(body) as never).catch((error: Error) => logger.warn({ error: error.message }, 'the guard’s answer failed too'));
+    };
+    const timer = setTimeout(() => void answerInstead(`no ack after ${deadlineMs} ms`), deadlineMs);
+    try {
+      await processEvent(event);
+      // The error handler has run (and told the person what it could); the request still needs an answer.
+      await answerInstead('the listener ended without an ack');
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

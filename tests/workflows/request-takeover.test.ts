@@ -1,0 +1,155 @@
+/**
+ * HA (issue 11): license requests shared by two replicas on one PostgreSQL store. Pending
+ * requests are claimed with a lease: each is processed by exactly one replica; a replica that
+ * dies mid-request leaves it to the other once the lease runs out; a live owner renews its lease
+ * while the adapter runs, so nobody takes a slow request away from it.
+ */
+import pino from 'pino';
+import type { LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
+import { PostgresStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import { EmergencyLicenseWorkflow, DEFAULT_DELIVERY_RETRY, type LicenseNotifier } from '../../src/workflows/emergency-license';
+import { usePostgres } from '../support/postgres';
+
+const postgres = usePostgres();
+const silent = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Counts adapter calls per request; each call takes `delayMs` (or never ends when `hang`). */
+class CountingAdapter implements LicenseAdapter {
+  readonly name = 'local' as const;
+  readonly calls: string[] = [];
+  constructor(private readonly delayMs: number, public hang = false) {}
+  async request(req: TrialLicenseRequest): Promise<LicenseOutcome> {
+    this.calls.push(req.requestId);
+    if (this.hang) return new Promise<never>(() => undefined);
+    await sleep(this.delayMs);
+    return { status: 'generated', licenseFile: 'LICENSE', fileName: 'x.gitlab-license', expiresOn: '2025-06-24', reference: `/licenses/${req.requestId}` };
+  }
+  async follow(): Promise<never> {
+    throw new Error('not used');
+  }
+}
+
+class CountingNotifier implements LicenseNotifier {
+  readonly delivered: string[] = [];
+  async recordChanged(): Promise<void> {}
+  async deliver(record: LicenseRequestRecord): Promise<void> {
+    this.delivered.push(record.id);
+  }
+}
+
+let seq = 0;
+const input = (): LicenseRequestInput => {
+  seq++;
+  return {
+    ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${700 + seq}`,
+    email: `c${seq}@example.com`,
+    userCount: 100,
+    requestedBySlackId: 'U1',
+    requestedByUsername: 'jdoe',
+    licenseExpiresOn: '2025-06-10',
+    scopeSummary: 'in scope',
+    adapter: 'local',
+    idempotencyKey: `takeover-${seq}`,
+  };
+};
+
+const stores: Store[] = [];
+const workflows: EmergencyLicenseWorkflow[] = [];
+afterEach(async () => {
+  for (const w of workflows.splice(0)) w.stopDeliveries();
+  await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+
+async function replica(url: string, owner: string, adapter: CountingAdapter, leaseMs: number, unclaimedGraceMs = 0) {
+  const store = await PostgresStore.open({ connectionString: url, max: 4 });
+  stores.push(store);
+  const notifier = new CountingNotifier();
+  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => new Date(), { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 100 }, {
+    owner,
+    leaseMs,
+    maxInFlight: 50,
+    unclaimedGraceMs,
+  });
+  workflows.push(workflow);
+  return { store, workflow, notifier, adapter };
+}
+
+const isDelivered = (record: LicenseRequestRecord | undefined): boolean => record?.status === 'generated' && record.delivery.status === 'delivered';
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+it('two replicas resuming at once process every pending request exactly once, and deliver each once', async () => {
+  const url = await postgres().createDatabase();
+  const a = await replica(url, 'replica-a', new CountingAdapter(20), 5_000);
+  const b = await replica(url, 'replica-b', new CountingAdapter(20), 5_000);
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) ids.push((await a.store.requests.createRequest(input(), new Date())).record.id);
+  await Promise.all([a.workflow.resumePending(), b.workflow.resumePending(), a.workflow.resumePending(), b.workflow.resumePending()]);
+  await until(async () => (await Promise.all(ids.map((id) => a.store.requests.getRequest(id)))).every((r) => r?.status === 'generated' && r.delivery.status === 'delivered'), 10_000);
+  await Promise.all([a.workflow.settle(), b.workflow.settle()]);
+  expect([...a.adapter.calls, ...b.adapter.calls].sort()).toEqual([...ids].sort());
+  expect([...a.notifier.delivered, ...b.notifier.delivered].sort()).toEqual([...ids].sort());
+});
+
+it('a replica that dies mid-request: the other takes it over after the lease and completes it once', async () => {
+  const url = await postgres().createDatabase();
+  const leaseMs = 800;
+  const dying = await replica(url, 'replica-a', new CountingAdapter(0, true), leaseMs);
+  const survivor = await replica(url, 'replica-b', new CountingAdapter(10), leaseMs);
+  const { record } = await dying.store.requests.createRequest(input(), new Date());
+  void dying.workflow.process(record.id);
+  await until(() => dying.adapter.calls.length === 1, 2_000);
+  // The process "dies": its connections go, so the lease is no longer renewed.
+  const diedAt = Date.now();
+  await dying.store.close();
+  survivor.workflow.startDeliveries();
+  await until(async () => isDelivered(await survivor.store.requests.getRequest(record.id)), 5_000);
+  const takeoverMs = Date.now() - diedAt;
+  await survivor.workflow.settle();
+  expect(survivor.adapter.calls).toEqual([record.id]);
+  expect(survivor.notifier.delivered).toEqual([record.id]);
+  expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs - 300); // not before the lease (last renewed ≤ lease/3 before the death) ran out
+  expect(takeoverMs).toBeLessThan(leaseMs + 1_500);
+  process.stdout.write(`[takeover] lease ${leaseMs} ms → taken over and delivered ${takeoverMs} ms after the owner died\n`);
+});
+
+it('a live owner renews its lease while the adapter runs: nobody takes a slow request away from it', async () => {
+  const url = await postgres().createDatabase();
+  const leaseMs = 300;
+  const owner = await replica(url, 'replica-a', new CountingAdapter(1_200), leaseMs);
+  const other = await replica(url, 'replica-b', new CountingAdapter(10), leaseMs);
+  const { record } = await owner.store.requests.createRequest(input(), new Date());
+  const done = owner.workflow.process(record.id);
+  other.workflow.startDeliveries(); // claims every 100 ms for 1.2 s, four leases long
+  await expect(done).resolves.toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
+  await sleep(300);
+  expect(other.adapter.calls).toEqual([]);
+  expect(owner.adapter.calls).toEqual([record.id]);
+  expect([...owner.notifier.delivered, ...other.notifier.delivered]).toEqual([record.id]);
+});
+
+it('a request just created is left to the replica that received it; only after the grace does another take it as an orphan', async () => {
+  const url = await postgres().createDatabase();
+  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
+  const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
+  other.workflow.startDeliveries(); // claims every 100 ms
+  const { record } = await receiver.store.requests.createRequest(input(), new Date());
+  await sleep(300); // the receiver is "slow" to claim it, but within the grace
+  await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
+  expect(other.adapter.calls).toEqual([]);
+
+  // Created, and its receiver died before claiming it: taken over after the grace.
+  const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
+  const createdAt = Date.now();
+  await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
+  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
+  expect(other.adapter.calls).toEqual([orphan.id]);
+  expect(receiver.adapter.calls).toEqual([record.id]);
+});
