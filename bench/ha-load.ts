@@ -38,11 +38,20 @@ export async function startReplicas(
       const port = await freePort();
       const base = env(port, join(workDir, `replica-${n}-data`));
       // A token per replica, so the fake Slack's per-token call counts tell the replicas apart.
-      const child = spawnNode(`replica-${n}`, join(distDir, 'src', 'main.js'), { ...base, SLACK_BOT_TOKEN: `${base.SLACK_BOT_TOKEN}-r${n}`, DATABASE_URL: databaseUrl }, { cwd: workDir });
+      const child = spawnNode(
+        `replica-${n}`,
+        join(distDir, 'src', 'main.js'),
+        { ...base, SLACK_BOT_TOKEN: `${base.SLACK_BOT_TOKEN}-r${n}`, DATABASE_URL: databaseUrl },
+        { cwd: workDir },
+      );
       return { child, port, readyMs: await waitHealthy(child, port, 30_000) };
     }),
   );
-  return { children: started.map((s) => s.child), ports: started.map((s) => s.port), readyMs: started.map((s) => s.readyMs) };
+  return {
+    children: started.map((s) => s.child),
+    ports: started.map((s) => s.port),
+    readyMs: started.map((s) => s.readyMs),
+  };
 }
 
 export async function runHaLoad(

@@ -33,7 +33,16 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en
 
 export async function runHaSection(
   opts: HaSectionOptions,
-  ctx: { distDir: string; workDir: string; fake: FakeSlackClient; botEnv: (port: number, dataDir: string) => NodeJS.ProcessEnv; credentials: { signingSecret: string; token: string }; log: (m: string) => void; sqliteStoreDir?: string; sqliteOps?: Partial<Record<StoreOp, Summary>> },
+  ctx: {
+    distDir: string;
+    workDir: string;
+    fake: FakeSlackClient;
+    botEnv: (port: number, dataDir: string) => NodeJS.ProcessEnv;
+    credentials: { signingSecret: string; token: string };
+    log: (m: string) => void;
+    sqliteStoreDir?: string;
+    sqliteOps?: Partial<Record<StoreOp, Summary>>;
+  },
 ): Promise<HaSectionResult> {
   const pg = await startBenchPostgres(ctx.log);
   if (!pg) return { skipped: 'no PostgreSQL server available (no binaries, no BENCH_DATABASE_URL)' };
@@ -65,13 +74,20 @@ export async function runHaSection(
       await runHaLoad(replicas, ctx.fake, ctx.credentials, 10, 1); // warm-up
       for (const c of opts.concurrencies) {
         const result = await runHaLoad(replicas, ctx.fake, ctx.credentials, c, opts.durationSec);
-        ctx.log(`two replicas, c=${c}: ${Math.round(result.throughput)} req/s, ack p99 ${result.ack.p99.toFixed(1)} ms, errors ${result.errors}`);
+        ctx.log(
+          `two replicas, c=${c}: ${Math.round(result.throughput)} req/s, ack p99 ${result.ack.p99.toFixed(1)} ms, errors ${result.errors}`,
+        );
         load.push(result);
       }
     } finally {
       await Promise.all(replicas.children.map((c) => c.stop(5000)));
     }
-    return { server: pg.describe, postgres, sqlite: { ops: sqliteOps, fillMs: sqliteFillMs }, replicas: { readyMs: replicas.readyMs, load } };
+    return {
+      server: pg.describe,
+      postgres,
+      sqlite: { ops: sqliteOps, fillMs: sqliteFillMs },
+      replicas: { readyMs: replicas.readyMs, load },
+    };
   } finally {
     await pg.close();
   }
@@ -137,11 +153,28 @@ if (require.main === module) {
       SHUTDOWN_TIMEOUT_MS: '3000',
     });
     const options: HaSectionOptions = quick
-      ? { store: { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 }, concurrencies: [10], durationSec: 3 }
-      : { store: { requests: 100_000, outbox: 1_000_000, undelivered: 2_000, samples: 2_000, opBudgetMs: 10_000 }, concurrencies: [10, 50], durationSec: 5 };
-    const result = await runHaSection(options, { distDir, workDir, fake, botEnv, credentials: { signingSecret, token }, log });
+      ? {
+          store: { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 },
+          concurrencies: [10],
+          durationSec: 3,
+        }
+      : {
+          store: { requests: 100_000, outbox: 1_000_000, undelivered: 2_000, samples: 2_000, opBudgetMs: 10_000 },
+          concurrencies: [10, 50],
+          durationSec: 5,
+        };
+    const result = await runHaSection(options, {
+      distDir,
+      workDir,
+      fake,
+      botEnv,
+      credentials: { signingSecret, token },
+      log,
+    });
     await fake.stop();
-    process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${renderHaSection(result)}\n`);
+    process.stdout.write(
+      process.argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${renderHaSection(result)}\n`,
+    );
   })()
     .then(() => cleanupAll())
     .then(() => process.exit(0))

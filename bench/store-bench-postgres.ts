@@ -50,10 +50,22 @@ async function measure(samples: number, budgetMs: number, op: (i: number) => Pro
 }
 
 /** The two outbox operations several replicas add, measured the same way on any store. */
-export async function measureOutboxWrites(store: Store, samples: number, budgetMs: number): Promise<{ enqueue: Summary; claimDue: Summary }> {
+export async function measureOutboxWrites(
+  store: Store,
+  samples: number,
+  budgetMs: number,
+): Promise<{ enqueue: Summary; claimDue: Summary }> {
   let n = 0;
   const enqueue = await measure(samples, budgetMs, () =>
-    store.outbox.enqueue({ key: `star:bench-${++n}-${randomUUID()}`, channel: 'C0BENCH01', text: 'STAR check: Ok to STAR (bench)', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'bench' } }] }, new Date()),
+    store.outbox.enqueue(
+      {
+        key: `star:bench-${++n}-${randomUUID()}`,
+        channel: 'C0BENCH01',
+        text: 'STAR check: Ok to STAR (bench)',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'bench' } }],
+      },
+      new Date(),
+    ),
   );
   // Claim the due batch, then give it back, as a dispatcher pass does (lease, then mark).
   const claimDue = await measure(samples, budgetMs, async () => {
@@ -111,7 +123,13 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
         Math.floor(twoYears / opts.outbox),
         every,
         opts.undelivered,
-        JSON.stringify([{ type: 'section', block_id: 'summary', text: { type: 'mrkdwn', text: ':white_check_mark: *STAR check: Ok to STAR*' } }]),
+        JSON.stringify([
+          {
+            type: 'section',
+            block_id: 'summary',
+            text: { type: 'mrkdwn', text: ':white_check_mark: *STAR check: Ok to STAR*' },
+          },
+        ]),
         opts.outbox,
       ],
     );
@@ -121,20 +139,27 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
   }
 }
 
-export async function runPgStoreBench(url: string, opts: PgStoreBenchOptions, log: (msg: string) => void): Promise<PgStoreBenchResult> {
+export async function runPgStoreBench(
+  url: string,
+  opts: PgStoreBenchOptions,
+  log: (msg: string) => void,
+): Promise<PgStoreBenchResult> {
   // Schema first (migrations), then the server-side fill.
   await (await PostgresStore.open({ connectionString: url, max: 2 })).close();
   const fillStarted = hr();
   await fill(url, opts);
   const fillMs = hr() - fillStarted;
-  log(`PostgreSQL: filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`);
+  log(
+    `PostgreSQL: filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`,
+  );
   const t0 = hr();
   const store = await PostgresStore.open({ connectionString: url, max: 4 });
   const openMs = hr() - t0;
   try {
     const sizer = new Client({ connectionString: url });
     await sizer.connect();
-    const mb = (await sizer.query<{ mb: string }>('SELECT pg_database_size(current_database()) / 1048576.0 AS mb')).rows[0]?.mb;
+    const mb = (await sizer.query<{ mb: string }>('SELECT pg_database_size(current_database()) / 1048576.0 AS mb'))
+      .rows[0]?.mb;
     await sizer.end();
     let seq = 0;
     const created: string[] = [];
@@ -160,10 +185,15 @@ export async function runPgStoreBench(url: string, opts: PgStoreBenchOptions, lo
       if (result.outcome !== 'created') throw new Error(`benchmark write not created: ${result.outcome}`);
       created.push(result.record.id);
     });
-    for (const id of created) await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
+    for (const id of created)
+      await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
     const rnd = (n: number) => Math.floor(Math.random() * n);
-    const findByTicket = await measure(opts.samples, opts.opBudgetMs, () => store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25));
-    const findByEmail = await measure(opts.samples, opts.opBudgetMs, () => store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25));
+    const findByTicket = await measure(opts.samples, opts.opBudgetMs, () =>
+      store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25),
+    );
+    const findByEmail = await measure(opts.samples, opts.opBudgetMs, () =>
+      store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25),
+    );
     const due = await measure(opts.samples, opts.opBudgetMs, () => store.outbox.due(new Date(), 20));
     const { enqueue, claimDue } = await measureOutboxWrites(store, opts.samples, opts.opBudgetMs);
     return {

@@ -9,8 +9,7 @@ const APPS_PAGE = 'https://api.slack.com/apps → your app';
 /** Where each value comes from. Only variables a first run needs, or that have a place in Slack. */
 const WHERE: Record<string, string> = {
   SLACK_BOT_TOKEN: `the Bot User OAuth Token (xoxb-…): ${APPS_PAGE} → OAuth & Permissions (after installing the app)`,
-  SLACK_APP_TOKEN:
-    `Socket Mode: an App-Level Token (xapp-…) with connections:write: ${APPS_PAGE} → Basic Information → App-Level Tokens`,
+  SLACK_APP_TOKEN: `Socket Mode: an App-Level Token (xapp-…) with connections:write: ${APPS_PAGE} → Basic Information → App-Level Tokens`,
   SLACK_SIGNING_SECRET: `HTTP mode: the Signing Secret: ${APPS_PAGE} → Basic Information → App Credentials`,
   LICENSING_CHANNEL:
     'the channel ID (C…) of #support_licensing-subscription: open the channel, click its name; the ID is at the bottom of About',

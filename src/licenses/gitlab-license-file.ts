@@ -176,7 +176,12 @@ export function validateTrialEmail(value: unknown): string {
   if (typeof value !== 'string') throw new LicenseFileError('email must be a string');
   const email = value.trim();
   // Deliberately loose (the ticket system already validated it); just refuse obvious garbage.
-  if (email.length === 0 || email.length > 254 || !/^[^\s@<>"]+@[^\s@<>"]+$/.test(email) || /[\u0000-\u001f\u007f]/.test(email)) {
+  if (
+    email.length === 0 ||
+    email.length > 254 ||
+    !/^[^\s@<>"]+@[^\s@<>"]+$/.test(email) ||
+    /[\u0000-\u001f\u007f]/.test(email)
+  ) {
     throw new LicenseFileError(`Not a usable email address: ${JSON.stringify(value).slice(0, 100)}`);
   }
   return email;
@@ -185,7 +190,9 @@ export function validateTrialEmail(value: unknown): string {
 /** The user count, or a `LicenseFileError` unless it is a whole number in 1..MAX_TRIAL_USER_COUNT. */
 export function validateTrialUserCount(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_TRIAL_USER_COUNT) {
-    throw new LicenseFileError(`userCount must be a whole number between 1 and ${MAX_TRIAL_USER_COUNT}, got ${String(value)}`);
+    throw new LicenseFileError(
+      `userCount must be a whole number between 1 and ${MAX_TRIAL_USER_COUNT}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -207,7 +214,8 @@ export function assertTrialLicenseAttributes(attributes: unknown): asserts attri
   } catch (err) {
     fail((err as Error).message);
   }
-  if (a.licensee.Name !== TRIAL_LICENSEE_NAME || a.licensee.Company !== TRIAL_LICENSEE_COMPANY) fail('unexpected licensee');
+  if (a.licensee.Name !== TRIAL_LICENSEE_NAME || a.licensee.Company !== TRIAL_LICENSEE_COMPANY)
+    fail('unexpected licensee');
   if (!isIsoDate(a.issued_at)) return fail('issued_at is not a date');
   const expected = addDaysToIsoDate(a.issued_at, TRIAL_DAYS);
   for (const key of ['expires_at', 'notify_admins_at', 'notify_users_at'] as const) {

@@ -151,7 +151,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * is written and fsynced under a temporary name, then hard-linked into place (atomic, no overwrite).
  */
 async function writeOnce(file: string, content: string): Promise<boolean> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {
     try {

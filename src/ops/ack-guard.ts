@@ -51,8 +51,13 @@ export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS
       if (acked) return;
       acked = true;
       const body = event.body as Body;
-      logger.warn({ type: body.command ?? body.type, why }, 'answered in the listener’s place: the database did not let it acknowledge in time');
-      await ack(unavailableResponse(body) as never).catch((error: Error) => logger.warn({ error: error.message }, 'the guard’s answer failed too'));
+      logger.warn(
+        { type: body.command ?? body.type, why },
+        'answered in the listener’s place: the database did not let it acknowledge in time',
+      );
+      await ack(unavailableResponse(body) as never).catch((error: Error) =>
+        logger.warn({ error: error.message }, 'the guard’s answer failed too'),
+      );
     };
     const timer = setTimeout(() => void answerInstead(`no ack after ${deadlineMs} ms`), deadlineMs);
     try {

@@ -48,7 +48,9 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'License or grace period extension, temporary license/key, trial license',
     nextSteps: [],
-    trialLicenseSteps: ['This needs a trial license generation: use the emergency license form (10-day Ultimate trial).'],
+    trialLicenseSteps: [
+      'This needs a trial license generation: use the emergency license form (10-day Ultimate trial).',
+    ],
     warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: true,
   },
@@ -73,14 +75,19 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'License not received, sent to someone who left, contact or email change',
     nextSteps: ['See "Sending licenses to a different email address" in the handbook.'],
-    warnings: [NEVER_NON_TRIAL, 'We do not send licenses to a different email address, with the exception of trial licenses.'],
+    warnings: [
+      NEVER_NON_TRIAL,
+      'We do not send licenses to a different email address, with the exception of trial licenses.',
+    ],
     offersTrialLicense: false,
   },
   {
     id: 'sm_other',
     deployment: 'self_managed',
     label: 'Something else',
-    nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    nextSteps: [
+      'No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.',
+    ],
     warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: false,
   },
@@ -111,7 +118,9 @@ export const REQUEST_TYPES: RequestType[] = [
     id: 'saas_other',
     deployment: 'saas',
     label: 'Something else',
-    nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    nextSteps: [
+      'No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.',
+    ],
     warnings: [],
     offersTrialLicense: false,
   },

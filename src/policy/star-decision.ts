@@ -26,7 +26,11 @@ export interface StarDecisionInput {
  * The facts a date gives, read with the deployment's rules (a SaaS plan runs through its end date,
  * a Self-Managed license stops at its start): without knowing the deployment, nothing is computed.
  */
-export function expiryFactsOf(expirationDate: string | undefined, deployment: Deployment | undefined, now: DateTime): ExpiryFacts | undefined {
+export function expiryFactsOf(
+  expirationDate: string | undefined,
+  deployment: Deployment | undefined,
+  now: DateTime,
+): ExpiryFacts | undefined {
   return expirationDate && deployment ? computeExpiryFacts(expirationDate, now, deployment) : undefined;
 }
 

@@ -14,9 +14,18 @@ export function registerErrorHandler(app: App, logger: Logger): void {
   app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     const reference = randomBytes(4).toString('hex').toUpperCase();
     const original = (error as { original?: Error }).original ?? error;
-    logger.error({ reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type }, 'listener failed');
+    logger.error(
+      { reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type },
+      'listener failed',
+    );
     const payload = body as
-      | { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string; event?: { user?: string | { id?: string } } }
+      | {
+          user?: { id?: string };
+          user_id?: string;
+          channel?: { id?: string };
+          channel_id?: string;
+          event?: { user?: string | { id?: string } };
+        }
       | undefined;
     const eventUser = payload?.event?.user;
     const userId = payload?.user?.id ?? payload?.user_id ?? (typeof eventUser === 'string' ? eventUser : eventUser?.id);

@@ -14,7 +14,9 @@ const isBlock = (value: unknown): value is SlackBlock =>
 export function storedBlocks(entry: Pick<OutboxEntry, 'key' | 'blocks'>): SlackBlock[] {
   const { blocks } = entry;
   if (blocks.every(isBlock)) return blocks;
-  throw new TypeError(`outbox entry ${entry.key}: block ${blocks.findIndex((b) => !isBlock(b))} is not a Block Kit block`);
+  throw new TypeError(
+    `outbox entry ${entry.key}: block ${blocks.findIndex((b) => !isBlock(b))} is not a Block Kit block`,
+  );
 }
 
 export const SUPERSEDES_NOTE =

@@ -14,12 +14,19 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     private readonly audit: OutboxDispatcher,
     private readonly licensingChannel: string,
     private readonly logger: Logger,
-    private readonly options: { onStatus?: (status: LicenseRequestRecord['status']) => void; licenseWarning?: string } = {},
+    private readonly options: {
+      onStatus?: (status: LicenseRequestRecord['status']) => void;
+      licenseWarning?: string;
+    } = {},
   ) {}
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
     this.options.onStatus?.(record.status);
-    await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record, this.options.licenseWarning) });
+    await this.audit.publish({
+      key: licenseNoticeKey(record),
+      channel: this.licensingChannel,
+      ...buildLicenseNotice(record, this.options.licenseWarning),
+    });
   }
 
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */

@@ -94,7 +94,8 @@ export interface RefusedLicenseRequest extends LicenseRequestBase {
 }
 
 /** A license request: one shape per status, one field per meaning. */
-export type LicenseRequestRecord = PendingLicenseRequest | GeneratedLicenseRequest | FailedLicenseRequest | RefusedLicenseRequest;
+export type LicenseRequestRecord =
+  PendingLicenseRequest | GeneratedLicenseRequest | FailedLicenseRequest | RefusedLicenseRequest;
 
 type StatusFields<R extends LicenseRequestRecord> = Omit<R, keyof LicenseRequestBase | 'delivery'>;
 
@@ -282,7 +283,13 @@ export interface RequestLeases {
    * has claimed yet (just created: the replica that received it is about to claim it) is only
    * taken once it has been left alone for `unclaimedGraceMs` (default 0).
    */
-  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]>;
+  claimPendingRequests(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    unclaimedGraceMs?: number,
+  ): Promise<LicenseRequestRecord[]>;
   /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */

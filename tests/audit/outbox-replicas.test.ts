@@ -10,12 +10,23 @@ import { usePostgres } from '../support/postgres';
 
 const postgres = usePostgres();
 const silent = pino({ level: 'silent' });
-const OPTIONS = { pollIntervalMs: 60_000, batchSize: 20, minBackoffMs: 50, maxBackoffMs: 200, leaseMs: 1_500, sendTimeoutMs: 300 };
+const OPTIONS = {
+  pollIntervalMs: 60_000,
+  batchSize: 20,
+  minBackoffMs: 50,
+  maxBackoffMs: 200,
+  leaseMs: 1_500,
+  sendTimeoutMs: 300,
+};
 
 class SlowSender implements AuditSender {
   readonly posts: { key: string; replica: string }[] = [];
   private n = 0;
-  constructor(private readonly replica: string, private readonly delayMs: number, private readonly hang = false) {}
+  constructor(
+    private readonly replica: string,
+    private readonly delayMs: number,
+    private readonly hang = false,
+  ) {}
   async send(entry: OutboxEntry): Promise<{ ts: string }> {
     this.posts.push({ key: entry.key, replica: this.replica });
     if (this.hang) return new Promise<never>(() => undefined);
@@ -31,7 +42,10 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-async function replicas(url: string, senders: SlowSender[]): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
+async function replicas(
+  url: string,
+  senders: SlowSender[],
+): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
   const made = senders.map((sender, i) => new OutboxDispatcher(opened[i]!.outbox, sender, silent, OPTIONS));
@@ -42,7 +56,10 @@ async function replicas(url: string, senders: SlowSender[]): Promise<{ stores: S
 it('two dispatchers draining the same outbox at once post every message exactly once', async () => {
   const url = await postgres().createDatabase();
   const senders = [new SlowSender('1', 15), new SlowSender('2', 15)];
-  const { stores: [a], dispatchers: [one, two] } = await replicas(url, senders);
+  const {
+    stores: [a],
+    dispatchers: [one, two],
+  } = await replicas(url, senders);
   const keys = Array.from({ length: 40 }, (_, i) => `audit:${String(i).padStart(2, '0')}`);
   for (const key of keys) await a!.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
   await Promise.all([one!.kick(), two!.kick(), one!.kick(), two!.kick()]);
@@ -58,7 +75,10 @@ it('a replica stuck mid-send holds its entries only for the lease; the other the
   const url = await postgres().createDatabase();
   const stuck = new SlowSender('1', 0, true);
   const healthy = new SlowSender('2', 5);
-  const { stores: [a], dispatchers: [dead, alive] } = await replicas(url, [stuck, healthy]);
+  const {
+    stores: [a],
+    dispatchers: [dead, alive],
+  } = await replicas(url, [stuck, healthy]);
   await a!.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
   void dead!.kick();
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -83,7 +103,16 @@ describe('claimBatchSize', () => {
   });
 
   it('refuses a lease not longer than the send timeout plus margin', () => {
-    expect(() => claimBatchSize({ leaseMs: 15_000, sendTimeoutMs: 15_000, batchSize: 20, pollIntervalMs: 1, minBackoffMs: 1, maxBackoffMs: 1 })).toThrow(/must exceed the send timeout/);
+    expect(() =>
+      claimBatchSize({
+        leaseMs: 15_000,
+        sendTimeoutMs: 15_000,
+        batchSize: 20,
+        pollIntervalMs: 1,
+        minBackoffMs: 1,
+        maxBackoffMs: 1,
+      }),
+    ).toThrow(/must exceed the send timeout/);
   });
 });
 
@@ -91,7 +120,10 @@ describe('a database restart while messages are published', () => {
   it('holds what the store refused, in order, and writes and posts it once PostgreSQL is back: nothing lost', async () => {
     const url = await postgres().createDatabase();
     const sender = new SlowSender('1', 1);
-    const { stores: [store], dispatchers: [dispatcher] } = await replicas(url, [sender]);
+    const {
+      stores: [store],
+      dispatchers: [dispatcher],
+    } = await replicas(url, [sender]);
     await dispatcher!.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
     await postgres().stop();
     try {

@@ -52,7 +52,11 @@ describe('the bot as a child process', () => {
     return dir;
   };
 
-  async function start(dataDir: string, extra: Record<string, string> = {}, preload: string[] = []): Promise<{ bot: ChildBot; t: BotUnderTest }> {
+  async function start(
+    dataDir: string,
+    extra: Record<string, string> = {},
+    preload: string[] = [],
+  ): Promise<{ bot: ChildBot; t: BotUnderTest }> {
     const port = await freePort();
     const bot = await spawnBot(
       childEnv(
@@ -78,7 +82,9 @@ describe('the bot as a child process', () => {
   }
 
   const issuesFor = (ticket: number) =>
-    gitlab.requestsTo({ method: 'POST', path: /\/issues$/ }).filter((r) => String((r.body as { description?: string }).description).includes(`/tickets/${ticket}\n`));
+    gitlab
+      .requestsTo({ method: 'POST', path: /\/issues$/ })
+      .filter((r) => String((r.body as { description?: string }).description).includes(`/tickets/${ticket}\n`));
 
   it('SIGKILL while the GitLab issue is open → restart resumes it: notice updated in place, no second issue, one record', async () => {
     const dataDir = newDataDir();
@@ -107,10 +113,16 @@ describe('the bot as a child process', () => {
     const killed = await first.bot.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const afterKill = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-    expect(afterKill.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['pending', issue.web_url]]);
+    expect(afterKill.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+      ['pending', issue.web_url],
+    ]);
 
     // Mechanizer finishes while the bot is down.
-    gitlab.updateIssue(issue.iid, { note: `Created a license under admin@customer.example for 250 users.`, titlePrefix: '[Success] ', state: 'closed' });
+    gitlab.updateIssue(issue.iid, {
+      note: `Created a license under admin@customer.example for 250 users.`,
+      titlePrefix: '[Success] ',
+      state: 'closed',
+    });
     const updatesBefore = fake.callsTo('chat.update').length;
     const restartedAt = performance.now();
     const second = await start(dataDir);
@@ -125,20 +137,28 @@ describe('the bot as a child process', () => {
       },
       { timeoutMs: 8000, intervalMs: 50 },
     );
-    report(`restart → notice ${notice.ts} updated to Generated ${Math.round(performance.now() - restartedAt)} ms after the restart began (incl. process start)`);
+    report(
+      `restart → notice ${notice.ts} updated to Generated ${Math.round(performance.now() - restartedAt)} ms after the restart began (incl. process start)`,
+    );
     expect(textOf(shown.blocks)).toContain(issue.web_url);
     const updates = fake.callsTo('chat.update').slice(updatesBefore);
     expect(updates.length).toBeGreaterThan(0);
     expect(updates.every((c) => c.args.ts === notice.ts && c.args.channel === LICENSING_CHANNEL)).toBe(true);
     expect(postsForTicket(fake, ticket)).toHaveLength(1);
     expect(issuesFor(ticket)).toHaveLength(1);
-    const dm = await fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D') && String(c.args.text).includes(issue.web_url), 5000);
+    const dm = await fake.waitForCall(
+      'chat.postMessage',
+      (c) => String(c.args.channel).startsWith('D') && String(c.args.text).includes(issue.web_url),
+      5000,
+    );
     expect(dm.args.text).toContain(ticketUrl(ticket));
 
     const stopped = await second.bot.kill('SIGTERM');
     expect(stopped.code).toBe(0);
     const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['generated', issue.web_url]]);
+    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+      ['generated', issue.web_url],
+    ]);
   }, 40_000);
 
   it('SIGKILL between generating the license and handing it over → the restart delivers it exactly once; until then the notice says "not delivered yet"', async () => {
@@ -159,10 +179,15 @@ describe('the bot as a child process', () => {
       { timeoutMs: 5000, intervalMs: 25 },
     );
     const stored = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-    expect(stored.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([['generated', 'pending']]);
+    expect(stored.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
+      ['generated', 'pending'],
+    ]);
     await first.bot.kill('SIGKILL');
 
-    const uploadsFor = () => fake.callsTo('files.completeUploadExternal').filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
+    const uploadsFor = () =>
+      fake
+        .callsTo('files.completeUploadExternal')
+        .filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
     expect(uploadsFor()).toHaveLength(0);
     const restartedAt = performance.now();
     const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
@@ -181,8 +206,12 @@ describe('the bot as a child process', () => {
     expect(uploadsFor()).toHaveLength(1);
     await second.bot.kill('SIGTERM');
     const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-    expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([['generated', 'delivered']]);
-    report(`kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ${deliveredMs} ms after the restart began (incl. process start)`);
+    expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
+      ['generated', 'delivered'],
+    ]);
+    report(
+      `kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ${deliveredMs} ms after the restart began (incl. process start)`,
+    );
   }, 40_000);
 
   it('SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it supersedes the first and names the same outbox key', async () => {
@@ -209,7 +238,9 @@ describe('the bot as a child process', () => {
     expect(textOf(second.args.blocks)).toMatch(/replaces it and is the one kept up to date/);
     expect(second.args.metadata?.event_payload?.key).toMatch(/^star:/);
     expect(second.args.metadata?.event_payload?.key).toBe(stuck.args.metadata?.event_payload?.key);
-    report(`crash after Slack recorded the audit post → ${copies.length} copies (at-least-once window, no history scope), the second marked as superseding the first`);
+    report(
+      `crash after Slack recorded the audit post → ${copies.length} copies (at-least-once window, no history scope), the second marked as superseding the first`,
+    );
   }, 40_000);
 
   it('a signed payload=null / JSON null does not end the process: 400, logged, /healthz answers; an unhandled rejection is logged with a reference and the bot keeps serving', async () => {
@@ -226,7 +257,9 @@ describe('the bot as a child process', () => {
     expect(bot.proc.exitCode).toBeNull();
     const health = await fetch(`${bot.baseUrl}/healthz`);
     expect(health.status).toBe(200);
-    report(`payload=null → ${formNull.status}, JSON null → ${jsonNull.status}, unhandled rejection → logged with reference ${logged.reference}; process alive, /healthz ${health.status}`);
+    report(
+      `payload=null → ${formNull.status}, JSON null → ${jsonNull.status}, unhandled rejection → logged with reference ${logged.reference}; process alive, /healthz ${health.status}`,
+    );
   }, 30_000);
 
   it('SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin and flushes the audit message Slack refused earlier', async () => {
@@ -247,7 +280,9 @@ describe('the bot as a child process', () => {
     const sentAt = performance.now();
     const exit = await bot.kill('SIGTERM', 10_000);
     const tookMs = exit.at - sentAt;
-    report(`SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`);
+    report(
+      `SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`,
+    );
     expect(exit.code).toBe(0);
     expect(tookMs).toBeLessThan(3000 + 1500);
     expect(postsForTicket(fake, 9602)).toHaveLength(1);
@@ -260,7 +295,11 @@ describe('the bot as a child process', () => {
 
   it('SIGTERM after an outage: an audit message still in backoff is flushed too, since Slack is up', async () => {
     const dataDir = newDataDir();
-    const { bot, t } = await start(dataDir, { LICENSE_ADAPTER: 'local', OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '60000' });
+    const { bot, t } = await start(dataDir, {
+      LICENSE_ADAPTER: 'local',
+      OUTBOX_POLL_INTERVAL_MS: '600000',
+      OUTBOX_MIN_BACKOFF_MS: '60000',
+    });
     fake.fail('chat.postMessage', { status: 500, times: 1 });
     await starCheckVerdict(t, 9701);
     await bot.waitForLine(/audit message not delivered yet/, 5000);
@@ -269,7 +308,9 @@ describe('the bot as a child process', () => {
     expect(exit.code).toBe(0);
     const delivered = postsForTicket(fake, 9701).length;
     const backlog = await withStore(dataDir, (store) => store.outbox.backlog());
-    report(`SIGTERM with 1 audit message in a 60 s backoff, Slack up → ${delivered} delivered at shutdown, backlog left ${backlog}`);
+    report(
+      `SIGTERM with 1 audit message in a 60 s backoff, Slack up → ${delivered} delivered at shutdown, backlog left ${backlog}`,
+    );
     expect(delivered).toBe(1);
     expect(backlog).toBe(0);
   }, 30_000);

@@ -46,7 +46,7 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/lr_bot_outbox_backlog \d+/);
   });
 
-  it('counts through the public client options, leaving the Web API client\'s methods alone', () => {
+  it("counts through the public client options, leaving the Web API client's methods alone", () => {
     expect(clientMethods()).toEqual(unpatched);
   });
 });

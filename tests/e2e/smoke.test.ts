@@ -3,7 +3,13 @@
  * Slack). The listener flows themselves are tested in process (tests/flows/); these prove the
  * wiring in front of them: signatures, form bodies and the acks as Slack receives them.
  */
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import {
+  applySubmissionAck,
+  BotUnderTest,
+  LICENSING_CHANNEL,
+  SIGNING_SECRET,
+  startBotUnderTest,
+} from '../../testkit/bot-under-test';
 import { JsonObject } from '../../testkit/fake-slack';
 import { slashCommand, textOf } from '../../testkit/payloads';
 import { postSlashCommand } from '../../testkit/signed-request';
@@ -47,9 +53,14 @@ describe('smoke over signed HTTP', () => {
     const form = t.view('emergency_license');
     const ack = applySubmissionAck(t.fake, form, await t.submit(form, emergencyForm()));
     expect(ack.kind).toBe('update');
-    await eventually(async () => {
-      const posts = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL);
-      expect(posts.map((c) => `${c.args.text} ${textOf(c.args.blocks ?? [])}`).join('\n')).toContain('https://gitlab.zendesk.com/agent/tickets/424242');
-    }, { timeoutMs: 5000 });
+    await eventually(
+      async () => {
+        const posts = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL);
+        expect(posts.map((c) => `${c.args.text} ${textOf(c.args.blocks ?? [])}`).join('\n')).toContain(
+          'https://gitlab.zendesk.com/agent/tickets/424242',
+        );
+      },
+      { timeoutMs: 5000 },
+    );
   });
 });

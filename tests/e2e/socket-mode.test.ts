@@ -41,7 +41,14 @@ describe('Socket Mode', () => {
       wss.on('connection', (ws) => {
         socket = ws;
         ws.on('message', (data) => acks.push(JSON.parse(String(data))));
-        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKEAPP1' }, debug_info: { host: 'fake' } }));
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            connection_info: { app_id: 'A0FAKEAPP1' },
+            debug_info: { host: 'fake' },
+          }),
+        );
         resolve();
       });
     });
@@ -78,7 +85,9 @@ describe('Socket Mode', () => {
 
   it('acks a slash command envelope on the socket and opens the modal', async () => {
     const payload = slashCommand({ command: '/star-check', text: '4242', responseUrl: fake.responseUrl() });
-    socket?.send(JSON.stringify({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload }));
+    socket?.send(
+      JSON.stringify({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload }),
+    );
     const open = await fake.waitForCall('views.open');
     expect(open.args.view.callback_id).toBe('star_check');
     expect(acks.some((a) => a.envelope_id === 'env-1')).toBe(true);

@@ -15,7 +15,16 @@ import { ChildBot, childEnv, killAllChildBots, spawnBot } from '../../testkit/ch
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
-import { emergencyForm, freePort, postsForTicket, runCommand, sleep, starCheckVerdict, submitView, ticketUrl } from '../../testkit/bot-steps';
+import {
+  emergencyForm,
+  freePort,
+  postsForTicket,
+  runCommand,
+  sleep,
+  starCheckVerdict,
+  submitView,
+  ticketUrl,
+} from '../../testkit/bot-steps';
 import { usePostgres } from '../support/postgres';
 
 const report = (line: string) => process.stdout.write(`[ha] ${line}\n`);
@@ -46,7 +55,11 @@ describe('two replicas on one PostgreSQL', () => {
   const succeed = (ticket: number) => {
     const [issue] = gitlabIssuesFor(ticket);
     if (issue && issue.state === 'opened') {
-      gitlab.updateIssue(issue.iid, { note: `Created a license under admin${ticket}@customer.example for 250 users.`, titlePrefix: '[Success] ', state: 'closed' });
+      gitlab.updateIssue(issue.iid, {
+        note: `Created a license under admin${ticket}@customer.example for 250 users.`,
+        titlePrefix: '[Success] ',
+        state: 'closed',
+      });
     }
   };
 
@@ -112,8 +125,12 @@ describe('two replicas on one PostgreSQL', () => {
     }
   }
 
-  const dmsFor = (ticket: number) => fake.callsTo('chat.postMessage').filter((c) => String(c.args.channel).startsWith('D') && String(c.args.text ?? '').includes(ticketUrl(ticket)));
-  const gitlabIssuesFor = (ticket: number) => [...gitlab.issues.values()].filter((i) => i.description.includes(`/tickets/${ticket}\n`));
+  const dmsFor = (ticket: number) =>
+    fake
+      .callsTo('chat.postMessage')
+      .filter((c) => String(c.args.channel).startsWith('D') && String(c.args.text ?? '').includes(ticketUrl(ticket)));
+  const gitlabIssuesFor = (ticket: number) =>
+    [...gitlab.issues.values()].filter((i) => i.description.includes(`/tickets/${ticket}\n`));
   const noticeText = (ticket: number) => {
     const [post] = postsForTicket(fake, ticket);
     return post ? textOf((fake.getMessage(post.args.channel as string, post.response.ts) as JsonObject).blocks) : '';
@@ -138,8 +155,12 @@ describe('two replicas on one PostgreSQL', () => {
 
     const records = await eventually(
       async () => {
-        const all = await withStore(url, async (store) => (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat());
-        expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(tickets.length);
+        const all = await withStore(url, async (store) =>
+          (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
+        );
+        expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(
+          tickets.length,
+        );
         expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
         for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
         return all;
@@ -172,10 +193,15 @@ describe('two replicas on one PostgreSQL', () => {
     await Promise.all(
       tickets.map(async (ticket, i) => {
         const opened = await runCommand(replicas[i % 2]!.t, '/emergency-license', String(ticket));
-        expect(applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2]!.t, opened.view!, form(ticket))).kind).toBe('update');
+        expect(
+          applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2]!.t, opened.view!, form(ticket))).kind,
+        ).toBe('update');
       }),
     );
-    await eventually(() => expect(tickets.map((t) => gitlabIssuesFor(t).length)).toEqual([1, 1, 1, 1]), { timeoutMs: 10_000, intervalMs: 50 });
+    await eventually(() => expect(tickets.map((t) => gitlabIssuesFor(t).length)).toEqual([1, 1, 1, 1]), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     // One more form opened before the outage, submitted during it.
     const lateTicket = 8305;
     const lateForm = await runCommand(replicas[0]!.t, '/emergency-license', String(lateTicket));
@@ -190,7 +216,11 @@ describe('two replicas on one PostgreSQL', () => {
       const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));
       expect(live).toEqual([200, 200]);
       const health = (await (await fetch(`${replicas[0]!.bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
-      expect(health).toMatchObject({ status: 'unavailable', storeWritable: false, database: { backend: 'postgres', reachable: false } });
+      expect(health).toMatchObject({
+        status: 'unavailable',
+        storeWritable: false,
+        database: { backend: 'postgres', reachable: false },
+      });
       const t0 = performance.now();
       const res = await submitView(replicas[0]!.t, lateForm.view!, form(lateTicket));
       ackMs = Math.round(performance.now() - t0);
@@ -208,8 +238,12 @@ describe('two replicas on one PostgreSQL', () => {
 
     const records = await eventually(
       async () => {
-        const all = await withStore(url, async (store) => (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat());
-        expect(all.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual(tickets.map(() => ['generated', 'delivered']));
+        const all = await withStore(url, async (store) =>
+          (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
+        );
+        expect(all.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual(
+          tickets.map(() => ['generated', 'delivered']),
+        );
         expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
         for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
         return all;
@@ -219,7 +253,11 @@ describe('two replicas on one PostgreSQL', () => {
     const readyAgain = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
     expect(readyAgain).toEqual([200, 200]);
     await sleep(500);
-    const counts = tickets.map((t) => ({ issues: gitlabIssuesFor(t).length, notices: postsForTicket(fake, t).length, dms: dmsFor(t).length }));
+    const counts = tickets.map((t) => ({
+      issues: gitlabIssuesFor(t).length,
+      notices: postsForTicket(fake, t).length,
+      dms: dmsFor(t).length,
+    }));
     expect(counts).toEqual(tickets.map(() => ({ issues: 1, notices: 1, dms: 1 })));
     expect(records).toHaveLength(tickets.length);
     report(
@@ -272,6 +310,8 @@ describe('two replicas on one PostgreSQL', () => {
     // Not before the lease (last renewed at most a third of it before the kill) ran out; soon after.
     expect(takeoverMs).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);
     expect(takeoverMs).toBeLessThan(leaseMs + 5_000);
-    report(`SIGKILL between ack and license: lease ${leaseMs} ms → the other replica completed it ${takeoverMs} ms after the kill (lease expiry, a 100 ms claim pass, one look at the GitLab issue); GitLab issues 1, notices 1, DMs 1`);
+    report(
+      `SIGKILL between ack and license: lease ${leaseMs} ms → the other replica completed it ${takeoverMs} ms after the kill (lease expiry, a 100 ms claim pass, one look at the GitLab issue); GitLab issues 1, notices 1, DMs 1`,
+    );
   }, 60_000);
 });

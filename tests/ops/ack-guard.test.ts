@@ -11,7 +11,12 @@ function fakeApp(listener: (event: { ack: (r?: unknown) => Promise<void> }) => P
 function receiverEvent(body: Record<string, unknown>) {
   const acks: { at: number; response: unknown }[] = [];
   const started = performance.now();
-  return { body, acks, started, ack: async (response?: unknown) => void acks.push({ at: performance.now() - started, response }) };
+  return {
+    body,
+    acks,
+    started,
+    ack: async (response?: unknown) => void acks.push({ at: performance.now() - started, response }),
+  };
 }
 
 const silent = pino({ level: 'silent' });
@@ -43,7 +48,9 @@ describe('guardAcks', () => {
     guardAcks(app, silent, 2500);
     const event = receiverEvent({ command: '/license-status' });
     await app.processEvent(event as never);
-    expect(event.acks).toEqual([{ at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
+    expect(event.acks).toEqual([
+      { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
+    ]);
     expect(event.acks[0]!.at).toBeLessThan(100);
   });
 
@@ -60,13 +67,16 @@ describe('guardAcks', () => {
 });
 
 describe('readiness and liveness', () => {
-  function call(handler: (req: never, res: never) => unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  function call(
+    handler: (req: never, res: never) => unknown,
+  ): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
     const started = performance.now();
     return new Promise((resolve) => {
       let status = 0;
       const res = {
         writeHead: (s: number) => void (status = s),
-        end: (text: string) => resolve({ status, body: JSON.parse(text) as Record<string, unknown>, ms: performance.now() - started }),
+        end: (text: string) =>
+          resolve({ status, body: JSON.parse(text) as Record<string, unknown>, ms: performance.now() - started }),
       };
       void handler({} as never, res as never);
     });
@@ -83,13 +93,25 @@ describe('readiness and liveness', () => {
     const answer = await call(healthHandler(probe(() => new Promise<boolean>(() => undefined))));
     expect(answer.status).toBe(503);
     expect(answer.ms).toBeLessThan(2500);
-    expect(answer.body).toMatchObject({ status: 'unavailable', storeWritable: false, outboxBacklog: -1, database: { backend: 'postgres', reachable: false } });
+    expect(answer.body).toMatchObject({
+      status: 'unavailable',
+      storeWritable: false,
+      outboxBacklog: -1,
+      database: { backend: 'postgres', reachable: false },
+    });
   });
 
   it('a reachable database: 200 with the same fields as before plus the database', async () => {
     const answer = await call(healthHandler(probe(async () => true)));
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ status: 'ok', slackAuth: true, storeWritable: true, outboxBacklog: 0, shuttingDown: false, database: { backend: 'postgres', reachable: true } });
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      slackAuth: true,
+      storeWritable: true,
+      outboxBacklog: 0,
+      shuttingDown: false,
+      database: { backend: 'postgres', reachable: true },
+    });
   });
 
   it('liveness ignores the database', async () => {

@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { computeStarDigest, DEFAULT_DIGEST_DAYS, digestPeriodEnding, NO_NEED_FOR_STAR, type StarDecisionEntry } from '../../src/policy/star-digest';
+import {
+  computeStarDigest,
+  DEFAULT_DIGEST_DAYS,
+  digestPeriodEnding,
+  NO_NEED_FOR_STAR,
+  type StarDecisionEntry,
+} from '../../src/policy/star-digest';
 import { VERDICTS } from '../../src/policy/star-flowchart';
 import type { StarDecisionRecord } from '../../src/store/types';
 
@@ -90,8 +96,26 @@ describe('computeStarDigest on a seeded week', () => {
 describe('computeStarDigest edge cases', () => {
   test.each<[string, StarDecisionEntry[], number, number]>([
     ['an empty week', [], 0, 0],
-    ['an unparseable createdAt is left out', [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: 'yesterday' }], 0, 0],
-    ['an offset timestamp is read as its instant', [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: '2026-11-30T10:00:00+02:00' }], 1, 1],
+    [
+      'an unparseable createdAt is left out',
+      [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: 'yesterday' }],
+      0,
+      0,
+    ],
+    [
+      'an offset timestamp is read as its instant',
+      [
+        {
+          id: 'x',
+          ticketUrl: ticket(1),
+          decidedBySlackId: 'U1',
+          verdict: NO_NEED_FOR_STAR,
+          createdAt: '2026-11-30T10:00:00+02:00',
+        },
+      ],
+      1,
+      1,
+    ],
   ])('%s', (_label, entries, total, toLabel) => {
     const digest = computeStarDigest(entries, WEEK);
     expect(digest.total).toBe(total);

@@ -108,7 +108,16 @@ describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-
     ['grace end date + 2 days, 23:59', '2026-03-26T23:59:00Z', true, false, true, false, false, true],
     ['grace end date + 3 days, 00:00 (in window)', '2026-03-27T00:00:00Z', true, false, true, false, false, true],
     ['grace end date + 3 days, 00:00:00.001', '2026-03-27T00:00:00.001Z', true, false, true, false, false, true],
-    ['grace end date + 3 days, 23:59 (still in: calendar days)', '2026-03-27T23:59:00Z', true, false, true, false, false, true],
+    [
+      'grace end date + 3 days, 23:59 (still in: calendar days)',
+      '2026-03-27T23:59:00Z',
+      true,
+      false,
+      true,
+      false,
+      false,
+      true,
+    ],
     ['grace end date + 4 days, 00:00 (out)', '2026-03-28T00:00:00Z', true, false, true, false, false, false],
     ['already expired long ago', '2027-06-01T00:00:00Z', true, false, true, false, false, false],
   ])('%s (now %s)', (_label, now, expired, inGrace, graceEnded, expiresMore, graceMore, inWindow) => {
@@ -158,7 +167,12 @@ describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-
   test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Adak'])(
     'a `now` expressed in %s gives the same facts as the same instant in UTC',
     (zone) => {
-      for (const iso of ['2026-03-09T00:00:00Z', '2026-03-10T00:00:00Z', '2026-03-24T00:00:00Z', '2026-03-27T00:00:00Z']) {
+      for (const iso of [
+        '2026-03-09T00:00:00Z',
+        '2026-03-10T00:00:00Z',
+        '2026-03-24T00:00:00Z',
+        '2026-03-27T00:00:00Z',
+      ]) {
         const inUtc = computeExpiryFacts(D, utc(iso));
         const inZone = computeExpiryFacts(D, utc(iso).setZone(zone));
         expect(inZone).toEqual(inUtc);
@@ -200,7 +214,7 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
     ['2026-01-31', '2026-02-14', 'from a 31st'],
     ['2026-04-30', '2026-05-14', 'from a 30th'],
     ['2026-12-25', '2027-01-08', 'year boundary'],
-    ['2026-12-31', '2027-01-14', 'from New Year\'s Eve'],
+    ['2026-12-31', '2027-01-14', "from New Year's Eve"],
     ['2026-03-01', '2026-03-15', 'US DST change (2026-03-08) does not matter in UTC'],
     ['2026-10-20', '2026-11-03', 'EU/US DST end does not matter in UTC'],
     ['2099-12-31', '2100-01-14', 'far future, into a non-leap century year'],
@@ -220,9 +234,15 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
     expect(ended.inGracePeriod).toBe(false);
     expect(ended.graceEnded).toBe(true);
     expect(graceEndedWithinEmergencyWindow(ended, utc('2028-03-14T00:00:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')), utc('2028-03-17T00:00:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T23:59:00Z')), utc('2028-03-17T23:59:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-18T00:00:00Z')), utc('2028-03-18T00:00:00Z'))).toBe(false);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')), utc('2028-03-17T00:00:00Z')),
+    ).toBe(true);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T23:59:00Z')), utc('2028-03-17T23:59:00Z')),
+    ).toBe(true);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-18T00:00:00Z')), utc('2028-03-18T00:00:00Z')),
+    ).toBe(false);
   });
 });
 

@@ -37,9 +37,18 @@ describe('data folder permissions (umask 022)', () => {
 
       const signingKey = loadSigningKey({ dataDir, warn: () => undefined });
       const adapter = createLicenseAdapter({ adapter: 'local', dataDir, warn: () => undefined, signingKey });
-      const outcome = await adapter.request({ requestId: 'r1', ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/1', email: 'a@b.example', userCount: 5, requestedBy: 'jdoe' });
+      const outcome = await adapter.request({
+        requestId: 'r1',
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/1',
+        email: 'a@b.example',
+        userCount: 5,
+        requestedBy: 'jdoe',
+      });
       expect(outcome.status).toBe('generated');
-      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)],
+        );
       for (const path of walk(dataDir)) {
         expect([path, mode(path)]).toEqual([path, statSync(path).isDirectory() ? '700' : '600']);
       }

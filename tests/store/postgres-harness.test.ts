@@ -6,7 +6,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { findPostgresBinDir, PostgresBinariesNotFoundError, startTestPostgres, type TestPostgres } from '../support/postgres';
+import {
+  findPostgresBinDir,
+  PostgresBinariesNotFoundError,
+  startTestPostgres,
+  type TestPostgres,
+} from '../support/postgres';
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -84,7 +89,9 @@ describe('finding the PostgreSQL binaries', () => {
   it('fails loudly, naming where it looked and what to do, when there are none', () => {
     const search = { env: { PATH: '/nonexistent/bin' }, versionRoots: ['/nonexistent/postgresql'] };
     expect(() => findPostgresBinDir(search)).toThrow(PostgresBinariesNotFoundError);
-    expect(() => findPostgresBinDir(search)).toThrow(/No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s);
+    expect(() => findPostgresBinDir(search)).toThrow(
+      /No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s,
+    );
   });
 });
 

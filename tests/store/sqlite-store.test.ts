@@ -67,7 +67,11 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
 }
 
 /** createRequest without a duplicate window, in the `{ record, created }` shape these tests read. */
-async function insert(store: SqliteStore, request: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+async function insert(
+  store: SqliteStore,
+  request: LicenseRequestInput,
+  now: Date,
+): Promise<{ record: LicenseRequestRecord; created: boolean }> {
   const result = await store.requests.createRequest(request, now);
   return { record: result.record, created: result.outcome === 'created' };
 }
@@ -143,11 +147,9 @@ describe('opening', () => {
     new SqliteStore(dir).close();
     const file = join(dir, DATABASE_FILE_NAME);
     const raw = new Database(file);
-    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-      LATEST_SCHEMA_VERSION + 41,
-      'from the future',
-      T0.toISOString(),
-    );
+    raw
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(LATEST_SCHEMA_VERSION + 41, 'from the future', T0.toISOString());
     raw.close();
 
     let error: unknown;
@@ -243,7 +245,6 @@ describe('health', () => {
     expect(await store.isWritable()).toBe(false);
     await expect(store.close()).resolves.toBeUndefined();
   });
-
 });
 
 describe('bulkInsert (benchmark fill)', () => {
@@ -356,7 +357,9 @@ describe('scale sanity', () => {
         backlog: explain(store.file, OUTBOX_QUERIES.backlog),
       };
       for (const [name, details] of Object.entries(plans)) {
-        const fullScans = details.filter((d) => /^SCAN (license_requests|audit_outbox)\b/.test(d) && !/USING (COVERING )?INDEX/.test(d));
+        const fullScans = details.filter(
+          (d) => /^SCAN (license_requests|audit_outbox)\b/.test(d) && !/USING (COVERING )?INDEX/.test(d),
+        );
         expect({ name, fullScans }).toEqual({ name, fullScans: [] });
       }
       expect(plans.findByTicket!.join(' ')).toMatch(/USING INDEX license_requests_ticket_created/);

@@ -118,7 +118,9 @@ describe('trial follow-up with an injected clock', () => {
     now = LAPSE;
     expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
     expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
-    expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(/subteam\^S0LRTEAM.*Trial lapsed, unresolved/);
+    expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
+      /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
+    );
     expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
     expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
     expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
@@ -141,7 +143,10 @@ describe('trial follow-up with an injected clock', () => {
     expect(published.has(lifecycleKeys.lapsedLine(record.id))).toBe(false);
     expect(plain(published.get(`license:${record.id}`)!)).toMatch(/Resolved\* by <@U0RESOLVER>/);
     expect(plain(published.get(lifecycleKeys.resolvedLine(record.id))!)).toContain('<@U0RESOLVER>');
-    expect(await store.lifecycle.resolution(record.id)).toEqual({ resolvedAt: '2026-11-25T12:00:00.000Z', resolvedBySlackId: 'U0RESOLVER' });
+    expect(await store.lifecycle.resolution(record.id)).toEqual({
+      resolvedAt: '2026-11-25T12:00:00.000Z',
+      resolvedBySlackId: 'U0RESOLVER',
+    });
   });
 
   it('Needs L&R mentions the L&R group in the thread once and keeps the request open (the reminder still comes)', async () => {
@@ -150,7 +155,9 @@ describe('trial follow-up with an injected clock', () => {
     await lc.recordChanged(record);
     expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('done');
     expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('already');
-    expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(/subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/);
+    expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(
+      /subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/,
+    );
     now = REMINDER_DUE;
     expect((await lc.scheduler.runOnce()).map((r) => r.result)).toEqual(['fired']);
     expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toContain('license_needs_lr');
@@ -182,13 +189,18 @@ describe('trial follow-up with an injected clock', () => {
     await lc.recordChanged(record);
     await lc.kick();
     expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toMatch(/late by/);
-    expect((await store.lifecycle.listEvents(record.id)).map((e) => [e.type, e.at])).toEqual([['reminder_sent', GENERATED_AT.toISOString()]]);
+    expect((await store.lifecycle.listEvents(record.id)).map((e) => [e.type, e.at])).toEqual([
+      ['reminder_sent', GENERATED_AT.toISOString()],
+    ]);
     expect(await lc.scheduler.runOnce()).toEqual([]);
   });
 
   it('refused and failed requests are never tracked nor reminded, and their buttons do nothing', async () => {
     const lc = lifecycle(240);
-    for (const [status, ticket] of [['refused', '2'], ['failed', '3']] as const) {
+    for (const [status, ticket] of [
+      ['refused', '2'],
+      ['failed', '3'],
+    ] as const) {
       const record = await request(status, ticket);
       await lc.recordChanged(record);
       expect((await lc.resolve(record.id, 'U0X')).outcome).toBe('not_open');
@@ -223,7 +235,11 @@ describe('weekly STAR digest', () => {
   });
 
   it("posts the seeded week's verdicts by outcome and the tickets to label, once across replicas", async () => {
-    const d = (iso: string, ticket: string, verdict: string, by = 'U0A') => store.decisions.recordDecision({ ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${ticket}`, decidedBySlackId: by, verdict, inputs: {} }, new Date(iso));
+    const d = (iso: string, ticket: string, verdict: string, by = 'U0A') =>
+      store.decisions.recordDecision(
+        { ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${ticket}`, decidedBySlackId: by, verdict, inputs: {} },
+        new Date(iso),
+      );
     await d('2026-11-23T09:00:00.000Z', '100', 'no_need_for_star'); // first instant of the week
     await d('2026-11-23T08:59:59.999Z', '098', 'no_need_for_star'); // last instant of the week before
     await d('2026-11-23T10:00:00.000Z', '101', 'no_need_for_star', 'U0B');
@@ -255,7 +271,10 @@ describe('weekly STAR digest', () => {
     expect(posts[0]!.text).not.toContain('tickets/099');
     expect(posts[0]!.text).not.toContain('tickets/098');
     // The same numbers as the pure digest of that week.
-    const digest = computeStarDigest(await store.decisions.listDecisions(new Date(0)), digestPeriodEnding(DateTime.fromISO('2026-11-30T09:00:00Z', { zone: 'utc' })));
+    const digest = computeStarDigest(
+      await store.decisions.listDecisions(new Date(0)),
+      digestPeriodEnding(DateTime.fromISO('2026-11-30T09:00:00Z', { zone: 'utc' })),
+    );
     expect(digest.total).toBe(4);
     // Later in the week: nothing more until the next Monday.
     now = new Date('2026-12-02T09:00:00.000Z');

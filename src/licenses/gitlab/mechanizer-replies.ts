@@ -48,7 +48,10 @@ export interface LicenseReply {
 }
 
 /** The license copy and recipient from the newest human note that has them, else the description or title. */
-export function readLicenseReply(issue: Pick<GitLabIssue, 'title' | 'description'>, notes: readonly GitLabNote[]): LicenseReply {
+export function readLicenseReply(
+  issue: Pick<GitLabIssue, 'title' | 'description'>,
+  notes: readonly GitLabNote[],
+): LicenseReply {
   const noteBodies = sortNewestFirst(notes)
     .filter((n) => !n.system)
     .map((n) => n.body ?? '');

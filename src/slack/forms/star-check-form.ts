@@ -20,7 +20,10 @@ export interface StarCheckMetadata {
   channelId?: string;
 }
 
-export function readStarCheckState(view: { state?: { values?: ViewStateValues }; private_metadata?: string }): StarCheckState {
+export function readStarCheckState(view: {
+  state?: { values?: ViewStateValues };
+  private_metadata?: string;
+}): StarCheckState {
   const values = view.state?.values;
   const metadata = readMetadata<StarCheckMetadata>(view.private_metadata, {});
   const answers: ChartAnswers = {};

@@ -70,10 +70,16 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   const blocks: KnownBlock[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
     // The manager's words, quoted as plain text: no line of it can pass for one of the bot's.
-    blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`, 'override'));
+    blocks.push(
+      section(
+        `:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`,
+        'override',
+      ),
+    );
   }
   const status = [STATUS_LINE[record.status]];
-  if (record.status === 'generated') status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
+  if (record.status === 'generated')
+    status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
   const reason = reasonOf(record);
   if (reason) status.push(`Reason: ${escapeMrkdwn(reason)}`);
   // Its own line, so that a delivery problem shown above never takes its place.
@@ -83,8 +89,10 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   if (isPlainUrl(issueUrl)) status.push(`Record: ${link(issueUrl)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
-  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
-  if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
+  if (licenseWarning && record.status === 'generated')
+    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+  if (record.status === 'failed')
+    blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
   blocks.push(context(`Request ${record.id} · started ${readerDateOfIso(record.createdAt)}`));
   const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';
   return {

@@ -30,7 +30,11 @@ export function buildNeedsLrLine(input: Actor & { lapseAt: DateTime; lrUserGroup
   );
 }
 
-export function buildLapsedLine(input: { lapseAt: DateTime; lateness: Lateness; lrUserGroupId?: string }): AuditMessage {
+export function buildLapsedLine(input: {
+  lapseAt: DateTime;
+  lateness: Lateness;
+  lrUserGroupId?: string;
+}): AuditMessage {
   const late = input.lateness.late ? ` (noticed ${input.lateness.text})` : '';
   return line(
     `:hourglass: ${lrTeam(input.lrUserGroupId)}*Trial lapsed, unresolved* ${readerDate(input.lapseAt)}${late}: the instance is locked again unless the customer gets a real license.`,

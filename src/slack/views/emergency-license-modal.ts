@@ -9,8 +9,29 @@ import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { isPlainUrl, mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { readerDateOfIso } from '../messages/reader-date';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, type KnownBlock, button, checkboxes, context, datePicker, emailInput, input, modal, preformatted, radioButtons, section, textInput, type ModalView } from './blocks';
-import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
+import {
+  actions,
+  type KnownBlock,
+  button,
+  checkboxes,
+  context,
+  datePicker,
+  emailInput,
+  input,
+  modal,
+  preformatted,
+  radioButtons,
+  section,
+  textInput,
+  type ModalView,
+} from './blocks';
+import {
+  EMERGENCY_BLOCKS as B,
+  EMERGENCY_CALLBACKS,
+  emergencyAction as a,
+  JUSTIFICATION_ACTION,
+  JUSTIFICATION_BLOCK,
+} from './emergency-license-ids';
 import { TICKET_MAX_LENGTH } from './star-check-modal';
 
 const TITLE = 'Emergency license';
@@ -30,18 +51,37 @@ function requestSummary(request: EmergencyRequest): string {
 }
 
 /** The form of the weekend emergency license workflow, prefilled with what is already known. */
-export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}): ModalView {
+export function buildEmergencyLicenseModal(
+  prefill: RawEmergencyForm,
+  metadata: { channelId?: string } = {},
+): ModalView {
   const blocks: KnownBlock[] = [
     context(
       `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
     ),
     input(
-      { blockId: B.ticket, label: 'Zendesk ticket (URL or number)', hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456' },
-      textInput(a('ticket'), { initial: prefill.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456' }),
+      {
+        blockId: B.ticket,
+        label: 'Zendesk ticket (URL or number)',
+        hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456',
+      },
+      textInput(a('ticket'), {
+        initial: prefill.ticket,
+        maxLength: TICKET_MAX_LENGTH,
+        placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456',
+      }),
     ),
     input(
-      { blockId: B.deployment, label: 'Where does the customer run GitLab?', hint: 'SaaS (GitLab.com) emergencies follow the SaaS workflow instead.' },
-      radioButtons(a('deployment'), (Object.keys(DEPLOYMENT_LABELS) as Deployment[]).map((d) => ({ value: d, label: DEPLOYMENT_LABELS[d] })), prefill.deployment),
+      {
+        blockId: B.deployment,
+        label: 'Where does the customer run GitLab?',
+        hint: 'SaaS (GitLab.com) emergencies follow the SaaS workflow instead.',
+      },
+      radioButtons(
+        a('deployment'),
+        (Object.keys(DEPLOYMENT_LABELS) as Deployment[]).map((d) => ({ value: d, label: DEPLOYMENT_LABELS[d] })),
+        prefill.deployment,
+      ),
     ),
     input(
       { blockId: B.paid_plan, label: 'Does the customer have a paid plan?' },
@@ -60,7 +100,11 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
     ),
     input(
-      { blockId: B.screenshots, label: 'Screenshots attached to the ticket', hint: 'Both are required before a license is generated: ask the customer for any that is missing.' },
+      {
+        blockId: B.screenshots,
+        label: 'Screenshots attached to the ticket',
+        hint: 'Both are required before a license is generated: ask the customer for any that is missing.',
+      },
       checkboxes(
         a('screenshots'),
         (Object.keys(SCREENSHOTS) as ScreenshotId[]).map((id) => ({ value: id, label: SCREENSHOTS[id] })),
@@ -76,7 +120,11 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       textInput(a('user_count'), { initial: prefill.userCount, maxLength: 9, placeholder: 'e.g. 250' }),
     ),
     input(
-      { blockId: B.email, label: 'Email of the person who opened the ticket', hint: 'The license is for this address.' },
+      {
+        blockId: B.email,
+        label: 'Email of the person who opened the ticket',
+        hint: 'The license is for this address.',
+      },
       emailInput(a('email'), prefill.email),
     ),
     input(
@@ -84,7 +132,14 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       textInput(a('username'), { initial: prefill.username, maxLength: 255, placeholder: 'e.g. jdoe' }),
     ),
   ];
-  return modal({ callbackId: EMERGENCY_CALLBACKS.form, title: TITLE, submit: 'Generate license', close: 'Cancel', blocks, privateMetadata: JSON.stringify(metadata) });
+  return modal({
+    callbackId: EMERGENCY_CALLBACKS.form,
+    title: TITLE,
+    submit: 'Generate license',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: JSON.stringify(metadata),
+  });
 }
 
 /** Out of scope: which rule failed, what to do instead, and (for managers) the override. */
@@ -94,8 +149,13 @@ export function buildOutOfScopeView(
   opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
 ): ModalView {
   const blocks: KnownBlock[] = [
-    section(':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.', 'refusal'),
-    ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
+    section(
+      ':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.',
+      'refusal',
+    ),
+    ...scope.failures.map((failure, i) =>
+      section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`),
+    ),
     context(...describeExpiryFacts(scope.facts, opts.timeZone).map((f) => `:calendar: ${f.text}`)),
     section(requestSummary(request), 'summary'),
   ];
@@ -107,7 +167,11 @@ export function buildOutOfScopeView(
           label: 'Manager override: why must this customer get a license anyway?',
           hint: 'Only if you are sure. The override and this justification are flagged in the licensing channel.',
         },
-        textInput(JUSTIFICATION_ACTION, { maxLength: OVERRIDE_JUSTIFICATION.max, minLength: OVERRIDE_JUSTIFICATION.min, multiline: true }),
+        textInput(JUSTIFICATION_ACTION, {
+          maxLength: OVERRIDE_JUSTIFICATION.max,
+          minLength: OVERRIDE_JUSTIFICATION.min,
+          multiline: true,
+        }),
       ),
     );
   } else if (opts.overrideBlockedReason) {
@@ -126,7 +190,11 @@ export function buildOutOfScopeView(
 }
 
 /** A recent license exists for the same ticket, email and user count: ask before a second one. */
-export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: EmergencyFormMetadata): ModalView {
+export function buildReissueConfirmView(
+  request: EmergencyRequest,
+  existing: LicenseRequestRecord[],
+  metadata: EmergencyFormMetadata,
+): ModalView {
   const lines = existing
     .slice(0, 5)
     .map(
@@ -145,14 +213,20 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
       ),
       section(lines.join('\n'), 'existing'),
       section(requestSummary(request), 'summary'),
-      context('Submit only if a second license is really needed: it is flagged as a re-issue in the licensing channel.'),
+      context(
+        'Submit only if a second license is really needed: it is flagged as a re-issue in the licensing channel.',
+      ),
     ],
     privateMetadata: JSON.stringify(metadata),
   });
 }
 
 /** What the engineer sees while and after the adapter runs. */
-export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string): ModalView {
+export function buildLicenseStatusView(
+  record: LicenseRequestRecord,
+  licensingChannel: string,
+  licenseWarning?: string,
+): ModalView {
   const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
   const blocks: KnownBlock[] = [];
   if (record.status === 'pending') {
@@ -164,7 +238,11 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
         'status',
       ),
     );
-  } else if (record.status === 'generated' && record.delivery.status !== 'delivered' && (record.delivery.error || record.delivery.status === 'failed')) {
+  } else if (
+    record.status === 'generated' &&
+    record.delivery.status !== 'delivered' &&
+    (record.delivery.error || record.delivery.status === 'failed')
+  ) {
     // Delivery in Slack failed (it is retried): the license itself is the answer, so show it here.
     const retrying = record.delivery.status === 'pending' ? ' The bot keeps trying to send it.' : '';
     const mismatch = mismatchWarning(record);
@@ -175,16 +253,31 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
       ),
     );
     if (record.licenseFile && record.licenseFile.length <= 2900) {
-      blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
+      blocks.push(
+        section(
+          'Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:',
+          'license_hint',
+        ),
+      );
       blocks.push(preformatted(record.licenseFile, 'license_file'));
     } else if (record.issueUrl) {
       blocks.push(section(`The license copy is in ${link(record.issueUrl)}.`, 'license_hint'));
     }
   } else if (record.status === 'generated' && record.delivery.status === 'pending') {
     const mismatch = mismatchWarning(record);
-    blocks.push(section(`:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`, 'status'));
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
+        'status',
+      ),
+    );
   } else if (record.status === 'generated' && record.issuedToMismatch) {
-    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ${escapeMrkdwn(mismatchWarning(record) ?? '')}`, 'status'));
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
+        'status',
+      ),
+    );
   } else if (record.status === 'generated') {
     blocks.push(
       section(
@@ -200,12 +293,21 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
   } else {
     blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.refusalReason)}`, 'status'));
   }
-  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
-  blocks.push(section(summary, 'summary'), context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`));
+  if (licenseWarning && record.status === 'generated')
+    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+  blocks.push(
+    section(summary, 'summary'),
+    context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`),
+  );
   return modal({ callbackId: EMERGENCY_CALLBACKS.status, title: TITLE, close: 'Close', blocks });
 }
 
 /** Shown instead of the form to someone who may not request licenses. */
 export function buildNotAllowedView(reason: string): ModalView {
-  return modal({ callbackId: EMERGENCY_CALLBACKS.refused, title: TITLE, close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
+  return modal({
+    callbackId: EMERGENCY_CALLBACKS.refused,
+    title: TITLE,
+    close: 'Close',
+    blocks: [section(`:no_entry: ${reason}`, 'not_allowed')],
+  });
 }

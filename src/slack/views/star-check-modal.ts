@@ -6,7 +6,20 @@ import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
 import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';
-import { type KnownBlock, context, datePicker, input, LIMITS, modal, option, plainText, radioButtons, section, textInput, type ModalView } from './blocks';
+import {
+  type KnownBlock,
+  context,
+  datePicker,
+  input,
+  LIMITS,
+  modal,
+  option,
+  plainText,
+  radioButtons,
+  section,
+  textInput,
+  type ModalView,
+} from './blocks';
 import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids';
 
 export const TICKET_MAX_LENGTH = 200;
@@ -15,8 +28,13 @@ export const TICKET_MAX_LENGTH = 200;
  * `now` is read only when a date needs it: most views are built before any date is known. The date
  * is read with the deployment's rules, so nothing is computed until the deployment is picked.
  */
-export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate' | 'deployment'>, now: () => DateTime): ExpiryFacts | undefined {
-  return state.expirationDate && state.deployment ? expiryFactsOf(state.expirationDate, state.deployment, now()) : undefined;
+export function expiryFactsFor(
+  state: Pick<StarCheckState, 'expirationDate' | 'deployment'>,
+  now: () => DateTime,
+): ExpiryFacts | undefined {
+  return state.expirationDate && state.deployment
+    ? expiryFactsOf(state.expirationDate, state.deployment, now())
+    : undefined;
 }
 
 function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): KnownBlock {
@@ -36,7 +54,11 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
   }));
   const initial = REQUEST_TYPES.find((t) => t.id === selected && (!deployment || t.deployment === deployment));
   return input(
-    { blockId: STAR_BLOCKS.requestType, label: 'What is the customer asking for?', hint: 'Picks the playbook\'s next steps shown with the verdict.' },
+    {
+      blockId: STAR_BLOCKS.requestType,
+      label: 'What is the customer asking for?',
+      hint: "Picks the playbook's next steps shown with the verdict.",
+    },
     {
       type: 'static_select',
       action_id: STAR_ACTIONS.requestType,
@@ -52,18 +74,32 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
  * the chart questions on the path taken. Questions the expiration date can answer are replaced
  * by the computed facts once a date is picked.
  */
-export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, timeZone = 'UTC', notice?: string): ModalView {
+export function buildStarCheckModal(
+  state: StarCheckState,
+  now: () => DateTime,
+  timeZone = 'UTC',
+  notice?: string,
+): ModalView {
   const expiry = expiryFactsFor(state, now);
   const evaluation = evaluateStarChart(state.answers, expiry);
-  const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];
+  const steps = [
+    ...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })),
+    ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }]),
+  ];
 
   const blocks: KnownBlock[] = [
-    context('The handbook\'s STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.'),
+    context(
+      "The handbook's STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.",
+    ),
   ];
   if (notice) blocks.push(section(`:point_down: ${escapeMrkdwn(notice)}`, 'notice'));
   blocks.push(
     input(
-      { blockId: STAR_BLOCKS.ticket, label: 'Zendesk ticket (URL or number)', hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.' },
+      {
+        blockId: STAR_BLOCKS.ticket,
+        label: 'Zendesk ticket (URL or number)',
+        hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.',
+      },
       textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
   );
@@ -86,7 +122,12 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
       );
       const facts = expiry ? describeExpiryFacts(expiry, timeZone, timeFactsUsed(evaluation)) : [];
       if (facts.length) blocks.push(context(...facts.map((fact) => `:calendar: ${fact.text}`)));
-      else if (state.expirationDate && !state.deployment) blocks.push(context(':point_up: Pick where the customer runs GitLab: the date is read differently for Self-Managed and SaaS.'));
+      else if (state.expirationDate && !state.deployment)
+        blocks.push(
+          context(
+            ':point_up: Pick where the customer runs GitLab: the date is read differently for Self-Managed and SaaS.',
+          ),
+        );
     }
     if (computed) continue;
     blocks.push(questionBlock(question, state, question.derivedFrom !== undefined));
@@ -119,4 +160,3 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
 export function shownBlockIds(view: { blocks?: { block_id?: string }[] }): Set<string> {
   return new Set((view.blocks ?? []).map((b) => b.block_id).filter((id): id is string => typeof id === 'string'));
 }
-

@@ -15,7 +15,10 @@ export class PgStarDecisions implements StarDecisionRepository {
   }
 
   async listDecisions(since: Date): Promise<StarDecisionRecord[]> {
-    const rows = await this.pg.rows<PgDecisionRow>('SELECT * FROM star_decisions WHERE created_at >= $1 ORDER BY created_at, seq', [iso(since)]);
+    const rows = await this.pg.rows<PgDecisionRow>(
+      'SELECT * FROM star_decisions WHERE created_at >= $1 ORDER BY created_at, seq',
+      [iso(since)],
+    );
     return rows.map(toStarDecision);
   }
 }

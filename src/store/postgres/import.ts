@@ -1,6 +1,14 @@
 import type { LicenseRequestRecord, OutboxEntry, StarDecisionRecord, UserPreferences } from '../types';
 import type { PgConnection } from './connection';
-import { DECISION_COLUMNS, decisionValues, OUTBOX_COLUMNS, outboxValues, placeholders, REQUEST_COLUMNS, requestValues } from './rows';
+import {
+  DECISION_COLUMNS,
+  decisionValues,
+  OUTBOX_COLUMNS,
+  outboxValues,
+  placeholders,
+  REQUEST_COLUMNS,
+  requestValues,
+} from './rows';
 
 export interface ImportBatch {
   requests?: LicenseRequestRecord[];

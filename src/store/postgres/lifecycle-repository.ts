@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { isLifecycleEventType, type LifecycleEvent } from '../../policy/license-lifecycle';
-import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome } from '../../workflows/lifecycle-jobs';
-import { ONCE_PER_REQUEST, resolutionFromEvents, type LifecycleRepository, type RequestResolution } from '../lifecycle-types';
+import {
+  lifecycleJobId,
+  type LifecycleJob,
+  type LifecycleJobKind,
+  type LifecycleJobOutcome,
+} from '../../workflows/lifecycle-jobs';
+import {
+  ONCE_PER_REQUEST,
+  resolutionFromEvents,
+  type LifecycleRepository,
+  type RequestResolution,
+} from '../lifecycle-types';
 import type { StarDecisionRecord } from '../types';
 
 /** Rows as node-postgres returns them: timestamptz as Date, bigint as string, jsonb parsed. */
@@ -70,13 +80,10 @@ export class PgLifecycleRepository implements LifecycleRepository {
 
   async schedule(job: { requestId: string; kind: LifecycleJobKind; dueAt: Date }, now: Date): Promise<LifecycleJob> {
     const id = lifecycleJobId(job.requestId, job.kind);
-    await this.rows(`INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
-      id,
-      job.requestId,
-      job.kind,
-      iso(job.dueAt),
-      iso(now),
-    ]);
+    await this.rows(
+      `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+      [id, job.requestId, job.kind, iso(job.dueAt), iso(now)],
+    );
     const { rows } = await this.rows<PgJobRow>('SELECT * FROM lifecycle_jobs WHERE id = $1', [id]);
     return toJob(rows[0]!);
   }
@@ -125,12 +132,18 @@ export class PgLifecycleRepository implements LifecycleRepository {
       [randomUUID(), event.requestId, event.type, event.at, event.bySlackId ?? null, event.lateByMs ?? null, onceKey],
     );
     if (count === 1 || onceKey === null) return { recorded: true, event };
-    const { rows } = await this.rows<PgEventRow>('SELECT * FROM lifecycle_events WHERE request_id = $1 AND once_key = $2', [event.requestId, onceKey]);
+    const { rows } = await this.rows<PgEventRow>(
+      'SELECT * FROM lifecycle_events WHERE request_id = $1 AND once_key = $2',
+      [event.requestId, onceKey],
+    );
     return { recorded: false, event: toEvent(rows[0]!) };
   }
 
   async listEvents(requestId: string): Promise<LifecycleEvent[]> {
-    const { rows } = await this.rows<PgEventRow>('SELECT * FROM lifecycle_events WHERE request_id = $1 ORDER BY at, seq', [requestId]);
+    const { rows } = await this.rows<PgEventRow>(
+      'SELECT * FROM lifecycle_events WHERE request_id = $1 ORDER BY at, seq',
+      [requestId],
+    );
     return rows.map(toEvent);
   }
 
@@ -162,7 +175,14 @@ export class PgLifecycleRepository implements LifecycleRepository {
       'SELECT * FROM star_decisions WHERE decided_by_slack_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
       [slackUserId, clamp(limit)],
     );
-    return rows.map((row) => ({ id: row.id, ticketUrl: row.ticket_url, decidedBySlackId: row.decided_by_slack_id, verdict: row.verdict, inputs: row.inputs, createdAt: iso(row.created_at) }));
+    return rows.map((row) => ({
+      id: row.id,
+      ticketUrl: row.ticket_url,
+      decidedBySlackId: row.decided_by_slack_id,
+      verdict: row.verdict,
+      inputs: row.inputs,
+      createdAt: iso(row.created_at),
+    }));
   }
 
   async claimRun(key: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {

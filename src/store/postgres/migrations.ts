@@ -217,7 +217,9 @@ function validate(migrations: readonly PgMigration[]): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= previous) {
-      throw new Error(`Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`);
+      throw new Error(
+        `Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`,
+      );
     }
     previous = m.version;
   }
@@ -263,7 +265,11 @@ export async function migratePostgres(
       } catch (err) {
         throw new Error(`Migration ${m.version} ("${m.name}") failed: ${(err as Error).message}`, { cause: err });
       }
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now().toISOString()]);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        now().toISOString(),
+      ]);
       applied.push(m.version);
     }
     await client.query('COMMIT');

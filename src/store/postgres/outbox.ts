@@ -21,7 +21,14 @@ export class PgAuditOutbox implements AuditOutbox {
          last_error = NULL,
          next_attempt_at = EXCLUDED.next_attempt_at
        RETURNING *`,
-      [message.key, message.channel, message.text, JSON.stringify(message.blocks ?? []), message.threadOfKey ?? null, iso(now)],
+      [
+        message.key,
+        message.channel,
+        message.text,
+        JSON.stringify(message.blocks ?? []),
+        message.threadOfKey ?? null,
+        iso(now),
+      ],
     );
     return toOutboxEntry(row!);
   }
@@ -54,7 +61,8 @@ export class PgAuditOutbox implements AuditOutbox {
   }
 
   async releaseClaims(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.pg.query('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
+    if (keys.length > 0)
+      await this.pg.query('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {
@@ -77,11 +85,16 @@ export class PgAuditOutbox implements AuditOutbox {
   }
 
   async markPostStarted(key: string, now: Date | null): Promise<void> {
-    await this.pg.query('UPDATE audit_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL', [key, now ? iso(now) : null]);
+    await this.pg.query('UPDATE audit_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL', [
+      key,
+      now ? iso(now) : null,
+    ]);
   }
 
   async backlog(): Promise<number> {
-    const [row] = await this.pg.rows<{ n: number }>('SELECT COUNT(*)::int AS n FROM audit_outbox WHERE version > delivered_version');
+    const [row] = await this.pg.rows<{ n: number }>(
+      'SELECT COUNT(*)::int AS n FROM audit_outbox WHERE version > delivered_version',
+    );
     return row?.n ?? 0;
   }
 }

@@ -37,7 +37,6 @@ export interface PostgresStoreOptions {
   migrations?: readonly PgMigration[];
 }
 
-
 /** The URL without its password, for messages. */
 export function describeDatabaseUrl(url: string): string {
   try {

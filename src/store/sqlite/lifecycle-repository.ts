@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { isLifecycleEventType, type LifecycleEvent } from '../../policy/license-lifecycle';
-import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome } from '../../workflows/lifecycle-jobs';
-import { ONCE_PER_REQUEST, resolutionFromEvents, type LifecycleRepository, type RequestResolution } from '../lifecycle-types';
+import {
+  lifecycleJobId,
+  type LifecycleJob,
+  type LifecycleJobKind,
+  type LifecycleJobOutcome,
+} from '../../workflows/lifecycle-jobs';
+import {
+  ONCE_PER_REQUEST,
+  resolutionFromEvents,
+  type LifecycleRepository,
+  type RequestResolution,
+} from '../lifecycle-types';
 import type { StarDecisionRecord } from '../types';
 
 interface JobRow {
@@ -104,8 +114,12 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
            AND NOT EXISTS (SELECT 1 FROM lifecycle_events e WHERE e.request_id = r.id AND e.type = 'resolved')
          ORDER BY r.trial_expires_on, r.id LIMIT ?`,
       ),
-      requestsBy: db.prepare('SELECT id FROM license_requests WHERE requested_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-      decisionsBy: db.prepare('SELECT * FROM star_decisions WHERE decided_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      requestsBy: db.prepare(
+        'SELECT id FROM license_requests WHERE requested_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
+      decisionsBy: db.prepare(
+        'SELECT * FROM star_decisions WHERE decided_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
       claimRun: db.prepare(
         `INSERT INTO scheduled_runs (key, lease_owner, lease_until, created_at) VALUES (@key, @owner, @until, @now)
          ON CONFLICT (key) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
@@ -141,12 +155,22 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
   }
 
   async reschedule(id: string, owner: string, dueAt: Date, error: string | undefined, now: Date): Promise<boolean> {
-    return this.stmt.reschedule.run({ id, owner, due_at: iso(dueAt), error: error ?? null, now: iso(now) }).changes === 1;
+    return (
+      this.stmt.reschedule.run({ id, owner, due_at: iso(dueAt), error: error ?? null, now: iso(now) }).changes === 1
+    );
   }
 
   async recordEvent(event: LifecycleEvent): Promise<{ recorded: boolean; event: LifecycleEvent }> {
     const onceKey = ONCE_PER_REQUEST.has(event.type) ? event.type : null;
-    const changes = this.stmt.insertEvent.run(randomUUID(), event.requestId, event.type, event.at, event.bySlackId ?? null, event.lateByMs ?? null, onceKey).changes;
+    const changes = this.stmt.insertEvent.run(
+      randomUUID(),
+      event.requestId,
+      event.type,
+      event.at,
+      event.bySlackId ?? null,
+      event.lateByMs ?? null,
+      onceKey,
+    ).changes;
     if (changes === 1 || onceKey === null) return { recorded: true, event };
     return { recorded: false, event: toEvent(this.stmt.onceEvent.get(event.requestId, onceKey) as EventRow) };
   }

@@ -20,8 +20,20 @@ export interface OutboxRow {
 }
 
 export const OUTBOX_COLUMN_LIST = [
-  'key', 'channel', 'text', 'blocks', 'thread_of_key', 'ts', 'version', 'delivered_version', 'attempts',
-  'next_attempt_at', 'last_error', 'claimed_until', 'post_started_at', 'created_at',
+  'key',
+  'channel',
+  'text',
+  'blocks',
+  'thread_of_key',
+  'ts',
+  'version',
+  'delivered_version',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'claimed_until',
+  'post_started_at',
+  'created_at',
 ] as const satisfies readonly (keyof OutboxRow)[];
 
 /** The read queries, exported so that a test can check their plans. */

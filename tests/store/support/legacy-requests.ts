@@ -5,7 +5,15 @@ import type { LicenseRequestRecord } from '../../../src/store';
  * accept, and the records migration 4 must turn them into.
  */
 const T = '2025-03-01T10:00:00.000Z';
-const row = (id: string, adapter: string, status: string, reason: string | null, reference: string | null, trial: string | null, delivery: string) =>
+const row = (
+  id: string,
+  adapter: string,
+  status: string,
+  reason: string | null,
+  reference: string | null,
+  trial: string | null,
+  delivery: string,
+) =>
   `('${id}', 'key-${id}', 'https://t/${id}', 'jane@example.com', 250, 'U1', 'jdoe', '2025-03-02', 'in scope', '${adapter}', '${status}', ` +
   `${reason === null ? 'NULL' : `'${reason}'`}, ${reference === null ? 'NULL' : `'${reference}'`}, ${trial === null ? 'NULL' : `'${trial}'`}, 0, '${delivery}', '${T}', '${T}')`;
 
@@ -43,8 +51,19 @@ export const MIGRATED_REQUESTS: LicenseRequestRecord[] = [
     issuedToMismatch: { email: 'john@example.com', userCount: 25 },
     delivery: { status: 'pending', attempts: 0 },
   },
-  { ...base('g2', 'local'), status: 'generated', trialExpiresOn: '2025-03-11', licensePath: '/data/licenses/g2.gitlab-license', delivery: { status: 'delivered', attempts: 0 } },
-  { ...base('f1', 'gitlab-issue'), status: 'failed', failureReason: 'Mechanizer reported a failure', issueUrl: 'https://gitlab.example.com/g/p/-/issues/3' },
+  {
+    ...base('g2', 'local'),
+    status: 'generated',
+    trialExpiresOn: '2025-03-11',
+    licensePath: '/data/licenses/g2.gitlab-license',
+    delivery: { status: 'delivered', attempts: 0 },
+  },
+  {
+    ...base('f1', 'gitlab-issue'),
+    status: 'failed',
+    failureReason: 'Mechanizer reported a failure',
+    issueUrl: 'https://gitlab.example.com/g/p/-/issues/3',
+  },
   { ...base('r1', 'local'), status: 'refused', refusalReason: 'Prospects are out of scope.' },
   { ...base('p1', 'gitlab-issue'), status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/2' },
 ];

@@ -32,14 +32,20 @@ export function licenseFollowUpButton(services: AppServices, which: 'resolved' |
     await ack();
     const userId = body.user.id;
     const fromHome = body.view?.type === 'home';
-    const tell = (text: string) => (fromHome ? Promise.resolve() : respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => undefined));
+    const tell = (text: string) =>
+      fromHome
+        ? Promise.resolve()
+        : respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => undefined);
     const decision = await services.authz.check(userId, 'request_license');
     if (!decision.allowed) {
       await tell(`:no_entry: ${decision.reason}`);
       return;
     }
     const requestId = action.value ?? '';
-    const result = which === 'resolved' ? await services.lifecycle.resolve(requestId, userId) : await services.lifecycle.needsLr(requestId, userId);
+    const result =
+      which === 'resolved'
+        ? await services.lifecycle.resolve(requestId, userId)
+        : await services.lifecycle.needsLr(requestId, userId);
     services.logger.info({ requestId, by: userId, action: which, outcome: result.outcome }, 'trial follow-up button');
     await tell(ANSWERS[which](result)).catch(() => undefined);
     // The owner's home is refreshed by the workflow; the clicker may be someone else.

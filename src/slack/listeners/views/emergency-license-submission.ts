@@ -9,7 +9,11 @@ export function emergencyLicenseSubmission(services: AppServices) {
     const { view } = submission;
     const metadata = readFormMetadata(view);
     if (!metadata) return refuseMalformed(submission);
-    const result = await services.emergency.submitForm(submitter(submission), readEmergencyForm(view), metadata.channelId);
+    const result = await services.emergency.submitForm(
+      submitter(submission),
+      readEmergencyForm(view),
+      metadata.channelId,
+    );
     if (result.kind === 'errors') {
       await viewAck(submission)({ response_action: 'errors', errors: result.errors as Record<string, string> });
       return;

@@ -9,7 +9,10 @@ export function emergencyOverrideSubmission(services: AppServices) {
     if (!readFormMetadata(submission.view)) return refuseMalformed(submission);
     const result = await services.emergency.override(submitter(submission), readJustification(submission.view));
     if (result.kind === 'errors') {
-      await viewAck(submission)({ response_action: 'errors', errors: { [JUSTIFICATION_BLOCK]: result.errors.justification } });
+      await viewAck(submission)({
+        response_action: 'errors',
+        errors: { [JUSTIFICATION_BLOCK]: result.errors.justification },
+      });
       return;
     }
     return answerStart(services, submission, result);
