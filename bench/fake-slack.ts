@@ -103,7 +103,7 @@ if (require.main === module) {
         });
         break;
       default:
-        send({ id: (message as IpcRequest).id, error: 'unknown command' });
+        send({ id: message.id, error: 'unknown command' });
     }
   });
   fake.start().then(

@@ -161,7 +161,7 @@ export async function runStarCheckFlows(
         const audit = await auditArrives;
 
         steps.commandAck.push(ack.doneAt - ack.sentAt);
-        steps.commandToOpen.push((open.t as number) - ack.sentAt);
+        steps.commandToOpen.push(open.t - ack.sentAt);
         steps.growAck.push(grow.doneAt - grow.sentAt);
         steps.verdictAck.push(verdict.doneAt - verdict.sentAt);
         steps.verdictToAudit.push(audit.t - verdict.sentAt);

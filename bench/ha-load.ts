@@ -65,7 +65,7 @@ export async function runHaLoad(
     name: `replica-${i + 1}`,
     tag: `R${i + 1}`,
     port,
-    pid: replicas.children[i]!.pid,
+    pid: replicas.children[i].pid,
     signingSecret: credentials.signingSecret,
     token: `${credentials.token}-r${i + 1}`,
   }));

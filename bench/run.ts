@@ -452,7 +452,7 @@ function render(r: Report): string {
             f3(x.p95),
             f3(x.p99),
             f3(x.max),
-            op === 'createRequest' ? '' : f1(s.rowsPerLookup[op as keyof typeof s.rowsPerLookup]),
+            op === 'createRequest' ? '' : f1(s.rowsPerLookup[op]),
           ]),
         ) +
         `\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`,

@@ -1,4 +1,4 @@
-import pino, { DestinationStream, Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear, so a token never reaches the log. */
 const REDACTED_PATHS = [

@@ -4,7 +4,7 @@
  * trigger IDs so that several can run at once, and read what the licensing channel shows.
  */
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
+import { applySubmissionAck, type BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
 import type { FakeSlack, JsonObject, RecordedCall } from './fake-slack';
 import { newTriggerId, slashCommand, textOf, viewSubmission } from './payloads';
@@ -14,7 +14,7 @@ export { freePort } from './processes';
 export const ZENDESK = 'https://gitlab.zendesk.com/agent/tickets/';
 export const ticketUrl = (ticket: string | number) => `${ZENDESK}${ticket}`;
 
-export const daysAgo = (n: number) => DateTime.utc().startOf('day').minus({ days: n }).toISODate() as string;
+export const daysAgo = (n: number) => DateTime.utc().startOf('day').minus({ days: n }).toISODate();
 
 /** Grace period (14 days) ended about a day ago: in scope. */
 export const IN_SCOPE_EXPIRY = daysAgo(15);

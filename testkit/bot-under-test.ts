@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startBot, RunningBot } from '../src/bot';
+import { startBot, type RunningBot } from '../src/bot';
 import { loadConfig } from '../src/config';
-import { FakeSlack, JsonObject } from './fake-slack';
+import { FakeSlack, type JsonObject } from './fake-slack';
 import { FakeReceiver } from './fake-receiver';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
-import { slashCommand, viewSubmission, blockActions, Answers } from './payloads';
+import { slashCommand, viewSubmission, blockActions, type Answers } from './payloads';
 import {
   postEvent,
   postInteraction,
   postSlashCommand,
-  SignedRequestOptions,
-  SlackHttpResponse,
+  type SignedRequestOptions,
+  type SlackHttpResponse,
 } from './signed-request';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';

@@ -2,7 +2,7 @@
  * The bot as a real child process (`node -r ts-node/register/transpile-only src/main.ts`), configured
  * only through environment variables, so that tests can SIGKILL or SIGTERM it like an orchestrator.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BOT_TOKEN, LICENSING_CHANNEL, SIGNING_SECRET } from './bot-under-test';
 

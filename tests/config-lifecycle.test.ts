@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { type ConfigError, loadConfig } from '../src/config';
 
 describe('loadConfig: trial follow-up (issue 12)', () => {
   const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', LICENSING_CHANNEL: 'C0123ABCD' };

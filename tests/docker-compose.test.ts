@@ -52,7 +52,7 @@ describe('docker-compose.yml', () => {
       });
       const e = env(bot);
       expect({ name, mode: e.SLACK_MODE }).toEqual({ name, mode: 'http' });
-      const url = new URL(e.DATABASE_URL!.replace(/\$\{[^}]*\}/g, 'secret'));
+      const url = new URL(e.DATABASE_URL.replace(/\$\{[^}]*\}/g, 'secret'));
       expect({ name, protocol: url.protocol, host: url.hostname }).toEqual({
         name,
         protocol: 'postgres:',

@@ -86,7 +86,7 @@ function execForm(args: string): string[] | undefined {
   if (!args.startsWith('[')) return undefined;
   const parsed: unknown = JSON.parse(args);
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) return undefined;
-  return parsed as string[];
+  return parsed;
 }
 
 const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);

@@ -405,8 +405,8 @@ export function decryptLicenseData(body: string, publicKey: KeyLike): string {
 
 function publicKeyOf(key: KeyLike): KeyLike {
   // A private KeyObject works too (its public half is used), which is handy for self-checks.
-  if (typeof key === 'object' && 'type' in key && (key as KeyObject).type === 'private') {
-    return createPublicKey(key as KeyObject);
+  if (typeof key === 'object' && 'type' in key && key.type === 'private') {
+    return createPublicKey(key);
   }
   return key;
 }

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
-import { checkEmergencyScope, ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
-import { Deployment, isDeployment } from './playbook';
+import { checkEmergencyScope, type ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
+import { type Deployment, isDeployment } from './playbook';
 import { parseTicketReference } from './ticket';
 import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
 

@@ -4,7 +4,7 @@ import {
   calendarDaysSinceGraceEnd,
   computeExpiryFacts,
   EMERGENCY_WINDOW_DAYS,
-  ExpiryFacts,
+  type ExpiryFacts,
   formatRelative,
 } from './time';
 

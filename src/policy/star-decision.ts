@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
-import { ChartAnswers, ChartVerdict, evaluateStarChart, PathStep } from './star-flowchart';
-import { Deployment, RequestType } from './playbook';
-import { computeExpiryFacts, ExpiryFacts } from './time';
+import { type ChartAnswers, type ChartVerdict, evaluateStarChart, type PathStep } from './star-flowchart';
+import { type Deployment, type RequestType } from './playbook';
+import { computeExpiryFacts, type ExpiryFacts } from './time';
 
 /** A finished /star-check: the verdict, the path that led to it and the facts behind it. */
 export interface StarDecision {

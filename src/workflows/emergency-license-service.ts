@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
-  EmergencyField,
-  EmergencyRequest,
+  type EmergencyField,
+  type EmergencyRequest,
   NOT_OVERRIDABLE_REASON,
-  RawEmergencyForm,
+  type RawEmergencyForm,
   scopeCanBeOverridden,
   summarizeScope,
   validateEmergencyForm,
@@ -24,7 +24,7 @@ import type {
   UserPreferenceRepository,
 } from '../store/types';
 import type { EmergencyLicenseWorkflow } from './emergency-license';
-import { Capability, firstRefusal, Permissions } from './permissions';
+import { type Capability, firstRefusal, type Permissions } from './permissions';
 
 /** Who submitted which modal step; the view ID makes the idempotency key and keys the open request. */
 export interface Submitter {

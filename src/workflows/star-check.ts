@@ -1,16 +1,16 @@
 import type { DateTime } from 'luxon';
-import { Deployment, DEPLOYMENT_LABELS, findRequestType, RequestTypeId } from '../policy/playbook';
-import { decideStar, decisionInputs, expiryFactsOf, StarDecision } from '../policy/star-decision';
+import { type Deployment, DEPLOYMENT_LABELS, findRequestType, type RequestTypeId } from '../policy/playbook';
+import { decideStar, decisionInputs, expiryFactsOf, type StarDecision } from '../policy/star-decision';
 import {
-  ChartAnswers,
+  type ChartAnswers,
   evaluateStarChart,
   pathNeedsExpiry,
-  QuestionId,
+  type QuestionId,
   questionsOnPath,
 } from '../policy/star-flowchart';
 import { parseTicketReference } from '../policy/ticket';
 import type { OutboxMessage, StarDecisionStore } from '../store/types';
-import { firstRefusal, Permissions } from './permissions';
+import { firstRefusal, type Permissions } from './permissions';
 
 /** What the /star-check modal was submitted with (read from the view by the Slack layer). */
 export interface StarCheckAnswers {

@@ -48,7 +48,7 @@ async function replicas(
 ): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
-  const made = senders.map((sender, i) => new OutboxDispatcher(opened[i]!.outbox, sender, silent, OPTIONS));
+  const made = senders.map((sender, i) => new OutboxDispatcher(opened[i].outbox, sender, silent, OPTIONS));
   dispatchers.push(...made);
   return { stores: opened, dispatchers: made };
 }
@@ -61,10 +61,10 @@ it('two dispatchers draining the same outbox at once post every message exactly 
     dispatchers: [one, two],
   } = await replicas(url, senders);
   const keys = Array.from({ length: 40 }, (_, i) => `audit:${String(i).padStart(2, '0')}`);
-  for (const key of keys) await a!.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
-  await Promise.all([one!.kick(), two!.kick(), one!.kick(), two!.kick()]);
-  for (let i = 0; i < 20 && (await a!.outbox.backlog()) > 0; i++) await Promise.all([one!.kick(), two!.kick()]);
-  expect(await a!.outbox.backlog()).toBe(0);
+  for (const key of keys) await a.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
+  await Promise.all([one.kick(), two.kick(), one.kick(), two.kick()]);
+  for (let i = 0; i < 20 && (await a.outbox.backlog()) > 0; i++) await Promise.all([one.kick(), two.kick()]);
+  expect(await a.outbox.backlog()).toBe(0);
   const posts = senders.flatMap((s) => s.posts);
   expect(posts.map((p) => p.key).sort()).toEqual(keys);
   // Both replicas took part.
@@ -79,15 +79,15 @@ it('a replica stuck mid-send holds its entries only for the lease; the other the
     stores: [a],
     dispatchers: [dead, alive],
   } = await replicas(url, [stuck, healthy]);
-  await a!.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
-  void dead!.kick();
+  await a.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
+  void dead.kick();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  await alive!.kick();
+  await alive.kick();
   expect(healthy.posts).toEqual([]); // leased by the stuck one
   const started = Date.now();
   while (healthy.posts.length === 0 && Date.now() - started < 5_000) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await alive!.kick();
+    await alive.kick();
   }
   expect(healthy.posts.map((p) => p.key)).toEqual(['audit:stuck']);
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
@@ -124,23 +124,23 @@ describe('a database restart while messages are published', () => {
       stores: [store],
       dispatchers: [dispatcher],
     } = await replicas(url, [sender]);
-    await dispatcher!.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
+    await dispatcher.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
     await postgres().stop();
     try {
-      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
-      await dispatcher!.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
-      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
-      expect(dispatcher!.heldCount).toBe(2);
+      await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
+      await dispatcher.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
+      await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
+      expect(dispatcher.heldCount).toBe(2);
     } finally {
       await postgres().start();
     }
-    for (let i = 0; i < 40 && (dispatcher!.heldCount > 0 || (await store!.outbox.backlog().catch(() => 1)) > 0); i++) {
+    for (let i = 0; i < 40 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      await dispatcher!.kick();
+      await dispatcher.kick();
     }
-    expect(dispatcher!.heldCount).toBe(0);
-    expect(await store!.outbox.backlog()).toBe(0);
+    expect(dispatcher.heldCount).toBe(0);
+    expect(await store.outbox.backlog()).toBe(0);
     expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
-    expect((await store!.outbox.get('during'))?.text).toBe('v2');
+    expect((await store.outbox.get('during'))?.text).toBe('v2');
   });
 });

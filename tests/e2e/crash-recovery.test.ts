@@ -9,10 +9,10 @@ import { openStore, type Store } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import { type BotUnderTest, signedSender } from '../../testkit/bot-under-test';
 import { LICENSING_CHANNEL, SIGNING_SECRET } from '../../testkit/bot-under-test';
-import { ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
+import { type ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { postSigned } from '../../testkit/signed-request';
 import { eventually } from '../../testkit/eventually';
-import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
 import { freePort, postsForTicket, requestLicense, sleep, starCheckVerdict, ticketUrl } from '../../testkit/bot-steps';
 

@@ -3,8 +3,8 @@
  * the ways Slack does. Every test asserts what the engineer and the licensing channel see, and that
  * the store holds exactly one record per request.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
-import { JsonObject, RecordedCall } from '../../testkit/fake-slack';
+import { type BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type JsonObject, type RecordedCall } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import {
   appHomeOpened,

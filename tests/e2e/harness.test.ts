@@ -692,10 +692,10 @@ describe('payload builders, routed through a real Bolt app', () => {
     });
     bolt.shortcut('emergency_license_shortcut', async ({ ack, shortcut }) => {
       await ack();
-      shortcutSeen.resolve(shortcut as unknown as JsonObject);
+      shortcutSeen.resolve(shortcut);
     });
     bolt.event('app_home_opened', async ({ event }) => {
-      homeOpened.resolve(event as unknown as JsonObject);
+      homeOpened.resolve(event);
     });
     return bolt;
   }
@@ -704,7 +704,7 @@ describe('payload builders, routed through a real Bolt app', () => {
     await fake.start();
     app = buildApp();
     await app.init();
-    server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
+    server = await app.start({ port: 0, host: '127.0.0.1' });
     appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const opened = await app.client.views.open({ trigger_id: newTriggerId(), view: EVERYTHING_MODAL as never });
     view = opened.view as JsonObject;

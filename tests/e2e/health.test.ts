@@ -1,7 +1,7 @@
 /**
  * GET /healthz on the bot's HTTP port, as a load balancer or Kubernetes probe sees it.
  */
-import { BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 import { starCheckVerdict } from '../../testkit/bot-steps';
 

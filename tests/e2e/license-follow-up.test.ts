@@ -3,7 +3,7 @@
  * LICENSE_REMINDER_HOURS=240 makes the reminder due as soon as the license is generated (how it
  * is tried by hand); Resolved and Needs L&R are pressed with signed block_actions payloads.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 import type { JsonObject, RecordedCall } from '../../testkit/fake-slack';
 import { appHomeOpened, messageBlockActions } from '../../testkit/payloads';
@@ -57,7 +57,7 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     const dm = reminders.find((c) => String(c.args.channel).startsWith('D'))!;
     expect(inThread.args.thread_ts).toBeTruthy();
     expect(messageText(dm)).toContain('The emergency trial license you requested');
-    return { inThread, dm, message: { ...(inThread.args as JsonObject), ts: inThread.response!.ts } as JsonObject };
+    return { inThread, dm, message: { ...inThread.args, ts: inThread.response.ts } as JsonObject };
   }
 
   it('Resolved from the thread: recorded, the notice says Resolved, a thread line, the buttons go, a second click changes nothing', async () => {
@@ -87,9 +87,9 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     // Both reminder copies were updated in place without their buttons.
     await eventually(
       () => {
-        const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response!.ts);
+        const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response.ts);
         expect(updates.length).toBeGreaterThan(0);
-        expect(JSON.stringify(updates[updates.length - 1]!.args.blocks)).not.toContain('license_resolved');
+        expect(JSON.stringify(updates[updates.length - 1].args.blocks)).not.toContain('license_resolved');
       },
       { timeoutMs: 5000 },
     );
@@ -106,18 +106,18 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
       'https://gitlab.zendesk.com/agent/tickets/7001',
       1,
     );
-    expect(await t.bot.services.store.lifecycle.resolution(request!.id)).toMatchObject({ resolvedBySlackId: ENGINEER });
+    expect(await t.bot.services.store.lifecycle.resolution(request.id)).toMatchObject({ resolvedBySlackId: ENGINEER });
   });
 
   it('Needs L&R from the DM mentions the L&R group in the thread and keeps the request open (shown on App Home)', async () => {
     const { dm } = await generatedWithReminder('7002');
-    const message = { ...(dm.args as JsonObject), ts: dm.response!.ts } as JsonObject;
+    const message = { ...dm.args, ts: dm.response.ts } as JsonObject;
     const res = await postInteraction(
       t.baseUrl,
       SIGNING_SECRET,
       messageBlockActions({
         message,
-        channelId: String(dm.response!.channel ?? dm.args.channel),
+        channelId: String(dm.response.channel ?? dm.args.channel),
         actionId: 'license_needs_lr',
         responseUrl: t.fake.responseUrl('lr'),
         user: user(ENGINEER),
@@ -131,7 +131,7 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
           (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).startsWith('Needs L&R: asked by'),
         );
         expect(found).toBeDefined();
-        return found!;
+        return found;
       },
       { timeoutMs: 5000 },
     );
@@ -148,7 +148,7 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
           .slice(published)
           .filter((c) => c.args.user_id === ENGINEER);
         expect(calls.length).toBeGreaterThan(0);
-        return JSON.stringify(calls[calls.length - 1]!.args.view);
+        return JSON.stringify(calls[calls.length - 1].args.view);
       },
       { timeoutMs: 5000 },
     );

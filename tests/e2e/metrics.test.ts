@@ -1,5 +1,5 @@
-import { applySubmissionAck, BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import { applySubmissionAck, type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { WebClient } from '@slack/web-api';
 

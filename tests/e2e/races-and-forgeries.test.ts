@@ -9,13 +9,13 @@ import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { DateTime } from 'luxon';
 import {
   applySubmissionAck,
-  BotUnderTest,
+  type BotUnderTest,
   LICENSING_CHANNEL,
   SIGNING_SECRET,
   startBotUnderTest,
 } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
-import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { messageBlockActions, textOf } from '../../testkit/payloads';
 import { postInteraction, postSigned } from '../../testkit/signed-request';
 import {
@@ -41,7 +41,7 @@ async function healthy(t: BotUnderTest): Promise<void> {
 
 /** The emergency form as Slack would hold it for a user who opened it (never submitted yet). */
 function openedForm(fake: FakeSlack): JsonObject {
-  return fake.adoptView(buildEmergencyLicenseModal({}, { channelId: 'C0GENERAL' }) as unknown as JsonObject);
+  return fake.adoptView(buildEmergencyLicenseModal({}, { channelId: 'C0GENERAL' }));
 }
 
 describe('issue 9 with Slack user groups', () => {
@@ -122,11 +122,7 @@ describe('issue 9 with Slack user groups', () => {
   it('6. a /star-check submission from someone removed from the group (or forged) is refused and posts nothing', async () => {
     const now = DateTime.utc();
     const view = fake.adoptView(
-      buildStarCheckModal(
-        { ticket: '93001', answers: { kind: 'force_reassociate' } as never },
-        () => now,
-        'UTC',
-      ) as unknown as JsonObject,
+      buildStarCheckModal({ ticket: '93001', answers: { kind: 'force_reassociate' } }, () => now, 'UTC'),
     );
     const ack = applySubmissionAck(
       fake,

@@ -5,12 +5,12 @@
  */
 import {
   applySubmissionAck,
-  BotUnderTest,
+  type BotUnderTest,
   LICENSING_CHANNEL,
   SIGNING_SECRET,
   startBotUnderTest,
 } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { slashCommand, textOf } from '../../testkit/payloads';
 import { postSlashCommand } from '../../testkit/signed-request';
 import { eventually } from '../../testkit/eventually';

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
-import { RunningBot, startBot } from '../../src/bot';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type RunningBot, startBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { FakeSlack } from '../../testkit/fake-slack';
 import { slashCommand } from '../../testkit/payloads';

@@ -2,8 +2,8 @@
  * Who may do what, end to end: Slack user groups (usergroups.users.list on the fake), the deny-by-default
  * rules, AUTHORIZATION_MODE=open, and crafted payloads that try to get around the modals.
  */
-import { BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { type BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
+import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { globalShortcut, newTriggerId, textOf, viewSubmission } from '../../testkit/payloads';
 import {
   acceptedChannelPosts,

@@ -3,8 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { messageBlockActions, textOf } from '../../testkit/payloads';
 import { daysAgo, emergencyForm } from '../../testkit/bot-steps';

@@ -1,11 +1,16 @@
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from '../../testkit/payloads';
 import { eventually } from '../../testkit/eventually';
 
 const day = (offsetDays: number, offsetHours = 0) =>
-  DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate() as string;
+  DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate();
 
 describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)', () => {
   let t: BotUnderTest;
@@ -250,7 +255,7 @@ describe('entry points of the emergency license form', () => {
     await t.command('/star-check', '31337');
     await t.fake.waitForCall('views.open');
     let view = t.view('star_check');
-    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() as string;
+    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate();
     const steps: Record<string, string>[] = [
       { q_kind: 'plan_license' },
       { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' },

@@ -3,13 +3,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { textOf } from '../../testkit/payloads';
 
 /** A Self-Managed expiration date `offset` calendar days from today (UTC): the window is in whole days. */
-const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offset }).toISODate() as string;
+const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offset }).toISODate();
 
 /**
  * Issue 8, case 6: a verdict never sends a manager into a form that refuses the same facts.
@@ -81,7 +86,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
         user_count: '317',
         email: 'admin@case6.example',
         username: 'jdoe',
-      } as never),
+      }),
     );
     expect(ack.kind).toBe('update');
     expect(textOf(ack.view as JsonObject)).not.toContain('Out of scope');
@@ -176,7 +181,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
       channelId: 'C0ONCALL01',
       responseUrl: t.fake.responseUrl(),
     });
-    delete (payload as Record<string, string>).text;
+    delete payload.text;
     const res = await t.send('command', payload);
     expect(res.status).toBe(200);
     expect(res.body).not.toMatch(/too long/);
@@ -206,7 +211,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
       username: 'jdoe',
       ...change,
     };
-    const ack = applySubmissionAck(t.fake, form, await t.submit(form, values as never));
+    const ack = applySubmissionAck(t.fake, form, await t.submit(form, values));
     const shown = textOf(ack.view as JsonObject);
     expect(shown).toContain('Out of scope');
     expect(shown.includes('Manager override')).toBe(overridable);

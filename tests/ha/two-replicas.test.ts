@@ -11,7 +11,7 @@ import { PostgresStore, type LicenseRequestRecord } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import type { BotUnderTest } from '../../testkit/bot-under-test';
 import { applySubmissionAck, signedSender } from '../../testkit/bot-under-test';
-import { ChildBot, childEnv, killAllChildBots, spawnBot } from '../../testkit/child-bot';
+import { type ChildBot, childEnv, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
@@ -144,13 +144,13 @@ describe('two replicas on one PostgreSQL', () => {
     const acks = await Promise.all(
       tickets.map(async (ticket, i) => {
         // Opened on one replica; the same submission delivered to both at once (a load balancer retry).
-        const opened = await runCommand(replicas[i % 2]!.t, '/emergency-license', String(ticket));
+        const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
         const responses = await Promise.all(replicas.map((r) => submitView(r.t, opened.view!, form(ticket))));
         return responses.map((res) => applySubmissionAck(fake, opened.view!, res).kind);
       }),
     );
     const starTickets = Array.from({ length: 6 }, (_, i) => 8101 + i);
-    await Promise.all(starTickets.map((ticket, i) => starCheckVerdict(replicas[i % 2]!.t, ticket)));
+    await Promise.all(starTickets.map((ticket, i) => starCheckVerdict(replicas[i % 2].t, ticket)));
     expect(acks.flat().every((kind) => kind === 'update')).toBe(true);
 
     const records = await eventually(
@@ -192,9 +192,9 @@ describe('two replicas on one PostgreSQL', () => {
     const tickets = [8301, 8302, 8303, 8304];
     await Promise.all(
       tickets.map(async (ticket, i) => {
-        const opened = await runCommand(replicas[i % 2]!.t, '/emergency-license', String(ticket));
+        const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
         expect(
-          applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2]!.t, opened.view!, form(ticket))).kind,
+          applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2].t, opened.view!, form(ticket))).kind,
         ).toBe('update');
       }),
     );
@@ -204,7 +204,7 @@ describe('two replicas on one PostgreSQL', () => {
     });
     // One more form opened before the outage, submitted during it.
     const lateTicket = 8305;
-    const lateForm = await runCommand(replicas[0]!.t, '/emergency-license', String(lateTicket));
+    const lateForm = await runCommand(replicas[0].t, '/emergency-license', String(lateTicket));
 
     await postgres().stop();
     const downAt = performance.now();
@@ -215,14 +215,14 @@ describe('two replicas on one PostgreSQL', () => {
       readyWhileDown = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
       const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));
       expect(live).toEqual([200, 200]);
-      const health = (await (await fetch(`${replicas[0]!.bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
+      const health = (await (await fetch(`${replicas[0].bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
       expect(health).toMatchObject({
         status: 'unavailable',
         storeWritable: false,
         database: { backend: 'postgres', reachable: false },
       });
       const t0 = performance.now();
-      const res = await submitView(replicas[0]!.t, lateForm.view!, form(lateTicket));
+      const res = await submitView(replicas[0].t, lateForm.view!, form(lateTicket));
       ackMs = Math.round(performance.now() - t0);
       ackText = JSON.stringify(res.json());
       // The Mechanizer finishes while the database is down.
@@ -295,7 +295,7 @@ describe('two replicas on one PostgreSQL', () => {
       async () => {
         const [r] = await withStore(url, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
         expect(r).toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
-        return r!;
+        return r;
       },
       { timeoutMs: 15_000, intervalMs: 50 },
     );
@@ -305,7 +305,7 @@ describe('two replicas on one PostgreSQL', () => {
     expect(gitlabIssuesFor(ticket)).toHaveLength(1);
     expect(postsForTicket(fake, ticket)).toHaveLength(1);
     expect(dmsFor(ticket)).toHaveLength(1);
-    expect(record.status === 'refused' ? undefined : record.issueUrl).toBe(issue!.web_url);
+    expect(record.status === 'refused' ? undefined : record.issueUrl).toBe(issue.web_url);
     expect(survivor.bot.lines.some((l) => l.includes('resuming a pending license request'))).toBe(true);
     // Not before the lease (last renewed at most a third of it before the kill) ran out; soon after.
     expect(takeoverMs).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);

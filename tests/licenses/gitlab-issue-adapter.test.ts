@@ -66,11 +66,11 @@ describe('request()', () => {
     expect(out.reference).toBe(`${baseUrl}/gitlab-com/support/internal-requests/-/issues/1`);
 
     const [search, create] = gitlab.requests;
-    expect(search!.method).toBe('GET');
-    expect(search!.path).toBe('/api/v4/projects/42/issues');
-    expect(search!.query.search).toBe(req.requestId);
-    expect(create!.method).toBe('POST');
-    expect(create!.path).toBe('/api/v4/projects/42/issues');
+    expect(search.method).toBe('GET');
+    expect(search.path).toBe('/api/v4/projects/42/issues');
+    expect(search.query.search).toBe(req.requestId);
+    expect(create.method).toBe('POST');
+    expect(create.path).toBe('/api/v4/projects/42/issues');
     for (const r of gitlab.requests) expect(r.headers['private-token']).toBe(TOKEN);
 
     expect(issue.title).toBe('Emergency trial license: admin@customer.example (120 users)');
@@ -89,7 +89,7 @@ describe('request()', () => {
 
   it('accepts a project path as projectId (URL-encoded)', async () => {
     await requestPending(adapter({ projectId: 'gitlab-com/support/internal-requests' }));
-    expect(gitlab.requests[1]!.path).toBe('/api/v4/projects/gitlab-com%2Fsupport%2Finternal-requests/issues');
+    expect(gitlab.requests[1].path).toBe('/api/v4/projects/gitlab-com%2Fsupport%2Finternal-requests/issues');
   });
 
   it('reuses the issue already carrying the request ID (crash between create and record)', async () => {

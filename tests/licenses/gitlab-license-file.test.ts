@@ -56,8 +56,8 @@ function expectRubyBase64(text: string): void {
   expect(text.endsWith('\n')).toBe(true);
   const lines = text.slice(0, -1).split('\n');
   lines.slice(0, -1).forEach((line) => expect(line).toHaveLength(60));
-  expect(lines[lines.length - 1]!.length).toBeGreaterThan(0);
-  expect(lines[lines.length - 1]!.length).toBeLessThanOrEqual(60);
+  expect(lines[lines.length - 1].length).toBeGreaterThan(0);
+  expect(lines[lines.length - 1].length).toBeLessThanOrEqual(60);
   lines.forEach((line) => expect(line).toMatch(/^[A-Za-z0-9+/]+=*$/));
 }
 
@@ -170,14 +170,14 @@ describe('encode/decode round trip', () => {
     expect(envelopeJson).toContain('\\n');
 
     // Decrypt by hand, exactly as Gitlab::License::Encryptor#decrypt does.
-    const encryptedKey = Buffer.from(envelope.key!, 'base64');
+    const encryptedKey = Buffer.from(envelope.key, 'base64');
     expect(encryptedKey).toHaveLength(256); // RSA-2048 block
     const aesKey = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, encryptedKey);
     expect(aesKey).toHaveLength(16);
-    const iv = Buffer.from(envelope.iv!, 'base64');
+    const iv = Buffer.from(envelope.iv, 'base64');
     expect(iv).toHaveLength(16);
     const decipher = createDecipheriv('aes-128-cbc', aesKey, iv);
-    const json = Buffer.concat([decipher.update(Buffer.from(envelope.data!, 'base64')), decipher.final()]).toString(
+    const json = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString(
       'utf8',
     );
     const decrypted = JSON.parse(json) as TrialLicenseAttributes;
@@ -263,15 +263,15 @@ describe('fixed vector', () => {
     const body = removeBoundary(vector);
     const envelope = JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as Record<string, string>;
     const raw: Record<string, Buffer> = {
-      data: Buffer.from(envelope.data!, 'base64'),
-      key: Buffer.from(envelope.key!, 'base64'),
-      iv: Buffer.from(envelope.iv!, 'base64'),
+      data: Buffer.from(envelope.data, 'base64'),
+      key: Buffer.from(envelope.key, 'base64'),
+      iv: Buffer.from(envelope.iv, 'base64'),
     };
     edit(raw);
     const json = JSON.stringify({
-      data: rubyBase64Encode(raw.data!),
-      key: rubyBase64Encode(raw.key!),
-      iv: rubyBase64Encode(raw.iv!),
+      data: rubyBase64Encode(raw.data),
+      key: rubyBase64Encode(raw.key),
+      iv: rubyBase64Encode(raw.iv),
     });
     return addBoundary(rubyBase64Encode(Buffer.from(json)));
   }
@@ -297,21 +297,21 @@ describe('fixed vector', () => {
 
   it('rejects a file whose encrypted AES key was altered', () => {
     const file = tamper((e) => {
-      e.key![100] ^= 0x01;
+      e.key[100] ^= 0x01;
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/AES encryption key could not be decrypted/);
   });
 
   it('rejects a file whose ciphertext was altered (last block: padding)', () => {
     const file = tamper((e) => {
-      e.data![e.data!.length - 1] ^= 0x55;
+      e.data[e.data.length - 1] ^= 0x55;
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/Data could not be decrypted/);
   });
 
   it('rejects a file whose ciphertext was altered (first block: garbled JSON)', () => {
     const file = tamper((e) => {
-      e.data![3] ^= 0x20;
+      e.data[3] ^= 0x20;
     });
     // AES-CBC has no MAC (neither has the gem): the strict UTF-8/JSON checks catch the garbling.
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/not UTF-8/);
@@ -319,7 +319,7 @@ describe('fixed vector', () => {
 
   it('rejects a file with another IV', () => {
     const file = tamper((e) => {
-      e.iv![0] ^= 0x7b; // turns the leading "{" of the JSON into something else
+      e.iv[0] ^= 0x7b; // turns the leading "{" of the JSON into something else
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/invalid JSON/);
   });

@@ -3,7 +3,7 @@ import {
   MAX_USER_COUNT,
   normalizeUsername,
   parseUserCount,
-  RawEmergencyForm,
+  type RawEmergencyForm,
   scopeCanBeOverridden,
   summarizeScope,
   validateEmergencyForm,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { checkEmergencyScope, ScopeInput, ScopeRuleId } from '../../src/policy/emergency-scope';
+import { checkEmergencyScope, type ScopeInput, type ScopeRuleId } from '../../src/policy/emergency-scope';
 import type { Deployment } from '../../src/policy/playbook';
 import { computeExpiryFacts } from '../../src/policy/time';
 

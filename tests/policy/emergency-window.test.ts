@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { checkEmergencyScope, ScopeInput, ScopeRuleId } from '../../src/policy/emergency-scope';
+import { checkEmergencyScope, type ScopeInput, type ScopeRuleId } from '../../src/policy/emergency-scope';
 
 /**
  * SPEC time rules: the weekend emergency window is counted in calendar days (UTC) from the

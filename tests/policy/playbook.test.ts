@@ -1,5 +1,5 @@
 import {
-  Deployment,
+  type Deployment,
   DEPLOYMENT_LABELS,
   findRequestType,
   isDeployment,

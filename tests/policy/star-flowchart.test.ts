@@ -1,19 +1,19 @@
 import { DateTime } from 'luxon';
 import {
-  ChartAnswers,
-  ChartQuestion,
+  type ChartAnswers,
+  type ChartQuestion,
   EDGE_CASE_DEFINITION,
   evaluateStarChart,
-  Next,
+  type Next,
   pathNeedsExpiry,
-  QuestionId,
+  type QuestionId,
   questionsOnPath,
   QUESTIONS,
   START_QUESTION,
-  VerdictId,
+  type VerdictId,
   VERDICTS,
 } from '../../src/policy/star-flowchart';
-import { computeExpiryFacts, ExpiryFacts } from '../../src/policy/time';
+import { computeExpiryFacts, type ExpiryFacts } from '../../src/policy/time';
 
 const utc = (iso: string): DateTime => {
   const value = DateTime.fromISO(iso, { zone: 'utc' });
@@ -157,7 +157,7 @@ const TABLE: Array<{ row: string; steps: Step[]; verdict: VerdictId }> = [
   },
 ];
 
-const answersOf = (steps: Step[]): ChartAnswers => Object.fromEntries(steps) as ChartAnswers;
+const answersOf = (steps: Step[]): ChartAnswers => Object.fromEntries(steps);
 
 describe('flowchart table, answers given directly', () => {
   test.each(TABLE)('$row -> $verdict', ({ steps, verdict }) => {
@@ -654,7 +654,7 @@ describe('a computed answer wins over a contradictory typed answer', () => {
         for (const step of evaluateStarChart(answers, expiry).path) {
           const derivable = step.question.derivedFrom !== undefined && expiry !== undefined;
           expect(step.source).toBe(derivable ? 'computed' : 'answered');
-          if (derivable) expect(step.option.value).toBe(expiry![step.question.derivedFrom!] ? 'yes' : 'no');
+          if (derivable) expect(step.option.value).toBe(expiry[step.question.derivedFrom!] ? 'yes' : 'no');
           else expect(step.option.value).toBe(answers[step.question.id]);
         }
       }

@@ -1,4 +1,4 @@
-import { parseTicketReference, TicketParse } from '../../src/policy/ticket';
+import { parseTicketReference, type TicketParse } from '../../src/policy/ticket';
 
 const BASE = 'https://gitlab.zendesk.com';
 const url = (n: string, base = BASE) => `${new URL(base).origin}/agent/tickets/${n}`;

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { findRequestType, NEVER_NON_TRIAL, RequestTypeId } from '../../src/policy/playbook';
-import { decideStar, StarDecision } from '../../src/policy/star-decision';
-import { ChartAnswers, QUESTIONS } from '../../src/policy/star-flowchart';
+import { findRequestType, NEVER_NON_TRIAL, type RequestTypeId } from '../../src/policy/playbook';
+import { decideStar, type StarDecision } from '../../src/policy/star-decision';
+import { type ChartAnswers, QUESTIONS } from '../../src/policy/star-flowchart';
 import { describeExpiryFacts } from '../../src/policy/time';
 import { ASK_LR, NO_LICENSE_NOW, timeFactsUsed, verdictGuidance } from '../../src/policy/verdict-guidance';
 import type { Deployment } from '../../src/policy/playbook';

@@ -24,7 +24,7 @@ async function sql<T>(url: string, text: string, values: unknown[] = []): Promis
 describe('PostgreSQL migrations', () => {
   it('mirror the SQLite versions', () => {
     expect(PG_MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version).toBe(LATEST_SCHEMA_VERSION);
+    expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version).toBe(LATEST_SCHEMA_VERSION);
   });
 
   it('five replicas opening a fresh database at once: migrations applied exactly once, all stores work', async () => {

@@ -128,7 +128,7 @@ describe.each(backends)('$name request leases', (backend) => {
       );
       ids.push(record.id);
     }
-    expect(await a.requests.claimRequest(ids[0]!, 'replica-a', at(11), 5_000)).toBe(true); // being handed over by a
+    expect(await a.requests.claimRequest(ids[0], 'replica-a', at(11), 5_000)).toBe(true); // being handed over by a
     const [ra, rb] = await Promise.all([
       a.requests.claimDeliveriesDue('replica-a', at(12), 10, 5_000),
       b.requests.claimDeliveriesDue('replica-b', at(12), 10, 5_000),
@@ -137,7 +137,7 @@ describe.each(backends)('$name request leases', (backend) => {
     expect(claimedByB).not.toContain(ids[0]);
     expect(new Set([...ra.map((r) => r.id), ...claimedByB]).size).toBe(ra.length + rb.length);
     expect(ra.length + rb.length).toBe(6); // a re-claims its own, b gets the rest
-    await a.requests.recordDelivery(ids[1]!, { delivered: true }, at(13));
+    await a.requests.recordDelivery(ids[1], { delivered: true }, at(13));
     expect((await b.requests.claimDeliveriesDue('replica-c', at(17), 10, 5_000)).map((r) => r.id)).not.toContain(
       ids[1],
     );

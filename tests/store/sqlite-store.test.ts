@@ -297,7 +297,7 @@ describe('scale sanity', () => {
 
     function* requests(): Generator<LicenseRequestRecord> {
       for (let i = 0; i < 20_000; i++) {
-        const status = (['pending', 'generated', 'failed', 'refused'] as const)[i % 4]!;
+        const status = (['pending', 'generated', 'failed', 'refused'] as const)[i % 4];
         const fields =
           status === 'generated'
             ? { status, trialExpiresOn: '2025-03-11', delivery: { status: 'delivered' as const, attempts: 1 } }
@@ -362,19 +362,19 @@ describe('scale sanity', () => {
         );
         expect({ name, fullScans }).toEqual({ name, fullScans: [] });
       }
-      expect(plans.findByTicket!.join(' ')).toMatch(/USING INDEX license_requests_ticket_created/);
-      expect(plans.findByEmail!.join(' ')).toMatch(/USING INDEX license_requests_email_created/);
+      expect(plans.findByTicket.join(' ')).toMatch(/USING INDEX license_requests_ticket_created/);
+      expect(plans.findByEmail.join(' ')).toMatch(/USING INDEX license_requests_email_created/);
       // The duplicate check of createRequest (ticket OR email, within the re-issue window): SQLite
       // picks the status index bounded by the window's start, or one of the two lookup indexes.
-      expect(plans.duplicates!.join(' ')).toMatch(
+      expect(plans.duplicates.join(' ')).toMatch(
         /SEARCH license_requests USING INDEX license_requests_(ticket|email|status)_created/,
       );
-      expect(plans.listPending!.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
-      expect(plans.due!.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
-      expect(plans.backlog!.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
+      expect(plans.listPending.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
+      expect(plans.due.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
+      expect(plans.backlog.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
       // Newest-first reads come straight off the index, no sort of the matching rows.
-      expect(plans.findByTicket!.join(' ')).not.toMatch(/TEMP B-TREE/);
-      expect(plans.findByEmail!.join(' ')).not.toMatch(/TEMP B-TREE/);
+      expect(plans.findByTicket.join(' ')).not.toMatch(/TEMP B-TREE/);
+      expect(plans.findByEmail.join(' ')).not.toMatch(/TEMP B-TREE/);
     };
     checkPlans();
     analyze(store.file); // PRAGMA optimize on close may add statistics; the plans must not regress

@@ -459,7 +459,7 @@ describe.each(backends)('$name store', (backend) => {
       );
       const created = results.filter((r) => r.outcome === 'created');
       expect(created).toHaveLength(1);
-      const winner = created[0]!.outcome === 'created' ? created[0]!.record : undefined;
+      const winner = created[0].outcome === 'created' ? created[0].record : undefined;
       for (const r of results.filter((x) => x.outcome !== 'created')) {
         expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
       }
@@ -588,7 +588,7 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('c'), T0);
       const first = await store.outbox.claimDue(at(1), 10, 30_000);
       expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
-      expect(first[0]!.claimedUntil).toBe(at(31).toISOString());
+      expect(first[0].claimedUntil).toBe(at(31).toISOString());
       expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
       await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it

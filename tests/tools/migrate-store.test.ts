@@ -44,7 +44,7 @@ describe('migrate-store', () => {
         ); // ties at t=5
       const [first] = await s.requests.findByTicket('https://t/0', 1);
       await s.requests.updateRequest(
-        first!.id,
+        first.id,
         {
           status: 'generated',
           licensePath: '/x',
@@ -55,17 +55,17 @@ describe('migrate-store', () => {
         at(10),
       );
       const [failed] = await s.requests.findByTicket('https://t/1', 1);
-      await s.requests.updateRequest(failed!.id, { status: 'failed', failureReason: 'adapter down' }, at(11));
-      await s.requests.claimRetry(failed!.id, at(12));
+      await s.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'adapter down' }, at(11));
+      await s.requests.claimRetry(failed.id, at(12));
       const [, refused, stillFailed] = await s.requests.findByTicket('https://t/0', 10);
-      await s.requests.updateRequest(refused!.id, { status: 'refused', refusalReason: 'out of scope' }, at(13));
+      await s.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'out of scope' }, at(13));
       await s.requests.updateRequest(
-        stillFailed!.id,
+        stillFailed.id,
         { status: 'failed', failureReason: 'Mechanizer failed', issueUrl: 'https://gitlab.example.com/g/p/-/issues/4' },
         at(14),
       );
       await s.requests.recordDelivery(
-        first!.id,
+        first.id,
         { delivered: false, error: 'user_not_found', nextAttemptAt: at(70) },
         at(15),
       );

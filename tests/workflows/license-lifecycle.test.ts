@@ -261,15 +261,15 @@ describe('weekly STAR digest', () => {
     const results = await Promise.all([replica('a').runOnce(), replica('b').runOnce()]);
     expect(results.filter((r) => r?.posted)).toHaveLength(1);
     expect(posts).toHaveLength(1);
-    expect(posts[0]!.key).toBe('star-digest:2026-11-30T09:00:00.000Z');
-    expect(posts[0]!.text).toContain('Weekly STAR digest: 4 checks, 2 "No need for STAR" ticket(s) to label');
-    expect(posts[0]!.text).toContain('*No need for STAR*: 3');
-    expect(posts[0]!.text).toContain('*Ok to STAR*: 1');
-    expect(posts[0]!.text).toContain('tickets/100');
-    expect(posts[0]!.text).toContain('tickets/102');
-    expect(posts[0]!.text).not.toContain('tickets/101|');
-    expect(posts[0]!.text).not.toContain('tickets/099');
-    expect(posts[0]!.text).not.toContain('tickets/098');
+    expect(posts[0].key).toBe('star-digest:2026-11-30T09:00:00.000Z');
+    expect(posts[0].text).toContain('Weekly STAR digest: 4 checks, 2 "No need for STAR" ticket(s) to label');
+    expect(posts[0].text).toContain('*No need for STAR*: 3');
+    expect(posts[0].text).toContain('*Ok to STAR*: 1');
+    expect(posts[0].text).toContain('tickets/100');
+    expect(posts[0].text).toContain('tickets/102');
+    expect(posts[0].text).not.toContain('tickets/101|');
+    expect(posts[0].text).not.toContain('tickets/099');
+    expect(posts[0].text).not.toContain('tickets/098');
     // The same numbers as the pure digest of that week.
     const digest = computeStarDigest(
       await store.decisions.listDecisions(new Date(0)),

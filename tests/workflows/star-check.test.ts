@@ -6,9 +6,9 @@ import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import {
   inputsFor,
   questionInput,
-  StarCheckAnswers,
+  type StarCheckAnswers,
   StarCheckService,
-  StarInput,
+  type StarInput,
 } from '../../src/workflows/star-check';
 import type { Permissions } from '../../src/workflows/permissions';
 

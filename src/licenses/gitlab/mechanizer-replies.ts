@@ -70,7 +70,7 @@ export function readLicenseReply(
   for (const text of texts) {
     const m = CREATED_LICENSE.exec(text);
     if (m) {
-      reply.issuedTo = { email: cleanEmail(m[1] as string), userCount: Number((m[2] as string).replace(/,/g, '')) };
+      reply.issuedTo = { email: cleanEmail(m[1]), userCount: Number(m[2].replace(/,/g, '')) };
       break;
     }
   }
@@ -137,7 +137,7 @@ function sortNewestFirst(notes: readonly GitLabNote[]): GitLabNote[] {
 function cleanEmail(raw: string): string {
   // Mechanizer may write the address as `x@y`, <x@y>, [x@y](mailto:x@y) or end the sentence after it.
   const mailto = /mailto:([^)\s]+)/i.exec(raw);
-  const value = mailto ? (mailto[1] as string) : raw;
+  const value = mailto ? mailto[1] : raw;
   return value.replace(/^[`<[(*_"']+/, '').replace(/[`>\])*_"'.,;:]+$/, '');
 }
 

@@ -6,7 +6,7 @@ import {
   JUSTIFICATION_ACTION,
   JUSTIFICATION_BLOCK,
 } from '../views/emergency-license-ids';
-import { dateValue, selectedValue, selectedValues, textValue, ViewStateValues } from './view-state';
+import { dateValue, selectedValue, selectedValues, textValue, type ViewStateValues } from './view-state';
 
 type ViewLike = { state?: { values?: ViewStateValues }; private_metadata?: string };
 

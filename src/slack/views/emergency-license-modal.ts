@@ -1,7 +1,7 @@
 import type { EmergencyRequest, RawEmergencyForm } from '../../policy/emergency-request';
-import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, ScreenshotId } from '../../policy/emergency-request';
+import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, type ScreenshotId } from '../../policy/emergency-request';
 import type { ScopeDecision } from '../../policy/emergency-scope';
-import { DEPLOYMENT_LABELS, Deployment } from '../../policy/playbook';
+import { DEPLOYMENT_LABELS, type Deployment } from '../../policy/playbook';
 import { describeExpiryFacts } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';

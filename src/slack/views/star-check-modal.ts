@@ -1,8 +1,8 @@
 import type { DateTime } from 'luxon';
-import { ChartQuestion, evaluateStarChart } from '../../policy/star-flowchart';
-import { DEPLOYMENT_LABELS, Deployment, REQUEST_TYPES, requestTypesFor } from '../../policy/playbook';
+import { type ChartQuestion, evaluateStarChart } from '../../policy/star-flowchart';
+import { DEPLOYMENT_LABELS, type Deployment, REQUEST_TYPES, requestTypesFor } from '../../policy/playbook';
 import { expiryFactsOf } from '../../policy/star-decision';
-import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
+import { describeExpiryFacts, type ExpiryFacts } from '../../policy/time';
 import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';

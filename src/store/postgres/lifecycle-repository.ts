@@ -85,7 +85,7 @@ export class PgLifecycleRepository implements LifecycleRepository {
       [id, job.requestId, job.kind, iso(job.dueAt), iso(now)],
     );
     const { rows } = await this.rows<PgJobRow>('SELECT * FROM lifecycle_jobs WHERE id = $1', [id]);
-    return toJob(rows[0]!);
+    return toJob(rows[0]);
   }
 
   async claimDue(now: Date, leaseMs: number, owner: string, limit: number): Promise<LifecycleJob[]> {
@@ -136,7 +136,7 @@ export class PgLifecycleRepository implements LifecycleRepository {
       'SELECT * FROM lifecycle_events WHERE request_id = $1 AND once_key = $2',
       [event.requestId, onceKey],
     );
-    return { recorded: false, event: toEvent(rows[0]!) };
+    return { recorded: false, event: toEvent(rows[0]) };
   }
 
   async listEvents(requestId: string): Promise<LifecycleEvent[]> {

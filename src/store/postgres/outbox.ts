@@ -30,7 +30,7 @@ export class PgAuditOutbox implements AuditOutbox {
         iso(now),
       ],
     );
-    return toOutboxEntry(row!);
+    return toOutboxEntry(row);
   }
 
   async due(now: Date, limit: number): Promise<OutboxEntry[]> {

@@ -349,7 +349,7 @@ export class FakeGitLab {
   private route(r: RecordedRequest): [number, unknown] {
     const m = /^\/api\/v4\/projects\/([^/]+)\/issues(?:\/(\d+)(\/notes)?)?\/?$/.exec(r.path);
     if (!m) return [404, { error: '404 Not Found' }];
-    const project = decodeURIComponent(m[1] as string);
+    const project = decodeURIComponent(m[1]);
     if (project !== String(this.projectId) && project !== this.projectPath)
       return [404, { message: '404 Project Not Found' }];
     const iid = m[2] ? Number(m[2]) : undefined;

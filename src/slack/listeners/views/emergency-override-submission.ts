@@ -1,7 +1,7 @@
 import { readFormMetadata, readJustification } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { JUSTIFICATION_BLOCK } from '../../views/emergency-license-ids';
-import { answerStart, refuseMalformed, Submission, submitter, viewAck } from './emergency-license-request';
+import { answerStart, refuseMalformed, type Submission, submitter, viewAck } from './emergency-license-request';
 
 /** A manager overrides the scope check with a written justification. */
 export function emergencyOverrideSubmission(services: AppServices) {

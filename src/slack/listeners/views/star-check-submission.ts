@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { QUESTIONS, QuestionId } from '../../../policy/star-flowchart';
-import { questionInput, StarInput } from '../../../workflows/star-check';
+import { QUESTIONS, type QuestionId } from '../../../policy/star-flowchart';
+import { questionInput, type StarInput } from '../../../workflows/star-check';
 import { readStarCheckState } from '../../forms/star-check-form';
 import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
