@@ -86,7 +86,8 @@ export async function startBenchPostgres(log: (msg: string) => void): Promise<Be
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-instructions']);
   appendFileSync(
     join(data, 'postgresql.conf'),
-    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${dir}'\nmax_connections = 100\nshared_buffers = 256MB\n`,
+    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${dir}'\nmax_connections = ` +
+      `100\nshared_buffers = 256MB\n`,
   );
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = () => {

@@ -169,11 +169,13 @@ export function renderProfileComparison(
     .sort((x, y) => y.b - y.z - (x.b - x.z))
     .slice(0, top);
   const lines = [
-    `CPU profile during the load runs, µs of main-thread CPU per command (sampled; bot ${us(bot.busyMs, botCommands)} vs baseline ${us(baseline.busyMs, baselineCommands)}):`,
+    `CPU profile during the load runs, µs of main-thread CPU per command (sampled; bot ` +
+      `${us(bot.busyMs, botCommands)} vs baseline ${us(baseline.busyMs, baselineCommands)}):`,
     `  ${'package'.padEnd(28)} ${'bot'.padStart(7)} ${'baseline'.padStart(9)} ${'extra'.padStart(7)}`,
     ...rows.map(
       (r) =>
-        `  ${r.name.padEnd(28)} ${r.b.toFixed(0).padStart(7)} ${r.z.toFixed(0).padStart(9)} ${(r.b - r.z).toFixed(0).padStart(7)}`,
+        `  ${r.name.padEnd(28)} ${r.b.toFixed(0).padStart(7)} ${r.z.toFixed(0).padStart(9)} ` +
+        `${(r.b - r.z).toFixed(0).padStart(7)}`,
     ),
     ` bot, hottest functions (self µs per command):`,
     ...bot.bySelf.slice(0, top).map((r) => `  ${us(r.ms, botCommands).padStart(6)}  ${r.name}`),
@@ -185,7 +187,8 @@ export function renderProfileComparison(
 
 export function renderStartupProfile(s: ProfileSummary, top = 12): string {
   return [
-    `CPU profile of the bot's start-up (spawn -> ready, ${s.windowMs.toFixed(0)} ms; ${s.busyMs.toFixed(0)} ms sampled busy):`,
+    `CPU profile of the bot's start-up (spawn -> ready, ${s.windowMs.toFixed(0)} ms; ${s.busyMs.toFixed(0)} ms ` +
+      `sampled busy):`,
     ' by package (self ms):',
     ...s.byPackage.slice(0, top).map((r) => `  ${r.ms.toFixed(0).padStart(6)}  ${r.name}`),
     ' module loading (inclusive ms of module top-level code; nested requires count in each):',

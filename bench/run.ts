@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the L&R on-call bot against a bare Bolt baseline (testkit/baseline-app.ts), both as
- * child processes talking to a loopback fake Slack (testkit/fake-slack.ts run by bench/fake-slack.ts, its own child process).
+ * child processes talking to a loopback fake Slack (testkit/fake-slack.ts run by bench/fake-slack.ts, its own child
+ * process).
  *
  *   node dist/bench/run.js [--quick] [--json] [--cpu-prof]
  *
@@ -302,13 +303,18 @@ function checks(r: Report): Check[] {
   if (c50) {
     out.push({
       target: 'c=50 no ack over 3 s (bot)',
-      value: `${c50.bot.acksOver3s} of ${f0(c50.bot.commands)}, ${c50.bot.acksOver3sFirstOnConnection} of them first on a new connection (baseline ${c50.baseline.acksOver3s})`,
+      value:
+        `${c50.bot.acksOver3s} of ${f0(c50.bot.commands)}, ${c50.bot.acksOver3sFirstOnConnection} of them ` +
+        `first on a new connection (baseline ${c50.baseline.acksOver3s})`,
       pass: c50.bot.acksOver3s === 0,
     });
     const late = c50.bot.opensOver3s + c50.bot.opensMissing;
     out.push({
       target: 'c=50 no views.open after 3 s (bot)',
-      value: `${c50.bot.opensOver3s} late (${c50.bot.opensOver3sFirstOnConnection} first on a new connection) + ${c50.bot.opensMissing} missing (baseline ${c50.baseline.opensOver3s} + ${c50.baseline.opensMissing})`,
+      value:
+        `${c50.bot.opensOver3s} late (${c50.bot.opensOver3sFirstOnConnection} first on a new connection) + ` +
+        `${c50.bot.opensMissing} missing (baseline ${c50.baseline.opensOver3s} + ${c50.baseline.opensMissing}` +
+        `)`,
       pass: late === 0,
     });
   }
@@ -349,15 +355,22 @@ function checks(r: Report): Check[] {
 function render(r: Report): string {
   const parts: string[] = [];
   parts.push(
-    `L&R on-call bot benchmark (${settings.mode}: ${settings.reps} x ${settings.durationSec} s per concurrency, medians) - node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`.trim(),
+    (
+      `L&R on-call bot benchmark (${settings.mode}: ${settings.reps} x ${settings.durationSec} s per concurrency, ` +
+      `medians) - node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`
+    ).trim(),
   );
   const noise = r.meta.noiseDuringLoad as { otherProcessesCores: number; harnessCores: number; loadavg1: number };
   parts.push(
-    `CPU during the load phase: load generator + fake Slack used ${f2(noise.harnessCores)} cores; unrelated processes ${f2(noise.otherProcessesCores)} of ${cpus().length} cores (load average ${f1(noise.loadavg1)})`,
+    `CPU during the load phase: load generator + fake Slack used ${f2(noise.harnessCores)} cores; unrelated ` +
+      `processes ${f2(noise.otherProcessesCores)} of ${cpus().length} cores (load average ` +
+      `${f1(noise.loadavg1)})`,
   );
   parts.push(
-    `Start-up (spawn -> ready): bot ${f0(r.startup.botReadyMs)} ms (GET /healthz 200; fresh data dir, so it generates its dev signing key), ` +
-      `baseline ${f0(r.startup.baselineReadyMs)} ms (ready line); bot restart on the same data dir ${f0(r.startup.botRestartReadyMs ?? NaN)} ms`,
+    `Start-up (spawn -> ready): bot ${f0(r.startup.botReadyMs)} ms (GET /healthz 200; fresh data dir, so it ` +
+      `generates its dev signing key), ` +
+      (`baseline ${f0(r.startup.baselineReadyMs)} ms (ready line); bot restart on the same data dir ` +
+        `${f0(r.startup.botRestartReadyMs ?? NaN)} ms`),
   );
   for (const s of r.load) {
     const b = s.bot;
@@ -369,7 +382,8 @@ function render(r: Report): string {
       withRatio ? `${f2(ratio(x, y))}x` : '',
     ];
     parts.push(
-      `\n/star-check load, c=${s.connections} (${s.reps} x ${s.durationSec} s, bot and baseline loaded at the same time)\n` +
+      `\n/star-check load, c=${s.connections} (${s.reps} x ${s.durationSec} s, bot and baseline loaded at the ` +
+        `same time)\n` +
         table(
           ['metric', 'bot', 'baseline', 'bot/baseline'],
           [
@@ -399,7 +413,8 @@ function render(r: Report): string {
             ['errors (non-200, timeouts)', String(b.errors), String(z.errors), ''],
           ],
         ) +
-        `\nWeb API calls per handled command: bot ${describeCalls(b.apiCallsPerCommand)}; baseline ${describeCalls(z.apiCallsPerCommand)}`,
+        (`\nWeb API calls per handled command: bot ${describeCalls(b.apiCallsPerCommand)}; baseline ` +
+          `${describeCalls(z.apiCallsPerCommand)}`),
     );
   }
   const stepRows = (steps: [string, Summary][]) =>
@@ -425,7 +440,8 @@ function render(r: Report): string {
   if (r.flows.emergencyLicense) {
     const x = r.flows.emergencyLicense;
     parts.push(
-      `\n/emergency-license flow on the bot, local adapter (${x.n} runs; expiration ${x.expirationDate}, grace ended 1 day ago)\n` +
+      `\n/emergency-license flow on the bot, local adapter (${x.n} runs; expiration ${x.expirationDate}, grace ` +
+        `ended 1 day ago)\n` +
         table(
           ['step', 'n', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
           stepRows([
@@ -442,7 +458,8 @@ function render(r: Report): string {
   if (r.store) {
     const s = r.store;
     parts.push(
-      `\nStore scale (${f0(s.requests)} requests + ${f0(s.outbox)} outbox rows, ${f0(s.undelivered)} undelivered; file ${f0(s.fileMb)} MB, filled in ${f1(s.fillMs / 1000)} s)\n` +
+      `\nStore scale (${f0(s.requests)} requests + ${f0(s.outbox)} outbox rows, ${f0(s.undelivered)} ` +
+        `undelivered; file ${f0(s.fileMb)} MB, filled in ${f1(s.fillMs / 1000)} s)\n` +
         table(
           ['operation', 'n', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)', 'rows'],
           (Object.entries(s.ops) as [keyof typeof s.ops, Summary][]).map(([op, x]) => [
@@ -455,7 +472,8 @@ function render(r: Report): string {
             op === 'createRequest' ? '' : f1(s.rowsPerLookup[op]),
           ]),
         ) +
-        `\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`,
+        (`\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ` +
+          `ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`),
     );
   }
   if (r.ha) parts.push(renderHaSection(r.ha, r.store?.fillMs));
@@ -466,7 +484,8 @@ function render(r: Report): string {
   parts.push(`\nTargets\n${r.checks.map((c) => `  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.value}`).join('\n')}`);
   const missed = r.checks.filter((c) => !c.pass).length;
   parts.push(
-    `\n${missed === 0 ? 'All targets met.' : `${missed} of ${r.checks.length} targets missed.`}${cpuProf ? ' (profiled run: load numbers include --cpu-prof overhead)' : ''}`,
+    `\n${missed === 0 ? 'All targets met.' : `${missed} of ${r.checks.length} targets missed.`}` +
+      `${cpuProf ? ' (profiled run: load numbers include --cpu-prof overhead)' : ''}`,
   );
   return parts.join('\n');
 }
@@ -522,7 +541,9 @@ async function main(): Promise<void> {
       botRuns.push(b);
       baseRuns.push(z);
       log(
-        `c=${c} rep ${rep + 1}/${settings.reps}: bot ${Math.round(b.throughput)} req/s, ${b.cpuPerCommandMs.toFixed(3)} ms CPU/cmd; baseline ${Math.round(z.throughput)} req/s, ${z.cpuPerCommandMs.toFixed(3)} ms CPU/cmd`,
+        `c=${c} rep ${rep + 1}/${settings.reps}: bot ${Math.round(b.throughput)} req/s, ` +
+          `${b.cpuPerCommandMs.toFixed(3)} ms CPU/cmd; baseline ${Math.round(z.throughput)} req/s, ` +
+          `${z.cpuPerCommandMs.toFixed(3)} ms CPU/cmd`,
       );
     }
     load.push({
@@ -574,7 +595,8 @@ async function main(): Promise<void> {
   await restarted.child.stop(5000);
 
   log(
-    `store: filling ${settings.store.requests.toLocaleString('en-US')} requests + ${settings.store.outbox.toLocaleString('en-US')} outbox rows`,
+    `store: filling ${settings.store.requests.toLocaleString('en-US')} requests + ` +
+      `${settings.store.outbox.toLocaleString('en-US')} outbox rows`,
   );
   const storeDir = join(workDir, 'store-data');
   const store = await runStoreBench(storeDir, settings.store, log);

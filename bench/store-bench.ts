@@ -48,7 +48,9 @@ const BLOCKS_JSON = JSON.stringify([
     block_id: 'summary',
     text: {
       type: 'mrkdwn',
-      text: ':white_check_mark: *STAR check: Ok to STAR*\n*Ticket:* <https://gitlab.zendesk.com/agent/tickets/123456>\n*Checked by:* <@U0BENCH001>',
+      text:
+        ':white_check_mark: *STAR check: Ok to STAR*\n*Ticket:* ' +
+        '<https://gitlab.zendesk.com/agent/tickets/123456>\n*Checked by:* <@U0BENCH001>',
     },
   },
   {
@@ -180,7 +182,8 @@ export async function runStoreBench(
   );
   const fillMs = hr() - fillStarted;
   log(
-    `filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`,
+    `filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox ` +
+      `rows in ${(fillMs / 1000).toFixed(1)} s`,
   );
   const fileMb = statSync(join(dir, DATABASE_FILE_NAME)).size / 1024 / 1024;
 

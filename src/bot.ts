@@ -115,7 +115,8 @@ function licenseAdapterFor(config: Config, logger: Logger) {
 
 /** Shown wherever a license is handed over, so nobody sends a customer a file that cannot work. */
 export const DEVELOPMENT_KEY_WARNING =
-  'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set LICENSE_SIGNING_KEY_PATH.';
+  'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set ' +
+  'LICENSE_SIGNING_KEY_PATH.';
 
 export interface StartOptions {
   /** Receive Slack's requests through this receiver instead of HTTP or Socket Mode (in-process tests). */
@@ -181,7 +182,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       throw new Error(
         error.data?.error
           ? `Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data.error})`
-          : `could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to verify SLACK_BOT_TOKEN (${error.message ?? 'no answer'})`,
+          : `could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to verify ` +
+              `SLACK_BOT_TOKEN (${error.message ?? 'no answer'})`,
       );
     });
   slackAuthVerified = true;
@@ -271,7 +273,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode)
     logger.warn(
-      'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.',
+      'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
+        'in a trial workspace.',
     );
 
   const services: AppServices = {

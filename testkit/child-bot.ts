@@ -99,7 +99,8 @@ export async function spawnBot(
         listeners.delete(listener);
         reject(
           new Error(
-            `child bot: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
+            `child bot: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n` +
+              `${lines.slice(-15).join('\n')}`,
           ),
         );
       }, timeoutMs);

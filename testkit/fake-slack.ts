@@ -769,7 +769,11 @@ export class FakeSlack {
 
   /** `method method ...` of everything recorded so far, for assertion messages. */
   summary(): string {
-    return `calls so far: [${this.calls.map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method)).join(', ')}]`;
+    return (
+      `calls so far: [` +
+      `${this.calls.map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method)).join(', ')}` +
+      `]`
+    );
   }
 
   // ------------------------------------------------------------------ internals: HTTP
@@ -1367,7 +1371,8 @@ export class FakeSlack {
           is_external: false,
           is_public: false,
           url_private: `${this.baseUrl}/files/${upload.fileId}/${encodeURIComponent(upload.filename)}`,
-          url_private_download: `${this.baseUrl}/files/${upload.fileId}/download/${encodeURIComponent(upload.filename)}`,
+          url_private_download:
+            `${this.baseUrl}/files/${upload.fileId}/download/` + `${encodeURIComponent(upload.filename)}`,
           permalink: `${this.baseUrl}/files/${FAKE_BOT.userId}/${upload.fileId}/${encodeURIComponent(upload.filename)}`,
           channels: channel && channel.startsWith('C') ? [channel] : [],
           ims: channel && channel.startsWith('D') ? [channel] : [],

@@ -201,7 +201,8 @@ export function interactiveElements(view: JsonObject): ElementRef[] {
       if (typeof element.type !== 'string' || element.type === 'image') continue;
       if (typeof block.block_id !== 'string' || typeof element.action_id !== 'string') {
         throw new Error(
-          `payloads: block #${index} (${block.type}) has no block_id/action_id. Slack fills those in: use the view the fake returned (fake.lastView() or call.response.view), not the one the app sent`,
+          `payloads: block #${index} (${block.type}) has no block_id/action_id. Slack fills those in: use the ` +
+            `view the fake returned (fake.lastView() or call.response.view), not the one the app sent`,
         );
       }
       refs.push({
@@ -290,7 +291,8 @@ function findOption(ref: ElementRef, answer: string): JsonObject {
   const found = options.find((o) => o.value === answer) ?? options.find((o) => norm(optionText(o)) === norm(answer));
   if (!found) {
     throw new Error(
-      `payloads: ${ref.blockId}/${ref.actionId}${ref.label ? ` ("${ref.label}")` : ''} has no option "${answer}"; options: ${describeOptions(ref.element)}`,
+      `payloads: ${ref.blockId}/${ref.actionId}${ref.label ? ` ("${ref.label}")` : ''} has no option "${answer}` +
+        `"; options: ${describeOptions(ref.element)}`,
     );
   }
   return clone(found);
@@ -310,7 +312,8 @@ export function optionByText(view: JsonObject, blockId: string, textContains: st
       `payloads: no option of ${ref.blockId} shows "${textContains}"; options: ${describeOptions(ref.element)}`,
     );
   throw new Error(
-    `payloads: "${textContains}" matches several options of ${ref.blockId}: ${matches.map((o) => `"${optionText(o)}"`).join(', ')}`,
+    `payloads: "${textContains}" matches several options of ${ref.blockId}: ` +
+      `${matches.map((o) => `"${optionText(o)}"`).join(', ')}`,
   );
 }
 
@@ -553,7 +556,8 @@ export function stateFromView(view: JsonObject, answers: Answers = {}, options: 
     const state = answered.has(ref) ? answeredState(ref, answered.get(ref) as AnswerValue) : clone(initialState(ref));
     if (options.enforceRequired && ref.isInput && !ref.optional && isEmptyState(state)) {
       throw new Error(
-        `payloads: "${ref.label ?? ref.blockId}" (${ref.blockId}/${ref.actionId}) is required; the Slack client would not let the person submit without it`,
+        `payloads: "${ref.label ?? ref.blockId}" (${ref.blockId}/${ref.actionId}) is required; the Slack client ` +
+          `would not let the person submit without it`,
       );
     }
     (values[ref.blockId] ??= {})[ref.actionId] = state;
@@ -592,12 +596,15 @@ export function blockActions(options: BlockActionsOptions): JsonObject {
   );
   if (candidates.length === 0) {
     throw new Error(
-      `payloads: no element with action_id "${options.actionId}"${options.blockId ? ` in block ${options.blockId}` : ''}; it has: ${describeRefs(interactiveElements(view))}`,
+      `payloads: no element with action_id "${options.actionId}"` +
+        `${options.blockId ? ` in block ${options.blockId}` : ''}; it has: ` +
+        `${describeRefs(interactiveElements(view))}`,
     );
   }
   if (candidates.length > 1)
     throw new Error(
-      `payloads: action_id "${options.actionId}" is in several blocks (${candidates.map((c) => c.blockId).join(', ')}); pass blockId`,
+      `payloads: action_id "${options.actionId}" is in several blocks (` +
+        `${candidates.map((c) => c.blockId).join(', ')}); pass blockId`,
     );
   const ref = candidates[0];
   const el = ref.element;
@@ -665,7 +672,8 @@ export function messageBlockActions(options: MessageBlockActionsOptions): JsonOb
   );
   if (candidates.length !== 1) {
     throw new Error(
-      `payloads: ${candidates.length === 0 ? 'no' : 'several'} elements with action_id "${options.actionId}" in the message; it has: ${describeRefs(interactiveElements(asView))}`,
+      `payloads: ${candidates.length === 0 ? 'no' : 'several'} elements with action_id "${options.actionId}" in ` +
+        `the message; it has: ${describeRefs(interactiveElements(asView))}`,
     );
   }
   const ref = candidates[0];
@@ -817,7 +825,8 @@ export function eventCallback(event: JsonObject, options: EventEnvelopeOptions =
       { enterprise_id: null, team_id: teamId, user_id: FAKE_BOT.userId, is_bot: true, is_enterprise_install: false },
     ],
     is_ext_shared_channel: false,
-    event_context: `4-${Buffer.from(JSON.stringify({ t: teamId, a: options.apiAppId ?? FAKE_APP_ID })).toString('base64url')}`,
+    event_context:
+      `4-` + `${Buffer.from(JSON.stringify({ t: teamId, a: options.apiAppId ?? FAKE_APP_ID })).toString('base64url')}`,
   };
 }
 

@@ -53,7 +53,8 @@ export function claimBatchSize(options: OutboxDispatcherOptions): number {
   const margin = leaseMargin(sendTimeoutMs);
   if (leaseMs < sendTimeoutMs + margin) {
     throw new Error(
-      `outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: otherwise a slow post could be made twice`,
+      `outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: ` +
+        `otherwise a slow post could be made twice`,
     );
   }
   return Math.max(1, Math.min(options.batchSize, Math.floor((leaseMs - margin) / sendTimeoutMs)));

@@ -94,7 +94,9 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     if (!existing.ok) {
       return {
         status: 'failed',
-        reason: `Could not check GitLab for an existing issue for this request, so none was created: ${existing.message}`,
+        reason:
+          `Could not check GitLab for an existing issue for this request, so none was created: ` +
+          `${existing.message}`,
       };
     }
     if (existing.reuse) return pending(existing.reuse.web_url);
@@ -148,7 +150,9 @@ export class GitLabIssueAdapter implements LicenseAdapter {
         // E.g. projectId was changed since the issue was opened: never report another issue's result.
         return {
           status: 'failed',
-          reason: `Issue ${iid} of the configured GitLab project is ${got.data.web_url}, not ${webUrl}; check the reference and the project setting.`,
+          reason:
+            `Issue ${iid} of the configured GitLab project is ${got.data.web_url}, not ${webUrl}; check ` +
+            `the reference and the project setting.`,
           reference: webUrl,
         };
       } else {
@@ -168,7 +172,8 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     return {
       status: 'failed',
       reason: this.client.redact(
-        `No answer from GitLab within ${formatDuration(this.timeoutMs)}; check ${webUrl}${details ? ` (${details})` : ''}`,
+        `No answer from GitLab within ${formatDuration(this.timeoutMs)}; check ${webUrl}` +
+          `${details ? ` (${details})` : ''}`,
       ),
       reference: webUrl,
     };

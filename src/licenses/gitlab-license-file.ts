@@ -450,7 +450,9 @@ export function trialLicenseFileName(requestId: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(requestId) && !requestId.includes('..')) {
     return `${requestId}${LICENSE_FILE_EXTENSION}`;
   }
-  return `request-${createHash('sha256').update(requestId, 'utf8').digest('hex').slice(0, 32)}${LICENSE_FILE_EXTENSION}`;
+  return (
+    `request-${createHash('sha256').update(requestId, 'utf8').digest('hex').slice(0, 32)}` + `${LICENSE_FILE_EXTENSION}`
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

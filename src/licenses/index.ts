@@ -40,7 +40,8 @@ export function createLicenseAdapter(options: CreateLicenseAdapterOptions): Lice
     }
     default:
       throw new Error(
-        `Unknown license adapter ${JSON.stringify((options as { adapter?: unknown } | undefined)?.adapter)}; use 'local' or 'gitlab-issue'.`,
+        `Unknown license adapter ${JSON.stringify((options as { adapter?: unknown } | undefined)?.adapter)}; ` +
+          `use 'local' or 'gitlab-issue'.`,
       );
   }
 }

@@ -68,7 +68,8 @@ export function developmentKeyWarning(keyPath: string, created: boolean): string
 function loadConfiguredKey(keyPath: string, warn: (msg: string) => void): SigningKey {
   if (typeof keyPath !== 'string' || keyPath.trim() === '') {
     throw new SigningKeyError(
-      'The license signing key path is empty; set it to the PEM file of the RSA private key, or leave it unset to use a development key.',
+      'The license signing key path is empty; set it to the PEM file of the RSA private key, or leave it unset ' +
+        'to use a development key.',
     );
   }
   const resolved = path.resolve(keyPath);
@@ -83,7 +84,8 @@ function loadConfiguredKey(keyPath: string, warn: (msg: string) => void): Signin
     const mode = fs.statSync(resolved).mode;
     if ((mode & 0o077) !== 0) {
       warn(
-        `The license signing key at ${resolved} is readable by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it.`,
+        `The license signing key at ${resolved} is readable by other users (mode ${(mode & 0o777).toString(8)}` +
+          `); run chmod 600 on it.`,
       );
     }
   } catch {
@@ -141,7 +143,8 @@ function parsePrivateKey(pem: string, where: string): KeyObject {
   }
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
     throw new SigningKeyError(
-      `The license signing key at ${where} is protected by a passphrase, which is not supported; store it unencrypted with mode 0600.`,
+      `The license signing key at ${where} is protected by a passphrase, which is not supported; store it ` +
+        `unencrypted with mode 0600.`,
     );
   }
   let key: KeyObject;
@@ -153,7 +156,8 @@ function parsePrivateKey(pem: string, where: string): KeyObject {
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw new SigningKeyError(
-      `The license signing key at ${where} is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitLab licenses need an RSA key.`,
+      `The license signing key at ${where} is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitLab licenses need ` +
+        `an RSA key.`,
     );
   }
   return key;

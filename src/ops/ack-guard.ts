@@ -15,7 +15,9 @@ import type { Logger } from 'pino';
 export const ACK_DEADLINE_MS = 2500;
 
 export const UNAVAILABLE_TEXT =
-  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please try again in a minute, and check /license-status first: part of what you sent may already be stored (it is then finished automatically).';
+  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please ' +
+  'try again in a minute, and check /license-status first: part of what you sent may already be stored (it ' +
+  'is then finished automatically).';
 
 type Body = { type?: string; command?: string };
 

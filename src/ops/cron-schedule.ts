@@ -14,7 +14,9 @@ export class CronExpressionError extends Error {
     reason: string,
   ) {
     super(
-      `invalid cron expression ${JSON.stringify(expression)}: ${reason}. Expected five fields in UTC, "minute hour day-of-month month day-of-week" (e.g. "0 9 * * 1" = Mondays 09:00 UTC), or @daily/@weekly/@monthly`,
+      `invalid cron expression ${JSON.stringify(expression)}: ${reason}. Expected five fields in UTC, "minute ` +
+        `hour day-of-month month day-of-week" (e.g. "0 9 * * 1" = Mondays 09:00 UTC), or ` +
+        `@daily/@weekly/@monthly`,
     );
     this.name = 'CronExpressionError';
   }

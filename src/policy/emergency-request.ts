@@ -100,19 +100,25 @@ export function validateEmergencyForm(
       isDeployment(raw.deployment) ? raw.deployment : 'self_managed',
     );
     if (facts.expiresAt > now.toUTC().plus({ days: MAX_FUTURE_EXPIRY_DAYS })) {
-      errors.expiration_date = `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date on the License (Subscription) screenshot.`;
+      errors.expiration_date =
+        `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date ` +
+        `on the License (Subscription) screenshot.`;
     }
   }
 
   const screenshots = new Set(raw.screenshots ?? []);
   const missing = (Object.keys(SCREENSHOTS) as ScreenshotId[]).filter((id) => !screenshots.has(id));
   if (missing.length > 0) {
-    errors.screenshots = `Both screenshots must be attached to the ticket before a license is generated. Missing: ${missing.map((id) => SCREENSHOTS[id]).join('; ')}.`;
+    errors.screenshots =
+      `Both screenshots must be attached to the ticket before a license is generated. ` +
+      `Missing: ${missing.map((id) => SCREENSHOTS[id]).join('; ')}.`;
   }
 
   const userCount = parseUserCount(raw.userCount);
   if (userCount === undefined)
-    errors.user_count = `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
+    errors.user_count =
+      `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a ` +
+      `whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
 
   const email = (raw.email ?? '').trim();
   if (!emailSchema.safeParse(email).success)
@@ -146,7 +152,8 @@ export function scopeCanBeOverridden(scope: ScopeDecision): boolean {
 
 /** Why an out-of-scope request cannot be overridden, in words for the person. */
 export const NOT_OVERRIDABLE_REASON =
-  'not possible: only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden. SaaS, prospects and organizations without a paid plan are always out of scope.';
+  'not possible: only the time window (grace period not ended yet, or ended more than 3 days ago) can be ' +
+  'overridden. SaaS, prospects and organizations without a paid plan are always out of scope.';
 
 export const OVERRIDE_JUSTIFICATION = { min: 20, max: 1000 } as const;
 
@@ -157,7 +164,9 @@ export function validateJustification(
   if (text.length < OVERRIDE_JUSTIFICATION.min) {
     return {
       ok: false,
-      error: `Write why this out-of-scope request must get a license anyway (at least ${OVERRIDE_JUSTIFICATION.min} characters).`,
+      error:
+        `Write why this out-of-scope request must get a license anyway (at least ` +
+        `${OVERRIDE_JUSTIFICATION.min} characters).`,
     };
   }
   if (text.length > OVERRIDE_JUSTIFICATION.max)

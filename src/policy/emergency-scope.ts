@@ -47,7 +47,8 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
       rule: 'saas',
       reason: 'SaaS (GitLab.com) is not covered by the Self-Managed weekend emergency workflow.',
       whatToDo:
-        'Follow "Customer Emergencies Workflow - SaaS License Emergencies": use "Manage GitLab Plan and Trials" in the Zendesk Mechanizer App.',
+        'Follow "Customer Emergencies Workflow - SaaS License Emergencies": use "Manage GitLab Plan and Trials" ' +
+        'in the Zendesk Mechanizer App.',
     });
   }
   if (!input.paidPlan) {
@@ -55,7 +56,8 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
       rule: 'no_paid_plan',
       reason: 'Organizations without a paid plan are out of scope.',
       whatToDo:
-        'Do not generate a license: point the customer to a self-serve trial or to Sales, and leave the ticket for the L&R team.',
+        'Do not generate a license: point the customer to a self-serve trial or to Sales, and leave the ticket ' +
+        'for the L&R team.',
     });
   }
   if (input.prospect) {
@@ -74,17 +76,23 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
     failures.push({
       rule: 'grace_not_ended',
       reason: facts.expired
-        ? `The customer is still in the grace period: it ends ${formatRelative(facts.msUntilGraceEnd)} (${graceEndDate}), so the instance still works.`
-        : `The license has not expired yet: it expires ${formatRelative(facts.msUntilExpiry)}, so the instance still works.`,
+        ? `The customer is still in the grace period: it ends ${formatRelative(facts.msUntilGraceEnd)} (` +
+          `${graceEndDate}), so the instance still works.`
+        : `The license has not expired yet: it expires ${formatRelative(facts.msUntilExpiry)}, so the instance ` +
+          `still works.`,
       whatToDo:
-        'This is not a weekend emergency yet: the trial license, if one is needed, comes from the L&R team (CustomersDot). Leave the ticket for them (use /star-check if it was starred).',
+        'This is not a weekend emergency yet: the trial license, if one is needed, comes from the L&R team ' +
+        '(CustomersDot). Leave the ticket for them (use /star-check if it was starred).',
     });
   } else if (days > EMERGENCY_WINDOW_DAYS) {
     failures.push({
       rule: 'grace_ended_too_long_ago',
-      reason: `The grace period ended on ${graceEndDate}, ${days} days ago: more than ${EMERGENCY_WINDOW_DAYS} days before today (UTC), the limit of this workflow.`,
+      reason:
+        `The grace period ended on ${graceEndDate}, ${days} days ago: more than ${EMERGENCY_WINDOW_DAYS} ` +
+        `days before today (UTC), the limit of this workflow.`,
       whatToDo:
-        'This is no longer a weekend emergency for this workflow: the trial license comes from the L&R team (CustomersDot). Escalate to them (STAR the ticket if it is urgent).',
+        'This is no longer a weekend emergency for this workflow: the trial license comes from the L&R team ' +
+        '(CustomersDot). Escalate to them (STAR the ticket if it is urgent).',
     });
   }
   return { inScope: failures.length === 0, failures, facts };

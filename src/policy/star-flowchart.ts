@@ -51,8 +51,10 @@ export interface ChartVerdict {
 }
 
 export const EDGE_CASE_DEFINITION =
-  'An edge case is any situation in which the process has been followed and the system does not produce the expected result: ' +
-  'e.g. linking a purchase to an account errors after following the process, the page or system needed is down, or the owner is not available.';
+  'An edge case is any situation in which the process has been followed and the system does not produce the ' +
+  'expected result: ' +
+  ('e.g. linking a purchase to an account errors after following the process, the page or system needed is down, ' +
+    'or the owner is not available.');
 
 const yesNo = (yes: Next, no: Next, labels: [string, string] = ['Yes', 'No']): ChartOption[] => [
   { value: 'yes', label: labels[0], next: yes },

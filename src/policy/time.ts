@@ -134,7 +134,8 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
   const when = relativeFor(facts, facts.msUntilExpiry);
   const expiry =
     facts.deployment === 'saas'
-      ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end date ${facts.expirationDate})`
+      ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end ` +
+        `date ${facts.expirationDate})`
       : `License ${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
   let grace: string;
   if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {

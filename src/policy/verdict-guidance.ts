@@ -25,9 +25,11 @@ export interface VerdictGuidance {
 export const ASK_LR =
   'The trial license comes from the L&R team (CustomersDot): ask them in #support_licensing-subscription.';
 export const NO_LICENSE_NOW =
-  'No license now: the STAR is not needed, so the ticket follows the normal queue and the L&R team handles the request.';
+  'No license now: the STAR is not needed, so the ticket follows the normal queue and the L&R team handles the ' +
+  'request.';
 export const DATE_UNKNOWN_REASON =
-  'No expiration date was given, so the weekend emergency scope (a paid Self-Managed license whose grace period ended within the last 3 days) could not be checked.';
+  'No expiration date was given, so the weekend emergency scope (a paid Self-Managed license whose grace period ' +
+  'ended within the last 3 days) could not be checked.';
 
 const answerOf = (decision: StarDecision, question: string) =>
   decision.path.find((step) => step.question.id === question)?.option.value;

@@ -96,7 +96,9 @@ export class Authorizer implements Permissions {
         ? { allowed: true }
         : {
             allowed: false,
-            reason: `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).`,
+            reason:
+              `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ` +
+              `${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).`,
           };
     }
     // All groups at once (each lookup is bounded), and one broken group does not hide the others.
@@ -108,12 +110,16 @@ export class Authorizer implements Permissions {
       this.logger.warn({ capability, unreadable }, 'user group membership could not be read; denying');
       return {
         allowed: false,
-        reason: `Your permission to ${setting.what} could not be checked with Slack right now, so it is refused. Try again in a minute.`,
+        reason:
+          `Your permission to ${setting.what} could not be checked with Slack right now, so it is ` +
+          `refused. Try again in a minute.`,
       };
     }
     return {
       allowed: false,
-      reason: `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your manager to add you to that user group.`,
+      reason:
+        `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your ` +
+        `manager to add you to that user group.`,
     };
   }
 

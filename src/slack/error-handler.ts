@@ -30,7 +30,10 @@ export function registerErrorHandler(app: App, logger: Logger): void {
     const eventUser = payload?.event?.user;
     const userId = payload?.user?.id ?? payload?.user_id ?? (typeof eventUser === 'string' ? eventUser : eventUser?.id);
     if (!userId) return;
-    const text = `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Part of your action may already be done: check /license-status or the licensing channel before you try again, and give this reference to the bot's maintainers if it keeps failing.`;
+    const text =
+      `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Part of your ` +
+      `action may already be done: check /license-status or the licensing channel before you try again, and ` +
+      `give this reference to the bot's maintainers if it keeps failing.`;
     const channel = payload?.channel?.id ?? payload?.channel_id;
     try {
       if (channel) await app.client.chat.postEphemeral({ channel, user: userId, text });

@@ -20,7 +20,8 @@ export function storedBlocks(entry: Pick<OutboxEntry, 'key' | 'blocks'>): SlackB
 }
 
 export const SUPERSEDES_NOTE =
-  ':information_source: Posted again after an interruption: if an earlier copy of this message shows an older status, this one replaces it and is the one kept up to date.';
+  ':information_source: Posted again after an interruption: if an earlier copy of this message shows an older ' +
+  'status, this one replaces it and is the one kept up to date.';
 
 const supersedesNote: ContextBlock = { type: 'context', block_id: 'supersedes', elements: [mrkdwn(SUPERSEDES_NOTE)] };
 

@@ -45,7 +45,8 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     const intro =
-      `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
+      `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (` +
+      `${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
       `expires on ${record.trialExpiresOn}. Attach it to the ticket and reply to the customer.` +
       (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
     if (record.licenseFile) {

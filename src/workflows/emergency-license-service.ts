@@ -236,7 +236,8 @@ export class EmergencyLicenseService {
       return {
         kind: 'refused',
         reason:
-          'This request is no longer valid (it may have fallen out of scope, or it was never opened here). Start again with /emergency-license.',
+          'This request is no longer valid (it may have fallen out of scope, or it was never opened here). ' +
+          'Start again with /emergency-license.',
       };
     }
     return this.start(by, {
@@ -397,5 +398,9 @@ export function retryWindowProblem(licenseExpiresOn: string, overridden: boolean
   // Only Self-Managed requests reach the license adapter: SaaS is never in scope nor overridable.
   const facts = computeExpiryFacts(licenseExpiresOn, now, 'self_managed');
   if (graceEndedWithinEmergencyWindow(facts, now)) return undefined;
-  return `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} (${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last 3 days, UTC).`;
+  return (
+    `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} ` +
+    `(${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last ` +
+    `3 days, UTC).`
+  );
 }

@@ -93,7 +93,9 @@ export class StarCheckService {
       if (!form.deployment) errors.deployment = 'Pick where the customer runs GitLab.';
       if (!requestType) errors.requestType = 'Pick what the customer is asking for.';
       else if (form.deployment && requestType.deployment !== form.deployment) {
-        errors.requestType = `Pick a ${DEPLOYMENT_LABELS[form.deployment]} request type (this one is for ${DEPLOYMENT_LABELS[requestType.deployment]}).`;
+        errors.requestType =
+          `Pick a ${DEPLOYMENT_LABELS[form.deployment]} request type (this one is for ` +
+          `${DEPLOYMENT_LABELS[requestType.deployment]}).`;
       }
     }
     const evaluation = evaluateStarChart(form.answers, expiryFactsOf(form.expirationDate, form.deployment, now));

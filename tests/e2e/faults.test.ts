@@ -102,8 +102,10 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     const lost = Object.values(counts).filter((n) => n === 0).length;
     const duplicated = Object.values(counts).filter((n) => n > 1).length;
     report(
-      `${verdicts.length} verdicts + ${licenses.length} licenses produced in ${Math.round(producedMs)} ms during ${outageMs} ms of HTTP 500 ` +
-        `(${failed} postMessage calls answered 500) → ${lost} lost, ${duplicated} duplicated; backlog 0 ${Math.round(drainedMs)} ms after Slack recovered`,
+      `${verdicts.length} verdicts + ${licenses.length} licenses produced in ${Math.round(producedMs)} ms ` +
+        `during ${outageMs} ms of HTTP 500 ` +
+        (`(${failed} postMessage calls answered 500) → ${lost} lost, ${duplicated} duplicated; backlog 0 ` +
+          `${Math.round(drainedMs)} ms after Slack recovered`),
     );
     expect(counts).toEqual(
       Object.fromEntries([...verdictTickets, ...licenseTickets].map((ticket) => [String(ticket), 1])),
@@ -170,7 +172,8 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
     const calls = t.fake.callsTo('chat.postMessage');
     const gaps = calls.slice(1).map((c, i) => Math.round(c.receivedAt - calls[i].receivedAt));
     report(
-      `429 ×3 with Retry-After: 1 → ${calls.length} calls, gaps ${gaps.join('/')} ms, ${postsForTicket(t.fake, 3102).length} post`,
+      `429 ×3 with Retry-After: 1 → ${calls.length} calls, gaps ${gaps.join('/')} ms, ` +
+        `${postsForTicket(t.fake, 3102).length} post`,
     );
     expect(calls.filter((c) => c.status === 429)).toHaveLength(3);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000 - 20);
@@ -178,37 +181,44 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
     await expectOneDecision(t, 3102);
   }, 15_000);
 
-  it('a 429 on chat.postMessage does not hold up other engineers: their /star-check is acked and the modal opens', async () => {
-    // Slack rate limits per method: a 429 on chat.postMessage says nothing about views.open.
-    t.fake.fail('chat.postMessage', { retryAfterSeconds: 3, times: 1 });
-    const first = starCheckVerdict(t, 3103);
-    const limited = await t.fake.waitForCall('chat.postMessage', (c) => c.status === 429, 5000);
-    const triggerId = newTriggerId();
-    const res = await postSlashCommand(
-      t.baseUrl,
-      SIGNING_SECRET,
-      slashCommand({
-        command: '/star-check',
-        text: '3104',
-        userId: 'U0OTHER01',
-        responseUrl: t.fake.responseUrl('other'),
-        triggerId,
-      }),
-    );
-    const open = await t.fake
-      .waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 1500)
-      .catch(() => undefined);
-    const delayMs = open ? Math.round(open.receivedAt - limited.receivedAt) : undefined;
-    report(
-      `/star-check during a 3 s Retry-After on chat.postMessage: command answered HTTP ${res.status} after ${Math.round(res.elapsedMs)} ms; ` +
-        `views.open ${open ? `reached Slack ${delayMs} ms after the 429 (${open.response.ok ? 'opened' : open.response.error})` : 'never called'}; ` +
-        `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
-    );
-    await first;
-    expect(res.status).toBe(200);
-    expect(res.elapsedMs).toBeLessThan(1000);
-    expect(open?.response.ok).toBe(true);
-  }, 15_000);
+  it(
+    'a 429 on chat.postMessage does not hold up other engineers: their /star-check is acked and the modal ' + 'opens',
+    async () => {
+      // Slack rate limits per method: a 429 on chat.postMessage says nothing about views.open.
+      t.fake.fail('chat.postMessage', { retryAfterSeconds: 3, times: 1 });
+      const first = starCheckVerdict(t, 3103);
+      const limited = await t.fake.waitForCall('chat.postMessage', (c) => c.status === 429, 5000);
+      const triggerId = newTriggerId();
+      const res = await postSlashCommand(
+        t.baseUrl,
+        SIGNING_SECRET,
+        slashCommand({
+          command: '/star-check',
+          text: '3104',
+          userId: 'U0OTHER01',
+          responseUrl: t.fake.responseUrl('other'),
+          triggerId,
+        }),
+      );
+      const open = await t.fake
+        .waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 1500)
+        .catch(() => undefined);
+      const delayMs = open ? Math.round(open.receivedAt - limited.receivedAt) : undefined;
+      report(
+        `/star-check during a 3 s Retry-After on chat.postMessage: command answered HTTP ${res.status} after ` +
+          `${Math.round(res.elapsedMs)} ms; ` +
+          (`views.open ` +
+            `${open ? `reached Slack ${delayMs} ms after the 429 (${open.response.ok ? 'opened' : open.response.error})` : 'never called'}` +
+            `; `) +
+          `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
+      );
+      await first;
+      expect(res.status).toBe(200);
+      expect(res.elapsedMs).toBeLessThan(1000);
+      expect(open?.response.ok).toBe(true);
+    },
+    15_000,
+  );
 });
 
 describe('what every incoming request costs', () => {
@@ -257,7 +267,8 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
     // their own, apart from SLACK_API_TIMEOUT_MS, which keeps the calls users wait on short.
     const { calls, slow, entry } = await slowThenFast(4101);
     report(
-      `postMessage delayed 1500 ms with SLACK_API_TIMEOUT_MS 300 → ${calls.length} call(s); the channel shows ${postsForTicket(t.fake, 4101).length} copy`,
+      `postMessage delayed 1500 ms with SLACK_API_TIMEOUT_MS 300 → ${calls.length} call(s); the channel shows ` +
+        `${postsForTicket(t.fake, 4101).length} copy`,
     );
     expect(slow).toHaveLength(1);
     expect(calls).toHaveLength(1);
@@ -298,7 +309,8 @@ describe('channel_not_found / not_in_channel on chat.postMessage', () => {
     ]);
     const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i].receivedAt);
     report(
-      `channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ms, doubling)`,
+      `channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ` +
+        `ms, doubling)`,
     );
     expect(gaps[0]).toBeGreaterThanOrEqual(200 - 20);
     expect(gaps[1]).toBeGreaterThanOrEqual(400 - 20);
@@ -364,7 +376,8 @@ describe('100 deliveries of the same emergency license submission', () => {
     await sleep(300);
     const records = await t.bot.services.store.requests.findByTicket(ticketUrl(6101), 10);
     report(
-      `100 submissions of view ${view.id} in 5 batches of 20 (${Math.round(elapsed)} ms) → ${records.length} record, ${t.fake.uploads.length} upload, ${postsForTicket(t.fake, 6101).length} notice`,
+      `100 submissions of view ${view.id} in 5 batches of 20 (${Math.round(elapsed)} ms) → ${records.length} ` +
+        `record, ${t.fake.uploads.length} upload, ${postsForTicket(t.fake, 6101).length} notice`,
     );
     expect(records).toHaveLength(1);
     expect(records[0].status).toBe('generated');
@@ -415,78 +428,93 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     );
   }
 
-  it('issue closed with [Success] → the notice is updated to generated and the engineer is told where the license is', async () => {
-    gitlab.scriptNextIssue(
-      FakeGitLab.mechanizerSuccess({ email: 'admin@customer.example', userCount: 250, afterPolls: 2 }),
-    );
-    const { ack } = await requestLicense(t, 7101);
-    expect(ack.kind).toBe('update');
-    const { shown } = await finalNotice(7101, /Generated/);
-    expect(
-      issuesCreated().filter((r) => String((r.body as { description?: string }).description).includes('tickets/7101')),
-    ).toHaveLength(1);
-    const issue = [...gitlab.issues.values()].find((i) => i.description.includes('tickets/7101')) as {
-      web_url: string;
-    };
-    expect(textOf(shown.blocks)).toContain(issue.web_url);
-    expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
-    const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
-    expect(dm.args.text).toContain(issue.web_url);
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
-    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
-      ['generated', issue.web_url],
-    ]);
-  }, 15_000);
-
-  it('issue closed with [Failure] → notice failed with the reason and a Retry button; two Retry clicks → one new attempt', async () => {
-    const issuesBefore = issuesCreated().length;
-    gitlab.scriptNextIssue(
-      FakeGitLab.mechanizerFailure({ reason: 'CustomersDot rejected the email address', afterPolls: 1 }),
-    );
-    await requestLicense(t, 7201, { email: 'ops@retry.example', user_count: '30' });
-    const { post, shown } = await finalNotice(7201, /Failed/);
-    expect(textOf(shown.blocks)).toContain('CustomersDot rejected the email address');
-    const retryButton = (shown.blocks as JsonObject[])
-      .flatMap((b) => (b.type === 'actions' ? b.elements : []))
-      .find((e: JsonObject) => e.action_id === 'retry_license');
-    expect(retryButton?.text.text).toBe('Retry');
-    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
-    expect(record.status).toBe('failed');
-    expect(issuesCreated()).toHaveLength(issuesBefore + 1);
-
-    // Mechanizer succeeds on the next issue; two people click Retry at the same moment.
-    gitlab.scriptNextIssue(FakeGitLab.mechanizerSuccess({ email: 'ops@retry.example', userCount: 30, afterPolls: 1 }));
-    const click = (id: string) =>
-      postInteraction(
-        t.baseUrl,
-        SIGNING_SECRET,
-        messageBlockActions({
-          message: shown,
-          channelId: LICENSING_CHANNEL,
-          actionId: 'retry_license',
-          responseUrl: t.fake.responseUrl(id),
-        }),
+  it(
+    'issue closed with [Success] → the notice is updated to generated and the engineer is told where the ' +
+      'license is',
+    async () => {
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerSuccess({ email: 'admin@customer.example', userCount: 250, afterPolls: 2 }),
       );
-    const [a, b] = await Promise.all([click('retry-a'), click('retry-b')]);
-    expect([a.status, b.status]).toEqual([200, 200]);
-    const answers = await Promise.all([
-      t.fake.waitForResponse('retry-a', () => true, 6000),
-      t.fake.waitForResponse('retry-b', () => true, 6000),
-    ]);
-    const texts = answers.map((r) => String(r.body.text)).sort();
-    report(
-      `two Retry clicks → GitLab issues created for the request: ${issuesCreated().length - issuesBefore}; answers: ${JSON.stringify(texts)}`,
-    );
-    // Exactly one click started something, and what it started is a new Mechanizer attempt (a new issue).
-    expect(texts.filter((x) => /not failed any more/.test(x))).toHaveLength(1);
-    expect(issuesCreated()).toHaveLength(issuesBefore + 2);
-    expect(texts.filter((x) => /Retry finished: the request is now \*generated\*/.test(x))).toHaveLength(1);
-    const { shown: after } = await finalNotice(7201, /Generated/);
-    expect(after.ts).toBe(post.response.ts);
-    expect(textOf(after.blocks)).toContain('(retry 1)');
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
-    expect(records.map((r) => [r.status, r.attempts])).toEqual([['generated', 1]]);
-  }, 15_000);
+      const { ack } = await requestLicense(t, 7101);
+      expect(ack.kind).toBe('update');
+      const { shown } = await finalNotice(7101, /Generated/);
+      expect(
+        issuesCreated().filter((r) =>
+          String((r.body as { description?: string }).description).includes('tickets/7101'),
+        ),
+      ).toHaveLength(1);
+      const issue = [...gitlab.issues.values()].find((i) => i.description.includes('tickets/7101')) as {
+        web_url: string;
+      };
+      expect(textOf(shown.blocks)).toContain(issue.web_url);
+      expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
+      const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
+      expect(dm.args.text).toContain(issue.web_url);
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
+      expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+        ['generated', issue.web_url],
+      ]);
+    },
+    15_000,
+  );
+
+  it(
+    'issue closed with [Failure] → notice failed with the reason and a Retry button; two Retry clicks → one ' +
+      'new attempt',
+    async () => {
+      const issuesBefore = issuesCreated().length;
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerFailure({ reason: 'CustomersDot rejected the email address', afterPolls: 1 }),
+      );
+      await requestLicense(t, 7201, { email: 'ops@retry.example', user_count: '30' });
+      const { post, shown } = await finalNotice(7201, /Failed/);
+      expect(textOf(shown.blocks)).toContain('CustomersDot rejected the email address');
+      const retryButton = (shown.blocks as JsonObject[])
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .find((e: JsonObject) => e.action_id === 'retry_license');
+      expect(retryButton?.text.text).toBe('Retry');
+      const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
+      expect(record.status).toBe('failed');
+      expect(issuesCreated()).toHaveLength(issuesBefore + 1);
+
+      // Mechanizer succeeds on the next issue; two people click Retry at the same moment.
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerSuccess({ email: 'ops@retry.example', userCount: 30, afterPolls: 1 }),
+      );
+      const click = (id: string) =>
+        postInteraction(
+          t.baseUrl,
+          SIGNING_SECRET,
+          messageBlockActions({
+            message: shown,
+            channelId: LICENSING_CHANNEL,
+            actionId: 'retry_license',
+            responseUrl: t.fake.responseUrl(id),
+          }),
+        );
+      const [a, b] = await Promise.all([click('retry-a'), click('retry-b')]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const answers = await Promise.all([
+        t.fake.waitForResponse('retry-a', () => true, 6000),
+        t.fake.waitForResponse('retry-b', () => true, 6000),
+      ]);
+      const texts = answers.map((r) => String(r.body.text)).sort();
+      report(
+        `two Retry clicks → GitLab issues created for the request: ${issuesCreated().length - issuesBefore}; ` +
+          `answers: ${JSON.stringify(texts)}`,
+      );
+      // Exactly one click started something, and what it started is a new Mechanizer attempt (a new issue).
+      expect(texts.filter((x) => /not failed any more/.test(x))).toHaveLength(1);
+      expect(issuesCreated()).toHaveLength(issuesBefore + 2);
+      expect(texts.filter((x) => /Retry finished: the request is now \*generated\*/.test(x))).toHaveLength(1);
+      const { shown: after } = await finalNotice(7201, /Generated/);
+      expect(after.ts).toBe(post.response.ts);
+      expect(textOf(after.blocks)).toContain('(retry 1)');
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
+      expect(records.map((r) => [r.status, r.attempts])).toEqual([['generated', 1]]);
+    },
+    15_000,
+  );
 });
 
 describe('a listener error', () => {
@@ -527,25 +555,34 @@ describe('a listener error', () => {
     expect(message.args.text).toMatch(/something went wrong/i);
   });
 
-  it('app_home_opened: views.publish answers HTTP 500 → the engineer gets a message with the reference ID that is in the log', async () => {
-    t.fake.fail('views.publish', { status: 500, times: 3 });
-    const before = referencesLogged().length;
-    const res = await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: 'U0HOMEUSER' }));
-    expect(res.status).toBe(200);
-    const reference = await eventually(
-      () => {
-        const refs = referencesLogged().slice(before);
-        expect(refs).toHaveLength(1);
-        return refs[0];
-      },
-      { timeoutMs: 5000 },
-    );
-    await sleep(300);
-    const messages = told([...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')], reference);
-    report(
-      `app_home_opened with views.publish failing: reference ${reference} logged, ${messages.length} message(s) to the user`,
-    );
-    expect(messages).toHaveLength(1);
-    expect(messages[0].args.channel === 'U0HOMEUSER' || messages[0].args.user === 'U0HOMEUSER').toBe(true);
-  }, 10_000);
+  it(
+    'app_home_opened: views.publish answers HTTP 500 → the engineer gets a message with the reference ID that ' +
+      'is in the log',
+    async () => {
+      t.fake.fail('views.publish', { status: 500, times: 3 });
+      const before = referencesLogged().length;
+      const res = await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: 'U0HOMEUSER' }));
+      expect(res.status).toBe(200);
+      const reference = await eventually(
+        () => {
+          const refs = referencesLogged().slice(before);
+          expect(refs).toHaveLength(1);
+          return refs[0];
+        },
+        { timeoutMs: 5000 },
+      );
+      await sleep(300);
+      const messages = told(
+        [...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')],
+        reference,
+      );
+      report(
+        `app_home_opened with views.publish failing: reference ${reference} logged, ${messages.length} message(s) ` +
+          `to the user`,
+      );
+      expect(messages).toHaveLength(1);
+      expect(messages[0].args.channel === 'U0HOMEUSER' || messages[0].args.user === 'U0HOMEUSER').toBe(true);
+    },
+    10_000,
+  );
 });

@@ -60,54 +60,60 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     return { inThread, dm, message: { ...inThread.args, ts: inThread.response.ts } as JsonObject };
   }
 
-  it('Resolved from the thread: recorded, the notice says Resolved, a thread line, the buttons go, a second click changes nothing', async () => {
-    const { message, dm } = await generatedWithReminder('7001');
-    const click = (userId: string) =>
-      postInteraction(
-        t.baseUrl,
-        SIGNING_SECRET,
-        messageBlockActions({
-          message,
-          channelId: LICENSING_CHANNEL,
-          actionId: 'license_resolved',
-          responseUrl: t.fake.responseUrl(`r-${userId}`),
-          user: user(userId),
-        }),
+  it(
+    'Resolved from the thread: recorded, the notice says Resolved, a thread line, the buttons go, a second ' +
+      'click changes nothing',
+    async () => {
+      const { message, dm } = await generatedWithReminder('7001');
+      const click = (userId: string) =>
+        postInteraction(
+          t.baseUrl,
+          SIGNING_SECRET,
+          messageBlockActions({
+            message,
+            channelId: LICENSING_CHANNEL,
+            actionId: 'license_resolved',
+            responseUrl: t.fake.responseUrl(`r-${userId}`),
+            user: user(userId),
+          }),
+        );
+      expect((await click(ENGINEER)).status).toBe(200);
+      expect(String((await t.fake.waitForResponse(`r-${ENGINEER}`)).body.text)).toContain('Marked *Resolved*');
+      await eventually(
+        () => {
+          const text = allText('7001');
+          expect(text).toMatch(/Emergency license generated: .*tickets\/7001.* · Resolved/);
+          expect(text).toContain(`Resolved* by <@${ENGINEER}>`);
+        },
+        { timeoutMs: 5000 },
       );
-    expect((await click(ENGINEER)).status).toBe(200);
-    expect(String((await t.fake.waitForResponse(`r-${ENGINEER}`)).body.text)).toContain('Marked *Resolved*');
-    await eventually(
-      () => {
-        const text = allText('7001');
-        expect(text).toMatch(/Emergency license generated: .*tickets\/7001.* · Resolved/);
-        expect(text).toContain(`Resolved* by <@${ENGINEER}>`);
-      },
-      { timeoutMs: 5000 },
-    );
-    // Both reminder copies were updated in place without their buttons.
-    await eventually(
-      () => {
-        const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response.ts);
-        expect(updates.length).toBeGreaterThan(0);
-        expect(JSON.stringify(updates[updates.length - 1].args.blocks)).not.toContain('license_resolved');
-      },
-      { timeoutMs: 5000 },
-    );
-    const resolvedLines = () => posts((c) => String(c.args.text).startsWith(`Resolved by ${ENGINEER}`));
-    await eventually(() => expect(resolvedLines()).toHaveLength(1), { timeoutMs: 5000 });
+      // Both reminder copies were updated in place without their buttons.
+      await eventually(
+        () => {
+          const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response.ts);
+          expect(updates.length).toBeGreaterThan(0);
+          expect(JSON.stringify(updates[updates.length - 1].args.blocks)).not.toContain('license_resolved');
+        },
+        { timeoutMs: 5000 },
+      );
+      const resolvedLines = () => posts((c) => String(c.args.text).startsWith(`Resolved by ${ENGINEER}`));
+      await eventually(() => expect(resolvedLines()).toHaveLength(1), { timeoutMs: 5000 });
 
-    expect((await click('U0OTHERENG')).status).toBe(200);
-    expect(String((await t.fake.waitForResponse('r-U0OTHERENG')).body.text)).toContain(
-      `Already resolved by <@${ENGINEER}>`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(resolvedLines()).toHaveLength(1);
-    const [request] = await t.bot.services.store.requests.findByTicket(
-      'https://gitlab.zendesk.com/agent/tickets/7001',
-      1,
-    );
-    expect(await t.bot.services.store.lifecycle.resolution(request.id)).toMatchObject({ resolvedBySlackId: ENGINEER });
-  });
+      expect((await click('U0OTHERENG')).status).toBe(200);
+      expect(String((await t.fake.waitForResponse('r-U0OTHERENG')).body.text)).toContain(
+        `Already resolved by <@${ENGINEER}>`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(resolvedLines()).toHaveLength(1);
+      const [request] = await t.bot.services.store.requests.findByTicket(
+        'https://gitlab.zendesk.com/agent/tickets/7001',
+        1,
+      );
+      expect(await t.bot.services.store.lifecycle.resolution(request.id)).toMatchObject({
+        resolvedBySlackId: ENGINEER,
+      });
+    },
+  );
 
   it('Needs L&R from the DM mentions the L&R group in the thread and keeps the request open (shown on App Home)', async () => {
     const { dm } = await generatedWithReminder('7002');

@@ -22,24 +22,28 @@ function receiverEvent(body: Record<string, unknown>) {
 const silent = pino({ level: 'silent' });
 
 describe('guardAcks', () => {
-  it('a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear view, and the late ack is dropped', async () => {
-    let release!: () => void;
-    const app = fakeApp(async (event) => {
-      await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
-      await event.ack({ response_action: 'update', view: { late: true } });
-    });
-    guardAcks(app, silent, 200);
-    const event = receiverEvent({ type: 'view_submission' });
-    const done = app.processEvent(event);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(event.acks).toHaveLength(1);
-    expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
-    expect(event.acks[0].at).toBeLessThan(340);
-    expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
-    release();
-    await done;
-    expect(event.acks).toHaveLength(1);
-  });
+  it(
+    'a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear ' +
+      'view, and the late ack is dropped',
+    async () => {
+      let release!: () => void;
+      const app = fakeApp(async (event) => {
+        await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
+        await event.ack({ response_action: 'update', view: { late: true } });
+      });
+      guardAcks(app, silent, 200);
+      const event = receiverEvent({ type: 'view_submission' });
+      const done = app.processEvent(event);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(event.acks).toHaveLength(1);
+      expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
+      expect(event.acks[0].at).toBeLessThan(340);
+      expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
+      release();
+      await done;
+      expect(event.acks).toHaveLength(1);
+    },
+  );
 
   it('a command whose listener failed before its ack (database refused) gets the ephemeral explanation at once', async () => {
     const app = fakeApp(async () => {

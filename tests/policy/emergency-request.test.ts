@@ -176,7 +176,8 @@ describe('override', () => {
       'In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago (2026-11-21)',
     );
     expect(summarizeScope(out.scope)).toBe(
-      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 days before today (UTC), the limit of this workflow.',
+      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 ' +
+        'days before today (UTC), the limit of this workflow.',
     );
     expect(summarizeScope(out.scope)).not.toMatch(/_/);
   });

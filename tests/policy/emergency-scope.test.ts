@@ -118,57 +118,61 @@ describe('every combination of the rules', () => {
   });
 });
 
-describe('the 3-day window in calendar days (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes 2026-03-13T00:00Z)', () => {
-  test.each<[string, string, ScopeRuleId[]]>([
-    ['at the expiry instant', '2026-02-23T00:00:00Z', ['grace_not_ended']],
-    ['one day before expiry', '2026-02-22T00:00:00Z', ['grace_not_ended']],
-    ['grace end - 1 minute', '2026-03-08T23:59:00Z', ['grace_not_ended']],
-    ['grace end - 1 ms', '2026-03-08T23:59:59.999Z', ['grace_not_ended']],
-    ['grace end exactly', '2026-03-09T00:00:00Z', []],
-    ['grace end + 1 ms', '2026-03-09T00:00:00.001Z', []],
-    ['grace end + 1 minute', '2026-03-09T00:01:00Z', []],
-    ['grace end + 24 h', '2026-03-10T00:00:00Z', []],
-    ['grace end + 48 h', '2026-03-11T00:00:00Z', []],
-    ['grace end date + 2 days, 23:59', '2026-03-11T23:59:00Z', []],
-    ['grace end date + 3 days, 00:00 (in)', '2026-03-12T00:00:00Z', []],
-    ['grace end date + 3 days, 00:00:00.001 (in: calendar days, not hours)', '2026-03-12T00:00:00.001Z', []],
-    ['grace end date + 3 days, 00:01 (in)', '2026-03-12T00:01:00Z', []],
-    ['grace end date + 3 days, 23:59 (in)', '2026-03-12T23:59:00Z', []],
-    ['grace end date + 4 days, 00:00 (out)', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
-  ])('%s (now %s)', (_label, now, expected) => {
-    expect(rules(base, utc(now))).toEqual(expected);
-    expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected.length === 0);
-  });
+describe(
+  'the 3-day window in calendar days (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes ' +
+    '2026-03-13T00:00Z)',
+  () => {
+    test.each<[string, string, ScopeRuleId[]]>([
+      ['at the expiry instant', '2026-02-23T00:00:00Z', ['grace_not_ended']],
+      ['one day before expiry', '2026-02-22T00:00:00Z', ['grace_not_ended']],
+      ['grace end - 1 minute', '2026-03-08T23:59:00Z', ['grace_not_ended']],
+      ['grace end - 1 ms', '2026-03-08T23:59:59.999Z', ['grace_not_ended']],
+      ['grace end exactly', '2026-03-09T00:00:00Z', []],
+      ['grace end + 1 ms', '2026-03-09T00:00:00.001Z', []],
+      ['grace end + 1 minute', '2026-03-09T00:01:00Z', []],
+      ['grace end + 24 h', '2026-03-10T00:00:00Z', []],
+      ['grace end + 48 h', '2026-03-11T00:00:00Z', []],
+      ['grace end date + 2 days, 23:59', '2026-03-11T23:59:00Z', []],
+      ['grace end date + 3 days, 00:00 (in)', '2026-03-12T00:00:00Z', []],
+      ['grace end date + 3 days, 00:00:00.001 (in: calendar days, not hours)', '2026-03-12T00:00:00.001Z', []],
+      ['grace end date + 3 days, 00:01 (in)', '2026-03-12T00:01:00Z', []],
+      ['grace end date + 3 days, 23:59 (in)', '2026-03-12T23:59:00Z', []],
+      ['grace end date + 4 days, 00:00 (out)', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
+    ])('%s (now %s)', (_label, now, expected) => {
+      expect(rules(base, utc(now))).toEqual(expected);
+      expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected.length === 0);
+    });
 
-  test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'])(
-    'the window does not depend on the zone of `now` (%s)',
-    (zone) => {
-      expect(rules(base, utc('2026-03-09T00:00:00Z').setZone(zone))).toEqual([]);
-      expect(rules(base, utc('2026-03-12T00:00:00Z').setZone(zone))).toEqual([]);
-      expect(rules(base, utc('2026-03-08T23:59:00Z').setZone(zone))).toEqual(['grace_not_ended']);
-      expect(rules(base, utc('2026-03-12T23:59:00Z').setZone(zone))).toEqual([]);
-      expect(rules(base, utc('2026-03-13T00:00:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
-    },
-  );
+    test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'])(
+      'the window does not depend on the zone of `now` (%s)',
+      (zone) => {
+        expect(rules(base, utc('2026-03-09T00:00:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-12T00:00:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-08T23:59:00Z').setZone(zone))).toEqual(['grace_not_ended']);
+        expect(rules(base, utc('2026-03-12T23:59:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-13T00:00:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
+      },
+    );
 
-  test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-18T00:00Z', () => {
-    const leap: ScopeInput = { ...base, expirationDate: '2028-02-29' };
-    expect(rules(leap, utc('2028-03-13T23:59:00Z'))).toEqual(['grace_not_ended']);
-    expect(rules(leap, utc('2028-03-14T00:00:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-17T00:00:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-17T23:59:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-18T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
-  });
+    test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-18T00:00Z', () => {
+      const leap: ScopeInput = { ...base, expirationDate: '2028-02-29' };
+      expect(rules(leap, utc('2028-03-13T23:59:00Z'))).toEqual(['grace_not_ended']);
+      expect(rules(leap, utc('2028-03-14T00:00:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-17T00:00:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-17T23:59:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-18T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    });
 
-  test('year boundary 2026-12-25: grace ends 2027-01-08', () => {
-    const newYear: ScopeInput = { ...base, expirationDate: '2026-12-25' };
-    expect(rules(newYear, utc('2027-01-07T23:59:00Z'))).toEqual(['grace_not_ended']);
-    expect(rules(newYear, utc('2027-01-08T00:00:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-11T00:00:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-11T23:59:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-12T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
-  });
-});
+    test('year boundary 2026-12-25: grace ends 2027-01-08', () => {
+      const newYear: ScopeInput = { ...base, expirationDate: '2026-12-25' };
+      expect(rules(newYear, utc('2027-01-07T23:59:00Z'))).toEqual(['grace_not_ended']);
+      expect(rules(newYear, utc('2027-01-08T00:00:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-11T00:00:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-11T23:59:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-12T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    });
+  },
+);
 
 describe('failure texts', () => {
   const failure = (input: ScopeInput, rule: ScopeRuleId, now: DateTime = NOW) => {
@@ -199,7 +203,8 @@ describe('failure texts', () => {
     const f = failure({ ...base, expirationDate: IN_GRACE }, 'grace_not_ended');
     // grace ends 2026-03-15T00:00Z, 4 days 12 hours after NOW
     expect(f.reason).toBe(
-      'The customer is still in the grace period: it ends in 4 days 12 hours (2026-03-15), so the instance still works.',
+      'The customer is still in the grace period: it ends in 4 days 12 hours (2026-03-15), so the instance ' +
+        'still works.',
     );
     expect(f.whatToDo).toMatch(/L&R team/);
   });
@@ -220,7 +225,8 @@ describe('failure texts', () => {
     const f = failure({ ...base, expirationDate: LONG_AGO }, 'grace_ended_too_long_ago');
     // grace ended 2026-01-15, 54 calendar days before NOW's date
     expect(f.reason).toBe(
-      'The grace period ended on 2026-01-15, 54 days ago: more than 3 days before today (UTC), the limit of this workflow.',
+      'The grace period ended on 2026-01-15, 54 days ago: more than 3 days before today (UTC), the limit of ' +
+        'this workflow.',
     );
     expect(f.whatToDo).toMatch(/trial license comes from the L&R team \(CustomersDot\)/);
   });

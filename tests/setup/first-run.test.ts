@@ -119,7 +119,11 @@ describe('a fresh clone sets itself up', () => {
     expect(readFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), 'utf8')).toMatch(/'ci'/);
   });
 
-  it("declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds the store", () => {
-    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
-  });
+  it(
+    "declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds " +
+      'the store',
+    () => {
+      expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+    },
+  );
 });

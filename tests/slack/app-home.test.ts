@@ -72,7 +72,8 @@ describe('buildAppHome dashboard', () => {
     expect(all).toContain('*1 day 12 hours left*');
     expect(all).toContain('*12 hours left*');
     expect(all).toContain(
-      `<!date^${DateTime.fromISO('2026-12-01T00:00:00Z').toSeconds()}^{date_short_pretty} {time}|Tue 1 Dec 2026 00:00 UTC>`,
+      `<!date^${DateTime.fromISO('2026-12-01T00:00:00Z').toSeconds()}^{date_short_pretty} {time}|Tue 1 Dec 2026 ` +
+        `00:00 UTC>`,
     );
     expect(all).toContain('L&R asked for help by <@U0ASKER>');
     expect(all).not.toContain('Nothing open');

@@ -172,10 +172,12 @@ describe('the Block Kit checker', () => {
       ),
       re(`blocks\\[11\\]\\.element\\.options: ${LIMITS.selectOptions + 2} options \\(max ${LIMITS.selectOptions}\\)`),
       re(
-        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.text\\.text: text ${tooLong(LIMITS.optionText)}`,
+        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.text\\.text: text ` +
+          `${tooLong(LIMITS.optionText)}`,
       ),
       re(
-        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.value: option value ${tooLong(LIMITS.optionValue)}`,
+        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.value: option value ` +
+          `${tooLong(LIMITS.optionValue)}`,
       ),
       /blocks\[11\]\.element\.initial_option: initial option is not one of the options/,
       /blocks\[12\]\.element\.initial_date: initial_date "14\/06\/2025" is not YYYY-MM-DD/,
@@ -256,7 +258,9 @@ describe('buildStarCheckModal', () => {
             };
             const view = buildStarCheckModal(state, () => NOW, extra.timeZone, extra.notice);
             cases.push({
-              label: `answers=${JSON.stringify(answers)} date=${expirationDate} ${variant.deployment}/${variant.requestType?.id}`,
+              label:
+                `answers=${JSON.stringify(answers)} date=${expirationDate} ${variant.deployment}/` +
+                `${variant.requestType?.id}`,
               problems: [...checkView(view), ...brokenControlSequences(view)],
             });
           }
@@ -306,7 +310,9 @@ describe('buildStarVerdictView and buildStarAuditMessage', () => {
       [ENGINEER, long(500, HOSTILE)].map((decidedBy) => {
         const message = buildStarAuditMessage(decision, decidedBy);
         return {
-          label: `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/${decidedBy.length}`,
+          label:
+            `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/` +
+            `${decidedBy.length}`,
           problems: [...checkMessage(message), ...brokenControlSequences(message)],
         };
       }),
@@ -372,7 +378,8 @@ describe('buildOutOfScopeView', () => {
     const blocked = [
       undefined,
       'not possible for SaaS: a Self-Managed license does nothing on GitLab.com.',
-      `Only members of ${Array.from({ length: 5 }, (_, i) => `<!subteam^S0${i}ABCDEF>`).join(', ')} may override the emergency scope check.`,
+      `Only members of ${Array.from({ length: 5 }, (_, i) => `<!subteam^S0${i}ABCDEF>`).join(', ')} may ` +
+        `override the emergency scope check.`,
     ];
     const cases: { label: string; problems: string[] }[] = [];
     for (const { request, scope, label } of combos) {
@@ -390,7 +397,9 @@ describe('buildOutOfScopeView', () => {
                 channelId: 'C0123ABCD',
               });
               cases.push({
-                label: `${label} override=${canOverride} blocked=${Boolean(overrideBlockedReason)} ${timeZone} big=${big}`,
+                label:
+                  `${label} override=${canOverride} blocked=${Boolean(overrideBlockedReason)} ${timeZone} ` +
+                  `big=${big}`,
                 problems: [...checkView(view), ...brokenControlSequences(view)],
               });
             }
@@ -458,8 +467,10 @@ describe('buildLicenseStatusView', () => {
 describe('buildNotAllowedView', () => {
   it('respects every limit for the authorization reasons and a long reason', () => {
     const reasons = [
-      'Nobody may request emergency licenses yet: an admin must list the allowed Slack user groups in LICENSE_REQUESTER_USERGROUPS (or set AUTHORIZATION_MODE=open in a trial workspace).',
-      'Only members of <!subteam^S0123ABCD>, <!subteam^S0456EFGH> may request emergency licenses. Ask your manager to add you to that user group.',
+      'Nobody may request emergency licenses yet: an admin must list the allowed Slack user groups in ' +
+        'LICENSE_REQUESTER_USERGROUPS (or set AUTHORIZATION_MODE=open in a trial workspace).',
+      'Only members of <!subteam^S0123ABCD>, <!subteam^S0456EFGH> may request emergency licenses. Ask your ' +
+        'manager to add you to that user group.',
       'This request can no longer be overridden. Start again with /emergency-license.',
       long(10_000, 'reason '),
     ];
@@ -500,11 +511,14 @@ describe('buildLicenseNotice', () => {
                 trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined,
                 userCount: 1_000_000,
                 scopeSummary:
-                  'Out of scope (no_paid_plan, prospect, grace_ended_too_long_ago): grace period ended 2 months 3 days ago (Re-issue confirmed by the requester.)',
+                  'Out of scope (no_paid_plan, prospect, grace_ended_too_long_ago): grace period ended 2 months ' +
+                  '3 days ago (Re-issue confirmed by the requester.)',
               });
               const message = buildLicenseNotice(r);
               cases.push({
-                label: `${status} override=${Boolean(overrideJustification)} email=${email.length} ref=${reference} attempts=${attempts}`,
+                label:
+                  `${status} override=${Boolean(overrideJustification)} email=${email.length} ref=` +
+                  `${reference} attempts=${attempts}`,
                 problems: [...checkMessage(message), ...brokenControlSequences(message)],
               });
             }

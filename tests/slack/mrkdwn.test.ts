@@ -105,7 +105,8 @@ function unsafeTexts(payload: unknown, allowed: RegExp[] = BUILT_TOKENS): string
     if (/<!/.test(rest)) problems.push(`${path}: special mention`);
     if (/(^|[^-])>/.test(rest))
       problems.push(
-        `${path}: raw ">" in ${JSON.stringify(rest.slice(rest.search(/(^|[^-])>/) - 20, rest.search(/(^|[^-])>/) + 40))}`,
+        `${path}: raw ">" in ` +
+          `${JSON.stringify(rest.slice(rest.search(/(^|[^-])>/) - 20, rest.search(/(^|[^-])>/) + 40))}`,
       );
     const bare = /@(everyone|here|channel)\b/i.exec(text);
     if (bare) problems.push(`${path}: live ${bare[0]}`);
@@ -114,7 +115,8 @@ function unsafeTexts(payload: unknown, allowed: RegExp[] = BUILT_TOKENS): string
     const amp = /&(?!(amp|lt|gt);)/.exec(body);
     if (amp)
       problems.push(
-        `${path}: "&" that is not an entity at ${amp.index}: ${JSON.stringify(body.slice(amp.index - 10, amp.index + 20))}`,
+        `${path}: "&" that is not an entity at ${amp.index}: ` +
+          `${JSON.stringify(body.slice(amp.index - 10, amp.index + 20))}`,
       );
   }
   return problems;

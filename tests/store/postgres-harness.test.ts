@@ -110,9 +110,11 @@ describe('throwaway server lifetime', () => {
 
   it('a killed test process leaves no server behind (watchdog)', async () => {
     if (external) return;
-    const script = `
+    const script =
+      `
       const { startTestPostgres } = require('./tests/support/postgres');
-      startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); setInterval(() => {}, 1000); });
+      startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); ` +
+      `setInterval(() => {}, 1000); });
     `;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
       cwd: join(__dirname, '..', '..'),

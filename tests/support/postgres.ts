@@ -49,7 +49,8 @@ export class PostgresBinariesNotFoundError extends Error {
     super(
       `No PostgreSQL server binaries (initdb, pg_ctl) found; looked in: ${looked.join(', ') || '(nothing)'}. ` +
         'The PostgreSQL store tests need a real server: install PostgreSQL (e.g. `apt-get install postgresql`), ' +
-        'set PG_BINDIR to the folder holding initdb/pg_ctl, or set TEST_DATABASE_URL to a server the tests may create databases on.',
+        ('set PG_BINDIR to the folder holding initdb/pg_ctl, or set TEST_DATABASE_URL to a server the tests may ' +
+          'create databases on.'),
     );
     this.name = 'PostgresBinariesNotFoundError';
   }
@@ -272,7 +273,9 @@ class ThrowawayPostgres implements TestPostgres {
   private startWatchdog(): void {
     const [file, argv] = this.command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', 'stop']);
     const stop = [file, ...argv].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; cd /; ${stop} >/dev/null 2>&1; rm -rf '${this.dir}'`;
+    const script =
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; cd /; ${stop} >/dev/null ` +
+      `2>&1; rm -rf '${this.dir}'`;
     const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
     watchdog.unref();
     this.watchdogPid = watchdog.pid;

@@ -234,18 +234,23 @@ describe('submit', () => {
 });
 
 describe('process', () => {
-  it('generated for someone else than asked (Mechanizer says so): kept generated, with the mismatch as the visible reason', async () => {
-    const adapter = new ScriptedAdapter().onRequest(
-      generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
-    );
-    const { workflow } = setup(adapter);
-    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    const done = await workflow.process(record.id);
-    expect(done.status).toBe('generated');
-    expect(flat(done).reason).toBe(
-      'The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.',
-    );
-  });
+  it(
+    'generated for someone else than asked (Mechanizer says so): kept generated, with the mismatch as the ' +
+      'visible reason',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(
+        generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
+      );
+      const { workflow } = setup(adapter);
+      const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+      const done = await workflow.process(record.id);
+      expect(done.status).toBe('generated');
+      expect(flat(done).reason).toBe(
+        'The license was created for john@example.com (25 users), not jane@example.com (250 users): check the ' +
+          'request issue.',
+      );
+    },
+  );
 
   it('generated for exactly what was asked: no reason', async () => {
     const adapter = new ScriptedAdapter().onRequest(
@@ -354,29 +359,33 @@ describe('process', () => {
     expect(flat(done).reason).toMatch(/socket hang up/);
   });
 
-  it('a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, /license-status and the status view', async () => {
-    const adapter = new ScriptedAdapter().onRequest(
-      generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
-    );
-    const { workflow, notifier } = setup(adapter);
-    notifier.failDeliver = true;
-    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    const done = await workflow.process(record.id);
-    const last = notifier.events[notifier.events.length - 1].record;
-    const texts = [
-      JSON.stringify(buildLicenseNotice(done).blocks),
-      JSON.stringify(buildLicenseNotice(last).blocks),
-      JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
-      JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
-    ];
-    for (const text of texts) {
-      expect(text).toContain(
-        'The license was created for john@example.com (25 users), not jane@example.com (250 users)',
+  it(
+    'a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, ' +
+      '/license-status and the status view',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(
+        generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
       );
-      expect(text).toMatch(/not delivered yet/i);
-      expect(text).toContain('user_not_found');
-    }
-  });
+      const { workflow, notifier } = setup(adapter);
+      notifier.failDeliver = true;
+      const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+      const done = await workflow.process(record.id);
+      const last = notifier.events[notifier.events.length - 1].record;
+      const texts = [
+        JSON.stringify(buildLicenseNotice(done).blocks),
+        JSON.stringify(buildLicenseNotice(last).blocks),
+        JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
+        JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
+      ];
+      for (const text of texts) {
+        expect(text).toContain(
+          'The license was created for john@example.com (25 users), not jane@example.com (250 users)',
+        );
+        expect(text).toMatch(/not delivered yet/i);
+        expect(text).toContain('user_not_found');
+      }
+    },
+  );
 
   it('a license that cannot be handed over in Slack stays generated', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated());
@@ -387,48 +396,52 @@ describe('process', () => {
     expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
   });
 
-  it('a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly once, also after a restart', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated());
-    const { workflow, store, notifier, clock, dir } = setup(adapter);
-    notifier.failDeliver = true;
-    const { record } = await workflow.submit(input());
-    const afterFirst = await workflow.process(record.id);
-    expect(flat(afterFirst)).toMatchObject({
-      status: 'generated',
-      deliveryStatus: 'pending',
-      deliveryAttempts: 1,
-      deliveryError: 'conversations.open: user_not_found',
-    });
-    expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
-    // Not due before the backoff.
-    expect(await workflow.deliverDue()).toBe(0);
-    clock.now = new Date(T0.getTime() + 1000);
-    expect(await workflow.deliverDue()).toBe(1);
-    expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(
-      new Date(T0.getTime() + 3000).toISOString(),
-    ); // doubled
+  it(
+    'a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly ' +
+      'once, also after a restart',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(generated());
+      const { workflow, store, notifier, clock, dir } = setup(adapter);
+      notifier.failDeliver = true;
+      const { record } = await workflow.submit(input());
+      const afterFirst = await workflow.process(record.id);
+      expect(flat(afterFirst)).toMatchObject({
+        status: 'generated',
+        deliveryStatus: 'pending',
+        deliveryAttempts: 1,
+        deliveryError: 'conversations.open: user_not_found',
+      });
+      expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
+      // Not due before the backoff.
+      expect(await workflow.deliverDue()).toBe(0);
+      clock.now = new Date(T0.getTime() + 1000);
+      expect(await workflow.deliverDue()).toBe(1);
+      expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(
+        new Date(T0.getTime() + 3000).toISOString(),
+      ); // doubled
 
-    // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
-    store.close();
-    const reopened = openStore(dir);
-    stores.push(reopened);
-    const later = new RecordingNotifier();
-    const clock2 = { now: new Date(T0.getTime() + 3000) };
-    const restarted = new EmergencyLicenseWorkflow(
-      reopened.requests,
-      new ScriptedAdapter(),
-      later,
-      silent,
-      () => clock2.now,
-    );
-    await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
-    expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
-    expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
-    clock2.now = new Date(T0.getTime() + 3_600_000);
-    await restarted.deliverDue();
-    await restarted.deliver(record.id);
-    expect(later.events.filter((e) => e.type === 'deliver')).toHaveLength(1);
-  });
+      // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
+      store.close();
+      const reopened = openStore(dir);
+      stores.push(reopened);
+      const later = new RecordingNotifier();
+      const clock2 = { now: new Date(T0.getTime() + 3000) };
+      const restarted = new EmergencyLicenseWorkflow(
+        reopened.requests,
+        new ScriptedAdapter(),
+        later,
+        silent,
+        () => clock2.now,
+      );
+      await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
+      expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
+      expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
+      clock2.now = new Date(T0.getTime() + 3_600_000);
+      await restarted.deliverDue();
+      await restarted.deliver(record.id);
+      expect(later.events.filter((e) => e.type === 'deliver')).toHaveLength(1);
+    },
+  );
 
   it('gives the delivery up after maxAttempts and says so on the record', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated());
@@ -657,48 +670,52 @@ describe('request: the duplicate check and the insert in one step', () => {
     return record.id;
   }
 
-  it(`finds pending and generated requests for the same ticket or email within ${REISSUE_WINDOW_DAYS} days only, and inserts nothing`, async () => {
-    const ctx = setup();
-    const now = new Date(T0.getTime() + 30 * DAY);
-    const key = {
-      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777',
-      email: 'jane@example.com',
-      userCount: 250,
-    };
+  it(
+    `finds pending and generated requests for the same ticket or email within ${REISSUE_WINDOW_DAYS} days ` +
+      `only, and inserts nothing`,
+    async () => {
+      const ctx = setup();
+      const now = new Date(T0.getTime() + 30 * DAY);
+      const key = {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777',
+        email: 'jane@example.com',
+        userCount: 250,
+      };
 
-    const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
-    const recentGenerated = await at(ctx, new Date(now.getTime() - 9.9 * DAY), key, 'generated');
-    const justInside = await at(ctx, new Date(now.getTime() - 10 * DAY + 60_000), key, 'generated');
-    await at(ctx, new Date(now.getTime() - 10 * DAY - 60_000), key, 'generated');
-    await at(ctx, new Date(now.getTime() - 20 * DAY), key);
-    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
-    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
-    // Same ticket with another user count or email, or the same email on another ticket: still a
-    // license for this customer, so it must be confirmed before a second one.
-    const otherCount = await at(ctx, new Date(now.getTime() - 2 * DAY), { ...key, userCount: 251 });
-    const otherEmail = await at(ctx, new Date(now.getTime() - 3 * DAY), { ...key, email: 'john@example.com' });
-    const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), {
-      ...key,
-      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778',
-    });
-    await at(ctx, new Date(now.getTime() - 1 * DAY), {
-      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779',
-      email: 'someone@else.example',
-      userCount: 250,
-    });
+      const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
+      const recentGenerated = await at(ctx, new Date(now.getTime() - 9.9 * DAY), key, 'generated');
+      const justInside = await at(ctx, new Date(now.getTime() - 10 * DAY + 60_000), key, 'generated');
+      await at(ctx, new Date(now.getTime() - 10 * DAY - 60_000), key, 'generated');
+      await at(ctx, new Date(now.getTime() - 20 * DAY), key);
+      await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
+      await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
+      // Same ticket with another user count or email, or the same email on another ticket: still a
+      // license for this customer, so it must be confirmed before a second one.
+      const otherCount = await at(ctx, new Date(now.getTime() - 2 * DAY), { ...key, userCount: 251 });
+      const otherEmail = await at(ctx, new Date(now.getTime() - 3 * DAY), { ...key, email: 'john@example.com' });
+      const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), {
+        ...key,
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778',
+      });
+      await at(ctx, new Date(now.getTime() - 1 * DAY), {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779',
+        email: 'someone@else.example',
+        userCount: 250,
+      });
 
-    ctx.clock.now = now;
-    const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
-    const result = await ctx.workflow.request(input(key));
-    expect(result.outcome).toBe('duplicates');
-    const found = result.outcome === 'duplicates' ? result.duplicates : [];
-    expect(found.map((r) => r.id).sort()).toEqual(
-      [recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort(),
-    );
-    // Newest first.
-    expect(found[0].id).toBe(recentPending);
-    expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
-  });
+      ctx.clock.now = now;
+      const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
+      const result = await ctx.workflow.request(input(key));
+      expect(result.outcome).toBe('duplicates');
+      const found = result.outcome === 'duplicates' ? result.duplicates : [];
+      expect(found.map((r) => r.id).sort()).toEqual(
+        [recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort(),
+      );
+      // Newest first.
+      expect(found[0].id).toBe(recentPending);
+      expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
+    },
+  );
 
   it('matches the email case-insensitively', async () => {
     const ctx = setup();

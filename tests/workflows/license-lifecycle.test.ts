@@ -109,22 +109,26 @@ describe('trial follow-up with an injected clock', () => {
     expect(homes).toContain('U0ENGINEER');
   });
 
-  it('at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says lapsed', async () => {
-    const lc = lifecycle();
-    const record = await request('generated');
-    await lc.recordChanged(record);
-    now = REMINDER_DUE;
-    await lc.scheduler.runOnce();
-    now = LAPSE;
-    expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
-    expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
-    expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
-      /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
-    );
-    expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
-    expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
-    expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
-  });
+  it(
+    'at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says ' +
+      'lapsed',
+    async () => {
+      const lc = lifecycle();
+      const record = await request('generated');
+      await lc.recordChanged(record);
+      now = REMINDER_DUE;
+      await lc.scheduler.runOnce();
+      now = LAPSE;
+      expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
+      expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
+      expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
+        /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
+      );
+      expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
+      expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
+      expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
+    },
+  );
 
   it('Resolved stops both the reminder and the lapse, records who/when, updates the notice and the thread', async () => {
     const lc = lifecycle();

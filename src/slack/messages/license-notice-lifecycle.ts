@@ -17,13 +17,17 @@ function lifecycleLine(resolution: RequestResolution): { line: string; state: st
   if (resolution.resolvedAt) {
     const by = resolution.resolvedBySlackId ? ` by ${mentionUser(resolution.resolvedBySlackId)}` : '';
     return {
-      line: `:white_check_mark: *Resolved*${by}${when(resolution.resolvedAt)}: the customer has a real license. No more reminders.`,
+      line:
+        `:white_check_mark: *Resolved*${by}${when(resolution.resolvedAt)}: the customer has a real license. ` +
+        `No more reminders.`,
       state: 'Resolved',
     };
   }
   if (resolution.lapsedAt)
     return {
-      line: ':hourglass: *Trial lapsed, unresolved*: the instance is locked again unless the customer gets a real license.',
+      line:
+        ':hourglass: *Trial lapsed, unresolved*: the instance is locked again unless the customer gets a ' +
+        'real license.',
       state: 'Trial lapsed, unresolved',
     };
   if (resolution.needsLrAt) {

@@ -69,7 +69,8 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
     status.push(`:sos: L&R asked for help by ${mentionUser(input.needsLr.bySlackId)} ${readerDate(input.needsLr.at)}.`);
   if (input.resolved)
     status.push(
-      `:white_check_mark: Resolved by ${mentionUser(input.resolved.bySlackId)} ${readerDate(input.resolved.at)}. No more reminders.`,
+      `:white_check_mark: Resolved by ${mentionUser(input.resolved.bySlackId)} ${readerDate(input.resolved.at)}` +
+        `. No more reminders.`,
     );
   if (status.length > 0) blocks.push(section(status.join('\n'), 'reminder_status'));
   if (!input.resolved) {
@@ -80,7 +81,8 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
   }
   blocks.push(
     context(
-      `Request ${escapeMrkdwn(request.id)} · *Resolved*: the customer has a real license or has renewed (stops the reminders) · *Needs L&R*: asks the L&R team in the licensing channel; the request stays open.`,
+      `Request ${escapeMrkdwn(request.id)} · *Resolved*: the customer has a real license or has renewed (stops ` +
+        `the reminders) · *Needs L&R*: asks the L&R team in the licensing channel; the request stays open.`,
     ),
   );
   const state = input.resolved
@@ -90,7 +92,9 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
       : `lapses ${formatInstant(input.lapseAt)}`;
   const late = input.lateness.late ? ` (reminder ${input.lateness.text})` : '';
   return {
-    text: `Emergency trial license ${state}: ${request.ticketUrl} (${request.userCount} users, ${escapeMrkdwn(request.email)})${late}`,
+    text:
+      `Emergency trial license ${state}: ${request.ticketUrl} (${request.userCount} users, ` +
+      `${escapeMrkdwn(request.email)})${late}`,
     blocks,
   };
 }

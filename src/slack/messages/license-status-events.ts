@@ -8,7 +8,10 @@ export function followUpLines(events: readonly LifecycleEvent[] | undefined): st
   if (!events || events.length === 0) return '';
   const items = events.slice(-8).map((event) => {
     const at = DateTime.fromISO(event.at, { zone: 'utc' });
-    return `${describeLifecycleEvent(event)}${event.bySlackId ? ` by ${mentionUser(event.bySlackId)}` : ''}${at.isValid ? ` ${readerDate(at)}` : ''}`;
+    return (
+      `${describeLifecycleEvent(event)}${event.bySlackId ? ` by ${mentionUser(event.bySlackId)}` : ''}` +
+      `${at.isValid ? ` ${readerDate(at)}` : ''}`
+    );
   });
   return `*Follow-up:* ${items.join(' · ')}`;
 }

@@ -41,8 +41,11 @@ export function buildLicenseStatusMessage(
     blocks.push(
       section(
         [
-          `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ${mentionUser(record.requestedBySlackId)}`,
-          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
+          `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ` +
+            `${mentionUser(record.requestedBySlackId)}`,
+          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ` +
+            `${escapeMrkdwn(record.email)}` +
+            `${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
           `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,

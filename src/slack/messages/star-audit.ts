@@ -24,12 +24,16 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   const facts: string[] = [];
   if (used.includes('expiry')) {
     facts.push(
-      `${what} ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${readerDate(expiry.expiresAt)})`,
+      `${what} ` +
+        `${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`}` +
+        ` (${readerDate(expiry.expiresAt)})`,
     );
   }
   if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
     facts.push(
-      `Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${readerDate(expiry.graceEndsAt)})`,
+      `Grace period ` +
+        `${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`}` +
+        ` (${readerDate(expiry.graceEndsAt)})`,
     );
   }
   return facts;
@@ -63,7 +67,8 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
   if (emergency.kind === 'ask_lr')
     blocks.push(
       section(
-        `:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes from the L&R team (CustomersDot).`,
+        `:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes ` +
+          `from the L&R team (CustomersDot).`,
         'emergency',
       ),
     );

@@ -8,7 +8,10 @@ import type { AuditMessage } from './star-audit';
 const FIXED_BLOCKS = 6;
 
 function ticketLine(ticket: TicketToLabel): string {
-  return `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ${readerDateOfIso(ticket.decidedAt)}`;
+  return (
+    `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ` +
+    `${readerDateOfIso(ticket.decidedAt)}`
+  );
 }
 
 /** Packs whole lines into sections of at most `max` characters, so no link is cut in half. */
@@ -50,7 +53,8 @@ export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
   } else {
     blocks.push(
       section(
-        `*To label: ${digest.toLabel.length} "No need for STAR" ticket${digest.toLabel.length === 1 ? '' : 's'}*. Manager: collect data for feedback and label the STAR issue.`,
+        `*To label: ${digest.toLabel.length} "No need for STAR" ticket${digest.toLabel.length === 1 ? '' : 's'}` +
+          `*. Manager: collect data for feedback and label the STAR issue.`,
         'digest_to_label',
       ),
     );
@@ -63,7 +67,8 @@ export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
     if (shown < digest.toLabel.length) {
       blocks.push(
         context(
-          `…and ${digest.toLabel.length - shown} more: \`npm run export-decisions\` lists every decision with its inputs.`,
+          `…and ${digest.toLabel.length - shown} more: \`npm run export-decisions\` lists every decision with ` +
+            `its inputs.`,
         ),
       );
     }

@@ -58,8 +58,10 @@ function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime
   const left = msUntilLapse(expiresOn, now);
   const timeLeft = left > 0 ? `*${formatRelative(left).replace(/^in /, '')} left*` : `*lapsed ${formatRelative(left)}*`;
   const lines = [
-    `:alarm_clock: ${link(license.ticketUrl)}: ${timeLeft} (${left > 0 ? 'lapses' : 'lapsed'} ${readerDate(trialLapseAt(expiresOn))})`,
-    `${escapeMrkdwn(license.email)} · ${license.userCount.toLocaleString('en-US')} users · requested by ${mentionUser(license.requestedBySlackId)}`,
+    `:alarm_clock: ${link(license.ticketUrl)}: ${timeLeft} (${left > 0 ? 'lapses' : 'lapsed'} ` +
+      `${readerDate(trialLapseAt(expiresOn))})`,
+    `${escapeMrkdwn(license.email)} · ${license.userCount.toLocaleString('en-US')} users · requested by ` +
+      `${mentionUser(license.requestedBySlackId)}`,
   ];
   if (license.needsLrBySlackId) lines.push(`:sos: L&R asked for help by ${mentionUser(license.needsLrBySlackId)}`);
   const buttons = [button('Resolved', rowActionId(LICENSE_RESOLVED_ACTION, row), license.id, 'primary')];
@@ -72,7 +74,8 @@ function requestBlock(request: DashboardRequest): KnownBlock {
   const state =
     request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
   return section(
-    `${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${readerDateOfIso(request.createdAt)}`,
+    `${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ` +
+      `${escapeMrkdwn(request.email)} · ${readerDateOfIso(request.createdAt)}`,
   );
 }
 
@@ -102,8 +105,10 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     header('L&R on-call'),
     section(
       [
-        `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket and get a verdict with the playbook's next steps.`,
-        `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a Self-Managed customer whose grace period ended within the last 3 days.`,
+        `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket ` +
+          `and get a verdict with the playbook's next steps.`,
+        `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a ` +
+          `Self-Managed customer whose grace period ended within the last 3 days.`,
         `*${COMMANDS.licenseStatus} <ticket or email>*: what happened to a license request, and a copy of the license.`,
       ].join('\n'),
     ),
@@ -121,7 +126,8 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     blocks.push(
       divider(),
       section(
-        '*Open emergency licenses*: generated trials nobody has marked resolved yet. Press *Resolved* once the customer has a real license.',
+        '*Open emergency licenses*: generated trials nobody has marked resolved yet. Press *Resolved* once the ' +
+          'customer has a real license.',
       ),
     );
     const sorted = [...open].sort((a, b) => (a.trialExpiresOn as string).localeCompare(b.trialExpiresOn as string));
@@ -142,7 +148,9 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     blocks.push(
       divider(),
       section(
-        `:sparkles: *Nothing open, and no requests or STAR checks of yours yet.* Type \`${COMMANDS.starCheck}\` with a ticket link when a starred L&R ticket comes in, or press *Weekend emergency license* when a Self-Managed customer is locked out on a weekend.`,
+        `:sparkles: *Nothing open, and no requests or STAR checks of yours yet.* Type \`${COMMANDS.starCheck}\` ` +
+          `with a ticket link when a starred L&R ticket comes in, or press *Weekend emergency license* when a ` +
+          `Self-Managed customer is locked out on a weekend.`,
         'home_empty',
       ),
     );

@@ -43,9 +43,11 @@ const yesNo = (yes: string, no: string) => [
 function requestSummary(request: EmergencyRequest): string {
   return [
     `*Ticket:* ${link(request.ticketUrl)}`,
-    `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}${request.prospect ? ', prospect' : ''}`,
+    `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}` +
+      `${request.prospect ? ', prospect' : ''}`,
     `*License expiration date:* ${request.expirationDate}`,
-    `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(request.email)}`,
+    `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ` +
+      `${escapeMrkdwn(request.email)}`,
     `*Requested by (GitLab):* ${escapeMrkdwn(request.username)}`,
   ].join('\n');
 }
@@ -57,7 +59,10 @@ export function buildEmergencyLicenseModal(
 ): ModalView {
   const blocks: KnownBlock[] = [
     context(
-      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
+      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a ` +
+        `*paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar ` +
+        `days, UTC). It applies even if the customer already had a Sales-generated temporary extension. ` +
+        `Nothing is generated until every check passes.`,
     ),
     input(
       {
@@ -95,7 +100,10 @@ export function buildEmergencyLicenseModal(
       {
         blockId: B.expiration_date,
         label: 'License expiration date',
-        hint: 'As shown on the License (Subscription) screenshot: the license now on the instance, even if it was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 days later.',
+        hint:
+          'As shown on the License (Subscription) screenshot: the license now on the instance, even if it ' +
+          'was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 ' +
+          'days later.',
       },
       datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
     ),
@@ -115,7 +123,11 @@ export function buildEmergencyLicenseModal(
       {
         blockId: B.user_count,
         label: 'Maximum users (License / Subscription page)',
-        hint: `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab refuses to activate a license whose user count is below the instance's maximum users in the current license term (it allows about 10% over), so the current-user count is not enough. A whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,
+        hint:
+          `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab ` +
+          `refuses to activate a license whose user count is below the instance's maximum users in the ` +
+          `current license term (it allows about 10% over), so the current-user count is not enough. A whole ` +
+          `number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,
       },
       textInput(a('user_count'), { initial: prefill.userCount, maxLength: 9, placeholder: 'e.g. 250' }),
     ),
@@ -199,7 +211,9 @@ export function buildReissueConfirmView(
     .slice(0, 5)
     .map(
       (r) =>
-        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
+        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ` +
+        `${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}` +
+        `${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
     );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
@@ -208,7 +222,9 @@ export function buildReissueConfirmView(
     close: 'Cancel',
     blocks: [
       section(
-        `:warning: *A license for this ticket or this email was already requested in the last ${TRIAL_DAYS} days.* If the customer says the email never arrived, use \`/license-status\` to get that license again instead.`,
+        `:warning: *A license for this ticket or this email was already requested in the last ${TRIAL_DAYS} ` +
+          `days.* If the customer says the email never arrived, use \`/license-status\` to get that license ` +
+          `again instead.`,
         'duplicate',
       ),
       section(lines.join('\n'), 'existing'),
@@ -227,13 +243,17 @@ export function buildLicenseStatusView(
   licensingChannel: string,
   licenseWarning?: string,
 ): ModalView {
-  const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
+  const summary =
+    `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ` +
+    `${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
   const blocks: KnownBlock[] = [];
   if (record.status === 'pending') {
     blocks.push(
       section(
         record.issueUrl
-          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will get a DM when it is ready.`
+          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ` +
+              `${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will ` +
+              `get a DM when it is ready.`
           : ':hourglass_flowing_sand: *Generating the trial license…* You will get it in a DM.',
         'status',
       ),
@@ -248,7 +268,10 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). :warning: The file could not be sent in Slack (${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). ` +
+          `:warning: The file could not be sent in Slack (` +
+          `${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}` +
+          `${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
     );
@@ -267,21 +290,25 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on ` +
+          `its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
     );
   } else if (record.status === 'generated' && record.issuedToMismatch) {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ` +
+          `${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
         'status',
       ),
     );
   } else if (record.status === 'generated') {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}: attach it to the ticket and reply to the customer.`,
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ` +
+          `${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}` +
+          `: attach it to the ticket and reply to the customer.`,
         'status',
       ),
     );

@@ -39,7 +39,8 @@ export function expiryFactsFor(
 
 function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): KnownBlock {
   const hint = derivable
-    ? `${question.help ? `${question.help} ` : ''}Leave empty if you picked the expiration date above: the bot computes the answer.`
+    ? `${question.help ? `${question.help} ` : ''}Leave empty if you picked the expiration date above: the bot ` +
+      `computes the answer.`
     : question.help;
   return input(
     { blockId: STAR_BLOCKS.question(question.id), label: question.prompt, hint, optional: derivable, dispatch: true },
@@ -113,7 +114,10 @@ export function buildStarCheckModal(
           {
             blockId: STAR_BLOCKS.expirationDate,
             label: 'License/plan expiration date',
-            hint: 'A Self-Managed license stops at 00:00 UTC on this date; a SaaS plan runs through it. With where the customer runs GitLab (above), the grace period and the 24-hour questions are computed from it. Unknown? Leave it empty and answer them below.',
+            hint:
+              'A Self-Managed license stops at 00:00 UTC on this date; a SaaS plan runs through it. With ' +
+              'where the customer runs GitLab (above), the grace period and the 24-hour questions are ' +
+              'computed from it. Unknown? Leave it empty and answer them below.',
             optional: true,
             dispatch: true,
           },

@@ -10,7 +10,8 @@ import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-che
 export function pathLines(decision: StarDecision): string[] {
   return decision.path.map(
     (step) =>
-      `• ${step.question.shortLabel}: *${escapeMrkdwn(step.option.label)}*${step.source === 'computed' ? ' _(computed from the expiration date)_' : ''}`,
+      `• ${step.question.shortLabel}: *${escapeMrkdwn(step.option.label)}*` +
+      `${step.source === 'computed' ? ' _(computed from the expiration date)_' : ''}`,
   );
 }
 
@@ -21,7 +22,8 @@ export function playbookBlocks(decision: StarDecision): KnownBlock[] {
   const steps = guidance.steps.map((s) => `• ${s}`).join('\n');
   return [
     section(
-      `*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*${steps ? `\n${steps}` : ''}`,
+      `*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*` +
+        `${steps ? `\n${steps}` : ''}`,
       'playbook',
     ),
     ...(guidance.warnings.length ? [context(...guidance.warnings.map((w) => `:warning: ${w}`))] : []),
@@ -49,14 +51,16 @@ export function buildStarVerdictView(
   const blocks: KnownBlock[] = [
     header(`${verdict.headline}`),
     section(
-      `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`,
+      `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ` +
+        `${link(decision.ticketUrl)}`,
       'verdict',
     ),
   ];
   if (verdict.followUp)
     blocks.push(
       section(
-        `:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export.`,
+        `:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback ` +
+          `export.`,
         'follow_up',
       ),
     );

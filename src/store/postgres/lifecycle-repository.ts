@@ -81,7 +81,8 @@ export class PgLifecycleRepository implements LifecycleRepository {
   async schedule(job: { requestId: string; kind: LifecycleJobKind; dueAt: Date }, now: Date): Promise<LifecycleJob> {
     const id = lifecycleJobId(job.requestId, job.kind);
     await this.rows(
-      `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON ` +
+        `CONFLICT (id) DO NOTHING`,
       [id, job.requestId, job.kind, iso(job.dueAt), iso(now)],
     );
     const { rows } = await this.rows<PgJobRow>('SELECT * FROM lifecycle_jobs WHERE id = $1', [id]);
@@ -127,7 +128,8 @@ export class PgLifecycleRepository implements LifecycleRepository {
   async recordEvent(event: LifecycleEvent): Promise<{ recorded: boolean; event: LifecycleEvent }> {
     const onceKey = ONCE_PER_REQUEST.has(event.type) ? event.type : null;
     const { count } = await this.rows(
-      `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES ($1, ` +
+        `$2, $3, $4, $5, $6, $7)
        ON CONFLICT (request_id, once_key) DO NOTHING`,
       [randomUUID(), event.requestId, event.type, event.at, event.bySlackId ?? null, event.lateByMs ?? null, onceKey],
     );
@@ -189,7 +191,8 @@ export class PgLifecycleRepository implements LifecycleRepository {
     const { count } = await this.rows(
       `INSERT INTO scheduled_runs (key, lease_owner, lease_until, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
-       WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR scheduled_runs.lease_until <= $4)`,
+       WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR ` +
+        `scheduled_runs.lease_until <= $4)`,
       [key, owner, iso(new Date(now.getTime() + Math.max(0, leaseMs))), iso(now)],
     );
     return count === 1;

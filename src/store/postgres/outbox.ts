@@ -9,13 +9,15 @@ export class PgAuditOutbox implements AuditOutbox {
     // Same rules as the SQLite outbox: a new version is due now; ts/created_at/lease are kept;
     // channel and thread only change while the message was never posted.
     const [row] = await this.pg.rows<PgOutboxRow>(
-      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, attempts, next_attempt_at, last_error, created_at)
+      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, ` +
+        `attempts, next_attempt_at, last_error, created_at)
        VALUES ($1, $2, $3, $4::jsonb, $5, NULL, 1, 0, 0, $6, NULL, $6)
        ON CONFLICT (key) DO UPDATE SET
          text = EXCLUDED.text,
          blocks = EXCLUDED.blocks,
          channel = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.channel ELSE audit_outbox.channel END,
-         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.thread_of_key ELSE audit_outbox.thread_of_key END,
+         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.thread_of_key ELSE ` +
+        `audit_outbox.thread_of_key END,
          version = audit_outbox.version + 1,
          attempts = 0,
          last_error = NULL,
@@ -72,14 +74,16 @@ export class PgAuditOutbox implements AuditOutbox {
 
   async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<void> {
     await this.pg.query(
-      'UPDATE audit_outbox SET ts = $2, delivered_version = GREATEST(delivered_version, $3), claimed_until = NULL WHERE key = $1',
+      'UPDATE audit_outbox SET ts = $2, delivered_version = GREATEST(delivered_version, $3), claimed_until = ' +
+        'NULL WHERE key = $1',
       [key, ts, version],
     );
   }
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {
     await this.pg.query(
-      'UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE key = $1',
+      'UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, claimed_until = ' +
+        'NULL WHERE key = $1',
       [key, iso(nextAttemptAt), error],
     );
   }

@@ -31,7 +31,8 @@ async function claimWhere(
        ORDER BY ${order} LIMIT $3
        FOR UPDATE SKIP LOCKED
      ), claimed AS (
-       UPDATE license_requests r SET claimed_by = $2, claimed_until = $4 FROM picked WHERE r.id = picked.id RETURNING r.*
+       UPDATE license_requests r SET claimed_by = $2, claimed_until = $4 FROM picked WHERE r.id = picked.id ` +
+      `RETURNING r.*
      )
      SELECT * FROM claimed ORDER BY ${order}`,
     [iso(now), owner, clamp(limit), until(now, leaseMs), ...extra],
@@ -40,7 +41,9 @@ async function claimWhere(
 }
 
 /** Never claimed (or released) requests only after `$5` (now - grace): their creator is about to claim them. */
-const FREE_PENDING = `(claimed_until <= $1::timestamptz OR claimed_by = $2 OR (claimed_until IS NULL AND updated_at <= $5::timestamptz))`;
+const FREE_PENDING =
+  `(claimed_until <= $1::timestamptz OR claimed_by = $2 OR (claimed_until IS NULL AND ` +
+  `updated_at <= $5::timestamptz))`;
 
 export function pgClaimPendingRequests(
   pool: Pool,

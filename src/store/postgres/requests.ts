@@ -63,8 +63,10 @@ export class PgLicenseRequests implements LicenseRequestRepository {
          license_file = $7, trial_expires_on = $8, issued_to_email = $9, issued_to_user_count = $10,
          -- Becoming generated makes the delivery pending in the same write: a crash right after
          -- it leaves a delivery to resume, never a license nobody hands over.
-         delivery_status = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
-         delivery_next_at = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN $11 ELSE delivery_next_at END,
+         delivery_status = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE ` +
+        `delivery_status END,
+         delivery_next_at = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN $11 ELSE ` +
+        `delivery_next_at END,
          updated_at = $11
        WHERE id = $1
        RETURNING *`,

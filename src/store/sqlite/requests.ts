@@ -48,8 +48,10 @@ function prepare(db: Database.Database) {
          issued_to_user_count = @issued_to_user_count,
          -- Becoming generated makes the delivery pending in the same write: a crash right after
          -- it leaves a delivery to resume, never a license nobody hands over.
-         delivery_status = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
-         delivery_next_at = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN @updated_at ELSE delivery_next_at END,
+         delivery_status = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE ` +
+        `delivery_status END,
+         delivery_next_at = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN @updated_at ELSE ` +
+        `delivery_next_at END,
          updated_at = @updated_at
        WHERE id = @id
        RETURNING *`,

@@ -154,7 +154,8 @@ class Checker {
     if (!allowed.has(type))
       return this.problem(
         path,
-        `element type "${type}" not allowed (or not known to the checker) in ${where === 'input' ? 'an input block' : 'an actions block/accessory'}`,
+        `element type "${type}" not allowed (or not known to the checker) in ` +
+          `${where === 'input' ? 'an input block' : 'an actions block/accessory'}`,
       );
     this.actionId(path, element, blockActionIds);
     switch (type) {

@@ -136,7 +136,9 @@ export function allScopeCombinations(): { request: EmergencyRequest; scope: Scop
           out.push({
             request,
             scope,
-            label: `${deployment}/${paidPlan ? 'paid' : 'free'}/${prospect ? 'prospect' : 'customer'}/${expirationDate} -> [${scope.failures.map((f) => f.rule).join(',')}]`,
+            label:
+              `${deployment}/${paidPlan ? 'paid' : 'free'}/${prospect ? 'prospect' : 'customer'}/` +
+              `${expirationDate} -> [${scope.failures.map((f) => f.rule).join(',')}]`,
           });
         }
       }

@@ -10,7 +10,9 @@ const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => strin
     result.outcome === 'done'
       ? ':white_check_mark: Marked *Resolved*: no more reminders for this trial.'
       : result.outcome === 'already'
-        ? `:information_source: Already resolved${result.resolution.resolvedBySlackId ? ` by ${mentionUser(result.resolution.resolvedBySlackId)}` : ''}: nothing changed.`
+        ? `:information_source: Already resolved` +
+          `${result.resolution.resolvedBySlackId ? ` by ${mentionUser(result.resolution.resolvedBySlackId)}` : ''}` +
+          `: nothing changed.`
         : ':information_source: This request has no generated trial to follow up (it is pending, failed or refused).',
   needs_lr: (result) =>
     result.outcome === 'done'
@@ -18,7 +20,9 @@ const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => strin
       : result.outcome === 'already'
         ? result.resolution.resolvedAt
           ? ':information_source: This trial is already resolved: L&R was not asked.'
-          : `:information_source: L&R was already asked${result.resolution.needsLrBySlackId ? ` by ${mentionUser(result.resolution.needsLrBySlackId)}` : ''}.`
+          : `:information_source: L&R was already asked` +
+            `${result.resolution.needsLrBySlackId ? ` by ${mentionUser(result.resolution.needsLrBySlackId)}` : ''}` +
+            `.`
         : ':information_source: This request has no generated trial to follow up (it is pending, failed or refused).',
 };
 

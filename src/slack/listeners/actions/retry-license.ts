@@ -34,12 +34,14 @@ export function retryLicense(services: AppServices) {
         return;
       case 'outside-window':
         await tell(
-          `:no_entry: Not retried: ${result.problem} Start a new request with \`/emergency-license\` (a manager can override the scope there).`,
+          `:no_entry: Not retried: ${result.problem} Start a new request with \`/emergency-license\` (a manager ` +
+            `can override the scope there).`,
         );
         return;
       case 'not-failed':
         await tell(
-          ':information_source: This request is not failed any more (it may already be retrying): nothing was started twice. Use `/license-status` to see where it is.',
+          ':information_source: This request is not failed any more (it may already be retrying): nothing was ' +
+            'started twice. Use `/license-status` to see where it is.',
         );
         return;
       case 'retried': {
@@ -56,7 +58,8 @@ export function retryLicense(services: AppServices) {
         const reason = reasonOf(record);
         const where =
           record.status === 'generated'
-            ? ` The license went to ${mentionUser(record.requestedBySlackId)}, who asked for it; \`/license-status\` can send you a copy.`
+            ? ` The license went to ${mentionUser(record.requestedBySlackId)}, who asked for it; ` +
+              `\`/license-status\` can send you a copy.`
             : '';
         await tell(
           `Retry finished: the request is now *${record.status}*${reason ? ` (${escapeMrkdwn(reason)})` : ''}.${where}`,
