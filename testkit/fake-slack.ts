@@ -31,7 +31,9 @@ export type JsonObject = Record<string, Json>;
 export interface RecordedCall {
   /** Web API method, e.g. `views.open`. */
   method: string;
-  /** Arguments as the app sent them; JSON-string values (view, blocks, files...) parsed into objects; `token` removed. */
+  /**
+   * Arguments as the app sent them; JSON-string values (view, blocks, files...) parsed into objects; `token` removed.
+   */
   args: JsonObject;
   /** From `Authorization: Bearer`, else the `token` argument. */
   token: string | undefined;
@@ -123,7 +125,10 @@ export interface FakeSlackOptions {
    */
   strictTriggers?: boolean;
   triggerTtlMs?: number;
-  /** Reject views/messages Slack would reject (`invalid_arguments` with messages, `no_text`, `invalid_blocks`). Default true. */
+  /**
+   * Reject views/messages Slack would reject (`invalid_arguments` with messages, `no_text`, `invalid_blocks`).
+   * Default true.
+   */
   validate?: boolean;
   /** Print fake-internal failures to stderr (they are always kept in `errors`). Default true. */
   logErrors?: boolean;
@@ -132,7 +137,10 @@ export interface FakeSlackOptions {
    * and `waitForCall` still sees calls that arrive after it was called.
    */
   record?: boolean;
-  /** The clock of `receivedAt` (default `performance.now`; the benchmark uses the monotonic `hr()` shared by its processes). */
+  /**
+   * The clock of `receivedAt` (default `performance.now`; the benchmark uses the monotonic `hr()` shared by its
+   * processes).
+   */
   clock?: () => number;
 }
 
@@ -495,7 +503,8 @@ export class FakeSlack {
     if (this.server) throw new Error('FakeSlack already started');
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
-        if (error instanceof ClientGone) return; // the client hung up mid-request (timeout, shutdown): not the fake's problem
+        // the client hung up mid-request (timeout, shutdown): not the fake's problem
+        if (error instanceof ClientGone) return;
         this.internalError(error, res);
       });
     });
@@ -511,7 +520,10 @@ export class FakeSlack {
     this.boundPort = (server.address() as AddressInfo).port;
   }
 
-  /** Closes the server and every connection (including keep-alive ones from the app's fetch), clears timers and fails pending waits. */
+  /**
+   * Closes the server and every connection (including keep-alive ones from the app's fetch), clears timers and fails
+   * pending waits.
+   */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -550,7 +562,10 @@ export class FakeSlack {
     return `${this.baseUrl}/response/${encodeURIComponent(id)}`;
   }
 
-  /** Forget recorded calls/responses/uploads and injected faults. Users, usergroups, custom handlers, views and messages stay. */
+  /**
+   * Forget recorded calls/responses/uploads and injected faults. Users, usergroups, custom handlers, views and
+   * messages stay.
+   */
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
@@ -668,7 +683,10 @@ export class FakeSlack {
     );
   }
 
-  /** Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is empty). */
+  /**
+   * Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is
+   * empty).
+   */
   async waitForCalls(method: string, count: number, timeoutMs = 3000): Promise<RecordedCall[]> {
     const deadline = performance.now() + timeoutMs;
     while (this.callCount(method) < count) {
@@ -703,7 +721,10 @@ export class FakeSlack {
     throw new Error(`expected no ${method} call, got one: ${JSON.stringify(call.args).slice(0, 300)}`);
   }
 
-  /** The first POST to a response_url (this `id`, or any) since start/reset — possibly one already received. See `nextResponse`. */
+  /**
+   * The first POST to a response_url (this `id`, or any) since start/reset — possibly one already received. See
+   * `nextResponse`.
+   */
   waitForResponse(
     id?: string,
     predicate: (r: RecordedResponse) => boolean = () => true,
@@ -771,7 +792,9 @@ export class FakeSlack {
   summary(): string {
     return (
       `calls so far: [` +
-      `${this.calls.map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method)).join(', ')}` +
+      `${this.calls
+        .map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method))
+        .join(', ')}` +
       `]`
     );
   }

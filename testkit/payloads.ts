@@ -55,7 +55,10 @@ export const UNSET_RESPONSE_URL = 'http://127.0.0.1:9/response/not-set--pass-fak
 
 let triggerSeq = 0;
 
-/** A trigger_id like Slack's (`<digits>.<digits>.<hex>`); the first part is the creation time in ms, which FakeSlack uses to expire it after 3 s. */
+/**
+ * A trigger_id like Slack's (`<digits>.<digits>.<hex>`); the first part is the creation time in ms, which FakeSlack
+ * uses to expire it after 3 s.
+ */
 export function newTriggerId(): string {
   triggerSeq += 1;
   return `${Date.now()}.${100000000 + triggerSeq}.${randomBytes(16).toString('hex')}`;
@@ -317,7 +320,10 @@ export function optionByText(view: JsonObject, blockId: string, textContains: st
   );
 }
 
-/** All text a person can read in a view or a list of blocks (titles, labels, sections, options...), one piece per line. */
+/**
+ * All text a person can read in a view or a list of blocks (titles, labels, sections, options...), one piece per
+ * line.
+ */
 export function textOf(viewOrBlocks: JsonObject | Json[]): string {
   const out: string[] = [];
   const walk = (node: Json) => {
@@ -404,7 +410,9 @@ function initialState(ref: ElementRef): StateValue {
   }
 }
 
-/** The state value after a person entered `answer`, with the checks the Slack client makes before it lets them submit. */
+/**
+ * The state value after a person entered `answer`, with the checks the Slack client makes before it lets them submit.
+ */
 function answeredState(ref: ElementRef, answer: AnswerValue): StateValue {
   const el = ref.element;
   const type = ref.type;
@@ -528,7 +536,10 @@ function initialStateCleared(ref: ElementRef): StateValue {
 }
 
 export interface StateOptions {
-  /** Throw if a required input (input block without `optional: true`) ends up empty: the Slack client would not submit. */
+  /**
+   * Throw if a required input (input block without `optional: true`) ends up empty: the Slack client would not
+   * submit.
+   */
   enforceRequired?: boolean;
 }
 
@@ -581,7 +592,10 @@ export interface BlockActionsOptions extends CommonPayloadOptions {
   view: JsonObject;
   actionId: string;
   blockId?: string;
-  /** What the person picked/typed in the element (option value or visible text, date, text...). Not needed for buttons. */
+  /**
+   * What the person picked/typed in the element (option value or visible text, date, text...). Not needed for
+   * buttons.
+   */
   value?: AnswerValue;
   /** The rest of the form as filled in so far (goes into `view.state`). */
   answers?: Answers;

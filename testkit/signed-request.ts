@@ -95,7 +95,10 @@ export function encodeSlashCommand(fields: Record<string, string | number | bool
   return params.toString();
 }
 
-/** `payload=<url-encoded JSON>`, the body of every interactivity request (block_actions, view_submission, shortcut...). */
+/**
+ * `payload=<url-encoded JSON>`, the body of every interactivity request (block_actions, view_submission,
+ * shortcut...).
+ */
 export function encodeInteraction(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
@@ -117,7 +120,9 @@ function buildHeaders(
   return { ...headers, ...options.headers };
 }
 
-/** A signed request (path, headers, body) without sending it, for load generators. Signatures expire after 5 minutes. */
+/**
+ * A signed request (path, headers, body) without sending it, for load generators. Signatures expire after 5 minutes.
+ */
 export function prepareSignedRequest(
   kind: 'command' | 'interaction' | 'event',
   signingSecret: string,
@@ -224,7 +229,10 @@ export function postSlashCommand(
   return postSigned(baseUrl, signingSecret, encodeSlashCommand(fields), FORM_CONTENT_TYPE, options);
 }
 
-/** An interactivity payload (block_actions, view_submission, view_closed, shortcut) as Slack posts it: `payload=<json>`. */
+/**
+ * An interactivity payload (block_actions, view_submission, view_closed, shortcut) as Slack posts it:
+ * `payload=<json>`.
+ */
 export function postInteraction(
   baseUrl: string,
   signingSecret: string,

@@ -169,7 +169,10 @@ export function describeLifecycleEvent(event: Pick<LifecycleEvent, 'type' | 'lat
   return `${EVENT_LABELS[event.type]}${late}`;
 }
 
-/** The event that resolved a request: the first "Resolved" counts, later clicks change nothing (there is no un-resolve). */
+/**
+ * The event that resolved a request: the first "Resolved" counts, later clicks change nothing (there is no
+ * un-resolve).
+ */
 export function resolutionOf(events: readonly LifecycleEvent[]): LifecycleEvent | undefined {
   return events.filter((event) => event.type === 'resolved').sort((a, b) => a.at.localeCompare(b.at))[0];
 }

@@ -3,7 +3,10 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { scrubSecrets } from '../logger';
 
-/** The argument of Bolt's extended error handler (`extendedErrorHandler: true`), from its public `App.error` signature. */
+/**
+ * The argument of Bolt's extended error handler (`extendedErrorHandler: true`), from its public `App.error`
+ * signature.
+ */
 type ExtendedErrorHandlerArgs = Parameters<Parameters<App['error']>[0]>[0];
 
 /**

@@ -68,7 +68,10 @@ export function countingSlackFetch(
   };
 }
 
-/** The response, with the body the client reads checked for `ok: false` on the way through (parsed once more only when unusual). */
+/**
+ * The response, with the body the client reads checked for `ok: false` on the way through (parsed once more only when
+ * unusual).
+ */
 function answerChecked(response: FetchResponse, onNotOk: () => void): FetchResponse {
   const check = (text: string) => {
     // Slack writes `ok` first; anything else is parsed to be sure.

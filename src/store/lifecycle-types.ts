@@ -38,7 +38,10 @@ export interface LifecycleRepository extends LifecycleJobs {
   /** The request's events, oldest first. */
   listEvents(requestId: string): Promise<LifecycleEvent[]>;
   resolution(requestId: string): Promise<RequestResolution>;
-  /** IDs of generated requests without a "resolved" event whose trial ends on or after `sinceDate` (yyyy-mm-dd), soonest first. */
+  /**
+   * IDs of generated requests without a "resolved" event whose trial ends on or after `sinceDate` (yyyy-mm-dd),
+   * soonest first.
+   */
   openTrialIds(sinceDate: string, limit: number): Promise<string[]>;
   /** IDs of the requests `slackUserId` made, newest first. */
   requestIdsBy(slackUserId: string, limit: number): Promise<string[]>;

@@ -212,7 +212,10 @@ export interface OutboxEntry extends OutboxMessage {
 }
 
 export interface ClaimDueOptions {
-  /** Entries whose next attempt is at or before this are due (default `now`); the final flush of a stopping dispatcher looks past backoffs. The lease still starts at `now`. */
+  /**
+   * Entries whose next attempt is at or before this are due (default `now`); the final flush of a stopping dispatcher
+   * looks past backoffs. The lease still starts at `now`.
+   */
   dueBy?: Date;
 }
 
@@ -276,7 +279,10 @@ export interface UserPreferenceRepository {
  * Schema: migration 6 (license_requests.claimed_by / claimed_until) on both backends.
  */
 export interface RequestLeases {
-  /** Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when another owner holds it or nothing is left to do. */
+  /**
+   * Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when
+   * another owner holds it or nothing is left to do.
+   */
   claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /**
    * Pending requests whose lease is free, oldest first, now leased to `owner`. A request nobody

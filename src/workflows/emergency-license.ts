@@ -269,7 +269,9 @@ export class EmergencyLicenseWorkflow {
     this.deliveryTimer = undefined;
   }
 
-  /** Delivers every license whose hand-over is pending and due (after a restart or a backoff) and whose lease is free. */
+  /**
+   * Delivers every license whose hand-over is pending and due (after a restart or a backoff) and whose lease is free.
+   */
   async deliverDue(): Promise<number> {
     try {
       const due = await this.store.claimDeliveriesDue(this.lease.owner, this.now(), 20, this.lease.leaseMs);

@@ -436,16 +436,19 @@ describe('background errors', () => {
     expect((await store.outbox.get('k'))?.deliveredVersion).toBe(1);
   });
 
-  it('a send that completes after stop() timed out and the store was closed is not an unhandled rejection', async () => {
-    const gate = deferred<{ ts: string }>();
-    const { dispatcher, store } = setup({ behaviour: () => gate.promise });
-    await dispatcher.publish(message('late'));
-    await dispatcher.stop(20);
-    store.close(); // what startBot's stop() does next
-    gate.resolve({ ts: '1.1' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(unhandled).toEqual([]);
-  });
+  it(
+    'a send that completes after stop() timed out and ' + 'the store was closed is not an unhandled rejection',
+    async () => {
+      const gate = deferred<{ ts: string }>();
+      const { dispatcher, store } = setup({ behaviour: () => gate.promise });
+      await dispatcher.publish(message('late'));
+      await dispatcher.stop(20);
+      store.close(); // what startBot's stop() does next
+      gate.resolve({ ts: '1.1' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    },
+  );
 });
 
 describe('many messages while Slack is down for a while', () => {
@@ -517,7 +520,7 @@ describe('a post whose answer was never seen (issue 9.5)', () => {
   );
 
   it(
-    'a definite refusal from Slack (ok:false, 429) clears the mark: the message is certainly not in the ' + 'channel',
+    'a definite refusal from Slack (ok:false, 429) clears ' + 'the mark: the message is certainly not in the channel',
     async () => {
       const seen: (string | undefined)[] = [];
       const { store, dispatcher, advance, flush, sender } = setup({

@@ -291,37 +291,41 @@ describe('the bot as a child process', () => {
     30_000,
   );
 
-  it('SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin and flushes the audit message Slack refused earlier', async () => {
-    const dataDir = newDataDir();
-    // No periodic outbox pass during the test: only the shutdown pass can deliver what failed.
-    const { bot, t } = await start(dataDir, { OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '100' });
-    // A license request still being followed (the issue stays open) keeps work in flight.
-    await requestLicense(t, 9601);
-    await eventually(() => expect(issuesFor(9601)).toHaveLength(1), { timeoutMs: 5000 });
+  it(
+    'SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin ' + 'and flushes the audit message Slack refused earlier',
+    async () => {
+      const dataDir = newDataDir();
+      // No periodic outbox pass during the test: only the shutdown pass can deliver what failed.
+      const { bot, t } = await start(dataDir, { OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '100' });
+      // A license request still being followed (the issue stays open) keeps work in flight.
+      await requestLicense(t, 9601);
+      await eventually(() => expect(issuesFor(9601)).toHaveLength(1), { timeoutMs: 5000 });
 
-    // One failed delivery (the audit client does not retry by itself: the outbox does), then Slack is up again.
-    fake.fail('chat.postMessage', { status: 500, times: 1 });
-    await starCheckVerdict(t, 9602);
-    await bot.waitForLine(/audit message not delivered yet/, 5000);
-    await sleep(200);
-    expect(postsForTicket(fake, 9602)).toHaveLength(0);
+      // One failed delivery (the audit client does not retry by itself: the outbox does), then Slack is up again.
+      fake.fail('chat.postMessage', { status: 500, times: 1 });
+      await starCheckVerdict(t, 9602);
+      await bot.waitForLine(/audit message not delivered yet/, 5000);
+      await sleep(200);
+      expect(postsForTicket(fake, 9602)).toHaveLength(0);
 
-    const sentAt = performance.now();
-    const exit = await bot.kill('SIGTERM', 10_000);
-    const tookMs = exit.at - sentAt;
-    report(
-      `SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ` +
-        `${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`,
-    );
-    expect(exit.code).toBe(0);
-    expect(tookMs).toBeLessThan(3000 + 1500);
-    expect(postsForTicket(fake, 9602)).toHaveLength(1);
-    expect(await withStore(dataDir, (store) => store.outbox.backlog())).toBe(0);
-    // The interrupted request stays pending with its issue, for the next start to resume.
-    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(9601), 10));
-    expect(records.map((r) => r.status)).toEqual(['pending']);
-    expect(records[0].status === 'refused' ? undefined : records[0].issueUrl).toMatch(/\/-\/issues\/\d+$/);
-  }, 30_000);
+      const sentAt = performance.now();
+      const exit = await bot.kill('SIGTERM', 10_000);
+      const tookMs = exit.at - sentAt;
+      report(
+        `SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ` +
+          `${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`,
+      );
+      expect(exit.code).toBe(0);
+      expect(tookMs).toBeLessThan(3000 + 1500);
+      expect(postsForTicket(fake, 9602)).toHaveLength(1);
+      expect(await withStore(dataDir, (store) => store.outbox.backlog())).toBe(0);
+      // The interrupted request stays pending with its issue, for the next start to resume.
+      const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(9601), 10));
+      expect(records.map((r) => r.status)).toEqual(['pending']);
+      expect(records[0].status === 'refused' ? undefined : records[0].issueUrl).toMatch(/\/-\/issues\/\d+$/);
+    },
+    30_000,
+  );
 
   it('SIGTERM after an outage: an audit message still in backoff is flushed too, since Slack is up', async () => {
     const dataDir = newDataDir();

@@ -182,7 +182,7 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
   }, 15_000);
 
   it(
-    'a 429 on chat.postMessage does not hold up other engineers: their /star-check is acked and the modal ' + 'opens',
+    'a 429 on chat.postMessage does not hold up other ' + 'engineers: their /star-check is acked and the modal opens',
     async () => {
       // Slack rate limits per method: a 429 on chat.postMessage says nothing about views.open.
       t.fake.fail('chat.postMessage', { retryAfterSeconds: 3, times: 1 });
@@ -208,7 +208,12 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
         `/star-check during a 3 s Retry-After on chat.postMessage: command answered HTTP ${res.status} after ` +
           `${Math.round(res.elapsedMs)} ms; ` +
           (`views.open ` +
-            `${open ? `reached Slack ${delayMs} ms after the 429 (${open.response.ok ? 'opened' : open.response.error})` : 'never called'}` +
+            `${
+              open
+                ? `reached Slack ${delayMs} ms after the 429 (` +
+                  `${open.response.ok ? 'opened' : open.response.error})`
+                : 'never called'
+            }` +
             `; `) +
           `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
       );
@@ -293,35 +298,39 @@ describe('channel_not_found / not_in_channel on chat.postMessage', () => {
     await t.stop();
   });
 
-  it('retries with backoff, logs each failure, delivers once the fault clears; the verdict modal is unaffected', async () => {
-    t.fake.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
-    t.fake.fail('chat.postMessage', { error: 'not_in_channel', times: 1 });
-    const { verdict, viewId } = await starCheckVerdict(t, 5101);
-    expect(verdict.callback_id).toBe('star_check_verdict');
-    expect(textOf(verdict)).toContain('Deflect with the docs');
-    await allDelivered(t, 6000);
+  it(
+    'retries with backoff, logs each failure, delivers once ' + 'the fault clears; the verdict modal is unaffected',
+    async () => {
+      t.fake.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
+      t.fake.fail('chat.postMessage', { error: 'not_in_channel', times: 1 });
+      const { verdict, viewId } = await starCheckVerdict(t, 5101);
+      expect(verdict.callback_id).toBe('star_check_verdict');
+      expect(textOf(verdict)).toContain('Deflect with the docs');
+      await allDelivered(t, 6000);
 
-    const calls = t.fake.callsTo('chat.postMessage');
-    expect(calls.map((c) => (c.response.ok ? 'ok' : c.response.error))).toEqual([
-      'channel_not_found',
-      'not_in_channel',
-      'ok',
-    ]);
-    const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i].receivedAt);
-    report(
-      `channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ` +
-        `ms, doubling)`,
-    );
-    expect(gaps[0]).toBeGreaterThanOrEqual(200 - 20);
-    expect(gaps[1]).toBeGreaterThanOrEqual(400 - 20);
-    expect(postsForTicket(t.fake, 5101)).toHaveLength(1);
-    await expectOneDecision(t, 5101);
+      const calls = t.fake.callsTo('chat.postMessage');
+      expect(calls.map((c) => (c.response.ok ? 'ok' : c.response.error))).toEqual([
+        'channel_not_found',
+        'not_in_channel',
+        'ok',
+      ]);
+      const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i].receivedAt);
+      report(
+        `channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ` +
+          `ms, doubling)`,
+      );
+      expect(gaps[0]).toBeGreaterThanOrEqual(200 - 20);
+      expect(gaps[1]).toBeGreaterThanOrEqual(400 - 20);
+      expect(postsForTicket(t.fake, 5101)).toHaveLength(1);
+      await expectOneDecision(t, 5101);
 
-    const warnings = parsedLogs(t.logs).filter(
-      (l) => l.key === `star:${viewId}` && l.msg === 'audit message not delivered yet; will retry',
-    );
-    expect(warnings.map((w) => w.error)).toEqual(['channel_not_found', 'not_in_channel']);
-  }, 15_000);
+      const warnings = parsedLogs(t.logs).filter(
+        (l) => l.key === `star:${viewId}` && l.msg === 'audit message not delivered yet; will retry',
+      );
+      expect(warnings.map((w) => w.error)).toEqual(['channel_not_found', 'not_in_channel']);
+    },
+    15_000,
+  );
 });
 
 describe('expired_trigger_id on views.open', () => {
@@ -534,26 +543,33 @@ describe('a listener error', () => {
   const told = (calls: RecordedCall[], reference: string) =>
     calls.filter((c) => String(c.args.text).includes(reference));
 
-  it('block action: views.update fails → the engineer gets a message with a reference ID that is in the log', async () => {
-    const opened = await runCommand(t, '/star-check', '8101');
-    t.fake.fail('views.update', { error: 'internal_error' });
-    const before = referencesLogged().length;
-    const res = await postInteraction(
-      t.baseUrl,
-      SIGNING_SECRET,
-      blockActions({ view: opened.view as JsonObject, actionId: 'star_q_kind', value: 'plan_license' }),
-    );
-    expect(res.status).toBe(200);
-    const reference = await eventually(() => {
-      const refs = referencesLogged().slice(before);
-      expect(refs).toHaveLength(1);
-      return refs[0];
-    });
-    expect(reference).toMatch(/^[0-9A-F]{8}$/);
-    const message = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes(reference), 3000);
-    expect(message.args.channel).toBe('U0ENGINEER');
-    expect(message.args.text).toMatch(/something went wrong/i);
-  });
+  it(
+    'block action: views.update fails → the engineer gets ' + 'a message with a reference ID that is in the log',
+    async () => {
+      const opened = await runCommand(t, '/star-check', '8101');
+      t.fake.fail('views.update', { error: 'internal_error' });
+      const before = referencesLogged().length;
+      const res = await postInteraction(
+        t.baseUrl,
+        SIGNING_SECRET,
+        blockActions({ view: opened.view as JsonObject, actionId: 'star_q_kind', value: 'plan_license' }),
+      );
+      expect(res.status).toBe(200);
+      const reference = await eventually(() => {
+        const refs = referencesLogged().slice(before);
+        expect(refs).toHaveLength(1);
+        return refs[0];
+      });
+      expect(reference).toMatch(/^[0-9A-F]{8}$/);
+      const message = await t.fake.waitForCall(
+        'chat.postMessage',
+        (c) => String(c.args.text).includes(reference),
+        3000,
+      );
+      expect(message.args.channel).toBe('U0ENGINEER');
+      expect(message.args.text).toMatch(/something went wrong/i);
+    },
+  );
 
   it(
     'app_home_opened: views.publish answers HTTP 500 → the engineer gets a message with the reference ID that ' +

@@ -228,7 +228,8 @@ describe('FakeSlack + signed requests + baseline Bolt app', () => {
     expect(call.args.trigger_id).toBe(command.trigger_id);
     expect(call.token).toBe(TOKEN);
     expect(call.contentType).toBe('application/x-www-form-urlencoded');
-    expect(call.args.view).toMatchObject({ type: 'modal', callback_id: BASELINE_CALLBACK_ID }); // parsed from the JSON string
+    // parsed from the JSON string
+    expect(call.args.view).toMatchObject({ type: 'modal', callback_id: BASELINE_CALLBACK_ID });
     expect(call.response).toMatchObject({
       ok: true,
       view: { callback_id: BASELINE_CALLBACK_ID, team_id: FAKE_TEAM.id, state: { values: {} } },
@@ -264,7 +265,10 @@ describe('FakeSlack + signed requests + baseline Bolt app', () => {
   test('signatures match Slack’s documented example', () => {
     // https://api.slack.com/authentication/verifying-requests-from-slack
     const body =
-      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&' +
+      'channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&' +
+      'response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&' +
+      'trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
     expect(computeSlackSignature('8f742231b10e8888abcd99yyyzzz85a5', 1531420618, body)).toBe(
       'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
     );
@@ -848,7 +852,8 @@ describe('payload builders, routed through a real Bolt app', () => {
       customer: 'a@b.example',
       seats: '13',
       plan: 'premium',
-      severity: 'Severity 2', // the option shows '*Severity 2*: degraded': answers match a value or the whole visible text
+      // the option shows '*Severity 2*: degraded': answers match a value or the whole visible text
+      severity: 'Severity 2',
     };
     expect(() => viewSubmission({ view, values: answers })).toThrow(/no option "Severity 2"/);
     const values = {

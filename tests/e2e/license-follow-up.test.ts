@@ -115,52 +115,55 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     },
   );
 
-  it('Needs L&R from the DM mentions the L&R group in the thread and keeps the request open (shown on App Home)', async () => {
-    const { dm } = await generatedWithReminder('7002');
-    const message = { ...dm.args, ts: dm.response.ts } as JsonObject;
-    const res = await postInteraction(
-      t.baseUrl,
-      SIGNING_SECRET,
-      messageBlockActions({
-        message,
-        channelId: String(dm.response.channel ?? dm.args.channel),
-        actionId: 'license_needs_lr',
-        responseUrl: t.fake.responseUrl('lr'),
-        user: user(ENGINEER),
-      }),
-    );
-    expect(res.status).toBe(200);
-    expect(String((await t.fake.waitForResponse('lr')).body.text)).toContain('L&R was asked');
-    const line = await eventually(
-      () => {
-        const [found] = posts(
-          (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).startsWith('Needs L&R: asked by'),
-        );
-        expect(found).toBeDefined();
-        return found;
-      },
-      { timeoutMs: 5000 },
-    );
-    expect(messageText(line)).toContain('<!subteam^S0LRTEAM>');
-    expect(line.args.thread_ts).toBeTruthy();
+  it(
+    'Needs L&R from the DM mentions the L&R group in the ' + 'thread and keeps the request open (shown on App Home)',
+    async () => {
+      const { dm } = await generatedWithReminder('7002');
+      const message = { ...dm.args, ts: dm.response.ts } as JsonObject;
+      const res = await postInteraction(
+        t.baseUrl,
+        SIGNING_SECRET,
+        messageBlockActions({
+          message,
+          channelId: String(dm.response.channel ?? dm.args.channel),
+          actionId: 'license_needs_lr',
+          responseUrl: t.fake.responseUrl('lr'),
+          user: user(ENGINEER),
+        }),
+      );
+      expect(res.status).toBe(200);
+      expect(String((await t.fake.waitForResponse('lr')).body.text)).toContain('L&R was asked');
+      const line = await eventually(
+        () => {
+          const [found] = posts(
+            (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).startsWith('Needs L&R: asked by'),
+          );
+          expect(found).toBeDefined();
+          return found;
+        },
+        { timeoutMs: 5000 },
+      );
+      expect(messageText(line)).toContain('<!subteam^S0LRTEAM>');
+      expect(line.args.thread_ts).toBeTruthy();
 
-    // App Home: the request is still open, with L&R asked, and the buttons to start each flow.
-    const published = t.fake.callsTo('views.publish').length;
-    expect((await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: ENGINEER }))).status).toBe(200);
-    const home = await eventually(
-      () => {
-        const calls = t.fake
-          .callsTo('views.publish')
-          .slice(published)
-          .filter((c) => c.args.user_id === ENGINEER);
-        expect(calls.length).toBeGreaterThan(0);
-        return JSON.stringify(calls[calls.length - 1].args.view);
-      },
-      { timeoutMs: 5000 },
-    );
-    expect(home).toContain('tickets/7002');
-    expect(home).toContain(`L&R asked for help by <@${ENGINEER}>`);
-    expect(home).toContain('open_star_check');
-    expect(home).not.toMatch(/tickets\/7001>: \*/); // resolved in the test before: not open any more
-  });
+      // App Home: the request is still open, with L&R asked, and the buttons to start each flow.
+      const published = t.fake.callsTo('views.publish').length;
+      expect((await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: ENGINEER }))).status).toBe(200);
+      const home = await eventually(
+        () => {
+          const calls = t.fake
+            .callsTo('views.publish')
+            .slice(published)
+            .filter((c) => c.args.user_id === ENGINEER);
+          expect(calls.length).toBeGreaterThan(0);
+          return JSON.stringify(calls[calls.length - 1].args.view);
+        },
+        { timeoutMs: 5000 },
+      );
+      expect(home).toContain('tickets/7002');
+      expect(home).toContain(`L&R asked for help by <@${ENGINEER}>`);
+      expect(home).toContain('open_star_check');
+      expect(home).not.toMatch(/tickets\/7001>: \*/); // resolved in the test before: not open any more
+    },
+  );
 });

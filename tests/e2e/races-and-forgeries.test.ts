@@ -125,23 +125,26 @@ describe('issue 9 with Slack user groups', () => {
     30_000,
   );
 
-  it('6. a /star-check submission from someone removed from the group (or forged) is refused and posts nothing', async () => {
-    const now = DateTime.utc();
-    const view = fake.adoptView(
-      buildStarCheckModal({ ticket: '93001', answers: { kind: 'force_reassociate' } }, () => now, 'UTC'),
-    );
-    const ack = applySubmissionAck(
-      fake,
-      view,
-      await submitView(t, view, { ticket: '93001', q_kind: 'force_reassociate', q_edgeCase: 'no' }, OUTSIDER),
-    );
-    expect(ack.kind).toBe('update');
-    expect(textOf(ack.view as JsonObject)).toContain('Only members of');
-    await sleep(300);
-    expect(postsForTicket(fake, 93001)).toHaveLength(0);
-    expect(await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
-    await healthy(t);
-  });
+  it(
+    '6. a /star-check submission from someone removed from ' + 'the group (or forged) is refused and posts nothing',
+    async () => {
+      const now = DateTime.utc();
+      const view = fake.adoptView(
+        buildStarCheckModal({ ticket: '93001', answers: { kind: 'force_reassociate' } }, () => now, 'UTC'),
+      );
+      const ack = applySubmissionAck(
+        fake,
+        view,
+        await submitView(t, view, { ticket: '93001', q_kind: 'force_reassociate', q_edgeCase: 'no' }, OUTSIDER),
+      );
+      expect(ack.kind).toBe('update');
+      expect(textOf(ack.view as JsonObject)).toContain('Only members of');
+      await sleep(300);
+      expect(postsForTicket(fake, 93001)).toHaveLength(0);
+      expect(await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
+      await healthy(t);
+    },
+  );
 
   it(
     '7a. a re-issue confirmation the bot never showed (forged, facts in private_metadata) is refused; nothing ' +

@@ -45,18 +45,21 @@ describe('guardAcks', () => {
     },
   );
 
-  it('a command whose listener failed before its ack (database refused) gets the ephemeral explanation at once', async () => {
-    const app = fakeApp(async () => {
-      // Bolt hands the error to the error handler and resolves: no ack was made.
-    });
-    guardAcks(app, silent, 2500);
-    const event = receiverEvent({ command: '/license-status' });
-    await app.processEvent(event);
-    expect(event.acks).toEqual([
-      { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
-    ]);
-    expect(event.acks[0].at).toBeLessThan(100);
-  });
+  it(
+    'a command whose listener failed before its ack (database refused) gets the ephemeral ' + 'explanation at once',
+    async () => {
+      const app = fakeApp(async () => {
+        // Bolt hands the error to the error handler and resolves: no ack was made.
+      });
+      guardAcks(app, silent, 2500);
+      const event = receiverEvent({ command: '/license-status' });
+      await app.processEvent(event);
+      expect(event.acks).toEqual([
+        { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
+      ]);
+      expect(event.acks[0].at).toBeLessThan(100);
+    },
+  );
 
   it('a listener that acks in time is left alone', async () => {
     const app = fakeApp(async (event) => {

@@ -32,7 +32,8 @@ const SEEDED: StarDecisionRecord[] = [
   decision('2026-11-23T09:00:00.000Z', 2, 'no_need_for_star', 'U0ALICE'), // first instant: in
   decision('2026-11-24T14:00:00.000Z', 3, 'ok_to_star', 'U0BOB'),
   decision('2026-11-25T10:00:00.000Z', 4, 'no_need_for_star', 'U0BOB'),
-  decision('2026-11-25T11:00:00.000Z', 4, 'no_need_for_star', 'U0ALICE'), // same ticket again: listed once, latest decider
+  // same ticket again: listed once, latest decider
+  decision('2026-11-25T11:00:00.000Z', 4, 'no_need_for_star', 'U0ALICE'),
   decision('2026-11-26T09:30:00.000Z', 5, 'no_need_for_star', 'U0ALICE'),
   decision('2026-11-26T10:30:00.000Z', 5, 'ok_to_star', 'U0BOB'), // re-checked, now valid: not to label
   decision('2026-11-27T16:00:00.000Z', 6, 'not_yet_sales'),

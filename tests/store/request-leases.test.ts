@@ -83,12 +83,14 @@ describe.each(backends)('$name request leases', (backend) => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const owner = results[0] ? 'replica-a' : 'replica-b';
     const other = results[0] ? 'replica-b' : 'replica-a';
-    expect(await a.requests.claimRequest(record.id, owner, at(2), 10_000)).toBe(true); // a restarted process with the same name
+    // a restarted process with the same name
+    expect(await a.requests.claimRequest(record.id, owner, at(2), 10_000)).toBe(true);
     expect(await a.requests.renewRequestLease(record.id, owner, at(9), 10_000)).toBe(true); // now until t=19
     expect(await b.requests.renewRequestLease(record.id, other, at(9), 10_000)).toBe(false);
     expect(await b.requests.claimRequest(record.id, other, at(18), 10_000)).toBe(false);
     expect(await b.requests.claimRequest(record.id, other, at(19), 10_000)).toBe(true); // expired: taken over
-    expect(await a.requests.renewRequestLease(record.id, owner, at(20), 10_000)).toBe(false); // the old owner learns it lost it
+    // the old owner learns it lost it
+    expect(await a.requests.renewRequestLease(record.id, owner, at(20), 10_000)).toBe(false);
     await a.requests.releaseRequestLease(record.id, owner); // not its lease any more: no effect
     expect(await a.requests.claimRequest(record.id, owner, at(21), 10_000)).toBe(false);
     await b.requests.releaseRequestLease(record.id, other);

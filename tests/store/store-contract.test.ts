@@ -446,7 +446,7 @@ describe.each(backends)('$name store', (backend) => {
     const window = { reissueWindowSince: at(-10 * 86_400) };
 
     it(
-      '10 concurrent creates for the same ticket from two connections: exactly 1 created, 9 duplicates naming ' + 'it',
+      '10 concurrent creates for the same ticket from two ' + 'connections: exactly 1 created, 9 duplicates naming it',
       async () => {
         const a = await fresh();
         const b = await second(a);
@@ -588,30 +588,33 @@ describe.each(backends)('$name store', (backend) => {
       expect(await a.outbox.backlog()).toBe(30);
     });
 
-    it('the lease holds until it expires, survives a new version, and ends with markDelivered / markFailed', async () => {
-      const store = await fresh();
-      await store.outbox.enqueue(msg('a'), T0);
-      await store.outbox.enqueue(msg('b'), T0);
-      await store.outbox.enqueue(msg('c'), T0);
-      const first = await store.outbox.claimDue(at(1), 10, 30_000);
-      expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
-      expect(first[0].claimedUntil).toBe(at(31).toISOString());
-      expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+    it(
+      'the lease holds until it expires, survives a new ' + 'version, and ends with markDelivered / markFailed',
+      async () => {
+        const store = await fresh();
+        await store.outbox.enqueue(msg('a'), T0);
+        await store.outbox.enqueue(msg('b'), T0);
+        await store.outbox.enqueue(msg('c'), T0);
+        const first = await store.outbox.claimDue(at(1), 10, 30_000);
+        expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
+        expect(first[0].claimedUntil).toBe(at(31).toISOString());
+        expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
-      await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
-      expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
+        await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
+        expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
 
-      await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
-      await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
-      const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
-      expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
-      expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
-      expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+        await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+        await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
+        const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
+        expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
+        expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
+        expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
-      // c's holder died: nobody gets it before the lease runs out, the next claimer after.
-      expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
-      expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
-    });
+        // c's holder died: nobody gets it before the lease runs out, the next claimer after.
+        expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
+        expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+      },
+    );
 
     it('honours limit 0 and skips delivered and future entries', async () => {
       const store = await fresh();

@@ -148,7 +148,8 @@ it('a replica that dies mid-request: the other takes it over after the lease and
   await survivor.workflow.settle();
   expect(survivor.adapter.calls).toEqual([record.id]);
   expect(survivor.notifier.delivered).toEqual([record.id]);
-  expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs - 300); // not before the lease (last renewed ≤ lease/3 before the death) ran out
+  // not before the lease (last renewed ≤ lease/3 before the death) ran out
+  expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs - 300);
   expect(takeoverMs).toBeLessThan(leaseMs + 1_500);
   process.stdout.write(
     `[takeover] lease ${leaseMs} ms → taken over and delivered ${takeoverMs} ms after the owner died\n`,

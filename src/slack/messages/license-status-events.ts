@@ -3,7 +3,9 @@ import { describeLifecycleEvent, type LifecycleEvent } from '../../policy/licens
 import { mentionUser } from '../mrkdwn';
 import { readerDate } from './reader-date';
 
-/** "Follow-up: Reminder sent (late by 5 hours) <date> · Resolved by @x <date>" for /license-status; '' without events. */
+/**
+ * "Follow-up: Reminder sent (late by 5 hours) <date> · Resolved by @x <date>" for /license-status; '' without events.
+ */
 export function followUpLines(events: readonly LifecycleEvent[] | undefined): string {
   if (!events || events.length === 0) return '';
   const items = events.slice(-8).map((event) => {

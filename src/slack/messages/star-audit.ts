@@ -24,15 +24,12 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   const facts: string[] = [];
   if (used.includes('expiry')) {
     facts.push(
-      `${what} ` +
-        `${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`}` +
-        ` (${readerDate(expiry.expiresAt)})`,
+      `${what} ${expiry.expired ? 'was' : 'is'} ${formatRelative(expiry.msUntilExpiry)} (${readerDate(expiry.expiresAt)})`,
     );
   }
   if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
     facts.push(
-      `Grace period ` +
-        `${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`}` +
+      `Grace period ${expiry.graceEnded ? 'ended' : 'ends'} ${formatRelative(expiry.msUntilGraceEnd)}` +
         ` (${readerDate(expiry.graceEndsAt)})`,
     );
   }
