@@ -27,9 +27,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.ts'],
+    // The testkit (fake Slack, payload builders) and the benchmark's view of the fake are test code too: they
+    // read and write Slack's JSON as `JsonObject` (`any` values) on purpose, like the tests that use them.
+    files: ['tests/**/*.ts', 'testkit/**/*.ts', 'bench/fake-slack.ts'],
     rules: {
-      // Tests poke at Slack payloads and fakes: `any`-typed JSON is the point there.
+      // Tests poke at Slack payloads and fakes: `any`-typed JSON is the point there (decoded license
+      // attributes and Block Kit objects are typed `Record<string, any>` on purpose).
+      '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

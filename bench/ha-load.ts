@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FakeSlackClient } from './fake-client';
 import { runLoadOnce, type LoadRunResult } from './load';
 import { freePort, spawnNode, waitHealthy, type Child } from '../testkit/processes';
-import { summarize, type Summary } from './stats';
+import { type Summary } from './stats';
 
 export interface HaLoadResult {
   connections: number;

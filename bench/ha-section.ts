@@ -64,7 +64,7 @@ export async function runHaSection(
     try {
       sqliteOps = { ...sqliteOps, ...(await measureOutboxWrites(sqlite, opts.store.samples, opts.store.opBudgetMs)) };
     } finally {
-      sqlite.close();
+      sqlite.closeNow();
     }
 
     ctx.log('two replicas on one PostgreSQL database');

@@ -258,6 +258,6 @@ export async function runStoreBench(
       rowsPerLookup: { findByTicket: byTicket.rows, findByEmail: byEmail.rows, due: due.rows },
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

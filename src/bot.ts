@@ -103,7 +103,7 @@ function licenseAdapterFor(config: Config, logger: Logger) {
       warn: (message) => logger.warn(message),
     });
   } catch (error) {
-    throw new Error(`LICENSE_SIGNING_KEY_PATH: ${(error as Error).message}`);
+    throw new Error(`LICENSE_SIGNING_KEY_PATH: ${(error as Error).message}`, { cause: error });
   }
   return createLicenseAdapter({
     adapter: 'local',
@@ -139,6 +139,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
   let shuttingDown = false;
   let slackAuthVerified = false;
+  // Assigned once below, but the health handler reads it first (undefined until the sender exists).
+  // eslint-disable-next-line prefer-const
   let auditSender: SlackAuditSender | undefined;
 
   const health = healthHandler({

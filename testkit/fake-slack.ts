@@ -24,7 +24,6 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_TZ, FAKE_APP_ID, FAKE_BOT, FAKE_TEAM, TRIGGER_TTL_MS } from './constants';
 
 /** Test support deals in arbitrary Slack JSON; `any` keeps assertions on it terse. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 export type JsonObject = Record<string, Json>;
 

@@ -48,7 +48,6 @@ export interface SlackHttpResponse {
   /** Response body as text ('' for Bolt's bare acks). */
   body: string;
   /** Body parsed as JSON; throws with the text if it is not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json<T = any>(): T;
   /** From just before the request was written until the whole response body arrived. */
   elapsedMs: number;

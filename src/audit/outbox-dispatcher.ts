@@ -127,7 +127,8 @@ export class OutboxDispatcher {
         );
       }
     }
-    this.kick();
+    // kick() logs its own failures; the caller is not held up by the pass.
+    void this.kick();
   }
 
   /** Messages waiting for the store to come back (see publish). */
@@ -163,7 +164,8 @@ export class OutboxDispatcher {
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
     this.timer.unref();
-    this.kick();
+    // The first pass runs now, not after one interval; kick() logs its own failures.
+    void this.kick();
   }
 
   /** Delivers what is due now; resolves when the current pass ends. */

@@ -180,6 +180,7 @@ export function validateTrialEmail(value: unknown): string {
     email.length === 0 ||
     email.length > 254 ||
     !/^[^\s@<>"]+@[^\s@<>"]+$/.test(email) ||
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
     /[\u0000-\u001f\u007f]/.test(email)
   ) {
     throw new LicenseFileError(`Not a usable email address: ${JSON.stringify(value).slice(0, 100)}`);

@@ -20,8 +20,8 @@ const COLUMNS = [
   'request_type',
 ] as const;
 
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+function csvField(value: string | undefined): string {
+  const text = value ?? '';
   // Quote fields that need it; a leading =,+,-,@ is neutralised so a spreadsheet never runs it.
   const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

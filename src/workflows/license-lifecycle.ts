@@ -125,7 +125,8 @@ export class LicenseLifecycle {
     const resolution = await this.options.store.lifecycle.resolution(record.id);
     if (record.status === 'generated' && !resolution.resolvedAt) {
       const tracked = await this.scheduler.track({ ...record });
-      if (tracked) this.kick();
+      // kick() logs its own failures; the record change does not wait for the pass.
+      if (tracked) void this.kick();
     }
     await this.options.effects
       .requestChanged(record, resolution)
@@ -212,7 +213,8 @@ export class LicenseLifecycle {
     }
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 30_000);
     this.timer.unref();
-    this.kick();
+    // The first pass runs now, not after one interval; kick() logs its own failures.
+    void this.kick();
     return tracked;
   }
 

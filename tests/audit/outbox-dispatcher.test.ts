@@ -95,7 +95,7 @@ let dispatchers: OutboxDispatcher[] = [];
 
 afterEach(async () => {
   for (const d of dispatchers) await d.stop(10);
-  for (const s of stores) s.close();
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dispatchers = [];
   stores = [];
@@ -357,7 +357,7 @@ describe('restart', () => {
     await first.dispatcher.stop(100);
     // Left without even an attempt: written, then the process died.
     await first.store.outbox.enqueue(message('c'), T0);
-    first.store.close();
+    await first.store.close();
 
     const second = setup({ dir: first.dir });
     second.advance(60_000);
@@ -443,7 +443,7 @@ describe('background errors', () => {
       const { dispatcher, store } = setup({ behaviour: () => gate.promise });
       await dispatcher.publish(message('late'));
       await dispatcher.stop(20);
-      store.close(); // what startBot's stop() does next
+      await store.close(); // what startBot's stop() does next
       gate.resolve({ ts: '1.1' });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(unhandled).toEqual([]);

@@ -40,7 +40,7 @@ describe('Socket Mode', () => {
     const connected = new Promise<void>((resolve) => {
       wss.on('connection', (ws) => {
         socket = ws;
-        ws.on('message', (data) => acks.push(JSON.parse(String(data))));
+        ws.on('message', (data: Buffer) => acks.push(JSON.parse(data.toString())));
         ws.send(
           JSON.stringify({
             type: 'hello',

@@ -17,7 +17,7 @@ import { daysAgo, emergencyForm } from '../../testkit/bot-steps';
 /** Each ticket gets its own requester email, so tests do not see each other's licenses as duplicates. */
 const form = (overrides: Record<string, unknown> = {}) =>
   emergencyForm({
-    ...(overrides.ticket ? { email: `admin+${String(overrides.ticket)}@customer.example` } : {}),
+    ...(overrides.ticket ? { email: `admin+${overrides.ticket as string | number}@customer.example` } : {}),
     ...overrides,
   });
 

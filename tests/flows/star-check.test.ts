@@ -6,7 +6,7 @@ import {
   startInProcessBot,
 } from '../../testkit/bot-under-test';
 import { type JsonObject } from '../../testkit/fake-slack';
-import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from '../../testkit/payloads';
+import { appHomeOpened, blockActions, globalShortcut, textOf } from '../../testkit/payloads';
 import { eventually } from '../../testkit/eventually';
 
 const day = (offsetDays: number, offsetHours = 0) =>

@@ -220,9 +220,9 @@ describe('two replicas on one PostgreSQL', () => {
 
       await postgres().stop();
       const downAt = performance.now();
-      let readyWhileDown: number[] = [];
-      let ackMs = 0;
-      let ackText = '';
+      let readyWhileDown: number[];
+      let ackMs: number;
+      let ackText: string;
       try {
         readyWhileDown = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
         const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));

@@ -24,7 +24,6 @@ import {
   buildReissueConfirmView,
 } from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
-import type { LicenseRequestRecord } from '../../src/store/types';
 import { allTexts, mrkdwnTexts } from './support/block-kit';
 import {
   allScopeCombinations,

@@ -55,7 +55,7 @@ describe('data folder permissions (umask 022)', () => {
           expect([path, mode(path)]).toEqual([path, statSync(path).isDirectory() ? '700' : '600']);
         }
       } finally {
-        store.close();
+        store.closeNow();
       }
     },
   );
@@ -85,7 +85,7 @@ describe('data folder permissions (umask 022)', () => {
         ].sort(),
       );
     } finally {
-      store.close();
+      store.closeNow();
     }
   });
 });

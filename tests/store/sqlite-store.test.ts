@@ -43,7 +43,7 @@ function open(dir = tempDir()): SqliteStore {
 }
 
 afterEach(() => {
-  for (const s of stores) s.close();
+  for (const s of stores) s.closeNow();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];
@@ -121,7 +121,7 @@ describe('opening', () => {
     const { record } = await insert(first, input(), T0);
     await first.outbox.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
     await first.preferences.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
-    first.close();
+    first.closeNow();
 
     const readMigrations = () => {
       const raw = new Database(join(dir, DATABASE_FILE_NAME), { readonly: true });
@@ -144,7 +144,7 @@ describe('opening', () => {
 
   it('refuses to open a database written by a newer release, without touching it', () => {
     const dir = tempDir();
-    new SqliteStore(dir).close();
+    new SqliteStore(dir).closeNow();
     const file = join(dir, DATABASE_FILE_NAME);
     const raw = new Database(file);
     raw

@@ -254,7 +254,9 @@ class ThrowawayPostgres implements TestPostgres {
       await run(file, argv, { cwd: this.dir, timeout: 60_000 });
     } catch (error) {
       const e = error as Error & { stderr?: string; stdout?: string };
-      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.logTail()}`);
+      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.logTail()}`, {
+        cause: error,
+      });
     }
   }
 

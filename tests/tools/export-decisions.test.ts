@@ -40,7 +40,7 @@ describe('feedback export of /star-check decisions', () => {
       },
       new Date('2026-10-01T12:00:00Z'),
     );
-    store.close();
+    store.closeNow();
 
     const csv = await exportDecisions(dir, 30, now);
     const lines = csv.trim().split('\n');

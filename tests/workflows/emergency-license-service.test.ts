@@ -69,8 +69,8 @@ function permissions(managers: string[] = ['UMANAGER'], outsiders: string[] = ['
 
 let dirs: string[] = [];
 let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
+afterEach(async () => {
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];

@@ -156,8 +156,8 @@ const silent = pino({ level: 'silent' });
 
 let dirs: string[] = [];
 let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
+afterEach(async () => {
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];
@@ -427,7 +427,7 @@ describe('process', () => {
       ); // doubled
 
       // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
-      store.close();
+      store.closeNow();
       const reopened = openStore(dir);
       stores.push(reopened);
       const later = new RecordingNotifier();
@@ -632,7 +632,7 @@ describe('resumePending', () => {
   it('after a restart: a new workflow on the same data folder finishes what the old one left pending', async () => {
     const first = setup(new ScriptedAdapter());
     const { record } = await first.workflow.submit(input());
-    first.store.close();
+    first.store.closeNow();
 
     const store = openStore(first.dir);
     stores.push(store);

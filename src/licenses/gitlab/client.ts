@@ -195,6 +195,7 @@ function errorDetail(body: string): string {
   }
   return truncate(
     detail
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
       .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       .trim()
       .slice(0, 500),

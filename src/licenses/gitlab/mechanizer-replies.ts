@@ -122,11 +122,14 @@ export function sameIssueUrl(url: string): string {
 }
 
 /** One line of at most 500 characters, control characters (newlines too) replaced by spaces. */
-export function oneLine(value: unknown): string {
-  return String(value ?? '')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, 500);
+export function oneLine(value: string | undefined): string {
+  return (
+    (value ?? '')
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, 500)
+  );
 }
 
 function sortNewestFirst(notes: readonly GitLabNote[]): GitLabNote[] {

@@ -24,7 +24,8 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   const facts: string[] = [];
   if (used.includes('expiry')) {
     facts.push(
-      `${what} ${expiry.expired ? 'was' : 'is'} ${formatRelative(expiry.msUntilExpiry)} (${readerDate(expiry.expiresAt)})`,
+      `${what} ${expiry.expired ? 'was' : 'is'} ${formatRelative(expiry.msUntilExpiry)}` +
+        ` (${readerDate(expiry.expiresAt)})`,
     );
   }
   if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {

@@ -164,6 +164,7 @@ class Checker {
         this.maxLen(`${path}.value`, element.value, L.buttonValue, 'button value');
         this.maxLen(`${path}.url`, element.url, L.buttonUrl, 'button url');
         if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger')
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
           this.problem(`${path}.style`, `style "${String(element.style)}"`);
         break;
       }
@@ -175,6 +176,7 @@ class Checker {
           this.problem(`${path}.max_length`, `max_length ${max} (1..${L.textInputLength})`);
         if (min !== undefined) {
           if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > L.textInputLength)
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
             this.problem(`${path}.min_length`, `min_length ${String(min)} (0..${L.textInputLength})`);
           else if (typeof max === 'number' && min > max)
             this.problem(`${path}.min_length`, `min_length ${min} > max_length ${max}`);
@@ -232,6 +234,7 @@ class Checker {
           d !== undefined &&
           (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)))
         ) {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
           this.problem(`${path}.initial_date`, `initial_date "${String(d)}" is not YYYY-MM-DD`);
         }
         break;
