@@ -17,7 +17,10 @@ export interface FakeCounts {
 
 export class FakeSlackClient {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private readonly buffer: FakeEvent[] = [];
   private readonly waiters = new Set<{ match: (e: FakeEvent) => boolean; resolve: (e: FakeEvent) => void }>();
 
@@ -38,9 +41,15 @@ export class FakeSlackClient {
   }
 
   static async start(distDir: string): Promise<FakeSlackClient> {
-    const child = forkNode('fake-slack', join(distDir, 'bench', 'fake-slack.js'), { ...process.env, NODE_ENV: 'production' });
+    const child = forkNode('fake-slack', join(distDir, 'bench', 'fake-slack.js'), {
+      ...process.env,
+      NODE_ENV: 'production',
+    });
     const ready = new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fake Slack did not start within 10 s:\n${child.tail()}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`fake Slack did not start within 10 s:\n${child.tail()}`)),
+        10_000,
+      );
       child.proc.on('message', (m: { ready?: boolean; port?: number }) => {
         if (m.ready && m.port) {
           clearTimeout(timer);

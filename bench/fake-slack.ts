@@ -67,7 +67,8 @@ if (require.main === module) {
   let recording = false;
   fake.onCall = (call) => {
     const trigger = call.args.trigger_id;
-    if (call.method === 'views.open' && typeof trigger === 'string' && !opens.has(trigger) && opens.size < MAX_OPENS) opens.set(trigger, call.receivedAt);
+    if (call.method === 'views.open' && typeof trigger === 'string' && !opens.has(trigger) && opens.size < MAX_OPENS)
+      opens.set(trigger, call.receivedAt);
     if (recording) send({ event: eventOf(call) });
   };
   // Exit with the parent: never outlive the benchmark.
@@ -85,7 +86,8 @@ if (require.main === module) {
       case 'counts': {
         const byToken = fake.callCountsByToken();
         const total: Record<string, number> = {};
-        for (const byMethod of Object.values(byToken)) for (const [method, n] of Object.entries(byMethod)) total[method] = (total[method] ?? 0) + n;
+        for (const byMethod of Object.values(byToken))
+          for (const [method, n] of Object.entries(byMethod)) total[method] = (total[method] ?? 0) + n;
         send({ id: message.id, result: { total, byToken } });
         break;
       }
@@ -101,7 +103,7 @@ if (require.main === module) {
         });
         break;
       default:
-        send({ id: (message as IpcRequest).id, error: 'unknown command' });
+        send({ id: message.id, error: 'unknown command' });
     }
   });
   fake.start().then(

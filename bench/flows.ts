@@ -12,7 +12,12 @@ import type { FakeSlackClient } from './fake-client';
 import { slashCommand, viewSubmission, type ViewState } from '../testkit/payloads';
 import { hr, postInteraction, postSlashCommand, type SlackHttpResponse } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
-import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK, STAR_VERDICT_CALLBACK } from '../src/slack/views/star-check-ids';
+import {
+  STAR_ACTIONS,
+  STAR_BLOCKS,
+  STAR_CHECK_CALLBACK,
+  STAR_VERDICT_CALLBACK,
+} from '../src/slack/views/star-check-ids';
 import { EMERGENCY_BLOCKS, EMERGENCY_CALLBACKS, emergencyAction } from '../src/slack/views/emergency-license-ids';
 
 export interface FlowTarget {
@@ -46,16 +51,33 @@ function ackJson(result: PostResult, what: string): Record<string, unknown> {
 }
 
 async function command(target: FlowTarget, fake: FakeSlackClient, name: string, textArg: string, trigger: string) {
-  const fields = slashCommand({ command: name, text: textArg, userId: USER, triggerId: trigger, responseUrl: `${fake.baseUrl}/response/${trigger}` });
-  const waiting = fake.waitFor((e) => e.method === 'views.open' && e.triggerId === trigger, STEP_TIMEOUT_MS, `views.open for ${name}`);
-  const ack = await timed(postSlashCommand(appUrl(target), target.signingSecret, fields, { timeoutMs: STEP_TIMEOUT_MS }));
+  const fields = slashCommand({
+    command: name,
+    text: textArg,
+    userId: USER,
+    triggerId: trigger,
+    responseUrl: `${fake.baseUrl}/response/${trigger}`,
+  });
+  const waiting = fake.waitFor(
+    (e) => e.method === 'views.open' && e.triggerId === trigger,
+    STEP_TIMEOUT_MS,
+    `views.open for ${name}`,
+  );
+  const ack = await timed(
+    postSlashCommand(appUrl(target), target.signingSecret, fields, { timeoutMs: STEP_TIMEOUT_MS }),
+  );
   if (ack.status !== 200) throw new Error(`${name}: HTTP ${ack.status} ${ack.body.slice(0, 300)}`);
   const open = await waiting;
   if (!open.view) throw new Error(`${name}: views.open without a view`);
   return { ack, open };
 }
 
-async function submit(target: FlowTarget, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>, trigger: string) {
+async function submit(
+  target: FlowTarget,
+  view: Record<string, unknown>,
+  values: Record<string, Record<string, unknown>>,
+  trigger: string,
+) {
   const payload = viewSubmission({ view, state: { values } as ViewState, user: USER, triggerId: trigger });
   return timed(postInteraction(appUrl(target), target.signingSecret, payload, { timeoutMs: STEP_TIMEOUT_MS }));
 }
@@ -71,8 +93,20 @@ export interface StarFlowResult {
   total: Summary;
 }
 
-export async function runStarCheckFlows(target: FlowTarget, fake: FakeSlackClient, count: number, budgetMs: number): Promise<StarFlowResult> {
-  const steps = { commandAck: [] as number[], commandToOpen: [] as number[], growAck: [] as number[], verdictAck: [] as number[], verdictToAudit: [] as number[], total: [] as number[] };
+export async function runStarCheckFlows(
+  target: FlowTarget,
+  fake: FakeSlackClient,
+  count: number,
+  budgetMs: number,
+): Promise<StarFlowResult> {
+  const steps = {
+    commandAck: [] as number[],
+    commandToOpen: [] as number[],
+    growAck: [] as number[],
+    verdictAck: [] as number[],
+    verdictToAudit: [] as number[],
+    total: [] as number[],
+  };
   const failures: string[] = [];
   const deadline = hr() + budgetMs;
   await fake.record(true);
@@ -93,19 +127,32 @@ export async function runStarCheckFlows(target: FlowTarget, fake: FakeSlackClien
         const grow = await submit(target, view, answers1, `${trigger}.s1`);
         const grown = ackJson(grow, 'first submission');
         const grownView = grown.view as Record<string, unknown> | undefined;
-        if (grown.response_action !== 'update' || !grownView || !JSON.stringify(grownView.blocks).includes(STAR_BLOCKS.question('salesIntervened'))) {
+        if (
+          grown.response_action !== 'update' ||
+          !grownView ||
+          !JSON.stringify(grownView.blocks).includes(STAR_BLOCKS.question('salesIntervened'))
+        ) {
           throw new Error(`first submission did not grow the modal: ${grow.body.slice(0, 300)}`);
         }
 
-        const answers2 = { ...answers1, [STAR_BLOCKS.question('salesIntervened')]: { [STAR_ACTIONS.question('salesIntervened')]: radio('yes') } };
+        const answers2 = {
+          ...answers1,
+          [STAR_BLOCKS.question('salesIntervened')]: { [STAR_ACTIONS.question('salesIntervened')]: radio('yes') },
+        };
         const auditPattern = new RegExp(`tickets/${ticketNumber}(?!\\d)`);
         const auditArrives = fake.waitFor(
-          (e: FakeEvent) => e.method === 'chat.postMessage' && e.channel === target.licensingChannel && auditPattern.test(e.text ?? ''),
+          (e: FakeEvent) =>
+            e.method === 'chat.postMessage' && e.channel === target.licensingChannel && auditPattern.test(e.text ?? ''),
           STEP_TIMEOUT_MS,
           'the audit chat.postMessage',
         );
         auditArrives.catch(() => undefined);
-        const verdict = await submit(target, { ...view, ...grownView, id: view.id, hash: view.hash }, answers2, `${trigger}.s2`);
+        const verdict = await submit(
+          target,
+          { ...view, ...grownView, id: view.id, hash: view.hash },
+          answers2,
+          `${trigger}.s2`,
+        );
         const verdictBody = ackJson(verdict, 'second submission');
         const verdictView = verdictBody.view as Record<string, unknown> | undefined;
         if (verdictBody.response_action !== 'update' || verdictView?.callback_id !== STAR_VERDICT_CALLBACK) {
@@ -114,7 +161,7 @@ export async function runStarCheckFlows(target: FlowTarget, fake: FakeSlackClien
         const audit = await auditArrives;
 
         steps.commandAck.push(ack.doneAt - ack.sentAt);
-        steps.commandToOpen.push((open.t as number) - ack.sentAt);
+        steps.commandToOpen.push(open.t - ack.sentAt);
         steps.growAck.push(grow.doneAt - grow.sentAt);
         steps.verdictAck.push(verdict.doneAt - verdict.sentAt);
         steps.verdictToAudit.push(audit.t - verdict.sentAt);
@@ -155,8 +202,19 @@ export function utcDateDaysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function runEmergencyFlows(target: FlowTarget, fake: FakeSlackClient, count: number, budgetMs: number): Promise<EmergencyFlowResult> {
-  const steps = { commandAck: [] as number[], commandToOpen: [] as number[], statusAck: [] as number[], submitToNotice: [] as number[], submitToUpload: [] as number[] };
+export async function runEmergencyFlows(
+  target: FlowTarget,
+  fake: FakeSlackClient,
+  count: number,
+  budgetMs: number,
+): Promise<EmergencyFlowResult> {
+  const steps = {
+    commandAck: [] as number[],
+    commandToOpen: [] as number[],
+    statusAck: [] as number[],
+    submitToNotice: [] as number[],
+    submitToUpload: [] as number[],
+  };
   const failures: string[] = [];
   // Grace period (14 days) ended 1 day ago: inside the 3-day emergency window.
   const expirationDate = utcDateDaysAgo(15);
@@ -177,14 +235,22 @@ export async function runEmergencyFlows(target: FlowTarget, fake: FakeSlackClien
           [B.paid_plan]: { [a('paid_plan')]: radio('yes') },
           [B.prospect]: { [a('prospect')]: radio('no') },
           [B.expiration_date]: { [a('expiration_date')]: { type: 'datepicker', selected_date: expirationDate } },
-          [B.screenshots]: { [a('screenshots')]: { type: 'checkboxes', selected_options: [{ value: 'dashboard' }, { value: 'license_page' }] } },
+          [B.screenshots]: {
+            [a('screenshots')]: {
+              type: 'checkboxes',
+              selected_options: [{ value: 'dashboard' }, { value: 'license_page' }],
+            },
+          },
           [B.user_count]: { [a('user_count')]: text('250') },
           [B.email]: { [a('email')]: { type: 'email_text_input', value: `customer${i}@example.com` } },
           [B.username]: { [a('username')]: text('jdoe') },
         };
         const ticketPattern = new RegExp(`tickets/${ticketNumber}(?!\\d)`);
         const noticeArrives = fake.waitFor(
-          (e) => e.method === 'chat.postMessage' && e.channel === target.licensingChannel && ticketPattern.test(e.text ?? ''),
+          (e) =>
+            e.method === 'chat.postMessage' &&
+            e.channel === target.licensingChannel &&
+            ticketPattern.test(e.text ?? ''),
           STEP_TIMEOUT_MS,
           'the license notice chat.postMessage',
         );

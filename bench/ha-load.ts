@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FakeSlackClient } from './fake-client';
 import { runLoadOnce, type LoadRunResult } from './load';
 import { freePort, spawnNode, waitHealthy, type Child } from '../testkit/processes';
-import { summarize, type Summary } from './stats';
+import { type Summary } from './stats';
 
 export interface HaLoadResult {
   connections: number;
@@ -38,11 +38,20 @@ export async function startReplicas(
       const port = await freePort();
       const base = env(port, join(workDir, `replica-${n}-data`));
       // A token per replica, so the fake Slack's per-token call counts tell the replicas apart.
-      const child = spawnNode(`replica-${n}`, join(distDir, 'src', 'main.js'), { ...base, SLACK_BOT_TOKEN: `${base.SLACK_BOT_TOKEN}-r${n}`, DATABASE_URL: databaseUrl }, { cwd: workDir });
+      const child = spawnNode(
+        `replica-${n}`,
+        join(distDir, 'src', 'main.js'),
+        { ...base, SLACK_BOT_TOKEN: `${base.SLACK_BOT_TOKEN}-r${n}`, DATABASE_URL: databaseUrl },
+        { cwd: workDir },
+      );
       return { child, port, readyMs: await waitHealthy(child, port, 30_000) };
     }),
   );
-  return { children: started.map((s) => s.child), ports: started.map((s) => s.port), readyMs: started.map((s) => s.readyMs) };
+  return {
+    children: started.map((s) => s.child),
+    ports: started.map((s) => s.port),
+    readyMs: started.map((s) => s.readyMs),
+  };
 }
 
 export async function runHaLoad(
@@ -56,7 +65,7 @@ export async function runHaLoad(
     name: `replica-${i + 1}`,
     tag: `R${i + 1}`,
     port,
-    pid: replicas.children[i]!.pid,
+    pid: replicas.children[i].pid,
     signingSecret: credentials.signingSecret,
     token: `${credentials.token}-r${i + 1}`,
   }));

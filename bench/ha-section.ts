@@ -33,7 +33,16 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en
 
 export async function runHaSection(
   opts: HaSectionOptions,
-  ctx: { distDir: string; workDir: string; fake: FakeSlackClient; botEnv: (port: number, dataDir: string) => NodeJS.ProcessEnv; credentials: { signingSecret: string; token: string }; log: (m: string) => void; sqliteStoreDir?: string; sqliteOps?: Partial<Record<StoreOp, Summary>> },
+  ctx: {
+    distDir: string;
+    workDir: string;
+    fake: FakeSlackClient;
+    botEnv: (port: number, dataDir: string) => NodeJS.ProcessEnv;
+    credentials: { signingSecret: string; token: string };
+    log: (m: string) => void;
+    sqliteStoreDir?: string;
+    sqliteOps?: Partial<Record<StoreOp, Summary>>;
+  },
 ): Promise<HaSectionResult> {
   const pg = await startBenchPostgres(ctx.log);
   if (!pg) return { skipped: 'no PostgreSQL server available (no binaries, no BENCH_DATABASE_URL)' };
@@ -55,7 +64,7 @@ export async function runHaSection(
     try {
       sqliteOps = { ...sqliteOps, ...(await measureOutboxWrites(sqlite, opts.store.samples, opts.store.opBudgetMs)) };
     } finally {
-      sqlite.close();
+      sqlite.closeNow();
     }
 
     ctx.log('two replicas on one PostgreSQL database');
@@ -65,13 +74,21 @@ export async function runHaSection(
       await runHaLoad(replicas, ctx.fake, ctx.credentials, 10, 1); // warm-up
       for (const c of opts.concurrencies) {
         const result = await runHaLoad(replicas, ctx.fake, ctx.credentials, c, opts.durationSec);
-        ctx.log(`two replicas, c=${c}: ${Math.round(result.throughput)} req/s, ack p99 ${result.ack.p99.toFixed(1)} ms, errors ${result.errors}`);
+        ctx.log(
+          `two replicas, c=${c}: ${Math.round(result.throughput)} req/s, ack p99 ${result.ack.p99.toFixed(1)} ` +
+            `ms, errors ${result.errors}`,
+        );
         load.push(result);
       }
     } finally {
       await Promise.all(replicas.children.map((c) => c.stop(5000)));
     }
-    return { server: pg.describe, postgres, sqlite: { ops: sqliteOps, fillMs: sqliteFillMs }, replicas: { readyMs: replicas.readyMs, load } };
+    return {
+      server: pg.describe,
+      postgres,
+      sqlite: { ops: sqliteOps, fillMs: sqliteFillMs },
+      replicas: { readyMs: replicas.readyMs, load },
+    };
   } finally {
     await pg.close();
   }
@@ -83,27 +100,36 @@ export function renderHaSection(r: HaSectionResult, sqliteFillMs?: number): stri
   const p = r.postgres!;
   const ops: StoreOp[] = ['createRequest', 'findByTicket', 'findByEmail', 'due', 'enqueue', 'claimDue'];
   parts.push(
-    `\nStore on PostgreSQL next to SQLite (${f0(p.requests)} requests + ${f0(p.outbox)} outbox rows, ${f0(p.undelivered)} undelivered; ` +
-      `PostgreSQL fill ${(p.fillMs / 1000).toFixed(1)} s server-side, database ${f0(p.databaseMb)} MB; SQLite fill ${((sqliteFillMs ?? r.sqlite?.fillMs ?? NaN) / 1000).toFixed(1)} s)\n` +
+    `\nStore on PostgreSQL next to SQLite (${f0(p.requests)} requests + ${f0(p.outbox)} outbox rows, ` +
+      `${f0(p.undelivered)} undelivered; ` +
+      (`PostgreSQL fill ${(p.fillMs / 1000).toFixed(1)} s server-side, database ${f0(p.databaseMb)} MB; SQLite ` +
+        `fill ${((sqliteFillMs ?? r.sqlite?.fillMs ?? NaN) / 1000).toFixed(1)} s)\n`) +
       `  server: ${r.server}\n` +
       ['operation        PG p50   PG p99   PG max | SQLite p50  SQLite p99  SQLite max  (ms)']
         .concat(
           ops.map((op) => {
             const a = p.ops[op];
             const b = r.sqlite?.ops[op];
-            return `  ${op.padEnd(14)} ${f3(a.p50).padStart(7)} ${f3(a.p99).padStart(8)} ${f3(a.max).padStart(8)} | ${f3(b?.p50).padStart(10)} ${f3(b?.p99).padStart(11)} ${f3(b?.max).padStart(11)}`;
+            return (
+              `  ${op.padEnd(14)} ${f3(a.p50).padStart(7)} ${f3(a.p99).padStart(8)} ` +
+              `${f3(a.max).padStart(8)} | ${f3(b?.p50).padStart(10)} ${f3(b?.p99).padStart(11)} ` +
+              `${f3(b?.max).padStart(11)}`
+            );
           }),
         )
         .join('\n'),
   );
   const h = r.replicas!;
   parts.push(
-    `\n/star-check load against two replicas on one PostgreSQL (ready in ${h.readyMs.map((ms) => `${Math.round(ms)} ms`).join(' / ')})\n` +
+    `\n/star-check load against two replicas on one PostgreSQL (ready in ` +
+      `${h.readyMs.map((ms) => `${Math.round(ms)} ms`).join(' / ')})\n` +
       h.load
         .map(
           (l) =>
-            `  c=${l.connections} (${l.connections / 2} per replica, ${l.durationSec} s): ${Math.round(l.throughput)} req/s together ` +
-            `(${l.perReplica.map((x) => Math.round(x.throughput)).join(' + ')}), ack p50 ${l.ack.p50.toFixed(1)} / p99 ${l.ack.p99.toFixed(1)} / max ${l.ack.max.toFixed(1)} ms, ` +
+            `  c=${l.connections} (${l.connections / 2} per replica, ${l.durationSec} s): ` +
+            `${Math.round(l.throughput)} req/s together ` +
+            (`(${l.perReplica.map((x) => Math.round(x.throughput)).join(' + ')}), ack p50 ${l.ack.p50.toFixed(1)}` +
+              ` / p99 ${l.ack.p99.toFixed(1)} / max ${l.ack.max.toFixed(1)} ms, `) +
             `views.open p99 ${l.open.p99.toFixed(1)} ms, acks > 3 s: ${l.acksOver3s}, errors: ${l.errors}`,
         )
         .join('\n'),
@@ -137,11 +163,28 @@ if (require.main === module) {
       SHUTDOWN_TIMEOUT_MS: '3000',
     });
     const options: HaSectionOptions = quick
-      ? { store: { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 }, concurrencies: [10], durationSec: 3 }
-      : { store: { requests: 100_000, outbox: 1_000_000, undelivered: 2_000, samples: 2_000, opBudgetMs: 10_000 }, concurrencies: [10, 50], durationSec: 5 };
-    const result = await runHaSection(options, { distDir, workDir, fake, botEnv, credentials: { signingSecret, token }, log });
+      ? {
+          store: { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 },
+          concurrencies: [10],
+          durationSec: 3,
+        }
+      : {
+          store: { requests: 100_000, outbox: 1_000_000, undelivered: 2_000, samples: 2_000, opBudgetMs: 10_000 },
+          concurrencies: [10, 50],
+          durationSec: 5,
+        };
+    const result = await runHaSection(options, {
+      distDir,
+      workDir,
+      fake,
+      botEnv,
+      credentials: { signingSecret, token },
+      log,
+    });
     await fake.stop();
-    process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${renderHaSection(result)}\n`);
+    process.stdout.write(
+      process.argv.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${renderHaSection(result)}\n`,
+    );
   })()
     .then(() => cleanupAll())
     .then(() => process.exit(0))

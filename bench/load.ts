@@ -79,7 +79,13 @@ interface Ctx {
   sentAt?: number;
 }
 
-function instance(state: TargetState, runTag: string, connections: number, durationSec: number, responseUrlBase: string) {
+function instance(
+  state: TargetState,
+  runTag: string,
+  connections: number,
+  durationSec: number,
+  responseUrlBase: string,
+) {
   const { target } = state;
   return autocannon({
     url: `http://127.0.0.1:${target.port}`,
@@ -133,11 +139,25 @@ function instance(state: TargetState, runTag: string, connections: number, durat
 let runCounter = 0;
 
 /** One repetition: both targets loaded together for `durationSec`, then views.open settled. */
-export async function runLoadOnce(targets: LoadTarget[], fake: FakeSlackClient, connections: number, durationSec: number): Promise<LoadRunResult[]> {
+export async function runLoadOnce(
+  targets: LoadTarget[],
+  fake: FakeSlackClient,
+  connections: number,
+  durationSec: number,
+): Promise<LoadRunResult[]> {
   runCounter += 1;
   const runTag = String(runCounter);
   await fake.drainOpens();
-  const states: TargetState[] = targets.map((target) => ({ target, sent: new Map(), acked: new Map(), ackLatencies: [], non200: 0, seq: 0, openers: new Set(), lateOpenerAcks: 0 }));
+  const states: TargetState[] = targets.map((target) => ({
+    target,
+    sent: new Map(),
+    acked: new Map(),
+    ackLatencies: [],
+    non200: 0,
+    seq: 0,
+    openers: new Set(),
+    lateOpenerAcks: 0,
+  }));
   const callsBefore = (await fake.counts()).byToken;
   const cpuBefore = targets.map((t) => cpuMs(t.pid));
 

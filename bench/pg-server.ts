@@ -22,12 +22,19 @@ function binDir(): string | undefined {
   const candidates: string[] = [];
   if (process.env.PG_BINDIR) candidates.push(process.env.PG_BINDIR);
   try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    candidates.push(
+      execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
   } catch {
     // no pg_config
   }
   const root = '/usr/lib/postgresql';
-  if (existsSync(root)) candidates.push(...readdirSync(root).sort((a, b) => Number(b) - Number(a)).map((v) => join(root, v, 'bin')));
+  if (existsSync(root))
+    candidates.push(
+      ...readdirSync(root)
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join(root, v, 'bin')),
+    );
   return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
 }
 
@@ -50,7 +57,12 @@ async function createOn(adminUrl: string): Promise<string> {
 /** Undefined when no server can be had (no URL, no binaries): the PostgreSQL sections are skipped. */
 export async function startBenchPostgres(log: (msg: string) => void): Promise<BenchPostgres | undefined> {
   const external = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (external) return { createDatabase: () => createOn(external), describe: 'external server (BENCH_DATABASE_URL/TEST_DATABASE_URL)', close: async () => undefined };
+  if (external)
+    return {
+      createDatabase: () => createOn(external),
+      describe: 'external server (BENCH_DATABASE_URL/TEST_DATABASE_URL)',
+      close: async () => undefined,
+    };
   const bin = binDir();
   if (!bin) {
     log('no PostgreSQL binaries (initdb/pg_ctl) and no BENCH_DATABASE_URL: PostgreSQL sections skipped');
@@ -59,7 +71,11 @@ export async function startBenchPostgres(log: (msg: string) => void): Promise<Be
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join('/tmp', 'lr-bench-pg-'));
   const run = (tool: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : join(bin, tool), asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args, { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+    execFileSync(
+      asRoot ? 'runuser' : join(bin, tool),
+      asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args,
+      { cwd: dir, stdio: 'ignore', timeout: 120_000 },
+    );
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
@@ -70,7 +86,8 @@ export async function startBenchPostgres(log: (msg: string) => void): Promise<Be
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-instructions']);
   appendFileSync(
     join(data, 'postgresql.conf'),
-    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${dir}'\nmax_connections = 100\nshared_buffers = 256MB\n`,
+    `\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${dir}'\nmax_connections = ` +
+      `100\nshared_buffers = 256MB\n`,
   );
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = () => {

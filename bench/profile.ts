@@ -47,11 +47,19 @@ function packageOf(url: string, fn: string): string {
   const nm = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (nm) return nm[1];
   const own = url.match(/\/dist\/(src|bench)\/(.*?)(?:\.js)?$/);
-  if (own) return `${own[1]}/${own[2].split('/').slice(0, own[1] === 'src' ? 2 : 1).join('/')}`;
+  if (own)
+    return `${own[1]}/${own[2]
+      .split('/')
+      .slice(0, own[1] === 'src' ? 2 : 1)
+      .join('/')}`;
   return url.replace(/^file:\/\//, '');
 }
 
-const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+const shortUrl = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/dist\//, 'dist/');
 
 /** `window` in monotonic ms (`hr()`); the whole profile when omitted. */
 export function summarizeProfile(file: string, window?: { fromMs: number; toMs: number }, top = 15): ProfileSummary {
@@ -74,7 +82,8 @@ export function summarizeProfile(file: string, window?: { fromMs: number; toMs: 
   const ownIncl = new Map<string, number>();
   const modLoad = new Map<string, number>();
   let busy = 0;
-  const key = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+  const key = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
   for (const [id, ms] of self) {
     const n = byId.get(id);
     if (!n || IDLE.has(n.callFrame.functionName)) continue;
@@ -86,9 +95,19 @@ export function summarizeProfile(file: string, window?: { fromMs: number; toMs: 
     // Inclusive: every distinct project function on this sample's stack.
     const seen = new Set<string>();
     const seenModules = new Set<string>();
-    for (let cur: number | undefined = id, depth = 0; cur !== undefined && depth < 500; cur = parent.get(cur), depth++) {
+    for (
+      let cur: number | undefined = id, depth = 0;
+      cur !== undefined && depth < 500;
+      cur = parent.get(cur), depth++
+    ) {
       const node = byId.get(cur);
-      if (node && node.callFrame.functionName === '' && node.callFrame.lineNumber === 0 && node.callFrame.url && !node.callFrame.url.startsWith('node:')) {
+      if (
+        node &&
+        node.callFrame.functionName === '' &&
+        node.callFrame.lineNumber === 0 &&
+        node.callFrame.url &&
+        !node.callFrame.url.startsWith('node:')
+      ) {
         const m = packageOf(node.callFrame.url, '');
         if (!seenModules.has(m)) {
           seenModules.add(m);
@@ -108,7 +127,15 @@ export function summarizeProfile(file: string, window?: { fromMs: number; toMs: 
       .slice(0, n)
       .map(([name, ms]) => ({ name, ms }));
   const windowMs = (Math.min(toUs, profile.endTime) - Math.max(fromUs, profile.startTime)) / 1000;
-  return { file, busyMs: busy, windowMs, byPackage: rows(pkg, 1000), bySelf: rows(fn), ownInclusive: rows(ownIncl), moduleLoad: rows(modLoad) };
+  return {
+    file,
+    busyMs: busy,
+    windowMs,
+    byPackage: rows(pkg, 1000),
+    bySelf: rows(fn),
+    ownInclusive: rows(ownIncl),
+    moduleLoad: rows(modLoad),
+  };
 }
 
 export function findProfiles(dir: string): string[] {
@@ -124,17 +151,32 @@ export function findProfiles(dir: string): string[] {
 const us = (ms: number, per: number) => ((1000 * ms) / per).toFixed(0);
 
 /** Side by side, per command (µs of sampled main-thread CPU): where does the bot's extra CPU go? */
-export function renderProfileComparison(bot: ProfileSummary, botCommands: number, baseline: ProfileSummary, baselineCommands: number, top = 12): string {
+export function renderProfileComparison(
+  bot: ProfileSummary,
+  botCommands: number,
+  baseline: ProfileSummary,
+  baselineCommands: number,
+  top = 12,
+): string {
   const names = new Set([...bot.byPackage.map((r) => r.name), ...baseline.byPackage.map((r) => r.name)]);
   const get = (s: ProfileSummary, name: string) => s.byPackage.find((r) => r.name === name)?.ms ?? 0;
   const rows = [...names]
-    .map((name) => ({ name, b: (1000 * get(bot, name)) / botCommands, z: (1000 * get(baseline, name)) / baselineCommands }))
+    .map((name) => ({
+      name,
+      b: (1000 * get(bot, name)) / botCommands,
+      z: (1000 * get(baseline, name)) / baselineCommands,
+    }))
     .sort((x, y) => y.b - y.z - (x.b - x.z))
     .slice(0, top);
   const lines = [
-    `CPU profile during the load runs, µs of main-thread CPU per command (sampled; bot ${us(bot.busyMs, botCommands)} vs baseline ${us(baseline.busyMs, baselineCommands)}):`,
+    `CPU profile during the load runs, µs of main-thread CPU per command (sampled; bot ` +
+      `${us(bot.busyMs, botCommands)} vs baseline ${us(baseline.busyMs, baselineCommands)}):`,
     `  ${'package'.padEnd(28)} ${'bot'.padStart(7)} ${'baseline'.padStart(9)} ${'extra'.padStart(7)}`,
-    ...rows.map((r) => `  ${r.name.padEnd(28)} ${r.b.toFixed(0).padStart(7)} ${r.z.toFixed(0).padStart(9)} ${(r.b - r.z).toFixed(0).padStart(7)}`),
+    ...rows.map(
+      (r) =>
+        `  ${r.name.padEnd(28)} ${r.b.toFixed(0).padStart(7)} ${r.z.toFixed(0).padStart(9)} ` +
+        `${(r.b - r.z).toFixed(0).padStart(7)}`,
+    ),
     ` bot, hottest functions (self µs per command):`,
     ...bot.bySelf.slice(0, top).map((r) => `  ${us(r.ms, botCommands).padStart(6)}  ${r.name}`),
     ` bot, project functions (inclusive µs per command):`,
@@ -145,7 +187,8 @@ export function renderProfileComparison(bot: ProfileSummary, botCommands: number
 
 export function renderStartupProfile(s: ProfileSummary, top = 12): string {
   return [
-    `CPU profile of the bot's start-up (spawn -> ready, ${s.windowMs.toFixed(0)} ms; ${s.busyMs.toFixed(0)} ms sampled busy):`,
+    `CPU profile of the bot's start-up (spawn -> ready, ${s.windowMs.toFixed(0)} ms; ${s.busyMs.toFixed(0)} ms ` +
+      `sampled busy):`,
     ' by package (self ms):',
     ...s.byPackage.slice(0, top).map((r) => `  ${r.ms.toFixed(0).padStart(6)}  ${r.name}`),
     ' module loading (inclusive ms of module top-level code; nested requires count in each):',

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the L&R on-call bot against a bare Bolt baseline (testkit/baseline-app.ts), both as
- * child processes talking to a loopback fake Slack (testkit/fake-slack.ts run by bench/fake-slack.ts, its own child process).
+ * child processes talking to a loopback fake Slack (testkit/fake-slack.ts run by bench/fake-slack.ts, its own child
+ * process).
  *
  *   node dist/bench/run.js [--quick] [--json] [--cpu-prof]
  *
@@ -20,8 +21,27 @@ import { mkdtempSync } from 'node:fs';
 import { type FakeCounts, FakeSlackClient } from './fake-client';
 import { runEmergencyFlows, runStarCheckFlows, type EmergencyFlowResult, type StarFlowResult } from './flows';
 import { runLoadOnce, type LoadRunResult, type LoadTarget } from './load';
-import { type Child, benchRoot, cleanupAll, cpuMs, freePort, installCleanupHandlers, makeTempDir, rssMb, spawnNode, systemBusyMs, waitForLine, waitHealthy } from '../testkit/processes';
-import { findProfiles, renderProfileComparison, renderStartupProfile, summarizeProfile, type ProfileSummary } from './profile';
+import {
+  type Child,
+  benchRoot,
+  cleanupAll,
+  cpuMs,
+  freePort,
+  installCleanupHandlers,
+  makeTempDir,
+  rssMb,
+  spawnNode,
+  systemBusyMs,
+  waitForLine,
+  waitHealthy,
+} from '../testkit/processes';
+import {
+  findProfiles,
+  renderProfileComparison,
+  renderStartupProfile,
+  summarizeProfile,
+  type ProfileSummary,
+} from './profile';
 import { hr } from '../testkit/signed-request';
 import { median, type Summary } from './stats';
 import { runStoreBench, type StoreBenchResult } from './store-bench';
@@ -108,7 +128,12 @@ function botEnv(fake: FakeSlackClient, port: number, dataDir: string): NodeJS.Pr
   };
 }
 
-async function startBot(fake: FakeSlackClient, dataDir: string, cwd: string, profileDir?: string): Promise<{ child: Child; port: number; readyMs: number }> {
+async function startBot(
+  fake: FakeSlackClient,
+  dataDir: string,
+  cwd: string,
+  profileDir?: string,
+): Promise<{ child: Child; port: number; readyMs: number }> {
   const port = await freePort();
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=bot.cpuprofile'] : [];
   const child = spawnNode('bot', join(distDir, 'src', 'main.js'), botEnv(fake, port, dataDir), { cwd, nodeArgs });
@@ -116,9 +141,21 @@ async function startBot(fake: FakeSlackClient, dataDir: string, cwd: string, pro
   return { child, port, readyMs };
 }
 
-async function startBaseline(fake: FakeSlackClient, cwd: string, profileDir?: string): Promise<{ child: Child; port: number; readyMs: number }> {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=baseline.cpuprofile'] : [];
-  const env = { ...baseEnv(), PORT: '0', SLACK_SIGNING_SECRET: SIGNING_SECRET_BASELINE, SLACK_BOT_TOKEN: BASELINE_TOKEN, SLACK_API_URL: fake.apiUrl };
+async function startBaseline(
+  fake: FakeSlackClient,
+  cwd: string,
+  profileDir?: string,
+): Promise<{ child: Child; port: number; readyMs: number }> {
+  const nodeArgs = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=baseline.cpuprofile']
+    : [];
+  const env = {
+    ...baseEnv(),
+    PORT: '0',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET_BASELINE,
+    SLACK_BOT_TOKEN: BASELINE_TOKEN,
+    SLACK_API_URL: fake.apiUrl,
+  };
   const child = spawnNode('baseline', join(distDir, 'testkit', 'baseline-app.js'), env, { cwd, nodeArgs });
   const { match, ms } = await waitForLine(child, /"msg":"baseline app listening","port":(\d+)/);
   return { child, port: Number(match[1]), readyMs: ms };
@@ -218,7 +255,14 @@ interface Report {
   store?: StoreBenchResult;
   /** PostgreSQL store figures and two-replica load (issue 11). */
   ha?: HaSectionResult;
-  profiles: { bot?: ProfileSummary; baseline?: ProfileSummary; botStartup?: ProfileSummary; botCommands?: number; baselineCommands?: number; dir?: string };
+  profiles: {
+    bot?: ProfileSummary;
+    baseline?: ProfileSummary;
+    botStartup?: ProfileSummary;
+    botCommands?: number;
+    baselineCommands?: number;
+    dir?: string;
+  };
   fakeCounts: FakeCounts;
   checks: Check[];
 }
@@ -231,7 +275,8 @@ const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? a / b : N
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('   '), ...rows.map(line)].join('\n');
 }
 
@@ -258,26 +303,51 @@ function checks(r: Report): Check[] {
   if (c50) {
     out.push({
       target: 'c=50 no ack over 3 s (bot)',
-      value: `${c50.bot.acksOver3s} of ${f0(c50.bot.commands)}, ${c50.bot.acksOver3sFirstOnConnection} of them first on a new connection (baseline ${c50.baseline.acksOver3s})`,
+      value:
+        `${c50.bot.acksOver3s} of ${f0(c50.bot.commands)}, ${c50.bot.acksOver3sFirstOnConnection} of them ` +
+        `first on a new connection (baseline ${c50.baseline.acksOver3s})`,
       pass: c50.bot.acksOver3s === 0,
     });
     const late = c50.bot.opensOver3s + c50.bot.opensMissing;
     out.push({
       target: 'c=50 no views.open after 3 s (bot)',
-      value: `${c50.bot.opensOver3s} late (${c50.bot.opensOver3sFirstOnConnection} first on a new connection) + ${c50.bot.opensMissing} missing (baseline ${c50.baseline.opensOver3s} + ${c50.baseline.opensMissing})`,
+      value:
+        `${c50.bot.opensOver3s} late (${c50.bot.opensOver3sFirstOnConnection} first on a new connection) + ` +
+        `${c50.bot.opensMissing} missing (baseline ${c50.baseline.opensOver3s} + ${c50.baseline.opensMissing}` +
+        `)`,
       pass: late === 0,
     });
   }
   const rq = ratio(r.overall.botPeakRssMb, r.overall.baselinePeakRssMb);
-  out.push({ target: `peak RSS within ${TARGETS.rssRatio}x of baseline`, value: `${f1(r.overall.botPeakRssMb)} vs ${f1(r.overall.baselinePeakRssMb)} MB = ${f2(rq)}x`, pass: rq <= TARGETS.rssRatio });
-  out.push({ target: `bot ready < ${TARGETS.readyMs} ms`, value: `${f0(r.startup.botReadyMs)} ms`, pass: r.startup.botReadyMs < TARGETS.readyMs });
+  out.push({
+    target: `peak RSS within ${TARGETS.rssRatio}x of baseline`,
+    value: `${f1(r.overall.botPeakRssMb)} vs ${f1(r.overall.baselinePeakRssMb)} MB = ${f2(rq)}x`,
+    pass: rq <= TARGETS.rssRatio,
+  });
+  out.push({
+    target: `bot ready < ${TARGETS.readyMs} ms`,
+    value: `${f0(r.startup.botReadyMs)} ms`,
+    pass: r.startup.botReadyMs < TARGETS.readyMs,
+  });
   if (r.store) {
     for (const [op, s] of Object.entries(r.store.ops)) {
-      out.push({ target: `filled store ${op} p99 < ${TARGETS.storeP99Ms} ms`, value: `${f3(s.p99)} ms`, pass: s.p99 < TARGETS.storeP99Ms });
+      out.push({
+        target: `filled store ${op} p99 < ${TARGETS.storeP99Ms} ms`,
+        value: `${f3(s.p99)} ms`,
+        pass: s.p99 < TARGETS.storeP99Ms,
+      });
     }
-    out.push({ target: `filled store reopen < ${TARGETS.storeStartupMs} ms`, value: `${f1(r.store.reopenMs)} ms`, pass: r.store.reopenMs < TARGETS.storeStartupMs });
+    out.push({
+      target: `filled store reopen < ${TARGETS.storeStartupMs} ms`,
+      value: `${f1(r.store.reopenMs)} ms`,
+      pass: r.store.reopenMs < TARGETS.storeStartupMs,
+    });
     const filledReady = r.startup.botReadyFilledStoreMs ?? NaN;
-    out.push({ target: `bot ready with filled store < ${TARGETS.storeStartupMs} ms`, value: `${f0(filledReady)} ms`, pass: filledReady < TARGETS.storeStartupMs });
+    out.push({
+      target: `bot ready with filled store < ${TARGETS.storeStartupMs} ms`,
+      value: `${f0(filledReady)} ms`,
+      pass: filledReady < TARGETS.storeStartupMs,
+    });
   }
   return out;
 }
@@ -285,22 +355,35 @@ function checks(r: Report): Check[] {
 function render(r: Report): string {
   const parts: string[] = [];
   parts.push(
-    `L&R on-call bot benchmark (${settings.mode}: ${settings.reps} x ${settings.durationSec} s per concurrency, medians) - node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`.trim(),
+    (
+      `L&R on-call bot benchmark (${settings.mode}: ${settings.reps} x ${settings.durationSec} s per concurrency, ` +
+      `medians) - node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`
+    ).trim(),
   );
   const noise = r.meta.noiseDuringLoad as { otherProcessesCores: number; harnessCores: number; loadavg1: number };
   parts.push(
-    `CPU during the load phase: load generator + fake Slack used ${f2(noise.harnessCores)} cores; unrelated processes ${f2(noise.otherProcessesCores)} of ${cpus().length} cores (load average ${f1(noise.loadavg1)})`,
+    `CPU during the load phase: load generator + fake Slack used ${f2(noise.harnessCores)} cores; unrelated ` +
+      `processes ${f2(noise.otherProcessesCores)} of ${cpus().length} cores (load average ` +
+      `${f1(noise.loadavg1)})`,
   );
   parts.push(
-    `Start-up (spawn -> ready): bot ${f0(r.startup.botReadyMs)} ms (GET /healthz 200; fresh data dir, so it generates its dev signing key), ` +
-      `baseline ${f0(r.startup.baselineReadyMs)} ms (ready line); bot restart on the same data dir ${f0(r.startup.botRestartReadyMs ?? NaN)} ms`,
+    `Start-up (spawn -> ready): bot ${f0(r.startup.botReadyMs)} ms (GET /healthz 200; fresh data dir, so it ` +
+      `generates its dev signing key), ` +
+      (`baseline ${f0(r.startup.baselineReadyMs)} ms (ready line); bot restart on the same data dir ` +
+        `${f0(r.startup.botRestartReadyMs ?? NaN)} ms`),
   );
   for (const s of r.load) {
     const b = s.bot;
     const z = s.baseline;
-    const row = (name: string, x: number, y: number, fmt: (n: number) => string, withRatio = false) => [name, fmt(x), fmt(y), withRatio ? `${f2(ratio(x, y))}x` : ''];
+    const row = (name: string, x: number, y: number, fmt: (n: number) => string, withRatio = false) => [
+      name,
+      fmt(x),
+      fmt(y),
+      withRatio ? `${f2(ratio(x, y))}x` : '',
+    ];
     parts.push(
-      `\n/star-check load, c=${s.connections} (${s.reps} x ${s.durationSec} s, bot and baseline loaded at the same time)\n` +
+      `\n/star-check load, c=${s.connections} (${s.reps} x ${s.durationSec} s, bot and baseline loaded at the ` +
+        `same time)\n` +
         table(
           ['metric', 'bot', 'baseline', 'bot/baseline'],
           [
@@ -315,48 +398,68 @@ function render(r: Report): string {
             row('CPU per command (ms)', b.cpuPerCommandMs, z.cpuPerCommandMs, f3, true),
             row('peak RSS (MB)', b.peakRssMb, z.peakRssMb, f1, true),
             ['commands acked (all reps)', f0(b.commands), f0(z.commands), ''],
-            ['acks over 3 s (first on a connection)', `${b.acksOver3s} (${b.acksOver3sFirstOnConnection})`, `${z.acksOver3s} (${z.acksOver3sFirstOnConnection})`, ''],
-            ['views.open after 3 s (first on conn.) / missing', `${b.opensOver3s} (${b.opensOver3sFirstOnConnection}) / ${b.opensMissing}`, `${z.opensOver3s} (${z.opensOver3sFirstOnConnection}) / ${z.opensMissing}`, ''],
+            [
+              'acks over 3 s (first on a connection)',
+              `${b.acksOver3s} (${b.acksOver3sFirstOnConnection})`,
+              `${z.acksOver3s} (${z.acksOver3sFirstOnConnection})`,
+              '',
+            ],
+            [
+              'views.open after 3 s (first on conn.) / missing',
+              `${b.opensOver3s} (${b.opensOver3sFirstOnConnection}) / ${b.opensMissing}`,
+              `${z.opensOver3s} (${z.opensOver3sFirstOnConnection}) / ${z.opensMissing}`,
+              '',
+            ],
             ['errors (non-200, timeouts)', String(b.errors), String(z.errors), ''],
           ],
         ) +
-        `\nWeb API calls per handled command: bot ${describeCalls(b.apiCallsPerCommand)}; baseline ${describeCalls(z.apiCallsPerCommand)}`,
+        (`\nWeb API calls per handled command: bot ${describeCalls(b.apiCallsPerCommand)}; baseline ` +
+          `${describeCalls(z.apiCallsPerCommand)}`),
     );
   }
-  const stepRows = (steps: [string, Summary][]) => steps.map(([name, s]) => [name, String(s.n), f2(s.p50), f2(s.p99), f2(s.max)]);
+  const stepRows = (steps: [string, Summary][]) =>
+    steps.map(([name, s]) => [name, String(s.n), f2(s.p50), f2(s.p99), f2(s.max)]);
   if (r.flows.starCheck) {
     const x = r.flows.starCheck;
     parts.push(
       `\n/star-check conversation on the bot (${x.n} runs, one at a time)\n` +
-        table(['step', 'n', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], stepRows([
-          ['command ack', x.commandAck],
-          ['command -> views.open', x.commandToOpen],
-          ['submission 1 ack (modal grows)', x.growAck],
-          ['submission 2 ack (verdict)', x.verdictAck],
-          ['verdict submit -> audit postMessage', x.verdictToAudit],
-          ['command -> audit postMessage', x.total],
-        ])) +
+        table(
+          ['step', 'n', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
+          stepRows([
+            ['command ack', x.commandAck],
+            ['command -> views.open', x.commandToOpen],
+            ['submission 1 ack (modal grows)', x.growAck],
+            ['submission 2 ack (verdict)', x.verdictAck],
+            ['verdict submit -> audit postMessage', x.verdictToAudit],
+            ['command -> audit postMessage', x.total],
+          ]),
+        ) +
         (x.failures.length ? `\nFAILURES:\n  ${x.failures.join('\n  ')}` : ''),
     );
   }
   if (r.flows.emergencyLicense) {
     const x = r.flows.emergencyLicense;
     parts.push(
-      `\n/emergency-license flow on the bot, local adapter (${x.n} runs; expiration ${x.expirationDate}, grace ended 1 day ago)\n` +
-        table(['step', 'n', 'p50 (ms)', 'p99 (ms)', 'max (ms)'], stepRows([
-          ['command ack', x.commandAck],
-          ['command -> views.open', x.commandToOpen],
-          ['form submit -> status-view ack', x.statusAck],
-          ['form submit -> channel notice posted', x.submitToNotice],
-          ['form submit -> file upload completed', x.submitToUpload],
-        ])) +
+      `\n/emergency-license flow on the bot, local adapter (${x.n} runs; expiration ${x.expirationDate}, grace ` +
+        `ended 1 day ago)\n` +
+        table(
+          ['step', 'n', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
+          stepRows([
+            ['command ack', x.commandAck],
+            ['command -> views.open', x.commandToOpen],
+            ['form submit -> status-view ack', x.statusAck],
+            ['form submit -> channel notice posted', x.submitToNotice],
+            ['form submit -> file upload completed', x.submitToUpload],
+          ]),
+        ) +
         (x.failures.length ? `\nFAILURES:\n  ${x.failures.join('\n  ')}` : ''),
     );
   }
   if (r.store) {
     const s = r.store;
     parts.push(
-      `\nStore scale (${f0(s.requests)} requests + ${f0(s.outbox)} outbox rows, ${f0(s.undelivered)} undelivered; file ${f0(s.fileMb)} MB, filled in ${f1(s.fillMs / 1000)} s)\n` +
+      `\nStore scale (${f0(s.requests)} requests + ${f0(s.outbox)} outbox rows, ${f0(s.undelivered)} ` +
+        `undelivered; file ${f0(s.fileMb)} MB, filled in ${f1(s.fillMs / 1000)} s)\n` +
         table(
           ['operation', 'n', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)', 'rows'],
           (Object.entries(s.ops) as [keyof typeof s.ops, Summary][]).map(([op, x]) => [
@@ -366,19 +469,24 @@ function render(r: Report): string {
             f3(x.p95),
             f3(x.p99),
             f3(x.max),
-            op === 'createRequest' ? '' : f1(s.rowsPerLookup[op as keyof typeof s.rowsPerLookup]),
+            op === 'createRequest' ? '' : f1(s.rowsPerLookup[op]),
           ]),
         ) +
-        `\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`,
+        (`\nreopen the filled store: ${f1(s.reopenMs)} ms (first query after: ${f2(s.firstQueryAfterReopenMs)} ` +
+          `ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`),
     );
   }
   if (r.ha) parts.push(renderHaSection(r.ha, r.store?.fillMs));
   const p = r.profiles;
-  if (p.bot && p.baseline && p.botCommands && p.baselineCommands) parts.push(`\n${renderProfileComparison(p.bot, p.botCommands, p.baseline, p.baselineCommands)}`);
+  if (p.bot && p.baseline && p.botCommands && p.baselineCommands)
+    parts.push(`\n${renderProfileComparison(p.bot, p.botCommands, p.baseline, p.baselineCommands)}`);
   if (p.botStartup) parts.push(`\n${renderStartupProfile(p.botStartup)}`);
   parts.push(`\nTargets\n${r.checks.map((c) => `  ${c.pass ? 'PASS' : 'MISS'}  ${c.target}: ${c.value}`).join('\n')}`);
   const missed = r.checks.filter((c) => !c.pass).length;
-  parts.push(`\n${missed === 0 ? 'All targets met.' : `${missed} of ${r.checks.length} targets missed.`}${cpuProf ? ' (profiled run: load numbers include --cpu-prof overhead)' : ''}`);
+  parts.push(
+    `\n${missed === 0 ? 'All targets met.' : `${missed} of ${r.checks.length} targets missed.`}` +
+      `${cpuProf ? ' (profiled run: load numbers include --cpu-prof overhead)' : ''}`,
+  );
   return parts.join('\n');
 }
 
@@ -402,7 +510,14 @@ async function main(): Promise<void> {
 
   const targets: LoadTarget[] = [
     { name: 'bot', tag: 'B', port: bot.port, pid: bot.child.pid, signingSecret: SIGNING_SECRET_BOT, token: BOT_TOKEN },
-    { name: 'baseline', tag: 'Z', port: baseline.port, pid: baseline.child.pid, signingSecret: SIGNING_SECRET_BASELINE, token: BASELINE_TOKEN },
+    {
+      name: 'baseline',
+      tag: 'Z',
+      port: baseline.port,
+      pid: baseline.child.pid,
+      signingSecret: SIGNING_SECRET_BASELINE,
+      token: BASELINE_TOKEN,
+    },
   ];
 
   // How busy the rest of the machine is during the load (other processes share these CPUs).
@@ -420,18 +535,30 @@ async function main(): Promise<void> {
     const botRuns: LoadRunResult[] = [];
     const baseRuns: LoadRunResult[] = [];
     for (let rep = 0; rep < settings.reps; rep++) {
-      if (!bot.child.running || !baseline.child.running) throw new Error(`an app died during the load:\n${bot.child.tail()}\n${baseline.child.tail()}`);
+      if (!bot.child.running || !baseline.child.running)
+        throw new Error(`an app died during the load:\n${bot.child.tail()}\n${baseline.child.tail()}`);
       const [b, z] = await runLoadOnce(targets, fake, c, settings.durationSec);
       botRuns.push(b);
       baseRuns.push(z);
-      log(`c=${c} rep ${rep + 1}/${settings.reps}: bot ${Math.round(b.throughput)} req/s, ${b.cpuPerCommandMs.toFixed(3)} ms CPU/cmd; baseline ${Math.round(z.throughput)} req/s, ${z.cpuPerCommandMs.toFixed(3)} ms CPU/cmd`);
+      log(
+        `c=${c} rep ${rep + 1}/${settings.reps}: bot ${Math.round(b.throughput)} req/s, ` +
+          `${b.cpuPerCommandMs.toFixed(3)} ms CPU/cmd; baseline ${Math.round(z.throughput)} req/s, ` +
+          `${z.cpuPerCommandMs.toFixed(3)} ms CPU/cmd`,
+      );
     }
-    load.push({ connections: c, reps: settings.reps, durationSec: settings.durationSec, bot: aggregate(botRuns), baseline: aggregate(baseRuns) });
+    load.push({
+      connections: c,
+      reps: settings.reps,
+      durationSec: settings.durationSec,
+      bot: aggregate(botRuns),
+      baseline: aggregate(baseRuns),
+    });
   }
   loadWindow.toMs = hr();
   const overall = { botPeakRssMb: rssMb(bot.child.pid).peak, baselinePeakRssMb: rssMb(baseline.child.pid).peak };
   const noise = {
-    otherProcessesCores: (systemBusyMs() - noiseStart.busy - (ourCpu() - noiseStart.ours)) / (Date.now() - noiseStart.at),
+    otherProcessesCores:
+      (systemBusyMs() - noiseStart.busy - (ourCpu() - noiseStart.ours)) / (Date.now() - noiseStart.at),
     harnessCores: (harnessCpu() - noiseStart.harness) / (Date.now() - noiseStart.at),
     loadavg1: loadavg()[0],
   };
@@ -454,7 +581,10 @@ async function main(): Promise<void> {
     for (const file of findProfiles(profileDir)) {
       if (file.endsWith('bot.cpuprofile')) {
         profiles.bot = summarizeProfile(file, loadWindow);
-        profiles.botStartup = summarizeProfile(file, { fromMs: bot.child.spawnedAt, toMs: bot.child.spawnedAt + bot.readyMs });
+        profiles.botStartup = summarizeProfile(file, {
+          fromMs: bot.child.spawnedAt,
+          toMs: bot.child.spawnedAt + bot.readyMs,
+        });
       } else if (file.endsWith('baseline.cpuprofile')) profiles.baseline = summarizeProfile(file, loadWindow);
     }
   }
@@ -464,7 +594,10 @@ async function main(): Promise<void> {
   log(`bot restarted (existing data dir) in ${Math.round(restarted.readyMs)} ms`);
   await restarted.child.stop(5000);
 
-  log(`store: filling ${settings.store.requests.toLocaleString('en-US')} requests + ${settings.store.outbox.toLocaleString('en-US')} outbox rows`);
+  log(
+    `store: filling ${settings.store.requests.toLocaleString('en-US')} requests + ` +
+      `${settings.store.outbox.toLocaleString('en-US')} outbox rows`,
+  );
   const storeDir = join(workDir, 'store-data');
   const store = await runStoreBench(storeDir, settings.store, log);
   const filled = await startBot(fake, storeDir, workDir);
@@ -472,8 +605,21 @@ async function main(): Promise<void> {
   await filled.child.stop(5000);
 
   const ha = await runHaSection(
-    { store: settings.store, concurrencies: settings.concurrencies.filter((c) => c >= 10), durationSec: settings.durationSec },
-    { distDir, workDir, fake, botEnv: (port, dataDir) => botEnv(fake, port, dataDir), credentials: { signingSecret: SIGNING_SECRET_BOT, token: BOT_TOKEN }, log, sqliteStoreDir: storeDir, sqliteOps: store.ops },
+    {
+      store: settings.store,
+      concurrencies: settings.concurrencies.filter((c) => c >= 10),
+      durationSec: settings.durationSec,
+    },
+    {
+      distDir,
+      workDir,
+      fake,
+      botEnv: (port, dataDir) => botEnv(fake, port, dataDir),
+      credentials: { signingSecret: SIGNING_SECRET_BOT, token: BOT_TOKEN },
+      log,
+      sqliteStoreDir: storeDir,
+      sqliteOps: store.ops,
+    },
   );
 
   const report: Report = {
@@ -487,7 +633,12 @@ async function main(): Promise<void> {
       wallSec: 0,
       noiseDuringLoad: noise,
     },
-    startup: { botReadyMs: bot.readyMs, baselineReadyMs: baseline.readyMs, botRestartReadyMs: restarted.readyMs, botReadyFilledStoreMs: filled.readyMs },
+    startup: {
+      botReadyMs: bot.readyMs,
+      baselineReadyMs: baseline.readyMs,
+      botRestartReadyMs: restarted.readyMs,
+      botReadyFilledStoreMs: filled.readyMs,
+    },
     load,
     overall,
     flows: { starCheck, emergencyLicense },
@@ -506,7 +657,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     process.stdout.write(`${render(report)}\n`);
-    if (profileDir) process.stdout.write(`CPU profiles kept in ${profileDir} (open in Chrome DevTools > Performance).\n`);
+    if (profileDir)
+      process.stdout.write(`CPU profiles kept in ${profileDir} (open in Chrome DevTools > Performance).\n`);
   }
   log(`done in ${(report.meta.wallSec as number).toFixed(0)} s`);
 }

@@ -25,5 +25,11 @@ export interface Summary {
 
 export function summarize(values: readonly number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: percentile(s, 50, true), p95: percentile(s, 95, true), p99: percentile(s, 99, true), max: s.length ? s[s.length - 1] : NaN };
+  return {
+    n: s.length,
+    p50: percentile(s, 50, true),
+    p95: percentile(s, 95, true),
+    p99: percentile(s, 99, true),
+    max: s.length ? s[s.length - 1] : NaN,
+  };
 }

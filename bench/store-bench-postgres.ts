@@ -50,10 +50,22 @@ async function measure(samples: number, budgetMs: number, op: (i: number) => Pro
 }
 
 /** The two outbox operations several replicas add, measured the same way on any store. */
-export async function measureOutboxWrites(store: Store, samples: number, budgetMs: number): Promise<{ enqueue: Summary; claimDue: Summary }> {
+export async function measureOutboxWrites(
+  store: Store,
+  samples: number,
+  budgetMs: number,
+): Promise<{ enqueue: Summary; claimDue: Summary }> {
   let n = 0;
   const enqueue = await measure(samples, budgetMs, () =>
-    store.outbox.enqueue({ key: `star:bench-${++n}-${randomUUID()}`, channel: 'C0BENCH01', text: 'STAR check: Ok to STAR (bench)', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'bench' } }] }, new Date()),
+    store.outbox.enqueue(
+      {
+        key: `star:bench-${++n}-${randomUUID()}`,
+        channel: 'C0BENCH01',
+        text: 'STAR check: Ok to STAR (bench)',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'bench' } }],
+      },
+      new Date(),
+    ),
   );
   // Claim the due batch, then give it back, as a dispatcher pass does (lease, then mark).
   const claimDue = await measure(samples, budgetMs, async () => {
@@ -72,8 +84,10 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
     const start = new Date(nowMs - twoYears).toISOString();
     const license = `${'eyJkYXRhIjoiQkVOQ0hNQVJLIExJQ0VOU0UgRklMRSBQTEFDRUhPTERFUiJ9'.repeat(20)}\n`;
     await client.query(
-      `INSERT INTO license_requests (id, idempotency_key, ticket_url, email, user_count, requested_by_slack_id, requested_by_username,
-         license_expires_on, scope_summary, adapter, status, refusal_reason, failure_reason, license_path, license_file, trial_expires_on, attempts,
+      `INSERT INTO license_requests (id, idempotency_key, ticket_url, email, user_count, requested_by_slack_id, ` +
+        `requested_by_username,
+         license_expires_on, scope_summary, adapter, status, refusal_reason, failure_reason, license_path, ` +
+        `license_file, trial_expires_on, attempts,
          delivery_status, delivery_attempts, created_at, updated_at)
        SELECT gen_random_uuid()::text, 'V0FILL' || i || ':submit',
          'https://gitlab.zendesk.com/agent/tickets/' || (200000 + i % ${DISTINCT_TICKETS}),
@@ -81,26 +95,33 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
          50 + i % 5000, 'U0BENCH' || lpad((i % 300)::text, 3, '0'), 'engineer' || (i % 300),
          to_char($1::timestamptz + (i * $2::bigint) * interval '1 millisecond', 'YYYY-MM-DD'),
          'In scope: grace period ended 1 day ago', 'local',
-         (ARRAY['generated','generated','generated','generated','generated','generated','refused','failed'])[1 + i % 8],
+         (ARRAY['generated','generated','generated','generated','generated','generated','refused','failed'])[1 ` +
+        `+ i % 8],
          CASE WHEN i % 8 = 6 THEN 'Organizations without a paid plan are out of scope.' END,
          CASE WHEN i % 8 = 7 THEN 'adapter failed' END,
          CASE WHEN i % 8 < 6 THEN 'licenses/' || i || '.gitlab-license' END,
          CASE WHEN i % 8 < 6 THEN $3 END,
-         CASE WHEN i % 8 < 6 THEN to_char($1::timestamptz + (i * $2::bigint) * interval '1 millisecond', 'YYYY-MM-DD') END,
+         CASE WHEN i % 8 < 6 THEN to_char($1::timestamptz + (i * $2::bigint) * interval '1 millisecond', ` +
+        `'YYYY-MM-DD') END,
          0, CASE WHEN i % 8 < 6 THEN 'delivered' ELSE 'none' END, CASE WHEN i % 8 < 6 THEN 1 ELSE 0 END,
-         $1::timestamptz + (i * $2::bigint) * interval '1 millisecond', $1::timestamptz + (i * $2::bigint) * interval '1 millisecond'
+         $1::timestamptz + (i * $2::bigint) * interval '1 millisecond', $1::timestamptz + (i * $2::bigint) * ` +
+        `interval '1 millisecond'
        FROM generate_series(0, $4::int - 1) AS i`,
       [start, Math.floor(twoYears / opts.requests), license, opts.requests],
     );
     const every = Math.max(1, Math.floor(opts.outbox / Math.max(1, opts.undelivered)));
     await client.query(
-      `INSERT INTO audit_outbox (key, channel, text, blocks, ts, version, delivered_version, attempts, next_attempt_at, last_error, created_at)
+      `INSERT INTO audit_outbox (key, channel, text, blocks, ts, version, delivered_version, attempts, ` +
+        `next_attempt_at, last_error, created_at)
        SELECT CASE WHEN i % 4 = 0 THEN 'license:' || i ELSE 'star:V0FILL' || i END, 'C0BENCH01',
-         'STAR check: Ok to STAR for https://gitlab.zendesk.com/agent/tickets/' || (100000 + i) || ' (by <@U0BENCH001>)',
+         'STAR check: Ok to STAR for https://gitlab.zendesk.com/agent/tickets/' || (100000 + i) || ' (by ` +
+        `<@U0BENCH001>)',
          $5::jsonb,
          CASE WHEN pending AND version = 1 THEN NULL ELSE (i % 1000000)::text || '.000000' END,
-         version, CASE WHEN pending THEN version - 1 ELSE version END, CASE WHEN pending THEN 1 + i % 4 ELSE 0 END,
-         CASE WHEN NOT pending THEN created WHEN (i / $3::int) % 2 = 0 THEN now() - interval '1 minute' ELSE now() + interval '1 hour' END,
+         version, CASE WHEN pending THEN version - 1 ELSE version END, CASE WHEN pending THEN 1 + i % 4 ELSE 0 ` +
+        `END,
+         CASE WHEN NOT pending THEN created WHEN (i / $3::int) % 2 = 0 THEN now() - interval '1 minute' ELSE ` +
+        `now() + interval '1 hour' END,
          CASE WHEN pending THEN 'ratelimited' END, created
        FROM (SELECT i, 1 + (CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END) AS version,
                     (i % $3::int = $3::int - 1 AND i / $3::int < $4::int) AS pending,
@@ -111,7 +132,13 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
         Math.floor(twoYears / opts.outbox),
         every,
         opts.undelivered,
-        JSON.stringify([{ type: 'section', block_id: 'summary', text: { type: 'mrkdwn', text: ':white_check_mark: *STAR check: Ok to STAR*' } }]),
+        JSON.stringify([
+          {
+            type: 'section',
+            block_id: 'summary',
+            text: { type: 'mrkdwn', text: ':white_check_mark: *STAR check: Ok to STAR*' },
+          },
+        ]),
         opts.outbox,
       ],
     );
@@ -121,20 +148,28 @@ async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
   }
 }
 
-export async function runPgStoreBench(url: string, opts: PgStoreBenchOptions, log: (msg: string) => void): Promise<PgStoreBenchResult> {
+export async function runPgStoreBench(
+  url: string,
+  opts: PgStoreBenchOptions,
+  log: (msg: string) => void,
+): Promise<PgStoreBenchResult> {
   // Schema first (migrations), then the server-side fill.
   await (await PostgresStore.open({ connectionString: url, max: 2 })).close();
   const fillStarted = hr();
   await fill(url, opts);
   const fillMs = hr() - fillStarted;
-  log(`PostgreSQL: filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`);
+  log(
+    `PostgreSQL: filled ${opts.requests.toLocaleString('en-US')} requests + ` +
+      `${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`,
+  );
   const t0 = hr();
   const store = await PostgresStore.open({ connectionString: url, max: 4 });
   const openMs = hr() - t0;
   try {
     const sizer = new Client({ connectionString: url });
     await sizer.connect();
-    const mb = (await sizer.query<{ mb: string }>('SELECT pg_database_size(current_database()) / 1048576.0 AS mb')).rows[0]?.mb;
+    const mb = (await sizer.query<{ mb: string }>('SELECT pg_database_size(current_database()) / 1048576.0 AS mb'))
+      .rows[0]?.mb;
     await sizer.end();
     let seq = 0;
     const created: string[] = [];
@@ -160,10 +195,15 @@ export async function runPgStoreBench(url: string, opts: PgStoreBenchOptions, lo
       if (result.outcome !== 'created') throw new Error(`benchmark write not created: ${result.outcome}`);
       created.push(result.record.id);
     });
-    for (const id of created) await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
+    for (const id of created)
+      await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
     const rnd = (n: number) => Math.floor(Math.random() * n);
-    const findByTicket = await measure(opts.samples, opts.opBudgetMs, () => store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25));
-    const findByEmail = await measure(opts.samples, opts.opBudgetMs, () => store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25));
+    const findByTicket = await measure(opts.samples, opts.opBudgetMs, () =>
+      store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25),
+    );
+    const findByEmail = await measure(opts.samples, opts.opBudgetMs, () =>
+      store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25),
+    );
     const due = await measure(opts.samples, opts.opBudgetMs, () => store.outbox.due(new Date(), 20));
     const { enqueue, claimDue } = await measureOutboxWrites(store, opts.samples, opts.opBudgetMs);
     return {

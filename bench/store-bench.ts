@@ -43,12 +43,37 @@ const email = (i: number) => `customer${i % DISTINCT_EMAILS}@example${i % 97}.co
 // Roughly the size of a real signed .gitlab-license (kept in license_file for generated requests).
 const LICENSE_FILE = `${'eyJkYXRhIjoiQkVOQ0hNQVJLIExJQ0VOU0UgRklMRSBQTEFDRUhPTERFUiJ9'.repeat(20)}\n`;
 const BLOCKS_JSON = JSON.stringify([
-  { type: 'section', block_id: 'summary', text: { type: 'mrkdwn', text: ':white_check_mark: *STAR check: Ok to STAR*\n*Ticket:* <https://gitlab.zendesk.com/agent/tickets/123456>\n*Checked by:* <@U0BENCH001>' } },
-  { type: 'section', block_id: 'answers', text: { type: 'mrkdwn', text: '*Answers*\n• Kind of ticket: Wrong product sold\n• Sales has intervened: Yes, Sales has intervened' } },
+  {
+    type: 'section',
+    block_id: 'summary',
+    text: {
+      type: 'mrkdwn',
+      text:
+        ':white_check_mark: *STAR check: Ok to STAR*\n*Ticket:* ' +
+        '<https://gitlab.zendesk.com/agent/tickets/123456>\n*Checked by:* <@U0BENCH001>',
+    },
+  },
+  {
+    type: 'section',
+    block_id: 'answers',
+    text: {
+      type: 'mrkdwn',
+      text: '*Answers*\n• Kind of ticket: Wrong product sold\n• Sales has intervened: Yes, Sales has intervened',
+    },
+  },
 ]);
 
 function* requestRows(count: number, startMs: number, stepMs: number): Generator<LicenseRequestRecord> {
-  const statuses: LicenseRequestStatus[] = ['generated', 'generated', 'generated', 'generated', 'generated', 'generated', 'refused', 'failed'];
+  const statuses: LicenseRequestStatus[] = [
+    'generated',
+    'generated',
+    'generated',
+    'generated',
+    'generated',
+    'generated',
+    'refused',
+    'failed',
+  ];
   for (let i = 0; i < count; i++) {
     const at = new Date(startMs + i * stepMs).toISOString();
     const status = statuses[i % statuses.length];
@@ -64,7 +89,13 @@ function* requestRows(count: number, startMs: number, stepMs: number): Generator
       scopeSummary: 'In scope: grace period ended 1 day ago',
       adapter: 'local',
       ...(status === 'generated'
-        ? { status, licenseFile: LICENSE_FILE, trialExpiresOn: at.slice(0, 10), licensePath: `licenses/${i}.gitlab-license`, delivery: { status: 'delivered' as const, attempts: 1 } }
+        ? {
+            status,
+            licenseFile: LICENSE_FILE,
+            trialExpiresOn: at.slice(0, 10),
+            licensePath: `licenses/${i}.gitlab-license`,
+            delivery: { status: 'delivered' as const, attempts: 1 },
+          }
         : status === 'refused'
           ? { status, refusalReason: 'Organizations without a paid plan are out of scope.' }
           : { status: 'failed' as const, failureReason: 'adapter failed' }),
@@ -75,7 +106,13 @@ function* requestRows(count: number, startMs: number, stepMs: number): Generator
   }
 }
 
-function* outboxRows(count: number, undelivered: number, startMs: number, stepMs: number, nowMs: number): Generator<OutboxEntry> {
+function* outboxRows(
+  count: number,
+  undelivered: number,
+  startMs: number,
+  stepMs: number,
+  nowMs: number,
+): Generator<OutboxEntry> {
   // Spread the undelivered rows through the table (every k-th row), alternating due / backing off.
   const every = undelivered > 0 ? Math.max(1, Math.floor(count / undelivered)) : Number.POSITIVE_INFINITY;
   let pending = 0;
@@ -93,7 +130,10 @@ function* outboxRows(count: number, undelivered: number, startMs: number, stepMs
       channel: 'C0BENCH01',
       text: `STAR check: Ok to STAR for https://gitlab.zendesk.com/agent/tickets/${100_000 + i} (by <@U0BENCH001>)`,
       blocks: JSON.parse(BLOCKS_JSON) as unknown[],
-      ts: isPending && version === 1 ? undefined : `${Math.floor((startMs + i * stepMs) / 1000)}.${String(i % 1_000_000).padStart(6, '0')}`,
+      ts:
+        isPending && version === 1
+          ? undefined
+          : `${Math.floor((startMs + i * stepMs) / 1000)}.${String(i % 1_000_000).padStart(6, '0')}`,
       version,
       deliveredVersion: isPending ? version - 1 : version,
       attempts: isPending ? 1 + (i % 4) : 0,
@@ -104,7 +144,11 @@ function* outboxRows(count: number, undelivered: number, startMs: number, stepMs
   }
 }
 
-async function measure(samples: number, budgetMs: number, op: (i: number) => Promise<number>): Promise<{ summary: Summary; rows: number }> {
+async function measure(
+  samples: number,
+  budgetMs: number,
+  op: (i: number) => Promise<number>,
+): Promise<{ summary: Summary; rows: number }> {
   // Warm-up, not measured.
   for (let i = 0; i < Math.min(50, samples); i++) await op(-1 - i);
   const latencies: number[] = [];
@@ -119,7 +163,11 @@ async function measure(samples: number, budgetMs: number, op: (i: number) => Pro
 }
 
 /** Fills `dir` (a fresh data dir) and measures; leaves the filled store (closed) in `dir`. */
-export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (msg: string) => void): Promise<StoreBenchResult> {
+export async function runStoreBench(
+  dir: string,
+  opts: StoreBenchOptions,
+  log: (msg: string) => void,
+): Promise<StoreBenchResult> {
   const nowMs = Date.now();
   const twoYears = 2 * 365 * 86_400_000;
   const startMs = nowMs - twoYears;
@@ -133,7 +181,10 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     outboxRows(opts.outbox, opts.undelivered, startMs, Math.floor(twoYears / opts.outbox), nowMs),
   );
   const fillMs = hr() - fillStarted;
-  log(`filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox rows in ${(fillMs / 1000).toFixed(1)} s`);
+  log(
+    `filled ${opts.requests.toLocaleString('en-US')} requests + ${opts.outbox.toLocaleString('en-US')} outbox ` +
+      `rows in ${(fillMs / 1000).toFixed(1)} s`,
+  );
   const fileMb = statSync(join(dir, DATABASE_FILE_NAME)).size / 1024 / 1024;
 
   // Reopen: what a restart of the bot pays for the store (migration check, pragmas, statements).
@@ -172,11 +223,24 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
     });
     // Not pending any more: otherwise the bot started on this store would "resume" (sign and upload)
     // every one of them, which is not what a restart normally finds.
-    for (const id of created) await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
+    for (const id of created)
+      await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
     const rnd = (n: number) => Math.floor(Math.random() * n);
-    const byTicket = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length);
-    const byEmail = await measure(opts.samples, opts.opBudgetMs, async () => (await store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length);
-    const due = await measure(opts.samples, opts.opBudgetMs, async () => (await store.outbox.due(new Date(), 20)).length);
+    const byTicket = await measure(
+      opts.samples,
+      opts.opBudgetMs,
+      async () => (await store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25)).length,
+    );
+    const byEmail = await measure(
+      opts.samples,
+      opts.opBudgetMs,
+      async () => (await store.requests.findByEmail(email(rnd(DISTINCT_EMAILS)).toUpperCase(), 25)).length,
+    );
+    const due = await measure(
+      opts.samples,
+      opts.opBudgetMs,
+      async () => (await store.outbox.due(new Date(), 20)).length,
+    );
     return {
       requests: opts.requests,
       outbox: opts.outbox,
@@ -185,10 +249,15 @@ export async function runStoreBench(dir: string, opts: StoreBenchOptions, log: (
       fileMb,
       reopenMs,
       firstQueryAfterReopenMs,
-      ops: { createRequest: create.summary, findByTicket: byTicket.summary, findByEmail: byEmail.summary, due: due.summary },
+      ops: {
+        createRequest: create.summary,
+        findByTicket: byTicket.summary,
+        findByEmail: byEmail.summary,
+        due: due.summary,
+      },
       rowsPerLookup: { findByTicket: byTicket.rows, findByEmail: byEmail.rows, due: due.rows },
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

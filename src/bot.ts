@@ -51,16 +51,25 @@ async function openConfiguredStore(config: Config, logger: Logger): Promise<Stor
       max: config.database.poolMax,
       connectionTimeoutMs: config.database.connectTimeoutMs,
       statementTimeoutMs: config.database.statementTimeoutMs,
-      onPoolError: (error) => logger.warn({ error: error.message }, 'an idle database connection failed (e.g. a PostgreSQL restart); it is replaced on next use'),
+      onPoolError: (error) =>
+        logger.warn(
+          { error: error.message },
+          'an idle database connection failed (e.g. a PostgreSQL restart); it is replaced on next use',
+        ),
     },
   });
   if (store instanceof SqliteStore) {
     for (const fix of store.modeFixes) {
-      logger.warn({ path: fix.path, from: fix.from, to: fix.to }, 'tightened the permissions of the data folder/file: customer data is for the bot user only');
+      logger.warn(
+        { path: fix.path, from: fix.from, to: fix.to },
+        'tightened the permissions of the data folder/file: customer data is for the bot user only',
+      );
     }
     // One process per SQLite file: an audit lease found now was left by this bot's previous run
     // (a crash mid-post). Free it, so the restart resends at once instead of after the lease.
-    const leftover = (await store.outbox.due(new Date('9999-12-31T23:59:59.999Z'), 100_000)).filter((entry) => entry.claimedUntil);
+    const leftover = (await store.outbox.due(new Date('9999-12-31T23:59:59.999Z'), 100_000)).filter(
+      (entry) => entry.claimedUntil,
+    );
     if (leftover.length > 0) await store.outbox.releaseClaims(leftover.map((entry) => entry.key));
   }
   return store;
@@ -88,16 +97,26 @@ function licenseAdapterFor(config: Config, logger: Logger) {
   }
   let signingKey;
   try {
-    signingKey = loadSigningKey({ keyPath: config.licenseSigningKeyPath, dataDir: config.dataDir, warn: (message) => logger.warn(message) });
+    signingKey = loadSigningKey({
+      keyPath: config.licenseSigningKeyPath,
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn(message),
+    });
   } catch (error) {
-    throw new Error(`LICENSE_SIGNING_KEY_PATH: ${(error as Error).message}`);
+    throw new Error(`LICENSE_SIGNING_KEY_PATH: ${(error as Error).message}`, { cause: error });
   }
-  return createLicenseAdapter({ adapter: 'local', dataDir: config.dataDir, warn: (message) => logger.warn(message), signingKey });
+  return createLicenseAdapter({
+    adapter: 'local',
+    dataDir: config.dataDir,
+    warn: (message) => logger.warn(message),
+    signingKey,
+  });
 }
 
 /** Shown wherever a license is handed over, so nobody sends a customer a file that cannot work. */
 export const DEVELOPMENT_KEY_WARNING =
-  'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set LICENSE_SIGNING_KEY_PATH.';
+  'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set ' +
+  'LICENSE_SIGNING_KEY_PATH.';
 
 export interface StartOptions {
   /** Receive Slack's requests through this receiver instead of HTTP or Socket Mode (in-process tests). */
@@ -120,6 +139,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
   let shuttingDown = false;
   let slackAuthVerified = false;
+  // Assigned once below, but the health handler reads it first (undefined until the sender exists).
+  // eslint-disable-next-line prefer-const
   let auditSender: SlackAuditSender | undefined;
 
   const health = healthHandler({
@@ -128,7 +149,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     outboxBacklog: () => store.outbox.backlog(),
     shuttingDown: () => shuttingDown,
     database: () => database,
-    details: () => ({ licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a', auditLastError: auditSender?.lastError }),
+    details: () => ({
+      licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a',
+      auditLastError: auditSender?.lastError,
+    }),
   });
   const metrics = new BotMetrics(() => store.outbox.backlog());
   const customRoutes = [
@@ -143,7 +167,9 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const clientOptions = {
     slackApiUrl: config.slack.apiUrl,
     // Failed calls are counted for /metrics by the fetch every client (Bolt's own too) uses.
-    fetch: countingSlackFetch(config.slack.apiUrl ?? 'https://slack.com/api/', (method) => metrics.slackApiErrors.inc({ method })),
+    fetch: countingSlackFetch(config.slack.apiUrl ?? 'https://slack.com/api/', (method) =>
+      metrics.slackApiErrors.inc({ method }),
+    ),
     timeout: config.slack.apiTimeoutMs,
     logger: slackLogger,
     // Small and bounded: a trigger_id lives 3 s, and the audit outbox has its own retries.
@@ -152,13 +178,16 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
 
   // Verified once at start, so a bad token stops the start with a clear message, and the bot's
   // identity is known: Bolt then never calls auth.test again before an ack.
-  const auth = await new WebClient(config.slack.botToken, clientOptions).auth.test().catch((error: { data?: { error?: string }; message?: string }) => {
-    throw new Error(
-      error.data?.error
-        ? `Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data.error})`
-        : `could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to verify SLACK_BOT_TOKEN (${error.message ?? 'no answer'})`,
-    );
-  });
+  const auth = await new WebClient(config.slack.botToken, clientOptions).auth
+    .test()
+    .catch((error: { data?: { error?: string }; message?: string }) => {
+      throw new Error(
+        error.data?.error
+          ? `Slack rejected SLACK_BOT_TOKEN (auth.test: ${error.data.error})`
+          : `could not reach Slack at ${config.slack.apiUrl ?? 'https://slack.com/api/'} to verify ` +
+              `SLACK_BOT_TOKEN (${error.message ?? 'no answer'})`,
+      );
+    });
   slackAuthVerified = true;
   logger.info({ team: auth.team, botUserId: auth.user_id }, 'Slack token verified');
 
@@ -175,11 +204,19 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     ...(options.receiver
       ? { receiver: options.receiver }
       : config.slack.mode === 'socket'
-      ? { socketMode: true, appToken: config.slack.appToken, customRoutes, installerOptions: { port: config.slack.healthPort } }
-      : {
-          // A guarded receiver: no signed request, however malformed, can end the process.
-          receiver: createSafeHttpReceiver({ signingSecret: config.slack.signingSecret ?? '', customRoutes, logger: slackLogger }, logger.child({ component: 'http' })),
-        }),
+        ? {
+            socketMode: true,
+            appToken: config.slack.appToken,
+            customRoutes,
+            installerOptions: { port: config.slack.healthPort },
+          }
+        : {
+            // A guarded receiver: no signed request, however malformed, can end the process.
+            receiver: createSafeHttpReceiver(
+              { signingSecret: config.slack.signingSecret ?? '', customRoutes, logger: slackLogger },
+              logger.child({ component: 'http' }),
+            ),
+          }),
   });
 
   instrumentAcks(app, metrics);
@@ -207,25 +244,40 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   });
   const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
   const notifier = withLifecycle(
-    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), { onStatus: (status) => metrics.licenseRequests.inc({ status }), licenseWarning }),
+    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
+      onStatus: (status) => metrics.licenseRequests.inc({ status }),
+      licenseWarning,
+    }),
     lifecycleRuntime.lifecycle,
     logger,
   );
   // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
-  const licenses = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger.child({ component: 'licenses' }), () => new Date(), {
-    ...DEFAULT_DELIVERY_RETRY,
-    pollIntervalMs: config.outbox.pollIntervalMs,
-    minBackoffMs: config.outbox.minBackoffMs,
-    maxBackoffMs: config.outbox.maxBackoffMs,
-  }, {
-    ...DEFAULT_REQUEST_LEASE,
-    owner,
-    leaseMs: config.replica.requestLeaseMs,
-    // Several replicas: the one that received a request works on it; others only take orphans.
-    unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
-  });
+  const licenses = new EmergencyLicenseWorkflow(
+    store.requests,
+    adapter,
+    notifier,
+    logger.child({ component: 'licenses' }),
+    () => new Date(),
+    {
+      ...DEFAULT_DELIVERY_RETRY,
+      pollIntervalMs: config.outbox.pollIntervalMs,
+      minBackoffMs: config.outbox.minBackoffMs,
+      maxBackoffMs: config.outbox.maxBackoffMs,
+    },
+    {
+      ...DEFAULT_REQUEST_LEASE,
+      owner,
+      leaseMs: config.replica.requestLeaseMs,
+      // Several replicas: the one that received a request works on it; others only take orphans.
+      unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
+    },
+  );
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
-  if (authz.openMode) logger.warn('AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only in a trial workspace.');
+  if (authz.openMode)
+    logger.warn(
+      'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
+        'in a trial workspace.',
+    );
 
   const services: AppServices = {
     config,
@@ -237,11 +289,25 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     authz,
     licenses,
     emergency: new EmergencyLicenseService({
-      requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, events: store.lifecycle, workflow: licenses, permissions: authz, zendeskBaseUrl: config.zendeskBaseUrl, adapter: config.licenseAdapter, now: () => DateTime.utc(),
+      requests: store.requests,
+      openRequests: store.openRequests,
+      preferences: store.preferences,
+      events: store.lifecycle,
+      workflow: licenses,
+      permissions: authz,
+      zendeskBaseUrl: config.zendeskBaseUrl,
+      adapter: config.licenseAdapter,
+      now: () => DateTime.utc(),
     }),
     starCheck: new StarCheckService({
-      permissions: authz, decisions: store.decisions, audit, auditMessage: buildStarAuditMessage, licensingChannel: config.licensingChannel,
-      zendeskBaseUrl: config.zendeskBaseUrl, onVerdict: (verdict) => metrics.verdicts.inc({ verdict }), now: () => DateTime.utc(),
+      permissions: authz,
+      decisions: store.decisions,
+      audit,
+      auditMessage: buildStarAuditMessage,
+      licensingChannel: config.licensingChannel,
+      zendeskBaseUrl: config.zendeskBaseUrl,
+      onVerdict: (verdict) => metrics.verdicts.inc({ verdict }),
+      now: () => DateTime.utc(),
     }),
     lifecycle: lifecycleRuntime.lifecycle,
     metrics,
@@ -260,7 +326,19 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const followUps = await lifecycleRuntime.start();
   // Open modal steps live for hours at most; forget older ones.
   await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
-  logger.info({ mode: config.slack.mode, port, adapter: adapter.name, store: database.backend, replica: owner, resumed, followUps, readyMs: Math.round(performance.now() - startedAt) }, 'L&R on-call bot ready');
+  logger.info(
+    {
+      mode: config.slack.mode,
+      port,
+      adapter: adapter.name,
+      store: database.backend,
+      replica: owner,
+      resumed,
+      followUps,
+      readyMs: Math.round(performance.now() - startedAt),
+    },
+    'L&R on-call bot ready',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -270,12 +348,17 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       // Stop accepting requests; idle keep-alive connections would otherwise hold the server open.
       const server = started as Server | undefined;
       server?.closeIdleConnections?.();
-      const receiverStopped = app.stop().catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
+      const receiverStopped = app
+        .stop()
+        .catch((error: Error) => logger.warn({ error: error.message }, 'stopping the Slack receiver failed'));
       const forceClose = setTimeout(() => server?.closeAllConnections?.(), Math.min(2000, deadline / 4));
       await receiverStopped;
       clearTimeout(forceClose);
       authz.stop();
-      await Promise.race([Promise.all([licenses.settle(), lifecycleRuntime.stop()]), new Promise((resolve) => setTimeout(resolve, deadline / 2).unref())]);
+      await Promise.race([
+        Promise.all([licenses.settle(), lifecycleRuntime.stop()]),
+        new Promise((resolve) => setTimeout(resolve, deadline / 2).unref()),
+      ]);
       await audit.stop(deadline / 2);
       await store.close();
       logger.info('stopped');

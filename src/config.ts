@@ -25,56 +25,83 @@ const optionalString = z
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const variables = z.object({
-    SLACK_BOT_TOKEN: z.string({ error: 'required: the bot token (xoxb-...)' }).regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
-    SLACK_APP_TOKEN: optionalString.pipe(z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp-').optional()),
-    SLACK_SIGNING_SECRET: optionalString,
-    SLACK_MODE: optionalString.pipe(z.enum(['socket', 'http']).optional()),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
-    SLACK_API_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be a URL ending in /api/' }).optional()),
-    SLACK_API_TIMEOUT_MS: positiveInt(5000),
-    LICENSING_CHANNEL: z
-      .string({ error: 'required: the channel ID of #support_licensing-subscription (e.g. C0123ABCD)' })
-      .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID like C0123ABCD, not a #name'),
-    LICENSE_ADAPTER: z.enum(['local', 'gitlab-issue']).default('local'),
-    DATA_DIR: z.string().min(1).default('./data'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ZENDESK_BASE_URL: z
-      .url({ protocol: /^https?$/, error: 'must be the https URL of the Zendesk instance' })
-      .default('https://gitlab.zendesk.com')
-      .transform((url) => url.replace(/\/+$/, '')),
-    STAR_CHECK_USERGROUPS: usergroupList,
-    LICENSE_REQUESTER_USERGROUPS: usergroupList,
-    LICENSE_OVERRIDE_USERGROUPS: usergroupList,
-    AUTHORIZATION_MODE: z.enum(['groups', 'open']).default('groups'),
-    USERGROUP_CACHE_SECONDS: positiveInt(300),
-    LICENSE_SIGNING_KEY_PATH: optionalString,
-    GITLAB_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the GitLab instance' }).optional()),
-    GITLAB_TOKEN: optionalString,
-    GITLAB_PROJECT_ID: optionalString,
-    GITLAB_POLL_INTERVAL_SECONDS: positiveInt(30),
-    GITLAB_TIMEOUT_MINUTES: positiveInt(30),
-    SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
-    OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
-    OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
-    OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
-    // Trial follow-up (issue 12): reminder lead time, the L&R group to mention, the weekly digest (UTC cron).
-    LICENSE_REMINDER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(48),
-    LR_TEAM_USERGROUP: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0123ABCD').optional()),
-    STAR_DIGEST_CRON: optionalString.superRefine((value, ctx) => {
-      const problem = value === undefined ? undefined : cronExpressionProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    // The shared store for several replicas (unset = embedded SQLite in DATA_DIR). The message
-    // never repeats the value: the URL carries the database password.
-    DATABASE_URL: optionalString.pipe(
-      z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'must be a PostgreSQL URL: postgres://user:password@host:5432/database (add ?sslmode=verify-full for TLS)').optional(),
-    ),
-    DATABASE_POOL_MAX: positiveInt(10),
-    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(2000),
-    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5000),
-    REQUEST_LEASE_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (ms)').default(30000),
-    REPLICA_ID: optionalString.pipe(z.string().regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'letters, digits and . _ : @ - only (at most 100)').optional()),
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'required: the bot token (xoxb-...)' })
+    .regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_MODE: optionalString.pipe(z.enum(['socket', 'http']).optional()),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  SLACK_API_URL: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be a URL ending in /api/' }).optional(),
+  ),
+  SLACK_API_TIMEOUT_MS: positiveInt(5000),
+  LICENSING_CHANNEL: z
+    .string({ error: 'required: the channel ID of #support_licensing-subscription (e.g. C0123ABCD)' })
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID like C0123ABCD, not a #name'),
+  LICENSE_ADAPTER: z.enum(['local', 'gitlab-issue']).default('local'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ZENDESK_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the https URL of the Zendesk instance' })
+    .default('https://gitlab.zendesk.com')
+    .transform((url) => url.replace(/\/+$/, '')),
+  STAR_CHECK_USERGROUPS: usergroupList,
+  LICENSE_REQUESTER_USERGROUPS: usergroupList,
+  LICENSE_OVERRIDE_USERGROUPS: usergroupList,
+  AUTHORIZATION_MODE: z.enum(['groups', 'open']).default('groups'),
+  USERGROUP_CACHE_SECONDS: positiveInt(300),
+  LICENSE_SIGNING_KEY_PATH: optionalString,
+  GITLAB_URL: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the GitLab instance' }).optional(),
+  ),
+  GITLAB_TOKEN: optionalString,
+  GITLAB_PROJECT_ID: optionalString,
+  GITLAB_POLL_INTERVAL_SECONDS: positiveInt(30),
+  GITLAB_TIMEOUT_MINUTES: positiveInt(30),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
+  OUTBOX_POLL_INTERVAL_MS: positiveInt(5000),
+  OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
+  OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
+  // Trial follow-up (issue 12): reminder lead time, the L&R group to mention, the weekly digest (UTC cron).
+  LICENSE_REMINDER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(48),
+  LR_TEAM_USERGROUP: optionalString.pipe(
+    z
+      .string()
+      .regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0123ABCD')
+      .optional(),
+  ),
+  STAR_DIGEST_CRON: optionalString.superRefine((value, ctx) => {
+    const problem = value === undefined ? undefined : cronExpressionProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  // The shared store for several replicas (unset = embedded SQLite in DATA_DIR). The message
+  // never repeats the value: the URL carries the database password.
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/[^\s]+$/,
+        'must be a PostgreSQL URL: postgres://user:password@host:5432/database (add ?sslmode=verify-full for TLS)',
+      )
+      .optional(),
+  ),
+  DATABASE_POOL_MAX: positiveInt(10),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(2000),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5000),
+  REQUEST_LEASE_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (ms)').default(30000),
+  REPLICA_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._:@-]{1,100}$/, 'letters, digits and . _ : @ - only (at most 100)')
+      .optional(),
+  ),
 });
 type Variables = z.output<typeof variables>;
 
@@ -88,9 +115,12 @@ const GITLAB_VARIABLES = ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID'] as 
 function crossVariableRules(e: Variables, ctx: z.RefinementCtx<Variables>): void {
   const problem = (variable: string, message: string) => ctx.addIssue({ code: 'custom', path: [variable], message });
   const mode = e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? 'socket' : 'http');
-  if (mode === 'socket' && !e.SLACK_APP_TOKEN) problem('SLACK_APP_TOKEN', 'required in socket mode: an app-level token (xapp-...) with connections:write');
-  if (mode === 'http' && !e.SLACK_SIGNING_SECRET) problem('SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret");
-  if (typeof e.SLACK_API_URL === 'string' && !e.SLACK_API_URL.endsWith('/api/')) problem('SLACK_API_URL', 'must end with /api/');
+  if (mode === 'socket' && !e.SLACK_APP_TOKEN)
+    problem('SLACK_APP_TOKEN', 'required in socket mode: an app-level token (xapp-...) with connections:write');
+  if (mode === 'http' && !e.SLACK_SIGNING_SECRET)
+    problem('SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret");
+  if (typeof e.SLACK_API_URL === 'string' && !e.SLACK_API_URL.endsWith('/api/'))
+    problem('SLACK_API_URL', 'must end with /api/');
   // No silent fallback to the local adapter: asking for GitLab without its settings stops the start.
   if (e.LICENSE_ADAPTER === 'gitlab-issue') {
     for (const name of GITLAB_VARIABLES) if (!e[name]) problem(name, 'required when LICENSE_ADAPTER=gitlab-issue');
@@ -111,7 +141,9 @@ function gitlabSettings(e: Variables) {
 export type GitLabSettings = NonNullable<ReturnType<typeof gitlabSettings>>;
 
 /** The adapter and its settings, as one value: `gitlab-issue` always comes with its GitLab settings. */
-function licenseAdapter(e: Variables): { licenseAdapter: 'local'; gitlab?: GitLabSettings } | { licenseAdapter: 'gitlab-issue'; gitlab: GitLabSettings } {
+function licenseAdapter(
+  e: Variables,
+): { licenseAdapter: 'local'; gitlab?: GitLabSettings } | { licenseAdapter: 'gitlab-issue'; gitlab: GitLabSettings } {
   const gitlab = gitlabSettings(e);
   if (e.LICENSE_ADAPTER === 'local') return { licenseAdapter: 'local', gitlab };
   // crossVariableRules made the three variables required, so this cannot happen after a successful parse.
@@ -144,8 +176,16 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
   },
   licenseSigningKeyPath: e.LICENSE_SIGNING_KEY_PATH,
   shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-  outbox: { pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS, minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS, maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS },
-  lifecycle: { reminderHours: e.LICENSE_REMINDER_HOURS, lrTeamUsergroup: e.LR_TEAM_USERGROUP, starDigestCron: e.STAR_DIGEST_CRON },
+  outbox: {
+    pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    minBackoffMs: e.OUTBOX_MIN_BACKOFF_MS,
+    maxBackoffMs: e.OUTBOX_MAX_BACKOFF_MS,
+  },
+  lifecycle: {
+    reminderHours: e.LICENSE_REMINDER_HOURS,
+    lrTeamUsergroup: e.LR_TEAM_USERGROUP,
+    starDigestCron: e.STAR_DIGEST_CRON,
+  },
   database: {
     /** Set: PostgreSQL (several replicas); unset: SQLite in dataDir. */
     url: e.DATABASE_URL,
@@ -171,13 +211,18 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // An empty variable (`PORT=` in .env) means "not set": it takes the default, never the value 0.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = envSchema.safeParse(given);
   if (parsed.success) return parsed.data;
   const problems = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
-    const message = issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required') ? 'required' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required')
+        ? 'required'
+        : issue.message;
     if (!problems.has(variable)) problems.set(variable, message);
   }
   throw new ConfigError([...problems].map(([variable, message]) => `${variable}: ${message}`));

@@ -1,4 +1,4 @@
-import pino, { DestinationStream, Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear, so a token never reaches the log. */
 const REDACTED_PATHS = [
@@ -22,10 +22,12 @@ const SECRET_PATTERN = /\b(xox[abpr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|glpat-[A-Z
 
 /** Scrubs token-shaped strings from free text (error messages can echo a request). */
 export function scrubSecrets(text: string): string {
-  return text
-    .replace(SECRET_PATTERN, (match) => `${match.slice(0, 5)}[REDACTED]`)
-    // The password of a DATABASE_URL (postgres://user:password@host/db).
-    .replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]+@/g, '$1:[REDACTED]@');
+  return (
+    text
+      .replace(SECRET_PATTERN, (match) => `${match.slice(0, 5)}[REDACTED]`)
+      // The password of a DATABASE_URL (postgres://user:password@host/db).
+      .replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]+@/g, '$1:[REDACTED]@')
+  );
 }
 
 /** Scrubs token-shaped strings anywhere in a log object (error messages are often nested). */
@@ -33,14 +35,19 @@ export function scrubObject(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrubObject(item, depth + 1));
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, scrubObject(item, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, scrubObject(item, depth + 1)]),
+  );
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-    formatters: { level: (label) => ({ level: label }), log: (object) => scrubObject(object) as Record<string, unknown> },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => scrubObject(object) as Record<string, unknown>,
+    },
     hooks: {
       logMethod(args, method) {
         method.apply(

@@ -10,10 +10,12 @@ const APPS_PAGE = 'https://api.slack.com/apps → your app';
 const WHERE: Record<string, string> = {
   SLACK_BOT_TOKEN: `the Bot User OAuth Token (xoxb-…): ${APPS_PAGE} → OAuth & Permissions (after installing the app)`,
   SLACK_APP_TOKEN:
-    `Socket Mode: an App-Level Token (xapp-…) with connections:write: ${APPS_PAGE} → Basic Information → App-Level Tokens`,
+    `Socket Mode: an App-Level Token (xapp-…) with connections:write: ${APPS_PAGE} → Basic ` +
+    `Information → App-Level Tokens`,
   SLACK_SIGNING_SECRET: `HTTP mode: the Signing Secret: ${APPS_PAGE} → Basic Information → App Credentials`,
   LICENSING_CHANNEL:
-    'the channel ID (C…) of #support_licensing-subscription: open the channel, click its name; the ID is at the bottom of About',
+    'the channel ID (C…) of #support_licensing-subscription: open the channel, click its name; the ID is at the ' +
+    'bottom of About',
   GITLAB_URL: 'LICENSE_ADAPTER=gitlab-issue: the http(s) URL of the GitLab instance that receives the license requests',
   GITLAB_TOKEN: 'LICENSE_ADAPTER=gitlab-issue: a GitLab access token with the api scope',
   GITLAB_PROJECT_ID: 'LICENSE_ADAPTER=gitlab-issue: the ID or path of the project the request issues go to',

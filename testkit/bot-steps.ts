@@ -4,7 +4,7 @@
  * trigger IDs so that several can run at once, and read what the licensing channel shows.
  */
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
+import { applySubmissionAck, type BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
 import type { FakeSlack, JsonObject, RecordedCall } from './fake-slack';
 import { newTriggerId, slashCommand, textOf, viewSubmission } from './payloads';
@@ -14,7 +14,7 @@ export { freePort } from './processes';
 export const ZENDESK = 'https://gitlab.zendesk.com/agent/tickets/';
 export const ticketUrl = (ticket: string | number) => `${ZENDESK}${ticket}`;
 
-export const daysAgo = (n: number) => DateTime.utc().startOf('day').minus({ days: n }).toISODate() as string;
+export const daysAgo = (n: number) => DateTime.utc().startOf('day').minus({ days: n }).toISODate();
 
 /** Grace period (14 days) ended about a day ago: in scope. */
 export const IN_SCOPE_EXPIRY = daysAgo(15);
@@ -45,17 +45,38 @@ export interface Opened {
 }
 
 /** Runs a slash command with its own trigger_id and response_url, and waits for its views.open. */
-export async function runCommand(t: BotUnderTest, command: string, text: string, userId: string = DEFAULT_USER.id, timeoutMs = 5000): Promise<Opened> {
+export async function runCommand(
+  t: BotUnderTest,
+  command: string,
+  text: string,
+  userId: string = DEFAULT_USER.id,
+  timeoutMs = 5000,
+): Promise<Opened> {
   const triggerId = newTriggerId();
   const responseId = `r-${triggerId.slice(-12)}`;
-  const res = await t.send('command', slashCommand({ command, text, userId, channelId: DEFAULT_CHANNEL.id, responseUrl: t.fake.responseUrl(responseId), triggerId }));
+  const res = await t.send(
+    'command',
+    slashCommand({
+      command,
+      text,
+      userId,
+      channelId: DEFAULT_CHANNEL.id,
+      responseUrl: t.fake.responseUrl(responseId),
+      triggerId,
+    }),
+  );
   if (res.status !== 200) throw new Error(`${command} answered HTTP ${res.status}: ${res.body}`);
   const call = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === triggerId, timeoutMs);
   const view = call.response?.ok ? (call.response.view as JsonObject) : undefined;
   return { res, triggerId, responseId, view, call };
 }
 
-export function submitView(t: BotUnderTest, view: JsonObject, values: Record<string, unknown>, userId: string = DEFAULT_USER.id): Promise<SlackHttpResponse> {
+export function submitView(
+  t: BotUnderTest,
+  view: JsonObject,
+  values: Record<string, unknown>,
+  userId: string = DEFAULT_USER.id,
+): Promise<SlackHttpResponse> {
   const user = { id: userId, username: 'engineer', name: 'engineer', teamId: 'T0FAKETEAM' };
   return t.send('interaction', viewSubmission({ view, values: values as Record<string, never>, user }));
 }
@@ -64,19 +85,27 @@ export function submitView(t: BotUnderTest, view: JsonObject, values: Record<str
  * /star-check <ticket> → "force reassociate" → "not an edge case" → verdict "Deflect with the docs".
  * Returns the verdict modal and the id of the view (the audit message's outbox key is `star:<id>`).
  */
-export async function starCheckVerdict(t: BotUnderTest, ticket: string | number, userId: string = DEFAULT_USER.id): Promise<{ verdict: JsonObject; viewId: string; elapsedMs: number }> {
+export async function starCheckVerdict(
+  t: BotUnderTest,
+  ticket: string | number,
+  userId: string = DEFAULT_USER.id,
+): Promise<{ verdict: JsonObject; viewId: string; elapsedMs: number }> {
   const started = performance.now();
   const opened = await runCommand(t, '/star-check', String(ticket), userId);
   if (!opened.view) throw new Error(`star_check modal not opened: ${JSON.stringify(opened.call.response)}`);
   let view = opened.view;
   const answers: Record<string, string> = { q_kind: 'force_reassociate', q_edgeCase: 'no' };
   for (let round = 0; round < 4; round += 1) {
-    const shown = new Set((view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string));
+    const shown = new Set(
+      (view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string),
+    );
     const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
     const ack = applySubmissionAck(t.fake, view, await submitView(t, view, values, userId));
-    if (ack.kind !== 'update') throw new Error(`unexpected star-check ack ${ack.kind}: ${JSON.stringify(ack.errors ?? {})}`);
+    if (ack.kind !== 'update')
+      throw new Error(`unexpected star-check ack ${ack.kind}: ${JSON.stringify(ack.errors ?? {})}`);
     view = ack.view as JsonObject;
-    if (view.callback_id === 'star_check_verdict') return { verdict: view, viewId: opened.view.id as string, elapsedMs: performance.now() - started };
+    if (view.callback_id === 'star_check_verdict')
+      return { verdict: view, viewId: opened.view.id as string, elapsedMs: performance.now() - started };
   }
   throw new Error('no star-check verdict after 4 rounds');
 }
@@ -95,11 +124,14 @@ export async function requestLicense(
 }
 
 /** Everything a person can read in a posted/updated message. */
-export const messageText = (call: RecordedCall) => `${call.args.text ?? ''}\n${call.args.blocks ? textOf(call.args.blocks) : ''}`;
+export const messageText = (call: RecordedCall) =>
+  `${call.args.text ?? ''}\n${call.args.blocks ? textOf(call.args.blocks) : ''}`;
 
 /** chat.postMessage calls to the licensing channel that Slack accepted (HTTP 200, ok:true). */
 export function acceptedChannelPosts(fake: FakeSlack, channel = LICENSING_CHANNEL): RecordedCall[] {
-  return fake.callsTo('chat.postMessage').filter((c) => c.args.channel === channel && c.status === 200 && c.response?.ok === true);
+  return fake
+    .callsTo('chat.postMessage')
+    .filter((c) => c.args.channel === channel && c.status === 200 && c.response?.ok === true);
 }
 
 /** The accepted channel posts that mention this ticket URL (exactly, not as a prefix of a longer number). */

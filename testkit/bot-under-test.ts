@@ -3,13 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { startBot, RunningBot } from '../src/bot';
+import { startBot, type RunningBot } from '../src/bot';
 import { loadConfig } from '../src/config';
-import { FakeSlack, JsonObject } from './fake-slack';
+import { FakeSlack, type JsonObject } from './fake-slack';
 import { FakeReceiver } from './fake-receiver';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
-import { slashCommand, viewSubmission, blockActions, Answers } from './payloads';
-import { postEvent, postInteraction, postSlashCommand, SignedRequestOptions, SlackHttpResponse } from './signed-request';
+import { slashCommand, viewSubmission, blockActions, type Answers } from './payloads';
+import {
+  postEvent,
+  postInteraction,
+  postSlashCommand,
+  type SignedRequestOptions,
+  type SlackHttpResponse,
+} from './signed-request';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-e2e-0000000000-token';
@@ -37,7 +43,13 @@ export interface BotUnderTest {
   send(kind: SlackRequestKind, body: object, options?: SignedRequestOptions): Promise<SlackHttpResponse>;
   command(command: string, text?: string, userId?: string): Promise<SlackHttpResponse>;
   submit(view: JsonObject, values: Answers, userId?: string): Promise<SlackHttpResponse>;
-  click(view: JsonObject, actionId: string, value?: Answers[string], answers?: Answers, userId?: string): Promise<SlackHttpResponse>;
+  click(
+    view: JsonObject,
+    actionId: string,
+    value?: Answers[string],
+    answers?: Answers,
+    userId?: string,
+  ): Promise<SlackHttpResponse>;
   /** The modal most recently opened, pushed or updated with this callback_id, as Slack would show it. */
   view(callbackId: string): JsonObject;
   stop(): Promise<void>;
@@ -89,9 +101,15 @@ export async function startBotUnderTest(
   const bot = await startBot(config, logger, { receiver });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const send: BotUnderTest['send'] = receiver
-    ? (_kind, body, options = {}) => receiver.send(body as Record<string, unknown>, { retryNum: options.retryNum, retryReason: options.retryReason })
+    ? (_kind, body, options = {}) =>
+        receiver.send(body as Record<string, unknown>, { retryNum: options.retryNum, retryReason: options.retryReason })
     : signedSender(baseUrl);
-  const user = (id?: string) => ({ id: id ?? DEFAULT_USER.id, username: 'engineer', name: 'engineer', team_id: 'T0FAKETEAM' });
+  const user = (id?: string) => ({
+    id: id ?? DEFAULT_USER.id,
+    username: 'engineer',
+    name: 'engineer',
+    team_id: 'T0FAKETEAM',
+  });
   return {
     fake,
     bot,
@@ -101,9 +119,19 @@ export async function startBotUnderTest(
     logs,
     send,
     command: (command, text = '', userId) =>
-      send('command', slashCommand({ command, text, userId: userId ?? DEFAULT_USER.id, channelId: DEFAULT_CHANNEL.id, responseUrl: fake.responseUrl() })),
+      send(
+        'command',
+        slashCommand({
+          command,
+          text,
+          userId: userId ?? DEFAULT_USER.id,
+          channelId: DEFAULT_CHANNEL.id,
+          responseUrl: fake.responseUrl(),
+        }),
+      ),
     submit: (view, values, userId) => send('interaction', viewSubmission({ view, values, user: user(userId) })),
-    click: (view, actionId, value, answers, userId) => send('interaction', blockActions({ view, actionId, value, answers, user: user(userId) })),
+    click: (view, actionId, value, answers, userId) =>
+      send('interaction', blockActions({ view, actionId, value, answers, user: user(userId) })),
     view(callbackId) {
       const found = fake.lastView(callbackId);
       if (!found) throw new Error(`no view ${callbackId} was opened; calls: ${fake.summary()}`);
@@ -121,18 +149,26 @@ export async function startBotUnderTest(
  * What Slack does with a view_submission ack: `update` replaces the modal in place (same id),
  * `errors` keeps it open with field errors, an empty ack closes it.
  */
-export function applySubmissionAck(fake: FakeSlack, submitted: JsonObject, response: SlackHttpResponse): { kind: 'update' | 'errors' | 'push' | 'close'; view?: JsonObject; errors?: Record<string, string> } {
+export function applySubmissionAck(
+  fake: FakeSlack,
+  submitted: JsonObject,
+  response: SlackHttpResponse,
+): { kind: 'update' | 'errors' | 'push' | 'close'; view?: JsonObject; errors?: Record<string, string> } {
   if (response.status !== 200) throw new Error(`submission answered HTTP ${response.status}: ${response.body}`);
   if (!response.body) return { kind: 'close' };
   const body = response.json();
   if (body.response_action === 'errors') return { kind: 'errors', errors: body.errors };
-  if (body.response_action === 'update') return { kind: 'update', view: fake.adoptView({ ...body.view, id: submitted.id }) };
+  if (body.response_action === 'update')
+    return { kind: 'update', view: fake.adoptView({ ...body.view, id: submitted.id }) };
   if (body.response_action === 'push') return { kind: 'push', view: fake.adoptView(body.view) };
   if (body.response_action === 'clear') return { kind: 'close' };
   throw new Error(`unexpected submission ack: ${response.body}`);
 }
 
 /** The bot behind a FakeReceiver: Slack's requests go straight to the Bolt app, its Web API calls to the fake. */
-export function startInProcessBot(env: Record<string, string> = {}, existing?: { fake?: FakeSlack; dataDir?: string }): Promise<BotUnderTest> {
+export function startInProcessBot(
+  env: Record<string, string> = {},
+  existing?: { fake?: FakeSlack; dataDir?: string },
+): Promise<BotUnderTest> {
   return startBotUnderTest(env, existing, { transport: 'in-process' });
 }

@@ -2,7 +2,7 @@
  * The bot as a real child process (`node -r ts-node/register/transpile-only src/main.ts`), configured
  * only through environment variables, so that tests can SIGKILL or SIGTERM it like an orchestrator.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BOT_TOKEN, LICENSING_CHANNEL, SIGNING_SECRET } from './bot-under-test';
 
@@ -31,7 +31,10 @@ export interface ChildBot {
 const running = new Set<ChildProcess>();
 
 /** Base environment of a child bot talking to the fake Slack at `apiUrl`. */
-export function childEnv(options: { apiUrl: string; port: number; dataDir: string }, extra: Record<string, string> = {}): Record<string, string> {
+export function childEnv(
+  options: { apiUrl: string; port: number; dataDir: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
@@ -49,12 +52,20 @@ export function childEnv(options: { apiUrl: string; port: number; dataDir: strin
   };
 }
 
-export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 20_000, preload: string[] = []): Promise<ChildBot> {
-  const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((p) => ['-r', p]), 'src/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnBot(
+  env: Record<string, string>,
+  readyTimeoutMs = 20_000,
+  preload: string[] = [],
+): Promise<ChildBot> {
+  const proc = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((p) => ['-r', p]), 'src/main.ts'],
+    {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   running.add(proc);
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
@@ -86,7 +97,12 @@ export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 20_
       if (found) return resolveLine(found);
       const timer = setTimeout(() => {
         listeners.delete(listener);
-        reject(new Error(`child bot: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`));
+        reject(
+          new Error(
+            `child bot: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n` +
+              `${lines.slice(-15).join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const listener = (line: string) => {
         if (!pattern.test(line)) return;
@@ -107,7 +123,10 @@ export async function spawnBot(env: Record<string, string>, readyTimeoutMs = 20_
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`child bot did not exit within ${timeoutMs} ms of ${signal}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`child bot did not exit within ${timeoutMs} ms of ${signal}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([exited, timeout]);

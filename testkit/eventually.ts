@@ -3,7 +3,10 @@
  * fake cannot see: the app logging, writing its store, or reacting to the answer of a call that
  * `fake.waitForCall` already returned (that resolves when the request arrives, before the app has the answer).
  */
-export async function eventually<T>(assertion: () => T | Promise<T>, { timeoutMs = 2000, intervalMs = 10 } = {}): Promise<T> {
+export async function eventually<T>(
+  assertion: () => T | Promise<T>,
+  { timeoutMs = 2000, intervalMs = 10 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -65,7 +65,8 @@ export class FakeReceiver implements Receiver {
     const app = this.app;
     if (!app) return Promise.reject(new Error('FakeReceiver: the app has not been built with this receiver'));
     const started = performance.now();
-    if (body.type === 'url_verification') return Promise.resolve(response(200, JSON.stringify({ challenge: body.challenge })));
+    if (body.type === 'url_verification')
+      return Promise.resolve(response(200, JSON.stringify({ challenge: body.challenge })));
     if (body.ssl_check !== undefined) return Promise.resolve(response(200, ''));
     return new Promise<SlackHttpResponse>((resolve) => {
       let answered = false;

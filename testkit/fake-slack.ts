@@ -24,14 +24,15 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_TZ, FAKE_APP_ID, FAKE_BOT, FAKE_TEAM, TRIGGER_TTL_MS } from './constants';
 
 /** Test support deals in arbitrary Slack JSON; `any` keeps assertions on it terse. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 export type JsonObject = Record<string, Json>;
 
 export interface RecordedCall {
   /** Web API method, e.g. `views.open`. */
   method: string;
-  /** Arguments as the app sent them; JSON-string values (view, blocks, files...) parsed into objects; `token` removed. */
+  /**
+   * Arguments as the app sent them; JSON-string values (view, blocks, files...) parsed into objects; `token` removed.
+   */
   args: JsonObject;
   /** From `Authorization: Bearer`, else the `token` argument. */
   token: string | undefined;
@@ -123,7 +124,10 @@ export interface FakeSlackOptions {
    */
   strictTriggers?: boolean;
   triggerTtlMs?: number;
-  /** Reject views/messages Slack would reject (`invalid_arguments` with messages, `no_text`, `invalid_blocks`). Default true. */
+  /**
+   * Reject views/messages Slack would reject (`invalid_arguments` with messages, `no_text`, `invalid_blocks`).
+   * Default true.
+   */
   validate?: boolean;
   /** Print fake-internal failures to stderr (they are always kept in `errors`). Default true. */
   logErrors?: boolean;
@@ -132,7 +136,10 @@ export interface FakeSlackOptions {
    * and `waitForCall` still sees calls that arrive after it was called.
    */
   record?: boolean;
-  /** The clock of `receivedAt` (default `performance.now`; the benchmark uses the monotonic `hr()` shared by its processes). */
+  /**
+   * The clock of `receivedAt` (default `performance.now`; the benchmark uses the monotonic `hr()` shared by its
+   * processes).
+   */
   clock?: () => number;
 }
 
@@ -141,7 +148,17 @@ export const UPLOAD_URL = 'upload_url';
 export const RESPONSE_URL = 'response_url';
 
 /** Argument names whose values are text, never JSON to be parsed. */
-const TEXT_ARGS = new Set(['text', 'markdown_text', 'initial_comment', 'title', 'alt_text', 'filename', 'content', 'query', 'private_metadata']);
+const TEXT_ARGS = new Set([
+  'text',
+  'markdown_text',
+  'initial_comment',
+  'title',
+  'alt_text',
+  'filename',
+  'content',
+  'query',
+  'private_metadata',
+]);
 
 interface Waiter {
   kind: 'call' | 'response' | 'upload';
@@ -247,7 +264,10 @@ function withGeneratedIds(blocks: Json[]): Json[] {
     if (!isObject(block)) return block;
     const out: JsonObject = { ...block };
     if (out.block_id === undefined) out.block_id = shortId(4);
-    const fill = (el: Json) => (isObject(el) && el.action_id === undefined && typeof el.type === 'string' && el.type !== 'image' ? { ...el, action_id: shortId(5) } : el);
+    const fill = (el: Json) =>
+      isObject(el) && el.action_id === undefined && typeof el.type === 'string' && el.type !== 'image'
+        ? { ...el, action_id: shortId(5) }
+        : el;
     if (out.type === 'input' && isObject(out.element)) out.element = fill(out.element);
     if (out.type === 'actions' && Array.isArray(out.elements)) out.elements = out.elements.map(fill);
     if (out.type === 'section' && isObject(out.accessory)) out.accessory = fill(out.accessory);
@@ -280,13 +300,16 @@ function validateBlocks(blocks: Json, max: number, problems: string[]): void {
       return;
     }
     if (typeof block.block_id === 'string') {
-      if (blockIds.has(block.block_id)) problems.push(`duplicate block_id: ${block.block_id} [json-pointer:/blocks/${i}/block_id]`);
+      if (blockIds.has(block.block_id))
+        problems.push(`duplicate block_id: ${block.block_id} [json-pointer:/blocks/${i}/block_id]`);
       blockIds.add(block.block_id);
-      if (block.block_id.length > 255) problems.push(`block_id must be at most 255 characters [json-pointer:/blocks/${i}/block_id]`);
+      if (block.block_id.length > 255)
+        problems.push(`block_id must be at most 255 characters [json-pointer:/blocks/${i}/block_id]`);
     }
     if (block.type === 'input') {
       if (!isObject(block.label)) problems.push(`missing required field: label [json-pointer:/blocks/${i}]`);
-      else if (textLength(block.label) > 2000) problems.push(`must be less than 2001 characters [json-pointer:/blocks/${i}/label/text]`);
+      else if (textLength(block.label) > 2000)
+        problems.push(`must be less than 2001 characters [json-pointer:/blocks/${i}/label/text]`);
       if (!isObject(block.element)) problems.push(`missing required field: element [json-pointer:/blocks/${i}]`);
     }
     if (block.type === 'section' && block.text === undefined && block.fields === undefined) {
@@ -298,7 +321,8 @@ function validateBlocks(blocks: Json, max: number, problems: string[]): void {
     const actionIds = new Set<string>();
     for (const element of elementsOf(block)) {
       if (typeof element.action_id === 'string') {
-        if (actionIds.has(element.action_id)) problems.push(`duplicate action_id: ${element.action_id} [json-pointer:/blocks/${i}]`);
+        if (actionIds.has(element.action_id))
+          problems.push(`duplicate action_id: ${element.action_id} [json-pointer:/blocks/${i}]`);
         actionIds.add(element.action_id);
       }
       const options: Json[] = Array.isArray(element.options)
@@ -307,15 +331,22 @@ function validateBlocks(blocks: Json, max: number, problems: string[]): void {
           ? element.option_groups.flatMap((g: Json) => (isObject(g) && Array.isArray(g.options) ? g.options : []))
           : [];
       const maxOptions = element.type === 'radio_buttons' || element.type === 'checkboxes' ? 10 : 100;
-      if (options.length > maxOptions) problems.push(`no more than ${maxOptions} items allowed [json-pointer:/blocks/${i}/element/options]`);
-      if (['static_select', 'multi_static_select', 'radio_buttons', 'checkboxes'].includes(element.type) && options.length === 0) {
+      if (options.length > maxOptions)
+        problems.push(`no more than ${maxOptions} items allowed [json-pointer:/blocks/${i}/element/options]`);
+      if (
+        ['static_select', 'multi_static_select', 'radio_buttons', 'checkboxes'].includes(element.type) &&
+        options.length === 0
+      ) {
         problems.push(`must provide options or option_groups [json-pointer:/blocks/${i}]`);
       }
       for (const option of options) {
-        if (!isObject(option) || typeof option.value !== 'string') problems.push(`option without value [json-pointer:/blocks/${i}]`);
+        if (!isObject(option) || typeof option.value !== 'string')
+          problems.push(`option without value [json-pointer:/blocks/${i}]`);
         else {
-          if (option.value.length > 150) problems.push(`option value must be at most 150 characters [json-pointer:/blocks/${i}]`);
-          if (textLength(option.text) > 75) problems.push(`option text must be at most 75 characters [json-pointer:/blocks/${i}]`);
+          if (option.value.length > 150)
+            problems.push(`option value must be at most 150 characters [json-pointer:/blocks/${i}]`);
+          if (textLength(option.text) > 75)
+            problems.push(`option text must be at most 75 characters [json-pointer:/blocks/${i}]`);
         }
       }
     }
@@ -326,26 +357,34 @@ function validateBlocks(blocks: Json, max: number, problems: string[]): void {
 export function validateView(view: Json): string[] {
   const problems: string[] = [];
   if (!isObject(view)) return ['view must be an object'];
-  if (view.type !== 'modal' && view.type !== 'home') problems.push(`type must be modal or home [json-pointer:/view/type]`);
+  if (view.type !== 'modal' && view.type !== 'home')
+    problems.push(`type must be modal or home [json-pointer:/view/type]`);
   if (view.type === 'modal') {
     if (!isObject(view.title)) problems.push('missing required field: title [json-pointer:/view]');
-    else if (textLength(view.title) > 24) problems.push('must be less than 25 characters [json-pointer:/view/title/text]');
+    else if (textLength(view.title) > 24)
+      problems.push('must be less than 25 characters [json-pointer:/view/title/text]');
     if (textLength(view.close) > 24) problems.push('must be less than 25 characters [json-pointer:/view/close/text]');
     if (textLength(view.submit) > 24) problems.push('must be less than 25 characters [json-pointer:/view/submit/text]');
     const hasInput = Array.isArray(view.blocks) && view.blocks.some((b: Json) => isObject(b) && b.type === 'input');
-    if (hasInput && view.submit === undefined) problems.push('submit is required when an input block is within the blocks array [json-pointer:/view/submit]');
+    if (hasInput && view.submit === undefined)
+      problems.push('submit is required when an input block is within the blocks array [json-pointer:/view/submit]');
   }
   if (!Array.isArray(view.blocks)) problems.push('missing required field: blocks [json-pointer:/view]');
   if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) {
     problems.push('must be less than 3001 characters [json-pointer:/view/private_metadata]');
   }
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) problems.push('must be less than 256 characters [json-pointer:/view/callback_id]');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+    problems.push('must be less than 256 characters [json-pointer:/view/callback_id]');
   validateBlocks(view.blocks, 100, problems);
   return problems;
 }
 
 function invalidArguments(problems: string[]): JsonObject {
-  return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } };
+  return {
+    ok: false,
+    error: 'invalid_arguments',
+    response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+  };
 }
 
 class ClientGone extends Error {}
@@ -364,7 +403,11 @@ interface ParsedBody {
   files: { field: string; filename: string; type: string; bytes: Buffer }[];
 }
 
-async function parseBody(raw: Buffer, contentTypeHeader: string | undefined, query: URLSearchParams): Promise<ParsedBody> {
+async function parseBody(
+  raw: Buffer,
+  contentTypeHeader: string | undefined,
+  query: URLSearchParams,
+): Promise<ParsedBody> {
   const contentType = (contentTypeHeader ?? '').split(';')[0].trim().toLowerCase();
   const args: JsonObject = {};
   const files: ParsedBody['files'] = [];
@@ -459,7 +502,8 @@ export class FakeSlack {
     if (this.server) throw new Error('FakeSlack already started');
     const server = createServer((req, res) => {
       this.onRequest(req, res).catch((error: unknown) => {
-        if (error instanceof ClientGone) return; // the client hung up mid-request (timeout, shutdown): not the fake's problem
+        // the client hung up mid-request (timeout, shutdown): not the fake's problem
+        if (error instanceof ClientGone) return;
         this.internalError(error, res);
       });
     });
@@ -475,7 +519,10 @@ export class FakeSlack {
     this.boundPort = (server.address() as AddressInfo).port;
   }
 
-  /** Closes the server and every connection (including keep-alive ones from the app's fetch), clears timers and fails pending waits. */
+  /**
+   * Closes the server and every connection (including keep-alive ones from the app's fetch), clears timers and fails
+   * pending waits.
+   */
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -514,7 +561,10 @@ export class FakeSlack {
     return `${this.baseUrl}/response/${encodeURIComponent(id)}`;
   }
 
-  /** Forget recorded calls/responses/uploads and injected faults. Users, usergroups, custom handlers, views and messages stay. */
+  /**
+   * Forget recorded calls/responses/uploads and injected faults. Users, usergroups, custom handlers, views and
+   * messages stay.
+   */
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
@@ -566,7 +616,8 @@ export class FakeSlack {
   adoptView(view: JsonObject): JsonObject {
     if (this.options.validate) {
       const problems = validateView(view);
-      if (problems.length > 0) throw new Error(`FakeSlack.adoptView: Slack would reject this view: ${problems.join('; ')}`);
+      if (problems.length > 0)
+        throw new Error(`FakeSlack.adoptView: Slack would reject this view: ${problems.join('; ')}`);
     }
     const id = typeof view.id === 'string' && view.id !== '' ? view.id : undefined;
     const existing = id ? this.views.get(id) : undefined;
@@ -589,7 +640,9 @@ export class FakeSlack {
 
   /** Calls by bot token, then method, since start/reset (the benchmark tells the bot's from the baseline's). */
   callCountsByToken(): Record<string, Record<string, number>> {
-    return Object.fromEntries([...this.countsByToken].map(([token, byMethod]) => [token, Object.fromEntries(byMethod)]));
+    return Object.fromEntries(
+      [...this.countsByToken].map(([token, byMethod]) => [token, Object.fromEntries(byMethod)]),
+    );
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -600,23 +653,53 @@ export class FakeSlack {
    * The FIRST call to `method` matching `predicate` since start/reset — possibly one that already arrived.
    * For "the next one from now on" use `nextCall`, a predicate (e.g. on trigger_id), or `waitForCalls(n)`.
    */
-  waitForCall(method: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 3000): Promise<RecordedCall> {
-    return this.waitFor('call', this.calls, (c: RecordedCall) => c.method === method && predicate(c), timeoutMs, `a ${method} call`);
+  waitForCall(
+    method: string,
+    predicate: (call: RecordedCall) => boolean = () => true,
+    timeoutMs = 3000,
+  ): Promise<RecordedCall> {
+    return this.waitFor(
+      'call',
+      this.calls,
+      (c: RecordedCall) => c.method === method && predicate(c),
+      timeoutMs,
+      `a ${method} call`,
+    );
   }
 
   /** The next call to `method` (matching `predicate`) that arrives after this is called; earlier calls are ignored. */
-  nextCall(method: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 3000): Promise<RecordedCall> {
-    return this.waitFor('call', [], (c: RecordedCall) => c.method === method && predicate(c), timeoutMs, `the next ${method} call`);
+  nextCall(
+    method: string,
+    predicate: (call: RecordedCall) => boolean = () => true,
+    timeoutMs = 3000,
+  ): Promise<RecordedCall> {
+    return this.waitFor(
+      'call',
+      [],
+      (c: RecordedCall) => c.method === method && predicate(c),
+      timeoutMs,
+      `the next ${method} call`,
+    );
   }
 
-  /** Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is empty). */
+  /**
+   * Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is
+   * empty).
+   */
   async waitForCalls(method: string, count: number, timeoutMs = 3000): Promise<RecordedCall[]> {
     const deadline = performance.now() + timeoutMs;
     while (this.callCount(method) < count) {
       const seen = this.callCount(method);
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw new Error(`expected ${count} ${method} calls within ${timeoutMs}ms, got ${seen}; ${this.summary()}`);
-      await this.waitFor('call', [], (c: RecordedCall) => c.method === method, remaining, `${count} ${method} calls (have ${seen})`);
+      if (remaining <= 0)
+        throw new Error(`expected ${count} ${method} calls within ${timeoutMs}ms, got ${seen}; ${this.summary()}`);
+      await this.waitFor(
+        'call',
+        [],
+        (c: RecordedCall) => c.method === method,
+        remaining,
+        `${count} ${method} calls (have ${seen})`,
+      );
     }
     return this.callsTo(method);
   }
@@ -624,7 +707,10 @@ export class FakeSlack {
   /** Rejects if `method` is called within `windowMs` (or was already called). */
   async expectNoCall(method: string, windowMs = 200): Promise<void> {
     const existing = this.callsTo(method);
-    if (existing.length > 0) throw new Error(`expected no ${method} call, got ${existing.length}: ${JSON.stringify(existing[0].args).slice(0, 300)}`);
+    if (existing.length > 0)
+      throw new Error(
+        `expected no ${method} call, got ${existing.length}: ${JSON.stringify(existing[0].args).slice(0, 300)}`,
+      );
     let call: RecordedCall | undefined;
     try {
       call = await this.waitForCall(method, () => true, windowMs);
@@ -634,18 +720,45 @@ export class FakeSlack {
     throw new Error(`expected no ${method} call, got one: ${JSON.stringify(call.args).slice(0, 300)}`);
   }
 
-  /** The first POST to a response_url (this `id`, or any) since start/reset — possibly one already received. See `nextResponse`. */
-  waitForResponse(id?: string, predicate: (r: RecordedResponse) => boolean = () => true, timeoutMs = 3000): Promise<RecordedResponse> {
-    return this.waitFor('response', this.responses, (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r), timeoutMs, `a POST to response_url ${id ?? '(any)'}`);
+  /**
+   * The first POST to a response_url (this `id`, or any) since start/reset — possibly one already received. See
+   * `nextResponse`.
+   */
+  waitForResponse(
+    id?: string,
+    predicate: (r: RecordedResponse) => boolean = () => true,
+    timeoutMs = 3000,
+  ): Promise<RecordedResponse> {
+    return this.waitFor(
+      'response',
+      this.responses,
+      (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r),
+      timeoutMs,
+      `a POST to response_url ${id ?? '(any)'}`,
+    );
   }
 
   /** The next POST to a response_url (this `id`, or any) that arrives after this is called. */
-  nextResponse(id?: string, predicate: (r: RecordedResponse) => boolean = () => true, timeoutMs = 3000): Promise<RecordedResponse> {
-    return this.waitFor('response', [], (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r), timeoutMs, `the next POST to response_url ${id ?? '(any)'}`);
+  nextResponse(
+    id?: string,
+    predicate: (r: RecordedResponse) => boolean = () => true,
+    timeoutMs = 3000,
+  ): Promise<RecordedResponse> {
+    return this.waitFor(
+      'response',
+      [],
+      (r: RecordedResponse) => (id === undefined || r.id === id) && predicate(r),
+      timeoutMs,
+      `the next POST to response_url ${id ?? '(any)'}`,
+    );
   }
 
   /** Resolves when an upload has its bytes (and, unless `completed: false`, has been completed). */
-  waitForUpload(predicate: (u: RecordedUpload) => boolean = () => true, timeoutMs = 3000, completed = true): Promise<RecordedUpload> {
+  waitForUpload(
+    predicate: (u: RecordedUpload) => boolean = () => true,
+    timeoutMs = 3000,
+    completed = true,
+  ): Promise<RecordedUpload> {
     return this.waitFor(
       'upload',
       this.uploads,
@@ -676,7 +789,13 @@ export class FakeSlack {
 
   /** `method method ...` of everything recorded so far, for assertion messages. */
   summary(): string {
-    return `calls so far: [${this.calls.map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method)).join(', ')}]`;
+    return (
+      `calls so far: [` +
+      `${this.calls
+        .map((c) => (c.response?.ok === false ? `${c.method}(${c.response.error})` : c.method))
+        .join(', ')}` +
+      `]`
+    );
   }
 
   // ------------------------------------------------------------------ internals: HTTP
@@ -689,7 +808,8 @@ export class FakeSlack {
     const err = error instanceof Error ? error : new Error(String(error));
     this.errors.push(err);
     if (this.options.logErrors) console.error('[FakeSlack] internal error:', err);
-    if (res && !res.headersSent && !res.destroyed) sendJson(res, { status: 500, body: { ok: false, error: 'fake_slack_internal_error', detail: err.message } });
+    if (res && !res.headersSent && !res.destroyed)
+      sendJson(res, { status: 500, body: { ok: false, error: 'fake_slack_internal_error', detail: err.message } });
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -697,9 +817,12 @@ export class FakeSlack {
     const receivedAt = this.clock();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
-    if (path.startsWith('/api/')) return this.onApi(decodeURIComponent(path.slice('/api/'.length)), req, res, raw, url, receivedAt);
-    if (path.startsWith('/upload/') && req.method === 'POST') return this.onUpload(decodeURIComponent(path.slice('/upload/'.length)), req, res, raw, receivedAt);
-    if (path.startsWith('/response/') && req.method === 'POST') return this.onResponseUrl(decodeURIComponent(path.slice('/response/'.length)), req, res, raw, receivedAt);
+    if (path.startsWith('/api/'))
+      return this.onApi(decodeURIComponent(path.slice('/api/'.length)), req, res, raw, url, receivedAt);
+    if (path.startsWith('/upload/') && req.method === 'POST')
+      return this.onUpload(decodeURIComponent(path.slice('/upload/'.length)), req, res, raw, receivedAt);
+    if (path.startsWith('/response/') && req.method === 'POST')
+      return this.onResponseUrl(decodeURIComponent(path.slice('/response/'.length)), req, res, raw, receivedAt);
     sendJson(res, { status: 404, body: { ok: false, error: 'not_found' } });
   }
 
@@ -723,7 +846,8 @@ export class FakeSlack {
         headers: { 'retry-after': String(spec.retryAfterSeconds ?? 1) },
       };
     }
-    if (status !== undefined && status !== 200) return { status, body: spec.body ?? { ok: false, error: spec.error ?? 'fatal_error' } };
+    if (status !== undefined && status !== 200)
+      return { status, body: spec.body ?? { ok: false, error: spec.error ?? 'fatal_error' } };
     if (spec.body) return { status: 200, body: spec.body };
     if (spec.error) return { status: 200, body: { ok: false, error: spec.error } };
     return undefined;
@@ -746,7 +870,14 @@ export class FakeSlack {
     } else send();
   }
 
-  private async onApi(method: string, req: IncomingMessage, res: ServerResponse, raw: Buffer, url: URL, receivedAt: number): Promise<void> {
+  private async onApi(
+    method: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    url: URL,
+    receivedAt: number,
+  ): Promise<void> {
     const contentType = req.headers['content-type'] ?? '';
     let args: JsonObject;
     try {
@@ -765,14 +896,17 @@ export class FakeSlack {
     if (!answer) {
       let body: JsonObject;
       if (!token) body = { ok: false, error: 'not_authed' };
-      else if (this.options.botToken !== undefined && token !== this.options.botToken) body = { ok: false, error: 'invalid_auth' };
+      else if (this.options.botToken !== undefined && token !== this.options.botToken)
+        body = { ok: false, error: 'invalid_auth' };
       else {
         const override = this.overrides.get(method);
         const handler = override ?? this.handlers.get(method);
         try {
           // built-in handlers never mutate args; custom ones get a copy so the recorded args stay as sent
           const handlerArgs = override ? clone(args) : args;
-          body = handler ? await handler({ method, args: handlerArgs, token, fake: this }) : { ok: false, error: 'unknown_method', req_method: method };
+          body = handler
+            ? await handler({ method, args: handlerArgs, token, fake: this })
+            : { ok: false, error: 'unknown_method', req_method: method };
         } catch (error) {
           this.internalError(new Error(`handler for ${method} threw: ${(error as Error).message}`), res);
           return;
@@ -801,7 +935,13 @@ export class FakeSlack {
     this.deliver(req, res, answer);
   }
 
-  private async onUpload(fileId: string, req: IncomingMessage, res: ServerResponse, raw: Buffer, receivedAt: number): Promise<void> {
+  private async onUpload(
+    fileId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    receivedAt: number,
+  ): Promise<void> {
     const fault = this.takeFault(UPLOAD_URL, false);
     const forced = fault ? this.faultAnswer(fault) : undefined;
     if (forced) {
@@ -820,7 +960,13 @@ export class FakeSlack {
     this.deliver(req, res, { status: 200, body: `OK - ${upload.bytes.length}`, delayMs: fault?.delayMs });
   }
 
-  private async onResponseUrl(id: string, req: IncomingMessage, res: ServerResponse, raw: Buffer, receivedAt: number): Promise<void> {
+  private async onResponseUrl(
+    id: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    receivedAt: number,
+  ): Promise<void> {
     let body: JsonObject = {};
     try {
       const { args } = await parseBody(raw, req.headers['content-type'], new URLSearchParams());
@@ -850,7 +996,13 @@ export class FakeSlack {
     }
   }
 
-  private waitFor<T>(kind: Waiter['kind'], existing: T[], test: (item: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  private waitFor<T>(
+    kind: Waiter['kind'],
+    existing: T[],
+    test: (item: T) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<T> {
     const found = existing.find(test);
     if (found !== undefined) return Promise.resolve(found);
     return new Promise<T>((resolve, reject) => {
@@ -923,7 +1075,8 @@ export class FakeSlack {
   }
 
   private checkTrigger(triggerId: Json): JsonObject | undefined {
-    if (typeof triggerId !== 'string' || triggerId === '') return invalidArguments(['missing required field: trigger_id']);
+    if (typeof triggerId !== 'string' || triggerId === '')
+      return invalidArguments(['missing required field: trigger_id']);
     if (!this.options.strictTriggers) return undefined;
     const match = /^(\d{13})\.\d+\.[0-9a-f]+$/.exec(triggerId);
     if (!match) return undefined;
@@ -957,7 +1110,15 @@ export class FakeSlack {
     const info = timeZoneInfo(tz);
     const name = configured.name ?? `user.${id.toLowerCase()}`;
     const realName = configured.real_name ?? `User ${id}`;
-    const { tz: _tz, tz_label: _label, tz_offset: _offset, name: _name, real_name: _real, email, ...extra } = configured;
+    const {
+      tz: _tz,
+      tz_label: _label,
+      tz_offset: _offset,
+      name: _name,
+      real_name: _real,
+      email,
+      ...extra
+    } = configured;
     return {
       id,
       team_id: FAKE_TEAM.id,
@@ -997,7 +1158,13 @@ export class FakeSlack {
       app_id: FAKE_APP_ID,
       team: FAKE_TEAM.id,
       ts,
-      bot_profile: { id: FAKE_BOT.botId, app_id: FAKE_APP_ID, name: FAKE_BOT.name, deleted: false, team_id: FAKE_TEAM.id },
+      bot_profile: {
+        id: FAKE_BOT.botId,
+        app_id: FAKE_APP_ID,
+        name: FAKE_BOT.name,
+        deleted: false,
+        team_id: FAKE_TEAM.id,
+      },
     };
     if (Array.isArray(args.blocks)) message.blocks = withGeneratedIds(normalizeText(args.blocks));
     if (args.attachments !== undefined) message.attachments = args.attachments;
@@ -1008,13 +1175,23 @@ export class FakeSlack {
 
   private checkMessageArgs(args: JsonObject): JsonObject | undefined {
     if (typeof args.channel !== 'string' || args.channel === '') return { ok: false, error: 'channel_not_found' };
-    const hasContent = (typeof args.text === 'string' && args.text !== '') || args.blocks !== undefined || args.attachments !== undefined || args.markdown_text !== undefined;
+    const hasContent =
+      (typeof args.text === 'string' && args.text !== '') ||
+      args.blocks !== undefined ||
+      args.attachments !== undefined ||
+      args.markdown_text !== undefined;
     if (!hasContent) return { ok: false, error: 'no_text' };
     if (this.options.validate) {
       if (typeof args.text === 'string' && args.text.length > 40000) return { ok: false, error: 'msg_too_long' };
       const problems: string[] = [];
       validateBlocks(args.blocks, 50, problems);
-      if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } };
+      if (problems.length > 0)
+        return {
+          ok: false,
+          error: 'invalid_blocks',
+          errors: problems,
+          response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+        };
     }
     return undefined;
   }
@@ -1063,7 +1240,8 @@ export class FakeSlack {
         existing = [...this.views.values()].find((v) => v.external_id === args.external_id);
       } else return invalidArguments(['must provide view_id or external_id']);
       if (!existing) return { ok: false, error: 'not_found' };
-      if (typeof args.hash === 'string' && args.hash !== '' && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
+      if (typeof args.hash === 'string' && args.hash !== '' && args.hash !== existing.hash)
+        return { ok: false, error: 'hash_conflict' };
       const sent = this.parseView(args);
       if ('error' in sent) return sent.error;
       const view = this.materializeView(sent, existing);
@@ -1072,13 +1250,16 @@ export class FakeSlack {
     });
 
     h('views.publish', ({ args }) => {
-      if (typeof args.user_id !== 'string' || args.user_id === '') return invalidArguments(['missing required field: user_id']);
+      if (typeof args.user_id !== 'string' || args.user_id === '')
+        return invalidArguments(['missing required field: user_id']);
       const sent = this.parseView(args);
       if ('error' in sent) return sent.error;
-      if (sent.type !== 'home') return invalidArguments(['views.publish only publishes home tabs [json-pointer:/view/type]']);
+      if (sent.type !== 'home')
+        return invalidArguments(['views.publish only publishes home tabs [json-pointer:/view/type]']);
       const existingId = this.homeViews.get(args.user_id);
       const existing = existingId ? this.views.get(existingId) : undefined;
-      if (existing && typeof args.hash === 'string' && args.hash !== '' && args.hash !== existing.hash) return { ok: false, error: 'hash_conflict' };
+      if (existing && typeof args.hash === 'string' && args.hash !== '' && args.hash !== existing.hash)
+        return { ok: false, error: 'hash_conflict' };
       const view = this.materializeView(sent, existing);
       this.homeViews.set(args.user_id, view.id);
       this.storeView(view);
@@ -1108,7 +1289,11 @@ export class FakeSlack {
         validateBlocks(args.blocks, 50, problems);
         if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems };
       }
-      const updated: JsonObject = { ...existing, text: args.text ?? existing.text, edited: { user: FAKE_BOT.userId, ts: this.newTs() } };
+      const updated: JsonObject = {
+        ...existing,
+        text: args.text ?? existing.text,
+        edited: { user: FAKE_BOT.userId, ts: this.newTs() },
+      };
       if (Array.isArray(args.blocks)) updated.blocks = withGeneratedIds(normalizeText(args.blocks));
       if (args.attachments !== undefined) updated.attachments = args.attachments;
       this.messages.set(key, updated);
@@ -1124,8 +1309,13 @@ export class FakeSlack {
 
     h('chat.getPermalink', ({ args }) => {
       if (typeof args.channel !== 'string' || args.channel === '') return { ok: false, error: 'channel_not_found' };
-      if (typeof args.message_ts !== 'string' || args.message_ts === '') return { ok: false, error: 'message_not_found' };
-      return { ok: true, channel: args.channel, permalink: `${this.baseUrl}/archives/${args.channel}/p${args.message_ts.replace('.', '')}` };
+      if (typeof args.message_ts !== 'string' || args.message_ts === '')
+        return { ok: false, error: 'message_not_found' };
+      return {
+        ok: true,
+        channel: args.channel,
+        permalink: `${this.baseUrl}/archives/${args.channel}/p${args.message_ts.replace('.', '')}`,
+      };
     });
 
     h('users.info', ({ args }) => {
@@ -1140,10 +1330,20 @@ export class FakeSlack {
     });
 
     h('conversations.open', ({ args }) => {
-      if (typeof args.channel === 'string' && args.channel !== '') return { ok: true, no_op: true, already_open: true, channel: { id: args.channel } };
-      const users = typeof args.users === 'string' ? args.users.split(',').map((u: string) => u.trim()).filter(Boolean) : [];
+      if (typeof args.channel === 'string' && args.channel !== '')
+        return { ok: true, no_op: true, already_open: true, channel: { id: args.channel } };
+      const users =
+        typeof args.users === 'string'
+          ? args.users
+              .split(',')
+              .map((u: string) => u.trim())
+              .filter(Boolean)
+          : [];
       if (users.length === 0) return { ok: false, error: 'users_list_not_supplied' };
-      const id = users.length === 1 ? this.dmChannelFor(users[0]) : `G${users.map((u: string) => u.slice(-3)).join('')}`.slice(0, 11);
+      const id =
+        users.length === 1
+          ? this.dmChannelFor(users[0])
+          : `G${users.map((u: string) => u.slice(-3)).join('')}`.slice(0, 11);
       const already = this.openedDms.has(id);
       this.openedDms.add(id);
       return { ok: true, no_op: already, already_open: already, channel: { id } };
@@ -1176,7 +1376,7 @@ export class FakeSlack {
         if (args.thread_ts !== undefined) upload.threadTs = String(args.thread_ts);
         if (typeof args.initial_comment === 'string') upload.initialComment = args.initial_comment;
         if (args.blocks !== undefined) upload.blocks = args.blocks;
-        const ext = upload.filename.includes('.') ? upload.filename.split('.').pop() ?? 'text' : 'text';
+        const ext = upload.filename.includes('.') ? (upload.filename.split('.').pop() ?? 'text') : 'text';
         files.push({
           id: upload.fileId,
           created: Math.floor(Date.now() / 1000),
@@ -1193,7 +1393,8 @@ export class FakeSlack {
           is_external: false,
           is_public: false,
           url_private: `${this.baseUrl}/files/${upload.fileId}/${encodeURIComponent(upload.filename)}`,
-          url_private_download: `${this.baseUrl}/files/${upload.fileId}/download/${encodeURIComponent(upload.filename)}`,
+          url_private_download:
+            `${this.baseUrl}/files/${upload.fileId}/download/` + `${encodeURIComponent(upload.filename)}`,
           permalink: `${this.baseUrl}/files/${FAKE_BOT.userId}/${upload.fileId}/${encodeURIComponent(upload.filename)}`,
           channels: channel && channel.startsWith('C') ? [channel] : [],
           ims: channel && channel.startsWith('D') ? [channel] : [],

@@ -55,7 +55,10 @@ export const UNSET_RESPONSE_URL = 'http://127.0.0.1:9/response/not-set--pass-fak
 
 let triggerSeq = 0;
 
-/** A trigger_id like Slack's (`<digits>.<digits>.<hex>`); the first part is the creation time in ms, which FakeSlack uses to expire it after 3 s. */
+/**
+ * A trigger_id like Slack's (`<digits>.<digits>.<hex>`); the first part is the creation time in ms, which FakeSlack
+ * uses to expire it after 3 s.
+ */
 export function newTriggerId(): string {
   triggerSeq += 1;
   return `${Date.now()}.${100000000 + triggerSeq}.${randomBytes(16).toString('hex')}`;
@@ -81,7 +84,10 @@ function userRef(user: UserInput | undefined): Required<Omit<UserRef, 'teamId'>>
     const username = user === DEFAULT_USER.id ? DEFAULT_USER.username : `user.${user.toLowerCase()}`;
     return { id: user, username, name: username, teamId: FAKE_TEAM.id };
   }
-  const username = user.username ?? user.name ?? (user.id === DEFAULT_USER.id ? DEFAULT_USER.username : `user.${user.id.toLowerCase()}`);
+  const username =
+    user.username ??
+    user.name ??
+    (user.id === DEFAULT_USER.id ? DEFAULT_USER.username : `user.${user.id.toLowerCase()}`);
   return { id: user.id, username, name: user.name ?? username, teamId: user.teamId ?? FAKE_TEAM.id };
 }
 
@@ -198,7 +204,8 @@ export function interactiveElements(view: JsonObject): ElementRef[] {
       if (typeof element.type !== 'string' || element.type === 'image') continue;
       if (typeof block.block_id !== 'string' || typeof element.action_id !== 'string') {
         throw new Error(
-          `payloads: block #${index} (${block.type}) has no block_id/action_id. Slack fills those in: use the view the fake returned (fake.lastView() or call.response.view), not the one the app sent`,
+          `payloads: block #${index} (${block.type}) has no block_id/action_id. Slack fills those in: use the ` +
+            `view the fake returned (fake.lastView() or call.response.view), not the one the app sent`,
         );
       }
       refs.push({
@@ -222,7 +229,9 @@ export function statefulElements(view: JsonObject): ElementRef[] {
 }
 
 function describeRefs(refs: ElementRef[]): string {
-  return refs.map((r) => `${r.blockId}/${r.actionId} (${r.type}${r.label ? `, "${r.label}"` : ''})`).join('; ') || '(none)';
+  return (
+    refs.map((r) => `${r.blockId}/${r.actionId} (${r.type}${r.label ? `, "${r.label}"` : ''})`).join('; ') || '(none)'
+  );
 }
 
 const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -231,7 +240,10 @@ const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 export function findElement(view: JsonObject, key: string, refs: ElementRef[] = interactiveElements(view)): ElementRef {
   const pick = (matches: ElementRef[], how: string): ElementRef | undefined => {
     if (matches.length === 1) return matches[0];
-    if (matches.length > 1) throw new Error(`payloads: "${key}" matches several elements by ${how}: ${describeRefs(matches)}; use block_id/action_id`);
+    if (matches.length > 1)
+      throw new Error(
+        `payloads: "${key}" matches several elements by ${how}: ${describeRefs(matches)}; use block_id/action_id`,
+      );
     return undefined;
   };
   const found =
@@ -251,13 +263,19 @@ export function findElement(view: JsonObject, key: string, refs: ElementRef[] = 
       refs.filter((r) => r.label !== undefined && norm(r.label) === norm(key)),
       'label',
     );
-  if (!found) throw new Error(`payloads: no element "${key}" in view ${String(view.callback_id ?? '')}; it has: ${describeRefs(refs)}`);
+  if (!found)
+    throw new Error(
+      `payloads: no element "${key}" in view ${String(view.callback_id ?? '')}; it has: ${describeRefs(refs)}`,
+    );
   return found;
 }
 
 function optionsOf(element: JsonObject): JsonObject[] {
   if (Array.isArray(element.options)) return element.options.filter(isObject);
-  if (Array.isArray(element.option_groups)) return element.option_groups.flatMap((g: Json) => (isObject(g) && Array.isArray(g.options) ? g.options.filter(isObject) : []));
+  if (Array.isArray(element.option_groups))
+    return element.option_groups.flatMap((g: Json) =>
+      isObject(g) && Array.isArray(g.options) ? g.options.filter(isObject) : [],
+    );
   return [];
 }
 
@@ -275,7 +293,10 @@ function findOption(ref: ElementRef, answer: string): JsonObject {
   const options = optionsOf(ref.element);
   const found = options.find((o) => o.value === answer) ?? options.find((o) => norm(optionText(o)) === norm(answer));
   if (!found) {
-    throw new Error(`payloads: ${ref.blockId}/${ref.actionId}${ref.label ? ` ("${ref.label}")` : ''} has no option "${answer}"; options: ${describeOptions(ref.element)}`);
+    throw new Error(
+      `payloads: ${ref.blockId}/${ref.actionId}${ref.label ? ` ("${ref.label}")` : ''} has no option "${answer}` +
+        `"; options: ${describeOptions(ref.element)}`,
+    );
   }
   return clone(found);
 }
@@ -289,11 +310,20 @@ export function optionByText(view: JsonObject, blockId: string, textContains: st
   if (matches.length === 1) return clone(matches[0]);
   const exact = matches.filter((o) => norm(optionText(o)) === norm(textContains));
   if (exact.length === 1) return clone(exact[0]);
-  if (matches.length === 0) throw new Error(`payloads: no option of ${ref.blockId} shows "${textContains}"; options: ${describeOptions(ref.element)}`);
-  throw new Error(`payloads: "${textContains}" matches several options of ${ref.blockId}: ${matches.map((o) => `"${optionText(o)}"`).join(', ')}`);
+  if (matches.length === 0)
+    throw new Error(
+      `payloads: no option of ${ref.blockId} shows "${textContains}"; options: ${describeOptions(ref.element)}`,
+    );
+  throw new Error(
+    `payloads: "${textContains}" matches several options of ${ref.blockId}: ` +
+      `${matches.map((o) => `"${optionText(o)}"`).join(', ')}`,
+  );
 }
 
-/** All text a person can read in a view or a list of blocks (titles, labels, sections, options...), one piece per line. */
+/**
+ * All text a person can read in a view or a list of blocks (titles, labels, sections, options...), one piece per
+ * line.
+ */
 export function textOf(viewOrBlocks: JsonObject | Json[]): string {
   const out: string[] = [];
   const walk = (node: Json) => {
@@ -313,7 +343,11 @@ export function textOf(viewOrBlocks: JsonObject | Json[]): string {
 function toDate(value: AnswerValue, where: string): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   const s = String(value);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`)) || new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) !== s) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(s) ||
+    Number.isNaN(Date.parse(`${s}T00:00:00Z`)) ||
+    new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) !== s
+  ) {
     throw new Error(`payloads: ${where} needs a date as YYYY-MM-DD or a Date, got ${JSON.stringify(value)}`);
   }
   return s;
@@ -326,7 +360,9 @@ function asList(value: AnswerValue): string[] {
 
 function isEmptyState(state: StateValue): boolean {
   const { type: _type, ...rest } = state;
-  return Object.values(rest).every((v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0));
+  return Object.values(rest).every(
+    (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0),
+  );
 }
 
 /** The state value an element reports when nobody touched it (its initial_* or empty). */
@@ -364,7 +400,9 @@ function initialState(ref: ElementRef): StateValue {
     case 'datepicker':
       return { type, selected_date: el.initial_date ?? null };
     case 'timepicker':
-      return el.timezone ? { type, selected_time: el.initial_time ?? null, timezone: el.timezone } : { type, selected_time: el.initial_time ?? null };
+      return el.timezone
+        ? { type, selected_time: el.initial_time ?? null, timezone: el.timezone }
+        : { type, selected_time: el.initial_time ?? null };
     case 'datetimepicker':
       return { type, selected_date_time: el.initial_date_time ?? null };
     default:
@@ -372,7 +410,9 @@ function initialState(ref: ElementRef): StateValue {
   }
 }
 
-/** The state value after a person entered `answer`, with the checks the Slack client makes before it lets them submit. */
+/**
+ * The state value after a person entered `answer`, with the checks the Slack client makes before it lets them submit.
+ */
 function answeredState(ref: ElementRef, answer: AnswerValue): StateValue {
   const el = ref.element;
   const type = ref.type;
@@ -382,15 +422,19 @@ function answeredState(ref: ElementRef, answer: AnswerValue): StateValue {
     case 'plain_text_input': {
       const value = String(answer);
       if (value === '') return { type, value: null };
-      if (typeof el.min_length === 'number' && value.length < el.min_length) throw new Error(`payloads: ${where} needs at least ${el.min_length} characters`);
-      if (value.length > (typeof el.max_length === 'number' ? el.max_length : 3000)) throw new Error(`payloads: ${where} allows at most ${el.max_length ?? 3000} characters`);
-      if (value.includes('\n') && el.multiline !== true) throw new Error(`payloads: ${where} is a single-line input; a person cannot type a newline`);
+      if (typeof el.min_length === 'number' && value.length < el.min_length)
+        throw new Error(`payloads: ${where} needs at least ${el.min_length} characters`);
+      if (value.length > (typeof el.max_length === 'number' ? el.max_length : 3000))
+        throw new Error(`payloads: ${where} allows at most ${el.max_length ?? 3000} characters`);
+      if (value.includes('\n') && el.multiline !== true)
+        throw new Error(`payloads: ${where} is a single-line input; a person cannot type a newline`);
       return { type, value };
     }
     case 'email_text_input': {
       const value = String(answer);
       if (value === '') return { type, value: null };
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`payloads: ${where}: Slack only accepts an email address, got "${value}"`);
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))
+        throw new Error(`payloads: ${where}: Slack only accepts an email address, got "${value}"`);
       return { type, value };
     }
     case 'url_text_input': {
@@ -407,35 +451,51 @@ function answeredState(ref: ElementRef, answer: AnswerValue): StateValue {
       const value = String(answer).trim();
       if (value === '') return { type, value: null };
       const decimal = el.is_decimal_allowed === true;
-      if (!(decimal ? /^-?\d+(\.\d+)?$/ : /^-?\d+$/).test(value)) throw new Error(`payloads: ${where} accepts ${decimal ? 'numbers' : 'whole numbers'} only, got "${value}"`);
-      if (el.min_value !== undefined && Number(value) < Number(el.min_value)) throw new Error(`payloads: ${where} minimum is ${el.min_value}`);
-      if (el.max_value !== undefined && Number(value) > Number(el.max_value)) throw new Error(`payloads: ${where} maximum is ${el.max_value}`);
+      if (!(decimal ? /^-?\d+(\.\d+)?$/ : /^-?\d+$/).test(value))
+        throw new Error(`payloads: ${where} accepts ${decimal ? 'numbers' : 'whole numbers'} only, got "${value}"`);
+      if (el.min_value !== undefined && Number(value) < Number(el.min_value))
+        throw new Error(`payloads: ${where} minimum is ${el.min_value}`);
+      if (el.max_value !== undefined && Number(value) > Number(el.max_value))
+        throw new Error(`payloads: ${where} maximum is ${el.max_value}`);
       return { type, value };
     }
     case 'rich_text_input':
       return {
         type,
-        rich_text_value: { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: String(answer) }] }] },
+        rich_text_value: {
+          type: 'rich_text',
+          elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: String(answer) }] }],
+        },
       };
     case 'static_select':
     case 'radio_buttons':
       if (Array.isArray(answer)) throw new Error(`payloads: ${where} takes one option, got a list`);
       return { type, selected_option: findOption(ref, String(answer)) };
     case 'external_select':
-      return { type, selected_option: { text: { type: 'plain_text', text: String(answer), emoji: true }, value: String(answer) } };
+      return {
+        type,
+        selected_option: { text: { type: 'plain_text', text: String(answer), emoji: true }, value: String(answer) },
+      };
     case 'checkboxes':
     case 'multi_static_select': {
       if (typeof answer === 'boolean') {
         const options = optionsOf(el);
-        if (options.length !== 1) throw new Error(`payloads: ${where}: true/false only works for a single checkbox; options: ${describeOptions(el)}`);
+        if (options.length !== 1)
+          throw new Error(
+            `payloads: ${where}: true/false only works for a single checkbox; options: ${describeOptions(el)}`,
+          );
         return { type, selected_options: answer ? [clone(options[0])] : [] };
       }
       const selected = asList(answer).map((a) => findOption(ref, a));
-      if (typeof el.max_selected_items === 'number' && selected.length > el.max_selected_items) throw new Error(`payloads: ${where} allows at most ${el.max_selected_items} choices`);
+      if (typeof el.max_selected_items === 'number' && selected.length > el.max_selected_items)
+        throw new Error(`payloads: ${where} allows at most ${el.max_selected_items} choices`);
       return { type, selected_options: selected };
     }
     case 'multi_external_select':
-      return { type, selected_options: asList(answer).map((a) => ({ text: { type: 'plain_text', text: a, emoji: true }, value: a })) };
+      return {
+        type,
+        selected_options: asList(answer).map((a) => ({ text: { type: 'plain_text', text: a, emoji: true }, value: a })),
+      };
     case 'users_select':
       return { type, selected_user: String(answer) };
     case 'multi_users_select':
@@ -452,7 +512,8 @@ function answeredState(ref: ElementRef, answer: AnswerValue): StateValue {
       return { type, selected_date: toDate(answer, where) };
     case 'timepicker': {
       const value = String(answer);
-      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new Error(`payloads: ${where} needs a time as HH:mm, got "${value}"`);
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value))
+        throw new Error(`payloads: ${where} needs a time as HH:mm, got "${value}"`);
       return el.timezone ? { type, selected_time: value, timezone: el.timezone } : { type, selected_time: value };
     }
     case 'datetimepicker': {
@@ -475,7 +536,10 @@ function initialStateCleared(ref: ElementRef): StateValue {
 }
 
 export interface StateOptions {
-  /** Throw if a required input (input block without `optional: true`) ends up empty: the Slack client would not submit. */
+  /**
+   * Throw if a required input (input block without `optional: true`) ends up empty: the Slack client would not
+   * submit.
+   */
   enforceRequired?: boolean;
 }
 
@@ -490,7 +554,10 @@ export function stateFromView(view: JsonObject, answers: Answers = {}, options: 
   const answered = new Map<ElementRef, AnswerValue>();
   for (const [key, value] of Object.entries(answers)) {
     const ref = findElement(view, key, interactiveElements(view));
-    if (!STATEFUL_TYPES.has(ref.type)) throw new Error(`payloads: "${key}" is a ${ref.type}, which has no value to fill in (use blockActions to click it)`);
+    if (!STATEFUL_TYPES.has(ref.type))
+      throw new Error(
+        `payloads: "${key}" is a ${ref.type}, which has no value to fill in (use blockActions to click it)`,
+      );
     const same = refs.find((r) => r.blockId === ref.blockId && r.actionId === ref.actionId) as ElementRef;
     if (answered.has(same)) throw new Error(`payloads: "${key}" answers ${ref.blockId}/${ref.actionId} a second time`);
     answered.set(same, value);
@@ -499,7 +566,10 @@ export function stateFromView(view: JsonObject, answers: Answers = {}, options: 
   for (const ref of refs) {
     const state = answered.has(ref) ? answeredState(ref, answered.get(ref) as AnswerValue) : clone(initialState(ref));
     if (options.enforceRequired && ref.isInput && !ref.optional && isEmptyState(state)) {
-      throw new Error(`payloads: "${ref.label ?? ref.blockId}" (${ref.blockId}/${ref.actionId}) is required; the Slack client would not let the person submit without it`);
+      throw new Error(
+        `payloads: "${ref.label ?? ref.blockId}" (${ref.blockId}/${ref.actionId}) is required; the Slack client ` +
+          `would not let the person submit without it`,
+      );
     }
     (values[ref.blockId] ??= {})[ref.actionId] = state;
   }
@@ -508,7 +578,9 @@ export function stateFromView(view: JsonObject, answers: Answers = {}, options: 
 
 function viewWithState(view: JsonObject, state: ViewState): JsonObject {
   if (typeof view.id !== 'string' || typeof view.hash !== 'string') {
-    throw new Error('payloads: the view has no id/hash; use the view the fake returned (fake.lastView() or call.response.view)');
+    throw new Error(
+      'payloads: the view has no id/hash; use the view the fake returned (fake.lastView() or call.response.view)',
+    );
   }
   return { ...clone(view), state: clone(state) };
 }
@@ -520,7 +592,10 @@ export interface BlockActionsOptions extends CommonPayloadOptions {
   view: JsonObject;
   actionId: string;
   blockId?: string;
-  /** What the person picked/typed in the element (option value or visible text, date, text...). Not needed for buttons. */
+  /**
+   * What the person picked/typed in the element (option value or visible text, date, text...). Not needed for
+   * buttons.
+   */
   value?: AnswerValue;
   /** The rest of the form as filled in so far (goes into `view.state`). */
   answers?: Answers;
@@ -530,11 +605,21 @@ export interface BlockActionsOptions extends CommonPayloadOptions {
 /** A `block_actions` payload for a click/selection inside a view (modal or App Home). */
 export function blockActions(options: BlockActionsOptions): JsonObject {
   const { view } = options;
-  const candidates = interactiveElements(view).filter((r) => r.actionId === options.actionId && (options.blockId === undefined || r.blockId === options.blockId));
+  const candidates = interactiveElements(view).filter(
+    (r) => r.actionId === options.actionId && (options.blockId === undefined || r.blockId === options.blockId),
+  );
   if (candidates.length === 0) {
-    throw new Error(`payloads: no element with action_id "${options.actionId}"${options.blockId ? ` in block ${options.blockId}` : ''}; it has: ${describeRefs(interactiveElements(view))}`);
+    throw new Error(
+      `payloads: no element with action_id "${options.actionId}"` +
+        `${options.blockId ? ` in block ${options.blockId}` : ''}; it has: ` +
+        `${describeRefs(interactiveElements(view))}`,
+    );
   }
-  if (candidates.length > 1) throw new Error(`payloads: action_id "${options.actionId}" is in several blocks (${candidates.map((c) => c.blockId).join(', ')}); pass blockId`);
+  if (candidates.length > 1)
+    throw new Error(
+      `payloads: action_id "${options.actionId}" is in several blocks (` +
+        `${candidates.map((c) => c.blockId).join(', ')}); pass blockId`,
+    );
   const ref = candidates[0];
   const el = ref.element;
   const state = stateFromView(view, options.answers ?? {});
@@ -546,10 +631,12 @@ export function blockActions(options: BlockActionsOptions): JsonObject {
     if (el.style !== undefined) action.style = el.style;
     if (el.url !== undefined) action.url = el.url;
   } else if (ref.type === 'overflow') {
-    if (options.value === undefined || options.value === null) throw new Error(`payloads: pick an option of overflow ${ref.actionId}: ${describeOptions(el)}`);
+    if (options.value === undefined || options.value === null)
+      throw new Error(`payloads: pick an option of overflow ${ref.actionId}: ${describeOptions(el)}`);
     action.selected_option = findOption(ref, String(options.value));
   } else if (STATEFUL_TYPES.has(ref.type)) {
-    if (options.value === undefined) throw new Error(`payloads: blockActions on ${ref.type} ${ref.actionId} needs the value the person picked/typed`);
+    if (options.value === undefined)
+      throw new Error(`payloads: blockActions on ${ref.type} ${ref.actionId} needs the value the person picked/typed`);
     const picked = answeredState(ref, options.value);
     (state.values[ref.blockId] ??= {})[ref.actionId] = picked;
     const { type: _type, ...fields } = picked;
@@ -594,9 +681,14 @@ export interface MessageBlockActionsOptions extends CommonPayloadOptions {
 export function messageBlockActions(options: MessageBlockActionsOptions): JsonObject {
   const { message } = options;
   const asView = { blocks: Array.isArray(message.blocks) ? message.blocks : [] };
-  const candidates = interactiveElements(asView).filter((r) => r.actionId === options.actionId && (options.blockId === undefined || r.blockId === options.blockId));
+  const candidates = interactiveElements(asView).filter(
+    (r) => r.actionId === options.actionId && (options.blockId === undefined || r.blockId === options.blockId),
+  );
   if (candidates.length !== 1) {
-    throw new Error(`payloads: ${candidates.length === 0 ? 'no' : 'several'} elements with action_id "${options.actionId}" in the message; it has: ${describeRefs(interactiveElements(asView))}`);
+    throw new Error(
+      `payloads: ${candidates.length === 0 ? 'no' : 'several'} elements with action_id "${options.actionId}" in ` +
+        `the message; it has: ${describeRefs(interactiveElements(asView))}`,
+    );
   }
   const ref = candidates[0];
   const action: JsonObject = { type: ref.type, action_id: ref.actionId, block_id: ref.blockId };
@@ -608,7 +700,8 @@ export function messageBlockActions(options: MessageBlockActionsOptions): JsonOb
   } else if (ref.type === 'overflow') {
     action.selected_option = findOption(ref, String(options.value));
   } else if (STATEFUL_TYPES.has(ref.type)) {
-    if (options.value === undefined) throw new Error(`payloads: messageBlockActions on ${ref.type} ${ref.actionId} needs the value the person picked`);
+    if (options.value === undefined)
+      throw new Error(`payloads: messageBlockActions on ${ref.type} ${ref.actionId} needs the value the person picked`);
     const picked = answeredState(ref, options.value);
     (state.values[ref.blockId] ??= {})[ref.actionId] = picked;
     const { type: _type, ...fields } = picked;
@@ -620,12 +713,20 @@ export function messageBlockActions(options: MessageBlockActionsOptions): JsonOb
     user: interactionUser(options.user),
     api_app_id: options.apiAppId ?? FAKE_APP_ID,
     token: options.token ?? VERIFICATION_TOKEN,
-    container: { type: 'message', message_ts: message.ts, channel_id: options.channelId, is_ephemeral: options.isEphemeral ?? false },
+    container: {
+      type: 'message',
+      message_ts: message.ts,
+      channel_id: options.channelId,
+      is_ephemeral: options.isEphemeral ?? false,
+    },
     trigger_id: options.triggerId ?? newTriggerId(),
     team: { id: options.teamId ?? FAKE_TEAM.id, domain: options.teamDomain ?? FAKE_TEAM.domain },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: options.channelId, name: options.channelName ?? (options.channelId.startsWith('D') ? 'directmessage' : DEFAULT_CHANNEL.name) },
+    channel: {
+      id: options.channelId,
+      name: options.channelName ?? (options.channelId.startsWith('D') ? 'directmessage' : DEFAULT_CHANNEL.name),
+    },
     message: clone(message),
     state,
     response_url: options.responseUrl ?? UNSET_RESPONSE_URL,
@@ -652,7 +753,9 @@ export function viewSubmission(options: ViewSubmissionOptions): JsonObject {
   if (options.view.type === 'modal' && (options.view.submit === null || options.view.submit === undefined)) {
     throw new Error('payloads: this modal has no submit button, so it cannot be submitted');
   }
-  const state = options.state ?? stateFromView(options.view, options.values ?? {}, { enforceRequired: options.enforceRequired ?? true });
+  const state =
+    options.state ??
+    stateFromView(options.view, options.values ?? {}, { enforceRequired: options.enforceRequired ?? true });
   return {
     type: 'view_submission',
     team: { id: options.teamId ?? FAKE_TEAM.id, domain: options.teamDomain ?? FAKE_TEAM.domain },
@@ -732,9 +835,12 @@ export function eventCallback(event: JsonObject, options: EventEnvelopeOptions =
     type: 'event_callback',
     event_id: options.eventId ?? newEventId(),
     event_time: options.eventTime ?? Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: teamId, user_id: FAKE_BOT.userId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: teamId, user_id: FAKE_BOT.userId, is_bot: true, is_enterprise_install: false },
+    ],
     is_ext_shared_channel: false,
-    event_context: `4-${Buffer.from(JSON.stringify({ t: teamId, a: options.apiAppId ?? FAKE_APP_ID })).toString('base64url')}`,
+    event_context:
+      `4-` + `${Buffer.from(JSON.stringify({ t: teamId, a: options.apiAppId ?? FAKE_APP_ID })).toString('base64url')}`,
   };
 }
 

@@ -66,8 +66,17 @@ export class Child {
   }
 }
 
-export function spawnNode(name: string, script: string, env: NodeJS.ProcessEnv, opts: { nodeArgs?: string[]; cwd?: string } = {}): Child {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), script], { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  opts: { nodeArgs?: string[]; cwd?: string } = {},
+): Child {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), script], {
+    env,
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Child(name, proc);
 }
 
@@ -153,7 +162,7 @@ export function listensOn(pid: number, port: number): boolean {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   const inodes = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
@@ -201,7 +210,8 @@ function httpGetStatus(port: number, path: string, timeoutMs: number): Promise<n
 export async function waitHealthy(child: Child, port: number, timeoutMs = 20_000, intervalMs = 5): Promise<number> {
   const deadline = hr() + timeoutMs;
   for (let i = 0; i < 1_000_000 && hr() < deadline; i++) {
-    if (!child.running) throw new Error(`${child.name} exited (code ${child.exitCode}) before it was ready:\n${child.tail()}`);
+    if (!child.running)
+      throw new Error(`${child.name} exited (code ${child.exitCode}) before it was ready:\n${child.tail()}`);
     if ((await httpGetStatus(port, '/healthz', 500)) === 200) {
       const at = hr() - child.spawnedAt;
       // Make sure it is OUR child answering, not some other process that grabbed the port.
@@ -215,7 +225,11 @@ export async function waitHealthy(child: Child, port: number, timeoutMs = 20_000
 }
 
 /** Waits for a line of stdout matching `pattern`; returns the match and ms since spawn. */
-export function waitForLine(child: Child, pattern: RegExp, timeoutMs = 20_000): Promise<{ match: RegExpMatchArray; ms: number }> {
+export function waitForLine(
+  child: Child,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<{ match: RegExpMatchArray; ms: number }> {
   return new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: Buffer) => {

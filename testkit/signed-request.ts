@@ -48,7 +48,6 @@ export interface SlackHttpResponse {
   /** Response body as text ('' for Bolt's bare acks). */
   body: string;
   /** Body parsed as JSON; throws with the text if it is not JSON. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json<T = any>(): T;
   /** From just before the request was written until the whole response body arrived. */
   elapsedMs: number;
@@ -74,12 +73,17 @@ export function computeSlackSignature(signingSecret: string, timestampSec: numbe
 }
 
 /** The two signature headers for `rawBody`, honouring the forge/omit/stale options. */
-export function slackSignatureHeaders(signingSecret: string, rawBody: string, options: SignedRequestOptions = {}): Record<string, string> {
+export function slackSignatureHeaders(
+  signingSecret: string,
+  rawBody: string,
+  options: SignedRequestOptions = {},
+): Record<string, string> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000) - (options.staleBySeconds ?? 0);
   const secret = options.forgeSignature ? `${signingSecret}-forged` : signingSecret;
   const headers: Record<string, string> = {};
   if (!options.omitTimestamp) headers['X-Slack-Request-Timestamp'] = String(timestamp);
-  if (!options.omitSignature) headers['X-Slack-Signature'] = options.signature ?? computeSlackSignature(secret, timestamp, rawBody);
+  if (!options.omitSignature)
+    headers['X-Slack-Signature'] = options.signature ?? computeSlackSignature(secret, timestamp, rawBody);
   return headers;
 }
 
@@ -90,12 +94,20 @@ export function encodeSlashCommand(fields: Record<string, string | number | bool
   return params.toString();
 }
 
-/** `payload=<url-encoded JSON>`, the body of every interactivity request (block_actions, view_submission, shortcut...). */
+/**
+ * `payload=<url-encoded JSON>`, the body of every interactivity request (block_actions, view_submission,
+ * shortcut...).
+ */
 export function encodeInteraction(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-function buildHeaders(signingSecret: string, body: string, contentType: string, options: SignedRequestOptions): Record<string, string> {
+function buildHeaders(
+  signingSecret: string,
+  body: string,
+  contentType: string,
+  options: SignedRequestOptions,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': contentType,
     Accept: 'application/json,*/*',
@@ -107,7 +119,9 @@ function buildHeaders(signingSecret: string, body: string, contentType: string, 
   return { ...headers, ...options.headers };
 }
 
-/** A signed request (path, headers, body) without sending it, for load generators. Signatures expire after 5 minutes. */
+/**
+ * A signed request (path, headers, body) without sending it, for load generators. Signatures expire after 5 minutes.
+ */
 export function prepareSignedRequest(
   kind: 'command' | 'interaction' | 'event',
   signingSecret: string,
@@ -121,14 +135,20 @@ export function prepareSignedRequest(
         ? encodeInteraction(data)
         : JSON.stringify(data);
   const contentType = kind === 'event' ? JSON_CONTENT_TYPE : FORM_CONTENT_TYPE;
-  return { method: 'POST', path: options.path ?? DEFAULT_EVENTS_PATH, headers: buildHeaders(signingSecret, body, contentType, options), body };
+  return {
+    method: 'POST',
+    path: options.path ?? DEFAULT_EVENTS_PATH,
+    headers: buildHeaders(signingSecret, body, contentType, options),
+    body,
+  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 function targetUrl(baseUrl: string, path: string | undefined): URL {
   const base = new URL(baseUrl);
-  if (!LOOPBACK.has(base.hostname)) throw new Error(`signed-request: refusing to send to non-loopback host ${base.hostname}`);
+  if (!LOOPBACK.has(base.hostname))
+    throw new Error(`signed-request: refusing to send to non-loopback host ${base.hostname}`);
   if (path !== undefined) return new URL(path, base);
   if (base.pathname !== '/' && base.pathname !== '') return base;
   return new URL(DEFAULT_EVENTS_PATH, base);
@@ -177,14 +197,19 @@ export function postSigned(
               try {
                 return JSON.parse(body);
               } catch {
-                throw new Error(`response body is not JSON (HTTP ${res.statusCode}): ${JSON.stringify(body.slice(0, 500))}`);
+                throw new Error(
+                  `response body is not JSON (HTTP ${res.statusCode}): ${JSON.stringify(body.slice(0, 500))}`,
+                );
               }
             },
           });
         });
       },
     );
-    const timer = setTimeout(() => req.destroy(new Error(`signed-request: no response from ${url.href} within ${timeoutMs}ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(new Error(`signed-request: no response from ${url.href} within ${timeoutMs}ms`)),
+      timeoutMs,
+    );
     req.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -203,12 +228,25 @@ export function postSlashCommand(
   return postSigned(baseUrl, signingSecret, encodeSlashCommand(fields), FORM_CONTENT_TYPE, options);
 }
 
-/** An interactivity payload (block_actions, view_submission, view_closed, shortcut) as Slack posts it: `payload=<json>`. */
-export function postInteraction(baseUrl: string, signingSecret: string, payload: object, options: SignedRequestOptions = {}): Promise<SlackHttpResponse> {
+/**
+ * An interactivity payload (block_actions, view_submission, view_closed, shortcut) as Slack posts it:
+ * `payload=<json>`.
+ */
+export function postInteraction(
+  baseUrl: string,
+  signingSecret: string,
+  payload: object,
+  options: SignedRequestOptions = {},
+): Promise<SlackHttpResponse> {
   return postSigned(baseUrl, signingSecret, encodeInteraction(payload), FORM_CONTENT_TYPE, options);
 }
 
 /** An Events API request (event_callback envelope or url_verification) as Slack posts it: JSON. */
-export function postEvent(baseUrl: string, signingSecret: string, event: object, options: SignedRequestOptions = {}): Promise<SlackHttpResponse> {
+export function postEvent(
+  baseUrl: string,
+  signingSecret: string,
+  event: object,
+  options: SignedRequestOptions = {},
+): Promise<SlackHttpResponse> {
   return postSigned(baseUrl, signingSecret, JSON.stringify(event), JSON_CONTENT_TYPE, options);
 }

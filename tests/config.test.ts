@@ -30,7 +30,10 @@ const GITLAB_TOKEN = 'glpat-SuperSecretGitlabToken_1';
 
 const HTTP_ENV = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, LICENSING_CHANNEL: 'C0123ABCD' };
 
-function env(overrides: Record<string, string | undefined> = {}, base: Record<string, string> = HTTP_ENV): NodeJS.ProcessEnv {
+function env(
+  overrides: Record<string, string | undefined> = {},
+  base: Record<string, string> = HTTP_ENV,
+): NodeJS.ProcessEnv {
   const out: Record<string, string> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) delete out[key];
@@ -71,7 +74,13 @@ describe('loadConfig: valid environments', () => {
       dataDir: './data',
       logLevel: 'info',
       zendeskBaseUrl: 'https://gitlab.zendesk.com',
-      authorization: { mode: 'groups', starCheckGroups: [], requesterGroups: [], overrideGroups: [], cacheSeconds: 300 },
+      authorization: {
+        mode: 'groups',
+        starCheckGroups: [],
+        requesterGroups: [],
+        overrideGroups: [],
+        cacheSeconds: 300,
+      },
       licenseSigningKeyPath: undefined,
       gitlab: undefined,
       shutdownTimeoutMs: 10000,
@@ -86,11 +95,22 @@ describe('loadConfig: valid environments', () => {
 
   it('SLACK_MODE=http wins over an app token (then the signing secret is required)', () => {
     expect(loadConfig(env({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'http' })).slack.mode).toBe('http');
-    expect(problemsFor(env({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'http', SLACK_SIGNING_SECRET: undefined }))).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: /)]);
+    expect(
+      problemsFor(env({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_MODE: 'http', SLACK_SIGNING_SECRET: undefined })),
+    ).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: /)]);
   });
 
   it('treats empty optional variables as unset (as in .env.example)', () => {
-    const config = loadConfig(env({ SLACK_MODE: '', SLACK_API_URL: '', SLACK_APP_TOKEN: '', STAR_CHECK_USERGROUPS: '', LICENSE_SIGNING_KEY_PATH: '  ', GITLAB_URL: '' }));
+    const config = loadConfig(
+      env({
+        SLACK_MODE: '',
+        SLACK_API_URL: '',
+        SLACK_APP_TOKEN: '',
+        STAR_CHECK_USERGROUPS: '',
+        LICENSE_SIGNING_KEY_PATH: '  ',
+        GITLAB_URL: '',
+      }),
+    );
     expect(config.slack.mode).toBe('http');
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.licenseSigningKeyPath).toBeUndefined();
@@ -121,11 +141,34 @@ describe('loadConfig: valid environments', () => {
         LICENSE_SIGNING_KEY_PATH: '/keys/license.pem',
       }),
     );
-    expect(config.slack).toMatchObject({ apiUrl: 'http://127.0.0.1:9999/api/', port: 8080, healthPort: 0, apiTimeoutMs: 1500 });
-    expect(config.gitlab).toEqual({ url: 'https://gitlab.example.com', token: GITLAB_TOKEN, projectId: '42', pollIntervalMs: 5000, timeoutMs: 120_000 });
+    expect(config.slack).toMatchObject({
+      apiUrl: 'http://127.0.0.1:9999/api/',
+      port: 8080,
+      healthPort: 0,
+      apiTimeoutMs: 1500,
+    });
+    expect(config.gitlab).toEqual({
+      url: 'https://gitlab.example.com',
+      token: GITLAB_TOKEN,
+      projectId: '42',
+      pollIntervalMs: 5000,
+      timeoutMs: 120_000,
+    });
     expect(config.zendeskBaseUrl).toBe('https://example.zendesk.com');
-    expect(config.authorization).toEqual({ mode: 'open', starCheckGroups: ['S0123ABCD', 'S0456EFGH'], requesterGroups: ['S0789'], overrideGroups: ['S0AAA'], cacheSeconds: 60 });
-    expect(config).toMatchObject({ dataDir: '/var/lib/bot', logLevel: 'debug', licenseAdapter: 'gitlab-issue', shutdownTimeoutMs: 2000, licenseSigningKeyPath: '/keys/license.pem' });
+    expect(config.authorization).toEqual({
+      mode: 'open',
+      starCheckGroups: ['S0123ABCD', 'S0456EFGH'],
+      requesterGroups: ['S0789'],
+      overrideGroups: ['S0AAA'],
+      cacheSeconds: 60,
+    });
+    expect(config).toMatchObject({
+      dataDir: '/var/lib/bot',
+      logLevel: 'debug',
+      licenseAdapter: 'gitlab-issue',
+      shutdownTimeoutMs: 2000,
+      licenseSigningKeyPath: '/keys/license.pem',
+    });
   });
 
   it('.env.example as shipped asks for the values only the admin has, and documents the defaults', () => {
@@ -137,10 +180,24 @@ describe('loadConfig: valid environments', () => {
       problems = (error as ConfigError).problems;
     }
     // No placeholder passes for a real value: the start names exactly what must be filled in.
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LICENSING_CHANNEL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
-    const config = loadConfig({ ...example, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', LICENSING_CHANNEL: 'C0123ABCD' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'LICENSING_CHANNEL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
+    const config = loadConfig({
+      ...example,
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_APP_TOKEN: 'xapp-1',
+      LICENSING_CHANNEL: 'C0123ABCD',
+    });
     expect(config.slack.mode).toBe('socket');
-    expect(config).toMatchObject({ dataDir: './data', logLevel: 'info', licenseAdapter: 'local', zendeskBaseUrl: 'https://gitlab.zendesk.com' });
+    expect(config).toMatchObject({
+      dataDir: './data',
+      logLevel: 'info',
+      licenseAdapter: 'local',
+      zendeskBaseUrl: 'https://gitlab.zendesk.com',
+    });
     expect(config.slack.port).toBe(3000);
     expect(config.authorization.mode).toBe('groups');
   });
@@ -156,7 +213,12 @@ describe('loadConfig: every problem names its variable', () => {
     ['SLACK_MODE invalid', { SLACK_MODE: 'websocket' }, 'SLACK_MODE', null],
     ['http mode without signing secret', { SLACK_SIGNING_SECRET: undefined }, 'SLACK_SIGNING_SECRET', /http/],
     ['LICENSING_CHANNEL missing', { LICENSING_CHANNEL: undefined }, 'LICENSING_CHANNEL', /required/],
-    ['LICENSING_CHANNEL as #name', { LICENSING_CHANNEL: '#support_licensing-subscription' }, 'LICENSING_CHANNEL', /channel ID/],
+    [
+      'LICENSING_CHANNEL as #name',
+      { LICENSING_CHANNEL: '#support_licensing-subscription' },
+      'LICENSING_CHANNEL',
+      /channel ID/,
+    ],
     ['LICENSING_CHANNEL a user ID', { LICENSING_CHANNEL: 'U0123ABCD' }, 'LICENSING_CHANNEL', null],
     ['SLACK_API_URL without /api/', { SLACK_API_URL: 'https://slack.com/api' }, 'SLACK_API_URL', /\/api\//],
     ['SLACK_API_URL not a URL', { SLACK_API_URL: 'slack api' }, 'SLACK_API_URL', null],
@@ -166,16 +228,41 @@ describe('loadConfig: every problem names its variable', () => {
     ['PORT fractional', { PORT: '80.5' }, 'PORT', null],
     ['HEALTH_PORT not a number', { HEALTH_PORT: 'x' }, 'HEALTH_PORT', null],
     ['SLACK_API_TIMEOUT_MS zero', { SLACK_API_TIMEOUT_MS: '0' }, 'SLACK_API_TIMEOUT_MS', null],
-    ['STAR_CHECK_USERGROUPS with a #name', { STAR_CHECK_USERGROUPS: 'S0123ABCD,#managers' }, 'STAR_CHECK_USERGROUPS', /S0123ABCD/],
-    ['LICENSE_REQUESTER_USERGROUPS with a handle', { LICENSE_REQUESTER_USERGROUPS: '@support-managers' }, 'LICENSE_REQUESTER_USERGROUPS', null],
-    ['LICENSE_OVERRIDE_USERGROUPS with a channel ID', { LICENSE_OVERRIDE_USERGROUPS: 'C0123ABCD' }, 'LICENSE_OVERRIDE_USERGROUPS', null],
-    ['LICENSE_OVERRIDE_USERGROUPS lowercase', { LICENSE_OVERRIDE_USERGROUPS: 's0123abcd' }, 'LICENSE_OVERRIDE_USERGROUPS', null],
+    [
+      'STAR_CHECK_USERGROUPS with a #name',
+      { STAR_CHECK_USERGROUPS: 'S0123ABCD,#managers' },
+      'STAR_CHECK_USERGROUPS',
+      /S0123ABCD/,
+    ],
+    [
+      'LICENSE_REQUESTER_USERGROUPS with a handle',
+      { LICENSE_REQUESTER_USERGROUPS: '@support-managers' },
+      'LICENSE_REQUESTER_USERGROUPS',
+      null,
+    ],
+    [
+      'LICENSE_OVERRIDE_USERGROUPS with a channel ID',
+      { LICENSE_OVERRIDE_USERGROUPS: 'C0123ABCD' },
+      'LICENSE_OVERRIDE_USERGROUPS',
+      null,
+    ],
+    [
+      'LICENSE_OVERRIDE_USERGROUPS lowercase',
+      { LICENSE_OVERRIDE_USERGROUPS: 's0123abcd' },
+      'LICENSE_OVERRIDE_USERGROUPS',
+      null,
+    ],
     ['AUTHORIZATION_MODE invalid', { AUTHORIZATION_MODE: 'everyone' }, 'AUTHORIZATION_MODE', null],
     ['LICENSE_ADAPTER invalid', { LICENSE_ADAPTER: 'mechanizer' }, 'LICENSE_ADAPTER', null],
     ['LOG_LEVEL invalid', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', null],
     ['ZENDESK_BASE_URL not a URL', { ZENDESK_BASE_URL: 'gitlab.zendesk.com' }, 'ZENDESK_BASE_URL', null],
     ['GITLAB_URL not a URL', { GITLAB_URL: 'gitlab' }, 'GITLAB_URL', null],
-    ['GITLAB_POLL_INTERVAL_SECONDS not a number', { GITLAB_POLL_INTERVAL_SECONDS: 'often' }, 'GITLAB_POLL_INTERVAL_SECONDS', null],
+    [
+      'GITLAB_POLL_INTERVAL_SECONDS not a number',
+      { GITLAB_POLL_INTERVAL_SECONDS: 'often' },
+      'GITLAB_POLL_INTERVAL_SECONDS',
+      null,
+    ],
     ['USERGROUP_CACHE_SECONDS negative', { USERGROUP_CACHE_SECONDS: '-5' }, 'USERGROUP_CACHE_SECONDS', null],
     ['SHUTDOWN_TIMEOUT_MS not a number', { SHUTDOWN_TIMEOUT_MS: 'soon' }, 'SHUTDOWN_TIMEOUT_MS', null],
   ])('%s', (_, overrides, variable, message) => {
@@ -191,13 +278,22 @@ describe('loadConfig: every problem names its variable', () => {
       'GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue',
       'GITLAB_PROJECT_ID: required when LICENSE_ADAPTER=gitlab-issue',
     ]);
-    expect(problemsFor(env({ LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com', GITLAB_PROJECT_ID: '1' }))).toEqual([
-      'GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue',
-    ]);
+    expect(
+      problemsFor(
+        env({ LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com', GITLAB_PROJECT_ID: '1' }),
+      ),
+    ).toEqual(['GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue']);
   });
 
   it('the gitlab-issue adapter always comes with its GitLab settings (the type has no other case)', () => {
-    const config = loadConfig(env({ LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com/', GITLAB_TOKEN, GITLAB_PROJECT_ID: '7' }));
+    const config = loadConfig(
+      env({
+        LICENSE_ADAPTER: 'gitlab-issue',
+        GITLAB_URL: 'https://gitlab.example.com/',
+        GITLAB_TOKEN,
+        GITLAB_PROJECT_ID: '7',
+      }),
+    );
     if (config.licenseAdapter !== 'gitlab-issue') throw new Error('expected the gitlab-issue adapter');
     // Narrowed by the adapter alone, no `config.gitlab &&` check: bot.ts cannot fall back to local.
     expect(config.gitlab.url).toBe('https://gitlab.example.com');
@@ -208,8 +304,15 @@ describe('loadConfig: every problem names its variable', () => {
   });
 
   it('reports several independent problems of the same pass together', () => {
-    const problems = problemsFor(env({ SLACK_BOT_TOKEN: 'nope', LICENSING_CHANNEL: '#x', PORT: 'x', AUTHORIZATION_MODE: 'all' }));
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTHORIZATION_MODE', 'LICENSING_CHANNEL', 'PORT', 'SLACK_BOT_TOKEN']);
+    const problems = problemsFor(
+      env({ SLACK_BOT_TOKEN: 'nope', LICENSING_CHANNEL: '#x', PORT: 'x', AUTHORIZATION_MODE: 'all' }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AUTHORIZATION_MODE',
+      'LICENSING_CHANNEL',
+      'PORT',
+      'SLACK_BOT_TOKEN',
+    ]);
   });
 
   it('the message is one line per problem, prefixed for the operator', () => {
@@ -240,15 +343,24 @@ describe('loadConfig: bugs and gaps', () => {
   });
 
   // The schema's own message says "must be the https URL of the Zendesk instance".
-  it.each(['ftp://gitlab.zendesk.com', 'mailto:support@gitlab.com', 'file:///etc/passwd'])('ZENDESK_BASE_URL=%s (not a web URL) is refused', (url) => {
-    expect(problemsFor(env({ ZENDESK_BASE_URL: url }))).toEqual([expect.stringMatching(/^ZENDESK_BASE_URL: /)]);
-  });
+  it.each(['ftp://gitlab.zendesk.com', 'mailto:support@gitlab.com', 'file:///etc/passwd'])(
+    'ZENDESK_BASE_URL=%s (not a web URL) is refused',
+    (url) => {
+      expect(problemsFor(env({ ZENDESK_BASE_URL: url }))).toEqual([expect.stringMatching(/^ZENDESK_BASE_URL: /)]);
+    },
+  );
 
   // "Every problem is reported as one line": a missing bot token must not hide a missing
   // signing secret or a bad SLACK_API_URL until the next start.
   it('reports cross-variable problems together with field problems', () => {
-    const problems = problemsFor(env({ SLACK_BOT_TOKEN: undefined, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: 'https://slack.com/api' }));
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['SLACK_API_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    const problems = problemsFor(
+      env({ SLACK_BOT_TOKEN: undefined, SLACK_SIGNING_SECRET: undefined, SLACK_API_URL: 'https://slack.com/api' }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'SLACK_API_URL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
   });
 });
 
@@ -258,7 +370,14 @@ describe('loadConfig never echoes secrets', () => {
   function expectNoSecret(error: unknown): void {
     expect(error).toBeInstanceOf(ConfigError);
     const e = error as ConfigError;
-    const everything = [e.message, e.stack ?? '', String(e), JSON.stringify(e), JSON.stringify(e.problems), ...e.problems].join('\n');
+    const everything = [
+      e.message,
+      e.stack ?? '',
+      String(e),
+      JSON.stringify(e),
+      JSON.stringify(e.problems),
+      ...e.problems,
+    ].join('\n');
     for (const secret of secrets) expect(everything).not.toContain(secret);
     // Not even a recognisable part of one.
     expect(everything).not.toMatch(/SuperSecret/);
@@ -268,10 +387,29 @@ describe('loadConfig never echoes secrets', () => {
     ['a bot token in the app token slot', { SLACK_APP_TOKEN: BOT_TOKEN }],
     ['an app token in the bot token slot', { SLACK_BOT_TOKEN: APP_TOKEN, SLACK_APP_TOKEN: APP_TOKEN }],
     ['a token pasted as the channel', { LICENSING_CHANNEL: BOT_TOKEN }],
-    ['a token pasted as the mode', { SLACK_MODE: BOT_TOKEN, AUTHORIZATION_MODE: APP_TOKEN, LOG_LEVEL: GITLAB_TOKEN, LICENSE_ADAPTER: SIGNING_SECRET }],
+    [
+      'a token pasted as the mode',
+      {
+        SLACK_MODE: BOT_TOKEN,
+        AUTHORIZATION_MODE: APP_TOKEN,
+        LOG_LEVEL: GITLAB_TOKEN,
+        LICENSE_ADAPTER: SIGNING_SECRET,
+      },
+    ],
     ['a token pasted as URLs', { SLACK_API_URL: BOT_TOKEN, ZENDESK_BASE_URL: APP_TOKEN, GITLAB_URL: GITLAB_TOKEN }],
-    ['a token pasted as numbers and groups', { PORT: BOT_TOKEN, SHUTDOWN_TIMEOUT_MS: GITLAB_TOKEN, STAR_CHECK_USERGROUPS: `S0123,${APP_TOKEN}` }],
-    ['gitlab adapter with a token but no URL', { LICENSE_ADAPTER: 'gitlab-issue', GITLAB_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxp-SuperSecretUser' }],
+    [
+      'a token pasted as numbers and groups',
+      { PORT: BOT_TOKEN, SHUTDOWN_TIMEOUT_MS: GITLAB_TOKEN, STAR_CHECK_USERGROUPS: `S0123,${APP_TOKEN}` },
+    ],
+    [
+      'gitlab adapter with a token but no URL',
+      {
+        LICENSE_ADAPTER: 'gitlab-issue',
+        GITLAB_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: 'xoxp-SuperSecretUser',
+      },
+    ],
   ])('%s', (_, overrides) => {
     let caught: unknown;
     try {
@@ -339,14 +477,39 @@ describe('createLogger', () => {
 
   it('redacts token-named fields, at the top level and one level down', () => {
     const logger = createLogger('info');
-    logger.info({ token: BOT_TOKEN, botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET, licenseFile: 'LICENSE-CONTENT' }, 'top');
-    logger.info({ gitlab: { token: GITLAB_TOKEN }, slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET }, record: { licenseFile: 'LICENSE-CONTENT' } }, 'nested');
+    logger.info(
+      {
+        token: BOT_TOKEN,
+        botToken: BOT_TOKEN,
+        appToken: APP_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        licenseFile: 'LICENSE-CONTENT',
+      },
+      'top',
+    );
+    logger.info(
+      {
+        gitlab: { token: GITLAB_TOKEN },
+        slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, signingSecret: SIGNING_SECRET },
+        record: { licenseFile: 'LICENSE-CONTENT' },
+      },
+      'nested',
+    );
     logger.info({ headers: { authorization: `Bearer ${BOT_TOKEN}`, 'private-token': GITLAB_TOKEN } }, 'headers');
-    logger.info({ request: { headers: { authorization: `Bearer ${BOT_TOKEN}`, 'private-token': GITLAB_TOKEN } } }, 'nested headers');
+    logger.info(
+      { request: { headers: { authorization: `Bearer ${BOT_TOKEN}`, 'private-token': GITLAB_TOKEN } } },
+      'nested headers',
+    );
     expect(mockLines).toHaveLength(4);
     expect(logged()).not.toMatch(/SuperSecret|8f742231b10e|LICENSE-CONTENT/);
     const top = JSON.parse(mockLines[0]) as Record<string, unknown>;
-    expect(top).toMatchObject({ token: '[REDACTED]', botToken: '[REDACTED]', appToken: '[REDACTED]', signingSecret: '[REDACTED]', licenseFile: '[REDACTED]' });
+    expect(top).toMatchObject({
+      token: '[REDACTED]',
+      botToken: '[REDACTED]',
+      appToken: '[REDACTED]',
+      signingSecret: '[REDACTED]',
+      licenseFile: '[REDACTED]',
+    });
   });
 
   it('child loggers redact and scrub too', () => {
@@ -360,15 +523,22 @@ describe('createLogger', () => {
   // so a token echoed in an error message reaches the log through that field.
   it('scrubs a token echoed in an error message logged as a field', () => {
     const logger = createLogger('info');
-    logger.warn({ key: 'license:1', error: `An API error occurred: invalid_auth (token ${BOT_TOKEN})` }, 'audit message not delivered yet; will retry');
+    logger.warn(
+      { key: 'license:1', error: `An API error occurred: invalid_auth (token ${BOT_TOKEN})` },
+      'audit message not delivered yet; will retry',
+    );
     expect(logged()).not.toMatch(/SuperSecret/);
   });
 });
 
-
 describe('empty variables mean "not set"', () => {
   it('an empty DATA_DIR takes the default folder', () => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', LICENSING_CHANNEL: 'C0123ABCD', DATA_DIR: '' });
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      LICENSING_CHANNEL: 'C0123ABCD',
+      DATA_DIR: '',
+    });
     expect(config.dataDir).toBe('./data');
   });
 });
@@ -388,7 +558,14 @@ describe('loadConfig: database selection', () => {
   it('DATABASE_URL selects PostgreSQL; pool, timeouts, lease and replica name can be set', () => {
     const url = `postgresql://bot:${DB_PASSWORD}@db.internal:5432/lr?sslmode=verify-full`;
     const config = loadConfig(
-      env({ DATABASE_URL: url, DATABASE_POOL_MAX: '4', DATABASE_CONNECT_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '3000', REQUEST_LEASE_MS: '20000', REPLICA_ID: 'bot-0' }),
+      env({
+        DATABASE_URL: url,
+        DATABASE_POOL_MAX: '4',
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        DATABASE_STATEMENT_TIMEOUT_MS: '3000',
+        REQUEST_LEASE_MS: '20000',
+        REPLICA_ID: 'bot-0',
+      }),
     );
     expect(config.database).toEqual({ url, poolMax: 4, connectTimeoutMs: 1500, statementTimeoutMs: 3000 });
     expect(config.replica).toEqual({ id: 'bot-0', requestLeaseMs: 20000 });
@@ -412,6 +589,8 @@ describe('loadConfig: database selection', () => {
   });
 
   it('the password of a database URL never reaches the log', () => {
-    expect(scrubSecrets(`connect failed: postgres://bot:${DB_PASSWORD}@db:5432/lr`)).toBe('connect failed: postgres://bot:[REDACTED]@db:5432/lr');
+    expect(scrubSecrets(`connect failed: postgres://bot:${DB_PASSWORD}@db:5432/lr`)).toBe(
+      'connect failed: postgres://bot:[REDACTED]@db:5432/lr',
+    );
   });
 });

@@ -18,7 +18,9 @@ interface Service {
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 const env = (s: Service): Record<string, string> =>
   Array.isArray(s.environment)
@@ -43,11 +45,19 @@ describe('docker-compose.yml', () => {
     expect(bots).toHaveLength(2);
     for (const [name, bot] of bots) {
       const build = typeof bot.build === 'string' ? { context: bot.build } : bot.build!;
-      expect({ name, context: build.context, dockerfile: build.dockerfile ?? 'Dockerfile' }).toEqual({ name, context: '.', dockerfile: 'Dockerfile' });
+      expect({ name, context: build.context, dockerfile: build.dockerfile ?? 'Dockerfile' }).toEqual({
+        name,
+        context: '.',
+        dockerfile: 'Dockerfile',
+      });
       const e = env(bot);
       expect({ name, mode: e.SLACK_MODE }).toEqual({ name, mode: 'http' });
-      const url = new URL(e.DATABASE_URL!.replace(/\$\{[^}]*\}/g, 'secret'));
-      expect({ name, protocol: url.protocol, host: url.hostname }).toEqual({ name, protocol: 'postgres:', host: dbName });
+      const url = new URL(e.DATABASE_URL.replace(/\$\{[^}]*\}/g, 'secret'));
+      expect({ name, protocol: url.protocol, host: url.hostname }).toEqual({
+        name,
+        protocol: 'postgres:',
+        host: dbName,
+      });
       expect(e.DATABASE_URL).not.toMatch(/:[^:@/${}]+@/); // no literal password
     }
     // Same database for both, different host ports.
@@ -65,7 +75,10 @@ describe('docker-compose.yml', () => {
   it('checks each replica on /healthz of its own port', () => {
     for (const [name, bot] of bots) {
       const port = env(bot).PORT ?? '3000';
-      expect({ name, test: testCommand(bot) }).toEqual({ name, test: expect.stringContaining(`127.0.0.1:${port}/healthz`) });
+      expect({ name, test: testCommand(bot) }).toEqual({
+        name,
+        test: expect.stringContaining(`127.0.0.1:${port}/healthz`),
+      });
       expect(testCommand(bot)).toMatch(/statusCode===200/);
       expect(bot.healthcheck?.retries).toBeGreaterThan(0);
     }

@@ -29,7 +29,9 @@ function parseDockerfile(text: string): Instruction[] {
     if (trimmed.startsWith('#') || (trimmed === '' && !pending)) return; // comments may sit inside continuations
     const continues = trimmed.endsWith('\\');
     const piece = continues ? trimmed.slice(0, -1).trim() : trimmed;
-    pending = pending ? { text: `${pending.text} ${piece}`.trim(), line: pending.line } : { text: piece, line: index + 1 };
+    pending = pending
+      ? { text: `${pending.text} ${piece}`.trim(), line: pending.line }
+      : { text: piece, line: index + 1 };
     if (!continues) {
       const match = /^(\S+)\s*([\s\S]*)$/.exec(pending.text);
       if (match) instructions.push({ keyword: match[1].toUpperCase(), args: match[2].trim(), line: pending.line });
@@ -84,12 +86,13 @@ function execForm(args: string): string[] | undefined {
   if (!args.startsWith('[')) return undefined;
   const parsed: unknown = JSON.parse(args);
   if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) return undefined;
-  return parsed as string[];
+  return parsed;
 }
 
 const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 const only = (stage: Stage, keyword: string): Instruction[] => stage.instructions.filter((i) => i.keyword === keyword);
-const lastIndexOf = (stage: Stage, keyword: string): number => stage.instructions.map((i) => i.keyword).lastIndexOf(keyword);
+const lastIndexOf = (stage: Stage, keyword: string): number =>
+  stage.instructions.map((i) => i.keyword).lastIndexOf(keyword);
 
 const SECRETS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'GITLAB_TOKEN'];
 
@@ -98,7 +101,10 @@ describe('Dockerfile', () => {
   const instructions = parseDockerfile(dockerfile);
   const stages = splitStages(instructions);
   const runtime = stages[stages.length - 1];
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    main?: string;
+    scripts: Record<string, string>;
+  };
 
   it('has named multi-stage builds on node:20', () => {
     const nodeStages = stages.filter((s) => /^node:20([.-]|$)/.test(s.image) && s.name);
@@ -135,7 +141,8 @@ describe('Dockerfile', () => {
     expect(copies.some((c) => /--from=\S+\s+\S*dist\b/.test(c))).toBe(true);
     expect(copies.some((c) => /\bpackage\.json\b/.test(c))).toBe(true);
     expect(copies.some((c) => /\bmanifest\.yml\b/.test(c))).toBe(true);
-    for (const copy of instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) expect(copy.args).not.toMatch(/\.env\b/);
+    for (const copy of instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD'))
+      expect(copy.args).not.toMatch(/\.env\b/);
   });
 
   it('runs as the non-root node user, set before CMD and never switched back', () => {
@@ -148,7 +155,9 @@ describe('Dockerfile', () => {
   it('keeps its data in a volume owned by node', () => {
     expect(envOf(runtime).DATA_DIR).toBe('/app/data');
     const volumes = only(runtime, 'VOLUME').map((v) => v.args);
-    expect(volumes.some((v) => v === '/app/data' || JSON.stringify(execForm(v)) === JSON.stringify(['/app/data']))).toBe(true);
+    expect(
+      volumes.some((v) => v === '/app/data' || JSON.stringify(execForm(v)) === JSON.stringify(['/app/data'])),
+    ).toBe(true);
     expect(runs(runtime).some((r) => /chown\s+(-R\s+)?node(:node)?\s+\/app\/data\b/.test(r))).toBe(true);
     // Changes to a volume's path after VOLUME are discarded: the chown must come first.
     const chownAt = runtime.instructions.findIndex((i) => i.keyword === 'RUN' && /chown[^&]*\/app\/data/.test(i.args));
@@ -193,8 +202,12 @@ describe('Dockerfile', () => {
   });
 
   it('sets no secret in ENV or ARG', () => {
-    const declared = instructions.filter((i) => i.keyword === 'ENV' || i.keyword === 'ARG').flatMap((i) => declaredNames(i.args));
-    expect(declared.filter((name) => SECRETS.includes(name) || /TOKEN|SECRET|PASSWORD|PRIVATE_KEY/i.test(name))).toEqual([]);
+    const declared = instructions
+      .filter((i) => i.keyword === 'ENV' || i.keyword === 'ARG')
+      .flatMap((i) => declaredNames(i.args));
+    expect(
+      declared.filter((name) => SECRETS.includes(name) || /TOKEN|SECRET|PASSWORD|PRIVATE_KEY/i.test(name)),
+    ).toEqual([]);
     expect(dockerfile).not.toMatch(/xox[abpr]-[0-9A-Za-z-]{10,}|xapp-[0-9A-Za-z-]{10,}|glpat-[0-9A-Za-z_-]{10,}/);
   });
 
@@ -207,11 +220,17 @@ describe('Dockerfile', () => {
     );
     const sources = instructions
       .filter((i) => i.keyword === 'COPY' && !/--from=/.test(i.args))
-      .flatMap((i) => i.args.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1));
+      .flatMap((i) =>
+        i.args
+          .split(/\s+/)
+          .filter((part) => !part.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
       expect({ source, ignored: ignored.has(source.replace(/^\.\//, '')) }).toEqual({ source, ignored: false });
-      if (!source.includes('*')) expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
+      if (!source.includes('*'))
+        expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
     }
   });
 });
@@ -223,9 +242,12 @@ describe('.dockerignore', () => {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => line.replace(/^\/+|\/+$/g, ''));
 
-  it.each(['.env', 'node_modules', 'data', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])('excludes %s', (entry) => {
-    expect(patterns).toContain(entry);
-  });
+  it.each(['.env', 'node_modules', 'data', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
+    'excludes %s',
+    (entry) => {
+      expect(patterns).toContain(entry);
+    },
+  );
 
   it('does not re-include secrets or state', () => {
     const reincluded = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));

@@ -109,16 +109,25 @@ describe('Slack app manifest schema (fixture)', () => {
     const validate = compileSchema();
     const base = {
       display_information: { name: 'ok' },
-      features: { shortcuts: [{ name: 'Weekend emergency license', type: 'global', callback_id: 'x', description: 'd' }] },
+      features: {
+        shortcuts: [{ name: 'Weekend emergency license', type: 'global', callback_id: 'x', description: 'd' }],
+      },
     };
     expect(validate(base)).toBe(false);
-    expect(formatErrors(validate.errors)).toEqual([expect.stringContaining('/features/shortcuts/0/name: must NOT have more than 24 characters')]);
+    expect(formatErrors(validate.errors)).toEqual([
+      expect.stringContaining('/features/shortcuts/0/name: must NOT have more than 24 characters'),
+    ]);
 
     expect(validate({ display_information: { name: 'ok', background_color: 'orange' } })).toBe(false);
     expect(validate({ display_information: { name: 'ok', background_color: '#12345g' } })).toBe(false);
     expect(validate({ display_information: { name: 'ok', background_color: '#abc' } })).toBe(true);
     expect(validate({ display_information: { name: 'ok' }, settings: { socket_mode: true } })).toBe(false);
-    expect(validate({ display_information: { name: 'ok' }, features: { slash_commands: [{ command: 'no-slash', description: 'd' }] } })).toBe(false);
+    expect(
+      validate({
+        display_information: { name: 'ok' },
+        features: { slash_commands: [{ command: 'no-slash', description: 'd' }] },
+      }),
+    ).toBe(false);
   });
 });
 
@@ -178,9 +187,14 @@ describe('manifest.yml', () => {
   it('has a bot user and an App Home whose messages tab is read-only', () => {
     expect(features.bot_user?.display_name).toBeTruthy();
     expect(features.bot_user?.always_online).toBe(true);
-    expect(features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: true });
+    expect(features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: true,
+      messages_tab_read_only_enabled: true,
+    });
     // app_home_opened only fires usefully when the Home tab exists.
-    if ((BOT_EVENTS as readonly string[]).includes('app_home_opened')) expect(features.app_home?.home_tab_enabled).toBe(true);
+    if ((BOT_EVENTS as readonly string[]).includes('app_home_opened'))
+      expect(features.app_home?.home_tab_enabled).toBe(true);
   });
 
   it('has display information for the app directory card', () => {
@@ -200,14 +214,15 @@ describe('manifest.yml', () => {
     for (const command of features.slash_commands ?? []) expect(command.url).toBeUndefined();
   });
 
-  it('explains in comments how to switch to HTTP mode on Bolt\'s default path', () => {
+  it("explains in comments how to switch to HTTP mode on Bolt's default path", () => {
     const comments = text
       .split('\n')
       .filter((line) => line.trimStart().startsWith('#'))
       .join('\n');
     expect(comments).toContain('https://<host>/slack/events');
     expect(comments).toContain('socket_mode_enabled: false');
-    for (const key of ['url:', 'settings.interactivity', 'settings.event_subscriptions']) expect(comments).toContain(key);
+    for (const key of ['url:', 'settings.interactivity', 'settings.event_subscriptions'])
+      expect(comments).toContain(key);
   });
 
   it('holds no secrets', () => {

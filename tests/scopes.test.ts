@@ -41,7 +41,10 @@ function methodsCalled(): Set<string> {
   for (const file of sourceFiles(join(__dirname, '..', 'src'))) {
     // Join chained calls split over lines (`client.users\n  .info(`).
     const text = readFileSync(file, 'utf8').replace(/\s*\n\s*\./g, '.');
-    for (const match of text.matchAll(/\b\w*[cC]lient\.((?:chat|views|users|usergroups|conversations|files|auth)(?:\.\w+)+)\(/g)) methods.add(match[1]);
+    for (const match of text.matchAll(
+      /\b\w*[cC]lient\.((?:chat|views|users|usergroups|conversations|files|auth)(?:\.\w+)+)\(/g,
+    ))
+      methods.add(match[1]);
     if (/\bfilesUploadV2\(/.test(text)) methods.add('filesUploadV2');
   }
   return methods;
@@ -53,7 +56,15 @@ describe('bot scopes', () => {
   const declared = new Set<string>(manifest.oauth_config.scopes.bot);
 
   it('finds the Web API calls the bot makes', () => {
-    expect([...called].sort()).toEqual(expect.arrayContaining(['chat.postMessage', 'views.open', 'users.info', 'usergroups.users.list', 'filesUploadV2']));
+    expect([...called].sort()).toEqual(
+      expect.arrayContaining([
+        'chat.postMessage',
+        'views.open',
+        'users.info',
+        'usergroups.users.list',
+        'filesUploadV2',
+      ]),
+    );
   });
 
   it('knows the scope of every Web API method the code calls', () => {
@@ -69,7 +80,10 @@ describe('bot scopes', () => {
   });
 
   it('declares no scope that nothing needs', () => {
-    const needed = new Set([...[...called].flatMap((method) => METHOD_SCOPES[method] ?? []), ...Object.keys(FEATURE_SCOPES)]);
+    const needed = new Set([
+      ...[...called].flatMap((method) => METHOD_SCOPES[method] ?? []),
+      ...Object.keys(FEATURE_SCOPES),
+    ]);
     expect([...declared].filter((scope) => !needed.has(scope))).toEqual([]);
     expect(Object.keys(COMMANDS).length).toBeGreaterThan(0);
   });

@@ -52,7 +52,10 @@ export function claimBatchSize(options: OutboxDispatcherOptions): number {
   const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_OUTBOX_OPTIONS.sendTimeoutMs!;
   const margin = leaseMargin(sendTimeoutMs);
   if (leaseMs < sendTimeoutMs + margin) {
-    throw new Error(`outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: otherwise a slow post could be made twice`);
+    throw new Error(
+      `outbox lease (${leaseMs} ms) must exceed the send timeout (${sendTimeoutMs} ms) by ${margin} ms: ` +
+        `otherwise a slow post could be made twice`,
+    );
   }
   return Math.max(1, Math.min(options.batchSize, Math.floor((leaseMs - margin) / sendTimeoutMs)));
 }
@@ -118,10 +121,14 @@ export class OutboxDispatcher {
         await this.outbox.enqueue(message, this.now());
       } catch (error) {
         this.hold(message);
-        this.logger.warn({ key: message.key, error: (error as Error).message, held: this.held.size }, 'audit message not stored yet (database unavailable); holding it and retrying');
+        this.logger.warn(
+          { key: message.key, error: (error as Error).message, held: this.held.size },
+          'audit message not stored yet (database unavailable); holding it and retrying',
+        );
       }
     }
-    this.kick();
+    // kick() logs its own failures; the caller is not held up by the pass.
+    void this.kick();
   }
 
   /** Messages waiting for the store to come back (see publish). */
@@ -157,7 +164,8 @@ export class OutboxDispatcher {
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
     this.timer.unref();
-    this.kick();
+    // The first pass runs now, not after one interval; kick() logs its own failures.
+    void this.kick();
   }
 
   /** Delivers what is due now; resolves when the current pass ends. */
@@ -209,7 +217,12 @@ export class OutboxDispatcher {
       // The final flush looks past backoffs, but tries each message only once: entries it already
       // tried come back from the claim and are released at once for the next process or replica.
       const now = this.now();
-      const claimed = await this.outbox.claimDue(now, this.claimBatch + attempted.size, this.leaseMs, this.flushing ? { dueBy: END_OF_TIME } : {});
+      const claimed = await this.outbox.claimDue(
+        now,
+        this.claimBatch + attempted.size,
+        this.leaseMs,
+        this.flushing ? { dueBy: END_OF_TIME } : {},
+      );
       const due = claimed.filter((entry) => !attempted.has(`${entry.key}#${entry.version}`)).slice(0, this.claimBatch);
       const unused = claimed.filter((entry) => !due.includes(entry));
       if (unused.length > 0) await this.outbox.releaseClaims(unused.map((entry) => entry.key));
@@ -229,7 +242,11 @@ export class OutboxDispatcher {
       threadTs = (await this.outbox.get(entry.threadOfKey))?.ts;
       if (!threadTs) {
         // The parent is not posted yet: reply once it is, rather than outside its thread.
-        await this.outbox.markFailed(entry.key, 'waiting for the thread parent', new Date(this.now().getTime() + this.options.minBackoffMs));
+        await this.outbox.markFailed(
+          entry.key,
+          'waiting for the thread parent',
+          new Date(this.now().getTime() + this.options.minBackoffMs),
+        );
         return false;
       }
     }
@@ -243,11 +260,15 @@ export class OutboxDispatcher {
     } catch (error) {
       const failure = describeError(error);
       if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, null);
-      const backoff = failure.retryAfterSeconds !== undefined
-        ? failure.retryAfterSeconds * 1000
-        : Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** Math.min(entry.attempts, 16));
+      const backoff =
+        failure.retryAfterSeconds !== undefined
+          ? failure.retryAfterSeconds * 1000
+          : Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** Math.min(entry.attempts, 16));
       await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + backoff));
-      this.logger.warn({ key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: backoff }, 'audit message not delivered yet; will retry');
+      this.logger.warn(
+        { key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: backoff },
+        'audit message not delivered yet; will retry',
+      );
       return false;
     }
     const mark = { version: entry.version, ts };

@@ -13,7 +13,7 @@ const utcDate = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'utc' });
 export function toUtcIsoDate(instant: Date): string {
   const date = instant instanceof Date ? DateTime.fromJSDate(instant, { zone: 'utc' }) : undefined;
   if (!date?.isValid) throw new RangeError('toUtcIsoDate: invalid date');
-  return date.toISODate() as string;
+  return date.toISODate();
 }
 
 /** True when `value` is a real calendar date written as yyyy-mm-dd (e.g. not 2024-02-30). */

@@ -94,7 +94,9 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     if (!existing.ok) {
       return {
         status: 'failed',
-        reason: `Could not check GitLab for an existing issue for this request, so none was created: ${existing.message}`,
+        reason:
+          `Could not check GitLab for an existing issue for this request, so none was created: ` +
+          `${existing.message}`,
       };
     }
     if (existing.reuse) return pending(existing.reuse.web_url);
@@ -107,7 +109,10 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     });
     if (created.ok) return pending(created.data.web_url);
     if (created.kind === 'unexpected-answer') {
-      return { status: 'failed', reason: 'GitLab created the issue but its answer has no issue URL; check the project before retrying.' };
+      return {
+        status: 'failed',
+        reason: 'GitLab created the issue but its answer has no issue URL; check the project before retrying.',
+      };
     }
     if (created.retryable) {
       // GitLab may have created the issue even though its answer never reached us.
@@ -120,7 +125,11 @@ export class GitLabIssueAdapter implements LicenseAdapter {
   async follow(req: TrialLicenseRequest, reference: string): Promise<GeneratedLicense | FailedLicense> {
     const ref = parseIssueReference(reference);
     if (!ref) {
-      return { status: 'failed', reason: `Not a GitLab issue reference: ${JSON.stringify(String(reference)).slice(0, 200)}`, reference };
+      return {
+        status: 'failed',
+        reason: `Not a GitLab issue reference: ${JSON.stringify(String(reference)).slice(0, 200)}`,
+        reference,
+      };
     }
     const { iid, webUrl } = ref;
     const deadline = performance.now() + this.timeoutMs;
@@ -133,14 +142,17 @@ export class GitLabIssueAdapter implements LicenseAdapter {
       const budget = Math.min(this.client.requestTimeoutMs, remaining());
       const got = await this.client.getIssue(iid, budget);
       if (!got.ok) {
-        if (!got.retryable) return { status: 'failed', reason: `Cannot follow ${webUrl}: ${got.message}`, reference: webUrl };
+        if (!got.retryable)
+          return { status: 'failed', reason: `Cannot follow ${webUrl}: ${got.message}`, reference: webUrl };
         // A call cut short by the overall deadline says nothing about GitLab; keep the earlier problem.
         if (!(got.kind === 'timeout' && budget < this.client.requestTimeoutMs)) lastProblem = got.message;
       } else if (sameIssueUrl(got.data.web_url) !== sameIssueUrl(webUrl)) {
         // E.g. projectId was changed since the issue was opened: never report another issue's result.
         return {
           status: 'failed',
-          reason: `Issue ${iid} of the configured GitLab project is ${got.data.web_url}, not ${webUrl}; check the reference and the project setting.`,
+          reason:
+            `Issue ${iid} of the configured GitLab project is ${got.data.web_url}, not ${webUrl}; check ` +
+            `the reference and the project setting.`,
           reference: webUrl,
         };
       } else {
@@ -159,19 +171,28 @@ export class GitLabIssueAdapter implements LicenseAdapter {
     const details = [waitingNote, lastProblem ? `last problem: ${lastProblem}` : undefined].filter(Boolean).join('; ');
     return {
       status: 'failed',
-      reason: this.client.redact(`No answer from GitLab within ${formatDuration(this.timeoutMs)}; check ${webUrl}${details ? ` (${details})` : ''}`),
+      reason: this.client.redact(
+        `No answer from GitLab within ${formatDuration(this.timeoutMs)}; check ${webUrl}` +
+          `${details ? ` (${details})` : ''}`,
+      ),
       reference: webUrl,
     };
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private async evaluate(req: TrialLicenseRequest, issue: GitLabIssue, webUrl: string, remaining: () => number): Promise<Verdict> {
+  private async evaluate(
+    req: TrialLicenseRequest,
+    issue: GitLabIssue,
+    webUrl: string,
+    remaining: () => number,
+  ): Promise<Verdict> {
     const state = issueState(issue);
     if (state === 'failed' || state === 'closed-without-success') {
       const notes = await this.notes(issue.iid, remaining);
       const latest = notes.ok ? latestHumanNote(notes.data) : undefined;
-      const prefix = state === 'failed' ? 'Mechanizer reported a failure' : 'The GitLab issue was closed without [Success]';
+      const prefix =
+        state === 'failed' ? 'Mechanizer reported a failure' : 'The GitLab issue was closed without [Success]';
       const reason = this.client.redact(`${prefix}: ${truncate(latest ?? issue.title.trim(), MAX_REASON_CHARS)}`);
       return { kind: 'done', outcome: { status: 'failed', reason, reference: webUrl } };
     }
@@ -180,11 +201,17 @@ export class GitLabIssueAdapter implements LicenseAdapter {
       if (!notes.ok) return { kind: 'success-without-notes', issue };
       return { kind: 'done', outcome: this.generated(req, issue, notes.data, webUrl) };
     }
-    if (state === 'success-but-open') return { kind: 'waiting', note: 'the issue is marked [Success] but is still open' };
+    if (state === 'success-but-open')
+      return { kind: 'waiting', note: 'the issue is marked [Success] but is still open' };
     return { kind: 'waiting' };
   }
 
-  private generated(req: TrialLicenseRequest, issue: GitLabIssue, notes: GitLabNote[], webUrl: string): GeneratedLicense {
+  private generated(
+    req: TrialLicenseRequest,
+    issue: GitLabIssue,
+    notes: GitLabNote[],
+    webUrl: string,
+  ): GeneratedLicense {
     const { licenseFile, issuedTo } = readLicenseReply(issue, notes);
     const closedAt = issue.closed_at ? DateTime.fromISO(issue.closed_at) : undefined;
     const startDay = toUtcIsoDate(closedAt?.isValid ? closedAt.toJSDate() : this.now());
@@ -202,7 +229,9 @@ export class GitLabIssueAdapter implements LicenseAdapter {
   ): Promise<{ ok: true; reuse?: GitLabIssue; failed: string[] } | { ok: false; message: string }> {
     const found = await this.client.searchIssues(requestId);
     if (!found.ok) return { ok: false, message: found.message };
-    const mine = found.data.filter((issue) => hasRequestIdLine(issue.description ?? '', requestId)).sort((a, b) => a.iid - b.iid);
+    const mine = found.data
+      .filter((issue) => hasRequestIdLine(issue.description ?? '', requestId))
+      .sort((a, b) => a.iid - b.iid);
     const succeeded = mine.find((i) => !hasFailed(i) && i.state === 'closed');
     const open = mine.find((i) => !hasFailed(i) && i.state !== 'closed');
     return { ok: true, reuse: succeeded ?? open, failed: mine.filter(hasFailed).map((i) => i.web_url) };
@@ -216,7 +245,12 @@ export class GitLabIssueAdapter implements LicenseAdapter {
 }
 
 function validateRequest(req: TrialLicenseRequest): string | undefined {
-  if (!req || typeof req.requestId !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(req.requestId) || req.requestId.includes('`')) {
+  if (
+    !req ||
+    typeof req.requestId !== 'string' ||
+    !/^[\x21-\x7e]{1,200}$/.test(req.requestId) ||
+    req.requestId.includes('`')
+  ) {
     return 'The request ID is missing or has characters that cannot go in a GitLab issue.';
   }
   try {

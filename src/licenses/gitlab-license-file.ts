@@ -176,7 +176,13 @@ export function validateTrialEmail(value: unknown): string {
   if (typeof value !== 'string') throw new LicenseFileError('email must be a string');
   const email = value.trim();
   // Deliberately loose (the ticket system already validated it); just refuse obvious garbage.
-  if (email.length === 0 || email.length > 254 || !/^[^\s@<>"]+@[^\s@<>"]+$/.test(email) || /[\u0000-\u001f\u007f]/.test(email)) {
+  if (
+    email.length === 0 ||
+    email.length > 254 ||
+    !/^[^\s@<>"]+@[^\s@<>"]+$/.test(email) ||
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
+    /[\u0000-\u001f\u007f]/.test(email)
+  ) {
     throw new LicenseFileError(`Not a usable email address: ${JSON.stringify(value).slice(0, 100)}`);
   }
   return email;
@@ -185,7 +191,9 @@ export function validateTrialEmail(value: unknown): string {
 /** The user count, or a `LicenseFileError` unless it is a whole number in 1..MAX_TRIAL_USER_COUNT. */
 export function validateTrialUserCount(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_TRIAL_USER_COUNT) {
-    throw new LicenseFileError(`userCount must be a whole number between 1 and ${MAX_TRIAL_USER_COUNT}, got ${String(value)}`);
+    throw new LicenseFileError(
+      `userCount must be a whole number between 1 and ${MAX_TRIAL_USER_COUNT}, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -207,7 +215,8 @@ export function assertTrialLicenseAttributes(attributes: unknown): asserts attri
   } catch (err) {
     fail((err as Error).message);
   }
-  if (a.licensee.Name !== TRIAL_LICENSEE_NAME || a.licensee.Company !== TRIAL_LICENSEE_COMPANY) fail('unexpected licensee');
+  if (a.licensee.Name !== TRIAL_LICENSEE_NAME || a.licensee.Company !== TRIAL_LICENSEE_COMPANY)
+    fail('unexpected licensee');
   if (!isIsoDate(a.issued_at)) return fail('issued_at is not a date');
   const expected = addDaysToIsoDate(a.issued_at, TRIAL_DAYS);
   for (const key of ['expires_at', 'notify_admins_at', 'notify_users_at'] as const) {
@@ -397,8 +406,8 @@ export function decryptLicenseData(body: string, publicKey: KeyLike): string {
 
 function publicKeyOf(key: KeyLike): KeyLike {
   // A private KeyObject works too (its public half is used), which is handy for self-checks.
-  if (typeof key === 'object' && 'type' in key && (key as KeyObject).type === 'private') {
-    return createPublicKey(key as KeyObject);
+  if (typeof key === 'object' && 'type' in key && key.type === 'private') {
+    return createPublicKey(key);
   }
   return key;
 }
@@ -442,7 +451,9 @@ export function trialLicenseFileName(requestId: string): string {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(requestId) && !requestId.includes('..')) {
     return `${requestId}${LICENSE_FILE_EXTENSION}`;
   }
-  return `request-${createHash('sha256').update(requestId, 'utf8').digest('hex').slice(0, 32)}${LICENSE_FILE_EXTENSION}`;
+  return (
+    `request-${createHash('sha256').update(requestId, 'utf8').digest('hex').slice(0, 32)}` + `${LICENSE_FILE_EXTENSION}`
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -30,7 +30,8 @@ export function createLicenseAdapter(options: CreateLicenseAdapterOptions): Lice
   switch (options?.adapter) {
     case 'local': {
       const signingKey =
-        options.signingKey ?? loadSigningKey({ keyPath: options.keyPath, dataDir: options.dataDir, warn: options.warn });
+        options.signingKey ??
+        loadSigningKey({ keyPath: options.keyPath, dataDir: options.dataDir, warn: options.warn });
       return new LocalLicenseAdapter({ dataDir: options.dataDir, signingKey, now: options.now });
     }
     case 'gitlab-issue': {
@@ -39,7 +40,8 @@ export function createLicenseAdapter(options: CreateLicenseAdapterOptions): Lice
     }
     default:
       throw new Error(
-        `Unknown license adapter ${JSON.stringify((options as { adapter?: unknown } | undefined)?.adapter)}; use 'local' or 'gitlab-issue'.`,
+        `Unknown license adapter ${JSON.stringify((options as { adapter?: unknown } | undefined)?.adapter)}; ` +
+          `use 'local' or 'gitlab-issue'.`,
       );
   }
 }
@@ -63,7 +65,14 @@ export {
   type TrialLicenseAttributes,
   type TrialLicenseAttributesInput,
 } from './gitlab-license-file';
-export { DEV_KEY_FILE, DEV_PUBLIC_KEY_FILE, SigningKeyError, loadSigningKey, type LoadSigningKeyOptions, type SigningKey } from './signing-key';
+export {
+  DEV_KEY_FILE,
+  DEV_PUBLIC_KEY_FILE,
+  SigningKeyError,
+  loadSigningKey,
+  type LoadSigningKeyOptions,
+  type SigningKey,
+} from './signing-key';
 export { LICENSES_SUBDIR, LocalLicenseAdapter, type LocalLicenseAdapterOptions } from './local-adapter';
 export { GitLabIssueAdapter, type GitLabIssueAdapterOptions } from './gitlab-issue-adapter';
 export { REQUEST_ID_MARKER } from './gitlab/mechanizer-replies';

@@ -115,7 +115,8 @@ export class LocalLicenseAdapter implements LicenseAdapter {
         status: 'failed',
         reason:
           'A license was already made for this request, but it cannot be verified with the current signing key ' +
-          `(${errorMessage(err)}). No second license was made: an admin of the bot must look at request ${req.requestId}.`,
+          (`(${errorMessage(err)}). No second license was made: an admin of the bot must look at request ` +
+            `${req.requestId}.`),
         reference: file,
       };
     }
@@ -125,7 +126,8 @@ export class LocalLicenseAdapter implements LicenseAdapter {
         status: 'failed',
         reason:
           `A license was already made for request ${req.requestId}, but for ${attributes.licensee.Email} ` +
-          `(${attributes.restrictions.active_user_count} users), not ${String(req.email)} (${String(req.userCount)} users). Not signing a second license.`,
+          (`(${attributes.restrictions.active_user_count} users), not ${String(req.email)} (` +
+            `${String(req.userCount)} users). Not signing a second license.`),
         reference: file,
       };
     }
@@ -151,7 +153,10 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * is written and fsynced under a temporary name, then hard-linked into place (atomic, no overwrite).
  */
 async function writeOnce(file: string, content: string): Promise<boolean> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const handle = await fs.open(tmp, 'wx', 0o600);
   try {
     try {

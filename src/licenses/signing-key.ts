@@ -67,7 +67,10 @@ export function developmentKeyWarning(keyPath: string, created: boolean): string
 
 function loadConfiguredKey(keyPath: string, warn: (msg: string) => void): SigningKey {
   if (typeof keyPath !== 'string' || keyPath.trim() === '') {
-    throw new SigningKeyError('The license signing key path is empty; set it to the PEM file of the RSA private key, or leave it unset to use a development key.');
+    throw new SigningKeyError(
+      'The license signing key path is empty; set it to the PEM file of the RSA private key, or leave it unset ' +
+        'to use a development key.',
+    );
   }
   const resolved = path.resolve(keyPath);
   let pem: string;
@@ -80,7 +83,10 @@ function loadConfiguredKey(keyPath: string, warn: (msg: string) => void): Signin
   try {
     const mode = fs.statSync(resolved).mode;
     if ((mode & 0o077) !== 0) {
-      warn(`The license signing key at ${resolved} is readable by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it.`);
+      warn(
+        `The license signing key at ${resolved} is readable by other users (mode ${(mode & 0o777).toString(8)}` +
+          `); run chmod 600 on it.`,
+      );
     }
   } catch {
     // Stat failing right after a successful read is not worth failing startup for.
@@ -95,7 +101,9 @@ function loadOrCreateDevKey(dataDir: string, warn: (msg: string) => void): Signi
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new SigningKeyError(`Cannot create the data directory ${dir} for the development license key: ${describeFsError(err)}.`);
+    throw new SigningKeyError(
+      `Cannot create the data directory ${dir} for the development license key: ${describeFsError(err)}.`,
+    );
   }
 
   let created = false;
@@ -107,7 +115,8 @@ function loadOrCreateDevKey(dataDir: string, warn: (msg: string) => void): Signi
     created = writeExclusive(keyPath, newPem);
     // Another process may have won the race; either way use what is on disk now.
     pem = readIfExists(keyPath);
-    if (pem === undefined) throw new SigningKeyError(`The development license key at ${keyPath} vanished while it was being created.`);
+    if (pem === undefined)
+      throw new SigningKeyError(`The development license key at ${keyPath} vanished while it was being created.`);
   }
   const privateKey = parsePrivateKey(pem, keyPath);
   tightenMode(keyPath);
@@ -128,10 +137,15 @@ function loadOrCreateDevKey(dataDir: string, warn: (msg: string) => void): Signi
 
 function parsePrivateKey(pem: string, where: string): KeyObject {
   if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem) && !/PRIVATE KEY-----/.test(pem)) {
-    throw new SigningKeyError(`The license signing key at ${where} is a public key; the private key is needed to sign licenses.`);
+    throw new SigningKeyError(
+      `The license signing key at ${where} is a public key; the private key is needed to sign licenses.`,
+    );
   }
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
-    throw new SigningKeyError(`The license signing key at ${where} is protected by a passphrase, which is not supported; store it unencrypted with mode 0600.`);
+    throw new SigningKeyError(
+      `The license signing key at ${where} is protected by a passphrase, which is not supported; store it ` +
+        `unencrypted with mode 0600.`,
+    );
   }
   let key: KeyObject;
   try {
@@ -141,7 +155,10 @@ function parsePrivateKey(pem: string, where: string): KeyObject {
     throw new SigningKeyError(`The file at ${where} does not contain a valid PEM private key.`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new SigningKeyError(`The license signing key at ${where} is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitLab licenses need an RSA key.`);
+    throw new SigningKeyError(
+      `The license signing key at ${where} is a ${key.asymmetricKeyType ?? 'non-RSA'} key; GitLab licenses need ` +
+        `an RSA key.`,
+    );
   }
   return key;
 }

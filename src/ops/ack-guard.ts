@@ -15,7 +15,9 @@ import type { Logger } from 'pino';
 export const ACK_DEADLINE_MS = 2500;
 
 export const UNAVAILABLE_TEXT =
-  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please try again in a minute, and check /license-status first: part of what you sent may already be stored (it is then finished automatically).';
+  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please ' +
+  'try again in a minute, and check /license-status first: part of what you sent may already be stored (it ' +
+  'is then finished automatically).';
 
 type Body = { type?: string; command?: string };
 
@@ -51,8 +53,13 @@ export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS
       if (acked) return;
       acked = true;
       const body = event.body as Body;
-      logger.warn({ type: body.command ?? body.type, why }, 'answered in the listener’s place: the database did not let it acknowledge in time');
-      await ack(unavailableResponse(body) as never).catch((error: Error) => logger.warn({ error: error.message }, 'the guard’s answer failed too'));
+      logger.warn(
+        { type: body.command ?? body.type, why },
+        'answered in the listener’s place: the database did not let it acknowledge in time',
+      );
+      await ack(unavailableResponse(body) as never).catch((error: Error) =>
+        logger.warn({ error: error.message }, 'the guard’s answer failed too'),
+      );
     };
     const timer = setTimeout(() => void answerInstead(`no ack after ${deadlineMs} ms`), deadlineMs);
     try {

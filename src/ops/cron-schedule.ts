@@ -13,7 +13,11 @@ export class CronExpressionError extends Error {
     readonly expression: string,
     reason: string,
   ) {
-    super(`invalid cron expression ${JSON.stringify(expression)}: ${reason}. Expected five fields in UTC, "minute hour day-of-month month day-of-week" (e.g. "0 9 * * 1" = Mondays 09:00 UTC), or @daily/@weekly/@monthly`);
+    super(
+      `invalid cron expression ${JSON.stringify(expression)}: ${reason}. Expected five fields in UTC, "minute ` +
+        `hour day-of-month month day-of-week" (e.g. "0 9 * * 1" = Mondays 09:00 UTC), or ` +
+        `@daily/@weekly/@monthly`,
+    );
     this.name = 'CronExpressionError';
   }
 }
@@ -39,8 +43,10 @@ export function parseCronSchedule(raw: string): CronSchedule {
   const expression = raw.trim().replace(/\s+/g, ' ');
   if (expression === '') throw new CronExpressionError(raw, 'it is empty');
   const fields = expression.split(' ').length;
-  if (!expression.startsWith('@') && fields !== 5) throw new CronExpressionError(raw, `it has ${fields} field${fields === 1 ? '' : 's'}, not 5`);
-  if (expression.startsWith('@') && !NICKNAMES.has(expression.toLowerCase())) throw new CronExpressionError(raw, `unknown nickname ${expression}`);
+  if (!expression.startsWith('@') && fields !== 5)
+    throw new CronExpressionError(raw, `it has ${fields} field${fields === 1 ? '' : 's'}, not 5`);
+  if (expression.startsWith('@') && !NICKNAMES.has(expression.toLowerCase()))
+    throw new CronExpressionError(raw, `unknown nickname ${expression}`);
   let cron: Cron;
   try {
     cron = toCron(expression);

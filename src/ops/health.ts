@@ -39,10 +39,20 @@ export function healthHandler(probe: HealthProbe) {
     const databaseMs = Math.round(performance.now() - started);
     const backlog = storeWritable ? await within(probe.outboxBacklog(), DATABASE_PROBE_TIMEOUT_MS, -1) : -1;
     const ready = slackAuth && storeWritable && backlog >= 0 && !probe.shuttingDown();
-    const database = probe.database ? { database: { ...probe.database(), reachable: storeWritable, probeMs: databaseMs } } : {};
+    const database = probe.database
+      ? { database: { ...probe.database(), reachable: storeWritable, probeMs: databaseMs } }
+      : {};
     res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     res.end(
-      JSON.stringify({ status: ready ? 'ok' : 'unavailable', slackAuth, storeWritable, outboxBacklog: backlog, shuttingDown: probe.shuttingDown(), ...database, ...probe.details?.() }),
+      JSON.stringify({
+        status: ready ? 'ok' : 'unavailable',
+        slackAuth,
+        storeWritable,
+        outboxBacklog: backlog,
+        shuttingDown: probe.shuttingDown(),
+        ...database,
+        ...probe.details?.(),
+      }),
     );
   };
 }

@@ -4,14 +4,24 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The bot's Prometheus metrics, on their own registry (so tests can run several bots). */
 export class BotMetrics {
   readonly registry = new Registry();
-  readonly verdicts = new Counter({ name: 'lr_bot_star_verdicts_total', help: 'STAR check verdicts by outcome', labelNames: ['verdict'], registers: [this.registry] });
+  readonly verdicts = new Counter({
+    name: 'lr_bot_star_verdicts_total',
+    help: 'STAR check verdicts by outcome',
+    labelNames: ['verdict'],
+    registers: [this.registry],
+  });
   readonly licenseRequests = new Counter({
     name: 'lr_bot_license_requests_total',
     help: 'Emergency license request status changes (pending, generated, failed, refused)',
     labelNames: ['status'],
     registers: [this.registry],
   });
-  readonly slackApiErrors = new Counter({ name: 'lr_bot_slack_api_errors_total', help: 'Failed Slack Web API calls by method', labelNames: ['method'], registers: [this.registry] });
+  readonly slackApiErrors = new Counter({
+    name: 'lr_bot_slack_api_errors_total',
+    help: 'Failed Slack Web API calls by method',
+    labelNames: ['method'],
+    registers: [this.registry],
+  });
   readonly ackLatency = new Histogram({
     name: 'lr_bot_ack_latency_seconds',
     help: 'Time from receiving a Slack request to acknowledging it',

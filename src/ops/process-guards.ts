@@ -13,7 +13,8 @@ export interface ProcessGuardOptions {
   onFatal: (reference: string) => void;
 }
 
-const describe = (error: unknown) => scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error));
+const describe = (error: unknown) =>
+  scrubSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error));
 const newReference = () => randomBytes(4).toString('hex').toUpperCase();
 
 /**
@@ -22,14 +23,21 @@ const newReference = () => randomBytes(4).toString('hex').toUpperCase();
  * bot keeps serving. An uncaught exception is logged with a reference ID, then `onFatal` decides.
  * Returns a function that removes the handlers.
  */
-export function installProcessGuards(logger: Logger, options: ProcessGuardOptions, proc: ProcessLike = process): () => void {
+export function installProcessGuards(
+  logger: Logger,
+  options: ProcessGuardOptions,
+  proc: ProcessLike = process,
+): () => void {
   const onRejection = (reason: unknown) => {
     const reference = newReference();
     logger.error({ reference, error: describe(reason) }, 'unhandled promise rejection (the bot keeps running)');
   };
   const onException = (error: unknown) => {
     const reference = newReference();
-    logger.fatal({ reference, error: describe(error) }, 'uncaught exception: stopping gracefully so that the bot restarts clean');
+    logger.fatal(
+      { reference, error: describe(error) },
+      'uncaught exception: stopping gracefully so that the bot restarts clean',
+    );
     options.onFatal(reference);
   };
   proc.on('unhandledRejection', onRejection);

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
-import { checkEmergencyScope, ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
-import { Deployment, isDeployment } from './playbook';
+import { checkEmergencyScope, type ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
+import { type Deployment, isDeployment } from './playbook';
 import { parseTicketReference } from './ticket';
 import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
 
@@ -74,7 +74,11 @@ export function normalizeUsername(raw: string | undefined): string | undefined {
   return text;
 }
 
-export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: string, now: DateTime): EmergencyValidation {
+export function validateEmergencyForm(
+  raw: RawEmergencyForm,
+  zendeskBaseUrl: string,
+  now: DateTime,
+): EmergencyValidation {
   const errors: Partial<Record<EmergencyField, string>> = {};
 
   const ticket = parseTicketReference(raw.ticket ?? '', zendeskBaseUrl);
@@ -90,23 +94,35 @@ export function validateEmergencyForm(raw: RawEmergencyForm, zendeskBaseUrl: str
   } else {
     // A license that has not expired yet is a scope question (refused, overridable, audited);
     // a date more than a year ahead is a typo, not a license this workflow could be about.
-    const facts = computeExpiryFacts(raw.expirationDate as string, now, isDeployment(raw.deployment) ? raw.deployment : 'self_managed');
+    const facts = computeExpiryFacts(
+      raw.expirationDate as string,
+      now,
+      isDeployment(raw.deployment) ? raw.deployment : 'self_managed',
+    );
     if (facts.expiresAt > now.toUTC().plus({ days: MAX_FUTURE_EXPIRY_DAYS })) {
-      errors.expiration_date = `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date on the License (Subscription) screenshot.`;
+      errors.expiration_date =
+        `That date is ${formatRelative(facts.msUntilExpiry)}: check the expiration date ` +
+        `on the License (Subscription) screenshot.`;
     }
   }
 
   const screenshots = new Set(raw.screenshots ?? []);
   const missing = (Object.keys(SCREENSHOTS) as ScreenshotId[]).filter((id) => !screenshots.has(id));
   if (missing.length > 0) {
-    errors.screenshots = `Both screenshots must be attached to the ticket before a license is generated. Missing: ${missing.map((id) => SCREENSHOTS[id]).join('; ')}.`;
+    errors.screenshots =
+      `Both screenshots must be attached to the ticket before a license is generated. ` +
+      `Missing: ${missing.map((id) => SCREENSHOTS[id]).join('; ')}.`;
   }
 
   const userCount = parseUserCount(raw.userCount);
-  if (userCount === undefined) errors.user_count = `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
+  if (userCount === undefined)
+    errors.user_count =
+      `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a ` +
+      `whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
 
   const email = (raw.email ?? '').trim();
-  if (!emailSchema.safeParse(email).success) errors.email = 'Enter the email address of the person who opened the ticket (e.g. jane@example.com).';
+  if (!emailSchema.safeParse(email).success)
+    errors.email = 'Enter the email address of the person who opened the ticket (e.g. jane@example.com).';
 
   const username = normalizeUsername(raw.username);
   if (!username) errors.username = 'Enter your GitLab username (letters, digits, "_", "-" or ".", e.g. jdoe).';
@@ -136,16 +152,25 @@ export function scopeCanBeOverridden(scope: ScopeDecision): boolean {
 
 /** Why an out-of-scope request cannot be overridden, in words for the person. */
 export const NOT_OVERRIDABLE_REASON =
-  'not possible: only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden. SaaS, prospects and organizations without a paid plan are always out of scope.';
+  'not possible: only the time window (grace period not ended yet, or ended more than 3 days ago) can be ' +
+  'overridden. SaaS, prospects and organizations without a paid plan are always out of scope.';
 
 export const OVERRIDE_JUSTIFICATION = { min: 20, max: 1000 } as const;
 
-export function validateJustification(raw: string | undefined): { ok: true; text: string } | { ok: false; error: string } {
+export function validateJustification(
+  raw: string | undefined,
+): { ok: true; text: string } | { ok: false; error: string } {
   const text = (raw ?? '').trim();
   if (text.length < OVERRIDE_JUSTIFICATION.min) {
-    return { ok: false, error: `Write why this out-of-scope request must get a license anyway (at least ${OVERRIDE_JUSTIFICATION.min} characters).` };
+    return {
+      ok: false,
+      error:
+        `Write why this out-of-scope request must get a license anyway (at least ` +
+        `${OVERRIDE_JUSTIFICATION.min} characters).`,
+    };
   }
-  if (text.length > OVERRIDE_JUSTIFICATION.max) return { ok: false, error: `Keep it under ${OVERRIDE_JUSTIFICATION.max} characters.` };
+  if (text.length > OVERRIDE_JUSTIFICATION.max)
+    return { ok: false, error: `Keep it under ${OVERRIDE_JUSTIFICATION.max} characters.` };
   return { ok: true, text };
 }
 
@@ -153,6 +178,9 @@ export function validateJustification(raw: string | undefined): { ok: true; text
 export function summarizeScope(scope: ScopeDecision): string {
   if (!scope.inScope) return `Out of scope: ${scope.failures.map((f) => f.reason).join(' ')}`;
   const { graceEndsAt, msUntilGraceEnd } = scope.facts;
-  const grace = graceEndsAt && msUntilGraceEnd !== undefined ? `: grace period ended ${formatRelative(msUntilGraceEnd)} (${graceEndsAt.toISODate()})` : '';
+  const grace =
+    graceEndsAt && msUntilGraceEnd !== undefined
+      ? `: grace period ended ${formatRelative(msUntilGraceEnd)} (${graceEndsAt.toISODate()})`
+      : '';
   return `In scope (Self-Managed, paid plan, not a prospect)${grace}`;
 }

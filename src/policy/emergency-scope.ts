@@ -1,6 +1,12 @@
 import type { DateTime } from 'luxon';
 import type { Deployment } from './playbook';
-import { calendarDaysSinceGraceEnd, computeExpiryFacts, EMERGENCY_WINDOW_DAYS, ExpiryFacts, formatRelative } from './time';
+import {
+  calendarDaysSinceGraceEnd,
+  computeExpiryFacts,
+  EMERGENCY_WINDOW_DAYS,
+  type ExpiryFacts,
+  formatRelative,
+} from './time';
 
 /**
  * Scope of the weekend emergency license workflow: a Self-Managed customer with a paid plan
@@ -41,14 +47,17 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
       rule: 'saas',
       reason: 'SaaS (GitLab.com) is not covered by the Self-Managed weekend emergency workflow.',
       whatToDo:
-        'Follow "Customer Emergencies Workflow - SaaS License Emergencies": use "Manage GitLab Plan and Trials" in the Zendesk Mechanizer App.',
+        'Follow "Customer Emergencies Workflow - SaaS License Emergencies": use "Manage GitLab Plan and Trials" ' +
+        'in the Zendesk Mechanizer App.',
     });
   }
   if (!input.paidPlan) {
     failures.push({
       rule: 'no_paid_plan',
       reason: 'Organizations without a paid plan are out of scope.',
-      whatToDo: 'Do not generate a license: point the customer to a self-serve trial or to Sales, and leave the ticket for the L&R team.',
+      whatToDo:
+        'Do not generate a license: point the customer to a self-serve trial or to Sales, and leave the ticket ' +
+        'for the L&R team.',
     });
   }
   if (input.prospect) {
@@ -60,21 +69,30 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
   }
   // SaaS has no Self-Managed grace period: the time window only applies to Self-Managed licenses.
   const days = calendarDaysSinceGraceEnd(facts, now);
-  if (days === undefined || !facts.graceEndsAt || facts.msUntilGraceEnd === undefined) return { inScope: failures.length === 0, failures, facts };
+  if (days === undefined || !facts.graceEndsAt || facts.msUntilGraceEnd === undefined)
+    return { inScope: failures.length === 0, failures, facts };
   const graceEndDate = facts.graceEndsAt.toISODate();
   if (days < 0) {
     failures.push({
       rule: 'grace_not_ended',
       reason: facts.expired
-        ? `The customer is still in the grace period: it ends ${formatRelative(facts.msUntilGraceEnd)} (${graceEndDate}), so the instance still works.`
-        : `The license has not expired yet: it expires ${formatRelative(facts.msUntilExpiry)}, so the instance still works.`,
-      whatToDo: 'This is not a weekend emergency yet: the trial license, if one is needed, comes from the L&R team (CustomersDot). Leave the ticket for them (use /star-check if it was starred).',
+        ? `The customer is still in the grace period: it ends ${formatRelative(facts.msUntilGraceEnd)} (` +
+          `${graceEndDate}), so the instance still works.`
+        : `The license has not expired yet: it expires ${formatRelative(facts.msUntilExpiry)}, so the instance ` +
+          `still works.`,
+      whatToDo:
+        'This is not a weekend emergency yet: the trial license, if one is needed, comes from the L&R team ' +
+        '(CustomersDot). Leave the ticket for them (use /star-check if it was starred).',
     });
   } else if (days > EMERGENCY_WINDOW_DAYS) {
     failures.push({
       rule: 'grace_ended_too_long_ago',
-      reason: `The grace period ended on ${graceEndDate}, ${days} days ago: more than ${EMERGENCY_WINDOW_DAYS} days before today (UTC), the limit of this workflow.`,
-      whatToDo: 'This is no longer a weekend emergency for this workflow: the trial license comes from the L&R team (CustomersDot). Escalate to them (STAR the ticket if it is urgent).',
+      reason:
+        `The grace period ended on ${graceEndDate}, ${days} days ago: more than ${EMERGENCY_WINDOW_DAYS} ` +
+        `days before today (UTC), the limit of this workflow.`,
+      whatToDo:
+        'This is no longer a weekend emergency for this workflow: the trial license comes from the L&R team ' +
+        '(CustomersDot). Escalate to them (STAR the ticket if it is urgent).',
     });
   }
   return { inScope: failures.length === 0, failures, facts };

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { type DateTime } from 'luxon';
 import { formatDuration, parseCalendarDate } from './time';
 
 /**
@@ -44,7 +44,8 @@ export type Eligibility = { eligible: true; expiresOn: string } | { eligible: fa
 export function lifecycleEligibility(request: TrialRequest): Eligibility {
   if (request.status !== 'generated') return { eligible: false, reason: 'not_generated' };
   if (request.resolvedAt) return { eligible: false, reason: 'resolved' };
-  if (!request.trialExpiresOn || !parseCalendarDate(request.trialExpiresOn)) return { eligible: false, reason: 'no_trial_date' };
+  if (!request.trialExpiresOn || !parseCalendarDate(request.trialExpiresOn))
+    return { eligible: false, reason: 'no_trial_date' };
   return { eligible: true, expiresOn: request.trialExpiresOn };
 }
 
@@ -65,7 +66,8 @@ export interface LifecyclePlan {
 }
 
 function validLeadHours(leadHours: number): number {
-  if (!Number.isFinite(leadHours) || leadHours < 0) throw new RangeError(`reminder lead time must be a non-negative number of hours: ${leadHours}`);
+  if (!Number.isFinite(leadHours) || leadHours < 0)
+    throw new RangeError(`reminder lead time must be a non-negative number of hours: ${leadHours}`);
   return leadHours;
 }
 
@@ -110,14 +112,20 @@ export type JobDecision =
  * request at fire time (not when the job was scheduled) is what makes "Resolved" stop both jobs
  * and keeps refused or failed requests from ever being reminded.
  */
-export function decideJob(job: { kind: LifecycleJobKind; dueAt: DateTime }, request: TrialRequest, now: DateTime, lateAfterMs = DEFAULT_LATE_AFTER_MS): JobDecision {
+export function decideJob(
+  job: { kind: LifecycleJobKind; dueAt: DateTime },
+  request: TrialRequest,
+  now: DateTime,
+  lateAfterMs = DEFAULT_LATE_AFTER_MS,
+): JobDecision {
   const eligibility = lifecycleEligibility(request);
   if (!eligibility.eligible) return { action: 'skip', reason: eligibility.reason };
   const lapseAt = trialLapseAt(eligibility.expiresOn);
   const dueAt = job.kind === 'lapse' ? lapseAt : job.dueAt;
   if (now.toMillis() < dueAt.toMillis()) return { action: 'wait', until: dueAt };
   // A reminder found after the lapse (e.g. the bot was down across both) is moot: the lapse says it all.
-  if (job.kind === 'reminder' && now.toMillis() >= lapseAt.toMillis()) return { action: 'skip', reason: 'already_lapsed' };
+  if (job.kind === 'reminder' && now.toMillis() >= lapseAt.toMillis())
+    return { action: 'skip', reason: 'already_lapsed' };
   return { action: 'fire', lateness: lateness(dueAt, now, lateAfterMs), lapseAt };
 }
 
@@ -161,7 +169,10 @@ export function describeLifecycleEvent(event: Pick<LifecycleEvent, 'type' | 'lat
   return `${EVENT_LABELS[event.type]}${late}`;
 }
 
-/** The event that resolved a request: the first "Resolved" counts, later clicks change nothing (there is no un-resolve). */
+/**
+ * The event that resolved a request: the first "Resolved" counts, later clicks change nothing (there is no
+ * un-resolve).
+ */
 export function resolutionOf(events: readonly LifecycleEvent[]): LifecycleEvent | undefined {
   return events.filter((event) => event.type === 'resolved').sort((a, b) => a.at.localeCompare(b.at))[0];
 }

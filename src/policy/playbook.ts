@@ -38,9 +38,11 @@ export interface RequestType {
 
 /** The seed puts this at the head of the whole Self-Managed section: every Self-Managed verdict carries it. */
 export const NEVER_NON_TRIAL =
-  'Support Managers never create brand-new (non-trial) licenses in response to a STAR: any non-trial license is handled by the L&R team.';
+  'Support Managers never create brand-new (non-trial) licenses in response to a STAR: any non-trial license is ' +
+  'handled by the L&R team.';
 const MECHANIZER_NEEDS_TRIAL =
-  'The Mechanizer fails if the namespace never had a trial; a subscription can be used to create a trial first, then extend it.';
+  'The Mechanizer fails if the namespace never had a trial; a subscription can be used to create a trial first, ' +
+  'then extend it.';
 
 export const REQUEST_TYPES: RequestType[] = [
   {
@@ -48,7 +50,9 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'License or grace period extension, temporary license/key, trial license',
     nextSteps: [],
-    trialLicenseSteps: ['This needs a trial license generation: use the emergency license form (10-day Ultimate trial).'],
+    trialLicenseSteps: [
+      'This needs a trial license generation: use the emergency license form (10-day Ultimate trial).',
+    ],
     warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: true,
   },
@@ -58,12 +62,16 @@ export const REQUEST_TYPES: RequestType[] = [
     label: 'License/activation code not working, upload error, renewal/payment delay',
     nextSteps: [
       'Always try to get the L&R team to assist first.',
-      'If the team is not available, check whether the non-trial license is within the grace period, or the trial license is close to its expiry: with 24h+ remaining there is no need to escalate.',
+      'If the team is not available, check whether the non-trial license is within the grace period, or the ' +
+        'trial license is close to its expiry: with 24h+ remaining there is no need to escalate.',
       'Use your judgement to mitigate or prevent emergencies.',
-      'If the customer gets errors when activating a license, ask them to submit a ticket if they have not done so already.',
+      'If the customer gets errors when activating a license, ask them to submit a ticket if they have not done ' +
+        'so already.',
     ],
     trialLicenseSteps: [
-      'In an emergency: the L&R team needs a screenshot of Admin -> Dashboard. Check the ticket for it or ask the customer, *before* creating a trial license; then create the trial license with the emergency license form.',
+      'In an emergency: the L&R team needs a screenshot of Admin -> Dashboard. Check the ticket for it or ask ' +
+        'the customer, *before* creating a trial license; then create the trial license with the emergency ' +
+        'license form.',
     ],
     warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: true,
@@ -73,14 +81,20 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'self_managed',
     label: 'License not received, sent to someone who left, contact or email change',
     nextSteps: ['See "Sending licenses to a different email address" in the handbook.'],
-    warnings: [NEVER_NON_TRIAL, 'We do not send licenses to a different email address, with the exception of trial licenses.'],
+    warnings: [
+      NEVER_NON_TRIAL,
+      'We do not send licenses to a different email address, with the exception of trial licenses.',
+    ],
     offersTrialLicense: false,
   },
   {
     id: 'sm_other',
     deployment: 'self_managed',
     label: 'Something else',
-    nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    nextSteps: [
+      'No playbook entry for this request: use your judgement and involve the L&R team in ' +
+        '#support_licensing-subscription.',
+    ],
     warnings: [NEVER_NON_TRIAL],
     offersTrialLicense: false,
   },
@@ -89,7 +103,8 @@ export const REQUEST_TYPES: RequestType[] = [
     deployment: 'saas',
     label: 'Trial extension or grace period extension',
     nextSteps: [
-      'Use the "Manage GitLab Plan and Trials" option of the Zendesk Mechanizer App: it extends an active or expired trial of the namespace.',
+      'Use the "Manage GitLab Plan and Trials" option of the Zendesk Mechanizer App: it extends an active or ' +
+        'expired trial of the namespace.',
       `It cannot start a new trial. ${MECHANIZER_NEEDS_TRIAL}`,
     ],
     warnings: [],
@@ -102,7 +117,8 @@ export const REQUEST_TYPES: RequestType[] = [
     nextSteps: [
       'Always try to get the L&R team to assist first.',
       'The customer can first try to associate their (new) subscription with their namespace.',
-      `In an emergency, use "Manage GitLab Plan and Trials" in the Zendesk Mechanizer App to temporarily put the namespace on a trial at the desired plan level. ${MECHANIZER_NEEDS_TRIAL}`,
+      `In an emergency, use "Manage GitLab Plan and Trials" in the Zendesk Mechanizer App to temporarily put ` +
+        `the namespace on a trial at the desired plan level. ${MECHANIZER_NEEDS_TRIAL}`,
     ],
     warnings: [],
     offersTrialLicense: false,
@@ -111,7 +127,10 @@ export const REQUEST_TYPES: RequestType[] = [
     id: 'saas_other',
     deployment: 'saas',
     label: 'Something else',
-    nextSteps: ['No playbook entry for this request: use your judgement and involve the L&R team in #support_licensing-subscription.'],
+    nextSteps: [
+      'No playbook entry for this request: use your judgement and involve the L&R team in ' +
+        '#support_licensing-subscription.',
+    ],
     warnings: [],
     offersTrialLicense: false,
   },

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
-import { ChartAnswers, ChartVerdict, evaluateStarChart, PathStep } from './star-flowchart';
-import { Deployment, RequestType } from './playbook';
-import { computeExpiryFacts, ExpiryFacts } from './time';
+import { type ChartAnswers, type ChartVerdict, evaluateStarChart, type PathStep } from './star-flowchart';
+import { type Deployment, type RequestType } from './playbook';
+import { computeExpiryFacts, type ExpiryFacts } from './time';
 
 /** A finished /star-check: the verdict, the path that led to it and the facts behind it. */
 export interface StarDecision {
@@ -26,7 +26,11 @@ export interface StarDecisionInput {
  * The facts a date gives, read with the deployment's rules (a SaaS plan runs through its end date,
  * a Self-Managed license stops at its start): without knowing the deployment, nothing is computed.
  */
-export function expiryFactsOf(expirationDate: string | undefined, deployment: Deployment | undefined, now: DateTime): ExpiryFacts | undefined {
+export function expiryFactsOf(
+  expirationDate: string | undefined,
+  deployment: Deployment | undefined,
+  now: DateTime,
+): ExpiryFacts | undefined {
   return expirationDate && deployment ? computeExpiryFacts(expirationDate, now, deployment) : undefined;
 }
 

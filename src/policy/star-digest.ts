@@ -55,7 +55,8 @@ export const DEFAULT_DIGEST_DAYS = 7;
 /** The `days` days that end at `end` (normally the digest's scheduled run), in UTC. */
 export function digestPeriodEnding(end: DateTime, days = DEFAULT_DIGEST_DAYS): DigestPeriod {
   if (!end.isValid) throw new RangeError(`invalid end of period: ${end.invalidReason ?? 'unknown'}`);
-  if (!Number.isInteger(days) || days < 1) throw new RangeError(`a digest covers a whole number of days (>= 1): ${days}`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new RangeError(`a digest covers a whole number of days (>= 1): ${days}`);
   const utcEnd = end.toUTC();
   return { start: utcEnd.minus({ days }), end: utcEnd };
 }
@@ -77,7 +78,10 @@ export function computeStarDigest(decisions: readonly StarDecisionEntry[], perio
   const end = period.end.toMillis();
   const inPeriod = decisions
     .map((entry) => ({ entry, at: instantOf(entry) }))
-    .filter((item): item is { entry: StarDecisionEntry; at: number } => item.at !== undefined && item.at >= start && item.at < end)
+    .filter(
+      (item): item is { entry: StarDecisionEntry; at: number } =>
+        item.at !== undefined && item.at >= start && item.at < end,
+    )
     .sort((a, b) => a.at - b.at || a.entry.id.localeCompare(b.entry.id));
 
   const counts = new Map<string, number>();
@@ -87,7 +91,10 @@ export function computeStarDigest(decisions: readonly StarDecisionEntry[], perio
     latestByTicket.set(item.entry.ticketUrl, item);
   }
 
-  const byVerdict = (Object.keys(VERDICTS) as VerdictId[]).map((id) => ({ verdict: VERDICTS[id], count: counts.get(id) ?? 0 }));
+  const byVerdict = (Object.keys(VERDICTS) as VerdictId[]).map((id) => ({
+    verdict: VERDICTS[id],
+    count: counts.get(id) ?? 0,
+  }));
   const unknownVerdicts = [...counts.entries()]
     .filter(([verdict]) => !isVerdictId(verdict))
     .map(([verdict, count]) => ({ verdict, count }))
@@ -95,7 +102,18 @@ export function computeStarDigest(decisions: readonly StarDecisionEntry[], perio
   const toLabel = [...latestByTicket.values()]
     .filter(({ entry }) => entry.verdict === NO_NEED_FOR_STAR)
     .sort((a, b) => a.at - b.at || a.entry.id.localeCompare(b.entry.id))
-    .map(({ entry }) => ({ ticketUrl: entry.ticketUrl, decidedBySlackId: entry.decidedBySlackId, decidedAt: entry.createdAt, decisionId: entry.id }));
+    .map(({ entry }) => ({
+      ticketUrl: entry.ticketUrl,
+      decidedBySlackId: entry.decidedBySlackId,
+      decidedAt: entry.createdAt,
+      decisionId: entry.id,
+    }));
 
-  return { period: { start: period.start.toUTC(), end: period.end.toUTC() }, total: inPeriod.length, byVerdict, unknownVerdicts, toLabel };
+  return {
+    period: { start: period.start.toUTC(), end: period.end.toUTC() },
+    total: inPeriod.length,
+    byVerdict,
+    unknownVerdicts,
+    toLabel,
+  };
 }

@@ -51,8 +51,10 @@ export interface ChartVerdict {
 }
 
 export const EDGE_CASE_DEFINITION =
-  'An edge case is any situation in which the process has been followed and the system does not produce the expected result: ' +
-  'e.g. linking a purchase to an account errors after following the process, the page or system needed is down, or the owner is not available.';
+  'An edge case is any situation in which the process has been followed and the system does not produce the ' +
+  'expected result: ' +
+  ('e.g. linking a purchase to an account errors after following the process, the page or system needed is down, ' +
+    'or the owner is not available.');
 
 const yesNo = (yes: Next, no: Next, labels: [string, string] = ['Yes', 'No']): ChartOption[] => [
   { value: 'yes', label: labels[0], next: yes },
@@ -77,7 +79,10 @@ export const QUESTIONS: Record<QuestionId, ChartQuestion> = {
     prompt: 'Is this request for a trial?',
     shortLabel: 'Trial',
     help: 'Yes when the plan/license in question is a trial; No for a paid (non-trial) subscription.',
-    options: yesNo({ question: 'salesAssisted' }, { question: 'inGracePeriod' }, ['Yes, a trial', 'No, a paid subscription']),
+    options: yesNo({ question: 'salesAssisted' }, { question: 'inGracePeriod' }, [
+      'Yes, a trial',
+      'No, a paid subscription',
+    ]),
   },
   salesAssisted: {
     id: 'salesAssisted',
@@ -97,7 +102,10 @@ export const QUESTIONS: Record<QuestionId, ChartQuestion> = {
     id: 'graceEndsInMoreThan24h',
     prompt: 'Is the grace period expiring in more than 24h?',
     shortLabel: 'Grace ends in more than 24h',
-    options: yesNo({ verdict: 'no_need_for_star' }, { verdict: 'ok_to_star' }, ['Yes, more than 24h left', 'No, 24h or less left']),
+    options: yesNo({ verdict: 'no_need_for_star' }, { verdict: 'ok_to_star' }, [
+      'Yes, more than 24h left',
+      'No, 24h or less left',
+    ]),
     derivedFrom: 'graceEndsInMoreThan24h',
   },
   expiresInMoreThan24h: {
@@ -114,7 +122,10 @@ export const QUESTIONS: Record<QuestionId, ChartQuestion> = {
     id: 'salesIntervened',
     prompt: 'Has Sales intervened on the wrong product sold?',
     shortLabel: 'Sales has intervened',
-    options: yesNo({ verdict: 'ok_to_star' }, { verdict: 'not_yet_sales' }, ['Yes, Sales has intervened', 'No, not yet']),
+    options: yesNo({ verdict: 'ok_to_star' }, { verdict: 'not_yet_sales' }, [
+      'Yes, Sales has intervened',
+      'No, not yet',
+    ]),
   },
   edgeCase: {
     id: 'edgeCase',
@@ -149,7 +160,8 @@ export const VERDICTS: Record<VerdictId, ChartVerdict> = {
     headline: 'Not yet: Sales must intervene first',
     emoji: ':hourglass_flowing_sand:',
     starValid: false,
-    explanation: 'A wrong product sold is Ok to STAR only after Sales has intervened: ask the account team to intervene first.',
+    explanation:
+      'A wrong product sold is Ok to STAR only after Sales has intervened: ask the account team to intervene first.',
   },
   deflect_with_docs: {
     id: 'deflect_with_docs',

@@ -23,11 +23,16 @@ export function parseTicketReference(raw: string, zendeskBaseUrl: string): Ticke
   // Slack wraps pasted links as <url>; a label (<url|label>) could disguise another host, so it is refused.
   const wrapped = /^<([^<>|]+)>$/.exec(text);
   if (wrapped) text = wrapped[1];
-  if (/[<>|]/.test(text)) return { ok: false, error: `That is not a plain ticket link. Paste the ticket URL (${example}) or its number.` };
+  if (/[<>|]/.test(text))
+    return { ok: false, error: `That is not a plain ticket link. Paste the ticket URL (${example}) or its number.` };
 
   const bare = /^#?0*([1-9]\d{0,11})$/.exec(text);
   if (bare) return { ok: true, number: bare[1], url: `${base.origin}/agent/tickets/${bare[1]}` };
-  if (/^#?\d+$/.test(text)) return { ok: false, error: `That is not a ticket number. Enter the Zendesk ticket URL (${example}) or its number.` };
+  if (/^#?\d+$/.test(text))
+    return {
+      ok: false,
+      error: `That is not a ticket number. Enter the Zendesk ticket URL (${example}) or its number.`,
+    };
 
   let url: URL;
   try {
@@ -38,11 +43,18 @@ export function parseTicketReference(raw: string, zendeskBaseUrl: string): Ticke
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, error: `Only ${base.origin} ticket links are accepted.` };
   }
-  if (url.hostname.toLowerCase() !== base.hostname.toLowerCase() || url.username || url.password || (url.port && url.port !== base.port)) {
+  if (
+    url.hostname.toLowerCase() !== base.hostname.toLowerCase() ||
+    url.username ||
+    url.password ||
+    (url.port && url.port !== base.port)
+  ) {
     return { ok: false, error: `Only tickets on ${base.host} are accepted (got ${url.host}).` };
   }
   // Zendesk ticket pages: /agent/tickets/<n>, optionally followed by a sub-page such as /events.
-  const match = new RegExp(`^/agent/tickets/0*([1-9]\\d{0,${MAX_TICKET_DIGITS - 1}})(?:/[a-z_]+)*/?$`).exec(url.pathname);
+  const match = new RegExp(`^/agent/tickets/0*([1-9]\\d{0,${MAX_TICKET_DIGITS - 1}})(?:/[a-z_]+)*/?$`).exec(
+    url.pathname,
+  );
   if (!match) return { ok: false, error: `That link is not a ticket: expected ${example}.` };
   return { ok: true, number: match[1], url: `${base.origin}/agent/tickets/${match[1]}` };
 }

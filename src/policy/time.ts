@@ -42,7 +42,11 @@ export function parseCalendarDate(value: string): DateTime | undefined {
   return date.isValid ? date.startOf('day') : undefined;
 }
 
-export function computeExpiryFacts(expirationDate: string, now: DateTime, deployment: Deployment = 'self_managed'): ExpiryFacts {
+export function computeExpiryFacts(
+  expirationDate: string,
+  now: DateTime,
+  deployment: Deployment = 'self_managed',
+): ExpiryFacts {
   if (!now.isValid) throw new RangeError(`invalid current time: ${now.invalidReason ?? 'unknown'}`);
   const date = parseCalendarDate(expirationDate);
   if (!date) throw new RangeError(`not a calendar date (yyyy-mm-dd): ${expirationDate}`);
@@ -57,7 +61,8 @@ export function computeExpiryFacts(expirationDate: string, now: DateTime, deploy
     expired: msUntilExpiry <= 0,
     expiresInMoreThan24h: msUntilExpiry > MORE_THAN_HOURS * HOUR_MS,
   };
-  if (deployment === 'saas') return { ...expiry, inGracePeriod: false, graceEnded: false, graceEndsInMoreThan24h: false };
+  if (deployment === 'saas')
+    return { ...expiry, inGracePeriod: false, graceEnded: false, graceEndsInMoreThan24h: false };
   const graceEndsAt = date.plus({ days: GRACE_PERIOD_DAYS });
   const msUntilGraceEnd = graceEndsAt.toMillis() - nowMs;
   return {
@@ -115,7 +120,8 @@ export interface TimeFact {
  * date, so under a day from the boundary the instant is only approximate (SPEC time rules).
  */
 function relativeFor(facts: ExpiryFacts, ms: number): string {
-  if (facts.deployment !== 'self_managed' || ms === 0 || Math.abs(ms) >= MORE_THAN_HOURS * HOUR_MS) return formatRelative(ms);
+  if (facts.deployment !== 'self_managed' || ms === 0 || Math.abs(ms) >= MORE_THAN_HOURS * HOUR_MS)
+    return formatRelative(ms);
   return ms > 0 ? `in about ${formatDuration(ms)}` : `about ${formatDuration(ms)} ago`;
 }
 
@@ -128,7 +134,8 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
   const when = relativeFor(facts, facts.msUntilExpiry);
   const expiry =
     facts.deployment === 'saas'
-      ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end date ${facts.expirationDate})`
+      ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end ` +
+        `date ${facts.expirationDate})`
       : `License ${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
   let grace: string;
   if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {

@@ -22,13 +22,17 @@ export interface VerdictGuidance {
   emergency: EmergencyOffer;
 }
 
-export const ASK_LR = 'The trial license comes from the L&R team (CustomersDot): ask them in #support_licensing-subscription.';
+export const ASK_LR =
+  'The trial license comes from the L&R team (CustomersDot): ask them in #support_licensing-subscription.';
 export const NO_LICENSE_NOW =
-  'No license now: the STAR is not needed, so the ticket follows the normal queue and the L&R team handles the request.';
+  'No license now: the STAR is not needed, so the ticket follows the normal queue and the L&R team handles the ' +
+  'request.';
 export const DATE_UNKNOWN_REASON =
-  'No expiration date was given, so the weekend emergency scope (a paid Self-Managed license whose grace period ended within the last 3 days) could not be checked.';
+  'No expiration date was given, so the weekend emergency scope (a paid Self-Managed license whose grace period ' +
+  'ended within the last 3 days) could not be checked.';
 
-const answerOf = (decision: StarDecision, question: string) => decision.path.find((step) => step.question.id === question)?.option.value;
+const answerOf = (decision: StarDecision, question: string) =>
+  decision.path.find((step) => step.question.id === question)?.option.value;
 
 export function verdictGuidance(decision: StarDecision): VerdictGuidance {
   const type = decision.requestType;
@@ -36,10 +40,12 @@ export function verdictGuidance(decision: StarDecision): VerdictGuidance {
   const warnings = [...type.warnings];
   if (!type.trialLicenseSteps) return { steps: [...type.nextSteps], warnings, emergency: { kind: 'none' } };
   // "No need for STAR" never tells anyone to generate a license.
-  if (!decision.verdict.starValid) return { steps: [...type.nextSteps, NO_LICENSE_NOW], warnings, emergency: { kind: 'none' } };
+  if (!decision.verdict.starValid)
+    return { steps: [...type.nextSteps, NO_LICENSE_NOW], warnings, emergency: { kind: 'none' } };
 
   const reasons = emergencyScopeProblems(decision);
-  if (reasons.length === 0) return { steps: [...type.nextSteps, ...type.trialLicenseSteps], warnings, emergency: { kind: 'offer' } };
+  if (reasons.length === 0)
+    return { steps: [...type.nextSteps, ...type.trialLicenseSteps], warnings, emergency: { kind: 'offer' } };
   return {
     steps: [...type.nextSteps, `Not a weekend emergency: ${reasons.join(' ')} ${ASK_LR}`],
     warnings,
@@ -63,7 +69,9 @@ function emergencyScopeProblems(decision: StarDecision): string[] {
     decision.decidedAt,
   );
   // Trials have no grace period: never give a trial a grace-period reason.
-  return scope.failures.filter((failure) => !(trial && TIME_WINDOW_RULES.includes(failure.rule))).map((failure) => failure.reason);
+  return scope.failures
+    .filter((failure) => !(trial && TIME_WINDOW_RULES.includes(failure.rule)))
+    .map((failure) => failure.reason);
 }
 
 /**

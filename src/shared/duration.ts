@@ -4,7 +4,8 @@ import { Duration, type DurationLikeObject, type ToHumanDurationOptions } from '
 
 // "2 days 5 hours", not "2 days, 5 hours": Intl.ListFormat's unit list (luxon passes it through).
 const UNIT_LIST = { type: 'unit', showZeros: false } as ToHumanDurationOptions;
-const say = (parts: DurationLikeObject, opts: ToHumanDurationOptions = {}) => Duration.fromObject(parts, { locale: 'en' }).toHuman({ ...UNIT_LIST, ...opts });
+const say = (parts: DurationLikeObject, opts: ToHumanDurationOptions = {}) =>
+  Duration.fromObject(parts, { locale: 'en' }).toHuman({ ...UNIT_LIST, ...opts });
 
 /**
  * Human wording of a short duration for messages: "30 minutes", "1.5 minutes", "5 seconds",

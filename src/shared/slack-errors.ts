@@ -6,7 +6,8 @@ import { ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
  * test double built the same way) is read alike.
  */
 
-const codeOf = (error: unknown) => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
+const codeOf = (error: unknown) =>
+  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
 
 /** Slack answered `ok: false`: `data.error` says why (e.g. `expired_trigger_id`). */
 export function isPlatformError(error: unknown, slackError?: string): error is WebAPIPlatformError {

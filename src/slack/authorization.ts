@@ -9,10 +9,28 @@ import type { Capability, PermissionDecision, Permissions } from '../workflows/p
 export type { Capability };
 export type AuthorizationDecision = PermissionDecision;
 
-const CAPABILITY_SETTINGS: Record<Capability, { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }> = {
-  star_check: { groups: 'starCheckGroups', variable: 'STAR_CHECK_USERGROUPS', what: 'run /star-check', emptyMeansEveryone: true },
-  request_license: { groups: 'requesterGroups', variable: 'LICENSE_REQUESTER_USERGROUPS', what: 'request emergency licenses', emptyMeansEveryone: false },
-  override_scope: { groups: 'overrideGroups', variable: 'LICENSE_OVERRIDE_USERGROUPS', what: 'override the emergency scope check', emptyMeansEveryone: false },
+const CAPABILITY_SETTINGS: Record<
+  Capability,
+  { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }
+> = {
+  star_check: {
+    groups: 'starCheckGroups',
+    variable: 'STAR_CHECK_USERGROUPS',
+    what: 'run /star-check',
+    emptyMeansEveryone: true,
+  },
+  request_license: {
+    groups: 'requesterGroups',
+    variable: 'LICENSE_REQUESTER_USERGROUPS',
+    what: 'request emergency licenses',
+    emptyMeansEveryone: false,
+  },
+  override_scope: {
+    groups: 'overrideGroups',
+    variable: 'LICENSE_OVERRIDE_USERGROUPS',
+    what: 'override the emergency scope check',
+    emptyMeansEveryone: false,
+  },
 };
 
 interface CachedGroup {
@@ -42,7 +60,9 @@ export class Authorizer implements Permissions {
   }
 
   private allGroups(): string[] {
-    return [...new Set([...this.settings.starCheckGroups, ...this.settings.requesterGroups, ...this.settings.overrideGroups])];
+    return [
+      ...new Set([...this.settings.starCheckGroups, ...this.settings.requesterGroups, ...this.settings.overrideGroups]),
+    ];
   }
 
   /** Loads every configured group now and keeps them fresh. */
@@ -51,7 +71,10 @@ export class Authorizer implements Permissions {
     const refresh = () => {
       for (const group of this.allGroups()) {
         void this.load(group).catch((error: unknown) =>
-          this.logger.error({ group, error: slackErrorCode(error) }, 'cannot read a configured Slack user group: check the *_USERGROUPS settings'),
+          this.logger.error(
+            { group, error: slackErrorCode(error) },
+            'cannot read a configured Slack user group: check the *_USERGROUPS settings',
+          ),
         );
       }
     };
@@ -71,19 +94,32 @@ export class Authorizer implements Permissions {
     if (groups.length === 0) {
       return setting.emptyMeansEveryone
         ? { allowed: true }
-        : { allowed: false, reason: `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).` };
+        : {
+            allowed: false,
+            reason:
+              `Nobody may ${setting.what} yet: an admin must list the allowed Slack user groups in ` +
+              `${setting.variable} (or set AUTHORIZATION_MODE=open in a trial workspace).`,
+          };
     }
     // All groups at once (each lookup is bounded), and one broken group does not hide the others.
     const results = await Promise.allSettled(groups.map((group) => this.fresh(group)));
-    if (results.some((result) => result.status === 'fulfilled' && result.value.members.has(userId))) return { allowed: true };
+    if (results.some((result) => result.status === 'fulfilled' && result.value.members.has(userId)))
+      return { allowed: true };
     const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
     if (unreadable.length > 0) {
       this.logger.warn({ capability, unreadable }, 'user group membership could not be read; denying');
-      return { allowed: false, reason: `Your permission to ${setting.what} could not be checked with Slack right now, so it is refused. Try again in a minute.` };
+      return {
+        allowed: false,
+        reason:
+          `Your permission to ${setting.what} could not be checked with Slack right now, so it is ` +
+          `refused. Try again in a minute.`,
+      };
     }
     return {
       allowed: false,
-      reason: `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your manager to add you to that user group.`,
+      reason:
+        `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your ` +
+        `manager to add you to that user group.`,
     };
   }
 
@@ -97,7 +133,10 @@ export class Authorizer implements Permissions {
     return this.lookups.run(group, async () => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)),
+          this.lookupTimeoutMs,
+        );
       });
       try {
         const result = await Promise.race([this.client.usergroups.users.list({ usergroup: group }), timeout]);

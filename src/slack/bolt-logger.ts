@@ -6,18 +6,28 @@ type PinoLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Bolt and the Web API client log through pino, so redaction applies to them too. */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  const text = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
+  const text = (parts: unknown[]) =>
+    parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
   // Bolt logs at debug several times per request: format only what will be written.
-  const at = (level: PinoLevel) => (...msg: unknown[]) => {
-    if (child.isLevelEnabled(level)) child[level](text(msg));
-  };
+  const at =
+    (level: PinoLevel) =>
+    (...msg: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](text(msg));
+    };
   return {
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
     setLevel: () => undefined,
-    getLevel: () => (child.isLevelEnabled('debug') ? LogLevel.DEBUG : child.isLevelEnabled('info') ? LogLevel.INFO : child.isLevelEnabled('warn') ? LogLevel.WARN : LogLevel.ERROR),
+    getLevel: () =>
+      child.isLevelEnabled('debug')
+        ? LogLevel.DEBUG
+        : child.isLevelEnabled('info')
+          ? LogLevel.INFO
+          : child.isLevelEnabled('warn')
+            ? LogLevel.WARN
+            : LogLevel.ERROR,
     setName: () => undefined,
   };
 }

@@ -3,7 +3,10 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { scrubSecrets } from '../logger';
 
-/** The argument of Bolt's extended error handler (`extendedErrorHandler: true`), from its public `App.error` signature. */
+/**
+ * The argument of Bolt's extended error handler (`extendedErrorHandler: true`), from its public `App.error`
+ * signature.
+ */
 type ExtendedErrorHandlerArgs = Parameters<Parameters<App['error']>[0]>[0];
 
 /**
@@ -14,14 +17,26 @@ export function registerErrorHandler(app: App, logger: Logger): void {
   app.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     const reference = randomBytes(4).toString('hex').toUpperCase();
     const original = (error as { original?: Error }).original ?? error;
-    logger.error({ reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type }, 'listener failed');
+    logger.error(
+      { reference, error: scrubSecrets(original?.stack ?? String(original)), type: (body as { type?: string })?.type },
+      'listener failed',
+    );
     const payload = body as
-      | { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string; event?: { user?: string | { id?: string } } }
+      | {
+          user?: { id?: string };
+          user_id?: string;
+          channel?: { id?: string };
+          channel_id?: string;
+          event?: { user?: string | { id?: string } };
+        }
       | undefined;
     const eventUser = payload?.event?.user;
     const userId = payload?.user?.id ?? payload?.user_id ?? (typeof eventUser === 'string' ? eventUser : eventUser?.id);
     if (!userId) return;
-    const text = `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Part of your action may already be done: check /license-status or the licensing channel before you try again, and give this reference to the bot's maintainers if it keeps failing.`;
+    const text =
+      `:warning: Sorry, something went wrong on our side (reference \`${reference}\`). Part of your ` +
+      `action may already be done: check /license-status or the licensing channel before you try again, and ` +
+      `give this reference to the bot's maintainers if it keeps failing.`;
     const channel = payload?.channel?.id ?? payload?.channel_id;
     try {
       if (channel) await app.client.chat.postEphemeral({ channel, user: userId, text });

@@ -22,7 +22,11 @@ export function instrumentAcks(app: App, metrics: BotMetrics): void {
   app.processEvent = async (event) => {
     const started = performance.now();
     const body = event.body as { type?: string; command?: string; event?: { type?: string } };
-    const type = body.command ? 'slash_command' : body.type === 'event_callback' ? `event:${body.event?.type ?? 'unknown'}` : (body.type ?? 'unknown');
+    const type = body.command
+      ? 'slash_command'
+      : body.type === 'event_callback'
+        ? `event:${body.event?.type ?? 'unknown'}`
+        : (body.type ?? 'unknown');
     const ack = event.ack.bind(event);
     event.ack = async (response) => {
       histogramFor(type).observe((performance.now() - started) / 1000);
@@ -39,7 +43,11 @@ export function instrumentAcks(app: App, metrics: BotMetrics): void {
  * apart from `app.client`) takes the same `clientOptions`, so all of them are counted. Each attempt
  * counts: a call the client retries after a failure shows up once per failed attempt.
  */
-export function countingSlackFetch(apiUrl: string, onError: (method: string) => void, base: FetchFunction = globalThis.fetch): FetchFunction {
+export function countingSlackFetch(
+  apiUrl: string,
+  onError: (method: string) => void,
+  base: FetchFunction = globalThis.fetch,
+): FetchFunction {
   const prefix = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
   return async (url, init) => {
     const href = String(url);
@@ -60,7 +68,10 @@ export function countingSlackFetch(apiUrl: string, onError: (method: string) => 
   };
 }
 
-/** The response, with the body the client reads checked for `ok: false` on the way through (parsed once more only when unusual). */
+/**
+ * The response, with the body the client reads checked for `ok: false` on the way through (parsed once more only when
+ * unusual).
+ */
 function answerChecked(response: FetchResponse, onNotOk: () => void): FetchResponse {
   const check = (text: string) => {
     // Slack writes `ok` first; anything else is parsed to be sure.

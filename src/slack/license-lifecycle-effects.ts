@@ -59,20 +59,38 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
   }
 
   /** The reminder as it should read now: both copies (thread + DM), built from the stored events. */
-  private reminderInputs(request: Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>, base: Omit<ReminderInput, 'request' | 'audience'>) {
+  private reminderInputs(
+    request: Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>,
+    base: Omit<ReminderInput, 'request' | 'audience'>,
+  ) {
     return (['channel', 'requester'] as const).map((audience) => buildLicenseReminder({ ...base, request, audience }));
   }
 
-  private async publishReminders(request: LifecycleRequest | LicenseRequestRecord, base: Omit<ReminderInput, 'request' | 'audience'>, dmChannel: string): Promise<void> {
+  private async publishReminders(
+    request: LifecycleRequest | LicenseRequestRecord,
+    base: Omit<ReminderInput, 'request' | 'audience'>,
+    dmChannel: string,
+  ): Promise<void> {
     const [inThread, toRequester] = this.reminderInputs(request, base);
     const { audit, licensingChannel } = this.options;
-    await audit.publish({ key: lifecycleKeys.reminder(request.id), channel: licensingChannel, threadOfKey: licenseNoticeKey(request), ...inThread });
+    await audit.publish({
+      key: lifecycleKeys.reminder(request.id),
+      channel: licensingChannel,
+      threadOfKey: licenseNoticeKey(request),
+      ...inThread,
+    });
     await audit.publish({ key: lifecycleKeys.reminderDm(request.id), channel: dmChannel, ...toRequester });
   }
 
   /** Updates the reminder (buttons gone once resolved, "lapsed" once lapsed) if it was sent. */
-  private async updateReminders(record: LicenseRequestRecord, resolution: RequestResolution, events?: LifecycleEvent[]): Promise<void> {
-    const sent = (events ?? (await this.options.lifecycle.listEvents(record.id))).find((event) => event.type === 'reminder_sent');
+  private async updateReminders(
+    record: LicenseRequestRecord,
+    resolution: RequestResolution,
+    events?: LifecycleEvent[],
+  ): Promise<void> {
+    const sent = (events ?? (await this.options.lifecycle.listEvents(record.id))).find(
+      (event) => event.type === 'reminder_sent',
+    );
     const lapseAt = lapseOf(record);
     const dm = await this.options.outbox.get(lifecycleKeys.reminderDm(record.id));
     if (!sent || !lapseAt || !dm) return;
@@ -93,7 +111,11 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
   }
 
   private async publishNotice(record: LicenseRequestRecord, resolution: RequestResolution): Promise<void> {
-    await this.options.audit.publish({ key: licenseNoticeKey(record), channel: this.options.licensingChannel, ...buildLifecycleNotice(record, resolution, this.options.licenseWarning) });
+    await this.options.audit.publish({
+      key: licenseNoticeKey(record),
+      channel: this.options.licensingChannel,
+      ...buildLifecycleNotice(record, resolution, this.options.licenseWarning),
+    });
   }
 
   async sendReminder(request: LifecycleRequest, context: LifecycleFireContext): Promise<void> {
@@ -102,7 +124,12 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
     const needsLr = events.find((event) => event.type === 'needs_lr');
     await this.publishReminders(
       request,
-      { lapseAt: context.lapseAt, dueAt: context.dueAt, lateness: context.lateness, ...(needsLr?.bySlackId ? { needsLr: { bySlackId: needsLr.bySlackId, at: instant(needsLr.at) } } : {}) },
+      {
+        lapseAt: context.lapseAt,
+        dueAt: context.dueAt,
+        lateness: context.lateness,
+        ...(needsLr?.bySlackId ? { needsLr: { bySlackId: needsLr.bySlackId, at: instant(needsLr.at) } } : {}),
+      },
       dmChannel,
     );
   }
@@ -121,7 +148,12 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
   async resolved(record: LicenseRequestRecord, resolution: RequestResolution): Promise<void> {
     const actor = this.actorOf(resolution, 'resolved');
     if (!actor) return;
-    await this.options.audit.publish({ key: lifecycleKeys.resolvedLine(record.id), channel: this.options.licensingChannel, threadOfKey: licenseNoticeKey(record), ...buildResolvedLine(actor) });
+    await this.options.audit.publish({
+      key: lifecycleKeys.resolvedLine(record.id),
+      channel: this.options.licensingChannel,
+      threadOfKey: licenseNoticeKey(record),
+      ...buildResolvedLine(actor),
+    });
   }
 
   async needsLr(record: LicenseRequestRecord, _resolution: RequestResolution, actor: LifecycleActor): Promise<void> {
@@ -145,8 +177,13 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
       await this.publishNotice(record, resolution);
       await this.updateReminders(record, resolution);
     }
-    await this.options.slack.refreshHome(record.requestedBySlackId).catch((error: Error) =>
-      this.options.logger.warn({ requestId: record.id, err: error.message }, 'could not refresh the App Home of the request owner'),
-    );
+    await this.options.slack
+      .refreshHome(record.requestedBySlackId)
+      .catch((error: Error) =>
+        this.options.logger.warn(
+          { requestId: record.id, err: error.message },
+          'could not refresh the App Home of the request owner',
+        ),
+      );
   }
 }

@@ -14,7 +14,13 @@ import { buildStarDigestMessage } from './messages/star-digest';
 import { buildAppHome } from './views/app-home';
 
 /** Publishes `userId`'s App Home dashboard (on app_home_opened and when a request they own changes). */
-export async function publishDashboard(client: WebClient, store: Store, licensingChannel: string, userId: string, now: DateTime): Promise<void> {
+export async function publishDashboard(
+  client: WebClient,
+  store: Store,
+  licensingChannel: string,
+  userId: string,
+  now: DateTime,
+): Promise<void> {
   const dashboard = await loadDashboard(store, userId, now);
   await client.views.publish({ user_id: userId, view: buildAppHome(licensingChannel, dashboard) });
 }
@@ -58,16 +64,26 @@ export function createLifecycleRuntime(deps: {
         if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
         return dm.channel.id;
       },
-      refreshHome: (userId) => publishDashboard(client, store, config.licensingChannel, userId, DateTime.fromJSDate(clock(), { zone: 'utc' })),
+      refreshHome: (userId) =>
+        publishDashboard(client, store, config.licensingChannel, userId, DateTime.fromJSDate(clock(), { zone: 'utc' })),
     },
   });
-  const lifecycle = new LicenseLifecycle({ store, effects, clock, owner, leadHours: config.lifecycle.reminderHours, logger, pollIntervalMs: deps.pollIntervalMs });
+  const lifecycle = new LicenseLifecycle({
+    store,
+    effects,
+    clock,
+    owner,
+    leadHours: config.lifecycle.reminderHours,
+    logger,
+    pollIntervalMs: deps.pollIntervalMs,
+  });
   const digest = config.lifecycle.starDigestCron
     ? new StarDigestSchedule({
         schedule: parseCronSchedule(config.lifecycle.starDigestCron),
         runs: store.lifecycle,
         decisions: store.decisions,
-        publish: (key, value) => audit.publish({ key, channel: config.licensingChannel, ...buildStarDigestMessage(value) }),
+        publish: (key, value) =>
+          audit.publish({ key, channel: config.licensingChannel, ...buildStarDigestMessage(value) }),
         clock,
         owner,
         logger,

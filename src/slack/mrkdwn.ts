@@ -51,7 +51,8 @@ export function link(url: string, label?: string): string {
 }
 
 export const mentionUser = (userId: string) => (/^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId));
-export const mentionChannel = (channelId: string) => (/^[CGD][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId));
+export const mentionChannel = (channelId: string) =>
+  /^[CGD][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId);
 
 /**
  * Slack renders this in each reader's own time zone; the fallback is shown where it cannot.
@@ -65,4 +66,5 @@ export function slackDate(epochSeconds: number, fallback: string, format = '{dat
 export { truncate } from '../shared/text';
 
 /** Mentions a user group (`<!subteam^S…>`) when the ID looks like one; otherwise plain, inert text. */
-export const mentionUserGroup = (groupId: string) => (/^S[A-Z0-9]+$/.test(groupId) ? `<!subteam^${groupId}>` : escapeMrkdwn(groupId));
+export const mentionUserGroup = (groupId: string) =>
+  /^S[A-Z0-9]+$/.test(groupId) ? `<!subteam^${groupId}>` : escapeMrkdwn(groupId);

@@ -14,9 +14,14 @@ import type { Logger } from 'pino';
  * that is not a JSON object; anything it cannot judge (bad signature, unparseable body) is left
  * to Bolt, which answers 401/400 itself. Nothing the guard does can reject unobserved.
  */
-export function createSafeHttpReceiver(options: HTTPReceiverOptions & { signingSecret: string }, logger: Logger): HTTPReceiver {
+export function createSafeHttpReceiver(
+  options: HTTPReceiverOptions & { signingSecret: string },
+  logger: Logger,
+): HTTPReceiver {
   const receiver = new HTTPReceiver(options);
-  const endpoints = new Set(Array.isArray(options.endpoints) ? options.endpoints : [options.endpoints ?? '/slack/events']);
+  const endpoints = new Set(
+    Array.isArray(options.endpoints) ? options.endpoints : [options.endpoints ?? '/slack/events'],
+  );
   const bodyLimit = HTTPModuleFunctions.defaultBodyLimit;
   const boltListener = receiver.requestListener;
 
@@ -31,14 +36,19 @@ export function createSafeHttpReceiver(options: HTTPReceiverOptions & { signingS
     try {
       buffered = await HTTPModuleFunctions.bufferIncomingMessage(req, bodyLimit);
     } catch (error) {
-      const tooLarge = (error as { type?: string; statusCode?: number }).type === 'entity.too.large' || (error as { statusCode?: number }).statusCode === 413;
+      const tooLarge =
+        (error as { type?: string; statusCode?: number }).type === 'entity.too.large' ||
+        (error as { statusCode?: number }).statusCode === 413;
       logger.warn({ error: (error as Error).message }, 'could not read a request body');
       reject(res, tooLarge ? 413 : 400);
       return;
     }
     let verified = false;
     try {
-      await HTTPModuleFunctions.parseAndVerifyHTTPRequest({ enabled: true, signingSecret: options.signingSecret, bodyLimit }, buffered);
+      await HTTPModuleFunctions.parseAndVerifyHTTPRequest(
+        { enabled: true, signingSecret: options.signingSecret, bodyLimit },
+        buffered,
+      );
       verified = true;
     } catch {
       // Bolt answers (401) and logs unsigned or stale requests itself.
@@ -53,7 +63,11 @@ export function createSafeHttpReceiver(options: HTTPReceiverOptions & { signingS
       }
       if (parsed && (body === null || typeof body !== 'object' || Array.isArray(body))) {
         logger.warn(
-          { path: req.url, contentType: req.headers['content-type'], bodyType: body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body },
+          {
+            path: req.url,
+            contentType: req.headers['content-type'],
+            bodyType: body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body,
+          },
           'rejected a signed Slack request whose payload is not a JSON object (HTTP 400)',
         );
         reject(res, 400);

@@ -14,11 +14,14 @@ const isBlock = (value: unknown): value is SlackBlock =>
 export function storedBlocks(entry: Pick<OutboxEntry, 'key' | 'blocks'>): SlackBlock[] {
   const { blocks } = entry;
   if (blocks.every(isBlock)) return blocks;
-  throw new TypeError(`outbox entry ${entry.key}: block ${blocks.findIndex((b) => !isBlock(b))} is not a Block Kit block`);
+  throw new TypeError(
+    `outbox entry ${entry.key}: block ${blocks.findIndex((b) => !isBlock(b))} is not a Block Kit block`,
+  );
 }
 
 export const SUPERSEDES_NOTE =
-  ':information_source: Posted again after an interruption: if an earlier copy of this message shows an older status, this one replaces it and is the one kept up to date.';
+  ':information_source: Posted again after an interruption: if an earlier copy of this message shows an older ' +
+  'status, this one replaces it and is the one kept up to date.';
 
 const supersedesNote: ContextBlock = { type: 'context', block_id: 'supersedes', elements: [mrkdwn(SUPERSEDES_NOTE)] };
 

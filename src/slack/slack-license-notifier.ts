@@ -14,12 +14,19 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     private readonly audit: OutboxDispatcher,
     private readonly licensingChannel: string,
     private readonly logger: Logger,
-    private readonly options: { onStatus?: (status: LicenseRequestRecord['status']) => void; licenseWarning?: string } = {},
+    private readonly options: {
+      onStatus?: (status: LicenseRequestRecord['status']) => void;
+      licenseWarning?: string;
+    } = {},
   ) {}
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
     this.options.onStatus?.(record.status);
-    await this.audit.publish({ key: licenseNoticeKey(record), channel: this.licensingChannel, ...buildLicenseNotice(record, this.options.licenseWarning) });
+    await this.audit.publish({
+      key: licenseNoticeKey(record),
+      channel: this.licensingChannel,
+      ...buildLicenseNotice(record, this.options.licenseWarning),
+    });
   }
 
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
@@ -38,7 +45,8 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
     const intro =
-      `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
+      `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (` +
+      `${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
       `expires on ${record.trialExpiresOn}. Attach it to the ticket and reply to the customer.` +
       (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
     if (record.licenseFile) {

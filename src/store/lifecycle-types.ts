@@ -16,7 +16,12 @@ export interface RequestResolution {
 }
 
 /** Events a request can have at most once: a re-run after a crash or a second click records nothing new. */
-export const ONCE_PER_REQUEST: ReadonlySet<LifecycleEventType> = new Set(['reminder_sent', 'resolved', 'needs_lr', 'lapsed']);
+export const ONCE_PER_REQUEST: ReadonlySet<LifecycleEventType> = new Set([
+  'reminder_sent',
+  'resolved',
+  'needs_lr',
+  'lapsed',
+]);
 
 /**
  * The trial follow-up's durable state (issue 12): the reminder/lapse jobs (claimed with a lease,
@@ -33,7 +38,10 @@ export interface LifecycleRepository extends LifecycleJobs {
   /** The request's events, oldest first. */
   listEvents(requestId: string): Promise<LifecycleEvent[]>;
   resolution(requestId: string): Promise<RequestResolution>;
-  /** IDs of generated requests without a "resolved" event whose trial ends on or after `sinceDate` (yyyy-mm-dd), soonest first. */
+  /**
+   * IDs of generated requests without a "resolved" event whose trial ends on or after `sinceDate` (yyyy-mm-dd),
+   * soonest first.
+   */
   openTrialIds(sinceDate: string, limit: number): Promise<string[]>;
   /** IDs of the requests `slackUserId` made, newest first. */
   requestIdsBy(slackUserId: string, limit: number): Promise<string[]>;
@@ -50,7 +58,8 @@ export interface LifecycleRepository extends LifecycleJobs {
 
 /** The resolution as the events tell it (each type is stored at most once; the earliest counts anyway). */
 export function resolutionFromEvents(events: readonly LifecycleEvent[]): RequestResolution {
-  const first = (type: LifecycleEventType) => events.filter((e) => e.type === type).sort((a, b) => a.at.localeCompare(b.at))[0];
+  const first = (type: LifecycleEventType) =>
+    events.filter((e) => e.type === type).sort((a, b) => a.at.localeCompare(b.at))[0];
   const resolved = first('resolved');
   const needsLr = first('needs_lr');
   const lapsed = first('lapsed');

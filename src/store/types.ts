@@ -94,7 +94,8 @@ export interface RefusedLicenseRequest extends LicenseRequestBase {
 }
 
 /** A license request: one shape per status, one field per meaning. */
-export type LicenseRequestRecord = PendingLicenseRequest | GeneratedLicenseRequest | FailedLicenseRequest | RefusedLicenseRequest;
+export type LicenseRequestRecord =
+  PendingLicenseRequest | GeneratedLicenseRequest | FailedLicenseRequest | RefusedLicenseRequest;
 
 type StatusFields<R extends LicenseRequestRecord> = Omit<R, keyof LicenseRequestBase | 'delivery'>;
 
@@ -211,7 +212,10 @@ export interface OutboxEntry extends OutboxMessage {
 }
 
 export interface ClaimDueOptions {
-  /** Entries whose next attempt is at or before this are due (default `now`); the final flush of a stopping dispatcher looks past backoffs. The lease still starts at `now`. */
+  /**
+   * Entries whose next attempt is at or before this are due (default `now`); the final flush of a stopping dispatcher
+   * looks past backoffs. The lease still starts at `now`.
+   */
   dueBy?: Date;
 }
 
@@ -275,14 +279,23 @@ export interface UserPreferenceRepository {
  * Schema: migration 6 (license_requests.claimed_by / claimed_until) on both backends.
  */
 export interface RequestLeases {
-  /** Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when another owner holds it or nothing is left to do. */
+  /**
+   * Takes the lease on one request that still needs work (pending, or generated with a pending delivery); false when
+   * another owner holds it or nothing is left to do.
+   */
   claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /**
    * Pending requests whose lease is free, oldest first, now leased to `owner`. A request nobody
    * has claimed yet (just created: the replica that received it is about to claim it) is only
    * taken once it has been left alone for `unclaimedGraceMs` (default 0).
    */
-  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]>;
+  claimPendingRequests(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    unclaimedGraceMs?: number,
+  ): Promise<LicenseRequestRecord[]>;
   /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */

@@ -9,10 +9,19 @@ import type { StarDecisionRecord } from '../store/types';
  *   npm run export-decisions -- --days 30 > decisions.csv
  */
 
-const COLUMNS = ['decided_at', 'ticket_url', 'verdict', 'decided_by', 'path', 'expiration_date', 'deployment', 'request_type'] as const;
+const COLUMNS = [
+  'decided_at',
+  'ticket_url',
+  'verdict',
+  'decided_by',
+  'path',
+  'expiration_date',
+  'deployment',
+  'request_type',
+] as const;
 
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+function csvField(value: string | undefined): string {
+  const text = value ?? '';
   // Quote fields that need it; a leading =,+,-,@ is neutralised so a spreadsheet never runs it.
   const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
@@ -20,9 +29,25 @@ function csvField(value: unknown): string {
 
 export function decisionsToCsv(decisions: StarDecisionRecord[]): string {
   const rows = decisions.map((decision) => {
-    const inputs = decision.inputs as { path?: { question: string; answer: string; source: string }[]; expirationDate?: string; deployment?: string; requestType?: string };
-    const path = (inputs.path ?? []).map((step) => `${step.question}=${step.answer}${step.source === 'computed' ? ' (computed)' : ''}`).join('; ');
-    return [decision.createdAt, decision.ticketUrl, decision.verdict, decision.decidedBySlackId, path, inputs.expirationDate, inputs.deployment, inputs.requestType];
+    const inputs = decision.inputs as {
+      path?: { question: string; answer: string; source: string }[];
+      expirationDate?: string;
+      deployment?: string;
+      requestType?: string;
+    };
+    const path = (inputs.path ?? [])
+      .map((step) => `${step.question}=${step.answer}${step.source === 'computed' ? ' (computed)' : ''}`)
+      .join('; ');
+    return [
+      decision.createdAt,
+      decision.ticketUrl,
+      decision.verdict,
+      decision.decidedBySlackId,
+      path,
+      inputs.expirationDate,
+      inputs.deployment,
+      inputs.requestType,
+    ];
   });
   return [COLUMNS.join(','), ...rows.map((row) => row.map(csvField).join(','))].join('\n') + '\n';
 }

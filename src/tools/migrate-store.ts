@@ -41,7 +41,11 @@ function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
   if (batch.length > 0) yield batch;
 }
 
-export async function migrateStore(options: { dataDir: string; to: string; batchSize?: number }): Promise<MigrateStoreResult> {
+export async function migrateStore(options: {
+  dataDir: string;
+  to: string;
+  batchSize?: number;
+}): Promise<MigrateStoreResult> {
   const file = join(options.dataDir, DATABASE_FILE_NAME);
   // Opening would create an empty store; a typo in DATA_DIR must not "succeed" with nothing copied.
   if (!existsSync(file)) throw new Error(`no SQLite store at ${file} (set DATA_DIR to the bot's data folder)`);
@@ -88,7 +92,9 @@ function argument(name: string): string | undefined {
 if (require.main === module) {
   const to = argument('--to');
   if (!to || !/^postgres(ql)?:\/\//.test(to)) {
-    process.stderr.write('Usage: npm run migrate-store -- --to postgres://user:password@host:5432/db   (reads the SQLite store in DATA_DIR, default ./data)\n');
+    process.stderr.write(
+      'Usage: npm run migrate-store -- --to postgres://user:password@host:5432/db   (reads the SQLite store in DATA_DIR, default ./data)\n',
+    );
     process.exit(2);
   }
   const dataDir = process.env.DATA_DIR || './data';

@@ -1,17 +1,29 @@
 import type { DateTime } from 'luxon';
 import type { LifecycleRepository } from '../store/lifecycle-types';
 import type { LicenseRequestRecord, LicenseRequestRepository } from '../store/types';
-import { DASHBOARD_CAPS, type AppHomeDashboard, type DashboardLicense, type DashboardRequest } from '../slack/views/app-home';
+import {
+  DASHBOARD_CAPS,
+  type AppHomeDashboard,
+  type DashboardLicense,
+  type DashboardRequest,
+} from '../slack/views/app-home';
 import { OPEN_TRIAL_HORIZON_DAYS } from './license-lifecycle';
 
-type DashboardStore = { requests: Pick<LicenseRequestRepository, 'getRequest'>; lifecycle: Pick<LifecycleRepository, 'openTrialIds' | 'requestIdsBy' | 'decisionsBy' | 'resolution'> };
+type DashboardStore = {
+  requests: Pick<LicenseRequestRepository, 'getRequest'>;
+  lifecycle: Pick<LifecycleRepository, 'openTrialIds' | 'requestIdsBy' | 'decisionsBy' | 'resolution'>;
+};
 
 /**
  * Loads what the App Home dashboard shows for `slackUserId` (the builder stays pure): every open
  * trial (generated, unresolved; lapsed ones for two weeks), and the viewer's own recent requests
  * and STAR checks. One more open trial than shown is loaded so the builder can say "…and more".
  */
-export async function loadDashboard(store: DashboardStore, slackUserId: string, now: DateTime): Promise<AppHomeDashboard> {
+export async function loadDashboard(
+  store: DashboardStore,
+  slackUserId: string,
+  now: DateTime,
+): Promise<AppHomeDashboard> {
   const since = now.minus({ days: OPEN_TRIAL_HORIZON_DAYS }).toISODate()!;
   const [openIds, ownIds, recentStarChecks] = await Promise.all([
     store.lifecycle.openTrialIds(since, DASHBOARD_CAPS.openLicenses + 1),
@@ -31,7 +43,11 @@ export async function loadDashboard(store: DashboardStore, slackUserId: string, 
     ...(resolution.resolvedAt ? { resolvedAt: resolution.resolvedAt } : {}),
     ...(resolution.needsLrBySlackId ? { needsLrBySlackId: resolution.needsLrBySlackId } : {}),
   }));
-  const recentRequests: DashboardRequest[] = own.map(({ record, resolution }) => ({ ...pick(record), createdAt: record.createdAt, ...(resolution.resolvedAt ? { resolvedAt: resolution.resolvedAt } : {}) }));
+  const recentRequests: DashboardRequest[] = own.map(({ record, resolution }) => ({
+    ...pick(record),
+    createdAt: record.createdAt,
+    ...(resolution.resolvedAt ? { resolvedAt: resolution.resolvedAt } : {}),
+  }));
   return { now, openLicenses, recentRequests, recentStarChecks, starCheckButton: true };
 }
 

@@ -1,10 +1,10 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import {
-  EmergencyField,
-  EmergencyRequest,
+  type EmergencyField,
+  type EmergencyRequest,
   NOT_OVERRIDABLE_REASON,
-  RawEmergencyForm,
+  type RawEmergencyForm,
   scopeCanBeOverridden,
   summarizeScope,
   validateEmergencyForm,
@@ -16,9 +16,15 @@ import { parseTicketReference } from '../policy/ticket';
 import type { LicenseAdapterName } from '../licenses/types';
 import type { LifecycleEvent } from '../policy/license-lifecycle';
 import type { LifecycleRepository } from '../store/lifecycle-types';
-import type { LicenseRequestInput, LicenseRequestRecord, LicenseRequestRepository, OpenRequestRepository, UserPreferenceRepository } from '../store/types';
+import type {
+  LicenseRequestInput,
+  LicenseRequestRecord,
+  LicenseRequestRepository,
+  OpenRequestRepository,
+  UserPreferenceRepository,
+} from '../store/types';
 import type { EmergencyLicenseWorkflow } from './emergency-license';
-import { Capability, firstRefusal, Permissions } from './permissions';
+import { type Capability, firstRefusal, type Permissions } from './permissions';
 
 /** Who submitted which modal step; the view ID makes the idempotency key and keys the open request. */
 export interface Submitter {
@@ -34,10 +40,19 @@ export type Refused = { kind: 'refused'; reason: string };
  * the ack, then call `finish()`: it resolves the processed record when this submission started
  * the request, or undefined when another delivery of it is handling it.
  */
-export type Started = { kind: 'started'; record: LicenseRequestRecord; finish: () => Promise<LicenseRequestRecord | undefined> };
+export type Started = {
+  kind: 'started';
+  record: LicenseRequestRecord;
+  finish: () => Promise<LicenseRequestRecord | undefined>;
+};
 
 /** Pending or generated requests for the same ticket or email exist: ask before a second license. */
-export type NeedsConfirmation = { kind: 'needs-confirmation'; request: EmergencyRequest; duplicates: LicenseRequestRecord[]; channelId?: string };
+export type NeedsConfirmation = {
+  kind: 'needs-confirmation';
+  request: EmergencyRequest;
+  duplicates: LicenseRequestRecord[];
+  channelId?: string;
+};
 
 export type StartResult = Started | NeedsConfirmation;
 
@@ -134,7 +149,9 @@ export class EmergencyLicenseService {
     }
     // The follow-up history of the requests shown (indexed reads, at most STATUS_EVENTS_SHOWN).
     const shown = records.slice(0, STATUS_EVENTS_SHOWN);
-    const events = new Map(await Promise.all(shown.map(async (r) => [r.id, await this.deps.events.listEvents(r.id)] as const)));
+    const events = new Map(
+      await Promise.all(shown.map(async (r) => [r.id, await this.deps.events.listEvents(r.id)] as const)),
+    );
     return { kind: 'records', records, events };
   }
 
@@ -151,14 +168,21 @@ export class EmergencyLicenseService {
     const manager = overridable ? await this.deps.permissions.check(by.slackUserId, 'override_scope') : undefined;
     if (manager?.allowed) {
       // What the override may go on with stays on the server, keyed by this view.
-      await this.deps.openRequests.saveOpenRequest({ viewId: by.viewId, slackUserId: by.slackUserId, stage: 'override', facts: { ...request }, channelId }, this.nowDate);
+      await this.deps.openRequests.saveOpenRequest(
+        { viewId: by.viewId, slackUserId: by.slackUserId, stage: 'override', facts: { ...request }, channelId },
+        this.nowDate,
+      );
     }
     return {
       kind: 'out-of-scope',
       request,
       scope,
       canOverride: Boolean(manager?.allowed),
-      overrideBlockedReason: !overridable ? NOT_OVERRIDABLE_REASON : manager && !manager.allowed ? manager.reason : undefined,
+      overrideBlockedReason: !overridable
+        ? NOT_OVERRIDABLE_REASON
+        : manager && !manager.allowed
+          ? manager.reason
+          : undefined,
       finish: async () => {
         await this.rememberUsername(by.slackUserId, request.username);
         await this.deps.workflow.refuse(
@@ -179,9 +203,17 @@ export class EmergencyLicenseService {
     const open = await this.openRequest(by, 'override');
     const checked = this.revalidate(open?.facts);
     if (!checked || (!checked.scope.inScope && !scopeCanBeOverridden(checked.scope))) {
-      return { kind: 'refused', reason: 'This request can no longer be overridden. Start again with /emergency-license.' };
+      return {
+        kind: 'refused',
+        reason: 'This request can no longer be overridden. Start again with /emergency-license.',
+      };
     }
-    return this.start(by, { ...checked, stage: 'override', justification: justification.text, channelId: open?.channelId });
+    return this.start(by, {
+      ...checked,
+      stage: 'override',
+      justification: justification.text,
+      channelId: open?.channelId,
+    });
   }
 
   /** The engineer confirmed that a second license for the same ticket or email is needed. */
@@ -189,18 +221,31 @@ export class EmergencyLicenseService {
     // Only a view the bot answered with this confirmation (for this user) can be confirmed; the
     // request and any override justification are the ones the server kept for it.
     const open = await this.openRequest(by, 'reissue');
-    const capabilities: Capability[] = open?.justification ? ['request_license', 'override_scope'] : ['request_license'];
+    const capabilities: Capability[] = open?.justification
+      ? ['request_license', 'override_scope']
+      : ['request_license'];
     const refusal = await firstRefusal(this.deps.permissions, by.slackUserId, capabilities);
     if (refusal) return { kind: 'refused', reason: refusal };
     const checked = this.revalidate(open?.facts);
     // Out of scope only goes on with a manager's justification, and only where an override is possible at all.
-    if (!open || !checked || (!checked.scope.inScope && (!open.justification || !scopeCanBeOverridden(checked.scope)))) {
+    if (
+      !open ||
+      !checked ||
+      (!checked.scope.inScope && (!open.justification || !scopeCanBeOverridden(checked.scope)))
+    ) {
       return {
         kind: 'refused',
-        reason: 'This request is no longer valid (it may have fallen out of scope, or it was never opened here). Start again with /emergency-license.',
+        reason:
+          'This request is no longer valid (it may have fallen out of scope, or it was never opened here). ' +
+          'Start again with /emergency-license.',
       };
     }
-    return this.start(by, { ...checked, stage: 'reissue', justification: open.justification, channelId: open.channelId });
+    return this.start(by, {
+      ...checked,
+      stage: 'reissue',
+      justification: open.justification,
+      channelId: open.channelId,
+    });
   }
 
   /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */
@@ -208,14 +253,19 @@ export class EmergencyLicenseService {
     const refusal = await firstRefusal(this.deps.permissions, slackUserId, ['request_license']);
     if (refusal) return { kind: 'refused', reason: refusal };
     const failed = await this.deps.requests.getRequest(requestId);
-    const problem = failed ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), this.deps.now()) : undefined;
+    const problem = failed
+      ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), this.deps.now())
+      : undefined;
     if (problem) return { kind: 'outside-window', problem };
     const record = await this.deps.workflow.retry(requestId);
     return record ? { kind: 'retried', record } : { kind: 'not-failed' };
   }
 
   /** Someone on the team fetches a copy of a generated license (never a new one). */
-  async sendCopy(slackUserId: string, requestId: string): Promise<Refused | { kind: 'sent' } | { kind: 'not-generated' }> {
+  async sendCopy(
+    slackUserId: string,
+    requestId: string,
+  ): Promise<Refused | { kind: 'sent' } | { kind: 'not-generated' }> {
     const refusal = await firstRefusal(this.deps.permissions, slackUserId, ['request_license']);
     if (refusal) return { kind: 'refused', reason: refusal };
     const result = await this.deps.workflow.sendCopy(requestId, slackUserId);
@@ -228,7 +278,13 @@ export class EmergencyLicenseService {
    */
   private async start(
     by: Submitter,
-    args: { request: EmergencyRequest; scope: ScopeDecision; stage: 'submit' | 'override' | 'reissue'; justification?: string; channelId?: string },
+    args: {
+      request: EmergencyRequest;
+      scope: ScopeDecision;
+      stage: 'submit' | 'override' | 'reissue';
+      justification?: string;
+      channelId?: string;
+    },
   ): Promise<StartResult> {
     const { request, scope } = args;
     const reissueConfirmed = args.stage === 'reissue';
@@ -241,12 +297,21 @@ export class EmergencyLicenseService {
     // A confirmed re-issue skips the duplicate check; every other path checks and inserts in one
     // atomic step, so of simultaneous requests for one ticket or email only one makes a license.
     const result = reissueConfirmed
-      ? await this.deps.workflow.submit(input).then(({ record, created }) => ({ outcome: created ? ('created' as const) : ('existing' as const), record }))
+      ? await this.deps.workflow
+          .submit(input)
+          .then(({ record, created }) => ({ outcome: created ? ('created' as const) : ('existing' as const), record }))
       : await this.deps.workflow.request(input);
     if (result.outcome === 'duplicates') {
       // The facts the confirmation may go on with stay here, keyed by this view, not in the modal.
       await this.deps.openRequests.saveOpenRequest(
-        { viewId: by.viewId, slackUserId: by.slackUserId, stage: 'reissue', facts: { ...request }, justification: args.justification, channelId: args.channelId },
+        {
+          viewId: by.viewId,
+          slackUserId: by.slackUserId,
+          stage: 'reissue',
+          facts: { ...request },
+          justification: args.justification,
+          channelId: args.channelId,
+        },
         this.nowDate,
       );
       return { kind: 'needs-confirmation', request, duplicates: result.duplicates, channelId: args.channelId };
@@ -333,5 +398,9 @@ export function retryWindowProblem(licenseExpiresOn: string, overridden: boolean
   // Only Self-Managed requests reach the license adapter: SaaS is never in scope nor overridable.
   const facts = computeExpiryFacts(licenseExpiresOn, now, 'self_managed');
   if (graceEndedWithinEmergencyWindow(facts, now)) return undefined;
-  return `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} (${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last 3 days, UTC).`;
+  return (
+    `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} ` +
+    `(${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last ` +
+    `3 days, UTC).`
+  );
 }

@@ -25,7 +25,12 @@ export interface DeliveryRetryOptions {
   pollIntervalMs: number;
 }
 
-export const DEFAULT_DELIVERY_RETRY: DeliveryRetryOptions = { minBackoffMs: 1_000, maxBackoffMs: 5 * 60_000, maxAttempts: 12, pollIntervalMs: 5_000 };
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetryOptions = {
+  minBackoffMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+  maxAttempts: 12,
+  pollIntervalMs: 5_000,
+};
 
 /**
  * Who works on which request when several replicas share the store (see RequestLeases):
@@ -45,7 +50,12 @@ export interface RequestLeaseOptions {
   unclaimedGraceMs: number;
 }
 
-export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = { owner: 'local', leaseMs: 30_000, maxInFlight: 20, unclaimedGraceMs: 0 };
+export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = {
+  owner: 'local',
+  leaseMs: 30_000,
+  maxInFlight: 20,
+  unclaimedGraceMs: 0,
+};
 
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
 const MAX_REASON = 500;
@@ -125,7 +135,10 @@ export class EmergencyLicenseWorkflow {
    * Sends a copy of a generated license to `toSlackId` (anyone on the team may fetch one; the
    * request's thread says who did). Never generates a new license.
    */
-  async sendCopy(id: string, toSlackId: string): Promise<{ kind: 'sent'; record: LicenseRequestRecord } | { kind: 'not-generated' }> {
+  async sendCopy(
+    id: string,
+    toSlackId: string,
+  ): Promise<{ kind: 'sent'; record: LicenseRequestRecord } | { kind: 'not-generated' }> {
     const record = await this.store.getRequest(id);
     if (!record || record.status !== 'generated') return { kind: 'not-generated' };
     await this.notifier.deliver({ ...record, requestedBySlackId: toSlackId });
@@ -148,7 +161,10 @@ export class EmergencyLicenseWorkflow {
       if (!claimed && !(await this.store.claimRequest(id, this.lease.owner, this.now(), this.lease.leaseMs))) {
         const record = await this.store.getRequest(id);
         if (!record) throw new Error(`unknown license request ${id}`);
-        this.logger.debug({ requestId: id, status: record.status }, 'license request held by another replica (or done): not processing it here');
+        this.logger.debug(
+          { requestId: id, status: record.status },
+          'license request held by another replica (or done): not processing it here',
+        );
         return record;
       }
       return this.holding(id, () => this.run(id));
@@ -157,23 +173,35 @@ export class EmergencyLicenseWorkflow {
 
   /** Runs `work` while keeping this process's lease on the request alive, and ends the lease afterwards. */
   private async holding<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const renew = setInterval(() => {
-      this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(
-        (kept) => {
-          // Only after a long store outage: another replica may now work on it too (see README, leases).
-          if (!kept) this.logger.warn({ requestId: id }, 'lost the lease on a license request while working on it');
-        },
-        (error: unknown) => this.logger.warn({ requestId: id, error: (error as Error).message }, 'could not renew the lease on a license request; will retry'),
-      );
-    }, Math.max(50, Math.floor(this.lease.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(
+          (kept) => {
+            // Only after a long store outage: another replica may now work on it too (see README, leases).
+            if (!kept) this.logger.warn({ requestId: id }, 'lost the lease on a license request while working on it');
+          },
+          (error: unknown) =>
+            this.logger.warn(
+              { requestId: id, error: (error as Error).message },
+              'could not renew the lease on a license request; will retry',
+            ),
+        );
+      },
+      Math.max(50, Math.floor(this.lease.leaseMs / 3)),
+    );
     renew.unref();
     try {
       return await work();
     } finally {
       clearInterval(renew);
-      await this.store.releaseRequestLease(id, this.lease.owner).catch((error: unknown) =>
-        this.logger.warn({ requestId: id, error: (error as Error).message }, 'could not end the lease on a license request; it expires by itself'),
-      );
+      await this.store
+        .releaseRequestLease(id, this.lease.owner)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { requestId: id, error: (error as Error).message },
+            'could not end the lease on a license request; it expires by itself',
+          ),
+        );
     }
   }
 
@@ -204,7 +232,13 @@ export class EmergencyLicenseWorkflow {
     if (room <= 0) return 0;
     let claimed: LicenseRequestRecord[];
     try {
-      claimed = await this.store.claimPendingRequests(this.lease.owner, this.now(), room, this.lease.leaseMs, this.lease.unclaimedGraceMs);
+      claimed = await this.store.claimPendingRequests(
+        this.lease.owner,
+        this.now(),
+        room,
+        this.lease.leaseMs,
+        this.lease.unclaimedGraceMs,
+      );
     } catch (error) {
       // A store hiccup (e.g. PostgreSQL restarting) must not end the process: the next pass retries.
       this.logger.error({ error: (error as Error).message }, 'claiming pending license requests failed; will retry');
@@ -213,7 +247,9 @@ export class EmergencyLicenseWorkflow {
     const orphaned = claimed.filter((record) => !this.inFlight.has(record.id));
     for (const record of orphaned) {
       this.logger.info({ requestId: record.id, heldBefore: record.updatedAt }, 'resuming a pending license request');
-      void this.processClaimed(record.id, true).catch((error: unknown) => this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'));
+      void this.processClaimed(record.id, true).catch((error: unknown) =>
+        this.logger.error({ requestId: record.id, error: (error as Error).message }, 'resume failed'),
+      );
     }
     return orphaned.length;
   }
@@ -233,7 +269,9 @@ export class EmergencyLicenseWorkflow {
     this.deliveryTimer = undefined;
   }
 
-  /** Delivers every license whose hand-over is pending and due (after a restart or a backoff) and whose lease is free. */
+  /**
+   * Delivers every license whose hand-over is pending and due (after a restart or a backoff) and whose lease is free.
+   */
   async deliverDue(): Promise<number> {
     try {
       const due = await this.store.claimDeliveriesDue(this.lease.owner, this.now(), 20, this.lease.leaseMs);
@@ -286,10 +324,20 @@ export class EmergencyLicenseWorkflow {
       const message = slackErrorCode(error);
       const attempts = record.delivery.attempts + 1;
       const giveUp = attempts >= this.deliveryRetry.maxAttempts;
-      const backoff = Math.min(this.deliveryRetry.maxBackoffMs, this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16));
+      const backoff = Math.min(
+        this.deliveryRetry.maxBackoffMs,
+        this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16),
+      );
       const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
-      this.logger.warn({ requestId: id, attempts, error: message, retryInMs: giveUp ? undefined : backoff }, giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry');
-      updated = await this.store.recordDelivery(id, { delivered: false, error: truncate(message, MAX_REASON), nextAttemptAt }, this.now());
+      this.logger.warn(
+        { requestId: id, attempts, error: message, retryInMs: giveUp ? undefined : backoff },
+        giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry',
+      );
+      updated = await this.store.recordDelivery(
+        id,
+        { delivered: false, error: truncate(message, MAX_REASON), nextAttemptAt },
+        this.now(),
+      );
     }
     await this.notifier.recordChanged(updated);
     return updated;
@@ -324,24 +372,38 @@ export class EmergencyLicenseWorkflow {
         : await this.adapter.request(toAdapterRequest(record));
     } catch (error) {
       // Read in the channel by people: say what failed, not which adapter (the log has that).
-      this.logger.warn({ requestId: id, adapter: this.adapter.name, error: (error as Error).message }, 'license generation threw');
+      this.logger.warn(
+        { requestId: id, adapter: this.adapter.name, error: (error as Error).message },
+        'license generation threw',
+      );
       outcome = { status: 'failed', reason: `License generation failed: ${(error as Error).message}` };
     }
 
     if (outcome.status === 'pending') {
       // Remember where to follow it before waiting, so a restart resumes instead of asking twice.
-      const following = await this.store.updateRequest(id, { status: 'pending', issueUrl: outcome.reference }, this.now());
+      const following = await this.store.updateRequest(
+        id,
+        { status: 'pending', issueUrl: outcome.reference },
+        this.now(),
+      );
       await this.notifier.recordChanged(following);
       try {
         outcome = await this.adapter.follow(toAdapterRequest(following), outcome.reference);
       } catch (error) {
-        outcome = { status: 'failed', reason: `Following the request failed: ${(error as Error).message}`, reference: outcome.reference };
+        outcome = {
+          status: 'failed',
+          reason: `Following the request failed: ${(error as Error).message}`,
+          reference: outcome.reference,
+        };
       }
     }
     return this.finish(id, outcome);
   }
 
-  private async finish(id: string, outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>): Promise<LicenseRequestRecord> {
+  private async finish(
+    id: string,
+    outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>,
+  ): Promise<LicenseRequestRecord> {
     const updated =
       outcome.status === 'generated'
         ? await this.store.updateRequest(
@@ -355,7 +417,11 @@ export class EmergencyLicenseWorkflow {
             },
             this.now(),
           )
-        : await this.store.updateRequest(id, { status: 'failed', failureReason: truncate(outcome.reason, MAX_REASON), ...this.trace(outcome.reference) }, this.now());
+        : await this.store.updateRequest(
+            id,
+            { status: 'failed', failureReason: truncate(outcome.reason, MAX_REASON), ...this.trace(outcome.reference) },
+            this.now(),
+          );
     await this.notifier.recordChanged(updated);
     if (updated.status !== 'generated') return updated;
     // The delivery became pending in the same write as "generated": hand it over now, under the

@@ -4,7 +4,12 @@ import type { LifecycleRepository, RequestResolution } from '../store/lifecycle-
 import type { LicenseRequestRecord, LicenseRequestRepository } from '../store/types';
 import type { LicenseNotifier } from './emergency-license';
 import type { LifecycleRequest } from './lifecycle-jobs';
-import { LifecycleScheduler, type LifecycleEffects, type LifecycleFireContext, type LifecycleSchedulerLogger } from './lifecycle-scheduler';
+import {
+  LifecycleScheduler,
+  type LifecycleEffects,
+  type LifecycleFireContext,
+  type LifecycleSchedulerLogger,
+} from './lifecycle-scheduler';
 
 /** Someone pressed a follow-up button. */
 export interface LifecycleActor {
@@ -87,8 +92,17 @@ export class LicenseLifecycle {
     });
   }
 
-  private firedEvent(request: LifecycleRequest, type: 'reminder_sent' | 'lapsed', context: LifecycleFireContext): LifecycleEvent {
-    return { requestId: request.id, type, at: context.now.toISO()!, ...(context.lateness.late ? { lateByMs: context.lateness.byMs } : {}) };
+  private firedEvent(
+    request: LifecycleRequest,
+    type: 'reminder_sent' | 'lapsed',
+    context: LifecycleFireContext,
+  ): LifecycleEvent {
+    return {
+      requestId: request.id,
+      type,
+      at: context.now.toISO()!,
+      ...(context.lateness.late ? { lateByMs: context.lateness.byMs } : {}),
+    };
   }
 
   private now(): DateTime {
@@ -111,23 +125,37 @@ export class LicenseLifecycle {
     const resolution = await this.options.store.lifecycle.resolution(record.id);
     if (record.status === 'generated' && !resolution.resolvedAt) {
       const tracked = await this.scheduler.track({ ...record });
-      if (tracked) this.kick();
+      // kick() logs its own failures; the record change does not wait for the pass.
+      if (tracked) void this.kick();
     }
-    await this.options.effects.requestChanged(record, resolution).catch((error: Error) =>
-      this.options.logger.warn({ requestId: record.id, err: error.message }, 'follow-up refresh after a change failed'),
-    );
+    await this.options.effects
+      .requestChanged(record, resolution)
+      .catch((error: Error) =>
+        this.options.logger.warn(
+          { requestId: record.id, err: error.message },
+          'follow-up refresh after a change failed',
+        ),
+      );
   }
 
   private async changed(requestId: string): Promise<void> {
     const record = await this.options.store.requests.getRequest(requestId);
-    if (record) await this.options.effects.requestChanged(record, await this.options.store.lifecycle.resolution(requestId)).catch(() => undefined);
+    if (record)
+      await this.options.effects
+        .requestChanged(record, await this.options.store.lifecycle.resolution(requestId))
+        .catch(() => undefined);
   }
 
   /** "Resolved": the first click records who and when; jobs that fire later find it and skip. */
   async resolve(requestId: string, bySlackId: string): Promise<ButtonOutcome> {
     const record = await this.options.store.requests.getRequest(requestId);
     if (!record || record.status !== 'generated') return { outcome: 'not_open', record };
-    const { recorded } = await this.options.store.lifecycle.recordEvent({ requestId, type: 'resolved', at: this.now().toISO()!, bySlackId });
+    const { recorded } = await this.options.store.lifecycle.recordEvent({
+      requestId,
+      type: 'resolved',
+      at: this.now().toISO()!,
+      bySlackId,
+    });
     const resolution = await this.options.store.lifecycle.resolution(requestId);
     // Also on a repeated click: the effects are idempotent, and this repairs a crash after the record.
     await this.options.effects.resolved(record, resolution);
@@ -141,9 +169,17 @@ export class LicenseLifecycle {
     if (!record || record.status !== 'generated') return { outcome: 'not_open', record };
     const before = await this.options.store.lifecycle.resolution(requestId);
     if (before.resolvedAt) return { outcome: 'already', record, resolution: before };
-    const { recorded, event } = await this.options.store.lifecycle.recordEvent({ requestId, type: 'needs_lr', at: this.now().toISO()!, bySlackId });
+    const { recorded, event } = await this.options.store.lifecycle.recordEvent({
+      requestId,
+      type: 'needs_lr',
+      at: this.now().toISO()!,
+      bySlackId,
+    });
     const resolution = await this.options.store.lifecycle.resolution(requestId);
-    await this.options.effects.needsLr(record, resolution, { bySlackId: event.bySlackId ?? bySlackId, at: DateTime.fromISO(event.at, { zone: 'utc' }) });
+    await this.options.effects.needsLr(record, resolution, {
+      bySlackId: event.bySlackId ?? bySlackId,
+      at: DateTime.fromISO(event.at, { zone: 'utc' }),
+    });
     await this.changed(requestId);
     return recorded ? { outcome: 'done', record } : { outcome: 'already', record, resolution };
   }
@@ -154,7 +190,12 @@ export class LicenseLifecycle {
 
   /** A copy of the license was fetched (e.g. /license-status): an event on the record. */
   async copySent(requestId: string, toSlackId: string): Promise<void> {
-    await this.options.store.lifecycle.recordEvent({ requestId, type: 'copy_sent', at: this.now().toISO()!, bySlackId: toSlackId });
+    await this.options.store.lifecycle.recordEvent({
+      requestId,
+      type: 'copy_sent',
+      at: this.now().toISO()!,
+      bySlackId: toSlackId,
+    });
   }
 
   /**
@@ -172,7 +213,8 @@ export class LicenseLifecycle {
     }
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 30_000);
     this.timer.unref();
-    this.kick();
+    // The first pass runs now, not after one interval; kick() logs its own failures.
+    void this.kick();
     return tracked;
   }
 
@@ -211,16 +253,31 @@ export function lapseOf(record: LicenseRequestRecord): DateTime | undefined {
  * tracked and its owner's App Home refreshed; a fetched copy becomes an event. Follow-up errors
  * are logged, never thrown into the license workflow.
  */
-export function withLifecycle(notifier: LicenseNotifier, lifecycle: LicenseLifecycle, logger: { warn(obj: object, msg: string): void }): LicenseNotifier {
+export function withLifecycle(
+  notifier: LicenseNotifier,
+  lifecycle: LicenseLifecycle,
+  logger: { warn(obj: object, msg: string): void },
+): LicenseNotifier {
   return {
     recordChanged: async (record) => {
       await notifier.recordChanged(record);
-      await lifecycle.recordChanged(record).catch((error: Error) => logger.warn({ requestId: record.id, err: error.message }, 'could not track the trial follow-up; the start-up sweep will'));
+      await lifecycle
+        .recordChanged(record)
+        .catch((error: Error) =>
+          logger.warn(
+            { requestId: record.id, err: error.message },
+            'could not track the trial follow-up; the start-up sweep will',
+          ),
+        );
     },
     deliver: (record) => notifier.deliver(record),
     copySent: async (record, toSlackId) => {
       await notifier.copySent?.(record, toSlackId);
-      await lifecycle.copySent(record.id, toSlackId).catch((error: Error) => logger.warn({ requestId: record.id, err: error.message }, 'could not record the copy event'));
+      await lifecycle
+        .copySent(record.id, toSlackId)
+        .catch((error: Error) =>
+          logger.warn({ requestId: record.id, err: error.message }, 'could not record the copy event'),
+        );
     },
   };
 }

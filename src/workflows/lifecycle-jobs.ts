@@ -49,7 +49,8 @@ export interface LifecycleJobs {
 }
 
 /** The request fields the scheduler and the reminder need; a LicenseRequestRecord plus `resolvedAt` fits. */
-export type LifecycleRequest = TrialRequest & Pick<LicenseRequestRecord, 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>;
+export type LifecycleRequest = TrialRequest &
+  Pick<LicenseRequestRecord, 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>;
 
 export interface LifecycleRequestReader {
   /** The request as it is now (read at fire time, so a resolution or a refusal is always seen). */

@@ -98,14 +98,23 @@ export class LifecycleScheduler {
    * Schedules the reminder and the lapse of a request that has just been generated. Harmless to
    * call again (same job IDs); does nothing for a request that is not a generated, open trial.
    */
-  async track(request: LifecycleRequest, generatedAt: DateTime = this.now()): Promise<{ reminder: LifecycleJob; lapse: LifecycleJob } | undefined> {
+  async track(
+    request: LifecycleRequest,
+    generatedAt: DateTime = this.now(),
+  ): Promise<{ reminder: LifecycleJob; lapse: LifecycleJob } | undefined> {
     const eligibility = lifecycleEligibility(request);
     if (!eligibility.eligible) return undefined;
     const since = request.generatedAt ? DateTime.fromISO(request.generatedAt, { zone: 'utc' }) : generatedAt;
     const plan = planLifecycle(eligibility.expiresOn, this.leadHours, since.isValid ? since : generatedAt);
     const now = this.options.clock();
-    const reminder = await this.options.jobs.schedule({ requestId: request.id, kind: 'reminder', dueAt: plan.reminderDueAt.toJSDate() }, now);
-    const lapse = await this.options.jobs.schedule({ requestId: request.id, kind: 'lapse', dueAt: plan.lapseAt.toJSDate() }, now);
+    const reminder = await this.options.jobs.schedule(
+      { requestId: request.id, kind: 'reminder', dueAt: plan.reminderDueAt.toJSDate() },
+      now,
+    );
+    const lapse = await this.options.jobs.schedule(
+      { requestId: request.id, kind: 'lapse', dueAt: plan.lapseAt.toJSDate() },
+      now,
+    );
     return { reminder, lapse };
   }
 
@@ -128,7 +137,12 @@ export class LifecycleScheduler {
         await jobs.complete(job.id, owner, 'skipped', now.toJSDate());
         return { ...base, result: 'skipped', detail: 'request_not_found' };
       }
-      const decision = decideJob({ kind: job.kind, dueAt: DateTime.fromISO(job.dueAt, { zone: 'utc' }) }, request, now, this.lateAfterMs);
+      const decision = decideJob(
+        { kind: job.kind, dueAt: DateTime.fromISO(job.dueAt, { zone: 'utc' }) },
+        request,
+        now,
+        this.lateAfterMs,
+      );
       if (decision.action === 'skip') {
         const completed = await jobs.complete(job.id, owner, 'skipped', now.toJSDate());
         return { ...base, result: completed ? 'skipped' : 'lease_lost', detail: decision.reason };
@@ -148,12 +162,19 @@ export class LifecycleScheduler {
       const completed = await jobs.complete(job.id, owner, 'fired', this.options.clock());
       // The effect ran but another replica holds the job now: it will find the effect done (idempotent).
       if (!completed) this.logger.warn({ ...base }, 'lifecycle job lease lost after its effect ran');
-      else this.logger.info({ ...base, late: decision.lateness.late, lateByMs: decision.lateness.byMs }, `lifecycle ${job.kind} fired`);
+      else
+        this.logger.info(
+          { ...base, late: decision.lateness.late, lateByMs: decision.lateness.byMs },
+          `lifecycle ${job.kind} fired`,
+        );
       return { ...base, result: completed ? 'fired' : 'lease_lost', lateByMs: decision.lateness.byMs };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retryAt = new Date(this.options.clock().getTime() + this.retryDelayMs(job.attempts + 1));
-      this.logger.warn({ ...base, err: message, retryAt: retryAt.toISOString() }, 'lifecycle job failed; retrying later');
+      this.logger.warn(
+        { ...base, err: message, retryAt: retryAt.toISOString() },
+        'lifecycle job failed; retrying later',
+      );
       await jobs.reschedule(job.id, owner, retryAt, message, this.options.clock()).catch(() => undefined);
       return { ...base, result: 'failed', detail: message };
     }
@@ -165,7 +186,9 @@ export class LifecycleScheduler {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = this.runOnce()
-        .catch((error: unknown) => this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'lifecycle pass failed'))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'lifecycle pass failed'),
+        )
         .finally(() => {
           this.running = undefined;
         });
@@ -180,4 +203,3 @@ export class LifecycleScheduler {
     await this.running;
   }
 }
-

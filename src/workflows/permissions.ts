@@ -12,7 +12,11 @@ export interface Permissions {
 }
 
 /** The first capability refused, or undefined when every one is allowed (checked in order). */
-export async function firstRefusal(permissions: Permissions, slackUserId: string, capabilities: readonly Capability[]): Promise<string | undefined> {
+export async function firstRefusal(
+  permissions: Permissions,
+  slackUserId: string,
+  capabilities: readonly Capability[],
+): Promise<string | undefined> {
   for (const capability of capabilities) {
     const decision = await permissions.check(slackUserId, capability);
     if (!decision.allowed) return decision.reason;

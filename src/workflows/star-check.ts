@@ -1,10 +1,16 @@
 import type { DateTime } from 'luxon';
-import { Deployment, DEPLOYMENT_LABELS, findRequestType, RequestTypeId } from '../policy/playbook';
-import { decideStar, decisionInputs, expiryFactsOf, StarDecision } from '../policy/star-decision';
-import { ChartAnswers, evaluateStarChart, pathNeedsExpiry, QuestionId, questionsOnPath } from '../policy/star-flowchart';
+import { type Deployment, DEPLOYMENT_LABELS, findRequestType, type RequestTypeId } from '../policy/playbook';
+import { decideStar, decisionInputs, expiryFactsOf, type StarDecision } from '../policy/star-decision';
+import {
+  type ChartAnswers,
+  evaluateStarChart,
+  pathNeedsExpiry,
+  type QuestionId,
+  questionsOnPath,
+} from '../policy/star-flowchart';
 import { parseTicketReference } from '../policy/ticket';
 import type { OutboxMessage, StarDecisionStore } from '../store/types';
-import { firstRefusal, Permissions } from './permissions';
+import { firstRefusal, type Permissions } from './permissions';
 
 /** What the /star-check modal was submitted with (read from the view by the Slack layer). */
 export interface StarCheckAnswers {
@@ -67,7 +73,11 @@ export function inputsFor(form: StarCheckAnswers, now: DateTime): StarInput[] {
 export class StarCheckService {
   constructor(private readonly deps: StarCheckServiceDeps) {}
 
-  async submit(by: { slackUserId: string; viewId: string }, form: StarCheckAnswers, shown: ReadonlySet<StarInput>): Promise<StarCheckResult> {
+  async submit(
+    by: { slackUserId: string; viewId: string },
+    form: StarCheckAnswers,
+    shown: ReadonlySet<StarInput>,
+  ): Promise<StarCheckResult> {
     const refusal = await firstRefusal(this.deps.permissions, by.slackUserId, ['star_check']);
     if (refusal) return { kind: 'refused', reason: refusal };
     // One instant for the whole submission: the questions, the verdict and its record agree.
@@ -83,7 +93,9 @@ export class StarCheckService {
       if (!form.deployment) errors.deployment = 'Pick where the customer runs GitLab.';
       if (!requestType) errors.requestType = 'Pick what the customer is asking for.';
       else if (form.deployment && requestType.deployment !== form.deployment) {
-        errors.requestType = `Pick a ${DEPLOYMENT_LABELS[form.deployment]} request type (this one is for ${DEPLOYMENT_LABELS[requestType.deployment]}).`;
+        errors.requestType =
+          `Pick a ${DEPLOYMENT_LABELS[form.deployment]} request type (this one is for ` +
+          `${DEPLOYMENT_LABELS[requestType.deployment]}).`;
       }
     }
     const evaluation = evaluateStarChart(form.answers, expiryFactsOf(form.expirationDate, form.deployment, now));
@@ -109,10 +121,19 @@ export class StarCheckService {
   }
 
   /** After the verdict is shown: record the decision for the feedback export and post the audit message. */
-  private async record(decision: StarDecision, by: { slackUserId: string; viewId: string }, now: DateTime): Promise<void> {
+  private async record(
+    decision: StarDecision,
+    by: { slackUserId: string; viewId: string },
+    now: DateTime,
+  ): Promise<void> {
     this.deps.onVerdict?.(decision.verdict.id);
     await this.deps.decisions.recordDecision(
-      { ticketUrl: decision.ticketUrl, decidedBySlackId: by.slackUserId, verdict: decision.verdict.id, inputs: decisionInputs(decision) },
+      {
+        ticketUrl: decision.ticketUrl,
+        decidedBySlackId: by.slackUserId,
+        verdict: decision.verdict.id,
+        inputs: decisionInputs(decision),
+      },
       now.toJSDate(),
     );
     await this.deps.audit.publish({

@@ -50,7 +50,8 @@ export class StarDigestSchedule {
     const scheduledAt = this.latestDue(now);
     if (!scheduledAt) return undefined;
     const key = starDigestKey(scheduledAt);
-    if (!(await this.options.runs.claimRun(key, this.options.owner, now, this.options.leaseMs ?? 5 * 60_000))) return { key, posted: false };
+    if (!(await this.options.runs.claimRun(key, this.options.owner, now, this.options.leaseMs ?? 5 * 60_000)))
+      return { key, posted: false };
     const period = digestPeriodEnding(DateTime.fromJSDate(scheduledAt, { zone: 'utc' }));
     const decisions = await this.options.decisions.listDecisions(period.start.toJSDate());
     const digest = computeStarDigest(decisions, period);
@@ -64,7 +65,9 @@ export class StarDigestSchedule {
     if (this.timer) return;
     const tick = () => {
       this.pass ??= this.runOnce()
-        .catch((error: Error) => this.options.logger.warn({ err: error.message }, 'STAR digest check failed; will retry'))
+        .catch((error: Error) =>
+          this.options.logger.warn({ err: error.message }, 'STAR digest check failed; will retry'),
+        )
         .finally(() => {
           this.pass = undefined;
         });

@@ -40,7 +40,16 @@ class ScriptedSender implements AuditSender {
   }
 
   async send(entry: OutboxEntry, threadTs?: string): Promise<{ ts: string }> {
-    const call: SendCall = { key: entry.key, ts: entry.ts, threadTs, version: entry.version, text: entry.text, channel: entry.channel, at: this.clock.now.getTime(), ok: false };
+    const call: SendCall = {
+      key: entry.key,
+      ts: entry.ts,
+      threadTs,
+      version: entry.version,
+      text: entry.text,
+      channel: entry.channel,
+      at: this.clock.now.getTime(),
+      ok: false,
+    };
     this.calls.push(call);
     const result = await this.behaviour(entry, this.calls.length);
     call.ok = true;
@@ -53,7 +62,8 @@ class ScriptedSender implements AuditSender {
   }
 }
 
-const slackError = (message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`An API error occurred: ${message}`), { data: { ok: false, error: message }, ...extra });
+const slackError = (message: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`An API error occurred: ${message}`), { data: { ok: false, error: message }, ...extra });
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -71,7 +81,12 @@ function deferred<T>(): Deferred<T> {
 // Fixtures
 
 const T0 = new Date('2025-06-14T12:00:00.000Z');
-const OPTIONS: OutboxDispatcherOptions = { pollIntervalMs: 60_000, batchSize: 10, minBackoffMs: 1000, maxBackoffMs: 5000 };
+const OPTIONS: OutboxDispatcherOptions = {
+  pollIntervalMs: 60_000,
+  batchSize: 10,
+  minBackoffMs: 1000,
+  maxBackoffMs: 5000,
+};
 const silent = pino({ level: 'silent' });
 
 let dirs: string[] = [];
@@ -80,7 +95,7 @@ let dispatchers: OutboxDispatcher[] = [];
 
 afterEach(async () => {
   for (const d of dispatchers) await d.stop(10);
-  for (const s of stores) s.close();
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dispatchers = [];
   stores = [];
@@ -99,12 +114,25 @@ function open(dir: string): Store {
   return store;
 }
 
-function setup(opts: { options?: Partial<OutboxDispatcherOptions>; dir?: string; behaviour?: Behaviour; outbox?: (store: Store) => AuditOutbox } = {}) {
+function setup(
+  opts: {
+    options?: Partial<OutboxDispatcherOptions>;
+    dir?: string;
+    behaviour?: Behaviour;
+    outbox?: (store: Store) => AuditOutbox;
+  } = {},
+) {
   const dir = opts.dir ?? tempDir();
   const store = open(dir);
   const clock = { now: new Date(T0) };
   const sender = new ScriptedSender(clock, opts.behaviour);
-  const dispatcher = new OutboxDispatcher(opts.outbox ? opts.outbox(store) : store.outbox, sender, silent, { ...OPTIONS, ...opts.options }, () => clock.now);
+  const dispatcher = new OutboxDispatcher(
+    opts.outbox ? opts.outbox(store) : store.outbox,
+    sender,
+    silent,
+    { ...OPTIONS, ...opts.options },
+    () => clock.now,
+  );
   dispatchers.push(dispatcher);
   const advance = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);
@@ -134,7 +162,17 @@ describe('publish', () => {
     const { dispatcher, store, sender, flush } = setup();
     await dispatcher.publish(message('star:V1'));
     await flush();
-    expect(sender.calls).toEqual([expect.objectContaining({ key: 'star:V1', ts: undefined, threadTs: undefined, version: 1, text: 'text of star:V1', channel: 'C0LICENSING', ok: true })]);
+    expect(sender.calls).toEqual([
+      expect.objectContaining({
+        key: 'star:V1',
+        ts: undefined,
+        threadTs: undefined,
+        version: 1,
+        text: 'text of star:V1',
+        channel: 'C0LICENSING',
+        ok: true,
+      }),
+    ]);
     const entry = await store.outbox.get('star:V1');
     expect(entry).toMatchObject({ ts: '1718366400.000001', version: 1, deliveredVersion: 1 });
     expect(entry?.blocks).toEqual(message('star:V1').blocks);
@@ -180,7 +218,7 @@ describe('retries', () => {
     expect(await dispatcher.backlog()).toBe(0);
   });
 
-  it("a 429 with retryAfter (seconds) is honoured, even beyond maxBackoffMs", async () => {
+  it('a 429 with retryAfter (seconds) is honoured, even beyond maxBackoffMs', async () => {
     const { dispatcher, store, sender, advance, flush } = setup({
       behaviour: (entry, call) => {
         if (call === 1) throw slackError('ratelimited', { code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
@@ -253,7 +291,9 @@ describe('updates', () => {
 
   it('a newer version published while the first post is in flight is sent afterwards as an update', async () => {
     const gate = deferred<{ ts: string }>();
-    const { dispatcher, store, sender, flush } = setup({ behaviour: (entry, call) => (call === 1 ? gate.promise : sender.post(entry)) });
+    const { dispatcher, store, sender, flush } = setup({
+      behaviour: (entry, call) => (call === 1 ? gate.promise : sender.post(entry)),
+    });
     await dispatcher.publish(message('license:1', { text: 'v1' }));
     await dispatcher.publish(message('license:1', { text: 'v2' }));
     gate.resolve(sender.post());
@@ -278,7 +318,10 @@ describe('thread replies', () => {
     await dispatcher.publish(message('reply', { threadOfKey: 'parent' }));
     await flush();
     expect(sender.calls.map((c) => c.key)).toEqual(['parent']);
-    expect(await store.outbox.get('reply')).toMatchObject({ deliveredVersion: 0, lastError: 'waiting for the thread parent' });
+    expect(await store.outbox.get('reply')).toMatchObject({
+      deliveredVersion: 0,
+      lastError: 'waiting for the thread parent',
+    });
 
     advance(1000);
     await flush();
@@ -314,14 +357,19 @@ describe('restart', () => {
     await first.dispatcher.stop(100);
     // Left without even an attempt: written, then the process died.
     await first.store.outbox.enqueue(message('c'), T0);
-    first.store.close();
+    await first.store.close();
 
     const second = setup({ dir: first.dir });
     second.advance(60_000);
     second.dispatcher.start();
     await waitFor(async () => (await second.dispatcher.backlog()) === 0);
     await second.flush();
-    expect(second.sender.calls.filter((c) => c.ok).map((c) => c.key).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      second.sender.calls
+        .filter((c) => c.ok)
+        .map((c) => c.key)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(second.sender.calls.find((c) => c.key === 'b')?.threadTs).toBe((await second.store.outbox.get('a'))?.ts);
     for (const key of ['a', 'b', 'c']) expect(second.sender.posts(key)).toHaveLength(1);
   });
@@ -388,16 +436,19 @@ describe('background errors', () => {
     expect((await store.outbox.get('k'))?.deliveredVersion).toBe(1);
   });
 
-  it('a send that completes after stop() timed out and the store was closed is not an unhandled rejection', async () => {
-    const gate = deferred<{ ts: string }>();
-    const { dispatcher, store } = setup({ behaviour: () => gate.promise });
-    await dispatcher.publish(message('late'));
-    await dispatcher.stop(20);
-    store.close(); // what startBot's stop() does next
-    gate.resolve({ ts: '1.1' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(unhandled).toEqual([]);
-  });
+  it(
+    'a send that completes after stop() timed out and ' + 'the store was closed is not an unhandled rejection',
+    async () => {
+      const gate = deferred<{ ts: string }>();
+      const { dispatcher, store } = setup({ behaviour: () => gate.promise });
+      await dispatcher.publish(message('late'));
+      await dispatcher.stop(20);
+      await store.close(); // what startBot's stop() does next
+      gate.resolve({ ts: '1.1' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    },
+  );
 });
 
 describe('many messages while Slack is down for a while', () => {
@@ -406,7 +457,11 @@ describe('many messages while Slack is down for a while', () => {
     const { dispatcher, store, sender, advance, flush, clock } = setup({
       options: { batchSize: 7, minBackoffMs: 100, maxBackoffMs: 2000 },
       behaviour: (entry, call) => {
-        if (clock.now.getTime() < outageEnds) throw slackError(call % 3 === 0 ? 'ratelimited' : 'service_unavailable', call % 3 === 0 ? { retryAfter: 1 } : {});
+        if (clock.now.getTime() < outageEnds)
+          throw slackError(
+            call % 3 === 0 ? 'ratelimited' : 'service_unavailable',
+            call % 3 === 0 ? { retryAfter: 1 } : {},
+          );
         return sender.post(entry);
       },
     });
@@ -421,7 +476,10 @@ describe('many messages while Slack is down for a while', () => {
     for (const key of keys) {
       expect(sender.posts(key)).toHaveLength(1);
       expect(sender.calls.filter((c) => c.key === key && c.ok)).toHaveLength(1);
-      expect(await store.outbox.get(key)).toMatchObject({ deliveredVersion: 1, ts: expect.stringMatching(/^1718366400\.\d{6}$/) });
+      expect(await store.outbox.get(key)).toMatchObject({
+        deliveredVersion: 1,
+        ts: expect.stringMatching(/^1718366400\.\d{6}$/),
+      });
     }
     expect(new Set(await Promise.all(keys.map(async (k) => (await store.outbox.get(k))?.ts))).size).toBe(100);
   });
@@ -436,44 +494,53 @@ async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 
 }
 
 describe('a post whose answer was never seen (issue 9.5)', () => {
-  const postedWith = (sender: ScriptedSender, key: string) => sender.calls.filter((c) => c.key === key && c.ts === undefined);
+  const postedWith = (sender: ScriptedSender, key: string) =>
+    sender.calls.filter((c) => c.key === key && c.ts === undefined);
 
-  it('marks the entry before the first post; after an uncertain failure the next attempt knows an earlier copy may exist', async () => {
-    const seen: (string | undefined)[] = [];
-    const { store, dispatcher, advance, flush } = setup({
-      behaviour: (entry, call) => {
-        seen.push(entry.postStartedAt);
-        if (call === 1) throw Object.assign(new Error('socket hang up'), { code: 'slack_webapi_request_error' });
-        return { ts: '1718366400.000001' };
-      },
-    });
-    await dispatcher.publish({ key: 'k', channel: 'C1', text: 'hello', blocks: [] });
-    await flush();
-    expect((await store.outbox.get('k'))?.postStartedAt).toBe(T0.toISOString());
-    advance(1000);
-    await flush();
-    expect(seen).toEqual([undefined, T0.toISOString()]);
-    expect((await store.outbox.get('k'))?.ts).toBe('1718366400.000001');
-  });
+  it(
+    'marks the entry before the first post; after an uncertain failure the next attempt knows an earlier copy ' +
+      'may exist',
+    async () => {
+      const seen: (string | undefined)[] = [];
+      const { store, dispatcher, advance, flush } = setup({
+        behaviour: (entry, call) => {
+          seen.push(entry.postStartedAt);
+          if (call === 1) throw Object.assign(new Error('socket hang up'), { code: 'slack_webapi_request_error' });
+          return { ts: '1718366400.000001' };
+        },
+      });
+      await dispatcher.publish({ key: 'k', channel: 'C1', text: 'hello', blocks: [] });
+      await flush();
+      expect((await store.outbox.get('k'))?.postStartedAt).toBe(T0.toISOString());
+      advance(1000);
+      await flush();
+      expect(seen).toEqual([undefined, T0.toISOString()]);
+      expect((await store.outbox.get('k'))?.ts).toBe('1718366400.000001');
+    },
+  );
 
-  it('a definite refusal from Slack (ok:false, 429) clears the mark: the message is certainly not in the channel', async () => {
-    const seen: (string | undefined)[] = [];
-    const { store, dispatcher, advance, flush, sender } = setup({
-      behaviour: (entry, call) => {
-        seen.push(entry.postStartedAt);
-        if (call === 1) throw slackError('channel_not_found');
-        if (call === 2) throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 1 });
-        return { ts: '1718366400.000002' };
-      },
-    });
-    await dispatcher.publish({ key: 'k2', channel: 'C1', text: 'hello', blocks: [] });
-    await flush();
-    expect((await store.outbox.get('k2'))?.postStartedAt).toBeUndefined();
-    advance(1000);
-    await flush();
-    advance(1000);
-    await flush();
-    expect(seen).toEqual([undefined, undefined, undefined]);
-    expect(postedWith(sender, 'k2')).toHaveLength(3);
-  });
+  it(
+    'a definite refusal from Slack (ok:false, 429) clears ' + 'the mark: the message is certainly not in the channel',
+    async () => {
+      const seen: (string | undefined)[] = [];
+      const { store, dispatcher, advance, flush, sender } = setup({
+        behaviour: (entry, call) => {
+          seen.push(entry.postStartedAt);
+          if (call === 1) throw slackError('channel_not_found');
+          if (call === 2)
+            throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 1 });
+          return { ts: '1718366400.000002' };
+        },
+      });
+      await dispatcher.publish({ key: 'k2', channel: 'C1', text: 'hello', blocks: [] });
+      await flush();
+      expect((await store.outbox.get('k2'))?.postStartedAt).toBeUndefined();
+      advance(1000);
+      await flush();
+      advance(1000);
+      await flush();
+      expect(seen).toEqual([undefined, undefined, undefined]);
+      expect(postedWith(sender, 'k2')).toHaveLength(3);
+    },
+  );
 });

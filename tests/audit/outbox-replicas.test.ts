@@ -10,12 +10,23 @@ import { usePostgres } from '../support/postgres';
 
 const postgres = usePostgres();
 const silent = pino({ level: 'silent' });
-const OPTIONS = { pollIntervalMs: 60_000, batchSize: 20, minBackoffMs: 50, maxBackoffMs: 200, leaseMs: 1_500, sendTimeoutMs: 300 };
+const OPTIONS = {
+  pollIntervalMs: 60_000,
+  batchSize: 20,
+  minBackoffMs: 50,
+  maxBackoffMs: 200,
+  leaseMs: 1_500,
+  sendTimeoutMs: 300,
+};
 
 class SlowSender implements AuditSender {
   readonly posts: { key: string; replica: string }[] = [];
   private n = 0;
-  constructor(private readonly replica: string, private readonly delayMs: number, private readonly hang = false) {}
+  constructor(
+    private readonly replica: string,
+    private readonly delayMs: number,
+    private readonly hang = false,
+  ) {}
   async send(entry: OutboxEntry): Promise<{ ts: string }> {
     this.posts.push({ key: entry.key, replica: this.replica });
     if (this.hang) return new Promise<never>(() => undefined);
@@ -31,10 +42,13 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-async function replicas(url: string, senders: SlowSender[]): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
+async function replicas(
+  url: string,
+  senders: SlowSender[],
+): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
-  const made = senders.map((sender, i) => new OutboxDispatcher(opened[i]!.outbox, sender, silent, OPTIONS));
+  const made = senders.map((sender, i) => new OutboxDispatcher(opened[i].outbox, sender, silent, OPTIONS));
   dispatchers.push(...made);
   return { stores: opened, dispatchers: made };
 }
@@ -42,12 +56,15 @@ async function replicas(url: string, senders: SlowSender[]): Promise<{ stores: S
 it('two dispatchers draining the same outbox at once post every message exactly once', async () => {
   const url = await postgres().createDatabase();
   const senders = [new SlowSender('1', 15), new SlowSender('2', 15)];
-  const { stores: [a], dispatchers: [one, two] } = await replicas(url, senders);
+  const {
+    stores: [a],
+    dispatchers: [one, two],
+  } = await replicas(url, senders);
   const keys = Array.from({ length: 40 }, (_, i) => `audit:${String(i).padStart(2, '0')}`);
-  for (const key of keys) await a!.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
-  await Promise.all([one!.kick(), two!.kick(), one!.kick(), two!.kick()]);
-  for (let i = 0; i < 20 && (await a!.outbox.backlog()) > 0; i++) await Promise.all([one!.kick(), two!.kick()]);
-  expect(await a!.outbox.backlog()).toBe(0);
+  for (const key of keys) await a.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
+  await Promise.all([one.kick(), two.kick(), one.kick(), two.kick()]);
+  for (let i = 0; i < 20 && (await a.outbox.backlog()) > 0; i++) await Promise.all([one.kick(), two.kick()]);
+  expect(await a.outbox.backlog()).toBe(0);
   const posts = senders.flatMap((s) => s.posts);
   expect(posts.map((p) => p.key).sort()).toEqual(keys);
   // Both replicas took part.
@@ -58,16 +75,19 @@ it('a replica stuck mid-send holds its entries only for the lease; the other the
   const url = await postgres().createDatabase();
   const stuck = new SlowSender('1', 0, true);
   const healthy = new SlowSender('2', 5);
-  const { stores: [a], dispatchers: [dead, alive] } = await replicas(url, [stuck, healthy]);
-  await a!.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
-  void dead!.kick();
+  const {
+    stores: [a],
+    dispatchers: [dead, alive],
+  } = await replicas(url, [stuck, healthy]);
+  await a.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
+  void dead.kick();
   await new Promise((resolve) => setTimeout(resolve, 100));
-  await alive!.kick();
+  await alive.kick();
   expect(healthy.posts).toEqual([]); // leased by the stuck one
   const started = Date.now();
   while (healthy.posts.length === 0 && Date.now() - started < 5_000) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await alive!.kick();
+    await alive.kick();
   }
   expect(healthy.posts.map((p) => p.key)).toEqual(['audit:stuck']);
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
@@ -83,32 +103,47 @@ describe('claimBatchSize', () => {
   });
 
   it('refuses a lease not longer than the send timeout plus margin', () => {
-    expect(() => claimBatchSize({ leaseMs: 15_000, sendTimeoutMs: 15_000, batchSize: 20, pollIntervalMs: 1, minBackoffMs: 1, maxBackoffMs: 1 })).toThrow(/must exceed the send timeout/);
+    expect(() =>
+      claimBatchSize({
+        leaseMs: 15_000,
+        sendTimeoutMs: 15_000,
+        batchSize: 20,
+        pollIntervalMs: 1,
+        minBackoffMs: 1,
+        maxBackoffMs: 1,
+      }),
+    ).toThrow(/must exceed the send timeout/);
   });
 });
 
 describe('a database restart while messages are published', () => {
-  it('holds what the store refused, in order, and writes and posts it once PostgreSQL is back: nothing lost', async () => {
-    const url = await postgres().createDatabase();
-    const sender = new SlowSender('1', 1);
-    const { stores: [store], dispatchers: [dispatcher] } = await replicas(url, [sender]);
-    await dispatcher!.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
-    await postgres().stop();
-    try {
-      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
-      await dispatcher!.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
-      await dispatcher!.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
-      expect(dispatcher!.heldCount).toBe(2);
-    } finally {
-      await postgres().start();
-    }
-    for (let i = 0; i < 40 && (dispatcher!.heldCount > 0 || (await store!.outbox.backlog().catch(() => 1)) > 0); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await dispatcher!.kick();
-    }
-    expect(dispatcher!.heldCount).toBe(0);
-    expect(await store!.outbox.backlog()).toBe(0);
-    expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
-    expect((await store!.outbox.get('during'))?.text).toBe('v2');
-  });
+  it(
+    'holds what the store refused, in order, and writes ' + 'and posts it once PostgreSQL is back: nothing lost',
+    async () => {
+      const url = await postgres().createDatabase();
+      const sender = new SlowSender('1', 1);
+      const {
+        stores: [store],
+        dispatchers: [dispatcher],
+      } = await replicas(url, [sender]);
+      await dispatcher.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
+      await postgres().stop();
+      try {
+        await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
+        await dispatcher.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
+        await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
+        expect(dispatcher.heldCount).toBe(2);
+      } finally {
+        await postgres().start();
+      }
+      for (let i = 0; i < 40 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await dispatcher.kick();
+      }
+      expect(dispatcher.heldCount).toBe(0);
+      expect(await store.outbox.backlog()).toBe(0);
+      expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
+      expect((await store.outbox.get('during'))?.text).toBe('v2');
+    },
+  );
 });

@@ -3,10 +3,17 @@
  * the ways Slack does. Every test asserts what the engineer and the licensing channel see, and that
  * the store holds exactly one record per request.
  */
-import { BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
-import { JsonObject, RecordedCall } from '../../testkit/fake-slack';
+import { type BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type JsonObject, type RecordedCall } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
-import { appHomeOpened, blockActions, messageBlockActions, newTriggerId, slashCommand, textOf } from '../../testkit/payloads';
+import {
+  appHomeOpened,
+  blockActions,
+  messageBlockActions,
+  newTriggerId,
+  slashCommand,
+  textOf,
+} from '../../testkit/payloads';
 import { postEvent, postInteraction, postSlashCommand } from '../../testkit/signed-request';
 import {
   acceptedChannelPosts,
@@ -35,7 +42,10 @@ async function expectOneDecision(t: BotUnderTest, ticket: number): Promise<void>
 }
 
 async function allDelivered(t: BotUnderTest, timeoutMs: number): Promise<void> {
-  await eventually(async () => expect(await t.bot.services.store.outbox.backlog()).toBe(0), { timeoutMs, intervalMs: 50 });
+  await eventually(async () => expect(await t.bot.services.store.outbox.backlog()).toBe(0), {
+    timeoutMs,
+    intervalMs: 50,
+  });
 }
 
 describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses are produced', () => {
@@ -62,11 +72,15 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     const verdicts: { ticket: number; viewId: string; verdict: JsonObject }[] = [];
     const producing = (async () => {
       for (let i = 0; i < verdictTickets.length; i += 4) {
-        const batch = await Promise.all(verdictTickets.slice(i, i + 4).map(async (ticket) => ({ ticket, ...(await starCheckVerdict(t, ticket)) })));
+        const batch = await Promise.all(
+          verdictTickets.slice(i, i + 4).map(async (ticket) => ({ ticket, ...(await starCheckVerdict(t, ticket)) })),
+        );
         verdicts.push(...batch);
       }
     })();
-    const licenses = await Promise.all(licenseTickets.map((ticket, i) => requestLicense(t, ticket, { email: `it${i}@acme.example` })));
+    const licenses = await Promise.all(
+      licenseTickets.map((ticket, i) => requestLicense(t, ticket, { email: `it${i}@acme.example` })),
+    );
     await producing;
     const producedMs = performance.now() - outageStart;
 
@@ -88,22 +102,31 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     const lost = Object.values(counts).filter((n) => n === 0).length;
     const duplicated = Object.values(counts).filter((n) => n > 1).length;
     report(
-      `${verdicts.length} verdicts + ${licenses.length} licenses produced in ${Math.round(producedMs)} ms during ${outageMs} ms of HTTP 500 ` +
-        `(${failed} postMessage calls answered 500) → ${lost} lost, ${duplicated} duplicated; backlog 0 ${Math.round(drainedMs)} ms after Slack recovered`,
+      `${verdicts.length} verdicts + ${licenses.length} licenses produced in ${Math.round(producedMs)} ms ` +
+        `during ${outageMs} ms of HTTP 500 ` +
+        (`(${failed} postMessage calls answered 500) → ${lost} lost, ${duplicated} duplicated; backlog 0 ` +
+          `${Math.round(drainedMs)} ms after Slack recovered`),
     );
-    expect(counts).toEqual(Object.fromEntries([...verdictTickets, ...licenseTickets].map((ticket) => [String(ticket), 1])));
+    expect(counts).toEqual(
+      Object.fromEntries([...verdictTickets, ...licenseTickets].map((ticket) => [String(ticket), 1])),
+    );
     expect(acceptedChannelPosts(t.fake)).toHaveLength(25);
     expect(failed).toBeGreaterThan(0);
 
     // Each license notice ends up showing the generated license (updated in place, never reposted).
     for (const ticket of licenseTickets) {
       const [post] = postsForTicket(t.fake, ticket);
-      await eventually(() => expect(textOf(t.fake.getMessage(LICENSING_CHANNEL, post.response.ts)?.blocks ?? [])).toContain('Generated'), { timeoutMs: 3000 });
+      await eventually(
+        () =>
+          expect(textOf(t.fake.getMessage(LICENSING_CHANNEL, post.response.ts)?.blocks ?? [])).toContain('Generated'),
+        { timeoutMs: 3000 },
+      );
     }
 
     // The store: one decision per verdict, one license request per ticket, every outbox entry delivered with its ts.
     const decisions = await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 120_000));
-    for (const ticket of verdictTickets) expect(decisions.filter((d) => d.ticketUrl === ticketUrl(ticket))).toHaveLength(1);
+    for (const ticket of verdictTickets)
+      expect(decisions.filter((d) => d.ticketUrl === ticketUrl(ticket))).toHaveLength(1);
     for (const ticket of licenseTickets) {
       const records = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
       expect(records.map((r) => r.status)).toEqual(['generated']);
@@ -148,36 +171,59 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
     await allDelivered(t, 10_000);
     const calls = t.fake.callsTo('chat.postMessage');
     const gaps = calls.slice(1).map((c, i) => Math.round(c.receivedAt - calls[i].receivedAt));
-    report(`429 ×3 with Retry-After: 1 → ${calls.length} calls, gaps ${gaps.join('/')} ms, ${postsForTicket(t.fake, 3102).length} post`);
+    report(
+      `429 ×3 with Retry-After: 1 → ${calls.length} calls, gaps ${gaps.join('/')} ms, ` +
+        `${postsForTicket(t.fake, 3102).length} post`,
+    );
     expect(calls.filter((c) => c.status === 429)).toHaveLength(3);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1000 - 20);
     expect(postsForTicket(t.fake, 3102)).toHaveLength(1);
     await expectOneDecision(t, 3102);
   }, 15_000);
 
-  it('a 429 on chat.postMessage does not hold up other engineers: their /star-check is acked and the modal opens', async () => {
-    // Slack rate limits per method: a 429 on chat.postMessage says nothing about views.open.
-    t.fake.fail('chat.postMessage', { retryAfterSeconds: 3, times: 1 });
-    const first = starCheckVerdict(t, 3103);
-    const limited = await t.fake.waitForCall('chat.postMessage', (c) => c.status === 429, 5000);
-    const triggerId = newTriggerId();
-    const res = await postSlashCommand(
-      t.baseUrl,
-      SIGNING_SECRET,
-      slashCommand({ command: '/star-check', text: '3104', userId: 'U0OTHER01', responseUrl: t.fake.responseUrl('other'), triggerId }),
-    );
-    const open = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 1500).catch(() => undefined);
-    const delayMs = open ? Math.round(open.receivedAt - limited.receivedAt) : undefined;
-    report(
-      `/star-check during a 3 s Retry-After on chat.postMessage: command answered HTTP ${res.status} after ${Math.round(res.elapsedMs)} ms; ` +
-        `views.open ${open ? `reached Slack ${delayMs} ms after the 429 (${open.response.ok ? 'opened' : open.response.error})` : 'never called'}; ` +
-        `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
-    );
-    await first;
-    expect(res.status).toBe(200);
-    expect(res.elapsedMs).toBeLessThan(1000);
-    expect(open?.response.ok).toBe(true);
-  }, 15_000);
+  it(
+    'a 429 on chat.postMessage does not hold up other ' + 'engineers: their /star-check is acked and the modal opens',
+    async () => {
+      // Slack rate limits per method: a 429 on chat.postMessage says nothing about views.open.
+      t.fake.fail('chat.postMessage', { retryAfterSeconds: 3, times: 1 });
+      const first = starCheckVerdict(t, 3103);
+      const limited = await t.fake.waitForCall('chat.postMessage', (c) => c.status === 429, 5000);
+      const triggerId = newTriggerId();
+      const res = await postSlashCommand(
+        t.baseUrl,
+        SIGNING_SECRET,
+        slashCommand({
+          command: '/star-check',
+          text: '3104',
+          userId: 'U0OTHER01',
+          responseUrl: t.fake.responseUrl('other'),
+          triggerId,
+        }),
+      );
+      const open = await t.fake
+        .waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 1500)
+        .catch(() => undefined);
+      const delayMs = open ? Math.round(open.receivedAt - limited.receivedAt) : undefined;
+      report(
+        `/star-check during a 3 s Retry-After on chat.postMessage: command answered HTTP ${res.status} after ` +
+          `${Math.round(res.elapsedMs)} ms; ` +
+          (`views.open ` +
+            `${
+              open
+                ? `reached Slack ${delayMs} ms after the 429 (` +
+                  `${open.response.ok ? 'opened' : open.response.error})`
+                : 'never called'
+            }` +
+            `; `) +
+          `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
+      );
+      await first;
+      expect(res.status).toBe(200);
+      expect(res.elapsedMs).toBeLessThan(1000);
+      expect(open?.response.ok).toBe(true);
+    },
+    15_000,
+  );
 });
 
 describe('what every incoming request costs', () => {
@@ -225,7 +271,10 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
     // undo it, and re-posting would duplicate it. Audit posts therefore get a generous timeout of
     // their own, apart from SLACK_API_TIMEOUT_MS, which keeps the calls users wait on short.
     const { calls, slow, entry } = await slowThenFast(4101);
-    report(`postMessage delayed 1500 ms with SLACK_API_TIMEOUT_MS 300 → ${calls.length} call(s); the channel shows ${postsForTicket(t.fake, 4101).length} copy`);
+    report(
+      `postMessage delayed 1500 ms with SLACK_API_TIMEOUT_MS 300 → ${calls.length} call(s); the channel shows ` +
+        `${postsForTicket(t.fake, 4101).length} copy`,
+    );
     expect(slow).toHaveLength(1);
     expect(calls).toHaveLength(1);
     expect(postsForTicket(t.fake, 4101)).toHaveLength(1);
@@ -239,32 +288,49 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
 describe('channel_not_found / not_in_channel on chat.postMessage', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_MIN_BACKOFF_MS: '200', OUTBOX_MAX_BACKOFF_MS: '2000' });
+    t = await startBotUnderTest({
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      OUTBOX_MIN_BACKOFF_MS: '200',
+      OUTBOX_MAX_BACKOFF_MS: '2000',
+    });
   });
   afterAll(async () => {
     await t.stop();
   });
 
-  it('retries with backoff, logs each failure, delivers once the fault clears; the verdict modal is unaffected', async () => {
-    t.fake.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
-    t.fake.fail('chat.postMessage', { error: 'not_in_channel', times: 1 });
-    const { verdict, viewId } = await starCheckVerdict(t, 5101);
-    expect(verdict.callback_id).toBe('star_check_verdict');
-    expect(textOf(verdict)).toContain('Deflect with the docs');
-    await allDelivered(t, 6000);
+  it(
+    'retries with backoff, logs each failure, delivers once ' + 'the fault clears; the verdict modal is unaffected',
+    async () => {
+      t.fake.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
+      t.fake.fail('chat.postMessage', { error: 'not_in_channel', times: 1 });
+      const { verdict, viewId } = await starCheckVerdict(t, 5101);
+      expect(verdict.callback_id).toBe('star_check_verdict');
+      expect(textOf(verdict)).toContain('Deflect with the docs');
+      await allDelivered(t, 6000);
 
-    const calls = t.fake.callsTo('chat.postMessage');
-    expect(calls.map((c) => (c.response.ok ? 'ok' : c.response.error))).toEqual(['channel_not_found', 'not_in_channel', 'ok']);
-    const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i].receivedAt);
-    report(`channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ms, doubling)`);
-    expect(gaps[0]).toBeGreaterThanOrEqual(200 - 20);
-    expect(gaps[1]).toBeGreaterThanOrEqual(400 - 20);
-    expect(postsForTicket(t.fake, 5101)).toHaveLength(1);
-    await expectOneDecision(t, 5101);
+      const calls = t.fake.callsTo('chat.postMessage');
+      expect(calls.map((c) => (c.response.ok ? 'ok' : c.response.error))).toEqual([
+        'channel_not_found',
+        'not_in_channel',
+        'ok',
+      ]);
+      const gaps = calls.slice(1).map((c, i) => c.receivedAt - calls[i].receivedAt);
+      report(
+        `channel_not_found, not_in_channel, ok → retry gaps ${gaps.map(Math.round).join('/')} ms (min backoff 200 ` +
+          `ms, doubling)`,
+      );
+      expect(gaps[0]).toBeGreaterThanOrEqual(200 - 20);
+      expect(gaps[1]).toBeGreaterThanOrEqual(400 - 20);
+      expect(postsForTicket(t.fake, 5101)).toHaveLength(1);
+      await expectOneDecision(t, 5101);
 
-    const warnings = parsedLogs(t.logs).filter((l) => l.key === `star:${viewId}` && l.msg === 'audit message not delivered yet; will retry');
-    expect(warnings.map((w) => w.error)).toEqual(['channel_not_found', 'not_in_channel']);
-  }, 15_000);
+      const warnings = parsedLogs(t.logs).filter(
+        (l) => l.key === `star:${viewId}` && l.msg === 'audit message not delivered yet; will retry',
+      );
+      expect(warnings.map((w) => w.error)).toEqual(['channel_not_found', 'not_in_channel']);
+    },
+    15_000,
+  );
 });
 
 describe('expired_trigger_id on views.open', () => {
@@ -277,17 +343,20 @@ describe('expired_trigger_id on views.open', () => {
   });
   beforeEach(() => t.fake.reset());
 
-  it.each(['/star-check', '/emergency-license'])('%s: the engineer is told through response_url to run the command again', async (command) => {
-    t.fake.fail('views.open', { error: 'expired_trigger_id' });
-    const opened = await runCommand(t, command, '123456');
-    expect(opened.res.status).toBe(200);
-    expect(opened.view).toBeUndefined();
-    const response = await t.fake.waitForResponse(opened.responseId, () => true, 3000);
-    expect(response.body.response_type).toBe('ephemeral');
-    expect(response.body.text).toMatch(/run the command again/i);
-    expect(t.fake.callsTo('views.open')).toHaveLength(1);
-    expect(await t.bot.services.store.requests.findByTicket(ticketUrl(123456), 10)).toHaveLength(0);
-  });
+  it.each(['/star-check', '/emergency-license'])(
+    '%s: the engineer is told through response_url to run the command again',
+    async (command) => {
+      t.fake.fail('views.open', { error: 'expired_trigger_id' });
+      const opened = await runCommand(t, command, '123456');
+      expect(opened.res.status).toBe(200);
+      expect(opened.view).toBeUndefined();
+      const response = await t.fake.waitForResponse(opened.responseId, () => true, 3000);
+      expect(response.body.response_type).toBe('ephemeral');
+      expect(response.body.text).toMatch(/run the command again/i);
+      expect(t.fake.callsTo('views.open')).toHaveLength(1);
+      expect(await t.bot.services.store.requests.findByTicket(ticketUrl(123456), 10)).toHaveLength(0);
+    },
+  );
 });
 
 describe('100 deliveries of the same emergency license submission', () => {
@@ -315,7 +384,10 @@ describe('100 deliveries of the same emergency license submission', () => {
     await allDelivered(t, 3000);
     await sleep(300);
     const records = await t.bot.services.store.requests.findByTicket(ticketUrl(6101), 10);
-    report(`100 submissions of view ${view.id} in 5 batches of 20 (${Math.round(elapsed)} ms) → ${records.length} record, ${t.fake.uploads.length} upload, ${postsForTicket(t.fake, 6101).length} notice`);
+    report(
+      `100 submissions of view ${view.id} in 5 batches of 20 (${Math.round(elapsed)} ms) → ${records.length} ` +
+        `record, ${t.fake.uploads.length} upload, ${postsForTicket(t.fake, 6101).length} notice`,
+    );
     expect(records).toHaveLength(1);
     expect(records[0].status).toBe('generated');
     expect(t.fake.uploads).toHaveLength(1);
@@ -348,7 +420,11 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
 
   const issuesCreated = () => gitlab.requestsTo({ method: 'POST', path: /\/issues$/ });
 
-  async function finalNotice(ticket: number, status: RegExp, timeoutMs = 6000): Promise<{ post: RecordedCall; shown: JsonObject }> {
+  async function finalNotice(
+    ticket: number,
+    status: RegExp,
+    timeoutMs = 6000,
+  ): Promise<{ post: RecordedCall; shown: JsonObject }> {
     return eventually(
       () => {
         const posts = postsForTicket(t.fake, ticket);
@@ -361,56 +437,93 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     );
   }
 
-  it('issue closed with [Success] → the notice is updated to generated and the engineer is told where the license is', async () => {
-    gitlab.scriptNextIssue(FakeGitLab.mechanizerSuccess({ email: 'admin@customer.example', userCount: 250, afterPolls: 2 }));
-    const { ack } = await requestLicense(t, 7101);
-    expect(ack.kind).toBe('update');
-    const { shown } = await finalNotice(7101, /Generated/);
-    expect(issuesCreated().filter((r) => String((r.body as { description?: string }).description).includes('tickets/7101'))).toHaveLength(1);
-    const issue = [...gitlab.issues.values()].find((i) => i.description.includes('tickets/7101')) as { web_url: string };
-    expect(textOf(shown.blocks)).toContain(issue.web_url);
-    expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
-    const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
-    expect(dm.args.text).toContain(issue.web_url);
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
-    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([['generated', issue.web_url]]);
-  }, 15_000);
-
-  it('issue closed with [Failure] → notice failed with the reason and a Retry button; two Retry clicks → one new attempt', async () => {
-    const issuesBefore = issuesCreated().length;
-    gitlab.scriptNextIssue(FakeGitLab.mechanizerFailure({ reason: 'CustomersDot rejected the email address', afterPolls: 1 }));
-    await requestLicense(t, 7201, { email: 'ops@retry.example', user_count: '30' });
-    const { post, shown } = await finalNotice(7201, /Failed/);
-    expect(textOf(shown.blocks)).toContain('CustomersDot rejected the email address');
-    const retryButton = (shown.blocks as JsonObject[]).flatMap((b) => (b.type === 'actions' ? b.elements : [])).find((e: JsonObject) => e.action_id === 'retry_license');
-    expect(retryButton?.text.text).toBe('Retry');
-    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
-    expect(record.status).toBe('failed');
-    expect(issuesCreated()).toHaveLength(issuesBefore + 1);
-
-    // Mechanizer succeeds on the next issue; two people click Retry at the same moment.
-    gitlab.scriptNextIssue(FakeGitLab.mechanizerSuccess({ email: 'ops@retry.example', userCount: 30, afterPolls: 1 }));
-    const click = (id: string) =>
-      postInteraction(
-        t.baseUrl,
-        SIGNING_SECRET,
-        messageBlockActions({ message: shown, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(id) }),
+  it(
+    'issue closed with [Success] → the notice is updated to generated and the engineer is told where the ' +
+      'license is',
+    async () => {
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerSuccess({ email: 'admin@customer.example', userCount: 250, afterPolls: 2 }),
       );
-    const [a, b] = await Promise.all([click('retry-a'), click('retry-b')]);
-    expect([a.status, b.status]).toEqual([200, 200]);
-    const answers = await Promise.all([t.fake.waitForResponse('retry-a', () => true, 6000), t.fake.waitForResponse('retry-b', () => true, 6000)]);
-    const texts = answers.map((r) => String(r.body.text)).sort();
-    report(`two Retry clicks → GitLab issues created for the request: ${issuesCreated().length - issuesBefore}; answers: ${JSON.stringify(texts)}`);
-    // Exactly one click started something, and what it started is a new Mechanizer attempt (a new issue).
-    expect(texts.filter((x) => /not failed any more/.test(x))).toHaveLength(1);
-    expect(issuesCreated()).toHaveLength(issuesBefore + 2);
-    expect(texts.filter((x) => /Retry finished: the request is now \*generated\*/.test(x))).toHaveLength(1);
-    const { shown: after } = await finalNotice(7201, /Generated/);
-    expect(after.ts).toBe(post.response.ts);
-    expect(textOf(after.blocks)).toContain('(retry 1)');
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
-    expect(records.map((r) => [r.status, r.attempts])).toEqual([['generated', 1]]);
-  }, 15_000);
+      const { ack } = await requestLicense(t, 7101);
+      expect(ack.kind).toBe('update');
+      const { shown } = await finalNotice(7101, /Generated/);
+      expect(
+        issuesCreated().filter((r) =>
+          String((r.body as { description?: string }).description).includes('tickets/7101'),
+        ),
+      ).toHaveLength(1);
+      const issue = [...gitlab.issues.values()].find((i) => i.description.includes('tickets/7101')) as {
+        web_url: string;
+      };
+      expect(textOf(shown.blocks)).toContain(issue.web_url);
+      expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
+      const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
+      expect(dm.args.text).toContain(issue.web_url);
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
+      expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+        ['generated', issue.web_url],
+      ]);
+    },
+    15_000,
+  );
+
+  it(
+    'issue closed with [Failure] → notice failed with the reason and a Retry button; two Retry clicks → one ' +
+      'new attempt',
+    async () => {
+      const issuesBefore = issuesCreated().length;
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerFailure({ reason: 'CustomersDot rejected the email address', afterPolls: 1 }),
+      );
+      await requestLicense(t, 7201, { email: 'ops@retry.example', user_count: '30' });
+      const { post, shown } = await finalNotice(7201, /Failed/);
+      expect(textOf(shown.blocks)).toContain('CustomersDot rejected the email address');
+      const retryButton = (shown.blocks as JsonObject[])
+        .flatMap((b) => (b.type === 'actions' ? b.elements : []))
+        .find((e: JsonObject) => e.action_id === 'retry_license');
+      expect(retryButton?.text.text).toBe('Retry');
+      const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
+      expect(record.status).toBe('failed');
+      expect(issuesCreated()).toHaveLength(issuesBefore + 1);
+
+      // Mechanizer succeeds on the next issue; two people click Retry at the same moment.
+      gitlab.scriptNextIssue(
+        FakeGitLab.mechanizerSuccess({ email: 'ops@retry.example', userCount: 30, afterPolls: 1 }),
+      );
+      const click = (id: string) =>
+        postInteraction(
+          t.baseUrl,
+          SIGNING_SECRET,
+          messageBlockActions({
+            message: shown,
+            channelId: LICENSING_CHANNEL,
+            actionId: 'retry_license',
+            responseUrl: t.fake.responseUrl(id),
+          }),
+        );
+      const [a, b] = await Promise.all([click('retry-a'), click('retry-b')]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const answers = await Promise.all([
+        t.fake.waitForResponse('retry-a', () => true, 6000),
+        t.fake.waitForResponse('retry-b', () => true, 6000),
+      ]);
+      const texts = answers.map((r) => String(r.body.text)).sort();
+      report(
+        `two Retry clicks → GitLab issues created for the request: ${issuesCreated().length - issuesBefore}; ` +
+          `answers: ${JSON.stringify(texts)}`,
+      );
+      // Exactly one click started something, and what it started is a new Mechanizer attempt (a new issue).
+      expect(texts.filter((x) => /not failed any more/.test(x))).toHaveLength(1);
+      expect(issuesCreated()).toHaveLength(issuesBefore + 2);
+      expect(texts.filter((x) => /Retry finished: the request is now \*generated\*/.test(x))).toHaveLength(1);
+      const { shown: after } = await finalNotice(7201, /Generated/);
+      expect(after.ts).toBe(post.response.ts);
+      expect(textOf(after.blocks)).toContain('(retry 1)');
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7201), 10);
+      expect(records.map((r) => [r.status, r.attempts])).toEqual([['generated', 1]]);
+    },
+    15_000,
+  );
 });
 
 describe('a listener error', () => {
@@ -423,48 +536,69 @@ describe('a listener error', () => {
   });
   beforeEach(() => t.fake.reset());
 
-  const referencesLogged = () => parsedLogs(t.logs).filter((l) => l.msg === 'listener failed').map((l) => String(l.reference));
-  const told = (calls: RecordedCall[], reference: string) => calls.filter((c) => String(c.args.text).includes(reference));
+  const referencesLogged = () =>
+    parsedLogs(t.logs)
+      .filter((l) => l.msg === 'listener failed')
+      .map((l) => String(l.reference));
+  const told = (calls: RecordedCall[], reference: string) =>
+    calls.filter((c) => String(c.args.text).includes(reference));
 
-  it('block action: views.update fails → the engineer gets a message with a reference ID that is in the log', async () => {
-    const opened = await runCommand(t, '/star-check', '8101');
-    t.fake.fail('views.update', { error: 'internal_error' });
-    const before = referencesLogged().length;
-    const res = await postInteraction(
-      t.baseUrl,
-      SIGNING_SECRET,
-      blockActions({ view: opened.view as JsonObject, actionId: 'star_q_kind', value: 'plan_license' }),
-    );
-    expect(res.status).toBe(200);
-    const reference = await eventually(() => {
-      const refs = referencesLogged().slice(before);
-      expect(refs).toHaveLength(1);
-      return refs[0];
-    });
-    expect(reference).toMatch(/^[0-9A-F]{8}$/);
-    const message = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes(reference), 3000);
-    expect(message.args.channel).toBe('U0ENGINEER');
-    expect(message.args.text).toMatch(/something went wrong/i);
-  });
-
-  it('app_home_opened: views.publish answers HTTP 500 → the engineer gets a message with the reference ID that is in the log', async () => {
-    t.fake.fail('views.publish', { status: 500, times: 3 });
-    const before = referencesLogged().length;
-    const res = await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: 'U0HOMEUSER' }));
-    expect(res.status).toBe(200);
-    const reference = await eventually(
-      () => {
+  it(
+    'block action: views.update fails → the engineer gets ' + 'a message with a reference ID that is in the log',
+    async () => {
+      const opened = await runCommand(t, '/star-check', '8101');
+      t.fake.fail('views.update', { error: 'internal_error' });
+      const before = referencesLogged().length;
+      const res = await postInteraction(
+        t.baseUrl,
+        SIGNING_SECRET,
+        blockActions({ view: opened.view as JsonObject, actionId: 'star_q_kind', value: 'plan_license' }),
+      );
+      expect(res.status).toBe(200);
+      const reference = await eventually(() => {
         const refs = referencesLogged().slice(before);
         expect(refs).toHaveLength(1);
         return refs[0];
-      },
-      { timeoutMs: 5000 },
-    );
-    await sleep(300);
-    const messages = told([...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')], reference);
-    report(`app_home_opened with views.publish failing: reference ${reference} logged, ${messages.length} message(s) to the user`);
-    expect(messages).toHaveLength(1);
-    expect(messages[0].args.channel === 'U0HOMEUSER' || messages[0].args.user === 'U0HOMEUSER').toBe(true);
-  }, 10_000);
-});
+      });
+      expect(reference).toMatch(/^[0-9A-F]{8}$/);
+      const message = await t.fake.waitForCall(
+        'chat.postMessage',
+        (c) => String(c.args.text).includes(reference),
+        3000,
+      );
+      expect(message.args.channel).toBe('U0ENGINEER');
+      expect(message.args.text).toMatch(/something went wrong/i);
+    },
+  );
 
+  it(
+    'app_home_opened: views.publish answers HTTP 500 → the engineer gets a message with the reference ID that ' +
+      'is in the log',
+    async () => {
+      t.fake.fail('views.publish', { status: 500, times: 3 });
+      const before = referencesLogged().length;
+      const res = await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: 'U0HOMEUSER' }));
+      expect(res.status).toBe(200);
+      const reference = await eventually(
+        () => {
+          const refs = referencesLogged().slice(before);
+          expect(refs).toHaveLength(1);
+          return refs[0];
+        },
+        { timeoutMs: 5000 },
+      );
+      await sleep(300);
+      const messages = told(
+        [...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')],
+        reference,
+      );
+      report(
+        `app_home_opened with views.publish failing: reference ${reference} logged, ${messages.length} message(s) ` +
+          `to the user`,
+      );
+      expect(messages).toHaveLength(1);
+      expect(messages[0].args.channel === 'U0HOMEUSER' || messages[0].args.user === 'U0HOMEUSER').toBe(true);
+    },
+    10_000,
+  );
+});

@@ -1,19 +1,29 @@
 /**
  * GET /healthz on the bot's HTTP port, as a load balancer or Kubernetes probe sees it.
  */
-import { BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 import { starCheckVerdict } from '../../testkit/bot-steps';
 
-async function health(t: BotUnderTest): Promise<{ status: number; contentType: string | null; body: Record<string, unknown> }> {
+async function health(
+  t: BotUnderTest,
+): Promise<{ status: number; contentType: string | null; body: Record<string, unknown> }> {
   const res = await fetch(`${t.baseUrl}/healthz`, { signal: AbortSignal.timeout(3000) });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 describe('GET /healthz', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ OUTBOX_POLL_INTERVAL_MS: '100', OUTBOX_MIN_BACKOFF_MS: '100', OUTBOX_MAX_BACKOFF_MS: '500' });
+    t = await startBotUnderTest({
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      OUTBOX_MIN_BACKOFF_MS: '100',
+      OUTBOX_MAX_BACKOFF_MS: '500',
+    });
   });
   afterAll(async () => {
     await t.stop();
@@ -41,7 +51,10 @@ describe('GET /healthz', () => {
     expect(during.body.status).toBe('ok');
 
     t.fake.clearFaults();
-    await eventually(async () => expect((await health(t)).body).toMatchObject({ status: 'ok', outboxBacklog: 0 }), { timeoutMs: 6000, intervalMs: 50 });
+    await eventually(async () => expect((await health(t)).body).toMatchObject({ status: 'ok', outboxBacklog: 0 }), {
+      timeoutMs: 6000,
+      intervalMs: 50,
+    });
     expect((await health(t)).body.auditLastError).toBeUndefined();
     expect(t.fake.callsTo('chat.postMessage').filter((c) => c.status === 200)).toHaveLength(2);
   }, 15_000);

@@ -1,5 +1,5 @@
-import { applySubmissionAck, BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import { applySubmissionAck, type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { WebClient } from '@slack/web-api';
 
@@ -46,7 +46,7 @@ describe('GET /metrics (Prometheus)', () => {
     expect(text).toMatch(/lr_bot_outbox_backlog \d+/);
   });
 
-  it('counts through the public client options, leaving the Web API client\'s methods alone', () => {
+  it("counts through the public client options, leaving the Web API client's methods alone", () => {
     expect(clientMethods()).toEqual(unpatched);
   });
 });

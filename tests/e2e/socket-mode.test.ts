@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { WebSocket, WebSocketServer } from 'ws';
-import { RunningBot, startBot } from '../../src/bot';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type RunningBot, startBot } from '../../src/bot';
 import { loadConfig } from '../../src/config';
 import { FakeSlack } from '../../testkit/fake-slack';
 import { slashCommand } from '../../testkit/payloads';
@@ -40,8 +40,15 @@ describe('Socket Mode', () => {
     const connected = new Promise<void>((resolve) => {
       wss.on('connection', (ws) => {
         socket = ws;
-        ws.on('message', (data) => acks.push(JSON.parse(String(data))));
-        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0FAKEAPP1' }, debug_info: { host: 'fake' } }));
+        ws.on('message', (data: Buffer) => acks.push(JSON.parse(data.toString())));
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            connection_info: { app_id: 'A0FAKEAPP1' },
+            debug_info: { host: 'fake' },
+          }),
+        );
         resolve();
       });
     });
@@ -78,7 +85,9 @@ describe('Socket Mode', () => {
 
   it('acks a slash command envelope on the socket and opens the modal', async () => {
     const payload = slashCommand({ command: '/star-check', text: '4242', responseUrl: fake.responseUrl() });
-    socket?.send(JSON.stringify({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload }));
+    socket?.send(
+      JSON.stringify({ envelope_id: 'env-1', type: 'slash_commands', accepts_response_payload: true, payload }),
+    );
     const open = await fake.waitForCall('views.open');
     expect(open.args.view.callback_id).toBe('star_check');
     expect(acks.some((a) => a.envelope_id === 'env-1')).toBe(true);

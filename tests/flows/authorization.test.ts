@@ -2,10 +2,19 @@
  * Who may do what, end to end: Slack user groups (usergroups.users.list on the fake), the deny-by-default
  * rules, AUTHORIZATION_MODE=open, and crafted payloads that try to get around the modals.
  */
-import { BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { FakeSlack, JsonObject } from '../../testkit/fake-slack';
+import { type BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
+import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { globalShortcut, newTriggerId, textOf, viewSubmission } from '../../testkit/payloads';
-import { acceptedChannelPosts, daysAgo, emergencyForm, parsedLogs, runCommand, sleep, submitView, ticketUrl } from '../../testkit/bot-steps';
+import {
+  acceptedChannelPosts,
+  daysAgo,
+  emergencyForm,
+  parsedLogs,
+  runCommand,
+  sleep,
+  submitView,
+  ticketUrl,
+} from '../../testkit/bot-steps';
 import { applySubmissionAck } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 
@@ -30,7 +39,11 @@ describe('authorization with Slack user groups', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
     t = await startWithGroups(
-      { STAR_CHECK_USERGROUPS: 'S0STAR', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST', LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER' },
+      {
+        STAR_CHECK_USERGROUPS: 'S0STAR',
+        LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST',
+        LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER',
+      },
       (fake) => {
         fake.setUsergroup('S0STAR', [ENGINEER, MANAGER]);
         fake.setUsergroup('S0REQUEST', [ENGINEER, MANAGER]);
@@ -59,7 +72,10 @@ describe('authorization with Slack user groups', () => {
 
   it('global shortcut: a non-member sees a refusal modal, never the form', async () => {
     const triggerId = newTriggerId();
-    const res = await t.send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: OUTSIDER, triggerId }));
+    const res = await t.send(
+      'interaction',
+      globalShortcut({ callbackId: 'emergency_license_shortcut', user: OUTSIDER, triggerId }),
+    );
     expect(res.status).toBe(200);
     const open = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === triggerId);
     expect(open.args.view.callback_id).toBe('emergency_license_refused');
@@ -68,61 +84,88 @@ describe('authorization with Slack user groups', () => {
 
     // A member gets the form from the same shortcut.
     const memberTrigger = newTriggerId();
-    await t.send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: ENGINEER, triggerId: memberTrigger }));
+    await t.send(
+      'interaction',
+      globalShortcut({ callbackId: 'emergency_license_shortcut', user: ENGINEER, triggerId: memberTrigger }),
+    );
     const form = await t.fake.waitForCall('views.open', (c) => c.args.trigger_id === memberTrigger);
     expect(form.args.view.callback_id).toBe('emergency_license');
   });
 
-  it('out of scope: a non-manager never sees the override input, and a crafted override from them is refused and generates nothing', async () => {
-    const opened = await runCommand(t, '/emergency-license', '9101', ENGINEER);
-    const res = await submitView(t, opened.view as JsonObject, emergencyForm({ ticket: '9101', expiration_date: daysAgo(20) }), ENGINEER);
-    const refusal = applySubmissionAck(t.fake, opened.view as JsonObject, res);
-    const refused = refusal.view as JsonObject;
-    expect(refused.callback_id).toBe('emergency_license_refused');
-    expect(textOf(refused)).toContain('Out of scope');
-    expect(refused.submit).toBeNull();
-    expect((refused.blocks as JsonObject[]).some((b) => b.type === 'input')).toBe(false);
-    expect(textOf(refused)).toContain('may override the emergency scope check');
-    await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
-    const postsBefore = acceptedChannelPosts(t.fake).length;
+  it(
+    'out of scope: a non-manager never sees the override input, and a crafted override from them is refused ' +
+      'and generates nothing',
+    async () => {
+      const opened = await runCommand(t, '/emergency-license', '9101', ENGINEER);
+      const res = await submitView(
+        t,
+        opened.view as JsonObject,
+        emergencyForm({ ticket: '9101', expiration_date: daysAgo(20) }),
+        ENGINEER,
+      );
+      const refusal = applySubmissionAck(t.fake, opened.view as JsonObject, res);
+      const refused = refusal.view as JsonObject;
+      expect(refused.callback_id).toBe('emergency_license_refused');
+      expect(textOf(refused)).toContain('Out of scope');
+      expect(refused.submit).toBeNull();
+      expect((refused.blocks as JsonObject[]).some((b) => b.type === 'input')).toBe(false);
+      expect(textOf(refused)).toContain('may override the emergency scope check');
+      await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
+      const postsBefore = acceptedChannelPosts(t.fake).length;
 
-    // The non-manager crafts the manager's override submission from the refusal they got.
-    const crafted: JsonObject = {
-      ...refused,
-      callback_id: 'emergency_license_override',
-      submit: { type: 'plain_text', text: 'Override and generate', emoji: true },
-      blocks: [
-        ...(refused.blocks as JsonObject[]),
-        {
-          type: 'input',
-          block_id: 'justification',
-          label: { type: 'plain_text', text: 'Manager override', emoji: true },
-          element: { type: 'plain_text_input', action_id: 'emergency_justification', multiline: true },
-        },
-      ],
-    };
-    for (const user of [ENGINEER, OUTSIDER]) {
-      const answer = await submitView(t, crafted, { justification: 'The customer is very important, please generate it now.' }, user);
-      expect(answer.status).toBe(200);
-      const body = answer.json();
-      expect(body.response_action).toBe('update');
-      expect(body.view.callback_id).toBe('emergency_license_refused');
-      expect(textOf(body.view)).toMatch(user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/);
-    }
-    await sleep(300);
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
-    expect(records.map((r) => r.status)).toEqual(['refused']);
-    expect(t.fake.uploads).toHaveLength(0);
-    expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
-  });
+      // The non-manager crafts the manager's override submission from the refusal they got.
+      const crafted: JsonObject = {
+        ...refused,
+        callback_id: 'emergency_license_override',
+        submit: { type: 'plain_text', text: 'Override and generate', emoji: true },
+        blocks: [
+          ...(refused.blocks as JsonObject[]),
+          {
+            type: 'input',
+            block_id: 'justification',
+            label: { type: 'plain_text', text: 'Manager override', emoji: true },
+            element: { type: 'plain_text_input', action_id: 'emergency_justification', multiline: true },
+          },
+        ],
+      };
+      for (const user of [ENGINEER, OUTSIDER]) {
+        const answer = await submitView(
+          t,
+          crafted,
+          { justification: 'The customer is very important, please generate it now.' },
+          user,
+        );
+        expect(answer.status).toBe(200);
+        const body = answer.json();
+        expect(body.response_action).toBe('update');
+        expect(body.view.callback_id).toBe('emergency_license_refused');
+        expect(textOf(body.view)).toMatch(
+          user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/,
+        );
+      }
+      await sleep(300);
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
+      expect(records.map((r) => r.status)).toEqual(['refused']);
+      expect(t.fake.uploads).toHaveLength(0);
+      expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
+    },
+  );
 
   it('a manager does get the override input on the same out-of-scope request', async () => {
     const opened = await runCommand(t, '/emergency-license', '9102', MANAGER);
-    const res = await submitView(t, opened.view as JsonObject, emergencyForm({ ticket: '9102', expiration_date: daysAgo(20) }), MANAGER);
+    const res = await submitView(
+      t,
+      opened.view as JsonObject,
+      emergencyForm({ ticket: '9102', expiration_date: daysAgo(20) }),
+      MANAGER,
+    );
     const view = applySubmissionAck(t.fake, opened.view as JsonObject, res).view as JsonObject;
     expect(view.callback_id).toBe('emergency_license_override');
     expect((view.blocks as JsonObject[]).find((b) => b.type === 'input')?.block_id).toBe('justification');
-    await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).includes('/tickets/9102'));
+    await t.fake.waitForCall(
+      'chat.postMessage',
+      (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).includes('/tickets/9102'),
+    );
   });
 
   describe('crafted view_submission payloads', () => {
@@ -152,15 +195,30 @@ describe('authorization with Slack user groups', () => {
     it('a 100 KB ticket value is answered with a clear error view, nothing posted', async () => {
       const view = await formView();
       const payload = viewSubmission({ view, values: emergencyForm({ ticket: '9201' }), user: ENGINEER });
-      payload.view.state.values.ticket.emergency_ticket.value = `https://gitlab.zendesk.com/agent/tickets/9201?${'x'.repeat(100 * 1024)}`;
+      payload.view.state.values.ticket.emergency_ticket.value =
+        `https://gitlab.zendesk.com/agent/tickets/9201?` + `${'x'.repeat(100 * 1024)}`;
       await expectClearRefusal(payload);
     });
 
     it.each([
       ['state.values is a string', (v: JsonObject) => ({ ...v, state: { values: 'garbage' } })],
       ['state is missing', (v: JsonObject) => ({ ...v, state: undefined })],
-      ['an element is an array', (v: JsonObject) => ({ ...v, state: { values: { ticket: { emergency_ticket: [1, 2, 3] } } } })],
-      ['selected_options is a string', (v: JsonObject) => ({ ...v, state: { values: { ...v.state.values, screenshots: { emergency_screenshots: { type: 'checkboxes', selected_options: 'all' } } } } })],
+      [
+        'an element is an array',
+        (v: JsonObject) => ({ ...v, state: { values: { ticket: { emergency_ticket: [1, 2, 3] } } } }),
+      ],
+      [
+        'selected_options is a string',
+        (v: JsonObject) => ({
+          ...v,
+          state: {
+            values: {
+              ...v.state.values,
+              screenshots: { emergency_screenshots: { type: 'checkboxes', selected_options: 'all' } },
+            },
+          },
+        }),
+      ],
       ['view id is missing', (v: JsonObject) => ({ ...v, id: undefined })],
     ])('malformed state (%s) is answered with a clear error view, nothing posted', async (_name, mutate) => {
       const view = await formView();
@@ -174,11 +232,14 @@ describe('authorization with Slack user groups', () => {
 describe('usergroups.users.list failing', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startWithGroups({ STAR_CHECK_USERGROUPS: 'S0STAR', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST' }, (fake) => {
-      fake.setUsergroup('S0STAR', [ENGINEER]);
-      fake.setUsergroup('S0REQUEST', [ENGINEER]);
-      fake.fail('usergroups.users.list', { status: 500, times: Infinity });
-    });
+    t = await startWithGroups(
+      { STAR_CHECK_USERGROUPS: 'S0STAR', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST' },
+      (fake) => {
+        fake.setUsergroup('S0STAR', [ENGINEER]);
+        fake.setUsergroup('S0REQUEST', [ENGINEER]);
+        fake.fail('usergroups.users.list', { status: 500, times: Infinity });
+      },
+    );
   });
   afterAll(async () => {
     await t.stop();
@@ -252,7 +313,10 @@ describe('AUTHORIZATION_MODE=open', () => {
 
 describe('a configured user group that no longer exists', () => {
   it('does not lock out the members of the other groups, and is logged', async () => {
-    const t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0DELETED,S0ONCALL' });
+    const t = await startInProcessBot({
+      AUTHORIZATION_MODE: 'groups',
+      LICENSE_REQUESTER_USERGROUPS: 'S0DELETED,S0ONCALL',
+    });
     try {
       t.fake.setUsergroup('S0ONCALL', ['U0ENGINEER']);
       const res = await t.command('/emergency-license', '1', 'U0ENGINEER');

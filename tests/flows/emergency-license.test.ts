@@ -3,23 +3,39 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { messageBlockActions, textOf } from '../../testkit/payloads';
 import { daysAgo, emergencyForm } from '../../testkit/bot-steps';
 
 /** Each ticket gets its own requester email, so tests do not see each other's licenses as duplicates. */
 const form = (overrides: Record<string, unknown> = {}) =>
-  emergencyForm({ ...(overrides.ticket ? { email: `admin+${String(overrides.ticket)}@customer.example` } : {}), ...overrides });
+  emergencyForm({
+    ...(overrides.ticket ? { email: `admin+${overrides.ticket as string | number}@customer.example` } : {}),
+    ...overrides,
+  });
 
 const licenseNotices = (t: BotUnderTest, ticket?: string) =>
-  t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL && (!ticket || String(c.args.text).includes(`/tickets/${ticket} `)));
+  t.fake
+    .callsTo('chat.postMessage')
+    .filter(
+      (c) => c.args.channel === LICENSING_CHANNEL && (!ticket || String(c.args.text).includes(`/tickets/${ticket} `)),
+    );
 
 describe('weekend emergency license end to end', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startInProcessBot({ AUTHORIZATION_MODE: 'groups', LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST', LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER' });
+    t = await startInProcessBot({
+      AUTHORIZATION_MODE: 'groups',
+      LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST',
+      LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER',
+    });
     t.fake.setUsergroup('S0REQUEST', ['U0ENGINEER', 'U0MANAGER']);
     t.fake.setUsergroup('S0MANAGER', ['U0MANAGER']);
   });
@@ -43,11 +59,18 @@ describe('weekend emergency license end to end', () => {
     expect(textOf(ack.view as JsonObject)).toMatch(/Generating|License generated/);
 
     const upload = await t.fake.waitForUpload(() => true, 5000);
-    const notice = await eventually(() => {
-      const last = t.fake.callsTo('chat.update').concat(licenseNotices(t)).map((c) => `${c.args.text}\n${textOf(c.args.blocks)}`).join('\n');
-      expect(last).toContain('Generated');
-      return last;
-    }, { timeoutMs: 4000 });
+    const notice = await eventually(
+      () => {
+        const last = t.fake
+          .callsTo('chat.update')
+          .concat(licenseNotices(t))
+          .map((c) => `${c.args.text}\n${textOf(c.args.blocks)}`)
+          .join('\n');
+        expect(last).toContain('Generated');
+        return last;
+      },
+      { timeoutMs: 4000 },
+    );
     expect(notice).toContain('https://gitlab.zendesk.com/agent/tickets/424242');
     expect(notice).toContain('250 users');
     expect(notice).toContain('admin@customer.example');
@@ -72,15 +95,38 @@ describe('weekend emergency license end to end', () => {
 
   it('shows field errors and generates nothing for invalid input', async () => {
     const view = await openForm();
-    const ack = applySubmissionAck(t.fake, view, await t.submit(view, form({ user_count: '12.5', email: 'x@y.z', screenshots: ['dashboard'], expiration_date: daysAgo(-400), username: '-bad name' })));
+    const ack = applySubmissionAck(
+      t.fake,
+      view,
+      await t.submit(
+        view,
+        form({
+          user_count: '12.5',
+          email: 'x@y.z',
+          screenshots: ['dashboard'],
+          expiration_date: daysAgo(-400),
+          username: '-bad name',
+        }),
+      ),
+    );
     expect(ack.kind).toBe('errors');
-    expect(Object.keys(ack.errors ?? {}).sort()).toEqual(['email', 'expiration_date', 'screenshots', 'user_count', 'username']);
+    expect(Object.keys(ack.errors ?? {}).sort()).toEqual([
+      'email',
+      'expiration_date',
+      'screenshots',
+      'user_count',
+      'username',
+    ]);
     await t.fake.expectNoCall('chat.postMessage', 150);
   });
 
   it('out of scope: refusal with the reason, a refusal notice, and no adapter call', async () => {
     const view = await openForm();
-    const ack = applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '500', expiration_date: daysAgo(30) })));
+    const ack = applySubmissionAck(
+      t.fake,
+      view,
+      await t.submit(view, form({ ticket: '500', expiration_date: daysAgo(30) })),
+    );
     expect(ack.kind).toBe('update');
     const shown = textOf(ack.view as JsonObject);
     expect(shown).toContain('Out of scope');
@@ -90,27 +136,44 @@ describe('weekend emergency license end to end', () => {
     expect(textOf(post.args.blocks)).toContain('Refused');
     await new Promise((r) => setTimeout(r, 200));
     expect(t.fake.uploads).toHaveLength(0);
-    const records = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/500', 10);
+    const records = await t.bot.services.store.requests.findByTicket(
+      'https://gitlab.zendesk.com/agent/tickets/500',
+      10,
+    );
     expect(records.map((r) => r.status)).toEqual(['refused']);
   });
 
   it('override by a manager: license generated and the notice flags the override', async () => {
     const view = await openForm('501', 'U0MANAGER');
-    const refusal = applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '501', expiration_date: daysAgo(20) }), 'U0MANAGER'));
+    const refusal = applySubmissionAck(
+      t.fake,
+      view,
+      await t.submit(view, form({ ticket: '501', expiration_date: daysAgo(20) }), 'U0MANAGER'),
+    );
     expect(textOf(refusal.view as JsonObject)).toContain('Manager override');
     const ok = applySubmissionAck(
       t.fake,
       refusal.view as JsonObject,
-      await t.submit(refusal.view as JsonObject, { justification: 'Production down for 2,000 users; L&R lead approved <!channel>' }, 'U0MANAGER'),
+      await t.submit(
+        refusal.view as JsonObject,
+        { justification: 'Production down for 2,000 users; L&R lead approved <!channel>' },
+        'U0MANAGER',
+      ),
     );
     expect(ok.kind).toBe('update');
     await t.fake.waitForUpload(() => true, 5000);
-    await eventually(() => {
-      const all = licenseNotices(t).concat(t.fake.callsTo('chat.update')).map((c) => textOf(c.args.blocks)).join('\n');
-      expect(all).toContain('Scope check overridden');
-      expect(all).toContain('&lt;!channel&gt;');
-      expect(all).not.toContain('<!channel>');
-    }, { timeoutMs: 4000 });
+    await eventually(
+      () => {
+        const all = licenseNotices(t)
+          .concat(t.fake.callsTo('chat.update'))
+          .map((c) => textOf(c.args.blocks))
+          .join('\n');
+        expect(all).toContain('Scope check overridden');
+        expect(all).toContain('&lt;!channel&gt;');
+        expect(all).not.toContain('<!channel>');
+      },
+      { timeoutMs: 4000 },
+    );
   });
 
   it('a double submission (Slack redelivery) produces one license and one notice', async () => {
@@ -121,7 +184,10 @@ describe('weekend emergency license end to end', () => {
     expect(b.status).toBe(200);
     await t.fake.waitForUpload(() => true, 5000);
     await new Promise((r) => setTimeout(r, 300));
-    const records = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/600', 10);
+    const records = await t.bot.services.store.requests.findByTicket(
+      'https://gitlab.zendesk.com/agent/tickets/600',
+      10,
+    );
     expect(records).toHaveLength(1);
     expect(t.fake.uploads).toHaveLength(1);
     expect(licenseNotices(t, '600')).toHaveLength(1);
@@ -134,7 +200,9 @@ describe('weekend emergency license end to end', () => {
     const second = await openForm('700');
     const ack = applySubmissionAck(t.fake, second, await t.submit(second, form({ ticket: '700' })));
     expect(textOf(ack.view as JsonObject)).toContain('already requested');
-    expect(await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/700', 10)).toHaveLength(1);
+    expect(
+      await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/700', 10),
+    ).toHaveLength(1);
   });
 
   it('the same ticket with another user count still asks before a second license', async () => {
@@ -142,7 +210,11 @@ describe('weekend emergency license end to end', () => {
     applySubmissionAck(t.fake, first, await t.submit(first, form({ ticket: '710', user_count: '250' })));
     await t.fake.waitForUpload(() => true, 5000);
     const second = await openForm('710');
-    const ack = applySubmissionAck(t.fake, second, await t.submit(second, form({ ticket: '710', user_count: '251', email: 'someone.else@customer.example' })));
+    const ack = applySubmissionAck(
+      t.fake,
+      second,
+      await t.submit(second, form({ ticket: '710', user_count: '251', email: 'someone.else@customer.example' })),
+    );
     expect(textOf(ack.view as JsonObject)).toContain('already requested');
     expect(textOf(ack.view as JsonObject)).toContain('250 users');
   });
@@ -166,12 +238,38 @@ describe('weekend emergency license end to end', () => {
     if (created.outcome !== 'created') throw new Error(`fixture not created: ${created.outcome}`);
     const { record } = created;
     await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'GitLab was down' }, new Date());
-    const message = { ts: '1700000000.000100', blocks: [{ type: 'actions', block_id: 'license_actions', elements: [{ type: 'button', action_id: 'retry_license', value: record.id, text: { type: 'plain_text', text: 'Retry' } }] }] };
+    const message = {
+      ts: '1700000000.000100',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'license_actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'retry_license',
+              value: record.id,
+              text: { type: 'plain_text', text: 'Retry' },
+            },
+          ],
+        },
+      ],
+    };
     const responseId = 'retry-720';
-    await t.send('interaction', messageBlockActions({ message, channelId: LICENSING_CHANNEL, actionId: 'retry_license', responseUrl: t.fake.responseUrl(responseId), user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never }),
+    await t.send(
+      'interaction',
+      messageBlockActions({
+        message,
+        channelId: LICENSING_CHANNEL,
+        actionId: 'retry_license',
+        responseUrl: t.fake.responseUrl(responseId),
+        user: { id: 'U0ENGINEER', username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never,
+      }),
     );
     const answer = await t.fake.waitForResponse(responseId);
-    expect(String(answer.body.text)).toMatch(/Not retried: the grace period ended .* outside this workflow's window \(grace period ended within the last 3 days, UTC\)/);
+    expect(String(answer.body.text)).toMatch(
+      /Not retried: the grace period ended .* outside this workflow's window \(grace period ended within the last 3 days, UTC\)/,
+    );
     expect((await store.requests.getRequest(record.id))?.status).toBe('failed');
   });
 
@@ -187,9 +285,16 @@ describe('weekend emergency license end to end', () => {
     t.fake.fail('files.getUploadURLExternal', { error: 'not_allowed_token_type', times: 5 });
     const view = await openForm('900');
     applySubmissionAck(t.fake, view, await t.submit(view, form({ ticket: '900' })));
-    const update = await t.fake.waitForCall('views.update', (c) => textOf(c.args.view).includes('could not be sent'), 5000);
+    const update = await t.fake.waitForCall(
+      'views.update',
+      (c) => textOf(c.args.view).includes('could not be sent'),
+      5000,
+    );
     expect(textOf(update.args.view)).toContain('BEGIN GITLAB LICENSE');
-    const [record] = await t.bot.services.store.requests.findByTicket('https://gitlab.zendesk.com/agent/tickets/900', 1);
+    const [record] = await t.bot.services.store.requests.findByTicket(
+      'https://gitlab.zendesk.com/agent/tickets/900',
+      1,
+    );
     if (record.status !== 'generated') throw new Error(`expected generated, got ${record.status}`);
     // Not delivered yet, and retried (the durable delivery step), with Slack's answer kept.
     expect(record.delivery.status).toBe('pending');

@@ -1,10 +1,16 @@
 import { DateTime } from 'luxon';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
-import { appHomeOpened, blockActions, globalShortcut, slashCommand, textOf } from '../../testkit/payloads';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
+import { appHomeOpened, blockActions, globalShortcut, textOf } from '../../testkit/payloads';
 import { eventually } from '../../testkit/eventually';
 
-const day = (offsetDays: number, offsetHours = 0) => DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate() as string;
+const day = (offsetDays: number, offsetHours = 0) =>
+  DateTime.utc().startOf('day').plus({ days: offsetDays, hours: offsetHours }).toISODate();
 
 describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)', () => {
   let t: BotUnderTest;
@@ -28,7 +34,9 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
   async function walk(answers: Record<string, string>): Promise<JsonObject> {
     let view = await openStarCheck();
     for (let round = 0; round < 6; round += 1) {
-      const shown = new Set((view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string));
+      const shown = new Set(
+        (view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string),
+      );
       const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
       const ack = applySubmissionAck(t.fake, view, await t.submit(view, values));
       if (ack.kind === 'errors') throw new Error(`field errors: ${JSON.stringify(ack.errors)}`);
@@ -49,48 +57,156 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
   });
 
   const rows: [string, Record<string, string>, string][] = [
-    ['trial, sales-assisted, expires in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(5) }, 'No need for STAR'],
-    ['trial, sales-assisted, expires in <= 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(1) }, 'Ok to STAR'],
-    ['trial, not sales-assisted', { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'no' }, 'No need for STAR'],
-    ['not trial, in grace, grace ends in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-3) }, 'No need for STAR'],
-    ['not trial, in grace, grace ends in <= 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-13) }, 'Ok to STAR'],
-    ['not trial, not in grace, expires in > 24h', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(30) }, 'No need for STAR'],
-    ['not trial, grace already over', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-20) }, 'Ok to STAR'],
-    ['not trial, answers given directly (no date)', { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', q_inGracePeriod: 'yes', q_graceEndsInMoreThan24h: 'no' }, 'Ok to STAR'],
+    [
+      'trial, sales-assisted, expires in > 24h',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'yes',
+        q_salesAssisted: 'yes',
+        expiration_date: day(5),
+      },
+      'No need for STAR',
+    ],
+    [
+      'trial, sales-assisted, expires in <= 24h',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'yes',
+        q_salesAssisted: 'yes',
+        expiration_date: day(1),
+      },
+      'Ok to STAR',
+    ],
+    [
+      'trial, not sales-assisted',
+      {
+        q_kind: 'plan_license',
+        deployment: 'saas',
+        request_type: 'saas_trial_extension',
+        q_trial: 'yes',
+        q_salesAssisted: 'no',
+      },
+      'No need for STAR',
+    ],
+    [
+      'not trial, in grace, grace ends in > 24h',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_license_not_working',
+        q_trial: 'no',
+        expiration_date: day(-3),
+      },
+      'No need for STAR',
+    ],
+    [
+      'not trial, in grace, grace ends in <= 24h',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_license_not_working',
+        q_trial: 'no',
+        expiration_date: day(-13),
+      },
+      'Ok to STAR',
+    ],
+    [
+      'not trial, not in grace, expires in > 24h',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        expiration_date: day(30),
+      },
+      'No need for STAR',
+    ],
+    [
+      'not trial, grace already over',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        expiration_date: day(-20),
+      },
+      'Ok to STAR',
+    ],
+    [
+      'not trial, answers given directly (no date)',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        q_inGracePeriod: 'yes',
+        q_graceEndsInMoreThan24h: 'no',
+      },
+      'Ok to STAR',
+    ],
     ['wrong product, Sales intervened', { q_kind: 'wrong_product', q_salesIntervened: 'yes' }, 'Ok to STAR'],
-    ['wrong product, Sales not yet', { q_kind: 'wrong_product', q_salesIntervened: 'no' }, 'Not yet: Sales must intervene first'],
+    [
+      'wrong product, Sales not yet',
+      { q_kind: 'wrong_product', q_salesIntervened: 'no' },
+      'Not yet: Sales must intervene first',
+    ],
     ['force reassociate, not an edge case', { q_kind: 'force_reassociate', q_edgeCase: 'no' }, 'Deflect with the docs'],
     ['force reassociate, edge case', { q_kind: 'force_reassociate', q_edgeCase: 'yes' }, 'Ok to STAR'],
   ];
 
-  it.each(rows.map(([name, answers, verdict]) => [name, verdict, answers] as const))('%s → %s, and one audit message with the ticket URL', async (_name, verdict, answers) => {
-    const view = await walk({ ticket: '123456', ...answers });
-    const shown = textOf(view);
-    expect(shown).toContain(verdict);
-    if (verdict === 'No need for STAR') expect(shown).toContain('collect data for feedback and label the STAR issue');
-    const post = await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
-    const audit = `${post.args.text}\n${textOf(post.args.blocks)}`;
-    expect(audit).toContain(verdict);
-    expect(audit).toContain('https://gitlab.zendesk.com/agent/tickets/123456');
-    expect(audit).toContain('<@U0ENGINEER>');
-    expect(post.args.link_names).toBeUndefined();
-    await t.fake.expectNoCall('chat.postMessage', 100).catch(() => undefined);
-    expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL)).toHaveLength(1);
-  });
+  it.each(rows.map(([name, answers, verdict]) => [name, verdict, answers] as const))(
+    '%s → %s, and one audit message with the ticket URL',
+    async (_name, verdict, answers) => {
+      const view = await walk({ ticket: '123456', ...answers });
+      const shown = textOf(view);
+      expect(shown).toContain(verdict);
+      if (verdict === 'No need for STAR') expect(shown).toContain('collect data for feedback and label the STAR issue');
+      const post = await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
+      const audit = `${post.args.text}\n${textOf(post.args.blocks)}`;
+      expect(audit).toContain(verdict);
+      expect(audit).toContain('https://gitlab.zendesk.com/agent/tickets/123456');
+      expect(audit).toContain('<@U0ENGINEER>');
+      expect(post.args.link_names).toBeUndefined();
+      await t.fake.expectNoCall('chat.postMessage', 100).catch(() => undefined);
+      expect(t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL)).toHaveLength(1);
+    },
+  );
 
-  it('shows the computed time facts; in grace (Ok to STAR) it points to L&R instead of the form, which would refuse', async () => {
-    const view = await walk({ ticket: '123456', q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-13) });
-    const shown = textOf(view);
-    expect(shown).toMatch(/In the grace period, which ends in (about )?\d+ hours?/);
-    expect(shown).toContain('computed from the expiration date');
-    expect(shown).not.toContain('Open emergency license form');
-    expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
-    const post = await t.fake.waitForCall('chat.postMessage');
-    expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
-  });
+  it(
+    'shows the computed time facts; in grace (Ok to STAR) it points to L&R instead of the form, which would ' +
+      'refuse',
+    async () => {
+      const view = await walk({
+        ticket: '123456',
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        expiration_date: day(-13),
+      });
+      const shown = textOf(view);
+      expect(shown).toMatch(/In the grace period, which ends in (about )?\d+ hours?/);
+      expect(shown).toContain('computed from the expiration date');
+      expect(shown).not.toContain('Open emergency license form');
+      expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
+      const post = await t.fake.waitForCall('chat.postMessage');
+      expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
+    },
+  );
 
   it('does not offer the emergency license form when the STAR is not needed', async () => {
-    const view = await walk({ ticket: '123456', q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-3) });
+    const view = await walk({
+      ticket: '123456',
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'no',
+      expiration_date: day(-3),
+    });
     expect(textOf(view)).toContain('No need for STAR');
     expect(textOf(view)).not.toContain('Open emergency license form');
     await t.fake.waitForCall('chat.postMessage');
@@ -98,7 +214,11 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
 
   it('rejects a ticket on another host with a field error and posts nothing', async () => {
     const view = await openStarCheck('');
-    const ack = applySubmissionAck(t.fake, view, await t.submit(view, { ticket: '<https://evil.example|gitlab.zendesk.com>', q_kind: 'wrong_product' }));
+    const ack = applySubmissionAck(
+      t.fake,
+      view,
+      await t.submit(view, { ticket: '<https://evil.example|gitlab.zendesk.com>', q_kind: 'wrong_product' }),
+    );
     // The chart needs another question first; answer it, then the ticket error shows.
     const next = ack.view as JsonObject;
     const second = applySubmissionAck(t.fake, next, await t.submit(next, { q_salesIntervened: 'yes' }));
@@ -139,8 +259,12 @@ describe('entry points of the emergency license form', () => {
     await t.command('/star-check', '31337');
     await t.fake.waitForCall('views.open');
     let view = t.view('star_check');
-    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() as string;
-    const steps: Record<string, string>[] = [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' }, { expiration_date: expiry }];
+    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate();
+    const steps: Record<string, string>[] = [
+      { q_kind: 'plan_license' },
+      { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' },
+      { expiration_date: expiry },
+    ];
     for (const values of steps) {
       const ack = applySubmissionAck(t.fake, view, await t.submit(view, values));
       view = ack.view as JsonObject;
@@ -150,7 +274,9 @@ describe('entry points of the emergency license form', () => {
     const push = await t.fake.waitForCall('views.push');
     const form = push.args.view as JsonObject;
     const blocks = form.blocks as JsonObject[];
-    expect(blocks.find((b) => b.block_id === 'ticket')?.element.initial_value).toBe('https://gitlab.zendesk.com/agent/tickets/31337');
+    expect(blocks.find((b) => b.block_id === 'ticket')?.element.initial_value).toBe(
+      'https://gitlab.zendesk.com/agent/tickets/31337',
+    );
     expect(blocks.find((b) => b.block_id === 'expiration_date')?.element.initial_date).toBe(expiry);
   });
 

@@ -3,13 +3,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { decodeLicenseFile } from '../../src/licenses';
-import { applySubmissionAck, BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
-import { JsonObject } from '../../testkit/fake-slack';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../testkit/bot-under-test';
+import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
 import { textOf } from '../../testkit/payloads';
 
 /** A Self-Managed expiration date `offset` calendar days from today (UTC): the window is in whole days. */
-const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offset }).toISODate() as string;
+const day = (offset: number) => DateTime.utc().startOf('day').plus({ days: offset }).toISODate();
 
 /**
  * Issue 8, case 6: a verdict never sends a manager into a form that refuses the same facts.
@@ -46,7 +51,9 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
   }
 
   const buttons = (view: JsonObject) =>
-    (view.blocks as JsonObject[]).filter((b) => b.type === 'actions').flatMap((b) => (b.elements as JsonObject[]).map((e) => e.action_id as string));
+    (view.blocks as JsonObject[])
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => (b.elements as JsonObject[]).map((e) => e.action_id as string));
 
   it('in scope (grace ended yesterday): verdict → form → a license GitLab accepts', async () => {
     const expiry = day(-15); // grace end date = yesterday: in scope at any hour of today
@@ -79,24 +86,35 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
         user_count: '317',
         email: 'admin@case6.example',
         username: 'jdoe',
-      } as never),
+      }),
     );
     expect(ack.kind).toBe('update');
     expect(textOf(ack.view as JsonObject)).not.toContain('Out of scope');
 
     const upload = await t.fake.waitForUpload(() => true, 5000);
-    const attributes = decodeLicenseFile((upload.bytes as Buffer).toString('utf8'), createPublicKey(readFileSync(join(t.dataDir, 'dev-license-key.pub.pem')))) as Record<string, any>;
+    const attributes = decodeLicenseFile(
+      (upload.bytes as Buffer).toString('utf8'),
+      createPublicKey(readFileSync(join(t.dataDir, 'dev-license-key.pub.pem'))),
+    ) as Record<string, any>;
     expect(attributes).not.toHaveProperty('block_changes_at');
     expect(attributes.restrictions).toEqual({ active_user_count: 317, plan: 'ultimate', trial: true });
     // Today's date in UTC-12 (either side of the instant, should the test straddle 12:00 UTC).
     expect([before, DateTime.utc().minus({ hours: 12 }).toISODate()]).toContain(attributes.issued_at);
     expect(DateTime.fromISO(attributes.expires_at).diff(DateTime.fromISO(attributes.issued_at), 'days').days).toBe(10);
 
-    const notice = await eventually(() => {
-      const all = t.fake.callsTo('chat.postMessage').concat(t.fake.callsTo('chat.update')).filter((c) => c.args.channel === LICENSING_CHANNEL).map((c) => `${c.args.text}\n${textOf(c.args.blocks)}`).join('\n');
-      expect(all).toContain('Generated');
-      return all;
-    }, { timeoutMs: 4000 });
+    const notice = await eventually(
+      () => {
+        const all = t.fake
+          .callsTo('chat.postMessage')
+          .concat(t.fake.callsTo('chat.update'))
+          .filter((c) => c.args.channel === LICENSING_CHANNEL)
+          .map((c) => `${c.args.text}\n${textOf(c.args.blocks)}`)
+          .join('\n');
+        expect(all).toContain('Generated');
+        return all;
+      },
+      { timeoutMs: 4000 },
+    );
     // Words for people: no internal rule names, adapter names or shell commands in the channel.
     expect(notice).not.toMatch(/\b(no_paid_plan|grace_not_ended|grace_ended_too_long_ago|adapter|npm run)\b/);
     expect(notice).toContain('Maximum users');
@@ -105,27 +123,39 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
   it.each<[string, number, RegExp]>([
     ['grace period not ended yet (ends today at 24:00 UTC)', -13, /still in the grace period/],
     ['grace ended more than 3 days ago (4 calendar days)', -18, /ended on .*, 4 days ago: more than 3 days/],
-  ])('out of scope, %s: verdict says "ask L&R (CustomersDot)", no form button, never a refusal', async (_label, offset, why) => {
-    const verdict = await verdictFor(`88${1000 - offset}`, day(offset));
-    const shown = textOf(verdict);
-    expect(shown).toContain('Ok to STAR');
-    expect(shown).toContain('Not a weekend emergency');
-    expect(shown).toMatch(why);
-    expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
-    expect(shown).toContain('Support Managers never create brand-new (non-trial) licenses');
-    expect(shown).not.toMatch(/Out of scope|Refused|emergency license form/);
-    expect(buttons(verdict)).toEqual([]);
-    expect(t.fake.callsTo('views.push')).toHaveLength(0);
-    const audit = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL).map((c) => textOf(c.args.blocks)).join('\n');
-    expect(audit).toContain('Not a weekend emergency');
-    expect(audit).not.toMatch(/grace_not_ended|grace_ended_too_long_ago|npm run/);
-  });
+  ])(
+    'out of scope, %s: verdict says "ask L&R (CustomersDot)", no form button, never a refusal',
+    async (_label, offset, why) => {
+      const verdict = await verdictFor(`88${1000 - offset}`, day(offset));
+      const shown = textOf(verdict);
+      expect(shown).toContain('Ok to STAR');
+      expect(shown).toContain('Not a weekend emergency');
+      expect(shown).toMatch(why);
+      expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
+      expect(shown).toContain('Support Managers never create brand-new (non-trial) licenses');
+      expect(shown).not.toMatch(/Out of scope|Refused|emergency license form/);
+      expect(buttons(verdict)).toEqual([]);
+      expect(t.fake.callsTo('views.push')).toHaveLength(0);
+      const audit = t.fake
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === LICENSING_CHANNEL)
+        .map((c) => textOf(c.args.blocks))
+        .join('\n');
+      expect(audit).toContain('Not a weekend emergency');
+      expect(audit).not.toMatch(/grace_not_ended|grace_ended_too_long_ago|npm run/);
+    },
+  );
 
   it('a trial verdict shows no grace facts', async () => {
     await t.command('/star-check', '880777');
     await t.fake.waitForCall('views.open');
     let view = t.view('star_check');
-    const steps: Record<string, string>[] = [{ q_kind: 'plan_license' }, { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes' }, { q_salesAssisted: 'yes' }, { expiration_date: day(0) }];
+    const steps: Record<string, string>[] = [
+      { q_kind: 'plan_license' },
+      { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes' },
+      { q_salesAssisted: 'yes' },
+      { expiration_date: day(0) },
+    ];
     for (const values of steps) {
       view = applySubmissionAck(t.fake, view, await t.submit(view, values)).view as JsonObject;
       if (view.callback_id === 'star_check_verdict') break;
@@ -144,8 +174,14 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
 
   it('/emergency-license with no text field at all opens the form', async () => {
     const { slashCommand } = await import('../../testkit/payloads');
-    const payload = slashCommand({ command: '/emergency-license', text: '', userId: 'U0ENGINEER', channelId: 'C0ONCALL01', responseUrl: t.fake.responseUrl() });
-    delete (payload as Record<string, string>).text;
+    const payload = slashCommand({
+      command: '/emergency-license',
+      text: '',
+      userId: 'U0ENGINEER',
+      channelId: 'C0ONCALL01',
+      responseUrl: t.fake.responseUrl(),
+    });
+    delete payload.text;
     const res = await t.send('command', payload);
     expect(res.status).toBe(200);
     expect(res.body).not.toMatch(/too long/);
@@ -175,12 +211,14 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
       username: 'jdoe',
       ...change,
     };
-    const ack = applySubmissionAck(t.fake, form, await t.submit(form, values as never));
+    const ack = applySubmissionAck(t.fake, form, await t.submit(form, values));
     const shown = textOf(ack.view as JsonObject);
     expect(shown).toContain('Out of scope');
     expect(shown.includes('Manager override')).toBe(overridable);
-    if (!overridable) expect(shown).toContain('only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden');
+    if (!overridable)
+      expect(shown).toContain(
+        'only the time window (grace period not ended yet, or ended more than 3 days ago) can be overridden',
+      );
     expect(shown).not.toMatch(/no_paid_plan|grace_ended_too_long_ago|prospect,/);
   });
 });
-

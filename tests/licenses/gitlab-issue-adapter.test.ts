@@ -66,11 +66,11 @@ describe('request()', () => {
     expect(out.reference).toBe(`${baseUrl}/gitlab-com/support/internal-requests/-/issues/1`);
 
     const [search, create] = gitlab.requests;
-    expect(search!.method).toBe('GET');
-    expect(search!.path).toBe('/api/v4/projects/42/issues');
-    expect(search!.query.search).toBe(req.requestId);
-    expect(create!.method).toBe('POST');
-    expect(create!.path).toBe('/api/v4/projects/42/issues');
+    expect(search.method).toBe('GET');
+    expect(search.path).toBe('/api/v4/projects/42/issues');
+    expect(search.query.search).toBe(req.requestId);
+    expect(create.method).toBe('POST');
+    expect(create.path).toBe('/api/v4/projects/42/issues');
     for (const r of gitlab.requests) expect(r.headers['private-token']).toBe(TOKEN);
 
     expect(issue.title).toBe('Emergency trial license: admin@customer.example (120 users)');
@@ -89,7 +89,7 @@ describe('request()', () => {
 
   it('accepts a project path as projectId (URL-encoded)', async () => {
     await requestPending(adapter({ projectId: 'gitlab-com/support/internal-requests' }));
-    expect(gitlab.requests[1]!.path).toBe('/api/v4/projects/gitlab-com%2Fsupport%2Finternal-requests/issues');
+    expect(gitlab.requests[1].path).toBe('/api/v4/projects/gitlab-com%2Fsupport%2Finternal-requests/issues');
   });
 
   it('reuses the issue already carrying the request ID (crash between create and record)', async () => {
@@ -149,14 +149,22 @@ describe('request()', () => {
     const outcome = a.request(req);
     // Let the first search + hanging POST happen, then "create" the issue behind the client's back.
     await new Promise((r) => setTimeout(r, 50));
-    const ghost = gitlab.addIssue({ title: 'Emergency trial license', description: `${REQUEST_ID_MARKER}: \`${req.requestId}\`` });
+    const ghost = gitlab.addIssue({
+      title: 'Emergency trial license',
+      description: `${REQUEST_ID_MARKER}: \`${req.requestId}\``,
+    });
     const out = (await outcome) as PendingLicense;
     expect(out).toEqual({ status: 'pending', reference: ghost.web_url });
     expect(gitlab.requestsTo({ method: 'GET' }).length - searchesBefore).toBe(2);
   });
 
   it('returns failed for invalid requests without calling GitLab', async () => {
-    for (const bad of [{ ...req, userCount: 0 }, { ...req, email: 'nope' }, { ...req, requestId: 'has space' }, { ...req, requestId: '' }]) {
+    for (const bad of [
+      { ...req, userCount: 0 },
+      { ...req, email: 'nope' },
+      { ...req, requestId: 'has space' },
+      { ...req, requestId: '' },
+    ]) {
       const out = await adapter().request(bad);
       expect(out.status).toBe('failed');
     }
@@ -164,16 +172,28 @@ describe('request()', () => {
   });
 
   it('keeps injected newlines out of the description (no forged request-ID line)', async () => {
-    await requestPending(adapter(), { ...req, ticketUrl: `https://t.example/1\n${REQUEST_ID_MARKER}: \`other\``, requestedBy: 'x\ny' });
+    await requestPending(adapter(), {
+      ...req,
+      ticketUrl: `https://t.example/1\n${REQUEST_ID_MARKER}: \`other\``,
+      requestedBy: 'x\ny',
+    });
     const d = gitlab.getIssue(1)!.description;
-    expect(d.split('\n').filter((l) => l.startsWith(REQUEST_ID_MARKER))).toEqual([`${REQUEST_ID_MARKER}: \`${req.requestId}\``]);
+    expect(d.split('\n').filter((l) => l.startsWith(REQUEST_ID_MARKER))).toEqual([
+      `${REQUEST_ID_MARKER}: \`${req.requestId}\``,
+    ]);
   });
 });
 
 describe('follow()', () => {
   it('returns generated when Mechanizer closes the issue with [Success], with the license copy', async () => {
     gitlab.scriptNextIssue(
-      FakeGitLab.mechanizerSuccess({ email: req.email, userCount: 120, afterPolls: 3, licenseFile: LICENSE_COPY, closedAt: '2025-12-27T18:30:00Z' }),
+      FakeGitLab.mechanizerSuccess({
+        email: req.email,
+        userCount: 120,
+        afterPolls: 3,
+        licenseFile: LICENSE_COPY,
+        closedAt: '2025-12-27T18:30:00Z',
+      }),
     );
     const a = adapter();
     const pending = await requestPending(a);
@@ -193,7 +213,10 @@ describe('follow()', () => {
 
   it('generated without a license copy when Mechanizer did not post one; parses odd email formats', async () => {
     gitlab.scriptNextIssue([
-      { afterPolls: 1, note: 'Created a license under [admin@customer.example](mailto:admin@customer.example) for 1,200 users.' },
+      {
+        afterPolls: 1,
+        note: 'Created a license under [admin@customer.example](mailto:admin@customer.example) for 1,200 users.',
+      },
       { afterPolls: 2, titlePrefix: '[Success] ', state: 'closed', closedAt: '2025-08-02T01:00:00Z' },
     ]);
     const a = adapter();
@@ -209,27 +232,39 @@ describe('follow()', () => {
   it('takes the license copy from the issue description too', async () => {
     const a = adapter();
     const pending = await requestPending(a);
-    gitlab.updateIssue(1, { description: `${gitlab.getIssue(1)!.description}\n\n${LICENSE_COPY.replace(/\n/g, '\r\n')}`, titlePrefix: '[Success] ', state: 'closed', closedAt: 'garbage' });
+    gitlab.updateIssue(1, {
+      description: `${gitlab.getIssue(1)!.description}\n\n${LICENSE_COPY.replace(/\n/g, '\r\n')}`,
+      titlePrefix: '[Success] ',
+      state: 'closed',
+      closedAt: 'garbage',
+    });
     const out = (await a.follow(req, pending.reference)) as GeneratedLicense;
     expect(out.licenseFile).toBe(LICENSE_COPY);
     expect(out.expiresOn).toBe('2025-08-11'); // unknown close date: now + 10 days
   });
 
-  it.each([['[Failure]'], ['[Failed]']])('returns failed with the latest note when the title starts with %s', async (prefix) => {
-    gitlab.scriptNextIssue([
-      { afterPolls: 1, note: 'Looking into it' },
-      { afterPolls: 2, systemNote: 'changed title' },
-      ...FakeGitLab.mechanizerFailure({ reason: 'Customer not found in CustomersDot for admin@customer.example', afterPolls: 2, prefix }),
-    ]);
-    const a = adapter();
-    const pending = await requestPending(a);
-    const out = (await a.follow(req, pending.reference)) as FailedLicense;
-    expect(out).toEqual({
-      status: 'failed',
-      reason: 'Mechanizer reported a failure: Customer not found in CustomersDot for admin@customer.example',
-      reference: pending.reference,
-    });
-  });
+  it.each([['[Failure]'], ['[Failed]']])(
+    'returns failed with the latest note when the title starts with %s',
+    async (prefix) => {
+      gitlab.scriptNextIssue([
+        { afterPolls: 1, note: 'Looking into it' },
+        { afterPolls: 2, systemNote: 'changed title' },
+        ...FakeGitLab.mechanizerFailure({
+          reason: 'Customer not found in CustomersDot for admin@customer.example',
+          afterPolls: 2,
+          prefix,
+        }),
+      ]);
+      const a = adapter();
+      const pending = await requestPending(a);
+      const out = (await a.follow(req, pending.reference)) as FailedLicense;
+      expect(out).toEqual({
+        status: 'failed',
+        reason: 'Mechanizer reported a failure: Customer not found in CustomersDot for admin@customer.example',
+        reference: pending.reference,
+      });
+    },
+  );
 
   it('returns failed when the issue gets the "failed" label, even while open', async () => {
     gitlab.scriptNextIssue([{ afterPolls: 2, addLabels: ['failed'] }]);
@@ -238,7 +273,9 @@ describe('follow()', () => {
     const out = (await a.follow(req, pending.reference)) as FailedLicense;
     expect(out.status).toBe('failed');
     // No human note: the title is the reason.
-    expect(out.reason).toBe('Mechanizer reported a failure: Emergency trial license: admin@customer.example (120 users)');
+    expect(out.reason).toBe(
+      'Mechanizer reported a failure: Emergency trial license: admin@customer.example (120 users)',
+    );
   });
 
   it('returns failed when the issue is closed without [Success]', async () => {
@@ -246,7 +283,10 @@ describe('follow()', () => {
     const a = adapter();
     const pending = await requestPending(a);
     const out = (await a.follow(req, pending.reference)) as FailedLicense;
-    expect(out).toMatchObject({ status: 'failed', reason: 'The GitLab issue was closed without [Success]: Duplicate of #12, closing' });
+    expect(out).toMatchObject({
+      status: 'failed',
+      reason: 'The GitLab issue was closed without [Success]: Duplicate of #12, closing',
+    });
   });
 
   it('gives up after timeoutMs with a clear message instead of hanging', async () => {
@@ -268,7 +308,9 @@ describe('follow()', () => {
     const pending = await requestPending(a);
     gitlab.updateIssue(1, { titlePrefix: '[Success] ' });
     const out = (await a.follow(req, pending.reference)) as FailedLicense;
-    expect(out.reason).toMatch(/^No answer from GitLab within 150 ms; check .* \(the issue is marked \[Success\] but is still open\)$/);
+    expect(out.reason).toMatch(
+      /^No answer from GitLab within 150 ms; check .* \(the issue is marked \[Success\] but is still open\)$/,
+    );
   });
 
   it('words long timeouts in minutes', () => {
@@ -299,14 +341,19 @@ describe('follow()', () => {
     const pending = await requestPending(a);
     gitlab.failNext(1000, { method: 'GET', path: /\/issues\/1$/, status: 503 });
     const out = (await a.follow(req, pending.reference)) as FailedLicense;
-    expect(out.reason).toMatch(/^No answer from GitLab within 250 ms; check .*\(last problem: GitLab answered HTTP 503 to GET \/projects\/42\/issues\/1: 500 Internal Server Error\)$/);
+    expect(out.reason).toMatch(
+      /^No answer from GitLab within 250 ms; check .*\(last problem: GitLab answered HTTP 503 to GET \/projects\/42\/issues\/1: 500 Internal Server Error\)$/,
+    );
   });
 
   it('refuses to report on an issue of another project with the same IID', async () => {
     const a = adapter();
     await requestPending(a);
     const out = (await a.follow(req, 'https://gitlab.example.com/other/project/-/issues/1')) as FailedLicense;
-    expect(out).toMatchObject({ status: 'failed', reason: expect.stringMatching(/not https:\/\/gitlab.example.com\/other\/project\/-\/issues\/1/) });
+    expect(out).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/not https:\/\/gitlab.example.com\/other\/project\/-\/issues\/1/),
+    });
     // The /work_items/ spelling of the same issue is fine.
     gitlab.updateIssue(1, { titlePrefix: '[Success] ', state: 'closed' });
     const same = await a.follow(req, gitlab.getIssue(1)!.web_url.replace('/issues/', '/work_items/'));
@@ -374,7 +421,14 @@ describe('token handling', () => {
 
 describe('configuration', () => {
   it('validates options without echoing the token', () => {
-    const ok = { baseUrl: 'https://gitlab.example.com/', token: TOKEN, projectId: 1, pollIntervalMs: 1, timeoutMs: 1, requestTimeoutMs: 1 };
+    const ok = {
+      baseUrl: 'https://gitlab.example.com/',
+      token: TOKEN,
+      projectId: 1,
+      pollIntervalMs: 1,
+      timeoutMs: 1,
+      requestTimeoutMs: 1,
+    };
     expect(() => new GitLabIssueAdapter(ok)).not.toThrow();
     expect(() => new GitLabIssueAdapter({ ...ok, baseUrl: 'https://gitlab.example.com/api/v4' })).not.toThrow();
     for (const bad of [
@@ -398,7 +452,10 @@ describe('configuration', () => {
   });
 
   it('parses references', () => {
-    expect(parseIssueReference('https://gitlab.com/g/p/-/issues/12')).toEqual({ iid: 12, webUrl: 'https://gitlab.com/g/p/-/issues/12' });
+    expect(parseIssueReference('https://gitlab.com/g/p/-/issues/12')).toEqual({
+      iid: 12,
+      webUrl: 'https://gitlab.com/g/p/-/issues/12',
+    });
     expect(parseIssueReference('https://gitlab.com/g/p/-/work_items/7#note_1')).toMatchObject({ iid: 7 });
     expect(parseIssueReference('https://gitlab.com/g/p/-/merge_requests/7')).toBeUndefined();
     expect(parseIssueReference('/tmp/x.gitlab-license')).toBeUndefined();

@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { constants, createDecipheriv, createPublicKey, generateKeyPairSync, publicDecrypt, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createDecipheriv,
+  createPublicKey,
+  generateKeyPairSync,
+  publicDecrypt,
+  type KeyObject,
+} from 'node:crypto';
 
 import {
   LicenseFileError,
@@ -49,8 +56,8 @@ function expectRubyBase64(text: string): void {
   expect(text.endsWith('\n')).toBe(true);
   const lines = text.slice(0, -1).split('\n');
   lines.slice(0, -1).forEach((line) => expect(line).toHaveLength(60));
-  expect(lines[lines.length - 1]!.length).toBeGreaterThan(0);
-  expect(lines[lines.length - 1]!.length).toBeLessThanOrEqual(60);
+  expect(lines[lines.length - 1].length).toBeGreaterThan(0);
+  expect(lines[lines.length - 1].length).toBeLessThanOrEqual(60);
   lines.forEach((line) => expect(line).toMatch(/^[A-Za-z0-9+/]+=*$/));
 }
 
@@ -59,7 +66,11 @@ describe('buildTrialLicenseAttributes', () => {
     const a = buildTrialLicenseAttributes({ email: 'jane@example.com', userCount: 42, issuedOn: '2025-06-14' });
     expect(a).toEqual({
       version: 1,
-      licensee: { Name: 'GitLab Support emergency trial', Company: 'Emergency trial license', Email: 'jane@example.com' },
+      licensee: {
+        Name: 'GitLab Support emergency trial',
+        Company: 'Emergency trial license',
+        Email: 'jane@example.com',
+      },
       issued_at: '2025-06-14',
       expires_at: '2025-06-24',
       notify_admins_at: '2025-06-24',
@@ -135,7 +146,11 @@ describe('boundary', () => {
 
 describe('encode/decode round trip', () => {
   it('produces the gem format and decrypts with the public key', () => {
-    const attributes = buildTrialLicenseAttributes({ email: 'jane.doe+ops@example.com', userCount: 1234, issuedOn: '2024-12-28' });
+    const attributes = buildTrialLicenseAttributes({
+      email: 'jane.doe+ops@example.com',
+      userCount: 1234,
+      issuedOn: '2024-12-28',
+    });
     const file = encodeTrialLicenseFile(attributes, privateKey);
 
     // Boundary lines exact, no trailing newline after END (Boundary.add_boundary joins with "\n").
@@ -155,21 +170,27 @@ describe('encode/decode round trip', () => {
     expect(envelopeJson).toContain('\\n');
 
     // Decrypt by hand, exactly as Gitlab::License::Encryptor#decrypt does.
-    const encryptedKey = Buffer.from(envelope.key!, 'base64');
+    const encryptedKey = Buffer.from(envelope.key, 'base64');
     expect(encryptedKey).toHaveLength(256); // RSA-2048 block
     const aesKey = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, encryptedKey);
     expect(aesKey).toHaveLength(16);
-    const iv = Buffer.from(envelope.iv!, 'base64');
+    const iv = Buffer.from(envelope.iv, 'base64');
     expect(iv).toHaveLength(16);
     const decipher = createDecipheriv('aes-128-cbc', aesKey, iv);
-    const json = Buffer.concat([decipher.update(Buffer.from(envelope.data!, 'base64')), decipher.final()]).toString('utf8');
+    const json = Buffer.concat([decipher.update(Buffer.from(envelope.data, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
     const decrypted = JSON.parse(json) as TrialLicenseAttributes;
     expect(Object.keys(decrypted)).toEqual(GEM_KEY_ORDER);
     expect(Object.keys(decrypted.licensee)).toEqual(['Name', 'Company', 'Email']);
     expect(Object.keys(decrypted.restrictions)).toEqual(['active_user_count', 'plan', 'trial']);
     expect(decrypted).toEqual({
       version: 1,
-      licensee: { Name: 'GitLab Support emergency trial', Company: 'Emergency trial license', Email: 'jane.doe+ops@example.com' },
+      licensee: {
+        Name: 'GitLab Support emergency trial',
+        Company: 'Emergency trial license',
+        Email: 'jane.doe+ops@example.com',
+      },
       issued_at: '2024-12-28',
       expires_at: '2025-01-07',
       notify_admins_at: '2025-01-07',
@@ -207,7 +228,10 @@ describe('encode/decode round trip', () => {
       ['non-trial', { ...good, restrictions: { ...good.restrictions, trial: false } }],
       ['30 days', { ...good, expires_at: '2025-01-31', notify_admins_at: '2025-01-31', notify_users_at: '2025-01-31' }],
       ['late block_changes_at', { ...good, block_changes_at: '2026-01-01' }],
-      ['block_changes_at at expiry (blocks every push once the trial lapses)', { ...good, block_changes_at: good.expires_at }],
+      [
+        'block_changes_at at expiry (blocks every push once the trial lapses)',
+        { ...good, block_changes_at: good.expires_at },
+      ],
       ['no expiry', { ...good, expires_at: undefined }],
       ['cloud licensing', { ...good, cloud_licensing_enabled: true }],
       ['auto renew', { ...good, auto_renew_enabled: true }],
@@ -216,7 +240,9 @@ describe('encode/decode round trip', () => {
       ['other licensee', { ...good, licensee: { ...good.licensee, Company: 'GitLab' } }],
     ];
     for (const [, attrs] of variants) {
-      expect(() => encodeTrialLicenseFile(attrs as TrialLicenseAttributes, privateKey)).toThrow(/not a 10-day ultimate trial/);
+      expect(() => encodeTrialLicenseFile(attrs as TrialLicenseAttributes, privateKey)).toThrow(
+        /not a 10-day ultimate trial/,
+      );
     }
     expect(() => assertTrialLicenseAttributes(good)).not.toThrow();
   });
@@ -237,12 +263,16 @@ describe('fixed vector', () => {
     const body = removeBoundary(vector);
     const envelope = JSON.parse(Buffer.from(body, 'base64').toString('utf8')) as Record<string, string>;
     const raw: Record<string, Buffer> = {
-      data: Buffer.from(envelope.data!, 'base64'),
-      key: Buffer.from(envelope.key!, 'base64'),
-      iv: Buffer.from(envelope.iv!, 'base64'),
+      data: Buffer.from(envelope.data, 'base64'),
+      key: Buffer.from(envelope.key, 'base64'),
+      iv: Buffer.from(envelope.iv, 'base64'),
     };
     edit(raw);
-    const json = JSON.stringify({ data: rubyBase64Encode(raw.data!), key: rubyBase64Encode(raw.key!), iv: rubyBase64Encode(raw.iv!) });
+    const json = JSON.stringify({
+      data: rubyBase64Encode(raw.data),
+      key: rubyBase64Encode(raw.key),
+      iv: rubyBase64Encode(raw.iv),
+    });
     return addBoundary(rubyBase64Encode(Buffer.from(json)));
   }
 
@@ -253,7 +283,12 @@ describe('fixed vector', () => {
       block_changes_at: '2025-01-06',
     });
     // Untampered re-encoding still decodes (the tamper helper itself is faithful).
-    expect(decodeLicenseFile(tamper(() => undefined), vectorKey)).toEqual(decodeLicenseFile(vector, vectorKey));
+    expect(
+      decodeLicenseFile(
+        tamper(() => undefined),
+        vectorKey,
+      ),
+    ).toEqual(decodeLicenseFile(vector, vectorKey));
   });
 
   it('is rejected with the wrong public key', () => {
@@ -262,21 +297,21 @@ describe('fixed vector', () => {
 
   it('rejects a file whose encrypted AES key was altered', () => {
     const file = tamper((e) => {
-      e.key![100] ^= 0x01;
+      e.key[100] ^= 0x01;
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/AES encryption key could not be decrypted/);
   });
 
   it('rejects a file whose ciphertext was altered (last block: padding)', () => {
     const file = tamper((e) => {
-      e.data![e.data!.length - 1] ^= 0x55;
+      e.data[e.data.length - 1] ^= 0x55;
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/Data could not be decrypted/);
   });
 
   it('rejects a file whose ciphertext was altered (first block: garbled JSON)', () => {
     const file = tamper((e) => {
-      e.data![3] ^= 0x20;
+      e.data[3] ^= 0x20;
     });
     // AES-CBC has no MAC (neither has the gem): the strict UTF-8/JSON checks catch the garbling.
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/not UTF-8/);
@@ -284,7 +319,7 @@ describe('fixed vector', () => {
 
   it('rejects a file with another IV', () => {
     const file = tamper((e) => {
-      e.iv![0] ^= 0x7b; // turns the leading "{" of the JSON into something else
+      e.iv[0] ^= 0x7b; // turns the leading "{" of the JSON into something else
     });
     expect(() => decodeLicenseFile(file, vectorKey)).toThrow(/invalid JSON/);
   });
@@ -292,7 +327,13 @@ describe('fixed vector', () => {
   it('rejects garbage, truncated and empty input', () => {
     const lines = vector.split('\n');
     const truncated = [...lines.slice(0, 5), lines[lines.length - 1]].join('\n');
-    for (const bad of ['', 'not a license', truncated, vector.replace('eyJkYXRh', 'eyJkYXRh!'), addBoundary(rubyBase64Encode(Buffer.from('{"data":"x"}')))]) {
+    for (const bad of [
+      '',
+      'not a license',
+      truncated,
+      vector.replace('eyJkYXRh', 'eyJkYXRh!'),
+      addBoundary(rubyBase64Encode(Buffer.from('{"data":"x"}'))),
+    ]) {
       expect(() => decodeLicenseFile(bad, vectorKey)).toThrow(LicenseFileError);
     }
   });

@@ -82,7 +82,12 @@ describe('LocalLicenseAdapter', () => {
     const dataDir = makeTempDir();
     const a = adapterAt(dataDir, () => new Date('2025-07-04T10:00:00Z'));
     const b = adapterAt(dataDir, () => new Date('2025-07-04T10:00:00Z')); // e.g. a second replica
-    const outcomes = await Promise.all([a.request(baseRequest), a.request(baseRequest), b.request(baseRequest), b.follow(baseRequest, 'x')]);
+    const outcomes = await Promise.all([
+      a.request(baseRequest),
+      a.request(baseRequest),
+      b.request(baseRequest),
+      b.follow(baseRequest, 'x'),
+    ]);
     const files = outcomes.map((o) => expectGenerated(o).licenseFile);
     expect(new Set(files).size).toBe(1);
     expect(fs.readdirSync(path.join(dataDir, 'licenses'))).toEqual(['req-0001.gitlab-license']);
@@ -103,7 +108,8 @@ describe('LocalLicenseAdapter', () => {
     ['2025-01-25T00:00:00Z', '2025-01-24', '2025-02-03'], // midnight UTC is the previous day in UTC-12
     ['2024-02-20T12:00:00Z', '2024-02-20', '2024-03-01'], // leap February
     ['2025-02-20T12:00:00Z', '2025-02-20', '2025-03-02'],
-    ['2025-03-31T23:30:00-05:00', '2025-03-31', '2025-04-10'], // 04:30 UTC on 1 April is 31 March in UTC-12, whatever the host's zone
+    // 04:30 UTC on 1 April is 31 March in UTC-12, whatever the host's zone
+    ['2025-03-31T23:30:00-05:00', '2025-03-31', '2025-04-10'],
   ])('now=%s issues on %s and expires on %s', async (now, issuedOn, expiresOn) => {
     const adapter = adapterAt(makeTempDir(), () => new Date(now));
     const out = expectGenerated(await adapter.request(baseRequest));
@@ -127,7 +133,9 @@ describe('LocalLicenseAdapter', () => {
       expect(out.status).toBe('failed');
       expect((out as { reason: string }).reason.length).toBeGreaterThan(0);
     }
-    expect(fs.existsSync(path.join(dataDir, 'licenses')) ? fs.readdirSync(path.join(dataDir, 'licenses')) : []).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, 'licenses')) ? fs.readdirSync(path.join(dataDir, 'licenses')) : []).toEqual(
+      [],
+    );
   });
 
   it('keeps odd request IDs inside the licenses directory', async () => {
@@ -145,7 +153,10 @@ describe('LocalLicenseAdapter', () => {
     const adapter = adapterAt(dataDir, () => new Date('2025-07-04T10:00:00Z'));
     expectGenerated(await adapter.request(baseRequest));
     const mismatch = await adapter.request({ ...baseRequest, userCount: 999 });
-    expect(mismatch).toMatchObject({ status: 'failed', reason: expect.stringMatching(/already made.*Not signing a second license/) });
+    expect(mismatch).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/already made.*Not signing a second license/),
+    });
 
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const rotated = new LocalLicenseAdapter({ dataDir, signingKey: { privateKey: otherKey } });
@@ -158,7 +169,9 @@ describe('LocalLicenseAdapter', () => {
       expect(reason).not.toMatch(/move the file|\.gitlab-license/);
     }
     // The original file is untouched.
-    expect(decodeLicenseFile(fs.readFileSync(path.join(dataDir, 'licenses', 'req-0001.gitlab-license'), 'utf8'), publicKey)).toBeTruthy();
+    expect(
+      decodeLicenseFile(fs.readFileSync(path.join(dataDir, 'licenses', 'req-0001.gitlab-license'), 'utf8'), publicKey),
+    ).toBeTruthy();
   });
 
   it('reports storage problems as failed', async () => {
@@ -173,7 +186,12 @@ describe('createLicenseAdapter', () => {
   it('builds the local adapter with a development key (and warns)', async () => {
     const dataDir = makeTempDir();
     const warnings: string[] = [];
-    const adapter = createLicenseAdapter({ adapter: 'local', dataDir, warn: (m) => warnings.push(m), now: () => new Date('2025-01-01T00:00:00Z') });
+    const adapter = createLicenseAdapter({
+      adapter: 'local',
+      dataDir,
+      warn: (m) => warnings.push(m),
+      now: () => new Date('2025-01-01T00:00:00Z'),
+    });
     expect(adapter.name).toBe('local');
     expect(warnings.join('\n')).toMatch(/NOT accepted by real GitLab instances/);
     const out = expectGenerated(await adapter.request(baseRequest));

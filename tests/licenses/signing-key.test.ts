@@ -3,7 +3,11 @@ import * as path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 
 import { DEV_KEY_FILE, DEV_PUBLIC_KEY_FILE, SigningKeyError, loadSigningKey } from '../../src/licenses/signing-key';
-import { buildTrialLicenseAttributes, decodeLicenseFile, encodeTrialLicenseFile } from '../../src/licenses/gitlab-license-file';
+import {
+  buildTrialLicenseAttributes,
+  decodeLicenseFile,
+  encodeTrialLicenseFile,
+} from '../../src/licenses/gitlab-license-file';
 import { makeTempDir, removeTempDirs } from './support/tmp';
 
 afterAll(removeTempDirs);
@@ -110,9 +114,15 @@ describe('configured key', () => {
     const garbage = path.join(dir, 'garbage.pem');
     fs.writeFileSync(garbage, '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWlzaA==\n-----END PRIVATE KEY-----\n');
     const pub = path.join(dir, 'pub.pem');
-    fs.writeFileSync(pub, generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    fs.writeFileSync(
+      pub,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     const ec = path.join(dir, 'ec.pem');
-    fs.writeFileSync(ec, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    fs.writeFileSync(
+      ec,
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
 
     const attempt = (keyPath: string) => () => loadSigningKey({ keyPath, dataDir: dir, warn: () => undefined });
     expect(attempt(dir)).toThrow(new RegExp(`${escape(dir)}: it is a directory`));

@@ -24,7 +24,13 @@ async function licenseAt(nowIso: string, userCount = 250): Promise<Record<string
   const now = new Date(nowIso);
   const adapter = new LocalLicenseAdapter({ dataDir: makeTempDir(), signingKey: { privateKey }, now: () => now });
   seq += 1;
-  const out = (await adapter.request({ requestId: `rule-${seq}`, ticketUrl: 'https://t.example/1', email: 'ops@customer.example', userCount, requestedBy: 'jdoe' })) as GeneratedLicense;
+  const out = (await adapter.request({
+    requestId: `rule-${seq}`,
+    ticketUrl: 'https://t.example/1',
+    email: 'ops@customer.example',
+    userCount,
+    requestedBy: 'jdoe',
+  })) as GeneratedLicense;
   expect(out.status).toBe('generated');
   const attributes = decodeLicenseFile(out.licenseFile as string, publicKey);
   expect(out.expiresOn).toBe(attributes.expires_at);
@@ -32,8 +38,10 @@ async function licenseAt(nowIso: string, userCount = 250): Promise<Record<string
 }
 
 /** The calendar date of `instant` on an instance whose clock is set to `zone`. */
-const localDate = (instant: string, zone: string) => DateTime.fromISO(instant, { zone: 'utc' }).setZone(zone).toISODate() as string;
-const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() as string;
+const localDate = (instant: string, zone: string) =>
+  DateTime.fromISO(instant, { zone: 'utc' }).setZone(zone).toISODate() as string;
+const plusDays = (date: string, days: number) =>
+  DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() as string;
 
 describe('the decoded license file', () => {
   let a: Record<string, any>;
@@ -54,23 +62,44 @@ describe('the decoded license file', () => {
     expect(a.restrictions).toEqual({ plan: 'ultimate', trial: true, active_user_count: 1234 });
   });
 
-  test('the other attributes follow GitLab trials: notifications at expiry, generic licensee, no cloud features', () => {
-    expect(a.notify_admins_at).toBe(a.expires_at);
-    expect(a.notify_users_at).toBe(a.expires_at);
-    expect(Object.keys(a.licensee).sort()).toEqual(['Company', 'Email', 'Name']);
-    expect(a.licensee.Email).toBe('ops@customer.example');
-    // GitLab treats Company =~ /GitLab/ with an @gitlab.com email as a team license: ours is neither.
-    expect(a.licensee.Company).not.toMatch(/gitlab/i);
-    for (const flag of ['cloud_licensing_enabled', 'offline_cloud_licensing_enabled', 'auto_renew_enabled', 'seat_reconciliation_enabled', 'operational_metrics_enabled', 'generated_from_customers_dot', 'generated_from_cancellation']) {
-      expect(a[flag]).toBe(false);
-    }
-    for (const absent of ['next_sync_at', 'last_synced_at', 'activated_at']) expect(a).not.toHaveProperty(absent);
-    expect(a.version).toBe(1);
-  });
+  test(
+    'the other attributes follow GitLab trials: notifications ' + 'at expiry, generic licensee, no cloud features',
+    () => {
+      expect(a.notify_admins_at).toBe(a.expires_at);
+      expect(a.notify_users_at).toBe(a.expires_at);
+      expect(Object.keys(a.licensee).sort()).toEqual(['Company', 'Email', 'Name']);
+      expect(a.licensee.Email).toBe('ops@customer.example');
+      // GitLab treats Company =~ /GitLab/ with an @gitlab.com email as a team license: ours is neither.
+      expect(a.licensee.Company).not.toMatch(/gitlab/i);
+      for (const flag of [
+        'cloud_licensing_enabled',
+        'offline_cloud_licensing_enabled',
+        'auto_renew_enabled',
+        'seat_reconciliation_enabled',
+        'operational_metrics_enabled',
+        'generated_from_customers_dot',
+        'generated_from_cancellation',
+      ]) {
+        expect(a[flag]).toBe(false);
+      }
+      for (const absent of ['next_sync_at', 'last_synced_at', 'activated_at']) expect(a).not.toHaveProperty(absent);
+      expect(a.version).toBe(1);
+    },
+  );
 });
 
 describe('active at once on an instance in any time zone (UTC-12 .. UTC+14)', () => {
-  const zones = ['Etc/GMT+12', 'Pacific/Pago_Pago', 'America/Los_Angeles', 'America/New_York', 'UTC', 'Europe/Berlin', 'Asia/Tokyo', 'Pacific/Auckland', 'Pacific/Kiritimati'];
+  const zones = [
+    'Etc/GMT+12',
+    'Pacific/Pago_Pago',
+    'America/Los_Angeles',
+    'America/New_York',
+    'UTC',
+    'Europe/Berlin',
+    'Asia/Tokyo',
+    'Pacific/Auckland',
+    'Pacific/Kiritimati',
+  ];
   test.each<[string, string]>([
     ['2026-03-13T00:00:00Z', '2026-03-12'], // midnight UTC: still the 12th in UTC-12
     ['2026-03-13T11:59:59Z', '2026-03-12'],

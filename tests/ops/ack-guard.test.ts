@@ -11,41 +11,55 @@ function fakeApp(listener: (event: { ack: (r?: unknown) => Promise<void> }) => P
 function receiverEvent(body: Record<string, unknown>) {
   const acks: { at: number; response: unknown }[] = [];
   const started = performance.now();
-  return { body, acks, started, ack: async (response?: unknown) => void acks.push({ at: performance.now() - started, response }) };
+  return {
+    body,
+    acks,
+    started,
+    ack: async (response?: unknown) => void acks.push({ at: performance.now() - started, response }),
+  };
 }
 
 const silent = pino({ level: 'silent' });
 
 describe('guardAcks', () => {
-  it('a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear view, and the late ack is dropped', async () => {
-    let release!: () => void;
-    const app = fakeApp(async (event) => {
-      await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
-      await event.ack({ response_action: 'update', view: { late: true } });
-    });
-    guardAcks(app, silent, 200);
-    const event = receiverEvent({ type: 'view_submission' });
-    const done = app.processEvent(event as never);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(event.acks).toHaveLength(1);
-    expect(event.acks[0]!.at).toBeGreaterThanOrEqual(190);
-    expect(event.acks[0]!.at).toBeLessThan(340);
-    expect(JSON.stringify(event.acks[0]!.response)).toContain('database is not reachable');
-    release();
-    await done;
-    expect(event.acks).toHaveLength(1);
-  });
+  it(
+    'a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear ' +
+      'view, and the late ack is dropped',
+    async () => {
+      let release!: () => void;
+      const app = fakeApp(async (event) => {
+        await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
+        await event.ack({ response_action: 'update', view: { late: true } });
+      });
+      guardAcks(app, silent, 200);
+      const event = receiverEvent({ type: 'view_submission' });
+      const done = app.processEvent(event);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(event.acks).toHaveLength(1);
+      expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
+      expect(event.acks[0].at).toBeLessThan(340);
+      expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
+      release();
+      await done;
+      expect(event.acks).toHaveLength(1);
+    },
+  );
 
-  it('a command whose listener failed before its ack (database refused) gets the ephemeral explanation at once', async () => {
-    const app = fakeApp(async () => {
-      // Bolt hands the error to the error handler and resolves: no ack was made.
-    });
-    guardAcks(app, silent, 2500);
-    const event = receiverEvent({ command: '/license-status' });
-    await app.processEvent(event as never);
-    expect(event.acks).toEqual([{ at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
-    expect(event.acks[0]!.at).toBeLessThan(100);
-  });
+  it(
+    'a command whose listener failed before its ack (database refused) gets the ephemeral ' + 'explanation at once',
+    async () => {
+      const app = fakeApp(async () => {
+        // Bolt hands the error to the error handler and resolves: no ack was made.
+      });
+      guardAcks(app, silent, 2500);
+      const event = receiverEvent({ command: '/license-status' });
+      await app.processEvent(event);
+      expect(event.acks).toEqual([
+        { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
+      ]);
+      expect(event.acks[0].at).toBeLessThan(100);
+    },
+  );
 
   it('a listener that acks in time is left alone', async () => {
     const app = fakeApp(async (event) => {
@@ -54,19 +68,22 @@ describe('guardAcks', () => {
     });
     guardAcks(app, silent, 100);
     const event = receiverEvent({ type: 'view_submission' });
-    await app.processEvent(event as never);
+    await app.processEvent(event);
     expect(event.acks.map((a) => a.response)).toEqual([{ response_action: 'update', view: { ok: true } }]);
   });
 });
 
 describe('readiness and liveness', () => {
-  function call(handler: (req: never, res: never) => unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+  function call(
+    handler: (req: never, res: never) => unknown,
+  ): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
     const started = performance.now();
     return new Promise((resolve) => {
       let status = 0;
       const res = {
         writeHead: (s: number) => void (status = s),
-        end: (text: string) => resolve({ status, body: JSON.parse(text) as Record<string, unknown>, ms: performance.now() - started }),
+        end: (text: string) =>
+          resolve({ status, body: JSON.parse(text) as Record<string, unknown>, ms: performance.now() - started }),
       };
       void handler({} as never, res as never);
     });
@@ -83,13 +100,25 @@ describe('readiness and liveness', () => {
     const answer = await call(healthHandler(probe(() => new Promise<boolean>(() => undefined))));
     expect(answer.status).toBe(503);
     expect(answer.ms).toBeLessThan(2500);
-    expect(answer.body).toMatchObject({ status: 'unavailable', storeWritable: false, outboxBacklog: -1, database: { backend: 'postgres', reachable: false } });
+    expect(answer.body).toMatchObject({
+      status: 'unavailable',
+      storeWritable: false,
+      outboxBacklog: -1,
+      database: { backend: 'postgres', reachable: false },
+    });
   });
 
   it('a reachable database: 200 with the same fields as before plus the database', async () => {
     const answer = await call(healthHandler(probe(async () => true)));
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ status: 'ok', slackAuth: true, storeWritable: true, outboxBacklog: 0, shuttingDown: false, database: { backend: 'postgres', reachable: true } });
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      slackAuth: true,
+      storeWritable: true,
+      outboxBacklog: 0,
+      shuttingDown: false,
+      database: { backend: 'postgres', reachable: true },
+    });
   });
 
   it('liveness ignores the database', async () => {

@@ -1,7 +1,8 @@
 import { CronExpressionError, cronExpressionProblem, parseCronSchedule } from '../../src/ops/cron-schedule';
 
 const at = (iso: string) => new Date(iso);
-const next = (expression: string, after: string) => parseCronSchedule(expression).nextRunAfter(at(after))?.toISOString();
+const next = (expression: string, after: string) =>
+  parseCronSchedule(expression).nextRunAfter(at(after))?.toISOString();
 
 describe('parseCronSchedule: next run in UTC', () => {
   test.each<[string, string, string]>([
@@ -37,7 +38,12 @@ describe('parseCronSchedule: next run in UTC', () => {
       runs.push(run.toISOString());
       cursor = run;
     }
-    expect(runs).toEqual(['2026-12-07T09:00:00.000Z', '2026-12-14T09:00:00.000Z', '2026-12-21T09:00:00.000Z', '2026-12-28T09:00:00.000Z']);
+    expect(runs).toEqual([
+      '2026-12-07T09:00:00.000Z',
+      '2026-12-14T09:00:00.000Z',
+      '2026-12-21T09:00:00.000Z',
+      '2026-12-28T09:00:00.000Z',
+    ]);
   });
 
   test('keeps the normalised expression', () => {

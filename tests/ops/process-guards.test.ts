@@ -12,7 +12,8 @@ function recordingLogger() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -56,7 +57,11 @@ describe('process guards', () => {
       Promise.reject(new Error('nobody catches this'));
       setTimeout(() => { console.log('still running'); process.exit(0); }, 200);
     `;
-    const run = spawnSync(process.execPath, ['-e', script], { cwd: `${__dirname}/../..`, encoding: 'utf8', timeout: 15_000 });
+    const run = spawnSync(process.execPath, ['-e', script], {
+      cwd: `${__dirname}/../..`,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('unhandled promise rejection');
     expect(run.stdout).toMatch(/"reference":"[0-9A-F]{8}"/);

@@ -3,7 +3,7 @@ import {
   MAX_USER_COUNT,
   normalizeUsername,
   parseUserCount,
-  RawEmergencyForm,
+  type RawEmergencyForm,
   scopeCanBeOverridden,
   summarizeScope,
   validateEmergencyForm,
@@ -84,9 +84,9 @@ describe('validateEmergencyForm', () => {
   });
 
   it('reports every bad field at once', () => {
-    expect(Object.keys(errorsOf({ ticket: '', userCount: 'x', email: 'y', username: '' , screenshots: [] })).sort()).toEqual(
-      ['email', 'screenshots', 'ticket', 'user_count', 'username'],
-    );
+    expect(
+      Object.keys(errorsOf({ ticket: '', userCount: 'x', email: 'y', username: '', screenshots: [] })).sort(),
+    ).toEqual(['email', 'screenshots', 'ticket', 'user_count', 'username']);
   });
 
   it.each<[string, Partial<RawEmergencyForm>, string[]]>([
@@ -106,7 +106,9 @@ describe('validateEmergencyForm', () => {
 
   it('a date exactly 366 days ahead is still a scope question, 367 days a typo', () => {
     expect(validate({ expirationDate: NOW.startOf('day').plus({ days: 366 }).toISODate() as string }).ok).toBe(true);
-    expect(errorsOf({ expirationDate: NOW.startOf('day').plus({ days: 367 }).toISODate() as string })).toHaveProperty('expiration_date');
+    expect(errorsOf({ expirationDate: NOW.startOf('day').plus({ days: 367 }).toISODate() as string })).toHaveProperty(
+      'expiration_date',
+    );
   });
 });
 
@@ -170,9 +172,12 @@ describe('override', () => {
     const inScope = validate({});
     const out = validate({ prospect: 'yes', expirationDate: '2026-11-01' });
     if (!inScope.ok || !out.ok) throw new Error('expected valid input');
-    expect(summarizeScope(inScope.scope)).toBe('In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago (2026-11-21)');
+    expect(summarizeScope(inScope.scope)).toBe(
+      'In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago (2026-11-21)',
+    );
     expect(summarizeScope(out.scope)).toBe(
-      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 days before today (UTC), the limit of this workflow.',
+      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 ' +
+        'days before today (UTC), the limit of this workflow.',
     );
     expect(summarizeScope(out.scope)).not.toMatch(/_/);
   });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { checkEmergencyScope, ScopeInput, ScopeRuleId } from '../../src/policy/emergency-scope';
+import { checkEmergencyScope, type ScopeInput, type ScopeRuleId } from '../../src/policy/emergency-scope';
 import type { Deployment } from '../../src/policy/playbook';
 import { computeExpiryFacts } from '../../src/policy/time';
 
@@ -22,7 +22,8 @@ const LONG_AGO = '2026-01-01';
 
 const base: ScopeInput = { deployment: 'self_managed', paidPlan: true, prospect: false, expirationDate: IN_WINDOW };
 
-const rules = (input: ScopeInput, now: DateTime = NOW): ScopeRuleId[] => checkEmergencyScope(input, now).failures.map((f) => f.rule);
+const rules = (input: ScopeInput, now: DateTime = NOW): ScopeRuleId[] =>
+  checkEmergencyScope(input, now).failures.map((f) => f.rule);
 
 describe('in scope', () => {
   test('self-managed, paid plan, not a prospect, grace ended 36 h ago', () => {
@@ -32,7 +33,12 @@ describe('in scope', () => {
   });
 
   test('a customer who already had a Sales temporary extension is still in scope (no rule blocks it)', () => {
-    const withExtension = { ...base, hadSalesTemporaryExtension: true, salesTemporaryExtension: true, previousTemporaryExtensions: 1 };
+    const withExtension = {
+      ...base,
+      hadSalesTemporaryExtension: true,
+      salesTemporaryExtension: true,
+      previousTemporaryExtensions: 1,
+    };
     const decision = checkEmergencyScope(withExtension, NOW);
     expect(decision.inScope).toBe(true);
     expect(decision.failures).toEqual([]);
@@ -84,7 +90,11 @@ describe('every combination of the rules', () => {
           if (prospect) expected.push('prospect');
           // SaaS has no Self-Managed grace period: the time window is not checked for it.
           if (timeRule && deployment === 'self_managed') expected.push(timeRule);
-          cases.push([`${deployment}, ${paidPlan ? 'paid' : 'unpaid'}, ${prospect ? 'prospect' : 'customer'}, ${timeLabel}`, { deployment, paidPlan, prospect, expirationDate }, expected]);
+          cases.push([
+            `${deployment}, ${paidPlan ? 'paid' : 'unpaid'}, ${prospect ? 'prospect' : 'customer'}, ${timeLabel}`,
+            { deployment, paidPlan, prospect, expirationDate },
+            expected,
+          ]);
         }
 
   test('there are 32 combinations and exactly one is in scope', () => {
@@ -101,59 +111,68 @@ describe('every combination of the rules', () => {
       expect(failure.whatToDo.length).toBeGreaterThan(0);
     }
     // the two time rules are mutually exclusive
-    const timeRules = decision.failures.filter((f) => f.rule === 'grace_not_ended' || f.rule === 'grace_ended_too_long_ago');
+    const timeRules = decision.failures.filter(
+      (f) => f.rule === 'grace_not_ended' || f.rule === 'grace_ended_too_long_ago',
+    );
     expect(timeRules.length).toBeLessThanOrEqual(1);
   });
 });
 
-describe('the 3-day window in calendar days (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes 2026-03-13T00:00Z)', () => {
-  test.each<[string, string, ScopeRuleId[]]>([
-    ['at the expiry instant', '2026-02-23T00:00:00Z', ['grace_not_ended']],
-    ['one day before expiry', '2026-02-22T00:00:00Z', ['grace_not_ended']],
-    ['grace end - 1 minute', '2026-03-08T23:59:00Z', ['grace_not_ended']],
-    ['grace end - 1 ms', '2026-03-08T23:59:59.999Z', ['grace_not_ended']],
-    ['grace end exactly', '2026-03-09T00:00:00Z', []],
-    ['grace end + 1 ms', '2026-03-09T00:00:00.001Z', []],
-    ['grace end + 1 minute', '2026-03-09T00:01:00Z', []],
-    ['grace end + 24 h', '2026-03-10T00:00:00Z', []],
-    ['grace end + 48 h', '2026-03-11T00:00:00Z', []],
-    ['grace end date + 2 days, 23:59', '2026-03-11T23:59:00Z', []],
-    ['grace end date + 3 days, 00:00 (in)', '2026-03-12T00:00:00Z', []],
-    ['grace end date + 3 days, 00:00:00.001 (in: calendar days, not hours)', '2026-03-12T00:00:00.001Z', []],
-    ['grace end date + 3 days, 00:01 (in)', '2026-03-12T00:01:00Z', []],
-    ['grace end date + 3 days, 23:59 (in)', '2026-03-12T23:59:00Z', []],
-    ['grace end date + 4 days, 00:00 (out)', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
-  ])('%s (now %s)', (_label, now, expected) => {
-    expect(rules(base, utc(now))).toEqual(expected);
-    expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected.length === 0);
-  });
+describe(
+  'the 3-day window in calendar days (expiration 2026-02-23, grace ends 2026-03-09T00:00Z, window closes ' +
+    '2026-03-13T00:00Z)',
+  () => {
+    test.each<[string, string, ScopeRuleId[]]>([
+      ['at the expiry instant', '2026-02-23T00:00:00Z', ['grace_not_ended']],
+      ['one day before expiry', '2026-02-22T00:00:00Z', ['grace_not_ended']],
+      ['grace end - 1 minute', '2026-03-08T23:59:00Z', ['grace_not_ended']],
+      ['grace end - 1 ms', '2026-03-08T23:59:59.999Z', ['grace_not_ended']],
+      ['grace end exactly', '2026-03-09T00:00:00Z', []],
+      ['grace end + 1 ms', '2026-03-09T00:00:00.001Z', []],
+      ['grace end + 1 minute', '2026-03-09T00:01:00Z', []],
+      ['grace end + 24 h', '2026-03-10T00:00:00Z', []],
+      ['grace end + 48 h', '2026-03-11T00:00:00Z', []],
+      ['grace end date + 2 days, 23:59', '2026-03-11T23:59:00Z', []],
+      ['grace end date + 3 days, 00:00 (in)', '2026-03-12T00:00:00Z', []],
+      ['grace end date + 3 days, 00:00:00.001 (in: calendar days, not hours)', '2026-03-12T00:00:00.001Z', []],
+      ['grace end date + 3 days, 00:01 (in)', '2026-03-12T00:01:00Z', []],
+      ['grace end date + 3 days, 23:59 (in)', '2026-03-12T23:59:00Z', []],
+      ['grace end date + 4 days, 00:00 (out)', '2026-03-13T00:00:00Z', ['grace_ended_too_long_ago']],
+    ])('%s (now %s)', (_label, now, expected) => {
+      expect(rules(base, utc(now))).toEqual(expected);
+      expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected.length === 0);
+    });
 
-  test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'])('the window does not depend on the zone of `now` (%s)', (zone) => {
-    expect(rules(base, utc('2026-03-09T00:00:00Z').setZone(zone))).toEqual([]);
-    expect(rules(base, utc('2026-03-12T00:00:00Z').setZone(zone))).toEqual([]);
-    expect(rules(base, utc('2026-03-08T23:59:00Z').setZone(zone))).toEqual(['grace_not_ended']);
-    expect(rules(base, utc('2026-03-12T23:59:00Z').setZone(zone))).toEqual([]);
-    expect(rules(base, utc('2026-03-13T00:00:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
-  });
+    test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'])(
+      'the window does not depend on the zone of `now` (%s)',
+      (zone) => {
+        expect(rules(base, utc('2026-03-09T00:00:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-12T00:00:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-08T23:59:00Z').setZone(zone))).toEqual(['grace_not_ended']);
+        expect(rules(base, utc('2026-03-12T23:59:00Z').setZone(zone))).toEqual([]);
+        expect(rules(base, utc('2026-03-13T00:00:00Z').setZone(zone))).toEqual(['grace_ended_too_long_ago']);
+      },
+    );
 
-  test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-18T00:00Z', () => {
-    const leap: ScopeInput = { ...base, expirationDate: '2028-02-29' };
-    expect(rules(leap, utc('2028-03-13T23:59:00Z'))).toEqual(['grace_not_ended']);
-    expect(rules(leap, utc('2028-03-14T00:00:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-17T00:00:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-17T23:59:00Z'))).toEqual([]);
-    expect(rules(leap, utc('2028-03-18T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
-  });
+    test('leap day 2028-02-29: grace ends 2028-03-14, window closes 2028-03-18T00:00Z', () => {
+      const leap: ScopeInput = { ...base, expirationDate: '2028-02-29' };
+      expect(rules(leap, utc('2028-03-13T23:59:00Z'))).toEqual(['grace_not_ended']);
+      expect(rules(leap, utc('2028-03-14T00:00:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-17T00:00:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-17T23:59:00Z'))).toEqual([]);
+      expect(rules(leap, utc('2028-03-18T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    });
 
-  test('year boundary 2026-12-25: grace ends 2027-01-08', () => {
-    const newYear: ScopeInput = { ...base, expirationDate: '2026-12-25' };
-    expect(rules(newYear, utc('2027-01-07T23:59:00Z'))).toEqual(['grace_not_ended']);
-    expect(rules(newYear, utc('2027-01-08T00:00:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-11T00:00:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-11T23:59:00Z'))).toEqual([]);
-    expect(rules(newYear, utc('2027-01-12T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
-  });
-});
+    test('year boundary 2026-12-25: grace ends 2027-01-08', () => {
+      const newYear: ScopeInput = { ...base, expirationDate: '2026-12-25' };
+      expect(rules(newYear, utc('2027-01-07T23:59:00Z'))).toEqual(['grace_not_ended']);
+      expect(rules(newYear, utc('2027-01-08T00:00:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-11T00:00:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-11T23:59:00Z'))).toEqual([]);
+      expect(rules(newYear, utc('2027-01-12T00:00:00Z'))).toEqual(['grace_ended_too_long_ago']);
+    });
+  },
+);
 
 describe('failure texts', () => {
   const failure = (input: ScopeInput, rule: ScopeRuleId, now: DateTime = NOW) => {
@@ -183,13 +202,18 @@ describe('failure texts', () => {
   test('in grace: says when the grace period ends', () => {
     const f = failure({ ...base, expirationDate: IN_GRACE }, 'grace_not_ended');
     // grace ends 2026-03-15T00:00Z, 4 days 12 hours after NOW
-    expect(f.reason).toBe('The customer is still in the grace period: it ends in 4 days 12 hours (2026-03-15), so the instance still works.');
+    expect(f.reason).toBe(
+      'The customer is still in the grace period: it ends in 4 days 12 hours (2026-03-15), so the instance ' +
+        'still works.',
+    );
     expect(f.whatToDo).toMatch(/L&R team/);
   });
 
   test('at the expiry instant: in grace, 14 days left', () => {
     const f = failure({ ...base, expirationDate: '2026-03-10' }, 'grace_not_ended', utc('2026-03-10T00:00:00Z'));
-    expect(f.reason).toBe('The customer is still in the grace period: it ends in 14 days (2026-03-24), so the instance still works.');
+    expect(f.reason).toBe(
+      'The customer is still in the grace period: it ends in 14 days (2026-03-24), so the instance still works.',
+    );
   });
 
   test('not expired: says when the license expires', () => {
@@ -200,7 +224,10 @@ describe('failure texts', () => {
   test('grace ended too long ago: says when and names the 3-day limit', () => {
     const f = failure({ ...base, expirationDate: LONG_AGO }, 'grace_ended_too_long_ago');
     // grace ended 2026-01-15, 54 calendar days before NOW's date
-    expect(f.reason).toBe('The grace period ended on 2026-01-15, 54 days ago: more than 3 days before today (UTC), the limit of this workflow.');
+    expect(f.reason).toBe(
+      'The grace period ended on 2026-01-15, 54 days ago: more than 3 days before today (UTC), the limit of ' +
+        'this workflow.',
+    );
     expect(f.whatToDo).toMatch(/trial license comes from the L&R team \(CustomersDot\)/);
   });
 
@@ -213,7 +240,10 @@ describe('failure texts', () => {
   ])('%s: the reason and the way forward are the same whatever else fails', (_label, rule, change) => {
     const alone = failure({ ...base, ...change }, rule);
     // SaaS is combined only with its own rule: the time window does not apply to SaaS at all.
-    const combined = failure({ deployment: 'self_managed', paidPlan: false, prospect: true, expirationDate: IN_WINDOW, ...change }, rule);
+    const combined = failure(
+      { deployment: 'self_managed', paidPlan: false, prospect: true, expirationDate: IN_WINDOW, ...change },
+      rule,
+    );
     expect(combined).toEqual(alone);
   });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { checkEmergencyScope, ScopeInput, ScopeRuleId } from '../../src/policy/emergency-scope';
+import { checkEmergencyScope, type ScopeInput, type ScopeRuleId } from '../../src/policy/emergency-scope';
 
 /**
  * SPEC time rules: the weekend emergency window is counted in calendar days (UTC) from the
@@ -11,7 +11,9 @@ const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 // Expired 2026-02-23, so G = 2026-03-09.
 const base: ScopeInput = { deployment: 'self_managed', paidPlan: true, prospect: false, expirationDate: '2026-02-23' };
 const timeRule = (now: string): ScopeRuleId | undefined =>
-  checkEmergencyScope(base, utc(now)).failures.find((f) => f.rule === 'grace_not_ended' || f.rule === 'grace_ended_too_long_ago')?.rule;
+  checkEmergencyScope(base, utc(now)).failures.find(
+    (f) => f.rule === 'grace_not_ended' || f.rule === 'grace_ended_too_long_ago',
+  )?.rule;
 
 describe('the 3-day window in calendar days (G = 2026-03-09)', () => {
   const rows: Array<[string, ScopeRuleId | undefined]> = [];
@@ -32,11 +34,14 @@ describe('the 3-day window in calendar days (G = 2026-03-09)', () => {
     expect(checkEmergencyScope(base, utc(now)).inScope).toBe(expected === undefined);
   });
 
-  test.each(['America/New_York', 'Pacific/Kiritimati', 'Etc/GMT+12'])('the UTC date decides, whatever the zone of now (%s)', (zone) => {
-    expect(timeRule(DateTime.fromISO('2026-03-12T23:59:00Z').setZone(zone).toISO() as string)).toBeUndefined();
-    expect(checkEmergencyScope(base, utc('2026-03-12T23:59:00Z').setZone(zone)).inScope).toBe(true);
-    expect(checkEmergencyScope(base, utc('2026-03-13T00:00:00Z').setZone(zone)).inScope).toBe(false);
-  });
+  test.each(['America/New_York', 'Pacific/Kiritimati', 'Etc/GMT+12'])(
+    'the UTC date decides, whatever the zone of now (%s)',
+    (zone) => {
+      expect(timeRule(DateTime.fromISO('2026-03-12T23:59:00Z').setZone(zone).toISO() as string)).toBeUndefined();
+      expect(checkEmergencyScope(base, utc('2026-03-12T23:59:00Z').setZone(zone)).inScope).toBe(true);
+      expect(checkEmergencyScope(base, utc('2026-03-13T00:00:00Z').setZone(zone)).inScope).toBe(false);
+    },
+  );
 
   test('the refusal says when the grace period ended, in days, and names the 3-day limit in words', () => {
     const [failure] = checkEmergencyScope(base, utc('2026-03-13T10:00:00Z')).failures;
@@ -48,8 +53,14 @@ describe('the 3-day window in calendar days (G = 2026-03-09)', () => {
 });
 
 describe('SaaS: no Self-Managed grace logic in the emergency scope', () => {
-  test.each(['2026-02-23', '2026-03-10', '2020-01-01', '2026-04-01'])('SaaS plan ending %s is refused only as SaaS', (expirationDate) => {
-    const decision = checkEmergencyScope({ ...base, deployment: 'saas', expirationDate }, utc('2026-03-10T12:00:00Z'));
-    expect(decision.failures.map((f) => f.rule)).toEqual(['saas']);
-  });
+  test.each(['2026-02-23', '2026-03-10', '2020-01-01', '2026-04-01'])(
+    'SaaS plan ending %s is refused only as SaaS',
+    (expirationDate) => {
+      const decision = checkEmergencyScope(
+        { ...base, deployment: 'saas', expirationDate },
+        utc('2026-03-10T12:00:00Z'),
+      );
+      expect(decision.failures.map((f) => f.rule)).toEqual(['saas']);
+    },
+  );
 });

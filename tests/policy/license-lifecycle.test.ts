@@ -65,7 +65,11 @@ describe('lifecycleEligibility', () => {
     ['refused', { status: 'refused', trialExpiresOn: undefined }, { eligible: false, reason: 'not_generated' }],
     ['failed even with a date left over', { status: 'failed' }, { eligible: false, reason: 'not_generated' }],
     ['generated without a trial date', { trialExpiresOn: undefined }, { eligible: false, reason: 'no_trial_date' }],
-    ['generated with a broken trial date', { trialExpiresOn: '2026-13-01' }, { eligible: false, reason: 'no_trial_date' }],
+    [
+      'generated with a broken trial date',
+      { trialExpiresOn: '2026-13-01' },
+      { eligible: false, reason: 'no_trial_date' },
+    ],
   ])('%s', (_label, over, expected) => {
     expect(lifecycleEligibility(trial(over))).toEqual(expected);
   });
@@ -126,20 +130,92 @@ describe('decideJob', () => {
   const lapse = { kind: 'lapse' as const, dueAt: utc('2026-12-01T00:00:00Z') };
 
   test.each<[string, typeof reminder | typeof lapse, Partial<TrialRequest>, string, Record<string, unknown>]>([
-    ['reminder before its time waits', reminder, {}, '2026-11-28T23:00:00Z', { action: 'wait', until: '2026-11-29T00:00:00.000Z' }],
-    ['reminder on time fires, not late', reminder, {}, '2026-11-29T00:00:05Z', { action: 'fire', late: false, byMs: 5000 }],
-    ['reminder after a restart fires late', reminder, {}, '2026-11-29T09:00:00Z', { action: 'fire', late: true, byMs: 9 * HOUR }],
-    ['reminder after the lapse is moot', reminder, {}, '2026-12-01T00:00:00Z', { action: 'skip', reason: 'already_lapsed' }],
-    ['reminder for a resolved request', reminder, { resolvedAt: '2026-11-28T00:00:00Z' }, '2026-11-29T00:00:00Z', { action: 'skip', reason: 'resolved' }],
-    ['reminder for a refused request', reminder, { status: 'refused' }, '2026-11-29T00:00:00Z', { action: 'skip', reason: 'not_generated' }],
-    ['reminder for a failed request', reminder, { status: 'failed' }, '2026-11-29T00:00:00Z', { action: 'skip', reason: 'not_generated' }],
-    ['reminder for a pending request', reminder, { status: 'pending' }, '2026-11-29T00:00:00Z', { action: 'skip', reason: 'not_generated' }],
-    ['lapse before expiry waits', lapse, {}, '2026-11-30T23:59:59Z', { action: 'wait', until: '2026-12-01T00:00:00.000Z' }],
+    [
+      'reminder before its time waits',
+      reminder,
+      {},
+      '2026-11-28T23:00:00Z',
+      { action: 'wait', until: '2026-11-29T00:00:00.000Z' },
+    ],
+    [
+      'reminder on time fires, not late',
+      reminder,
+      {},
+      '2026-11-29T00:00:05Z',
+      { action: 'fire', late: false, byMs: 5000 },
+    ],
+    [
+      'reminder after a restart fires late',
+      reminder,
+      {},
+      '2026-11-29T09:00:00Z',
+      { action: 'fire', late: true, byMs: 9 * HOUR },
+    ],
+    [
+      'reminder after the lapse is moot',
+      reminder,
+      {},
+      '2026-12-01T00:00:00Z',
+      { action: 'skip', reason: 'already_lapsed' },
+    ],
+    [
+      'reminder for a resolved request',
+      reminder,
+      { resolvedAt: '2026-11-28T00:00:00Z' },
+      '2026-11-29T00:00:00Z',
+      { action: 'skip', reason: 'resolved' },
+    ],
+    [
+      'reminder for a refused request',
+      reminder,
+      { status: 'refused' },
+      '2026-11-29T00:00:00Z',
+      { action: 'skip', reason: 'not_generated' },
+    ],
+    [
+      'reminder for a failed request',
+      reminder,
+      { status: 'failed' },
+      '2026-11-29T00:00:00Z',
+      { action: 'skip', reason: 'not_generated' },
+    ],
+    [
+      'reminder for a pending request',
+      reminder,
+      { status: 'pending' },
+      '2026-11-29T00:00:00Z',
+      { action: 'skip', reason: 'not_generated' },
+    ],
+    [
+      'lapse before expiry waits',
+      lapse,
+      {},
+      '2026-11-30T23:59:59Z',
+      { action: 'wait', until: '2026-12-01T00:00:00.000Z' },
+    ],
     ['lapse at expiry fires', lapse, {}, '2026-12-01T00:00:00Z', { action: 'fire', late: false, byMs: 0 }],
-    ['lapse found a day later fires late', lapse, {}, '2026-12-02T00:00:00Z', { action: 'fire', late: true, byMs: 24 * HOUR }],
-    ['lapse of a resolved request', lapse, { resolvedAt: '2026-11-30T00:00:00Z' }, '2026-12-01T00:00:00Z', { action: 'skip', reason: 'resolved' }],
+    [
+      'lapse found a day later fires late',
+      lapse,
+      {},
+      '2026-12-02T00:00:00Z',
+      { action: 'fire', late: true, byMs: 24 * HOUR },
+    ],
+    [
+      'lapse of a resolved request',
+      lapse,
+      { resolvedAt: '2026-11-30T00:00:00Z' },
+      '2026-12-01T00:00:00Z',
+      { action: 'skip', reason: 'resolved' },
+    ],
     // the trial date on the request wins over a stale stored due time (e.g. a re-issued license)
-    ['lapse uses the trial date, not the stored due time', { kind: 'lapse', dueAt: utc('2026-11-01T00:00:00Z') }, {}, '2026-11-15T00:00:00Z', { action: 'wait', until: '2026-12-01T00:00:00.000Z' }],
+    [
+      'lapse uses the trial date, not the stored due time',
+      { kind: 'lapse', dueAt: utc('2026-11-01T00:00:00Z') },
+      {},
+      '2026-11-15T00:00:00Z',
+      { action: 'wait', until: '2026-12-01T00:00:00.000Z' },
+    ],
   ])('%s', (_label, job, over, now, expected) => {
     const decision = decideJob(job, trial(over), utc(now));
     const flat =
@@ -185,7 +261,9 @@ describe('lifecycle events', () => {
   });
 
   test('a late reminder says by how much', () => {
-    expect(describeLifecycleEvent({ type: 'reminder_sent', lateByMs: 9 * HOUR })).toBe('Reminder sent (late by 9 hours)');
+    expect(describeLifecycleEvent({ type: 'reminder_sent', lateByMs: 9 * HOUR })).toBe(
+      'Reminder sent (late by 9 hours)',
+    );
     expect(describeLifecycleEvent({ type: 'lapsed', lateByMs: 0 })).toBe('Trial lapsed, unresolved');
   });
 

@@ -1,5 +1,5 @@
 import {
-  Deployment,
+  type Deployment,
   DEPLOYMENT_LABELS,
   findRequestType,
   isDeployment,
@@ -53,9 +53,13 @@ describe('request types', () => {
     },
   );
 
-  test.each(REQUEST_TYPES.map((type) => [type.id, type] as const))('%s: only the trial-license steps mention creating a license', (_id, type) => {
-    for (const step of type.nextSteps) expect(step).not.toMatch(/(create|generat)\w* (a |the )?trial license|emergency license form/i);
-  });
+  test.each(REQUEST_TYPES.map((type) => [type.id, type] as const))(
+    '%s: only the trial-license steps mention creating a license',
+    (_id, type) => {
+      for (const step of type.nextSteps)
+        expect(step).not.toMatch(/(create|generat)\w* (a |the )?trial license|emergency license form/i);
+    },
+  );
 
   test('ids are unique', () => {
     const ids = REQUEST_TYPES.map((type) => type.id);
@@ -74,7 +78,11 @@ describe('request types', () => {
       'sm_license_not_received',
       'sm_other',
     ]);
-    expect(requestTypesFor('saas').map((type) => type.id)).toEqual(['saas_trial_extension', 'saas_paid_on_free', 'saas_other']);
+    expect(requestTypesFor('saas').map((type) => type.id)).toEqual([
+      'saas_trial_extension',
+      'saas_paid_on_free',
+      'saas_other',
+    ]);
   });
 
   test.each([
@@ -118,12 +126,18 @@ describe('findRequestType', () => {
     expect(findRequestType(id)).toBe(type);
   });
 
-  test.each([undefined, '', 'SM_TRIAL_LICENSE', 'sm_trial_license ', 'unknown', 'toString', '__proto__', 'constructor'])(
-    'returns undefined for %p',
-    (id) => {
-      expect(findRequestType(id)).toBeUndefined();
-    },
-  );
+  test.each([
+    undefined,
+    '',
+    'SM_TRIAL_LICENSE',
+    'sm_trial_license ',
+    'unknown',
+    'toString',
+    '__proto__',
+    'constructor',
+  ])('returns undefined for %p', (id) => {
+    expect(findRequestType(id)).toBeUndefined();
+  });
 });
 
 describe('deployments', () => {
@@ -140,10 +154,18 @@ describe('deployments', () => {
     expect(Object.keys(DEPLOYMENT_LABELS).sort()).toEqual([...DEPLOYMENTS].sort());
   });
 
-  test.each([undefined, '', 'SaaS', 'SAAS', 'self-managed', 'Self-Managed', 'selfmanaged', 'dedicated', 'toString', ' saas'])(
-    'isDeployment(%p) is false',
-    (value) => {
-      expect(isDeployment(value)).toBe(false);
-    },
-  );
+  test.each([
+    undefined,
+    '',
+    'SaaS',
+    'SAAS',
+    'self-managed',
+    'Self-Managed',
+    'selfmanaged',
+    'dedicated',
+    'toString',
+    ' saas',
+  ])('isDeployment(%p) is false', (value) => {
+    expect(isDeployment(value)).toBe(false);
+  });
 });

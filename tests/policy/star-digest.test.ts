@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { computeStarDigest, DEFAULT_DIGEST_DAYS, digestPeriodEnding, NO_NEED_FOR_STAR, type StarDecisionEntry } from '../../src/policy/star-digest';
+import {
+  computeStarDigest,
+  DEFAULT_DIGEST_DAYS,
+  digestPeriodEnding,
+  NO_NEED_FOR_STAR,
+  type StarDecisionEntry,
+} from '../../src/policy/star-digest';
 import { VERDICTS } from '../../src/policy/star-flowchart';
 import type { StarDecisionRecord } from '../../src/store/types';
 
@@ -26,7 +32,8 @@ const SEEDED: StarDecisionRecord[] = [
   decision('2026-11-23T09:00:00.000Z', 2, 'no_need_for_star', 'U0ALICE'), // first instant: in
   decision('2026-11-24T14:00:00.000Z', 3, 'ok_to_star', 'U0BOB'),
   decision('2026-11-25T10:00:00.000Z', 4, 'no_need_for_star', 'U0BOB'),
-  decision('2026-11-25T11:00:00.000Z', 4, 'no_need_for_star', 'U0ALICE'), // same ticket again: listed once, latest decider
+  // same ticket again: listed once, latest decider
+  decision('2026-11-25T11:00:00.000Z', 4, 'no_need_for_star', 'U0ALICE'),
   decision('2026-11-26T09:30:00.000Z', 5, 'no_need_for_star', 'U0ALICE'),
   decision('2026-11-26T10:30:00.000Z', 5, 'ok_to_star', 'U0BOB'), // re-checked, now valid: not to label
   decision('2026-11-27T16:00:00.000Z', 6, 'not_yet_sales'),
@@ -90,8 +97,26 @@ describe('computeStarDigest on a seeded week', () => {
 describe('computeStarDigest edge cases', () => {
   test.each<[string, StarDecisionEntry[], number, number]>([
     ['an empty week', [], 0, 0],
-    ['an unparseable createdAt is left out', [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: 'yesterday' }], 0, 0],
-    ['an offset timestamp is read as its instant', [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: '2026-11-30T10:00:00+02:00' }], 1, 1],
+    [
+      'an unparseable createdAt is left out',
+      [{ id: 'x', ticketUrl: ticket(1), decidedBySlackId: 'U1', verdict: NO_NEED_FOR_STAR, createdAt: 'yesterday' }],
+      0,
+      0,
+    ],
+    [
+      'an offset timestamp is read as its instant',
+      [
+        {
+          id: 'x',
+          ticketUrl: ticket(1),
+          decidedBySlackId: 'U1',
+          verdict: NO_NEED_FOR_STAR,
+          createdAt: '2026-11-30T10:00:00+02:00',
+        },
+      ],
+      1,
+      1,
+    ],
   ])('%s', (_label, entries, total, toLabel) => {
     const digest = computeStarDigest(entries, WEEK);
     expect(digest.total).toBe(total);

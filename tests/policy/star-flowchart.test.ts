@@ -1,19 +1,19 @@
 import { DateTime } from 'luxon';
 import {
-  ChartAnswers,
-  ChartQuestion,
+  type ChartAnswers,
+  type ChartQuestion,
   EDGE_CASE_DEFINITION,
   evaluateStarChart,
-  Next,
+  type Next,
   pathNeedsExpiry,
-  QuestionId,
+  type QuestionId,
   questionsOnPath,
   QUESTIONS,
   START_QUESTION,
-  VerdictId,
+  type VerdictId,
   VERDICTS,
 } from '../../src/policy/star-flowchart';
-import { computeExpiryFacts, ExpiryFacts } from '../../src/policy/time';
+import { computeExpiryFacts, type ExpiryFacts } from '../../src/policy/time';
 
 const utc = (iso: string): DateTime => {
   const value = DateTime.fromISO(iso, { zone: 'utc' });
@@ -44,7 +44,9 @@ function ids(questions: ChartQuestion[]): QuestionId[] {
 }
 
 function stepsOf(answers: ChartAnswers, expiry?: ExpiryFacts) {
-  return evaluateStarChart(answers, expiry).path.map((step) => [step.question.id, step.option.value, step.source] as const);
+  return evaluateStarChart(answers, expiry).path.map(
+    (step) => [step.question.id, step.option.value, step.source] as const,
+  );
 }
 
 /**
@@ -54,62 +56,108 @@ function stepsOf(answers: ChartAnswers, expiry?: ExpiryFacts) {
 const TABLE: Array<{ row: string; steps: Step[]; verdict: VerdictId }> = [
   {
     row: 'Plan/License, trial, sales-assisted, expires in > 24h',
-    steps: [['kind', 'plan_license'], ['trial', 'yes'], ['salesAssisted', 'yes'], ['expiresInMoreThan24h', 'yes']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'yes'],
+      ['salesAssisted', 'yes'],
+      ['expiresInMoreThan24h', 'yes'],
+    ],
     verdict: 'no_need_for_star',
   },
   {
     row: 'Plan/License, trial, sales-assisted, expires in <= 24h (or expired)',
-    steps: [['kind', 'plan_license'], ['trial', 'yes'], ['salesAssisted', 'yes'], ['expiresInMoreThan24h', 'no']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'yes'],
+      ['salesAssisted', 'yes'],
+      ['expiresInMoreThan24h', 'no'],
+    ],
     verdict: 'ok_to_star',
   },
   {
     row: 'Plan/License, trial, not sales-assisted',
-    steps: [['kind', 'plan_license'], ['trial', 'yes'], ['salesAssisted', 'no']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'yes'],
+      ['salesAssisted', 'no'],
+    ],
     verdict: 'no_need_for_star',
   },
   {
     row: 'Plan/License, not a trial, in grace, grace ends in > 24h',
-    steps: [['kind', 'plan_license'], ['trial', 'no'], ['inGracePeriod', 'yes'], ['graceEndsInMoreThan24h', 'yes']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'no'],
+      ['inGracePeriod', 'yes'],
+      ['graceEndsInMoreThan24h', 'yes'],
+    ],
     verdict: 'no_need_for_star',
   },
   {
     row: 'Plan/License, not a trial, in grace, grace ends in <= 24h',
-    steps: [['kind', 'plan_license'], ['trial', 'no'], ['inGracePeriod', 'yes'], ['graceEndsInMoreThan24h', 'no']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'no'],
+      ['inGracePeriod', 'yes'],
+      ['graceEndsInMoreThan24h', 'no'],
+    ],
     verdict: 'ok_to_star',
   },
   {
     row: 'Plan/License, not a trial, not in grace, expires in > 24h',
-    steps: [['kind', 'plan_license'], ['trial', 'no'], ['inGracePeriod', 'no'], ['expiresInMoreThan24h', 'yes']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'no'],
+      ['inGracePeriod', 'no'],
+      ['expiresInMoreThan24h', 'yes'],
+    ],
     verdict: 'no_need_for_star',
   },
   {
     row: 'Plan/License, not a trial, not in grace, expires in <= 24h (or expired)',
-    steps: [['kind', 'plan_license'], ['trial', 'no'], ['inGracePeriod', 'no'], ['expiresInMoreThan24h', 'no']],
+    steps: [
+      ['kind', 'plan_license'],
+      ['trial', 'no'],
+      ['inGracePeriod', 'no'],
+      ['expiresInMoreThan24h', 'no'],
+    ],
     verdict: 'ok_to_star',
   },
   {
     row: 'Wrong product sold, after Sales has intervened',
-    steps: [['kind', 'wrong_product'], ['salesIntervened', 'yes']],
+    steps: [
+      ['kind', 'wrong_product'],
+      ['salesIntervened', 'yes'],
+    ],
     verdict: 'ok_to_star',
   },
   {
     row: 'Wrong product sold, Sales has not intervened yet',
-    steps: [['kind', 'wrong_product'], ['salesIntervened', 'no']],
+    steps: [
+      ['kind', 'wrong_product'],
+      ['salesIntervened', 'no'],
+    ],
     verdict: 'not_yet_sales',
   },
   {
     row: 'Force reassociate, not an edge case',
-    steps: [['kind', 'force_reassociate'], ['edgeCase', 'no']],
+    steps: [
+      ['kind', 'force_reassociate'],
+      ['edgeCase', 'no'],
+    ],
     verdict: 'deflect_with_docs',
   },
   {
     row: 'Force reassociate, edge case',
-    steps: [['kind', 'force_reassociate'], ['edgeCase', 'yes']],
+    steps: [
+      ['kind', 'force_reassociate'],
+      ['edgeCase', 'yes'],
+    ],
     verdict: 'ok_to_star',
   },
 ];
 
-const answersOf = (steps: Step[]): ChartAnswers => Object.fromEntries(steps) as ChartAnswers;
+const answersOf = (steps: Step[]): ChartAnswers => Object.fromEntries(steps);
 
 describe('flowchart table, answers given directly', () => {
   test.each(TABLE)('$row -> $verdict', ({ steps, verdict }) => {
@@ -148,133 +196,219 @@ describe('flowchart table, grace/expiry facts computed from the expiration date 
       a('plan_license', { trial: 'yes', salesAssisted: 'yes' }),
       facts('2026-03-20'),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'yes', 'answered'], ['expiresInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'yes', 'answered'],
+        ['expiresInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'trial, sales-assisted, expires in 24h + 1 minute',
       a('plan_license', { trial: 'yes', salesAssisted: 'yes' }),
       facts('2026-03-11', utc('2026-03-09T23:59:00Z')),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'yes', 'answered'], ['expiresInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'yes', 'answered'],
+        ['expiresInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'trial, sales-assisted, expires in exactly 24h (not more)',
       a('plan_license', { trial: 'yes', salesAssisted: 'yes' }),
       facts('2026-03-11', utc('2026-03-10T00:00:00Z')),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'yes', 'answered'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'yes', 'answered'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'trial, sales-assisted, expires 2026-03-11 (12h left)',
       a('plan_license', { trial: 'yes', salesAssisted: 'yes' }),
       facts('2026-03-11'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'yes', 'answered'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'yes', 'answered'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'trial, sales-assisted, already expired 2026-03-01',
       a('plan_license', { trial: 'yes', salesAssisted: 'yes' }),
       facts('2026-03-01'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'yes', 'answered'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'yes', 'answered'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'trial, not sales-assisted (date irrelevant)',
       a('plan_license', { trial: 'yes', salesAssisted: 'no' }),
       facts('2026-03-11'),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'yes', 'answered'], ['salesAssisted', 'no', 'answered']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'yes', 'answered'],
+        ['salesAssisted', 'no', 'answered'],
+      ],
     ],
     [
       'not a trial, in grace, grace ends 2026-03-19 (> 24h)',
       a('plan_license', { trial: 'no' }),
       facts('2026-03-05'),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'yes', 'computed'], ['graceEndsInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'yes', 'computed'],
+        ['graceEndsInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'not a trial, at the expiry instant (in grace, 14 days left)',
       a('plan_license', { trial: 'no' }),
       facts('2026-03-10', utc('2026-03-10T00:00:00Z')),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'yes', 'computed'], ['graceEndsInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'yes', 'computed'],
+        ['graceEndsInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'not a trial, in grace, grace ends in exactly 24h (not more)',
       a('plan_license', { trial: 'no' }),
       facts('2026-02-25', utc('2026-03-10T00:00:00Z')),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'yes', 'computed'], ['graceEndsInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'yes', 'computed'],
+        ['graceEndsInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'not a trial, in grace, grace ends 2026-03-11 (12h left)',
       a('plan_license', { trial: 'no' }),
       facts('2026-02-25'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'yes', 'computed'], ['graceEndsInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'yes', 'computed'],
+        ['graceEndsInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'not a trial, not in grace, expires 2026-04-01 (> 24h)',
       a('plan_license', { trial: 'no' }),
       facts('2026-04-01'),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'no', 'computed'], ['expiresInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'no', 'computed'],
+        ['expiresInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'not a trial, not in grace, expires far in the future (2099-12-31)',
       a('plan_license', { trial: 'no' }),
       facts('2099-12-31'),
       'no_need_for_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'no', 'computed'], ['expiresInMoreThan24h', 'yes', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'no', 'computed'],
+        ['expiresInMoreThan24h', 'yes', 'computed'],
+      ],
     ],
     [
       'not a trial, not in grace, expires 2026-03-11 (12h left)',
       a('plan_license', { trial: 'no' }),
       facts('2026-03-11'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'no', 'computed'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'no', 'computed'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'not a trial, grace already ended (expired 2026-02-20, grace ended 2026-03-06)',
       a('plan_license', { trial: 'no' }),
       facts('2026-02-20'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'no', 'computed'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'no', 'computed'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'not a trial, expired long ago (2020-01-01)',
       a('plan_license', { trial: 'no' }),
       facts('2020-01-01'),
       'ok_to_star',
-      [['kind', 'plan_license', 'answered'], ['trial', 'no', 'answered'], ['inGracePeriod', 'no', 'computed'], ['expiresInMoreThan24h', 'no', 'computed']],
+      [
+        ['kind', 'plan_license', 'answered'],
+        ['trial', 'no', 'answered'],
+        ['inGracePeriod', 'no', 'computed'],
+        ['expiresInMoreThan24h', 'no', 'computed'],
+      ],
     ],
     [
       'wrong product, Sales intervened (date irrelevant)',
       a('wrong_product', { salesIntervened: 'yes' }),
       facts('2026-03-11'),
       'ok_to_star',
-      [['kind', 'wrong_product', 'answered'], ['salesIntervened', 'yes', 'answered']],
+      [
+        ['kind', 'wrong_product', 'answered'],
+        ['salesIntervened', 'yes', 'answered'],
+      ],
     ],
     [
       'wrong product, Sales not intervened (date irrelevant)',
       a('wrong_product', { salesIntervened: 'no' }),
       facts('2020-01-01'),
       'not_yet_sales',
-      [['kind', 'wrong_product', 'answered'], ['salesIntervened', 'no', 'answered']],
+      [
+        ['kind', 'wrong_product', 'answered'],
+        ['salesIntervened', 'no', 'answered'],
+      ],
     ],
     [
       'force reassociate, not an edge case (date irrelevant)',
       a('force_reassociate', { edgeCase: 'no' }),
       facts('2026-03-11'),
       'deflect_with_docs',
-      [['kind', 'force_reassociate', 'answered'], ['edgeCase', 'no', 'answered']],
+      [
+        ['kind', 'force_reassociate', 'answered'],
+        ['edgeCase', 'no', 'answered'],
+      ],
     ],
     [
       'force reassociate, edge case (date irrelevant)',
       a('force_reassociate', { edgeCase: 'yes' }),
       facts('2099-12-31'),
       'ok_to_star',
-      [['kind', 'force_reassociate', 'answered'], ['edgeCase', 'yes', 'answered']],
+      [
+        ['kind', 'force_reassociate', 'answered'],
+        ['edgeCase', 'yes', 'answered'],
+      ],
     ],
   ])('%s', (_label, answers, expiry, verdict, path) => {
     const evaluation = evaluateStarChart(answers, expiry);
@@ -294,7 +428,8 @@ describe('flowchart table, grace/expiry facts computed from the expiration date 
     for (const answers of completeAnswerSetsWithoutDerived()) {
       for (const date of dates) {
         const evaluation = evaluateStarChart(answers, facts(date));
-        if (evaluation.complete) reached.add(JSON.stringify(evaluation.path.map((s) => [s.question.id, s.option.value])));
+        if (evaluation.complete)
+          reached.add(JSON.stringify(evaluation.path.map((s) => [s.question.id, s.option.value])));
       }
     }
     for (const row of TABLE) expect(reached).toContain(JSON.stringify(row.steps));
@@ -316,7 +451,8 @@ describe('"No need for STAR" always carries the follow-up', () => {
   test.each(['2026-03-20', '2026-03-05', '2026-04-01', '2099-12-31'])('with expiration %s', (date) => {
     for (const answers of completeAnswerSetsWithoutDerived()) {
       const evaluation = evaluateStarChart(answers, facts(date));
-      if (evaluation.complete && evaluation.verdict.id === 'no_need_for_star') expect(evaluation.verdict.followUp).toBe(FOLLOW_UP);
+      if (evaluation.complete && evaluation.verdict.id === 'no_need_for_star')
+        expect(evaluation.verdict.followUp).toBe(FOLLOW_UP);
     }
   });
 });
@@ -330,21 +466,76 @@ describe('incomplete evaluations return the next question', () => {
     ['plan/license', 'trial', { kind: 'plan_license' }, ['kind']],
     ['plan/license, trial answered with junk', 'trial', { kind: 'plan_license', trial: 'maybe' }, ['kind']],
     ['plan/license, trial answered with an uppercase value', 'trial', { kind: 'plan_license', trial: 'YES' }, ['kind']],
-    ['plan/license, off-path answers only', 'trial', { kind: 'plan_license', salesIntervened: 'yes', edgeCase: 'yes' }, ['kind']],
+    [
+      'plan/license, off-path answers only',
+      'trial',
+      { kind: 'plan_license', salesIntervened: 'yes', edgeCase: 'yes' },
+      ['kind'],
+    ],
     ['trial', 'salesAssisted', { kind: 'plan_license', trial: 'yes' }, ['kind', 'trial']],
-    ['trial, grace answers ignored', 'salesAssisted', { kind: 'plan_license', trial: 'yes', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' }, ['kind', 'trial']],
-    ['trial, sales-assisted', 'expiresInMoreThan24h', { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' }, ['kind', 'trial', 'salesAssisted']],
-    ['trial, sales-assisted, junk expiry answer', 'expiresInMoreThan24h', { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes', expiresInMoreThan24h: '' }, ['kind', 'trial', 'salesAssisted']],
+    [
+      'trial, grace answers ignored',
+      'salesAssisted',
+      { kind: 'plan_license', trial: 'yes', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' },
+      ['kind', 'trial'],
+    ],
+    [
+      'trial, sales-assisted',
+      'expiresInMoreThan24h',
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' },
+      ['kind', 'trial', 'salesAssisted'],
+    ],
+    [
+      'trial, sales-assisted, junk expiry answer',
+      'expiresInMoreThan24h',
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes', expiresInMoreThan24h: '' },
+      ['kind', 'trial', 'salesAssisted'],
+    ],
     ['not a trial', 'inGracePeriod', { kind: 'plan_license', trial: 'no' }, ['kind', 'trial']],
-    ['not a trial, only the later answers', 'inGracePeriod', { kind: 'plan_license', trial: 'no', graceEndsInMoreThan24h: 'yes', expiresInMoreThan24h: 'yes' }, ['kind', 'trial']],
-    ['not a trial, in grace', 'graceEndsInMoreThan24h', { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes' }, ['kind', 'trial', 'inGracePeriod']],
-    ['not a trial, in grace, expiry answer does not answer the grace question', 'graceEndsInMoreThan24h', { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', expiresInMoreThan24h: 'no' }, ['kind', 'trial', 'inGracePeriod']],
-    ['not a trial, not in grace', 'expiresInMoreThan24h', { kind: 'plan_license', trial: 'no', inGracePeriod: 'no' }, ['kind', 'trial', 'inGracePeriod']],
-    ['not a trial, not in grace, grace answer does not answer the expiry question', 'expiresInMoreThan24h', { kind: 'plan_license', trial: 'no', inGracePeriod: 'no', graceEndsInMoreThan24h: 'no' }, ['kind', 'trial', 'inGracePeriod']],
+    [
+      'not a trial, only the later answers',
+      'inGracePeriod',
+      { kind: 'plan_license', trial: 'no', graceEndsInMoreThan24h: 'yes', expiresInMoreThan24h: 'yes' },
+      ['kind', 'trial'],
+    ],
+    [
+      'not a trial, in grace',
+      'graceEndsInMoreThan24h',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes' },
+      ['kind', 'trial', 'inGracePeriod'],
+    ],
+    [
+      'not a trial, in grace, expiry answer does not answer the grace question',
+      'graceEndsInMoreThan24h',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', expiresInMoreThan24h: 'no' },
+      ['kind', 'trial', 'inGracePeriod'],
+    ],
+    [
+      'not a trial, not in grace',
+      'expiresInMoreThan24h',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'no' },
+      ['kind', 'trial', 'inGracePeriod'],
+    ],
+    [
+      'not a trial, not in grace, grace answer does not answer the expiry question',
+      'expiresInMoreThan24h',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'no', graceEndsInMoreThan24h: 'no' },
+      ['kind', 'trial', 'inGracePeriod'],
+    ],
     ['wrong product', 'salesIntervened', { kind: 'wrong_product' }, ['kind']],
-    ['wrong product, plan answers ignored', 'salesIntervened', { kind: 'wrong_product', trial: 'yes', edgeCase: 'yes' }, ['kind']],
+    [
+      'wrong product, plan answers ignored',
+      'salesIntervened',
+      { kind: 'wrong_product', trial: 'yes', edgeCase: 'yes' },
+      ['kind'],
+    ],
     ['force reassociate', 'edgeCase', { kind: 'force_reassociate' }, ['kind']],
-    ['force reassociate, wrong-product answer ignored', 'edgeCase', { kind: 'force_reassociate', salesIntervened: 'yes' }, ['kind']],
+    [
+      'force reassociate, wrong-product answer ignored',
+      'edgeCase',
+      { kind: 'force_reassociate', salesIntervened: 'yes' },
+      ['kind'],
+    ],
   ])('%s -> asks %s', (_label, next, answers, answered) => {
     const evaluation = evaluateStarChart(answers);
     expect(evaluation.complete).toBe(false);
@@ -389,28 +580,40 @@ describe('a computed answer wins over a contradictory typed answer', () => {
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'no', expiresInMoreThan24h: 'no' },
       facts('2026-03-05'),
       'no_need_for_star',
-      [['inGracePeriod', 'yes'], ['graceEndsInMoreThan24h', 'yes']],
+      [
+        ['inGracePeriod', 'yes'],
+        ['graceEndsInMoreThan24h', 'yes'],
+      ],
     ],
     [
       'typed "in grace, > 24h left" but the date says grace ended long ago',
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'yes' },
       facts('2020-01-01'),
       'ok_to_star',
-      [['inGracePeriod', 'no'], ['expiresInMoreThan24h', 'no']],
+      [
+        ['inGracePeriod', 'no'],
+        ['expiresInMoreThan24h', 'no'],
+      ],
     ],
     [
       'typed "in grace, <= 24h left" but the date says it expires in weeks',
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' },
       facts('2026-04-01'),
       'no_need_for_star',
-      [['inGracePeriod', 'no'], ['expiresInMoreThan24h', 'yes']],
+      [
+        ['inGracePeriod', 'no'],
+        ['expiresInMoreThan24h', 'yes'],
+      ],
     ],
     [
       'typed "in grace, > 24h left" but the date says grace ends in 12h',
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'yes' },
       facts('2026-02-25'),
       'ok_to_star',
-      [['inGracePeriod', 'yes'], ['graceEndsInMoreThan24h', 'no']],
+      [
+        ['inGracePeriod', 'yes'],
+        ['graceEndsInMoreThan24h', 'no'],
+      ],
     ],
     [
       'trial: typed "expires in > 24h" but the date says 12h',
@@ -431,7 +634,10 @@ describe('a computed answer wins over a contradictory typed answer', () => {
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'perhaps', expiresInMoreThan24h: '???' },
       facts('2026-03-11'),
       'ok_to_star',
-      [['inGracePeriod', 'no'], ['expiresInMoreThan24h', 'no']],
+      [
+        ['inGracePeriod', 'no'],
+        ['expiresInMoreThan24h', 'no'],
+      ],
     ],
   ])('%s', (_label, answers, expiry, verdict, derived) => {
     const evaluation = evaluateStarChart(answers, expiry);
@@ -448,7 +654,7 @@ describe('a computed answer wins over a contradictory typed answer', () => {
         for (const step of evaluateStarChart(answers, expiry).path) {
           const derivable = step.question.derivedFrom !== undefined && expiry !== undefined;
           expect(step.source).toBe(derivable ? 'computed' : 'answered');
-          if (derivable) expect(step.option.value).toBe(expiry![step.question.derivedFrom!] ? 'yes' : 'no');
+          if (derivable) expect(step.option.value).toBe(expiry[step.question.derivedFrom!] ? 'yes' : 'no');
           else expect(step.option.value).toBe(answers[step.question.id]);
         }
       }
@@ -468,14 +674,26 @@ describe('questionsOnPath', () => {
 
   test.each<[string, ChartAnswers, QuestionId[]]>([
     ['not a trial', { kind: 'plan_license', trial: 'no' }, ['kind', 'trial', 'inGracePeriod']],
-    ['not a trial, in grace', { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes' }, ['kind', 'trial', 'inGracePeriod', 'graceEndsInMoreThan24h']],
-    ['not a trial, not in grace', { kind: 'plan_license', trial: 'no', inGracePeriod: 'no' }, ['kind', 'trial', 'inGracePeriod', 'expiresInMoreThan24h']],
+    [
+      'not a trial, in grace',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes' },
+      ['kind', 'trial', 'inGracePeriod', 'graceEndsInMoreThan24h'],
+    ],
+    [
+      'not a trial, not in grace',
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'no' },
+      ['kind', 'trial', 'inGracePeriod', 'expiresInMoreThan24h'],
+    ],
     [
       'not a trial, in grace, answered',
       { kind: 'plan_license', trial: 'no', inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' },
       ['kind', 'trial', 'inGracePeriod', 'graceEndsInMoreThan24h'],
     ],
-    ['trial, sales-assisted', { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' }, ['kind', 'trial', 'salesAssisted', 'expiresInMoreThan24h']],
+    [
+      'trial, sales-assisted',
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' },
+      ['kind', 'trial', 'salesAssisted', 'expiresInMoreThan24h'],
+    ],
     [
       'trial, sales-assisted, answered',
       { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes', expiresInMoreThan24h: 'yes' },
@@ -490,8 +708,16 @@ describe('questionsOnPath', () => {
     ['plan/license', { kind: 'plan_license' }, ['kind', 'trial']],
     ['not a trial (complete from the date)', { kind: 'plan_license', trial: 'no' }, ['kind', 'trial']],
     ['trial', { kind: 'plan_license', trial: 'yes' }, ['kind', 'trial', 'salesAssisted']],
-    ['trial, sales-assisted (complete from the date)', { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' }, ['kind', 'trial', 'salesAssisted']],
-    ['trial, not sales-assisted', { kind: 'plan_license', trial: 'yes', salesAssisted: 'no' }, ['kind', 'trial', 'salesAssisted']],
+    [
+      'trial, sales-assisted (complete from the date)',
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' },
+      ['kind', 'trial', 'salesAssisted'],
+    ],
+    [
+      'trial, not sales-assisted',
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'no' },
+      ['kind', 'trial', 'salesAssisted'],
+    ],
     ['wrong product', { kind: 'wrong_product' }, ['kind', 'salesIntervened']],
     ['wrong product, answered', { kind: 'wrong_product', salesIntervened: 'no' }, ['kind', 'salesIntervened']],
     ['force reassociate', { kind: 'force_reassociate' }, ['kind', 'edgeCase']],
@@ -517,9 +743,17 @@ describe('pathNeedsExpiry', () => {
     ['trial (next: sales-assisted)', false, { kind: 'plan_license', trial: 'yes' }],
     ['trial, not sales-assisted (complete)', false, { kind: 'plan_license', trial: 'yes', salesAssisted: 'no' }],
     ['trial, sales-assisted (next: expiry)', true, { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes' }],
-    ['trial, sales-assisted, expiry answered', true, { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes', expiresInMoreThan24h: 'no' }],
+    [
+      'trial, sales-assisted, expiry answered',
+      true,
+      { kind: 'plan_license', trial: 'yes', salesAssisted: 'yes', expiresInMoreThan24h: 'no' },
+    ],
     ['not a trial (next: grace)', true, { kind: 'plan_license', trial: 'no' }],
-    ['not a trial, all answered', true, { kind: 'plan_license', trial: 'no', inGracePeriod: 'no', expiresInMoreThan24h: 'yes' }],
+    [
+      'not a trial, all answered',
+      true,
+      { kind: 'plan_license', trial: 'no', inGracePeriod: 'no', expiresInMoreThan24h: 'yes' },
+    ],
     ['wrong product', false, { kind: 'wrong_product' }],
     ['wrong product, answered', false, { kind: 'wrong_product', salesIntervened: 'yes' }],
     ['force reassociate', false, { kind: 'force_reassociate' }],
@@ -609,7 +843,8 @@ describe('chart structure', () => {
       if (state.get(id) === 'done') return;
       if (state.get(id) === 'visiting') throw new Error(`cycle: ${[...trail, id].join(' -> ')}`);
       state.set(id, 'visiting');
-      for (const option of QUESTIONS[id].options) if ('question' in option.next) visit(option.next.question, [...trail, id]);
+      for (const option of QUESTIONS[id].options)
+        if ('question' in option.next) visit(option.next.question, [...trail, id]);
       state.set(id, 'done');
     };
     expect(() => visit(START_QUESTION, [])).not.toThrow();

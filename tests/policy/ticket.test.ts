@@ -1,4 +1,4 @@
-import { parseTicketReference, TicketParse } from '../../src/policy/ticket';
+import { parseTicketReference, type TicketParse } from '../../src/policy/ticket';
 
 const BASE = 'https://gitlab.zendesk.com';
 const url = (n: string, base = BASE) => `${new URL(base).origin}/agent/tickets/${n}`;
@@ -128,7 +128,9 @@ describe('refused on the default host', () => {
 
 describe('error messages', () => {
   test('empty input asks for the URL or number and shows an example', () => {
-    expect(expectRefused(parse(''))).toBe('Enter the Zendesk ticket URL (https://gitlab.zendesk.com/agent/tickets/123456) or its number.');
+    expect(expectRefused(parse(''))).toBe(
+      'Enter the Zendesk ticket URL (https://gitlab.zendesk.com/agent/tickets/123456) or its number.',
+    );
   });
 
   test('junk gets an example', () => {
@@ -147,12 +149,17 @@ describe('error messages', () => {
   });
 
   test('a userinfo on the right host is still refused as a host problem', () => {
-    expect(expectRefused(parse('https://user:secret@gitlab.zendesk.com/agent/tickets/1'))).toMatch(/^Only tickets on gitlab\.zendesk\.com are accepted/);
+    expect(expectRefused(parse('https://user:secret@gitlab.zendesk.com/agent/tickets/1'))).toMatch(
+      /^Only tickets on gitlab\.zendesk\.com are accepted/,
+    );
   });
 
-  test.each(['ftp://gitlab.zendesk.com/agent/tickets/1', 'javascript:alert(1)'])('a non-web scheme (%s) is refused', (raw) => {
-    expect(expectRefused(parse(raw))).toBe('Only https://gitlab.zendesk.com ticket links are accepted.');
-  });
+  test.each(['ftp://gitlab.zendesk.com/agent/tickets/1', 'javascript:alert(1)'])(
+    'a non-web scheme (%s) is refused',
+    (raw) => {
+      expect(expectRefused(parse(raw))).toBe('Only https://gitlab.zendesk.com ticket links are accepted.');
+    },
+  );
 
   test.each(['<https://evil.example|gitlab.zendesk.com>', '<https://gitlab.zendesk.com/agent/tickets/1|ticket 1>'])(
     'a labelled Slack link (%s) is refused as not a plain link',
@@ -187,15 +194,20 @@ describe('custom base URL', () => {
     expectOk(parse(raw, CUSTOM), number, CUSTOM);
   });
 
-  test.each(['https://gitlab.zendesk.com/agent/tickets/42', 'https://example.zendesk.com.evil.example/agent/tickets/42', 'https://evil.example/agent/tickets/42'])(
-    'refuses %s',
-    (raw) => {
-      expect(expectRefused(parse(raw, CUSTOM))).toMatch(/^Only tickets on example\.zendesk\.com are accepted/);
-    },
-  );
+  test.each([
+    'https://gitlab.zendesk.com/agent/tickets/42',
+    'https://example.zendesk.com.evil.example/agent/tickets/42',
+    'https://evil.example/agent/tickets/42',
+  ])('refuses %s', (raw) => {
+    expect(expectRefused(parse(raw, CUSTOM))).toMatch(/^Only tickets on example\.zendesk\.com are accepted/);
+  });
 
   test('a trailing slash on the base URL does not produce a double slash', () => {
-    expect(parse('42', 'https://example.zendesk.com/')).toEqual({ ok: true, number: '42', url: 'https://example.zendesk.com/agent/tickets/42' });
+    expect(parse('42', 'https://example.zendesk.com/')).toEqual({
+      ok: true,
+      number: '42',
+      url: 'https://example.zendesk.com/agent/tickets/42',
+    });
   });
 
   test('the examples in errors use the custom host', () => {

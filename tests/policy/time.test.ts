@@ -83,89 +83,115 @@ describe('parseCalendarDate', () => {
   });
 });
 
-describe('computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-10T00:00Z, grace ends 2026-03-24T00:00Z)', () => {
-  const D = '2026-03-10';
-  // columns: expired, inGracePeriod, graceEnded, expiresInMoreThan24h, graceEndsInMoreThan24h, in emergency window
-  test.each([
-    ['long before expiry', '2026-01-01T00:00:00Z', false, false, false, true, true, false],
-    ['24h + 1 minute before expiry', '2026-03-08T23:59:00Z', false, false, false, true, true, false],
-    ['24h + 1 ms before expiry', '2026-03-08T23:59:59.999Z', false, false, false, true, true, false],
-    ['exactly 24h before expiry (not MORE than 24h)', '2026-03-09T00:00:00Z', false, false, false, false, true, false],
-    ['24h - 1 ms before expiry', '2026-03-09T00:00:00.001Z', false, false, false, false, true, false],
-    ['24h - 1 minute before expiry', '2026-03-09T00:01:00Z', false, false, false, false, true, false],
-    ['1 minute before expiry', '2026-03-09T23:59:00Z', false, false, false, false, true, false],
-    ['1 ms before expiry', '2026-03-09T23:59:59.999Z', false, false, false, false, true, false],
-    ['the expiry instant (expired, in grace)', '2026-03-10T00:00:00Z', true, true, false, false, true, false],
-    ['1 minute after expiry', '2026-03-10T00:01:00Z', true, true, false, false, true, false],
-    ['grace end - 24h - 1 minute', '2026-03-22T23:59:00Z', true, true, false, false, true, false],
-    ['grace end - exactly 24h (not more than 24h)', '2026-03-23T00:00:00Z', true, true, false, false, false, false],
-    ['grace end - 24h + 1 minute', '2026-03-23T00:01:00Z', true, true, false, false, false, false],
-    ['grace end - 1 minute', '2026-03-23T23:59:00Z', true, true, false, false, false, false],
-    ['grace end - 1 ms', '2026-03-23T23:59:59.999Z', true, true, false, false, false, false],
-    ['grace end exactly (ended, in window)', '2026-03-24T00:00:00Z', true, false, true, false, false, true],
-    ['grace end + 1 minute', '2026-03-24T00:01:00Z', true, false, true, false, false, true],
-    ['grace end + 48h', '2026-03-26T00:00:00Z', true, false, true, false, false, true],
-    ['grace end date + 2 days, 23:59', '2026-03-26T23:59:00Z', true, false, true, false, false, true],
-    ['grace end date + 3 days, 00:00 (in window)', '2026-03-27T00:00:00Z', true, false, true, false, false, true],
-    ['grace end date + 3 days, 00:00:00.001', '2026-03-27T00:00:00.001Z', true, false, true, false, false, true],
-    ['grace end date + 3 days, 23:59 (still in: calendar days)', '2026-03-27T23:59:00Z', true, false, true, false, false, true],
-    ['grace end date + 4 days, 00:00 (out)', '2026-03-28T00:00:00Z', true, false, true, false, false, false],
-    ['already expired long ago', '2027-06-01T00:00:00Z', true, false, true, false, false, false],
-  ])('%s (now %s)', (_label, now, expired, inGrace, graceEnded, expiresMore, graceMore, inWindow) => {
-    const facts = computeExpiryFacts(D, utc(now));
-    expect({
-      expired: facts.expired,
-      inGracePeriod: facts.inGracePeriod,
-      graceEnded: facts.graceEnded,
-      expiresInMoreThan24h: facts.expiresInMoreThan24h,
-      graceEndsInMoreThan24h: facts.graceEndsInMoreThan24h,
-      inWindow: graceEndedWithinEmergencyWindow(facts, utc(now)),
-    }).toEqual({
-      expired,
-      inGracePeriod: inGrace,
-      graceEnded,
-      expiresInMoreThan24h: expiresMore,
-      graceEndsInMoreThan24h: graceMore,
-      inWindow,
+describe(
+  'computeExpiryFacts boundaries (expiration 2026-03-10: expires 2026-03-10T00:00Z, grace ends ' + '2026-03-24T00:00Z)',
+  () => {
+    const D = '2026-03-10';
+    // columns: expired, inGracePeriod, graceEnded, expiresInMoreThan24h, graceEndsInMoreThan24h, in emergency window
+    test.each([
+      ['long before expiry', '2026-01-01T00:00:00Z', false, false, false, true, true, false],
+      ['24h + 1 minute before expiry', '2026-03-08T23:59:00Z', false, false, false, true, true, false],
+      ['24h + 1 ms before expiry', '2026-03-08T23:59:59.999Z', false, false, false, true, true, false],
+      [
+        'exactly 24h before expiry (not MORE than 24h)',
+        '2026-03-09T00:00:00Z',
+        false,
+        false,
+        false,
+        false,
+        true,
+        false,
+      ],
+      ['24h - 1 ms before expiry', '2026-03-09T00:00:00.001Z', false, false, false, false, true, false],
+      ['24h - 1 minute before expiry', '2026-03-09T00:01:00Z', false, false, false, false, true, false],
+      ['1 minute before expiry', '2026-03-09T23:59:00Z', false, false, false, false, true, false],
+      ['1 ms before expiry', '2026-03-09T23:59:59.999Z', false, false, false, false, true, false],
+      ['the expiry instant (expired, in grace)', '2026-03-10T00:00:00Z', true, true, false, false, true, false],
+      ['1 minute after expiry', '2026-03-10T00:01:00Z', true, true, false, false, true, false],
+      ['grace end - 24h - 1 minute', '2026-03-22T23:59:00Z', true, true, false, false, true, false],
+      ['grace end - exactly 24h (not more than 24h)', '2026-03-23T00:00:00Z', true, true, false, false, false, false],
+      ['grace end - 24h + 1 minute', '2026-03-23T00:01:00Z', true, true, false, false, false, false],
+      ['grace end - 1 minute', '2026-03-23T23:59:00Z', true, true, false, false, false, false],
+      ['grace end - 1 ms', '2026-03-23T23:59:59.999Z', true, true, false, false, false, false],
+      ['grace end exactly (ended, in window)', '2026-03-24T00:00:00Z', true, false, true, false, false, true],
+      ['grace end + 1 minute', '2026-03-24T00:01:00Z', true, false, true, false, false, true],
+      ['grace end + 48h', '2026-03-26T00:00:00Z', true, false, true, false, false, true],
+      ['grace end date + 2 days, 23:59', '2026-03-26T23:59:00Z', true, false, true, false, false, true],
+      ['grace end date + 3 days, 00:00 (in window)', '2026-03-27T00:00:00Z', true, false, true, false, false, true],
+      ['grace end date + 3 days, 00:00:00.001', '2026-03-27T00:00:00.001Z', true, false, true, false, false, true],
+      [
+        'grace end date + 3 days, 23:59 (still in: calendar days)',
+        '2026-03-27T23:59:00Z',
+        true,
+        false,
+        true,
+        false,
+        false,
+        true,
+      ],
+      ['grace end date + 4 days, 00:00 (out)', '2026-03-28T00:00:00Z', true, false, true, false, false, false],
+      ['already expired long ago', '2027-06-01T00:00:00Z', true, false, true, false, false, false],
+    ])('%s (now %s)', (_label, now, expired, inGrace, graceEnded, expiresMore, graceMore, inWindow) => {
+      const facts = computeExpiryFacts(D, utc(now));
+      expect({
+        expired: facts.expired,
+        inGracePeriod: facts.inGracePeriod,
+        graceEnded: facts.graceEnded,
+        expiresInMoreThan24h: facts.expiresInMoreThan24h,
+        graceEndsInMoreThan24h: facts.graceEndsInMoreThan24h,
+        inWindow: graceEndedWithinEmergencyWindow(facts, utc(now)),
+      }).toEqual({
+        expired,
+        inGracePeriod: inGrace,
+        graceEnded,
+        expiresInMoreThan24h: expiresMore,
+        graceEndsInMoreThan24h: graceMore,
+        inWindow,
+      });
+      // invariants
+      expect(facts.inGracePeriod).toBe(facts.expired && !facts.graceEnded);
+      if (facts.graceEnded) expect(facts.expired).toBe(true);
+      if (facts.expiresInMoreThan24h) expect(facts.graceEndsInMoreThan24h).toBe(true);
     });
-    // invariants
-    expect(facts.inGracePeriod).toBe(facts.expired && !facts.graceEnded);
-    if (facts.graceEnded) expect(facts.expired).toBe(true);
-    if (facts.expiresInMoreThan24h) expect(facts.graceEndsInMoreThan24h).toBe(true);
-  });
 
-  test.each([
-    ['2026-03-09T00:00:00Z', DAY, 15 * DAY],
-    ['2026-03-10T00:00:00Z', 0, 14 * DAY],
-    ['2026-03-10T12:30:00Z', -(12 * HOUR + 30 * MINUTE), 13 * DAY + 11 * HOUR + 30 * MINUTE],
-    ['2026-03-24T00:00:00Z', -14 * DAY, 0],
-    ['2026-03-27T00:00:00Z', -17 * DAY, -72 * HOUR],
-  ])('signed distances at %s', (now, untilExpiry, untilGraceEnd) => {
-    const facts = computeExpiryFacts(D, utc(now));
-    expect(facts.msUntilExpiry).toBe(untilExpiry);
-    expect(facts.msUntilGraceEnd).toBe(untilGraceEnd);
-  });
+    test.each([
+      ['2026-03-09T00:00:00Z', DAY, 15 * DAY],
+      ['2026-03-10T00:00:00Z', 0, 14 * DAY],
+      ['2026-03-10T12:30:00Z', -(12 * HOUR + 30 * MINUTE), 13 * DAY + 11 * HOUR + 30 * MINUTE],
+      ['2026-03-24T00:00:00Z', -14 * DAY, 0],
+      ['2026-03-27T00:00:00Z', -17 * DAY, -72 * HOUR],
+    ])('signed distances at %s', (now, untilExpiry, untilGraceEnd) => {
+      const facts = computeExpiryFacts(D, utc(now));
+      expect(facts.msUntilExpiry).toBe(untilExpiry);
+      expect(facts.msUntilGraceEnd).toBe(untilGraceEnd);
+    });
 
-  test('keeps the date as given and the instants in UTC', () => {
-    const facts = computeExpiryFacts(D, utc('2026-03-01T00:00:00Z'));
-    expect(facts.expirationDate).toBe(D);
-    expect(facts.expiresAt.toUTC().toISO()).toBe('2026-03-10T00:00:00.000Z');
-    expect(facts.graceEndsAt?.toUTC().toISO()).toBe('2026-03-24T00:00:00.000Z');
-    expect(facts.expiresAt.offset).toBe(0);
-    expect(facts.graceEndsAt?.offset).toBe(0);
-  });
+    test('keeps the date as given and the instants in UTC', () => {
+      const facts = computeExpiryFacts(D, utc('2026-03-01T00:00:00Z'));
+      expect(facts.expirationDate).toBe(D);
+      expect(facts.expiresAt.toUTC().toISO()).toBe('2026-03-10T00:00:00.000Z');
+      expect(facts.graceEndsAt?.toUTC().toISO()).toBe('2026-03-24T00:00:00.000Z');
+      expect(facts.expiresAt.offset).toBe(0);
+      expect(facts.graceEndsAt?.offset).toBe(0);
+    });
 
-  test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Adak'])(
-    'a `now` expressed in %s gives the same facts as the same instant in UTC',
-    (zone) => {
-      for (const iso of ['2026-03-09T00:00:00Z', '2026-03-10T00:00:00Z', '2026-03-24T00:00:00Z', '2026-03-27T00:00:00Z']) {
-        const inUtc = computeExpiryFacts(D, utc(iso));
-        const inZone = computeExpiryFacts(D, utc(iso).setZone(zone));
-        expect(inZone).toEqual(inUtc);
-      }
-    },
-  );
-});
+    test.each(['America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati', 'America/Adak'])(
+      'a `now` expressed in %s gives the same facts as the same instant in UTC',
+      (zone) => {
+        for (const iso of [
+          '2026-03-09T00:00:00Z',
+          '2026-03-10T00:00:00Z',
+          '2026-03-24T00:00:00Z',
+          '2026-03-27T00:00:00Z',
+        ]) {
+          const inUtc = computeExpiryFacts(D, utc(iso));
+          const inZone = computeExpiryFacts(D, utc(iso).setZone(zone));
+          expect(inZone).toEqual(inUtc);
+        }
+      },
+    );
+  },
+);
 
 describe('far past and far future', () => {
   test('a date in the far future (2099-12-31) is not expired and expires in more than 24h', () => {
@@ -200,7 +226,7 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
     ['2026-01-31', '2026-02-14', 'from a 31st'],
     ['2026-04-30', '2026-05-14', 'from a 30th'],
     ['2026-12-25', '2027-01-08', 'year boundary'],
-    ['2026-12-31', '2027-01-14', 'from New Year\'s Eve'],
+    ['2026-12-31', '2027-01-14', "from New Year's Eve"],
     ['2026-03-01', '2026-03-15', 'US DST change (2026-03-08) does not matter in UTC'],
     ['2026-10-20', '2026-11-03', 'EU/US DST end does not matter in UTC'],
     ['2099-12-31', '2100-01-14', 'far future, into a non-leap century year'],
@@ -220,9 +246,15 @@ describe('grace end = expiration + 14 days across calendar boundaries', () => {
     expect(ended.inGracePeriod).toBe(false);
     expect(ended.graceEnded).toBe(true);
     expect(graceEndedWithinEmergencyWindow(ended, utc('2028-03-14T00:00:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')), utc('2028-03-17T00:00:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T23:59:00Z')), utc('2028-03-17T23:59:00Z'))).toBe(true);
-    expect(graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-18T00:00:00Z')), utc('2028-03-18T00:00:00Z'))).toBe(false);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T00:00:00Z')), utc('2028-03-17T00:00:00Z')),
+    ).toBe(true);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-17T23:59:00Z')), utc('2028-03-17T23:59:00Z')),
+    ).toBe(true);
+    expect(
+      graceEndedWithinEmergencyWindow(computeExpiryFacts(d, utc('2028-03-18T00:00:00Z')), utc('2028-03-18T00:00:00Z')),
+    ).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { findRequestType, NEVER_NON_TRIAL, RequestTypeId } from '../../src/policy/playbook';
-import { decideStar, StarDecision } from '../../src/policy/star-decision';
-import { ChartAnswers, QUESTIONS } from '../../src/policy/star-flowchart';
+import { findRequestType, NEVER_NON_TRIAL, type RequestTypeId } from '../../src/policy/playbook';
+import { decideStar, type StarDecision } from '../../src/policy/star-decision';
+import { type ChartAnswers, QUESTIONS } from '../../src/policy/star-flowchart';
 import { describeExpiryFacts } from '../../src/policy/time';
 import { ASK_LR, NO_LICENSE_NOW, timeFactsUsed, verdictGuidance } from '../../src/policy/verdict-guidance';
 import type { Deployment } from '../../src/policy/playbook';
@@ -9,7 +9,13 @@ import type { Deployment } from '../../src/policy/playbook';
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 const TICKET = 'https://gitlab.zendesk.com/agent/tickets/1';
 
-function decide(opts: { now: string; answers: ChartAnswers; date?: string; deployment?: Deployment; type?: RequestTypeId }): StarDecision {
+function decide(opts: {
+  now: string;
+  answers: ChartAnswers;
+  date?: string;
+  deployment?: Deployment;
+  type?: RequestTypeId;
+}): StarDecision {
   const decision = decideStar(
     {
       ticketUrl: TICKET,
@@ -58,14 +64,24 @@ describe('the emergency form is offered exactly when the same facts are in the e
   });
 
   test('a trial (not a paid plan) that is Ok to STAR is never offered the form', () => {
-    const decision = decide({ now: '2026-03-10T12:00:00Z', answers: { trial: 'yes', salesAssisted: 'yes' }, date: '2026-03-10' });
+    const decision = decide({
+      now: '2026-03-10T12:00:00Z',
+      answers: { trial: 'yes', salesAssisted: 'yes' },
+      date: '2026-03-10',
+    });
     expect(decision.verdict.headline).toBe('Ok to STAR');
     const guidance = verdictGuidance(decision);
-    expect(guidance.emergency).toEqual({ kind: 'ask_lr', reasons: ['Organizations without a paid plan are out of scope.'] });
+    expect(guidance.emergency).toEqual({
+      kind: 'ask_lr',
+      reasons: ['Organizations without a paid plan are out of scope.'],
+    });
   });
 
   test('without a date the scope cannot be checked: no form, ask L&R', () => {
-    const decision = decide({ now: '2026-03-10T12:00:00Z', answers: { ...paid, inGracePeriod: 'no', expiresInMoreThan24h: 'no' } });
+    const decision = decide({
+      now: '2026-03-10T12:00:00Z',
+      answers: { ...paid, inGracePeriod: 'no', expiresInMoreThan24h: 'no' },
+    });
     expect(decision.verdict.headline).toBe('Ok to STAR');
     expect(verdictGuidance(decision).emergency.kind).toBe('ask_lr');
   });
@@ -76,7 +92,12 @@ describe('the emergency form is offered exactly when the same facts are in the e
   });
 
   test('license not working, in scope: the emergency steps come with the offer', () => {
-    const decision = decide({ now: '2026-03-10T12:00:00Z', answers: paid, date: '2026-02-23', type: 'sm_license_not_working' });
+    const decision = decide({
+      now: '2026-03-10T12:00:00Z',
+      answers: paid,
+      date: '2026-02-23',
+      type: 'sm_license_not_working',
+    });
     const guidance = verdictGuidance(decision);
     expect(guidance.emergency.kind).toBe('offer');
     expect(guidance.steps.join('\n')).toMatch(/screenshot of Admin -> Dashboard/);
@@ -85,7 +106,9 @@ describe('the emergency form is offered exactly when the same facts are in the e
 
 describe('every Self-Managed verdict carries "managers never create brand-new (non-trial) licenses"', () => {
   const types: RequestTypeId[] = ['sm_trial_license', 'sm_license_not_working', 'sm_license_not_received', 'sm_other'];
-  test.each(types.flatMap((type) => [[type, '2026-03-10T12:00:00Z'] as const, [type, '2026-03-01T12:00:00Z'] as const]))('%s at %s', (type, now) => {
+  test.each(
+    types.flatMap((type) => [[type, '2026-03-10T12:00:00Z'] as const, [type, '2026-03-01T12:00:00Z'] as const]),
+  )('%s at %s', (type, now) => {
     const guidance = verdictGuidance(decide({ now, answers: paid, date: '2026-02-23', type }));
     expect(guidance.warnings).toContain(NEVER_NON_TRIAL);
   });
@@ -95,7 +118,9 @@ describe('every Self-Managed verdict carries "managers never create brand-new (n
     (type) => {
       const decision = decide({ now: '2026-03-01T12:00:00Z', answers: paid, date: '2026-02-23', type });
       expect(decision.verdict.headline).toBe('No need for STAR');
-      expect(verdictGuidance(decision).steps.join('\n')).not.toMatch(/(create|generat)\w* (a |the )?(trial )?license\b(?! in response)|license generation|emergency license form/i);
+      expect(verdictGuidance(decision).steps.join('\n')).not.toMatch(
+        /(create|generat)\w* (a |the )?(trial )?license\b(?! in response)|license generation|emergency license form/i,
+      );
     },
   );
 });
@@ -116,23 +141,45 @@ describe('SaaS plans run through their end date; Self-Managed licenses stop at i
     ['2026-03-11T23:59:00Z', 'saas', false],
     ['2026-03-12T00:00:00Z', 'saas', true], // stops at 00:00 UTC on D + 1
   ])('at %s a %s plan ending 2026-03-11 has expired: %p', (now, deployment, expired) => {
-    const decision = decide({ now, answers: paid, date: '2026-03-11', deployment, type: deployment === 'saas' ? 'saas_other' : 'sm_other' });
+    const decision = decide({
+      now,
+      answers: paid,
+      date: '2026-03-11',
+      deployment,
+      type: deployment === 'saas' ? 'saas_other' : 'sm_other',
+    });
     expect(decision.expiry?.expired).toBe(expired);
   });
 
   test('SaaS has no grace period: the grace question is computed "No" and no grace end is shown', () => {
-    const decision = decide({ now: '2026-03-12T12:00:00Z', answers: paid, date: '2026-03-11', deployment: 'saas', type: 'saas_other' });
+    const decision = decide({
+      now: '2026-03-12T12:00:00Z',
+      answers: paid,
+      date: '2026-03-11',
+      deployment: 'saas',
+      type: 'saas_other',
+    });
     expect(decision.path.find((s) => s.question.id === 'inGracePeriod')?.option.value).toBe('no');
     expect(decision.expiry?.graceEndsAt).toBeUndefined();
-    expect(describeExpiryFacts(decision.expiry!, 'UTC', ['expiry'])[0].text).toMatch(/^SaaS plan ended .* runs through its end date 2026-03-11/);
+    expect(describeExpiryFacts(decision.expiry!, 'UTC', ['expiry'])[0].text).toMatch(
+      /^SaaS plan ended .* runs through its end date 2026-03-11/,
+    );
   });
 });
 
 describe('only the facts the path used are shown (trials have no grace period)', () => {
   test('a trial path uses the expiry only', () => {
-    const decision = decide({ now: '2026-03-10T12:00:00Z', answers: { trial: 'yes', salesAssisted: 'yes' }, date: '2026-03-10' });
+    const decision = decide({
+      now: '2026-03-10T12:00:00Z',
+      answers: { trial: 'yes', salesAssisted: 'yes' },
+      date: '2026-03-10',
+    });
     expect(timeFactsUsed(decision)).toEqual(['expiry']);
-    expect(describeExpiryFacts(decision.expiry!, 'UTC', timeFactsUsed(decision)).map((f) => f.text).join(' ')).not.toMatch(/grace/i);
+    expect(
+      describeExpiryFacts(decision.expiry!, 'UTC', timeFactsUsed(decision))
+        .map((f) => f.text)
+        .join(' '),
+    ).not.toMatch(/grace/i);
   });
 
   test('a paid path in grace uses the expiry and the grace end', () => {
@@ -141,7 +188,10 @@ describe('only the facts the path used are shown (trials have no grace period)',
   });
 
   test('a path answered by hand has no computed facts', () => {
-    const decision = decide({ now: '2026-03-08T12:00:00Z', answers: { ...paid, inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' } });
+    const decision = decide({
+      now: '2026-03-08T12:00:00Z',
+      answers: { ...paid, inGracePeriod: 'yes', graceEndsInMoreThan24h: 'no' },
+    });
     expect(decision.expiry).toBeUndefined();
   });
 });
@@ -155,7 +205,9 @@ describe('words for people', () => {
 
   test('"expired" is never said of a future date', () => {
     const decision = decide({ now: '2026-03-09T12:00:00Z', answers: paid, date: '2026-03-11', type: 'sm_other' });
-    const text = describeExpiryFacts(decision.expiry!, 'UTC').map((f) => f.text).join(' ');
+    const text = describeExpiryFacts(decision.expiry!, 'UTC')
+      .map((f) => f.text)
+      .join(' ');
     expect(text).not.toMatch(/expired/);
     expect(text).toMatch(/License expires in 1 day 12 hours/);
   });

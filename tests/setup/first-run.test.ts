@@ -7,14 +7,25 @@ import { setupGuide } from '../../src/setup-guide';
 const ROOT = resolve(__dirname, '..', '..');
 
 /** Runs src/main.ts as `npm start` would, in an empty folder (no .env) with only PATH and HOME set. */
-function startWithoutConfiguration(extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function startWithoutConfiguration(
+  extra: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'lr-first-run-'));
-  const proc = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')], {
-    cwd,
-    // ts-node looks for tsconfig.json from the working directory; the bot itself sees no settings.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')],
+    {
+      cwd,
+      // ts-node looks for tsconfig.json from the working directory; the bot itself sees no settings.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: cwd,
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        ...extra,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -43,7 +54,10 @@ describe('npm start with no configuration', () => {
   });
 
   it('names only what is wrong, with where to find it, once something is configured', async () => {
-    const { code, stderr } = await startWithoutConfiguration({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret' });
+    const { code, stderr } = await startWithoutConfiguration({
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: 'secret',
+    });
     expect(code).toBe(1);
     expect(stderr).toContain('LICENSING_CHANNEL: required');
     expect(stderr).toMatch(/where: the channel ID/);
@@ -54,7 +68,11 @@ describe('npm start with no configuration', () => {
 describe('LICENSE_ADAPTER=gitlab-issue without its GitLab settings', () => {
   it('stops the start with one message naming each missing variable (no fallback to the local adapter)', async () => {
     const slack = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 'secret', LICENSING_CHANNEL: 'C0123ABCD' };
-    const { code, stdout, stderr } = await startWithoutConfiguration({ ...slack, LICENSE_ADAPTER: 'gitlab-issue', GITLAB_URL: 'https://gitlab.example.com' });
+    const { code, stdout, stderr } = await startWithoutConfiguration({
+      ...slack,
+      LICENSE_ADAPTER: 'gitlab-issue',
+      GITLAB_URL: 'https://gitlab.example.com',
+    });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     const named = stderr.split('\n').filter((line) => line.startsWith('  - '));
@@ -75,7 +93,9 @@ describe('setupGuide', () => {
   });
 
   it('tells where every GitLab setting comes from when the gitlab-issue adapter lacks it', () => {
-    const text = setupGuide(['GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue'], { SLACK_BOT_TOKEN: 'xoxb-1' });
+    const text = setupGuide(['GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue'], {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+    });
     expect(text).toMatch(/GITLAB_TOKEN: required when LICENSE_ADAPTER=gitlab-issue\n +where: .*api scope/);
   });
 });
@@ -92,12 +112,18 @@ describe('a fresh clone sets itself up', () => {
     for (const file of ['build-if-needed.js', 'install-if-needed.js']) {
       const source = readFileSync(join(ROOT, 'scripts', file), 'utf8');
       const required = [...source.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]);
-      expect(required.filter((name) => !name.startsWith('node:') && !name.startsWith('./') && name !== 'typescript/bin/tsc')).toEqual([]);
+      expect(
+        required.filter((name) => !name.startsWith('node:') && !name.startsWith('./') && name !== 'typescript/bin/tsc'),
+      ).toEqual([]);
     }
     expect(readFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), 'utf8')).toMatch(/'ci'/);
   });
 
-  it("declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds the store", () => {
-    expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
-  });
+  it(
+    "declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds " +
+      'the store',
+    () => {
+      expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+    },
+  );
 });

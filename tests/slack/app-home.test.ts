@@ -1,14 +1,26 @@
 import { DateTime } from 'luxon';
 import { LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_PATTERN } from '../../src/slack/messages/license-lifecycle-ids';
-import { buildAppHome, DASHBOARD_CAPS, OPEN_STAR_CHECK_ACTION, type AppHomeDashboard, type DashboardLicense, type DashboardRequest, type DashboardStarCheck } from '../../src/slack/views/app-home';
+import {
+  buildAppHome,
+  DASHBOARD_CAPS,
+  OPEN_STAR_CHECK_ACTION,
+  type AppHomeDashboard,
+  type DashboardLicense,
+  type DashboardRequest,
+  type DashboardStarCheck,
+} from '../../src/slack/views/app-home';
 import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from './support/block-kit';
 import { LICENSING_CHANNEL, long, longEmail, record } from './support/fixtures';
 
 type Obj = Record<string, any>;
 const NOW = DateTime.fromISO('2026-11-29T12:00:00Z', { zone: 'utc' });
 const HOSTILE = '<!channel> @here <https://evil.example|x>';
-const texts = (view: unknown) => allTexts(view).map((t) => t.text).join('\n');
-const elements = (view: { blocks: Obj[] }) => view.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Obj[]);
+const texts = (view: unknown) =>
+  allTexts(view)
+    .map((t) => t.text)
+    .join('\n');
+const elements = (view: { blocks: Obj[] }) =>
+  view.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Obj[]);
 
 const license = (n: number, over: Partial<DashboardLicense> = {}): DashboardLicense => ({
   id: `req-${n}`,
@@ -20,9 +32,23 @@ const license = (n: number, over: Partial<DashboardLicense> = {}): DashboardLice
   trialExpiresOn: '2026-12-01',
   ...over,
 });
-const request = (n: number, over: Partial<DashboardRequest> = {}): DashboardRequest => ({ ...record({ id: `own-${n}`, createdAt: '2026-11-21T10:00:00.000Z' }), ...over });
-const check = (n: number, verdict = 'no_need_for_star'): DashboardStarCheck => ({ id: `c${n}`, ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900 + n}`, verdict, createdAt: '2026-11-28T09:00:00.000Z' });
-const dashboard = (over: Partial<AppHomeDashboard> = {}): AppHomeDashboard => ({ now: NOW, openLicenses: [], recentRequests: [], recentStarChecks: [], ...over });
+const request = (n: number, over: Partial<DashboardRequest> = {}): DashboardRequest => ({
+  ...record({ id: `own-${n}`, createdAt: '2026-11-21T10:00:00.000Z' }),
+  ...over,
+});
+const check = (n: number, verdict = 'no_need_for_star'): DashboardStarCheck => ({
+  id: `c${n}`,
+  ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900 + n}`,
+  verdict,
+  createdAt: '2026-11-28T09:00:00.000Z',
+});
+const dashboard = (over: Partial<AppHomeDashboard> = {}): AppHomeDashboard => ({
+  now: NOW,
+  openLicenses: [],
+  recentRequests: [],
+  recentStarChecks: [],
+  ...over,
+});
 
 describe('buildAppHome dashboard', () => {
   test('the one-argument call is the empty dashboard: commands, the emergency button and what to do', () => {
@@ -34,13 +60,21 @@ describe('buildAppHome dashboard', () => {
     expect(buildAppHome(LICENSING_CHANNEL, dashboard())).toEqual(view);
   });
 
-  test('open licenses show the time left, the lapse in each reader\'s zone and per-request buttons', () => {
-    const view = buildAppHome(LICENSING_CHANNEL, dashboard({ openLicenses: [license(1), license(2, { trialExpiresOn: '2026-11-30', needsLrBySlackId: 'U0ASKER' })] }));
+  test("open licenses show the time left, the lapse in each reader's zone and per-request buttons", () => {
+    const view = buildAppHome(
+      LICENSING_CHANNEL,
+      dashboard({
+        openLicenses: [license(1), license(2, { trialExpiresOn: '2026-11-30', needsLrBySlackId: 'U0ASKER' })],
+      }),
+    );
     expect(checkView(view)).toEqual([]);
     const all = texts(view);
     expect(all).toContain('*1 day 12 hours left*');
     expect(all).toContain('*12 hours left*');
-    expect(all).toContain(`<!date^${DateTime.fromISO('2026-12-01T00:00:00Z').toSeconds()}^{date_short_pretty} {time}|Tue 1 Dec 2026 00:00 UTC>`);
+    expect(all).toContain(
+      `<!date^${DateTime.fromISO('2026-12-01T00:00:00Z').toSeconds()}^{date_short_pretty} {time}|Tue 1 Dec 2026 ` +
+        `00:00 UTC>`,
+    );
     expect(all).toContain('L&R asked for help by <@U0ASKER>');
     expect(all).not.toContain('Nothing open');
     // soonest lapse first; after "Needs L&R" only "Resolved" remains
@@ -70,7 +104,10 @@ describe('buildAppHome dashboard', () => {
     const view = buildAppHome(
       LICENSING_CHANNEL,
       dashboard({
-        recentRequests: [request(1, { status: 'generated', trialExpiresOn: '2026-12-01', resolvedAt: '2026-11-28T00:00:00Z' }), request(2, { status: 'refused' })],
+        recentRequests: [
+          request(1, { status: 'generated', trialExpiresOn: '2026-12-01', resolvedAt: '2026-11-28T00:00:00Z' }),
+          request(2, { status: 'refused' }),
+        ],
         recentStarChecks: [check(1), check(2, 'ok_to_star'), check(3, 'retired')],
         starCheckButton: true,
       }),
@@ -88,7 +125,13 @@ describe('buildAppHome dashboard', () => {
 
   test('a full dashboard with hostile, oversized data stays within every limit', () => {
     const many = Array.from({ length: 60 }, (_, i) =>
-      license(i, { id: `${long(300)}-${i}`, email: `${HOSTILE}${longEmail(300)}`, requestedBySlackId: HOSTILE, needsLrBySlackId: i % 2 ? HOSTILE : undefined, userCount: 2_000_000_000 }),
+      license(i, {
+        id: `${long(300)}-${i}`,
+        email: `${HOSTILE}${longEmail(300)}`,
+        requestedBySlackId: HOSTILE,
+        needsLrBySlackId: i % 2 ? HOSTILE : undefined,
+        userCount: 2_000_000_000,
+      }),
     );
     const view = buildAppHome(
       '<!channel>',

@@ -45,7 +45,8 @@ function brokenControlSequences(payload: unknown): string[] {
     .map(({ path, text }) => `${path}: unbalanced <...> in "${text.slice(0, 60)}…${text.slice(-60)}"`);
 }
 
-const HOSTILE = '<!channel> <!here> @everyone <https://evil.example|gitlab.zendesk.com> <@U123> &amp; "quoted" \\back\\slash';
+const HOSTILE =
+  '<!channel> <!here> @everyone <https://evil.example|gitlab.zendesk.com> <@U123> &amp; "quoted" \\back\\slash';
 
 // ---------------------------------------------------------------------------------------------
 // The checker itself: a vacuous checker would make every test below pass.
@@ -53,7 +54,9 @@ const HOSTILE = '<!channel> <!here> @everyone <https://evil.example|gitlab.zende
 describe('the Block Kit checker', () => {
   it('accepts a minimal valid modal and message', () => {
     expect(checkView({ type: 'modal', title: { type: 'plain_text', text: 'Hi' }, blocks: [] })).toEqual([]);
-    expect(checkMessage({ text: 'hi', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }] })).toEqual([]);
+    expect(checkMessage({ text: 'hi', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }] })).toEqual(
+      [],
+    );
   });
 
   /** One character (or item) over a limit. */
@@ -89,16 +92,52 @@ describe('the Block Kit checker', () => {
           ],
         },
         { type: 'input', block_id: 'i1', element: { type: 'plain_text_input', action_id: 'in1' } },
-        { type: 'input', block_id: 'i2', label: t(over(LIMITS.inputLabel)), element: { type: 'plain_text_input', action_id: 'in2', max_length: 5, min_length: 6, initial_value: long(6) } },
-        { type: 'input', block_id: 'i3', label: t('r'), element: { type: 'radio_buttons', action_id: 'r', options: items(LIMITS.radioOptions, (i) => option(`v${i}`)) } },
-        { type: 'input', block_id: 'i4', label: t('c'), element: { type: 'checkboxes', action_id: 'c', options: items(LIMITS.checkboxOptions, (i) => option(`v${i}`)) } },
+        {
+          type: 'input',
+          block_id: 'i2',
+          label: t(over(LIMITS.inputLabel)),
+          element: { type: 'plain_text_input', action_id: 'in2', max_length: 5, min_length: 6, initial_value: long(6) },
+        },
+        {
+          type: 'input',
+          block_id: 'i3',
+          label: t('r'),
+          element: {
+            type: 'radio_buttons',
+            action_id: 'r',
+            options: items(LIMITS.radioOptions, (i) => option(`v${i}`)),
+          },
+        },
+        {
+          type: 'input',
+          block_id: 'i4',
+          label: t('c'),
+          element: {
+            type: 'checkboxes',
+            action_id: 'c',
+            options: items(LIMITS.checkboxOptions, (i) => option(`v${i}`)),
+          },
+        },
         {
           type: 'input',
           block_id: 'i5',
           label: t('s'),
-          element: { type: 'static_select', action_id: 's', options: [...items(LIMITS.selectOptions, (i) => option(`v${i}`)), option(over(LIMITS.optionValue), over(LIMITS.optionText))], initial_option: option('nope') },
+          element: {
+            type: 'static_select',
+            action_id: 's',
+            options: [
+              ...items(LIMITS.selectOptions, (i) => option(`v${i}`)),
+              option(over(LIMITS.optionValue), over(LIMITS.optionText)),
+            ],
+            initial_option: option('nope'),
+          },
         },
-        { type: 'input', block_id: 'i6', label: t('d'), element: { type: 'datepicker', action_id: 'd', initial_date: '14/06/2025' } },
+        {
+          type: 'input',
+          block_id: 'i6',
+          label: t('d'),
+          element: { type: 'datepicker', action_id: 'd', initial_date: '14/06/2025' },
+        },
         { type: 'input', block_id: 'i7', label: t('x'), element: { type: 'file_input', action_id: 'f' } },
         { type: 'table' },
       ],
@@ -128,10 +167,18 @@ describe('the Block Kit checker', () => {
       /blocks\[8\]\.element\.min_length: min_length 6 > max_length 5/,
       /blocks\[8\]\.element\.initial_value: initial_value is 6 characters \(max 5\)/,
       re(`blocks\\[9\\]\\.element\\.options: ${LIMITS.radioOptions + 1} options \\(max ${LIMITS.radioOptions}\\)`),
-      re(`blocks\\[10\\]\\.element\\.options: ${LIMITS.checkboxOptions + 1} options \\(max ${LIMITS.checkboxOptions}\\)`),
+      re(
+        `blocks\\[10\\]\\.element\\.options: ${LIMITS.checkboxOptions + 1} options \\(max ${LIMITS.checkboxOptions}\\)`,
+      ),
       re(`blocks\\[11\\]\\.element\\.options: ${LIMITS.selectOptions + 2} options \\(max ${LIMITS.selectOptions}\\)`),
-      re(`blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.text\\.text: text ${tooLong(LIMITS.optionText)}`),
-      re(`blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.value: option value ${tooLong(LIMITS.optionValue)}`),
+      re(
+        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.text\\.text: text ` +
+          `${tooLong(LIMITS.optionText)}`,
+      ),
+      re(
+        `blocks\\[11\\]\\.element\\.options\\[${LIMITS.selectOptions + 1}\\]\\.value: option value ` +
+          `${tooLong(LIMITS.optionValue)}`,
+      ),
       /blocks\[11\]\.element\.initial_option: initial option is not one of the options/,
       /blocks\[12\]\.element\.initial_date: initial_date "14\/06\/2025" is not YYYY-MM-DD/,
       /blocks\[13\]\.element: element type "file_input" not allowed/,
@@ -158,9 +205,16 @@ describe('the Block Kit checker', () => {
     expect(problems).toMatch(re(`^blocks: ${LIMITS.viewBlocks + 1} blocks \\(max ${LIMITS.viewBlocks}\\)`));
     expect(problems).toMatch(/^submit: a modal with input blocks needs a submit button/m);
     const message = { text: 'x', blocks: items(LIMITS.messageBlocks, () => ({ type: 'divider' })) };
-    expect(checkMessage(message).join('\n')).toMatch(re(`blocks: ${LIMITS.messageBlocks + 1} blocks \\(max ${LIMITS.messageBlocks}\\)`));
+    expect(checkMessage(message).join('\n')).toMatch(
+      re(`blocks: ${LIMITS.messageBlocks + 1} blocks \\(max ${LIMITS.messageBlocks}\\)`),
+    );
     expect(checkMessage({ blocks: [], text: '' }).join('\n')).toMatch(/fallback text missing/);
-    expect(checkMessage({ text: 'x', blocks: [{ type: 'input', label: t('l'), element: { type: 'email_text_input' } }] }).join('\n')).toMatch(/not allowed in messages/);
+    expect(
+      checkMessage({
+        text: 'x',
+        blocks: [{ type: 'input', label: t('l'), element: { type: 'email_text_input' } }],
+      }).join('\n'),
+    ).toMatch(/not allowed in messages/);
   });
 });
 
@@ -171,8 +225,18 @@ describe('buildStarCheckModal', () => {
   const dates: (string | undefined)[] = [undefined, ...Object.values(EXPIRATION_DATES)];
   const extras: { ticket?: string; notice?: string; timeZone: string; channelId?: string }[] = [
     { timeZone: 'UTC' },
-    { ticket: long(5000, 'https://gitlab.zendesk.com/agent/tickets/1 '), notice: long(5000, HOSTILE), timeZone: 'Pacific/Chatham', channelId: 'C0123ABCD' },
-    { ticket: '123456', notice: 'Answer the new question(s) below to reach a verdict.', timeZone: 'Not/AZone', channelId: 'D0123ABCD' },
+    {
+      ticket: long(5000, 'https://gitlab.zendesk.com/agent/tickets/1 '),
+      notice: long(5000, HOSTILE),
+      timeZone: 'Pacific/Chatham',
+      channelId: 'C0123ABCD',
+    },
+    {
+      ticket: '123456',
+      notice: 'Answer the new question(s) below to reach a verdict.',
+      timeZone: 'Not/AZone',
+      channelId: 'D0123ABCD',
+    },
   ];
 
   it('respects every limit for every answer combination, date, deployment and request type', () => {
@@ -180,11 +244,25 @@ describe('buildStarCheckModal', () => {
     for (const { answers } of allChartAnswerSets()) {
       for (const expirationDate of dates) {
         // Deployment and request type are only shown (and read) for plan/license tickets.
-        for (const variant of answers.kind === 'plan_license' ? requestTypeVariants() : [{}, requestTypeVariants()[3]]) {
+        for (const variant of answers.kind === 'plan_license'
+          ? requestTypeVariants()
+          : [{}, requestTypeVariants()[3]]) {
           for (const extra of extras) {
-            const state = { answers, expirationDate, deployment: variant.deployment, requestType: variant.requestType?.id, ticket: extra.ticket, channelId: extra.channelId };
+            const state = {
+              answers,
+              expirationDate,
+              deployment: variant.deployment,
+              requestType: variant.requestType?.id,
+              ticket: extra.ticket,
+              channelId: extra.channelId,
+            };
             const view = buildStarCheckModal(state, () => NOW, extra.timeZone, extra.notice);
-            cases.push({ label: `answers=${JSON.stringify(answers)} date=${expirationDate} ${variant.deployment}/${variant.requestType?.id}`, problems: [...checkView(view), ...brokenControlSequences(view)] });
+            cases.push({
+              label:
+                `answers=${JSON.stringify(answers)} date=${expirationDate} ${variant.deployment}/` +
+                `${variant.requestType?.id}`,
+              problems: [...checkView(view), ...brokenControlSequences(view)],
+            });
           }
         }
       }
@@ -218,7 +296,10 @@ describe('buildStarVerdictView and buildStarAuditMessage', () => {
     const cases = decisions.flatMap((decision) =>
       TIME_ZONES.map((timeZone) => {
         const view = buildStarVerdictView(decision, { timeZone, licensingChannel: LICENSING_CHANNEL });
-        return { label: `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/${timeZone}`, problems: [...checkView(view), ...brokenControlSequences(view)] };
+        return {
+          label: `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/${timeZone}`,
+          problems: [...checkView(view), ...brokenControlSequences(view)],
+        };
       }),
     );
     expect(problemsOf(cases)).toEqual([]);
@@ -228,7 +309,12 @@ describe('buildStarVerdictView and buildStarAuditMessage', () => {
     const cases = decisions.flatMap((decision) =>
       [ENGINEER, long(500, HOSTILE)].map((decidedBy) => {
         const message = buildStarAuditMessage(decision, decidedBy);
-        return { label: `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/${decidedBy.length}`, problems: [...checkMessage(message), ...brokenControlSequences(message)] };
+        return {
+          label:
+            `${decision.verdict.id}/${decision.requestType?.id}/${decision.expiry?.expirationDate}/` +
+            `${decidedBy.length}`,
+          problems: [...checkMessage(message), ...brokenControlSequences(message)],
+        };
       }),
     );
     expect(problemsOf(cases)).toEqual([]);
@@ -271,7 +357,10 @@ describe('buildEmergencyLicenseModal', () => {
       // Values that are not among the options must not become an initial_option Slack rejects.
       { deployment: 'moon', paidPlan: 'maybe', prospect: '', screenshots: ['nope'] },
     ];
-    const cases = prefills.map((prefill, i) => ({ label: `prefill ${i}`, problems: checkView(buildEmergencyLicenseModal(prefill, { channelId: 'C0123ABCD' })) }));
+    const cases = prefills.map((prefill, i) => ({
+      label: `prefill ${i}`,
+      problems: checkView(buildEmergencyLicenseModal(prefill, { channelId: 'C0123ABCD' })),
+    }));
     expect(problemsOf(cases)).toEqual([]);
   });
 });
@@ -280,20 +369,39 @@ describe('buildOutOfScopeView', () => {
   const combos = allScopeCombinations();
 
   it('covers every scope rule', () => {
-    expect(new Set(combos.flatMap((c) => c.scope.failures.map((f) => f.rule)))).toEqual(new Set(['saas', 'no_paid_plan', 'prospect', 'grace_not_ended', 'grace_ended_too_long_ago']));
+    expect(new Set(combos.flatMap((c) => c.scope.failures.map((f) => f.rule)))).toEqual(
+      new Set(['saas', 'no_paid_plan', 'prospect', 'grace_not_ended', 'grace_ended_too_long_ago']),
+    );
   });
 
   it('respects every limit for all failure combinations, with and without the override', () => {
-    const blocked = [undefined, 'not possible for SaaS: a Self-Managed license does nothing on GitLab.com.', `Only members of ${Array.from({ length: 5 }, (_, i) => `<!subteam^S0${i}ABCDEF>`).join(', ')} may override the emergency scope check.`];
+    const blocked = [
+      undefined,
+      'not possible for SaaS: a Self-Managed license does nothing on GitLab.com.',
+      `Only members of ${Array.from({ length: 5 }, (_, i) => `<!subteam^S0${i}ABCDEF>`).join(', ')} may ` +
+        `override the emergency scope check.`,
+    ];
     const cases: { label: string; problems: string[] }[] = [];
     for (const { request, scope, label } of combos) {
       for (const canOverride of [true, false]) {
         for (const overrideBlockedReason of blocked) {
           for (const timeZone of TIME_ZONES) {
             for (const big of [false, true]) {
-              const req = big ? { ...request, email: longEmail(254), username: long(255, 'u'), userCount: 1_000_000 } : request;
-              const view = buildOutOfScopeView(req, scope, { canOverride, overrideBlockedReason, timeZone, channelId: 'C0123ABCD' });
-              cases.push({ label: `${label} override=${canOverride} blocked=${Boolean(overrideBlockedReason)} ${timeZone} big=${big}`, problems: [...checkView(view), ...brokenControlSequences(view)] });
+              const req = big
+                ? { ...request, email: longEmail(254), username: long(255, 'u'), userCount: 1_000_000 }
+                : request;
+              const view = buildOutOfScopeView(req, scope, {
+                canOverride,
+                overrideBlockedReason,
+                timeZone,
+                channelId: 'C0123ABCD',
+              });
+              cases.push({
+                label:
+                  `${label} override=${canOverride} blocked=${Boolean(overrideBlockedReason)} ${timeZone} ` +
+                  `big=${big}`,
+                problems: [...checkView(view), ...brokenControlSequences(view)],
+              });
             }
           }
         }
@@ -306,7 +414,12 @@ describe('buildOutOfScopeView', () => {
 describe('buildReissueConfirmView', () => {
   const duplicates = (n: number): LicenseRequestRecord[] =>
     Array.from({ length: n }, (_, i) =>
-      record({ id: `id-${i}`, status: i % 2 ? 'generated' : 'pending', trialExpiresOn: i % 2 ? '2025-06-24' : undefined, createdAt: `2025-06-${String(5 + (i % 9)).padStart(2, '0')}T10:00:00.000Z` }),
+      record({
+        id: `id-${i}`,
+        status: i % 2 ? 'generated' : 'pending',
+        trialExpiresOn: i % 2 ? '2025-06-24' : undefined,
+        createdAt: `2025-06-${String(5 + (i % 9)).padStart(2, '0')}T10:00:00.000Z`,
+      }),
     );
 
   it('respects every limit with 1, 5 and many duplicates, for the largest request a form can produce', () => {
@@ -325,10 +438,22 @@ describe('buildLicenseStatusView', () => {
   it('respects every limit for every status, reference and a long reason', () => {
     const cases: { label: string; problems: string[] }[] = [];
     for (const status of STATUSES) {
-      for (const reference of [undefined, 'https://gitlab.example.com/licensing/requests/-/issues/42', '/data/licenses/abc.gitlab-license']) {
+      for (const reference of [
+        undefined,
+        'https://gitlab.example.com/licensing/requests/-/issues/42',
+        '/data/licenses/abc.gitlab-license',
+      ]) {
         for (const reason of [undefined, '', 'Could not create the GitLab issue: HTTP 500', long(10_000, HOSTILE)]) {
           for (const licenseFile of [undefined, long(4000, 'L')]) {
-            const r = record({ status, reference, reason, licenseFile, trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined, email: longEmail(254), userCount: 1_000_000 });
+            const r = record({
+              status,
+              reference,
+              reason,
+              licenseFile,
+              trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined,
+              email: longEmail(254),
+              userCount: 1_000_000,
+            });
             const view = buildLicenseStatusView(r, LICENSING_CHANNEL);
             cases.push({ label: `${status} ref=${reference} reason=${reason?.length}`, problems: checkView(view) });
           }
@@ -342,12 +467,18 @@ describe('buildLicenseStatusView', () => {
 describe('buildNotAllowedView', () => {
   it('respects every limit for the authorization reasons and a long reason', () => {
     const reasons = [
-      'Nobody may request emergency licenses yet: an admin must list the allowed Slack user groups in LICENSE_REQUESTER_USERGROUPS (or set AUTHORIZATION_MODE=open in a trial workspace).',
-      'Only members of <!subteam^S0123ABCD>, <!subteam^S0456EFGH> may request emergency licenses. Ask your manager to add you to that user group.',
+      'Nobody may request emergency licenses yet: an admin must list the allowed Slack user groups in ' +
+        'LICENSE_REQUESTER_USERGROUPS (or set AUTHORIZATION_MODE=open in a trial workspace).',
+      'Only members of <!subteam^S0123ABCD>, <!subteam^S0456EFGH> may request emergency licenses. Ask your ' +
+        'manager to add you to that user group.',
       'This request can no longer be overridden. Start again with /emergency-license.',
       long(10_000, 'reason '),
     ];
-    expect(problemsOf(reasons.map((reason, i) => ({ label: `reason ${i}`, problems: checkView(buildNotAllowedView(reason)) })))).toEqual([]);
+    expect(
+      problemsOf(
+        reasons.map((reason, i) => ({ label: `reason ${i}`, problems: checkView(buildNotAllowedView(reason)) })),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -358,9 +489,16 @@ describe('buildLicenseNotice', () => {
   it('respects every message limit for every status, override, long emails and retries', () => {
     const cases: { label: string; problems: string[] }[] = [];
     for (const status of STATUSES) {
-      for (const overrideJustification of [undefined, long(1000, 'Customer production is down and the renewal is stuck. ')]) {
+      for (const overrideJustification of [
+        undefined,
+        long(1000, 'Customer production is down and the renewal is stuck. '),
+      ]) {
         for (const email of ['jane@example.com', longEmail(254)]) {
-          for (const reference of [undefined, 'https://gitlab.example.com/licensing/requests/-/issues/42', '/data/licenses/x.gitlab-license']) {
+          for (const reference of [
+            undefined,
+            'https://gitlab.example.com/licensing/requests/-/issues/42',
+            '/data/licenses/x.gitlab-license',
+          ]) {
             for (const attempts of [0, 3]) {
               const r = record({
                 status,
@@ -372,10 +510,17 @@ describe('buildLicenseNotice', () => {
                 reason: status === 'failed' || status === 'refused' ? long(500, 'Reason text. ') : undefined,
                 trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined,
                 userCount: 1_000_000,
-                scopeSummary: 'Out of scope (no_paid_plan, prospect, grace_ended_too_long_ago): grace period ended 2 months 3 days ago (Re-issue confirmed by the requester.)',
+                scopeSummary:
+                  'Out of scope (no_paid_plan, prospect, grace_ended_too_long_ago): grace period ended 2 months ' +
+                  '3 days ago (Re-issue confirmed by the requester.)',
               });
               const message = buildLicenseNotice(r);
-              cases.push({ label: `${status} override=${Boolean(overrideJustification)} email=${email.length} ref=${reference} attempts=${attempts}`, problems: [...checkMessage(message), ...brokenControlSequences(message)] });
+              cases.push({
+                label:
+                  `${status} override=${Boolean(overrideJustification)} email=${email.length} ref=` +
+                  `${reference} attempts=${attempts}`,
+                problems: [...checkMessage(message), ...brokenControlSequences(message)],
+              });
             }
           }
         }
@@ -385,8 +530,15 @@ describe('buildLicenseNotice', () => {
   });
 
   it('stays within the limits with an unbounded failure reason (e.g. an adapter error message)', () => {
-    for (const reference of ['/data/licenses/x.gitlab-license', 'https://gitlab.example.com/licensing/requests/-/issues/42']) {
-      const r = record({ status: 'failed', reason: long(20_000, 'The local license adapter failed: ENOSPC '), reference });
+    for (const reference of [
+      '/data/licenses/x.gitlab-license',
+      'https://gitlab.example.com/licensing/requests/-/issues/42',
+    ]) {
+      const r = record({
+        status: 'failed',
+        reason: long(20_000, 'The local license adapter failed: ENOSPC '),
+        reference,
+      });
       expect(checkMessage(buildLicenseNotice(r))).toEqual([]);
     }
   });
@@ -400,7 +552,10 @@ describe('buildLicenseStatusMessage', () => {
         status: STATUSES[i % STATUSES.length],
         licenseFile: i % 8 === 1 ? 'LICENSE' : undefined,
         reference: i % 8 === 5 ? 'https://gitlab.example.com/licensing/requests/-/issues/7' : undefined,
-        reason: STATUSES[i % STATUSES.length] === 'failed' || STATUSES[i % STATUSES.length] === 'refused' ? long(400, 'Reason. ') : undefined,
+        reason:
+          STATUSES[i % STATUSES.length] === 'failed' || STATUSES[i % STATUSES.length] === 'refused'
+            ? long(400, 'Reason. ')
+            : undefined,
         trialExpiresOn: STATUSES[i % STATUSES.length] === 'generated' ? '2025-06-24' : undefined,
         email: longEmail(254),
         userCount: 1_000_000,

@@ -5,13 +5,24 @@
  * are checked against Block Kit's limits.
  */
 import type { RespondArguments, ViewResponseAction } from '@slack/bolt';
-import { WebClient, type ChatPostMessageArguments, type ChatUpdateArguments, type ViewsOpenArguments, type ViewsPublishArguments, type ViewsUpdateArguments } from '@slack/web-api';
+import {
+  WebClient,
+  type ChatPostMessageArguments,
+  type ChatUpdateArguments,
+  type ViewsOpenArguments,
+  type ViewsPublishArguments,
+  type ViewsUpdateArguments,
+} from '@slack/web-api';
 import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
 import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
 import { SlackAuditSender, storedBlocks, SUPERSEDES_NOTE } from '../../src/slack/slack-audit-sender';
 import { buildAppHome } from '../../src/slack/views/app-home';
-import { buildEmergencyLicenseModal, buildLicenseStatusView, buildNotAllowedView } from '../../src/slack/views/emergency-license-modal';
+import {
+  buildEmergencyLicenseModal,
+  buildLicenseStatusView,
+  buildNotAllowedView,
+} from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { buildStarVerdictView } from '../../src/slack/views/star-verdict';
 import type { OutboxEntry } from '../../src/store/types';
@@ -27,8 +38,14 @@ describe('Block Kit builders have the types Slack takes', () => {
     const forOpen: ViewOf<ViewsOpenArguments> = modal;
     const forUpdate: ViewOf<ViewsUpdateArguments> = buildStarCheckModal({ answers: {} }, () => NOW);
     const forAck: ViewResponseAction = { response_action: 'update', view: buildNotAllowedView('no') };
-    const verdict: ViewOf<ViewsUpdateArguments> = buildStarVerdictView(allDecisions()[0], { timeZone: 'UTC', licensingChannel: LICENSING_CHANNEL });
-    const status: ViewOf<ViewsUpdateArguments> = buildLicenseStatusView(record({ status: 'generated', licenseFile: 'L' }), LICENSING_CHANNEL);
+    const verdict: ViewOf<ViewsUpdateArguments> = buildStarVerdictView(allDecisions()[0], {
+      timeZone: 'UTC',
+      licensingChannel: LICENSING_CHANNEL,
+    });
+    const status: ViewOf<ViewsUpdateArguments> = buildLicenseStatusView(
+      record({ status: 'generated', licenseFile: 'L' }),
+      LICENSING_CHANNEL,
+    );
     for (const view of [forOpen, forUpdate, forAck.view, verdict, status]) expect(checkView(view)).toEqual([]);
     expect(modal.type).toBe('modal');
   });
@@ -43,7 +60,10 @@ describe('Block Kit builders have the types Slack takes', () => {
     const notice = buildLicenseNotice(record({ status: 'failed', reason: 'HTTP 500' }));
     const post: BlocksOf<ChatPostMessageArguments> = notice.blocks;
     const update: BlocksOf<ChatUpdateArguments> = buildStarAuditMessage(allDecisions()[0], 'U0ENGINEER').blocks;
-    const ephemeral: RespondArguments = { response_type: 'ephemeral', ...buildLicenseStatusMessage('jane@example.com', [record()]) };
+    const ephemeral: RespondArguments = {
+      response_type: 'ephemeral',
+      ...buildLicenseStatusMessage('jane@example.com', [record()]),
+    };
     expect(post).toBe(notice.blocks);
     expect(update?.length).toBeGreaterThan(0);
     expect(checkMessage(ephemeral)).toEqual([]);
@@ -69,7 +89,9 @@ describe('blocks read back from the outbox', () => {
   });
 
   it('refuse a row that is not blocks, naming the entry, before anything is sent', async () => {
-    expect(() => storedBlocks(entry([{ type: 'section' }, 'not a block']))).toThrow('outbox entry license:1: block 1 is not a Block Kit block');
+    expect(() => storedBlocks(entry([{ type: 'section' }, 'not a block']))).toThrow(
+      'outbox entry license:1: block 1 is not a Block Kit block',
+    );
     expect(() => storedBlocks(entry([{ text: 'no type' }]))).toThrow(/block 0/);
     // No request leaves: the Web API method itself is replaced.
     const client = new WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/' });
@@ -77,7 +99,9 @@ describe('blocks read back from the outbox', () => {
     const sender = new SlackAuditSender(client);
     await expect(sender.send(entry([null]))).rejects.toThrow(/not a Block Kit block/);
     expect(post).not.toHaveBeenCalled();
-    await expect(sender.send({ ...entry(buildLicenseNotice(record()).blocks), postStartedAt: '2025-06-14T12:00:00.000Z' })).resolves.toEqual({ ts: '1.0' });
+    await expect(
+      sender.send({ ...entry(buildLicenseNotice(record()).blocks), postStartedAt: '2025-06-14T12:00:00.000Z' }),
+    ).resolves.toEqual({ ts: '1.0' });
     expect(JSON.stringify(post.mock.calls)).toContain(SUPERSEDES_NOTE);
   });
 });

@@ -1,8 +1,18 @@
 import { DateTime } from 'luxon';
 import { lateness } from '../../src/policy/license-lifecycle';
 import { computeStarDigest, digestPeriodEnding, type StarDecisionEntry } from '../../src/policy/star-digest';
-import { LICENSE_NEEDS_LR_ACTION, LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_ACTION, LICENSE_RESOLVED_PATTERN, rowActionId } from '../../src/slack/messages/license-lifecycle-ids';
-import { buildLicenseReminder, licenseReminderKey, type ReminderInput } from '../../src/slack/messages/license-reminder';
+import {
+  LICENSE_NEEDS_LR_ACTION,
+  LICENSE_NEEDS_LR_PATTERN,
+  LICENSE_RESOLVED_ACTION,
+  LICENSE_RESOLVED_PATTERN,
+  rowActionId,
+} from '../../src/slack/messages/license-lifecycle-ids';
+import {
+  buildLicenseReminder,
+  licenseReminderKey,
+  type ReminderInput,
+} from '../../src/slack/messages/license-reminder';
 import { buildLapsedLine, buildNeedsLrLine, buildResolvedLine } from '../../src/slack/messages/license-thread-lines';
 import { buildStarDigestMessage } from '../../src/slack/messages/star-digest';
 import { mentionUserGroup } from '../../src/slack/mrkdwn';
@@ -12,7 +22,13 @@ import { long, longEmail, TICKET_URL } from './support/fixtures';
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 const LAPSE = utc('2026-12-01T00:00:00Z');
 const DUE = utc('2026-11-29T00:00:00Z');
-const REQUEST = { id: 'req-0001', ticketUrl: TICKET_URL, email: 'jane@example.com', userCount: 1250, requestedBySlackId: 'U0ENGINEER' };
+const REQUEST = {
+  id: 'req-0001',
+  ticketUrl: TICKET_URL,
+  email: 'jane@example.com',
+  userCount: 1250,
+  requestedBySlackId: 'U0ENGINEER',
+};
 const HOSTILE = '<!channel> @here <https://evil.example|x> &amp;';
 
 const reminder = (over: Partial<ReminderInput> = {}): ReminderInput => ({
@@ -25,14 +41,18 @@ const reminder = (over: Partial<ReminderInput> = {}): ReminderInput => ({
 });
 
 type Obj = Record<string, any>;
-const texts = (payload: unknown) => allTexts(payload).map((t) => t.text).join('\n');
-const buttons = (message: { blocks: Obj[] }) => message.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Obj[]);
+const texts = (payload: unknown) =>
+  allTexts(payload)
+    .map((t) => t.text)
+    .join('\n');
+const buttons = (message: { blocks: Obj[] }) =>
+  message.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Obj[]);
 const broken = (payload: unknown) => mrkdwnTexts(payload).filter(({ text }) => unbalancedAngles(text));
 
 describe('buildLicenseReminder', () => {
   const epoch = LAPSE.toSeconds();
 
-  test('shows ticket, email, user count, the lapse in each reader\'s zone and both buttons', () => {
+  test("shows ticket, email, user count, the lapse in each reader's zone and both buttons", () => {
     const message = buildLicenseReminder(reminder());
     expect(checkMessage(message)).toEqual([]);
     const all = texts(message);
@@ -61,14 +81,18 @@ describe('buildLicenseReminder', () => {
   });
 
   test('after "Needs L&R" only "Resolved" stays, with who asked', () => {
-    const message = buildLicenseReminder(reminder({ needsLr: { bySlackId: 'U0ASKER', at: utc('2026-11-29T08:00:00Z') } }));
+    const message = buildLicenseReminder(
+      reminder({ needsLr: { bySlackId: 'U0ASKER', at: utc('2026-11-29T08:00:00Z') } }),
+    );
     expect(checkMessage(message)).toEqual([]);
     expect(buttons(message).map((b) => b.action_id)).toEqual([LICENSE_RESOLVED_ACTION]);
     expect(texts(message)).toContain('<@U0ASKER>');
   });
 
   test('once resolved: "Resolved", who and when, no buttons', () => {
-    const message = buildLicenseReminder(reminder({ resolved: { bySlackId: 'U0RESOLVER', at: utc('2026-11-29T10:00:00Z') } }));
+    const message = buildLicenseReminder(
+      reminder({ resolved: { bySlackId: 'U0RESOLVER', at: utc('2026-11-29T10:00:00Z') } }),
+    );
     expect(checkMessage(message)).toEqual([]);
     expect(buttons(message)).toEqual([]);
     expect(texts(message)).toContain('*Resolved*');
@@ -85,7 +109,13 @@ describe('buildLicenseReminder', () => {
   test('hostile and oversized inputs stay inert and within the limits', () => {
     const message = buildLicenseReminder(
       reminder({
-        request: { ...REQUEST, id: long(3000), email: `${HOSTILE}${longEmail(400)}`, userCount: 2_000_000_000, requestedBySlackId: HOSTILE },
+        request: {
+          ...REQUEST,
+          id: long(3000),
+          email: `${HOSTILE}${longEmail(400)}`,
+          userCount: 2_000_000_000,
+          requestedBySlackId: HOSTILE,
+        },
         needsLr: { bySlackId: HOSTILE, at: DUE },
         lateness: lateness(DUE, utc('2027-06-01T00:00:00Z')),
       }),
@@ -105,12 +135,42 @@ describe('thread lines', () => {
   const at = utc('2026-11-29T10:00:00Z');
 
   test.each<[string, ReturnType<typeof buildResolvedLine>, string[], string[]]>([
-    ['resolved', buildResolvedLine({ bySlackId: 'U0RESOLVER', at }), ['*Resolved*', '<@U0RESOLVER>', `<!date^${at.toSeconds()}^`], ['subteam']],
-    ['needs L&R with the group', buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE, lrUserGroupId: 'S0LRTEAM' }), ['<!subteam^S0LRTEAM>', '*Needs L&R*', '<@U0ASKER>', `<!date^${LAPSE.toSeconds()}^`], []],
-    ['needs L&R without a group', buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE }), ['*Needs L&R*'], ['subteam']],
-    ['lapsed with the group', buildLapsedLine({ lapseAt: LAPSE, lateness: lateness(LAPSE, LAPSE), lrUserGroupId: 'S0LRTEAM' }), ['<!subteam^S0LRTEAM>', 'Trial lapsed, unresolved'], ['late by']],
-    ['lapsed, noticed late', buildLapsedLine({ lapseAt: LAPSE, lateness: lateness(LAPSE, utc('2026-12-01T05:00:00Z')) }), ['Trial lapsed, unresolved', 'late by 5 hours'], ['subteam']],
-    ['a group ID that is not one stays inert', buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE, lrUserGroupId: '!channel>' }), ['!channel&gt;'], ['<!channel>', 'subteam']],
+    [
+      'resolved',
+      buildResolvedLine({ bySlackId: 'U0RESOLVER', at }),
+      ['*Resolved*', '<@U0RESOLVER>', `<!date^${at.toSeconds()}^`],
+      ['subteam'],
+    ],
+    [
+      'needs L&R with the group',
+      buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE, lrUserGroupId: 'S0LRTEAM' }),
+      ['<!subteam^S0LRTEAM>', '*Needs L&R*', '<@U0ASKER>', `<!date^${LAPSE.toSeconds()}^`],
+      [],
+    ],
+    [
+      'needs L&R without a group',
+      buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE }),
+      ['*Needs L&R*'],
+      ['subteam'],
+    ],
+    [
+      'lapsed with the group',
+      buildLapsedLine({ lapseAt: LAPSE, lateness: lateness(LAPSE, LAPSE), lrUserGroupId: 'S0LRTEAM' }),
+      ['<!subteam^S0LRTEAM>', 'Trial lapsed, unresolved'],
+      ['late by'],
+    ],
+    [
+      'lapsed, noticed late',
+      buildLapsedLine({ lapseAt: LAPSE, lateness: lateness(LAPSE, utc('2026-12-01T05:00:00Z')) }),
+      ['Trial lapsed, unresolved', 'late by 5 hours'],
+      ['subteam'],
+    ],
+    [
+      'a group ID that is not one stays inert',
+      buildNeedsLrLine({ bySlackId: 'U0ASKER', at, lapseAt: LAPSE, lrUserGroupId: '!channel>' }),
+      ['!channel&gt;'],
+      ['<!channel>', 'subteam'],
+    ],
   ])('%s', (_label, message, present, absent) => {
     expect(checkMessage(message)).toEqual([]);
     expect(broken(message)).toEqual([]);
@@ -154,7 +214,15 @@ describe('buildStarDigestMessage', () => {
   });
 
   test('a seeded week: counts by outcome and each ticket to label with its link and decider', () => {
-    const digest = computeStarDigest([entry(1, 'no_need_for_star', 'U0ALICE'), entry(2, 'ok_to_star'), entry(3, 'no_need_for_star', 'U0BOB'), entry(4, 'deflect_with_docs')], period);
+    const digest = computeStarDigest(
+      [
+        entry(1, 'no_need_for_star', 'U0ALICE'),
+        entry(2, 'ok_to_star'),
+        entry(3, 'no_need_for_star', 'U0BOB'),
+        entry(4, 'deflect_with_docs'),
+      ],
+      period,
+    );
     const message = buildStarDigestMessage(digest);
     expect(checkMessage(message)).toEqual([]);
     const all = texts(message);
@@ -178,7 +246,9 @@ describe('buildStarDigestMessage', () => {
   });
 
   test('a huge week stays within the limits, cuts no link and says how many more there are', () => {
-    const entries = Array.from({ length: 2000 }, (_, i) => entry(i, i % 7 === 0 ? 'retired' : 'no_need_for_star', HOSTILE));
+    const entries = Array.from({ length: 2000 }, (_, i) =>
+      entry(i, i % 7 === 0 ? 'retired' : 'no_need_for_star', HOSTILE),
+    );
     const digest = computeStarDigest(entries, period);
     const message = buildStarDigestMessage(digest);
     expect(checkMessage(message)).toEqual([]);

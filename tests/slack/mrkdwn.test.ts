@@ -7,13 +7,37 @@ import { buildLicenseStatusMessage } from '../../src/slack/messages/license-stat
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
 import { truncate as sharedTruncate } from '../../src/shared/text';
 import { mrkdwn, plainText } from '../../src/slack/views/blocks';
-import { escapeMrkdwn, link, mentionChannel, mentionUser, quoteUserText, slackDate, stripInvisible, truncate } from '../../src/slack/mrkdwn';
+import {
+  escapeMrkdwn,
+  link,
+  mentionChannel,
+  mentionUser,
+  quoteUserText,
+  slackDate,
+  stripInvisible,
+  truncate,
+} from '../../src/slack/mrkdwn';
 import { SlackLicenseNotifier } from '../../src/slack/slack-license-notifier';
-import { buildLicenseStatusView, buildOutOfScopeView, buildReissueConfirmView } from '../../src/slack/views/emergency-license-modal';
+import {
+  buildLicenseStatusView,
+  buildOutOfScopeView,
+  buildReissueConfirmView,
+} from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
-import type { LicenseRequestRecord } from '../../src/store/types';
 import { allTexts, mrkdwnTexts } from './support/block-kit';
-import { allScopeCombinations, emergencyRequest, ENGINEER, EXPIRATION_DATES, LICENSING_CHANNEL, long, NOW, record, STATUSES, TICKET_URL, type RecordOverrides } from './support/fixtures';
+import {
+  allScopeCombinations,
+  emergencyRequest,
+  ENGINEER,
+  EXPIRATION_DATES,
+  LICENSING_CHANNEL,
+  long,
+  NOW,
+  record,
+  STATUSES,
+  TICKET_URL,
+  type RecordOverrides,
+} from './support/fixtures';
 
 /** User text that would ping, disguise a link or mention someone if it reached mrkdwn unescaped. */
 const ATTACKS = [
@@ -46,12 +70,19 @@ const BUILT_TOKENS: RegExp[] = [
 ];
 
 /** Undoes quoteUserText's look-alikes and line quotes, to compare with what the person typed. */
-const LOOKALIKES: Record<string, string> = { '\u2217': '*', '\u02CD': '_', '\u223C': '~', '\u02CB': '`', '\uA789': ':' };
+const LOOKALIKES: Record<string, string> = {
+  '\u2217': '*',
+  '\u02CD': '_',
+  '\u223C': '~',
+  '\u02CB': '`',
+  '\uA789': ':',
+};
 const decode = (text: string): string =>
   text
     .replace(/[\u2217\u02CD\u223C\u02CB\uA789]/g, (c) => LOOKALIKES[c])
     .replace(/(^|\n)> ?/g, '$1')
-    .replace(/\u200b/g, '').replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name] as string);
+    .replace(/\u200b/g, '')
+    .replace(/&(amp|lt|gt);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>' })[name] as string);
 
 /**
  * Every way user text could escape into Slack markup, for every mrkdwn text of a payload (section
@@ -66,15 +97,26 @@ function unsafeTexts(payload: unknown, allowed: RegExp[] = BUILT_TOKENS): string
     }
     // A `>` that starts a line is the quote markup the bot builds around free text (quoteUserText).
     const rest = tokens.reduce((t, token) => t.replace(token, ''), text).replace(/(^|\n)>( |$)/gm, '$1');
-    if (/</.test(rest)) problems.push(`${path}: raw "<" in ${JSON.stringify(rest.slice(rest.indexOf('<') - 20, rest.indexOf('<') + 40))}`);
+    if (/</.test(rest))
+      problems.push(
+        `${path}: raw "<" in ${JSON.stringify(rest.slice(rest.indexOf('<') - 20, rest.indexOf('<') + 40))}`,
+      );
     if (/<!/.test(rest)) problems.push(`${path}: special mention`);
-    if (/(^|[^-])>/.test(rest)) problems.push(`${path}: raw ">" in ${JSON.stringify(rest.slice(rest.search(/(^|[^-])>/) - 20, rest.search(/(^|[^-])>/) + 40))}`);
+    if (/(^|[^-])>/.test(rest))
+      problems.push(
+        `${path}: raw ">" in ` +
+          `${JSON.stringify(rest.slice(rest.search(/(^|[^-])>/) - 20, rest.search(/(^|[^-])>/) + 40))}`,
+      );
     const bare = /@(everyone|here|channel)\b/i.exec(text);
     if (bare) problems.push(`${path}: live ${bare[0]}`);
     // A cut "&lt;" at the very end of a truncated text is harmless; anywhere else "&" must start an entity.
     const body = text.endsWith('…') ? text.slice(0, -6) : text;
     const amp = /&(?!(amp|lt|gt);)/.exec(body);
-    if (amp) problems.push(`${path}: "&" that is not an entity at ${amp.index}: ${JSON.stringify(body.slice(amp.index - 10, amp.index + 20))}`);
+    if (amp)
+      problems.push(
+        `${path}: "&" that is not an entity at ${amp.index}: ` +
+          `${JSON.stringify(body.slice(amp.index - 10, amp.index + 20))}`,
+      );
   }
   return problems;
 }
@@ -123,7 +165,9 @@ describe('escapeMrkdwn and friends', () => {
     expect(mentionUser('U1>|<!channel')).toBe('U1&gt;|&lt;!channel');
     expect(mentionChannel('C0123ABC')).toBe('<#C0123ABC>');
     expect(mentionChannel('<!here>')).toBe('&lt;!here&gt;');
-    expect(slackDate(1700000000.9, '<!channel>')).toBe('<!date^1700000000^{date_short_pretty} {time}|&lt;!channel&gt;>');
+    expect(slackDate(1700000000.9, '<!channel>')).toBe(
+      '<!date^1700000000^{date_short_pretty} {time}|&lt;!channel&gt;>',
+    );
   });
 
   it('truncate is the one shared helper, and the Block Kit builders cut text with it', () => {
@@ -141,7 +185,10 @@ describe('escapeMrkdwn and friends', () => {
 
 describe('the checker of this file', () => {
   it('flags raw attacks', () => {
-    const message = { text: 'hi', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `x ${ALL_ATTACKS} a & b` } }] };
+    const message = {
+      text: 'hi',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `x ${ALL_ATTACKS} a & b` } }],
+    };
     const problems = unsafeTexts(message).join('\n');
     expect(problems).toMatch(/control sequence we did not build: <!channel>/);
     expect(problems).toMatch(/control sequence we did not build: <https:\/\/evil.example\|gitlab.zendesk.com>/);
@@ -165,7 +212,24 @@ const hostileRecord = (overrides: RecordOverrides = {}) =>
 
 describe('stripInvisible and quoteUserText (issue 9.8)', () => {
   it('removes bidi controls and zero-width characters, keeps everything else', () => {
-    const invisible = ['\u202E', '\u202D', '\u202A', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD'];
+    const invisible = [
+      '\u202E',
+      '\u202D',
+      '\u202A',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+      '\u200B',
+      '\u200C',
+      '\u200D',
+      '\u2060',
+      '\uFEFF',
+      '\u00AD',
+    ];
     for (const c of invisible) expect(stripInvisible(`a${c}b`)).toBe('ab');
     expect(stripInvisible('Grüße, 日本, emoji 😀, tab\tnewline\n')).toBe('Grüße, 日本, emoji 😀, tab\tnewline\n');
     expect(escapeMrkdwn('x\u202Eevil')).toBe('xevil');
@@ -186,32 +250,46 @@ describe('stripInvisible and quoteUserText (issue 9.8)', () => {
 });
 
 describe('buildLicenseNotice', () => {
-  it.each(STATUSES)('%s: user text in email, username, justification, reason, scope and adapter stays inert', (status) => {
-    const message = buildLicenseNotice(hostileRecord({ status, reference: SAFE_REFERENCE, trialExpiresOn: '2025-06-24', attempts: 2 }));
-    expect(unsafeTexts(message)).toEqual([]);
-    expect(shows(message, `Because ${ALL_ATTACKS}`)).toBe(true);
-    // A pending request has no reason (nothing failed, was refused or went to someone else yet).
-    if (status !== 'pending') expect(shows(message, `Reason ${ALL_ATTACKS}`)).toBe(true);
-    // The justification is a quote of plain text: no mrkdwn formatting survives in it.
-    const override = mrkdwnTexts(message).find(({ path }) => path.startsWith('blocks[1]'))?.text ?? '';
-    expect(override).not.toMatch(/[*_~`]bold|\*bold\*|_it_|`code`|~strike~/);
-    expect(shows(message, ALL_ATTACKS)).toBe(true);
-  });
+  it.each(STATUSES)(
+    '%s: user text in email, username, justification, reason, scope and adapter stays inert',
+    (status) => {
+      const message = buildLicenseNotice(
+        hostileRecord({ status, reference: SAFE_REFERENCE, trialExpiresOn: '2025-06-24', attempts: 2 }),
+      );
+      expect(unsafeTexts(message)).toEqual([]);
+      expect(shows(message, `Because ${ALL_ATTACKS}`)).toBe(true);
+      // A pending request has no reason (nothing failed, was refused or went to someone else yet).
+      if (status !== 'pending') expect(shows(message, `Reason ${ALL_ATTACKS}`)).toBe(true);
+      // The justification is a quote of plain text: no mrkdwn formatting survives in it.
+      const override = mrkdwnTexts(message).find(({ path }) => path.startsWith('blocks[1]'))?.text ?? '';
+      expect(override).not.toMatch(/[*_~`]bold|\*bold\*|_it_|`code`|~strike~/);
+      expect(shows(message, ALL_ATTACKS)).toBe(true);
+    },
+  );
 
   it('a justification of 1000 characters full of attacks stays inert', () => {
-    const message = buildLicenseNotice(hostileRecord({ status: 'generated', overrideJustification: long(1000, `${ALL_ATTACKS} `) }));
+    const message = buildLicenseNotice(
+      hostileRecord({ status: 'generated', overrideJustification: long(1000, `${ALL_ATTACKS} `) }),
+    );
     expect(unsafeTexts(message)).toEqual([]);
   });
 
   it('an unsafe reference (not a plain link) is never rendered as a link', () => {
-    for (const reference of ['<https://evil.example|gitlab.zendesk.com>', 'https://evil.example|gitlab.zendesk.com', 'https://evil.example/a b', `https://x.example/${ALL_ATTACKS}`]) {
+    for (const reference of [
+      '<https://evil.example|gitlab.zendesk.com>',
+      'https://evil.example|gitlab.zendesk.com',
+      'https://evil.example/a b',
+      `https://x.example/${ALL_ATTACKS}`,
+    ]) {
       const message = buildLicenseNotice(hostileRecord({ status: 'failed', reference }));
       expect(unsafeTexts(message)).toEqual([]);
     }
   });
 
   it('a requester ID that is not a Slack ID is escaped, not mentioned', () => {
-    const message = buildLicenseNotice(hostileRecord({ requestedBySlackId: 'U1>|<!channel', overrideJustification: 'x'.repeat(30) }));
+    const message = buildLicenseNotice(
+      hostileRecord({ requestedBySlackId: 'U1>|<!channel', overrideJustification: 'x'.repeat(30) }),
+    );
     expect(unsafeTexts(message)).toEqual([]);
   });
 });
@@ -219,7 +297,13 @@ describe('buildLicenseNotice', () => {
 describe('buildLicenseStatusMessage', () => {
   it('the query, emails, reasons and requester IDs stay inert', () => {
     const records = STATUSES.map((status, i) =>
-      hostileRecord({ id: `id-${i}`, status, reference: i === 1 ? SAFE_REFERENCE : undefined, requestedBySlackId: i === 3 ? '<!channel>' : ENGINEER, trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined }),
+      hostileRecord({
+        id: `id-${i}`,
+        status,
+        reference: i === 1 ? SAFE_REFERENCE : undefined,
+        requestedBySlackId: i === 3 ? '<!channel>' : ENGINEER,
+        trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined,
+      }),
     );
     for (const set of [[], records]) {
       const message = buildLicenseStatusMessage(ALL_ATTACKS, set);
@@ -229,7 +313,9 @@ describe('buildLicenseStatusMessage', () => {
   });
 
   it('a reference that tries to label itself is linked without a label', () => {
-    const message = buildLicenseStatusMessage('jane@example.com', [record({ status: 'generated', reference: 'https://evil.example|gitlab.zendesk.com' })]);
+    const message = buildLicenseStatusMessage('jane@example.com', [
+      record({ status: 'generated', reference: 'https://evil.example|gitlab.zendesk.com' }),
+    ]);
     const linkTokens = allTexts(message).flatMap(({ text }) => text.match(/<https?:[^<>]*>/g) ?? []);
     expect(linkTokens.length).toBeGreaterThan(0);
     for (const token of linkTokens) expect(token).not.toContain('|');
@@ -252,7 +338,10 @@ describe('buildOutOfScopeView', () => {
 describe('buildReissueConfirmView', () => {
   it('the request email and username stay inert', () => {
     const request = emergencyRequest({ email: `${ALL_ATTACKS}@example.com`, username: ALL_ATTACKS });
-    const existing = [hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24' }), hostileRecord({ id: 'b', status: 'pending' })];
+    const existing = [
+      hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24' }),
+      hostileRecord({ id: 'b', status: 'pending' }),
+    ];
     const view = buildReissueConfirmView(request, existing, {});
     expect(unsafeTexts(view)).toEqual([]);
     expect(shows(view, ALL_ATTACKS)).toBe(true);
@@ -270,7 +359,10 @@ describe('buildReissueConfirmView', () => {
 describe('buildLicenseStatusView', () => {
   it.each(STATUSES)('%s: email, reason and a non-link reference stay inert', (status) => {
     for (const reference of [undefined, SAFE_REFERENCE, ALL_ATTACKS, 'https://evil.example|gitlab.zendesk.com']) {
-      const view = buildLicenseStatusView(hostileRecord({ status, reference, trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined }), LICENSING_CHANNEL);
+      const view = buildLicenseStatusView(
+        hostileRecord({ status, reference, trialExpiresOn: status === 'generated' ? '2025-06-24' : undefined }),
+        LICENSING_CHANNEL,
+      );
       const allowed = [...BUILT_TOKENS, /^<https:\/\/evil\.example%7Cgitlab\.zendesk\.com>$/];
       expect(unsafeTexts(view, allowed)).toEqual([]);
     }
@@ -279,7 +371,15 @@ describe('buildLicenseStatusView', () => {
 
 describe('/star-check surfaces', () => {
   it('the audit message escapes a checker ID that is not a Slack ID', () => {
-    const decision = decideStar({ ticketUrl: TICKET_URL, answers: { kind: 'plan_license', trial: 'no' }, expirationDate: EXPIRATION_DATES.graceWithin24h, deployment: 'self_managed' }, NOW);
+    const decision = decideStar(
+      {
+        ticketUrl: TICKET_URL,
+        answers: { kind: 'plan_license', trial: 'no' },
+        expirationDate: EXPIRATION_DATES.graceWithin24h,
+        deployment: 'self_managed',
+      },
+      NOW,
+    );
     expect(decision).toBeDefined();
     const message = buildStarAuditMessage(decision!, ALL_ATTACKS);
     expect(unsafeTexts(message)).toEqual([]);
@@ -297,9 +397,22 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
   function fakeClient() {
     const calls: { method: string; args: Record<string, unknown> }[] = [];
     const client = {
-      conversations: { open: async (args: Record<string, unknown>) => (calls.push({ method: 'conversations.open', args }), { ok: true, channel: { id: 'D0DM' } }) },
-      filesUploadV2: async (args: Record<string, unknown>) => (calls.push({ method: 'files.uploadV2', args }), { ok: true }),
-      chat: { postMessage: async (args: Record<string, unknown>) => (calls.push({ method: 'chat.postMessage', args }), { ok: true, ts: '1.1' }) },
+      conversations: {
+        open: async (args: Record<string, unknown>) => (
+          calls.push({ method: 'conversations.open', args }),
+          { ok: true, channel: { id: 'D0DM' } }
+        ),
+      },
+      filesUploadV2: async (args: Record<string, unknown>) => (
+        calls.push({ method: 'files.uploadV2', args }),
+        { ok: true }
+      ),
+      chat: {
+        postMessage: async (args: Record<string, unknown>) => (
+          calls.push({ method: 'chat.postMessage', args }),
+          { ok: true, ts: '1.1' }
+        ),
+      },
     };
     return { client: client as unknown as WebClient, calls };
   }
@@ -310,11 +423,18 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
     ['with a reference that is not a plain link', { reference: 'https://evil.example|gitlab.zendesk.com' }],
   ])('%s: the email stays inert', async (_, extra) => {
     const { client, calls } = fakeClient();
-    const notifier = new SlackLicenseNotifier(client, {} as OutboxDispatcher, LICENSING_CHANNEL, pino({ level: 'silent' }));
+    const notifier = new SlackLicenseNotifier(
+      client,
+      {} as OutboxDispatcher,
+      LICENSING_CHANNEL,
+      pino({ level: 'silent' }),
+    );
     const generated = hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24', ...extra });
     if (generated.status !== 'generated') throw new Error('fixture is not generated');
     await notifier.deliver(generated);
-    const texts = calls.flatMap((c) => [c.args.initial_comment, c.args.text]).filter((t): t is string => typeof t === 'string');
+    const texts = calls
+      .flatMap((c) => [c.args.initial_comment, c.args.text])
+      .filter((t): t is string => typeof t === 'string');
     expect(texts).toHaveLength(1);
     const allowed = [...BUILT_TOKENS, /^<https:\/\/evil\.example%7Cgitlab\.zendesk\.com>$/];
     expect(unsafeTexts({ text: texts[0] }, allowed)).toEqual([]);

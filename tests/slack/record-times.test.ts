@@ -14,7 +14,10 @@ import { emergencyRequest, record } from './support/fixtures';
 const CREATED = '2025-06-05T10:07:00.000Z';
 const instant = DateTime.fromISO(CREATED, { zone: 'utc' });
 const shown = `<!date^${instant.toSeconds()}^{date_short_pretty} {time}|Thu 5 Jun 2025 10:07 UTC>`;
-const texts = (payload: unknown) => allTexts(payload).map((t) => t.text).join('\n');
+const texts = (payload: unknown) =>
+  allTexts(payload)
+    .map((t) => t.text)
+    .join('\n');
 
 describe('record timestamps', () => {
   it('are reader dates with the UTC time as the fallback text', () => {
@@ -32,7 +35,11 @@ describe('record timestamps', () => {
     expect(texts(buildLicenseNotice(r))).toContain(`started ${shown}`);
     expect(texts(buildLicenseStatusMessage('jane@example.com', [r]))).toContain(`*generated* · ${shown} · by`);
     expect(texts(buildReissueConfirmView(emergencyRequest(), [r], {}))).toContain(`• generated on ${shown} by`);
-    for (const payload of [buildLicenseNotice(r), buildLicenseStatusMessage('x', [r]), buildReissueConfirmView(emergencyRequest(), [r], {})]) {
+    for (const payload of [
+      buildLicenseNotice(r),
+      buildLicenseStatusMessage('x', [r]),
+      buildReissueConfirmView(emergencyRequest(), [r], {}),
+    ]) {
       expect(texts(payload)).not.toContain('2025-06-05 10:07');
     }
   });

@@ -8,21 +8,36 @@ import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
 import { buildEmergencyLicenseModal, buildOutOfScopeView } from '../../src/slack/views/emergency-license-modal';
 import { buildStarVerdictView } from '../../src/slack/views/star-verdict';
-import { allDecisions, allScopeCombinations, emergencyRequest, ENGINEER, LICENSING_CHANNEL, NOW, record, STATUSES } from './support/fixtures';
+import {
+  allDecisions,
+  allScopeCombinations,
+  emergencyRequest,
+  ENGINEER,
+  LICENSING_CHANNEL,
+  NOW,
+  record,
+  STATUSES,
+} from './support/fixtures';
 
-const INTERNAL = /\b(saas|no_paid_plan|prospect|grace_not_ended|grace_ended_too_long_ago)\b(?=[,)])|_too_long_|no_paid_plan|gitlab-issue|adapter|npm run|`[a-z-]+ [a-z-]+`/;
+const INTERNAL =
+  /\b(saas|no_paid_plan|prospect|grace_not_ended|grace_ended_too_long_ago)\b(?=[,)])|_too_long_|no_paid_plan|gitlab-issue|adapter|npm run|`[a-z-]+ [a-z-]+`/;
 const text = (value: unknown) => JSON.stringify(value);
 
 describe('no internal names or commands', () => {
   test.each(STATUSES)('license notice (%s)', (status) => {
-    const scope = checkEmergencyScope({ deployment: 'self_managed', paidPlan: false, prospect: true, expirationDate: '2025-04-01' }, NOW);
+    const scope = checkEmergencyScope(
+      { deployment: 'self_managed', paidPlan: false, prospect: true, expirationDate: '2025-04-01' },
+      NOW,
+    );
     const notice = buildLicenseNotice(record({ status, scopeSummary: summarizeScope(scope), adapter: 'gitlab-issue' }));
     expect(text(notice)).not.toMatch(INTERNAL);
   });
 
   test('every verdict and its audit message', () => {
     for (const decision of allDecisions()) {
-      expect(text(buildStarVerdictView(decision, { timeZone: 'UTC', licensingChannel: LICENSING_CHANNEL }))).not.toMatch(INTERNAL);
+      expect(
+        text(buildStarVerdictView(decision, { timeZone: 'UTC', licensingChannel: LICENSING_CHANNEL })),
+      ).not.toMatch(INTERNAL);
       expect(text(buildStarAuditMessage(decision, ENGINEER))).not.toMatch(INTERNAL);
     }
   });
@@ -44,7 +59,9 @@ describe('"expired" is never said of a future date', () => {
   });
 
   test('the notice of a request for a license that had not expired', () => {
-    expect(text(buildLicenseNotice(record({ licenseExpiresOn: '2025-07-20', status: 'refused' })))).not.toMatch(/expired/i);
+    expect(text(buildLicenseNotice(record({ licenseExpiresOn: '2025-07-20', status: 'refused' })))).not.toMatch(
+      /expired/i,
+    );
   });
 });
 

@@ -81,7 +81,13 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
     it('schedule is idempotent: the second call keeps the first due time', async () => {
       const first = await store.lifecycle.schedule({ requestId: 'r1', kind: 'reminder', dueAt: at(60) }, T0);
       const again = await store.lifecycle.schedule({ requestId: 'r1', kind: 'reminder', dueAt: at(999) }, at(1));
-      expect(first).toEqual({ id: 'r1:reminder', requestId: 'r1', kind: 'reminder', dueAt: at(60).toISOString(), attempts: 0 });
+      expect(first).toEqual({
+        id: 'r1:reminder',
+        requestId: 'r1',
+        kind: 'reminder',
+        dueAt: at(60).toISOString(),
+        attempts: 0,
+      });
       expect(again).toEqual(first);
     });
 
@@ -90,20 +96,29 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
       await store.lifecycle.schedule({ requestId: 'r1', kind: 'lapse', dueAt: at(20) }, T0);
       await store.lifecycle.schedule({ requestId: 'r2', kind: 'reminder', dueAt: at(10) }, T0);
       await store.lifecycle.schedule({ requestId: 'r3', kind: 'reminder', dueAt: at(90) }, T0);
-      const [a, b] = await Promise.all([store.lifecycle.claimDue(at(30), LEASE, 'a', 10), other.lifecycle.claimDue(at(30), LEASE, 'b', 10)]);
+      const [a, b] = await Promise.all([
+        store.lifecycle.claimDue(at(30), LEASE, 'a', 10),
+        other.lifecycle.claimDue(at(30), LEASE, 'b', 10),
+      ]);
       const ids = [...a, ...b].map((job) => job.id);
       expect(ids.sort()).toEqual(['r1:lapse', 'r2:reminder']);
       const winner = a.length > 0 ? a : b;
       if (winner.length === 2) expect(winner.map((job) => job.id)).toEqual(['r2:reminder', 'r1:lapse']);
       // Leased: nobody gets them again until the lease runs out.
       expect(await other.lifecycle.claimDue(at(30.5), LEASE, 'c', 10)).toEqual([]);
-      expect((await other.lifecycle.claimDue(at(31), LEASE, 'c', 10)).map((job) => job.id)).toEqual(['r2:reminder', 'r1:lapse']);
+      expect((await other.lifecycle.claimDue(at(31), LEASE, 'c', 10)).map((job) => job.id)).toEqual([
+        'r2:reminder',
+        'r1:lapse',
+      ]);
     });
 
     it('of many concurrent claimers, each job goes to exactly one', async () => {
       const others = await Promise.all([connect(), connect(), connect()]);
-      for (let i = 0; i < 12; i++) await store.lifecycle.schedule({ requestId: `r${i}`, kind: 'reminder', dueAt: at(i) }, T0);
-      const claims = await Promise.all([store, ...others].map((s, i) => s.lifecycle.claimDue(at(60), LEASE, `owner-${i}`, 5)));
+      for (let i = 0; i < 12; i++)
+        await store.lifecycle.schedule({ requestId: `r${i}`, kind: 'reminder', dueAt: at(i) }, T0);
+      const claims = await Promise.all(
+        [store, ...others].map((s, i) => s.lifecycle.claimDue(at(60), LEASE, `owner-${i}`, 5)),
+      );
       const ids = claims.flat().map((job) => job.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(12);
@@ -143,29 +158,73 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
       await store.lifecycle.schedule({ requestId: 'r1', kind: 'reminder', dueAt: at(10) }, T0);
       await store.close();
       const reopened = await connect();
-      expect((await reopened.lifecycle.claimDue(at(600), LEASE, 'after-restart', 10)).map((job) => job.id)).toEqual(['r1:reminder']);
+      expect((await reopened.lifecycle.claimDue(at(600), LEASE, 'after-restart', 10)).map((job) => job.id)).toEqual([
+        'r1:reminder',
+      ]);
     });
   });
 
   describe('events and resolution', () => {
     it('reminder, resolution, needs L&R and lapse are recorded once; copies as often as they happen', async () => {
-      const first = await store.lifecycle.recordEvent({ requestId: 'r1', type: 'resolved', at: at(5).toISOString(), bySlackId: 'U0A' });
-      const second = await store.lifecycle.recordEvent({ requestId: 'r1', type: 'resolved', at: at(6).toISOString(), bySlackId: 'U0B' });
+      const first = await store.lifecycle.recordEvent({
+        requestId: 'r1',
+        type: 'resolved',
+        at: at(5).toISOString(),
+        bySlackId: 'U0A',
+      });
+      const second = await store.lifecycle.recordEvent({
+        requestId: 'r1',
+        type: 'resolved',
+        at: at(6).toISOString(),
+        bySlackId: 'U0B',
+      });
       expect(first.recorded).toBe(true);
-      expect(second).toEqual({ recorded: false, event: { requestId: 'r1', type: 'resolved', at: at(5).toISOString(), bySlackId: 'U0A' } });
-      await store.lifecycle.recordEvent({ requestId: 'r1', type: 'reminder_sent', at: at(1).toISOString(), lateByMs: 7_200_000 });
-      expect((await store.lifecycle.recordEvent({ requestId: 'r1', type: 'reminder_sent', at: at(2).toISOString() })).recorded).toBe(false);
-      await store.lifecycle.recordEvent({ requestId: 'r1', type: 'copy_sent', at: at(3).toISOString(), bySlackId: 'U0C' });
-      await store.lifecycle.recordEvent({ requestId: 'r1', type: 'copy_sent', at: at(4).toISOString(), bySlackId: 'U0C' });
-      await store.lifecycle.recordEvent({ requestId: 'r2', type: 'needs_lr', at: at(4).toISOString(), bySlackId: 'U0D' });
+      expect(second).toEqual({
+        recorded: false,
+        event: { requestId: 'r1', type: 'resolved', at: at(5).toISOString(), bySlackId: 'U0A' },
+      });
+      await store.lifecycle.recordEvent({
+        requestId: 'r1',
+        type: 'reminder_sent',
+        at: at(1).toISOString(),
+        lateByMs: 7_200_000,
+      });
+      expect(
+        (await store.lifecycle.recordEvent({ requestId: 'r1', type: 'reminder_sent', at: at(2).toISOString() }))
+          .recorded,
+      ).toBe(false);
+      await store.lifecycle.recordEvent({
+        requestId: 'r1',
+        type: 'copy_sent',
+        at: at(3).toISOString(),
+        bySlackId: 'U0C',
+      });
+      await store.lifecycle.recordEvent({
+        requestId: 'r1',
+        type: 'copy_sent',
+        at: at(4).toISOString(),
+        bySlackId: 'U0C',
+      });
+      await store.lifecycle.recordEvent({
+        requestId: 'r2',
+        type: 'needs_lr',
+        at: at(4).toISOString(),
+        bySlackId: 'U0D',
+      });
       expect(await store.lifecycle.listEvents('r1')).toEqual([
         { requestId: 'r1', type: 'reminder_sent', at: at(1).toISOString(), lateByMs: 7_200_000 },
         { requestId: 'r1', type: 'copy_sent', at: at(3).toISOString(), bySlackId: 'U0C' },
         { requestId: 'r1', type: 'copy_sent', at: at(4).toISOString(), bySlackId: 'U0C' },
         { requestId: 'r1', type: 'resolved', at: at(5).toISOString(), bySlackId: 'U0A' },
       ]);
-      expect(await store.lifecycle.resolution('r1')).toEqual({ resolvedAt: at(5).toISOString(), resolvedBySlackId: 'U0A' });
-      expect(await store.lifecycle.resolution('r2')).toEqual({ needsLrAt: at(4).toISOString(), needsLrBySlackId: 'U0D' });
+      expect(await store.lifecycle.resolution('r1')).toEqual({
+        resolvedAt: at(5).toISOString(),
+        resolvedBySlackId: 'U0A',
+      });
+      expect(await store.lifecycle.resolution('r2')).toEqual({
+        needsLrAt: at(4).toISOString(),
+        needsLrBySlackId: 'U0D',
+      });
       expect(await store.lifecycle.resolution('r3')).toEqual({});
     });
 
@@ -187,7 +246,12 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
       const resolved = await generated({}, '2026-12-02');
       await generated({}, '2026-11-10'); // lapsed long ago
       await store.requests.createRequest(input(), T0); // pending
-      await store.lifecycle.recordEvent({ requestId: resolved.id, type: 'resolved', at: T0.toISOString(), bySlackId: 'U0A' });
+      await store.lifecycle.recordEvent({
+        requestId: resolved.id,
+        type: 'resolved',
+        at: T0.toISOString(),
+        bySlackId: 'U0A',
+      });
       expect(await store.lifecycle.openTrialIds('2026-11-20', 10)).toEqual([soon.id, late.id]);
       expect(await store.lifecycle.openTrialIds('2026-11-20', 1)).toEqual([soon.id]);
     });
@@ -197,9 +261,18 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
       await store.requests.createRequest(input({ requestedBySlackId: 'U0OTHER' }), at(2));
       const b = await store.requests.createRequest(input({ requestedBySlackId: 'U0ME' }), at(3));
       expect(await store.lifecycle.requestIdsBy('U0ME', 10)).toEqual([b.record.id, a.record.id]);
-      const d1 = await store.decisions.recordDecision({ ticketUrl: 'https://t/1', decidedBySlackId: 'U0ME', verdict: 'no_need_for_star', inputs: { a: 1 } }, at(1));
-      await store.decisions.recordDecision({ ticketUrl: 'https://t/2', decidedBySlackId: 'U0OTHER', verdict: 'ok_to_star', inputs: {} }, at(2));
-      const d3 = await store.decisions.recordDecision({ ticketUrl: 'https://t/3', decidedBySlackId: 'U0ME', verdict: 'ok_to_star', inputs: {} }, at(3));
+      const d1 = await store.decisions.recordDecision(
+        { ticketUrl: 'https://t/1', decidedBySlackId: 'U0ME', verdict: 'no_need_for_star', inputs: { a: 1 } },
+        at(1),
+      );
+      await store.decisions.recordDecision(
+        { ticketUrl: 'https://t/2', decidedBySlackId: 'U0OTHER', verdict: 'ok_to_star', inputs: {} },
+        at(2),
+      );
+      const d3 = await store.decisions.recordDecision(
+        { ticketUrl: 'https://t/3', decidedBySlackId: 'U0ME', verdict: 'ok_to_star', inputs: {} },
+        at(3),
+      );
       expect(await store.lifecycle.decisionsBy('U0ME', 10)).toEqual([d3, d1]);
       expect(await store.lifecycle.decisionsBy('U0ME', 1)).toEqual([d3]);
     });
@@ -209,7 +282,10 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
     it('one replica takes a run; it is taken again only after its lease expires, and never once done', async () => {
       const other = await connect();
       const key = 'star-digest:2026-11-30T09:00:00.000Z';
-      const claims = await Promise.all([store.lifecycle.claimRun(key, 'a', at(0), LEASE), other.lifecycle.claimRun(key, 'b', at(0), LEASE)]);
+      const claims = await Promise.all([
+        store.lifecycle.claimRun(key, 'a', at(0), LEASE),
+        other.lifecycle.claimRun(key, 'b', at(0), LEASE),
+      ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
       const owner = claims[0] ? 'a' : 'b';
       expect(await store.lifecycle.claimRun(key, 'c', at(0.5), LEASE)).toBe(false);

@@ -6,7 +6,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { findPostgresBinDir, PostgresBinariesNotFoundError, startTestPostgres, type TestPostgres } from '../support/postgres';
+import {
+  findPostgresBinDir,
+  PostgresBinariesNotFoundError,
+  startTestPostgres,
+  type TestPostgres,
+} from '../support/postgres';
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -84,7 +89,9 @@ describe('finding the PostgreSQL binaries', () => {
   it('fails loudly, naming where it looked and what to do, when there are none', () => {
     const search = { env: { PATH: '/nonexistent/bin' }, versionRoots: ['/nonexistent/postgresql'] };
     expect(() => findPostgresBinDir(search)).toThrow(PostgresBinariesNotFoundError);
-    expect(() => findPostgresBinDir(search)).toThrow(/No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s);
+    expect(() => findPostgresBinDir(search)).toThrow(
+      /No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s,
+    );
   });
 });
 
@@ -103,9 +110,11 @@ describe('throwaway server lifetime', () => {
 
   it('a killed test process leaves no server behind (watchdog)', async () => {
     if (external) return;
-    const script = `
+    const script =
+      `
       const { startTestPostgres } = require('./tests/support/postgres');
-      startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); setInterval(() => {}, 1000); });
+      startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); ` +
+      `setInterval(() => {}, 1000); });
     `;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
       cwd: join(__dirname, '..', '..'),

@@ -24,7 +24,7 @@ async function sql<T>(url: string, text: string, values: unknown[] = []): Promis
 describe('PostgreSQL migrations', () => {
   it('mirror the SQLite versions', () => {
     expect(PG_MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version).toBe(LATEST_SCHEMA_VERSION);
+    expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version).toBe(LATEST_SCHEMA_VERSION);
   });
 
   it('five replicas opening a fresh database at once: migrations applied exactly once, all stores work', async () => {
@@ -45,7 +45,9 @@ describe('PostgreSQL migrations', () => {
 
   it('migration 4 gives each meaning of reason/reference its own field, mapping the rows already there', async () => {
     const url = await server().createDatabase();
-    await (await PostgresStore.open({ connectionString: url, migrations: PG_MIGRATIONS.filter((m) => m.version <= 3) })).close();
+    await (
+      await PostgresStore.open({ connectionString: url, migrations: PG_MIGRATIONS.filter((m) => m.version <= 3) })
+    ).close();
     await sql(url, LEGACY_REQUESTS_SQL);
     const store = await PostgresStore.open({ connectionString: url });
     try {
@@ -59,7 +61,9 @@ describe('PostgreSQL migrations', () => {
   it('refuses a database written by a newer release, naming it without the password', async () => {
     const url = await server().createDatabase();
     await (await PostgresStore.open({ connectionString: url })).close();
-    await sql(url, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [LATEST_SCHEMA_VERSION + 1]);
+    await sql(url, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', now())`, [
+      LATEST_SCHEMA_VERSION + 1,
+    ]);
     const withPassword = url.replace('postgres@', 'postgres:s3cret@');
     const error = await PostgresStore.open({ connectionString: withPassword }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaTooNewError);
@@ -70,38 +74,58 @@ describe('PostgreSQL migrations', () => {
   it('a failing migration rolls back every pending one', async () => {
     const url = await server().createDatabase();
     const bad = [...PG_MIGRATIONS, { version: 99, name: 'bad', up: 'CREATE TABLE later (x int); SELECT * FROM nope;' }];
-    await expect(PostgresStore.open({ connectionString: url, migrations: bad })).rejects.toThrow(/Migration 99 \("bad"\) failed/);
-    expect(await sql(url, `SELECT to_regclass('license_requests') AS t, to_regclass('later') AS l`)).toEqual([{ t: null, l: null }]);
+    await expect(PostgresStore.open({ connectionString: url, migrations: bad })).rejects.toThrow(
+      /Migration 99 \("bad"\) failed/,
+    );
+    expect(await sql(url, `SELECT to_regclass('license_requests') AS t, to_regclass('later') AS l`)).toEqual([
+      { t: null, l: null },
+    ]);
   });
 });
 
 describe('PostgreSQL pool and faults', () => {
-  it('answers not writable (quickly, without throwing) while the server is down, and recovers after it restarts', async () => {
-    const pg = server();
-    if (pg.external) return; // cannot stop a server we did not start
-    const url = await pg.createDatabase();
-    const poolErrors: Error[] = [];
-    const store = await PostgresStore.open({ connectionString: url, max: 2, connectionTimeoutMs: 500, onPoolError: (e) => poolErrors.push(e) });
-    try {
-      const { record } = await store.requests.createRequest(
-        {
-          ticketUrl: 'https://t/1', email: 'a@b.c', userCount: 1, requestedBySlackId: 'U1', requestedByUsername: 'u',
-          licenseExpiresOn: '2025-03-02', scopeSummary: 's', adapter: 'local', idempotencyKey: 'k1',
-        },
-        new Date(),
-      );
-      expect(await store.isWritable()).toBe(true);
-      await pg.stop();
-      const started = Date.now();
+  it(
+    'answers not writable (quickly, without throwing) while ' + 'the server is down, and recovers after it restarts',
+    async () => {
+      const pg = server();
+      if (pg.external) return; // cannot stop a server we did not start
+      const url = await pg.createDatabase();
+      const poolErrors: Error[] = [];
+      const store = await PostgresStore.open({
+        connectionString: url,
+        max: 2,
+        connectionTimeoutMs: 500,
+        onPoolError: (e) => poolErrors.push(e),
+      });
+      try {
+        const { record } = await store.requests.createRequest(
+          {
+            ticketUrl: 'https://t/1',
+            email: 'a@b.c',
+            userCount: 1,
+            requestedBySlackId: 'U1',
+            requestedByUsername: 'u',
+            licenseExpiresOn: '2025-03-02',
+            scopeSummary: 's',
+            adapter: 'local',
+            idempotencyKey: 'k1',
+          },
+          new Date(),
+        );
+        expect(await store.isWritable()).toBe(true);
+        await pg.stop();
+        const started = Date.now();
+        expect(await store.isWritable()).toBe(false);
+        expect(Date.now() - started).toBeLessThan(2000);
+        await pg.start();
+        expect(await store.isWritable()).toBe(true);
+        expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
+      } finally {
+        await store.close();
+      }
       expect(await store.isWritable()).toBe(false);
-      expect(Date.now() - started).toBeLessThan(2000);
-      await pg.start();
-      expect(await store.isWritable()).toBe(true);
-      expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
-    } finally {
-      await store.close();
-    }
-    expect(await store.isWritable()).toBe(false);
-    await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
-  }, 30_000);
+      await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
+    },
+    30_000,
+  );
 });

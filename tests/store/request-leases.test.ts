@@ -60,7 +60,11 @@ describe.each(backends)('$name request leases', (backend) => {
   it('of eight replicas claiming pending requests at once, each request goes to exactly one', async () => {
     const [a, b] = await pair();
     for (let i = 0; i < 20; i++) await a.requests.createRequest(input(), at(i));
-    const rounds = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).requests.claimPendingRequests(`replica-${i}`, at(100), 3, 30_000)));
+    const rounds = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? a : b).requests.claimPendingRequests(`replica-${i}`, at(100), 3, 30_000),
+      ),
+    );
     const ids = rounds.flat().map((r) => r.id);
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
@@ -72,16 +76,21 @@ describe.each(backends)('$name request leases', (backend) => {
   it('claimRequest: one owner at a time; the owner renews, may re-claim its own, and releases', async () => {
     const [a, b] = await pair();
     const { record } = await a.requests.createRequest(input(), T0);
-    const results = await Promise.all([a.requests.claimRequest(record.id, 'replica-a', at(1), 10_000), b.requests.claimRequest(record.id, 'replica-b', at(1), 10_000)]);
+    const results = await Promise.all([
+      a.requests.claimRequest(record.id, 'replica-a', at(1), 10_000),
+      b.requests.claimRequest(record.id, 'replica-b', at(1), 10_000),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const owner = results[0] ? 'replica-a' : 'replica-b';
     const other = results[0] ? 'replica-b' : 'replica-a';
-    expect(await a.requests.claimRequest(record.id, owner, at(2), 10_000)).toBe(true); // a restarted process with the same name
+    // a restarted process with the same name
+    expect(await a.requests.claimRequest(record.id, owner, at(2), 10_000)).toBe(true);
     expect(await a.requests.renewRequestLease(record.id, owner, at(9), 10_000)).toBe(true); // now until t=19
     expect(await b.requests.renewRequestLease(record.id, other, at(9), 10_000)).toBe(false);
     expect(await b.requests.claimRequest(record.id, other, at(18), 10_000)).toBe(false);
     expect(await b.requests.claimRequest(record.id, other, at(19), 10_000)).toBe(true); // expired: taken over
-    expect(await a.requests.renewRequestLease(record.id, owner, at(20), 10_000)).toBe(false); // the old owner learns it lost it
+    // the old owner learns it lost it
+    expect(await a.requests.renewRequestLease(record.id, owner, at(20), 10_000)).toBe(false);
     await a.requests.releaseRequestLease(record.id, owner); // not its lease any more: no effect
     expect(await a.requests.claimRequest(record.id, owner, at(21), 10_000)).toBe(false);
     await b.requests.releaseRequestLease(record.id, other);
@@ -94,8 +103,12 @@ describe.each(backends)('$name request leases', (backend) => {
     expect(await b.requests.claimPendingRequests('replica-b', at(5), 10, 30_000, 10_000)).toEqual([]);
     expect(await a.requests.claimRequest(record.id, 'replica-a', at(6), 30_000)).toBe(true);
     const { record: orphan } = await a.requests.createRequest(input(), at(7));
-    expect((await b.requests.claimPendingRequests('replica-b', at(16), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([]);
-    expect((await b.requests.claimPendingRequests('replica-b', at(17), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([orphan.id]);
+    expect((await b.requests.claimPendingRequests('replica-b', at(16), 10, 30_000, 10_000)).map((r) => r.id)).toEqual(
+      [],
+    );
+    expect((await b.requests.claimPendingRequests('replica-b', at(17), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([
+      orphan.id,
+    ]);
   });
 
   it('claimRequest refuses a request with nothing left to do', async () => {
@@ -110,17 +123,26 @@ describe.each(backends)('$name request leases', (backend) => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
       const { record } = await a.requests.createRequest(input(), at(i));
-      await a.requests.updateRequest(record.id, { status: 'generated', licenseFile: `f${i}`, trialExpiresOn: '2025-03-11' }, at(10));
+      await a.requests.updateRequest(
+        record.id,
+        { status: 'generated', licenseFile: `f${i}`, trialExpiresOn: '2025-03-11' },
+        at(10),
+      );
       ids.push(record.id);
     }
-    expect(await a.requests.claimRequest(ids[0]!, 'replica-a', at(11), 5_000)).toBe(true); // being handed over by a
-    const [ra, rb] = await Promise.all([a.requests.claimDeliveriesDue('replica-a', at(12), 10, 5_000), b.requests.claimDeliveriesDue('replica-b', at(12), 10, 5_000)]);
+    expect(await a.requests.claimRequest(ids[0], 'replica-a', at(11), 5_000)).toBe(true); // being handed over by a
+    const [ra, rb] = await Promise.all([
+      a.requests.claimDeliveriesDue('replica-a', at(12), 10, 5_000),
+      b.requests.claimDeliveriesDue('replica-b', at(12), 10, 5_000),
+    ]);
     const claimedByB = rb.map((r) => r.id);
     expect(claimedByB).not.toContain(ids[0]);
     expect(new Set([...ra.map((r) => r.id), ...claimedByB]).size).toBe(ra.length + rb.length);
     expect(ra.length + rb.length).toBe(6); // a re-claims its own, b gets the rest
-    await a.requests.recordDelivery(ids[1]!, { delivered: true }, at(13));
-    expect((await b.requests.claimDeliveriesDue('replica-c', at(17), 10, 5_000)).map((r) => r.id)).not.toContain(ids[1]);
+    await a.requests.recordDelivery(ids[1], { delivered: true }, at(13));
+    expect((await b.requests.claimDeliveriesDue('replica-c', at(17), 10, 5_000)).map((r) => r.id)).not.toContain(
+      ids[1],
+    );
   });
 
   it('claimDue with dueBy looks past backoffs but not past a live lease, and the lease starts at now', async () => {

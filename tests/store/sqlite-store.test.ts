@@ -43,7 +43,7 @@ function open(dir = tempDir()): SqliteStore {
 }
 
 afterEach(() => {
-  for (const s of stores) s.close();
+  for (const s of stores) s.closeNow();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];
@@ -67,7 +67,11 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
 }
 
 /** createRequest without a duplicate window, in the `{ record, created }` shape these tests read. */
-async function insert(store: SqliteStore, request: LicenseRequestInput, now: Date): Promise<{ record: LicenseRequestRecord; created: boolean }> {
+async function insert(
+  store: SqliteStore,
+  request: LicenseRequestInput,
+  now: Date,
+): Promise<{ record: LicenseRequestRecord; created: boolean }> {
   const result = await store.requests.createRequest(request, now);
   return { record: result.record, created: result.outcome === 'created' };
 }
@@ -117,7 +121,7 @@ describe('opening', () => {
     const { record } = await insert(first, input(), T0);
     await first.outbox.enqueue({ key: 'k1', channel: 'C1', text: 'hello', blocks: [] }, T0);
     await first.preferences.savePreferences('U1', { timeZone: 'Europe/Paris' }, T0);
-    first.close();
+    first.closeNow();
 
     const readMigrations = () => {
       const raw = new Database(join(dir, DATABASE_FILE_NAME), { readonly: true });
@@ -140,14 +144,12 @@ describe('opening', () => {
 
   it('refuses to open a database written by a newer release, without touching it', () => {
     const dir = tempDir();
-    new SqliteStore(dir).close();
+    new SqliteStore(dir).closeNow();
     const file = join(dir, DATABASE_FILE_NAME);
     const raw = new Database(file);
-    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-      LATEST_SCHEMA_VERSION + 41,
-      'from the future',
-      T0.toISOString(),
-    );
+    raw
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(LATEST_SCHEMA_VERSION + 41, 'from the future', T0.toISOString());
     raw.close();
 
     let error: unknown;
@@ -243,7 +245,6 @@ describe('health', () => {
     expect(await store.isWritable()).toBe(false);
     await expect(store.close()).resolves.toBeUndefined();
   });
-
 });
 
 describe('bulkInsert (benchmark fill)', () => {
@@ -296,7 +297,7 @@ describe('scale sanity', () => {
 
     function* requests(): Generator<LicenseRequestRecord> {
       for (let i = 0; i < 20_000; i++) {
-        const status = (['pending', 'generated', 'failed', 'refused'] as const)[i % 4]!;
+        const status = (['pending', 'generated', 'failed', 'refused'] as const)[i % 4];
         const fields =
           status === 'generated'
             ? { status, trialExpiresOn: '2025-03-11', delivery: { status: 'delivered' as const, attempts: 1 } }
@@ -356,22 +357,24 @@ describe('scale sanity', () => {
         backlog: explain(store.file, OUTBOX_QUERIES.backlog),
       };
       for (const [name, details] of Object.entries(plans)) {
-        const fullScans = details.filter((d) => /^SCAN (license_requests|audit_outbox)\b/.test(d) && !/USING (COVERING )?INDEX/.test(d));
+        const fullScans = details.filter(
+          (d) => /^SCAN (license_requests|audit_outbox)\b/.test(d) && !/USING (COVERING )?INDEX/.test(d),
+        );
         expect({ name, fullScans }).toEqual({ name, fullScans: [] });
       }
-      expect(plans.findByTicket!.join(' ')).toMatch(/USING INDEX license_requests_ticket_created/);
-      expect(plans.findByEmail!.join(' ')).toMatch(/USING INDEX license_requests_email_created/);
+      expect(plans.findByTicket.join(' ')).toMatch(/USING INDEX license_requests_ticket_created/);
+      expect(plans.findByEmail.join(' ')).toMatch(/USING INDEX license_requests_email_created/);
       // The duplicate check of createRequest (ticket OR email, within the re-issue window): SQLite
       // picks the status index bounded by the window's start, or one of the two lookup indexes.
-      expect(plans.duplicates!.join(' ')).toMatch(
+      expect(plans.duplicates.join(' ')).toMatch(
         /SEARCH license_requests USING INDEX license_requests_(ticket|email|status)_created/,
       );
-      expect(plans.listPending!.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
-      expect(plans.due!.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
-      expect(plans.backlog!.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
+      expect(plans.listPending.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
+      expect(plans.due.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
+      expect(plans.backlog.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
       // Newest-first reads come straight off the index, no sort of the matching rows.
-      expect(plans.findByTicket!.join(' ')).not.toMatch(/TEMP B-TREE/);
-      expect(plans.findByEmail!.join(' ')).not.toMatch(/TEMP B-TREE/);
+      expect(plans.findByTicket.join(' ')).not.toMatch(/TEMP B-TREE/);
+      expect(plans.findByEmail.join(' ')).not.toMatch(/TEMP B-TREE/);
     };
     checkPlans();
     analyze(store.file); // PRAGMA optimize on close may add statistics; the plans must not regress

@@ -6,7 +6,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import {
+  PostgresStore,
+  SqliteStore,
+  type LicenseRequestInput,
+  type LicenseRequestRecord,
+  type Store,
+} from '../../src/store';
 import { usePostgres } from '../support/postgres';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -101,7 +107,16 @@ describe.each(backends)('$name store', (backend) => {
     it('optional fields are absent (not null) when unset', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
-      for (const k of ['overrideJustification', 'issueUrl', 'failureReason', 'refusalReason', 'licensePath', 'licenseFile', 'trialExpiresOn', 'delivery']) {
+      for (const k of [
+        'overrideJustification',
+        'issueUrl',
+        'failureReason',
+        'refusalReason',
+        'licensePath',
+        'licenseFile',
+        'trialExpiresOn',
+        'delivery',
+      ]) {
         expect(record).not.toHaveProperty(k);
       }
     });
@@ -119,7 +134,9 @@ describe.each(backends)('$name store', (backend) => {
       const a = await fresh();
       const b = await second(a);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).requests.createRequest(input({ idempotencyKey: 'same' }), at(i))),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).requests.createRequest(input({ idempotencyKey: 'same' }), at(i)),
+        ),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
       expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
@@ -130,7 +147,13 @@ describe.each(backends)('$name store', (backend) => {
       const { record } = await store.requests.createRequest(input(), T0);
       const generated = await store.requests.updateRequest(
         record.id,
-        { status: 'generated', licensePath: '/licenses/x', licenseFile: 'LICENSE', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'john@example.com', userCount: 25 } },
+        {
+          status: 'generated',
+          licensePath: '/licenses/x',
+          licenseFile: 'LICENSE',
+          trialExpiresOn: '2025-03-11',
+          issuedToMismatch: { email: 'john@example.com', userCount: 25 },
+        },
         at(10),
       );
       expect(generated).toMatchObject({
@@ -142,7 +165,11 @@ describe.each(backends)('$name store', (backend) => {
         updatedAt: at(10).toISOString(),
         createdAt: T0.toISOString(),
       });
-      const failed = await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'boom', issueUrl: 'https://gitlab.example.com/g/p/-/issues/1' }, at(20));
+      const failed = await store.requests.updateRequest(
+        record.id,
+        { status: 'failed', failureReason: 'boom', issueUrl: 'https://gitlab.example.com/g/p/-/issues/1' },
+        at(20),
+      );
       expect(failed).toEqual({
         ...record,
         status: 'failed',
@@ -151,9 +178,20 @@ describe.each(backends)('$name store', (backend) => {
         updatedAt: at(20).toISOString(),
       });
       expect(await store.requests.getRequest(record.id)).toEqual(failed);
-      const refused = await store.requests.updateRequest(record.id, { status: 'refused', refusalReason: 'out of scope' }, at(30));
-      expect(refused).toEqual({ ...record, status: 'refused', refusalReason: 'out of scope', updatedAt: at(30).toISOString() });
-      await expect(store.requests.updateRequest('missing', { status: 'failed', failureReason: 'x' }, T0)).rejects.toThrow(/not found/);
+      const refused = await store.requests.updateRequest(
+        record.id,
+        { status: 'refused', refusalReason: 'out of scope' },
+        at(30),
+      );
+      expect(refused).toEqual({
+        ...record,
+        status: 'refused',
+        refusalReason: 'out of scope',
+        updatedAt: at(30).toISOString(),
+      });
+      await expect(
+        store.requests.updateRequest('missing', { status: 'failed', failureReason: 'x' }, T0),
+      ).rejects.toThrow(/not found/);
     });
 
     it('claimRetry moves failed -> pending exactly once and bumps attempts', async () => {
@@ -163,7 +201,10 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.requests.claimRetry(record.id, at(1))).toBe(false); // pending, not failed
       await store.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(2));
 
-      const claims = await Promise.all([store.requests.claimRetry(record.id, at(3)), other.requests.claimRetry(record.id, at(3))]);
+      const claims = await Promise.all([
+        store.requests.claimRetry(record.id, at(3)),
+        other.requests.claimRetry(record.id, at(3)),
+      ]);
       expect(claims.sort()).toEqual([false, true]);
       const after = await store.requests.getRequest(record.id);
       expect(after).toMatchObject({ status: 'pending', attempts: 1, updatedAt: at(3).toISOString() });
@@ -182,7 +223,9 @@ describe.each(backends)('$name store', (backend) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const email = i % 2 ? 'Mixed.Case@Example.COM' : 'mixed.case@example.com';
-        ids.push((await store.requests.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id);
+        ids.push(
+          (await store.requests.createRequest(input({ ticketUrl: 'https://t/42', email }), at(i * 10))).record.id,
+        );
       }
       await store.requests.createRequest(input({ ticketUrl: 'https://t/43', email: 'someone@else.com' }), at(100));
       const newestFirst = [...ids].reverse();
@@ -193,7 +236,9 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.requests.findByTicket('https://t/42', 0)).toEqual([]);
 
       expect((await store.requests.findByEmail('MIXED.case@example.com', 10)).map((r) => r.id)).toEqual(newestFirst);
-      expect((await store.requests.findByEmail('mixed.case@EXAMPLE.com', 3)).map((r) => r.id)).toEqual(newestFirst.slice(0, 3));
+      expect((await store.requests.findByEmail('mixed.case@EXAMPLE.com', 3)).map((r) => r.id)).toEqual(
+        newestFirst.slice(0, 3),
+      );
       const [withOriginalCase] = await store.requests.findByEmail('mixed.case@example.com', 1);
       expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
       expect(await store.requests.findByEmail('nobody@example.com', 10)).toEqual([]);
@@ -210,7 +255,12 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   describe('audit outbox', () => {
-    const msg = (key: string, text = `text of ${key}`) => ({ key, channel: 'C-AUDIT', text, blocks: [{ type: 'section', text }] });
+    const msg = (key: string, text = `text of ${key}`) => ({
+      key,
+      channel: 'C-AUDIT',
+      text,
+      blocks: [{ type: 'section', text }],
+    });
 
     it('enqueue creates version 1, due now; get returns it', async () => {
       const store = await fresh();
@@ -303,7 +353,14 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.outbox.due(at(100), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2']);
       expect((await store.outbox.due(at(100), 2)).map((e) => e.key)).toEqual(['a', 'b']);
       expect(await store.outbox.due(at(100), 0)).toEqual([]);
-      expect((await store.outbox.due(at(1000), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2', 'later']);
+      expect((await store.outbox.due(at(1000), 10)).map((e) => e.key)).toEqual([
+        'a',
+        'b',
+        'c',
+        'tie-1',
+        'tie-2',
+        'later',
+      ]);
       expect(await store.outbox.backlog()).toBe(6);
     });
 
@@ -330,7 +387,12 @@ describe.each(backends)('$name store', (backend) => {
     it('records decisions with JSON inputs and lists them since a date, oldest first', async () => {
       const store = await fresh();
       const d1 = await store.decisions.recordDecision(
-        { ticketUrl: 'https://t/1', decidedBySlackId: 'U1', verdict: 'valid', inputs: { answers: [1, 'b'], nested: { ok: true } } },
+        {
+          ticketUrl: 'https://t/1',
+          decidedBySlackId: 'U1',
+          verdict: 'valid',
+          inputs: { answers: [1, 'b'], nested: { ok: true } },
+        },
         at(10),
       );
       expect(d1).toEqual({
@@ -341,8 +403,14 @@ describe.each(backends)('$name store', (backend) => {
         inputs: { answers: [1, 'b'], nested: { ok: true } },
         createdAt: at(10).toISOString(),
       });
-      const d0 = await store.decisions.recordDecision({ ticketUrl: 'https://t/0', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} }, at(5));
-      const d2 = await store.decisions.recordDecision({ ticketUrl: 'https://t/2', decidedBySlackId: 'U1', verdict: 'valid', inputs: {} }, at(20));
+      const d0 = await store.decisions.recordDecision(
+        { ticketUrl: 'https://t/0', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} },
+        at(5),
+      );
+      const d2 = await store.decisions.recordDecision(
+        { ticketUrl: 'https://t/2', decidedBySlackId: 'U1', verdict: 'valid', inputs: {} },
+        at(20),
+      );
       expect(await store.decisions.listDecisions(at(0))).toEqual([d0, d1, d2]);
       expect((await store.decisions.listDecisions(at(10))).map((d) => d.id)).toEqual([d1.id, d2.id]);
       expect(await store.decisions.listDecisions(at(21))).toEqual([]);
@@ -356,41 +424,61 @@ describe.each(backends)('$name store', (backend) => {
       await store.preferences.savePreferences('U1', { gitlabUsername: 'jdoe' }, T0);
       expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe' });
       await store.preferences.savePreferences('U1', { timeZone: 'America/New_York' }, at(1));
-      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jdoe', timeZone: 'America/New_York' });
+      expect(await store.preferences.getPreferences('U1')).toEqual({
+        gitlabUsername: 'jdoe',
+        timeZone: 'America/New_York',
+      });
       await store.preferences.savePreferences('U1', { gitlabUsername: 'jane', timeZone: undefined }, at(2));
-      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+      expect(await store.preferences.getPreferences('U1')).toEqual({
+        gitlabUsername: 'jane',
+        timeZone: 'America/New_York',
+      });
       await store.preferences.savePreferences('U2', {}, at(3));
       expect(await store.preferences.getPreferences('U2')).toEqual({});
-      expect(await store.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'jane', timeZone: 'America/New_York' });
+      expect(await store.preferences.getPreferences('U1')).toEqual({
+        gitlabUsername: 'jane',
+        timeZone: 'America/New_York',
+      });
     });
   });
 
   describe('atomic createRequest (duplicate check in the same transaction as the insert)', () => {
     const window = { reissueWindowSince: at(-10 * 86_400) };
 
-    it('10 concurrent creates for the same ticket from two connections: exactly 1 created, 9 duplicates naming it', async () => {
-      const a = await fresh();
-      const b = await second(a);
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }), at(i), window),
-        ),
-      );
-      const created = results.filter((r) => r.outcome === 'created');
-      expect(created).toHaveLength(1);
-      const winner = created[0]!.outcome === 'created' ? created[0]!.record : undefined;
-      for (const r of results.filter((x) => x.outcome !== 'created')) {
-        expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
-      }
-      expect(await a.requests.findByTicket('https://t/race', 50)).toHaveLength(1);
-    });
+    it(
+      '10 concurrent creates for the same ticket from two ' + 'connections: exactly 1 created, 9 duplicates naming it',
+      async () => {
+        const a = await fresh();
+        const b = await second(a);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? a : b).requests.createRequest(
+              input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }),
+              at(i),
+              window,
+            ),
+          ),
+        );
+        const created = results.filter((r) => r.outcome === 'created');
+        expect(created).toHaveLength(1);
+        const winner = created[0].outcome === 'created' ? created[0].record : undefined;
+        for (const r of results.filter((x) => x.outcome !== 'created')) {
+          expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
+        }
+        expect(await a.requests.findByTicket('https://t/race', 50)).toHaveLength(1);
+      },
+    );
 
     it('10 concurrent creates for the same email in any case (different tickets): exactly 1 created', async () => {
       const a = await fresh();
       const b = await second(a);
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? a : b).requests.createRequest(input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }), at(i), window),
+          (i % 2 ? a : b).requests.createRequest(
+            input({ ticketUrl: `https://t/${i}`, email: i % 2 ? 'Ops@Corp.com' : 'ops@CORP.com' }),
+            at(i),
+            window,
+          ),
         ),
       );
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
@@ -402,36 +490,66 @@ describe.each(backends)('$name store', (backend) => {
       const a = await fresh();
       const b = await second(a);
       const same = input({ idempotencyKey: 'view-same' });
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).requests.createRequest(same, at(i), window)));
-      expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'existing', 'existing', 'existing', 'existing', 'existing']);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).requests.createRequest(same, at(i), window)),
+      );
+      expect(results.map((r) => r.outcome).sort()).toEqual([
+        'created',
+        'existing',
+        'existing',
+        'existing',
+        'existing',
+        'existing',
+      ]);
       const ids = new Set(results.map((r) => (r.outcome === 'duplicates' ? undefined : r.record.id)));
       expect(ids.size).toBe(1);
     });
 
-    it('duplicates: pending/generated for the same ticket OR email since the window start, newest first; failed/refused/older do not count', async () => {
-      const store = await fresh();
-      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
-      const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
-      const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
-      const byEmail = (await store.requests.createRequest(input({ ...base, ticketUrl: 'https://t/other' , email: 'OPS@corp.com' }), at(200))).record;
-      await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
-      const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
-      await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
-      const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
-      await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
+    it(
+      'duplicates: pending/generated for the same ticket OR email since the window start, newest first; ' +
+        'failed/refused/older do not count',
+      async () => {
+        const store = await fresh();
+        const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
+        const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
+        const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
+        const byEmail = (
+          await store.requests.createRequest(
+            input({ ...base, ticketUrl: 'https://t/other', email: 'OPS@corp.com' }),
+            at(200),
+          )
+        ).record;
+        await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
+        const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
+        await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
+        const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
+        await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
 
-      const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), { reissueWindowSince: at(100) });
-      expect(result.outcome).toBe('duplicates');
-      const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
-      expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
-      expect(ids).not.toContain(old.id);
+        const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), {
+          reissueWindowSince: at(100),
+        });
+        expect(result.outcome).toBe('duplicates');
+        const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
+        expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
+        expect(ids).not.toContain(old.id);
 
-      // No window: the confirmed re-issue is stored.
-      expect((await store.requests.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
-      // A window after every pending/generated one: stored too.
-      expect((await store.requests.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome).toBe('created');
-      expect((await store.requests.createRequest(input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }), at(800), window)).outcome).toBe('created');
-    });
+        // No window: the confirmed re-issue is stored.
+        expect((await store.requests.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
+        // A window after every pending/generated one: stored too.
+        expect(
+          (await store.requests.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome,
+        ).toBe('created');
+        expect(
+          (
+            await store.requests.createRequest(
+              input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }),
+              at(800),
+              window,
+            )
+          ).outcome,
+        ).toBe('created');
+      },
+    );
   });
 
   describe('claimRetry under concurrency', () => {
@@ -440,7 +558,9 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       const { record } = await a.requests.createRequest(input(), T0);
       await a.requests.updateRequest(record.id, { status: 'failed', failureReason: 'adapter down' }, at(1));
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).requests.claimRetry(record.id, at(2))));
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).requests.claimRetry(record.id, at(2))),
+      );
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await b.requests.getRequest(record.id)).toMatchObject({ status: 'pending', attempts: 1 });
     });
@@ -468,30 +588,33 @@ describe.each(backends)('$name store', (backend) => {
       expect(await a.outbox.backlog()).toBe(30);
     });
 
-    it('the lease holds until it expires, survives a new version, and ends with markDelivered / markFailed', async () => {
-      const store = await fresh();
-      await store.outbox.enqueue(msg('a'), T0);
-      await store.outbox.enqueue(msg('b'), T0);
-      await store.outbox.enqueue(msg('c'), T0);
-      const first = await store.outbox.claimDue(at(1), 10, 30_000);
-      expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
-      expect(first[0]!.claimedUntil).toBe(at(31).toISOString());
-      expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+    it(
+      'the lease holds until it expires, survives a new ' + 'version, and ends with markDelivered / markFailed',
+      async () => {
+        const store = await fresh();
+        await store.outbox.enqueue(msg('a'), T0);
+        await store.outbox.enqueue(msg('b'), T0);
+        await store.outbox.enqueue(msg('c'), T0);
+        const first = await store.outbox.claimDue(at(1), 10, 30_000);
+        expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
+        expect(first[0].claimedUntil).toBe(at(31).toISOString());
+        expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
-      await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
-      expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
+        await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
+        expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
 
-      await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
-      await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
-      const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
-      expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
-      expect((await store.outbox.get('b'))).not.toHaveProperty('claimedUntil');
-      expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+        await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+        await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
+        const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
+        expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
+        expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
+        expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
-      // c's holder died: nobody gets it before the lease runs out, the next claimer after.
-      expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
-      expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
-    });
+        // c's holder died: nobody gets it before the lease runs out, the next claimer after.
+        expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
+        expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+      },
+    );
 
     it('honours limit 0 and skips delivered and future entries', async () => {
       const store = await fresh();
@@ -527,12 +650,22 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
       expect(await store.requests.listDeliveriesDue(at(100), 10)).toEqual([]);
-      const generated = await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' }, at(1));
+      const generated = await store.requests.updateRequest(
+        record.id,
+        { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' },
+        at(1),
+      );
       expect(generated).toMatchObject({ delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() } });
       expect((await store.requests.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
 
-      const failed = await store.requests.recordDelivery(record.id, { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) }, at(2));
-      expect(failed).toMatchObject({ delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() } });
+      const failed = await store.requests.recordDelivery(
+        record.id,
+        { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) },
+        at(2),
+      );
+      expect(failed).toMatchObject({
+        delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() },
+      });
       expect(await store.requests.listDeliveriesDue(at(59), 10)).toEqual([]);
       expect(await store.requests.listDeliveriesDue(at(60), 10)).toHaveLength(1);
 
@@ -540,8 +673,24 @@ describe.each(backends)('$name store', (backend) => {
       expect(done).toMatchObject({ delivery: { status: 'delivered', attempts: 2 } });
       expect(done).not.toHaveProperty('delivery.error');
       // A late failure report never undoes a delivery; updating the record again keeps it delivered.
-      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'late', nextAttemptAt: at(90) }, at(62)))).toBe('delivered');
-      expect(deliveryStatus(await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'x@y.z', userCount: 1 } }, at(63)))).toBe('delivered');
+      expect(
+        deliveryStatus(
+          await store.requests.recordDelivery(
+            record.id,
+            { delivered: false, error: 'late', nextAttemptAt: at(90) },
+            at(62),
+          ),
+        ),
+      ).toBe('delivered');
+      expect(
+        deliveryStatus(
+          await store.requests.updateRequest(
+            record.id,
+            { status: 'generated', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'x@y.z', userCount: 1 } },
+            at(63),
+          ),
+        ),
+      ).toBe('delivered');
       expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
 
@@ -549,16 +698,33 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
       await store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(1));
-      expect(deliveryStatus(await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)))).toBe('failed');
+      expect(
+        deliveryStatus(
+          await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)),
+        ),
+      ).toBe('failed');
       expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
     });
   });
 
   it('open requests are kept per view, replaced by the next step, and pruned', async () => {
     const store = await fresh();
-    await store.openRequests.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' }, at(0));
-    expect(await store.openRequests.getOpenRequest('V1')).toEqual({ viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1', updatedAt: at(0).toISOString() });
-    await store.openRequests.saveOpenRequest({ viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' }, at(5));
+    await store.openRequests.saveOpenRequest(
+      { viewId: 'V1', slackUserId: 'U1', stage: 'override', facts: { email: 'a@b.c' }, channelId: 'C1' },
+      at(0),
+    );
+    expect(await store.openRequests.getOpenRequest('V1')).toEqual({
+      viewId: 'V1',
+      slackUserId: 'U1',
+      stage: 'override',
+      facts: { email: 'a@b.c' },
+      channelId: 'C1',
+      updatedAt: at(0).toISOString(),
+    });
+    await store.openRequests.saveOpenRequest(
+      { viewId: 'V1', slackUserId: 'U1', stage: 'reissue', facts: { email: 'a@b.c' }, justification: 'because' },
+      at(5),
+    );
     expect(await store.openRequests.getOpenRequest('V1')).toMatchObject({ stage: 'reissue', justification: 'because' });
     expect(await store.openRequests.getOpenRequest('V2')).toBeUndefined();
     expect(await store.openRequests.pruneOpenRequests(at(6))).toBe(1);

@@ -49,7 +49,8 @@ export class PostgresBinariesNotFoundError extends Error {
     super(
       `No PostgreSQL server binaries (initdb, pg_ctl) found; looked in: ${looked.join(', ') || '(nothing)'}. ` +
         'The PostgreSQL store tests need a real server: install PostgreSQL (e.g. `apt-get install postgresql`), ' +
-        'set PG_BINDIR to the folder holding initdb/pg_ctl, or set TEST_DATABASE_URL to a server the tests may create databases on.',
+        ('set PG_BINDIR to the folder holding initdb/pg_ctl, or set TEST_DATABASE_URL to a server the tests may ' +
+          'create databases on.'),
     );
     this.name = 'PostgresBinariesNotFoundError';
   }
@@ -63,17 +64,26 @@ export interface BinDirSearch {
 }
 
 /** Folder holding initdb and pg_ctl. Throws {@link PostgresBinariesNotFoundError} when none does. */
-export function findPostgresBinDir({ env = process.env, versionRoots = ['/usr/lib/postgresql'] }: BinDirSearch = {}): string {
+export function findPostgresBinDir({
+  env = process.env,
+  versionRoots = ['/usr/lib/postgresql'],
+}: BinDirSearch = {}): string {
   const candidates: string[] = [];
   if (env.PG_BINDIR) candidates.push(env.PG_BINDIR);
   try {
-    const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const bindir = execFileSync('pg_config', ['--bindir'], {
+      encoding: 'utf8',
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (bindir) candidates.push(bindir);
   } catch {
     // no pg_config: try the usual places
   }
   for (const root of versionRoots.filter((r) => existsSync(r))) {
-    const versions = readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => join(root, v, 'bin')));
   }
   for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) candidates.push(dir);
@@ -126,7 +136,9 @@ class ExternalPostgres implements TestPostgres {
     return urlWithDatabase(this.adminUrl, name);
   }
   private unsupported(): Promise<never> {
-    return Promise.reject(new Error('TEST_DATABASE_URL points at a server this harness did not start: it cannot stop or restart it'));
+    return Promise.reject(
+      new Error('TEST_DATABASE_URL points at a server this harness did not start: it cannot stop or restart it'),
+    );
   }
   stop(): Promise<void> {
     return this.unsupported();
@@ -184,7 +196,19 @@ class ThrowawayPostgres implements TestPostgres {
     process.once('exit', server.onExit);
     server.startWatchdog();
     try {
-      await server.exec('initdb', ['-D', server.dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+      await server.exec('initdb', [
+        '-D',
+        server.dataDir,
+        '-A',
+        'trust',
+        '-U',
+        'postgres',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ]);
       // Durability is irrelevant for a throwaway cluster; dropping it makes tests fast. The unix
       // socket lives in the temp folder, so nothing is written to /var/run/postgresql.
       appendFileSync(
@@ -230,7 +254,9 @@ class ThrowawayPostgres implements TestPostgres {
       await run(file, argv, { cwd: this.dir, timeout: 60_000 });
     } catch (error) {
       const e = error as Error & { stderr?: string; stdout?: string };
-      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.logTail()}`);
+      throw new Error(`${bin} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}\n${this.logTail()}`, {
+        cause: error,
+      });
     }
   }
 
@@ -249,7 +275,9 @@ class ThrowawayPostgres implements TestPostgres {
   private startWatchdog(): void {
     const [file, argv] = this.command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', 'stop']);
     const stop = [file, ...argv].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; cd /; ${stop} >/dev/null 2>&1; rm -rf '${this.dir}'`;
+    const script =
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; cd /; ${stop} >/dev/null ` +
+      `2>&1; rm -rf '${this.dir}'`;
     const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
     watchdog.unref();
     this.watchdogPid = watchdog.pid;
@@ -332,7 +360,8 @@ export function usePostgres(): () => TestPostgres {
     server = undefined;
   }, 30_000);
   return () => {
-    if (!server) throw new Error('PostgreSQL test server is not running (did its beforeAll fail? see the first error above)');
+    if (!server)
+      throw new Error('PostgreSQL test server is not running (did its beforeAll fail? see the first error above)');
     return server;
   };
 }

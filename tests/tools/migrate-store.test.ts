@@ -37,25 +37,56 @@ describe('migrate-store', () => {
   async function fillSqlite(): Promise<void> {
     const s = new SqliteStore(dir);
     try {
-      for (let i = 0; i < 7; i++) await s.requests.createRequest(input(i, i === 3 ? { overrideJustification: 'manager ok' } : {}), at(i < 5 ? i : 5)); // ties at t=5
+      for (let i = 0; i < 7; i++)
+        await s.requests.createRequest(
+          input(i, i === 3 ? { overrideJustification: 'manager ok' } : {}),
+          at(i < 5 ? i : 5),
+        ); // ties at t=5
       const [first] = await s.requests.findByTicket('https://t/0', 1);
-      await s.requests.updateRequest(first!.id, { status: 'generated', licensePath: '/x', licenseFile: 'FILE', trialExpiresOn: '2025-03-11', issuedToMismatch: { email: 'other@example.com', userCount: 9 } }, at(10));
+      await s.requests.updateRequest(
+        first.id,
+        {
+          status: 'generated',
+          licensePath: '/x',
+          licenseFile: 'FILE',
+          trialExpiresOn: '2025-03-11',
+          issuedToMismatch: { email: 'other@example.com', userCount: 9 },
+        },
+        at(10),
+      );
       const [failed] = await s.requests.findByTicket('https://t/1', 1);
-      await s.requests.updateRequest(failed!.id, { status: 'failed', failureReason: 'adapter down' }, at(11));
-      await s.requests.claimRetry(failed!.id, at(12));
+      await s.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'adapter down' }, at(11));
+      await s.requests.claimRetry(failed.id, at(12));
       const [, refused, stillFailed] = await s.requests.findByTicket('https://t/0', 10);
-      await s.requests.updateRequest(refused!.id, { status: 'refused', refusalReason: 'out of scope' }, at(13));
-      await s.requests.updateRequest(stillFailed!.id, { status: 'failed', failureReason: 'Mechanizer failed', issueUrl: 'https://gitlab.example.com/g/p/-/issues/4' }, at(14));
-      await s.requests.recordDelivery(first!.id, { delivered: false, error: 'user_not_found', nextAttemptAt: at(70) }, at(15));
-      await s.outbox.enqueue({ key: 'a', channel: 'C', text: 'a', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }] }, at(1));
+      await s.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'out of scope' }, at(13));
+      await s.requests.updateRequest(
+        stillFailed.id,
+        { status: 'failed', failureReason: 'Mechanizer failed', issueUrl: 'https://gitlab.example.com/g/p/-/issues/4' },
+        at(14),
+      );
+      await s.requests.recordDelivery(
+        first.id,
+        { delivered: false, error: 'user_not_found', nextAttemptAt: at(70) },
+        at(15),
+      );
+      await s.outbox.enqueue(
+        { key: 'a', channel: 'C', text: 'a', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }] },
+        at(1),
+      );
       await s.outbox.markDelivered('a', 1, '111.1', at(2));
       await s.outbox.enqueue({ key: 'a', channel: 'C', text: 'a v2', blocks: [] }, at(3)); // v2 pending, ts kept
       await s.outbox.enqueue({ key: 'b', channel: 'C', text: 'b', blocks: [], threadOfKey: 'a' }, at(3));
       await s.outbox.markFailed('b', 'rate_limited', at(60));
       await s.outbox.enqueue({ key: 'c', channel: 'C', text: 'c', blocks: [] }, at(3));
       await s.outbox.claimDue(at(4), 10, 30_000); // leased when the bot stopped
-      await s.decisions.recordDecision({ ticketUrl: 'https://t/0', decidedBySlackId: 'U1', verdict: 'valid', inputs: { path: [{ q: 1 }] } }, at(1));
-      await s.decisions.recordDecision({ ticketUrl: 'https://t/1', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} }, at(1));
+      await s.decisions.recordDecision(
+        { ticketUrl: 'https://t/0', decidedBySlackId: 'U1', verdict: 'valid', inputs: { path: [{ q: 1 }] } },
+        at(1),
+      );
+      await s.decisions.recordDecision(
+        { ticketUrl: 'https://t/1', decidedBySlackId: 'U2', verdict: 'invalid', inputs: {} },
+        at(1),
+      );
       await s.preferences.savePreferences('U1', { gitlabUsername: 'eng', timeZone: 'Europe/Paris' }, at(1));
       await s.preferences.savePreferences('U2', { timeZone: 'Asia/Tokyo' }, at(2));
     } finally {
@@ -78,11 +109,17 @@ describe('migrate-store', () => {
       for (const r of rows.requests()) expect(await target.requests.getRequest(r.id)).toEqual(r);
       for (const e of rows.outbox()) expect(await target.outbox.get(e.key)).toEqual(e);
       expect(await target.decisions.listDecisions(at(0))).toEqual([...rows.decisions()]);
-      expect(await target.preferences.getPreferences('U1')).toEqual({ gitlabUsername: 'eng', timeZone: 'Europe/Paris' });
+      expect(await target.preferences.getPreferences('U1')).toEqual({
+        gitlabUsername: 'eng',
+        timeZone: 'Europe/Paris',
+      });
       expect(await target.preferences.getPreferences('U2')).toEqual({ timeZone: 'Asia/Tokyo' });
       // Orders (ties included) and queries agree.
-      for (const ticket of ['https://t/0', 'https://t/1']) expect(await target.requests.findByTicket(ticket, 50)).toEqual(await source.requests.findByTicket(ticket, 50));
-      expect(await target.requests.findByEmail('person1@example.com', 50)).toEqual(await source.requests.findByEmail('person1@example.com', 50));
+      for (const ticket of ['https://t/0', 'https://t/1'])
+        expect(await target.requests.findByTicket(ticket, 50)).toEqual(await source.requests.findByTicket(ticket, 50));
+      expect(await target.requests.findByEmail('person1@example.com', 50)).toEqual(
+        await source.requests.findByEmail('person1@example.com', 50),
+      );
       expect(await target.requests.listPending()).toEqual(await source.requests.listPending());
       expect(await target.outbox.due(at(100), 50)).toEqual(await source.outbox.due(at(100), 50));
       expect(await target.outbox.backlog()).toBe(await source.outbox.backlog());

@@ -28,7 +28,15 @@ class QueueAdapter implements LicenseAdapter {
   outcomes: LicenseOutcome[] = [];
   async request(): Promise<LicenseOutcome> {
     this.calls += 1;
-    return this.outcomes.shift() ?? { status: 'generated', licenseFile: 'FILE', fileName: 'x.gitlab-license', expiresOn: '2026-12-10', reference: '/tmp/x' };
+    return (
+      this.outcomes.shift() ?? {
+        status: 'generated',
+        licenseFile: 'FILE',
+        fileName: 'x.gitlab-license',
+        expiresOn: '2026-12-10',
+        reference: '/tmp/x',
+      }
+    );
   }
   async follow(): Promise<never> {
     throw new Error('not used');
@@ -52,7 +60,8 @@ function permissions(managers: string[] = ['UMANAGER'], outsiders: string[] = ['
   return {
     async check(user: string, capability: Capability) {
       if (outsiders.includes(user)) return { allowed: false, reason: `${user} may not ${capability}` };
-      if (capability === 'override_scope' && !managers.includes(user)) return { allowed: false, reason: 'not a manager' };
+      if (capability === 'override_scope' && !managers.includes(user))
+        return { allowed: false, reason: 'not a manager' };
       return { allowed: true };
     },
   };
@@ -60,14 +69,19 @@ function permissions(managers: string[] = ['UMANAGER'], outsiders: string[] = ['
 
 let dirs: string[] = [];
 let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
+afterEach(async () => {
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];
 });
 
-const repositories = (store: Store) => ({ requests: store.requests, openRequests: store.openRequests, preferences: store.preferences, events: store.lifecycle });
+const repositories = (store: Store) => ({
+  requests: store.requests,
+  openRequests: store.openRequests,
+  preferences: store.preferences,
+  events: store.lifecycle,
+});
 
 function setup(perms = permissions()) {
   const dir = mkdtempSync(join(tmpdir(), 'lr-service-test-'));
@@ -76,8 +90,17 @@ function setup(perms = permissions()) {
   stores.push(store);
   const adapter = new QueueAdapter();
   const notes = new Notes();
-  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notes, pino({ level: 'silent' }), () => NOW.toJSDate());
-  const service = new EmergencyLicenseService({ ...repositories(store), workflow, permissions: perms, zendeskBaseUrl: ZENDESK, adapter: 'local', now: () => NOW });
+  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notes, pino({ level: 'silent' }), () =>
+    NOW.toJSDate(),
+  );
+  const service = new EmergencyLicenseService({
+    ...repositories(store),
+    workflow,
+    permissions: perms,
+    zendeskBaseUrl: ZENDESK,
+    adapter: 'local',
+    now: () => NOW,
+  });
   return { store, adapter, notes, workflow, service };
 }
 
@@ -103,7 +126,12 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
   it.each([
     ['refused: the user may not request licenses', 'UOUTSIDER', form(), 'refused'],
     ['errors: fields are missing or invalid', 'UENGINEER', form({ userCount: 'many', email: 'nope' }), 'errors'],
-    ['out-of-scope: the license has not expired yet', 'UENGINEER', form({ expirationDate: NOT_EXPIRED }), 'out-of-scope'],
+    [
+      'out-of-scope: the license has not expired yet',
+      'UENGINEER',
+      form({ expirationDate: NOT_EXPIRED }),
+      'out-of-scope',
+    ],
     ['out-of-scope: SaaS is never in scope', 'UMANAGER', form({ deployment: 'saas' }), 'out-of-scope'],
     ['started: in scope', 'UENGINEER', form(), 'started'],
   ])('%s', async (_name, user, given, kind) => {
@@ -119,8 +147,22 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
   });
 
   it.each([
-    ['a manager, time window only: may override, the facts are kept for the override view', 'UMANAGER', form({ expirationDate: NOT_EXPIRED }), true, undefined, true],
-    ['an engineer, time window only: told why not', 'UENGINEER', form({ expirationDate: NOT_EXPIRED }), false, 'not a manager', false],
+    [
+      'a manager, time window only: may override, the facts are kept for the override view',
+      'UMANAGER',
+      form({ expirationDate: NOT_EXPIRED }),
+      true,
+      undefined,
+      true,
+    ],
+    [
+      'an engineer, time window only: told why not',
+      'UENGINEER',
+      form({ expirationDate: NOT_EXPIRED }),
+      false,
+      'not a manager',
+      false,
+    ],
     ['a manager, SaaS: never overridable', 'UMANAGER', form({ deployment: 'saas' }), false, 'not possible', false],
   ])('out of scope, %s', async (_name, user, given, canOverride, blocked, kept) => {
     const { service, store } = setup();
@@ -139,34 +181,44 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
     expect((await store.preferences.getPreferences(user)).gitlabUsername).toBe('jdoe');
   });
 
-  it('started: the request is stored before the adapter runs; finish() runs it once, a redelivery finds it', async () => {
-    const { service, adapter, notes } = setup();
-    const who = by();
-    const first = await service.submitForm(who, form());
-    if (first.kind !== 'started') throw new Error(first.kind);
-    expect(first.record.status).toBe('pending');
-    expect(first.record.idempotencyKey).toBe(`${who.viewId}:submit`);
-    expect(first.record.email).toBe('jane@example.com');
-    expect(adapter.calls).toBe(0);
-    const again = await service.submitForm(who, form());
-    expect(again.kind === 'started' && again.record.id).toBe(first.record.id);
-    expect((await first.finish())?.status).toBe('generated');
-    expect(again.kind === 'started' && (await again.finish())).toBeUndefined();
-    expect(adapter.calls).toBe(1);
-    expect(notes.delivered).toEqual([{ id: first.record.id, to: 'UENGINEER' }]);
-  });
+  it(
+    'started: the request is stored before the adapter ' + 'runs; finish() runs it once, a redelivery finds it',
+    async () => {
+      const { service, adapter, notes } = setup();
+      const who = by();
+      const first = await service.submitForm(who, form());
+      if (first.kind !== 'started') throw new Error(first.kind);
+      expect(first.record.status).toBe('pending');
+      expect(first.record.idempotencyKey).toBe(`${who.viewId}:submit`);
+      expect(first.record.email).toBe('jane@example.com');
+      expect(adapter.calls).toBe(0);
+      const again = await service.submitForm(who, form());
+      expect(again.kind === 'started' && again.record.id).toBe(first.record.id);
+      expect((await first.finish())?.status).toBe('generated');
+      expect(again.kind === 'started' && (await again.finish())).toBeUndefined();
+      expect(adapter.calls).toBe(1);
+      expect(notes.delivered).toEqual([{ id: first.record.id, to: 'UENGINEER' }]);
+    },
+  );
 
-  it('needs-confirmation: a second request for the same ticket within 10 days asks first and keeps the facts', async () => {
-    const { service, store } = setup();
-    const first = await service.submitForm(by(), form());
-    if (first.kind !== 'started') throw new Error(first.kind);
-    const who = by('UOTHER');
-    const second = await service.submitForm(who, form({ userCount: '251' }), 'C0CHANNEL');
-    if (second.kind !== 'needs-confirmation') throw new Error(second.kind);
-    expect(second.duplicates.map((d) => d.id)).toEqual([first.record.id]);
-    expect(second.channelId).toBe('C0CHANNEL');
-    expect(await store.openRequests.getOpenRequest(who.viewId)).toMatchObject({ stage: 'reissue', slackUserId: 'UOTHER', facts: { userCount: 251 } });
-  });
+  it(
+    'needs-confirmation: a second request for the same ' + 'ticket within 10 days asks first and keeps the facts',
+    async () => {
+      const { service, store } = setup();
+      const first = await service.submitForm(by(), form());
+      if (first.kind !== 'started') throw new Error(first.kind);
+      const who = by('UOTHER');
+      const second = await service.submitForm(who, form({ userCount: '251' }), 'C0CHANNEL');
+      if (second.kind !== 'needs-confirmation') throw new Error(second.kind);
+      expect(second.duplicates.map((d) => d.id)).toEqual([first.record.id]);
+      expect(second.channelId).toBe('C0CHANNEL');
+      expect(await store.openRequests.getOpenRequest(who.viewId)).toMatchObject({
+        stage: 'reissue',
+        slackUserId: 'UOTHER',
+        facts: { userCount: 251 },
+      });
+    },
+  );
 });
 
 describe('EmergencyLicenseService.override', () => {
@@ -188,9 +240,12 @@ describe('EmergencyLicenseService.override', () => {
     expect((await service.override({ ...who, slackUserId: user }, justification)).kind).toBe(kind);
   });
 
-  it('refused: a view the bot never answered with an override (crafted), or another manager\'s view', async () => {
+  it("refused: a view the bot never answered with an override (crafted), or another manager's view", async () => {
     const { service } = setup(permissions(['UMANAGER', 'UMANAGER2']));
-    expect(await service.override(by('UMANAGER'), JUSTIFIED)).toMatchObject({ kind: 'refused', reason: expect.stringContaining('no longer be overridden') });
+    expect(await service.override(by('UMANAGER'), JUSTIFIED)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('no longer be overridden'),
+    });
     const who = await outOfScope(service);
     expect((await service.override({ ...who, slackUserId: 'UMANAGER2' }, JUSTIFIED)).kind).toBe('refused');
   });
@@ -214,8 +269,16 @@ describe('EmergencyLicenseService.confirmReissue', () => {
   }
 
   it.each([
-    ['started: the same user confirms the view the bot asked with', (who: { slackUserId: string; viewId: string }) => who, 'started'],
-    ['refused: another user', (who: { slackUserId: string; viewId: string }) => ({ ...who, slackUserId: 'UENGINEER' }), 'refused'],
+    [
+      'started: the same user confirms the view the bot asked with',
+      (who: { slackUserId: string; viewId: string }) => who,
+      'started',
+    ],
+    [
+      'refused: another user',
+      (who: { slackUserId: string; viewId: string }) => ({ ...who, slackUserId: 'UENGINEER' }),
+      'refused',
+    ],
     ['refused: a view never asked', () => by('UOTHER'), 'refused'],
   ])('%s', async (_name, as, kind) => {
     const { service } = setup();
@@ -235,14 +298,33 @@ describe('EmergencyLicenseService.confirmReissue', () => {
   it('refused: the kept facts fell out of scope since (re-checked, not trusted)', async () => {
     const { service, store } = setup();
     const who = by();
-    await store.openRequests.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ...form(), expirationDate: NOT_EXPIRED } }, NOW.toJSDate());
-    expect(await service.confirmReissue(who)).toMatchObject({ kind: 'refused', reason: expect.stringContaining('no longer valid') });
+    await store.openRequests.saveOpenRequest(
+      {
+        viewId: who.viewId,
+        slackUserId: who.slackUserId,
+        stage: 'reissue',
+        facts: { ...form(), expirationDate: NOT_EXPIRED },
+      },
+      NOW.toJSDate(),
+    );
+    expect(await service.confirmReissue(who)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('no longer valid'),
+    });
   });
 
   it('refused: kept facts of the wrong types', async () => {
     const { service, store } = setup();
     const who = by();
-    await store.openRequests.saveOpenRequest({ viewId: who.viewId, slackUserId: who.slackUserId, stage: 'reissue', facts: { ticketUrl: 42, userCount: '250' } }, NOW.toJSDate());
+    await store.openRequests.saveOpenRequest(
+      {
+        viewId: who.viewId,
+        slackUserId: who.slackUserId,
+        stage: 'reissue',
+        facts: { ticketUrl: 42, userCount: '250' },
+      },
+      NOW.toJSDate(),
+    );
     expect((await service.confirmReissue(who)).kind).toBe('refused');
   });
 });
@@ -279,7 +361,10 @@ describe('EmergencyLicenseService.retry', () => {
       now: () => NOW.plus({ days: 5 }),
     });
     const result = await later.retry('UENGINEER', id);
-    expect(result).toEqual({ kind: 'outside-window', problem: expect.stringContaining('(2026-11-29), outside this workflow\'s window') });
+    expect(result).toEqual({
+      kind: 'outside-window',
+      problem: expect.stringContaining("(2026-11-29), outside this workflow's window"),
+    });
     expect(adapter.calls).toBe(1);
   });
 
@@ -291,7 +376,10 @@ describe('EmergencyLicenseService.retry', () => {
   ])('retryWindowProblem: %s', (_name, expires, overridden, problem) => {
     const found = retryWindowProblem(expires, overridden, NOW);
     if (problem === undefined) expect(found).toBeUndefined();
-    else expect(found).toBe(`${problem}, outside this workflow's window (grace period ended within the last 3 days, UTC).`);
+    else
+      expect(found).toBe(
+        `${problem}, outside this workflow's window (grace period ended within the last 3 days, UTC).`,
+      );
   });
 });
 
@@ -326,7 +414,15 @@ describe('EmergencyLicenseService: copies, lookups, prefill', () => {
   it('prefill: the ticket as a URL when it parses, the remembered username', async () => {
     const { service, store } = setup();
     await store.preferences.savePreferences('UENGINEER', { gitlabUsername: 'jdoe' }, NOW.toJSDate());
-    expect(await service.prefill('UENGINEER', ' 123456 ', '2026-11-15')).toEqual({ ticket: `${ZENDESK}/agent/tickets/123456`, username: 'jdoe', expirationDate: '2026-11-15' });
-    expect(await service.prefill('UNEW', 'see ticket')).toEqual({ ticket: 'see ticket', username: undefined, expirationDate: undefined });
+    expect(await service.prefill('UENGINEER', ' 123456 ', '2026-11-15')).toEqual({
+      ticket: `${ZENDESK}/agent/tickets/123456`,
+      username: 'jdoe',
+      expirationDate: '2026-11-15',
+    });
+    expect(await service.prefill('UNEW', 'see ticket')).toEqual({
+      ticket: 'see ticket',
+      username: undefined,
+      expirationDate: undefined,
+    });
   });
 });

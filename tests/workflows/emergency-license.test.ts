@@ -2,12 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { FailedLicense, GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
+import type {
+  FailedLicense,
+  GeneratedLicense,
+  LicenseAdapter,
+  LicenseOutcome,
+  TrialLicenseRequest,
+} from '../../src/licenses/types';
 import { openStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
 import { buildLicenseNotice, mismatchWarning, reasonOf } from '../../src/slack/messages/license-notice';
 import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
 import { buildLicenseStatusView } from '../../src/slack/views/emergency-license-modal';
-import { EmergencyLicenseWorkflow, REISSUE_WINDOW_DAYS, type LicenseNotifier } from '../../src/workflows/emergency-license';
+import {
+  EmergencyLicenseWorkflow,
+  REISSUE_WINDOW_DAYS,
+  type LicenseNotifier,
+} from '../../src/workflows/emergency-license';
 
 // ---------------------------------------------------------------------------------------------
 // Test doubles
@@ -34,7 +44,10 @@ function flat(record: LicenseRequestRecord | undefined): FlatRecord {
   return {
     ...record,
     reason: reasonOf(record) ?? mismatchWarning(record),
-    reference: record.status === 'refused' ? undefined : (record.issueUrl ?? ('licensePath' in record ? record.licensePath : undefined)),
+    reference:
+      record.status === 'refused'
+        ? undefined
+        : (record.issueUrl ?? ('licensePath' in record ? record.licensePath : undefined)),
     deliveryStatus: delivery?.status,
     deliveryAttempts: delivery?.attempts,
     deliveryNextAt: delivery?.nextAt,
@@ -93,10 +106,16 @@ class ScriptedAdapter implements LicenseAdapter {
   }
 }
 
-async function run<T>(step: Step<T> | undefined, req: TrialLicenseRequest, reference: string | undefined, what: string): Promise<T> {
+async function run<T>(
+  step: Step<T> | undefined,
+  req: TrialLicenseRequest,
+  reference: string | undefined,
+  what: string,
+): Promise<T> {
   if (step === undefined) throw new Error(`unscripted ${what} call`);
   if (step instanceof Error) throw step;
-  if (typeof step === 'function') return (step as (r: TrialLicenseRequest, ref?: string) => T | Promise<T>)(req, reference);
+  if (typeof step === 'function')
+    return (step as (r: TrialLicenseRequest, ref?: string) => T | Promise<T>)(req, reference);
   return step;
 }
 
@@ -137,8 +156,8 @@ const silent = pino({ level: 'silent' });
 
 let dirs: string[] = [];
 let stores: Store[] = [];
-afterEach(() => {
-  for (const s of stores) s.close();
+afterEach(async () => {
+  for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   stores = [];
   dirs = [];
@@ -179,7 +198,12 @@ describe('submit', () => {
     const { workflow, store, notifier, adapter } = setup();
     const { record, created } = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
     expect(created).toBe(true);
-    expect(record).toMatchObject({ status: 'pending', attempts: 0, idempotencyKey: 'V1:submit', createdAt: T0.toISOString() });
+    expect(record).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      idempotencyKey: 'V1:submit',
+      createdAt: T0.toISOString(),
+    });
     expect(await store.requests.getRequest(record.id)).toEqual(record);
     expect(notifier.summary()).toEqual(['recordChanged:pending']);
     expect(adapter.calls).toBe(0);
@@ -188,7 +212,9 @@ describe('submit', () => {
   it('a second submit with the same idempotency key creates nothing and does not notify', async () => {
     const { workflow, store, notifier } = setup();
     const first = await workflow.submit(input({ idempotencyKey: 'V1:submit' }));
-    const again = await workflow.submit(input({ idempotencyKey: 'V1:submit', email: 'other@example.com', userCount: 9 }));
+    const again = await workflow.submit(
+      input({ idempotencyKey: 'V1:submit', email: 'other@example.com', userCount: 9 }),
+    );
     expect(again.created).toBe(false);
     expect(again.record).toEqual(first.record);
     expect(notifier.events).toHaveLength(1);
@@ -197,7 +223,9 @@ describe('submit', () => {
 
   it('concurrent submits of the same key create one record and one notice', async () => {
     const { workflow, store, notifier } = setup();
-    const results = await Promise.all(Array.from({ length: 5 }, () => workflow.submit(input({ idempotencyKey: 'V9:submit' }))));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => workflow.submit(input({ idempotencyKey: 'V9:submit' }))),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
     expect(notifier.events).toHaveLength(1);
@@ -206,39 +234,73 @@ describe('submit', () => {
 });
 
 describe('process', () => {
-  it('generated for someone else than asked (Mechanizer says so): kept generated, with the mismatch as the visible reason', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }));
-    const { workflow } = setup(adapter);
-    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    const done = await workflow.process(record.id);
-    expect(done.status).toBe('generated');
-    expect(flat(done).reason).toBe('The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.');
-  });
+  it(
+    'generated for someone else than asked (Mechanizer says so): kept generated, with the mismatch as the ' +
+      'visible reason',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(
+        generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
+      );
+      const { workflow } = setup(adapter);
+      const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+      const done = await workflow.process(record.id);
+      expect(done.status).toBe('generated');
+      expect(flat(done).reason).toBe(
+        'The license was created for john@example.com (25 users), not jane@example.com (250 users): check the ' +
+          'request issue.',
+      );
+    },
+  );
 
   it('generated for exactly what was asked: no reason', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'Jane@Example.com', userCount: 250 } }));
+    const adapter = new ScriptedAdapter().onRequest(
+      generated({ issuedTo: { email: 'Jane@Example.com', userCount: 250 } }),
+    );
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
     expect(flat(await workflow.process(record.id)).reason).toBeUndefined();
   });
 
-  it('generated: asks the adapter with the stored request, updates the record, then notifies and delivers', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated());
-    const { workflow, store, notifier } = setup(adapter);
-    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250, requestedByUsername: 'jdoe' }));
-    const done = await workflow.process(record.id);
+  it(
+    'generated: asks the adapter with the stored request, ' + 'updates the record, then notifies and delivers',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(generated());
+      const { workflow, store, notifier } = setup(adapter);
+      const { record } = await workflow.submit(
+        input({ email: 'jane@example.com', userCount: 250, requestedByUsername: 'jdoe' }),
+      );
+      const done = await workflow.process(record.id);
 
-    expect(adapter.requests).toEqual([{ requestId: record.id, ticketUrl: record.ticketUrl, email: 'jane@example.com', userCount: 250, requestedBy: 'jdoe' }]);
-    expect(adapter.follows).toEqual([]);
-    expect(flat(done)).toMatchObject({ status: 'generated', licenseFile: 'LICENSE-FILE-CONTENT', trialExpiresOn: '2025-06-24', reference: '/data/licenses/x.gitlab-license' });
-    expect(flat(done).reason).toBeUndefined();
-    expect(await store.requests.getRequest(record.id)).toEqual(done);
-    // The notice changes twice: generated (not delivered yet), then delivered.
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
-    expect(flat(notifier.events[1].record).deliveryStatus).toBe('pending');
-    expect(flat(done).deliveryStatus).toBe('delivered');
-    expect(notifier.events[3].record).toEqual(done);
-  });
+      expect(adapter.requests).toEqual([
+        {
+          requestId: record.id,
+          ticketUrl: record.ticketUrl,
+          email: 'jane@example.com',
+          userCount: 250,
+          requestedBy: 'jdoe',
+        },
+      ]);
+      expect(adapter.follows).toEqual([]);
+      expect(flat(done)).toMatchObject({
+        status: 'generated',
+        licenseFile: 'LICENSE-FILE-CONTENT',
+        trialExpiresOn: '2025-06-24',
+        reference: '/data/licenses/x.gitlab-license',
+      });
+      expect(flat(done).reason).toBeUndefined();
+      expect(await store.requests.getRequest(record.id)).toEqual(done);
+      // The notice changes twice: generated (not delivered yet), then delivered.
+      expect(notifier.summary()).toEqual([
+        'recordChanged:pending',
+        'recordChanged:generated',
+        'deliver:generated',
+        'recordChanged:generated',
+      ]);
+      expect(flat(notifier.events[1].record).deliveryStatus).toBe('pending');
+      expect(flat(done).deliveryStatus).toBe('delivered');
+      expect(notifier.events[3].record).toEqual(done);
+    },
+  );
 
   it('failed: stores the reason and does not deliver', async () => {
     const adapter = new ScriptedAdapter().onRequest({ status: 'failed', reason: 'signing key missing' });
@@ -250,17 +312,20 @@ describe('process', () => {
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
-  it('an adapter that throws: failed, with the error in words for people (no adapter name in the channel)', async () => {
-    const adapter = new ScriptedAdapter().onRequest(new Error('ENOSPC: no space left on device'));
-    const { workflow, store, notifier } = setup(adapter);
-    const { record } = await workflow.submit(input());
-    const done = await workflow.process(record.id);
-    expect(done.status).toBe('failed');
-    expect(flat(done).reason).toBe('License generation failed: ENOSPC: no space left on device');
-    expect(flat(done).reason).not.toMatch(/local|adapter/);
-    expect(flat(await store.requests.getRequest(record.id)).reason).toBe(flat(done).reason);
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
-  });
+  it(
+    'an adapter that throws: failed, with the error in ' + 'words for people (no adapter name in the channel)',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(new Error('ENOSPC: no space left on device'));
+      const { workflow, store, notifier } = setup(adapter);
+      const { record } = await workflow.submit(input());
+      const done = await workflow.process(record.id);
+      expect(done.status).toBe('failed');
+      expect(flat(done).reason).toBe('License generation failed: ENOSPC: no space left on device');
+      expect(flat(done).reason).not.toMatch(/local|adapter/);
+      expect(flat(await store.requests.getRequest(record.id)).reason).toBe(flat(done).reason);
+      expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
+    },
+  );
 
   it('pending: stores the reference before following, then follows to generated', async () => {
     const reference = 'https://gitlab.example.com/licensing/requests/-/issues/42';
@@ -278,13 +343,21 @@ describe('process', () => {
     expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: record.id }), reference }]);
     expect(flat(done)).toMatchObject({ status: 'generated', reference, trialExpiresOn: '2025-06-24' });
     expect(flat(done).licenseFile).toBeUndefined();
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
+    expect(notifier.summary()).toEqual([
+      'recordChanged:pending',
+      'recordChanged:pending',
+      'recordChanged:generated',
+      'deliver:generated',
+      'recordChanged:generated',
+    ]);
     expect(flat(notifier.events[1].record).reference).toBe(reference);
   });
 
   it('pending then a follow that throws: failed, the reference kept', async () => {
     const reference = 'https://gitlab.example.com/licensing/requests/-/issues/43';
-    const adapter = new ScriptedAdapter().onRequest({ status: 'pending', reference }).onFollow(new Error('socket hang up'));
+    const adapter = new ScriptedAdapter()
+      .onRequest({ status: 'pending', reference })
+      .onFollow(new Error('socket hang up'));
     const { workflow } = setup(adapter);
     const { record } = await workflow.submit(input());
     const done = await workflow.process(record.id);
@@ -292,25 +365,33 @@ describe('process', () => {
     expect(flat(done).reason).toMatch(/socket hang up/);
   });
 
-  it('a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, /license-status and the status view', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }));
-    const { workflow, notifier } = setup(adapter);
-    notifier.failDeliver = true;
-    const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
-    const done = await workflow.process(record.id);
-    const last = notifier.events[notifier.events.length - 1].record;
-    const texts = [
-      JSON.stringify(buildLicenseNotice(done).blocks),
-      JSON.stringify(buildLicenseNotice(last).blocks),
-      JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
-      JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
-    ];
-    for (const text of texts) {
-      expect(text).toContain('The license was created for john@example.com (25 users), not jane@example.com (250 users)');
-      expect(text).toMatch(/not delivered yet/i);
-      expect(text).toContain('user_not_found');
-    }
-  });
+  it(
+    'a Mechanizer mismatch followed by a failed delivery keeps both facts visible in the notice, ' +
+      '/license-status and the status view',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(
+        generated({ issuedTo: { email: 'john@example.com', userCount: 25 } }),
+      );
+      const { workflow, notifier } = setup(adapter);
+      notifier.failDeliver = true;
+      const { record } = await workflow.submit(input({ email: 'jane@example.com', userCount: 250 }));
+      const done = await workflow.process(record.id);
+      const last = notifier.events[notifier.events.length - 1].record;
+      const texts = [
+        JSON.stringify(buildLicenseNotice(done).blocks),
+        JSON.stringify(buildLicenseNotice(last).blocks),
+        JSON.stringify(buildLicenseStatusMessage('jane@example.com', [done]).blocks),
+        JSON.stringify(buildLicenseStatusView(done, 'C0LICENSING').blocks),
+      ];
+      for (const text of texts) {
+        expect(text).toContain(
+          'The license was created for john@example.com (25 users), not jane@example.com (250 users)',
+        );
+        expect(text).toMatch(/not delivered yet/i);
+        expect(text).toContain('user_not_found');
+      }
+    },
+  );
 
   it('a license that cannot be handed over in Slack stays generated', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated());
@@ -321,35 +402,52 @@ describe('process', () => {
     expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
   });
 
-  it('a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly once, also after a restart', async () => {
-    const adapter = new ScriptedAdapter().onRequest(generated());
-    const { workflow, store, notifier, clock, dir } = setup(adapter);
-    notifier.failDeliver = true;
-    const { record } = await workflow.submit(input());
-    const afterFirst = await workflow.process(record.id);
-    expect(flat(afterFirst)).toMatchObject({ status: 'generated', deliveryStatus: 'pending', deliveryAttempts: 1, deliveryError: 'conversations.open: user_not_found' });
-    expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
-    // Not due before the backoff.
-    expect(await workflow.deliverDue()).toBe(0);
-    clock.now = new Date(T0.getTime() + 1000);
-    expect(await workflow.deliverDue()).toBe(1);
-    expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(new Date(T0.getTime() + 3000).toISOString()); // doubled
+  it(
+    'a failed hand-over stays pending with the error, is retried after a bounded backoff and delivered exactly ' +
+      'once, also after a restart',
+    async () => {
+      const adapter = new ScriptedAdapter().onRequest(generated());
+      const { workflow, store, notifier, clock, dir } = setup(adapter);
+      notifier.failDeliver = true;
+      const { record } = await workflow.submit(input());
+      const afterFirst = await workflow.process(record.id);
+      expect(flat(afterFirst)).toMatchObject({
+        status: 'generated',
+        deliveryStatus: 'pending',
+        deliveryAttempts: 1,
+        deliveryError: 'conversations.open: user_not_found',
+      });
+      expect(flat(afterFirst).deliveryNextAt).toBe(new Date(T0.getTime() + 1000).toISOString());
+      // Not due before the backoff.
+      expect(await workflow.deliverDue()).toBe(0);
+      clock.now = new Date(T0.getTime() + 1000);
+      expect(await workflow.deliverDue()).toBe(1);
+      expect(flat(await store.requests.getRequest(record.id)).deliveryNextAt).toBe(
+        new Date(T0.getTime() + 3000).toISOString(),
+      ); // doubled
 
-    // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
-    store.close();
-    const reopened = openStore(dir);
-    stores.push(reopened);
-    const later = new RecordingNotifier();
-    const clock2 = { now: new Date(T0.getTime() + 3000) };
-    const restarted = new EmergencyLicenseWorkflow(reopened.requests, new ScriptedAdapter(), later, silent, () => clock2.now);
-    await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
-    expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
-    expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
-    clock2.now = new Date(T0.getTime() + 3_600_000);
-    await restarted.deliverDue();
-    await restarted.deliver(record.id);
-    expect(later.events.filter((e) => e.type === 'deliver')).toHaveLength(1);
-  });
+      // Restart: a new workflow on the same data folder delivers it, once, even when asked twice at once.
+      store.closeNow();
+      const reopened = openStore(dir);
+      stores.push(reopened);
+      const later = new RecordingNotifier();
+      const clock2 = { now: new Date(T0.getTime() + 3000) };
+      const restarted = new EmergencyLicenseWorkflow(
+        reopened.requests,
+        new ScriptedAdapter(),
+        later,
+        silent,
+        () => clock2.now,
+      );
+      await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
+      expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
+      expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
+      clock2.now = new Date(T0.getTime() + 3_600_000);
+      await restarted.deliverDue();
+      await restarted.deliver(record.id);
+      expect(later.events.filter((e) => e.type === 'deliver')).toHaveLength(1);
+    },
+  );
 
   it('gives the delivery up after maxAttempts and says so on the record', async () => {
     const adapter = new ScriptedAdapter().onRequest(generated());
@@ -360,14 +458,22 @@ describe('process', () => {
     const notifier = new RecordingNotifier();
     notifier.failDeliver = true;
     const clock = { now: T0 };
-    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now, { minBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, pollIntervalMs: 1000 });
+    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now, {
+      minBackoffMs: 10,
+      maxBackoffMs: 20,
+      maxAttempts: 3,
+      pollIntervalMs: 1000,
+    });
     const { record } = await workflow.submit(input());
     await workflow.process(record.id);
     for (let i = 0; i < 5; i++) {
       clock.now = new Date(clock.now.getTime() + 20);
       await workflow.deliverDue();
     }
-    expect(flat(await store.requests.getRequest(record.id))).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
+    expect(flat(await store.requests.getRequest(record.id))).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryAttempts: 3,
+    });
     expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
   });
 
@@ -426,35 +532,51 @@ describe('retry', () => {
     expect(retried).toMatchObject({ status: 'generated', attempts: 1 });
     expect(flat(retried).reason).toBeUndefined();
     expect(adapter.requests).toHaveLength(2);
-    expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed', 'recordChanged:pending', 'recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
+    expect(notifier.summary()).toEqual([
+      'recordChanged:pending',
+      'recordChanged:failed',
+      'recordChanged:pending',
+      'recordChanged:generated',
+      'deliver:generated',
+      'recordChanged:generated',
+    ]);
   });
 
   // The gitlab-issue adapter reports a Mechanizer failure as failed WITH the issue URL as
   // reference, and documents that "a retry opens a new issue that links to the failed ones"
   // (request() skips failed issues). The workflow must therefore start over on retry, not follow
   // the failed issue again (which only re-reads the same failure).
-  it('a retry after a failure that carried a reference starts a new request instead of following the failed one', async () => {
-    const failedIssue = 'https://gitlab.example.com/licensing/requests/-/issues/41';
-    const newIssue = 'https://gitlab.example.com/licensing/requests/-/issues/42';
-    // Like GitLab: following the failed issue always reads the same failure.
-    const followIssue = (_: TrialLicenseRequest, reference?: string): GeneratedLicense | FailedLicense =>
-      reference === failedIssue ? { status: 'failed', reason: 'Mechanizer reported a failure: namespace not found', reference: failedIssue } : generated({ reference: newIssue });
-    const adapter = new ScriptedAdapter()
-      .onRequest({ status: 'pending', reference: failedIssue }, { status: 'pending', reference: newIssue })
-      .onFollow(followIssue, followIssue);
-    const { workflow } = setup(adapter);
-    const { record } = await workflow.submit(input());
-    expect(flat(await workflow.process(record.id))).toMatchObject({ status: 'failed', reference: failedIssue });
+  it(
+    'a retry after a failure that carried a reference starts ' + 'a new request instead of following the failed one',
+    async () => {
+      const failedIssue = 'https://gitlab.example.com/licensing/requests/-/issues/41';
+      const newIssue = 'https://gitlab.example.com/licensing/requests/-/issues/42';
+      // Like GitLab: following the failed issue always reads the same failure.
+      const followIssue = (_: TrialLicenseRequest, reference?: string): GeneratedLicense | FailedLicense =>
+        reference === failedIssue
+          ? { status: 'failed', reason: 'Mechanizer reported a failure: namespace not found', reference: failedIssue }
+          : generated({ reference: newIssue });
+      const adapter = new ScriptedAdapter()
+        .onRequest({ status: 'pending', reference: failedIssue }, { status: 'pending', reference: newIssue })
+        .onFollow(followIssue, followIssue);
+      const { workflow } = setup(adapter);
+      const { record } = await workflow.submit(input());
+      expect(flat(await workflow.process(record.id))).toMatchObject({ status: 'failed', reference: failedIssue });
 
-    const retried = await workflow.retry(record.id);
-    expect(adapter.requests).toHaveLength(2);
-    expect(adapter.follows.map((f) => f.reference)).toEqual([failedIssue, newIssue]);
-    expect(flat(retried)).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
-  });
+      const retried = await workflow.retry(record.id);
+      expect(adapter.requests).toHaveLength(2);
+      expect(adapter.follows.map((f) => f.reference)).toEqual([failedIssue, newIssue]);
+      expect(flat(retried)).toMatchObject({ status: 'generated', reference: newIssue, attempts: 1 });
+    },
+  );
 
   it('two concurrent retries: one adapter call, the other click resolves undefined', async () => {
     const gate = deferred<LicenseOutcome>();
-    const adapter = new ScriptedAdapter().onRequest({ status: 'failed', reason: 'boom' }, () => gate.promise, generated());
+    const adapter = new ScriptedAdapter().onRequest(
+      { status: 'failed', reason: 'boom' },
+      () => gate.promise,
+      generated(),
+    );
     const { workflow, store } = setup(adapter);
     const { record } = await workflow.submit(input());
     await workflow.process(record.id);
@@ -471,32 +593,46 @@ describe('retry', () => {
 });
 
 describe('resumePending', () => {
-  it('continues pending requests: follows those with a reference, requests those without; leaves the rest', async () => {
-    const adapter = new ScriptedAdapter();
-    const { workflow, store } = setup(adapter);
-    const fresh = (await workflow.submit(input())).record;
-    const handedOver = (await workflow.submit(input())).record;
-    await store.requests.updateRequest(handedOver.id, { status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/7' }, T0);
-    const failed = (await workflow.submit(input())).record;
-    await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, T0);
-    const done = (await workflow.submit(input())).record;
-    await store.requests.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
+  it(
+    'continues pending requests: follows those with a ' + 'reference, requests those without; leaves the rest',
+    async () => {
+      const adapter = new ScriptedAdapter();
+      const { workflow, store } = setup(adapter);
+      const fresh = (await workflow.submit(input())).record;
+      const handedOver = (await workflow.submit(input())).record;
+      await store.requests.updateRequest(
+        handedOver.id,
+        { status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/7' },
+        T0,
+      );
+      const failed = (await workflow.submit(input())).record;
+      await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, T0);
+      const done = (await workflow.submit(input())).record;
+      await store.requests.updateRequest(done.id, { status: 'generated', trialExpiresOn: '2025-06-24' }, T0);
 
-    adapter.onRequest(generated()).onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
-    expect(await workflow.resumePending()).toBe(2);
-    await workflow.settle();
+      adapter
+        .onRequest(generated())
+        .onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
+      expect(await workflow.resumePending()).toBe(2);
+      await workflow.settle();
 
-    expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
-    expect(adapter.follows).toEqual([{ req: expect.objectContaining({ requestId: handedOver.id }), reference: 'https://gitlab.example.com/g/p/-/issues/7' }]);
-    expect((await store.requests.getRequest(fresh.id))?.status).toBe('generated');
-    expect((await store.requests.getRequest(handedOver.id))?.status).toBe('generated');
-    expect((await store.requests.getRequest(failed.id))?.status).toBe('failed');
-  });
+      expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
+      expect(adapter.follows).toEqual([
+        {
+          req: expect.objectContaining({ requestId: handedOver.id }),
+          reference: 'https://gitlab.example.com/g/p/-/issues/7',
+        },
+      ]);
+      expect((await store.requests.getRequest(fresh.id))?.status).toBe('generated');
+      expect((await store.requests.getRequest(handedOver.id))?.status).toBe('generated');
+      expect((await store.requests.getRequest(failed.id))?.status).toBe('failed');
+    },
+  );
 
   it('after a restart: a new workflow on the same data folder finishes what the old one left pending', async () => {
     const first = setup(new ScriptedAdapter());
     const { record } = await first.workflow.submit(input());
-    first.store.close();
+    first.store.closeNow();
 
     const store = openStore(first.dir);
     stores.push(store);
@@ -525,59 +661,100 @@ describe('resumePending', () => {
 });
 
 describe('request: the duplicate check and the insert in one step', () => {
-  async function at(ctx: ReturnType<typeof setup>, when: Date, overrides: Partial<LicenseRequestInput> = {}, status?: 'failed' | 'refused' | 'generated') {
+  async function at(
+    ctx: ReturnType<typeof setup>,
+    when: Date,
+    overrides: Partial<LicenseRequestInput> = {},
+    status?: 'failed' | 'refused' | 'generated',
+  ) {
     ctx.clock.now = when;
     const { record } = await ctx.workflow.submit(input(overrides));
-    if (status) await ctx.store.requests.updateRequest(record.id, status === 'generated' ? { status, trialExpiresOn: '2025-06-24' } : status === 'failed' ? { status, failureReason: 'x' } : { status, refusalReason: 'x' }, when);
+    if (status)
+      await ctx.store.requests.updateRequest(
+        record.id,
+        status === 'generated'
+          ? { status, trialExpiresOn: '2025-06-24' }
+          : status === 'failed'
+            ? { status, failureReason: 'x' }
+            : { status, refusalReason: 'x' },
+        when,
+      );
     return record.id;
   }
 
-  it(`finds pending and generated requests for the same ticket or email within ${REISSUE_WINDOW_DAYS} days only, and inserts nothing`, async () => {
-    const ctx = setup();
-    const now = new Date(T0.getTime() + 30 * DAY);
-    const key = { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777', email: 'jane@example.com', userCount: 250 };
+  it(
+    `finds pending and generated requests for the same ticket or email within ${REISSUE_WINDOW_DAYS} days ` +
+      `only, and inserts nothing`,
+    async () => {
+      const ctx = setup();
+      const now = new Date(T0.getTime() + 30 * DAY);
+      const key = {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/777',
+        email: 'jane@example.com',
+        userCount: 250,
+      };
 
-    const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
-    const recentGenerated = await at(ctx, new Date(now.getTime() - 9.9 * DAY), key, 'generated');
-    const justInside = await at(ctx, new Date(now.getTime() - 10 * DAY + 60_000), key, 'generated');
-    await at(ctx, new Date(now.getTime() - 10 * DAY - 60_000), key, 'generated');
-    await at(ctx, new Date(now.getTime() - 20 * DAY), key);
-    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
-    await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
-    // Same ticket with another user count or email, or the same email on another ticket: still a
-    // license for this customer, so it must be confirmed before a second one.
-    const otherCount = await at(ctx, new Date(now.getTime() - 2 * DAY), { ...key, userCount: 251 });
-    const otherEmail = await at(ctx, new Date(now.getTime() - 3 * DAY), { ...key, email: 'john@example.com' });
-    const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), { ...key, ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778' });
-    await at(ctx, new Date(now.getTime() - 1 * DAY), { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779', email: 'someone@else.example', userCount: 250 });
+      const recentPending = await at(ctx, new Date(now.getTime() - 1 * DAY), key);
+      const recentGenerated = await at(ctx, new Date(now.getTime() - 9.9 * DAY), key, 'generated');
+      const justInside = await at(ctx, new Date(now.getTime() - 10 * DAY + 60_000), key, 'generated');
+      await at(ctx, new Date(now.getTime() - 10 * DAY - 60_000), key, 'generated');
+      await at(ctx, new Date(now.getTime() - 20 * DAY), key);
+      await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'failed');
+      await at(ctx, new Date(now.getTime() - 1 * DAY), key, 'refused');
+      // Same ticket with another user count or email, or the same email on another ticket: still a
+      // license for this customer, so it must be confirmed before a second one.
+      const otherCount = await at(ctx, new Date(now.getTime() - 2 * DAY), { ...key, userCount: 251 });
+      const otherEmail = await at(ctx, new Date(now.getTime() - 3 * DAY), { ...key, email: 'john@example.com' });
+      const otherTicket = await at(ctx, new Date(now.getTime() - 4 * DAY), {
+        ...key,
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/778',
+      });
+      await at(ctx, new Date(now.getTime() - 1 * DAY), {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/779',
+        email: 'someone@else.example',
+        userCount: 250,
+      });
 
-    ctx.clock.now = now;
-    const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
-    const result = await ctx.workflow.request(input(key));
-    expect(result.outcome).toBe('duplicates');
-    const found = result.outcome === 'duplicates' ? result.duplicates : [];
-    expect(found.map((r) => r.id).sort()).toEqual([recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort());
-    // Newest first.
-    expect(found[0].id).toBe(recentPending);
-    expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
-  });
+      ctx.clock.now = now;
+      const before = (await ctx.store.requests.findByTicket(key.ticketUrl, 100)).length;
+      const result = await ctx.workflow.request(input(key));
+      expect(result.outcome).toBe('duplicates');
+      const found = result.outcome === 'duplicates' ? result.duplicates : [];
+      expect(found.map((r) => r.id).sort()).toEqual(
+        [recentPending, recentGenerated, justInside, otherCount, otherEmail, otherTicket].sort(),
+      );
+      // Newest first.
+      expect(found[0].id).toBe(recentPending);
+      expect(await ctx.store.requests.findByTicket(key.ticketUrl, 100)).toHaveLength(before);
+    },
+  );
 
   it('matches the email case-insensitively', async () => {
     const ctx = setup();
-    const id = await at(ctx, T0, { ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', email: 'Jane@Example.com' });
-    const result = await ctx.workflow.request(input({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/10', email: 'jane@example.com' }));
+    const id = await at(ctx, T0, {
+      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9',
+      email: 'Jane@Example.com',
+    });
+    const result = await ctx.workflow.request(
+      input({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/10', email: 'jane@example.com' }),
+    );
     expect(result.outcome === 'duplicates' && result.duplicates.map((r) => r.id)).toEqual([id]);
   });
 
-  it('of 3 simultaneous requests for the same ticket and email exactly one is created and notified (20 runs)', async () => {
-    for (let run = 0; run < 20; run++) {
-      const ctx = setup();
-      const key = { ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${5000 + run}`, email: 'race@example.com' };
-      const results = await Promise.all([1, 2, 3].map((n) => ctx.workflow.request(input({ ...key, requestedBySlackId: `U${n}` }))));
-      expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'duplicates', 'duplicates']);
-      expect(ctx.notifier.summary()).toEqual(['recordChanged:pending']);
-    }
-  });
+  it(
+    'of 3 simultaneous requests for the same ticket and ' + 'email exactly one is created and notified (20 runs)',
+    async () => {
+      for (let run = 0; run < 20; run++) {
+        const ctx = setup();
+        const key = { ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${5000 + run}`, email: 'race@example.com' };
+        const results = await Promise.all(
+          [1, 2, 3].map((n) => ctx.workflow.request(input({ ...key, requestedBySlackId: `U${n}` }))),
+        );
+        expect(results.map((r) => r.outcome).sort()).toEqual(['created', 'duplicates', 'duplicates']);
+        expect(ctx.notifier.summary()).toEqual(['recordChanged:pending']);
+      }
+    },
+  );
 });
 
 describe('refuse', () => {

@@ -109,52 +109,69 @@ describe('trial follow-up with an injected clock', () => {
     expect(homes).toContain('U0ENGINEER');
   });
 
-  it('at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says lapsed', async () => {
-    const lc = lifecycle();
-    const record = await request('generated');
-    await lc.recordChanged(record);
-    now = REMINDER_DUE;
-    await lc.scheduler.runOnce();
-    now = LAPSE;
-    expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
-    expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
-    expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(/subteam\^S0LRTEAM.*Trial lapsed, unresolved/);
-    expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
-    expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
-    expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
-  });
+  it(
+    'at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says ' +
+      'lapsed',
+    async () => {
+      const lc = lifecycle();
+      const record = await request('generated');
+      await lc.recordChanged(record);
+      now = REMINDER_DUE;
+      await lc.scheduler.runOnce();
+      now = LAPSE;
+      expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
+      expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
+      expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
+        /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
+      );
+      expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
+      expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
+      expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
+    },
+  );
 
-  it('Resolved stops both the reminder and the lapse, records who/when, updates the notice and the thread', async () => {
-    const lc = lifecycle();
-    const record = await request('generated');
-    await lc.recordChanged(record);
-    now = new Date('2026-11-25T12:00:00.000Z');
-    expect((await lc.resolve(record.id, 'U0RESOLVER')).outcome).toBe('done');
-    expect((await lc.resolve(record.id, 'U0LATE')).outcome).toBe('already');
-    now = new Date(LAPSE.getTime() + 1000);
-    const results = await lc.scheduler.runOnce();
-    expect(results.map((r) => [r.kind, r.result, r.detail])).toEqual([
-      ['reminder', 'skipped', 'resolved'],
-      ['lapse', 'skipped', 'resolved'],
-    ]);
-    expect(reminderPosts()).toEqual([]);
-    expect(published.has(lifecycleKeys.lapsedLine(record.id))).toBe(false);
-    expect(plain(published.get(`license:${record.id}`)!)).toMatch(/Resolved\* by <@U0RESOLVER>/);
-    expect(plain(published.get(lifecycleKeys.resolvedLine(record.id))!)).toContain('<@U0RESOLVER>');
-    expect(await store.lifecycle.resolution(record.id)).toEqual({ resolvedAt: '2026-11-25T12:00:00.000Z', resolvedBySlackId: 'U0RESOLVER' });
-  });
+  it(
+    'Resolved stops both the reminder and the lapse, ' + 'records who/when, updates the notice and the thread',
+    async () => {
+      const lc = lifecycle();
+      const record = await request('generated');
+      await lc.recordChanged(record);
+      now = new Date('2026-11-25T12:00:00.000Z');
+      expect((await lc.resolve(record.id, 'U0RESOLVER')).outcome).toBe('done');
+      expect((await lc.resolve(record.id, 'U0LATE')).outcome).toBe('already');
+      now = new Date(LAPSE.getTime() + 1000);
+      const results = await lc.scheduler.runOnce();
+      expect(results.map((r) => [r.kind, r.result, r.detail])).toEqual([
+        ['reminder', 'skipped', 'resolved'],
+        ['lapse', 'skipped', 'resolved'],
+      ]);
+      expect(reminderPosts()).toEqual([]);
+      expect(published.has(lifecycleKeys.lapsedLine(record.id))).toBe(false);
+      expect(plain(published.get(`license:${record.id}`)!)).toMatch(/Resolved\* by <@U0RESOLVER>/);
+      expect(plain(published.get(lifecycleKeys.resolvedLine(record.id))!)).toContain('<@U0RESOLVER>');
+      expect(await store.lifecycle.resolution(record.id)).toEqual({
+        resolvedAt: '2026-11-25T12:00:00.000Z',
+        resolvedBySlackId: 'U0RESOLVER',
+      });
+    },
+  );
 
-  it('Needs L&R mentions the L&R group in the thread once and keeps the request open (the reminder still comes)', async () => {
-    const lc = lifecycle();
-    const record = await request('generated');
-    await lc.recordChanged(record);
-    expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('done');
-    expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('already');
-    expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(/subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/);
-    now = REMINDER_DUE;
-    expect((await lc.scheduler.runOnce()).map((r) => r.result)).toEqual(['fired']);
-    expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toContain('license_needs_lr');
-  });
+  it(
+    'Needs L&R mentions the L&R group in the thread once ' + 'and keeps the request open (the reminder still comes)',
+    async () => {
+      const lc = lifecycle();
+      const record = await request('generated');
+      await lc.recordChanged(record);
+      expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('done');
+      expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('already');
+      expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(
+        /subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/,
+      );
+      now = REMINDER_DUE;
+      expect((await lc.scheduler.runOnce()).map((r) => r.result)).toEqual(['fired']);
+      expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toContain('license_needs_lr');
+    },
+  );
 
   it('a restart across the due time sends the reminder late, once, saying so', async () => {
     const before = lifecycle(48, 'replica-a');
@@ -182,13 +199,18 @@ describe('trial follow-up with an injected clock', () => {
     await lc.recordChanged(record);
     await lc.kick();
     expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toMatch(/late by/);
-    expect((await store.lifecycle.listEvents(record.id)).map((e) => [e.type, e.at])).toEqual([['reminder_sent', GENERATED_AT.toISOString()]]);
+    expect((await store.lifecycle.listEvents(record.id)).map((e) => [e.type, e.at])).toEqual([
+      ['reminder_sent', GENERATED_AT.toISOString()],
+    ]);
     expect(await lc.scheduler.runOnce()).toEqual([]);
   });
 
   it('refused and failed requests are never tracked nor reminded, and their buttons do nothing', async () => {
     const lc = lifecycle(240);
-    for (const [status, ticket] of [['refused', '2'], ['failed', '3']] as const) {
+    for (const [status, ticket] of [
+      ['refused', '2'],
+      ['failed', '3'],
+    ] as const) {
       const record = await request(status, ticket);
       await lc.recordChanged(record);
       expect((await lc.resolve(record.id, 'U0X')).outcome).toBe('not_open');
@@ -223,7 +245,11 @@ describe('weekly STAR digest', () => {
   });
 
   it("posts the seeded week's verdicts by outcome and the tickets to label, once across replicas", async () => {
-    const d = (iso: string, ticket: string, verdict: string, by = 'U0A') => store.decisions.recordDecision({ ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${ticket}`, decidedBySlackId: by, verdict, inputs: {} }, new Date(iso));
+    const d = (iso: string, ticket: string, verdict: string, by = 'U0A') =>
+      store.decisions.recordDecision(
+        { ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${ticket}`, decidedBySlackId: by, verdict, inputs: {} },
+        new Date(iso),
+      );
     await d('2026-11-23T09:00:00.000Z', '100', 'no_need_for_star'); // first instant of the week
     await d('2026-11-23T08:59:59.999Z', '098', 'no_need_for_star'); // last instant of the week before
     await d('2026-11-23T10:00:00.000Z', '101', 'no_need_for_star', 'U0B');
@@ -245,17 +271,20 @@ describe('weekly STAR digest', () => {
     const results = await Promise.all([replica('a').runOnce(), replica('b').runOnce()]);
     expect(results.filter((r) => r?.posted)).toHaveLength(1);
     expect(posts).toHaveLength(1);
-    expect(posts[0]!.key).toBe('star-digest:2026-11-30T09:00:00.000Z');
-    expect(posts[0]!.text).toContain('Weekly STAR digest: 4 checks, 2 "No need for STAR" ticket(s) to label');
-    expect(posts[0]!.text).toContain('*No need for STAR*: 3');
-    expect(posts[0]!.text).toContain('*Ok to STAR*: 1');
-    expect(posts[0]!.text).toContain('tickets/100');
-    expect(posts[0]!.text).toContain('tickets/102');
-    expect(posts[0]!.text).not.toContain('tickets/101|');
-    expect(posts[0]!.text).not.toContain('tickets/099');
-    expect(posts[0]!.text).not.toContain('tickets/098');
+    expect(posts[0].key).toBe('star-digest:2026-11-30T09:00:00.000Z');
+    expect(posts[0].text).toContain('Weekly STAR digest: 4 checks, 2 "No need for STAR" ticket(s) to label');
+    expect(posts[0].text).toContain('*No need for STAR*: 3');
+    expect(posts[0].text).toContain('*Ok to STAR*: 1');
+    expect(posts[0].text).toContain('tickets/100');
+    expect(posts[0].text).toContain('tickets/102');
+    expect(posts[0].text).not.toContain('tickets/101|');
+    expect(posts[0].text).not.toContain('tickets/099');
+    expect(posts[0].text).not.toContain('tickets/098');
     // The same numbers as the pure digest of that week.
-    const digest = computeStarDigest(await store.decisions.listDecisions(new Date(0)), digestPeriodEnding(DateTime.fromISO('2026-11-30T09:00:00Z', { zone: 'utc' })));
+    const digest = computeStarDigest(
+      await store.decisions.listDecisions(new Date(0)),
+      digestPeriodEnding(DateTime.fromISO('2026-11-30T09:00:00Z', { zone: 'utc' })),
+    );
     expect(digest.total).toBe(4);
     // Later in the week: nothing more until the next Monday.
     now = new Date('2026-12-02T09:00:00.000Z');

@@ -1,6 +1,11 @@
 import { DateTime } from 'luxon';
 import type { LifecycleRequest } from '../../src/workflows/lifecycle-jobs';
-import { LifecycleScheduler, type LifecycleEffects, type LifecycleFireContext, type LifecycleSchedulerOptions } from '../../src/workflows/lifecycle-scheduler';
+import {
+  LifecycleScheduler,
+  type LifecycleEffects,
+  type LifecycleFireContext,
+  type LifecycleSchedulerOptions,
+} from '../../src/workflows/lifecycle-scheduler';
 import { InMemoryLifecycleJobs } from './support/in-memory-lifecycle-jobs';
 
 const HOUR = 3_600_000;
@@ -30,7 +35,13 @@ function world(options: { leadHours?: number } = {}) {
       failNext -= 1;
       throw new Error('Slack answered 500');
     }
-    fired.push({ kind, requestId: request.id, at: context.now.toISO()!, late: context.lateness.late, lateByMs: context.lateness.byMs });
+    fired.push({
+      kind,
+      requestId: request.id,
+      at: context.now.toISO()!,
+      late: context.lateness.late,
+      lateByMs: context.lateness.byMs,
+    });
   };
   const effects: LifecycleEffects = { sendReminder: record('reminder'), markLapsed: record('lapse') };
   const jobs = new InMemoryLifecycleJobs();
@@ -153,7 +164,9 @@ describe('LifecycleScheduler', () => {
     expect(results.map((r) => [r.kind, r.result, r.lateByMs])).toEqual([['reminder', 'fired', 9 * HOUR]]);
     expect(await after.runOnce()).toEqual([]);
     expect(await w.scheduler('replica-a-again').runOnce()).toEqual([]);
-    expect(w.fired).toEqual([{ kind: 'reminder', requestId: 'req-1', at: '2026-11-29T09:00:00.000Z', late: true, lateByMs: 9 * HOUR }]);
+    expect(w.fired).toEqual([
+      { kind: 'reminder', requestId: 'req-1', at: '2026-11-29T09:00:00.000Z', late: true, lateByMs: 9 * HOUR },
+    ]);
   });
 
   test('down across both the reminder and the lapse: only the lapse, late', async () => {
@@ -165,7 +178,9 @@ describe('LifecycleScheduler', () => {
       ['reminder', 'skipped', 'already_lapsed'],
       ['lapse', 'fired', undefined],
     ]);
-    expect(w.fired).toEqual([{ kind: 'lapse', requestId: 'req-1', at: '2026-12-01T06:00:00.000Z', late: true, lateByMs: 6 * HOUR }]);
+    expect(w.fired).toEqual([
+      { kind: 'lapse', requestId: 'req-1', at: '2026-12-01T06:00:00.000Z', late: true, lateByMs: 6 * HOUR },
+    ]);
   });
 
   test('a lead time longer than the trial makes the reminder due at once', async () => {
@@ -177,21 +192,24 @@ describe('LifecycleScheduler', () => {
     expect(w.fired).toEqual([{ kind: 'reminder', requestId: 'req-1', at: GENERATED_AT, late: false, lateByMs: 0 }]);
   });
 
-  test.each(['refused', 'failed', 'pending'] as const)('a %s request is never tracked and never reminded', async (status) => {
-    const w = world();
-    const s = w.scheduler();
-    expect(await s.track(w.add({ status, trialExpiresOn: undefined }))).toBeUndefined();
-    expect(w.jobs.size()).toBe(0);
-    // even a job left over from before (or written by a buggy caller) does not fire
-    await w.jobs.schedule({ requestId: 'req-1', kind: 'reminder', dueAt: new Date(REMINDER_DUE) });
-    await w.jobs.schedule({ requestId: 'req-1', kind: 'lapse', dueAt: new Date(LAPSE) });
-    w.setNow('2026-12-02T00:00:00.000Z');
-    expect((await s.runOnce()).map((r) => [r.kind, r.result, r.detail])).toEqual([
-      ['reminder', 'skipped', 'not_generated'],
-      ['lapse', 'skipped', 'not_generated'],
-    ]);
-    expect(w.fired).toEqual([]);
-  });
+  test.each(['refused', 'failed', 'pending'] as const)(
+    'a %s request is never tracked and never reminded',
+    async (status) => {
+      const w = world();
+      const s = w.scheduler();
+      expect(await s.track(w.add({ status, trialExpiresOn: undefined }))).toBeUndefined();
+      expect(w.jobs.size()).toBe(0);
+      // even a job left over from before (or written by a buggy caller) does not fire
+      await w.jobs.schedule({ requestId: 'req-1', kind: 'reminder', dueAt: new Date(REMINDER_DUE) });
+      await w.jobs.schedule({ requestId: 'req-1', kind: 'lapse', dueAt: new Date(LAPSE) });
+      w.setNow('2026-12-02T00:00:00.000Z');
+      expect((await s.runOnce()).map((r) => [r.kind, r.result, r.detail])).toEqual([
+        ['reminder', 'skipped', 'not_generated'],
+        ['lapse', 'skipped', 'not_generated'],
+      ]);
+      expect(w.fired).toEqual([]);
+    },
+  );
 
   test('tracking twice schedules nothing twice', async () => {
     const w = world();
@@ -224,7 +242,9 @@ describe('LifecycleScheduler', () => {
     expect(await b.runOnce()).toEqual([]);
     w.advance(5 * MINUTE);
     expect((await b.runOnce()).map((r) => r.result)).toEqual(['fired']);
-    expect(w.fired).toEqual([{ kind: 'reminder', requestId: 'req-1', at: '2026-11-29T00:05:00.000Z', late: false, lateByMs: 5 * MINUTE }]);
+    expect(w.fired).toEqual([
+      { kind: 'reminder', requestId: 'req-1', at: '2026-11-29T00:05:00.000Z', late: false, lateByMs: 5 * MINUTE },
+    ]);
   });
 
   test('a failed effect is retried later with a backoff, then sent once', async () => {
@@ -234,7 +254,11 @@ describe('LifecycleScheduler', () => {
     w.setNow(REMINDER_DUE);
     w.failNextEffects(2);
     expect((await s.runOnce()).map((r) => [r.result, r.detail])).toEqual([['failed', 'Slack answered 500']]);
-    expect(w.jobs.inspect('req-1:reminder')?.job).toMatchObject({ attempts: 1, lastError: 'Slack answered 500', dueAt: '2026-11-29T00:01:00.000Z' });
+    expect(w.jobs.inspect('req-1:reminder')?.job).toMatchObject({
+      attempts: 1,
+      lastError: 'Slack answered 500',
+      dueAt: '2026-11-29T00:01:00.000Z',
+    });
     expect(await s.runOnce()).toEqual([]);
     w.advance(MINUTE);
     expect((await s.runOnce()).map((r) => r.result)).toEqual(['failed']);
@@ -261,7 +285,9 @@ describe('LifecycleScheduler', () => {
     const w = world();
     await w.jobs.schedule({ requestId: 'ghost', kind: 'reminder', dueAt: new Date(REMINDER_DUE) });
     w.setNow(REMINDER_DUE);
-    expect((await w.scheduler().runOnce()).map((r) => [r.result, r.detail])).toEqual([['skipped', 'request_not_found']]);
+    expect((await w.scheduler().runOnce()).map((r) => [r.result, r.detail])).toEqual([
+      ['skipped', 'request_not_found'],
+    ]);
   });
 
   test('start/stop polls on a timer with the real clock', async () => {

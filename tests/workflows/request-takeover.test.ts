@@ -7,7 +7,11 @@
 import pino from 'pino';
 import type { LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
 import { PostgresStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
-import { EmergencyLicenseWorkflow, DEFAULT_DELIVERY_RETRY, type LicenseNotifier } from '../../src/workflows/emergency-license';
+import {
+  EmergencyLicenseWorkflow,
+  DEFAULT_DELIVERY_RETRY,
+  type LicenseNotifier,
+} from '../../src/workflows/emergency-license';
 import { usePostgres } from '../support/postgres';
 
 const postgres = usePostgres();
@@ -18,12 +22,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 class CountingAdapter implements LicenseAdapter {
   readonly name = 'local' as const;
   readonly calls: string[] = [];
-  constructor(private readonly delayMs: number, public hang = false) {}
+  constructor(
+    private readonly delayMs: number,
+    public hang = false,
+  ) {}
   async request(req: TrialLicenseRequest): Promise<LicenseOutcome> {
     this.calls.push(req.requestId);
     if (this.hang) return new Promise<never>(() => undefined);
     await sleep(this.delayMs);
-    return { status: 'generated', licenseFile: 'LICENSE', fileName: 'x.gitlab-license', expiresOn: '2025-06-24', reference: `/licenses/${req.requestId}` };
+    return {
+      status: 'generated',
+      licenseFile: 'LICENSE',
+      fileName: 'x.gitlab-license',
+      expiresOn: '2025-06-24',
+      reference: `/licenses/${req.requestId}`,
+    };
   }
   async follow(): Promise<never> {
     throw new Error('not used');
@@ -65,17 +78,26 @@ async function replica(url: string, owner: string, adapter: CountingAdapter, lea
   const store = await PostgresStore.open({ connectionString: url, max: 4 });
   stores.push(store);
   const notifier = new CountingNotifier();
-  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => new Date(), { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 100 }, {
-    owner,
-    leaseMs,
-    maxInFlight: 50,
-    unclaimedGraceMs,
-  });
+  const workflow = new EmergencyLicenseWorkflow(
+    store.requests,
+    adapter,
+    notifier,
+    silent,
+    () => new Date(),
+    { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 100 },
+    {
+      owner,
+      leaseMs,
+      maxInFlight: 50,
+      unclaimedGraceMs,
+    },
+  );
   workflows.push(workflow);
   return { store, workflow, notifier, adapter };
 }
 
-const isDelivered = (record: LicenseRequestRecord | undefined): boolean => record?.status === 'generated' && record.delivery.status === 'delivered';
+const isDelivered = (record: LicenseRequestRecord | undefined): boolean =>
+  record?.status === 'generated' && record.delivery.status === 'delivered';
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -91,8 +113,19 @@ it('two replicas resuming at once process every pending request exactly once, an
   const b = await replica(url, 'replica-b', new CountingAdapter(20), 5_000);
   const ids: string[] = [];
   for (let i = 0; i < 12; i++) ids.push((await a.store.requests.createRequest(input(), new Date())).record.id);
-  await Promise.all([a.workflow.resumePending(), b.workflow.resumePending(), a.workflow.resumePending(), b.workflow.resumePending()]);
-  await until(async () => (await Promise.all(ids.map((id) => a.store.requests.getRequest(id)))).every((r) => r?.status === 'generated' && r.delivery.status === 'delivered'), 10_000);
+  await Promise.all([
+    a.workflow.resumePending(),
+    b.workflow.resumePending(),
+    a.workflow.resumePending(),
+    b.workflow.resumePending(),
+  ]);
+  await until(
+    async () =>
+      (await Promise.all(ids.map((id) => a.store.requests.getRequest(id)))).every(
+        (r) => r?.status === 'generated' && r.delivery.status === 'delivered',
+      ),
+    10_000,
+  );
   await Promise.all([a.workflow.settle(), b.workflow.settle()]);
   expect([...a.adapter.calls, ...b.adapter.calls].sort()).toEqual([...ids].sort());
   expect([...a.notifier.delivered, ...b.notifier.delivered].sort()).toEqual([...ids].sort());
@@ -115,9 +148,12 @@ it('a replica that dies mid-request: the other takes it over after the lease and
   await survivor.workflow.settle();
   expect(survivor.adapter.calls).toEqual([record.id]);
   expect(survivor.notifier.delivered).toEqual([record.id]);
-  expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs - 300); // not before the lease (last renewed ≤ lease/3 before the death) ran out
+  // not before the lease (last renewed ≤ lease/3 before the death) ran out
+  expect(takeoverMs).toBeGreaterThanOrEqual(leaseMs - 300);
   expect(takeoverMs).toBeLessThan(leaseMs + 1_500);
-  process.stdout.write(`[takeover] lease ${leaseMs} ms → taken over and delivered ${takeoverMs} ms after the owner died\n`);
+  process.stdout.write(
+    `[takeover] lease ${leaseMs} ms → taken over and delivered ${takeoverMs} ms after the owner died\n`,
+  );
 });
 
 it('a live owner renews its lease while the adapter runs: nobody takes a slow request away from it', async () => {
@@ -135,21 +171,28 @@ it('a live owner renews its lease while the adapter runs: nobody takes a slow re
   expect([...owner.notifier.delivered, ...other.notifier.delivered]).toEqual([record.id]);
 });
 
-it('a request just created is left to the replica that received it; only after the grace does another take it as an orphan', async () => {
-  const url = await postgres().createDatabase();
-  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
-  const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
-  other.workflow.startDeliveries(); // claims every 100 ms
-  const { record } = await receiver.store.requests.createRequest(input(), new Date());
-  await sleep(300); // the receiver is "slow" to claim it, but within the grace
-  await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
-  expect(other.adapter.calls).toEqual([]);
+it(
+  'a request just created is left to the replica that received it; only after the grace does another take it ' +
+    'as an orphan',
+  async () => {
+    const url = await postgres().createDatabase();
+    const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
+    const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
+    other.workflow.startDeliveries(); // claims every 100 ms
+    const { record } = await receiver.store.requests.createRequest(input(), new Date());
+    await sleep(300); // the receiver is "slow" to claim it, but within the grace
+    await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({
+      status: 'generated',
+      delivery: { status: 'delivered' },
+    });
+    expect(other.adapter.calls).toEqual([]);
 
-  // Created, and its receiver died before claiming it: taken over after the grace.
-  const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
-  const createdAt = Date.now();
-  await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
-  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
-  expect(other.adapter.calls).toEqual([orphan.id]);
-  expect(receiver.adapter.calls).toEqual([record.id]);
-});
+    // Created, and its receiver died before claiming it: taken over after the grace.
+    const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
+    const createdAt = Date.now();
+    await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
+    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
+    expect(other.adapter.calls).toEqual([orphan.id]);
+    expect(receiver.adapter.calls).toEqual([record.id]);
+  },
+);

@@ -7,7 +7,14 @@
 import type { z } from 'zod';
 import { truncate } from '../../shared/text';
 import { formatDuration } from '../../shared/duration';
-import { errorBodySchema, issueListSchema, issueSchema, noteListSchema, type GitLabIssue, type GitLabNote } from './schemas';
+import {
+  errorBodySchema,
+  issueListSchema,
+  issueSchema,
+  noteListSchema,
+  type GitLabIssue,
+  type GitLabNote,
+} from './schemas';
 
 export type GitLabFailureKind = 'redirect' | 'http' | 'not-json' | 'unexpected-answer' | 'timeout' | 'network';
 
@@ -64,7 +71,14 @@ export class GitLabClient {
 
   /** Issues of the project whose description mentions `text`, oldest first (at most 100). */
   async searchIssues(text: string, timeoutMs = this.requestTimeoutMs): Promise<GitLabResult<GitLabIssue[]>> {
-    const query = new URLSearchParams({ search: text, in: 'description', scope: 'all', order_by: 'created_at', sort: 'asc', per_page: '100' });
+    const query = new URLSearchParams({
+      search: text,
+      in: 'description',
+      scope: 'all',
+      order_by: 'created_at',
+      sort: 'asc',
+      per_page: '100',
+    });
     const found = await this.call('GET', `${this.projectPath}/issues?${query.toString()}`, timeoutMs);
     return this.validated(found, issueListSchema, 'GitLab answered the issue search with something that is not a list');
   }
@@ -96,14 +110,25 @@ export class GitLabClient {
     return this.token.length >= 4 ? text.split(this.token).join('[REDACTED]') : text;
   }
 
-  private validated<S extends z.ZodType>(result: GitLabResult<unknown>, schema: S, problem: string, retryable = true): GitLabResult<z.output<S>> {
+  private validated<S extends z.ZodType>(
+    result: GitLabResult<unknown>,
+    schema: S,
+    problem: string,
+    retryable = true,
+  ): GitLabResult<z.output<S>> {
     if (!result.ok) return result;
     const parsed = schema.safeParse(result.data);
-    if (!parsed.success) return { ok: false, kind: 'unexpected-answer', status: result.status, retryable, message: problem };
+    if (!parsed.success)
+      return { ok: false, kind: 'unexpected-answer', status: result.status, retryable, message: problem };
     return { ok: true, status: result.status, data: parsed.data };
   }
 
-  private async call(method: 'GET' | 'POST', apiPath: string, timeoutMs: number, body?: unknown): Promise<GitLabResult<unknown>> {
+  private async call(
+    method: 'GET' | 'POST',
+    apiPath: string,
+    timeoutMs: number,
+    body?: unknown,
+  ): Promise<GitLabResult<unknown>> {
     const label = `${method} ${apiPath.split('?')[0]}`;
     const headers: Record<string, string> = { 'PRIVATE-TOKEN': this.token, Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -125,12 +150,22 @@ export class GitLabClient {
       });
       const text = await res.text();
       if (res.status >= 300 && res.status < 400) {
-        return fail('redirect', false, `GitLab redirected ${label} (HTTP ${res.status}); set the GitLab base URL to the final address`, res.status);
+        return fail(
+          'redirect',
+          false,
+          `GitLab redirected ${label} (HTTP ${res.status}); set the GitLab base URL to the final address`,
+          res.status,
+        );
       }
       if (!res.ok) {
         const retryable = res.status >= 500 || res.status === 429 || res.status === 408;
         const detail = errorDetail(text);
-        return fail('http', retryable, `GitLab answered HTTP ${res.status} to ${label}${detail ? `: ${detail}` : ''}`, res.status);
+        return fail(
+          'http',
+          retryable,
+          `GitLab answered HTTP ${res.status} to ${label}${detail ? `: ${detail}` : ''}`,
+          res.status,
+        );
       }
       try {
         return { ok: true, status: res.status, data: JSON.parse(text) as unknown };
@@ -158,7 +193,14 @@ function errorDetail(body: string): string {
   } catch {
     // Not JSON (an HTML error page from a proxy): keep a short excerpt.
   }
-  return truncate(detail.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500), 200);
+  return truncate(
+    detail
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, 500),
+    200,
+  );
 }
 
 function networkErrorText(err: unknown): string {
@@ -173,11 +215,16 @@ function normalizeBaseUrl(raw: string): string {
   } catch {
     throw new Error('GitLabIssueAdapter: baseUrl must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('GitLabIssueAdapter: baseUrl must use http or https');
-  if (url.username || url.password) throw new Error('GitLabIssueAdapter: baseUrl must not contain credentials; use the token option');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error('GitLabIssueAdapter: baseUrl must use http or https');
+  if (url.username || url.password)
+    throw new Error('GitLabIssueAdapter: baseUrl must not contain credentials; use the token option');
   url.search = '';
   url.hash = '';
-  return url.toString().replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+  return url
+    .toString()
+    .replace(/\/+$/, '')
+    .replace(/\/api\/v4$/, '');
 }
 
 export function positiveMs(value: number, name: string): number {

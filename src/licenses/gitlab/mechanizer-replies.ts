@@ -48,7 +48,10 @@ export interface LicenseReply {
 }
 
 /** The license copy and recipient from the newest human note that has them, else the description or title. */
-export function readLicenseReply(issue: Pick<GitLabIssue, 'title' | 'description'>, notes: readonly GitLabNote[]): LicenseReply {
+export function readLicenseReply(
+  issue: Pick<GitLabIssue, 'title' | 'description'>,
+  notes: readonly GitLabNote[],
+): LicenseReply {
   const noteBodies = sortNewestFirst(notes)
     .filter((n) => !n.system)
     .map((n) => n.body ?? '');
@@ -67,7 +70,7 @@ export function readLicenseReply(issue: Pick<GitLabIssue, 'title' | 'description
   for (const text of texts) {
     const m = CREATED_LICENSE.exec(text);
     if (m) {
-      reply.issuedTo = { email: cleanEmail(m[1] as string), userCount: Number((m[2] as string).replace(/,/g, '')) };
+      reply.issuedTo = { email: cleanEmail(m[1]), userCount: Number(m[2].replace(/,/g, '')) };
       break;
     }
   }
@@ -119,11 +122,14 @@ export function sameIssueUrl(url: string): string {
 }
 
 /** One line of at most 500 characters, control characters (newlines too) replaced by spaces. */
-export function oneLine(value: unknown): string {
-  return String(value ?? '')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, 500);
+export function oneLine(value: string | undefined): string {
+  return (
+    (value ?? '')
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are removed/refused
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, 500)
+  );
 }
 
 function sortNewestFirst(notes: readonly GitLabNote[]): GitLabNote[] {
@@ -134,7 +140,7 @@ function sortNewestFirst(notes: readonly GitLabNote[]): GitLabNote[] {
 function cleanEmail(raw: string): string {
   // Mechanizer may write the address as `x@y`, <x@y>, [x@y](mailto:x@y) or end the sentence after it.
   const mailto = /mailto:([^)\s]+)/i.exec(raw);
-  const value = mailto ? (mailto[1] as string) : raw;
+  const value = mailto ? mailto[1] : raw;
   return value.replace(/^[`<[(*_"']+/, '').replace(/[`>\])*_"'.,;:]+$/, '');
 }
 

@@ -51,7 +51,7 @@ const usableItems = <T extends z.ZodType>(item: T) =>
   z.array(z.unknown()).transform((items) =>
     items.flatMap((value) => {
       const parsed = item.safeParse(value);
-      return parsed.success ? [parsed.data as z.output<T>] : [];
+      return parsed.success ? [parsed.data] : [];
     }),
   );
 

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { RawEmergencyForm } from '../../policy/emergency-request';
-import { EMERGENCY_BLOCKS as B, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from '../views/emergency-license-ids';
-import { dateValue, selectedValue, selectedValues, textValue, ViewStateValues } from './view-state';
+import {
+  EMERGENCY_BLOCKS as B,
+  emergencyAction as a,
+  JUSTIFICATION_ACTION,
+  JUSTIFICATION_BLOCK,
+} from '../views/emergency-license-ids';
+import { dateValue, selectedValue, selectedValues, textValue, type ViewStateValues } from './view-state';
 
 type ViewLike = { state?: { values?: ViewStateValues }; private_metadata?: string };
 
@@ -20,7 +25,8 @@ export function readEmergencyForm(view: ViewLike): RawEmergencyForm {
   };
 }
 
-export const readJustification = (view: ViewLike) => textValue(view.state?.values, JUSTIFICATION_BLOCK, JUSTIFICATION_ACTION);
+export const readJustification = (view: ViewLike) =>
+  textValue(view.state?.values, JUSTIFICATION_BLOCK, JUSTIFICATION_ACTION);
 
 /**
  * What every step of the emergency modal carries in private_metadata: only a hint of where it was
@@ -31,7 +37,12 @@ export interface EmergencyFormMetadata {
   channelId?: string;
 }
 
-const metadataSchema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]{1,40}$/).optional() });
+const metadataSchema = z.object({
+  channelId: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]{1,40}$/)
+    .optional(),
+});
 
 /** Parsed metadata, or undefined when it is not what the bot wrote (not JSON, not an object, wrong types). */
 export function readFormMetadata(view: ViewLike): EmergencyFormMetadata | undefined {

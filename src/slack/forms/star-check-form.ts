@@ -1,8 +1,8 @@
-import { ChartAnswers, QUESTIONS, QuestionId } from '../../policy/star-flowchart';
-import { Deployment, findRequestType, isDeployment, RequestTypeId } from '../../policy/playbook';
+import { type ChartAnswers, QUESTIONS, type QuestionId } from '../../policy/star-flowchart';
+import { type Deployment, findRequestType, isDeployment, type RequestTypeId } from '../../policy/playbook';
 import { parseCalendarDate } from '../../policy/time';
 import { STAR_ACTIONS, STAR_BLOCKS } from '../views/star-check-ids';
-import { dateValue, readMetadata, selectedValue, textValue, ViewStateValues } from './view-state';
+import { dateValue, readMetadata, selectedValue, textValue, type ViewStateValues } from './view-state';
 
 /** Everything the /star-check modal knows so far: what it shows and what the chart reads. */
 export interface StarCheckState {
@@ -20,7 +20,10 @@ export interface StarCheckMetadata {
   channelId?: string;
 }
 
-export function readStarCheckState(view: { state?: { values?: ViewStateValues }; private_metadata?: string }): StarCheckState {
+export function readStarCheckState(view: {
+  state?: { values?: ViewStateValues };
+  private_metadata?: string;
+}): StarCheckState {
   const values = view.state?.values;
   const metadata = readMetadata<StarCheckMetadata>(view.private_metadata, {});
   const answers: ChartAnswers = {};

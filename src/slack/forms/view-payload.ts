@@ -28,7 +28,10 @@ export const submittedViewSchema = z
     callback_id: z.string().max(255),
     private_metadata: z.string().max(3000).optional(),
     state: z.object({ values: z.record(id, z.record(id, element)) }),
-    blocks: z.array(z.object({ block_id: z.string().max(255).optional(), type: z.string().max(64) }).passthrough()).max(100).optional(),
+    blocks: z
+      .array(z.object({ block_id: z.string().max(255).optional(), type: z.string().max(64) }).passthrough())
+      .max(100)
+      .optional(),
   })
   .passthrough();
 
@@ -47,4 +50,5 @@ export function parseSubmittedView(view: unknown): SubmittedView | undefined {
   return { ...parsed.data, blocks: parsed.data.blocks ?? [] };
 }
 
-export const MALFORMED_FORM_MESSAGE = 'This form could not be read (it arrived malformed or oversized), so nothing was done. Close it and start again.';
+export const MALFORMED_FORM_MESSAGE =
+  'This form could not be read (it arrived malformed or oversized), so nothing was done. Close it and start again.';

@@ -26,7 +26,11 @@ export function textValue(values: ViewStateValues | undefined, blockId: string, 
   return value !== undefined && value.trim() !== '' ? value : undefined;
 }
 
-export function selectedValue(values: ViewStateValues | undefined, blockId: string, actionId: string): string | undefined {
+export function selectedValue(
+  values: ViewStateValues | undefined,
+  blockId: string,
+  actionId: string,
+): string | undefined {
   const value = element(values, blockId, actionId)?.selected_option?.value;
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

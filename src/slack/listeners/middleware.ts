@@ -1,4 +1,9 @@
-import type { Middleware, SlackActionMiddlewareArgs, SlackCommandMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type {
+  Middleware,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+} from '@slack/bolt';
 import { MALFORMED_FORM_MESSAGE, parseSubmittedView } from '../forms/view-payload';
 import { stripInvisible } from '../mrkdwn';
 import { modal, section } from '../views/blocks';
@@ -25,7 +30,12 @@ export const validSubmittedView: Middleware<SlackViewMiddlewareArgs> = async ({ 
     logger.warn('refused a malformed view_submission payload');
     await ack({
       response_action: 'update',
-      view: modal({ callbackId: 'malformed_form', title: 'Form not accepted', close: 'Close', blocks: [section(`:warning: ${MALFORMED_FORM_MESSAGE}`)] }),
+      view: modal({
+        callbackId: 'malformed_form',
+        title: 'Form not accepted',
+        close: 'Close',
+        blocks: [section(`:warning: ${MALFORMED_FORM_MESSAGE}`)],
+      }),
     });
     return;
   }
@@ -35,7 +45,12 @@ export const validSubmittedView: Middleware<SlackViewMiddlewareArgs> = async ({ 
 /** Block actions carry the view too; a malformed one is acknowledged and ignored. */
 export const validActionView: Middleware<SlackActionMiddlewareArgs> = async ({ body, ack, next, logger }) => {
   const view = (body as { view?: unknown }).view;
-  if (view !== undefined && view !== null && (view as { type?: string }).type === 'modal' && !parseSubmittedView(view)) {
+  if (
+    view !== undefined &&
+    view !== null &&
+    (view as { type?: string }).type === 'modal' &&
+    !parseSubmittedView(view)
+  ) {
     logger.warn('ignored a block action with a malformed view');
     await ack();
     return;
@@ -52,7 +67,10 @@ const MAX_COMMAND_TEXT = 4000;
 export const boundedCommandText: Middleware<SlackCommandMiddlewareArgs> = async ({ command, ack, next }) => {
   if (command.text === undefined || command.text === null) (command as { text: string }).text = '';
   if (typeof command.text !== 'string' || command.text.length > MAX_COMMAND_TEXT) {
-    await ack({ response_type: 'ephemeral', text: ':warning: That command text is too long. Give just the ticket URL or number.' });
+    await ack({
+      response_type: 'ephemeral',
+      text: ':warning: That command text is too long. Give just the ticket URL or number.',
+    });
     return;
   }
   // User text: bidi controls and zero-width characters are dropped before any handler reads it.

@@ -12,4 +12,5 @@ export const LICENSE_RESOLVED_PATTERN = /^license_resolved(?::\d+)?$/;
 export const LICENSE_NEEDS_LR_PATTERN = /^license_needs_lr(?::\d+)?$/;
 
 /** `license_resolved:3`: unique within a view that lists many requests. */
-export const rowActionId = (action: typeof LICENSE_RESOLVED_ACTION | typeof LICENSE_NEEDS_LR_ACTION, row: number) => `${action}:${row}`;
+export const rowActionId = (action: typeof LICENSE_RESOLVED_ACTION | typeof LICENSE_NEEDS_LR_ACTION, row: number) =>
+  `${action}:${row}`;

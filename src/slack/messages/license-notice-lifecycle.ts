@@ -16,12 +16,26 @@ const when = (iso: string | undefined) => {
 function lifecycleLine(resolution: RequestResolution): { line: string; state: string } | undefined {
   if (resolution.resolvedAt) {
     const by = resolution.resolvedBySlackId ? ` by ${mentionUser(resolution.resolvedBySlackId)}` : '';
-    return { line: `:white_check_mark: *Resolved*${by}${when(resolution.resolvedAt)}: the customer has a real license. No more reminders.`, state: 'Resolved' };
+    return {
+      line:
+        `:white_check_mark: *Resolved*${by}${when(resolution.resolvedAt)}: the customer has a real license. ` +
+        `No more reminders.`,
+      state: 'Resolved',
+    };
   }
-  if (resolution.lapsedAt) return { line: ':hourglass: *Trial lapsed, unresolved*: the instance is locked again unless the customer gets a real license.', state: 'Trial lapsed, unresolved' };
+  if (resolution.lapsedAt)
+    return {
+      line:
+        ':hourglass: *Trial lapsed, unresolved*: the instance is locked again unless the customer gets a ' +
+        'real license.',
+      state: 'Trial lapsed, unresolved',
+    };
   if (resolution.needsLrAt) {
     const by = resolution.needsLrBySlackId ? ` by ${mentionUser(resolution.needsLrBySlackId)}` : '';
-    return { line: `:sos: *Needs L&R*: asked${by}${when(resolution.needsLrAt)}; the request is still open.`, state: 'Needs L&R' };
+    return {
+      line: `:sos: *Needs L&R*: asked${by}${when(resolution.needsLrAt)}; the request is still open.`,
+      state: 'Needs L&R',
+    };
   }
   return undefined;
 }
@@ -31,7 +45,11 @@ function lifecycleLine(resolution: RequestResolution): { line: string; state: st
  * unresolved", "Needs L&R") right under the status, and in the fallback text. Same outbox key as
  * the plain notice, so publishing it updates the message in place.
  */
-export function buildLifecycleNotice(record: LicenseRequestRecord, resolution: RequestResolution, licenseWarning?: string): AuditMessage {
+export function buildLifecycleNotice(
+  record: LicenseRequestRecord,
+  resolution: RequestResolution,
+  licenseWarning?: string,
+): AuditMessage {
   const notice = buildLicenseNotice(record, licenseWarning);
   const follow = record.status === 'generated' ? lifecycleLine(resolution) : undefined;
   if (!follow) return notice;

@@ -29,7 +29,10 @@ export function issueUrlOf(record: LicenseRequestRecord): string | undefined {
 export function mismatchWarning(record: LicenseRequestRecord): string | undefined {
   if (record.status !== 'generated' || !record.issuedToMismatch) return undefined;
   const issued = record.issuedToMismatch;
-  return `The license was created for ${issued.email} (${issued.userCount} users), not ${record.email} (${record.userCount} users): check the request issue.`;
+  return (
+    `The license was created for ${issued.email} (${issued.userCount} users), not ${record.email} (` +
+    `${record.userCount} users): check the request issue.`
+  );
 }
 
 /** Why a request failed or was refused. */
@@ -47,9 +50,15 @@ export function deliveryLine(record: GeneratedLicenseRequest): string {
     case 'delivered':
       return `Delivered to ${to}.`;
     case 'failed':
-      return `*Not delivered* to ${to}: gave up after ${delivery.attempts} attempts (${escapeMrkdwn(delivery.error ?? 'unknown error')}); use /license-status to send a copy.`;
+      return (
+        `*Not delivered* to ${to}: gave up after ${delivery.attempts} attempts (` +
+        `${escapeMrkdwn(delivery.error ?? 'unknown error')}); use /license-status to send a copy.`
+      );
     case 'pending':
-      return `*Generated, not delivered yet* to ${to}${delivery.error ? ` (last attempt: ${escapeMrkdwn(delivery.error)}; retrying)` : ''}.`;
+      return (
+        `*Generated, not delivered yet* to ${to}` +
+        `${delivery.error ? ` (last attempt: ${escapeMrkdwn(delivery.error)}; retrying)` : ''}.`
+      );
   }
 }
 
@@ -63,17 +72,26 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     `:rotating_light: *${title}*`,
     `*Ticket:* ${link(record.ticketUrl)}`,
     `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
-    `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`,
+    `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ` +
+      `${escapeMrkdwn(record.email)}`,
     `*Customer's license expiration date:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
-    '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
+    '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached ' +
+      'to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
   ];
   const blocks: KnownBlock[] = [section(lines.join('\n'), 'request')];
   if (record.overrideJustification) {
     // The manager's words, quoted as plain text: no line of it can pass for one of the bot's.
-    blocks.push(section(`:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n${quoteUserText(record.overrideJustification)}`, 'override'));
+    blocks.push(
+      section(
+        `:warning: *Scope check overridden* by ${mentionUser(record.requestedBySlackId)}. Justification:\n` +
+          `${quoteUserText(record.overrideJustification)}`,
+        'override',
+      ),
+    );
   }
   const status = [STATUS_LINE[record.status]];
-  if (record.status === 'generated') status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
+  if (record.status === 'generated')
+    status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
   const reason = reasonOf(record);
   if (reason) status.push(`Reason: ${escapeMrkdwn(reason)}`);
   // Its own line, so that a delivery problem shown above never takes its place.
@@ -83,12 +101,16 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   if (isPlainUrl(issueUrl)) status.push(`Record: ${link(issueUrl)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
-  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
-  if (record.status === 'failed') blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
+  if (licenseWarning && record.status === 'generated')
+    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+  if (record.status === 'failed')
+    blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
   blocks.push(context(`Request ${record.id} · started ${readerDateOfIso(record.createdAt)}`));
   const flag = record.overrideJustification ? ' [SCOPE OVERRIDDEN]' : '';
   return {
-    text: `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ${escapeMrkdwn(record.email)})`,
+    text:
+      `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ` +
+      `${escapeMrkdwn(record.email)})`,
     blocks,
   };
 }

@@ -14,7 +14,10 @@ export interface Actor {
   at: DateTime;
 }
 
-export type ReminderRequest = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>;
+export type ReminderRequest = Pick<
+  LicenseRequestRecord,
+  'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'
+>;
 
 export interface ReminderInput {
   request: ReminderRequest;
@@ -30,11 +33,11 @@ export interface ReminderInput {
   lapsed?: boolean;
 }
 
-
 function headline(input: ReminderInput): string {
   if (input.resolved) return ':white_check_mark: *Resolved*: the customer has a real license.';
   if (input.lapsed) return ':hourglass: *Trial lapsed, unresolved*';
-  const whose = input.audience === 'requester' ? 'The emergency trial license you requested' : 'The emergency trial license';
+  const whose =
+    input.audience === 'requester' ? 'The emergency trial license you requested' : 'The emergency trial license';
   return `:alarm_clock: *${whose} lapses ${readerRelative(input.lapseAt)}*: has the customer got a real license yet?`;
 }
 
@@ -54,11 +57,21 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
   ];
   const blocks: KnownBlock[] = [section(lines.join('\n'), 'reminder')];
   if (input.lateness.late) {
-    blocks.push(section(`:warning: This reminder is *${escapeMrkdwn(input.lateness.text)}*: it was due ${readerDate(input.dueAt)}.`, 'reminder_late'));
+    blocks.push(
+      section(
+        `:warning: This reminder is *${escapeMrkdwn(input.lateness.text)}*: it was due ${readerDate(input.dueAt)}.`,
+        'reminder_late',
+      ),
+    );
   }
   const status: string[] = [];
-  if (input.needsLr) status.push(`:sos: L&R asked for help by ${mentionUser(input.needsLr.bySlackId)} ${readerDate(input.needsLr.at)}.`);
-  if (input.resolved) status.push(`:white_check_mark: Resolved by ${mentionUser(input.resolved.bySlackId)} ${readerDate(input.resolved.at)}. No more reminders.`);
+  if (input.needsLr)
+    status.push(`:sos: L&R asked for help by ${mentionUser(input.needsLr.bySlackId)} ${readerDate(input.needsLr.at)}.`);
+  if (input.resolved)
+    status.push(
+      `:white_check_mark: Resolved by ${mentionUser(input.resolved.bySlackId)} ${readerDate(input.resolved.at)}` +
+        `. No more reminders.`,
+    );
   if (status.length > 0) blocks.push(section(status.join('\n'), 'reminder_status'));
   if (!input.resolved) {
     const buttons = [button('Resolved', LICENSE_RESOLVED_ACTION, request.id, 'primary')];
@@ -68,12 +81,22 @@ export function buildLicenseReminder(input: ReminderInput): AuditMessage {
   }
   blocks.push(
     context(
-      `Request ${escapeMrkdwn(request.id)} · *Resolved*: the customer has a real license or has renewed (stops the reminders) · *Needs L&R*: asks the L&R team in the licensing channel; the request stays open.`,
+      `Request ${escapeMrkdwn(request.id)} · *Resolved*: the customer has a real license or has renewed (stops ` +
+        `the reminders) · *Needs L&R*: asks the L&R team in the licensing channel; the request stays open.`,
     ),
   );
-  const state = input.resolved ? 'resolved' : input.lapsed ? 'lapsed, unresolved' : `lapses ${formatInstant(input.lapseAt)}`;
+  const state = input.resolved
+    ? 'resolved'
+    : input.lapsed
+      ? 'lapsed, unresolved'
+      : `lapses ${formatInstant(input.lapseAt)}`;
   const late = input.lateness.late ? ` (reminder ${input.lateness.text})` : '';
-  return { text: `Emergency trial license ${state}: ${request.ticketUrl} (${request.userCount} users, ${escapeMrkdwn(request.email)})${late}`, blocks };
+  return {
+    text:
+      `Emergency trial license ${state}: ${request.ticketUrl} (${request.userCount} users, ` +
+      `${escapeMrkdwn(request.email)})${late}`,
+    blocks,
+  };
 }
 
 export const licenseReminderKey = (request: Pick<LicenseRequestRecord, 'id'>) => `license-reminder:${request.id}`;

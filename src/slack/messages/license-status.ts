@@ -21,19 +21,31 @@ function howToGetIt(record: LicenseRequestRecord): string {
 }
 
 /** /license-status answer: the requests for a ticket or email, newest first (ephemeral, max 50 blocks). */
-export function buildLicenseStatusMessage(query: string, records: LicenseRequestRecord[], events?: ReadonlyMap<string, LifecycleEvent[]>): { text: string; blocks: KnownBlock[] } {
+export function buildLicenseStatusMessage(
+  query: string,
+  records: LicenseRequestRecord[],
+  events?: ReadonlyMap<string, LifecycleEvent[]>,
+): { text: string; blocks: KnownBlock[] } {
   if (records.length === 0) {
-    return { text: `No emergency license requests found for ${escapeMrkdwn(query)}.`, blocks: [section(`:mag: No emergency license requests found for *${escapeMrkdwn(query)}*.`)] };
+    return {
+      text: `No emergency license requests found for ${escapeMrkdwn(query)}.`,
+      blocks: [section(`:mag: No emergency license requests found for *${escapeMrkdwn(query)}*.`)],
+    };
   }
-  const blocks: KnownBlock[] = [section(`:mag: *Emergency license requests for ${escapeMrkdwn(query)}* (newest first)`)];
+  const blocks: KnownBlock[] = [
+    section(`:mag: *Emergency license requests for ${escapeMrkdwn(query)}* (newest first)`),
+  ];
   for (const record of records.slice(0, 10)) {
     const mismatch = mismatchWarning(record);
     const reason = reasonOf(record);
     blocks.push(
       section(
         [
-          `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ${mentionUser(record.requestedBySlackId)}`,
-          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ${escapeMrkdwn(record.email)}${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
+          `${STATUS_EMOJI[record.status]} *${record.status}* · ${readerDateOfIso(record.createdAt)} · by ` +
+            `${mentionUser(record.requestedBySlackId)}`,
+          `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ` +
+            `${escapeMrkdwn(record.email)}` +
+            `${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
           `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,
@@ -44,7 +56,9 @@ export function buildLicenseStatusMessage(query: string, records: LicenseRequest
       ),
     );
     const buttons = [
-      ...(record.status === 'generated' && record.licenseFile ? [button('Send me the license file', RESEND_LICENSE_ACTION, record.id)] : []),
+      ...(record.status === 'generated' && record.licenseFile
+        ? [button('Send me the license file', RESEND_LICENSE_ACTION, record.id)]
+        : []),
       ...(record.status === 'failed' ? [button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')] : []),
     ];
     if (buttons.length) blocks.push(actions(`request_${record.id}`, ...buttons));

@@ -18,22 +18,29 @@ const lrTeam = (groupId: string | undefined) => (groupId ? `${mentionUserGroup(g
 
 export function buildResolvedLine(actor: Actor): AuditMessage {
   return line(
-    `:white_check_mark: *Resolved* by ${mentionUser(actor.bySlackId)} ${readerDate(actor.at)}: the customer has a real license. No more reminders.`,
+    `:white_check_mark: *Resolved* by ${mentionUser(actor.bySlackId)} ${readerDate(actor.at)}: the customer has ` +
+      `a real license. No more reminders.`,
     `Resolved by ${actor.bySlackId} at ${formatInstant(actor.at)}`,
   );
 }
 
 export function buildNeedsLrLine(input: Actor & { lapseAt: DateTime; lrUserGroupId?: string }): AuditMessage {
   return line(
-    `:sos: ${lrTeam(input.lrUserGroupId)}*Needs L&R*: ${mentionUser(input.bySlackId)} asks for help getting the customer a real license before the trial lapses ${readerDate(input.lapseAt)}. The request stays open.`,
+    `:sos: ${lrTeam(input.lrUserGroupId)}*Needs L&R*: ${mentionUser(input.bySlackId)} asks for help getting the ` +
+      `customer a real license before the trial lapses ${readerDate(input.lapseAt)}. The request stays open.`,
     `Needs L&R: asked by ${input.bySlackId}; the trial lapses ${formatInstant(input.lapseAt)}`,
   );
 }
 
-export function buildLapsedLine(input: { lapseAt: DateTime; lateness: Lateness; lrUserGroupId?: string }): AuditMessage {
+export function buildLapsedLine(input: {
+  lapseAt: DateTime;
+  lateness: Lateness;
+  lrUserGroupId?: string;
+}): AuditMessage {
   const late = input.lateness.late ? ` (noticed ${input.lateness.text})` : '';
   return line(
-    `:hourglass: ${lrTeam(input.lrUserGroupId)}*Trial lapsed, unresolved* ${readerDate(input.lapseAt)}${late}: the instance is locked again unless the customer gets a real license.`,
+    `:hourglass: ${lrTeam(input.lrUserGroupId)}*Trial lapsed, unresolved* ${readerDate(input.lapseAt)}${late}: ` +
+      `the instance is locked again unless the customer gets a real license.`,
     `Trial lapsed, unresolved at ${formatInstant(input.lapseAt)}${late}`,
   );
 }

@@ -23,10 +23,16 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   const what = expiry.deployment === 'saas' ? 'SaaS plan end' : 'License expiration';
   const facts: string[] = [];
   if (used.includes('expiry')) {
-    facts.push(`${what} ${expiry.expired ? `was ${formatRelative(expiry.msUntilExpiry)}` : `is ${formatRelative(expiry.msUntilExpiry)}`} (${readerDate(expiry.expiresAt)})`);
+    facts.push(
+      `${what} ${expiry.expired ? 'was' : 'is'} ${formatRelative(expiry.msUntilExpiry)}` +
+        ` (${readerDate(expiry.expiresAt)})`,
+    );
   }
   if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
-    facts.push(`Grace period ${expiry.graceEnded ? `ended ${formatRelative(expiry.msUntilGraceEnd)}` : `ends ${formatRelative(expiry.msUntilGraceEnd)}`} (${readerDate(expiry.graceEndsAt)})`);
+    facts.push(
+      `Grace period ${expiry.graceEnded ? 'ended' : 'ends'} ${formatRelative(expiry.msUntilGraceEnd)}` +
+        ` (${readerDate(expiry.graceEndsAt)})`,
+    );
   }
   return facts;
 }
@@ -40,15 +46,30 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
     `*Checked by:* ${mentionUser(decidedBy)}`,
   ];
   if (decision.requestType) {
-    lines.push(`*Request:* ${DEPLOYMENT_LABELS[decision.requestType.deployment]}: ${escapeMrkdwn(decision.requestType.label)}`);
+    lines.push(
+      `*Request:* ${DEPLOYMENT_LABELS[decision.requestType.deployment]}: ${escapeMrkdwn(decision.requestType.label)}`,
+    );
   } else if (decision.deployment) {
     lines.push(`*Deployment:* ${DEPLOYMENT_LABELS[decision.deployment]}`);
   }
-  const blocks: KnownBlock[] = [section(lines.join('\n'), 'summary'), section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers')];
+  const blocks: KnownBlock[] = [
+    section(lines.join('\n'), 'summary'),
+    section(`*Answers*\n${pathLines(decision).join('\n')}`, 'answers'),
+  ];
   if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp}`, 'follow_up'));
   const emergency = verdictGuidance(decision).emergency;
-  if (emergency.kind === 'offer') blocks.push(section(':rotating_light: *Weekend emergency:* in scope; the emergency license form was offered.', 'emergency'));
-  if (emergency.kind === 'ask_lr') blocks.push(section(`:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes from the L&R team (CustomersDot).`, 'emergency'));
+  if (emergency.kind === 'offer')
+    blocks.push(
+      section(':rotating_light: *Weekend emergency:* in scope; the emergency license form was offered.', 'emergency'),
+    );
+  if (emergency.kind === 'ask_lr')
+    blocks.push(
+      section(
+        `:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes ` +
+          `from the L&R team (CustomersDot).`,
+        'emergency',
+      ),
+    );
   const facts = auditTimeFacts(decision);
   if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
   return {

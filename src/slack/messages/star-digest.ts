@@ -8,7 +8,10 @@ import type { AuditMessage } from './star-audit';
 const FIXED_BLOCKS = 6;
 
 function ticketLine(ticket: TicketToLabel): string {
-  return `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ${readerDateOfIso(ticket.decidedAt)}`;
+  return (
+    `• ${link(ticket.ticketUrl)}: decided by ${mentionUser(ticket.decidedBySlackId)} ` +
+    `${readerDateOfIso(ticket.decidedAt)}`
+  );
 }
 
 /** Packs whole lines into sections of at most `max` characters, so no link is cut in half. */
@@ -34,8 +37,11 @@ function packLines(lines: string[], max: number): string[] {
 export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
   const { start, end } = digest.period;
   const period = `${readerDate(start)} to ${readerDate(end)}`;
-  const counts = digest.byVerdict.map(({ verdict, count }) => `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${count}`);
-  for (const unknown of digest.unknownVerdicts) counts.push(`:grey_question: *${escapeMrkdwn(unknown.verdict)}* (no longer in the chart): ${unknown.count}`);
+  const counts = digest.byVerdict.map(
+    ({ verdict, count }) => `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${count}`,
+  );
+  for (const unknown of digest.unknownVerdicts)
+    counts.push(`:grey_question: *${escapeMrkdwn(unknown.verdict)}* (no longer in the chart): ${unknown.count}`);
 
   const blocks: KnownBlock[] = [
     header('Weekly STAR digest'),
@@ -45,12 +51,26 @@ export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
   if (digest.toLabel.length === 0) {
     blocks.push(section(':tada: No "No need for STAR" tickets to label this week.', 'digest_to_label'));
   } else {
-    blocks.push(section(`*To label: ${digest.toLabel.length} "No need for STAR" ticket${digest.toLabel.length === 1 ? '' : 's'}*. Manager: collect data for feedback and label the STAR issue.`, 'digest_to_label'));
-    const shownChunks = packLines(digest.toLabel.map(ticketLine), LIMITS.sectionText).slice(0, LIMITS.messageBlocks - FIXED_BLOCKS);
+    blocks.push(
+      section(
+        `*To label: ${digest.toLabel.length} "No need for STAR" ticket${digest.toLabel.length === 1 ? '' : 's'}` +
+          `*. Manager: collect data for feedback and label the STAR issue.`,
+        'digest_to_label',
+      ),
+    );
+    const shownChunks = packLines(digest.toLabel.map(ticketLine), LIMITS.sectionText).slice(
+      0,
+      LIMITS.messageBlocks - FIXED_BLOCKS,
+    );
     shownChunks.forEach((chunk) => blocks.push(section(chunk)));
     const shown = shownChunks.reduce((n, chunk) => n + chunk.split('\n').length, 0);
     if (shown < digest.toLabel.length) {
-      blocks.push(context(`…and ${digest.toLabel.length - shown} more: \`npm run export-decisions\` lists every decision with its inputs.`));
+      blocks.push(
+        context(
+          `…and ${digest.toLabel.length - shown} more: \`npm run export-decisions\` lists every decision with ` +
+            `its inputs.`,
+        ),
+      );
     }
   }
   return {

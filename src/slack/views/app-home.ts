@@ -14,14 +14,20 @@ import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 export const OPEN_STAR_CHECK_ACTION = 'open_star_check';
 
 /** An open trial as the dashboard shows it; a LicenseRequestRecord plus its follow-up state fits. */
-export type DashboardLicense = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status'> & {
+export type DashboardLicense = Pick<
+  LicenseRequestRecord,
+  'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status'
+> & {
   trialExpiresOn?: string;
   resolvedAt?: string;
   /** Set once someone pressed "Needs L&R". */
   needsLrBySlackId?: string;
 };
 
-export type DashboardRequest = Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt'> & { trialExpiresOn?: string; resolvedAt?: string };
+export type DashboardRequest = Pick<
+  LicenseRequestRecord,
+  'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt'
+> & { trialExpiresOn?: string; resolvedAt?: string };
 export type DashboardStarCheck = Pick<StarDecisionRecord, 'id' | 'ticketUrl' | 'verdict' | 'createdAt'>;
 
 /** Everything the dashboard shows, loaded by the caller: the builder stays pure. */
@@ -52,23 +58,34 @@ function openLicenseBlocks(license: DashboardLicense, row: number, now: DateTime
   const left = msUntilLapse(expiresOn, now);
   const timeLeft = left > 0 ? `*${formatRelative(left).replace(/^in /, '')} left*` : `*lapsed ${formatRelative(left)}*`;
   const lines = [
-    `:alarm_clock: ${link(license.ticketUrl)}: ${timeLeft} (${left > 0 ? 'lapses' : 'lapsed'} ${readerDate(trialLapseAt(expiresOn))})`,
-    `${escapeMrkdwn(license.email)} · ${license.userCount.toLocaleString('en-US')} users · requested by ${mentionUser(license.requestedBySlackId)}`,
+    `:alarm_clock: ${link(license.ticketUrl)}: ${timeLeft} (${left > 0 ? 'lapses' : 'lapsed'} ` +
+      `${readerDate(trialLapseAt(expiresOn))})`,
+    `${escapeMrkdwn(license.email)} · ${license.userCount.toLocaleString('en-US')} users · requested by ` +
+      `${mentionUser(license.requestedBySlackId)}`,
   ];
   if (license.needsLrBySlackId) lines.push(`:sos: L&R asked for help by ${mentionUser(license.needsLrBySlackId)}`);
   const buttons = [button('Resolved', rowActionId(LICENSE_RESOLVED_ACTION, row), license.id, 'primary')];
-  if (!license.needsLrBySlackId) buttons.push(button('Needs L&R', rowActionId(LICENSE_NEEDS_LR_ACTION, row), license.id));
+  if (!license.needsLrBySlackId)
+    buttons.push(button('Needs L&R', rowActionId(LICENSE_NEEDS_LR_ACTION, row), license.id));
   return [section(lines.join('\n')), actions(`open_license:${row}`, ...buttons)];
 }
 
 function requestBlock(request: DashboardRequest): KnownBlock {
-  const state = request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
-  return section(`${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(request.email)} · ${readerDateOfIso(request.createdAt)}`);
+  const state =
+    request.status === 'generated' && request.resolvedAt ? ':white_check_mark: Resolved' : STATUS_EMOJI[request.status];
+  return section(
+    `${state} · ${link(request.ticketUrl)} · ${request.userCount.toLocaleString('en-US')} users, ` +
+      `${escapeMrkdwn(request.email)} · ${readerDateOfIso(request.createdAt)}`,
+  );
 }
 
 function starCheckBlock(check: DashboardStarCheck): KnownBlock {
-  const verdict = Object.prototype.hasOwnProperty.call(VERDICTS, check.verdict) ? VERDICTS[check.verdict as VerdictId] : undefined;
-  const label = verdict ? `${verdict.emoji} ${escapeMrkdwn(verdict.headline)}` : `:grey_question: ${escapeMrkdwn(check.verdict)}`;
+  const verdict = Object.prototype.hasOwnProperty.call(VERDICTS, check.verdict)
+    ? VERDICTS[check.verdict as VerdictId]
+    : undefined;
+  const label = verdict
+    ? `${verdict.emoji} ${escapeMrkdwn(verdict.headline)}`
+    : `:grey_question: ${escapeMrkdwn(check.verdict)}`;
   return section(`${label} · ${link(check.ticketUrl)} · ${readerDateOfIso(check.createdAt)}`);
 }
 
@@ -88,8 +105,10 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     header('L&R on-call'),
     section(
       [
-        `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket and get a verdict with the playbook's next steps.`,
-        `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a Self-Managed customer whose grace period ended within the last 3 days.`,
+        `*${COMMANDS.starCheck} [ticket]*: walk the STAR validity flowchart for a starred plan/license ticket ` +
+          `and get a verdict with the playbook's next steps.`,
+        `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a ` +
+          `Self-Managed customer whose grace period ended within the last 3 days.`,
         `*${COMMANDS.licenseStatus} <ticket or email>*: what happened to a license request, and a copy of the license.`,
       ].join('\n'),
     ),
@@ -97,14 +116,24 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
   ];
 
   // Once per request (block IDs must be unique in a view), and only generated, unresolved trials.
-  const open = [...new Map((dashboard?.openLicenses ?? []).map((license) => [license.id, license])).values()].filter((license) => lifecycleEligibility(license).eligible);
+  const open = [...new Map((dashboard?.openLicenses ?? []).map((license) => [license.id, license])).values()].filter(
+    (license) => lifecycleEligibility(license).eligible,
+  );
   const requests = dashboard?.recentRequests ?? [];
   const checks = dashboard?.recentStarChecks ?? [];
 
   if (dashboard && open.length > 0) {
-    blocks.push(divider(), section('*Open emergency licenses*: generated trials nobody has marked resolved yet. Press *Resolved* once the customer has a real license.'));
+    blocks.push(
+      divider(),
+      section(
+        '*Open emergency licenses*: generated trials nobody has marked resolved yet. Press *Resolved* once the ' +
+          'customer has a real license.',
+      ),
+    );
     const sorted = [...open].sort((a, b) => (a.trialExpiresOn as string).localeCompare(b.trialExpiresOn as string));
-    sorted.slice(0, DASHBOARD_CAPS.openLicenses).forEach((license, row) => blocks.push(...openLicenseBlocks(license, row, dashboard.now)));
+    sorted
+      .slice(0, DASHBOARD_CAPS.openLicenses)
+      .forEach((license, row) => blocks.push(...openLicenseBlocks(license, row, dashboard.now)));
     blocks.push(...more(DASHBOARD_CAPS.openLicenses, sorted.length));
   }
   if (requests.length > 0) {
@@ -119,11 +148,18 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
     blocks.push(
       divider(),
       section(
-        `:sparkles: *Nothing open, and no requests or STAR checks of yours yet.* Type \`${COMMANDS.starCheck}\` with a ticket link when a starred L&R ticket comes in, or press *Weekend emergency license* when a Self-Managed customer is locked out on a weekend.`,
+        `:sparkles: *Nothing open, and no requests or STAR checks of yours yet.* Type \`${COMMANDS.starCheck}\` ` +
+          `with a ticket link when a starred L&R ticket comes in, or press *Weekend emergency license* when a ` +
+          `Self-Managed customer is locked out on a weekend.`,
         'home_empty',
       ),
     );
   }
-  blocks.push(divider(), context(`Every verdict and every license request is posted to ${mentionChannel(licensingChannel)} with its ticket.`));
+  blocks.push(
+    divider(),
+    context(
+      `Every verdict and every license request is posted to ${mentionChannel(licensingChannel)} with its ticket.`,
+    ),
+  );
   return { type: 'home', blocks };
 }

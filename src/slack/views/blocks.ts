@@ -78,11 +78,21 @@ export const LIMITS = {
   textInputLength: 3000,
 } as const;
 
-export const plainText = (text: string, max: number = LIMITS.sectionText): PlainTextElement => ({ type: 'plain_text', text: truncate(text, max) });
-export const mrkdwn = (text: string, max: number = LIMITS.sectionText): MrkdwnElement => ({ type: 'mrkdwn', text: truncate(text, max) });
+export const plainText = (text: string, max: number = LIMITS.sectionText): PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+});
+export const mrkdwn = (text: string, max: number = LIMITS.sectionText): MrkdwnElement => ({
+  type: 'mrkdwn',
+  text: truncate(text, max),
+});
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plainText(text, LIMITS.headerText) });
-export const section = (text: string, blockId?: string): SectionBlock => ({ type: 'section', ...(blockId ? { block_id: blockId } : {}), text: mrkdwn(text) });
+export const section = (text: string, blockId?: string): SectionBlock => ({
+  type: 'section',
+  ...(blockId ? { block_id: blockId } : {}),
+  text: mrkdwn(text),
+});
 export const divider = (): DividerBlock => ({ type: 'divider' });
 export const context = (...texts: string[]): ContextBlock => ({
   type: 'context',
@@ -127,7 +137,12 @@ export function radioButtons(actionId: string, choices: Choice[], selected?: str
   return { type: 'radio_buttons', action_id: actionId, options, ...(initial ? { initial_option: initial } : {}) };
 }
 
-export function staticSelect(actionId: string, placeholder: string, choices: Choice[], selected?: string): StaticSelect {
+export function staticSelect(
+  actionId: string,
+  placeholder: string,
+  choices: Choice[],
+  selected?: string,
+): StaticSelect {
   const options = choices.map(option);
   const initial = options.find((o) => o.value === selected);
   return {
@@ -166,15 +181,30 @@ export function emailInput(actionId: string, initial?: string): EmailInput {
 }
 
 export function datePicker(actionId: string, initial?: string, placeholder = 'Pick a date'): Datepicker {
-  return { type: 'datepicker', action_id: actionId, placeholder: plainText(placeholder, LIMITS.placeholder), ...(initial ? { initial_date: initial } : {}) };
+  return {
+    type: 'datepicker',
+    action_id: actionId,
+    placeholder: plainText(placeholder, LIMITS.placeholder),
+    ...(initial ? { initial_date: initial } : {}),
+  };
 }
 
 /** The value is data a listener reads back (an ID, a small JSON), never shown: it is not given an ellipsis. */
 export function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', text: plainText(text, LIMITS.buttonText), action_id: actionId, value: value.slice(0, LIMITS.buttonValue), ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    text: plainText(text, LIMITS.buttonText),
+    action_id: actionId,
+    value: value.slice(0, LIMITS.buttonValue),
+    ...(style ? { style } : {}),
+  };
 }
 
-export const actions = (blockId: string, ...elements: ActionsBlockElement[]): ActionsBlock => ({ type: 'actions', block_id: blockId, elements });
+export const actions = (blockId: string, ...elements: ActionsBlockElement[]): ActionsBlock => ({
+  type: 'actions',
+  block_id: blockId,
+  elements,
+});
 
 /** A block of preformatted text (e.g. a license file to copy), shown as typed. */
 export const preformatted = (text: string, blockId: string): RichTextBlock => ({
@@ -195,8 +225,10 @@ export interface ModalOptions {
 }
 
 export function modal(opts: ModalOptions): ModalView {
-  if (opts.blocks.length > LIMITS.viewBlocks) throw new RangeError(`view ${opts.callbackId} has ${opts.blocks.length} blocks`);
-  if ((opts.privateMetadata ?? '').length > LIMITS.privateMetadata) throw new RangeError(`view ${opts.callbackId} private_metadata too long`);
+  if (opts.blocks.length > LIMITS.viewBlocks)
+    throw new RangeError(`view ${opts.callbackId} has ${opts.blocks.length} blocks`);
+  if ((opts.privateMetadata ?? '').length > LIMITS.privateMetadata)
+    throw new RangeError(`view ${opts.callbackId} private_metadata too long`);
   return {
     type: 'modal',
     callback_id: opts.callbackId,

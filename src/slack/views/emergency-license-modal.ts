@@ -1,7 +1,7 @@
 import type { EmergencyRequest, RawEmergencyForm } from '../../policy/emergency-request';
-import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, ScreenshotId } from '../../policy/emergency-request';
+import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, type ScreenshotId } from '../../policy/emergency-request';
 import type { ScopeDecision } from '../../policy/emergency-scope';
-import { DEPLOYMENT_LABELS, Deployment } from '../../policy/playbook';
+import { DEPLOYMENT_LABELS, type Deployment } from '../../policy/playbook';
 import { describeExpiryFacts } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
@@ -9,8 +9,29 @@ import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { isPlainUrl, mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { readerDateOfIso } from '../messages/reader-date';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
-import { actions, type KnownBlock, button, checkboxes, context, datePicker, emailInput, input, modal, preformatted, radioButtons, section, textInput, type ModalView } from './blocks';
-import { EMERGENCY_BLOCKS as B, EMERGENCY_CALLBACKS, emergencyAction as a, JUSTIFICATION_ACTION, JUSTIFICATION_BLOCK } from './emergency-license-ids';
+import {
+  actions,
+  type KnownBlock,
+  button,
+  checkboxes,
+  context,
+  datePicker,
+  emailInput,
+  input,
+  modal,
+  preformatted,
+  radioButtons,
+  section,
+  textInput,
+  type ModalView,
+} from './blocks';
+import {
+  EMERGENCY_BLOCKS as B,
+  EMERGENCY_CALLBACKS,
+  emergencyAction as a,
+  JUSTIFICATION_ACTION,
+  JUSTIFICATION_BLOCK,
+} from './emergency-license-ids';
 import { TICKET_MAX_LENGTH } from './star-check-modal';
 
 const TITLE = 'Emergency license';
@@ -22,26 +43,50 @@ const yesNo = (yes: string, no: string) => [
 function requestSummary(request: EmergencyRequest): string {
   return [
     `*Ticket:* ${link(request.ticketUrl)}`,
-    `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}${request.prospect ? ', prospect' : ''}`,
+    `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}` +
+      `${request.prospect ? ', prospect' : ''}`,
     `*License expiration date:* ${request.expirationDate}`,
-    `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(request.email)}`,
+    `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ` +
+      `${escapeMrkdwn(request.email)}`,
     `*Requested by (GitLab):* ${escapeMrkdwn(request.username)}`,
   ].join('\n');
 }
 
 /** The form of the weekend emergency license workflow, prefilled with what is already known. */
-export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: { channelId?: string } = {}): ModalView {
+export function buildEmergencyLicenseModal(
+  prefill: RawEmergencyForm,
+  metadata: { channelId?: string } = {},
+): ModalView {
   const blocks: KnownBlock[] = [
     context(
-      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a *paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar days, UTC). It applies even if the customer already had a Sales-generated temporary extension. Nothing is generated until every check passes.`,
+      `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a ` +
+        `*paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar ` +
+        `days, UTC). It applies even if the customer already had a Sales-generated temporary extension. ` +
+        `Nothing is generated until every check passes.`,
     ),
     input(
-      { blockId: B.ticket, label: 'Zendesk ticket (URL or number)', hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456' },
-      textInput(a('ticket'), { initial: prefill.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456' }),
+      {
+        blockId: B.ticket,
+        label: 'Zendesk ticket (URL or number)',
+        hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456',
+      },
+      textInput(a('ticket'), {
+        initial: prefill.ticket,
+        maxLength: TICKET_MAX_LENGTH,
+        placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456',
+      }),
     ),
     input(
-      { blockId: B.deployment, label: 'Where does the customer run GitLab?', hint: 'SaaS (GitLab.com) emergencies follow the SaaS workflow instead.' },
-      radioButtons(a('deployment'), (Object.keys(DEPLOYMENT_LABELS) as Deployment[]).map((d) => ({ value: d, label: DEPLOYMENT_LABELS[d] })), prefill.deployment),
+      {
+        blockId: B.deployment,
+        label: 'Where does the customer run GitLab?',
+        hint: 'SaaS (GitLab.com) emergencies follow the SaaS workflow instead.',
+      },
+      radioButtons(
+        a('deployment'),
+        (Object.keys(DEPLOYMENT_LABELS) as Deployment[]).map((d) => ({ value: d, label: DEPLOYMENT_LABELS[d] })),
+        prefill.deployment,
+      ),
     ),
     input(
       { blockId: B.paid_plan, label: 'Does the customer have a paid plan?' },
@@ -55,12 +100,19 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       {
         blockId: B.expiration_date,
         label: 'License expiration date',
-        hint: 'As shown on the License (Subscription) screenshot: the license now on the instance, even if it was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 days later.',
+        hint:
+          'As shown on the License (Subscription) screenshot: the license now on the instance, even if it ' +
+          'was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 ' +
+          'days later.',
       },
       datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
     ),
     input(
-      { blockId: B.screenshots, label: 'Screenshots attached to the ticket', hint: 'Both are required before a license is generated: ask the customer for any that is missing.' },
+      {
+        blockId: B.screenshots,
+        label: 'Screenshots attached to the ticket',
+        hint: 'Both are required before a license is generated: ask the customer for any that is missing.',
+      },
       checkboxes(
         a('screenshots'),
         (Object.keys(SCREENSHOTS) as ScreenshotId[]).map((id) => ({ value: id, label: SCREENSHOTS[id] })),
@@ -71,12 +123,20 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       {
         blockId: B.user_count,
         label: 'Maximum users (License / Subscription page)',
-        hint: `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab refuses to activate a license whose user count is below the instance's maximum users in the current license term (it allows about 10% over), so the current-user count is not enough. A whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,
+        hint:
+          `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab ` +
+          `refuses to activate a license whose user count is below the instance's maximum users in the ` +
+          `current license term (it allows about 10% over), so the current-user count is not enough. A whole ` +
+          `number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,
       },
       textInput(a('user_count'), { initial: prefill.userCount, maxLength: 9, placeholder: 'e.g. 250' }),
     ),
     input(
-      { blockId: B.email, label: 'Email of the person who opened the ticket', hint: 'The license is for this address.' },
+      {
+        blockId: B.email,
+        label: 'Email of the person who opened the ticket',
+        hint: 'The license is for this address.',
+      },
       emailInput(a('email'), prefill.email),
     ),
     input(
@@ -84,7 +144,14 @@ export function buildEmergencyLicenseModal(prefill: RawEmergencyForm, metadata: 
       textInput(a('username'), { initial: prefill.username, maxLength: 255, placeholder: 'e.g. jdoe' }),
     ),
   ];
-  return modal({ callbackId: EMERGENCY_CALLBACKS.form, title: TITLE, submit: 'Generate license', close: 'Cancel', blocks, privateMetadata: JSON.stringify(metadata) });
+  return modal({
+    callbackId: EMERGENCY_CALLBACKS.form,
+    title: TITLE,
+    submit: 'Generate license',
+    close: 'Cancel',
+    blocks,
+    privateMetadata: JSON.stringify(metadata),
+  });
 }
 
 /** Out of scope: which rule failed, what to do instead, and (for managers) the override. */
@@ -94,8 +161,13 @@ export function buildOutOfScopeView(
   opts: { canOverride: boolean; overrideBlockedReason?: string; timeZone: string; channelId?: string },
 ): ModalView {
   const blocks: KnownBlock[] = [
-    section(':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.', 'refusal'),
-    ...scope.failures.map((failure, i) => section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`)),
+    section(
+      ':no_entry: *Out of scope: no license was generated.* This refusal goes to the licensing channel.',
+      'refusal',
+    ),
+    ...scope.failures.map((failure, i) =>
+      section(`*${escapeMrkdwn(failure.reason)}*\nWhat to do instead: ${escapeMrkdwn(failure.whatToDo)}`, `rule_${i}`),
+    ),
     context(...describeExpiryFacts(scope.facts, opts.timeZone).map((f) => `:calendar: ${f.text}`)),
     section(requestSummary(request), 'summary'),
   ];
@@ -107,7 +179,11 @@ export function buildOutOfScopeView(
           label: 'Manager override: why must this customer get a license anyway?',
           hint: 'Only if you are sure. The override and this justification are flagged in the licensing channel.',
         },
-        textInput(JUSTIFICATION_ACTION, { maxLength: OVERRIDE_JUSTIFICATION.max, minLength: OVERRIDE_JUSTIFICATION.min, multiline: true }),
+        textInput(JUSTIFICATION_ACTION, {
+          maxLength: OVERRIDE_JUSTIFICATION.max,
+          minLength: OVERRIDE_JUSTIFICATION.min,
+          multiline: true,
+        }),
       ),
     );
   } else if (opts.overrideBlockedReason) {
@@ -126,12 +202,18 @@ export function buildOutOfScopeView(
 }
 
 /** A recent license exists for the same ticket, email and user count: ask before a second one. */
-export function buildReissueConfirmView(request: EmergencyRequest, existing: LicenseRequestRecord[], metadata: EmergencyFormMetadata): ModalView {
+export function buildReissueConfirmView(
+  request: EmergencyRequest,
+  existing: LicenseRequestRecord[],
+  metadata: EmergencyFormMetadata,
+): ModalView {
   const lines = existing
     .slice(0, 5)
     .map(
       (r) =>
-        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
+        `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ` +
+        `${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}` +
+        `${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
     );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
@@ -140,55 +222,93 @@ export function buildReissueConfirmView(request: EmergencyRequest, existing: Lic
     close: 'Cancel',
     blocks: [
       section(
-        `:warning: *A license for this ticket or this email was already requested in the last ${TRIAL_DAYS} days.* If the customer says the email never arrived, use \`/license-status\` to get that license again instead.`,
+        `:warning: *A license for this ticket or this email was already requested in the last ${TRIAL_DAYS} ` +
+          `days.* If the customer says the email never arrived, use \`/license-status\` to get that license ` +
+          `again instead.`,
         'duplicate',
       ),
       section(lines.join('\n'), 'existing'),
       section(requestSummary(request), 'summary'),
-      context('Submit only if a second license is really needed: it is flagged as a re-issue in the licensing channel.'),
+      context(
+        'Submit only if a second license is really needed: it is flagged as a re-issue in the licensing channel.',
+      ),
     ],
     privateMetadata: JSON.stringify(metadata),
   });
 }
 
 /** What the engineer sees while and after the adapter runs. */
-export function buildLicenseStatusView(record: LicenseRequestRecord, licensingChannel: string, licenseWarning?: string): ModalView {
-  const summary = `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
+export function buildLicenseStatusView(
+  record: LicenseRequestRecord,
+  licensingChannel: string,
+  licenseWarning?: string,
+): ModalView {
+  const summary =
+    `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ` +
+    `${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
   const blocks: KnownBlock[] = [];
   if (record.status === 'pending') {
     blocks.push(
       section(
         record.issueUrl
-          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will get a DM when it is ready.`
+          ? `:hourglass_flowing_sand: *Request sent.* The license is being generated: ` +
+              `${isPlainUrl(record.issueUrl) ? link(record.issueUrl) : escapeMrkdwn(record.issueUrl)}. You will ` +
+              `get a DM when it is ready.`
           : ':hourglass_flowing_sand: *Generating the trial license…* You will get it in a DM.',
         'status',
       ),
     );
-  } else if (record.status === 'generated' && record.delivery.status !== 'delivered' && (record.delivery.error || record.delivery.status === 'failed')) {
+  } else if (
+    record.status === 'generated' &&
+    record.delivery.status !== 'delivered' &&
+    (record.delivery.error || record.delivery.status === 'failed')
+  ) {
     // Delivery in Slack failed (it is retried): the license itself is the answer, so show it here.
     const retrying = record.delivery.status === 'pending' ? ' The bot keeps trying to send it.' : '';
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). :warning: The file could not be sent in Slack (${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). ` +
+          `:warning: The file could not be sent in Slack (` +
+          `${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}` +
+          `${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
     );
     if (record.licenseFile && record.licenseFile.length <= 2900) {
-      blocks.push(section('Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:', 'license_hint'));
+      blocks.push(
+        section(
+          'Save this as `license.gitlab-license`, attach it to the ticket and reply to the customer:',
+          'license_hint',
+        ),
+      );
       blocks.push(preformatted(record.licenseFile, 'license_file'));
     } else if (record.issueUrl) {
       blocks.push(section(`The license copy is in ${link(record.issueUrl)}.`, 'license_hint'));
     }
   } else if (record.status === 'generated' && record.delivery.status === 'pending') {
     const mismatch = mismatchWarning(record);
-    blocks.push(section(`:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`, 'status'));
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on ` +
+          `its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
+        'status',
+      ),
+    );
   } else if (record.status === 'generated' && record.issuedToMismatch) {
-    blocks.push(section(`:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ${escapeMrkdwn(mismatchWarning(record) ?? '')}`, 'status'));
+    blocks.push(
+      section(
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ` +
+          `${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
+        'status',
+      ),
+    );
   } else if (record.status === 'generated') {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}: attach it to the ticket and reply to the customer.`,
+        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ` +
+          `${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}` +
+          `: attach it to the ticket and reply to the customer.`,
         'status',
       ),
     );
@@ -200,12 +320,21 @@ export function buildLicenseStatusView(record: LicenseRequestRecord, licensingCh
   } else {
     blocks.push(section(`:no_entry: *Refused.* ${escapeMrkdwn(record.refusalReason)}`, 'status'));
   }
-  if (licenseWarning && record.status === 'generated') blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
-  blocks.push(section(summary, 'summary'), context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`));
+  if (licenseWarning && record.status === 'generated')
+    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+  blocks.push(
+    section(summary, 'summary'),
+    context(`The notice goes to ${mentionChannel(licensingChannel)} · request ${record.id}`),
+  );
   return modal({ callbackId: EMERGENCY_CALLBACKS.status, title: TITLE, close: 'Close', blocks });
 }
 
 /** Shown instead of the form to someone who may not request licenses. */
 export function buildNotAllowedView(reason: string): ModalView {
-  return modal({ callbackId: EMERGENCY_CALLBACKS.refused, title: TITLE, close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
+  return modal({
+    callbackId: EMERGENCY_CALLBACKS.refused,
+    title: TITLE,
+    close: 'Close',
+    blocks: [section(`:no_entry: ${reason}`, 'not_allowed')],
+  });
 }

@@ -1,12 +1,25 @@
 import type { DateTime } from 'luxon';
-import { ChartQuestion, evaluateStarChart } from '../../policy/star-flowchart';
-import { DEPLOYMENT_LABELS, Deployment, REQUEST_TYPES, requestTypesFor } from '../../policy/playbook';
+import { type ChartQuestion, evaluateStarChart } from '../../policy/star-flowchart';
+import { DEPLOYMENT_LABELS, type Deployment, REQUEST_TYPES, requestTypesFor } from '../../policy/playbook';
 import { expiryFactsOf } from '../../policy/star-decision';
-import { describeExpiryFacts, ExpiryFacts } from '../../policy/time';
+import { describeExpiryFacts, type ExpiryFacts } from '../../policy/time';
 import { timeFactsUsed } from '../../policy/verdict-guidance';
 import type { StarCheckState } from '../forms/star-check-form';
 import { escapeMrkdwn } from '../mrkdwn';
-import { type KnownBlock, context, datePicker, input, LIMITS, modal, option, plainText, radioButtons, section, textInput, type ModalView } from './blocks';
+import {
+  type KnownBlock,
+  context,
+  datePicker,
+  input,
+  LIMITS,
+  modal,
+  option,
+  plainText,
+  radioButtons,
+  section,
+  textInput,
+  type ModalView,
+} from './blocks';
 import { STAR_ACTIONS, STAR_BLOCKS, STAR_CHECK_CALLBACK } from './star-check-ids';
 
 export const TICKET_MAX_LENGTH = 200;
@@ -15,13 +28,19 @@ export const TICKET_MAX_LENGTH = 200;
  * `now` is read only when a date needs it: most views are built before any date is known. The date
  * is read with the deployment's rules, so nothing is computed until the deployment is picked.
  */
-export function expiryFactsFor(state: Pick<StarCheckState, 'expirationDate' | 'deployment'>, now: () => DateTime): ExpiryFacts | undefined {
-  return state.expirationDate && state.deployment ? expiryFactsOf(state.expirationDate, state.deployment, now()) : undefined;
+export function expiryFactsFor(
+  state: Pick<StarCheckState, 'expirationDate' | 'deployment'>,
+  now: () => DateTime,
+): ExpiryFacts | undefined {
+  return state.expirationDate && state.deployment
+    ? expiryFactsOf(state.expirationDate, state.deployment, now())
+    : undefined;
 }
 
 function questionBlock(question: ChartQuestion, state: StarCheckState, derivable: boolean): KnownBlock {
   const hint = derivable
-    ? `${question.help ? `${question.help} ` : ''}Leave empty if you picked the expiration date above: the bot computes the answer.`
+    ? `${question.help ? `${question.help} ` : ''}Leave empty if you picked the expiration date above: the bot ` +
+      `computes the answer.`
     : question.help;
   return input(
     { blockId: STAR_BLOCKS.question(question.id), label: question.prompt, hint, optional: derivable, dispatch: true },
@@ -36,7 +55,11 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
   }));
   const initial = REQUEST_TYPES.find((t) => t.id === selected && (!deployment || t.deployment === deployment));
   return input(
-    { blockId: STAR_BLOCKS.requestType, label: 'What is the customer asking for?', hint: 'Picks the playbook\'s next steps shown with the verdict.' },
+    {
+      blockId: STAR_BLOCKS.requestType,
+      label: 'What is the customer asking for?',
+      hint: "Picks the playbook's next steps shown with the verdict.",
+    },
     {
       type: 'static_select',
       action_id: STAR_ACTIONS.requestType,
@@ -52,18 +75,32 @@ function requestTypeBlock(deployment: Deployment | undefined, selected: string |
  * the chart questions on the path taken. Questions the expiration date can answer are replaced
  * by the computed facts once a date is picked.
  */
-export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, timeZone = 'UTC', notice?: string): ModalView {
+export function buildStarCheckModal(
+  state: StarCheckState,
+  now: () => DateTime,
+  timeZone = 'UTC',
+  notice?: string,
+): ModalView {
   const expiry = expiryFactsFor(state, now);
   const evaluation = evaluateStarChart(state.answers, expiry);
-  const steps = [...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })), ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }])];
+  const steps = [
+    ...evaluation.path.map((s) => ({ question: s.question, computed: s.source === 'computed' })),
+    ...(evaluation.complete ? [] : [{ question: evaluation.next, computed: false }]),
+  ];
 
   const blocks: KnownBlock[] = [
-    context('The handbook\'s STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.'),
+    context(
+      "The handbook's STAR validity flowchart, one question at a time. The verdict is posted to the licensing channel.",
+    ),
   ];
   if (notice) blocks.push(section(`:point_down: ${escapeMrkdwn(notice)}`, 'notice'));
   blocks.push(
     input(
-      { blockId: STAR_BLOCKS.ticket, label: 'Zendesk ticket (URL or number)', hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.' },
+      {
+        blockId: STAR_BLOCKS.ticket,
+        label: 'Zendesk ticket (URL or number)',
+        hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.',
+      },
       textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
   );
@@ -77,7 +114,10 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
           {
             blockId: STAR_BLOCKS.expirationDate,
             label: 'License/plan expiration date',
-            hint: 'A Self-Managed license stops at 00:00 UTC on this date; a SaaS plan runs through it. With where the customer runs GitLab (above), the grace period and the 24-hour questions are computed from it. Unknown? Leave it empty and answer them below.',
+            hint:
+              'A Self-Managed license stops at 00:00 UTC on this date; a SaaS plan runs through it. With ' +
+              'where the customer runs GitLab (above), the grace period and the 24-hour questions are ' +
+              'computed from it. Unknown? Leave it empty and answer them below.',
             optional: true,
             dispatch: true,
           },
@@ -86,7 +126,12 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
       );
       const facts = expiry ? describeExpiryFacts(expiry, timeZone, timeFactsUsed(evaluation)) : [];
       if (facts.length) blocks.push(context(...facts.map((fact) => `:calendar: ${fact.text}`)));
-      else if (state.expirationDate && !state.deployment) blocks.push(context(':point_up: Pick where the customer runs GitLab: the date is read differently for Self-Managed and SaaS.'));
+      else if (state.expirationDate && !state.deployment)
+        blocks.push(
+          context(
+            ':point_up: Pick where the customer runs GitLab: the date is read differently for Self-Managed and SaaS.',
+          ),
+        );
     }
     if (computed) continue;
     blocks.push(questionBlock(question, state, question.derivedFrom !== undefined));
@@ -119,4 +164,3 @@ export function buildStarCheckModal(state: StarCheckState, now: () => DateTime, 
 export function shownBlockIds(view: { blocks?: { block_id?: string }[] }): Set<string> {
   return new Set((view.blocks ?? []).map((b) => b.block_id).filter((id): id is string => typeof id === 'string'));
 }
-

@@ -9,7 +9,9 @@ import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_VERDICT_CALLBACK } from './star-che
 /** One line per chart step: "Trial: No, a paid subscription (computed from the expiration date)". */
 export function pathLines(decision: StarDecision): string[] {
   return decision.path.map(
-    (step) => `• ${step.question.shortLabel}: *${escapeMrkdwn(step.option.label)}*${step.source === 'computed' ? ' _(computed from the expiration date)_' : ''}`,
+    (step) =>
+      `• ${step.question.shortLabel}: *${escapeMrkdwn(step.option.label)}*` +
+      `${step.source === 'computed' ? ' _(computed from the expiration date)_' : ''}`,
   );
 }
 
@@ -19,7 +21,11 @@ export function playbookBlocks(decision: StarDecision): KnownBlock[] {
   const guidance = verdictGuidance(decision);
   const steps = guidance.steps.map((s) => `• ${s}`).join('\n');
   return [
-    section(`*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*${steps ? `\n${steps}` : ''}`, 'playbook'),
+    section(
+      `*Next steps (playbook, ${DEPLOYMENT_LABELS[type.deployment]}: ${escapeMrkdwn(type.label)})*` +
+        `${steps ? `\n${steps}` : ''}`,
+      'playbook',
+    ),
     ...(guidance.warnings.length ? [context(...guidance.warnings.map((w) => `:warning: ${w}`))] : []),
   ];
 }
@@ -31,17 +37,33 @@ export interface EmergencyLicensePrefill {
 
 /** Only the facts the path used: a trial's verdict never shows grace facts. */
 export function verdictTimeFacts(decision: StarDecision, timeZone: string): string[] {
-  return decision.expiry ? describeExpiryFacts(decision.expiry, timeZone, timeFactsUsed(decision)).map((f) => f.text) : [];
+  return decision.expiry
+    ? describeExpiryFacts(decision.expiry, timeZone, timeFactsUsed(decision)).map((f) => f.text)
+    : [];
 }
 
 /** The verdict a manager sees at the end of /star-check, derived from the chart's own text. */
-export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: string; licensingChannel: string }): ModalView {
+export function buildStarVerdictView(
+  decision: StarDecision,
+  opts: { timeZone: string; licensingChannel: string },
+): ModalView {
   const { verdict } = decision;
   const blocks: KnownBlock[] = [
     header(`${verdict.headline}`),
-    section(`${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ${link(decision.ticketUrl)}`, 'verdict'),
+    section(
+      `${verdict.emoji} *${escapeMrkdwn(verdict.headline)}*: ${verdict.explanation}\n*Ticket:* ` +
+        `${link(decision.ticketUrl)}`,
+      'verdict',
+    ),
   ];
-  if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback export.`, 'follow_up'));
+  if (verdict.followUp)
+    blocks.push(
+      section(
+        `:clipboard: *Follow-up:* ${verdict.followUp} The decision and its inputs are recorded for the feedback ` +
+          `export.`,
+        'follow_up',
+      ),
+    );
   blocks.push(section(`*Why*\n${pathLines(decision).join('\n')}`, 'path'));
   const facts = verdictTimeFacts(decision, opts.timeZone);
   if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
@@ -49,8 +71,16 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
   if (playbook.length) blocks.push(divider(), ...playbook);
   // The policy decides whether the form is offered (only inside the weekend emergency scope).
   if (verdictGuidance(decision).emergency.kind === 'offer') {
-    const prefill: EmergencyLicensePrefill = { ticket: decision.ticketUrl, expirationDate: decision.expiry?.expirationDate };
-    blocks.push(actions('emergency_license', button('Open emergency license form', OPEN_EMERGENCY_LICENSE_ACTION, JSON.stringify(prefill), 'primary')));
+    const prefill: EmergencyLicensePrefill = {
+      ticket: decision.ticketUrl,
+      expirationDate: decision.expiry?.expirationDate,
+    };
+    blocks.push(
+      actions(
+        'emergency_license',
+        button('Open emergency license form', OPEN_EMERGENCY_LICENSE_ACTION, JSON.stringify(prefill), 'primary'),
+      ),
+    );
   }
   blocks.push(context(`This verdict goes to ${mentionChannel(opts.licensingChannel)} for the L&R team.`));
   return modal({ callbackId: STAR_VERDICT_CALLBACK, title: 'STAR verdict', close: 'Done', blocks });
@@ -58,5 +88,10 @@ export function buildStarVerdictView(decision: StarDecision, opts: { timeZone: s
 
 /** Shown instead of a verdict to someone who may not run /star-check (checked on every submission). */
 export function buildStarCheckRefusedView(reason: string): ModalView {
-  return modal({ callbackId: 'star_check_refused', title: 'STAR check', close: 'Close', blocks: [section(`:no_entry: ${reason}`, 'not_allowed')] });
+  return modal({
+    callbackId: 'star_check_refused',
+    title: 'STAR check',
+    close: 'Close',
+    blocks: [section(`:no_entry: ${reason}`, 'not_allowed')],
+  });
 }

@@ -29,7 +29,8 @@ const INSERT_IF_NEW = `INSERT INTO license_requests (${REQUEST_COLUMNS.join(', '
 
 const BY_KEY = 'SELECT * FROM license_requests WHERE idempotency_key = $1';
 
-export type PgCreateOutcome = { outcome: 'created' | 'existing'; row: PgRequestRow } | { outcome: 'duplicates'; rows: PgRequestRow[] };
+export type PgCreateOutcome =
+  { outcome: 'created' | 'existing'; row: PgRequestRow } | { outcome: 'duplicates'; rows: PgRequestRow[] };
 
 /** Runs on `client` inside BEGIN/COMMIT of its own. `values` in REQUEST_COLUMNS order. */
 export async function createRequestAtomically(

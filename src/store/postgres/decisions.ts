@@ -11,11 +11,14 @@ export class PgStarDecisions implements StarDecisionRepository {
       `INSERT INTO star_decisions (${DECISION_COLUMNS.join(', ')}) VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING *`,
       decisionValues({ ...decision, inputs: decision.inputs ?? {}, id: randomUUID(), createdAt: iso(now) }),
     );
-    return toStarDecision(row!);
+    return toStarDecision(row);
   }
 
   async listDecisions(since: Date): Promise<StarDecisionRecord[]> {
-    const rows = await this.pg.rows<PgDecisionRow>('SELECT * FROM star_decisions WHERE created_at >= $1 ORDER BY created_at, seq', [iso(since)]);
+    const rows = await this.pg.rows<PgDecisionRow>(
+      'SELECT * FROM star_decisions WHERE created_at >= $1 ORDER BY created_at, seq',
+      [iso(since)],
+    );
     return rows.map(toStarDecision);
   }
 }

@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { isLifecycleEventType, type LifecycleEvent } from '../../policy/license-lifecycle';
-import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome } from '../../workflows/lifecycle-jobs';
-import { ONCE_PER_REQUEST, resolutionFromEvents, type LifecycleRepository, type RequestResolution } from '../lifecycle-types';
+import {
+  lifecycleJobId,
+  type LifecycleJob,
+  type LifecycleJobKind,
+  type LifecycleJobOutcome,
+} from '../../workflows/lifecycle-jobs';
+import {
+  ONCE_PER_REQUEST,
+  resolutionFromEvents,
+  type LifecycleRepository,
+  type RequestResolution,
+} from '../lifecycle-types';
 import type { StarDecisionRecord } from '../types';
 
 /** Rows as node-postgres returns them: timestamptz as Date, bigint as string, jsonb parsed. */
@@ -70,15 +80,13 @@ export class PgLifecycleRepository implements LifecycleRepository {
 
   async schedule(job: { requestId: string; kind: LifecycleJobKind; dueAt: Date }, now: Date): Promise<LifecycleJob> {
     const id = lifecycleJobId(job.requestId, job.kind);
-    await this.rows(`INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, [
-      id,
-      job.requestId,
-      job.kind,
-      iso(job.dueAt),
-      iso(now),
-    ]);
+    await this.rows(
+      `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES ($1, $2, $3, $4, $5) ON ` +
+        `CONFLICT (id) DO NOTHING`,
+      [id, job.requestId, job.kind, iso(job.dueAt), iso(now)],
+    );
     const { rows } = await this.rows<PgJobRow>('SELECT * FROM lifecycle_jobs WHERE id = $1', [id]);
-    return toJob(rows[0]!);
+    return toJob(rows[0]);
   }
 
   async claimDue(now: Date, leaseMs: number, owner: string, limit: number): Promise<LifecycleJob[]> {
@@ -120,17 +128,24 @@ export class PgLifecycleRepository implements LifecycleRepository {
   async recordEvent(event: LifecycleEvent): Promise<{ recorded: boolean; event: LifecycleEvent }> {
     const onceKey = ONCE_PER_REQUEST.has(event.type) ? event.type : null;
     const { count } = await this.rows(
-      `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES ($1, ` +
+        `$2, $3, $4, $5, $6, $7)
        ON CONFLICT (request_id, once_key) DO NOTHING`,
       [randomUUID(), event.requestId, event.type, event.at, event.bySlackId ?? null, event.lateByMs ?? null, onceKey],
     );
     if (count === 1 || onceKey === null) return { recorded: true, event };
-    const { rows } = await this.rows<PgEventRow>('SELECT * FROM lifecycle_events WHERE request_id = $1 AND once_key = $2', [event.requestId, onceKey]);
-    return { recorded: false, event: toEvent(rows[0]!) };
+    const { rows } = await this.rows<PgEventRow>(
+      'SELECT * FROM lifecycle_events WHERE request_id = $1 AND once_key = $2',
+      [event.requestId, onceKey],
+    );
+    return { recorded: false, event: toEvent(rows[0]) };
   }
 
   async listEvents(requestId: string): Promise<LifecycleEvent[]> {
-    const { rows } = await this.rows<PgEventRow>('SELECT * FROM lifecycle_events WHERE request_id = $1 ORDER BY at, seq', [requestId]);
+    const { rows } = await this.rows<PgEventRow>(
+      'SELECT * FROM lifecycle_events WHERE request_id = $1 ORDER BY at, seq',
+      [requestId],
+    );
     return rows.map(toEvent);
   }
 
@@ -162,14 +177,22 @@ export class PgLifecycleRepository implements LifecycleRepository {
       'SELECT * FROM star_decisions WHERE decided_by_slack_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
       [slackUserId, clamp(limit)],
     );
-    return rows.map((row) => ({ id: row.id, ticketUrl: row.ticket_url, decidedBySlackId: row.decided_by_slack_id, verdict: row.verdict, inputs: row.inputs, createdAt: iso(row.created_at) }));
+    return rows.map((row) => ({
+      id: row.id,
+      ticketUrl: row.ticket_url,
+      decidedBySlackId: row.decided_by_slack_id,
+      verdict: row.verdict,
+      inputs: row.inputs,
+      createdAt: iso(row.created_at),
+    }));
   }
 
   async claimRun(key: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
     const { count } = await this.rows(
       `INSERT INTO scheduled_runs (key, lease_owner, lease_until, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (key) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
-       WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR scheduled_runs.lease_until <= $4)`,
+       WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR ` +
+        `scheduled_runs.lease_until <= $4)`,
       [key, owner, iso(new Date(now.getTime() + Math.max(0, leaseMs))), iso(now)],
     );
     return count === 1;

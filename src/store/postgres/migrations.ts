@@ -134,7 +134,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     version: 4,
     name: 'one column per meaning in license requests',
     // See the SQLite migration 4: each meaning of reason/reference gets its own column.
-    up: `
+    up:
+      `
       ALTER TABLE license_requests
         ADD COLUMN failure_reason TEXT,
         ADD COLUMN refusal_reason TEXT,
@@ -145,19 +146,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       UPDATE license_requests SET failure_reason = COALESCE(reason, 'unknown') WHERE status = 'failed';
       UPDATE license_requests SET refusal_reason = COALESCE(reason, '') WHERE status = 'refused';
       UPDATE license_requests SET
-        issued_to_email = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), not '))[1],
-        issued_to_user_count = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), not '))[2]::int
+        issued_to_email = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), not ` +
+      `'))[1],
+        issued_to_user_count = (regexp_match(reason, '^The license was created for (.+?) \\((\\d+) users\\), ` +
+      `not '))[2]::int
       WHERE status = 'generated' AND reason ~ '^The license was created for (.+?) \\((\\d+) users\\), not ';
       UPDATE license_requests SET issue_url = reference WHERE adapter = 'gitlab-issue';
       UPDATE license_requests SET license_path = reference WHERE adapter <> 'gitlab-issue';
-      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated' AND delivery_status = 'none';
+      UPDATE license_requests SET delivery_status = 'delivered' WHERE status = 'generated' AND delivery_status ` +
+      `= 'none';
       ALTER TABLE license_requests DROP COLUMN reason, DROP COLUMN reference;
     `,
   },
   {
     version: 5,
     name: 'trial follow-up: lifecycle jobs, events, scheduled runs',
-    up: `
+    up:
+      `
       -- Reminder and lapse of each generated trial, claimed with a lease (SKIP LOCKED) like the outbox.
       CREATE TABLE lifecycle_jobs (
         id          TEXT PRIMARY KEY,
@@ -179,7 +184,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         id          TEXT PRIMARY KEY,
         seq         BIGINT GENERATED ALWAYS AS IDENTITY,
         request_id  TEXT NOT NULL,
-        type        TEXT NOT NULL CHECK (type IN ('reminder_sent', 'resolved', 'needs_lr', 'lapsed', 'copy_sent')),
+        type        TEXT NOT NULL CHECK (type IN ('reminder_sent', 'resolved', 'needs_lr', 'lapsed', ` +
+      `'copy_sent')),
         at          TIMESTAMPTZ NOT NULL,
         by_slack_id TEXT,
         late_by_ms  BIGINT,
@@ -197,8 +203,10 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         created_at  TIMESTAMPTZ NOT NULL
       );
 
-      CREATE INDEX license_requests_requester_created ON license_requests (requested_by_slack_id, created_at DESC, seq DESC);
-      CREATE INDEX star_decisions_decider_created ON star_decisions (decided_by_slack_id, created_at DESC, seq DESC);
+      CREATE INDEX license_requests_requester_created ON license_requests (requested_by_slack_id, created_at ` +
+      `DESC, seq DESC);
+      CREATE INDEX star_decisions_decider_created ON star_decisions (decided_by_slack_id, created_at DESC, seq ` +
+      `DESC);
     `,
   },
   {
@@ -217,7 +225,9 @@ function validate(migrations: readonly PgMigration[]): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= previous) {
-      throw new Error(`Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`);
+      throw new Error(
+        `Invalid migration list: version ${m.version} ("${m.name}") must be an integer greater than ${previous}`,
+      );
     }
     previous = m.version;
   }
@@ -263,7 +273,11 @@ export async function migratePostgres(
       } catch (err) {
         throw new Error(`Migration ${m.version} ("${m.name}") failed: ${(err as Error).message}`, { cause: err });
       }
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now().toISOString()]);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        now().toISOString(),
+      ]);
       applied.push(m.version);
     }
     await client.query('COMMIT');

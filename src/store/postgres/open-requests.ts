@@ -12,7 +12,15 @@ export class PgOpenRequests implements OpenRequestRepository {
        ON CONFLICT (view_id) DO UPDATE SET slack_user_id = EXCLUDED.slack_user_id, stage = EXCLUDED.stage,
          facts = EXCLUDED.facts, justification = EXCLUDED.justification, channel_id = EXCLUDED.channel_id,
          updated_at = EXCLUDED.updated_at`,
-      [open.viewId, open.slackUserId, open.stage, JSON.stringify(open.facts), open.justification ?? null, open.channelId ?? null, iso(now)],
+      [
+        open.viewId,
+        open.slackUserId,
+        open.stage,
+        JSON.stringify(open.facts),
+        open.justification ?? null,
+        open.channelId ?? null,
+        iso(now),
+      ],
     );
   }
 

@@ -9,21 +9,30 @@ export class PgAuditOutbox implements AuditOutbox {
     // Same rules as the SQLite outbox: a new version is due now; ts/created_at/lease are kept;
     // channel and thread only change while the message was never posted.
     const [row] = await this.pg.rows<PgOutboxRow>(
-      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, attempts, next_attempt_at, last_error, created_at)
+      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, ` +
+        `attempts, next_attempt_at, last_error, created_at)
        VALUES ($1, $2, $3, $4::jsonb, $5, NULL, 1, 0, 0, $6, NULL, $6)
        ON CONFLICT (key) DO UPDATE SET
          text = EXCLUDED.text,
          blocks = EXCLUDED.blocks,
          channel = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.channel ELSE audit_outbox.channel END,
-         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.thread_of_key ELSE audit_outbox.thread_of_key END,
+         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN EXCLUDED.thread_of_key ELSE ` +
+        `audit_outbox.thread_of_key END,
          version = audit_outbox.version + 1,
          attempts = 0,
          last_error = NULL,
          next_attempt_at = EXCLUDED.next_attempt_at
        RETURNING *`,
-      [message.key, message.channel, message.text, JSON.stringify(message.blocks ?? []), message.threadOfKey ?? null, iso(now)],
+      [
+        message.key,
+        message.channel,
+        message.text,
+        JSON.stringify(message.blocks ?? []),
+        message.threadOfKey ?? null,
+        iso(now),
+      ],
     );
-    return toOutboxEntry(row!);
+    return toOutboxEntry(row);
   }
 
   async due(now: Date, limit: number): Promise<OutboxEntry[]> {
@@ -54,7 +63,8 @@ export class PgAuditOutbox implements AuditOutbox {
   }
 
   async releaseClaims(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.pg.query('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
+    if (keys.length > 0)
+      await this.pg.query('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ANY($1::text[])', [keys]);
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {
@@ -64,24 +74,31 @@ export class PgAuditOutbox implements AuditOutbox {
 
   async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<void> {
     await this.pg.query(
-      'UPDATE audit_outbox SET ts = $2, delivered_version = GREATEST(delivered_version, $3), claimed_until = NULL WHERE key = $1',
+      'UPDATE audit_outbox SET ts = $2, delivered_version = GREATEST(delivered_version, $3), claimed_until = ' +
+        'NULL WHERE key = $1',
       [key, ts, version],
     );
   }
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {
     await this.pg.query(
-      'UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, claimed_until = NULL WHERE key = $1',
+      'UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3, claimed_until = ' +
+        'NULL WHERE key = $1',
       [key, iso(nextAttemptAt), error],
     );
   }
 
   async markPostStarted(key: string, now: Date | null): Promise<void> {
-    await this.pg.query('UPDATE audit_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL', [key, now ? iso(now) : null]);
+    await this.pg.query('UPDATE audit_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL', [
+      key,
+      now ? iso(now) : null,
+    ]);
   }
 
   async backlog(): Promise<number> {
-    const [row] = await this.pg.rows<{ n: number }>('SELECT COUNT(*)::int AS n FROM audit_outbox WHERE version > delivered_version');
+    const [row] = await this.pg.rows<{ n: number }>(
+      'SELECT COUNT(*)::int AS n FROM audit_outbox WHERE version > delivered_version',
+    );
     return row?.n ?? 0;
   }
 }

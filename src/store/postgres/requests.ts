@@ -14,7 +14,13 @@ import type {
 } from '../types';
 import { clampLimit, iso, type PgConnection } from './connection';
 import { createRequestAtomically } from './create-request';
-import { pgClaimDeliveriesDue, pgClaimPendingRequests, pgClaimRequest, pgReleaseRequestLease, pgRenewRequestLease } from './request-leases';
+import {
+  pgClaimDeliveriesDue,
+  pgClaimPendingRequests,
+  pgClaimRequest,
+  pgReleaseRequestLease,
+  pgRenewRequestLease,
+} from './request-leases';
 import { requestValues, toRequestRecord, type PgRequestRow } from './rows';
 
 /** License requests in PostgreSQL (cross-replica safety: see PostgresStore). */
@@ -23,9 +29,20 @@ export class PgLicenseRequests implements LicenseRequestRepository {
 
   createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
   createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
-  async createRequest(input: LicenseRequestInput, now: Date, options: CreateRequestOptions = {}): Promise<CreateRequestResult> {
+  async createRequest(
+    input: LicenseRequestInput,
+    now: Date,
+    options: CreateRequestOptions = {},
+  ): Promise<CreateRequestResult> {
     const at = iso(now);
-    const values = requestValues({ ...input, id: randomUUID(), status: 'pending', attempts: 0, createdAt: at, updatedAt: at });
+    const values = requestValues({
+      ...input,
+      id: randomUUID(),
+      status: 'pending',
+      attempts: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     const result = await this.pg.withClient((client) => createRequestAtomically(client, input, values, since));
     return result.outcome === 'duplicates'
@@ -46,14 +63,25 @@ export class PgLicenseRequests implements LicenseRequestRepository {
          license_file = $7, trial_expires_on = $8, issued_to_email = $9, issued_to_user_count = $10,
          -- Becoming generated makes the delivery pending in the same write: a crash right after
          -- it leaves a delivery to resume, never a license nobody hands over.
-         delivery_status = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
-         delivery_next_at = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN $11 ELSE delivery_next_at END,
+         delivery_status = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE ` +
+        `delivery_status END,
+         delivery_next_at = CASE WHEN $2 = 'generated' AND delivery_status = 'none' THEN $11 ELSE ` +
+        `delivery_next_at END,
          updated_at = $11
        WHERE id = $1
        RETURNING *`,
       [
-        id, c.status, c.failure_reason, c.refusal_reason, c.issue_url, c.license_path, c.license_file,
-        c.trial_expires_on, c.issued_to_email, c.issued_to_user_count, iso(now),
+        id,
+        c.status,
+        c.failure_reason,
+        c.refusal_reason,
+        c.issue_url,
+        c.license_path,
+        c.license_file,
+        c.trial_expires_on,
+        c.issued_to_email,
+        c.issued_to_user_count,
+        iso(now),
       ],
     );
     if (!row) throw new Error(`license request ${id} not found`);
@@ -89,7 +117,9 @@ export class PgLicenseRequests implements LicenseRequestRepository {
   }
 
   async listPending(): Promise<PendingLicenseRequest[]> {
-    const rows = await this.pg.rows<PgRequestRow>(`SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, seq`);
+    const rows = await this.pg.rows<PgRequestRow>(
+      `SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, seq`,
+    );
     return rows.map(toRequestRecord).filter((r): r is PendingLicenseRequest => r.status === 'pending');
   }
 
@@ -120,7 +150,13 @@ export class PgLicenseRequests implements LicenseRequestRepository {
              delivery_error = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE $5 END,
              updated_at = $2
            WHERE id = $1 RETURNING *`,
-          [id, iso(now), outcome.nextAttemptAt ? 'pending' : 'failed', outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null, outcome.error],
+          [
+            id,
+            iso(now),
+            outcome.nextAttemptAt ? 'pending' : 'failed',
+            outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null,
+            outcome.error,
+          ],
         );
     if (!row) throw new Error(`license request ${id} not found`);
     return toRequestRecord(row);
@@ -132,7 +168,13 @@ export class PgLicenseRequests implements LicenseRequestRepository {
     return this.whenOpen(() => pgClaimRequest(this.pg.pool, id, owner, now, leaseMs));
   }
 
-  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+  claimPendingRequests(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    unclaimedGraceMs?: number,
+  ): Promise<LicenseRequestRecord[]> {
     return this.whenOpen(() => pgClaimPendingRequests(this.pg.pool, owner, now, limit, leaseMs, unclaimedGraceMs));
   }
 

@@ -1,4 +1,9 @@
-import { REQUEST_COLUMN_LIST, toRequestColumns, toRequestRecord as toRequestColumnsRecord, type RequestColumns } from '../request-columns';
+import {
+  REQUEST_COLUMN_LIST,
+  toRequestColumns,
+  toRequestRecord as toRequestColumnsRecord,
+  type RequestColumns,
+} from '../request-columns';
 import type { LicenseRequestRecord, OpenRequest, OutboxEntry, StarDecisionRecord } from '../types';
 
 /** Rows as node-postgres returns them: timestamptz as Date, jsonb parsed. */
@@ -48,14 +53,27 @@ export interface PgDecisionRow {
 export const REQUEST_COLUMNS = REQUEST_COLUMN_LIST;
 
 export const OUTBOX_COLUMNS = [
-  'key', 'channel', 'text', 'blocks', 'thread_of_key', 'ts', 'version', 'delivered_version', 'attempts',
-  'next_attempt_at', 'last_error', 'claimed_until', 'post_started_at', 'created_at',
+  'key',
+  'channel',
+  'text',
+  'blocks',
+  'thread_of_key',
+  'ts',
+  'version',
+  'delivered_version',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'claimed_until',
+  'post_started_at',
+  'created_at',
 ] as const;
 
 export const DECISION_COLUMNS = ['id', 'ticket_url', 'decided_by_slack_id', 'verdict', 'inputs', 'created_at'] as const;
 
 /** `$1, $2, ...` for `n` values starting after `offset`. */
-export const placeholders = (n: number, offset = 0): string => Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
+export const placeholders = (n: number, offset = 0): string =>
+  Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
 
 const iso = (d: Date): string => d.toISOString();
 
@@ -97,9 +115,20 @@ export function toOutboxEntry(row: PgOutboxRow): OutboxEntry {
 /** Values in {@link OUTBOX_COLUMNS} order. */
 export function outboxValues(e: OutboxEntry): unknown[] {
   return [
-    e.key, e.channel, e.text, JSON.stringify(e.blocks ?? []), e.threadOfKey ?? null, e.ts ?? null, e.version,
-    e.deliveredVersion, e.attempts, e.nextAttemptAt, e.lastError ?? null, e.claimedUntil ?? null,
-    e.postStartedAt ?? null, e.createdAt,
+    e.key,
+    e.channel,
+    e.text,
+    JSON.stringify(e.blocks ?? []),
+    e.threadOfKey ?? null,
+    e.ts ?? null,
+    e.version,
+    e.deliveredVersion,
+    e.attempts,
+    e.nextAttemptAt,
+    e.lastError ?? null,
+    e.claimedUntil ?? null,
+    e.postStartedAt ?? null,
+    e.createdAt,
   ];
 }
 

@@ -37,7 +37,6 @@ export interface PostgresStoreOptions {
   migrations?: readonly PgMigration[];
 }
 
-
 /** The URL without its password, for messages. */
 export function describeDatabaseUrl(url: string): string {
   try {
@@ -117,7 +116,8 @@ export class PostgresStore implements Store {
     if (this.pg.closed) return false;
     try {
       await this.pg.query(
-        `INSERT INTO health (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at`,
+        `INSERT INTO health (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = ` +
+          `EXCLUDED.checked_at`,
         [iso(new Date())],
       );
       return true;

@@ -15,8 +15,7 @@ export const SQLITE_DUPLICATES_QUERY = `SELECT * FROM license_requests
   ORDER BY created_at DESC, rowid DESC`;
 
 export type AtomicCreateOutcome<Row> =
-  | { outcome: 'created' | 'existing'; row: Row }
-  | { outcome: 'duplicates'; rows: Row[] };
+  { outcome: 'created' | 'existing'; row: Row } | { outcome: 'duplicates'; rows: Row[] };
 
 export interface CreateRequestStatements {
   getByKey: Database.Statement;
@@ -42,11 +41,16 @@ export function createRequestAtomically<Row extends { idempotency_key: string; t
     const existing = stmt.getByKey.get(row.idempotency_key) as Row | undefined;
     if (existing) return { outcome: 'existing', row: existing };
     if (reissueWindowSince !== undefined) {
-      const rows = stmt.duplicates.all({ ticket_url: row.ticket_url, email: row.email, since: reissueWindowSince }) as Row[];
+      const rows = stmt.duplicates.all({
+        ticket_url: row.ticket_url,
+        email: row.email,
+        since: reissueWindowSince,
+      }) as Row[];
       if (rows.length > 0) return { outcome: 'duplicates', rows };
     }
     const inserted = stmt.insertIfNew.get(row) as Row | undefined;
-    if (!inserted) throw new Error(`license request with idempotency key ${row.idempotency_key} appeared inside the write lock`);
+    if (!inserted)
+      throw new Error(`license request with idempotency key ${row.idempotency_key} appeared inside the write lock`);
     return { outcome: 'created', row: inserted };
   });
   return run.immediate();

@@ -20,15 +20,18 @@ export class SqliteExport {
   constructor(private readonly db: Database.Database) {}
 
   *requests(): Generator<LicenseRequestRecord> {
-    for (const row of this.db.prepare('SELECT * FROM license_requests ORDER BY rowid').iterate()) yield toRequestRecord(row as RequestColumns);
+    for (const row of this.db.prepare('SELECT * FROM license_requests ORDER BY rowid').iterate())
+      yield toRequestRecord(row as RequestColumns);
   }
 
   *outbox(): Generator<OutboxEntry> {
-    for (const row of this.db.prepare('SELECT * FROM audit_outbox ORDER BY rowid').iterate()) yield toOutboxEntry(row as OutboxRow);
+    for (const row of this.db.prepare('SELECT * FROM audit_outbox ORDER BY rowid').iterate())
+      yield toOutboxEntry(row as OutboxRow);
   }
 
   *decisions(): Generator<StarDecisionRecord> {
-    for (const row of this.db.prepare('SELECT * FROM star_decisions ORDER BY rowid').iterate()) yield toStarDecision(row as StarDecisionRow);
+    for (const row of this.db.prepare('SELECT * FROM star_decisions ORDER BY rowid').iterate())
+      yield toStarDecision(row as StarDecisionRow);
   }
 
   *preferences(): Generator<StoredPreferences> {

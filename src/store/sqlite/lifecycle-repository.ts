@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { isLifecycleEventType, type LifecycleEvent } from '../../policy/license-lifecycle';
-import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome } from '../../workflows/lifecycle-jobs';
-import { ONCE_PER_REQUEST, resolutionFromEvents, type LifecycleRepository, type RequestResolution } from '../lifecycle-types';
+import {
+  lifecycleJobId,
+  type LifecycleJob,
+  type LifecycleJobKind,
+  type LifecycleJobOutcome,
+} from '../../workflows/lifecycle-jobs';
+import {
+  ONCE_PER_REQUEST,
+  resolutionFromEvents,
+  type LifecycleRepository,
+  type RequestResolution,
+} from '../lifecycle-types';
 import type { StarDecisionRecord } from '../types';
 
 interface JobRow {
@@ -74,11 +84,13 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
   constructor(private readonly db: Database.Database) {
     this.stmt = {
       insertJob: db.prepare(
-        `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO lifecycle_jobs (id, request_id, kind, due_at, created_at) VALUES (?, ?, ?, ?, ?) ON ` +
+          `CONFLICT (id) DO NOTHING`,
       ),
       getJob: db.prepare('SELECT * FROM lifecycle_jobs WHERE id = ?'),
       claimable: db.prepare(
-        `SELECT * FROM lifecycle_jobs WHERE done_at IS NULL AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+        `SELECT * FROM lifecycle_jobs WHERE done_at IS NULL AND due_at <= ? AND (lease_until IS NULL OR ` +
+          `lease_until <= ?)
          ORDER BY due_at, id LIMIT ?`,
       ),
       lease: db.prepare('UPDATE lifecycle_jobs SET lease_owner = ?, lease_until = ? WHERE id = ?'),
@@ -93,7 +105,8 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
          WHERE id = @id AND lease_owner = @owner AND done_at IS NULL AND lease_until > @now`,
       ),
       insertEvent: db.prepare(
-        `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO lifecycle_events (id, request_id, type, at, by_slack_id, late_by_ms, once_key) VALUES (?, ` +
+          `?, ?, ?, ?, ?, ?)
          ON CONFLICT (request_id, once_key) DO NOTHING`,
       ),
       onceEvent: db.prepare('SELECT * FROM lifecycle_events WHERE request_id = ? AND once_key = ?'),
@@ -104,12 +117,18 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
            AND NOT EXISTS (SELECT 1 FROM lifecycle_events e WHERE e.request_id = r.id AND e.type = 'resolved')
          ORDER BY r.trial_expires_on, r.id LIMIT ?`,
       ),
-      requestsBy: db.prepare('SELECT id FROM license_requests WHERE requested_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-      decisionsBy: db.prepare('SELECT * FROM star_decisions WHERE decided_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      requestsBy: db.prepare(
+        'SELECT id FROM license_requests WHERE requested_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
+      decisionsBy: db.prepare(
+        'SELECT * FROM star_decisions WHERE decided_by_slack_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+      ),
       claimRun: db.prepare(
-        `INSERT INTO scheduled_runs (key, lease_owner, lease_until, created_at) VALUES (@key, @owner, @until, @now)
+        `INSERT INTO scheduled_runs (key, lease_owner, lease_until, created_at) VALUES (@key, @owner, @until, ` +
+          `@now)
          ON CONFLICT (key) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
-         WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR scheduled_runs.lease_until <= @now)`,
+         WHERE scheduled_runs.done_at IS NULL AND (scheduled_runs.lease_until IS NULL OR ` +
+          `scheduled_runs.lease_until <= @now)`,
       ),
       completeRun: db.prepare(
         `UPDATE scheduled_runs SET done_at = @now, lease_owner = NULL, lease_until = NULL
@@ -141,12 +160,22 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
   }
 
   async reschedule(id: string, owner: string, dueAt: Date, error: string | undefined, now: Date): Promise<boolean> {
-    return this.stmt.reschedule.run({ id, owner, due_at: iso(dueAt), error: error ?? null, now: iso(now) }).changes === 1;
+    return (
+      this.stmt.reschedule.run({ id, owner, due_at: iso(dueAt), error: error ?? null, now: iso(now) }).changes === 1
+    );
   }
 
   async recordEvent(event: LifecycleEvent): Promise<{ recorded: boolean; event: LifecycleEvent }> {
     const onceKey = ONCE_PER_REQUEST.has(event.type) ? event.type : null;
-    const changes = this.stmt.insertEvent.run(randomUUID(), event.requestId, event.type, event.at, event.bySlackId ?? null, event.lateByMs ?? null, onceKey).changes;
+    const changes = this.stmt.insertEvent.run(
+      randomUUID(),
+      event.requestId,
+      event.type,
+      event.at,
+      event.bySlackId ?? null,
+      event.lateByMs ?? null,
+      onceKey,
+    ).changes;
     if (changes === 1 || onceKey === null) return { recorded: true, event };
     return { recorded: false, event: toEvent(this.stmt.onceEvent.get(event.requestId, onceKey) as EventRow) };
   }

@@ -243,13 +243,10 @@ function validate(migrations: readonly Migration[]): void {
 
 /** Current schema version recorded in the database (0 when no migration was ever applied). */
 export function schemaVersion(db: Database.Database): number {
-  const exists = db
-    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`)
-    .get();
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
   if (!exists) return 0;
   const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as
-    | { version: number | null }
-    | undefined;
+    { version: number | null } | undefined;
   return row?.version ?? 0;
 }
 

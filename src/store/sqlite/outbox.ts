@@ -20,8 +20,20 @@ export interface OutboxRow {
 }
 
 export const OUTBOX_COLUMN_LIST = [
-  'key', 'channel', 'text', 'blocks', 'thread_of_key', 'ts', 'version', 'delivered_version', 'attempts',
-  'next_attempt_at', 'last_error', 'claimed_until', 'post_started_at', 'created_at',
+  'key',
+  'channel',
+  'text',
+  'blocks',
+  'thread_of_key',
+  'ts',
+  'version',
+  'delivered_version',
+  'attempts',
+  'next_attempt_at',
+  'last_error',
+  'claimed_until',
+  'post_started_at',
+  'created_at',
 ] as const satisfies readonly (keyof OutboxRow)[];
 
 /** The read queries, exported so that a test can check their plans. */
@@ -78,14 +90,16 @@ function prepare(db: Database.Database) {
     // place and keeps its place in the queue). channel/thread_of_key only change while the
     // message was never posted: a posted message cannot move.
     enqueue: db.prepare(
-      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, attempts,
+      `INSERT INTO audit_outbox (key, channel, text, blocks, thread_of_key, ts, version, delivered_version, ` +
+        `attempts,
          next_attempt_at, last_error, created_at)
        VALUES (@key, @channel, @text, @blocks, @thread_of_key, NULL, 1, 0, 0, @now, NULL, @now)
        ON CONFLICT (key) DO UPDATE SET
          text = excluded.text,
          blocks = excluded.blocks,
          channel = CASE WHEN audit_outbox.ts IS NULL THEN excluded.channel ELSE audit_outbox.channel END,
-         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN excluded.thread_of_key ELSE audit_outbox.thread_of_key END,
+         thread_of_key = CASE WHEN audit_outbox.ts IS NULL THEN excluded.thread_of_key ELSE ` +
+        `audit_outbox.thread_of_key END,
          version = audit_outbox.version + 1,
          attempts = 0,
          last_error = NULL,

@@ -29,12 +29,26 @@ export class SqliteRequestLeases<Row extends { id: string }> {
          WHERE id = @id AND (status = 'pending' OR (status = 'generated' AND delivery_status = 'pending')) AND ${FREE}`,
       ),
       renew: db.prepare('UPDATE license_requests SET claimed_until = @until WHERE id = @id AND claimed_by = @owner'),
-      release: db.prepare('UPDATE license_requests SET claimed_by = NULL, claimed_until = NULL WHERE id = @id AND claimed_by = @owner'),
+      release: db.prepare(
+        'UPDATE license_requests SET claimed_by = NULL, claimed_until = NULL WHERE id = @id AND claimed_by = @owner',
+      ),
     };
   }
 
-  private claimFrom(select: Database.Statement, owner: string, now: Date, limit: number, leaseMs: number, idle?: Date): Row[] {
-    const params = { now: now.toISOString(), owner, limit: Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0, ...(idle ? { idle: idle.toISOString() } : {}) };
+  private claimFrom(
+    select: Database.Statement,
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    idle?: Date,
+  ): Row[] {
+    const params = {
+      now: now.toISOString(),
+      owner,
+      limit: Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0,
+      ...(idle ? { idle: idle.toISOString() } : {}),
+    };
     const until = new Date(now.getTime() + Math.max(0, leaseMs)).toISOString();
     return this.db
       .transaction((): Row[] => {
@@ -50,7 +64,14 @@ export class SqliteRequestLeases<Row extends { id: string }> {
   }
 
   claimPending(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs = 0): Row[] {
-    return this.claimFrom(this.stmt.pending, owner, now, limit, leaseMs, new Date(now.getTime() - Math.max(0, unclaimedGraceMs)));
+    return this.claimFrom(
+      this.stmt.pending,
+      owner,
+      now,
+      limit,
+      leaseMs,
+      new Date(now.getTime() - Math.max(0, unclaimedGraceMs)),
+    );
   }
 
   claimDeliveries(owner: string, now: Date, limit: number, leaseMs: number): Row[] {
@@ -58,11 +79,21 @@ export class SqliteRequestLeases<Row extends { id: string }> {
   }
 
   claimOne(id: string, owner: string, now: Date, leaseMs: number): boolean {
-    return this.stmt.claimOne.run({ id, owner, now: now.toISOString(), until: new Date(now.getTime() + Math.max(0, leaseMs)).toISOString() }).changes === 1;
+    return (
+      this.stmt.claimOne.run({
+        id,
+        owner,
+        now: now.toISOString(),
+        until: new Date(now.getTime() + Math.max(0, leaseMs)).toISOString(),
+      }).changes === 1
+    );
   }
 
   renew(id: string, owner: string, now: Date, leaseMs: number): boolean {
-    return this.stmt.renew.run({ id, owner, until: new Date(now.getTime() + Math.max(0, leaseMs)).toISOString() }).changes === 1;
+    return (
+      this.stmt.renew.run({ id, owner, until: new Date(now.getTime() + Math.max(0, leaseMs)).toISOString() })
+        .changes === 1
+    );
   }
 
   release(id: string, owner: string): void {

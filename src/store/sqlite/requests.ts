@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { changeColumns, REQUEST_COLUMN_LIST, toRequestColumns, toRequestRecord, type RequestColumns } from '../request-columns';
+import {
+  changeColumns,
+  REQUEST_COLUMN_LIST,
+  toRequestColumns,
+  toRequestRecord,
+  type RequestColumns,
+} from '../request-columns';
 import type {
   CreatedOrExisting,
   CreateRequestOptions,
@@ -42,8 +48,10 @@ function prepare(db: Database.Database) {
          issued_to_user_count = @issued_to_user_count,
          -- Becoming generated makes the delivery pending in the same write: a crash right after
          -- it leaves a delivery to resume, never a license nobody hands over.
-         delivery_status = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE delivery_status END,
-         delivery_next_at = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN @updated_at ELSE delivery_next_at END,
+         delivery_status = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN 'pending' ELSE ` +
+        `delivery_status END,
+         delivery_next_at = CASE WHEN @status = 'generated' AND delivery_status = 'none' THEN @updated_at ELSE ` +
+        `delivery_next_at END,
          updated_at = @updated_at
        WHERE id = @id
        RETURNING *`,
@@ -99,9 +107,20 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
 
   createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
   createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
-  async createRequest(input: LicenseRequestInput, now: Date, options: CreateRequestOptions = {}): Promise<CreateRequestResult> {
+  async createRequest(
+    input: LicenseRequestInput,
+    now: Date,
+    options: CreateRequestOptions = {},
+  ): Promise<CreateRequestResult> {
     const at = iso(now);
-    const row = toRequestColumns({ ...input, id: randomUUID(), status: 'pending', attempts: 0, createdAt: at, updatedAt: at });
+    const row = toRequestColumns({
+      ...input,
+      id: randomUUID(),
+      status: 'pending',
+      attempts: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     const result = createRequestAtomically(this.db, this.createStmt, row, since);
     return result.outcome === 'duplicates'
@@ -115,7 +134,8 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
   }
 
   async updateRequest(id: string, change: LicenseRequestChange, now: Date): Promise<LicenseRequestRecord> {
-    const row = this.stmt.update.get({ id, ...changeColumns(change), updated_at: iso(now) }) as RequestColumns | undefined;
+    const row = this.stmt.update.get({ id, ...changeColumns(change), updated_at: iso(now) }) as
+      RequestColumns | undefined;
     if (!row) throw new Error(`license request ${id} not found`);
     return toRequestRecord(row);
   }
@@ -165,7 +185,13 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
     return this.leases.claimOne(id, owner, now, leaseMs);
   }
 
-  async claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number, unclaimedGraceMs?: number): Promise<LicenseRequestRecord[]> {
+  async claimPendingRequests(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    unclaimedGraceMs?: number,
+  ): Promise<LicenseRequestRecord[]> {
     return this.leases.claimPending(owner, now, limit, leaseMs, unclaimedGraceMs).map(toRequestRecord);
   }
 

@@ -49,7 +49,8 @@ export class SqliteStore implements Store {
       this.preferences = new SqliteUserPreferences(this.db);
       this.lifecycle = new SqliteLifecycleRepository(this.db);
       this.healthProbe = this.db.prepare(
-        `INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+        `INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = ` +
+          `excluded.checked_at`,
       );
     } catch (err) {
       this.db.close();

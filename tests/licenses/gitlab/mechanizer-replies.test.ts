@@ -10,7 +10,11 @@ import {
 } from '../../../src/licenses/gitlab/mechanizer-replies';
 import type { GitLabNote } from '../../../src/licenses/gitlab/schemas';
 
-const LICENSE = ['--------------------BEGIN GITLAB LICENSE--------------------', 'eyJkYXRhIjoiQUJDIn0=', '---------------------END GITLAB LICENSE---------------------'].join('\n');
+const LICENSE = [
+  '--------------------BEGIN GITLAB LICENSE--------------------',
+  'eyJkYXRhIjoiQUJDIn0=',
+  '---------------------END GITLAB LICENSE---------------------',
+].join('\n');
 
 describe('issueState: what Mechanizer says by title, label and state', () => {
   it.each<[string, string, 'opened' | 'closed', string[], IssueState, boolean]>([
@@ -35,12 +39,42 @@ describe('readLicenseReply: the license copy and its recipient', () => {
   const note = (body: string, extra: Partial<GitLabNote> = {}): GitLabNote => ({ body, system: false, ...extra });
 
   it.each<[string, GitLabNote[], string | undefined, { email: string; userCount: number } | undefined]>([
-    ['plain reply', [note(`Created a license under admin@c.example for 120 users\n\n${LICENSE}`)], LICENSE, { email: 'admin@c.example', userCount: 120 }],
-    ['thousands separator, singular', [note('Created a license under a@c.example for 1,200 user.')], undefined, { email: 'a@c.example', userCount: 1200 }],
-    ['email in angle brackets followed by a full stop', [note('Created a license under <a@c.example>. for 5 users')], undefined, { email: 'a@c.example', userCount: 5 }],
-    ['markdown mailto link', [note('Created a license under [a@c.example](mailto:a@c.example) for 5 users')], undefined, { email: 'a@c.example', userCount: 5 }],
-    ['backticks', [note('Created a license under `a@c.example` for 7 users')], undefined, { email: 'a@c.example', userCount: 7 }],
-    ['system notes are ignored', [note('Created a license under x@c.example for 9 users', { system: true })], undefined, undefined],
+    [
+      'plain reply',
+      [note(`Created a license under admin@c.example for 120 users\n\n${LICENSE}`)],
+      LICENSE,
+      { email: 'admin@c.example', userCount: 120 },
+    ],
+    [
+      'thousands separator, singular',
+      [note('Created a license under a@c.example for 1,200 user.')],
+      undefined,
+      { email: 'a@c.example', userCount: 1200 },
+    ],
+    [
+      'email in angle brackets followed by a full stop',
+      [note('Created a license under <a@c.example>. for 5 users')],
+      undefined,
+      { email: 'a@c.example', userCount: 5 },
+    ],
+    [
+      'markdown mailto link',
+      [note('Created a license under [a@c.example](mailto:a@c.example) for 5 users')],
+      undefined,
+      { email: 'a@c.example', userCount: 5 },
+    ],
+    [
+      'backticks',
+      [note('Created a license under `a@c.example` for 7 users')],
+      undefined,
+      { email: 'a@c.example', userCount: 7 },
+    ],
+    [
+      'system notes are ignored',
+      [note('Created a license under x@c.example for 9 users', { system: true })],
+      undefined,
+      undefined,
+    ],
     [
       'the newest note wins',
       [
@@ -50,15 +84,32 @@ describe('readLicenseReply: the license copy and its recipient', () => {
       undefined,
       { email: 'new@c.example', userCount: 2 },
     ],
-    ['indented license lines are trimmed', [note(LICENSE.split('\n').map((l) => `    ${l}`).join('\n'))], LICENSE, undefined],
+    [
+      'indented license lines are trimmed',
+      [
+        note(
+          LICENSE.split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n'),
+        ),
+      ],
+      LICENSE,
+      undefined,
+    ],
     ['nothing', [note('Working on it')], undefined, undefined],
   ])('%s', (_name, notes, licenseFile, issuedTo) => {
-    expect(readLicenseReply(issue, notes)).toEqual({ ...(licenseFile ? { licenseFile } : {}), ...(issuedTo ? { issuedTo } : {}) });
+    expect(readLicenseReply(issue, notes)).toEqual({
+      ...(licenseFile ? { licenseFile } : {}),
+      ...(issuedTo ? { issuedTo } : {}),
+    });
   });
 
   it('falls back to the description, then the title', () => {
     expect(readLicenseReply({ title: 't', description: `Here:\n${LICENSE}` }, []).licenseFile).toBe(LICENSE);
-    expect(readLicenseReply({ title: '[Success] Created a license under t@c.example for 3 users', description: null }, []).issuedTo).toEqual({
+    expect(
+      readLicenseReply({ title: '[Success] Created a license under t@c.example for 3 users', description: null }, [])
+        .issuedTo,
+    ).toEqual({
       email: 't@c.example',
       userCount: 3,
     });
@@ -69,8 +120,22 @@ describe('latestHumanNote', () => {
   it.each<[string, GitLabNote[], string | undefined]>([
     ['no notes', [], undefined],
     ['only system notes', [{ body: 'changed title', system: true }], undefined],
-    ['blank notes are skipped', [{ body: '  ', created_at: '2025-08-01T12:00:00Z' }, { body: ' Quota exceeded ', created_at: '2025-08-01T11:00:00Z' }], 'Quota exceeded'],
-    ['newest by time, then by id', [{ body: 'first', id: 1 }, { body: 'second', id: 2 }], 'second'],
+    [
+      'blank notes are skipped',
+      [
+        { body: '  ', created_at: '2025-08-01T12:00:00Z' },
+        { body: ' Quota exceeded ', created_at: '2025-08-01T11:00:00Z' },
+      ],
+      'Quota exceeded',
+    ],
+    [
+      'newest by time, then by id',
+      [
+        { body: 'first', id: 1 },
+        { body: 'second', id: 2 },
+      ],
+      'second',
+    ],
   ])('%s', (_name, notes, expected) => {
     expect(latestHumanNote(notes)).toBe(expected);
   });

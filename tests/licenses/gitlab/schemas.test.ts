@@ -1,6 +1,13 @@
 import { issueListSchema, issueSchema, noteListSchema } from '../../../src/licenses/gitlab/schemas';
 
-const ISSUE = { iid: 3, title: 'T', state: 'opened', web_url: 'https://g.example/a/b/-/issues/3', description: 'd', labels: ['x'] };
+const ISSUE = {
+  iid: 3,
+  title: 'T',
+  state: 'opened',
+  web_url: 'https://g.example/a/b/-/issues/3',
+  description: 'd',
+  labels: ['x'],
+};
 
 describe('GitLab answers are validated, not cast', () => {
   it.each<[string, unknown, boolean]>([
@@ -17,12 +24,17 @@ describe('GitLab answers are validated, not cast', () => {
   });
 
   it('normalises labels to their names', () => {
-    expect(issueSchema.parse({ ...ISSUE, labels: [{ name: 'failed' }, 'L&R', 7, null] }).labels).toEqual(['failed', 'L&R']);
+    expect(issueSchema.parse({ ...ISSUE, labels: [{ name: 'failed' }, 'L&R', 7, null] }).labels).toEqual([
+      'failed',
+      'L&R',
+    ]);
   });
 
   it('keeps the usable items of a list and rejects what is not a list', () => {
     expect(issueListSchema.parse([ISSUE, { iid: 'x' }, null]).map((i) => i.iid)).toEqual([3]);
     expect(issueListSchema.safeParse({ message: 'not a list' }).success).toBe(false);
-    expect(noteListSchema.parse([{ body: 'hi', system: 'no', id: 1 }, 'junk'])).toEqual([{ body: 'hi', system: undefined, id: 1, created_at: undefined }]);
+    expect(noteListSchema.parse([{ body: 'hi', system: 'no', id: 1 }, 'junk'])).toEqual([
+      { body: 'hi', system: undefined, id: 1, created_at: undefined },
+    ]);
   });
 });

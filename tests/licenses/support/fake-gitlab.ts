@@ -201,7 +201,11 @@ export class FakeGitLab {
     return issue;
   }
 
-  addNote(iid: number, body: string, options: { system?: boolean; author?: string; createdAt?: string } = {}): FakeNote {
+  addNote(
+    iid: number,
+    body: string,
+    options: { system?: boolean; author?: string; createdAt?: string } = {},
+  ): FakeNote {
     const list = this.notes.get(iid);
     if (!list) throw new Error(`FakeGitLab: no issue ${iid}`);
     const note: FakeNote = {
@@ -254,16 +258,35 @@ export class FakeGitLab {
   // ---- ready-made Mechanizer behaviours ---------------------------------------------------
 
   /** Mechanizer succeeds: comments, renames to "[Success] ..." and closes. */
-  static mechanizerSuccess(options: { email: string; userCount: number; afterPolls?: number; licenseFile?: string; closedAt?: string }): IssueTransition[] {
+  static mechanizerSuccess(options: {
+    email: string;
+    userCount: number;
+    afterPolls?: number;
+    licenseFile?: string;
+    closedAt?: string;
+  }): IssueTransition[] {
     const body = [
       `Created a license under ${options.email} for ${options.userCount} users.`,
       ...(options.licenseFile ? ['', '```', options.licenseFile, '```'] : []),
     ].join('\n');
-    return [{ afterPolls: options.afterPolls ?? 1, note: body, titlePrefix: '[Success] ', state: 'closed', closedAt: options.closedAt }];
+    return [
+      {
+        afterPolls: options.afterPolls ?? 1,
+        note: body,
+        titlePrefix: '[Success] ',
+        state: 'closed',
+        closedAt: options.closedAt,
+      },
+    ];
   }
 
   /** Mechanizer fails: comments the reason, renames to "[Failure] ..." and (by default) closes. */
-  static mechanizerFailure(options: { reason: string; afterPolls?: number; close?: boolean; prefix?: string }): IssueTransition[] {
+  static mechanizerFailure(options: {
+    reason: string;
+    afterPolls?: number;
+    close?: boolean;
+    prefix?: string;
+  }): IssueTransition[] {
     return [
       {
         afterPolls: options.afterPolls ?? 1,
@@ -326,8 +349,9 @@ export class FakeGitLab {
   private route(r: RecordedRequest): [number, unknown] {
     const m = /^\/api\/v4\/projects\/([^/]+)\/issues(?:\/(\d+)(\/notes)?)?\/?$/.exec(r.path);
     if (!m) return [404, { error: '404 Not Found' }];
-    const project = decodeURIComponent(m[1] as string);
-    if (project !== String(this.projectId) && project !== this.projectPath) return [404, { message: '404 Project Not Found' }];
+    const project = decodeURIComponent(m[1]);
+    if (project !== String(this.projectId) && project !== this.projectPath)
+      return [404, { message: '404 Project Not Found' }];
     const iid = m[2] ? Number(m[2]) : undefined;
     const notes = Boolean(m[3]);
 
@@ -340,7 +364,9 @@ export class FakeGitLab {
     if (!issue) return [404, { message: '404 Not found' }];
     if (notes) {
       if (r.method === 'GET') {
-        const list = [...(this.notes.get(iid) ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+        const list = [...(this.notes.get(iid) ?? [])].sort(
+          (a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id,
+        );
         if ((r.query.sort ?? 'desc') === 'desc') list.reverse();
         return [200, list];
       }
@@ -356,7 +382,10 @@ export class FakeGitLab {
       this.polls.set(iid, count);
       const script = this.scripts.get(iid) ?? [];
       const due = script.filter((t) => t.afterPolls <= count);
-      this.scripts.set(iid, script.filter((t) => t.afterPolls > count));
+      this.scripts.set(
+        iid,
+        script.filter((t) => t.afterPolls > count),
+      );
       for (const t of due) this.updateIssue(iid, t);
       return [200, issue];
     }
@@ -379,7 +408,11 @@ export class FakeGitLab {
     if (q.search) {
       const term = q.search.toLowerCase();
       const fields = (q.in ?? 'title,description').split(',').map((f) => f.trim());
-      list = list.filter((i) => fields.some((f) => (f === 'title' ? i.title : f === 'description' ? i.description : '').toLowerCase().includes(term)));
+      list = list.filter((i) =>
+        fields.some((f) =>
+          (f === 'title' ? i.title : f === 'description' ? i.description : '').toLowerCase().includes(term),
+        ),
+      );
     }
     const asc = q.sort === 'asc';
     list.sort((a, b) => (asc ? a.iid - b.iid : b.iid - a.iid));
@@ -389,11 +422,17 @@ export class FakeGitLab {
 
   private createIssue(rawBody: unknown): [number, unknown] {
     const body = asRecord(rawBody);
-    if (typeof body.title !== 'string' || body.title.trim() === '') return [400, { message: { title: ["can't be blank"] } }];
+    if (typeof body.title !== 'string' || body.title.trim() === '')
+      return [400, { message: { title: ["can't be blank"] } }];
     const issue = this.addIssue({
       title: body.title,
       description: typeof body.description === 'string' ? body.description : '',
-      labels: typeof body.labels === 'string' ? splitLabels(body.labels) : Array.isArray(body.labels) ? body.labels.map(String) : [],
+      labels:
+        typeof body.labels === 'string'
+          ? splitLabels(body.labels)
+          : Array.isArray(body.labels)
+            ? body.labels.map(String)
+            : [],
       confidential: body.confidential === true || body.confidential === 'true',
     });
     const script = this.nextIssueScripts.shift();
@@ -411,7 +450,8 @@ function matches(m: RequestMatcher, method: string, path: string): boolean {
 
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (raw === '') return undefined;
-  if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw).entries());
+  if (contentType?.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw).entries());
   try {
     return JSON.parse(raw) as unknown;
   } catch {

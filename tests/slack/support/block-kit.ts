@@ -42,7 +42,15 @@ const INPUT_ELEMENTS = new Set([
   'channels_select',
 ]);
 /** Elements allowed in an actions block / section accessory. */
-const INTERACTIVE_ELEMENTS = new Set(['button', 'static_select', 'radio_buttons', 'checkboxes', 'datepicker', 'overflow', 'users_select']);
+const INTERACTIVE_ELEMENTS = new Set([
+  'button',
+  'static_select',
+  'radio_buttons',
+  'checkboxes',
+  'datepicker',
+  'overflow',
+  'users_select',
+]);
 
 class Checker {
   readonly problems: string[] = [];
@@ -67,7 +75,8 @@ class Checker {
       return;
     }
     if (!isObj(value)) return this.problem(path, 'text object is not an object');
-    if (value.type !== 'plain_text' && value.type !== 'mrkdwn') this.problem(path, `text object type "${String(value.type)}"`);
+    if (value.type !== 'plain_text' && value.type !== 'mrkdwn')
+      this.problem(path, `text object type "${String(value.type)}"`);
     if (opts.plainOnly && value.type !== 'plain_text') this.problem(path, 'must be a plain_text object');
     const text = str(value.text);
     if (text === undefined) return this.problem(`${path}.text`, 'text missing');
@@ -80,7 +89,8 @@ class Checker {
   actionId(path: string, element: Obj, blockActionIds: Set<string>): void {
     const id = element.action_id;
     if (id === undefined) return;
-    if (typeof id !== 'string' || id.length === 0) return this.problem(`${path}.action_id`, 'action_id must be a non-empty string');
+    if (typeof id !== 'string' || id.length === 0)
+      return this.problem(`${path}.action_id`, 'action_id must be a non-empty string');
     this.maxLen(`${path}.action_id`, id, L.actionId, 'action_id');
     if (blockActionIds.has(id)) this.problem(`${path}.action_id`, `action_id "${id}" repeated within its block`);
     blockActionIds.add(id);
@@ -94,9 +104,11 @@ class Checker {
   option(path: string, option: Json, opts: { plainOnly: boolean }): void {
     if (!isObj(option)) return this.problem(path, 'option is not an object');
     this.text(`${path}.text`, option.text, L.optionText, { plainOnly: opts.plainOnly, required: true });
-    if (typeof option.value !== 'string' || option.value.length === 0) this.problem(`${path}.value`, 'option value missing');
+    if (typeof option.value !== 'string' || option.value.length === 0)
+      this.problem(`${path}.value`, 'option value missing');
     this.maxLen(`${path}.value`, option.value, L.optionValue, 'option value');
-    if (option.description !== undefined) this.text(`${path}.description`, option.description, L.optionDescription, { plainOnly: true });
+    if (option.description !== undefined)
+      this.text(`${path}.description`, option.description, L.optionDescription, { plainOnly: true });
     this.maxLen(`${path}.url`, option.url, L.optionUrl, 'option url');
   }
 
@@ -125,38 +137,52 @@ class Checker {
     const list = Array.isArray(initial) ? initial : [initial];
     list.forEach((o, i) => {
       const p = Array.isArray(initial) ? `${path}[${i}]` : path;
-      if (!options.some((candidate) => JSON.stringify(candidate) === JSON.stringify(o))) this.problem(p, 'initial option is not one of the options');
+      if (!options.some((candidate) => JSON.stringify(candidate) === JSON.stringify(o)))
+        this.problem(p, 'initial option is not one of the options');
     });
   }
 
   placeholder(path: string, element: Obj): void {
-    if (element.placeholder !== undefined) this.text(`${path}.placeholder`, element.placeholder, L.placeholder, { plainOnly: true });
+    if (element.placeholder !== undefined)
+      this.text(`${path}.placeholder`, element.placeholder, L.placeholder, { plainOnly: true });
   }
 
   element(path: string, element: Json, where: 'input' | 'interactive', blockActionIds: Set<string>): void {
     if (!isObj(element)) return this.problem(path, 'element is not an object');
     const type = str(element.type) ?? '';
     const allowed = where === 'input' ? INPUT_ELEMENTS : INTERACTIVE_ELEMENTS;
-    if (!allowed.has(type)) return this.problem(path, `element type "${type}" not allowed (or not known to the checker) in ${where === 'input' ? 'an input block' : 'an actions block/accessory'}`);
+    if (!allowed.has(type))
+      return this.problem(
+        path,
+        `element type "${type}" not allowed (or not known to the checker) in ` +
+          `${where === 'input' ? 'an input block' : 'an actions block/accessory'}`,
+      );
     this.actionId(path, element, blockActionIds);
     switch (type) {
       case 'button': {
         this.text(`${path}.text`, element.text, L.buttonText, { plainOnly: true, required: true });
         this.maxLen(`${path}.value`, element.value, L.buttonValue, 'button value');
         this.maxLen(`${path}.url`, element.url, L.buttonUrl, 'button url');
-        if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') this.problem(`${path}.style`, `style "${String(element.style)}"`);
+        if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger')
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
+          this.problem(`${path}.style`, `style "${String(element.style)}"`);
         break;
       }
       case 'plain_text_input': {
         const max = element.max_length;
         const min = element.min_length;
         if (typeof max !== 'number') this.problem(path, 'plain_text_input has no max_length');
-        else if (!Number.isInteger(max) || max < 1 || max > L.textInputLength) this.problem(`${path}.max_length`, `max_length ${max} (1..${L.textInputLength})`);
+        else if (!Number.isInteger(max) || max < 1 || max > L.textInputLength)
+          this.problem(`${path}.max_length`, `max_length ${max} (1..${L.textInputLength})`);
         if (min !== undefined) {
-          if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > L.textInputLength) this.problem(`${path}.min_length`, `min_length ${String(min)} (0..${L.textInputLength})`);
-          else if (typeof max === 'number' && min > max) this.problem(`${path}.min_length`, `min_length ${min} > max_length ${max}`);
+          if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > L.textInputLength)
+            // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
+            this.problem(`${path}.min_length`, `min_length ${String(min)} (0..${L.textInputLength})`);
+          else if (typeof max === 'number' && min > max)
+            this.problem(`${path}.min_length`, `min_length ${min} > max_length ${max}`);
         }
-        if (element.initial_value !== undefined && typeof max === 'number') this.maxLen(`${path}.initial_value`, element.initial_value, max, 'initial_value');
+        if (element.initial_value !== undefined && typeof max === 'number')
+          this.maxLen(`${path}.initial_value`, element.initial_value, max, 'initial_value');
         this.placeholder(path, element);
         break;
       }
@@ -179,10 +205,16 @@ class Checker {
       case 'multi_static_select': {
         this.placeholder(path, element);
         let all: Obj[] = [];
-        if (element.options !== undefined && element.option_groups !== undefined) this.problem(path, 'both options and option_groups');
-        if (element.options !== undefined) all = this.options(`${path}.options`, element.options, L.selectOptions, { plainOnly: true });
+        if (element.options !== undefined && element.option_groups !== undefined)
+          this.problem(path, 'both options and option_groups');
+        if (element.options !== undefined)
+          all = this.options(`${path}.options`, element.options, L.selectOptions, { plainOnly: true });
         else if (Array.isArray(element.option_groups)) {
-          if (element.option_groups.length > L.selectOptionGroups) this.problem(`${path}.option_groups`, `${element.option_groups.length} groups (max ${L.selectOptionGroups})`);
+          if (element.option_groups.length > L.selectOptionGroups)
+            this.problem(
+              `${path}.option_groups`,
+              `${element.option_groups.length} groups (max ${L.selectOptionGroups})`,
+            );
           element.option_groups.forEach((group, g) => {
             const gp = `${path}.option_groups[${g}]`;
             if (!isObj(group)) return this.problem(gp, 'group is not an object');
@@ -191,13 +223,18 @@ class Checker {
           });
         } else this.problem(path, 'select without options or option_groups');
         this.initial(`${path}.initial_option`, element.initial_option, all);
-        if (element.initial_options !== undefined) this.initial(`${path}.initial_options`, element.initial_options, all);
+        if (element.initial_options !== undefined)
+          this.initial(`${path}.initial_options`, element.initial_options, all);
         break;
       }
       case 'datepicker': {
         this.placeholder(path, element);
         const d = element.initial_date;
-        if (d !== undefined && (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)))) {
+        if (
+          d !== undefined &&
+          (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)))
+        ) {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- shows whatever JSON value the view holds
           this.problem(`${path}.initial_date`, `initial_date "${String(d)}" is not YYYY-MM-DD`);
         }
         break;
@@ -213,7 +250,8 @@ class Checker {
     if (!BLOCK_TYPES.has(type)) return this.problem(path, `block type "${type}" not known to the checker`);
     if (block.block_id !== undefined) {
       const id = block.block_id;
-      if (typeof id !== 'string' || id.length === 0) this.problem(`${path}.block_id`, 'block_id must be a non-empty string');
+      if (typeof id !== 'string' || id.length === 0)
+        this.problem(`${path}.block_id`, 'block_id must be a non-empty string');
       else {
         this.maxLen(`${path}.block_id`, id, L.blockId, 'block_id');
         const first = this.blockIds.get(id);
@@ -229,7 +267,8 @@ class Checker {
         if (block.fields !== undefined) {
           if (!Array.isArray(block.fields)) this.problem(`${path}.fields`, 'fields must be an array');
           else {
-            if (block.fields.length > L.sectionFields) this.problem(`${path}.fields`, `${block.fields.length} fields (max ${L.sectionFields})`);
+            if (block.fields.length > L.sectionFields)
+              this.problem(`${path}.fields`, `${block.fields.length} fields (max ${L.sectionFields})`);
             block.fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, L.sectionFieldText));
           }
         }
@@ -243,8 +282,10 @@ class Checker {
         break;
       case 'context': {
         const elements = block.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, `context needs 1..${L.contextElements} elements`);
-        if (elements.length > L.contextElements) this.problem(`${path}.elements`, `${elements.length} elements (max ${L.contextElements})`);
+        if (!Array.isArray(elements) || elements.length === 0)
+          return this.problem(`${path}.elements`, `context needs 1..${L.contextElements} elements`);
+        if (elements.length > L.contextElements)
+          this.problem(`${path}.elements`, `${elements.length} elements (max ${L.contextElements})`);
         elements.forEach((e, i) => {
           if (isObj(e) && e.type === 'image') return;
           this.text(`${path}.elements[${i}]`, e, L.textObject);
@@ -253,8 +294,10 @@ class Checker {
       }
       case 'actions': {
         const elements = block.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.problem(`${path}.elements`, `actions needs 1..${L.actionsElements} elements`);
-        if (elements.length > L.actionsElements) this.problem(`${path}.elements`, `${elements.length} elements (max ${L.actionsElements})`);
+        if (!Array.isArray(elements) || elements.length === 0)
+          return this.problem(`${path}.elements`, `actions needs 1..${L.actionsElements} elements`);
+        if (elements.length > L.actionsElements)
+          this.problem(`${path}.elements`, `${elements.length} elements (max ${L.actionsElements})`);
         elements.forEach((e, i) => this.element(`${path}.elements[${i}]`, e, 'interactive', actionIds));
         break;
       }
@@ -262,8 +305,10 @@ class Checker {
         if (surface === 'message') this.problem(path, 'input blocks are not allowed in messages');
         this.text(`${path}.label`, block.label, L.inputLabel, { plainOnly: true, required: true });
         if (block.hint !== undefined) this.text(`${path}.hint`, block.hint, L.inputHint, { plainOnly: true });
-        if (block.optional !== undefined && typeof block.optional !== 'boolean') this.problem(`${path}.optional`, 'must be a boolean');
-        if (block.dispatch_action !== undefined && typeof block.dispatch_action !== 'boolean') this.problem(`${path}.dispatch_action`, 'must be a boolean');
+        if (block.optional !== undefined && typeof block.optional !== 'boolean')
+          this.problem(`${path}.optional`, 'must be a boolean');
+        if (block.dispatch_action !== undefined && typeof block.dispatch_action !== 'boolean')
+          this.problem(`${path}.dispatch_action`, 'must be a boolean');
         if (block.element === undefined) this.problem(path, 'input block has no element');
         else this.element(`${path}.element`, block.element, 'input', actionIds);
         break;
@@ -319,9 +364,11 @@ export function allTexts(payload: Json): { path: string; text: string }[] {
   const walk = (node: Json, path: string): void => {
     if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
     if (!isObj(node)) return;
-    if ((node.type === 'plain_text' || node.type === 'mrkdwn') && typeof node.text === 'string') out.push({ path: `${path}.text`, text: node.text });
+    if ((node.type === 'plain_text' || node.type === 'mrkdwn') && typeof node.text === 'string')
+      out.push({ path: `${path}.text`, text: node.text });
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn') out.push({ path: `${path}.text`, text: value });
+      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn')
+        out.push({ path: `${path}.text`, text: value });
       else walk(value, path ? `${path}.${key}` : key);
     }
   };
@@ -337,7 +384,8 @@ export function mrkdwnTexts(payload: Json): { path: string; text: string }[] {
     if (!isObj(node)) return;
     if (node.type === 'mrkdwn' && typeof node.text === 'string') out.push({ path: `${path}.text`, text: node.text });
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn') out.push({ path: `${path}.text`, text: value });
+      if (key === 'text' && typeof value === 'string' && node.type !== 'plain_text' && node.type !== 'mrkdwn')
+        out.push({ path: `${path}.text`, text: value });
       else walk(value, path ? `${path}.${key}` : key);
     }
   };

@@ -4,7 +4,12 @@ import { checkEmergencyScope, type ScopeDecision } from '../../../src/policy/eme
 import { REQUEST_TYPES, type Deployment, type RequestType } from '../../../src/policy/playbook';
 import { decideStar, type StarDecision } from '../../../src/policy/star-decision';
 import { QUESTIONS, START_QUESTION, type ChartAnswers, type QuestionId } from '../../../src/policy/star-flowchart';
-import type { GeneratedLicenseRequest, LicenseRequestRecord, LicenseRequestStatus, PendingLicenseRequest } from '../../../src/store/types';
+import type {
+  GeneratedLicenseRequest,
+  LicenseRequestRecord,
+  LicenseRequestStatus,
+  PendingLicenseRequest,
+} from '../../../src/store/types';
 
 /** Saturday 14 June 2025, 12:00 UTC: a weekend, as emergencies are. */
 export const NOW = DateTime.fromISO('2025-06-14T12:00:00.000Z', { zone: 'utc' });
@@ -26,7 +31,8 @@ export const EXPIRATION_DATES = {
   graceEndedLongAgo: '2025-04-01',
 } as const;
 
-export const long = (length: number, unit = 'x'): string => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+export const long = (length: number, unit = 'x'): string =>
+  unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
 
 /** A syntactically plausible email of exactly `length` characters. */
 export const longEmail = (length: number): string => `${long(length - '@example.com'.length, 'a')}@example.com`;
@@ -36,14 +42,27 @@ export const longEmail = (length: number): string => `${long(length - '@example.
  * vary across statuses. `reason` becomes the failure or refusal reason (or, for a generated
  * license, the email of an "issued to someone else" warning); `reference` the issue URL.
  */
-export type RecordOverrides = Partial<Omit<PendingLicenseRequest, 'status'> & Omit<GeneratedLicenseRequest, 'status'>> & {
+export type RecordOverrides = Partial<
+  Omit<PendingLicenseRequest, 'status'> & Omit<GeneratedLicenseRequest, 'status'>
+> & {
   status?: LicenseRequestStatus;
   reason?: string;
   reference?: string;
 };
 
 export function record(overrides: RecordOverrides = {}): LicenseRequestRecord {
-  const { status = 'pending', reason, reference, trialExpiresOn, licenseFile, licensePath, issuedToMismatch, delivery, issueUrl, ...base } = overrides;
+  const {
+    status = 'pending',
+    reason,
+    reference,
+    trialExpiresOn,
+    licenseFile,
+    licensePath,
+    issuedToMismatch,
+    delivery,
+    issueUrl,
+    ...base
+  } = overrides;
   const common = {
     id: '0f8fad5b-d9cb-469f-a165-70867728950e',
     ticketUrl: TICKET_URL,
@@ -102,14 +121,25 @@ export function emergencyRequest(overrides: Partial<EmergencyRequest> = {}): Eme
 /** Every combination of the scope rules: deployment x paid plan x prospect x expiry phase. */
 export function allScopeCombinations(): { request: EmergencyRequest; scope: ScopeDecision; label: string }[] {
   const out: { request: EmergencyRequest; scope: ScopeDecision; label: string }[] = [];
-  const dates = [EXPIRATION_DATES.expiresInMoreThan24h, EXPIRATION_DATES.graceMoreThan24h, EXPIRATION_DATES.graceEndedWithinWindow, EXPIRATION_DATES.graceEndedLongAgo];
+  const dates = [
+    EXPIRATION_DATES.expiresInMoreThan24h,
+    EXPIRATION_DATES.graceMoreThan24h,
+    EXPIRATION_DATES.graceEndedWithinWindow,
+    EXPIRATION_DATES.graceEndedLongAgo,
+  ];
   for (const deployment of ['self_managed', 'saas'] as Deployment[]) {
     for (const paidPlan of [true, false]) {
       for (const prospect of [true, false]) {
         for (const expirationDate of dates) {
           const request = emergencyRequest({ deployment, paidPlan, prospect, expirationDate });
           const scope = checkEmergencyScope(request, NOW);
-          out.push({ request, scope, label: `${deployment}/${paidPlan ? 'paid' : 'free'}/${prospect ? 'prospect' : 'customer'}/${expirationDate} -> [${scope.failures.map((f) => f.rule).join(',')}]` });
+          out.push({
+            request,
+            scope,
+            label:
+              `${deployment}/${paidPlan ? 'paid' : 'free'}/${prospect ? 'prospect' : 'customer'}/` +
+              `${expirationDate} -> [${scope.failures.map((f) => f.rule).join(',')}]`,
+          });
         }
       }
     }

@@ -5,16 +5,33 @@ import type { LicenseRequestRecord } from '../../../src/store';
  * accept, and the records migration 4 must turn them into.
  */
 const T = '2025-03-01T10:00:00.000Z';
-const row = (id: string, adapter: string, status: string, reason: string | null, reference: string | null, trial: string | null, delivery: string) =>
-  `('${id}', 'key-${id}', 'https://t/${id}', 'jane@example.com', 250, 'U1', 'jdoe', '2025-03-02', 'in scope', '${adapter}', '${status}', ` +
-  `${reason === null ? 'NULL' : `'${reason}'`}, ${reference === null ? 'NULL' : `'${reference}'`}, ${trial === null ? 'NULL' : `'${trial}'`}, 0, '${delivery}', '${T}', '${T}')`;
+const row = (
+  id: string,
+  adapter: string,
+  status: string,
+  reason: string | null,
+  reference: string | null,
+  trial: string | null,
+  delivery: string,
+) =>
+  `('${id}', 'key-${id}', 'https://t/${id}', 'jane@example.com', 250, 'U1', 'jdoe', '2025-03-02', 'in scope', '` +
+  `${adapter}', '${status}', ` +
+  (`${reason === null ? 'NULL' : `'${reason}'`}, ${reference === null ? 'NULL' : `'${reference}'`}, ` +
+    `${trial === null ? 'NULL' : `'${trial}'`}, 0, '${delivery}', '${T}', '${T}')`);
 
-export const LEGACY_REQUESTS_SQL = `INSERT INTO license_requests (id, idempotency_key, ticket_url, email, user_count, requested_by_slack_id,
-  requested_by_username, license_expires_on, scope_summary, adapter, status, reason, reference, trial_expires_on, attempts,
+export const LEGACY_REQUESTS_SQL =
+  `INSERT INTO license_requests (id, idempotency_key, ticket_url, email, ` +
+  `user_count, requested_by_slack_id,
+  requested_by_username, license_expires_on, scope_summary, adapter, status, reason, reference, ` +
+  `trial_expires_on, attempts,
   delivery_status, created_at, updated_at) VALUES
-  ${row('g1', 'gitlab-issue', 'generated', 'The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.', 'https://gitlab.example.com/g/p/-/issues/1', '2025-03-11', 'pending')},
+  ` +
+  `${row('g1', 'gitlab-issue', 'generated', 'The license was created for john@example.com (25 users), not jane@example.com (250 users): check the request issue.', 'https://gitlab.example.com/g/p/-/issues/1', '2025-03-11', 'pending')}` +
+  `,
   ${row('g2', 'local', 'generated', null, '/data/licenses/g2.gitlab-license', '2025-03-11', 'none')},
-  ${row('f1', 'gitlab-issue', 'failed', 'Mechanizer reported a failure', 'https://gitlab.example.com/g/p/-/issues/3', null, 'none')},
+  ` +
+  `${row('f1', 'gitlab-issue', 'failed', 'Mechanizer reported a failure', 'https://gitlab.example.com/g/p/-/issues/3', null, 'none')}` +
+  `,
   ${row('r1', 'local', 'refused', 'Prospects are out of scope.', null, null, 'none')},
   ${row('p1', 'gitlab-issue', 'pending', null, 'https://gitlab.example.com/g/p/-/issues/2', null, 'none')}`;
 
@@ -43,8 +60,19 @@ export const MIGRATED_REQUESTS: LicenseRequestRecord[] = [
     issuedToMismatch: { email: 'john@example.com', userCount: 25 },
     delivery: { status: 'pending', attempts: 0 },
   },
-  { ...base('g2', 'local'), status: 'generated', trialExpiresOn: '2025-03-11', licensePath: '/data/licenses/g2.gitlab-license', delivery: { status: 'delivered', attempts: 0 } },
-  { ...base('f1', 'gitlab-issue'), status: 'failed', failureReason: 'Mechanizer reported a failure', issueUrl: 'https://gitlab.example.com/g/p/-/issues/3' },
+  {
+    ...base('g2', 'local'),
+    status: 'generated',
+    trialExpiresOn: '2025-03-11',
+    licensePath: '/data/licenses/g2.gitlab-license',
+    delivery: { status: 'delivered', attempts: 0 },
+  },
+  {
+    ...base('f1', 'gitlab-issue'),
+    status: 'failed',
+    failureReason: 'Mechanizer reported a failure',
+    issueUrl: 'https://gitlab.example.com/g/p/-/issues/3',
+  },
   { ...base('r1', 'local'), status: 'refused', refusalReason: 'Prospects are out of scope.' },
   { ...base('p1', 'gitlab-issue'), status: 'pending', issueUrl: 'https://gitlab.example.com/g/p/-/issues/2' },
 ];

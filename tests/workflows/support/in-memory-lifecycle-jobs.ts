@@ -1,4 +1,10 @@
-import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome, type LifecycleJobs } from '../../../src/workflows/lifecycle-jobs';
+import {
+  lifecycleJobId,
+  type LifecycleJob,
+  type LifecycleJobKind,
+  type LifecycleJobOutcome,
+  type LifecycleJobs,
+} from '../../../src/workflows/lifecycle-jobs';
 
 interface Row {
   job: LifecycleJob;
@@ -19,7 +25,13 @@ export class InMemoryLifecycleJobs implements LifecycleJobs {
     const id = lifecycleJobId(job.requestId, job.kind);
     const existing = this.rows.get(id);
     if (existing) return { ...existing.job };
-    const stored: LifecycleJob = { id, requestId: job.requestId, kind: job.kind, dueAt: job.dueAt.toISOString(), attempts: 0 };
+    const stored: LifecycleJob = {
+      id,
+      requestId: job.requestId,
+      kind: job.kind,
+      dueAt: job.dueAt.toISOString(),
+      attempts: 0,
+    };
     this.rows.set(id, { job: stored });
     return { ...stored };
   }
@@ -27,7 +39,9 @@ export class InMemoryLifecycleJobs implements LifecycleJobs {
   async claimDue(now: Date, leaseMs: number, owner: string, limit: number): Promise<LifecycleJob[]> {
     const t = now.getTime();
     const due = [...this.rows.values()]
-      .filter((row) => !row.done && Date.parse(row.job.dueAt) <= t && (row.leaseUntil === undefined || row.leaseUntil <= t))
+      .filter(
+        (row) => !row.done && Date.parse(row.job.dueAt) <= t && (row.leaseUntil === undefined || row.leaseUntil <= t),
+      )
       .sort((a, b) => Date.parse(a.job.dueAt) - Date.parse(b.job.dueAt) || a.job.id.localeCompare(b.job.id))
       .slice(0, limit);
     for (const row of due) {
@@ -39,7 +53,8 @@ export class InMemoryLifecycleJobs implements LifecycleJobs {
 
   private held(id: string, owner: string, now: Date): Row | undefined {
     const row = this.rows.get(id);
-    if (!row || row.done || row.leaseOwner !== owner || row.leaseUntil === undefined || row.leaseUntil <= now.getTime()) return undefined;
+    if (!row || row.done || row.leaseOwner !== owner || row.leaseUntil === undefined || row.leaseUntil <= now.getTime())
+      return undefined;
     return row;
   }
 
@@ -55,7 +70,11 @@ export class InMemoryLifecycleJobs implements LifecycleJobs {
   async reschedule(id: string, owner: string, dueAt: Date, error: string | undefined, now: Date): Promise<boolean> {
     const row = this.held(id, owner, now);
     if (!row) return false;
-    row.job = { ...row.job, dueAt: dueAt.toISOString(), ...(error !== undefined ? { attempts: row.job.attempts + 1, lastError: error } : {}) };
+    row.job = {
+      ...row.job,
+      dueAt: dueAt.toISOString(),
+      ...(error !== undefined ? { attempts: row.job.attempts + 1, lastError: error } : {}),
+    };
     row.leaseOwner = undefined;
     row.leaseUntil = undefined;
     return true;

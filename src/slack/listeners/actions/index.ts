@@ -15,13 +15,29 @@ import { starCheckRefresh } from './star-check-refresh';
 /** One listener per button or dispatching input. */
 export function register(app: App, services: AppServices): void {
   const button = (actionId: string | RegExp) => ({ type: 'block_actions' as const, action_id: actionId });
-  app.action<BlockAction<ButtonAction>>(button(OPEN_EMERGENCY_LICENSE_ACTION), validActionView, openEmergencyLicense(services));
+  app.action<BlockAction<ButtonAction>>(
+    button(OPEN_EMERGENCY_LICENSE_ACTION),
+    validActionView,
+    openEmergencyLicense(services),
+  );
   app.action<BlockAction<ButtonAction>>(button(RETRY_LICENSE_ACTION), validActionView, retryLicense(services));
   app.action<BlockAction<ButtonAction>>(button(RESEND_LICENSE_ACTION), validActionView, resendLicense(services));
-  app.action<BlockAction>({ type: 'block_actions', action_id: STAR_DISPATCH_ACTION }, validActionView, starCheckRefresh(services));
+  app.action<BlockAction>(
+    { type: 'block_actions', action_id: STAR_DISPATCH_ACTION },
+    validActionView,
+    starCheckRefresh(services),
+  );
   // The trial follow-up buttons of the reminder, the DM and App Home rows (`license_resolved` and
   // `license_resolved:<row>`), and App Home's STAR check button.
-  app.action<BlockAction<ButtonAction>>(button(LICENSE_RESOLVED_PATTERN), validActionView, licenseFollowUpButton(services, 'resolved'));
-  app.action<BlockAction<ButtonAction>>(button(LICENSE_NEEDS_LR_PATTERN), validActionView, licenseFollowUpButton(services, 'needs_lr'));
+  app.action<BlockAction<ButtonAction>>(
+    button(LICENSE_RESOLVED_PATTERN),
+    validActionView,
+    licenseFollowUpButton(services, 'resolved'),
+  );
+  app.action<BlockAction<ButtonAction>>(
+    button(LICENSE_NEEDS_LR_PATTERN),
+    validActionView,
+    licenseFollowUpButton(services, 'needs_lr'),
+  );
   app.action<BlockAction<ButtonAction>>(button(OPEN_STAR_CHECK_ACTION), openStarCheck(services));
 }

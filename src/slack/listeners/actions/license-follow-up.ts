@@ -10,7 +10,9 @@ const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => strin
     result.outcome === 'done'
       ? ':white_check_mark: Marked *Resolved*: no more reminders for this trial.'
       : result.outcome === 'already'
-        ? `:information_source: Already resolved${result.resolution.resolvedBySlackId ? ` by ${mentionUser(result.resolution.resolvedBySlackId)}` : ''}: nothing changed.`
+        ? `:information_source: Already resolved` +
+          `${result.resolution.resolvedBySlackId ? ` by ${mentionUser(result.resolution.resolvedBySlackId)}` : ''}` +
+          `: nothing changed.`
         : ':information_source: This request has no generated trial to follow up (it is pending, failed or refused).',
   needs_lr: (result) =>
     result.outcome === 'done'
@@ -18,7 +20,9 @@ const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => strin
       : result.outcome === 'already'
         ? result.resolution.resolvedAt
           ? ':information_source: This trial is already resolved: L&R was not asked.'
-          : `:information_source: L&R was already asked${result.resolution.needsLrBySlackId ? ` by ${mentionUser(result.resolution.needsLrBySlackId)}` : ''}.`
+          : `:information_source: L&R was already asked` +
+            `${result.resolution.needsLrBySlackId ? ` by ${mentionUser(result.resolution.needsLrBySlackId)}` : ''}` +
+            `.`
         : ':information_source: This request has no generated trial to follow up (it is pending, failed or refused).',
 };
 
@@ -32,14 +36,20 @@ export function licenseFollowUpButton(services: AppServices, which: 'resolved' |
     await ack();
     const userId = body.user.id;
     const fromHome = body.view?.type === 'home';
-    const tell = (text: string) => (fromHome ? Promise.resolve() : respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => undefined));
+    const tell = (text: string) =>
+      fromHome
+        ? Promise.resolve()
+        : respond({ response_type: 'ephemeral', replace_original: false, text }).then(() => undefined);
     const decision = await services.authz.check(userId, 'request_license');
     if (!decision.allowed) {
       await tell(`:no_entry: ${decision.reason}`);
       return;
     }
     const requestId = action.value ?? '';
-    const result = which === 'resolved' ? await services.lifecycle.resolve(requestId, userId) : await services.lifecycle.needsLr(requestId, userId);
+    const result =
+      which === 'resolved'
+        ? await services.lifecycle.resolve(requestId, userId)
+        : await services.lifecycle.needsLr(requestId, userId);
     services.logger.info({ requestId, by: userId, action: which, outcome: result.outcome }, 'trial follow-up button');
     await tell(ANSWERS[which](result)).catch(() => undefined);
     // The owner's home is refreshed by the workflow; the clicker may be someone else.

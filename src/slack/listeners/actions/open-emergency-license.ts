@@ -10,7 +10,11 @@ import { openModal } from '../open-modal';
  */
 const prefillValue = z.object({
   ticket: z.string().optional().catch(undefined),
-  expirationDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  expirationDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
 });
 
 function readPrefill(value: string | undefined): z.infer<typeof prefillValue> {
@@ -24,7 +28,12 @@ function readPrefill(value: string | undefined): z.infer<typeof prefillValue> {
 
 /** The verdict's "Open emergency license form" button: push the form, prefilled from the check. */
 export function openEmergencyLicense(services: AppServices) {
-  return async ({ ack, body, action, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    client,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const userId = body.user.id;
     const decision = await services.authz.check(userId, 'request_license');

@@ -8,7 +8,12 @@ const ANSWERS = {
 
 /** Sends the engineer the copy of a generated license again (never generates a new one). */
 export function resendLicense(services: AppServices) {
-  return async ({ ack, body, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
     await ack();
     const result = await services.emergency.sendCopy(body.user.id, action.value ?? '');
     const text = result.kind === 'refused' ? `:no_entry: ${result.reason}` : ANSWERS[result.kind];

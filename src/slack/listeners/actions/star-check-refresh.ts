@@ -13,7 +13,11 @@ export function starCheckRefresh(services: AppServices) {
     const state = readStarCheckState(view);
     const timeZone = await services.timeZones.zoneOf(body.user.id);
     try {
-      await client.views.update({ view_id: view.id, hash: view.hash, view: buildStarCheckModal(state, services.now, timeZone) });
+      await client.views.update({
+        view_id: view.id,
+        hash: view.hash,
+        view: buildStarCheckModal(state, services.now, timeZone),
+      });
     } catch (error) {
       // hash_conflict: a newer answer already refreshed the modal; that refresh wins.
       if (!isPlatformError(error, 'hash_conflict')) throw error;

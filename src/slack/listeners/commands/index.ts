@@ -8,7 +8,22 @@ import { starCheckCommand } from './star-check';
 
 /** The slash commands; `surface.ts` lists the same ones for the manifest. */
 export function register(app: App, services: AppServices): void {
-  app.command(COMMANDS.starCheck, boundedCommandText, commandRequires(services.authz, 'star_check'), starCheckCommand(services));
-  app.command(COMMANDS.emergencyLicense, boundedCommandText, commandRequires(services.authz, 'request_license'), emergencyLicenseCommand(services));
-  app.command(COMMANDS.licenseStatus, boundedCommandText, commandRequires(services.authz, 'request_license'), licenseStatusCommand(services));
+  app.command(
+    COMMANDS.starCheck,
+    boundedCommandText,
+    commandRequires(services.authz, 'star_check'),
+    starCheckCommand(services),
+  );
+  app.command(
+    COMMANDS.emergencyLicense,
+    boundedCommandText,
+    commandRequires(services.authz, 'request_license'),
+    emergencyLicenseCommand(services),
+  );
+  app.command(
+    COMMANDS.licenseStatus,
+    boundedCommandText,
+    commandRequires(services.authz, 'request_license'),
+    licenseStatusCommand(services),
+  );
 }

@@ -8,12 +8,18 @@ export function licenseStatusCommand(services: AppServices) {
     // Slack sends a typed email as a mailto link: look up the address itself.
     const query = command.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
     if (!query) {
-      await ack({ response_type: 'ephemeral', text: 'Usage: `/license-status <Zendesk ticket URL or number | customer email>`' });
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Usage: `/license-status <Zendesk ticket URL or number | customer email>`',
+      });
       return;
     }
     const result = await services.emergency.lookup(query);
     if (result.kind === 'bad-ticket') {
-      await ack({ response_type: 'ephemeral', text: `:warning: ${result.error} You can also look up a customer email.` });
+      await ack({
+        response_type: 'ephemeral',
+        text: `:warning: ${result.error} You can also look up a customer email.`,
+      });
       return;
     }
     // The lookup is a local indexed read, fast enough to answer in the ack itself.

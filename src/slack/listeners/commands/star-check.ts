@@ -13,7 +13,9 @@ export function starCheckCommand(services: AppServices) {
       { ticket: ticket.ok ? ticket.url : text || undefined, answers: {}, channelId: command.channel_id },
       services.now,
     );
-    await openModal(client, command.trigger_id, view, services.logger, { onExpired: (message) => respond({ response_type: 'ephemeral', text: message }) });
+    await openModal(client, command.trigger_id, view, services.logger, {
+      onExpired: (message) => respond({ response_type: 'ephemeral', text: message }),
+    });
     services.timeZones.warm(command.user_id);
   };
 }

@@ -9,7 +9,9 @@ export function emergencyLicenseShortcut(services: AppServices) {
     await ack();
     const userId = shortcut.user.id;
     const decision = await services.authz.check(userId, 'request_license');
-    const view = decision.allowed ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, undefined)) : buildNotAllowedView(decision.reason);
+    const view = decision.allowed
+      ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, undefined))
+      : buildNotAllowedView(decision.reason);
     await openModal(client, shortcut.trigger_id, view, services.logger);
     services.timeZones.warm(userId);
   };

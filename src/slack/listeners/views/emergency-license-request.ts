@@ -2,7 +2,11 @@ import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAct
 import type { Refused, StartResult } from '../../../workflows/emergency-license-service';
 import { MALFORMED_FORM_MESSAGE } from '../../forms/view-payload';
 import type { AppServices } from '../../services';
-import { buildLicenseStatusView, buildNotAllowedView, buildReissueConfirmView } from '../../views/emergency-license-modal';
+import {
+  buildLicenseStatusView,
+  buildNotAllowedView,
+  buildReissueConfirmView,
+} from '../../views/emergency-license-modal';
 import { slackErrorCode } from '../../../shared/slack-errors';
 
 /**
@@ -17,7 +21,10 @@ export type Submission = AllMiddlewareArgs & SlackViewMiddlewareArgs;
 export const viewAck = (submission: Submission) => submission.ack as AckFn<ViewResponseAction>;
 
 /** Who submitted which view, as the emergency-license service takes it. */
-export const submitter = (submission: Submission) => ({ slackUserId: submission.body.user.id, viewId: submission.view.id });
+export const submitter = (submission: Submission) => ({
+  slackUserId: submission.body.user.id,
+  viewId: submission.view.id,
+});
 
 /** Replaces the modal with a refusal: nothing is stored or generated. */
 export const refuseWith = (submission: Submission, reason: string) =>
@@ -30,18 +37,33 @@ export const refuseMalformed = (submission: Submission) => refuseWith(submission
  * Answers a request the service refused, started or needs confirmed: ack with the view, and only
  * then let the service run the adapter; the status modal then shows how it ended.
  */
-export async function answerStart(services: AppServices, submission: Submission, result: Refused | StartResult): Promise<void> {
+export async function answerStart(
+  services: AppServices,
+  submission: Submission,
+  result: Refused | StartResult,
+): Promise<void> {
   const ack = viewAck(submission);
   if (result.kind === 'refused') return refuseWith(submission, result.reason);
   if (result.kind === 'needs-confirmation') {
-    await ack({ response_action: 'update', view: buildReissueConfirmView(result.request, result.duplicates, { channelId: result.channelId }) });
+    await ack({
+      response_action: 'update',
+      view: buildReissueConfirmView(result.request, result.duplicates, { channelId: result.channelId }),
+    });
     return;
   }
   const { licensingChannel } = services.config;
-  await ack({ response_action: 'update', view: buildLicenseStatusView(result.record, licensingChannel, services.licenseWarning) });
+  await ack({
+    response_action: 'update',
+    view: buildLicenseStatusView(result.record, licensingChannel, services.licenseWarning),
+  });
   const done = await result.finish();
   if (!done) return;
   await submission.client.views
-    .update({ view_id: submission.view.id, view: buildLicenseStatusView(done, licensingChannel, services.licenseWarning) })
-    .catch((error: unknown) => services.logger.debug({ error: slackErrorCode(error) }, 'status modal closed before the license was ready'));
+    .update({
+      view_id: submission.view.id,
+      view: buildLicenseStatusView(done, licensingChannel, services.licenseWarning),
+    })
+    .catch((error: unknown) =>
+      services.logger.debug({ error: slackErrorCode(error) }, 'status modal closed before the license was ready'),
+    );
 }

@@ -1,7 +1,7 @@
 import { readEmergencyForm, readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
 import { buildOutOfScopeView } from '../../views/emergency-license-modal';
-import { answerStart, refuseMalformed, Submission, submitter, viewAck } from './emergency-license-request';
+import { answerStart, refuseMalformed, type Submission, submitter, viewAck } from './emergency-license-request';
 
 /** The emergency license form was submitted: the service validates, checks scope and starts the request. */
 export function emergencyLicenseSubmission(services: AppServices) {
@@ -9,9 +9,13 @@ export function emergencyLicenseSubmission(services: AppServices) {
     const { view } = submission;
     const metadata = readFormMetadata(view);
     if (!metadata) return refuseMalformed(submission);
-    const result = await services.emergency.submitForm(submitter(submission), readEmergencyForm(view), metadata.channelId);
+    const result = await services.emergency.submitForm(
+      submitter(submission),
+      readEmergencyForm(view),
+      metadata.channelId,
+    );
     if (result.kind === 'errors') {
-      await viewAck(submission)({ response_action: 'errors', errors: result.errors as Record<string, string> });
+      await viewAck(submission)({ response_action: 'errors', errors: result.errors });
       return;
     }
     if (result.kind !== 'out-of-scope') return answerStart(services, submission, result);

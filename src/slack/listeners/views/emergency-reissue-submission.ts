@@ -1,6 +1,6 @@
 import { readFormMetadata } from '../../forms/emergency-form';
 import type { AppServices } from '../../services';
-import { answerStart, refuseMalformed, Submission, submitter } from './emergency-license-request';
+import { answerStart, refuseMalformed, type Submission, submitter } from './emergency-license-request';
 
 /** The engineer confirmed that a second license for the same ticket or email is needed. */
 export function emergencyReissueSubmission(services: AppServices) {

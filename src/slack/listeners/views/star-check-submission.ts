@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { QUESTIONS, QuestionId } from '../../../policy/star-flowchart';
-import { questionInput, StarInput } from '../../../workflows/star-check';
+import { QUESTIONS, type QuestionId } from '../../../policy/star-flowchart';
+import { questionInput, type StarInput } from '../../../workflows/star-check';
 import { readStarCheckState } from '../../forms/star-check-form';
 import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
@@ -13,7 +13,10 @@ const BLOCK_OF = new Map<StarInput, string>([
   ['deployment', STAR_BLOCKS.deployment],
   ['requestType', STAR_BLOCKS.requestType],
   ['expirationDate', STAR_BLOCKS.expirationDate],
-  ...(Object.keys(QUESTIONS) as QuestionId[]).map((id): [StarInput, string] => [questionInput(id), STAR_BLOCKS.question(id)]),
+  ...(Object.keys(QUESTIONS) as QuestionId[]).map((id): [StarInput, string] => [
+    questionInput(id),
+    STAR_BLOCKS.question(id),
+  ]),
 ]);
 
 /** A /star-check submission: read the view, let the STAR-check service decide, render its answer. */
@@ -30,18 +33,28 @@ export function starCheckSubmission(services: AppServices) {
         return;
       case 'more-questions': {
         const timeZone = await services.timeZones.zoneOf(userId);
-        const next = buildStarCheckModal(state, services.now, timeZone, 'Answer the new question(s) below to reach a verdict.');
+        const next = buildStarCheckModal(
+          state,
+          services.now,
+          timeZone,
+          'Answer the new question(s) below to reach a verdict.',
+        );
         await ack({ response_action: 'update', view: next });
         return;
       }
       case 'errors': {
-        const errors = Object.fromEntries(Object.entries(result.errors).map(([input, error]) => [BLOCK_OF.get(input as StarInput) ?? input, error]));
+        const errors = Object.fromEntries(
+          Object.entries(result.errors).map(([input, error]) => [BLOCK_OF.get(input as StarInput) ?? input, error]),
+        );
         await ack({ response_action: 'errors', errors });
         return;
       }
       case 'verdict': {
         const timeZone = await services.timeZones.zoneOf(userId);
-        await ack({ response_action: 'update', view: buildStarVerdictView(result.decision, { timeZone, licensingChannel: services.config.licensingChannel }) });
+        await ack({
+          response_action: 'update',
+          view: buildStarVerdictView(result.decision, { timeZone, licensingChannel: services.config.licensingChannel }),
+        });
         await result.finish();
       }
     }
