@@ -137,6 +137,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const developmentKey = config.licenseAdapter === 'local' && !config.licenseSigningKeyPath;
   const adapter = licenseAdapterFor(config, logger);
   const licenseWarning = developmentKey ? DEVELOPMENT_KEY_WARNING : undefined;
+  if (developmentKey && config.database.url) {
+    // Each replica would sign with a development key of its own DATA_DIR: one key for all is a must.
+    logger.warn(
+      'Several replicas share DATABASE_URL but no LICENSE_SIGNING_KEY_PATH is set: each replica signs with its own ' +
+        'development key. Give every replica the same key.',
+    );
+  }
   let shuttingDown = false;
   let slackAuthVerified = false;
   // Assigned once below, but the health handler reads it first (undefined until the sender exists).
