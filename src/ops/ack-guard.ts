@@ -57,7 +57,7 @@ export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS
         { type: body.command ?? body.type, why },
         'answered in the listener’s place: the database did not let it acknowledge in time',
       );
-      await ack(unavailableResponse(body) as never).catch((error: Error) =>
+      await ack(unavailableResponse(body)).catch((error: Error) =>
         logger.warn({ error: error.message }, 'the guard’s answer failed too'),
       );
     };

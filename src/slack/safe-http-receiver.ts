@@ -14,6 +14,21 @@ import type { Logger } from 'pino';
  * that is not a JSON object; anything it cannot judge (bad signature, unparseable body) is left
  * to Bolt, which answers 401/400 itself. Nothing the guard does can reject unobserved.
  */
+const OBJECT_START = /^\s*(\{|%7B)/i;
+
+/**
+ * True when the body is a plain form without a `payload` field, or its JSON (body or `payload`
+ * field) starts as an object: whatever Bolt parses from it is an object, or a parse error that
+ * Bolt answers with 400 itself.
+ */
+export function cannotBeNonObject(rawBody: Buffer, contentType: string | undefined): boolean {
+  const raw = rawBody.toString('utf8');
+  if ((contentType ?? '').includes('application/json')) return OBJECT_START.test(raw);
+  const at = raw.startsWith('payload=') ? 0 : raw.indexOf('&payload=') + 1;
+  if (at === 0 && !raw.startsWith('payload=')) return true;
+  return OBJECT_START.test(raw.slice(at + 'payload='.length));
+}
+
 export function createSafeHttpReceiver(
   options: HTTPReceiverOptions & { signingSecret: string },
   logger: Logger,
@@ -41,6 +56,13 @@ export function createSafeHttpReceiver(
         (error as { statusCode?: number }).statusCode === 413;
       logger.warn({ error: (error as Error).message }, 'could not read a request body');
       reject(res, tooLarge ? 413 : 400);
+      return;
+    }
+    // Every body Slack sends is a JSON object (a `payload` form field, a JSON body) or a plain form
+    // (slash commands): those go to Bolt at once, which verifies and parses them as usual. Only a
+    // body that cannot be an object is verified and parsed here, so the common path pays for it once.
+    if (cannotBeNonObject(buffered.rawBody, req.headers['content-type'])) {
+      boltListener(buffered, res);
       return;
     }
     let verified = false;
