@@ -9,9 +9,15 @@ import type Database from 'better-sqlite3';
  */
 
 /** Pending/generated requests for the same ticket OR the same email (any case) since a date, newest first. */
+// The two look-ups are spelled out so each uses its own index (ticket, created_at) and
+// (lower(email), created_at): with the OR, SQLite walked the status index over the whole window.
 export const SQLITE_DUPLICATES_QUERY = `SELECT * FROM license_requests
-  WHERE (ticket_url = @ticket_url OR lower(email) = lower(@email))
-    AND status IN ('pending', 'generated') AND created_at >= @since
+  WHERE rowid IN (
+      SELECT rowid FROM license_requests WHERE ticket_url = @ticket_url AND created_at >= @since
+      UNION
+      SELECT rowid FROM license_requests WHERE lower(email) = lower(@email) AND created_at >= @since
+    )
+    AND status IN ('pending', 'generated')
   ORDER BY created_at DESC, rowid DESC`;
 
 export type AtomicCreateOutcome<Row> =
