@@ -1,3 +1,4 @@
+import { OUTBOX_COLUMN_LIST } from '../outbox-columns';
 import {
   REQUEST_COLUMN_LIST,
   toRequestColumns,
@@ -52,22 +53,7 @@ export interface PgDecisionRow {
 /** Columns a caller may set on insert (not `seq`, which records insertion order). */
 export const REQUEST_COLUMNS = REQUEST_COLUMN_LIST;
 
-export const OUTBOX_COLUMNS = [
-  'key',
-  'channel',
-  'text',
-  'blocks',
-  'thread_of_key',
-  'ts',
-  'version',
-  'delivered_version',
-  'attempts',
-  'next_attempt_at',
-  'last_error',
-  'claimed_until',
-  'post_started_at',
-  'created_at',
-] as const;
+export const OUTBOX_COLUMNS = OUTBOX_COLUMN_LIST;
 
 export const DECISION_COLUMNS = ['id', 'ticket_url', 'decided_by_slack_id', 'verdict', 'inputs', 'created_at'] as const;
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditOutbox, ClaimDueOptions, OutboxEntry, OutboxMessage } from '../types';
+import { OUTBOX_COLUMN_LIST } from '../outbox-columns';
 import { clampLimit, iso } from './database';
 
 export interface OutboxRow {
@@ -19,22 +20,9 @@ export interface OutboxRow {
   created_at: string;
 }
 
-export const OUTBOX_COLUMN_LIST = [
-  'key',
-  'channel',
-  'text',
-  'blocks',
-  'thread_of_key',
-  'ts',
-  'version',
-  'delivered_version',
-  'attempts',
-  'next_attempt_at',
-  'last_error',
-  'claimed_until',
-  'post_started_at',
-  'created_at',
-] as const satisfies readonly (keyof OutboxRow)[];
+export { OUTBOX_COLUMN_LIST };
+// Every shared column is one of this backend's row fields.
+OUTBOX_COLUMN_LIST satisfies readonly (keyof OutboxRow)[];
 
 /** The read queries, exported so that a test can check their plans. */
 export const OUTBOX_QUERIES = {
