@@ -1,5 +1,13 @@
 import { LICENSE_ADAPTER_NAMES, type LicenseAdapterName } from '../licenses/types';
-import type { LicenseDelivery, LicenseRequestChange, LicenseRequestRecord, LicenseRequestStatus } from './types';
+import { randomUUID } from 'node:crypto';
+import type {
+  LicenseDelivery,
+  LicenseRequestChange,
+  LicenseRequestInput,
+  LicenseRequestRecord,
+  LicenseRequestStatus,
+  PendingLicenseRequest,
+} from './types';
 
 /**
  * One license request as stored (snake_case columns, times as ISO text), shared by both backends:
@@ -198,4 +206,10 @@ export function toRequestColumns(r: LicenseRequestRecord): RequestColumns {
     created_at: r.createdAt,
     updated_at: r.updatedAt,
   };
+}
+
+/** A new request as both backends insert it: pending, no attempt yet, a fresh ID. */
+export function newPendingRequest(input: LicenseRequestInput, now: Date): PendingLicenseRequest {
+  const at = now.toISOString();
+  return { ...input, id: randomUUID(), status: 'pending', attempts: 0, createdAt: at, updatedAt: at };
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { changeColumns } from '../request-columns';
+import { changeColumns, newPendingRequest } from '../request-columns';
 import type {
   CreatedOrExisting,
   CreateRequestOptions,
@@ -34,15 +33,7 @@ export class PgLicenseRequests implements LicenseRequestRepository {
     now: Date,
     options: CreateRequestOptions = {},
   ): Promise<CreateRequestResult> {
-    const at = iso(now);
-    const values = requestValues({
-      ...input,
-      id: randomUUID(),
-      status: 'pending',
-      attempts: 0,
-      createdAt: at,
-      updatedAt: at,
-    });
+    const values = requestValues(newPendingRequest(input, now));
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     const result = await this.pg.withClient((client) => createRequestAtomically(client, input, values, since));
     return result.outcome === 'duplicates'

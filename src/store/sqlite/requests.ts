@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {
   changeColumns,
+  newPendingRequest,
   REQUEST_COLUMN_LIST,
   toRequestColumns,
   toRequestRecord,
@@ -112,15 +112,7 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
     now: Date,
     options: CreateRequestOptions = {},
   ): Promise<CreateRequestResult> {
-    const at = iso(now);
-    const row = toRequestColumns({
-      ...input,
-      id: randomUUID(),
-      status: 'pending',
-      attempts: 0,
-      createdAt: at,
-      updatedAt: at,
-    });
+    const row = toRequestColumns(newPendingRequest(input, now));
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     const result = createRequestAtomically(this.db, this.createStmt, row, since);
     return result.outcome === 'duplicates'
