@@ -10,7 +10,11 @@ import { Client } from 'pg';
 import { PostgresStore } from '../src/store';
 import type { Store } from '../src/store/types';
 import { hr } from '../testkit/signed-request';
-import { summarize, type Summary } from './stats';
+import { measure as measureWithRows, measureRequestWrites } from './request-writes';
+import type { Summary } from './stats';
+
+const measure = async (samples: number, budgetMs: number, op: (i: number) => Promise<unknown>): Promise<Summary> =>
+  (await measureWithRows(samples, budgetMs, op)).summary;
 
 export interface PgStoreBenchOptions {
   requests: number;
@@ -36,18 +40,6 @@ const DISTINCT_TICKETS = 60_000;
 const DISTINCT_EMAILS = 40_000;
 const ticketUrl = (i: number) => `https://gitlab.zendesk.com/agent/tickets/${200_000 + (i % DISTINCT_TICKETS)}`;
 const email = (i: number) => `customer${i % DISTINCT_EMAILS}@example${i % 97}.com`;
-
-async function measure(samples: number, budgetMs: number, op: (i: number) => Promise<unknown>): Promise<Summary> {
-  for (let i = 0; i < Math.min(50, samples); i++) await op(-1 - i);
-  const latencies: number[] = [];
-  const deadline = hr() + budgetMs;
-  for (let i = 0; i < samples && hr() < deadline; i++) {
-    const t0 = hr();
-    await op(i);
-    latencies.push(hr() - t0);
-  }
-  return summarize(latencies);
-}
 
 /** The two outbox operations several replicas add, measured the same way on any store. */
 export async function measureOutboxWrites(
@@ -171,32 +163,7 @@ export async function runPgStoreBench(
     const mb = (await sizer.query<{ mb: string }>('SELECT pg_database_size(current_database()) / 1048576.0 AS mb'))
       .rows[0]?.mb;
     await sizer.end();
-    let seq = 0;
-    const created: string[] = [];
-    const createRequest = await measure(opts.samples, opts.opBudgetMs, async () => {
-      seq += 1;
-      const result = await store.requests.createRequest(
-        {
-          // A ticket outside the filled range: a recent filled request for the same ticket would
-          // (rightly) make this a duplicate instead of a write.
-          ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900_000 + seq}`,
-          email: `new${seq}@example.com`,
-          userCount: 250,
-          requestedBySlackId: 'U0BENCH001',
-          requestedByUsername: 'jdoe',
-          licenseExpiresOn: '2025-01-01',
-          scopeSummary: 'In scope: grace period ended 1 day ago',
-          adapter: 'local',
-          idempotencyKey: `bench-${seq}-${randomUUID()}`,
-        },
-        new Date(),
-        { reissueWindowSince: new Date(Date.now() - 10 * 86_400_000) },
-      );
-      if (result.outcome !== 'created') throw new Error(`benchmark write not created: ${result.outcome}`);
-      created.push(result.record.id);
-    });
-    for (const id of created)
-      await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
+    const createRequest = await measureRequestWrites(store, opts.samples, opts.opBudgetMs);
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const findByTicket = await measure(opts.samples, opts.opBudgetMs, () =>
       store.requests.findByTicket(ticketUrl(rnd(DISTINCT_TICKETS)), 25),

@@ -9,7 +9,8 @@ import { DATABASE_FILE_NAME, openStore, SqliteStore } from '../src/store';
 import { bulkInsert } from './store-fill';
 import type { LicenseRequestRecord, LicenseRequestStatus, OutboxEntry, Store } from '../src/store/types';
 import { hr } from '../testkit/signed-request';
-import { summarize, type Summary } from './stats';
+import { measure, measureRequestWrites } from './request-writes';
+import type { Summary } from './stats';
 
 export interface StoreBenchOptions {
   requests: number;
@@ -144,24 +145,6 @@ function* outboxRows(
   }
 }
 
-async function measure(
-  samples: number,
-  budgetMs: number,
-  op: (i: number) => Promise<number>,
-): Promise<{ summary: Summary; rows: number }> {
-  // Warm-up, not measured.
-  for (let i = 0; i < Math.min(50, samples); i++) await op(-1 - i);
-  const latencies: number[] = [];
-  let rows = 0;
-  const deadline = hr() + budgetMs;
-  for (let i = 0; i < samples && hr() < deadline; i++) {
-    const t0 = hr();
-    rows += await op(i);
-    latencies.push(hr() - t0);
-  }
-  return { summary: summarize(latencies), rows: latencies.length ? rows / latencies.length : 0 };
-}
-
 /** Fills `dir` (a fresh data dir) and measures; leaves the filled store (closed) in `dir`. */
 export async function runStoreBench(
   dir: string,
@@ -196,35 +179,7 @@ export async function runStoreBench(
   const firstQueryAfterReopenMs = hr() - t1;
 
   try {
-    let seq = 0;
-    const created: string[] = [];
-    const create = await measure(opts.samples, opts.opBudgetMs, async () => {
-      seq += 1;
-      // With the 10-day duplicate check, as the bot writes a new request (check + insert, one transaction).
-      const result = await store.requests.createRequest(
-        {
-          // Outside the filled range: a recent filled request for the same ticket would make it a duplicate.
-          ticketUrl: `https://gitlab.zendesk.com/agent/tickets/${900_000 + seq}`,
-          email: `new${seq}@example.com`,
-          userCount: 250,
-          requestedBySlackId: 'U0BENCH001',
-          requestedByUsername: 'jdoe',
-          licenseExpiresOn: '2025-01-01',
-          scopeSummary: 'In scope: grace period ended 1 day ago',
-          adapter: 'local',
-          idempotencyKey: `bench-${seq}-${randomUUID()}`,
-        },
-        new Date(),
-        { reissueWindowSince: new Date(Date.now() - 10 * 86_400_000) },
-      );
-      if (result.outcome !== 'created') throw new Error(`benchmark write not created: ${result.outcome}`);
-      created.push(result.record.id);
-      return 1;
-    });
-    // Not pending any more: otherwise the bot started on this store would "resume" (sign and upload)
-    // every one of them, which is not what a restart normally finds.
-    for (const id of created)
-      await store.requests.updateRequest(id, { status: 'refused', refusalReason: 'benchmark write' }, new Date());
+    const createRequest = await measureRequestWrites(store, opts.samples, opts.opBudgetMs);
     const rnd = (n: number) => Math.floor(Math.random() * n);
     const byTicket = await measure(
       opts.samples,
@@ -250,7 +205,7 @@ export async function runStoreBench(
       reopenMs,
       firstQueryAfterReopenMs,
       ops: {
-        createRequest: create.summary,
+        createRequest,
         findByTicket: byTicket.summary,
         findByEmail: byEmail.summary,
         due: due.summary,
