@@ -369,6 +369,7 @@ describe('scale sanity', () => {
       expect(plans.duplicates.join(' ')).toMatch(
         /INDEX license_requests_ticket_created .*INDEX license_requests_email_created /,
       );
+      expect(plans.duplicates.join(' ')).not.toMatch(/license_requests_status_created/);
       expect(plans.listPending.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
       expect(plans.due.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
       expect(plans.backlog.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);

@@ -11,13 +11,15 @@ import type Database from 'better-sqlite3';
 /** Pending/generated requests for the same ticket OR the same email (any case) since a date, newest first. */
 // The two look-ups are spelled out so each uses its own index (ticket, created_at) and
 // (lower(email), created_at): with the OR, SQLite walked the status index over the whole window.
+// `+status` keeps SQLite from using the status index for the outer filter (1.4 ms vs 50 µs on
+// 20,000 requests that are all pending): the few rows the two look-ups found are filtered instead.
 export const SQLITE_DUPLICATES_QUERY = `SELECT * FROM license_requests
   WHERE rowid IN (
       SELECT rowid FROM license_requests WHERE ticket_url = @ticket_url AND created_at >= @since
       UNION
       SELECT rowid FROM license_requests WHERE lower(email) = lower(@email) AND created_at >= @since
     )
-    AND status IN ('pending', 'generated')
+    AND +status IN ('pending', 'generated')
   ORDER BY created_at DESC, rowid DESC`;
 
 export type AtomicCreateOutcome<Row> =
