@@ -11,7 +11,7 @@ import type { Logger } from './logger';
 import { guardAcks } from './ops/ack-guard';
 import { healthHandler, livenessHandler } from './ops/health';
 import { BotMetrics } from './ops/metrics';
-import { countingSlackFetch, instrumentAcks } from './slack/instrumentation';
+import { ackLatencyRecorder, countingSlackFetch } from './slack/instrumentation';
 import { connectStore, describeDatabaseUrl, SqliteStore, type Store } from './store';
 import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
@@ -226,9 +226,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
           }),
   });
 
-  instrumentAcks(app, metrics);
-  // After instrumentAcks: the guard's own answer is timed too.
-  guardAcks(app, logger.child({ component: 'ack-guard' }));
+  guardAcks(app, logger.child({ component: 'ack-guard' }), { onAck: ackLatencyRecorder(metrics) });
 
   // The audit trail has a client of its own: a 429 must not pause the queue that opens modals, and
   // the outbox schedules its own retries (honouring Retry-After). Posts get a generous timeout,

@@ -45,6 +45,8 @@ function methodsCalled(): Set<string> {
       /\b\w*[cC]lient\.((?:chat|views|users|usergroups|conversations|files|auth)(?:\.\w+)+)\(/g,
     ))
       methods.add(match[1]);
+    // Calls made through the client's generic entry point (src/slack/view-calls.ts).
+    for (const match of text.matchAll(/\.apiCall\('([\w.]+)'/g)) methods.add(match[1]);
     if (/\bfilesUploadV2\(/.test(text)) methods.add('filesUploadV2');
   }
   return methods;

@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
  * the person sees a clear "try again" answer instead of Slack's generic error. A late ack of
  * the listener is then dropped (Slack would have ignored it anyway).
  *
- * Like instrumentAcks, it wraps `App.processEvent`, the one entry point of every receiver (HTTP
- * and Socket Mode): a global middleware never sees the listener's ack.
+ * It wraps `App.processEvent`, the one entry point of every receiver (HTTP and Socket Mode): a global
+ * middleware never sees the listener's ack (Bolt hands each middleware its own copy of the arguments,
+ * and acknowledges events before middleware runs). The ack timing for /metrics is taken here too.
  */
 export const ACK_DEADLINE_MS = 2500;
 
@@ -19,7 +20,7 @@ export const UNAVAILABLE_TEXT =
   'try again in a minute, and check /license-status first: part of what you sent may already be stored (it ' +
   'is then finished automatically).';
 
-type Body = { type?: string; command?: string };
+export type Body = { type?: string; command?: string; event?: { type?: string } };
 
 /** The answer Slack shows for each kind of interaction (null: a plain ack, nothing to show). */
 export function unavailableResponse(body: Body): Record<string, unknown> | undefined {
@@ -39,25 +40,40 @@ export function unavailableResponse(body: Body): Record<string, unknown> | undef
   return undefined;
 }
 
-export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS): void {
+export interface AckGuardOptions {
+  deadlineMs?: number;
+  /** Told of every acknowledgement (the listener's or the guard's) with the request body and the seconds it took. */
+  onAck?: (body: Body, seconds: number) => void;
+}
+
+/**
+ * One wrapper around `processEvent` for everything that must see the ack (the deadline and the ack
+ * timing): each wrapper costs every request a closure and a promise, so there is one.
+ */
+export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {}): void {
+  const { deadlineMs = ACK_DEADLINE_MS, onAck } = options;
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
+    const started = performance.now();
+    const body = event.body as Body;
+    const receiverAck = event.ack;
     let acked = false;
-    const ack = event.ack.bind(event);
+    const ackOnce = (response?: Parameters<typeof receiverAck>[0]) => {
+      acked = true;
+      onAck?.(body, (performance.now() - started) / 1000);
+      return receiverAck.call(event, response);
+    };
     event.ack = async (response) => {
       if (acked) return; // the guard answered already
-      acked = true;
-      return ack(response);
+      return ackOnce(response);
     };
     const answerInstead = async (why: string) => {
       if (acked) return;
-      acked = true;
-      const body = event.body as Body;
       logger.warn(
         { type: body.command ?? body.type, why },
         'answered in the listener’s place: the database did not let it acknowledge in time',
       );
-      await ack(unavailableResponse(body)).catch((error: Error) =>
+      await ackOnce(unavailableResponse(body)).catch((error: Error) =>
         logger.warn({ error: error.message }, 'the guard’s answer failed too'),
       );
     };
@@ -65,7 +81,7 @@ export function guardAcks(app: App, logger: Logger, deadlineMs = ACK_DEADLINE_MS
     try {
       await processEvent(event);
       // The error handler has run (and told the person what it could); the request still needs an answer.
-      await answerInstead('the listener ended without an ack');
+      if (!acked) await answerInstead('the listener ended without an ack');
     } finally {
       clearTimeout(timer);
     }

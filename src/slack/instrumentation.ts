@@ -1,38 +1,25 @@
-import type { App } from '@slack/bolt';
 import type { FetchFunction } from '@slack/web-api';
+import type { Body as AckedBody } from '../ops/ack-guard';
+import type { BotMetrics } from '../ops/metrics';
 
 /** The response type of the client's `fetch` option (the package exports the function type only). */
 type FetchResponse = Awaited<ReturnType<FetchFunction>>;
-import type { BotMetrics } from '../ops/metrics';
 
 /**
- * Times every ack, by payload type, at the one place all requests pass: `App.processEvent`, the
- * public entry point every receiver calls. A global middleware cannot do it: Bolt hands each
- * middleware its own copy of the arguments, so it never sees when the listener calls `ack`, and
- * events are acknowledged before middleware runs.
+ * Times every ack, by payload type: the `onAck` of the ack guard (src/ops/ack-guard.ts), which sees
+ * every acknowledgement at `App.processEvent`, the one entry point of every receiver.
  */
-export function instrumentAcks(app: App, metrics: BotMetrics): void {
-  const processEvent = app.processEvent.bind(app);
+export function ackLatencyRecorder(metrics: BotMetrics): (body: AckedBody, seconds: number) => void {
   const byType = new Map<string, ReturnType<typeof metrics.ackLatency.labels>>();
-  const histogramFor = (type: string) => {
-    let child = byType.get(type);
-    if (!child) byType.set(type, (child = metrics.ackLatency.labels({ type })));
-    return child;
-  };
-  app.processEvent = async (event) => {
-    const started = performance.now();
-    const body = event.body as { type?: string; command?: string; event?: { type?: string } };
+  return (body, seconds) => {
     const type = body.command
       ? 'slash_command'
       : body.type === 'event_callback'
         ? `event:${body.event?.type ?? 'unknown'}`
         : (body.type ?? 'unknown');
-    const ack = event.ack.bind(event);
-    event.ack = async (response) => {
-      histogramFor(type).observe((performance.now() - started) / 1000);
-      return ack(response);
-    };
-    return processEvent(event);
+    let histogram = byType.get(type);
+    if (!histogram) byType.set(type, (histogram = metrics.ackLatency.labels({ type })));
+    histogram.observe(seconds);
   };
 }
 

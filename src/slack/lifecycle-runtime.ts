@@ -11,6 +11,7 @@ import { LicenseLifecycle } from '../workflows/license-lifecycle';
 import { StarDigestSchedule } from '../workflows/star-digest-schedule';
 import { SlackLifecycleEffects } from './license-lifecycle-effects';
 import { buildStarDigestMessage } from './messages/star-digest';
+import { publishHome } from './view-calls';
 import { buildAppHome } from './views/app-home';
 
 /** Publishes `userId`'s App Home dashboard (on app_home_opened and when a request they own changes). */
@@ -22,7 +23,7 @@ export async function publishDashboard(
   now: DateTime,
 ): Promise<void> {
   const dashboard = await loadDashboard(store, userId, now);
-  await client.views.publish({ user_id: userId, view: buildAppHome(licensingChannel, dashboard) });
+  await publishHome(client, userId, buildAppHome(licensingChannel, dashboard));
 }
 
 export interface LifecycleRuntime {

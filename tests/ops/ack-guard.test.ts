@@ -31,7 +31,7 @@ describe('guardAcks', () => {
         await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
         await event.ack({ response_action: 'update', view: { late: true } });
       });
-      guardAcks(app, silent, 200);
+      guardAcks(app, silent, { deadlineMs: 200 });
       const event = receiverEvent({ type: 'view_submission' });
       const done = app.processEvent(event);
       await new Promise((resolve) => setTimeout(resolve, 350));
@@ -51,7 +51,7 @@ describe('guardAcks', () => {
       const app = fakeApp(async () => {
         // Bolt hands the error to the error handler and resolves: no ack was made.
       });
-      guardAcks(app, silent, 2500);
+      guardAcks(app, silent, { deadlineMs: 2500 });
       const event = receiverEvent({ command: '/license-status' });
       await app.processEvent(event);
       expect(event.acks).toEqual([
@@ -61,12 +61,31 @@ describe('guardAcks', () => {
     },
   );
 
+  it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
+    const seen: { type?: string; seconds: number }[] = [];
+    const onAck = (body: { type?: string; command?: string }, seconds: number) =>
+      void seen.push({ type: body.command ?? body.type, seconds });
+    const acking = fakeApp(async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await event.ack();
+      await event.ack(); // a second ack is dropped, and not timed again
+    });
+    guardAcks(acking, silent, { deadlineMs: 1000, onAck });
+    await acking.processEvent(receiverEvent({ command: '/star-check' }));
+    const failing = fakeApp(async () => undefined);
+    guardAcks(failing, silent, { deadlineMs: 1000, onAck });
+    await failing.processEvent(receiverEvent({ type: 'view_submission' }));
+    expect(seen.map((s) => s.type)).toEqual(['/star-check', 'view_submission']);
+    expect(seen[0].seconds).toBeGreaterThanOrEqual(0.025);
+    expect(seen[0].seconds).toBeLessThan(0.5);
+  });
+
   it('a listener that acks in time is left alone', async () => {
     const app = fakeApp(async (event) => {
       await event.ack({ response_action: 'update', view: { ok: true } });
       await new Promise((resolve) => setTimeout(resolve, 300)); // work after the ack
     });
-    guardAcks(app, silent, 100);
+    guardAcks(app, silent, { deadlineMs: 100 });
     const event = receiverEvent({ type: 'view_submission' });
     await app.processEvent(event);
     expect(event.acks.map((a) => a.response)).toEqual([{ response_action: 'update', view: { ok: true } }]);

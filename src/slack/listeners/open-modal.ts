@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { isPlatformError, slackErrorCode } from '../../shared/slack-errors';
+import { openView, pushView } from '../view-calls';
 import type { ModalView } from '../views/blocks';
 
 /**
@@ -15,10 +16,7 @@ export async function openModal(
   opts: { push?: boolean; onExpired?: (message: string) => Promise<unknown> } = {},
 ): Promise<string | undefined> {
   try {
-    const result = opts.push
-      ? await client.views.push({ trigger_id: triggerId, view: view })
-      : await client.views.open({ trigger_id: triggerId, view: view });
-    return result.view?.id;
+    return opts.push ? await pushView(client, triggerId, view) : await openView(client, triggerId, view);
   } catch (error) {
     logger.warn({ error: slackErrorCode(error) }, 'could not open the modal');
     if (opts.onExpired) {

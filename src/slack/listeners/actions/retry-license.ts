@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { reasonOf } from '../../messages/license-notice';
 import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
+import { updateView } from '../../view-calls';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
 
 /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */
@@ -17,15 +18,16 @@ export function retryLicense(services: AppServices) {
     // From the status modal the answer replaces the modal; from the channel notice it is ephemeral.
     const tell = (text: string) =>
       body.view
-        ? client.views.update({
-            view_id: body.view.id,
-            view: {
+        ? updateView(
+            client,
+            { viewId: body.view.id },
+            {
               type: 'modal',
               title: { type: 'plain_text', text: 'Emergency license' },
               close: { type: 'plain_text', text: 'Close' },
               blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
             },
-          })
+          )
         : respond({ response_type: 'ephemeral', replace_original: false, text });
     const result = await services.emergency.retry(body.user.id, action.value ?? '');
     switch (result.kind) {

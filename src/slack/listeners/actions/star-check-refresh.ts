@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { readStarCheckState } from '../../forms/star-check-form';
 import { isPlatformError } from '../../../shared/slack-errors';
 import type { AppServices } from '../../services';
+import { updateView } from '../../view-calls';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 
 /** An answer that changes the path was picked: show the questions that path needs now. */
@@ -13,11 +14,11 @@ export function starCheckRefresh(services: AppServices) {
     const state = readStarCheckState(view);
     const timeZone = await services.timeZones.zoneOf(body.user.id);
     try {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: buildStarCheckModal(state, services.now, timeZone),
-      });
+      await updateView(
+        client,
+        { viewId: view.id, hash: view.hash },
+        buildStarCheckModal(state, services.now, timeZone),
+      );
     } catch (error) {
       // hash_conflict: a newer answer already refreshed the modal; that refresh wins.
       if (!isPlatformError(error, 'hash_conflict')) throw error;
