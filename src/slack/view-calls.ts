@@ -18,9 +18,7 @@ import type { HomeView, ModalView } from './views/blocks';
 /** The ID of the view Slack answered with (views.open/push/update/publish all return the view). */
 function viewIdOf(result: WebAPICallResult): string | undefined {
   const view = 'view' in result ? result.view : undefined;
-  return typeof view === 'object' && view !== null && 'id' in view && typeof view.id === 'string'
-    ? view.id
-    : undefined;
+  return typeof view === 'object' && view !== null && 'id' in view && typeof view.id === 'string' ? view.id : undefined;
 }
 
 export async function openView(client: WebClient, triggerId: string, view: ModalView): Promise<string | undefined> {

@@ -33,6 +33,8 @@ describe('RouteTable: one Bolt listener per kind, routing by ID', () => {
   );
 
   it('refuses two handlers for one ID', () => {
-    expect(() => new RouteTable().add('a', handler('1')).add('a', handler('2'))).toThrow('two handlers for a');
+    expect(() => new RouteTable<{ id: string }>().add('a', handler('1')).add('a', handler('2'))).toThrow(
+      'two handlers for a',
+    );
   });
 });

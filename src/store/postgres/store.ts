@@ -1,5 +1,6 @@
 import { PgLifecycleRepository } from './lifecycle-repository';
 import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
+import { describeDatabaseUrl } from '../database-url';
 import type { MigrationResult } from '../schema';
 import type { Store } from '../types';
 import { iso, PgConnection } from './connection';
@@ -35,16 +36,6 @@ export interface PostgresStoreOptions {
   onPoolError?: (error: Error) => void;
   /** Override the migration list (tests only). */
   migrations?: readonly PgMigration[];
-}
-
-/** The URL without its password, for messages. */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `postgres://${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
-  } catch {
-    return 'PostgreSQL database';
-  }
 }
 
 /**
