@@ -125,7 +125,8 @@ export function input(opts: InputOptions, element: InputBlockElement): InputBloc
     block_id: opts.blockId,
     label: plainText(opts.label, LIMITS.inputLabel),
     ...(opts.hint ? { hint: plainText(opts.hint, LIMITS.inputHint) } : {}),
-    optional: opts.optional ?? false,
+    // Required is Slack's default: only optional inputs say so (every byte of a view is sent, echoed back and parsed).
+    ...(opts.optional ? { optional: true } : {}),
     ...(opts.dispatch ? { dispatch_action: true } : {}),
     element,
   };

@@ -68,7 +68,7 @@ export function buildEmergencyLicenseModal(
       {
         blockId: B.ticket,
         label: 'Zendesk ticket (URL or number)',
-        hint: 'e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456',
+        hint: "The ticket's link, or just its number.",
       },
       textInput(a('ticket'), {
         initial: prefill.ticket,

@@ -99,7 +99,8 @@ export function buildStarCheckModal(
       {
         blockId: STAR_BLOCKS.ticket,
         label: 'Zendesk ticket (URL or number)',
-        hint: 'The starred ticket, e.g. https://gitlab.zendesk.com/agent/tickets/123456 or just 123456.',
+        // No host here: the Zendesk host is configured (ZENDESK_BASE_URL), and a wrong entry's error shows it.
+        hint: "The starred ticket's link, or just its number.",
       },
       textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
