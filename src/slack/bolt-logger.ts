@@ -8,12 +8,11 @@ export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const text = (parts: unknown[]) =>
     parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : JSON.stringify(p))).join(' ');
-  // Bolt logs at debug several times per request: format only what will be written.
-  const at =
-    (level: PinoLevel) =>
-    (...msg: unknown[]) => {
-      if (child.isLevelEnabled(level)) child[level](text(msg));
-    };
+  // Bolt and the Web API client log at debug several times per request: a level that is off gets a
+  // function that does nothing (the bot never changes its level while running; setLevel is a no-op).
+  const noop = () => undefined;
+  const at = (level: PinoLevel) =>
+    child.isLevelEnabled(level) ? (...msg: unknown[]) => child[level](text(msg)) : noop;
   return {
     debug: at('debug'),
     info: at('info'),
