@@ -7,8 +7,9 @@ import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 /**
- * Every listener the bot has: one file per handler, and one Bolt listener per kind of request that
- * routes to them by ID (route-table.ts says why, with the measurement).
+ * Every listener the bot has, one registration per handler (the Bolt templates' layout). Bolt runs
+ * each listener's matchers on every request: against one routing listener per kind, the extra
+ * listeners measured about 40–46 µs CPU per command, 1.5–3% of a /star-check (see the README).
  */
 export function registerListeners(app: App, services: AppServices): void {
   commands.register(app, services);
