@@ -8,8 +8,9 @@ import * as views from './views';
 
 /**
  * Every listener the bot has, one registration per handler (the Bolt templates' layout). Bolt runs
- * each listener's matchers on every request: against one routing listener per kind, the extra
- * listeners measured about 40–46 µs CPU per command, 1.5–3% of a /star-check (see the README).
+ * each listener's middleware chain on every request: against one routing listener per kind, the 16
+ * listeners cost 1.4–2.7% CPU per /star-check under the benchmark's load (README, "Performance"),
+ * under the 5% that would justify routing.
  */
 export function registerListeners(app: App, services: AppServices): void {
   commands.register(app, services);
