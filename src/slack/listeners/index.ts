@@ -7,10 +7,10 @@ import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 /**
- * Every listener the bot has, one registration per handler (the Bolt templates' layout). Bolt runs
- * each listener's middleware chain on every request: against one routing listener per kind, the 16
- * listeners cost 1.4–2.7% CPU per /star-check under the benchmark's load (README, "Performance"),
- * under the 5% that would justify routing.
+/**
+ * Every listener the bot has: one file per handler, and one Bolt listener per kind of request that
+ * routes to them by ID (route-table.ts says why, with the benchmark's figures).
+ */
  */
 export function registerListeners(app: App, services: AppServices): void {
   commands.register(app, services);

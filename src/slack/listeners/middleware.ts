@@ -1,4 +1,5 @@
 import type {
+  AllMiddlewareArgs,
   Middleware,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
@@ -10,17 +11,21 @@ import { modal, section } from '../views/blocks';
 import type { Authorizer, Capability } from '../authorization';
 
 /**
- * Permission check attached per command: a refused user gets the reason as an ephemeral reply
- * in the ack itself, and the command handler never runs.
+ * Permission check wrapped around a command's handler: a refused user gets the reason as an
+ * ephemeral reply in the ack itself, and the handler never runs.
  */
-export function commandRequires(authz: Authorizer, capability: Capability): Middleware<SlackCommandMiddlewareArgs> {
-  return async ({ command, ack, next }) => {
-    const decision = await authz.check(command.user_id, capability);
+export function commandRequires(
+  authz: Authorizer,
+  capability: Capability,
+  handler: (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => Promise<void>,
+): (args: AllMiddlewareArgs & SlackCommandMiddlewareArgs) => Promise<void> {
+  return async (args) => {
+    const decision = await authz.check(args.command.user_id, capability);
     if (!decision.allowed) {
-      await ack({ response_type: 'ephemeral', text: `:no_entry: ${decision.reason}` });
+      await args.ack({ response_type: 'ephemeral', text: `:no_entry: ${decision.reason}` });
       return;
     }
-    await next();
+    await handler(args);
   };
 }
 
