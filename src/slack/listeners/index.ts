@@ -7,10 +7,8 @@ import * as shortcuts from './shortcuts';
 import * as views from './views';
 
 /**
-/**
  * Every listener the bot has: one file per handler, and one Bolt listener per kind of request that
  * routes to them by ID (route-table.ts says why, with the benchmark's figures).
- */
  */
 export function registerListeners(app: App, services: AppServices): void {
   commands.register(app, services);
