@@ -7,7 +7,7 @@
  * chain, three async calls, a copy of the arguments and a settled promise each). With the bot's 16
  * handlers, `npm run bench` measured CPU per /star-check against bare Bolt at a median of 1.35x /
  * 1.32x / 1.50x (c=1/10/50, 6 runs) against 1.23x / 1.26x / 1.25x with this layout (11 runs; three
- * of each interleaved: 1.40x against 1.23x on average): more than the 5% the conventional layout
+ * of each interleaved: 1.38x against 1.23x on average): more than the 5% the conventional layout
  * may cost. So each folder keeps one file per handler and a `register(app, services)`, and
  * registers one listener per kind, whose Bolt constraint (`ids`) matches exactly the IDs routed here.
  */
