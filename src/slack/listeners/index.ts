@@ -1,19 +1,25 @@
 import type { App } from '@slack/bolt';
 import type { AppServices } from '../services';
-import * as actions from './actions';
-import * as commands from './commands';
-import * as events from './events';
-import * as shortcuts from './shortcuts';
-import * as views from './views';
+import { buttonRoutes, inputRoutes } from './actions';
+import { commandRoutes } from './commands';
+import { dispatch } from './dispatch';
+import { eventRoutes } from './events';
+import { shortcutRoutes } from './shortcuts';
+import { submissionRoutes } from './views';
 
 /**
- * Every listener the bot has: one file per handler, and one Bolt listener per kind of request that
- * routes to them by ID (route-table.ts says why, with the benchmark's figures).
+ * Every handler the bot has: one file per handler, one route table per folder, and one global
+ * middleware that hands each request to its handler (dispatch.ts says why, with the benchmark's figures).
  */
 export function registerListeners(app: App, services: AppServices): void {
-  commands.register(app, services);
-  shortcuts.register(app, services);
-  views.register(app, services);
-  actions.register(app, services);
-  events.register(app, services);
+  app.use(
+    dispatch({
+      commands: commandRoutes(services),
+      shortcuts: shortcutRoutes(services),
+      submissions: submissionRoutes(services),
+      buttons: buttonRoutes(services),
+      inputs: inputRoutes(services),
+      events: eventRoutes(services),
+    }),
+  );
 }
