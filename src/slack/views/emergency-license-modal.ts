@@ -67,14 +67,10 @@ export function buildEmergencyLicenseModal(
     input(
       {
         blockId: B.ticket,
+        // No host: the Zendesk host is configured (ZENDESK_BASE_URL), and a wrong entry's error shows it.
         label: 'Zendesk ticket (URL or number)',
-        hint: "The ticket's link, or just its number.",
       },
-      textInput(a('ticket'), {
-        initial: prefill.ticket,
-        maxLength: TICKET_MAX_LENGTH,
-        placeholder: 'https://gitlab.zendesk.com/agent/tickets/123456',
-      }),
+      textInput(a('ticket'), { initial: prefill.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'e.g. 123456' }),
     ),
     input(
       {

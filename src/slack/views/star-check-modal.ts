@@ -98,9 +98,9 @@ export function buildStarCheckModal(
     input(
       {
         blockId: STAR_BLOCKS.ticket,
+        // No host and no hint: the label says what to enter, the Zendesk host is configured
+        // (ZENDESK_BASE_URL), and a wrong entry's error shows it.
         label: 'Zendesk ticket (URL or number)',
-        // No host here: the Zendesk host is configured (ZENDESK_BASE_URL), and a wrong entry's error shows it.
-        hint: "The starred ticket's link, or just its number.",
       },
       textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
