@@ -47,10 +47,11 @@ const isEvent = (args: Args): args is EventArgs => 'event' in args && args.event
 const isBlockAction = (args: ActionArgs): args is BlockActionArgs => args.body.type === 'block_actions';
 const isButtonClick = (args: BlockActionArgs): args is ButtonArgs => args.action.type === 'button';
 
-async function route<A extends Args>(table: RouteTable<A>, id: string, args: A): Promise<void> {
+/** The handler's own promise, not wrapped in another: this runs on every request. */
+function route<A extends Args>(table: RouteTable<A>, id: string, args: A): Promise<void> {
   const handler = table.handlerFor(id);
   // No handler: on to Bolt's listeners (the bot registers none), as an unmatched listener would.
-  await (handler ? handler(args) : args.next());
+  return handler ? handler(args) : args.next();
 }
 
 /**
