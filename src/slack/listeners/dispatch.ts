@@ -61,9 +61,10 @@ function route<A extends Args>(table: RouteTable<A>, id: string, args: A): Promi
  * Bolt runs the middleware chain of every registered listener on every request, matching or not
  * (a copy of the chain, a filter call, several promises and a copy of the arguments each). Under
  * `npm run bench`, 16 listeners cost CPU per /star-check a median of 1.35x / 1.32x / 1.50x of bare
- * Bolt (c=1/10/50) against 1.23x / 1.26x / 1.25x with one listener per kind; one listener per kind
- * against none (this middleware) measured another 3-10% in an A/B at c=10 and c=50. So each folder
- * keeps one file per handler and builds its table, and this is the one place that routes them.
+ * Bolt (c=1/10/50) against 1.23x / 1.26x / 1.25x with one listener per kind; this middleware
+ * against one listener per kind, both loaded at once: 0.97x / 0.93x / 0.83x. The templates' layout
+ * was allowed 5%. So each folder keeps one file per handler and builds its table, and this is the
+ * one place that routes them.
  */
 export function dispatch(routes: Routes): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
