@@ -38,6 +38,18 @@ describe('RouteTable: handlers by ID', () => {
     (id) => expect(table.handlerFor(id)).toBeUndefined(),
   );
 
+  it('puts its guard in front of every handler added, exact or pattern', async () => {
+    const guarded = new RouteTable<{ id: string }>((next) => async (args) => {
+      calls.push(`guard:${args.id}`);
+      if (args.id !== 'refused') await next(args);
+    })
+      .add('retry_license', handler('retry'))
+      .add('refused', handler('never'))
+      .add(/^row:\d+$/, handler('row'));
+    for (const id of ['retry_license', 'refused', 'row:3']) await guarded.handlerFor(id)?.({ id });
+    expect(calls).toEqual(['guard:retry_license', 'retry:retry_license', 'guard:refused', 'guard:row:3', 'row:row:3']);
+  });
+
   it('refuses two handlers for one ID', () => {
     expect(() => new RouteTable<{ id: string }>().add('a', handler('1')).add('a', handler('2'))).toThrow(
       'two handlers for a',

@@ -8,8 +8,12 @@ export class RouteTable<Args> {
   private readonly exact = new Map<string, Handler<Args>>();
   private readonly patterns: { pattern: RegExp; handler: Handler<Args> }[] = [];
 
+  /** `guard` wraps every handler added: a check that every request of this kind passes first. */
+  constructor(private readonly guard: (handler: Handler<Args>) => Handler<Args> = (handler) => handler) {}
+
   /** An exact ID, or a pattern for IDs that carry a row number (`license_resolved:3`). */
-  add(id: string | RegExp, handler: Handler<Args>): this {
+  add(id: string | RegExp, unguarded: Handler<Args>): this {
+    const handler = this.guard(unguarded);
     if (typeof id === 'string') {
       if (this.exact.has(id)) throw new Error(`two handlers for ${id}`);
       this.exact.set(id, handler);

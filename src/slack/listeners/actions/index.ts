@@ -13,22 +13,22 @@ import { resendLicense } from './resend-license';
 import { retryLicense } from './retry-license';
 import { starCheckRefresh } from './star-check-refresh';
 
-/** The buttons, by action_id. */
+/** The buttons, by action_id; a click from a malformed view is ignored. */
 export function buttonRoutes(services: AppServices): RouteTable<ButtonArgs> {
   return (
-    new RouteTable<ButtonArgs>()
-      .add(OPEN_EMERGENCY_LICENSE_ACTION, validActionView(openEmergencyLicense(services)))
-      .add(RETRY_LICENSE_ACTION, validActionView(retryLicense(services)))
-      .add(RESEND_LICENSE_ACTION, validActionView(resendLicense(services)))
+    new RouteTable<ButtonArgs>(validActionView)
+      .add(OPEN_EMERGENCY_LICENSE_ACTION, openEmergencyLicense(services))
+      .add(RETRY_LICENSE_ACTION, retryLicense(services))
+      .add(RESEND_LICENSE_ACTION, resendLicense(services))
       // The trial follow-up buttons of the reminder, the DM and App Home rows (`license_resolved` and
       // `license_resolved:<row>`), and App Home's STAR check button.
-      .add(LICENSE_RESOLVED_PATTERN, validActionView(licenseFollowUpButton(services, 'resolved')))
-      .add(LICENSE_NEEDS_LR_PATTERN, validActionView(licenseFollowUpButton(services, 'needs_lr')))
-      .add(OPEN_STAR_CHECK_ACTION, validActionView(openStarCheck(services)))
+      .add(LICENSE_RESOLVED_PATTERN, licenseFollowUpButton(services, 'resolved'))
+      .add(LICENSE_NEEDS_LR_PATTERN, licenseFollowUpButton(services, 'needs_lr'))
+      .add(OPEN_STAR_CHECK_ACTION, openStarCheck(services))
   );
 }
 
-/** The inputs that dispatch an action when changed: the STAR check's path-changing answers. */
+/** The inputs that dispatch an action when changed (the STAR check's path-changing answers), by action_id. */
 export function inputRoutes(services: AppServices): RouteTable<BlockActionArgs> {
-  return new RouteTable<BlockActionArgs>().add(STAR_DISPATCH_ACTION, validActionView(starCheckRefresh(services)));
+  return new RouteTable<BlockActionArgs>(validActionView).add(STAR_DISPATCH_ACTION, starCheckRefresh(services));
 }

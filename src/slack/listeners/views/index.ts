@@ -9,11 +9,11 @@ import { emergencyOverrideSubmission } from './emergency-override-submission';
 import { emergencyReissueSubmission } from './emergency-reissue-submission';
 import { starCheckSubmission } from './star-check-submission';
 
-/** The submissions of each modal step, by callback_id. */
+/** The submissions of each modal step, by callback_id; a malformed view is refused whole. */
 export function submissionRoutes(services: AppServices): RouteTable<SubmissionArgs> {
-  return new RouteTable<SubmissionArgs>()
-    .add(STAR_CHECK_CALLBACK, validSubmittedView(starCheckSubmission(services)))
-    .add(EMERGENCY_CALLBACKS.form, validSubmittedView(emergencyLicenseSubmission(services)))
-    .add(EMERGENCY_CALLBACKS.override, validSubmittedView(emergencyOverrideSubmission(services)))
-    .add(EMERGENCY_CALLBACKS.reissue, validSubmittedView(emergencyReissueSubmission(services)));
+  return new RouteTable<SubmissionArgs>(validSubmittedView)
+    .add(STAR_CHECK_CALLBACK, starCheckSubmission(services))
+    .add(EMERGENCY_CALLBACKS.form, emergencyLicenseSubmission(services))
+    .add(EMERGENCY_CALLBACKS.override, emergencyOverrideSubmission(services))
+    .add(EMERGENCY_CALLBACKS.reissue, emergencyReissueSubmission(services));
 }
