@@ -1,9 +1,7 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ButtonOutcome } from '../../../workflows/license-lifecycle';
 import { mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
-
-type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
+import type { ButtonArgs } from '../dispatch';
 
 const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => string> = {
   resolved: (result) =>

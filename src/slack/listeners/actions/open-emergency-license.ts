@@ -1,8 +1,8 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
+import type { ButtonArgs } from '../dispatch';
 
 /**
  * The button's value, as the verdict wrote it (`EmergencyLicensePrefill`). A button value comes
@@ -28,12 +28,7 @@ function readPrefill(value: string | undefined): z.infer<typeof prefillValue> {
 
 /** The verdict's "Open emergency license form" button: push the form, prefilled from the check. */
 export function openEmergencyLicense(services: AppServices) {
-  return async ({
-    ack,
-    body,
-    action,
-    client,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
     const decision = await services.authz.check(userId, 'request_license');

@@ -1,16 +1,12 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
 import { buildNotAllowedView } from '../../views/emergency-license-modal';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 import { openModal } from '../open-modal';
+import type { ButtonArgs } from '../dispatch';
 
 /** App Home's "STAR check" button: the /star-check modal without a ticket (a button cannot run a command). */
 export function openStarCheck(services: AppServices) {
-  return async ({
-    ack,
-    body,
-    client,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const decision = await services.authz.check(body.user.id, 'star_check');
     const view = decision.allowed

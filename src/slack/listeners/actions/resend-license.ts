@@ -1,5 +1,5 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
+import type { ButtonArgs } from '../dispatch';
 
 const ANSWERS = {
   sent: ':inbox_tray: The license copy is in your DMs.',
@@ -8,12 +8,7 @@ const ANSWERS = {
 
 /** Sends the engineer the copy of a generated license again (never generates a new one). */
 export function resendLicense(services: AppServices) {
-  return async ({
-    ack,
-    body,
-    action,
-    respond,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({ ack, body, action, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const result = await services.emergency.sendCopy(body.user.id, action.value ?? '');
     const text = result.kind === 'refused' ? `:no_entry: ${result.reason}` : ANSWERS[result.kind];

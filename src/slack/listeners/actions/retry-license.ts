@@ -1,19 +1,13 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { reasonOf } from '../../messages/license-notice';
 import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { updateView } from '../../view-calls';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
+import type { ButtonArgs } from '../dispatch';
 
 /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */
 export function retryLicense(services: AppServices) {
-  return async ({
-    ack,
-    body,
-    action,
-    client,
-    respond,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> => {
+  return async ({ ack, body, action, client, respond }: ButtonArgs): Promise<void> => {
     await ack();
     // From the status modal the answer replaces the modal; from the channel notice it is ephemeral.
     const tell = (text: string) =>

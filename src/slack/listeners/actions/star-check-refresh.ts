@@ -1,13 +1,13 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { readStarCheckState } from '../../forms/star-check-form';
 import { isPlatformError } from '../../../shared/slack-errors';
 import type { AppServices } from '../../services';
 import { updateView } from '../../view-calls';
 import { buildStarCheckModal } from '../../views/star-check-modal';
+import type { BlockActionArgs } from '../dispatch';
 
 /** An answer that changes the path was picked: show the questions that path needs now. */
 export function starCheckRefresh(services: AppServices) {
-  return async ({ ack, body, client }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>): Promise<void> => {
+  return async ({ ack, body, client }: BlockActionArgs): Promise<void> => {
     await ack();
     const view = body.view;
     if (!view) return;

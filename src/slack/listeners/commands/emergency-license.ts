@@ -1,10 +1,10 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
+import type { CommandArgs } from '../dispatch';
 
 export function emergencyLicenseCommand(services: AppServices) {
-  return async ({ ack, command, client, respond }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+  return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
     const prefill = await services.emergency.prefill(command.user_id, command.text);
     await openModal(

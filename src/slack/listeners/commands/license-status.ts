@@ -1,10 +1,10 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { buildLicenseStatusMessage } from '../../messages/license-status';
 import type { AppServices } from '../../services';
+import type { CommandArgs } from '../dispatch';
 
 /** `/license-status <ticket or email>`: answers "the customer says the email never arrived". */
 export function licenseStatusCommand(services: AppServices) {
-  return async ({ ack, command }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+  return async ({ ack, command }: CommandArgs): Promise<void> => {
     // Slack sends a typed email as a mailto link: look up the address itself.
     const query = command.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
     if (!query) {

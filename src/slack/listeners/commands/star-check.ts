@@ -1,11 +1,11 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseTicketReference } from '../../../policy/ticket';
 import type { AppServices } from '../../services';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 import { openModal } from '../open-modal';
+import type { CommandArgs } from '../dispatch';
 
 export function starCheckCommand(services: AppServices) {
-  return async ({ ack, command, client, respond }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+  return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
     const text = command.text.trim();
     const ticket = parseTicketReference(text, services.config.zendeskBaseUrl);

@@ -1,11 +1,11 @@
-import type { AllMiddlewareArgs, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
+import type { ShortcutArgs } from '../dispatch';
 
 /** The global shortcut has no channel to answer in, so a refusal is shown as a modal too. */
 export function emergencyLicenseShortcut(services: AppServices) {
-  return async ({ ack, shortcut, client }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs): Promise<void> => {
+  return async ({ ack, shortcut, client }: ShortcutArgs): Promise<void> => {
     await ack();
     const userId = shortcut.user.id;
     const decision = await services.authz.check(userId, 'request_license');

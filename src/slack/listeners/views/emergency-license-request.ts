@@ -1,4 +1,4 @@
-import type { AckFn, AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
+import type { AckFn, ViewResponseAction } from '@slack/bolt';
 import type { Refused, StartResult } from '../../../workflows/emergency-license-service';
 import { MALFORMED_FORM_MESSAGE } from '../../forms/view-payload';
 import type { AppServices } from '../../services';
@@ -8,14 +8,15 @@ import {
   buildReissueConfirmView,
 } from '../../views/emergency-license-modal';
 import { slackErrorCode } from '../../../shared/slack-errors';
+import type { SubmissionArgs } from '../dispatch';
 
 /**
  * Rendering shared by the emergency modal's three submissions (form, override, re-issue): they
  * end the same ways, so they answer the same way.
  */
 
-/** What Bolt hands a view_submission listener. */
-export type Submission = AllMiddlewareArgs & SlackViewMiddlewareArgs;
+/** A view_submission as the dispatcher hands it over. */
+export type Submission = SubmissionArgs;
 
 /** The submission's ack, typed for the response actions a view_submission may answer with. */
 export const viewAck = (submission: Submission) => submission.ack as AckFn<ViewResponseAction>;

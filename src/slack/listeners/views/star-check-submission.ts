@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { QUESTIONS, type QuestionId } from '../../../policy/star-flowchart';
 import { questionInput, type StarInput } from '../../../workflows/star-check';
 import { readStarCheckState } from '../../forms/star-check-form';
@@ -6,6 +5,7 @@ import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, shownBlockIds } from '../../views/star-check-modal';
 import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
+import type { SubmissionArgs } from '../dispatch';
 
 /** The modal's block for each of the service's inputs. */
 const BLOCK_OF = new Map<StarInput, string>([
@@ -21,7 +21,7 @@ const BLOCK_OF = new Map<StarInput, string>([
 
 /** A /star-check submission: read the view, let the STAR-check service decide, render its answer. */
 export function starCheckSubmission(services: AppServices) {
-  return async ({ ack, body, view }: AllMiddlewareArgs & SlackViewMiddlewareArgs): Promise<void> => {
+  return async ({ ack, body, view }: SubmissionArgs): Promise<void> => {
     const userId = body.user.id;
     const state = readStarCheckState(view);
     const shownBlocks = shownBlockIds(view);
