@@ -1,0 +1,608 @@
+/**
+ * Drives the real bot (src/bot.ts, in process behind the testkit's FakeReceiver, its Web API calls
+ * answered by the testkit's fake Slack) through every workflow and path, with a fixed clock and
+ * sample data, and records every screen it shows. Nothing here builds a screen: the bot does.
+ */
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DateTime } from 'luxon';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  startInProcessBot,
+} from '../../../testkit/bot-under-test';
+import { emergencyForm, runCommand } from '../../../testkit/bot-steps';
+import { DEFAULT_CHANNEL } from '../../../testkit/constants';
+import { FakeSlack, type JsonObject } from '../../../testkit/fake-slack';
+import {
+  appHomeOpened,
+  blockActions,
+  globalShortcut,
+  messageBlockActions,
+  newTriggerId,
+  slashCommand,
+  viewSubmission,
+} from '../../../testkit/payloads';
+import { LICENSES_SUBDIR } from '../../licenses';
+import { recordBuilderCalls } from './builders';
+import { ScreenRecorder, type Screen, type StepContext } from './capture';
+import { installFixedClock } from './clock';
+
+/** Saturday afternoon (UTC): the weekend the emergency workflow is written for. */
+export const GALLERY_NOW = '2026-11-14T15:30:00Z';
+
+export const PEOPLE = {
+  U0ENGINEER: { name: 'jdoe', real_name: 'Jane Doe', tz: 'America/New_York' },
+  U0MANAGER: { name: 'msmith', real_name: 'Maria Smith', tz: 'Europe/Berlin' },
+  U0LRLEAD: { name: 'lr.lead', real_name: 'Lee Renewals', tz: 'Europe/Dublin' },
+  U0OUTSIDER: { name: 'sam.sales', real_name: 'Sam Outsider', tz: 'America/Chicago' },
+} as const;
+type Person = keyof typeof PEOPLE;
+
+export const GROUPS: Record<string, { handle: string; members: Person[] }> = {
+  S0STAR: { handle: 'support-managers', members: ['U0MANAGER', 'U0ENGINEER'] },
+  S0REQUEST: { handle: 'support-oncall', members: ['U0ENGINEER', 'U0MANAGER'] },
+  S0MANAGER: { handle: 'support-managers-oncall', members: ['U0MANAGER'] },
+  S0LRTEAM: { handle: 'lr-team', members: ['U0LRLEAD'] },
+};
+
+export const CHANNELS: Record<string, string> = {
+  [LICENSING_CHANNEL]: 'support_licensing-subscription',
+  [DEFAULT_CHANNEL.id]: DEFAULT_CHANNEL.name,
+};
+
+const ENV = {
+  LOG_LEVEL: 'warn',
+  AUTHORIZATION_MODE: 'groups',
+  STAR_CHECK_USERGROUPS: 'S0STAR',
+  LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST',
+  LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER',
+  LR_TEAM_USERGROUP: 'S0LRTEAM',
+  OUTBOX_POLL_INTERVAL_MS: '50',
+  OUTBOX_MIN_BACKOFF_MS: '50',
+};
+
+export interface GalleryResult {
+  screens: Screen[];
+  /** Screen builders the real code called while the gallery ran. */
+  buildersCalled: string[];
+  /** The instant the clock showed at the start (relative times in the page are computed from each screen's time). */
+  now: string;
+}
+
+const day = (offset: number) => DateTime.fromISO(GALLERY_NOW, { zone: 'utc' }).startOf('day').plus({ days: offset }).toISODate()!;
+
+type Answers = Record<string, string | string[]>;
+
+/** Runs every scenario and returns the screens. Starts and stops its own bot, fake Slack and data folder. */
+export async function collectScreens(): Promise<GalleryResult> {
+  const clock = installFixedClock(GALLERY_NOW);
+  const builders = recordBuilderCalls();
+  const fake = new FakeSlack({ logErrors: false });
+  const dataDir = mkdtempSync(join(tmpdir(), 'lr-gallery-'));
+  let t: BotUnderTest | undefined;
+  try {
+    await fake.start();
+    for (const [id, person] of Object.entries(PEOPLE)) fake.setUser(id, person);
+    for (const [id, group] of Object.entries(GROUPS)) fake.setUsergroup(id, group.members);
+    t = await startInProcessBot(ENV, { fake, dataDir });
+    const bot = () => t!;
+    const rec = new ScreenRecorder(bot, builders, {
+      licensingChannel: LICENSING_CHANNEL,
+      channelName: CHANNELS[LICENSING_CHANNEL],
+      people: Object.fromEntries(Object.entries(PEOPLE).map(([id, p]) => [id, p.real_name])),
+    });
+    const d = new Driver(bot, rec);
+
+    await starCheckSteps(d);
+    await starCheckVerdicts(d);
+    await playbookCases(d, clock);
+    await emergencyForms(d);
+    const licenses = await emergencyAnswers(d, dataDir, clock);
+    await licenseStatus(d);
+    await refusals(d, clock);
+    await appHome(d, 'App Home', 'before the trial follow-up');
+
+    // Monday 09:00 UTC: the weekly digest (the schedule checks when the bot starts, then every minute).
+    await t.stop();
+    clock.set('2026-11-16T09:00:30Z');
+    await rec.step('Weekly STAR digest', 'Monday 09:00 UTC, the week of decisions above', async () => {
+      t = await startInProcessBot({ ...ENV, STAR_DIGEST_CRON: '0 9 * * 1' }, { fake, dataDir });
+    });
+
+    await followUp(d, clock, licenses);
+    await appHome(d, 'App Home', 'after the follow-up (resolved, needs L&R, lapsed)');
+    // App Home is republished whenever a request of its owner changes: shown in its own group only.
+    const screens = rec.screens
+      .filter((s) => s.surface !== 'home' || s.group === 'App Home')
+      .map((s, i) => ({ ...s, id: `s${i + 1}` }));
+    return { screens, buildersCalled: [...new Set(builders.calls.map((c) => c.builder))].sort(), now: GALLERY_NOW };
+  } finally {
+    await t?.stop().catch(() => undefined);
+    await fake.stop().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    builders.restore();
+    clock.restore();
+  }
+}
+
+/** Slack's side of the conversation: commands, submissions and clicks, each recorded in a step. */
+class Driver {
+  constructor(
+    readonly bot: () => BotUnderTest,
+    readonly rec: ScreenRecorder,
+  ) {}
+
+  get fake(): FakeSlack {
+    return this.bot().fake;
+  }
+
+  /** A slash command that opens a modal; returns the modal as Slack shows it. */
+  async open(command: string, text: string, user: Person = 'U0ENGINEER'): Promise<JsonObject> {
+    const opened = await runCommand(this.bot(), command, text, user);
+    if (!opened.view) throw new Error(`${command} ${text}: no modal: ${JSON.stringify(opened.call.response)}`);
+    return opened.view;
+  }
+
+  /** A slash command answered in its ack (an ephemeral message, no modal). */
+  async commandAck(ctx: StepContext, command: string, text: string, user: Person, caption: string): Promise<JsonObject> {
+    const res = await this.bot().send(
+      'command',
+      slashCommand({
+        command,
+        text,
+        userId: user,
+        channelId: DEFAULT_CHANNEL.id,
+        responseUrl: this.fake.responseUrl(`r-${newTriggerId().slice(-10)}`),
+        triggerId: newTriggerId(),
+      }),
+    );
+    const body = res.body ? (res.json() as JsonObject) : {};
+    if (body.text || body.blocks) ctx.ephemeral(caption, body);
+    return body;
+  }
+
+  /** Submits a modal the way a person does; records what the ack shows; returns the modal now shown. */
+  async submit(ctx: StepContext, view: JsonObject, values: Answers, user: Person = 'U0ENGINEER'): Promise<JsonObject> {
+    const res = await this.bot().send(
+      'interaction',
+      viewSubmission({
+        view,
+        values: values as Record<string, never>,
+        user: { id: user, username: PEOPLE[user].name, name: PEOPLE[user].name },
+      }),
+    );
+    const body = res.body ? (res.json() as JsonObject) : {};
+    ctx.ack(
+      body.response_action === 'errors' ? 'view_submission ack: field errors' : 'view_submission ack: the modal is replaced',
+      body,
+      view,
+    );
+    const applied = applySubmissionAck(this.fake, view, res);
+    return applied.view ?? view;
+  }
+
+  /**
+   * Walks /star-check from the command to the verdict. `showSteps` keeps every modal on the way; otherwise
+   * only the verdict and what it posted are kept (the steps are shown once, in the first group).
+   */
+  async starCheck(group: string, path: string, answers: Answers, opts: { showSteps?: boolean; user?: Person } = {}) {
+    const user = opts.user ?? 'U0MANAGER';
+    let verdict: JsonObject | undefined;
+    const keep = opts.showSteps
+      ? undefined
+      : (screen: Screen) => screen.surface !== 'modal' || screen.payload.callback_id === 'star_check_verdict';
+    await this.rec.step(
+      group,
+      path,
+      async (ctx) => {
+        let view = await this.open('/star-check', answers.ticket as string, user);
+        for (let round = 0; round < 6; round += 1) {
+          const shown = new Set(
+            (view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string),
+          );
+          const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
+          view = await this.submit(ctx, view, values, user);
+          if (view.callback_id === 'star_check_verdict') {
+            verdict = view;
+            return;
+          }
+        }
+        throw new Error(`${path}: no verdict after 6 rounds`);
+      },
+      keep,
+    );
+    return verdict!;
+  }
+
+  async click(
+    ctx: StepContext | undefined,
+    view: JsonObject,
+    actionId: string,
+    user: Person = 'U0ENGINEER',
+    value?: string,
+  ): Promise<void> {
+    void ctx;
+    const res = await this.bot().send(
+      'interaction',
+      blockActions({ view, actionId, value, user: { id: user, username: PEOPLE[user].name, name: PEOPLE[user].name } }),
+    );
+    if (res.status !== 200) throw new Error(`click ${actionId}: HTTP ${res.status}`);
+  }
+
+  /** A click on a button of a message the bot posted (channel, DM or an ephemeral answer). */
+  async clickMessage(
+    message: JsonObject,
+    channelId: string,
+    actionId: string,
+    user: Person,
+    { isEphemeral = false, blockId }: { isEphemeral?: boolean; blockId?: string } = {},
+  ) {
+    const res = await this.bot().send(
+      'interaction',
+      messageBlockActions({
+        message,
+        channelId,
+        actionId,
+        blockId,
+        isEphemeral,
+        responseUrl: this.fake.responseUrl(`r-${newTriggerId().slice(-10)}`),
+        user: { id: user, username: PEOPLE[user].name, name: PEOPLE[user].name },
+      }),
+    );
+    if (res.status !== 200) throw new Error(`click ${actionId}: HTTP ${res.status}`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ /star-check
+
+async function starCheckSteps(d: Driver): Promise<void> {
+  const group = '/star-check: each step';
+  const answers: Answers = {
+    ticket: '880001',
+    q_kind: 'plan_license',
+    deployment: 'self_managed',
+    request_type: 'sm_trial_license',
+    q_trial: 'no',
+    expiration_date: day(-15),
+  };
+  let opened: JsonObject | undefined;
+  await d.rec.step(group, '1. /star-check 880001 opens the modal: the ticket and the first question', async () => {
+    opened = await d.open('/star-check', '880001', 'U0MANAGER');
+  });
+  let view = opened!;
+  await d.rec.step(group, '2. Picking an answer grows the modal at once (dispatch action → views.update)', async () => {
+    await d.click(undefined, view, 'star_q_kind', 'U0MANAGER', 'plan_license');
+  });
+  view = d.fake.lastView('star_check') ?? view;
+  await d.rec.step(group, '3. Plan/License, Self-Managed, not a trial: the modal asks for the expiration date', async (ctx) => {
+    for (let round = 0; round < 6 && view.callback_id !== 'star_check_verdict'; round += 1) {
+      const shown = new Set((view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string));
+      const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
+      view = await d.submit(ctx, view, values, 'U0MANAGER');
+    }
+  });
+  await d.rec.step(group, '4. The verdict offers the emergency form (in scope): its button pushes the form, prefilled', async () => {
+    await d.click(undefined, view, 'open_emergency_license', 'U0MANAGER');
+  });
+  await d.rec.step(group, '5. A ticket of another Zendesk is refused with a field error', async (ctx) => {
+    const other = await d.open('/star-check', '', 'U0MANAGER');
+    await d.submit(ctx, other, { ticket: 'https://evil.example/agent/tickets/1', q_kind: 'wrong_product' }, 'U0MANAGER');
+  });
+}
+
+const FLOWCHART: [string, Answers][] = [
+  [
+    'Plan/License → trial → sales-assisted → expires in more than 24h (Self-Managed, trial license request)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(5) },
+  ],
+  [
+    'Plan/License → trial → sales-assisted → expires within 24h (Self-Managed)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(1) },
+  ],
+  [
+    'Plan/License → trial → not sales-assisted (SaaS trial extension)',
+    { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'no' },
+  ],
+  [
+    'Plan/License → not a trial → in grace period → grace ends in more than 24h (license not working)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-3) },
+  ],
+  [
+    'Plan/License → not a trial → in grace period → grace ends within 24h (license not working)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-13) },
+  ],
+  [
+    'Plan/License → not a trial → not in grace period → expires in more than 24h (license not received)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_received', q_trial: 'no', expiration_date: day(30) },
+  ],
+  [
+    'Plan/License → not a trial → grace period over 6 days ago → Ok to STAR, outside the weekend window (L&R)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-20) },
+  ],
+  [
+    'Plan/License → not a trial → answered directly, no date: in grace, grace ends within 24h (something else)',
+    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_other', q_trial: 'no', q_inGracePeriod: 'yes', q_graceEndsInMoreThan24h: 'no' },
+  ],
+  ['Wrong product sold → Sales has intervened', { q_kind: 'wrong_product', q_salesIntervened: 'yes' }],
+  ['Wrong product sold → Sales has not intervened yet', { q_kind: 'wrong_product', q_salesIntervened: 'no' }],
+  ['Force reassociate → not an edge case', { q_kind: 'force_reassociate', q_edgeCase: 'no' }],
+  ['Force reassociate → edge case (process followed, system fails)', { q_kind: 'force_reassociate', q_edgeCase: 'yes' }],
+];
+
+async function starCheckVerdicts(d: Driver): Promise<void> {
+  let ticket = 881000;
+  for (const [path, answers] of FLOWCHART) {
+    ticket += 1;
+    await d.starCheck('/star-check: every flowchart path (verdict and channel post)', path, {
+      ticket: String(ticket),
+      ...answers,
+    });
+  }
+}
+
+async function playbookCases(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
+  const group = '/star-check: request-type playbook and time facts';
+  const cases: [string, Answers][] = [
+    [
+      'SaaS: paid group unexpectedly on Free (not a trial, plan ended yesterday)',
+      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_paid_on_free', q_trial: 'no', expiration_date: day(-1) },
+    ],
+    [
+      'SaaS: trial extension, sales-assisted, the trial ends tonight',
+      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(0) },
+    ],
+    [
+      'SaaS: something else, plan ends in 10 days',
+      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_other', q_trial: 'no', expiration_date: day(10) },
+    ],
+    [
+      'Self-Managed: something else, expired yesterday (in the grace period)',
+      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_other', q_trial: 'no', expiration_date: day(-1) },
+    ],
+    [
+      'Self-Managed: license not received, grace period over (no license to another address)',
+      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_received', q_trial: 'no', expiration_date: day(-16) },
+    ],
+    [
+      'Self-Managed: the weekend window opens within hours (grace period ends tonight, 00:00 UTC)',
+      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-13) },
+    ],
+    [
+      'Self-Managed: expiration date unknown, answered directly (scope unknown: the form checks it)',
+      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', q_inGracePeriod: 'no', q_expiresInMoreThan24h: 'no' },
+    ],
+  ];
+  let ticket = 882000;
+  for (const [path, answers] of cases) {
+    ticket += 1;
+    await d.starCheck(group, path, { ticket: String(ticket), ...answers });
+  }
+  // A weekday: the guidance first says to ask the L&R team in the channel.
+  clock.set('2026-11-11T14:00:00Z');
+  await d.starCheck(group, 'On a weekday (Wednesday): ask the L&R team first, the form for when they cannot help in time', {
+    ticket: '882100',
+    q_kind: 'plan_license',
+    deployment: 'self_managed',
+    request_type: 'sm_trial_license',
+    q_trial: 'no',
+    expiration_date: '2026-10-27',
+  });
+  clock.set(GALLERY_NOW);
+}
+
+// ------------------------------------------------------------------------------------------ emergency
+
+async function emergencyForms(d: Driver): Promise<void> {
+  const group = 'Emergency license: the form';
+  await d.rec.step(group, '/emergency-license 424242 opens the form, prefilled with the ticket', async () => {
+    await d.open('/emergency-license', '424242');
+  });
+  await d.rec.step(group, 'The global shortcut "Emergency trial license" opens the empty form', async () => {
+    const opened = d.fake.callsTo('views.open').length;
+    await d.bot().send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: 'U0ENGINEER' }));
+    await d.fake.waitForCalls('views.open', opened + 1, 3000);
+  });
+  const form = await d.open('/emergency-license', '424243');
+  await d.rec.step(group, 'Field errors: a ticket of another host, one screenshot, a user count that is not a number', async (ctx) => {
+    await d.submit(ctx, form, {
+      ...emergencyFormAnswers({ ticket: 'https://evil.example/tickets/1', screenshots: ['dashboard'], user_count: 'many' }),
+    });
+  });
+}
+
+function emergencyFormAnswers(overrides: Answers = {}): Answers {
+  return { ...(emergencyForm({ expiration_date: day(-15) }) as unknown as Answers), ...overrides };
+}
+
+interface Licenses {
+  /** Reminder targets: ticket → the notice's ts in the licensing channel. */
+  tickets: string[];
+}
+
+async function emergencyAnswers(
+  d: Driver,
+  dataDir: string,
+  clock: ReturnType<typeof installFixedClock>,
+): Promise<Licenses> {
+  const group = 'Emergency license: the answers';
+  const submitForm = async (ctx: StepContext, ticket: string, overrides: Answers, user: Person = 'U0ENGINEER') => {
+    const view = await d.open('/emergency-license', ticket, user);
+    return d.submit(ctx, view, emergencyFormAnswers({ ticket, ...overrides }), user);
+  };
+
+  await d.rec.step(group, 'In scope: started, then generated; the notice, the license file and the DM', async (ctx) => {
+    await submitForm(ctx, '424242', { email: 'admin@customer.example', user_count: '250' });
+    await d.fake.waitForUpload(() => true, 5000);
+  });
+  await d.rec.step(group, 'Out of scope, never overridable: SaaS (points to the SaaS path)', async (ctx) => {
+    await submitForm(ctx, '500100', { deployment: 'saas', email: 'owner@saas-customer.example' });
+  });
+  await d.rec.step(group, 'Out of scope, never overridable: no paid plan, a prospect', async (ctx) => {
+    await submitForm(ctx, '500101', { paid_plan: 'no', prospect: 'yes', email: 'eval@prospect.example' });
+  });
+  await d.rec.step(group, 'Out of scope: the grace period ended 6 days ago (an engineer: no override)', async (ctx) => {
+    await submitForm(ctx, '500102', { expiration_date: day(-20), email: 'ops@late.example' });
+  });
+  let override: JsonObject | undefined;
+  await d.rec.step(group, 'Out of scope, same facts, a manager: the override asks for a justification', async (ctx) => {
+    override = await submitForm(ctx, '500103', { expiration_date: day(-20), email: 'ops@override.example' }, 'U0MANAGER');
+  });
+  await d.rec.step(group, 'Override submitted: generated, the notice flags the override', async (ctx) => {
+    await d.submit(ctx, override!, { justification: 'Production down for 2,000 users; the L&R lead agreed by phone.' }, 'U0MANAGER');
+    await d.fake.waitForUpload((u) => u.completed && /override|500103/.test(JSON.stringify(u)), 5000).catch(() => undefined);
+  });
+  let reissue: JsonObject | undefined;
+  await d.rec.step(group, 'Re-issue: the same ticket again asks before a second license', async (ctx) => {
+    reissue = await submitForm(ctx, '424242', { email: 'admin@customer.example', user_count: '250' });
+  });
+  await d.rec.step(group, 'Re-issue confirmed', async (ctx) => {
+    if (reissue?.submit) await d.submit(ctx, reissue, {});
+  });
+
+  // Failed: the local adapter cannot store the file (its folder is a file for a moment).
+  const licensesDir = join(dataDir, LICENSES_SUBDIR);
+  const aside = `${licensesDir}.aside`;
+  renameSync(licensesDir, aside);
+  writeFileSync(licensesDir, 'not a folder');
+  let failedNotice: JsonObject | undefined;
+  try {
+    await d.rec.step(group, 'Failed: the license could not be made; the notice offers Retry', async (ctx) => {
+      const mark = d.fake.calls.length;
+      await submitForm(ctx, '424300', { email: 'it@failing.example', user_count: '40' });
+      await d.rec.settle();
+      const posted = d.fake.calls
+        .slice(mark)
+        .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === LICENSING_CHANNEL && !c.args.thread_ts)
+        .pop();
+      failedNotice = posted ? { ...(posted.response.message as JsonObject) } : undefined;
+    });
+  } finally {
+    rmSync(licensesDir, { force: true });
+    renameSync(aside, licensesDir);
+  }
+  if (failedNotice)
+    await d.rec.step(group, 'Failed, then Retry pressed in the channel: generated, said in the thread', async () => {
+      await d.clickMessage(failedNotice!, LICENSING_CHANNEL, 'retry_license', 'U0ENGINEER');
+    });
+
+  d.fake.fail('files.getUploadURLExternal', { error: 'not_allowed_token_type', times: 5 });
+  await d.rec.step(group, 'Not delivered yet: Slack refused the file; the status modal shows the license itself', async (ctx) => {
+    await submitForm(ctx, '424400', { email: 'admin@no-upload.example', user_count: '75' });
+    await d.fake.waitForCall('views.update', (c) => JSON.stringify(c.args.view).includes('could not be sent'), 5000);
+  });
+  d.fake.clearFaults();
+  // The file is handed over again on the delivery's own retry schedule, once Slack takes it.
+  clock.set('2026-11-14T15:33:00Z');
+  await d.rec.step(group, 'Not delivered yet, then delivered on the retry: the file in the DM, the notice updated', async () => {
+    await d.fake.waitForUpload((u) => u.completed && u.filename !== '', 8000);
+  });
+  return { tickets: ['424242', '500103', '424300', '424400'] };
+}
+
+async function licenseStatus(d: Driver): Promise<void> {
+  const group = '/license-status';
+  let answer: JsonObject | undefined;
+  await d.rec.step(group, '/license-status 424242: the requests of a ticket', async (ctx) => {
+    answer = await d.commandAck(ctx, '/license-status', '424242', 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
+  await d.rec.step(group, '/license-status it@failing.example: by the requester email (failed, then retried)', async (ctx) => {
+    await d.commandAck(ctx, '/license-status', 'it@failing.example', 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
+  await d.rec.step(group, '/license-status 999999: nothing found', async (ctx) => {
+    await d.commandAck(ctx, '/license-status', '999999', 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
+  const resendBlock = (answer?.blocks as JsonObject[] | undefined)?.find((b) =>
+    ((b.elements as JsonObject[] | undefined) ?? []).some((e) => e.action_id === 'resend_license'),
+  );
+  if (resendBlock && answer)
+    await d.rec.step(group, '"Send me the license file": the file in a DM, a line in the notice thread', async () => {
+      await d.clickMessage({ ts: '1800000000.000100', ...answer }, DEFAULT_CHANNEL.id, 'resend_license', 'U0ENGINEER', {
+        isEphemeral: true,
+        blockId: resendBlock.block_id as string,
+      });
+      await d.fake.waitForUpload((u) => u.completed, 3000).catch(() => undefined);
+    });
+}
+
+async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
+  const group = 'Who may: refusals';
+  await d.rec.step(group, '/star-check by someone outside the STAR groups: an ephemeral refusal', async (ctx) => {
+    await d.commandAck(ctx, '/star-check', '1', 'U0OUTSIDER', 'command ack: ephemeral refusal');
+  });
+  await d.rec.step(group, '/emergency-license by someone outside the requester groups', async (ctx) => {
+    await d.commandAck(ctx, '/emergency-license', '1', 'U0OUTSIDER', 'command ack: ephemeral refusal');
+  });
+  await d.rec.step(group, 'The global shortcut by someone outside the requester groups: a refusal modal', async () => {
+    const opened = d.fake.callsTo('views.open').length;
+    await d.bot().send('interaction', globalShortcut({ callbackId: 'emergency_license_shortcut', user: 'U0OUTSIDER' }));
+    await d.fake.waitForCalls('views.open', opened + 1, 3000);
+  });
+  // Access removed while a modal is open: the submission is refused. Group membership is cached for 5
+  // minutes, so the clock moves on past the cache before each change is read.
+  clock.set('2026-11-14T15:36:00Z');
+  d.fake.setUser('U0LEAVER', { name: 'pat.leaver', real_name: 'Pat Leaver', tz: 'America/Denver' });
+  d.fake.setUsergroup('S0STAR', [...GROUPS.S0STAR.members, 'U0LEAVER']);
+  d.fake.setUsergroup('S0REQUEST', [...GROUPS.S0REQUEST.members, 'U0LEAVER']);
+  const star = await runCommand(d.bot(), '/star-check', '883001', 'U0LEAVER');
+  const form = await runCommand(d.bot(), '/emergency-license', '883002', 'U0LEAVER');
+  d.fake.setUsergroup('S0STAR', GROUPS.S0STAR.members);
+  d.fake.setUsergroup('S0REQUEST', GROUPS.S0REQUEST.members);
+  clock.set('2026-11-14T15:42:00Z');
+  const leaver = { id: 'U0LEAVER', username: 'pat.leaver', name: 'pat.leaver' };
+  await d.rec.step(group, '/star-check submitted after the person left the STAR groups', async (ctx) => {
+    const res = await d.bot().send('interaction', viewSubmission({ view: star.view!, values: { q_kind: 'wrong_product' } as never, user: leaver }));
+    ctx.ack('view_submission ack: the modal is replaced', res.json() as JsonObject, star.view!);
+  });
+  await d.rec.step(group, 'Emergency form submitted after the person left the requester groups', async (ctx) => {
+    const values = emergencyFormAnswers({ ticket: '883002', email: 'x@leaver.example' });
+    const res = await d.bot().send('interaction', viewSubmission({ view: form.view!, values: values as never, user: leaver }));
+    ctx.ack('view_submission ack: the modal is replaced', res.json() as JsonObject, form.view!);
+  });
+}
+
+async function appHome(d: Driver, group: string, when: string): Promise<void> {
+  await d.rec.step(group, `A member (Jane Doe, requester), ${when}`, async () => {
+    await d.bot().send('event', appHomeOpened({ user: 'U0ENGINEER' }));
+    await d.fake.waitForCall('views.publish', (c) => c.args.user_id === 'U0ENGINEER', 3000);
+  });
+  await d.rec.step(group, `Someone outside every group (Sam Outsider), ${when}`, async () => {
+    await d.bot().send('event', appHomeOpened({ user: 'U0OUTSIDER' }));
+    await d.fake.waitForCall('views.publish', (c) => c.args.user_id === 'U0OUTSIDER', 3000);
+  });
+}
+
+// ------------------------------------------------------------------------------------------ follow-up
+
+async function followUp(d: Driver, clock: ReturnType<typeof installFixedClock>, licenses: Licenses): Promise<void> {
+  const group = 'After the trial: reminder, Resolved, Needs L&R, lapse';
+  void licenses;
+  const lifecycle = () => d.bot().bot.services.lifecycle;
+  const mark = d.fake.calls.length;
+  // The trials were made on Saturday 14 (UTC-12 date) and lapse on the 24th at 00:00 UTC; the reminder is 48h before.
+  clock.set('2026-11-22T00:05:00Z');
+  await d.rec.step(group, 'Reminder, 48 hours before the lapse: in the notice thread (mentions L&R) and to the requester', async () => {
+    await lifecycle().kick();
+  });
+  const reminders = d.fake.calls
+    .slice(mark)
+    .filter((c) => c.method === 'chat.postMessage' && c.response?.ok && JSON.stringify(c.args.blocks ?? []).includes('license_needs_lr'));
+  const inThread = reminders.filter((c) => c.args.channel === LICENSING_CHANNEL);
+  const inDm = reminders.filter((c) => String(c.response.channel).startsWith('D'));
+  const message = (c: (typeof reminders)[number]) => ({ ...(c.response.message as JsonObject), ts: c.response.ts });
+  if (inDm[0])
+    await d.rec.step(group, '"Resolved" pressed in the DM: recorded, the notice says Resolved', async () => {
+      await d.clickMessage(message(inDm[0]), inDm[0].response.channel as string, 'license_resolved', 'U0ENGINEER');
+    });
+  if (inThread[1])
+    await d.rec.step(group, '"Needs L&R" pressed in the thread: the L&R team is mentioned', async () => {
+      await d.clickMessage(message(inThread[1]), LICENSING_CHANNEL, 'license_needs_lr', 'U0MANAGER');
+    });
+  clock.set('2026-11-24T00:05:00Z');
+  await d.rec.step(group, 'Lapse: the trials not resolved lapse at 00:00 UTC on their expiry date', async () => {
+    await lifecycle().kick();
+  });
+}
