@@ -41,7 +41,7 @@ interface Pending {
 
 export interface StepContext {
   /** Records the view or field errors a view_submission ack carried (not a Web API call, so the fake does not see it). */
-  ack(caption: string, body: JsonObject, submitted: JsonObject): void;
+  ack(caption: string, body: JsonObject, submitted: JsonObject, answers?: Record<string, unknown>): void;
   /** Records an ephemeral answer carried by a command's ack. */
   ephemeral(caption: string, body: JsonObject): void;
 }
@@ -73,14 +73,15 @@ export class ScreenRecorder {
     const builderMark = this.builders.calls.length;
     const explicit: Pending[] = [];
     const ctx: StepContext = {
-      ack: (caption, body, submitted) => {
+      ack: (caption, body, submitted, answers = {}) => {
         if (body.response_action === 'errors')
           explicit.push({
             at: performance.now(),
             screen: {
               caption,
               surface: 'modal',
-              payload: stripViewState(submitted),
+              // Slack keeps what the person typed while it shows the errors: so does the gallery.
+              payload: withAnswers(stripViewState(submitted), answers),
               errors: body.errors as Record<string, string>,
             },
           });
@@ -240,4 +241,31 @@ function messagePayload(args: JsonObject): JsonObject {
 function stripViewState(view: JsonObject): JsonObject {
   const keep = ['type', 'callback_id', 'title', 'submit', 'close', 'blocks', 'private_metadata', 'notify_on_close'];
   return Object.fromEntries(Object.entries(view).filter(([k, v]) => keep.includes(k) && v !== null && v !== undefined));
+}
+
+/** The view with the person's answers as initial values, the way Slack shows it with field errors. */
+function withAnswers(view: JsonObject, answers: Record<string, unknown>): JsonObject {
+  const blocks = ((view.blocks as JsonObject[]) ?? []).map((block) => {
+    if (block.type !== 'input' || !(String(block.block_id) in answers)) return block;
+    const answer = answers[String(block.block_id)];
+    const element = { ...(block.element as JsonObject) };
+    const options = (element.options as JsonObject[] | undefined) ?? [];
+    const pick = (value: unknown) => options.find((o) => o.value === value);
+    switch (element.type) {
+      case 'radio_buttons':
+      case 'static_select':
+        if (pick(answer)) element.initial_option = pick(answer);
+        break;
+      case 'checkboxes':
+        element.initial_options = (Array.isArray(answer) ? answer : [answer]).map(pick).filter(Boolean);
+        break;
+      case 'datepicker':
+        element.initial_date = String(answer);
+        break;
+      default:
+        element.initial_value = String(answer);
+    }
+    return { ...block, element };
+  });
+  return { ...view, blocks };
 }

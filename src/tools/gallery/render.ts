@@ -342,7 +342,7 @@ export function renderGallery(screens: Screen[], opts: RenderOptions): string {
 <header class="top">
 <h1>L&amp;R on-call bot: every screen</h1>
 <p>${screens.length} screens, made by the bot's own code through a fake Slack (<code>npm run gallery</code>), with a fixed clock starting ${escapeHtml(now)} and sample data.
-Dates written as <code>&lt;!date&gt;</code> are shown in <b>${escapeHtml(opts.timeZone)}</b> (Slack shows each reader their own zone).
+Slack date tokens are shown in <b>${escapeHtml(opts.timeZone)}</b> (Slack shows each reader their own zone).
 ${opts.buildersCalled.length} of ${opts.builderCount} screen builders were called.</p>
 <nav><ol class="toc">${toc.join('')}</ol></nav>
 </header>

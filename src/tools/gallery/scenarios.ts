@@ -180,6 +180,7 @@ class Driver {
       body.response_action === 'errors' ? 'view_submission ack: field errors' : 'view_submission ack: the modal is replaced',
       body,
       view,
+      values,
     );
     const applied = applySubmissionAck(this.fake, view, res);
     return applied.view ?? view;
