@@ -100,7 +100,12 @@ describe('gallery: completeness', () => {
     const verdicts = gallery.screens.filter((s) => s.payload.callback_id === 'star_check_verdict');
     expect(verdicts.length).toBeGreaterThanOrEqual(20);
     const texts = gallery.screens.map((s) => JSON.stringify(s.payload));
-    for (const words of ['No need for STAR', 'Ok to STAR', 'Not yet: Sales must intervene first', 'Deflect with the docs'])
+    for (const words of [
+      'No need for STAR',
+      'Ok to STAR',
+      'Not yet: Sales must intervene first',
+      'Deflect with the docs',
+    ])
       expect(texts.some((t) => t.includes(words))).toBe(true);
     const homes = gallery.screens.filter((s) => s.surface === 'home');
     expect(new Set(homes.map((s) => s.caption)).size).toBeGreaterThanOrEqual(2);
@@ -148,8 +153,14 @@ describe('gallery: mrkdwn as Slack shows it', () => {
   it.each([
     ['*bold* and _italic_ and ~gone~', '<b>bold</b> and <i>italic</i> and <s>gone</s>'],
     ['`a*b*c` stays code', '<code>a*b*c</code> stays code'],
-    ['<https://x.example/a?b=1&amp;c=2|the *link*>', '<a href="https://x.example/a?b=1&amp;c=2" rel="noreferrer">the <b>link</b></a>'],
-    ['hi <@U1> and <!subteam^S1>', 'hi <span class="mention">@Jane Doe</span> and <span class="mention">@lr-team</span>'],
+    [
+      '<https://x.example/a?b=1&amp;c=2|the *link*>',
+      '<a href="https://x.example/a?b=1&amp;c=2" rel="noreferrer">the <b>link</b></a>',
+    ],
+    [
+      'hi <@U1> and <!subteam^S1>',
+      'hi <span class="mention">@Jane Doe</span> and <span class="mention">@lr-team</span>',
+    ],
     ['&gt; quoted *line*', '<blockquote>quoted <b>line</b></blockquote>'],
     ['&lt;script&gt;alert(1)&lt;/script&gt;', '&lt;script&gt;alert(1)&lt;/script&gt;'],
     ['snake_case_name and 2*3*4', 'snake_case_name and 2*3*4'],
@@ -166,6 +177,9 @@ describe('gallery: mrkdwn as Slack shows it', () => {
 });
 
 // ------------------------------------------------------------------------------------------ browser
+
+// page.evaluate runs in the page: its DOM is typed loosely here (the project compiles without lib.dom).
+declare const document: any;
 
 const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser) {
@@ -226,12 +240,14 @@ if (!haveBrowser) {
 
   it('draws every screen: no empty card, no markup left, no console error, no network request', async () => {
     const report = await page.evaluate(() => {
-      const cards = [...document.querySelectorAll<HTMLElement>('article.card')];
+      const cards: any[] = [...document.querySelectorAll('article.card')];
       const raw = /<!date|<@[UW][A-Z0-9]+|<!subteam|\*[^\s*][^*\n]{0,80}[^\s*]\*/;
       return cards.map((card) => {
-        const surface = card.querySelector<HTMLElement>('.surface');
-        const body = surface?.querySelector<HTMLElement>('.modal-body, .home-body, .msg-body');
-        const mrkdwn = [...(surface?.querySelectorAll<HTMLElement>('.mrkdwn, .ctx-el') ?? [])].map((e) => e.innerText);
+        const surface = card.querySelector('.surface');
+        const body = surface?.querySelector('.modal-body, .home-body, .msg-body');
+        const mrkdwn: string[] = [...(surface?.querySelectorAll('.mrkdwn, .ctx-el') ?? [])].map(
+          (e: any) => e.innerText,
+        );
         return {
           id: card.id,
           height: body?.getBoundingClientRect().height ?? 0,
@@ -246,7 +262,7 @@ if (!haveBrowser) {
     expect(empty).toEqual([]);
     expect(report.filter((r) => r.leftover.length > 0)).toEqual([]);
     expect(report.filter((r) => r.unsupported > 0).map((r) => r.id)).toEqual([]);
-    const visible = await page.evaluate(() => document.body.innerText);
+    const visible: string = await page.evaluate(() => document.body.innerText);
     expect(visible).not.toContain('<!date');
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([]);
@@ -261,10 +277,20 @@ if (!haveBrowser) {
     };
     const text = (s: Screen) => JSON.stringify(s.payload);
     const wanted = [
-      pick((s) => s.group === '/star-check: each step' && s.payload.callback_id === 'star_check_verdict', 'star-check-verdict'),
+      pick(
+        (s) => s.group === '/star-check: each step' && s.payload.callback_id === 'star_check_verdict',
+        'star-check-verdict',
+      ),
       pick((s) => s.group === 'Emergency license: the form' && Boolean(s.errors), 'emergency-form-errors'),
-      pick((s) => s.caption.startsWith('chat.update') && text(s).includes('Emergency license generated'), 'license-notice-generated'),
-      pick((s) => s.group.startsWith('After the trial') && s.caption.includes('thread') && text(s).includes('license_needs_lr'), 'reminder'),
+      pick(
+        (s) => s.caption.startsWith('chat.update') && text(s).includes('Emergency license generated'),
+        'license-notice-generated',
+      ),
+      pick(
+        (s) =>
+          s.group.startsWith('After the trial') && s.caption.includes('thread') && text(s).includes('license_needs_lr'),
+        'reminder',
+      ),
       pick((s) => s.surface === 'home' && s.caption.includes('Jane Doe'), 'app-home-member'),
       pick((s) => s.group === 'Weekly STAR digest', 'weekly-digest'),
     ];

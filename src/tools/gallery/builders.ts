@@ -69,7 +69,7 @@ export function recordBuilderCalls(): BuilderRecorder {
         return original.apply(this, args);
       };
       Object.defineProperty(mod.exports, key, { value: wrapped, writable: true, enumerable: true, configurable: true });
-      undo.push(() => Object.defineProperty(mod.exports, key, descriptor!));
+      undo.push(() => Object.defineProperty(mod.exports, key, descriptor));
     }
   }
   return {

@@ -40,7 +40,10 @@ interface Pending {
 }
 
 export interface StepContext {
-  /** Records the view or field errors a view_submission ack carried (not a Web API call, so the fake does not see it). */
+  /**
+   * Records the view or field errors a view_submission ack carried (not a Web API call, so the fake does
+   * not see it).
+   */
   ack(caption: string, body: JsonObject, submitted: JsonObject, answers?: Record<string, unknown>): void;
   /** Records an ephemeral answer carried by a command's ack. */
   ephemeral(caption: string, body: JsonObject): void;
@@ -92,7 +95,10 @@ export class ScreenRecorder {
           });
       },
       ephemeral: (caption, body) =>
-        explicit.push({ at: performance.now(), screen: { caption, surface: 'message', payload: messagePayload(body) } }),
+        explicit.push({
+          at: performance.now(),
+          screen: { caption, surface: 'message', payload: messagePayload(body) },
+        }),
     };
     await run(ctx);
     await this.settle();
@@ -126,6 +132,10 @@ export class ScreenRecorder {
     }
   }
 
+  private person(id: unknown): string {
+    return this.names.people[String(id)] ?? String(id);
+  }
+
   private where(channel: string, threadTs?: unknown): string {
     if (channel === this.names.licensingChannel)
       return `#${this.names.channelName}${threadTs ? ' (thread reply)' : ''}`;
@@ -152,7 +162,7 @@ export class ScreenRecorder {
           {
             at,
             screen: {
-              caption: `views.publish: App Home of ${this.names.people[args.user_id as string] ?? String(args.user_id)}`,
+              caption: `views.publish: App Home of ${this.person(args.user_id)}`,
               surface: 'home',
               payload: args.view as JsonObject,
             },
@@ -189,7 +199,7 @@ export class ScreenRecorder {
           {
             at,
             screen: {
-              caption: `chat.postEphemeral: only ${this.names.people[args.user as string] ?? String(args.user)} sees it`,
+              caption: `chat.postEphemeral: only ${this.person(args.user)} sees it`,
               surface: 'message',
               payload: messagePayload(args),
             },

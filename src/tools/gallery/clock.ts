@@ -26,7 +26,7 @@ export function installFixedClock(iso: string): FixedClock {
       return current;
     }
     // Dates made before the clock was installed (module constants) are still dates.
-    static [Symbol.hasInstance](value: unknown): boolean {
+    static override [Symbol.hasInstance](value: unknown): boolean {
       return value instanceof RealDate;
     }
   }

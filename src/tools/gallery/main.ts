@@ -43,10 +43,7 @@ export async function writeGallery(outDir: string, timeZone = DEFAULT_TIME_ZONE)
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'index.html');
   writeFileSync(file, html);
-  writeFileSync(
-    join(outDir, 'screens.json'),
-    `${JSON.stringify({ now: result.now, timeZone, builders, buildersCalled: result.buildersCalled, screens: result.screens }, null, 1)}\n`,
-  );
+  writeFileSync(join(outDir, 'screens.json'), `${JSON.stringify({ timeZone, builders, ...result }, null, 1)}\n`);
   return { file, screens: result.screens, buildersCalled: result.buildersCalled, builders };
 }
 

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Screen } from './capture';
 import { escapeHtml, mrkdwnToHtml, plainToHtml, type MrkdwnContext } from './mrkdwn-html';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 type JsonObject = Record<string, Json>;
 
 export interface RenderOptions {
@@ -54,6 +54,10 @@ class BlockRenderer {
     return `<span class="plain">${plainToHtml(String(obj.text ?? ''))}</span>`;
   }
 
+  private field(f: Json): string {
+    return `<div class="field">${this.text(f)}</div>`;
+  }
+
   inlineText(obj: Json): string {
     if (!obj || typeof obj !== 'object') return '';
     if (obj.type === 'mrkdwn') return mrkdwnToHtml(String(obj.text ?? ''), this.ctx);
@@ -73,10 +77,11 @@ class BlockRenderer {
         return `<hr class="blk divider"${id}>`;
       case 'section': {
         const fields = Array.isArray(block.fields)
-          ? `<div class="fields">${block.fields.map((f: Json) => `<div class="field">${this.text(f)}</div>`).join('')}</div>`
+          ? `<div class="fields">${block.fields.map((f: Json) => this.field(f)).join('')}</div>`
           : '';
         const accessory = block.accessory ? `<div class="accessory">${this.element(block.accessory)}</div>` : '';
-        return `<div class="blk section"${id}><div class="section-main">${block.text ? this.text(block.text) : ''}${fields}</div>${accessory}</div>`;
+        const main = `${block.text ? this.text(block.text) : ''}${fields}`;
+        return `<div class="blk section"${id}><div class="section-main">${main}</div>${accessory}</div>`;
       }
       case 'context':
         return `<div class="blk context"${id}>${(block.elements ?? [])
@@ -86,16 +91,22 @@ class BlockRenderer {
               : `<span class="ctx-el">${this.inlineText(e)}</span>`,
           )
           .join('')}</div>`;
-      case 'actions':
-        return `<div class="blk actions"${id}>${(block.elements ?? []).map((e: Json) => this.element(e)).join('')}</div>`;
+      case 'actions': {
+        const elements = (block.elements ?? []).map((e: Json) => this.element(e)).join('');
+        return `<div class="blk actions"${id}>${elements}</div>`;
+      }
       case 'input':
         return this.input(block, id);
       case 'rich_text':
         return `<div class="blk rich"${id}>${(block.elements ?? []).map((e: Json) => this.rich(e)).join('')}</div>`;
-      case 'image':
-        return `<div class="blk image"${id}><div class="img-alt">[image: ${escapeHtml(String(block.alt_text ?? ''))}]</div></div>`;
-      default:
-        return `<div class="blk unsupported"${id}>Block type “${escapeHtml(String(block.type))}” is not drawn by the gallery</div>`;
+      case 'image': {
+        const alt = escapeHtml(String(block.alt_text ?? ''));
+        return `<div class="blk image"${id}><div class="img-alt">[image: ${alt}]</div></div>`;
+      }
+      default: {
+        const type = escapeHtml(String(block.type));
+        return `<div class="blk unsupported"${id}>Block type “${type}” is not drawn by the gallery</div>`;
+      }
     }
   }
 
@@ -125,7 +136,10 @@ class BlockRenderer {
       case 'email_text_input':
       case 'url_text_input':
       case 'number_input': {
-        const value = el.initial_value !== undefined && el.initial_value !== '' ? escapeHtml(String(el.initial_value)) : placeholder();
+        const value =
+          el.initial_value !== undefined && el.initial_value !== ''
+            ? escapeHtml(String(el.initial_value))
+            : placeholder();
         return `<div class="textbox${el.multiline ? ' multiline' : ''}">${value}</div>`;
       }
       case 'radio_buttons':
@@ -143,7 +157,9 @@ class BlockRenderer {
             const on = selected.has(String(o.value));
             const mark = radio ? (on ? '◉' : '○') : on ? '☑' : '☐';
             const desc = o.description ? `<div class="option-desc">${this.inlineText(o.description)}</div>` : '';
-            return `<div class="choice${on ? ' on' : ''}"><span class="mark ${radio ? 'radio' : 'check'}">${mark}</span><div>${this.inlineText(o.text)}${desc}</div></div>`;
+            const markHtml = `<span class="mark ${radio ? 'radio' : 'check'}">${mark}</span>`;
+            const label = `<div>${this.inlineText(o.text)}${desc}</div>`;
+            return `<div class="choice${on ? ' on' : ''}">${markHtml}${label}</div>`;
           })
           .join('')}</div>`;
       }
@@ -153,8 +169,10 @@ class BlockRenderer {
           : placeholder('Select a date');
         return `<div class="picker"><span class="cal">📅</span>${value}</div>`;
       }
-      case 'timepicker':
-        return `<div class="picker"><span class="cal">🕒</span>${el.initial_time ? escapeHtml(String(el.initial_time)) : placeholder('Select time')}</div>`;
+      case 'timepicker': {
+        const time = el.initial_time ? escapeHtml(String(el.initial_time)) : placeholder('Select time');
+        return `<div class="picker"><span class="cal">🕒</span>${time}</div>`;
+      }
       case 'static_select':
       case 'external_select':
       case 'users_select':
@@ -164,15 +182,19 @@ class BlockRenderer {
         return `<div class="select">${chosen}<span class="caret">⌄</span></div>`;
       }
       case 'multi_static_select': {
-        const chosen = (el.initial_options ?? []).map((o: Json) => `<span class="chip">${this.inlineText(o.text)}</span>`).join('');
+        const chosen = (el.initial_options ?? [])
+          .map((o: Json) => `<span class="chip">${this.inlineText(o.text)}</span>`)
+          .join('');
         return `<div class="select">${chosen || placeholder('Select items')}<span class="caret">⌄</span></div>`;
       }
       case 'overflow':
         return `<span class="btn overflow">⋯</span>`;
       case 'image':
         return `<span class="img-alt">[image: ${escapeHtml(String(el.alt_text ?? ''))}]</span>`;
-      default:
-        return `<span class="unsupported">${inInput ? 'input' : 'element'} “${escapeHtml(String(el.type))}” is not drawn by the gallery</span>`;
+      default: {
+        const what = `${inInput ? 'input' : 'element'} “${escapeHtml(String(el.type))}”`;
+        return `<span class="unsupported">${what} is not drawn by the gallery</span>`;
+      }
     }
   }
 
@@ -187,7 +209,8 @@ class BlockRenderer {
         return `<blockquote>${inlineEls(el.elements)}</blockquote>`;
       case 'rich_text_list': {
         const tag = el.style === 'ordered' ? 'ol' : 'ul';
-        return `<${tag}>${(el.elements ?? []).map((item: Json) => `<li>${inlineEls(item.elements)}</li>`).join('')}</${tag}>`;
+        const items = (el.elements ?? []).map((item: Json) => `<li>${inlineEls(item.elements)}</li>`).join('');
+        return `<${tag}>${items}</${tag}>`;
       }
       default:
         return `<span class="unsupported">rich text “${escapeHtml(String(el.type))}”</span>`;
@@ -243,25 +266,32 @@ function renderModal(screen: Screen, r: BlockRenderer): string {
 function renderHome(screen: Screen, r: BlockRenderer, botName: string): string {
   return (
     `<div class="home"><div class="home-head"><span class="app-icon" aria-hidden="true">LR</span>` +
-    `<b>${escapeHtml(botName)}</b><span class="tabs"><span class="tab on">Home</span><span class="tab">Messages</span><span class="tab">About</span></span></div>` +
+    `<b>${escapeHtml(botName)}</b><span class="tabs"><span class="tab on">Home</span>` +
+    `<span class="tab">Messages</span><span class="tab">About</span></span></div>` +
     `<div class="home-body">${r.blocks(screen.payload.blocks ?? [])}</div></div>`
   );
 }
 
 function renderMessage(screen: Screen, r: BlockRenderer, ctx: MrkdwnContext, botName: string): string {
   const p = screen.payload;
-  const body = Array.isArray(p.blocks) && p.blocks.length > 0 ? r.blocks(p.blocks) : `<div class="mrkdwn">${mrkdwnToHtml(String(p.text ?? ''), ctx)}</div>`;
+  const body =
+    Array.isArray(p.blocks) && p.blocks.length > 0
+      ? r.blocks(p.blocks)
+      : `<div class="mrkdwn">${mrkdwnToHtml(String(p.text ?? ''), ctx)}</div>`;
   const time = DateTime.fromISO(screen.at).setZone(ctx.timeZone).toFormat('h:mm a');
   const file = screen.file
-    ? `<div class="file"><span class="file-icon" aria-hidden="true">📄</span><div><b>${escapeHtml(screen.file)}</b><div class="file-kind">File</div></div></div>`
+    ? `<div class="file"><span class="file-icon" aria-hidden="true">📄</span>` +
+      `<div><b>${escapeHtml(screen.file)}</b><div class="file-kind">File</div></div></div>`
     : '';
   const ephemeral = /ephemeral|only .* sees it|command ack/.test(screen.caption)
     ? `<div class="only-you">👁 Only visible to you</div>`
     : '';
   return (
-    `<div class="msg${screen.inThread ? ' thread' : ''}">${screen.inThread ? '<div class="thread-label">Reply in thread</div>' : ''}` +
+    `<div class="msg${screen.inThread ? ' thread' : ''}">` +
+    `${screen.inThread ? '<div class="thread-label">Reply in thread</div>' : ''}` +
     `<div class="msg-row"><span class="avatar" aria-hidden="true">LR</span><div class="msg-main">` +
-    `<div class="msg-meta"><b>${escapeHtml(botName)}</b><span class="app-badge">APP</span><span class="msg-time">${escapeHtml(time)}</span></div>` +
+    `<div class="msg-meta"><b>${escapeHtml(botName)}</b><span class="app-badge">APP</span>` +
+    `<span class="msg-time">${escapeHtml(time)}</span></div>` +
     `${ephemeral}<div class="msg-body">${body}</div>${file}</div></div></div>`
   );
 }
@@ -280,14 +310,16 @@ export function renderScreen(screen: Screen, opts: RenderOptions): string {
         ? renderHome(screen, r, opts.botName)
         : renderMessage(screen, r, ctx, opts.botName);
   const json = JSON.stringify(builderJson(screen), null, 2);
+  const builtBy = screen.builders.length ? `built by ${escapeHtml(screen.builders.join(', '))}` : '';
   const at = DateTime.fromISO(screen.at).setZone(opts.timeZone).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
   return (
     `<article class="card" id="${escapeHtml(screen.id)}" data-surface="${escapeHtml(screen.surface)}">` +
     `<div class="card-head"><a class="anchor" href="#${escapeHtml(screen.id)}">${escapeHtml(screen.id)}</a>` +
     `<span class="caption">${escapeHtml(screen.caption)}</span><span class="when">${escapeHtml(at)}</span></div>` +
     `<div class="surface">${surface}</div>` +
-    `<div class="card-foot"><a class="bkb" href="${escapeHtml(builderLink(screen))}" target="_blank" rel="noreferrer">Open in Block Kit Builder</a>` +
-    `<span class="built-by">${screen.builders.length ? `built by ${escapeHtml(screen.builders.join(', '))}` : ''}</span>` +
+    `<div class="card-foot"><a class="bkb" href="${escapeHtml(builderLink(screen))}" target="_blank" ` +
+    `rel="noreferrer">Open in Block Kit Builder</a>` +
+    `<span class="built-by">${builtBy}</span>` +
     `<details><summary>JSON</summary><pre class="json">${escapeHtml(json)}</pre></details></div></article>`
   );
 }
@@ -328,7 +360,7 @@ export function renderGallery(screens: Screen[], opts: RenderOptions): string {
       .join('\n');
     sections.push(`<section class="group" id="${gid}"><h2>${escapeHtml(group)}</h2>${body}</section>`);
   }
-  const now = DateTime.fromISO(opts.now).setZone(opts.timeZone).toFormat("cccc d LLLL yyyy, HH:mm ZZZZ");
+  const now = DateTime.fromISO(opts.now).setZone(opts.timeZone).toFormat('cccc d LLLL yyyy, HH:mm ZZZZ');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -341,7 +373,8 @@ export function renderGallery(screens: Screen[], opts: RenderOptions): string {
 <body>
 <header class="top">
 <h1>L&amp;R on-call bot: every screen</h1>
-<p>${screens.length} screens, made by the bot's own code through a fake Slack (<code>npm run gallery</code>), with a fixed clock starting ${escapeHtml(now)} and sample data.
+<p>${screens.length} screens, made by the bot's own code through a fake Slack (<code>npm run gallery</code>),
+with a fixed clock starting ${escapeHtml(now)} and sample data.
 Slack date tokens are shown in <b>${escapeHtml(opts.timeZone)}</b> (Slack shows each reader their own zone).
 ${opts.buildersCalled.length} of ${opts.builderCount} screen builders were called.</p>
 <nav><ol class="toc">${toc.join('')}</ol></nav>
@@ -356,7 +389,12 @@ ${sections.join('\n')}
 
 const CSS = `
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.46668 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1d1c1d;background:#f4f4f6}
+body{
+  margin:0;
+  font:15px/1.46668 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+  color:#1d1c1d;
+  background:#f4f4f6;
+}
 header.top{background:#3f0e40;color:#fff;padding:20px 28px}
 header.top h1{margin:0 0 6px;font-size:24px}
 header.top p{margin:0 0 10px;max-width:1100px;color:#e8dbe8}
@@ -370,22 +408,63 @@ main{padding:8px 28px 60px}
 h2{margin:36px 0 8px;font-size:22px;border-bottom:2px solid #611f69;padding-bottom:4px}
 h3{margin:22px 0 10px;font-size:15px;color:#454245}
 .cards{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
-.card{background:#fff;border:1px solid #dddddd;border-radius:8px;width:560px;max-width:100%;box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.card-head{display:flex;gap:8px;align-items:baseline;padding:8px 12px;border-bottom:1px solid #eee;font-size:12px;color:#616061}
+.card{
+  background:#fff;
+  border:1px solid #dddddd;
+  border-radius:8px;
+  width:560px;
+  max-width:100%;
+  box-shadow:0 1px 3px rgba(0,0,0,.08);
+}
+.card-head{
+  display:flex;
+  gap:8px;
+  align-items:baseline;
+  padding:8px 12px;
+  border-bottom:1px solid #eee;
+  font-size:12px;
+  color:#616061;
+}
 .card-head .caption{flex:1;font-weight:600;color:#1d1c1d}
 .anchor{color:#1264a3;text-decoration:none;font-family:Menlo,Consolas,monospace}
 .surface{padding:12px}
 .card-foot{padding:6px 12px 10px;font-size:12px;color:#616061;border-top:1px solid #eee}
 .card-foot .bkb{color:#1264a3;font-weight:600;margin-right:10px}
 .built-by{display:block;margin:4px 0;font-family:Menlo,Consolas,monospace;font-size:11px;word-break:break-all}
-.json{max-height:320px;overflow:auto;font-size:11px;background:#f8f8f8;border:1px solid #e8e8e8;padding:8px;white-space:pre-wrap;word-break:break-word}
-.modal{border-radius:8px;box-shadow:0 0 0 1px rgba(29,28,29,.13),0 18px 48px rgba(0,0,0,.25);background:#fff;overflow:hidden}
+.json{
+  max-height:320px;
+  overflow:auto;
+  font-size:11px;
+  background:#f8f8f8;
+  border:1px solid #e8e8e8;
+  padding:8px;
+  white-space:pre-wrap;
+  word-break:break-word;
+}
+.modal{
+  border-radius:8px;
+  box-shadow:0 0 0 1px rgba(29,28,29,.13),0 18px 48px rgba(0,0,0,.25);
+  background:#fff;
+  overflow:hidden;
+}
 .modal-head{display:flex;align-items:center;gap:10px;padding:16px 20px;border-bottom:1px solid #ddd}
 .modal-title{flex:1;font-size:20px;font-weight:900}
 .modal-x{font-size:24px;color:#616061}
 .modal-body{padding:12px 20px 16px}
 .modal-foot{display:flex;justify-content:flex-end;gap:10px;padding:14px 20px;border-top:1px solid #ddd}
-.app-icon,.avatar{display:inline-flex;align-items:center;justify-content:center;width:36px;height:36px;border-radius:6px;background:#e24329;color:#fff;font-weight:800;font-size:13px;flex:none}
+.app-icon,.avatar{
+  display:inline-flex;
+  align-items:center;
+  justify-content:center;
+  width:36px;
+  height:36px;
+  border-radius:6px;
+  background:#e24329;
+  color:#fff;
+  font-weight:800;
+  font-size:13px;
+  flex:none;
+}
 .home{border:1px solid #ddd;border-radius:8px;overflow:hidden}
 .home-head{display:flex;align-items:center;gap:10px;padding:10px 16px;border-bottom:1px solid #ddd}
 .tabs{margin-left:auto;display:flex;gap:14px;font-size:13px;color:#616061}
@@ -400,7 +479,16 @@ h3{margin:22px 0 10px;font-size:15px;color:#454245}
 .app-badge{background:#e8e8e8;color:#616061;font-size:10px;font-weight:700;padding:0 3px;border-radius:2px}
 .msg-time{color:#616061;font-size:12px}
 .only-you{font-size:12px;color:#616061;margin:2px 0}
-.file{display:flex;gap:10px;align-items:center;margin-top:6px;border:1px solid #ddd;border-radius:8px;padding:8px 12px;max-width:360px}
+.file{
+  display:flex;
+  gap:10px;
+  align-items:center;
+  margin-top:6px;
+  border:1px solid #ddd;
+  border-radius:8px;
+  padding:8px 12px;
+  max-width:360px;
+}
 .file-icon{font-size:24px}
 .file-kind{font-size:12px;color:#616061}
 .blk{margin:8px 0}
@@ -414,7 +502,17 @@ h3{margin:22px 0 10px;font-size:15px;color:#454245}
 .actions{display:flex;flex-wrap:wrap;gap:8px}
 .mrkdwn{white-space:normal;word-wrap:break-word}
 .mrkdwn b{font-weight:700}
-.btn{display:inline-block;border:1px solid rgba(29,28,29,.3);border-radius:4px;padding:3px 12px;font-weight:700;font-size:14px;background:#fff;color:#1d1c1d;white-space:nowrap}
+.btn{
+  display:inline-block;
+  border:1px solid rgba(29,28,29,.3);
+  border-radius:4px;
+  padding:3px 12px;
+  font-weight:700;
+  font-size:14px;
+  background:#fff;
+  color:#1d1c1d;
+  white-space:nowrap;
+}
 .btn.primary{background:#007a5a;border-color:#007a5a;color:#fff}
 .btn.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}
 .input .label{font-weight:700;margin-bottom:4px}
@@ -422,7 +520,13 @@ h3{margin:22px 0 10px;font-size:15px;color:#454245}
 .hint{font-size:13px;color:#616061;margin-top:4px}
 .field-error{font-size:13px;color:#e01e5a;margin-top:4px}
 .has-error .textbox,.has-error .picker,.has-error .select{border-color:#e01e5a}
-.textbox,.picker,.select{border:1px solid rgba(29,28,29,.3);border-radius:4px;padding:8px 10px;min-height:38px;background:#fff}
+.textbox,.picker,.select{
+  border:1px solid rgba(29,28,29,.3);
+  border-radius:4px;
+  padding:8px 10px;
+  min-height:38px;
+  background:#fff;
+}
 .textbox.multiline{min-height:80px}
 .placeholder{color:#868686}
 .picker{display:inline-flex;gap:8px;align-items:center;min-width:220px}
@@ -434,8 +538,26 @@ h3{margin:22px 0 10px;font-size:15px;color:#454245}
 .mark{font-size:16px;line-height:1.3;color:#616061}
 .choice.on .mark{color:#1264a3}
 .option-desc{font-size:13px;color:#616061}
-code{font-family:Monaco,Menlo,Consolas,"Courier New",monospace;font-size:12px;color:#e01e5a;background:#f6f6f6;border:1px solid #e1e1e1;border-radius:3px;padding:1px 3px}
-.pre{font-family:Monaco,Menlo,Consolas,"Courier New",monospace;font-size:12px;background:#f8f8f8;border:1px solid #e1e1e1;border-radius:4px;padding:8px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
+code{
+  font-family:Monaco,Menlo,Consolas,"Courier New",monospace;
+  font-size:12px;
+  color:#e01e5a;
+  background:#f6f6f6;
+  border:1px solid #e1e1e1;
+  border-radius:3px;
+  padding:1px 3px;
+}
+.pre{
+  font-family:Monaco,Menlo,Consolas,"Courier New",monospace;
+  font-size:12px;
+  background:#f8f8f8;
+  border:1px solid #e1e1e1;
+  border-radius:4px;
+  padding:8px;
+  white-space:pre-wrap;
+  word-break:break-all;
+  margin:4px 0;
+}
 blockquote{margin:4px 0;padding-left:12px;border-left:4px solid #ddd}
 .mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px;font-weight:500}
 .date{color:inherit;border-bottom:1px dotted #868686;text-decoration:none}

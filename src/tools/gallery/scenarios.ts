@@ -6,7 +6,6 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import {
   applySubmissionAck,
@@ -73,7 +72,8 @@ export interface GalleryResult {
   now: string;
 }
 
-const day = (offset: number) => DateTime.fromISO(GALLERY_NOW, { zone: 'utc' }).startOf('day').plus({ days: offset }).toISODate()!;
+const day = (offset: number) =>
+  DateTime.fromISO(GALLERY_NOW, { zone: 'utc' }).startOf('day').plus({ days: offset }).toISODate()!;
 
 type Answers = Record<string, string | string[]>;
 
@@ -148,7 +148,13 @@ class Driver {
   }
 
   /** A slash command answered in its ack (an ephemeral message, no modal). */
-  async commandAck(ctx: StepContext, command: string, text: string, user: Person, caption: string): Promise<JsonObject> {
+  async commandAck(
+    ctx: StepContext,
+    command: string,
+    text: string,
+    user: Person,
+    caption: string,
+  ): Promise<JsonObject> {
     const res = await this.bot().send(
       'command',
       slashCommand({
@@ -160,7 +166,7 @@ class Driver {
         triggerId: newTriggerId(),
       }),
     );
-    const body = res.body ? (res.json() as JsonObject) : {};
+    const body = res.body ? res.json<JsonObject>() : {};
     if (body.text || body.blocks) ctx.ephemeral(caption, body);
     return body;
   }
@@ -171,13 +177,15 @@ class Driver {
       'interaction',
       viewSubmission({
         view,
-        values: values as Record<string, never>,
+        values: values,
         user: { id: user, username: PEOPLE[user].name, name: PEOPLE[user].name },
       }),
     );
-    const body = res.body ? (res.json() as JsonObject) : {};
+    const body = res.body ? res.json<JsonObject>() : {};
     ctx.ack(
-      body.response_action === 'errors' ? 'view_submission ack: field errors' : 'view_submission ack: the modal is replaced',
+      body.response_action === 'errors'
+        ? 'view_submission ack: field errors'
+        : 'view_submission ack: the modal is replaced',
       body,
       view,
       values,
@@ -279,59 +287,128 @@ async function starCheckSteps(d: Driver): Promise<void> {
     await d.click(undefined, view, 'star_q_kind', 'U0MANAGER', 'plan_license');
   });
   view = d.fake.lastView('star_check') ?? view;
-  await d.rec.step(group, '3. Plan/License, Self-Managed, not a trial: the modal asks for the expiration date', async (ctx) => {
-    for (let round = 0; round < 6 && view.callback_id !== 'star_check_verdict'; round += 1) {
-      const shown = new Set((view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string));
-      const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
-      view = await d.submit(ctx, view, values, 'U0MANAGER');
-    }
-  });
-  await d.rec.step(group, '4. The verdict offers the emergency form (in scope): its button pushes the form, prefilled', async () => {
-    await d.click(undefined, view, 'open_emergency_license', 'U0MANAGER');
-  });
+  await d.rec.step(
+    group,
+    '3. Plan/License, Self-Managed, not a trial: the modal asks for the expiration date',
+    async (ctx) => {
+      for (let round = 0; round < 6 && view.callback_id !== 'star_check_verdict'; round += 1) {
+        const shown = new Set(
+          (view.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string),
+        );
+        const values = Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
+        view = await d.submit(ctx, view, values, 'U0MANAGER');
+      }
+    },
+  );
+  await d.rec.step(
+    group,
+    '4. The verdict offers the emergency form (in scope): its button pushes the form, prefilled',
+    async () => {
+      await d.click(undefined, view, 'open_emergency_license', 'U0MANAGER');
+    },
+  );
   await d.rec.step(group, '5. A ticket of another Zendesk is refused with a field error', async (ctx) => {
     const other = await d.open('/star-check', '', 'U0MANAGER');
-    await d.submit(ctx, other, { ticket: 'https://evil.example/agent/tickets/1', q_kind: 'wrong_product' }, 'U0MANAGER');
+    await d.submit(
+      ctx,
+      other,
+      { ticket: 'https://evil.example/agent/tickets/1', q_kind: 'wrong_product' },
+      'U0MANAGER',
+    );
   });
 }
 
 const FLOWCHART: [string, Answers][] = [
   [
     'Plan/License → trial → sales-assisted → expires in more than 24h (Self-Managed, trial license request)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(5) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'yes',
+      q_salesAssisted: 'yes',
+      expiration_date: day(5),
+    },
   ],
   [
     'Plan/License → trial → sales-assisted → expires within 24h (Self-Managed)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(1) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'yes',
+      q_salesAssisted: 'yes',
+      expiration_date: day(1),
+    },
   ],
   [
     'Plan/License → trial → not sales-assisted (SaaS trial extension)',
-    { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'no' },
+    {
+      q_kind: 'plan_license',
+      deployment: 'saas',
+      request_type: 'saas_trial_extension',
+      q_trial: 'yes',
+      q_salesAssisted: 'no',
+    },
   ],
   [
     'Plan/License → not a trial → in grace period → grace ends in more than 24h (license not working)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-3) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_license_not_working',
+      q_trial: 'no',
+      expiration_date: day(-3),
+    },
   ],
   [
     'Plan/License → not a trial → in grace period → grace ends within 24h (license not working)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_working', q_trial: 'no', expiration_date: day(-13) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_license_not_working',
+      q_trial: 'no',
+      expiration_date: day(-13),
+    },
   ],
   [
     'Plan/License → not a trial → not in grace period → expires in more than 24h (license not received)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_received', q_trial: 'no', expiration_date: day(30) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_license_not_received',
+      q_trial: 'no',
+      expiration_date: day(30),
+    },
   ],
   [
     'Plan/License → not a trial → grace period over 6 days ago → Ok to STAR, outside the weekend window (L&R)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-20) },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'no',
+      expiration_date: day(-20),
+    },
   ],
   [
     'Plan/License → not a trial → answered directly, no date: in grace, grace ends within 24h (something else)',
-    { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_other', q_trial: 'no', q_inGracePeriod: 'yes', q_graceEndsInMoreThan24h: 'no' },
+    {
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_other',
+      q_trial: 'no',
+      q_inGracePeriod: 'yes',
+      q_graceEndsInMoreThan24h: 'no',
+    },
   ],
   ['Wrong product sold → Sales has intervened', { q_kind: 'wrong_product', q_salesIntervened: 'yes' }],
   ['Wrong product sold → Sales has not intervened yet', { q_kind: 'wrong_product', q_salesIntervened: 'no' }],
   ['Force reassociate → not an edge case', { q_kind: 'force_reassociate', q_edgeCase: 'no' }],
-  ['Force reassociate → edge case (process followed, system fails)', { q_kind: 'force_reassociate', q_edgeCase: 'yes' }],
+  [
+    'Force reassociate → edge case (process followed, system fails)',
+    { q_kind: 'force_reassociate', q_edgeCase: 'yes' },
+  ],
 ];
 
 async function starCheckVerdicts(d: Driver): Promise<void> {
@@ -350,31 +427,75 @@ async function playbookCases(d: Driver, clock: ReturnType<typeof installFixedClo
   const cases: [string, Answers][] = [
     [
       'SaaS: paid group unexpectedly on Free (not a trial, plan ended yesterday)',
-      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_paid_on_free', q_trial: 'no', expiration_date: day(-1) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'saas',
+        request_type: 'saas_paid_on_free',
+        q_trial: 'no',
+        expiration_date: day(-1),
+      },
     ],
     [
       'SaaS: trial extension, sales-assisted, the trial ends tonight',
-      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_trial_extension', q_trial: 'yes', q_salesAssisted: 'yes', expiration_date: day(0) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'saas',
+        request_type: 'saas_trial_extension',
+        q_trial: 'yes',
+        q_salesAssisted: 'yes',
+        expiration_date: day(0),
+      },
     ],
     [
       'SaaS: something else, plan ends in 10 days',
-      { q_kind: 'plan_license', deployment: 'saas', request_type: 'saas_other', q_trial: 'no', expiration_date: day(10) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'saas',
+        request_type: 'saas_other',
+        q_trial: 'no',
+        expiration_date: day(10),
+      },
     ],
     [
       'Self-Managed: something else, expired yesterday (in the grace period)',
-      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_other', q_trial: 'no', expiration_date: day(-1) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_other',
+        q_trial: 'no',
+        expiration_date: day(-1),
+      },
     ],
     [
       'Self-Managed: license not received, grace period over (no license to another address)',
-      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_license_not_received', q_trial: 'no', expiration_date: day(-16) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_license_not_received',
+        q_trial: 'no',
+        expiration_date: day(-16),
+      },
     ],
     [
       'Self-Managed: the weekend window opens within hours (grace period ends tonight, 00:00 UTC)',
-      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', expiration_date: day(-13) },
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        expiration_date: day(-13),
+      },
     ],
     [
       'Self-Managed: expiration date unknown, answered directly (scope unknown: the form checks it)',
-      { q_kind: 'plan_license', deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no', q_inGracePeriod: 'no', q_expiresInMoreThan24h: 'no' },
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'no',
+        q_inGracePeriod: 'no',
+        q_expiresInMoreThan24h: 'no',
+      },
     ],
   ];
   let ticket = 882000;
@@ -384,14 +505,18 @@ async function playbookCases(d: Driver, clock: ReturnType<typeof installFixedClo
   }
   // A weekday: the guidance first says to ask the L&R team in the channel.
   clock.set('2026-11-11T14:00:00Z');
-  await d.starCheck(group, 'On a weekday (Wednesday): ask the L&R team first, the form for when they cannot help in time', {
-    ticket: '882100',
-    q_kind: 'plan_license',
-    deployment: 'self_managed',
-    request_type: 'sm_trial_license',
-    q_trial: 'no',
-    expiration_date: '2026-10-27',
-  });
+  await d.starCheck(
+    group,
+    'On a weekday (Wednesday): ask the L&R team first, the form for when they cannot help in time',
+    {
+      ticket: '882100',
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'no',
+      expiration_date: '2026-10-27',
+    },
+  );
   clock.set(GALLERY_NOW);
 }
 
@@ -408,11 +533,19 @@ async function emergencyForms(d: Driver): Promise<void> {
     await d.fake.waitForCalls('views.open', opened + 1, 3000);
   });
   const form = await d.open('/emergency-license', '424243');
-  await d.rec.step(group, 'Field errors: a ticket of another host, one screenshot, a user count that is not a number', async (ctx) => {
-    await d.submit(ctx, form, {
-      ...emergencyFormAnswers({ ticket: 'https://evil.example/tickets/1', screenshots: ['dashboard'], user_count: 'many' }),
-    });
-  });
+  await d.rec.step(
+    group,
+    'Field errors: a ticket of another host, one screenshot, a user count that is not a number',
+    async (ctx) => {
+      await d.submit(ctx, form, {
+        ...emergencyFormAnswers({
+          ticket: 'https://evil.example/tickets/1',
+          screenshots: ['dashboard'],
+          user_count: 'many',
+        }),
+      });
+    },
+  );
 }
 
 function emergencyFormAnswers(overrides: Answers = {}): Answers {
@@ -450,11 +583,23 @@ async function emergencyAnswers(
   });
   let override: JsonObject | undefined;
   await d.rec.step(group, 'Out of scope, same facts, a manager: the override asks for a justification', async (ctx) => {
-    override = await submitForm(ctx, '500103', { expiration_date: day(-20), email: 'ops@override.example' }, 'U0MANAGER');
+    override = await submitForm(
+      ctx,
+      '500103',
+      { expiration_date: day(-20), email: 'ops@override.example' },
+      'U0MANAGER',
+    );
   });
   await d.rec.step(group, 'Override submitted: generated, the notice flags the override', async (ctx) => {
-    await d.submit(ctx, override!, { justification: 'Production down for 2,000 users; the L&R lead agreed by phone.' }, 'U0MANAGER');
-    await d.fake.waitForUpload((u) => u.completed && /override|500103/.test(JSON.stringify(u)), 5000).catch(() => undefined);
+    await d.submit(
+      ctx,
+      override!,
+      { justification: 'Production down for 2,000 users; the L&R lead agreed by phone.' },
+      'U0MANAGER',
+    );
+    await d.fake
+      .waitForUpload((u) => u.completed && /override|500103/.test(JSON.stringify(u)), 5000)
+      .catch(() => undefined);
   });
   let reissue: JsonObject | undefined;
   await d.rec.step(group, 'Re-issue: the same ticket again asks before a second license', async (ctx) => {
@@ -477,7 +622,12 @@ async function emergencyAnswers(
       await d.rec.settle();
       const posted = d.fake.calls
         .slice(mark)
-        .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === LICENSING_CHANNEL && !c.args.thread_ts)
+        .filter(
+          (c) =>
+            (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+            c.args.channel === LICENSING_CHANNEL &&
+            !c.args.thread_ts,
+        )
         .pop();
       failedNotice = posted ? { ...(posted.response.message as JsonObject) } : undefined;
     });
@@ -491,16 +641,24 @@ async function emergencyAnswers(
     });
 
   d.fake.fail('files.getUploadURLExternal', { error: 'not_allowed_token_type', times: 5 });
-  await d.rec.step(group, 'Not delivered yet: Slack refused the file; the status modal shows the license itself', async (ctx) => {
-    await submitForm(ctx, '424400', { email: 'admin@no-upload.example', user_count: '75' });
-    await d.fake.waitForCall('views.update', (c) => JSON.stringify(c.args.view).includes('could not be sent'), 5000);
-  });
+  await d.rec.step(
+    group,
+    'Not delivered yet: Slack refused the file; the status modal shows the license itself',
+    async (ctx) => {
+      await submitForm(ctx, '424400', { email: 'admin@no-upload.example', user_count: '75' });
+      await d.fake.waitForCall('views.update', (c) => JSON.stringify(c.args.view).includes('could not be sent'), 5000);
+    },
+  );
   d.fake.clearFaults();
   // The file is handed over again on the delivery's own retry schedule, once Slack takes it.
   clock.set('2026-11-14T15:33:00Z');
-  await d.rec.step(group, 'Not delivered yet, then delivered on the retry: the file in the DM, the notice updated', async () => {
-    await d.fake.waitForUpload((u) => u.completed && u.filename !== '', 8000);
-  });
+  await d.rec.step(
+    group,
+    'Not delivered yet, then delivered on the retry: the file in the DM, the notice updated',
+    async () => {
+      await d.fake.waitForUpload((u) => u.completed && u.filename !== '', 8000);
+    },
+  );
   return { tickets: ['424242', '500103', '424300', '424400'] };
 }
 
@@ -510,9 +668,13 @@ async function licenseStatus(d: Driver): Promise<void> {
   await d.rec.step(group, '/license-status 424242: the requests of a ticket', async (ctx) => {
     answer = await d.commandAck(ctx, '/license-status', '424242', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
-  await d.rec.step(group, '/license-status it@failing.example: by the requester email (failed, then retried)', async (ctx) => {
-    await d.commandAck(ctx, '/license-status', 'it@failing.example', 'U0ENGINEER', 'command ack: ephemeral answer');
-  });
+  await d.rec.step(
+    group,
+    '/license-status it@failing.example: by the requester email (failed, then retried)',
+    async (ctx) => {
+      await d.commandAck(ctx, '/license-status', 'it@failing.example', 'U0ENGINEER', 'command ack: ephemeral answer');
+    },
+  );
   await d.rec.step(group, '/license-status 999999: nothing found', async (ctx) => {
     await d.commandAck(ctx, '/license-status', '999999', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
@@ -555,13 +717,15 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
   clock.set('2026-11-14T15:42:00Z');
   const leaver = { id: 'U0LEAVER', username: 'pat.leaver', name: 'pat.leaver' };
   await d.rec.step(group, '/star-check submitted after the person left the STAR groups', async (ctx) => {
-    const res = await d.bot().send('interaction', viewSubmission({ view: star.view!, values: { q_kind: 'wrong_product' } as never, user: leaver }));
-    ctx.ack('view_submission ack: the modal is replaced', res.json() as JsonObject, star.view!);
+    const res = await d
+      .bot()
+      .send('interaction', viewSubmission({ view: star.view!, values: { q_kind: 'wrong_product' }, user: leaver }));
+    ctx.ack('view_submission ack: the modal is replaced', res.json<JsonObject>(), star.view!);
   });
   await d.rec.step(group, 'Emergency form submitted after the person left the requester groups', async (ctx) => {
     const values = emergencyFormAnswers({ ticket: '883002', email: 'x@leaver.example' });
-    const res = await d.bot().send('interaction', viewSubmission({ view: form.view!, values: values as never, user: leaver }));
-    ctx.ack('view_submission ack: the modal is replaced', res.json() as JsonObject, form.view!);
+    const res = await d.bot().send('interaction', viewSubmission({ view: form.view!, values: values, user: leaver }));
+    ctx.ack('view_submission ack: the modal is replaced', res.json<JsonObject>(), form.view!);
   });
 }
 
@@ -585,12 +749,21 @@ async function followUp(d: Driver, clock: ReturnType<typeof installFixedClock>, 
   const mark = d.fake.calls.length;
   // The trials were made on Saturday 14 (UTC-12 date) and lapse on the 24th at 00:00 UTC; the reminder is 48h before.
   clock.set('2026-11-22T00:05:00Z');
-  await d.rec.step(group, 'Reminder, 48 hours before the lapse: in the notice thread (mentions L&R) and to the requester', async () => {
-    await lifecycle().kick();
-  });
+  await d.rec.step(
+    group,
+    'Reminder, 48 hours before the lapse: in the notice thread (mentions L&R) and to the requester',
+    async () => {
+      await lifecycle().kick();
+    },
+  );
   const reminders = d.fake.calls
     .slice(mark)
-    .filter((c) => c.method === 'chat.postMessage' && c.response?.ok && JSON.stringify(c.args.blocks ?? []).includes('license_needs_lr'));
+    .filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.response?.ok &&
+        JSON.stringify(c.args.blocks ?? []).includes('license_needs_lr'),
+    );
   const inThread = reminders.filter((c) => c.args.channel === LICENSING_CHANNEL);
   const inDm = reminders.filter((c) => String(c.response.channel).startsWith('D'));
   const message = (c: (typeof reminders)[number]) => ({ ...(c.response.message as JsonObject), ts: c.response.ts });
