@@ -7,7 +7,8 @@
  * a builder nobody called, or a callback_id / action_id / input block_id constant that appears on no
  * screen, is a screen the gallery does not show, and fails here.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { screenBuilderNames, SCREEN_MODULE_DIRS } from '../../src/tools/gallery/builders';
@@ -195,21 +196,21 @@ if (!haveBrowser) {
 
 (haveBrowser ? describe : describe.skip)('gallery: in headless Chromium', () => {
   // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-  let pw: typeof import('playwright-core');
-  // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-  let browser: import('playwright-core').Browser;
+  let context: import('playwright-core').BrowserContext;
   // eslint-disable-next-line @typescript-eslint/consistent-type-imports
   let page: import('playwright-core').Page;
   const consoleErrors: string[] = [];
   const requests: string[] = [];
   const shots = join(outDir, 'screenshots');
+  let profile = '';
 
   beforeAll(async () => {
-    pw = await import('playwright-core');
-    const profile = join(outDir, `profile-${process.pid}`);
-    mkdirSync(profile, { recursive: true });
-    browser = await pw.chromium.launch({
+    // A fresh profile each run: nothing cached, no first-run state.
+    profile = mkdtempSync(join(tmpdir(), 'lr-gallery-chromium-'));
+    const { chromium } = await import('playwright-core');
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
+      headless: true,
       args: [
         '--headless',
         '--no-sandbox',
@@ -219,23 +220,24 @@ if (!haveBrowser) {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--user-data-dir=${profile}`,
-      ].filter((arg) => !arg.startsWith('--user-data-dir')),
+      ],
+      viewport: { width: 1280, height: 900 },
+      deviceScaleFactor: 1,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('request', (r) => {
+    context.on('request', (r) => {
       if (!r.url().startsWith('file:')) requests.push(r.url());
     });
     await page.goto(`file://${gallery.file}`, { waitUntil: 'load' });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('draws every screen: no empty card, no markup left, no console error, no network request', async () => {

@@ -4,8 +4,8 @@
  * fake Slack on a loopback port). Options: `--out <dir>`, `--tz <IANA zone>` (the zone `<!date>` is
  * shown in; default America/New_York).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { screenBuilderNames } from './builders';
 import type { Screen } from './capture';
@@ -47,6 +47,13 @@ export async function writeGallery(outDir: string, timeZone = DEFAULT_TIME_ZONE)
   return { file, screens: result.screens, buildersCalled: result.buildersCalled, builders };
 }
 
+/** The project folder (the nearest one up with a package.json): from src/ under ts-node and from dist/src/. */
+function projectRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
@@ -54,7 +61,7 @@ function argValue(args: string[], name: string): string | undefined {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const outDir = resolve(argValue(args, '--out') ?? join(__dirname, '..', '..', '..', '..', 'dist', 'gallery'));
+  const outDir = resolve(argValue(args, '--out') ?? join(projectRoot(), 'dist', 'gallery'));
   writeGallery(outDir, argValue(args, '--tz') ?? DEFAULT_TIME_ZONE)
     .then(({ file, screens, builders, buildersCalled }) => {
       const missing = builders.filter((b) => !buildersCalled.includes(b));
