@@ -268,7 +268,7 @@ if (!haveBrowser) {
     expect(visible).not.toContain('<!date');
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([]);
-  });
+  }, 60_000);
 
   it('saves screenshots of a few screens', async () => {
     mkdirSync(shots, { recursive: true });
@@ -307,5 +307,5 @@ if (!haveBrowser) {
         copyFileSync(file, join(docs, `${name}.png`));
       }
     }
-  });
+  }, 120_000);
 });

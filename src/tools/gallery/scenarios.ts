@@ -636,9 +636,13 @@ async function emergencyAnswers(
     renameSync(aside, licensesDir);
   }
   if (failedNotice)
-    await d.rec.step(group, 'Failed, then Retry pressed in the channel: generated, said in the thread', async () => {
-      await d.clickMessage(failedNotice!, LICENSING_CHANNEL, 'retry_license', 'U0ENGINEER');
-    });
+    await d.rec.step(
+      group,
+      'Failed, then Retry pressed in the channel: generated, and the person who pressed it is told',
+      async () => {
+        await d.clickMessage(failedNotice!, LICENSING_CHANNEL, 'retry_license', 'U0ENGINEER');
+      },
+    );
 
   d.fake.fail('files.getUploadURLExternal', { error: 'not_allowed_token_type', times: 5 });
   await d.rec.step(
