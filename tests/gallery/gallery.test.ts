@@ -165,8 +165,9 @@ describe('gallery: mrkdwn as Slack shows it', () => {
     ['&gt; quoted *line*', '<blockquote>quoted <b>line</b></blockquote>'],
     ['&lt;script&gt;alert(1)&lt;/script&gt;', '&lt;script&gt;alert(1)&lt;/script&gt;'],
     ['snake_case_name and 2*3*4', 'snake_case_name and 2*3*4'],
+    ['<javascript:alert(1)|x>', expect.stringContaining('<span class="bad-link"')],
   ])('%s', (input, expected) => {
-    expect(mrkdwnToHtml(input, ctx)).toBe(expected);
+    expect(mrkdwnToHtml(input, ctx)).toEqual(expected);
   });
 
   it('shows <!date> in the chosen zone, with {ago} from the screen time', () => {

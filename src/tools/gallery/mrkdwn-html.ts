@@ -164,7 +164,13 @@ function angleToken(inner: string, ctx: MrkdwnContext): string {
   const href = unescapeSlack(target);
   const shown = label !== undefined ? label : href;
   // The label is mrkdwn text of its own (Slack formats bold/italics inside it); a nested render is enough.
-  return `<a href="${escapeHtml(href)}" rel="noreferrer">${inline(unescapeSlack(shown), ctx, false)}</a>`;
+  const text = inline(unescapeSlack(shown), ctx, false);
+  if (!/^(https?:|mailto:)/i.test(href)) {
+    // Slack reads any <…> as a link or mention: one with no URL in it is a slip in the bot's text, shown as such.
+    const why = 'Slack reads <…> as a link: this one has no URL (escape < and > as &lt; &gt;)';
+    return `<span class="bad-link" title="${escapeHtml(why)}">${text}</span>`;
+  }
+  return `<a href="${escapeHtml(href)}" rel="noreferrer">${text}</a>`;
 }
 
 const PH_OPEN = '\uE000';

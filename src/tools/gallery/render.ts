@@ -564,4 +564,5 @@ blockquote{margin:4px 0;padding-left:12px;border-left:4px solid #ddd}
 a{color:#1264a3}
 .img-alt{color:#616061;font-style:italic}
 .unsupported{color:#e01e5a;font-weight:700}
+.bad-link{color:#1264a3;text-decoration:underline wavy #e01e5a}
 `;
