@@ -101,7 +101,7 @@ export async function collectScreens(): Promise<GalleryResult> {
     await starCheckVerdicts(d);
     await playbookCases(d, clock);
     await emergencyForms(d);
-    const licenses = await emergencyAnswers(d, dataDir, clock);
+    await emergencyAnswers(d, dataDir, clock);
     await licenseStatus(d);
     await refusals(d, clock);
     await appHome(d, 'App Home', 'before the trial follow-up');
@@ -113,7 +113,7 @@ export async function collectScreens(): Promise<GalleryResult> {
       t = await startInProcessBot({ ...ENV, STAR_DIGEST_CRON: '0 9 * * 1' }, { fake, dataDir });
     });
 
-    await followUp(d, clock, licenses);
+    await followUp(d, clock);
     await appHome(d, 'App Home', 'after the follow-up (resolved, needs L&R, lapsed)');
     // App Home is republished whenever a request of its owner changes: shown in its own group only.
     const screens = rec.screens
@@ -227,14 +227,7 @@ class Driver {
     return verdict!;
   }
 
-  async click(
-    ctx: StepContext | undefined,
-    view: JsonObject,
-    actionId: string,
-    user: Person = 'U0ENGINEER',
-    value?: string,
-  ): Promise<void> {
-    void ctx;
+  async click(view: JsonObject, actionId: string, user: Person = 'U0ENGINEER', value?: string): Promise<void> {
     const res = await this.bot().send(
       'interaction',
       blockActions({ view, actionId, value, user: { id: user, username: PEOPLE[user].name, name: PEOPLE[user].name } }),
@@ -284,7 +277,7 @@ async function starCheckSteps(d: Driver): Promise<void> {
   });
   let view = opened!;
   await d.rec.step(group, '2. Picking an answer grows the modal at once (dispatch action → views.update)', async () => {
-    await d.click(undefined, view, 'star_q_kind', 'U0MANAGER', 'plan_license');
+    await d.click(view, 'star_q_kind', 'U0MANAGER', 'plan_license');
   });
   view = d.fake.lastView('star_check') ?? view;
   await d.rec.step(
@@ -304,7 +297,7 @@ async function starCheckSteps(d: Driver): Promise<void> {
     group,
     '4. The verdict offers the emergency form (in scope): its button pushes the form, prefilled',
     async () => {
-      await d.click(undefined, view, 'open_emergency_license', 'U0MANAGER');
+      await d.click(view, 'open_emergency_license', 'U0MANAGER');
     },
   );
   await d.rec.step(group, '5. A ticket of another Zendesk is refused with a field error', async (ctx) => {
@@ -552,16 +545,11 @@ function emergencyFormAnswers(overrides: Answers = {}): Answers {
   return { ...(emergencyForm({ expiration_date: day(-15) }) as unknown as Answers), ...overrides };
 }
 
-interface Licenses {
-  /** Reminder targets: ticket → the notice's ts in the licensing channel. */
-  tickets: string[];
-}
-
 async function emergencyAnswers(
   d: Driver,
   dataDir: string,
   clock: ReturnType<typeof installFixedClock>,
-): Promise<Licenses> {
+): Promise<void> {
   const group = 'Emergency license: the answers';
   const submitForm = async (ctx: StepContext, ticket: string, overrides: Answers, user: Person = 'U0ENGINEER') => {
     const view = await d.open('/emergency-license', ticket, user);
@@ -663,7 +651,6 @@ async function emergencyAnswers(
       await d.fake.waitForUpload((u) => u.completed && u.filename !== '', 8000);
     },
   );
-  return { tickets: ['424242', '500103', '424300', '424400'] };
 }
 
 async function licenseStatus(d: Driver): Promise<void> {
@@ -746,9 +733,8 @@ async function appHome(d: Driver, group: string, when: string): Promise<void> {
 
 // ------------------------------------------------------------------------------------------ follow-up
 
-async function followUp(d: Driver, clock: ReturnType<typeof installFixedClock>, licenses: Licenses): Promise<void> {
+async function followUp(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
   const group = 'After the trial: reminder, Resolved, Needs L&R, lapse';
-  void licenses;
   const lifecycle = () => d.bot().bot.services.lifecycle;
   const mark = d.fake.calls.length;
   // The trials were made on Saturday 14 (UTC-12 date) and lapse on the 24th at 00:00 UTC; the reminder is 48h before.
