@@ -104,6 +104,8 @@ export interface CallOptions {
 export interface CommentsOptions extends CallOptions {
   /** Pages of 100 comments read at most (default 10); `complete` says whether there were more. */
   maxPages?: number;
+  /** Bound on all the pages together (each page also has `timeoutMs`); default: none beyond the pages'. */
+  totalTimeoutMs?: number;
 }
 
 export interface TicketComments {
@@ -206,9 +208,21 @@ export class ZendeskClient {
     const comments: ZendeskComment[] = [];
     let next: string | undefined =
       `${basePath}?include_inline_images=true&page${encodeURIComponent('[size]')}=${PAGE_SIZE}`;
+    const deadline = options.totalTimeoutMs === undefined ? undefined : performance.now() + options.totalTimeoutMs;
     for (let page = 1; next !== undefined; page += 1) {
       if (page > maxPages) return { ok: true, data: { comments, complete: false } };
-      const got = this.validated(await this.call('GET', next, options), commentPageSchema, 'is not a list of comments');
+      let timeoutMs = options.timeoutMs;
+      if (deadline !== undefined) {
+        const left = Math.floor(deadline - performance.now());
+        if (left <= 0)
+          return this.fail('timeout', true, `Zendesk did not list the comments of ticket ${ref.data.id} in time`);
+        timeoutMs = Math.min(left, timeoutMs ?? left);
+      }
+      const got = this.validated(
+        await this.call('GET', next, { timeoutMs }),
+        commentPageSchema,
+        'is not a list of comments',
+      );
       if (!got.ok) return got;
       comments.push(...got.data.comments);
       const link = got.data.meta?.has_more ? got.data.links?.next : got.data.meta ? undefined : got.data.next_page;
