@@ -30,7 +30,8 @@
  * 422 (as Zendesk does); a ticket listed in `forbiddenTickets` answers 403.
  *
  * Faults on demand (`fail`): any status (429 adds `Retry-After`), a delay before the normal
- * answer (slow), a hang until `stop()`, a dropped connection, or a given body.
+ * answer (slow), a hang until `stop()`, a dropped connection, or a given body — before the request's
+ * work, or after it (`applyFirst`: the write happens, its answer is lost).
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
@@ -177,6 +178,11 @@ export interface FaultSpec {
   destroyConnection?: boolean;
   /** Answer this body (JSON unless a string). */
   body?: Json;
+  /**
+   * Do the request's work first (a ticket update is applied, an upload stored), then answer with the
+   * fault: the client sees a failure although the write happened (a lost answer).
+   */
+  applyFirst?: boolean;
 }
 
 export interface FakeZendeskOptions {
@@ -215,7 +221,6 @@ export class FakeZendesk {
   private origin = '';
   private nextId = 1000;
   private faults: ActiveFault[] = [];
-  private readonly open = new Set<http.ServerResponse>();
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly sockets = new Set<Socket>();
 
@@ -372,6 +377,7 @@ export class FakeZendesk {
     const fault = this.takeFault(record);
     if (fault) record.fault = fault;
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.applyFirst) this.route(record);
     if (fault?.hang) {
       this.hanging.add(res);
       return;
@@ -380,7 +386,10 @@ export class FakeZendesk {
       res.socket?.destroy();
       return;
     }
-    if (fault && (fault.status !== undefined || fault.body !== undefined || fault.delayMs === undefined)) {
+    const answersWithFault =
+      fault &&
+      (fault.status !== undefined || fault.body !== undefined || fault.delayMs === undefined || fault.applyFirst);
+    if (fault && answersWithFault) {
       const status = fault.status ?? 500;
       const headers: Record<string, string> = {};
       const retryAfter = fault.retryAfter ?? (status === 429 ? 60 : undefined);
