@@ -10,7 +10,7 @@ export function failureReason(failure: ZendeskFailure, what: string): string {
     case 'foreign-ticket':
       return failure.message;
     case 'not-found':
-      return `Zendesk has no ${what}, or the bot's Zendesk user cannot see it.`;
+      return `Zendesk did not find ${what}, or the bot's Zendesk user cannot see it.`;
     case 'forbidden':
       return `The bot's Zendesk user has no permission to read ${what}.`;
     case 'unauthorized':
