@@ -369,7 +369,10 @@ export class FakeZendesk {
         body: Buffer.concat(chunks),
       };
       this.requests.push(record);
-      void this.answer(record, res);
+      this.answer(record, res).catch((error: unknown) => {
+        // A bug of the fake must show as a failed request, not as a hang or an unhandled rejection.
+        if (!res.headersSent) this.send(res, record, 500, { error: 'FakeZendeskError', description: String(error) });
+      });
     });
   }
 

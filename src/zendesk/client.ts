@@ -206,8 +206,7 @@ export class ZendeskClient {
     const maxPages = Math.max(1, Math.floor(options.maxPages ?? 10));
     const basePath = `tickets/${ref.data.id}/comments`;
     const comments: ZendeskComment[] = [];
-    let next: string | undefined =
-      `${basePath}?include_inline_images=true&page${encodeURIComponent('[size]')}=${PAGE_SIZE}`;
+    let next: string | undefined = `${basePath}?${cursorQuery()}`;
     const deadline = options.totalTimeoutMs === undefined ? undefined : performance.now() + options.totalTimeoutMs;
     for (let page = 1; next !== undefined; page += 1) {
       if (page > maxPages) return { ok: true, data: { comments, complete: false } };
@@ -225,7 +224,14 @@ export class ZendeskClient {
       );
       if (!got.ok) return got;
       comments.push(...got.data.comments);
-      const link = got.data.meta?.has_more ? got.data.links?.next : got.data.meta ? undefined : got.data.next_page;
+      const { meta, links, next_page: offsetNext } = got.data;
+      if (meta?.has_more && !links?.next && !meta.after_cursor)
+        return this.fail('invalid-answer', true, `Zendesk answered GET ${basePath} with more pages but no cursor`);
+      const link = meta
+        ? meta.has_more
+          ? (links?.next ?? `${basePath}?${cursorQuery(meta.after_cursor ?? '')}`)
+          : undefined
+        : offsetNext;
       if (!link) break;
       next = this.ownPath(link, basePath);
       if (next === undefined)
@@ -427,6 +433,13 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const at = Date.parse(raw);
   if (Number.isNaN(at)) return undefined;
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
+}
+
+/** The query of a cursor-paginated comments page (inline images included). */
+function cursorQuery(after?: string): string {
+  const query = new URLSearchParams({ include_inline_images: 'true', 'page[size]': String(PAGE_SIZE) });
+  if (after !== undefined) query.set('page[after]', after);
+  return query.toString();
 }
 
 function mapOk<T, U>(result: ZendeskResult<T>, map: (data: T) => U): ZendeskResult<U> {

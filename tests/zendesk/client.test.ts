@@ -145,6 +145,23 @@ describe('reads', () => {
     expect(z.fake.requests[1].query.get('page')).toBe('2');
   });
 
+  test('a cursor without a next link: the next page is asked with page[after]', async () => {
+    const ticket = z.fake.addTicket({ comments: [{ body: 'one' }, { body: 'two' }] });
+    const cursor = Buffer.from('1').toString('base64url');
+    z.fake.fail({
+      path: '/comments',
+      status: 200,
+      body: {
+        comments: [{ id: 1, public: true, body: 'one', attachments: [] }],
+        meta: { has_more: true, after_cursor: cursor },
+      },
+    });
+    expect(data(await z.client.listComments(ticket.id)).comments.map((c) => c.body)).toEqual(['one', 'two']);
+    expect(z.fake.requests[1].query.get('page[after]')).toBe(cursor);
+    z.fake.fail({ path: '/comments', status: 200, body: { comments: [], meta: { has_more: true } } });
+    expect(failure(await z.client.listComments(ticket.id)).kind).toBe('invalid-answer');
+  });
+
   test('a next page on another origin or path is not followed (the Authorization header stays home)', async () => {
     const ticket = z.fake.addTicket();
     for (const next of [
