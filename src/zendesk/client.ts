@@ -63,7 +63,10 @@ export interface ZendeskFailure {
   retryable: boolean;
   /** Seconds to wait before the next call, from `Retry-After` (429, and 503 when Zendesk gives it). */
   retryAfterSeconds?: number;
-  /** A write may have been applied although it failed (timeout, network error, 5xx or odd answer after sending). */
+  /**
+   * The ticket update may have been applied although it failed (timeout, network error, 5xx or odd
+   * answer after sending): look for it on the ticket before writing again (writers.ts does).
+   */
   ambiguous?: boolean;
   /** One line, for logs and operators; never contains a secret. */
   message: string;
@@ -251,7 +254,7 @@ export class ZendeskClient {
       contentType: file.contentType ?? 'application/octet-stream',
       bytes: body,
     });
-    return mapOk(this.validated(got, uploadAnswerSchema, 'has no upload token', true), (answer) => answer.upload);
+    return mapOk(this.validated(got, uploadAnswerSchema, 'has no upload token'), (answer) => answer.upload);
   }
 
   /** `PUT tickets/{id}` with `{ticket:{comment:{…}}}`: adds one comment (with the uploads' files) to the ticket. */
@@ -330,7 +333,8 @@ export class ZendeskClient {
   ): Promise<ZendeskResult<{ status: number; json: unknown; label: string; write: boolean }>> {
     const path = pathAndQuery.split('?')[0];
     const label = `${method} ${path}`;
-    const write = method !== 'GET';
+    // Only a ticket update changes what people see; a repeated upload leaves an unused file that Zendesk deletes.
+    const write = method === 'PUT';
     const timeout = Math.max(1, Math.floor(Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs)));
     const started = performance.now();
     const done = (result: ZendeskResult<{ status: number; json: unknown; label: string; write: boolean }>) => {

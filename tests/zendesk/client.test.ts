@@ -209,6 +209,13 @@ describe('writes', () => {
     expect(request.body.toString()).toBe('LICENSE-BYTES');
   });
 
+  test('an upload answered without a token can simply be retried (an unused upload expires on its own)', async () => {
+    z.fake.fail({ path: '/uploads', status: 201, body: { upload: {} } });
+    const failed = failure(await z.client.upload({ fileName: 'a.gitlab-license', content: 'x' }));
+    expect(failed).toMatchObject({ kind: 'invalid-answer', retryable: true });
+    expect(failed.ambiguous).toBeUndefined();
+  });
+
   test('a file name with a slash is refused before any request', async () => {
     expect(failure(await z.client.upload({ fileName: '../x', content: 'a' })).kind).toBe('rejected');
     expect(z.fake.requests).toHaveLength(0);
