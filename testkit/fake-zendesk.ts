@@ -222,6 +222,8 @@ export class FakeZendesk {
   private nextId = 1000;
   private faults: ActiveFault[] = [];
   private readonly hanging = new Set<http.ServerResponse>();
+  /** Pending slow answers: cleared by stop() so that no timer outlives the fake. */
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
 
   constructor(options: FakeZendeskOptions = {}) {
@@ -251,6 +253,8 @@ export class FakeZendesk {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     for (const socket of this.sockets) socket.destroy();
@@ -379,7 +383,7 @@ export class FakeZendesk {
   private async answer(record: RecordedZendeskRequest, res: http.ServerResponse): Promise<void> {
     const fault = this.takeFault(record);
     if (fault) record.fault = fault;
-    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.delayMs) await this.sleep(fault.delayMs);
     if (fault?.applyFirst) this.route(record);
     if (fault?.hang) {
       this.hanging.add(res);
@@ -410,6 +414,17 @@ export class FakeZendesk {
     }
     const [status, body] = this.route(record);
     this.send(res, record, status, body);
+  }
+
+  /** Resolves after `ms`, or never when the fake stops first (its answer is then not sent). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
   }
 
   private takeFault(record: RecordedZendeskRequest): FaultSpec | undefined {
