@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronExpressionProblem } from './ops/cron-schedule';
+import { zendeskCrossVariableRules, zendeskSettings, zendeskVariables } from './zendesk/config';
 
 /**
  * The zod schema of the environment: the only place that reads configuration. Every problem is
@@ -52,6 +53,8 @@ const variables = z.object({
     .url({ protocol: /^https?$/, error: 'must be the https URL of the Zendesk instance' })
     .default('https://gitlab.zendesk.com')
     .transform((url) => url.replace(/\/+$/, '')),
+  // Zendesk API credentials, API URL, license delivery, timeout (src/zendesk/config.ts; unset = no Zendesk calls).
+  ...zendeskVariables,
   STAR_CHECK_USERGROUPS: usergroupList,
   LICENSE_REQUESTER_USERGROUPS: usergroupList,
   LICENSE_OVERRIDE_USERGROUPS: usergroupList,
@@ -125,6 +128,7 @@ function crossVariableRules(e: Variables, ctx: z.RefinementCtx<Variables>): void
   if (e.LICENSE_ADAPTER === 'gitlab-issue') {
     for (const name of GITLAB_VARIABLES) if (!e[name]) problem(name, 'required when LICENSE_ADAPTER=gitlab-issue');
   }
+  zendeskCrossVariableRules(e, problem);
 }
 
 /** The settings of the gitlab-issue adapter, when all three connection variables are given. */
@@ -167,6 +171,8 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
   dataDir: e.DATA_DIR,
   logLevel: e.LOG_LEVEL,
   zendeskBaseUrl: e.ZENDESK_BASE_URL,
+  /** Set when Zendesk credentials are configured; undefined = tickets are neither read nor written. */
+  zendesk: zendeskSettings(e),
   authorization: {
     mode: e.AUTHORIZATION_MODE,
     starCheckGroups: e.STAR_CHECK_USERGROUPS,
