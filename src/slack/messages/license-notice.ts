@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { TRIAL_DAYS } from '../../licenses/types';
+import { expiryWords } from '../../policy/time';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
@@ -66,7 +68,11 @@ export function deliveryLine(record: GeneratedLicenseRequest): string {
  * The licensing-channel notice of one emergency license request. It is posted when the
  * request starts and updated in place (same outbox key) as its status changes.
  */
-export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?: string): AuditMessage {
+export function buildLicenseNotice(
+  record: LicenseRequestRecord,
+  licenseWarning?: string,
+  now: DateTime = DateTime.utc(),
+): AuditMessage {
   const title = record.status === 'refused' ? 'Emergency license request refused' : 'Weekend emergency trial license';
   const lines = [
     `:rotating_light: *${title}*`,
@@ -91,7 +97,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   }
   const status = [STATUS_LINE[record.status]];
   if (record.status === 'generated')
-    status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
+    status.push(`Trial license ${expiryWords(record.trialExpiresOn, now)}.`, deliveryLine(record));
   const reason = reasonOf(record);
   if (reason) status.push(`Reason: ${escapeMrkdwn(reason)}`);
   // Its own line, so that a delivery problem shown above never takes its place.

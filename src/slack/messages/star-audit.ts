@@ -1,7 +1,7 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
 import { formatRelative } from '../../policy/time';
-import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
+import { type EmergencyOffer, timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { type KnownBlock, context, section } from '../views/blocks';
 import { pathLines } from '../views/star-verdict';
@@ -37,6 +37,24 @@ export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>):
   return facts;
 }
 
+/** What the verdict said about the emergency form, in the words of the policy that decided it. */
+function emergencyOfferLine(emergency: Extract<EmergencyOffer, { kind: 'offer' }>): string {
+  const offered = emergency.weekday
+    ? 'It is a weekday (UTC): the verdict says to ask the L&R team here first, and offers the emergency license ' +
+      'form for when they cannot help in time.'
+    : 'The emergency license form was offered.';
+  switch (emergency.scope) {
+    case 'in_scope':
+      return emergency.weekday
+        ? `:rotating_light: *Emergency license:* in the workflow's scope. ${offered}`
+        : `:rotating_light: *Weekend emergency:* in scope. ${offered}`;
+    case 'opens_soon':
+      return `:rotating_light: *Emergency license:* ${emergency.notes[0]} A manager may override the time window now. ${offered}`;
+    case 'unknown':
+      return `:grey_question: *Emergency license:* scope unknown, not out of scope: no expiration date was given, and the form checks it with the date. ${offered}`;
+  }
+}
+
 /** The licensing-channel record of one /star-check verdict. */
 export function buildStarAuditMessage(decision: StarDecision, decidedBy: string): AuditMessage {
   const { verdict } = decision;
@@ -58,10 +76,7 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
   ];
   if (verdict.followUp) blocks.push(section(`:clipboard: *Follow-up:* ${verdict.followUp}`, 'follow_up'));
   const emergency = verdictGuidance(decision).emergency;
-  if (emergency.kind === 'offer')
-    blocks.push(
-      section(':rotating_light: *Weekend emergency:* in scope; the emergency license form was offered.', 'emergency'),
-    );
+  if (emergency.kind === 'offer') blocks.push(section(emergencyOfferLine(emergency), 'emergency'));
   if (emergency.kind === 'ask_lr')
     blocks.push(
       section(
