@@ -112,6 +112,7 @@ function form(over: Partial<RawEmergencyForm> = {}): RawEmergencyForm {
     ticket: '123456',
     deployment: 'self_managed',
     paidPlan: 'yes',
+    licenseKind: 'paid',
     prospect: 'no',
     expirationDate: IN_WINDOW,
     screenshots: ['dashboard', 'license_page'],
