@@ -23,9 +23,16 @@ export type EmergencyOffer =
       licenseKind: LicenseKind;
       /** Sentences the form's own check depends on (when the window opens, what is unknown). */
       notes: string[];
+      /** Why the scope is not met yet, with absolute times only, for messages kept and read later. */
+      recorded: string[];
     }
   /** A trial license is the next step, but not through the weekend workflow: ask L&R. */
-  | { kind: 'ask_lr'; reasons: string[] }
+  | {
+      kind: 'ask_lr';
+      reasons: string[];
+      /** The reasons with absolute times only, for messages kept and read later. */
+      recorded: string[];
+    }
   /** No trial license on this path (other request types, SaaS, "No need for STAR"). */
   | { kind: 'none' };
 
@@ -101,7 +108,14 @@ function emergencyOfferFor(decision: StarDecision): EmergencyOffer {
   const trialNotes = trial ? [TRIAL_PAID_PLAN_NOTE] : [];
   const expiry = decision.expiry;
   if (!expiry || !decision.deployment)
-    return { kind: 'offer', scope: 'unknown', weekday, licenseKind, notes: [DATE_UNKNOWN_NOTE, ...trialNotes] };
+    return {
+      kind: 'offer',
+      scope: 'unknown',
+      weekday,
+      licenseKind,
+      notes: [DATE_UNKNOWN_NOTE, ...trialNotes],
+      recorded: [],
+    };
   const scope: ScopeDecision = checkEmergencyScope(
     {
       deployment: decision.deployment,
@@ -112,7 +126,7 @@ function emergencyOfferFor(decision: StarDecision): EmergencyOffer {
     },
     decision.decidedAt,
   );
-  if (scope.inScope) return { kind: 'offer', scope: 'in_scope', weekday, licenseKind, notes: trialNotes };
+  if (scope.inScope) return { kind: 'offer', scope: 'in_scope', weekday, licenseKind, notes: trialNotes, recorded: [] };
   if (scope.window?.phase === 'opens_tomorrow' && scope.failures.length === 1)
     return {
       kind: 'offer',
@@ -120,8 +134,13 @@ function emergencyOfferFor(decision: StarDecision): EmergencyOffer {
       weekday,
       licenseKind,
       notes: [scope.failures[0].reason, OVERRIDE_NOW, ...trialNotes],
+      recorded: [scope.failures[0].recorded],
     };
-  return { kind: 'ask_lr', reasons: scope.failures.map((failure) => failure.reason) };
+  return {
+    kind: 'ask_lr',
+    reasons: scope.failures.map((failure) => failure.reason),
+    recorded: scope.failures.map((failure) => failure.recorded),
+  };
 }
 
 /**

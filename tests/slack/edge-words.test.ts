@@ -110,13 +110,31 @@ describe('6. the audit of a weekday verdict never says "Weekend emergency: in sc
     [
       'Saturday 22:00',
       '2024-06-01T22:00:00Z',
-      /applies from Sun 2 Jun 2024 00:00 UTC.*A manager may override the time window now/,
+      /applies from Sun 2 Jun 2024 00:00 UTC \(when the grace period ends\)\. A manager may override the time window\./,
       /Not a weekend emergency/,
     ],
   ])('%s', (_label, now, says, never) => {
     const all = texts(buildStarAuditMessage(decide(now), 'U0MANAGER'));
     expect(all).toMatch(says);
     if (never) expect(all).not.toMatch(never);
+  });
+});
+
+describe('8. a posted verdict states absolute times, counted from the check, never "ago"', () => {
+  it('the audit of a verdict', () => {
+    const decision = decideStar(
+      {
+        ticketUrl: TICKET_URL,
+        answers: { kind: 'plan_license', trial: 'no' },
+        expirationDate: '2024-05-01', // grace ended Sat 15 May 2024: 4 days before the check
+        deployment: 'self_managed',
+        requestType: findRequestType('sm_trial_license'),
+      },
+      utc('2024-06-19T10:00:00Z'),
+    )!;
+    const all = texts(buildStarAuditMessage(decision, 'U0MANAGER'));
+    expect(all).not.toMatch(/\bago\b|\bin \d/);
+    expect(all).toMatch(/Grace period end: <!date\^\d+\^[^>]*> \(\d+ days( \d+ hours)? before the check\)/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
-import { formatRelative } from '../../policy/time';
+import { formatDuration } from '../../policy/time';
 import { type EmergencyOffer, timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { type KnownBlock, context, section } from '../views/blocks';
@@ -13,27 +13,23 @@ export interface AuditMessage {
 }
 
 /**
- * Time facts for a channel read in many time zones: Slack renders `<!date>` in each reader's zone.
- * Only the facts the path used (a trial has no grace period).
+ * Time facts for a channel read in many time zones and on later days: Slack renders `<!date>` in
+ * each reader's zone, and the distance is counted from the check, not from whenever the message is
+ * read (a stored message never says "2 days ago": SPEC time rules). Only the facts the path used
+ * (a trial has no grace period).
  */
 export function auditTimeFacts(decision: Pick<StarDecision, 'expiry' | 'path'>): string[] {
   const expiry = decision.expiry;
   if (!expiry) return [];
   const used = timeFactsUsed(decision);
   const what = expiry.deployment === 'saas' ? 'SaaS plan end' : 'License expiration';
+  const fromCheck = (ms: number) =>
+    ms === 0 ? 'at the check' : `${formatDuration(ms)} ${ms < 0 ? 'before' : 'after'} the check`;
   const facts: string[] = [];
-  if (used.includes('expiry')) {
-    facts.push(
-      `${what} ${expiry.expired ? 'was' : 'is'} ${formatRelative(expiry.msUntilExpiry)}` +
-        ` (${readerDate(expiry.expiresAt)})`,
-    );
-  }
-  if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined) {
-    facts.push(
-      `Grace period ${expiry.graceEnded ? 'ended' : 'ends'} ${formatRelative(expiry.msUntilGraceEnd)}` +
-        ` (${readerDate(expiry.graceEndsAt)})`,
-    );
-  }
+  if (used.includes('expiry'))
+    facts.push(`${what}: ${readerDate(expiry.expiresAt)} (${fromCheck(expiry.msUntilExpiry)})`);
+  if (used.includes('grace') && expiry.graceEndsAt && expiry.msUntilGraceEnd !== undefined)
+    facts.push(`Grace period end: ${readerDate(expiry.graceEndsAt)} (${fromCheck(expiry.msUntilGraceEnd)})`);
   return facts;
 }
 
@@ -49,7 +45,7 @@ function emergencyOfferLine(emergency: Extract<EmergencyOffer, { kind: 'offer' }
         ? `:rotating_light: *Emergency license:* in the workflow's scope. ${offered}`
         : `:rotating_light: *Weekend emergency:* in scope. ${offered}`;
     case 'opens_soon':
-      return `:rotating_light: *Emergency license:* ${emergency.notes[0]} A manager may override the time window now. ${offered}`;
+      return `:rotating_light: *Emergency license:* ${emergency.recorded.join(' ')} A manager may override the time window. ${offered}`;
     case 'unknown':
       return `:grey_question: *Emergency license:* scope unknown, not out of scope: no expiration date was given, and the form checks it with the date. ${offered}`;
   }
@@ -80,7 +76,7 @@ export function buildStarAuditMessage(decision: StarDecision, decidedBy: string)
   if (emergency.kind === 'ask_lr')
     blocks.push(
       section(
-        `:information_source: *Not a weekend emergency:* ${emergency.reasons.join(' ')} The trial license comes ` +
+        `:information_source: *Not a weekend emergency:* ${emergency.recorded.join(' ')} The trial license comes ` +
           `from the L&R team (CustomersDot).`,
         'emergency',
       ),

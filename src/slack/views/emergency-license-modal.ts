@@ -94,7 +94,13 @@ export function buildEmergencyLicenseModal(
       ),
     ),
     input(
-      { blockId: B.paid_plan, label: 'Does the customer have a paid plan?' },
+      {
+        blockId: B.paid_plan,
+        label: 'Does the organization have a paid plan?',
+        hint:
+          'Answer for the organization, not for the license on the instance: a sales-assisted trial or a ' +
+          'temporary extension often bridges the renewal of a paying customer.',
+      },
       radioButtons(a('paid_plan'), yesNo('Yes, a paid subscription', 'No (free or no subscription)'), prefill.paidPlan),
     ),
     input(
