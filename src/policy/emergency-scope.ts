@@ -131,7 +131,9 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
       reason:
         `Not in scope yet: the weekend emergency workflow applies from ${utc(window.opensAt)}, ` +
         `${formatRelative(msUntilOpen)} (${opensWhen(facts)}).`,
-      recorded: `Not in scope yet: the weekend emergency workflow applies from ${utc(window.opensAt)} (${opensWhen(facts)}).`,
+      recorded:
+        `Not in scope yet: the weekend emergency workflow applies from ${utc(window.opensAt)} ` +
+        `(${opensWhen(facts)}).`,
       whatToDo: OVERRIDE_NOW,
     });
   } else if (window.phase === 'not_yet') {
@@ -162,7 +164,8 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
       reason:
         `${ended}, ${window.days} days ago: more than ${EMERGENCY_WINDOW_DAYS} ` +
         `days before today (UTC), the limit of this workflow.`,
-      recorded: `${ended}: more than ${EMERGENCY_WINDOW_DAYS} days before the request (UTC), the limit of this workflow.`,
+      recorded:
+        `${ended}: more than ${EMERGENCY_WINDOW_DAYS} days before the request (UTC), the limit of this ` + `workflow.`,
       whatToDo:
         'This is no longer a weekend emergency for this workflow: the trial license comes from the L&R team ' +
         '(CustomersDot). Escalate to them (STAR the ticket if it is urgent).',

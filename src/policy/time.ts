@@ -183,8 +183,8 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
     facts.deployment === 'saas'
       ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end ` +
         `date ${facts.expirationDate})`
-      : `${facts.licenseKind === 'temporary' ? 'Temporary extension' : 'License'} ${facts.expired ? 'expired' : 'expires'} ` +
-        `${when} (${at(facts.expiresAt)})`;
+      : `${facts.licenseKind === 'temporary' ? 'Temporary extension' : 'License'} ` +
+        `${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
   let grace: string;
   if (facts.deployment === 'self_managed' && facts.licenseKind === 'temporary') {
     grace =

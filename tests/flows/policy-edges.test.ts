@@ -84,7 +84,7 @@ describe('today (real clock): temporary extensions, sales trials, unknown dates'
   });
   beforeEach(() => t.fake.reset());
 
-  it('1. the form asks what kind of license is on the instance; a temporary extension that expired yesterday gets its license', async () => {
+  it('1. the form asks the license kind; a temporary extension that expired yesterday gets a license', async () => {
     await t.command('/emergency-license', '');
     await t.fake.waitForCall('views.open');
     const form = t.view('emergency_license');
@@ -128,7 +128,7 @@ describe('today (real clock): temporary extensions, sales trials, unknown dates'
     expect(notice).not.toMatch(/\bago\b/);
   });
 
-  it('1 and 2. a sales-assisted trial that expired yesterday: verdict → form (trial-type, paid plan asked) → license', async () => {
+  it('1 and 2. a sales trial expired yesterday: verdict → form (trial-type, paid plan asked) → license', async () => {
     const verdict = await verdictFor(t, '917003', [
       { q_kind: 'plan_license' },
       { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'yes' },
@@ -153,7 +153,7 @@ describe('today (real clock): temporary extensions, sales trials, unknown dates'
     await licenseUploaded(t);
   });
 
-  it('7. no expiration date: the scope is unknown, the verdict offers the form, which checks it with the date', async () => {
+  it('7. no date: scope unknown, the verdict offers the form, which checks it with the date', async () => {
     const verdict = await verdictFor(t, '917004', [
       { q_kind: 'plan_license' },
       { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' },
@@ -240,7 +240,7 @@ describe('3. Saturday 22:00 UTC, the grace period ends Sunday 00:00: say when, o
       view,
       await t.submit(view, {
         justification: 'Customer blocked from Sunday 00:00; L&R away until Monday.',
-      } as unknown as Record<string, never>),
+      }),
     );
     expect(override.kind).toBe('update');
     await licenseUploaded(t);

@@ -38,7 +38,7 @@ describe('4. at the lapse: the paid features stop, nothing is "locked again"', (
   it('the notice updated at the lapse', () => {
     const notice = buildLifecycleNotice(
       record({ status: 'generated' }),
-      { lapsedAt: '2025-06-24T00:00:00.000Z' } as never,
+      { lapsedAt: '2025-06-24T00:00:00.000Z' },
       undefined,
     );
     const all = texts(notice);

@@ -54,8 +54,9 @@ function headline(input: ReminderInput): string {
 /**
  * The reminder before a generated trial lapses: a reply in the request's thread in the licensing
  * channel that mentions the L&R team (LR_TEAM_USERGROUP), and a DM to the engineer as information
- * with the same buttons: the requester is not made the owner of the renewal (SPEC "After the trial"). It is updated in place (same outbox key) when someone presses
- * a button or the trial lapses, so the buttons go once it is resolved.
+ * with the same buttons: the requester is not made the owner of the renewal (SPEC "After the
+ * trial"). It is updated in place (same outbox key) when someone presses a button or the trial
+ * lapses, so the buttons go once it is resolved.
  */
 export function buildLicenseReminder(input: ReminderInput): AuditMessage {
   const { request } = input;

@@ -45,9 +45,15 @@ function emergencyOfferLine(emergency: Extract<EmergencyOffer, { kind: 'offer' }
         ? `:rotating_light: *Emergency license:* in the workflow's scope. ${offered}`
         : `:rotating_light: *Weekend emergency:* in scope. ${offered}`;
     case 'opens_soon':
-      return `:rotating_light: *Emergency license:* ${emergency.recorded.join(' ')} A manager may override the time window. ${offered}`;
+      return (
+        `:rotating_light: *Emergency license:* ${emergency.recorded.join(' ')} A manager may override the time ` +
+        `window. ${offered}`
+      );
     case 'unknown':
-      return `:grey_question: *Emergency license:* scope unknown, not out of scope: no expiration date was given, and the form checks it with the date. ${offered}`;
+      return (
+        ':grey_question: *Emergency license:* scope unknown, not out of scope: no expiration date was given, and ' +
+        `the form checks it with the date. ${offered}`
+      );
   }
 }
 

@@ -268,6 +268,8 @@ export function buildLicenseStatusView(
   licensingChannel: string,
   licenseWarning?: string,
 ): ModalView {
+  // "expires on" before the trial's expiry date, "expired on" from then on.
+  const expiry = record.status === 'generated' ? expiryWords(record.trialExpiresOn, DateTime.utc()) : '';
   const summary =
     `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ` +
     `${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
@@ -293,7 +295,7 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (${expiryWords(record.trialExpiresOn, DateTime.utc())}). ` +
+        `:white_check_mark: *License generated, not delivered yet* (${expiry}). ` +
           `:warning: The file could not be sent in Slack (` +
           `${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}` +
           `${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
@@ -315,7 +317,7 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (${expiryWords(record.trialExpiresOn, DateTime.utc())}). It is on ` +
+        `:white_check_mark: *License generated, not delivered yet* (${expiry}). It is on ` +
           `its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
@@ -323,7 +325,7 @@ export function buildLicenseStatusView(
   } else if (record.status === 'generated' && record.issuedToMismatch) {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (${expiryWords(record.trialExpiresOn, DateTime.utc())}). :warning: ` +
+        `:white_check_mark: *License generated* (${expiry}). :warning: ` +
           `${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
         'status',
       ),
@@ -331,7 +333,7 @@ export function buildLicenseStatusView(
   } else if (record.status === 'generated') {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (${expiryWords(record.trialExpiresOn, DateTime.utc())}). ` +
+        `:white_check_mark: *License generated* (${expiry}). ` +
           `${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}` +
           `: attach it to the ticket and reply to the customer.`,
         'status',
