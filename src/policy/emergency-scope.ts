@@ -46,7 +46,13 @@ export interface ScopeInput {
  * Where today is relative to the weekend window: it opens at 00:00 UTC on G (G = grace end date,
  * or the expiration date of a trial-type license) and lasts through G + 3.
  */
-export type WindowPhase = 'not_yet' | 'opens_tomorrow' | 'open' | 'passed';
+export type WindowPhase = 'not_yet' | 'opens_soon' | 'open' | 'passed';
+
+/**
+ * "The grace period ends later today or tomorrow (UTC)" (SPEC time rules): the window opens at the
+ * next 00:00 UTC or the one after, so G - E is 1 or 2 calendar days.
+ */
+export const OPENS_SOON_DAYS = 2;
 
 export interface EmergencyWindow {
   phase: WindowPhase;
@@ -70,7 +76,7 @@ export function emergencyWindow(facts: ExpiryFacts, now: DateTime): EmergencyWin
   const days = calendarDaysSinceWindowOpens(facts, now);
   if (days === undefined || !facts.windowOpensAt) return undefined;
   const phase: WindowPhase =
-    days > EMERGENCY_WINDOW_DAYS ? 'passed' : days >= 0 ? 'open' : days === -1 ? 'opens_tomorrow' : 'not_yet';
+    days > EMERGENCY_WINDOW_DAYS ? 'passed' : days >= 0 ? 'open' : -days <= OPENS_SOON_DAYS ? 'opens_soon' : 'not_yet';
   return { phase, opensAt: facts.windowOpensAt, days };
 }
 
@@ -81,7 +87,7 @@ const opensWhen = (facts: ExpiryFacts) =>
     : 'when the grace period ends';
 
 /**
- * The window opens at the next 00:00 UTC: say exactly when, and that a manager may override the
+ * The window opens within hours (later today or tomorrow, UTC): say exactly when, and that a manager may override the
  * time window now. Never "leave the ticket for L&R": at a weekend the customer would be blocked
  * until Monday (SPEC time rules).
  */
@@ -125,7 +131,7 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
   const temporary = facts.licenseKind === 'temporary';
   const what = temporary ? 'The Sales-generated temporary extension (a trial-type license, no grace period)' : '';
   const msUntilOpen = window.opensAt.toMillis() - now.toMillis();
-  if (window.phase === 'opens_tomorrow') {
+  if (window.phase === 'opens_soon') {
     fail({
       rule: 'grace_not_ended',
       reason:

@@ -127,7 +127,7 @@ function emergencyOfferFor(decision: StarDecision): EmergencyOffer {
     decision.decidedAt,
   );
   if (scope.inScope) return { kind: 'offer', scope: 'in_scope', weekday, licenseKind, notes: trialNotes, recorded: [] };
-  if (scope.window?.phase === 'opens_tomorrow' && scope.failures.length === 1)
+  if (scope.window?.phase === 'opens_soon' && scope.failures.length === 1)
     return {
       kind: 'offer',
       scope: 'opens_soon',

@@ -173,6 +173,23 @@ describe('3. a window that opens within hours, 6. weekdays (UTC), at the boundar
     expect(failure.recorded).not.toMatch(/\bin \d|ago\b/);
   });
 
+  test.each<[string, string, string]>([
+    ['the window opens at the next 00:00 UTC (G = E + 1)', '2024-06-01T08:00:00Z', 'in 16 hours'],
+    ['the window opens the day after (G = E + 2)', '2024-05-31T12:00:00Z', 'in 1 day 12 hours'],
+  ])('the form, %s: says when, and the override now', (_label, now, when) => {
+    const [failure] = scope({ expirationDate: EXPIRY }, now).failures;
+    expect(failure.reason).toContain(`applies from Sun 2 Jun 2024 00:00 UTC, ${when}`);
+    expect(failure.whatToDo).toMatch(/^A manager may override the time window now/);
+  });
+
+  it('the window three days away (G = E + 3): not a weekend emergency yet, never "leave the ticket"', () => {
+    const [failure] = scope({ expirationDate: EXPIRY }, '2024-05-30T12:00:00Z').failures;
+    expect(failure.rule).toBe('grace_not_ended');
+    expect(failure.reason).toMatch(/still in the grace period/);
+    expect(failure.whatToDo).toMatch(/the workflow applies from Sun 2 Jun 2024 00:00 UTC/);
+    expect(failure.whatToDo).not.toMatch(/leave the ticket/i);
+  });
+
   it('a temporary extension expiring Sun 2 Jun 2024, at Saturday 22:00: opens with its expiry', () => {
     const guidance = verdictGuidance(decide('2024-06-01T22:00:00Z', SALES_TRIAL, '2024-06-02'));
     expect(guidance.emergency).toMatchObject({ kind: 'offer', scope: 'opens_soon', licenseKind: 'temporary' });
