@@ -138,6 +138,14 @@ describe('8. a posted verdict states absolute times, counted from the check, nev
   });
 });
 
+describe('1. the notice says which kind of license the window was counted from', () => {
+  it('a temporary extension', () => {
+    const all = texts(buildLicenseNotice(record({ status: 'pending', licenseKind: 'temporary' })));
+    expect(all).toContain('(a Sales-generated temporary extension: no grace period)');
+    expect(texts(buildLicenseNotice(record({ status: 'pending' })))).not.toContain('temporary extension');
+  });
+});
+
 describe('9. words that stay true', () => {
   it('a notice read after the trial expiry says "expired on"', () => {
     const generated = record({ status: 'generated', trialExpiresOn: '2025-06-24' });

@@ -80,7 +80,9 @@ export function buildLicenseNotice(
     `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
     `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ` +
       `${escapeMrkdwn(record.email)}`,
-    `*Customer's license expiration date:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
+    `*Customer's license expiration date:* ${record.licenseExpiresOn}` +
+      `${record.licenseKind === 'temporary' ? ' (a Sales-generated temporary extension: no grace period)' : ''}. ` +
+      `${escapeMrkdwn(record.scopeSummary)}`,
     '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached ' +
       'to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
   ];
