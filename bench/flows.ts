@@ -234,6 +234,7 @@ export async function runEmergencyFlows(
           [B.deployment]: { [a('deployment')]: radio('self_managed') },
           [B.paid_plan]: { [a('paid_plan')]: radio('yes') },
           [B.prospect]: { [a('prospect')]: radio('no') },
+          [B.license_kind]: { [a('license_kind')]: radio('paid') },
           [B.expiration_date]: { [a('expiration_date')]: { type: 'datepicker', selected_date: expirationDate } },
           [B.screenshots]: {
             [a('screenshots')]: {

@@ -27,6 +27,7 @@ export function emergencyForm(overrides: Record<string, unknown> = {}): Record<s
     paid_plan: 'yes',
     prospect: 'no',
     expiration_date: IN_SCOPE_EXPIRY,
+    license_kind: 'paid',
     screenshots: ['dashboard', 'license_page'],
     user_count: '250',
     email: 'Admin@Customer.example',

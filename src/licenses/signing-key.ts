@@ -51,18 +51,13 @@ export function loadSigningKey(options: LoadSigningKeyOptions): SigningKey {
   return loadOrCreateDevKey(options.dataDir, options.warn);
 }
 
+/** One log line that names the variable to set (not a banner of `!!!` rows in one message). */
 export function developmentKeyWarning(keyPath: string, created: boolean): string {
-  const bar = '!'.repeat(78);
-  return [
-    bar,
-    '!!! DEVELOPMENT LICENSE SIGNING KEY IN USE - NOT FOR CUSTOMERS',
-    `!!! No license signing key is configured, so trial licenses are signed with a development key`,
-    `!!! ${created ? 'that was just created' : 'created earlier'} at ${keyPath}.`,
-    '!!! Licenses signed with this development key are NOT accepted by real GitLab instances:',
-    '!!! they only work on test instances set up with the matching .pub.pem public key.',
-    '!!! Configure the real license signing key path before handing licenses to customers.',
-    bar,
-  ].join('\n');
+  return (
+    `Development license signing key in use (${created ? 'just created' : 'created earlier'} at ${keyPath}): ` +
+    'real GitLab instances do not accept licenses it signs, only test instances set up with its .pub.pem ' +
+    'public key. Set LICENSE_SIGNING_KEY_PATH to the real signing key before handing licenses to customers.'
+  );
 }
 
 function loadConfiguredKey(keyPath: string, warn: (msg: string) => void): SigningKey {

@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { checkEmergencyScope, type ScopeDecision, TIME_WINDOW_RULES } from './emergency-scope';
 import { type Deployment, isDeployment } from './playbook';
 import { parseTicketReference } from './ticket';
-import { computeExpiryFacts, formatRelative, parseCalendarDate } from './time';
+import {
+  computeExpiryFacts,
+  formatInstant,
+  formatRelative,
+  isLicenseKind,
+  type LicenseKind,
+  parseCalendarDate,
+} from './time';
 
 /**
  * The weekend emergency license form as the handbook requires it, validated field by field so
@@ -19,12 +26,29 @@ export const SCREENSHOTS = {
 } as const;
 export type ScreenshotId = keyof typeof SCREENSHOTS;
 
+/**
+ * The form's question about the license now on the instance (SPEC, emergency workflow step 6):
+ * the options say what each one means, and the workflow applies to both.
+ */
+export const LICENSE_KIND_QUESTION = 'What kind of license is on the instance now?';
+export const LICENSE_KIND_OPTIONS: Record<LicenseKind, { label: string; description: string }> = {
+  paid: {
+    label: 'The paid license (the subscription itself)',
+    description: 'It keeps working for a 14-day grace period after its expiration date',
+  },
+  temporary: {
+    label: 'A Sales-generated temporary extension / trial-type license',
+    description: 'A temporary extension or temporary license: it has no grace period',
+  },
+};
+
 export type EmergencyField =
   | 'ticket'
   | 'deployment'
   | 'paid_plan'
   | 'prospect'
   | 'expiration_date'
+  | 'license_kind'
   | 'screenshots'
   | 'user_count'
   | 'email'
@@ -36,6 +60,7 @@ export interface RawEmergencyForm {
   paidPlan?: string;
   prospect?: string;
   expirationDate?: string;
+  licenseKind?: string;
   screenshots?: string[];
   userCount?: string;
   email?: string;
@@ -48,6 +73,8 @@ export interface EmergencyRequest {
   paidPlan: boolean;
   prospect: boolean;
   expirationDate: string;
+  /** The license now on the instance: a trial-type license has no grace period (G = D). */
+  licenseKind: LicenseKind;
   userCount: number;
   email: string;
   username: string;
@@ -106,6 +133,11 @@ export function validateEmergencyForm(
     }
   }
 
+  if (!isLicenseKind(raw.licenseKind))
+    errors.license_kind =
+      'Say what kind of license is on the instance now (the License or Subscription page shows it): the paid ' +
+      'license, or a Sales-generated temporary extension / trial-type license.';
+
   const screenshots = new Set(raw.screenshots ?? []);
   const missing = (Object.keys(SCREENSHOTS) as ScreenshotId[]).filter((id) => !screenshots.has(id));
   if (missing.length > 0) {
@@ -135,6 +167,7 @@ export function validateEmergencyForm(
     paidPlan: raw.paidPlan === 'yes',
     prospect: raw.prospect === 'yes',
     expirationDate: raw.expirationDate as string,
+    licenseKind: raw.licenseKind as LicenseKind,
     userCount: userCount as number,
     email: email.toLowerCase(),
     username: username as string,
@@ -174,13 +207,19 @@ export function validateJustification(
   return { ok: true, text };
 }
 
-/** One line for the audit trail, in words for people: why the scope check decided what it did. */
+/**
+ * One line for the audit trail, in words for people: why the scope check decided what it did. It
+ * is stored with the request and shown again later, so it states absolute times only (SPEC time
+ * rules: no "ended 1 day ago" in a notice updated nine days later).
+ */
 export function summarizeScope(scope: ScopeDecision): string {
-  if (!scope.inScope) return `Out of scope: ${scope.failures.map((f) => f.reason).join(' ')}`;
-  const { graceEndsAt, msUntilGraceEnd } = scope.facts;
-  const grace =
-    graceEndsAt && msUntilGraceEnd !== undefined
-      ? `: grace period ended ${formatRelative(msUntilGraceEnd)} (${graceEndsAt.toISODate()})`
-      : '';
-  return `In scope (Self-Managed, paid plan, not a prospect)${grace}`;
+  if (!scope.inScope) return `Out of scope: ${scope.failures.map((f) => f.recorded).join(' ')}`;
+  const { windowOpensAt, licenseKind } = scope.facts;
+  const on = licenseKind === 'temporary' ? ', a Sales-generated temporary extension on the instance' : '';
+  const window = windowOpensAt
+    ? licenseKind === 'temporary'
+      ? `: it expired ${formatInstant(windowOpensAt)} (a trial-type license has no grace period)`
+      : `: grace period ended ${formatInstant(windowOpensAt)}`
+    : '';
+  return `In scope (Self-Managed, paid plan, not a prospect${on})${window}`;
 }

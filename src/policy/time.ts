@@ -14,10 +14,21 @@ export const EMERGENCY_WINDOW_DAYS = 3;
 
 const HOUR_MS = 3_600_000;
 
+/**
+ * What kind of license is on a Self-Managed instance now (SPEC time rules): the paid license
+ * itself, which has the 14-day grace period, or a trial-type license (a Sales-generated temporary
+ * extension or temporary license: the STAR page counts these as trial licenses), which has none.
+ */
+export type LicenseKind = 'paid' | 'temporary';
+export const LICENSE_KINDS: readonly LicenseKind[] = ['paid', 'temporary'];
+export const isLicenseKind = (value: unknown): value is LicenseKind => value === 'paid' || value === 'temporary';
+
 export interface ExpiryFacts {
   /** yyyy-mm-dd as given. */
   expirationDate: string;
   deployment: Deployment;
+  /** Self-Managed: the kind of license now on the instance (a trial-type license has no grace period). */
+  licenseKind: LicenseKind;
   /** When the license/plan stops: 00:00 UTC on D (Self-Managed) or on D + 1 (SaaS). */
   expiresAt: DateTime;
   /** Milliseconds from now until expiry (negative once expired). */
@@ -25,7 +36,10 @@ export interface ExpiryFacts {
   expired: boolean;
   /** Strictly more than 24 hours remain: exactly 24 h is not more. */
   expiresInMoreThan24h: boolean;
-  /** Self-Managed only: 00:00 UTC on D + 14 days. Undefined for SaaS, which has no grace period. */
+  /**
+   * Self-Managed paid license only: 00:00 UTC on D + 14 days. Undefined for SaaS and for a
+   * trial-type license (temporary extension), which have no grace period.
+   */
   graceEndsAt?: DateTime;
   /** Milliseconds from now until the grace period ends (negative once ended); undefined without one. */
   msUntilGraceEnd?: number;
@@ -33,6 +47,11 @@ export interface ExpiryFacts {
   inGracePeriod: boolean;
   graceEnded: boolean;
   graceEndsInMoreThan24h: boolean;
+  /**
+   * Self-Managed: when the weekend emergency window opens, 00:00 UTC on G, with G = the grace end
+   * date (D + 14) for a paid license and G = D for a trial-type license. Undefined for SaaS.
+   */
+  windowOpensAt?: DateTime;
 }
 
 /** Parses a calendar date (yyyy-mm-dd) as 00:00 UTC; undefined when it is not a real date. */
@@ -46,6 +65,7 @@ export function computeExpiryFacts(
   expirationDate: string,
   now: DateTime,
   deployment: Deployment = 'self_managed',
+  licenseKind: LicenseKind = 'paid',
 ): ExpiryFacts {
   if (!now.isValid) throw new RangeError(`invalid current time: ${now.invalidReason ?? 'unknown'}`);
   const date = parseCalendarDate(expirationDate);
@@ -56,6 +76,7 @@ export function computeExpiryFacts(
   const expiry = {
     expirationDate,
     deployment,
+    licenseKind,
     expiresAt,
     msUntilExpiry,
     expired: msUntilExpiry <= 0,
@@ -63,6 +84,16 @@ export function computeExpiryFacts(
   };
   if (deployment === 'saas')
     return { ...expiry, inGracePeriod: false, graceEnded: false, graceEndsInMoreThan24h: false };
+  // A trial-type license has no grace period: the instance lost its paid features at D, so the
+  // weekend window counts from D (SPEC time rules).
+  if (licenseKind === 'temporary')
+    return {
+      ...expiry,
+      inGracePeriod: false,
+      graceEnded: false,
+      graceEndsInMoreThan24h: false,
+      windowOpensAt: date,
+    };
   const graceEndsAt = date.plus({ days: GRACE_PERIOD_DAYS });
   const msUntilGraceEnd = graceEndsAt.toMillis() - nowMs;
   return {
@@ -72,22 +103,32 @@ export function computeExpiryFacts(
     inGracePeriod: msUntilExpiry <= 0 && msUntilGraceEnd > 0,
     graceEnded: msUntilGraceEnd <= 0,
     graceEndsInMoreThan24h: msUntilGraceEnd > MORE_THAN_HOURS * HOUR_MS,
+    windowOpensAt: graceEndsAt,
   };
 }
 
-/** Today's date (UTC) minus the grace end date, in whole days; undefined without a grace period. */
-export function calendarDaysSinceGraceEnd(facts: ExpiryFacts, now: DateTime): number | undefined {
-  if (!facts.graceEndsAt) return undefined;
-  return Math.round(now.toUTC().startOf('day').diff(facts.graceEndsAt, 'days').days);
+/**
+ * Today's date (UTC) minus G, the date the weekend window opens (the grace end date, or the
+ * expiration date of a trial-type license), in whole days; undefined for SaaS.
+ */
+export function calendarDaysSinceWindowOpens(facts: ExpiryFacts, now: DateTime): number | undefined {
+  if (!facts.windowOpensAt) return undefined;
+  return Math.round(now.toUTC().startOf('day').diff(facts.windowOpensAt, 'days').days);
 }
 
 /**
- * The weekend emergency window (SPEC time rules): with G = the grace end date and E = today's
- * UTC date, in scope iff G <= E and E - G <= 3 days, at any hour of E.
+ * The weekend emergency window (SPEC time rules): with G = the grace end date (D + 14, or D for a
+ * trial-type license) and E = today's UTC date, in scope iff G <= E and E - G <= 3 days, at any
+ * hour of E.
  */
 export function graceEndedWithinEmergencyWindow(facts: ExpiryFacts, now: DateTime): boolean {
-  const days = calendarDaysSinceGraceEnd(facts, now);
+  const days = calendarDaysSinceWindowOpens(facts, now);
   return days !== undefined && days >= 0 && days <= EMERGENCY_WINDOW_DAYS;
+}
+
+/** Monday to Friday in UTC: the L&R team is at work, the weekend workflow is the fallback (SPEC time rules). */
+export function isWeekdayUtc(now: DateTime): boolean {
+  return now.toUTC().weekday <= 5;
 }
 
 // Worded by luxon in one place (src/shared/duration.ts); the policy's messages use these names.
@@ -120,7 +161,13 @@ export interface TimeFact {
  * date, so under a day from the boundary the instant is only approximate (SPEC time rules).
  */
 function relativeFor(facts: ExpiryFacts, ms: number): string {
-  if (facts.deployment !== 'self_managed' || ms === 0 || Math.abs(ms) >= MORE_THAN_HOURS * HOUR_MS)
+  // Under a minute there is nothing to be "about": "in less than a minute", never "in about less than a minute".
+  if (
+    facts.deployment !== 'self_managed' ||
+    ms === 0 ||
+    Math.abs(ms) >= MORE_THAN_HOURS * HOUR_MS ||
+    Math.abs(ms) < 60_000
+  )
     return formatRelative(ms);
   return ms > 0 ? `in about ${formatDuration(ms)}` : `about ${formatDuration(ms)} ago`;
 }
@@ -136,9 +183,14 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
     facts.deployment === 'saas'
       ? `SaaS plan ${facts.expired ? 'ended' : 'ends'} ${when} (${at(facts.expiresAt)}: it runs through its end ` +
         `date ${facts.expirationDate})`
-      : `License ${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
+      : `${facts.licenseKind === 'temporary' ? 'Temporary extension' : 'License'} ` +
+        `${facts.expired ? 'expired' : 'expires'} ${when} (${at(facts.expiresAt)})`;
   let grace: string;
-  if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {
+  if (facts.deployment === 'self_managed' && facts.licenseKind === 'temporary') {
+    grace =
+      'No grace period: a Sales-generated temporary extension (a trial-type license) has none, so the paid ' +
+      `features ${facts.expired ? 'stopped' : 'stop'} at its expiry`;
+  } else if (!facts.graceEndsAt || facts.msUntilGraceEnd === undefined) {
     grace = 'No grace period: SaaS plans have none (the 14-day grace period is for Self-Managed licenses)';
   } else {
     const graceWhen = relativeFor(facts, facts.msUntilGraceEnd);
@@ -153,4 +205,14 @@ export function describeExpiryFacts(facts: ExpiryFacts, zone = 'UTC', only?: rea
     { key: 'grace', text: grace },
   ];
   return only ? all.filter((fact) => only.includes(fact.key)) : all;
+}
+
+/**
+ * "expires on 2024-06-25" before 00:00 UTC on that date, "expired on 2024-06-25" from then on: a
+ * date in the past never reads "expires on" (SPEC wording at the boundaries).
+ */
+export function expiryWords(expiresOn: string, now: DateTime): string {
+  const date = parseCalendarDate(expiresOn);
+  const past = date !== undefined && now.toMillis() >= date.toMillis();
+  return `${past ? 'expired' : 'expires'} on ${expiresOn}`;
 }

@@ -63,7 +63,10 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
     request: Pick<LicenseRequestRecord, 'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId'>,
     base: Omit<ReminderInput, 'request' | 'audience'>,
   ) {
-    return (['channel', 'requester'] as const).map((audience) => buildLicenseReminder({ ...base, request, audience }));
+    const lrUserGroupId = this.options.lrTeamUsergroup;
+    return (['channel', 'requester'] as const).map((audience) =>
+      buildLicenseReminder({ ...base, request, audience, lrUserGroupId }),
+    );
   }
 
   private async publishReminders(

@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import { expiryWords } from '../policy/time';
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -47,7 +49,7 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     const intro =
       `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (` +
       `${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
-      `expires on ${record.trialExpiresOn}. Attach it to the ticket and reply to the customer.` +
+      `${expiryWords(record.trialExpiresOn, DateTime.utc())}. Attach it to the ticket and reply to the customer.` +
       (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
     if (record.licenseFile) {
       await this.client.filesUploadV2({

@@ -23,6 +23,8 @@ export interface RequestColumns {
   requested_by_slack_id: string;
   requested_by_username: string;
   license_expires_on: string;
+  /** 'paid' or 'temporary' (migration 7; older rows are 'paid'). */
+  license_kind: string;
   override_justification: string | null;
   scope_summary: string;
   adapter: string;
@@ -55,6 +57,7 @@ export const REQUEST_COLUMN_LIST = [
   'requested_by_slack_id',
   'requested_by_username',
   'license_expires_on',
+  'license_kind',
   'override_justification',
   'scope_summary',
   'adapter',
@@ -140,6 +143,7 @@ export function toRequestRecord(c: RequestColumns): LicenseRequestRecord {
     requestedBySlackId: c.requested_by_slack_id,
     requestedByUsername: c.requested_by_username,
     licenseExpiresOn: c.license_expires_on,
+    licenseKind: c.license_kind === 'temporary' ? ('temporary' as const) : ('paid' as const),
     scopeSummary: c.scope_summary,
     adapter: adapterName(c.adapter, c.id),
     idempotencyKey: c.idempotency_key,
@@ -194,6 +198,7 @@ export function toRequestColumns(r: LicenseRequestRecord): RequestColumns {
     requested_by_slack_id: r.requestedBySlackId,
     requested_by_username: r.requestedByUsername,
     license_expires_on: r.licenseExpiresOn,
+    license_kind: r.licenseKind ?? 'paid',
     override_justification: r.overrideJustification ?? null,
     scope_summary: r.scopeSummary,
     adapter: r.adapter,

@@ -19,6 +19,12 @@ export interface LicenseRequestInput {
   requestedByUsername: string;
   /** yyyy-mm-dd, the customer's license expiration date. */
   licenseExpiresOn: string;
+  /**
+   * What kind of license that date belongs to: the paid license (14-day grace period) or a
+   * Sales-generated temporary extension / trial-type license (no grace period). Requests stored
+   * before the form asked were all checked as paid licenses; absent = paid.
+   */
+  licenseKind?: 'paid' | 'temporary';
   /** Set when a manager overrode the scope check. */
   overrideJustification?: string;
   /** Why the scope check decided what it did (kept for the audit trail). */

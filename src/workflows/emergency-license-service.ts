@@ -11,7 +11,7 @@ import {
   validateJustification,
 } from '../policy/emergency-request';
 import type { ScopeDecision } from '../policy/emergency-scope';
-import { computeExpiryFacts, formatRelative, graceEndedWithinEmergencyWindow } from '../policy/time';
+import { computeExpiryFacts, formatRelative, graceEndedWithinEmergencyWindow, type LicenseKind } from '../policy/time';
 import { parseTicketReference } from '../policy/ticket';
 import type { LicenseAdapterName } from '../licenses/types';
 import type { LifecycleEvent } from '../policy/license-lifecycle';
@@ -109,6 +109,7 @@ const keptFacts = z.object({
   paidPlan: z.boolean().optional(),
   prospect: z.boolean().optional(),
   expirationDate: z.string().optional(),
+  licenseKind: z.string().optional(),
   userCount: z.number().optional(),
   email: z.string().optional(),
   username: z.string().optional(),
@@ -187,7 +188,8 @@ export class EmergencyLicenseService {
         await this.rememberUsername(by.slackUserId, request.username);
         await this.deps.workflow.refuse(
           this.toRequestInput(request, scope, { slackUserId: by.slackUserId, idempotencyKey: `${by.viewId}:refused` }),
-          scope.failures.map((f) => f.reason).join(' '),
+          // Stored and shown again later: the absolute wording (SPEC time rules).
+          scope.failures.map((f) => f.recorded).join(' '),
         );
       },
     };
@@ -254,7 +256,12 @@ export class EmergencyLicenseService {
     if (refusal) return { kind: 'refused', reason: refusal };
     const failed = await this.deps.requests.getRequest(requestId);
     const problem = failed
-      ? retryWindowProblem(failed.licenseExpiresOn, Boolean(failed.overrideJustification), this.deps.now())
+      ? retryWindowProblem(
+          failed.licenseExpiresOn,
+          Boolean(failed.overrideJustification),
+          this.deps.now(),
+          failed.licenseKind ?? 'paid',
+        )
       : undefined;
     if (problem) return { kind: 'outside-window', problem };
     const record = await this.deps.workflow.retry(requestId);
@@ -358,6 +365,8 @@ export class EmergencyLicenseService {
         paidPlan: yesNo(facts.paidPlan),
         prospect: yesNo(facts.prospect),
         expirationDate: facts.expirationDate,
+        // Facts kept before the form asked about the license on the instance were checked as paid.
+        licenseKind: facts.licenseKind ?? 'paid',
         screenshots: ['dashboard', 'license_page'],
         userCount: facts.userCount === undefined ? undefined : String(facts.userCount),
         email: facts.email,
@@ -381,6 +390,7 @@ export class EmergencyLicenseService {
       requestedBySlackId: opts.slackUserId,
       requestedByUsername: request.username,
       licenseExpiresOn: request.expirationDate,
+      licenseKind: request.licenseKind,
       overrideJustification: opts.justification,
       scopeSummary: `${summarizeScope(scope)}${opts.note ? ` ${opts.note}` : ''}`,
       adapter: this.deps.adapter,
@@ -393,14 +403,24 @@ export class EmergencyLicenseService {
  * A retry happens later than the request: the customer may have left the emergency window since
  * (requests that a manager overrode keep their override). Undefined when the retry may go on.
  */
-export function retryWindowProblem(licenseExpiresOn: string, overridden: boolean, now: DateTime): string | undefined {
+export function retryWindowProblem(
+  licenseExpiresOn: string,
+  overridden: boolean,
+  now: DateTime,
+  licenseKind: LicenseKind = 'paid',
+): string | undefined {
   if (overridden) return undefined;
   // Only Self-Managed requests reach the license adapter: SaaS is never in scope nor overridable.
-  const facts = computeExpiryFacts(licenseExpiresOn, now, 'self_managed');
+  const facts = computeExpiryFacts(licenseExpiresOn, now, 'self_managed', licenseKind);
   if (graceEndedWithinEmergencyWindow(facts, now)) return undefined;
+  const opensAt = facts.windowOpensAt ?? facts.expiresAt;
+  const ms = opensAt.toMillis() - now.toMillis();
+  const what =
+    licenseKind === 'temporary'
+      ? `the temporary extension (no grace period) ${ms <= 0 ? 'expired' : 'expires'}`
+      : `the grace period ${ms <= 0 ? 'ended' : 'ends'}`;
   return (
-    `the grace period ${facts.graceEnded ? 'ended' : 'ends'} ${formatRelative(facts.msUntilGraceEnd ?? 0)} ` +
-    `(${facts.graceEndsAt?.toISODate()}), outside this workflow's window (grace period ended within the last ` +
-    `3 days, UTC).`
+    `${what} ${formatRelative(ms)} (${opensAt.toISODate()}), outside this workflow's window (grace period ended ` +
+    `within the last 3 days, UTC).`
   );
 }

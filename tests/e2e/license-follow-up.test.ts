@@ -56,7 +56,18 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     const inThread = reminders.find((c) => c.args.channel === LICENSING_CHANNEL)!;
     const dm = reminders.find((c) => String(c.args.channel).startsWith('D'))!;
     expect(inThread.args.thread_ts).toBeTruthy();
-    expect(messageText(dm)).toContain('The emergency trial license you requested');
+    // Issue 17: the thread reminder mentions the L&R team (it owns the renewal); the DM informs the
+    // requester, with the same buttons, and does not make them the owner.
+    expect(messageText(inThread)).toContain('<!subteam^S0LRTEAM>');
+    expect(messageText(inThread)).toContain('a real license must be on its way now');
+    expect(messageText(dm)).toContain('For your information: the emergency trial license you requested');
+    expect(messageText(dm)).not.toContain('<!subteam^');
+    const buttonsOf = (c: RecordedCall) =>
+      (c.args.blocks as JsonObject[])
+        .filter((b) => b.type === 'actions')
+        .flatMap((b) => (b.elements as JsonObject[]).map((e) => e.action_id as string));
+    expect(buttonsOf(dm)).toEqual(buttonsOf(inThread));
+    expect(buttonsOf(dm)).toEqual(['license_resolved', 'license_needs_lr']);
     return { inThread, dm, message: { ...inThread.args, ts: inThread.response.ts } as JsonObject };
   }
 

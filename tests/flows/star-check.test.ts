@@ -177,8 +177,8 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
   );
 
   it(
-    'shows the computed time facts; in grace (Ok to STAR) it points to L&R instead of the form, which would ' +
-      'refuse',
+    'shows the computed time facts; in grace (Ok to STAR) the window opens at the next 00:00 UTC: it says when ' +
+      'and offers the form for a manager override now (issue 17)',
     async () => {
       const view = await walk({
         ticket: '123456',
@@ -191,8 +191,10 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
       const shown = textOf(view);
       expect(shown).toMatch(/In the grace period, which ends in (about )?\d+ hours?/);
       expect(shown).toContain('computed from the expiration date');
-      expect(shown).not.toContain('Open emergency license form');
-      expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
+      expect(shown).toContain('Open emergency license form');
+      expect(shown).toMatch(/the weekend emergency workflow applies from .* 00:00 UTC, in \d+ hours?/);
+      expect(shown).toContain('A manager may override the time window now');
+      expect(shown).not.toMatch(/Leave the ticket/i);
       const post = await t.fake.waitForCall('chat.postMessage');
       expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
     },

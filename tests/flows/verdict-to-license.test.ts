@@ -80,6 +80,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
         ticket: '880001',
         deployment: 'self_managed',
         paid_plan: 'yes',
+        license_kind: 'paid',
         prospect: 'no',
         expiration_date: expiry,
         screenshots: ['dashboard', 'license_page'],
@@ -121,7 +122,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
   });
 
   it.each<[string, number, RegExp]>([
-    ['grace period not ended yet (ends today at 24:00 UTC)', -13, /still in the grace period/],
+    // (Grace ending at the next 00:00 UTC now offers the form with the override: tests/flows/policy-edges.test.ts.)
     ['grace ended more than 3 days ago (4 calendar days)', -18, /ended on .*, 4 days ago: more than 3 days/],
   ])(
     'out of scope, %s: verdict says "ask L&R (CustomersDot)", no form button, never a refusal',
@@ -167,7 +168,9 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
     const graceFact = /grace period (ends|ended|would end)|in the grace period|In grace period:/i;
     expect(shown).toMatch(/:calendar: License expired/);
     expect(shown).not.toMatch(graceFact);
-    expect(buttons(view)).toEqual([]);
+    // A sales trial on the instance expiring today is in the window (no grace period: G = D), so the
+    // form is offered; whether the organization has a paid plan is the form's question (issue 17).
+    expect(buttons(view)).toEqual(['open_emergency_license']);
     const post = await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
     expect(textOf(post.args.blocks)).not.toMatch(graceFact);
   });
@@ -203,6 +206,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
       ticket: '880900',
       deployment: 'self_managed',
       paid_plan: 'yes',
+      license_kind: 'paid',
       prospect: 'no',
       expiration_date: day(-15),
       screenshots: ['dashboard', 'license_page'],

@@ -193,7 +193,7 @@ describe('createLicenseAdapter', () => {
       now: () => new Date('2025-01-01T00:00:00Z'),
     });
     expect(adapter.name).toBe('local');
-    expect(warnings.join('\n')).toMatch(/NOT accepted by real GitLab instances/);
+    expect(warnings.join('\n')).toMatch(/real GitLab instances do not accept licenses it signs/);
     const out = expectGenerated(await adapter.request(baseRequest));
     // Midnight UTC on 1 January is still 31 December in UTC-12: the license starts then.
     expect(out.expiresOn).toBe('2025-01-10');

@@ -38,8 +38,11 @@ describe('development key', () => {
     expect(fs.readdirSync(dataDir).sort()).toEqual([DEV_KEY_FILE, DEV_PUBLIC_KEY_FILE].sort());
 
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/DEVELOPMENT LICENSE SIGNING KEY/);
-    expect(warnings[0]).toMatch(/NOT accepted by real GitLab instances/);
+    // One log line naming the variable to set (issue 17), not a banner of `!!!` rows.
+    expect(warnings[0]).toMatch(/^Development license signing key in use/);
+    expect(warnings[0]).not.toContain('\n');
+    expect(warnings[0]).toContain('LICENSE_SIGNING_KEY_PATH');
+    expect(warnings[0]).toMatch(/real GitLab instances do not accept licenses it signs/);
     expect(warnings[0]).toContain(keyFile);
     expect(warnings[0]).toMatch(/just created/);
     signAndCheck(first);
@@ -47,7 +50,7 @@ describe('development key', () => {
     const second = loadSigningKey({ dataDir, warn: (m) => warnings.push(m) });
     expect(second.publicKeyPem).toBe(first.publicKeyPem);
     expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toMatch(/NOT accepted by real GitLab instances/);
+    expect(warnings[1]).toMatch(/real GitLab instances do not accept licenses it signs/);
     expect(warnings[1]).toMatch(/created earlier/);
 
     // A file signed with the first load decodes with the second (same key).

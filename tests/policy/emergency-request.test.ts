@@ -20,6 +20,7 @@ const valid: RawEmergencyForm = {
   paidPlan: 'yes',
   prospect: 'no',
   expirationDate: '2026-11-07',
+  licenseKind: 'paid',
   screenshots: ['dashboard', 'license_page'],
   userCount: '250',
   email: 'Jane@Customer.example',
@@ -43,6 +44,7 @@ describe('validateEmergencyForm', () => {
       paidPlan: true,
       prospect: false,
       expirationDate: '2026-11-07',
+      licenseKind: 'paid',
       userCount: 250,
       email: 'jane@customer.example',
       username: 'jdoe',
@@ -173,11 +175,12 @@ describe('override', () => {
     const out = validate({ prospect: 'yes', expirationDate: '2026-11-01' });
     if (!inScope.ok || !out.ok) throw new Error('expected valid input');
     expect(summarizeScope(inScope.scope)).toBe(
-      'In scope (Self-Managed, paid plan, not a prospect): grace period ended 1 day 10 hours ago (2026-11-21)',
+      'In scope (Self-Managed, paid plan, not a prospect): grace period ended Sat 21 Nov 2026 00:00 UTC',
     );
+    // Stored with the request and shown again later: absolute times only (issue 17, point 8).
     expect(summarizeScope(out.scope)).toBe(
-      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15, 7 days ago: more than 3 ' +
-        'days before today (UTC), the limit of this workflow.',
+      'Out of scope: Prospects are out of scope. The grace period ended on 2026-11-15: more than 3 days before ' +
+        'the request (UTC), the limit of this workflow.',
     );
     expect(summarizeScope(out.scope)).not.toMatch(/_/);
   });

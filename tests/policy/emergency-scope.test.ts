@@ -218,7 +218,10 @@ describe('failure texts', () => {
 
   test('not expired: says when the license expires', () => {
     const f = failure({ ...base, expirationDate: '2026-03-11' }, 'grace_not_ended');
-    expect(f.reason).toBe('The license has not expired yet: it expires in 12 hours, so the instance still works.');
+    expect(f.reason).toBe(
+      'The license has not expired yet: it expires in 12 hours (Wed 11 Mar 2026 00:00 UTC), so the instance still ' +
+        'works.',
+    );
   });
 
   test('grace ended too long ago: says when and names the 3-day limit', () => {

@@ -276,8 +276,10 @@ describe('formatDuration', () => {
     [13 * HOUR + 20 * MINUTE, '13 hours 20 minutes'],
     [23 * HOUR + 59 * MINUTE, '23 hours 59 minutes'],
     [DAY - 1, '23 hours 59 minutes'],
-    [DAY, '1 day'],
-    [DAY + 30 * MINUTE, '1 day'],
+    // 24 h and 24 h 30 min give opposite answers to "more than 24h": never both "1 day" (issue 17).
+    [DAY, 'exactly 24 hours'],
+    [DAY + 30 * MINUTE, '24 hours 30 minutes'],
+    [DAY + 59 * MINUTE, '24 hours 59 minutes'],
     [DAY + HOUR, '1 day 1 hour'],
     [DAY + 2 * HOUR + 30 * MINUTE, '1 day 2 hours'],
     [2 * DAY, '2 days'],
@@ -313,8 +315,8 @@ describe('formatRelative', () => {
     [13 * HOUR, 'in 13 hours'],
     [13 * HOUR + 20 * MINUTE, 'in 13 hours 20 minutes'],
     [-(2 * DAY + 5 * HOUR), '2 days 5 hours ago'],
-    [DAY, 'in 1 day'],
-    [-DAY, '1 day ago'],
+    [DAY, 'in exactly 24 hours'],
+    [-DAY, 'exactly 24 hours ago'],
     [14 * DAY, 'in 14 days'],
   ])('%d ms -> %s', (ms, expected) => {
     expect(formatRelative(ms)).toBe(expected);
@@ -361,7 +363,7 @@ describe('describeExpiryFacts', () => {
       'exactly 24h before expiry',
       '2026-03-09T00:00:00Z',
       'UTC',
-      'License expires in 1 day (Tue 10 Mar 2026 00:00 UTC)',
+      'License expires in exactly 24 hours (Tue 10 Mar 2026 00:00 UTC)',
       'Grace period (14 days) would end in 15 days (Tue 24 Mar 2026 00:00 UTC)',
     ],
     [

@@ -38,8 +38,10 @@ const paid: ChartAnswers = { trial: 'no' };
  */
 describe('the emergency form is offered exactly when the same facts are in the emergency scope', () => {
   test.each<[string, string, string, 'offer' | 'ask_lr' | 'none']>([
-    ['in grace, 24h or less left (Ok to STAR)', '2026-03-08T00:00:00Z', 'Ok to STAR', 'ask_lr'],
-    ['in grace, last minute (Ok to STAR)', '2026-03-08T23:59:00Z', 'Ok to STAR', 'ask_lr'],
+    // The window opens at the next 00:00 UTC: the form is offered with when it applies and the override (issue 17).
+    ['in grace, 24h or less left (Ok to STAR)', '2026-03-08T00:00:00Z', 'Ok to STAR', 'offer'],
+    ['in grace, last minute (Ok to STAR)', '2026-03-08T23:59:00Z', 'Ok to STAR', 'offer'],
+    ['in grace, 2 days left (No need for STAR)', '2026-03-07T00:00:00Z', 'No need for STAR', 'none'],
     ['grace ended today 00:00', '2026-03-09T00:00:00Z', 'Ok to STAR', 'offer'],
     ['grace end date + 3 days, 00:00', '2026-03-12T00:00:00Z', 'Ok to STAR', 'offer'],
     ['grace end date + 3 days, 23:59', '2026-03-12T23:59:00Z', 'Ok to STAR', 'offer'],
@@ -63,7 +65,7 @@ describe('the emergency form is offered exactly when the same facts are in the e
     }
   });
 
-  test('a trial (not a paid plan) that is Ok to STAR is never offered the form', () => {
+  test('a sales-assisted trial is not "no paid plan": offered, the form asks the paid plan (issue 17)', () => {
     const decision = decide({
       now: '2026-03-10T12:00:00Z',
       answers: { trial: 'yes', salesAssisted: 'yes' },
@@ -71,19 +73,17 @@ describe('the emergency form is offered exactly when the same facts are in the e
     });
     expect(decision.verdict.headline).toBe('Ok to STAR');
     const guidance = verdictGuidance(decision);
-    expect(guidance.emergency).toEqual({
-      kind: 'ask_lr',
-      reasons: ['Organizations without a paid plan are out of scope.'],
-    });
+    expect(guidance.emergency).toMatchObject({ kind: 'offer', licenseKind: 'temporary' });
+    expect(guidance.steps.join('\n')).not.toMatch(/without a paid plan are out of scope/);
   });
 
-  test('without a date the scope cannot be checked: no form, ask L&R', () => {
+  test('without a date the scope is unknown, not out of scope: the form is offered (issue 17)', () => {
     const decision = decide({
       now: '2026-03-10T12:00:00Z',
       answers: { ...paid, inGracePeriod: 'no', expiresInMoreThan24h: 'no' },
     });
     expect(decision.verdict.headline).toBe('Ok to STAR');
-    expect(verdictGuidance(decision).emergency.kind).toBe('ask_lr');
+    expect(verdictGuidance(decision).emergency).toMatchObject({ kind: 'offer', scope: 'unknown' });
   });
 
   test.each<RequestTypeId>(['sm_license_not_received', 'sm_other'])('%s never offers the form', (type) => {

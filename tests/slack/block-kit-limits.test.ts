@@ -336,6 +336,7 @@ describe('buildEmergencyLicenseModal', () => {
         ticket: long(200, '9'),
         deployment: 'self_managed',
         paidPlan: 'yes',
+        licenseKind: 'paid',
         prospect: 'no',
         expirationDate: EXPIRATION_DATES.graceEndedWithinWindow,
         screenshots: ['dashboard', 'license_page'],

@@ -59,6 +59,7 @@ function input(overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInpu
     requestedBySlackId: 'U123',
     requestedByUsername: 'jdoe',
     licenseExpiresOn: '2025-03-02',
+    licenseKind: 'temporary',
     scopeSummary: 'expired within 30 days',
     adapter: 'local',
     idempotencyKey: `view-${seq}`,

@@ -112,6 +112,7 @@ function form(over: Partial<RawEmergencyForm> = {}): RawEmergencyForm {
     ticket: '123456',
     deployment: 'self_managed',
     paidPlan: 'yes',
+    licenseKind: 'paid',
     prospect: 'no',
     expirationDate: IN_WINDOW,
     screenshots: ['dashboard', 'license_page'],
@@ -424,5 +425,18 @@ describe('EmergencyLicenseService: copies, lookups, prefill', () => {
       username: undefined,
       expirationDate: undefined,
     });
+  });
+});
+
+describe('retryWindowProblem re-checks the window with the kind of license the request kept (issue 17)', () => {
+  const at = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+  it('a temporary extension that expired two days ago is still in the window; as a paid license it is not', () => {
+    expect(retryWindowProblem('2024-06-15', false, at('2024-06-17T10:00:00Z'), 'temporary')).toBeUndefined();
+    expect(retryWindowProblem('2024-06-15', false, at('2024-06-17T10:00:00Z'), 'paid')).toMatch(
+      /the grace period ends in 11 days/,
+    );
+    expect(retryWindowProblem('2024-06-15', false, at('2024-06-19T10:00:00Z'), 'temporary')).toMatch(
+      /the temporary extension \(no grace period\) expired 4 days 10 hours ago/,
+    );
   });
 });

@@ -18,6 +18,7 @@ export function readEmergencyForm(view: ViewLike): RawEmergencyForm {
     paidPlan: selectedValue(v, B.paid_plan, a('paid_plan')),
     prospect: selectedValue(v, B.prospect, a('prospect')),
     expirationDate: dateValue(v, B.expiration_date, a('expiration_date')),
+    licenseKind: selectedValue(v, B.license_kind, a('license_kind')),
     screenshots: selectedValues(v, B.screenshots, a('screenshots')),
     userCount: textValue(v, B.user_count, a('user_count')),
     email: textValue(v, B.email, a('email')),

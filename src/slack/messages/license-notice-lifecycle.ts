@@ -4,6 +4,7 @@ import type { LicenseRequestRecord } from '../../store/types';
 import { mentionUser } from '../mrkdwn';
 import { section } from '../views/blocks';
 import { buildLicenseNotice } from './license-notice';
+import { TRIAL_LAPSE_EFFECT } from './license-thread-lines';
 import { readerDate } from './reader-date';
 import type { AuditMessage } from './star-audit';
 
@@ -25,9 +26,7 @@ function lifecycleLine(resolution: RequestResolution): { line: string; state: st
   }
   if (resolution.lapsedAt)
     return {
-      line:
-        ':hourglass: *Trial lapsed, unresolved*: the instance is locked again unless the customer gets a ' +
-        'real license.',
+      line: `:hourglass: *Trial lapsed, unresolved*${when(resolution.lapsedAt)}: ${TRIAL_LAPSE_EFFECT}`,
       state: 'Trial lapsed, unresolved',
     };
   if (resolution.needsLrAt) {

@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import { TRIAL_DAYS } from '../../licenses/types';
+import { expiryWords } from '../../policy/time';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
@@ -66,7 +68,11 @@ export function deliveryLine(record: GeneratedLicenseRequest): string {
  * The licensing-channel notice of one emergency license request. It is posted when the
  * request starts and updated in place (same outbox key) as its status changes.
  */
-export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?: string): AuditMessage {
+export function buildLicenseNotice(
+  record: LicenseRequestRecord,
+  licenseWarning?: string,
+  now: DateTime = DateTime.utc(),
+): AuditMessage {
   const title = record.status === 'refused' ? 'Emergency license request refused' : 'Weekend emergency trial license';
   const lines = [
     `:rotating_light: *${title}*`,
@@ -74,7 +80,9 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
     `*Requested by:* ${mentionUser(record.requestedBySlackId)} (GitLab: ${escapeMrkdwn(record.requestedByUsername)})`,
     `*License:* ${TRIAL_DAYS}-day Ultimate trial, ${record.userCount.toLocaleString('en-US')} users, for ` +
       `${escapeMrkdwn(record.email)}`,
-    `*Customer's license expiration date:* ${record.licenseExpiresOn}. ${escapeMrkdwn(record.scopeSummary)}`,
+    `*Customer's license expiration date:* ${record.licenseExpiresOn}` +
+      `${record.licenseKind === 'temporary' ? ' (a Sales-generated temporary extension: no grace period)' : ''}. ` +
+      `${escapeMrkdwn(record.scopeSummary)}`,
     '*Checked:* Admin Area -> Overview -> Dashboard and License (Subscription) screenshots confirmed attached ' +
       'to the ticket; user count = the Maximum users figure of the License (Subscription) page.',
   ];
@@ -91,7 +99,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, licenseWarning?
   }
   const status = [STATUS_LINE[record.status]];
   if (record.status === 'generated')
-    status.push(`Trial license expires on ${record.trialExpiresOn}.`, deliveryLine(record));
+    status.push(`Trial license ${expiryWords(record.trialExpiresOn, now)}.`, deliveryLine(record));
   const reason = reasonOf(record);
   if (reason) status.push(`Reason: ${escapeMrkdwn(reason)}`);
   // Its own line, so that a delivery problem shown above never takes its place.

@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Lateness } from '../../policy/license-lifecycle';
 import { formatInstant } from '../../policy/time';
 import type { LicenseRequestRecord } from '../../store/types';
-import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
+import { escapeMrkdwn, link, mentionUser, mentionUserGroup } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION } from './license-lifecycle-ids';
 import { readerDate, readerRelative } from './reader-date';
@@ -31,20 +31,32 @@ export interface ReminderInput {
   resolved?: Actor;
   needsLr?: Actor;
   lapsed?: boolean;
+  /** LR_TEAM_USERGROUP: the channel copy mentions it (L&R owns every non-trial license). */
+  lrUserGroupId?: string;
 }
 
 function headline(input: ReminderInput): string {
   if (input.resolved) return ':white_check_mark: *Resolved*: the customer has a real license.';
   if (input.lapsed) return ':hourglass: *Trial lapsed, unresolved*';
-  const whose =
-    input.audience === 'requester' ? 'The emergency trial license you requested' : 'The emergency trial license';
-  return `:alarm_clock: *${whose} lapses ${readerRelative(input.lapseAt)}*: has the customer got a real license yet?`;
+  if (input.audience === 'requester')
+    return (
+      `:information_source: *For your information: the emergency trial license you requested lapses ` +
+      `${readerRelative(input.lapseAt)}.* The L&R team owns the renewal and is reminded in the request's thread ` +
+      `in the licensing channel; press a button below if you know how it stands.`
+    );
+  const team = input.lrUserGroupId ? `${mentionUserGroup(input.lrUserGroupId)} ` : '';
+  return (
+    `:alarm_clock: ${team}*The emergency trial license lapses ${readerRelative(input.lapseAt)}*: a real license ` +
+    `must be on its way now (the L&R team owns every non-trial license). Has the customer got one yet?`
+  );
 }
 
 /**
  * The reminder before a generated trial lapses: a reply in the request's thread in the licensing
- * channel and a DM to the engineer. It is updated in place (same outbox key) when someone presses
- * a button or the trial lapses, so the buttons go once it is resolved.
+ * channel that mentions the L&R team (LR_TEAM_USERGROUP), and a DM to the engineer as information
+ * with the same buttons: the requester is not made the owner of the renewal (SPEC "After the
+ * trial"). It is updated in place (same outbox key) when someone presses a button or the trial
+ * lapses, so the buttons go once it is resolved.
  */
 export function buildLicenseReminder(input: ReminderInput): AuditMessage {
   const { request } = input;

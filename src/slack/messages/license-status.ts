@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import { expiryWords } from '../../policy/time';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { LifecycleEvent } from '../../policy/license-lifecycle';
 import { followUpLines } from './license-status-events';
@@ -45,7 +47,7 @@ export function buildLicenseStatusMessage(
             `${mentionUser(record.requestedBySlackId)}`,
           `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ` +
             `${escapeMrkdwn(record.email)}` +
-            `${record.status === 'generated' ? ` · trial expires ${record.trialExpiresOn}` : ''}`,
+            `${record.status === 'generated' ? ` · trial ${expiryWords(record.trialExpiresOn, DateTime.utc())}` : ''}`,
           record.status === 'generated' ? deliveryLine(record) : '',
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
           `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,

@@ -13,6 +13,14 @@ import type { AuditMessage } from './star-audit';
  * act (asked for help, trial lapsed unresolved), only when it is configured.
  */
 
+/**
+ * What a lapse does (SPEC "After the trial"): the trial has no `block_changes_at`, so nothing is
+ * blocked; the paid features it unlocked stop until a real license is uploaded. Never "locked".
+ */
+export const TRIAL_LAPSE_EFFECT =
+  "the trial's paid features have stopped working until a real license is uploaded. Pushes are not blocked: the " +
+  'trial has no block date.';
+
 const line = (text: string, fallback: string): AuditMessage => ({ text: fallback, blocks: [section(text)] });
 const lrTeam = (groupId: string | undefined) => (groupId ? `${mentionUserGroup(groupId)} ` : '');
 
@@ -40,7 +48,7 @@ export function buildLapsedLine(input: {
   const late = input.lateness.late ? ` (noticed ${input.lateness.text})` : '';
   return line(
     `:hourglass: ${lrTeam(input.lrUserGroupId)}*Trial lapsed, unresolved* ${readerDate(input.lapseAt)}${late}: ` +
-      `the instance is locked again unless the customer gets a real license.`,
+      `${TRIAL_LAPSE_EFFECT}`,
     `Trial lapsed, unresolved at ${formatInstant(input.lapseAt)}${late}`,
   );
 }

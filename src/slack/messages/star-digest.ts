@@ -67,8 +67,8 @@ export function buildStarDigestMessage(digest: StarDigest): AuditMessage {
     if (shown < digest.toLabel.length) {
       blocks.push(
         context(
-          `…and ${digest.toLabel.length - shown} more: \`npm run export-decisions\` lists every decision with ` +
-            `its inputs.`,
+          `…and ${digest.toLabel.length - shown} more: the feedback export of STAR decisions lists every one with ` +
+            `its inputs (ask whoever runs the bot for it).`,
         ),
       );
     }

@@ -15,6 +15,7 @@ export const EMERGENCY_BLOCKS: Record<EmergencyField, EmergencyField> = {
   paid_plan: 'paid_plan',
   prospect: 'prospect',
   expiration_date: 'expiration_date',
+  license_kind: 'license_kind',
   screenshots: 'screenshots',
   user_count: 'user_count',
   email: 'email',

@@ -1,8 +1,16 @@
+import { DateTime } from 'luxon';
 import type { EmergencyRequest, RawEmergencyForm } from '../../policy/emergency-request';
-import { MAX_USER_COUNT, OVERRIDE_JUSTIFICATION, SCREENSHOTS, type ScreenshotId } from '../../policy/emergency-request';
+import {
+  LICENSE_KIND_OPTIONS,
+  LICENSE_KIND_QUESTION,
+  MAX_USER_COUNT,
+  OVERRIDE_JUSTIFICATION,
+  SCREENSHOTS,
+  type ScreenshotId,
+} from '../../policy/emergency-request';
 import type { ScopeDecision } from '../../policy/emergency-scope';
 import { DEPLOYMENT_LABELS, type Deployment } from '../../policy/playbook';
-import { describeExpiryFacts } from '../../policy/time';
+import { describeExpiryFacts, expiryWords, LICENSE_KINDS } from '../../policy/time';
 import { TRIAL_DAYS } from '../../licenses/types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { EmergencyFormMetadata } from '../forms/emergency-form';
@@ -45,7 +53,7 @@ function requestSummary(request: EmergencyRequest): string {
     `*Ticket:* ${link(request.ticketUrl)}`,
     `*Customer:* ${DEPLOYMENT_LABELS[request.deployment]}, ${request.paidPlan ? 'paid plan' : 'no paid plan'}` +
       `${request.prospect ? ', prospect' : ''}`,
-    `*License expiration date:* ${request.expirationDate}`,
+    `*License expiration date:* ${request.expirationDate} (${LICENSE_KIND_OPTIONS[request.licenseKind].label})`,
     `*Trial license:* ${TRIAL_DAYS}-day Ultimate, ${request.userCount.toLocaleString('en-US')} users, for ` +
       `${escapeMrkdwn(request.email)}`,
     `*Requested by (GitLab):* ${escapeMrkdwn(request.username)}`,
@@ -61,8 +69,9 @@ export function buildEmergencyLicenseModal(
     context(
       `Weekend emergency: a *${TRIAL_DAYS}-day Ultimate trial license* for a *Self-Managed* customer with a ` +
         `*paid plan* whose grace period (14 days after expiration) ended within the last 3 days (calendar ` +
-        `days, UTC). It applies even if the customer already had a Sales-generated temporary extension. ` +
-        `Nothing is generated until every check passes.`,
+        `days, UTC). It applies even if the customer already had a Sales-generated temporary extension: such a ` +
+        `trial-type license has no grace period, so the window counts from its expiration date. On a weekday ` +
+        `(UTC) ask the L&R team in the licensing channel first. Nothing is generated until every check passes.`,
     ),
     input(
       {
@@ -85,7 +94,13 @@ export function buildEmergencyLicenseModal(
       ),
     ),
     input(
-      { blockId: B.paid_plan, label: 'Does the customer have a paid plan?' },
+      {
+        blockId: B.paid_plan,
+        label: 'Does the organization have a paid plan?',
+        hint:
+          'Answer for the organization, not for the license on the instance: a sales-assisted trial or a ' +
+          'temporary extension often bridges the renewal of a paying customer.',
+      },
       radioButtons(a('paid_plan'), yesNo('Yes, a paid subscription', 'No (free or no subscription)'), prefill.paidPlan),
     ),
     input(
@@ -98,10 +113,24 @@ export function buildEmergencyLicenseModal(
         label: 'License expiration date',
         hint:
           'As shown on the License (Subscription) screenshot: the license now on the instance, even if it ' +
-          'was a Sales-generated temporary extension (the workflow still applies). The grace period ends 14 ' +
-          'days later.',
+          'was a Sales-generated temporary extension (the workflow still applies).',
       },
       datePicker(a('expiration_date'), prefill.expirationDate, 'Pick the expiration date'),
+    ),
+    input(
+      {
+        blockId: B.license_kind,
+        label: LICENSE_KIND_QUESTION,
+        hint:
+          'The License (Subscription) page shows it. A paid license keeps working for a 14-day grace period ' +
+          'after its expiration date; a temporary extension or temporary license from Sales is a trial-type ' +
+          'license with none, so its expiration date is when the paid features stopped.',
+      },
+      radioButtons(
+        a('license_kind'),
+        LICENSE_KINDS.map((kind) => ({ value: kind, ...LICENSE_KIND_OPTIONS[kind] })),
+        prefill.licenseKind,
+      ),
     ),
     input(
       {
@@ -209,7 +238,7 @@ export function buildReissueConfirmView(
       (r) =>
         `• ${r.status} on ${readerDateOfIso(r.createdAt)} by ${mentionUser(r.requestedBySlackId)}: ` +
         `${link(r.ticketUrl)}, ${r.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(r.email)}` +
-        `${r.status === 'generated' ? `, expires ${r.trialExpiresOn}` : ''}`,
+        `${r.status === 'generated' ? `, ${expiryWords(r.trialExpiresOn, DateTime.utc())}` : ''}`,
     );
   return modal({
     callbackId: EMERGENCY_CALLBACKS.reissue,
@@ -239,6 +268,8 @@ export function buildLicenseStatusView(
   licensingChannel: string,
   licenseWarning?: string,
 ): ModalView {
+  // "expires on" before the trial's expiry date, "expired on" from then on.
+  const expiry = record.status === 'generated' ? expiryWords(record.trialExpiresOn, DateTime.utc()) : '';
   const summary =
     `*Ticket:* ${link(record.ticketUrl)}\n*Trial license:* ${TRIAL_DAYS}-day Ultimate, ` +
     `${record.userCount.toLocaleString('en-US')} users, for ${escapeMrkdwn(record.email)}`;
@@ -264,7 +295,7 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). ` +
+        `:white_check_mark: *License generated, not delivered yet* (${expiry}). ` +
           `:warning: The file could not be sent in Slack (` +
           `${escapeMrkdwn(record.delivery.error ?? 'unknown error')}).${retrying}` +
           `${mismatch ? ` ${escapeMrkdwn(mismatch)}` : ''}`,
@@ -286,7 +317,7 @@ export function buildLicenseStatusView(
     const mismatch = mismatchWarning(record);
     blocks.push(
       section(
-        `:white_check_mark: *License generated, not delivered yet* (expires ${record.trialExpiresOn}). It is on ` +
+        `:white_check_mark: *License generated, not delivered yet* (${expiry}). It is on ` +
           `its way to your DMs.${mismatch ? ` :warning: ${escapeMrkdwn(mismatch)}` : ''}`,
         'status',
       ),
@@ -294,7 +325,7 @@ export function buildLicenseStatusView(
   } else if (record.status === 'generated' && record.issuedToMismatch) {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). :warning: ` +
+        `:white_check_mark: *License generated* (${expiry}). :warning: ` +
           `${escapeMrkdwn(mismatchWarning(record) ?? '')}`,
         'status',
       ),
@@ -302,7 +333,7 @@ export function buildLicenseStatusView(
   } else if (record.status === 'generated') {
     blocks.push(
       section(
-        `:white_check_mark: *License generated* (expires ${record.trialExpiresOn}). ` +
+        `:white_check_mark: *License generated* (${expiry}). ` +
           `${record.licenseFile ? 'The `.gitlab-license` file is in your DMs' : 'Where to find it is in your DMs'}` +
           `: attach it to the ticket and reply to the customer.`,
         'status',

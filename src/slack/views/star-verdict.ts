@@ -1,6 +1,6 @@
 import { DEPLOYMENT_LABELS } from '../../policy/playbook';
 import type { StarDecision } from '../../policy/star-decision';
-import { describeExpiryFacts } from '../../policy/time';
+import { describeExpiryFacts, type LicenseKind } from '../../policy/time';
 import { timeFactsUsed, verdictGuidance } from '../../policy/verdict-guidance';
 import { escapeMrkdwn, link, mentionChannel } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, divider, header, modal, section, type ModalView } from './blocks';
@@ -33,6 +33,8 @@ export function playbookBlocks(decision: StarDecision): KnownBlock[] {
 export interface EmergencyLicensePrefill {
   ticket: string;
   expirationDate?: string;
+  /** The kind of license on the instance the verdict's path implies (a trial: trial-type). */
+  licenseKind?: LicenseKind;
 }
 
 /** Only the facts the path used: a trial's verdict never shows grace facts. */
@@ -69,11 +71,13 @@ export function buildStarVerdictView(
   if (facts.length) blocks.push(context(...facts.map((f) => `:calendar: ${f}`)));
   const playbook = playbookBlocks(decision);
   if (playbook.length) blocks.push(divider(), ...playbook);
-  // The policy decides whether the form is offered (only inside the weekend emergency scope).
-  if (verdictGuidance(decision).emergency.kind === 'offer') {
+  // The policy decides whether the form is offered (in scope, scope unknown, or the window opens within hours).
+  const emergency = verdictGuidance(decision).emergency;
+  if (emergency.kind === 'offer') {
     const prefill: EmergencyLicensePrefill = {
       ticket: decision.ticketUrl,
       expirationDate: decision.expiry?.expirationDate,
+      licenseKind: emergency.licenseKind,
     };
     blocks.push(
       actions(

@@ -219,6 +219,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX license_requests_pending ON license_requests (created_at, seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 7,
+    name: 'kind of license on the instance',
+    // Issue 17: a Sales-generated temporary extension (trial-type license) has no grace period, so
+    // the request keeps which kind the scope was checked with. Older requests were checked as paid.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN license_kind TEXT NOT NULL DEFAULT 'paid'
+        CHECK (license_kind IN ('paid', 'temporary'));
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

@@ -225,6 +225,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE license_requests ADD COLUMN claimed_until TEXT;
     `,
   },
+  {
+    version: 7,
+    name: 'kind of license on the instance',
+    // Issue 17: a Sales-generated temporary extension (trial-type license) has no grace period, so
+    // the request keeps which kind the scope was checked with. Older requests were checked as paid.
+    up: `
+      ALTER TABLE license_requests ADD COLUMN license_kind TEXT NOT NULL DEFAULT 'paid'
+        CHECK (license_kind IN ('paid', 'temporary'));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -111,6 +111,7 @@ export function emergencyRequest(overrides: Partial<EmergencyRequest> = {}): Eme
     paidPlan: true,
     prospect: false,
     expirationDate: EXPIRATION_DATES.graceEndedWithinWindow,
+    licenseKind: 'paid',
     userCount: 250,
     email: 'jane@example.com',
     username: 'jdoe',

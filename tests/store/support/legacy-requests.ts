@@ -44,6 +44,8 @@ const base = (id: string, adapter: 'local' | 'gitlab-issue') => ({
   requestedBySlackId: 'U1',
   requestedByUsername: 'jdoe',
   licenseExpiresOn: '2025-03-02',
+  // Migration 7: requests stored before the form asked were checked as paid licenses.
+  licenseKind: 'paid' as const,
   scopeSummary: 'in scope',
   adapter,
   attempts: 0,

@@ -15,6 +15,7 @@ const prefillValue = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional()
     .catch(undefined),
+  licenseKind: z.enum(['paid', 'temporary']).optional().catch(undefined),
 });
 
 function readPrefill(value: string | undefined): z.infer<typeof prefillValue> {
@@ -34,7 +35,10 @@ export function openEmergencyLicense(services: AppServices) {
     const decision = await services.authz.check(userId, 'request_license');
     const given = readPrefill(action.value);
     const view = decision.allowed
-      ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, given.ticket, given.expirationDate))
+      ? buildEmergencyLicenseModal({
+          ...(await services.emergency.prefill(userId, given.ticket, given.expirationDate)),
+          licenseKind: given.licenseKind,
+        })
       : buildNotAllowedView(decision.reason);
     // From the verdict modal the form is pushed on top of it; from App Home it opens on its own.
     await openModal(client, body.trigger_id, view, services.logger, { push: body.view?.type === 'modal' });
