@@ -157,7 +157,12 @@ export class StoreDb {
     });
   }
 
-  /** Claims pass over rows another transaction is claiming (PostgreSQL); SQLite has one writer at a time. */
+  /**
+   * The pick of a claim (`UPDATE … WHERE key IN (pick) RETURNING`, one statement on both databases):
+   * on PostgreSQL `FOR UPDATE SKIP LOCKED`, so concurrent claimers pass over each other's rows
+   * instead of waiting for them; SQLite takes its write lock for the whole statement, so another
+   * process waits and then sees the lease.
+   */
   skipLocked<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
     return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
   }
@@ -167,11 +172,16 @@ export class StoreDb {
   }
 }
 
-/** `rows` (from an UPDATE … RETURNING, in no particular order) in the order of `keys`. */
-export function inOrder<R>(rows: R[], keys: string[], keyOf: (row: R) => string): R[] {
-  const position = new Map(keys.map((key, i) => [key, i]));
-  return rows.sort((a, b) => (position.get(keyOf(a)) ?? 0) - (position.get(keyOf(b)) ?? 0));
+/**
+ * Claimed rows (an UPDATE … RETURNING, in no particular order) in the order they were picked: by
+ * `first`, then by insertion (`seq`, see {@link StoreDb.seq}).
+ */
+export function pickedOrder<R extends { seq: number }>(rows: R[], first: (row: R) => string): R[] {
+  return rows.sort((a, b) => compareText(first(a), first(b)) || a.seq - b.seq);
 }
+
+/** Code-unit order, as the ISO times compare in SQL (not the locale's). */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Refuses every query once the store is closed (a clear error instead of the driver's). */
 export class ClosedGuard implements KyselyPlugin {

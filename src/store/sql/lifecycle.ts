@@ -14,7 +14,7 @@ import {
   type RequestResolution,
 } from '../lifecycle-types';
 import type { StarDecisionRecord } from '../types';
-import { clampLimit, count, inOrder, iso, until, type StoreDb, type Tables } from './db';
+import { clampLimit, compareText, count, iso, until, type StoreDb, type Tables } from './db';
 import { toEvent, toJob, toStarDecision } from './rows';
 
 /**
@@ -39,10 +39,15 @@ export class Lifecycle implements LifecycleRepository {
   }
 
   async claimDue(now: Date, leaseMs: number, owner: string, limit: number): Promise<LifecycleJob[]> {
-    return this.store.transaction(async (trx) => {
-      const picked = await this.store
-        .skipLocked(
-          trx
+    // Pick and lease in one statement (see StoreDb.skipLocked).
+    const rows = await this.db
+      .updateTable('lifecycle_jobs')
+      .set({ lease_owner: owner, lease_until: until(now, leaseMs) })
+      .where(
+        'id',
+        'in',
+        this.store.skipLocked(
+          this.db
             .selectFrom('lifecycle_jobs')
             .select('id')
             .where('done_at', 'is', null)
@@ -51,18 +56,11 @@ export class Lifecycle implements LifecycleRepository {
             .orderBy('due_at')
             .orderBy('id')
             .limit(clampLimit(limit)),
-        )
-        .execute();
-      const ids = picked.map((r) => r.id);
-      if (ids.length === 0) return [];
-      const rows = await trx
-        .updateTable('lifecycle_jobs')
-        .set({ lease_owner: owner, lease_until: until(now, leaseMs) })
-        .where('id', 'in', ids)
-        .returningAll()
-        .execute();
-      return inOrder(rows, ids, (r) => r.id).map(toJob);
-    });
+        ),
+      )
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => compareText(a.due_at, b.due_at) || compareText(a.id, b.id)).map(toJob);
   }
 
   /** The job `id` while `owner` still holds its live lease. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditOutbox, ClaimDueOptions, OutboxEntry, OutboxMessage } from '../types';
-import { clampLimit, inOrder, iso, until, type StoreDb, type Tables } from './db';
+import { clampLimit, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
 import { toOutboxEntry } from './rows';
 
 /** The durable audit outbox, on either backend. */
@@ -74,12 +74,15 @@ export class Outbox implements AuditOutbox {
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
-    // Pick and lease in one transaction: under SQLite's write lock, or with SKIP LOCKED so that a
-    // concurrent claimer passes over the rows this one is taking; the lease keeps them away after.
-    return this.store.transaction(async (trx) => {
-      const picked = await this.store
-        .skipLocked(
-          trx
+    // Pick and lease in one statement (see StoreDb.skipLocked); the lease keeps them away after.
+    const rows = await this.db
+      .updateTable('audit_outbox')
+      .set({ claimed_until: until(now, leaseMs) })
+      .where(
+        'key',
+        'in',
+        this.store.skipLocked(
+          this.db
             .selectFrom('audit_outbox')
             .select('key')
             .where(sql<boolean>`version > delivered_version`)
@@ -88,18 +91,12 @@ export class Outbox implements AuditOutbox {
             .orderBy('created_at')
             .orderBy(this.store.seq)
             .limit(clampLimit(limit)),
-        )
-        .execute();
-      const keys = picked.map((r) => r.key);
-      if (keys.length === 0) return [];
-      const rows = await trx
-        .updateTable('audit_outbox')
-        .set({ claimed_until: until(now, leaseMs) })
-        .where('key', 'in', keys)
-        .returningAll()
-        .execute();
-      return inOrder(rows, keys, (r) => r.key).map(toOutboxEntry);
-    });
+        ),
+      )
+      .returningAll()
+      .returning(this.store.seq.as('seq'))
+      .execute();
+    return pickedOrder(rows, (row) => row.created_at).map(toOutboxEntry);
   }
 
   async releaseClaims(keys: string[]): Promise<void> {

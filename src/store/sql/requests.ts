@@ -18,7 +18,7 @@ import type {
   LicenseRequestRepository,
   PendingLicenseRequest,
 } from '../types';
-import { clampLimit, count, inOrder, iso, until, type StoreDb, type Tables } from './db';
+import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
 
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
 const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
@@ -274,8 +274,11 @@ export class LicenseRequests implements LicenseRequestRepository {
   ): Promise<LicenseRequestRecord[]> {
     // Never claimed (or released) requests only once idle for the grace: their creator is about to claim them.
     const idle = iso(new Date(now.getTime() - Math.max(0, unclaimedGraceMs)));
-    return this.claim(owner, now, leaseMs, (db) =>
-      db
+    return this.claim(
+      owner,
+      now,
+      leaseMs,
+      this.db
         .selectFrom('license_requests')
         .select('id')
         .where('status', '=', 'pending')
@@ -286,12 +289,16 @@ export class LicenseRequests implements LicenseRequestRepository {
         .orderBy('created_at')
         .orderBy(this.store.seq)
         .limit(clampLimit(limit)),
+      (row) => row.created_at,
     );
   }
 
   async claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
-    return this.claim(owner, now, leaseMs, (db) =>
-      db
+    return this.claim(
+      owner,
+      now,
+      leaseMs,
+      this.db
         .selectFrom('license_requests')
         .select('id')
         .where('delivery_status', '=', 'pending')
@@ -300,27 +307,26 @@ export class LicenseRequests implements LicenseRequestRepository {
         .orderBy('delivery_next_at')
         .orderBy(this.store.seq)
         .limit(clampLimit(limit)),
+      (row) => row.delivery_next_at ?? '',
     );
   }
 
-  /** Picks (SKIP LOCKED on PostgreSQL) and leases in one transaction; returns in the picked order. */
-  private claim(
+  /** Picks and leases in one statement (see StoreDb.skipLocked); returns them in the picked order. */
+  private async claim(
     owner: string,
     now: Date,
     leaseMs: number,
-    pick: (db: Kysely<Tables>) => SelectQueryBuilder<Tables, 'license_requests', { id: string }>,
+    pick: SelectQueryBuilder<Tables, 'license_requests', { id: string }>,
+    order: (row: Row) => string,
   ): Promise<LicenseRequestRecord[]> {
-    return this.store.transaction(async (trx) => {
-      const ids = (await this.store.skipLocked(pick(trx)).execute()).map((r) => r.id);
-      if (ids.length === 0) return [];
-      const rows = await trx
-        .updateTable('license_requests')
-        .set({ claimed_by: owner, claimed_until: until(now, leaseMs) })
-        .where('id', 'in', ids)
-        .returningAll()
-        .execute();
-      return inOrder(rows, ids, (r) => r.id).map(toRequestRecord);
-    });
+    const rows = await this.db
+      .updateTable('license_requests')
+      .set({ claimed_by: owner, claimed_until: until(now, leaseMs) })
+      .where('id', 'in', this.store.skipLocked(pick))
+      .returningAll()
+      .returning(this.store.seq.as('seq'))
+      .execute();
+    return pickedOrder(rows, order).map(toRequestRecord);
   }
 
   async renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
