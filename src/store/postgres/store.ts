@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { Client, Pool, types, type ClientConfig, type CustomTypesConfig, type PoolConfig } from 'pg';
 import { describeDatabaseUrl } from '../database-url';
 import type { MigrationResult } from '../schema';
@@ -49,6 +49,32 @@ const ROW_TYPES: CustomTypesConfig = {
 };
 
 /**
+ * The pool as Kysely takes it, except that a connection whose query timed out or lost the server
+ * is closed instead of going back to the pool (it may be mid-transaction or still busy on the
+ * server).
+ */
+function discardingBroken(pool: Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      return {
+        query: async (text: string, values: readonly unknown[]) => {
+          try {
+            return await client.query(text, [...values]);
+          } catch (error) {
+            if (/timeout|terminat|connection/i.test((error as Error).message)) broken = error as Error;
+            throw error;
+          }
+        },
+        release: (destroy?: boolean) => client.release(broken ?? destroy),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
  * The shared store for several replicas: PostgreSQL through a bounded node-postgres pool.
  *
  * Cross-replica safety comes from the database: unique constraints with ON CONFLICT
@@ -96,10 +122,12 @@ export class PostgresStore extends SqlStore {
       statement_timeout: statementTimeoutMs,
       query_timeout: options.queryTimeoutMs ?? statementTimeoutMs + 1000,
     });
-    // Without a listener, an idle connection dropped by the server would crash the process.
+    // Without a listener, a connection dropped by the server would crash the process: the pool
+    // listens on idle ones; a checked-out one (between two statements) gets its own listener.
     pool.on('error', (error) => options.onPoolError?.(error));
+    pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
     const guard = new ClosedGuard('PostgreSQL');
-    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), plugins: [guard] });
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: discardingBroken(pool) }), plugins: [guard] });
     return new PostgresStore(db, guard, migration, description);
   }
 
