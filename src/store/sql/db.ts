@@ -9,7 +9,6 @@ import {
   type RawBuilder,
   type RootOperationNode,
   type SelectQueryBuilder,
-  type Transaction,
   type UnknownRow,
 } from 'kysely';
 import type { RequestColumns } from '../request-columns';
@@ -107,12 +106,12 @@ export interface RunRow {
   created_at: string;
 }
 
-export type Db = Kysely<Tables> | Transaction<Tables>;
-
 /**
  * One database for the repositories, whichever backend. Only what the two databases do
- * differently is asked of `dialect`: the transaction that claims (SQLite's single writer vs
- * PostgreSQL's row locks), the insertion order column, typed parameters in CASE.
+ * differently is asked of `dialect`: how a transaction begins (SQLite's single writer vs
+ * PostgreSQL's row locks), SKIP LOCKED in claims, the insertion order column, a typed parameter
+ * in CASE. (The repositories themselves ask it for createRequest's advisory locks and duplicate
+ * query, and for MAX vs GREATEST.)
  */
 export class StoreDb {
   /** Insertion order: SQLite's rowid, PostgreSQL's identity column `seq`. */
@@ -138,7 +137,7 @@ export class StoreDb {
   /**
    * Runs `fn` in one transaction on one connection: BEGIN IMMEDIATE on SQLite (the write lock
    * before the first read, so a second process waits and then sees this one's rows), plain BEGIN
-   * on PostgreSQL (row locks, SKIP LOCKED and advisory locks do the rest).
+   * on PostgreSQL (row locks and advisory locks do the rest).
    */
   transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
