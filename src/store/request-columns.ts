@@ -47,38 +47,6 @@ export interface RequestColumns {
   updated_at: string;
 }
 
-/** Insert order of the columns (both backends). */
-export const REQUEST_COLUMN_LIST = [
-  'id',
-  'idempotency_key',
-  'ticket_url',
-  'email',
-  'user_count',
-  'requested_by_slack_id',
-  'requested_by_username',
-  'license_expires_on',
-  'license_kind',
-  'override_justification',
-  'scope_summary',
-  'adapter',
-  'status',
-  'failure_reason',
-  'refusal_reason',
-  'issue_url',
-  'license_path',
-  'license_file',
-  'trial_expires_on',
-  'issued_to_email',
-  'issued_to_user_count',
-  'attempts',
-  'delivery_status',
-  'delivery_attempts',
-  'delivery_next_at',
-  'delivery_error',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof RequestColumns)[];
-
 /** The status-specific columns a {@link LicenseRequestChange} sets (all of them: absent = NULL). */
 export type ChangeColumns = Pick<
   RequestColumns,

@@ -20,7 +20,7 @@ import {
   type Migration,
   type OutboxEntry,
 } from '../../src/store';
-import { OUTBOX_QUERIES, REQUEST_QUERIES, SQLITE_DUPLICATES_QUERY, openSqliteDatabase } from '../../src/store/sqlite';
+import { openSqliteDatabase } from '../../src/store/sqlite';
 import { analyze, bulkInsert, explain } from '../../bench/store-fill';
 import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
@@ -345,17 +345,23 @@ describe('scale sanity', () => {
     expect(bulkInsert(store.file, requests(), outbox())).toEqual({ requests: 20_000, outbox: 50_000 });
 
     const checkPlans = () => {
+      // The store's own queries, compiled as it runs them.
+      const plan = ({ sql, parameters }: { sql: string; parameters: readonly unknown[] }) =>
+        explain(store.file, sql, ...parameters);
+      const { queries: requests } = store.requests;
       const plans: Record<string, string[]> = {
-        findByTicket: explain(store.file, REQUEST_QUERIES.findByTicket, 'https://support.example.com/requests/7', 10),
-        findByEmail: explain(store.file, REQUEST_QUERIES.findByEmail, 'USER7@customer7.example', 10),
-        duplicates: explain(store.file, SQLITE_DUPLICATES_QUERY, {
-          ticket_url: 'https://support.example.com/requests/7',
-          email: 'user7@customer7.example',
-          since: T0.toISOString(),
-        }),
-        listPending: explain(store.file, REQUEST_QUERIES.listPending),
-        due: explain(store.file, OUTBOX_QUERIES.due, at(100_000).toISOString(), 50),
-        backlog: explain(store.file, OUTBOX_QUERIES.backlog),
+        findByTicket: plan(requests.findByTicket('https://support.example.com/requests/7', 10).compile()),
+        findByEmail: plan(requests.findByEmail('USER7@customer7.example', 10).compile()),
+        duplicates: plan(
+          store.requests.duplicatesQuery(
+            'https://support.example.com/requests/7',
+            'user7@customer7.example',
+            T0.toISOString(),
+          ),
+        ),
+        listPending: plan(requests.listPending().compile()),
+        due: plan(store.outbox.queries.due(at(100_000), 50).compile()),
+        backlog: plan(store.outbox.queries.backlog().compile()),
       };
       for (const [name, details] of Object.entries(plans)) {
         const fullScans = details.filter(

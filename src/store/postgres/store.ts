@@ -1,16 +1,11 @@
-import { PgLifecycleRepository } from './lifecycle-repository';
-import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Client, Pool, types, type ClientConfig, type CustomTypesConfig, type PoolConfig } from 'pg';
 import { describeDatabaseUrl } from '../database-url';
 import type { MigrationResult } from '../schema';
-import type { Store } from '../types';
-import { iso, PgConnection } from './connection';
-import { PgStarDecisions } from './decisions';
+import { ClosedGuard, type Tables } from '../sql/db';
+import { SqlStore } from '../sql/store';
 import { importRecords, type ImportBatch, type ImportCounts } from './import';
 import { migratePostgres, PG_MIGRATIONS, type PgMigration } from './migrations';
-import { PgOpenRequests } from './open-requests';
-import { PgAuditOutbox } from './outbox';
-import { PgUserPreferences } from './preferences';
-import { PgLicenseRequests } from './requests';
 
 export interface PostgresStoreOptions {
   /**
@@ -39,35 +34,63 @@ export interface PostgresStoreOptions {
 }
 
 /**
+ * Rows as SQLite returns them (see Tables in ../sql/db.ts): timestamptz as ISO text, jsonb as its
+ * text, bigint (seq, late_by_ms, counts) as a number, so both backends share one mapper.
+ */
+const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ) as (value: string) => Date;
+const ROW_PARSERS = new Map<number, (value: string) => unknown>([
+  [types.builtins.TIMESTAMPTZ, (value) => parseTimestamptz(value).toISOString()],
+  [types.builtins.JSONB, (value) => value],
+  [types.builtins.JSON, (value) => value],
+  [types.builtins.INT8, Number],
+]);
+const ROW_TYPES: CustomTypesConfig = {
+  getTypeParser: (oid, format) => ROW_PARSERS.get(oid) ?? (types.getTypeParser(oid, format) as unknown),
+};
+
+/**
+ * The pool as Kysely takes it, except that a connection whose query timed out or lost the server
+ * is closed instead of going back to the pool (it may be mid-transaction or still busy on the
+ * server).
+ */
+function discardingBroken(pool: Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      return {
+        query: async (text: string, values: readonly unknown[]) => {
+          try {
+            return await client.query(text, [...values]);
+          } catch (error) {
+            if (/timeout|terminat|connection/i.test((error as Error).message)) broken = error as Error;
+            throw error;
+          }
+        },
+        release: (destroy?: boolean) => client.release(broken ?? destroy),
+      } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
  * The shared store for several replicas: PostgreSQL through a bounded node-postgres pool.
  *
  * Cross-replica safety comes from the database: unique constraints with ON CONFLICT
  * (idempotency keys, outbox keys), conditional UPDATEs (claimRetry), advisory locks around the
- * duplicate check of createRequest, and `FOR UPDATE SKIP LOCKED` plus a lease column for the
- * outbox. Open with {@link PostgresStore.open}, which applies pending migrations.
+ * duplicate check of createRequest, and `FOR UPDATE SKIP LOCKED` plus a lease column for
+ * claims. Open with {@link PostgresStore.open}, which applies pending migrations.
  */
-export class PostgresStore implements Store {
-  readonly requests: PgLicenseRequests;
-  readonly openRequests: PgOpenRequests;
-  readonly outbox: PgAuditOutbox;
-  readonly decisions: PgStarDecisions;
-  readonly preferences: PgUserPreferences;
-  readonly lifecycle: PgLifecycleRepository;
-  private readonly pg: PgConnection;
-
+export class PostgresStore extends SqlStore {
   private constructor(
-    pool: Pool,
+    private readonly db: Kysely<Tables>,
+    guard: ClosedGuard,
     /** What opening this store did to the schema. */
     readonly migration: MigrationResult,
     readonly description: string,
   ) {
-    this.pg = new PgConnection(pool);
-    this.requests = new PgLicenseRequests(this.pg);
-    this.openRequests = new PgOpenRequests(this.pg);
-    this.outbox = new PgAuditOutbox(this.pg);
-    this.decisions = new PgStarDecisions(this.pg);
-    this.preferences = new PgUserPreferences(this.pg);
-    this.lifecycle = new PgLifecycleRepository(pool);
+    super(db, 'postgres', guard);
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -93,38 +116,33 @@ export class PostgresStore implements Store {
 
     const pool = new Pool({
       ...base,
+      types: ROW_TYPES,
       max: options.max ?? 10,
       idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
       statement_timeout: statementTimeoutMs,
       query_timeout: options.queryTimeoutMs ?? statementTimeoutMs + 1000,
     });
-    // Without a listener, an idle connection dropped by the server would crash the process.
+    // Without a listener, a connection dropped by the server would crash the process: the pool
+    // listens on idle ones; a checked-out one (between two statements) gets its own listener.
     pool.on('error', (error) => options.onPoolError?.(error));
-    return new PostgresStore(pool, migration, description);
+    pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
+    const guard = new ClosedGuard('PostgreSQL');
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: discardingBroken(pool) }), plugins: [guard] });
+    return new PostgresStore(db, guard, migration, description);
   }
 
-  async isWritable(): Promise<boolean> {
-    if (this.pg.closed) return false;
-    try {
-      await this.pg.query(
-        `INSERT INTO health (id, checked_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET checked_at = ` +
-          `EXCLUDED.checked_at`,
-        [iso(new Date())],
-      );
-      return true;
-    } catch {
-      return false;
-    }
+  override async isWritable(): Promise<boolean> {
+    return !this.sql.closed && super.isWritable();
   }
 
   async close(): Promise<void> {
-    if (this.pg.closed) return;
-    this.pg.closed = true;
-    await this.pg.pool.end();
+    if (this.sql.closed) return;
+    this.sql.close();
+    await this.db.destroy();
   }
 
   /** Copies records in as given, skipping existing keys (`npm run migrate-store`; see {@link importRecords}). */
   importRecords(batch: ImportBatch): Promise<ImportCounts> {
-    return importRecords(this.pg, batch);
+    return importRecords(this.sql, batch);
   }
 }

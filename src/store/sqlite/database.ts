@@ -51,8 +51,3 @@ export function openSqliteDatabase(dataDir: string, options: SqliteStoreOptions 
     throw err;
   }
 }
-
-export const iso = (d: Date): string => d.toISOString();
-
-/** SQLite treats a negative LIMIT as "no limit"; callers asking for <= 0 rows get none. */
-export const clampLimit = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);

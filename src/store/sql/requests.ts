@@ -1,0 +1,350 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import {
+  changeColumns,
+  newPendingRequest,
+  toRequestColumns,
+  toRequestRecord,
+  type RequestColumns,
+} from '../request-columns';
+import type {
+  CreatedOrExisting,
+  CreateRequestOptions,
+  CreateRequestResult,
+  DeliveryOutcome,
+  GeneratedLicenseRequest,
+  LicenseRequestChange,
+  LicenseRequestInput,
+  LicenseRequestRecord,
+  LicenseRequestRepository,
+  PendingLicenseRequest,
+} from '../types';
+import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
+
+/** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
+const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
+const TICKET_LOCK_SPACE = 0x4c527469; // "LRti"
+
+type Row = Tables['license_requests'];
+
+/**
+ * License requests, on either backend. Cross-process and cross-replica safety comes from the SQL:
+ * ON CONFLICT on the idempotency key, conditional UPDATEs, leases taken in one transaction
+ * (SKIP LOCKED on PostgreSQL), and the atomic create below.
+ */
+export class LicenseRequests implements LicenseRequestRepository {
+  private readonly db: Kysely<Tables>;
+
+  constructor(private readonly store: StoreDb) {
+    this.db = store.db;
+  }
+
+  /** The read queries (a test checks their SQLite plans: indexes, no full scans). */
+  readonly queries = {
+    findByTicket: (ticketUrl: string, limit: number) =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        .where('ticket_url', '=', ticketUrl)
+        .orderBy('created_at', 'desc')
+        .orderBy(this.store.seq, 'desc')
+        .limit(clampLimit(limit)),
+    findByEmail: (email: string, limit: number) =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        .where(sql`lower(email)`, '=', sql`lower(${email})`)
+        .orderBy('created_at', 'desc')
+        .orderBy(this.store.seq, 'desc')
+        .limit(clampLimit(limit)),
+    listPending: () =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .orderBy(this.store.seq),
+    deliveriesDue: (now: Date, limit: number) =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        .where('delivery_status', '=', 'pending')
+        .where('delivery_next_at', '<=', iso(now))
+        .orderBy('delivery_next_at')
+        .orderBy(this.store.seq)
+        .limit(clampLimit(limit)),
+  };
+
+  /**
+   * Pending/generated requests for the same ticket OR the same email (any case) since a date, newest first.
+   * SQLite: the two look-ups spelled out so each uses its own index (with the OR it walked the status
+   * index over the whole window), `+status` keeps it off the status index for the outer filter.
+   */
+  duplicatesQuery(ticketUrl: string, email: string, since: string, db: Kysely<Tables> = this.db) {
+    if (this.store.dialect === 'sqlite')
+      return sql<Row>`SELECT * FROM license_requests
+        WHERE rowid IN (
+            SELECT rowid FROM license_requests WHERE ticket_url = ${ticketUrl} AND created_at >= ${since}
+            UNION
+            SELECT rowid FROM license_requests WHERE lower(email) = lower(${email}) AND created_at >= ${since}
+          )
+          AND +status IN ('pending', 'generated')
+        ORDER BY created_at DESC, rowid DESC`.compile(db);
+    return db
+      .selectFrom('license_requests')
+      .selectAll()
+      .where((eb) => eb.or([eb('ticket_url', '=', ticketUrl), eb(sql`lower(email)`, '=', sql`lower(${email})`)]))
+      .where('status', 'in', ['pending', 'generated'])
+      .where('created_at', '>=', since)
+      .orderBy('created_at', 'desc')
+      .orderBy(this.store.seq, 'desc')
+      .compile();
+  }
+
+  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
+  createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
+  /**
+   * ONE transaction: the idempotency check, the duplicate check and the insert. SQLite: BEGIN
+   * IMMEDIATE, so a second writer waits and then sees this one's row. PostgreSQL: with a duplicate
+   * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
+   * order: no cycle), serialising creates for the same email or ticket across replicas; READ
+   * COMMITTED then lets the second one see the first one's row.
+   */
+  async createRequest(
+    input: LicenseRequestInput,
+    now: Date,
+    options: CreateRequestOptions = {},
+  ): Promise<CreateRequestResult> {
+    const row = toRequestColumns(newPendingRequest(input, now));
+    const since = options.reissueWindowSince && iso(options.reissueWindowSince);
+    return this.store.transaction(async (trx): Promise<CreateRequestResult> => {
+      if (since !== undefined && this.store.dialect === 'postgres') {
+        await sql`SELECT pg_advisory_xact_lock(${EMAIL_LOCK_SPACE}, hashtext(lower(${row.email})))`.execute(trx);
+        await sql`SELECT pg_advisory_xact_lock(${TICKET_LOCK_SPACE}, hashtext(${row.ticket_url}))`.execute(trx);
+      }
+      const byKey = () =>
+        trx.selectFrom('license_requests').selectAll().where('idempotency_key', '=', row.idempotency_key);
+      const existing = await byKey().executeTakeFirst();
+      if (existing) return { outcome: 'existing', record: toRequestRecord(existing) };
+      if (since !== undefined) {
+        const { rows } = await trx.executeQuery(this.duplicatesQuery(row.ticket_url, row.email, since, trx));
+        if (rows.length > 0) return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
+      }
+      const inserted = await trx
+        .insertInto('license_requests')
+        .values(row)
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { outcome: 'created', record: toRequestRecord(inserted) };
+      // Same key inserted concurrently (PostgreSQL, without our locks): committed by now (ON
+      // CONFLICT waited for it), and this statement's fresh snapshot sees it.
+      const winner = await byKey().executeTakeFirst();
+      if (!winner) throw new Error(`license request with idempotency key ${row.idempotency_key} vanished`);
+      return { outcome: 'existing', record: toRequestRecord(winner) };
+    });
+  }
+
+  async getRequest(id: string): Promise<LicenseRequestRecord | undefined> {
+    const row = await this.db.selectFrom('license_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRequestRecord(row);
+  }
+
+  async updateRequest(id: string, change: LicenseRequestChange, now: Date): Promise<LicenseRequestRecord> {
+    const at = iso(now);
+    // Becoming generated makes the delivery pending in the same write: a crash right after it
+    // leaves a delivery to resume, never a license nobody hands over.
+    const startDelivery =
+      change.status === 'generated'
+        ? {
+            delivery_status: sql<RequestColumns['delivery_status']>`CASE WHEN delivery_status = 'none'
+              THEN 'pending' ELSE delivery_status END`,
+            delivery_next_at: sql<string>`CASE WHEN delivery_status = 'none'
+              THEN ${this.store.time(at)} ELSE delivery_next_at END`,
+          }
+        : {};
+    const row = await this.db
+      .updateTable('license_requests')
+      .set({ ...changeColumns(change), ...startDelivery, updated_at: at })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new Error(`license request ${id} not found`);
+    return toRequestRecord(row);
+  }
+
+  async claimRetry(id: string, now: Date): Promise<boolean> {
+    // Only a failed request can be claimed, so of two concurrent clicks exactly one wins.
+    const result = await this.db
+      .updateTable('license_requests')
+      .set((eb) => ({
+        status: 'pending',
+        attempts: eb('attempts', '+', 1),
+        failure_reason: null,
+        issue_url: null,
+        license_path: null,
+        updated_at: iso(now),
+      }))
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .executeTakeFirst();
+    return count(result) === 1;
+  }
+
+  async findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]> {
+    return (await this.queries.findByTicket(ticketUrl, limit).execute()).map(toRequestRecord);
+  }
+
+  async findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]> {
+    return (await this.queries.findByEmail(email, limit).execute()).map(toRequestRecord);
+  }
+
+  async listPending(): Promise<PendingLicenseRequest[]> {
+    const records = (await this.queries.listPending().execute()).map(toRequestRecord);
+    return records.filter((r): r is PendingLicenseRequest => r.status === 'pending');
+  }
+
+  async listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]> {
+    // Only generated requests ever have a pending delivery (see updateRequest).
+    const records = (await this.queries.deliveriesDue(now, limit).execute()).map(toRequestRecord);
+    return records.filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
+  }
+
+  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+    const next = outcome.delivered ? null : outcome.nextAttemptAt && iso(outcome.nextAttemptAt);
+    const row = await this.db
+      .updateTable('license_requests')
+      .set((eb) =>
+        outcome.delivered
+          ? {
+              delivery_status: 'delivered',
+              delivery_attempts: eb('delivery_attempts', '+', 1),
+              delivery_next_at: null,
+              delivery_error: null,
+              updated_at: iso(now),
+            }
+          : // Only a pending delivery changes: a late failure report never undoes a delivery.
+            {
+              delivery_status: sql`CASE WHEN delivery_status = 'delivered' THEN delivery_status
+                ELSE ${next ? 'pending' : 'failed'} END`,
+              delivery_attempts: eb('delivery_attempts', '+', 1),
+              delivery_next_at: sql`CASE WHEN delivery_status = 'delivered' THEN NULL
+                ELSE ${this.store.time(next)} END`,
+              delivery_error: sql`CASE WHEN delivery_status = 'delivered' THEN NULL ELSE ${outcome.error} END`,
+              updated_at: iso(now),
+            },
+      )
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new Error(`license request ${id} not found`);
+    return toRequestRecord(row);
+  }
+
+  // ----- Leases (several bots on one store: see RequestLeases) ----------------------------------
+
+  /** Free for `owner` at `now`: never taken, released, expired, or already its own. */
+  private free(now: Date, owner: string) {
+    return sql<boolean>`(claimed_until IS NULL OR claimed_until <= ${iso(now)} OR claimed_by = ${owner})`;
+  }
+
+  async claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    // One conditional UPDATE: a concurrent claimer waits for the row lock (or the write lock),
+    // re-checks the WHERE against the leased row and updates nothing.
+    const result = await this.db
+      .updateTable('license_requests')
+      .set({ claimed_by: owner, claimed_until: until(now, leaseMs) })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'pending'),
+          eb.and([eb('status', '=', 'generated'), eb('delivery_status', '=', 'pending')]),
+        ]),
+      )
+      .where(this.free(now, owner))
+      .executeTakeFirst();
+    return count(result) === 1;
+  }
+
+  async claimPendingRequests(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    unclaimedGraceMs = 0,
+  ): Promise<LicenseRequestRecord[]> {
+    // Never claimed (or released) requests only once idle for the grace: their creator is about to claim them.
+    const idle = iso(new Date(now.getTime() - Math.max(0, unclaimedGraceMs)));
+    return this.claim(
+      owner,
+      now,
+      leaseMs,
+      this.db
+        .selectFrom('license_requests')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where(
+          sql<boolean>`(claimed_until <= ${iso(now)} OR claimed_by = ${owner}
+            OR (claimed_until IS NULL AND updated_at <= ${idle}))`,
+        )
+        .orderBy('created_at')
+        .orderBy(this.store.seq)
+        .limit(clampLimit(limit)),
+      (row) => row.created_at,
+    );
+  }
+
+  async claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]> {
+    return this.claim(
+      owner,
+      now,
+      leaseMs,
+      this.db
+        .selectFrom('license_requests')
+        .select('id')
+        .where('delivery_status', '=', 'pending')
+        .where('delivery_next_at', '<=', iso(now))
+        .where(this.free(now, owner))
+        .orderBy('delivery_next_at')
+        .orderBy(this.store.seq)
+        .limit(clampLimit(limit)),
+      (row) => row.delivery_next_at ?? '',
+    );
+  }
+
+  /** Picks and leases in one statement (see StoreDb.skipLocked); returns them in the picked order. */
+  private async claim(
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    pick: SelectQueryBuilder<Tables, 'license_requests', { id: string }>,
+    order: (row: Row) => string,
+  ): Promise<LicenseRequestRecord[]> {
+    const rows = await this.db
+      .updateTable('license_requests')
+      .set({ claimed_by: owner, claimed_until: until(now, leaseMs) })
+      .where('id', 'in', this.store.skipLocked(pick))
+      .returningAll()
+      .returning(this.store.seq.as('seq'))
+      .execute();
+    return pickedOrder(rows, order).map(toRequestRecord);
+  }
+
+  async renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('license_requests')
+      .set({ claimed_until: until(now, leaseMs) })
+      .where('id', '=', id)
+      .where('claimed_by', '=', owner)
+      .executeTakeFirst();
+    return count(result) === 1;
+  }
+
+  async releaseRequestLease(id: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable('license_requests')
+      .set({ claimed_by: null, claimed_until: null })
+      .where('id', '=', id)
+      .where('claimed_by', '=', owner)
+      .execute();
+  }
+}
