@@ -250,7 +250,16 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     sendTimeoutMs: auditSendTimeoutMs,
     leaseMs: auditSendTimeoutMs + 5_000,
   });
-  const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
+  const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
+  const lifecycleRuntime = createLifecycleRuntime({
+    config,
+    store,
+    client: app.client,
+    permissions: authz,
+    audit,
+    logger,
+    licenseWarning,
+  });
   const notifier = withLifecycle(
     new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
       onStatus: (status) => metrics.licenseRequests.inc({ status }),
@@ -280,7 +289,6 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
     },
   );
-  const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode)
     logger.warn(
       'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
