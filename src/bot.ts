@@ -260,10 +260,16 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     logger,
     licenseWarning,
   });
+  // License DMs have a client of their own without automatic retries: each call then lasts at most
+  // SLACK_API_TIMEOUT_MS, which the configuration keeps below REQUEST_LEASE_MS, so a DM fenced by
+  // the request's lease is sent (or abandoned) before that lease can pass to another replica. The
+  // workflow retries a failed hand-over itself, with backoff.
+  const deliveryClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
   const notifier = withLifecycle(
-    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
+    new SlackLicenseNotifier(deliveryClient, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
       onStatus: (status) => metrics.licenseRequests.inc({ status }),
       licenseWarning,
+      uploadTimeoutMs: config.slack.apiTimeoutMs,
     }),
     lifecycleRuntime.lifecycle,
     logger,

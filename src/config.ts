@@ -105,6 +105,9 @@ const variables = z.object({
 });
 type Variables = z.output<typeof variables>;
 
+/** How much longer than the longest Slack call (SLACK_API_TIMEOUT_MS) a request lease must be. */
+export const LEASE_MARGIN_MS = 1000;
+
 const GITLAB_VARIABLES = ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID'] as const;
 
 /**
@@ -121,6 +124,17 @@ function crossVariableRules(e: Variables, ctx: z.RefinementCtx<Variables>): void
     problem('SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret");
   if (typeof e.SLACK_API_URL === 'string' && !e.SLACK_API_URL.endsWith('/api/'))
     problem('SLACK_API_URL', 'must end with /api/');
+  // The request lease fences the Slack calls of a license hand-over (issue 18): a call must end
+  // before the lease it was made under can pass to another replica, with a second to spare for
+  // the store write and clock skew.
+  const leaseMs = Number(e.REQUEST_LEASE_MS);
+  const slackTimeoutMs = Number(e.SLACK_API_TIMEOUT_MS);
+  if (Number.isFinite(leaseMs) && Number.isFinite(slackTimeoutMs) && leaseMs < slackTimeoutMs + LEASE_MARGIN_MS)
+    problem(
+      'REQUEST_LEASE_MS',
+      `must be at least SLACK_API_TIMEOUT_MS + ${LEASE_MARGIN_MS} (${slackTimeoutMs + LEASE_MARGIN_MS} ms): a ` +
+        `license DM sent under the lease must end before another replica can take the request over`,
+    );
   // No silent fallback to the local adapter: asking for GitLab without its settings stops the start.
   if (e.LICENSE_ADAPTER === 'gitlab-issue') {
     for (const name of GITLAB_VARIABLES) if (!e[name]) problem(name, 'required when LICENSE_ADAPTER=gitlab-issue');

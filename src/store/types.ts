@@ -113,7 +113,16 @@ export type LicenseRequestChange =
 export type DeliveryOutcome =
   | { delivered: true }
   /** `nextAttemptAt` null = stop retrying (the engineer gets the license through /license-status). */
-  | { delivered: false; error: string; nextAttemptAt: Date | null };
+  | {
+      delivered: false;
+      error: string;
+      nextAttemptAt: Date | null;
+      /**
+       * The send may still have reached Slack (a timeout, a lost answer): the attempt stays marked
+       * as started, so the next copy says it replaces it. False/absent: Slack refused it.
+       */
+      mayHaveArrived?: boolean;
+    };
 
 /** What {@link LicenseRequestRepository.createRequest} did (see its doc). */
 export type CreateRequestResult =
@@ -154,8 +163,17 @@ export interface LicenseRequestRepository extends RequestLeases {
   listPending(): Promise<PendingLicenseRequest[]>;
   /** Generated requests whose delivery is pending and due at `now`. */
   listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]>;
-  /** Records one delivery attempt; returns the updated record. */
-  recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
+  /**
+   * Records one delivery attempt; returns the updated record. With `owner`, only while that owner
+   * still holds the request's lease (the completion of fenced work): otherwise nothing changes
+   * and {@link LeaseLostError} is thrown.
+   */
+  recordDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options?: { owner?: string },
+  ): Promise<LicenseRequestRecord>;
 }
 
 /**
@@ -302,6 +320,28 @@ export interface RequestLeases {
   renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /** Ends the lease of `owner` (no-op when another owner holds it). */
   releaseRequestLease(id: string, owner: string): Promise<void>;
+  /**
+   * The fence right before a license DM (issue 18): when `owner` still holds the lease and the
+   * delivery is still pending, extends the lease by `leaseMs` from `now` and records that a send
+   * starts now. `held: false` when the lease was lost (another replica took over) or there is
+   * nothing left to send: the caller must not send. `interruptedAt`: an earlier send started then
+   * and its outcome was never recorded (a crash, or an answer that never came), so a copy may
+   * already be in the engineer's DMs and this one must say it replaces it.
+   */
+  startDeliveryAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }>;
+}
+
+/** Fenced work found its lease taken by another owner (or ended): it must stop before any side effect. */
+export class LeaseLostError extends Error {
+  constructor(readonly requestId: string) {
+    super(`lost the lease on license request ${requestId}`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 /**

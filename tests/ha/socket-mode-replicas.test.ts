@@ -102,6 +102,7 @@ describe('Socket Mode: two replicas on one PostgreSQL', () => {
           OUTBOX_MAX_BACKOFF_MS: '1000',
           SHUTDOWN_TIMEOUT_MS: '3000',
           REQUEST_LEASE_MS: '2000',
+          SLACK_API_TIMEOUT_MS: '1000',
         });
         expect(config.slack.mode).toBe('socket');
         return startBot(config, pino({ level: 'info', base: { replica } }, sink));

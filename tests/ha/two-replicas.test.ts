@@ -106,6 +106,8 @@ describe('two replicas on one PostgreSQL', () => {
               OUTBOX_MAX_BACKOFF_MS: '1000',
               SHUTDOWN_TIMEOUT_MS: '3000',
               REQUEST_LEASE_MS: '2000',
+              // The lease must outlast the longest Slack call it fences (see config).
+              SLACK_API_TIMEOUT_MS: '1000',
               ...extra,
             },
           ),

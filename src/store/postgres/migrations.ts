@@ -219,6 +219,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX license_requests_pending ON license_requests (created_at, seq) WHERE status = 'pending';
     `,
   },
+  {
+    version: 7,
+    name: 'license delivery attempt started',
+    // See the SQLite migration 7: set just before a license DM is sent, cleared when its outcome is recorded.
+    up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TIMESTAMPTZ;`,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

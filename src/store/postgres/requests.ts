@@ -11,6 +11,7 @@ import type {
   LicenseRequestRepository,
   PendingLicenseRequest,
 } from '../types';
+import { LeaseLostError } from '../types';
 import { clampLimit, iso, type PgConnection } from './connection';
 import { createRequestAtomically } from './create-request';
 import {
@@ -124,13 +125,20 @@ export class PgLicenseRequests implements LicenseRequestRepository {
     return rows.map(toRequestRecord).filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
-  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+  async recordDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options: { owner?: string } = {},
+  ): Promise<LicenseRequestRecord> {
+    // $3 (delivered) / $6 (failed): only while that owner holds the lease (fenced work); NULL: unconditional.
+    const owner = options.owner ?? null;
     const [row] = outcome.delivered
       ? await this.pg.rows<PgRequestRow>(
           `UPDATE license_requests SET delivery_status = 'delivered', delivery_attempts = delivery_attempts + 1,
-             delivery_next_at = NULL, delivery_error = NULL, updated_at = $2
-           WHERE id = $1 RETURNING *`,
-          [id, iso(now)],
+             delivery_next_at = NULL, delivery_error = NULL, delivery_started_at = NULL, updated_at = $2
+           WHERE id = $1 AND ($3::text IS NULL OR claimed_by = $3) RETURNING *`,
+          [id, iso(now), owner],
         )
       : // Only a pending delivery changes: a late failure report never undoes a delivery.
         await this.pg.rows<PgRequestRow>(
@@ -139,18 +147,43 @@ export class PgLicenseRequests implements LicenseRequestRepository {
              delivery_attempts = delivery_attempts + 1,
              delivery_next_at = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE $4::timestamptz END,
              delivery_error = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE $5 END,
+             delivery_started_at = CASE WHEN $7::boolean THEN delivery_started_at ELSE NULL END,
              updated_at = $2
-           WHERE id = $1 RETURNING *`,
+           WHERE id = $1 AND ($6::text IS NULL OR claimed_by = $6) RETURNING *`,
           [
             id,
             iso(now),
             outcome.nextAttemptAt ? 'pending' : 'failed',
             outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null,
             outcome.error,
+            owner,
+            outcome.mayHaveArrived === true,
           ],
         );
-    if (!row) throw new Error(`license request ${id} not found`);
+    if (!row) {
+      if (owner !== null && (await this.getRequest(id))) throw new LeaseLostError(id);
+      throw new Error(`license request ${id} not found`);
+    }
     return toRequestRecord(row);
+  }
+
+  async startDeliveryAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }> {
+    // One statement: the lease check, its extension, the mark and the mark it replaces.
+    const rows = await this.pg.rows<{ previous: Date | null }>(
+      `UPDATE license_requests AS r SET claimed_until = $3, delivery_started_at = $4
+       FROM (SELECT id, delivery_started_at AS previous FROM license_requests WHERE id = $1 FOR UPDATE) AS p
+       WHERE r.id = p.id AND r.claimed_by = $2 AND r.status = 'generated' AND r.delivery_status = 'pending'
+       RETURNING p.previous`,
+      [id, owner, iso(new Date(now.getTime() + Math.max(0, leaseMs))), iso(now)],
+    );
+    if (rows.length === 0) return { held: false };
+    const previous = rows[0].previous;
+    return previous ? { held: true, interruptedAt: iso(previous) } : { held: true };
   }
 
   // ----- Leases (replicas taking over each other's work: see RequestLeases) ---------------------

@@ -19,6 +19,7 @@ import type {
   LicenseRequestRepository,
   PendingLicenseRequest,
 } from '../types';
+import { LeaseLostError } from '../types';
 import { createRequestAtomically, prepareCreateRequest, type CreateRequestStatements } from './create-request';
 import { clampLimit, iso } from './database';
 import { SqliteRequestLeases } from './request-leases';
@@ -66,11 +67,17 @@ function prepare(db: Database.Database) {
     findByEmail: db.prepare(REQUEST_QUERIES.findByEmail),
     listPending: db.prepare(REQUEST_QUERIES.listPending),
     deliveriesDue: db.prepare(REQUEST_QUERIES.deliveriesDue),
+    // @owner: only while that owner holds the lease (fenced work); NULL: unconditional.
     deliveryDone: db.prepare(
       `UPDATE license_requests SET delivery_status = 'delivered', delivery_attempts = delivery_attempts + 1,
-         delivery_next_at = NULL, delivery_error = NULL, updated_at = @updated_at
-       WHERE id = @id RETURNING *`,
+         delivery_next_at = NULL, delivery_error = NULL, delivery_started_at = NULL, updated_at = @updated_at
+       WHERE id = @id AND (@owner IS NULL OR claimed_by = @owner) RETURNING *`,
     ),
+    deliveryStart: db.prepare(
+      `UPDATE license_requests SET claimed_until = @until, delivery_started_at = @now
+       WHERE id = @id AND claimed_by = @owner AND status = 'generated' AND delivery_status = 'pending'`,
+    ),
+    deliveryStarted: db.prepare(`SELECT delivery_started_at FROM license_requests WHERE id = ? AND claimed_by = ?`),
     // Only a pending delivery changes: a late failure report never undoes a delivery.
     deliveryFailed: db.prepare(
       `UPDATE license_requests SET
@@ -78,8 +85,9 @@ function prepare(db: Database.Database) {
          delivery_attempts = delivery_attempts + 1,
          delivery_next_at = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE @next_at END,
          delivery_error = CASE WHEN delivery_status = 'delivered' THEN NULL ELSE @error END,
+         delivery_started_at = CASE WHEN @may_have_arrived = 1 THEN delivery_started_at ELSE NULL END,
          updated_at = @updated_at
-       WHERE id = @id RETURNING *`,
+       WHERE id = @id AND (@owner IS NULL OR claimed_by = @owner) RETURNING *`,
     ),
   };
 }
@@ -155,20 +163,52 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
     return rows.map(toRequestRecord).filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
-  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+  async recordDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options: { owner?: string } = {},
+  ): Promise<LicenseRequestRecord> {
+    const owner = options.owner ?? null;
     const row = (
       outcome.delivered
-        ? this.stmt.deliveryDone.get({ id, updated_at: iso(now) })
+        ? this.stmt.deliveryDone.get({ id, updated_at: iso(now), owner })
         : this.stmt.deliveryFailed.get({
             id,
+            owner,
+            may_have_arrived: outcome.mayHaveArrived ? 1 : 0,
             updated_at: iso(now),
             error: outcome.error,
             status: outcome.nextAttemptAt ? 'pending' : 'failed',
             next_at: outcome.nextAttemptAt ? iso(outcome.nextAttemptAt) : null,
           })
     ) as RequestColumns | undefined;
-    if (!row) throw new Error(`license request ${id} not found`);
+    if (!row) {
+      if (options.owner !== undefined && this.stmt.get.get(id)) throw new LeaseLostError(id);
+      throw new Error(`license request ${id} not found`);
+    }
     return toRequestRecord(row);
+  }
+
+  async startDeliveryAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }> {
+    const start = this.db.transaction(() => {
+      const before = this.stmt.deliveryStarted.get(id, owner) as { delivery_started_at: string | null } | undefined;
+      const changed = this.stmt.deliveryStart.run({
+        id,
+        owner,
+        now: iso(now),
+        until: iso(new Date(now.getTime() + Math.max(0, leaseMs))),
+      }).changes;
+      return changed === 1 ? { held: true as const, previous: before?.delivery_started_at ?? null } : undefined;
+    });
+    const started = start.immediate();
+    if (!started) return { held: false };
+    return started.previous ? { held: true, interruptedAt: started.previous } : { held: true };
   }
 
   // ----- Leases (several bots on one store: see RequestLeases) ----------------------------------
