@@ -66,6 +66,7 @@ describe('loadConfig: valid environments', () => {
         mode: 'http',
         port: 3000,
         healthPort: 3001,
+        metricsPort: 9464,
         apiUrl: undefined,
         apiTimeoutMs: 5000,
       },
@@ -578,6 +579,8 @@ describe('loadConfig: database selection', () => {
     ['a replica name with spaces', { REPLICA_ID: 'bot 1' }, 'REPLICA_ID'],
     // Issue 18: the lease fences license DMs, so it must outlast the longest Slack call (the client timeout).
     ['a lease shorter than the Slack call it fences', { REQUEST_LEASE_MS: '5500' }, 'REQUEST_LEASE_MS'],
+    // The private port (details, /metrics) must not be the public one.
+    ['METRICS_PORT on the public PORT', { PORT: '8080', METRICS_PORT: '8080' }, 'METRICS_PORT'],
     [
       'a lease no longer than a raised Slack timeout',
       { REQUEST_LEASE_MS: '20000', SLACK_API_TIMEOUT_MS: '20000' },
