@@ -405,6 +405,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
         Promise.all([licenses.settle(), lifecycleRuntime.stop()]),
         new Promise((resolve) => setTimeout(resolve, deadline / 2).unref()),
       ]);
+      // What is still in progress (a GitLab issue followed for minutes) goes to another replica now.
+      await licenses.releaseLeases();
       await audit.stop(deadline / 2);
       await metricsServer.close();
       await store.close();

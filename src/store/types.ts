@@ -318,7 +318,10 @@ export interface RequestLeases {
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */
   renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  /** Ends the lease of `owner` (no-op when another owner holds it). */
+  /**
+   * Ends the lease of `owner` (no-op when another owner holds it): the request is free for anyone
+   * at once, a pending one included (it reads as expired, not as never claimed).
+   */
   releaseRequestLease(id: string, owner: string): Promise<void>;
   /**
    * The fence right before a license DM (issue 18): when `owner` still holds the lease and the

@@ -103,6 +103,8 @@ export class EmergencyLicenseWorkflow {
   private readonly inFlight = new SingleFlight<LicenseRequestRecord>();
   private readonly delivering = new SingleFlight<LicenseRequestRecord>();
   private deliveryTimer?: NodeJS.Timeout;
+  /** Requests whose lease this process holds now, and how to hand each over (see releaseLeases). */
+  private readonly held = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly store: LicenseRequestRepository,
@@ -203,6 +205,13 @@ export class EmergencyLicenseWorkflow {
   private async holding<T>(id: string, work: (lease: HeldLease) => Promise<T>): Promise<T> {
     let lost = false;
     let failing = false;
+    // A graceful stop hands the request over: no further side effect here, the lease is ended.
+    this.held.set(id, async () => {
+      if (lost) return;
+      lost = true;
+      clearInterval(renew);
+      await this.store.releaseRequestLease(id, this.lease.owner);
+    });
     const markLost = () => {
       if (lost) return;
       lost = true;
@@ -254,6 +263,7 @@ export class EmergencyLicenseWorkflow {
     try {
       return await work(lease);
     } finally {
+      this.held.delete(id);
       clearInterval(renew);
       if (!lost)
         await this.store
@@ -367,6 +377,29 @@ export class EmergencyLicenseWorkflow {
   /** The hand-over itself, for a caller that holds the lease. */
   private deliverShared(id: string, lease: HeldLease): Promise<LicenseRequestRecord> {
     return this.delivering.run(id, () => this.deliverOnce(id, lease));
+  }
+
+  /**
+   * For a graceful stop, after settle() had its time: ends the leases of the requests still being
+   * worked on (e.g. a GitLab issue still followed), so another replica takes them over at once
+   * instead of after REQUEST_LEASE_MS. Their work here stops before its next side effect (its
+   * fence fails). A hand-over in the middle of its Slack call keeps its lease: that call ends
+   * within SLACK_API_TIMEOUT_MS and the lease after it. Returns how many were handed over.
+   */
+  async releaseLeases(): Promise<number> {
+    const handed = [...this.held].filter(([id]) => !this.delivering.has(id));
+    const results = await Promise.allSettled(handed.map(([, release]) => release()));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected')
+        this.logger.warn(
+          { requestId: handed[i][0], error: (result.reason as Error).message },
+          'could not end the lease on a license request at shutdown; it expires by itself',
+        );
+    });
+    const released = results.filter((result) => result.status === 'fulfilled').length;
+    if (released > 0)
+      this.logger.info({ released }, 'handed license requests still in progress over to other replicas');
+    return released;
   }
 
   /** Waits for the requests being processed now (bounded by the caller). */

@@ -89,4 +89,54 @@ describe('a run that lost its lease', () => {
     const lost = lines.filter((l) => /lost the lease/.test(l));
     expect(lost).toHaveLength(1);
   });
+
+  it('a graceful stop hands a request still in progress over at once (before the lease runs out)', async () => {
+    let finish!: () => void;
+    const adapter: LicenseAdapter = {
+      name: 'local',
+      request: async (): Promise<LicenseOutcome> => {
+        await new Promise<void>((resolve) => (finish = resolve));
+        return { status: 'generated', licenseFile: 'L', fileName: 'x', expiresOn: '2026-12-17', reference: '/x' };
+      },
+      follow: async () => {
+        throw new Error('not used');
+      },
+    };
+    const delivered: string[] = [];
+    const workflow = new EmergencyLicenseWorkflow(
+      store.requests,
+      adapter,
+      { recordChanged: async () => undefined, deliver: async (record) => void delivered.push(record.id) },
+      pino({ level: 'silent' }),
+      () => new Date(),
+      { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
+      { owner: 'A', leaseMs: 60_000, maxInFlight: 5, unclaimedGraceMs: 60_000 },
+    );
+    const { record } = await store.requests.createRequest(
+      {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/4243',
+        email: 'd@example.com',
+        userCount: 100,
+        requestedBySlackId: 'U1',
+        requestedByUsername: 'jdoe',
+        licenseExpiresOn: '2026-12-01',
+        scopeSummary: 'in scope',
+        adapter: 'local',
+        idempotencyKey: 'fence-2',
+      },
+      new Date(),
+    );
+    const running = workflow.process(record.id);
+    await sleep(100);
+    const claim = async () =>
+      (await store.requests.claimPendingRequests('C', new Date(), 10, 60_000, 60_000)).filter(
+        (r) => r.id === record.id,
+      );
+    expect(await claim()).toEqual([]); // A holds it for a minute
+    expect(await workflow.releaseLeases()).toBe(1);
+    expect((await claim()).map((r) => r.id)).toEqual([record.id]); // another replica, at once
+    finish();
+    expect((await running).status).toBe('pending'); // A's late result is not written
+    expect(delivered).toEqual([]);
+  });
 });

@@ -109,9 +109,15 @@ export async function pgRenewRequestLease(
   return result.rowCount === 1;
 }
 
+/**
+ * Ends `owner`'s lease as expired (not NULL, which reads as "just created, its creator is about to
+ * claim it"), so another replica may take a pending request over at once (issue 18: a graceful
+ * stop hands its work over without waiting out the lease).
+ */
 export async function pgReleaseRequestLease(pool: Pool, id: string, owner: string): Promise<void> {
   await pool.query(
-    'UPDATE license_requests SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2',
+    `UPDATE license_requests SET claimed_by = NULL, claimed_until = '1970-01-01T00:00:00.000Z'
+     WHERE id = $1 AND claimed_by = $2`,
     [id, owner],
   );
 }

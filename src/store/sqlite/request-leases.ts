@@ -29,8 +29,10 @@ export class SqliteRequestLeases<Row extends { id: string }> {
          WHERE id = @id AND (status = 'pending' OR (status = 'generated' AND delivery_status = 'pending')) AND ${FREE}`,
       ),
       renew: db.prepare('UPDATE license_requests SET claimed_until = @until WHERE id = @id AND claimed_by = @owner'),
+      // Expired rather than NULL (which reads as "just created"): free for anyone at once.
       release: db.prepare(
-        'UPDATE license_requests SET claimed_by = NULL, claimed_until = NULL WHERE id = @id AND claimed_by = @owner',
+        `UPDATE license_requests SET claimed_by = NULL, claimed_until = '1970-01-01T00:00:00.000Z'
+         WHERE id = @id AND claimed_by = @owner`,
       ),
     };
   }
