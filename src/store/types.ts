@@ -251,8 +251,13 @@ export interface AuditOutbox {
   /** Ends the leases of entries claimed but not attempted (e.g. a stopping dispatcher that tried them once already). */
   releaseClaims(keys: string[]): Promise<void>;
   get(key: string): Promise<OutboxEntry | undefined>;
-  /** Records the delivery of `version` (never lowers deliveredVersion) and ends any lease. */
-  markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
+  /**
+   * Records the delivery of `version` as the message `ts` (never lowers deliveredVersion) and ends
+   * any lease. When another copy's ts was recorded meanwhile (another replica posted it while this
+   * post was in flight), that copy stays the one kept up to date: nothing else changes, and its
+   * ts is returned as `keptTs` so that the caller can mark its own copy as out of date.
+   */
+  markDelivered(key: string, version: number, ts: string, now: Date): Promise<{ keptTs?: string }>;
   /** Schedules the next attempt and ends any lease. */
   markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
   /**

@@ -72,12 +72,18 @@ export class PgAuditOutbox implements AuditOutbox {
     return row && toOutboxEntry(row);
   }
 
-  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<void> {
-    await this.pg.query(
-      'UPDATE audit_outbox SET ts = $2, delivered_version = GREATEST(delivered_version, $3), claimed_until = ' +
-        'NULL WHERE key = $1',
+  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<{ keptTs?: string }> {
+    // A ts already recorded for another copy is kept (that copy stays the live one); RETURNING tells.
+    const rows = await this.pg.rows<{ ts: string | null }>(
+      `UPDATE audit_outbox SET ts = COALESCE(ts, $2),
+         delivered_version = CASE WHEN ts IS NULL OR ts = $2 THEN GREATEST(delivered_version, $3)
+           ELSE delivered_version END,
+         claimed_until = NULL
+       WHERE key = $1 RETURNING ts`,
       [key, ts, version],
     );
+    const kept = rows[0]?.ts;
+    return kept && kept !== ts ? { keptTs: kept } : {};
   }
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {

@@ -103,9 +103,13 @@ function prepare(db: Database.Database) {
     ),
     lease: db.prepare('UPDATE audit_outbox SET claimed_until = ? WHERE key = ?'),
     release: db.prepare('UPDATE audit_outbox SET claimed_until = NULL WHERE key = ?'),
+    // A ts already recorded for another copy is kept (that copy stays the live one); RETURNING tells.
     markDelivered: db.prepare(
-      `UPDATE audit_outbox SET ts = @ts, delivered_version = MAX(delivered_version, @version), claimed_until = NULL
-       WHERE key = @key`,
+      `UPDATE audit_outbox SET ts = COALESCE(ts, @ts),
+         delivered_version = CASE WHEN ts IS NULL OR ts = @ts THEN MAX(delivered_version, @version)
+           ELSE delivered_version END,
+         claimed_until = NULL
+       WHERE key = @key RETURNING ts`,
     ),
     markFailed: db.prepare(
       `UPDATE audit_outbox SET attempts = attempts + 1, next_attempt_at = @next_attempt_at, last_error = @error,
@@ -165,8 +169,9 @@ export class SqliteAuditOutbox implements AuditOutbox {
     return row && toOutboxEntry(row);
   }
 
-  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<void> {
-    this.stmt.markDelivered.run({ key, version, ts });
+  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<{ keptTs?: string }> {
+    const row = this.stmt.markDelivered.get({ key, version, ts }) as { ts: string | null } | undefined;
+    return row?.ts && row.ts !== ts ? { keptTs: row.ts } : {};
   }
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {
