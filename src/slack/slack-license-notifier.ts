@@ -20,6 +20,8 @@ export class SlackLicenseNotifier implements LicenseNotifier {
       licenseWarning?: string;
       /** Bound on the upload of the file's bytes (the Web API client's timeout bounds the API calls). */
       uploadTimeoutMs?: number;
+      /** POSTs the file's bytes to the upload URL Slack gave (default: fetch, bounded by uploadTimeoutMs). */
+      uploadBytes?: (url: string, bytes: Uint8Array) => Promise<void>;
     } = {},
   ) {}
 
@@ -31,6 +33,17 @@ export class SlackLicenseNotifier implements LicenseNotifier {
       ...buildLicenseNotice(record, this.options.licenseWarning),
     });
   }
+
+  private readonly uploadBytes = async (url: string, bytes: Uint8Array): Promise<void> => {
+    const uploaded = await fetch(url, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+      signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 30_000),
+    });
+    await uploaded.arrayBuffer().catch(() => undefined);
+    if (!uploaded.ok) throw new Error(`uploading the license file failed: HTTP ${uploaded.status}`);
+  };
 
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
   async copySent(record: LicenseRequestRecord, toSlackId: string): Promise<void> {
@@ -68,14 +81,7 @@ export class SlackLicenseNotifier implements LicenseNotifier {
       const bytes = Buffer.from(record.licenseFile, 'utf8');
       const target = await this.client.files.getUploadURLExternal({ filename, length: bytes.length });
       if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload URL');
-      const uploaded = await fetch(target.upload_url, {
-        method: 'POST',
-        body: new Uint8Array(bytes),
-        headers: { 'content-type': 'application/octet-stream' },
-        signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 30_000),
-      });
-      await uploaded.arrayBuffer().catch(() => undefined);
-      if (!uploaded.ok) throw new Error(`uploading the license file failed: HTTP ${uploaded.status}`);
+      await (this.options.uploadBytes ?? this.uploadBytes)(target.upload_url, new Uint8Array(bytes));
       ({ replacesCopyOf } = await fence());
       await this.client.files.completeUploadExternal({
         files: [{ id: target.file_id, title: `Emergency trial license (${record.userCount} users)` }],
