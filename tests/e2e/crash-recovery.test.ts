@@ -257,7 +257,8 @@ describe('the bot as a child process', () => {
       ]);
       expect(second.bot.proc.exitCode).toBeNull();
       report(
-        `kill during the upload → 1 attempt killed, 1 restart; licenses 1 (records ${records.length}), DMs ` +
+        `kill during the upload → 1 attempt killed, 1 restart; licenses 1 (records ${records.length}), notices ` +
+          `${postsForTicket(fake, ticket).length}, DMs ` +
           `${copies.length} (the second marked as replacing the first), process alive ` +
           `${second.bot.proc.exitCode === null}`,
       );

@@ -14,7 +14,15 @@ import { applySubmissionAck, signedSender } from '../../testkit/bot-under-test';
 import { type ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, UPLOAD_URL } from '../../testkit/fake-slack';
-import { emergencyForm, freePort, runCommand, sleep, submitView, ticketUrl } from '../../testkit/bot-steps';
+import {
+  emergencyForm,
+  freePort,
+  postsForTicket,
+  runCommand,
+  sleep,
+  submitView,
+  ticketUrl,
+} from '../../testkit/bot-steps';
 import { usePostgres } from '../support/postgres';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -130,7 +138,8 @@ describe('a replica cut off its database for longer than the lease while its upl
         `round ${round + 1}: cut ${CUT_MS} ms (lease ${LEASE_MS} ms) ${Math.round(performance.now() - cutAt)} ms ` +
           `ago → DMs ${dms.length} (from A ${aSent}), ` +
           `licenses ${new Set(dms.map((c) => JSON.stringify(c.args.files))).size}, ` +
-          `records 1 (${delivered?.status}), A "lost the lease" lines ${lostLines}, processes alive A ` +
+          `notices ${postsForTicket(fake, ticket).length}, records 1 (${delivered?.status}), A "lost the lease" ` +
+          `lines ${lostLines}, processes alive A ` +
           `${a.bot.proc.exitCode === null} B ${b.bot.proc.exitCode === null}`,
       );
       expect(dms).toHaveLength(1);
