@@ -153,6 +153,7 @@ if (require.main === module) {
       NODE_ENV: 'production',
       SLACK_MODE: 'http',
       PORT: String(port),
+      METRICS_PORT: '0',
       SLACK_API_URL: fake.apiUrl,
       SLACK_BOT_TOKEN: token,
       SLACK_SIGNING_SECRET: signingSecret,

@@ -117,6 +117,7 @@ function botEnv(fake: FakeSlackClient, port: number, dataDir: string): NodeJS.Pr
     ...baseEnv(),
     SLACK_MODE: 'http',
     PORT: String(port),
+    METRICS_PORT: '0',
     SLACK_API_URL: fake.apiUrl,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET_BOT,

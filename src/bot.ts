@@ -9,7 +9,8 @@ import type { Config } from './config';
 import { createLicenseAdapter, loadSigningKey } from './licenses';
 import type { Logger } from './logger';
 import { guardAcks } from './ops/ack-guard';
-import { healthHandler, livenessHandler } from './ops/health';
+import { healthHandler, livenessHandler, publicHealthHandler, publicLivenessHandler } from './ops/health';
+import { startMetricsServer } from './ops/metrics-server';
 import { BotMetrics } from './ops/metrics';
 import { ackLatencyRecorder, countingSlackFetch } from './slack/instrumentation';
 import { connectStore } from './store/connect';
@@ -81,6 +82,8 @@ async function openConfiguredStore(config: Config, logger: Logger): Promise<Stor
 export interface RunningBot {
   /** The HTTP port actually bound (app port in http mode, health port in socket mode). */
   port: number;
+  /** The port of /metrics and the detailed health report (METRICS_PORT, or the one bound for 0). */
+  metricsPort: number;
   services: AppServices;
   stop(): Promise<void>;
 }
@@ -153,7 +156,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   // eslint-disable-next-line prefer-const
   let auditSender: SlackAuditSender | undefined;
 
-  const health = healthHandler({
+  const probe = {
     slackAuthVerified: () => slackAuthVerified,
     storeWritable: () => store.isWritable(),
     outboxBacklog: () => store.outbox.backlog(),
@@ -163,15 +166,18 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       licenseSigningKey: config.licenseAdapter === 'local' ? (developmentKey ? 'development' : 'configured') : 'n/a',
       auditLastError: auditSender?.lastError,
     }),
-  });
+  };
   const metrics = new BotMetrics(() => store.outbox.backlog());
+  // The public port (PORT, or HEALTH_PORT in socket mode) answers status codes only; the facts
+  // (data folder, signing key kind, database, last Slack error) and /metrics are on METRICS_PORT.
+  const publicHealth = publicHealthHandler(probe);
   const customRoutes = [
-    { path: '/healthz', method: ['GET'], handler: health },
-    // Kubernetes: readiness = /readyz (the same facts as /healthz), liveness = /livez (database ignored).
-    { path: '/readyz', method: ['GET'], handler: health },
-    { path: '/livez', method: ['GET'], handler: livenessHandler() },
-    { path: '/metrics', method: ['GET'], handler: metrics.handler() },
+    { path: '/healthz', method: ['GET', 'HEAD'], handler: publicHealth },
+    // Kubernetes: readiness = /readyz (the same as /healthz), liveness = /livez (database ignored).
+    { path: '/readyz', method: ['GET', 'HEAD'], handler: publicHealth },
+    { path: '/livez', method: ['GET', 'HEAD'], handler: publicLivenessHandler() },
   ];
+  const detailedHealth = healthHandler(probe);
 
   const slackLogger = boltLogger(logger);
   const clientOptions = {
@@ -250,11 +256,26 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     sendTimeoutMs: auditSendTimeoutMs,
     leaseMs: auditSendTimeoutMs + 5_000,
   });
-  const lifecycleRuntime = createLifecycleRuntime({ config, store, client: app.client, audit, logger, licenseWarning });
+  const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
+  const lifecycleRuntime = createLifecycleRuntime({
+    config,
+    store,
+    client: app.client,
+    permissions: authz,
+    audit,
+    logger,
+    licenseWarning,
+  });
+  // License DMs have a client of their own without automatic retries: each call then lasts at most
+  // SLACK_API_TIMEOUT_MS, which the configuration keeps below REQUEST_LEASE_MS, so a DM fenced by
+  // the request's lease is sent (or abandoned) before that lease can pass to another replica. The
+  // workflow retries a failed hand-over itself, with backoff.
+  const deliveryClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
   const notifier = withLifecycle(
-    new SlackLicenseNotifier(app.client, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
+    new SlackLicenseNotifier(deliveryClient, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
       onStatus: (status) => metrics.licenseRequests.inc({ status }),
       licenseWarning,
+      uploadTimeoutMs: config.slack.apiTimeoutMs,
     }),
     lifecycleRuntime.lifecycle,
     logger,
@@ -280,7 +301,6 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
     },
   );
-  const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
   if (authz.openMode)
     logger.warn(
       'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
@@ -324,9 +344,26 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   registerListeners(app, services);
   registerErrorHandler(app, logger);
 
+  const metricsServer = await startMetricsServer(
+    config.slack.metricsPort,
+    {
+      '/metrics': metrics.handler(),
+      '/healthz': detailedHealth,
+      '/readyz': detailedHealth,
+      '/livez': livenessHandler(),
+    },
+    (error) => logger.error({ error: error.message }, 'metrics port request failed'),
+  ).catch((error: Error) => {
+    throw new Error(`could not listen on METRICS_PORT ${config.slack.metricsPort}: ${error.message}`);
+  });
   authz.start();
   audit.start();
-  const started = (await (config.slack.mode === 'socket' ? app.start() : app.start(config.slack.port))) as unknown;
+  const started = (await (config.slack.mode === 'socket' ? app.start() : app.start(config.slack.port)).catch(
+    async (error: unknown) => {
+      await metricsServer.close();
+      throw error;
+    },
+  )) as unknown;
   const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
   const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
   const resumed = await licenses.resumePending();
@@ -338,6 +375,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     {
       mode: config.slack.mode,
       port,
+      metricsPort: metricsServer.port,
       adapter: adapter.name,
       store: database.backend,
       replica: owner,
@@ -367,10 +405,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
         Promise.all([licenses.settle(), lifecycleRuntime.stop()]),
         new Promise((resolve) => setTimeout(resolve, deadline / 2).unref()),
       ]);
+      // What is still in progress (a GitLab issue followed for minutes) goes to another replica now.
+      await licenses.releaseLeases();
       await audit.stop(deadline / 2);
+      await metricsServer.close();
       await store.close();
       logger.info('stopped');
     })());
 
-  return { port, services, stop };
+  return { port, metricsPort: metricsServer.port, services, stop };
 }

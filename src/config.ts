@@ -39,6 +39,8 @@ const variables = z.object({
   SLACK_MODE: optionalString.pipe(z.enum(['socket', 'http']).optional()),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  // /metrics and the detailed health report, apart from the public port (0 = any free port).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   SLACK_API_URL: optionalString.pipe(
     z.url({ protocol: /^https?$/, error: 'must be a URL ending in /api/' }).optional(),
   ),
@@ -108,6 +110,9 @@ const variables = z.object({
 });
 type Variables = z.output<typeof variables>;
 
+/** How much longer than the longest Slack call (SLACK_API_TIMEOUT_MS) a request lease must be. */
+export const LEASE_MARGIN_MS = 1000;
+
 const GITLAB_VARIABLES = ['GITLAB_URL', 'GITLAB_TOKEN', 'GITLAB_PROJECT_ID'] as const;
 
 /**
@@ -124,6 +129,25 @@ function crossVariableRules(e: Variables, ctx: z.RefinementCtx<Variables>): void
     problem('SLACK_SIGNING_SECRET', "required in http mode: the app's signing secret");
   if (typeof e.SLACK_API_URL === 'string' && !e.SLACK_API_URL.endsWith('/api/'))
     problem('SLACK_API_URL', 'must end with /api/');
+  // The private port must not be the public one: the details would be public again.
+  const publicPort = mode === 'socket' ? e.HEALTH_PORT : e.PORT;
+  if (Number(e.METRICS_PORT) !== 0 && Number(e.METRICS_PORT) === Number(publicPort))
+    problem(
+      'METRICS_PORT',
+      `must differ from ${mode === 'socket' ? 'HEALTH_PORT' : 'PORT'} (${publicPort}): /metrics and the ` +
+        `detailed health report are for the cluster only`,
+    );
+  // The request lease fences the Slack calls of a license hand-over (issue 18): a call must end
+  // before the lease it was made under can pass to another replica, with a second to spare for
+  // the store write and clock skew.
+  const leaseMs = Number(e.REQUEST_LEASE_MS);
+  const slackTimeoutMs = Number(e.SLACK_API_TIMEOUT_MS);
+  if (Number.isFinite(leaseMs) && Number.isFinite(slackTimeoutMs) && leaseMs < slackTimeoutMs + LEASE_MARGIN_MS)
+    problem(
+      'REQUEST_LEASE_MS',
+      `must be at least SLACK_API_TIMEOUT_MS + ${LEASE_MARGIN_MS} (${slackTimeoutMs + LEASE_MARGIN_MS} ms): a ` +
+        `license DM sent under the lease must end before another replica can take the request over`,
+    );
   // No silent fallback to the local adapter: asking for GitLab without its settings stops the start.
   if (e.LICENSE_ADAPTER === 'gitlab-issue') {
     for (const name of GITLAB_VARIABLES) if (!e[name]) problem(name, 'required when LICENSE_ADAPTER=gitlab-issue');
@@ -163,6 +187,8 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
     mode: e.SLACK_MODE ?? (e.SLACK_APP_TOKEN ? ('socket' as const) : ('http' as const)),
     port: e.PORT,
     healthPort: e.HEALTH_PORT,
+    /** /metrics and the detailed health report (the cluster's eyes only); 0 = any free port. */
+    metricsPort: e.METRICS_PORT,
     apiUrl: e.SLACK_API_URL,
     apiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
   },

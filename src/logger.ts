@@ -30,13 +30,26 @@ export function scrubSecrets(text: string): string {
   );
 }
 
-/** Scrubs token-shaped strings anywhere in a log object (error messages are often nested). */
-export function scrubObject(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return scrubSecrets(value);
+/**
+ * The longest string a log line carries (issue 18: a 20,000-character button value was logged in
+ * full); stack traces and error texts get more room. The rest is replaced by `…[+N chars]`.
+ */
+export const MAX_LOGGED_STRING = 2_000;
+const MAX_LOGGED_ERROR = 8_000;
+const ERROR_KEYS = new Set(['error', 'err', 'stack']);
+
+export function boundString(text: string, max = MAX_LOGGED_STRING): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[+${text.length - max} chars]`;
+}
+
+/** Scrubs token-shaped strings anywhere in a log object (error messages are often nested), and bounds every string. */
+export function scrubObject(value: unknown, depth = 0, key = ''): unknown {
+  if (typeof value === 'string')
+    return scrubSecrets(boundString(value, ERROR_KEYS.has(key) ? MAX_LOGGED_ERROR : MAX_LOGGED_STRING));
   if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => scrubObject(item, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, 50).map((item) => scrubObject(item, depth + 1, key));
   return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, scrubObject(item, depth + 1)]),
+    Object.entries(value as Record<string, unknown>).map(([name, item]) => [name, scrubObject(item, depth + 1, name)]),
   );
 }
 

@@ -87,6 +87,8 @@ export async function startBotUnderTest(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     AUTHORIZATION_MODE: 'open',
+    // Any free port: many bots run at once (and other bots may hold 9464 on this machine).
+    METRICS_PORT: '0',
     ...env,
   });
   const logs: string[] = [];

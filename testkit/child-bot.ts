@@ -48,6 +48,8 @@ export function childEnv(
     DATA_DIR: options.dataDir,
     LOG_LEVEL: 'debug',
     AUTHORIZATION_MODE: 'open',
+    // Any free port (the ready line names it: childMetricsPort).
+    METRICS_PORT: '0',
     ...extra,
   };
 }
@@ -172,4 +174,11 @@ export function childLogs(bot: ChildBot): Record<string, unknown>[] {
     }
   }
   return out;
+}
+
+/** The METRICS_PORT a child bot bound (from its ready line). */
+export function childMetricsPort(bot: ChildBot): number {
+  const ready = childLogs(bot).find((l) => l.msg === 'L&R on-call bot ready');
+  if (typeof ready?.metricsPort !== 'number') throw new Error('the bot has not said which METRICS_PORT it bound');
+  return ready.metricsPort;
 }

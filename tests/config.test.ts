@@ -66,6 +66,7 @@ describe('loadConfig: valid environments', () => {
         mode: 'http',
         port: 3000,
         healthPort: 3001,
+        metricsPort: 9464,
         apiUrl: undefined,
         apiTimeoutMs: 5000,
       },
@@ -576,6 +577,15 @@ describe('loadConfig: database selection', () => {
     ['a pool of 0', { DATABASE_POOL_MAX: '0' }, 'DATABASE_POOL_MAX'],
     ['a lease below a second', { REQUEST_LEASE_MS: '500' }, 'REQUEST_LEASE_MS'],
     ['a replica name with spaces', { REPLICA_ID: 'bot 1' }, 'REPLICA_ID'],
+    // Issue 18: the lease fences license DMs, so it must outlast the longest Slack call (the client timeout).
+    ['a lease shorter than the Slack call it fences', { REQUEST_LEASE_MS: '5500' }, 'REQUEST_LEASE_MS'],
+    // The private port (details, /metrics) must not be the public one.
+    ['METRICS_PORT on the public PORT', { PORT: '8080', METRICS_PORT: '8080' }, 'METRICS_PORT'],
+    [
+      'a lease no longer than a raised Slack timeout',
+      { REQUEST_LEASE_MS: '20000', SLACK_API_TIMEOUT_MS: '20000' },
+      'REQUEST_LEASE_MS',
+    ],
   ])('refuses %s, naming the variable and never the password', (_, overrides, variable) => {
     let caught: unknown;
     try {
@@ -586,6 +596,15 @@ describe('loadConfig: database selection', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([variable]);
     expect(JSON.stringify((caught as ConfigError).problems)).not.toContain(DB_PASSWORD);
+  });
+
+  it('a lease of at least SLACK_API_TIMEOUT_MS + 1 s is taken, and the refusal says why', () => {
+    expect(loadConfig(env({ REQUEST_LEASE_MS: '2000', SLACK_API_TIMEOUT_MS: '1000' })).replica.requestLeaseMs).toBe(
+      2000,
+    );
+    expect(() => loadConfig(env({ REQUEST_LEASE_MS: '1999', SLACK_API_TIMEOUT_MS: '1000' }))).toThrow(
+      /REQUEST_LEASE_MS: must be at least SLACK_API_TIMEOUT_MS \+ 1000 \(2000 ms\)/,
+    );
   });
 
   it('the password of a database URL never reaches the log', () => {

@@ -4,6 +4,8 @@ import type { AuditOutbox, OutboxEntry, OutboxMessage } from '../store/types';
 /** Sends one outbox entry to Slack: a new message, or an update of the one already posted. */
 export interface AuditSender {
   send(entry: OutboxEntry, threadTs?: string): Promise<{ ts: string }>;
+  /** Turns the copy `ts` of `entry` into a note that it is out of date, pointing at the copy `currentTs`. */
+  markOutOfDate?(entry: OutboxEntry, ts: string, currentTs: string): Promise<void>;
 }
 
 export interface DeliveryError {
@@ -272,8 +274,9 @@ export class OutboxDispatcher {
       return false;
     }
     const mark = { version: entry.version, ts };
+    let kept: { keptTs?: string };
     try {
-      await this.outbox.markDelivered(entry.key, mark.version, mark.ts, this.now());
+      kept = await this.outbox.markDelivered(entry.key, mark.version, mark.ts, this.now());
     } catch (error) {
       // Posted, but the store is away (e.g. PostgreSQL restarting): remember the ts and record it
       // as soon as the store answers, before anything is claimed again. The lease keeps other
@@ -281,7 +284,24 @@ export class OutboxDispatcher {
       this.unrecorded.set(entry.key, mark);
       throw error;
     }
+    if (kept.keptTs) await this.supersede(entry, ts, kept.keptTs);
     return true;
+  }
+
+  /**
+   * Another copy of this entry was recorded while ours was in flight (another replica posted it):
+   * that copy stays the live one, and ours says it is out of date and where the live one is.
+   */
+  private async supersede(entry: OutboxEntry, ts: string, keptTs: string): Promise<void> {
+    this.logger.warn({ key: entry.key, ts, keptTs }, 'audit message posted twice: marking this copy out of date');
+    await this.sender
+      .markOutOfDate?.(entry, ts, keptTs)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { key: entry.key, ts, error: (error as Error).message },
+          'could not mark a second copy of an audit message as out of date',
+        ),
+      );
   }
 
   /** Posts made whose delivery could not be recorded yet (key → version and ts). */
@@ -289,8 +309,10 @@ export class OutboxDispatcher {
 
   private async recordUnrecorded(): Promise<void> {
     for (const [key, mark] of [...this.unrecorded]) {
-      await this.outbox.markDelivered(key, mark.version, mark.ts, this.now());
+      const kept = await this.outbox.markDelivered(key, mark.version, mark.ts, this.now());
       this.unrecorded.delete(key);
+      const entry = kept.keptTs ? await this.outbox.get(key) : undefined;
+      if (entry && kept.keptTs) await this.supersede(entry, mark.ts, kept.keptTs);
     }
   }
 }

@@ -67,21 +67,29 @@ export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {
       if (acked) return; // the guard answered already
       return ackOnce(response);
     };
-    const answerInstead = async (why: string) => {
+    const answerInstead = async (why: 'deadline' | 'ended') => {
       if (acked) return;
-      logger.warn(
-        { type: body.command ?? body.type, why },
-        'answered in the listener’s place: the database did not let it acknowledge in time',
-      );
+      const type = String(body.command ?? body.type ?? 'unknown').slice(0, 100);
+      if (why === 'deadline')
+        logger.warn(
+          { type, deadlineMs },
+          'answered in the listener’s place: no ack within the deadline (most likely a slow or unreachable database)',
+        );
+      else
+        logger.warn(
+          { type },
+          'answered in the listener’s place: nothing acknowledged it (no handler for this request, e.g. a malformed ' +
+            'or unknown payload, or its listener failed: see "listener failed")',
+        );
       await ackOnce(unavailableResponse(body)).catch((error: Error) =>
         logger.warn({ error: error.message }, 'the guard’s answer failed too'),
       );
     };
-    const timer = setTimeout(() => void answerInstead(`no ack after ${deadlineMs} ms`), deadlineMs);
+    const timer = setTimeout(() => void answerInstead('deadline'), deadlineMs);
     try {
       await processEvent(event);
       // The error handler has run (and told the person what it could); the request still needs an answer.
-      if (!acked) await answerInstead('the listener ended without an ack');
+      if (!acked) await answerInstead('ended');
     } finally {
       clearTimeout(timer);
     }

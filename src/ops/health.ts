@@ -26,19 +26,46 @@ function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
+async function readiness(probe: HealthProbe) {
+  const slackAuth = probe.slackAuthVerified();
+  const started = performance.now();
+  const storeWritable = await within(Promise.resolve(probe.storeWritable()), DATABASE_PROBE_TIMEOUT_MS, false);
+  const databaseMs = Math.round(performance.now() - started);
+  const backlog = storeWritable ? await within(probe.outboxBacklog(), DATABASE_PROBE_TIMEOUT_MS, -1) : -1;
+  const ready = slackAuth && storeWritable && backlog >= 0 && !probe.shuttingDown();
+  return { slackAuth, storeWritable, databaseMs, backlog, ready };
+}
+
 /**
- * GET /healthz and /readyz (readiness): 200 when ready to take work, 503 otherwise (Slack auth
- * not verified, the database not writable or not answering within {@link DATABASE_PROBE_TIMEOUT_MS},
- * shutting down), with the facts either way.
+ * Public /healthz and /readyz (readiness) on the Slack port or HEALTH_PORT: 200 when ready to
+ * take work, 503 otherwise, and nothing else. An unauthenticated caller learns no facts (no
+ * paths, no key kind, no database): those are on METRICS_PORT ({@link healthHandler}). HEAD is
+ * answered like GET (Node sends no body for HEAD).
+ */
+export function publicHealthHandler(probe: HealthProbe) {
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const { ready } = await readiness(probe);
+    res.writeHead(ready ? 200 : 503, { 'Cache-Control': 'no-store', 'Content-Length': '0' });
+    res.end();
+  };
+}
+
+/** Public /livez: 200 while the process answers at all, with no body (see {@link livenessHandler}). */
+export function publicLivenessHandler() {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { 'Cache-Control': 'no-store', 'Content-Length': '0' });
+    res.end();
+  };
+}
+
+/**
+ * The detailed /healthz and /readyz on METRICS_PORT (the cluster's eyes only): 200 when ready to
+ * take work, 503 otherwise (Slack auth not verified, the database not writable or not answering
+ * within {@link DATABASE_PROBE_TIMEOUT_MS}, shutting down), with the facts either way.
  */
 export function healthHandler(probe: HealthProbe) {
   return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const slackAuth = probe.slackAuthVerified();
-    const started = performance.now();
-    const storeWritable = await within(Promise.resolve(probe.storeWritable()), DATABASE_PROBE_TIMEOUT_MS, false);
-    const databaseMs = Math.round(performance.now() - started);
-    const backlog = storeWritable ? await within(probe.outboxBacklog(), DATABASE_PROBE_TIMEOUT_MS, -1) : -1;
-    const ready = slackAuth && storeWritable && backlog >= 0 && !probe.shuttingDown();
+    const { slackAuth, storeWritable, databaseMs, backlog, ready } = await readiness(probe);
     const database = probe.database
       ? { database: { ...probe.database(), reachable: storeWritable, probeMs: databaseMs } }
       : {};

@@ -20,3 +20,11 @@ export function slackErrorCode(error: unknown): string {
   if (isPlatformError(error)) return error.data.error;
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Slack certainly did not act on the call: it answered `ok: false`, or refused it as rate limited.
+ * A timeout, a network error or an HTTP 5xx may still have been acted on (the answer was lost).
+ */
+export function slackRefused(error: unknown): boolean {
+  return isPlatformError(error) || codeOf(error) === ErrorCode.RateLimitedError;
+}

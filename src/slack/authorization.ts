@@ -9,8 +9,10 @@ import type { Capability, PermissionDecision, Permissions } from '../workflows/p
 export type { Capability };
 export type AuthorizationDecision = PermissionDecision;
 
+type GroupCapability = Exclude<Capability, 'see_requests'>;
+
 const CAPABILITY_SETTINGS: Record<
-  Capability,
+  GroupCapability,
   { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }
 > = {
   star_check: {
@@ -89,6 +91,7 @@ export class Authorizer implements Permissions {
 
   async check(userId: string, capability: Capability): Promise<AuthorizationDecision> {
     if (this.openMode) return { allowed: true };
+    if (capability === 'see_requests') return this.checkSeeRequests(userId);
     const setting = CAPABILITY_SETTINGS[capability];
     const groups = this.settings[setting.groups] as string[];
     if (groups.length === 0) {
@@ -120,6 +123,41 @@ export class Authorizer implements Permissions {
       reason:
         `Only members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')} may ${setting.what}. Ask your ` +
         `manager to add you to that user group.`,
+    };
+  }
+
+  /**
+   * Members of the requester, override or STAR groups (SPEC "Who sees what"); an empty list is
+   * nobody (here no group means no member). Read from Slack on every check, not from the cache.
+   */
+  private async checkSeeRequests(userId: string): Promise<AuthorizationDecision> {
+    const groups = [
+      ...new Set([...this.settings.requesterGroups, ...this.settings.overrideGroups, ...this.settings.starCheckGroups]),
+    ];
+    if (groups.length === 0) {
+      return {
+        allowed: false,
+        reason:
+          'Nobody may see license requests here yet: an admin must list the Slack user groups of the on-call ' +
+          'engineers in LICENSE_REQUESTER_USERGROUPS (or STAR_CHECK_USERGROUPS, LICENSE_OVERRIDE_USERGROUPS).',
+      };
+    }
+    const results = await Promise.allSettled(groups.map((group) => this.load(group)));
+    if (results.some((result) => result.status === 'fulfilled' && result.value.members.has(userId)))
+      return { allowed: true };
+    const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
+    if (unreadable.length > 0) {
+      this.logger.warn({ capability: 'see_requests', unreadable }, 'user group membership could not be read; denying');
+      return {
+        allowed: false,
+        reason: 'Your membership could not be checked with Slack right now, so requests are not shown. Try again soon.',
+      };
+    }
+    return {
+      allowed: false,
+      reason:
+        `License requests are shown only to members of ${groups.map((g) => `<!subteam^${g}>`).join(', ')}. Ask ` +
+        `your manager to add you to one of those user groups.`,
     };
   }
 

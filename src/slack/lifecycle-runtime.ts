@@ -6,24 +6,36 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { parseCronSchedule } from '../ops/cron-schedule';
 import type { OutboxMessage, Store } from '../store/types';
-import { loadDashboard } from '../workflows/app-home-dashboard';
+import { loadHome } from '../workflows/app-home-dashboard';
+import type { Permissions } from '../workflows/permissions';
 import { LicenseLifecycle } from '../workflows/license-lifecycle';
 import { StarDigestSchedule } from '../workflows/star-digest-schedule';
 import { SlackLifecycleEffects } from './license-lifecycle-effects';
 import { buildStarDigestMessage } from './messages/star-digest';
 import { publishHome } from './view-calls';
-import { buildAppHome } from './views/app-home';
+import { buildAppHome, buildAppHomeWithoutAccess } from './views/app-home';
 
-/** Publishes `userId`'s App Home dashboard (on app_home_opened and when a request they own changes). */
+/**
+ * Publishes `userId`'s App Home (on app_home_opened and when a request they own changes): the
+ * dashboard for a member of the requester, override or STAR groups (checked on every publish),
+ * otherwise what the bot is and how to get access, with no request.
+ */
 export async function publishDashboard(
   client: WebClient,
   store: Store,
+  permissions: Permissions,
   licensingChannel: string,
   userId: string,
   now: DateTime,
 ): Promise<void> {
-  const dashboard = await loadDashboard(store, userId, now);
-  await publishHome(client, userId, buildAppHome(licensingChannel, dashboard));
+  const home = await loadHome(store, permissions, userId, now);
+  await publishHome(
+    client,
+    userId,
+    home.access === 'granted'
+      ? buildAppHome(licensingChannel, home.dashboard)
+      : buildAppHomeWithoutAccess(licensingChannel, home.reason),
+  );
 }
 
 export interface LifecycleRuntime {
@@ -41,6 +53,8 @@ export function createLifecycleRuntime(deps: {
   config: Config;
   store: Store;
   client: WebClient;
+  /** Who may see requests on App Home (checked on every publish). */
+  permissions: Permissions;
   audit: { publish(message: OutboxMessage): Promise<void> };
   logger: Logger;
   licenseWarning?: string;
@@ -66,7 +80,14 @@ export function createLifecycleRuntime(deps: {
         return dm.channel.id;
       },
       refreshHome: (userId) =>
-        publishDashboard(client, store, config.licensingChannel, userId, DateTime.fromJSDate(clock(), { zone: 'utc' })),
+        publishDashboard(
+          client,
+          store,
+          deps.permissions,
+          config.licensingChannel,
+          userId,
+          DateTime.fromJSDate(clock(), { zone: 'utc' }),
+        ),
     },
   });
   const lifecycle = new LicenseLifecycle({

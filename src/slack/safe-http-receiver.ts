@@ -2,31 +2,35 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { truncate } from '../shared/text';
 
 /**
  * Bolt's HTTPReceiver with a guard in front of its request listener.
  *
  * Why: Bolt 5.1 parses the body and then reads `body.ssl_check` inside a floating async function
  * (HTTPReceiver.handleIncomingEvent). A correctly signed POST whose body parses to something that
- * is not an object (`payload=null`, a JSON body `null`) throws there, outside any try: the
- * rejection is unhandled and Node ends the process. The guard buffers and verifies the request
- * the same way Bolt does (Bolt then reuses the buffered body), and answers 400 to a signed body
- * that is not a JSON object; anything it cannot judge (bad signature, unparseable body) is left
- * to Bolt, which answers 401/400 itself. Nothing the guard does can reject unobserved.
+ * is not an object (`payload=null`, a JSON body `null`, and every other spelling Bolt reads the
+ * same way) throws there, outside any try: no answer is ever sent and the rejection is unhandled.
+ * The guard reads the body with Bolt's own parser (HTTPModuleFunctions.parseHTTPRequestBody: form
+ * keys decoded, only the exact content type `application/x-www-form-urlencoded` read as a form,
+ * every other type parsed as JSON), so it judges exactly what Bolt would see. A body Bolt parses to
+ * an object, or cannot parse at all (Bolt answers 400 itself), goes to Bolt at once; a signed body
+ * that parses to anything else is answered 400 here. Unsigned requests are left to Bolt (401).
+ * Nothing the guard does can reject unobserved.
  */
-const OBJECT_START = /^\s*(\{|%7B)/i;
 
-/**
- * True when the body is a plain form without a `payload` field, or its JSON (body or `payload`
- * field) starts as an object: whatever Bolt parses from it is an object, or a parse error that
- * Bolt answers with 400 itself.
- */
-export function cannotBeNonObject(rawBody: Buffer, contentType: string | undefined): boolean {
-  const raw = rawBody.toString('utf8');
-  if ((contentType ?? '').includes('application/json')) return OBJECT_START.test(raw);
-  const at = raw.startsWith('payload=') ? 0 : raw.indexOf('&payload=') + 1;
-  if (at === 0 && !raw.startsWith('payload=')) return true;
-  return OBJECT_START.test(raw.slice(at + 'payload='.length));
+/** What Bolt's parser makes of a body: an object (or a parse error Bolt answers itself), or not. */
+export function boltParsesToNonObject(
+  buffered: Pick<IncomingMessage, 'headers'> & { rawBody: Buffer },
+): { nonObject: false } | { nonObject: true; bodyType: string } {
+  let body: unknown;
+  try {
+    body = HTTPModuleFunctions.parseHTTPRequestBody(buffered as IncomingMessage & { rawBody: Buffer });
+  } catch {
+    return { nonObject: false };
+  }
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { nonObject: false };
+  return { nonObject: true, bodyType: body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body };
 }
 
 export function createSafeHttpReceiver(
@@ -58,10 +62,10 @@ export function createSafeHttpReceiver(
       reject(res, tooLarge ? 413 : 400);
       return;
     }
-    // Every body Slack sends is a JSON object (a `payload` form field, a JSON body) or a plain form
-    // (slash commands): those go to Bolt at once, which verifies and parses them as usual. Only a
-    // body that cannot be an object is verified and parsed here, so the common path pays for it once.
-    if (cannotBeNonObject(buffered.rawBody, req.headers['content-type'])) {
+    // Bolt's own parser decides: what it reads as an object (every body Slack sends) or cannot
+    // read at all goes to Bolt, which verifies and answers as usual.
+    const judged = boltParsesToNonObject(buffered);
+    if (!judged.nonObject) {
       boltListener(buffered, res);
       return;
     }
@@ -76,25 +80,16 @@ export function createSafeHttpReceiver(
       // Bolt answers (401) and logs unsigned or stale requests itself.
     }
     if (verified) {
-      let body: unknown;
-      let parsed = true;
-      try {
-        body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
-      } catch {
-        parsed = false; // Bolt answers a malformed body with 400 itself.
-      }
-      if (parsed && (body === null || typeof body !== 'object' || Array.isArray(body))) {
-        logger.warn(
-          {
-            path: req.url,
-            contentType: req.headers['content-type'],
-            bodyType: body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body,
-          },
-          'rejected a signed Slack request whose payload is not a JSON object (HTTP 400)',
-        );
-        reject(res, 400);
-        return;
-      }
+      logger.warn(
+        {
+          path: req.url,
+          contentType: truncate(String(req.headers['content-type'] ?? ''), 100),
+          bodyType: judged.bodyType,
+        },
+        'rejected a signed Slack request whose payload is not a JSON object (HTTP 400)',
+      );
+      reject(res, 400);
+      return;
     }
     boltListener(buffered, res);
   };

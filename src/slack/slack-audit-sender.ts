@@ -43,6 +43,20 @@ export class SlackAuditSender implements AuditSender {
     }
   }
 
+  /** The copy `ts` becomes a one-line note pointing at the copy kept up to date (`currentTs`). */
+  async markOutOfDate(entry: OutboxEntry, ts: string, currentTs: string): Promise<void> {
+    const current = `https://slack.com/archives/${entry.channel}/p${currentTs.replace('.', '')}`;
+    const text =
+      ':information_source: This copy is out of date (it was posted twice after an interruption): the current ' +
+      `one is <${current}|here>.`;
+    await this.client.chat.update({
+      channel: entry.channel,
+      ts,
+      text,
+      blocks: [{ type: 'section', block_id: 'out_of_date', text: mrkdwn(text) }],
+    });
+  }
+
   private async post(entry: OutboxEntry, threadTs?: string): Promise<{ ts: string }> {
     const blocks = storedBlocks(entry);
     if (entry.ts) {

@@ -5,8 +5,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../store/types';
-import type { LicenseNotifier } from '../workflows/emergency-license';
+import type { DeliverOptions, LicenseNotifier } from '../workflows/emergency-license';
 import { buildCopySentLine, buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
+import { readerDateOfIso } from './messages/reader-date';
 import { escapeMrkdwn, link } from './mrkdwn';
 
 /** Slack side effects of the emergency license workflow: the channel notice and the file in a DM. */
@@ -19,6 +20,10 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     private readonly options: {
       onStatus?: (status: LicenseRequestRecord['status']) => void;
       licenseWarning?: string;
+      /** Bound on the upload of the file's bytes (the Web API client's timeout bounds the API calls). */
+      uploadTimeoutMs?: number;
+      /** POSTs the file's bytes to the upload URL Slack gave (default: fetch, bounded by uploadTimeoutMs). */
+      uploadBytes?: (url: string, bytes: Uint8Array) => Promise<void>;
     } = {},
   ) {}
 
@@ -31,6 +36,17 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     });
   }
 
+  private readonly uploadBytes = async (url: string, bytes: Uint8Array): Promise<void> => {
+    const uploaded = await fetch(url, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+      signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 30_000),
+    });
+    await uploaded.arrayBuffer().catch(() => undefined);
+    if (!uploaded.ok) throw new Error(`uploading the license file failed: HTTP ${uploaded.status}`);
+  };
+
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
   async copySent(record: LicenseRequestRecord, toSlackId: string): Promise<void> {
     await this.audit.publish({
@@ -41,28 +57,47 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     });
   }
 
-  /** DMs the engineer the license file (or where the adapter put it) to attach to the ticket. */
-  async deliver(record: GeneratedLicenseRequest): Promise<void> {
+  /**
+   * DMs the engineer the license file (or where the adapter put it) to attach to the ticket. The
+   * file goes up in the three steps of Slack's upload (URL, bytes, complete) rather than through
+   * filesUploadV2, so that `fence` runs right before the one call that makes the DM visible
+   * (files.completeUploadExternal, or chat.postMessage): work that lost its lease sends nothing.
+   */
+  async deliver(record: GeneratedLicenseRequest, options: DeliverOptions = {}): Promise<void> {
+    const fence = options.fence ?? ((): Promise<{ replacesCopyOf?: string }> => Promise.resolve({}));
     const dm = await this.client.conversations.open({ users: record.requestedBySlackId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
-    const intro =
+    const intro = (replacesCopyOf: string | undefined) =>
+      (replacesCopyOf
+        ? `:repeat: *This copy replaces an earlier one* (sent ${readerDateOfIso(replacesCopyOf)}, whose hand-over ` +
+          `was interrupted): if you got both, they are the same license; use either.\n`
+        : '') +
       `:key: Your 10-day Ultimate trial license for ${link(record.ticketUrl)} (` +
       `${record.userCount.toLocaleString('en-US')} users, ${escapeMrkdwn(record.email)}) ` +
       `${expiryWords(record.trialExpiresOn, DateTime.utc())}. Attach it to the ticket and reply to the customer.` +
       (this.options.licenseWarning ? `\n:warning: *${this.options.licenseWarning}*` : '');
+    let replacesCopyOf: string | undefined;
     if (record.licenseFile) {
-      await this.client.filesUploadV2({
+      const filename = `${record.id}.gitlab-license`;
+      const bytes = Buffer.from(record.licenseFile, 'utf8');
+      const target = await this.client.files.getUploadURLExternal({ filename, length: bytes.length });
+      if (!target.upload_url || !target.file_id) throw new Error('files.getUploadURLExternal returned no upload URL');
+      await (this.options.uploadBytes ?? this.uploadBytes)(target.upload_url, new Uint8Array(bytes));
+      ({ replacesCopyOf } = await fence());
+      await this.client.files.completeUploadExternal({
+        files: [{ id: target.file_id, title: `Emergency trial license (${record.userCount} users)` }],
         channel_id: channel,
-        filename: `${record.id}.gitlab-license`,
-        title: `Emergency trial license (${record.userCount} users)`,
-        content: record.licenseFile,
-        initial_comment: intro,
+        initial_comment: intro(replacesCopyOf),
       });
     } else {
       const where = record.issueUrl ? ` The license copy is in ${link(record.issueUrl)}.` : '';
-      await this.client.chat.postMessage({ channel, text: `${intro}${where}`, unfurl_links: false });
+      ({ replacesCopyOf } = await fence());
+      await this.client.chat.postMessage({ channel, text: `${intro(replacesCopyOf)}${where}`, unfurl_links: false });
     }
-    this.logger.info({ requestId: record.id }, 'license handed to the engineer');
+    this.logger.info(
+      { requestId: record.id, ...(replacesCopyOf ? { replacesCopyOf } : {}) },
+      'license handed to the engineer',
+    );
   }
 }

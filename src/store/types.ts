@@ -119,7 +119,16 @@ export type LicenseRequestChange =
 export type DeliveryOutcome =
   | { delivered: true }
   /** `nextAttemptAt` null = stop retrying (the engineer gets the license through /license-status). */
-  | { delivered: false; error: string; nextAttemptAt: Date | null };
+  | {
+      delivered: false;
+      error: string;
+      nextAttemptAt: Date | null;
+      /**
+       * The send may still have reached Slack (a timeout, a lost answer): the attempt stays marked
+       * as started, so the next copy says it replaces it. False/absent: Slack refused it.
+       */
+      mayHaveArrived?: boolean;
+    };
 
 /** What {@link LicenseRequestRepository.createRequest} did (see its doc). */
 export type CreateRequestResult =
@@ -160,8 +169,17 @@ export interface LicenseRequestRepository extends RequestLeases {
   listPending(): Promise<PendingLicenseRequest[]>;
   /** Generated requests whose delivery is pending and due at `now`. */
   listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]>;
-  /** Records one delivery attempt; returns the updated record. */
-  recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
+  /**
+   * Records one delivery attempt; returns the updated record. With `owner`, only while that owner
+   * still holds the request's lease (the completion of fenced work): otherwise nothing changes
+   * and {@link LeaseLostError} is thrown.
+   */
+  recordDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options?: { owner?: string },
+  ): Promise<LicenseRequestRecord>;
 }
 
 /**
@@ -239,8 +257,13 @@ export interface AuditOutbox {
   /** Ends the leases of entries claimed but not attempted (e.g. a stopping dispatcher that tried them once already). */
   releaseClaims(keys: string[]): Promise<void>;
   get(key: string): Promise<OutboxEntry | undefined>;
-  /** Records the delivery of `version` (never lowers deliveredVersion) and ends any lease. */
-  markDelivered(key: string, version: number, ts: string, now: Date): Promise<void>;
+  /**
+   * Records the delivery of `version` as the message `ts` (never lowers deliveredVersion) and ends
+   * any lease. When another copy's ts was recorded meanwhile (another replica posted it while this
+   * post was in flight), that copy stays the one kept up to date: nothing else changes, and its
+   * ts is returned as `keptTs` so that the caller can mark its own copy as out of date.
+   */
+  markDelivered(key: string, version: number, ts: string, now: Date): Promise<{ keptTs?: string }>;
   /** Schedules the next attempt and ends any lease. */
   markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
   /**
@@ -306,8 +329,33 @@ export interface RequestLeases {
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */
   renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  /** Ends the lease of `owner` (no-op when another owner holds it). */
+  /**
+   * Ends the lease of `owner` (no-op when another owner holds it): the request is free for anyone
+   * at once, a pending one included (it reads as expired, not as never claimed).
+   */
   releaseRequestLease(id: string, owner: string): Promise<void>;
+  /**
+   * The fence right before a license DM (issue 18): when `owner` still holds the lease and the
+   * delivery is still pending, extends the lease by `leaseMs` from `now` and records that a send
+   * starts now. `held: false` when the lease was lost (another replica took over) or there is
+   * nothing left to send: the caller must not send. `interruptedAt`: an earlier send started then
+   * and its outcome was never recorded (a crash, or an answer that never came), so a copy may
+   * already be in the engineer's DMs and this one must say it replaces it.
+   */
+  startDeliveryAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }>;
+}
+
+/** Fenced work found its lease taken by another owner (or ended): it must stop before any side effect. */
+export class LeaseLostError extends Error {
+  constructor(readonly requestId: string) {
+    super(`lost the lease on license request ${requestId}`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 /**

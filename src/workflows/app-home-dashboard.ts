@@ -8,6 +8,26 @@ import {
   type DashboardRequest,
 } from '../slack/views/app-home';
 import { OPEN_TRIAL_HORIZON_DAYS } from './license-lifecycle';
+import type { Permissions } from './permissions';
+
+/** What App Home may show `slackUserId`: the dashboard, or (not a member) only why and how to get access. */
+export type AppHome = { access: 'granted'; dashboard: AppHomeDashboard } | { access: 'denied'; reason: string };
+
+/**
+ * Checks `see_requests` (membership read afresh) before anything is loaded: every publish, on
+ * app_home_opened and on the refresh after a request changes, goes through here, so a dashboard
+ * with customer data never reaches a non-member.
+ */
+export async function loadHome(
+  store: DashboardStore,
+  permissions: Permissions,
+  slackUserId: string,
+  now: DateTime,
+): Promise<AppHome> {
+  const decision = await permissions.check(slackUserId, 'see_requests');
+  if (!decision.allowed) return { access: 'denied', reason: decision.reason };
+  return { access: 'granted', dashboard: await loadDashboard(store, slackUserId, now) };
+}
 
 type DashboardStore = {
   requests: Pick<LicenseRequestRepository, 'getRequest'>;

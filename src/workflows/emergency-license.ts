@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../licenses/types';
-import { slackErrorCode } from '../shared/slack-errors';
+import { slackErrorCode, slackRefused } from '../shared/slack-errors';
 import { SingleFlight } from '../shared/single-flight';
 import { truncate } from '../shared/text';
 import type {
@@ -12,6 +12,7 @@ import type {
   LicenseRequestRecord,
   LicenseRequestRepository,
 } from '../store/types';
+import { LeaseLostError } from '../store/types';
 
 export const REISSUE_WINDOW_DAYS = 10;
 
@@ -64,10 +65,25 @@ const MAX_REASON = 500;
 export interface LicenseNotifier {
   /** The record changed (created, generated, failed, refused): update its channel notice. */
   recordChanged(record: LicenseRequestRecord): Promise<void>;
-  /** A license exists: hand the file (or where to find it) to the engineer who asked. */
-  deliver(record: GeneratedLicenseRequest): Promise<void>;
+  /**
+   * A license exists: hand the file (or where to find it) to the engineer who asked. `fence` (the
+   * workflow's lease) is awaited right before the call that makes the DM visible: it throws when
+   * the lease was lost, and nothing is sent then. It answers `replacesCopyOf` when an earlier
+   * hand-over started at that time and was interrupted: this copy then says it replaces that one.
+   */
+  deliver(record: GeneratedLicenseRequest, options?: DeliverOptions): Promise<void>;
   /** Someone fetched a copy of the license (e.g. /license-status): say so in the request's thread. */
   copySent?(record: LicenseRequestRecord, toSlackId: string): Promise<void>;
+}
+
+export interface DeliverOptions {
+  fence?: () => Promise<{ replacesCopyOf?: string }>;
+}
+
+/** The lease a run holds on a request (see EmergencyLicenseWorkflow.holding). */
+interface HeldLease {
+  /** Throws LeaseLostError unless the lease is provably still this process's: call right before a side effect. */
+  fence(): Promise<void>;
 }
 
 const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => ({
@@ -87,6 +103,8 @@ export class EmergencyLicenseWorkflow {
   private readonly inFlight = new SingleFlight<LicenseRequestRecord>();
   private readonly delivering = new SingleFlight<LicenseRequestRecord>();
   private deliveryTimer?: NodeJS.Timeout;
+  /** Requests whose lease this process holds now, and how to hand each over (see releaseLeases). */
+  private readonly held = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly store: LicenseRequestRepository,
@@ -167,41 +185,95 @@ export class EmergencyLicenseWorkflow {
         );
         return record;
       }
-      return this.holding(id, () => this.run(id));
+      return this.holding(id, (lease) => this.run(id, lease)).catch(async (error: unknown) => {
+        // The lease was lost before a side effect: the replica that holds it now finishes the request.
+        if (!(error instanceof LeaseLostError)) throw error;
+        const record = await this.store.getRequest(id);
+        if (!record) throw error;
+        return record;
+      });
     });
   }
 
-  /** Runs `work` while keeping this process's lease on the request alive, and ends the lease afterwards. */
-  private async holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` while keeping this process's lease on the request alive, and ends the lease
+   * afterwards. The lease is a fence: `work` calls `lease.fence()` right before each side effect,
+   * which renews the lease only if this process still holds it and throws otherwise, so work that
+   * lost its lease (a database partition longer than the lease, another replica took over) stops
+   * before it acts. A loss is logged once; renewal errors once per outage.
+   */
+  private async holding<T>(id: string, work: (lease: HeldLease) => Promise<T>): Promise<T> {
+    let lost = false;
+    let failing = false;
+    // A graceful stop hands the request over: no further side effect here, the lease is ended.
+    this.held.set(id, async () => {
+      if (lost) return;
+      lost = true;
+      clearInterval(renew);
+      await this.store.releaseRequestLease(id, this.lease.owner);
+    });
+    const markLost = () => {
+      if (lost) return;
+      lost = true;
+      clearInterval(renew);
+      this.logger.warn(
+        { requestId: id },
+        'lost the lease on a license request (another replica may have taken it over): stopping before any further ' +
+          'side effect',
+      );
+    };
+    const renewed = (kept: boolean) => {
+      if (!kept) return markLost();
+      if (failing) this.logger.info({ requestId: id }, 'renewing the lease on a license request works again');
+      failing = false;
+    };
     const renew = setInterval(
       () => {
-        this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(
-          (kept) => {
-            // Only after a long store outage: another replica may now work on it too (see README, leases).
-            if (!kept) this.logger.warn({ requestId: id }, 'lost the lease on a license request while working on it');
-          },
-          (error: unknown) =>
+        if (lost) return;
+        this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(renewed, (error) => {
+          if (!failing)
             this.logger.warn(
               { requestId: id, error: (error as Error).message },
-              'could not renew the lease on a license request; will retry',
-            ),
-        );
+              'could not renew the lease on a license request; will retry (logged once until it works again)',
+            );
+          failing = true;
+        });
       },
       Math.max(50, Math.floor(this.lease.leaseMs / 3)),
     );
     renew.unref();
-    try {
-      return await work();
-    } finally {
-      clearInterval(renew);
-      await this.store
-        .releaseRequestLease(id, this.lease.owner)
-        .catch((error: unknown) =>
+    const lease: HeldLease = {
+      fence: async () => {
+        if (lost) throw new LeaseLostError(id);
+        let kept: boolean;
+        try {
+          kept = await this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs);
+        } catch (error) {
+          // A store that does not answer cannot confirm the lease: stop rather than act without it.
           this.logger.warn(
             { requestId: id, error: (error as Error).message },
-            'could not end the lease on a license request; it expires by itself',
-          ),
-        );
+            'could not confirm the lease on a license request (database unreachable): stopping before the next step',
+          );
+          throw new LeaseLostError(id);
+        }
+        renewed(kept);
+        if (!kept) throw new LeaseLostError(id);
+      },
+    };
+    try {
+      return await work(lease);
+    } finally {
+      this.held.delete(id);
+      clearInterval(renew);
+      if (!lost)
+        await this.store
+          .releaseRequestLease(id, this.lease.owner)
+          .catch((error: unknown) =>
+            this.logger.warn(
+              { requestId: id, error: (error as Error).message },
+              'could not end the lease on a license request; it expires by itself',
+            ),
+          );
     }
   }
 
@@ -275,7 +347,9 @@ export class EmergencyLicenseWorkflow {
   async deliverDue(): Promise<number> {
     try {
       const due = await this.store.claimDeliveriesDue(this.lease.owner, this.now(), 20, this.lease.leaseMs);
-      await Promise.allSettled(due.map((record) => this.holding(record.id, () => this.deliverShared(record.id))));
+      await Promise.allSettled(
+        due.map((record) => this.holding(record.id, (lease) => this.deliverShared(record.id, lease))),
+      );
       return due.length;
     } catch (error) {
       // A store hiccup must not end the process: the next pass retries.
@@ -297,12 +371,35 @@ export class EmergencyLicenseWorkflow {
       if (!record) throw new Error(`unknown license request ${id}`);
       return record;
     }
-    return this.holding(id, () => this.deliverShared(id));
+    return this.holding(id, (lease) => this.deliverShared(id, lease));
   }
 
   /** The hand-over itself, for a caller that holds the lease. */
-  private deliverShared(id: string): Promise<LicenseRequestRecord> {
-    return this.delivering.run(id, () => this.deliverOnce(id));
+  private deliverShared(id: string, lease: HeldLease): Promise<LicenseRequestRecord> {
+    return this.delivering.run(id, () => this.deliverOnce(id, lease));
+  }
+
+  /**
+   * For a graceful stop, after settle() had its time: ends the leases of the requests still being
+   * worked on (e.g. a GitLab issue still followed), so another replica takes them over at once
+   * instead of after REQUEST_LEASE_MS. Their work here stops before its next side effect (its
+   * fence fails). A hand-over in the middle of its Slack call keeps its lease: that call ends
+   * within SLACK_API_TIMEOUT_MS and the lease after it. Returns how many were handed over.
+   */
+  async releaseLeases(): Promise<number> {
+    const handed = [...this.held].filter(([id]) => !this.delivering.has(id));
+    const results = await Promise.allSettled(handed.map(([, release]) => release()));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected')
+        this.logger.warn(
+          { requestId: handed[i][0], error: (result.reason as Error).message },
+          'could not end the lease on a license request at shutdown; it expires by itself',
+        );
+    });
+    const released = results.filter((result) => result.status === 'fulfilled').length;
+    if (released > 0)
+      this.logger.info({ released }, 'handed license requests still in progress over to other replicas');
+    return released;
   }
 
   /** Waits for the requests being processed now (bounded by the caller). */
@@ -312,32 +409,76 @@ export class EmergencyLicenseWorkflow {
     await this.delivering.settled();
   }
 
-  private async deliverOnce(id: string): Promise<LicenseRequestRecord> {
+  /**
+   * One hand-over under the lease: the attempt is marked as started (the fence: only while this
+   * process holds the lease), the notifier fences again right before the DM becomes visible, and
+   * the outcome is recorded only while the lease is still held. Work that lost its lease stops
+   * without sending or writing: the replica that holds it now finishes the request.
+   */
+  private async deliverOnce(id: string, lease: HeldLease): Promise<LicenseRequestRecord> {
     const record = await this.store.getRequest(id);
     if (!record) throw new Error(`unknown license request ${id}`);
     if (record.status !== 'generated' || record.delivery.status !== 'pending') return record;
+    const owner = { owner: this.lease.owner };
     let updated: LicenseRequestRecord;
-    try {
-      await this.notifier.deliver(record);
-      updated = await this.store.recordDelivery(id, { delivered: true }, this.now());
-    } catch (error) {
-      const message = slackErrorCode(error);
-      const attempts = record.delivery.attempts + 1;
-      const giveUp = attempts >= this.deliveryRetry.maxAttempts;
-      const backoff = Math.min(
-        this.deliveryRetry.maxBackoffMs,
-        this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16),
-      );
-      const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
+    // The fence right before the DM becomes visible: extends the lease only if this process still
+    // holds it and marks the send as started (a crash from here on makes the next copy say it
+    // replaces this one). A store that does not answer cannot confirm the lease: nothing is sent.
+    const fence = async (): Promise<{ replacesCopyOf?: string }> => {
+      let attempt: Awaited<ReturnType<LicenseRequestRepository['startDeliveryAttempt']>>;
+      try {
+        attempt = await this.store.startDeliveryAttempt(id, this.lease.owner, this.now(), this.lease.leaseMs);
+      } catch (error) {
+        this.logger.warn(
+          { requestId: id, error: (error as Error).message },
+          'could not confirm the lease before handing the license over (database unreachable): not sending it',
+        );
+        throw new LeaseLostError(id);
+      }
+      if (!attempt.held) throw new LeaseLostError(id);
+      if (!attempt.interruptedAt) return {};
       this.logger.warn(
-        { requestId: id, attempts, error: message, retryInMs: giveUp ? undefined : backoff },
-        giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry',
+        { requestId: id, interruptedAt: attempt.interruptedAt },
+        'an earlier hand-over of this license was interrupted (it may have arrived): this copy says it replaces it',
       );
-      updated = await this.store.recordDelivery(
-        id,
-        { delivered: false, error: truncate(message, MAX_REASON), nextAttemptAt },
-        this.now(),
-      );
+      return { replacesCopyOf: attempt.interruptedAt };
+    };
+    try {
+      try {
+        await lease.fence();
+        await this.notifier.deliver(record, { fence });
+        updated = await this.store.recordDelivery(id, { delivered: true }, this.now(), owner);
+      } catch (error) {
+        if (error instanceof LeaseLostError) throw error;
+        const message = slackErrorCode(error);
+        const attempts = record.delivery.attempts + 1;
+        const giveUp = attempts >= this.deliveryRetry.maxAttempts;
+        const backoff = Math.min(
+          this.deliveryRetry.maxBackoffMs,
+          this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16),
+        );
+        const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
+        this.logger.warn(
+          { requestId: id, attempts, error: truncate(message, MAX_REASON), retryInMs: giveUp ? undefined : backoff },
+          giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry',
+        );
+        updated = await this.store.recordDelivery(
+          id,
+          {
+            delivered: false,
+            error: truncate(message, MAX_REASON),
+            nextAttemptAt,
+            // A timeout or a lost answer may still have delivered it: the next copy says it replaces it.
+            mayHaveArrived: !slackRefused(error),
+          },
+          this.now(),
+          owner,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      this.logger.info({ requestId: id }, 'license hand-over stopped: this process no longer holds the lease');
+      return (await this.store.getRequest(id)) ?? record;
     }
     await this.notifier.recordChanged(updated);
     return updated;
@@ -360,10 +501,11 @@ export class EmergencyLicenseWorkflow {
     return same ? {} : { issuedToMismatch: { email: issued.email, userCount: issued.userCount } };
   }
 
-  private async run(id: string): Promise<LicenseRequestRecord> {
+  private async run(id: string, lease: HeldLease): Promise<LicenseRequestRecord> {
     const record = await this.store.getRequest(id);
     if (!record) throw new Error(`unknown license request ${id}`);
     if (record.status !== 'pending') return record;
+    await lease.fence();
 
     let outcome: LicenseOutcome;
     try {
@@ -397,12 +539,15 @@ export class EmergencyLicenseWorkflow {
         };
       }
     }
-    return this.finish(id, outcome);
+    await lease.fence();
+    return this.finish(id, outcome, lease);
   }
 
+  /** Records the outcome; the caller fenced right before (the lease was still this process's). */
   private async finish(
     id: string,
     outcome: GeneratedLicense | Exclude<LicenseOutcome, { status: 'pending' }>,
+    lease: HeldLease,
   ): Promise<LicenseRequestRecord> {
     const updated =
       outcome.status === 'generated'
@@ -427,6 +572,6 @@ export class EmergencyLicenseWorkflow {
     // The delivery became pending in the same write as "generated": hand it over now, under the
     // lease this run holds; a crash here leaves it to deliverDue() (after the restart, or on
     // another replica once the lease ran out).
-    return this.deliverShared(id);
+    return this.deliverShared(id, lease);
   }
 }

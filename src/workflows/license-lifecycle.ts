@@ -270,7 +270,7 @@ export function withLifecycle(
           ),
         );
     },
-    deliver: (record) => notifier.deliver(record),
+    deliver: (record, options) => notifier.deliver(record, options),
     copySent: async (record, toSlackId) => {
       await notifier.copySent?.(record, toSlackId);
       await lifecycle

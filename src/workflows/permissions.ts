@@ -3,7 +3,14 @@
  * tests give a table. Services check on every step, not only where a modal was opened: membership
  * can be removed while a modal is open, and a submission can be crafted without the command.
  */
-export type Capability = 'star_check' | 'request_license' | 'override_scope';
+export type Capability = 'star_check' | 'request_license' | 'override_scope' | 'see_requests';
+
+/**
+ * `see_requests` (SPEC "Who sees what"): customer data (emails, tickets, user counts, who asked)
+ * is shown only to members of the requester, override or STAR groups, or to everyone with
+ * AUTHORIZATION_MODE=open. It is read afresh on every check (no cached membership), because it
+ * guards every App Home publish: someone removed from a group stops seeing requests at the next one.
+ */
 
 export type PermissionDecision = { allowed: true } | { allowed: false; reason: string };
 

@@ -227,6 +227,47 @@ describe('the bot as a child process', () => {
   );
 
   it(
+    'SIGKILL while Slack completes the license upload (the DM is there, its answer is not) → the restart sends ' +
+      'one more copy, and it says it replaces the first',
+    async () => {
+      const dataDir = newDataDir();
+      const ticket = 9571;
+      const uploadsFor = () =>
+        fake
+          .callsTo('files.completeUploadExternal')
+          .filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
+      const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+      // Slack shares the file in the DM at once but answers after 5 s: the bot is killed meanwhile.
+      fake.fail('files.completeUploadExternal', { delayMs: 5000, times: 1 });
+      await requestLicense(first.t, ticket);
+      await eventually(() => expect(uploadsFor()).toHaveLength(1), { timeoutMs: 8000, intervalMs: 10 });
+      await first.bot.kill('SIGKILL');
+
+      const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+      await eventually(() => expect(uploadsFor()).toHaveLength(2), { timeoutMs: 8000, intervalMs: 25 });
+      // Nothing more arrives later (poll interval 100 ms here).
+      await sleep(1000);
+      const copies = uploadsFor();
+      expect(copies).toHaveLength(2);
+      expect(String(copies[0].args.initial_comment)).not.toMatch(/replaces an earlier one/);
+      expect(String(copies[1].args.initial_comment)).toMatch(/This copy replaces an earlier one/);
+      const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+      expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
+        ['generated', 'delivered'],
+      ]);
+      expect(second.bot.proc.exitCode).toBeNull();
+      report(
+        `kill during the upload → 1 attempt killed, 1 restart; licenses 1 (records ${records.length}), notices ` +
+          `${postsForTicket(fake, ticket).length}, DMs ` +
+          `${copies.length} (the second marked as replacing the first), process alive ` +
+          `${second.bot.proc.exitCode === null}`,
+      );
+      await second.bot.kill('SIGTERM');
+    },
+    40_000,
+  );
+
+  it(
     'SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it ' +
       'supersedes the first and names the same outbox key',
     async () => {

@@ -10,7 +10,7 @@ const clientMethods = () => {
 };
 const unpatched = clientMethods();
 
-describe('GET /metrics (Prometheus)', () => {
+describe('GET /metrics (Prometheus) on METRICS_PORT', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
     t = await startBotUnderTest();
@@ -32,7 +32,7 @@ describe('GET /metrics (Prometheus)', () => {
     await t.fake.waitForCall('views.open', (c) => c.fault !== undefined);
 
     const text = await eventually(async () => {
-      const res = await fetch(`${t.baseUrl}/metrics`);
+      const res = await fetch(`http://127.0.0.1:${t.bot.metricsPort}/metrics`);
       expect(res.status).toBe(200);
       const body = await res.text();
       expect(body).toContain('lr_bot_star_verdicts_total{verdict="not_yet_sales"} 1');

@@ -437,6 +437,11 @@ describe('issue 9: signed requests whose payload is not an object', () => {
     ['JSON null', 'null', 'application/json'],
     ['JSON "text"', '"text"', 'application/json'],
     ['JSON 42', '42', 'application/json'],
+    // Bolt decodes form keys and parses every other content type as JSON: the same null, spelled otherwise.
+    ['form %70ayload=null (encoded key)', '%70ayload=null', 'application/x-www-form-urlencoded'],
+    ['null as text/plain', 'null', 'text/plain'],
+    ['null as a form with a charset', 'null', 'application/x-www-form-urlencoded; charset=utf-8'],
+    ['null as Application/JSON', 'null', 'Application/JSON'],
   ])('2. %s → HTTP 400, logged, and the process keeps serving', async (_label, body, contentType) => {
     const res = await postSigned(t.baseUrl, SIGNING_SECRET, body, contentType);
     expect(res.status).toBe(400);

@@ -61,6 +61,7 @@ describe('Socket Mode', () => {
       SLACK_BOT_TOKEN: 'xoxb-socket-test',
       SLACK_APP_TOKEN: 'xapp-socket-test',
       HEALTH_PORT: String(healthPort),
+      METRICS_PORT: '0',
       SLACK_API_URL: fake.apiUrl,
       LICENSING_CHANNEL: 'C0LICENSING',
       DATA_DIR: dataDir,
@@ -93,9 +94,17 @@ describe('Socket Mode', () => {
     expect(acks.some((a) => a.envelope_id === 'env-1')).toBe(true);
   });
 
-  it('serves /healthz on HEALTH_PORT', async () => {
-    const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', slackAuth: true, storeWritable: true });
+  it('HEALTH_PORT: status only (GET, HEAD); the details and /metrics on METRICS_PORT', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(`http://127.0.0.1:${healthPort}/healthz`, { method });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+    }
+    expect((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status).toBe(404);
+    const details = await fetch(`http://127.0.0.1:${bot.metricsPort}/healthz`);
+    expect(await details.json()).toMatchObject({ status: 'ok', slackAuth: true, storeWritable: true });
+    const metrics = await fetch(`http://127.0.0.1:${bot.metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('lr_bot_');
   });
 });

@@ -102,6 +102,8 @@ describe('Socket Mode: two replicas on one PostgreSQL', () => {
           OUTBOX_MAX_BACKOFF_MS: '1000',
           SHUTDOWN_TIMEOUT_MS: '3000',
           REQUEST_LEASE_MS: '2000',
+          SLACK_API_TIMEOUT_MS: '1000',
+          METRICS_PORT: '0',
         });
         expect(config.slack.mode).toBe('socket');
         return startBot(config, pino({ level: 'info', base: { replica } }, sink));

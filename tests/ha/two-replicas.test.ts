@@ -11,7 +11,7 @@ import { PostgresStore, type LicenseRequestRecord } from '../../src/store';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import type { BotUnderTest } from '../../testkit/bot-under-test';
 import { applySubmissionAck, signedSender } from '../../testkit/bot-under-test';
-import { type ChildBot, childEnv, killAllChildBots, spawnBot } from '../../testkit/child-bot';
+import { type ChildBot, childEnv, childMetricsPort, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
@@ -106,6 +106,8 @@ describe('two replicas on one PostgreSQL', () => {
               OUTBOX_MAX_BACKOFF_MS: '1000',
               SHUTDOWN_TIMEOUT_MS: '3000',
               REQUEST_LEASE_MS: '2000',
+              // The lease must outlast the longest Slack call it fences (see config).
+              SLACK_API_TIMEOUT_MS: '1000',
               ...extra,
             },
           ),
@@ -227,7 +229,9 @@ describe('two replicas on one PostgreSQL', () => {
         readyWhileDown = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
         const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));
         expect(live).toEqual([200, 200]);
-        const health = (await (await fetch(`${replicas[0].bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
+        const health = (await (
+          await fetch(`http://127.0.0.1:${childMetricsPort(replicas[0].bot)}/healthz`)
+        ).json()) as Record<string, unknown>;
         expect(health).toMatchObject({
           status: 'unavailable',
           storeWritable: false,

@@ -403,10 +403,16 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
           { ok: true, channel: { id: 'D0DM' } }
         ),
       },
-      filesUploadV2: async (args: Record<string, unknown>) => (
-        calls.push({ method: 'files.uploadV2', args }),
-        { ok: true }
-      ),
+      files: {
+        getUploadURLExternal: async (args: Record<string, unknown>) => (
+          calls.push({ method: 'files.getUploadURLExternal', args }),
+          { ok: true, upload_url: 'http://127.0.0.1:9/upload', file_id: 'F0FILE' }
+        ),
+        completeUploadExternal: async (args: Record<string, unknown>) => (
+          calls.push({ method: 'files.completeUploadExternal', args }),
+          { ok: true }
+        ),
+      },
       chat: {
         postMessage: async (args: Record<string, unknown>) => (
           calls.push({ method: 'chat.postMessage', args }),
@@ -428,6 +434,7 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
       {} as OutboxDispatcher,
       LICENSING_CHANNEL,
       pino({ level: 'silent' }),
+      { uploadBytes: async () => undefined },
     );
     const generated = hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24', ...extra });
     if (generated.status !== 'generated') throw new Error('fixture is not generated');

@@ -324,7 +324,16 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
       expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
       expect(await store.outbox.due(at(5), 10)).toEqual([]);
-      await expect(store.outbox.markDelivered('missing', 1, '1.2', at(5))).resolves.toBeUndefined();
+      await expect(store.outbox.markDelivered('missing', 1, '1.2', at(5))).resolves.toEqual({});
+    });
+
+    it('a second copy recorded after the first: the first stays live, and the caller is told (issue 18)', async () => {
+      const store = await fresh();
+      await store.outbox.enqueue(msg('twice'), at(1));
+      expect(await store.outbox.markDelivered('twice', 1, '111.001', at(2))).toEqual({});
+      expect(await store.outbox.markDelivered('twice', 1, '111.001', at(2))).toEqual({});
+      expect(await store.outbox.markDelivered('twice', 1, '111.002', at(3))).toEqual({ keptTs: '111.001' });
+      expect(await store.outbox.get('twice')).toMatchObject({ ts: '111.001', deliveredVersion: 1 });
     });
 
     it('re-enqueueing resets attempts, last error and backoff; channel may change while never posted', async () => {

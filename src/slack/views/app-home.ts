@@ -163,3 +163,23 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
   );
   return { type: 'home', blocks };
 }
+
+/**
+ * App Home for someone who may not see requests (SPEC "Who sees what"): what the bot is and how to
+ * get access; no request, no customer data, no buttons. `reason` is the authorizer's own text
+ * (which groups to join), never user input.
+ */
+export function buildAppHomeWithoutAccess(licensingChannel: string, reason: string): HomeView {
+  const blocks: KnownBlock[] = [
+    header('L&R on-call'),
+    section(
+      'The *L&R on-call bot* helps GitLab Support on-call engineers with Licensing & Renewals emergencies: ' +
+        `*${COMMANDS.starCheck}* walks a Support Manager through the STAR validity flowchart, and ` +
+        `*${COMMANDS.emergencyLicense}* produces a weekend emergency trial license for a Self-Managed customer.`,
+    ),
+    divider(),
+    section(`:lock: *How to get access.* ${reason}`, 'home_no_access'),
+    context(`Verdicts and license requests are posted to ${mentionChannel(licensingChannel)}.`),
+  ];
+  return { type: 'home', blocks };
+}

@@ -229,6 +229,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         CHECK (license_kind IN ('paid', 'temporary'));
     `,
   },
+  {
+    version: 8,
+    name: 'license delivery attempt started',
+    // See the SQLite migration 8: set just before a license DM is sent, cleared when its outcome is recorded.
+    up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TIMESTAMPTZ;`,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

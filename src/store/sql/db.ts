@@ -20,7 +20,12 @@ import type { RequestColumns } from '../request-columns';
  * PostgreSQL's `seq` columns (insertion order, SQLite's rowid) are reached through {@link StoreDb.seq}.
  */
 export interface Tables {
-  license_requests: RequestColumns & { claimed_by: string | null; claimed_until: string | null };
+  license_requests: RequestColumns & {
+    claimed_by: string | null;
+    claimed_until: string | null;
+    /** Set right before a license DM is sent, cleared when its outcome is recorded (migration 8). */
+    delivery_started_at: string | null;
+  };
   audit_outbox: OutboxRow;
   star_decisions: DecisionRow;
   user_preferences: PreferencesRow;

@@ -109,17 +109,22 @@ export class Outbox implements AuditOutbox {
     return row && toOutboxEntry(row);
   }
 
-  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<void> {
+  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<{ keptTs?: string }> {
     const greatest = this.store.dialect === 'sqlite' ? 'MAX' : 'GREATEST';
-    await this.db
+    // A ts already recorded for another copy is kept (that copy stays the live one); RETURNING tells.
+    const row = await this.db
       .updateTable('audit_outbox')
       .set({
-        ts,
-        delivered_version: sql`${sql.raw(greatest)}(delivered_version, ${version})`,
+        ts: sql`COALESCE(ts, ${ts})`,
+        delivered_version: sql`CASE WHEN ts IS NULL OR ts = ${ts}
+          THEN ${sql.raw(greatest)}(delivered_version, ${version}) ELSE delivered_version END`,
         claimed_until: null,
       })
       .where('key', '=', key)
-      .execute();
+      .returning('ts')
+      .executeTakeFirst();
+    const kept = row?.ts;
+    return kept && kept !== ts ? { keptTs: kept } : {};
   }
 
   async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {

@@ -18,6 +18,7 @@ import type {
   LicenseRequestRepository,
   PendingLicenseRequest,
 } from '../types';
+import { LeaseLostError } from '../types';
 import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
 
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
@@ -25,6 +26,9 @@ const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
 const TICKET_LOCK_SPACE = 0x4c527469; // "LRti"
 
 type Row = Tables['license_requests'];
+
+/** A released lease: expired since long ago, so free for anyone at once. */
+const RELEASED = '1970-01-01T00:00:00.000Z';
 
 /**
  * License requests, on either backend. Cross-process and cross-replica safety comes from the SQL:
@@ -209,9 +213,14 @@ export class LicenseRequests implements LicenseRequestRepository {
     return records.filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
-  async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
+  async recordDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options: { owner?: string } = {},
+  ): Promise<LicenseRequestRecord> {
     const next = outcome.delivered ? null : outcome.nextAttemptAt && iso(outcome.nextAttemptAt);
-    const row = await this.db
+    let update = this.db
       .updateTable('license_requests')
       .set((eb) =>
         outcome.delivered
@@ -220,6 +229,7 @@ export class LicenseRequests implements LicenseRequestRepository {
               delivery_attempts: eb('delivery_attempts', '+', 1),
               delivery_next_at: null,
               delivery_error: null,
+              delivery_started_at: null,
               updated_at: iso(now),
             }
           : // Only a pending delivery changes: a late failure report never undoes a delivery.
@@ -230,14 +240,46 @@ export class LicenseRequests implements LicenseRequestRepository {
               delivery_next_at: sql`CASE WHEN delivery_status = 'delivered' THEN NULL
                 ELSE ${this.store.time(next)} END`,
               delivery_error: sql`CASE WHEN delivery_status = 'delivered' THEN NULL ELSE ${outcome.error} END`,
+              // A send that may still have reached Slack stays marked: the next copy says it replaces it.
+              ...(outcome.mayHaveArrived ? {} : { delivery_started_at: null }),
               updated_at: iso(now),
             },
       )
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw new Error(`license request ${id} not found`);
+      .where('id', '=', id);
+    // With an owner: the completion of fenced work, only while that owner holds the lease.
+    if (options.owner !== undefined) update = update.where('claimed_by', '=', options.owner);
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) {
+      if (options.owner !== undefined && (await this.getRequest(id))) throw new LeaseLostError(id);
+      throw new Error(`license request ${id} not found`);
+    }
     return toRequestRecord(row);
+  }
+
+  async startDeliveryAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }> {
+    // One transaction (the row locked on PostgreSQL, the write lock on SQLite): the mark it
+    // replaces, the lease check, its extension and the new mark.
+    return this.store.transaction(async (trx) => {
+      let read = trx.selectFrom('license_requests').select('delivery_started_at').where('id', '=', id);
+      if (this.store.dialect === 'postgres') read = read.forUpdate();
+      const before = await read.executeTakeFirst();
+      const result = await trx
+        .updateTable('license_requests')
+        .set({ claimed_until: until(now, leaseMs), delivery_started_at: iso(now) })
+        .where('id', '=', id)
+        .where('claimed_by', '=', owner)
+        .where('status', '=', 'generated')
+        .where('delivery_status', '=', 'pending')
+        .executeTakeFirst();
+      if (count(result) !== 1) return { held: false as const };
+      const previous = before?.delivery_started_at;
+      return previous ? { held: true as const, interruptedAt: previous } : { held: true as const };
+    });
   }
 
   // ----- Leases (several bots on one store: see RequestLeases) ----------------------------------
@@ -340,9 +382,11 @@ export class LicenseRequests implements LicenseRequestRepository {
   }
 
   async releaseRequestLease(id: string, owner: string): Promise<void> {
+    // Expired rather than NULL (which reads as "just created, its creator is about to claim it"):
+    // another replica may take a pending request over at once (a graceful stop hands its work over).
     await this.db
       .updateTable('license_requests')
-      .set({ claimed_by: null, claimed_until: null })
+      .set({ claimed_by: null, claimed_until: RELEASED })
       .where('id', '=', id)
       .where('claimed_by', '=', owner)
       .execute();

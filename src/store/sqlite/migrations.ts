@@ -235,6 +235,14 @@ export const MIGRATIONS: readonly Migration[] = [
         CHECK (license_kind IN ('paid', 'temporary'));
     `,
   },
+  {
+    version: 8,
+    name: 'license delivery attempt started',
+    // Issue 18: set just before a license DM is sent (under the lease), cleared when its outcome is
+    // recorded. Still set at the next attempt: the earlier one was interrupted (crash, lost answer),
+    // so the next copy says it replaces it.
+    up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

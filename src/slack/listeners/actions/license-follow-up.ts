@@ -1,7 +1,11 @@
+import { truncate } from '../../../shared/text';
 import type { ButtonOutcome } from '../../../workflows/license-lifecycle';
 import { mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import type { ButtonArgs } from '../dispatch';
+
+/** Request IDs are UUIDs (36 characters); anything much longer is not one. */
+const MAX_REQUEST_ID = 100;
 
 const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => string> = {
   resolved: (result) =>
@@ -43,12 +47,24 @@ export function licenseFollowUpButton(services: AppServices, which: 'resolved' |
       await tell(`:no_entry: ${decision.reason}`);
       return;
     }
-    const requestId = action.value ?? '';
+    // A request ID is a UUID: a longer value cannot name a request (it is looked up as none, and
+    // logged bounded, never in full).
+    const value = action.value ?? '';
+    const requestId = value.length <= MAX_REQUEST_ID ? value : '';
     const result =
       which === 'resolved'
         ? await services.lifecycle.resolve(requestId, userId)
         : await services.lifecycle.needsLr(requestId, userId);
-    services.logger.info({ requestId, by: userId, action: which, outcome: result.outcome }, 'trial follow-up button');
+    services.logger.info(
+      {
+        requestId: truncate(value, MAX_REQUEST_ID),
+        ...(value.length > MAX_REQUEST_ID ? { valueLength: value.length } : {}),
+        by: userId,
+        action: which,
+        outcome: result.outcome,
+      },
+      'trial follow-up button',
+    );
     await tell(ANSWERS[which](result)).catch(() => undefined);
     // The owner's home is refreshed by the workflow; the clicker may be someone else.
     if (fromHome) await services.lifecycle.refreshHome(userId).catch(() => undefined);
