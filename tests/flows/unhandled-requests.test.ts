@@ -26,7 +26,7 @@ describe('requests the bot no longer knows', () => {
       .map((line) => JSON.parse(line) as { level: number; kind?: string; id?: string; msg: string })
       .filter((entry) => entry.level >= 40 && entry.id === id);
 
-  it('a button from an older version of a message: ack, an ephemeral reply saying so, a warning with kind and ID', async () => {
+  it('a button from an older message: ack, an ephemeral reply saying so, a warning with kind and ID', async () => {
     const message: JsonObject = {
       ts: '1700000000.000100',
       blocks: [
@@ -65,7 +65,7 @@ describe('requests the bot no longer knows', () => {
     };
     const res = await t.send('interaction', viewSubmission({ view }));
     expect(res.status).toBe(200);
-    const ack = res.json() as JsonObject;
+    const ack: JsonObject = res.json();
     expect(ack.response_action).toBe('update');
     expect(textOf(ack.view as JsonObject)).toContain('older version');
     expect(res.body).not.toMatch(/database/i);
@@ -84,7 +84,7 @@ describe('requests the bot no longer knows', () => {
       }),
     );
     expect(res.status).toBe(200);
-    const ack = res.json() as JsonObject;
+    const ack: JsonObject = res.json();
     expect(ack.response_type).toBe('ephemeral');
     expect(String(ack.text)).toContain('/star-check-old');
     expect(res.body).not.toMatch(/database/i);

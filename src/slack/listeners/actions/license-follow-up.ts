@@ -1,7 +1,7 @@
 import type { ButtonOutcome } from '../../../workflows/license-lifecycle';
 import { mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 const ANSWERS: Record<'resolved' | 'needs_lr', (outcome: ButtonOutcome) => string> = {
   resolved: (result) =>

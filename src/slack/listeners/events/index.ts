@@ -1,9 +1,9 @@
+import type { App } from '@slack/bolt';
 import type { AppServices } from '../../services';
-import type { EventArgs } from '../dispatch';
-import { RouteTable } from '../route-table';
+import { taken } from '../unhandled';
 import { appHomeOpened } from './app-home-opened';
 
-/** The Events API events the manifest subscribes to, by event type. */
-export function eventRoutes(services: AppServices): RouteTable<EventArgs> {
-  return new RouteTable<EventArgs>().add('app_home_opened', appHomeOpened(services));
+/** The Events API events the manifest subscribes to. */
+export function register(app: App, services: AppServices): void {
+  app.event('app_home_opened', taken, appHomeOpened(services));
 }

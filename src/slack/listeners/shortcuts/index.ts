@@ -1,10 +1,10 @@
+import type { App } from '@slack/bolt';
 import type { AppServices } from '../../services';
 import { SHORTCUTS } from '../../surface';
-import type { ShortcutArgs } from '../dispatch';
-import { RouteTable } from '../route-table';
+import { taken } from '../unhandled';
 import { emergencyLicenseShortcut } from './emergency-license';
 
-/** The shortcuts (`surface.ts` lists the same ones for the manifest), by callback_id. */
-export function shortcutRoutes(services: AppServices): RouteTable<ShortcutArgs> {
-  return new RouteTable<ShortcutArgs>().add(SHORTCUTS.emergencyLicense, emergencyLicenseShortcut(services));
+/** The shortcuts (`surface.ts` lists the same ones for the manifest). */
+export function register(app: App, services: AppServices): void {
+  app.shortcut(SHORTCUTS.emergencyLicense, taken, emergencyLicenseShortcut(services));
 }
