@@ -1,5 +1,3 @@
-import type { LifecycleRepository } from './lifecycle-types';
-
 /**
  * The bot's durable state, behind interfaces small enough that a shared database can replace
  * the embedded SQLite store when the bot runs as several replicas.
@@ -303,27 +301,3 @@ export interface RequestLeases {
   /** Ends the lease of `owner` (no-op when another owner holds it). */
   releaseRequestLease(id: string, owner: string): Promise<void>;
 }
-
-/**
- * The whole store: one repository per kind of record, so that callers depend on the one they
- * need (the workflow on `requests`, the audit dispatcher on `outbox`, ...).
- */
-export interface Store {
-  readonly requests: LicenseRequestRepository;
-  readonly openRequests: OpenRequestRepository;
-  readonly outbox: AuditOutbox;
-  readonly decisions: StarDecisionRepository;
-  readonly preferences: UserPreferenceRepository;
-  /** The trial follow-up: reminder/lapse jobs, request events, scheduled runs. */
-  readonly lifecycle: LifecycleRepository;
-  /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
-  isWritable(): Promise<boolean>;
-  /** Releases the database (idempotent). */
-  close(): Promise<void>;
-}
-
-/** Names the rest of the code knew these interfaces by. */
-export type LicenseRequestStore = LicenseRequestRepository;
-export type OpenRequestStore = OpenRequestRepository;
-export type StarDecisionStore = StarDecisionRepository;
-export type UserPreferenceStore = UserPreferenceRepository;

@@ -8,7 +8,7 @@ import {
   type Lateness,
   type LifecycleJobKind,
 } from '../policy/license-lifecycle';
-import type { LifecycleJob, LifecycleJobs, LifecycleRequest, LifecycleRequestReader } from './lifecycle-jobs';
+import type { LifecycleJob, LifecycleJobs, LifecycleRequest, LifecycleRequestReader } from '../store/lifecycle-jobs';
 
 export interface LifecycleFireContext {
   /** When the job was due (the lapse: 00:00 UTC on the trial's expiry date). */

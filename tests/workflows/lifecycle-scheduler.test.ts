@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { LifecycleRequest } from '../../src/workflows/lifecycle-jobs';
+import type { LifecycleRequest } from '../../src/store/lifecycle-jobs';
 import {
   LifecycleScheduler,
   type LifecycleEffects,

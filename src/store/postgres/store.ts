@@ -2,7 +2,7 @@ import { PgLifecycleRepository } from './lifecycle-repository';
 import { Client, Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { describeDatabaseUrl } from '../database-url';
 import type { MigrationResult } from '../schema';
-import type { Store } from '../types';
+import type { Store } from '../store';
 import { iso, PgConnection } from './connection';
 import { PgStarDecisions } from './decisions';
 import { importRecords, type ImportBatch, type ImportCounts } from './import';

@@ -1,7 +1,7 @@
 import { SqliteLifecycleRepository } from './lifecycle-repository';
 import type Database from 'better-sqlite3';
 import type { ModeFix } from '../file-modes';
-import type { Store } from '../types';
+import type { Store } from '../store';
 import { iso, openSqliteDatabase, type SqliteStoreOptions } from './database';
 import { SqliteStarDecisions } from './decisions';
 import { SqliteExport } from './export';
