@@ -149,9 +149,6 @@ export interface LicenseRequestRepository extends RequestLeases {
   claimRetry(id: string, now: Date): Promise<boolean>;
   findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
   findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
-  listPending(): Promise<PendingLicenseRequest[]>;
-  /** Generated requests whose delivery is pending and due at `now`. */
-  listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]>;
   /** Records one delivery attempt; returns the updated record. */
   recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord>;
 }
@@ -294,7 +291,7 @@ export interface RequestLeases {
     leaseMs: number,
     unclaimedGraceMs?: number,
   ): Promise<LicenseRequestRecord[]>;
-  /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
+  /** Generated requests whose delivery is pending and due at `now` and whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */
   renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;

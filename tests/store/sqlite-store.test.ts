@@ -352,7 +352,6 @@ describe('scale sanity', () => {
           email: 'user7@customer7.example',
           since: T0.toISOString(),
         }),
-        listPending: explain(store.file, REQUEST_QUERIES.listPending),
         due: explain(store.file, OUTBOX_QUERIES.due, at(100_000).toISOString(), 50),
         backlog: explain(store.file, OUTBOX_QUERIES.backlog),
       };
@@ -370,7 +369,6 @@ describe('scale sanity', () => {
         /INDEX license_requests_ticket_created .*INDEX license_requests_email_created /,
       );
       expect(plans.duplicates.join(' ')).not.toMatch(/license_requests_status_created/);
-      expect(plans.listPending.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
       expect(plans.due.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
       expect(plans.backlog.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
       // Newest-first reads come straight off the index, no sort of the matching rows.

@@ -243,15 +243,6 @@ describe.each(backends)('$name store', (backend) => {
       expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
       expect(await store.requests.findByEmail('nobody@example.com', 10)).toEqual([]);
     });
-
-    it('listPending returns only pending requests, oldest first', async () => {
-      const store = await fresh();
-      const a = (await store.requests.createRequest(input(), at(2))).record;
-      const b = (await store.requests.createRequest(input(), at(1))).record;
-      const c = (await store.requests.createRequest(input(), at(3))).record;
-      await store.requests.updateRequest(c.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(4));
-      expect((await store.requests.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
-    });
   });
 
   describe('audit outbox', () => {
@@ -646,17 +637,20 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   describe('license delivery (a durable step)', () => {
+    /** The deliveries a replica would claim at `now` (a 1 ms lease: the next look sees them free again). */
+    const dueDeliveries = (store: Store, now: Date) => store.requests.claimDeliveriesDue('probe', now, 10, 1);
+
     it('becomes pending in the same write as generated, is due, and is recorded once delivered', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
-      expect(await store.requests.listDeliveriesDue(at(100), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(100))).toEqual([]);
       const generated = await store.requests.updateRequest(
         record.id,
         { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' },
         at(1),
       );
       expect(generated).toMatchObject({ delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() } });
-      expect((await store.requests.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
+      expect((await dueDeliveries(store, at(1))).map((r) => r.id)).toEqual([record.id]);
 
       const failed = await store.requests.recordDelivery(
         record.id,
@@ -666,8 +660,8 @@ describe.each(backends)('$name store', (backend) => {
       expect(failed).toMatchObject({
         delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() },
       });
-      expect(await store.requests.listDeliveriesDue(at(59), 10)).toEqual([]);
-      expect(await store.requests.listDeliveriesDue(at(60), 10)).toHaveLength(1);
+      expect(await dueDeliveries(store, at(59))).toEqual([]);
+      expect(await dueDeliveries(store, at(60))).toHaveLength(1);
 
       const done = await store.requests.recordDelivery(record.id, { delivered: true }, at(61));
       expect(done).toMatchObject({ delivery: { status: 'delivered', attempts: 2 } });
@@ -691,7 +685,7 @@ describe.each(backends)('$name store', (backend) => {
           ),
         ),
       ).toBe('delivered');
-      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(1000))).toEqual([]);
     });
 
     it('gives up when no next attempt is given', async () => {
@@ -703,7 +697,7 @@ describe.each(backends)('$name store', (backend) => {
           await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)),
         ),
       ).toBe('failed');
-      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(1000))).toEqual([]);
     });
   });
 

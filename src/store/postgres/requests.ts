@@ -4,12 +4,10 @@ import type {
   CreateRequestOptions,
   CreateRequestResult,
   DeliveryOutcome,
-  GeneratedLicenseRequest,
   LicenseRequestChange,
   LicenseRequestInput,
   LicenseRequestRecord,
   LicenseRequestRepository,
-  PendingLicenseRequest,
 } from '../types';
 import { clampLimit, iso, type PgConnection } from './connection';
 import { createRequestAtomically } from './create-request';
@@ -105,23 +103,6 @@ export class PgLicenseRequests implements LicenseRequestRepository {
       [email, clampLimit(limit)],
     );
     return rows.map(toRequestRecord);
-  }
-
-  async listPending(): Promise<PendingLicenseRequest[]> {
-    const rows = await this.pg.rows<PgRequestRow>(
-      `SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, seq`,
-    );
-    return rows.map(toRequestRecord).filter((r): r is PendingLicenseRequest => r.status === 'pending');
-  }
-
-  async listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]> {
-    const rows = await this.pg.rows<PgRequestRow>(
-      `SELECT * FROM license_requests WHERE delivery_status = 'pending' AND delivery_next_at <= $1
-       ORDER BY delivery_next_at, seq LIMIT $2`,
-      [iso(now), clampLimit(limit)],
-    );
-    // Only generated requests ever have a pending delivery (see updateRequest).
-    return rows.map(toRequestRecord).filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
   async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {

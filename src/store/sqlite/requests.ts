@@ -12,12 +12,10 @@ import type {
   CreateRequestOptions,
   CreateRequestResult,
   DeliveryOutcome,
-  GeneratedLicenseRequest,
   LicenseRequestChange,
   LicenseRequestInput,
   LicenseRequestRecord,
   LicenseRequestRepository,
-  PendingLicenseRequest,
 } from '../types';
 import { createRequestAtomically, prepareCreateRequest, type CreateRequestStatements } from './create-request';
 import { clampLimit, iso } from './database';
@@ -31,10 +29,6 @@ export const REQUEST_QUERIES = {
     ORDER BY created_at DESC, rowid DESC LIMIT ?`,
   findByEmail: `SELECT * FROM license_requests WHERE lower(email) = lower(?)
     ORDER BY created_at DESC, rowid DESC LIMIT ?`,
-  listPending: `SELECT * FROM license_requests WHERE status = 'pending' ORDER BY created_at, rowid`,
-  deliveriesDue: `SELECT * FROM license_requests
-    WHERE delivery_status = 'pending' AND delivery_next_at <= ?
-    ORDER BY delivery_next_at, rowid LIMIT ?`,
 } as const;
 
 function prepare(db: Database.Database) {
@@ -64,8 +58,6 @@ function prepare(db: Database.Database) {
     ),
     findByTicket: db.prepare(REQUEST_QUERIES.findByTicket),
     findByEmail: db.prepare(REQUEST_QUERIES.findByEmail),
-    listPending: db.prepare(REQUEST_QUERIES.listPending),
-    deliveriesDue: db.prepare(REQUEST_QUERIES.deliveriesDue),
     deliveryDone: db.prepare(
       `UPDATE license_requests SET delivery_status = 'delivered', delivery_attempts = delivery_attempts + 1,
          delivery_next_at = NULL, delivery_error = NULL, updated_at = @updated_at
@@ -142,17 +134,6 @@ export class SqliteLicenseRequests implements LicenseRequestRepository {
 
   async findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]> {
     return (this.stmt.findByEmail.all(email, clampLimit(limit)) as RequestColumns[]).map(toRequestRecord);
-  }
-
-  async listPending(): Promise<PendingLicenseRequest[]> {
-    const records = (this.stmt.listPending.all() as RequestColumns[]).map(toRequestRecord);
-    return records.filter((r): r is PendingLicenseRequest => r.status === 'pending');
-  }
-
-  async listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]> {
-    // Only generated requests ever have a pending delivery (see the update statement).
-    const rows = this.stmt.deliveriesDue.all(iso(now), clampLimit(limit)) as RequestColumns[];
-    return rows.map(toRequestRecord).filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
   async recordDelivery(id: string, outcome: DeliveryOutcome, now: Date): Promise<LicenseRequestRecord> {
