@@ -8,7 +8,7 @@ import {
   type DashboardRequest,
   type DashboardStarCheck,
 } from '../../src/workflows/app-home-dashboard';
-import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from './support/block-kit';
+import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from '../../testkit/block-kit';
 import { LICENSING_CHANNEL, long, longEmail, record } from './support/fixtures';
 
 type Obj = Record<string, any>;

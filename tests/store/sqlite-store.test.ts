@@ -292,7 +292,6 @@ describe('bulkInsert (benchmark fill)', () => {
 describe('scale sanity', () => {
   it('20,000 requests + 50,000 outbox rows: lookups use indexes, no full scan of big tables', async () => {
     const store = open();
-    const started = Date.now();
     const created = (i: number) => new Date(T0.getTime() + i * 1000).toISOString();
 
     function* requests(): Generator<LicenseRequestRecord> {
@@ -393,6 +392,5 @@ describe('scale sanity', () => {
     expect(await store.outbox.backlog()).toBe(100);
     const due = await store.outbox.due(new Date(created(10_000)), 5);
     expect(due.map((e) => e.key)).toEqual(['audit-0', 'audit-500', 'audit-1000', 'audit-1500', 'audit-2000']);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

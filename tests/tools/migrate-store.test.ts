@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { PostgresStore, SqliteStore, type LicenseRequestInput } from '../../src/store';
 import { migrateStore, parseMigrateArgs } from '../../src/tools/migrate-store';
 import { usePostgres } from '../support/postgres';
+import { TS_REGISTER } from '../../testkit/constants';
 
 const postgres = usePostgres();
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -161,7 +162,7 @@ describe('migrate-store', () => {
     const url = (await postgres().createDatabase()).replace('postgres@', 'postgres:s3cret@');
     const run = promisify(execFile);
     const command = (args: string[]) =>
-      run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/tools/migrate-store.ts', ...args], {
+      run(process.execPath, ['-r', TS_REGISTER, 'src/tools/migrate-store.ts', ...args], {
         cwd: join(__dirname, '..', '..'),
         env: { ...process.env, DATA_DIR: dir },
       });
