@@ -86,246 +86,217 @@ describe('the bot as a child process', () => {
       .requestsTo({ method: 'POST', path: /\/issues$/ })
       .filter((r) => String((r.body as { description?: string }).description).includes(`/tickets/${ticket}\n`));
 
-  it(
-    'SIGKILL while the GitLab issue is open → restart resumes it: notice updated in place, no second issue, ' +
-      'one record',
-    async () => {
-      const dataDir = newDataDir();
-      const ticket = 9501;
-      const first = await start(dataDir);
-      const { ack } = await requestLicense(first.t, ticket);
-      expect(ack.kind).toBe('update');
-      expect(textOf(ack.view as JsonObject)).toMatch(/Generating|Request sent/);
+  it('SIGKILL while the GitLab issue is open → restart resumes it: notice updated in place, no second issue, one record', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9501;
+    const first = await start(dataDir);
+    const { ack } = await requestLicense(first.t, ticket);
+    expect(ack.kind).toBe('update');
+    expect(textOf(ack.view as JsonObject)).toMatch(/Generating|Request sent/);
 
-      // Pending: the issue exists and the notice in the channel links it.
-      const notice = await eventually(
-        () => {
-          const posts = postsForTicket(fake, ticket);
-          expect(posts).toHaveLength(1);
-          const shown = fake.getMessage(LICENSING_CHANNEL, posts[0].response.ts) as JsonObject;
-          expect(textOf(shown.blocks)).toMatch(/Pending[\s\S]*\/-\/issues\/\d+/);
-          return shown;
-        },
-        { timeoutMs: 8000, intervalMs: 50 },
-      );
-      expect(issuesFor(ticket)).toHaveLength(1);
-      const issue = [...gitlab.issues.values()].find((i) => i.description.includes(`/tickets/${ticket}\n`));
-      if (!issue) throw new Error('no GitLab issue for the request');
-      expect(issue.state).toBe('opened');
+    // Pending: the issue exists and the notice in the channel links it.
+    const notice = await eventually(
+      () => {
+        const posts = postsForTicket(fake, ticket);
+        expect(posts).toHaveLength(1);
+        const shown = fake.getMessage(LICENSING_CHANNEL, posts[0].response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Pending[\s\S]*\/-\/issues\/\d+/);
+        return shown;
+      },
+      { timeoutMs: 8000, intervalMs: 50 },
+    );
+    expect(issuesFor(ticket)).toHaveLength(1);
+    const issue = [...gitlab.issues.values()].find((i) => i.description.includes(`/tickets/${ticket}\n`));
+    if (!issue) throw new Error('no GitLab issue for the request');
+    expect(issue.state).toBe('opened');
 
-      const killed = await first.bot.kill('SIGKILL');
-      expect(killed.signal).toBe('SIGKILL');
-      const afterKill = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-      expect(afterKill.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
-        ['pending', issue.web_url],
-      ]);
+    const killed = await first.bot.kill('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const afterKill = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(afterKill.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+      ['pending', issue.web_url],
+    ]);
 
-      // Mechanizer finishes while the bot is down.
-      gitlab.updateIssue(issue.iid, {
-        note: `Created a license under admin@customer.example for 250 users.`,
-        titlePrefix: '[Success] ',
-        state: 'closed',
-      });
-      const updatesBefore = fake.callsTo('chat.update').length;
-      const restartedAt = performance.now();
-      const second = await start(dataDir);
-      const ready = childLogs(second.bot).find((l) => l.msg === 'L&R on-call bot ready');
-      expect(ready?.resumed).toBe(1);
+    // Mechanizer finishes while the bot is down.
+    gitlab.updateIssue(issue.iid, {
+      note: `Created a license under admin@customer.example for 250 users.`,
+      titlePrefix: '[Success] ',
+      state: 'closed',
+    });
+    const updatesBefore = fake.callsTo('chat.update').length;
+    const restartedAt = performance.now();
+    const second = await start(dataDir);
+    const ready = childLogs(second.bot).find((l) => l.msg === 'L&R on-call bot ready');
+    expect(ready?.resumed).toBe(1);
 
-      const shown = await eventually(
-        () => {
-          const current = fake.getMessage(LICENSING_CHANNEL, notice.ts) as JsonObject;
-          expect(textOf(current.blocks)).toContain('Generated');
-          return current;
-        },
-        { timeoutMs: 8000, intervalMs: 50 },
-      );
-      report(
-        `restart → notice ${notice.ts} updated to Generated ${Math.round(performance.now() - restartedAt)} ms ` +
-          `after the restart began (incl. process start)`,
-      );
-      expect(textOf(shown.blocks)).toContain(issue.web_url);
-      const updates = fake.callsTo('chat.update').slice(updatesBefore);
-      expect(updates.length).toBeGreaterThan(0);
-      expect(updates.every((c) => c.args.ts === notice.ts && c.args.channel === LICENSING_CHANNEL)).toBe(true);
-      expect(postsForTicket(fake, ticket)).toHaveLength(1);
-      expect(issuesFor(ticket)).toHaveLength(1);
-      const dm = await fake.waitForCall(
-        'chat.postMessage',
-        (c) => String(c.args.channel).startsWith('D') && String(c.args.text).includes(issue.web_url),
-        5000,
-      );
-      expect(dm.args.text).toContain(ticketUrl(ticket));
+    const shown = await eventually(
+      () => {
+        const current = fake.getMessage(LICENSING_CHANNEL, notice.ts) as JsonObject;
+        expect(textOf(current.blocks)).toContain('Generated');
+        return current;
+      },
+      { timeoutMs: 8000, intervalMs: 50 },
+    );
+    report(
+      `restart → notice ${notice.ts} updated to Generated ${Math.round(performance.now() - restartedAt)} ms ` +
+        `after the restart began (incl. process start)`,
+    );
+    expect(textOf(shown.blocks)).toContain(issue.web_url);
+    const updates = fake.callsTo('chat.update').slice(updatesBefore);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((c) => c.args.ts === notice.ts && c.args.channel === LICENSING_CHANNEL)).toBe(true);
+    expect(postsForTicket(fake, ticket)).toHaveLength(1);
+    expect(issuesFor(ticket)).toHaveLength(1);
+    const dm = await fake.waitForCall(
+      'chat.postMessage',
+      (c) => String(c.args.channel).startsWith('D') && String(c.args.text).includes(issue.web_url),
+      5000,
+    );
+    expect(dm.args.text).toContain(ticketUrl(ticket));
 
-      const stopped = await second.bot.kill('SIGTERM');
-      expect(stopped.code).toBe(0);
-      const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-      expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
-        ['generated', issue.web_url],
-      ]);
-    },
-    40_000,
-  );
+    const stopped = await second.bot.kill('SIGTERM');
+    expect(stopped.code).toBe(0);
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
+      ['generated', issue.web_url],
+    ]);
+  }, 40_000);
 
-  it(
-    'SIGKILL between generating the license and handing it over → the restart delivers it exactly once; until ' +
-      'then the notice says "not delivered yet"',
-    async () => {
-      const dataDir = newDataDir();
-      const ticket = 9551;
-      const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
-      // The DM channel takes 5 s to open: the license is generated and stored, the hand-over is not done.
-      fake.fail('conversations.open', { delayMs: 5000, times: 1 });
-      const { ack } = await requestLicense(first.t, ticket);
-      expect(ack.kind).toBe('update');
-      await fake.waitForCall('conversations.open', () => true, 5000);
-      await eventually(
-        () => {
-          const [post] = postsForTicket(fake, ticket);
-          const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
-          expect(textOf(shown.blocks)).toMatch(/Generated, not delivered yet/);
-        },
-        { timeoutMs: 5000, intervalMs: 25 },
-      );
-      const stored = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-      expect(stored.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
-        ['generated', 'pending'],
-      ]);
-      await first.bot.kill('SIGKILL');
+  it('SIGKILL between generating the license and handing it over → the restart delivers it exactly once; until then the notice says "not delivered yet"', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9551;
+    const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    // The DM channel takes 5 s to open: the license is generated and stored, the hand-over is not done.
+    fake.fail('conversations.open', { delayMs: 5000, times: 1 });
+    const { ack } = await requestLicense(first.t, ticket);
+    expect(ack.kind).toBe('update');
+    await fake.waitForCall('conversations.open', () => true, 5000);
+    await eventually(
+      () => {
+        const [post] = postsForTicket(fake, ticket);
+        const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Generated, not delivered yet/);
+      },
+      { timeoutMs: 5000, intervalMs: 25 },
+    );
+    const stored = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(stored.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
+      ['generated', 'pending'],
+    ]);
+    await first.bot.kill('SIGKILL');
 
-      const uploadsFor = () =>
-        fake
-          .callsTo('files.completeUploadExternal')
-          .filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
-      expect(uploadsFor()).toHaveLength(0);
-      const restartedAt = performance.now();
-      const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
-      await eventually(() => expect(uploadsFor()).toHaveLength(1), { timeoutMs: 8000, intervalMs: 25 });
-      const deliveredMs = Math.round(performance.now() - restartedAt);
-      await eventually(
-        () => {
-          const [post] = postsForTicket(fake, ticket);
-          const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
-          expect(textOf(shown.blocks)).toMatch(/Delivered to/);
-        },
-        { timeoutMs: 5000, intervalMs: 25 },
-      );
-      // Nothing more arrives later (poll interval 100 ms here).
-      await sleep(700);
-      expect(uploadsFor()).toHaveLength(1);
-      await second.bot.kill('SIGTERM');
-      const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-      expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
-        ['generated', 'delivered'],
-      ]);
-      report(
-        `kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ` +
-          `${deliveredMs} ms after the restart began (incl. process start)`,
-      );
-    },
-    40_000,
-  );
+    const uploadsFor = () =>
+      fake
+        .callsTo('files.completeUploadExternal')
+        .filter((c) => String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)));
+    expect(uploadsFor()).toHaveLength(0);
+    const restartedAt = performance.now();
+    const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    await eventually(() => expect(uploadsFor()).toHaveLength(1), { timeoutMs: 8000, intervalMs: 25 });
+    const deliveredMs = Math.round(performance.now() - restartedAt);
+    await eventually(
+      () => {
+        const [post] = postsForTicket(fake, ticket);
+        const shown = fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(/Delivered to/);
+      },
+      { timeoutMs: 5000, intervalMs: 25 },
+    );
+    // Nothing more arrives later (poll interval 100 ms here).
+    await sleep(700);
+    expect(uploadsFor()).toHaveLength(1);
+    await second.bot.kill('SIGTERM');
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+    expect(records.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual([
+      ['generated', 'delivered'],
+    ]);
+    report(
+      `kill between generation and delivery → restart delivered the license ${uploadsFor().length} time(s), ` +
+        `${deliveredMs} ms after the restart began (incl. process start)`,
+    );
+  }, 40_000);
 
-  it(
-    'SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it ' +
-      'supersedes the first and names the same outbox key',
-    async () => {
-      const dataDir = newDataDir();
-      const ticket = 9561;
-      const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
-      // Slack stores the post at once but answers after 5 s.
-      fake.fail('chat.postMessage', { delayMs: 5000, times: 1 });
-      await starCheckVerdict(first.t, ticket);
-      const stuck = await fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL, 5000);
-      await first.bot.kill('SIGKILL');
-      await start(dataDir, { LICENSE_ADAPTER: 'local' });
-      const copies = await eventually(
-        () => {
-          const posts = postsForTicket(fake, ticket);
-          expect(posts).toHaveLength(2);
-          return posts;
-        },
-        { timeoutMs: 8000, intervalMs: 25 },
-      );
-      expect(copies[0].response.ts).toBe(stuck.response.ts);
-      const second = copies[1];
-      expect((second.args.blocks as JsonObject[]).some((b) => b.block_id === 'supersedes')).toBe(true);
-      expect(textOf(second.args.blocks)).toMatch(/replaces it and is the one kept up to date/);
-      expect(second.args.metadata?.event_payload?.key).toMatch(/^star:/);
-      expect(second.args.metadata?.event_payload?.key).toBe(stuck.args.metadata?.event_payload?.key);
-      report(
-        `crash after Slack recorded the audit post → ${copies.length} copies (at-least-once window, no history ` +
-          `scope), the second marked as superseding the first`,
-      );
-    },
-    40_000,
-  );
+  it('SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it supersedes the first and names the same outbox key', async () => {
+    const dataDir = newDataDir();
+    const ticket = 9561;
+    const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    // Slack stores the post at once but answers after 5 s.
+    fake.fail('chat.postMessage', { delayMs: 5000, times: 1 });
+    await starCheckVerdict(first.t, ticket);
+    const stuck = await fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL, 5000);
+    await first.bot.kill('SIGKILL');
+    await start(dataDir, { LICENSE_ADAPTER: 'local' });
+    const copies = await eventually(
+      () => {
+        const posts = postsForTicket(fake, ticket);
+        expect(posts).toHaveLength(2);
+        return posts;
+      },
+      { timeoutMs: 8000, intervalMs: 25 },
+    );
+    expect(copies[0].response.ts).toBe(stuck.response.ts);
+    const second = copies[1];
+    expect((second.args.blocks as JsonObject[]).some((b) => b.block_id === 'supersedes')).toBe(true);
+    expect(textOf(second.args.blocks)).toMatch(/replaces it and is the one kept up to date/);
+    expect(second.args.metadata?.event_payload?.key).toMatch(/^star:/);
+    expect(second.args.metadata?.event_payload?.key).toBe(stuck.args.metadata?.event_payload?.key);
+    report(
+      `crash after Slack recorded the audit post → ${copies.length} copies (at-least-once window, no history ` +
+        `scope), the second marked as superseding the first`,
+    );
+  }, 40_000);
 
-  it(
-    'a signed payload=null / JSON null does not end the process: 400, logged, /healthz answers; an unhandled ' +
-      'rejection is logged with a reference and the bot keeps serving',
-    async () => {
-      const dataDir = newDataDir();
-      const { bot } = await start(dataDir, { LICENSE_ADAPTER: 'local' }, ['./tests/e2e/support/reject-on-sigusr2.js']);
-      const formNull = await postSigned(
-        bot.baseUrl,
-        SIGNING_SECRET,
-        'payload=null',
-        'application/x-www-form-urlencoded',
-      );
-      const jsonNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'null', 'application/json');
-      expect([formNull.status, jsonNull.status]).toEqual([400, 400]);
-      await bot.waitForLine(/not a JSON object/, 2000);
-      bot.proc.kill('SIGUSR2');
-      const logged = JSON.parse(await bot.waitForLine(/unhandled promise rejection/, 5000)) as { reference?: string };
-      expect(logged.reference).toMatch(/^[0-9A-F]{8}$/);
-      await sleep(300);
-      expect(bot.proc.exitCode).toBeNull();
-      const health = await fetch(`${bot.baseUrl}/healthz`);
-      expect(health.status).toBe(200);
-      report(
-        `payload=null → ${formNull.status}, JSON null → ${jsonNull.status}, unhandled rejection → logged with ` +
-          `reference ${logged.reference}; process alive, /healthz ${health.status}`,
-      );
-    },
-    30_000,
-  );
+  it('a signed payload=null / JSON null does not end the process: 400, logged, /healthz answers; an unhandled rejection is logged with a reference and the bot keeps serving', async () => {
+    const dataDir = newDataDir();
+    const { bot } = await start(dataDir, { LICENSE_ADAPTER: 'local' }, ['./tests/e2e/support/reject-on-sigusr2.js']);
+    const formNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'payload=null', 'application/x-www-form-urlencoded');
+    const jsonNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'null', 'application/json');
+    expect([formNull.status, jsonNull.status]).toEqual([400, 400]);
+    await bot.waitForLine(/not a JSON object/, 2000);
+    bot.proc.kill('SIGUSR2');
+    const logged = JSON.parse(await bot.waitForLine(/unhandled promise rejection/, 5000)) as { reference?: string };
+    expect(logged.reference).toMatch(/^[0-9A-F]{8}$/);
+    await sleep(300);
+    expect(bot.proc.exitCode).toBeNull();
+    const health = await fetch(`${bot.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    report(
+      `payload=null → ${formNull.status}, JSON null → ${jsonNull.status}, unhandled rejection → logged with ` +
+        `reference ${logged.reference}; process alive, /healthz ${health.status}`,
+    );
+  }, 30_000);
 
-  it(
-    'SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin ' + 'and flushes the audit message Slack refused earlier',
-    async () => {
-      const dataDir = newDataDir();
-      // No periodic outbox pass during the test: only the shutdown pass can deliver what failed.
-      const { bot, t } = await start(dataDir, { OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '100' });
-      // A license request still being followed (the issue stays open) keeps work in flight.
-      await requestLicense(t, 9601);
-      await eventually(() => expect(issuesFor(9601)).toHaveLength(1), { timeoutMs: 5000 });
+  it('SIGTERM → exits 0 within SHUTDOWN_TIMEOUT_MS + margin and flushes the audit message Slack refused earlier', async () => {
+    const dataDir = newDataDir();
+    // No periodic outbox pass during the test: only the shutdown pass can deliver what failed.
+    const { bot, t } = await start(dataDir, { OUTBOX_POLL_INTERVAL_MS: '600000', OUTBOX_MIN_BACKOFF_MS: '100' });
+    // A license request still being followed (the issue stays open) keeps work in flight.
+    await requestLicense(t, 9601);
+    await eventually(() => expect(issuesFor(9601)).toHaveLength(1), { timeoutMs: 5000 });
 
-      // One failed delivery (the audit client does not retry by itself: the outbox does), then Slack is up again.
-      fake.fail('chat.postMessage', { status: 500, times: 1 });
-      await starCheckVerdict(t, 9602);
-      await bot.waitForLine(/audit message not delivered yet/, 5000);
-      await sleep(200);
-      expect(postsForTicket(fake, 9602)).toHaveLength(0);
+    // One failed delivery (the audit client does not retry by itself: the outbox does), then Slack is up again.
+    fake.fail('chat.postMessage', { status: 500, times: 1 });
+    await starCheckVerdict(t, 9602);
+    await bot.waitForLine(/audit message not delivered yet/, 5000);
+    await sleep(200);
+    expect(postsForTicket(fake, 9602)).toHaveLength(0);
 
-      const sentAt = performance.now();
-      const exit = await bot.kill('SIGTERM', 10_000);
-      const tookMs = exit.at - sentAt;
-      report(
-        `SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ` +
-          `${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`,
-      );
-      expect(exit.code).toBe(0);
-      expect(tookMs).toBeLessThan(3000 + 1500);
-      expect(postsForTicket(fake, 9602)).toHaveLength(1);
-      expect(await withStore(dataDir, (store) => store.outbox.backlog())).toBe(0);
-      // The interrupted request stays pending with its issue, for the next start to resume.
-      const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(9601), 10));
-      expect(records.map((r) => r.status)).toEqual(['pending']);
-      expect(records[0].status === 'refused' ? undefined : records[0].issueUrl).toMatch(/\/-\/issues\/\d+$/);
-    },
-    30_000,
-  );
+    const sentAt = performance.now();
+    const exit = await bot.kill('SIGTERM', 10_000);
+    const tookMs = exit.at - sentAt;
+    report(
+      `SIGTERM with a GitLab follow in flight and 1 undelivered audit message → exit code ${exit.code} after ` +
+        `${Math.round(tookMs)} ms (SHUTDOWN_TIMEOUT_MS 3000)`,
+    );
+    expect(exit.code).toBe(0);
+    expect(tookMs).toBeLessThan(3000 + 1500);
+    expect(postsForTicket(fake, 9602)).toHaveLength(1);
+    expect(await withStore(dataDir, (store) => store.outbox.backlog())).toBe(0);
+    // The interrupted request stays pending with its issue, for the next start to resume.
+    const records = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(9601), 10));
+    expect(records.map((r) => r.status)).toEqual(['pending']);
+    expect(records[0].status === 'refused' ? undefined : records[0].issueUrl).toMatch(/\/-\/issues\/\d+$/);
+  }, 30_000);
 
   it('SIGTERM after an outage: an audit message still in backoff is flushed too, since Slack is up', async () => {
     const dataDir = newDataDir();

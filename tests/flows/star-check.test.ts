@@ -176,27 +176,23 @@ describe('/star-check in process (FakeReceiver → real Bolt app → fake Slack)
     },
   );
 
-  it(
-    'shows the computed time facts; in grace (Ok to STAR) it points to L&R instead of the form, which would ' +
-      'refuse',
-    async () => {
-      const view = await walk({
-        ticket: '123456',
-        q_kind: 'plan_license',
-        deployment: 'self_managed',
-        request_type: 'sm_trial_license',
-        q_trial: 'no',
-        expiration_date: day(-13),
-      });
-      const shown = textOf(view);
-      expect(shown).toMatch(/In the grace period, which ends in (about )?\d+ hours?/);
-      expect(shown).toContain('computed from the expiration date');
-      expect(shown).not.toContain('Open emergency license form');
-      expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
-      const post = await t.fake.waitForCall('chat.postMessage');
-      expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
-    },
-  );
+  it('shows the computed time facts; in grace (Ok to STAR) it points to L&R instead of the form, which would refuse', async () => {
+    const view = await walk({
+      ticket: '123456',
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_trial_license',
+      q_trial: 'no',
+      expiration_date: day(-13),
+    });
+    const shown = textOf(view);
+    expect(shown).toMatch(/In the grace period, which ends in (about )?\d+ hours?/);
+    expect(shown).toContain('computed from the expiration date');
+    expect(shown).not.toContain('Open emergency license form');
+    expect(shown).toContain('The trial license comes from the L&R team (CustomersDot)');
+    const post = await t.fake.waitForCall('chat.postMessage');
+    expect(textOf(post.args.blocks)).toMatch(/<!date\^\d+\^/);
+  });
 
   it('does not offer the emergency license form when the STAR is not needed', async () => {
     const view = await walk({

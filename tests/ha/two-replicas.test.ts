@@ -137,206 +137,190 @@ describe('two replicas on one PostgreSQL', () => {
   };
   const form = (ticket: number) => emergencyForm({ ticket: String(ticket), email: `admin${ticket}@customer.example` });
 
-  it(
-    'submissions spread and duplicated across both → one license, one notice and one hand-over per request; no ' +
-      'audit message lost',
-    async () => {
-      const tickets = Array.from({ length: 10 }, (_, i) => 8001 + i);
-      tickets.forEach((t) => autoComplete.add(t));
-      const started = performance.now();
-      const acks = await Promise.all(
-        tickets.map(async (ticket, i) => {
-          // Opened on one replica; the same submission delivered to both at once (a load balancer retry).
-          const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
-          const responses = await Promise.all(replicas.map((r) => submitView(r.t, opened.view!, form(ticket))));
-          return responses.map((res) => applySubmissionAck(fake, opened.view!, res).kind);
-        }),
-      );
-      const starTickets = Array.from({ length: 6 }, (_, i) => 8101 + i);
-      await Promise.all(starTickets.map((ticket, i) => starCheckVerdict(replicas[i % 2].t, ticket)));
-      expect(acks.flat().every((kind) => kind === 'update')).toBe(true);
+  it('submissions spread and duplicated across both → one license, one notice and one hand-over per request; no audit message lost', async () => {
+    const tickets = Array.from({ length: 10 }, (_, i) => 8001 + i);
+    tickets.forEach((t) => autoComplete.add(t));
+    const started = performance.now();
+    const acks = await Promise.all(
+      tickets.map(async (ticket, i) => {
+        // Opened on one replica; the same submission delivered to both at once (a load balancer retry).
+        const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
+        const responses = await Promise.all(replicas.map((r) => submitView(r.t, opened.view!, form(ticket))));
+        return responses.map((res) => applySubmissionAck(fake, opened.view!, res).kind);
+      }),
+    );
+    const starTickets = Array.from({ length: 6 }, (_, i) => 8101 + i);
+    await Promise.all(starTickets.map((ticket, i) => starCheckVerdict(replicas[i % 2].t, ticket)));
+    expect(acks.flat().every((kind) => kind === 'update')).toBe(true);
 
-      const records = await eventually(
-        async () => {
-          const all = await withStore(url, async (store) =>
-            (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
-          );
-          expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(
-            tickets.length,
-          );
-          expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
-          for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
-          return all;
-        },
-        { timeoutMs: 25_000, intervalMs: 200 },
-      );
-      const elapsedMs = Math.round(performance.now() - started);
-      await sleep(500); // nothing more arrives afterwards
-      const perTicket = tickets.map((ticket) => ({
-        records: records.filter((r: LicenseRequestRecord) => r.ticketUrl === ticketUrl(ticket)).length,
-        notices: postsForTicket(fake, ticket).length,
-        dms: dmsFor(ticket).length,
-        issues: gitlabIssuesFor(ticket).length,
-      }));
-      expect(perTicket).toEqual(tickets.map(() => ({ records: 1, notices: 1, dms: 1, issues: 1 })));
-      const starPosts = starTickets.map((ticket) => postsForTicket(fake, ticket).length);
-      expect(starPosts).toEqual(starTickets.map(() => 1));
-      const sent = tickets.length * 2;
-      const licenses = perTicket.reduce((n, c) => n + c.dms, 0);
-      const notices = perTicket.reduce((n, c) => n + c.notices, 0);
-      report(
-        `spread+duplicated: ${sent} submissions (${tickets.length} requests × 2 replicas) + ${starTickets.length} ` +
-          `star-checks → ${licenses} licenses handed over, ${notices} notices, ` +
-          (`${starPosts.reduce((a, b) => a + b, 0)} star audit posts; lost ` +
-            `${tickets.length - licenses + starTickets.length - starPosts.reduce((a, b) => a + b, 0)}, `) +
-          (`duplicated ${perTicket.reduce((n, c) => n + c.notices - 1 + c.dms - 1 + c.issues - 1, 0)}; all ` +
-            `delivered ${elapsedMs} ms after the first command`),
-      );
-    },
-    60_000,
-  );
+    const records = await eventually(
+      async () => {
+        const all = await withStore(url, async (store) =>
+          (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
+        );
+        expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(
+          tickets.length,
+        );
+        expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
+        for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
+        return all;
+      },
+      { timeoutMs: 25_000, intervalMs: 200 },
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    await sleep(500); // nothing more arrives afterwards
+    const perTicket = tickets.map((ticket) => ({
+      records: records.filter((r: LicenseRequestRecord) => r.ticketUrl === ticketUrl(ticket)).length,
+      notices: postsForTicket(fake, ticket).length,
+      dms: dmsFor(ticket).length,
+      issues: gitlabIssuesFor(ticket).length,
+    }));
+    expect(perTicket).toEqual(tickets.map(() => ({ records: 1, notices: 1, dms: 1, issues: 1 })));
+    const starPosts = starTickets.map((ticket) => postsForTicket(fake, ticket).length);
+    expect(starPosts).toEqual(starTickets.map(() => 1));
+    const sent = tickets.length * 2;
+    const licenses = perTicket.reduce((n, c) => n + c.dms, 0);
+    const notices = perTicket.reduce((n, c) => n + c.notices, 0);
+    report(
+      `spread+duplicated: ${sent} submissions (${tickets.length} requests × 2 replicas) + ${starTickets.length} ` +
+        `star-checks → ${licenses} licenses handed over, ${notices} notices, ` +
+        (`${starPosts.reduce((a, b) => a + b, 0)} star audit posts; lost ` +
+          `${tickets.length - licenses + starTickets.length - starPosts.reduce((a, b) => a + b, 0)}, `) +
+        (`duplicated ${perTicket.reduce((n, c) => n + c.notices - 1 + c.dms - 1 + c.issues - 1, 0)}; all ` +
+          `delivered ${elapsedMs} ms after the first command`),
+    );
+  }, 60_000);
 
-  it(
-    'PostgreSQL restarted mid-run: requests in flight complete, readiness fails while it is down, acks stay ' +
-      'under 3 s, nothing lost',
-    async () => {
-      const tickets = [8301, 8302, 8303, 8304];
-      await Promise.all(
-        tickets.map(async (ticket, i) => {
-          const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
-          expect(
-            applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2].t, opened.view!, form(ticket)))
-              .kind,
-          ).toBe('update');
-        }),
-      );
-      await eventually(() => expect(tickets.map((t) => gitlabIssuesFor(t).length)).toEqual([1, 1, 1, 1]), {
-        timeoutMs: 10_000,
-        intervalMs: 50,
+  it('PostgreSQL restarted mid-run: requests in flight complete, readiness fails while it is down, acks stay under 3 s, nothing lost', async () => {
+    const tickets = [8301, 8302, 8303, 8304];
+    await Promise.all(
+      tickets.map(async (ticket, i) => {
+        const opened = await runCommand(replicas[i % 2].t, '/emergency-license', String(ticket));
+        expect(
+          applySubmissionAck(fake, opened.view!, await submitView(replicas[i % 2].t, opened.view!, form(ticket))).kind,
+        ).toBe('update');
+      }),
+    );
+    await eventually(() => expect(tickets.map((t) => gitlabIssuesFor(t).length)).toEqual([1, 1, 1, 1]), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    // One more form opened before the outage, submitted during it.
+    const lateTicket = 8305;
+    const lateForm = await runCommand(replicas[0].t, '/emergency-license', String(lateTicket));
+
+    await postgres().stop();
+    const downAt = performance.now();
+    let readyWhileDown: number[];
+    let ackMs: number;
+    let ackText: string;
+    try {
+      readyWhileDown = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
+      const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));
+      expect(live).toEqual([200, 200]);
+      const health = (await (await fetch(`${replicas[0].bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
+      expect(health).toMatchObject({
+        status: 'unavailable',
+        storeWritable: false,
+        database: { backend: 'postgres', reachable: false },
       });
-      // One more form opened before the outage, submitted during it.
-      const lateTicket = 8305;
-      const lateForm = await runCommand(replicas[0].t, '/emergency-license', String(lateTicket));
+      const t0 = performance.now();
+      const res = await submitView(replicas[0].t, lateForm.view!, form(lateTicket));
+      ackMs = Math.round(performance.now() - t0);
+      ackText = JSON.stringify(res.json());
+      // The Mechanizer finishes while the database is down.
+      tickets.forEach(succeed);
+      await sleep(1500); // the replicas see the issues close and try to record it
+    } finally {
+      await postgres().start();
+    }
+    const downMs = Math.round(performance.now() - downAt);
+    expect(readyWhileDown).toEqual([503, 503]);
+    expect(ackMs).toBeLessThan(3000);
+    expect(ackText).toMatch(/database is not reachable/);
 
-      await postgres().stop();
-      const downAt = performance.now();
-      let readyWhileDown: number[];
-      let ackMs: number;
-      let ackText: string;
-      try {
-        readyWhileDown = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
-        const live = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/livez`)).status));
-        expect(live).toEqual([200, 200]);
-        const health = (await (await fetch(`${replicas[0].bot.baseUrl}/healthz`)).json()) as Record<string, unknown>;
-        expect(health).toMatchObject({
-          status: 'unavailable',
-          storeWritable: false,
-          database: { backend: 'postgres', reachable: false },
-        });
-        const t0 = performance.now();
-        const res = await submitView(replicas[0].t, lateForm.view!, form(lateTicket));
-        ackMs = Math.round(performance.now() - t0);
-        ackText = JSON.stringify(res.json());
-        // The Mechanizer finishes while the database is down.
-        tickets.forEach(succeed);
-        await sleep(1500); // the replicas see the issues close and try to record it
-      } finally {
-        await postgres().start();
-      }
-      const downMs = Math.round(performance.now() - downAt);
-      expect(readyWhileDown).toEqual([503, 503]);
-      expect(ackMs).toBeLessThan(3000);
-      expect(ackText).toMatch(/database is not reachable/);
+    const records = await eventually(
+      async () => {
+        const all = await withStore(url, async (store) =>
+          (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
+        );
+        expect(all.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual(
+          tickets.map(() => ['generated', 'delivered']),
+        );
+        expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
+        for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
+        return all;
+      },
+      { timeoutMs: 25_000, intervalMs: 200 },
+    );
+    const readyAgain = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
+    expect(readyAgain).toEqual([200, 200]);
+    await sleep(500);
+    const counts = tickets.map((t) => ({
+      issues: gitlabIssuesFor(t).length,
+      notices: postsForTicket(fake, t).length,
+      dms: dmsFor(t).length,
+    }));
+    expect(counts).toEqual(tickets.map(() => ({ issues: 1, notices: 1, dms: 1 })));
+    expect(records).toHaveLength(tickets.length);
+    report(
+      `PostgreSQL down ${downMs} ms mid-run with ${tickets.length} requests in flight → ` +
+        `${counts.filter((c) => c.dms === 1).length} licenses, ${counts.reduce((n, c) => n + c.notices, 0)} ` +
+        `notices, ` +
+        (`lost 0, duplicated ${counts.reduce((n, c) => n + c.notices - 1 + c.dms - 1 + c.issues - 1, 0)}; ` +
+          `/readyz while down ${readyWhileDown.join('/')}; a submission during the outage answered in ${ackMs}` +
+          ` ms with the "database not reachable" view`),
+    );
+  }, 60_000);
+  it('SIGKILL of the replica working on a request (GitLab issue open) → the other takes it over after the lease and completes it once', async () => {
+    const [victim, survivor] = replicas as [Replica, Replica];
+    const ticket = 8201;
+    const opened = await runCommand(victim.t, '/emergency-license', String(ticket));
+    const ack = applySubmissionAck(fake, opened.view!, await submitView(victim.t, opened.view!, form(ticket)));
+    expect(ack.kind).toBe('update');
+    // Acked, the issue is open, recorded and shown in the notice: the victim waits for the Mechanizer.
+    // "Shown" includes the notice's post being recorded as delivered: Slack applies the update a
+    // moment before the victim records it, and a kill in that moment would leave the notice's
+    // outbox entry leased to the dead replica (for the audit lease, ~20 s), which is not what this
+    // test is about.
+    await eventually(
+      async () => {
+        const [record] = await withStore(url, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+        const issueUrl = record && record.status !== 'refused' ? record.issueUrl : undefined;
+        expect(issueUrl).toMatch(/\/issues\/\d+/);
+        expect(noticeText(ticket)).toContain(issueUrl!);
+        expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
+      },
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    const [issue] = gitlabIssuesFor(ticket);
+    await victim.bot.kill('SIGKILL');
+    const killedAt = performance.now();
+    succeed(ticket);
 
-      const records = await eventually(
-        async () => {
-          const all = await withStore(url, async (store) =>
-            (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
-          );
-          expect(all.map((r) => [r.status, r.status === 'generated' ? r.delivery.status : undefined])).toEqual(
-            tickets.map(() => ['generated', 'delivered']),
-          );
-          expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
-          for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
-          return all;
-        },
-        { timeoutMs: 25_000, intervalMs: 200 },
-      );
-      const readyAgain = await Promise.all(replicas.map(async (r) => (await fetch(`${r.bot.baseUrl}/readyz`)).status));
-      expect(readyAgain).toEqual([200, 200]);
-      await sleep(500);
-      const counts = tickets.map((t) => ({
-        issues: gitlabIssuesFor(t).length,
-        notices: postsForTicket(fake, t).length,
-        dms: dmsFor(t).length,
-      }));
-      expect(counts).toEqual(tickets.map(() => ({ issues: 1, notices: 1, dms: 1 })));
-      expect(records).toHaveLength(tickets.length);
-      report(
-        `PostgreSQL down ${downMs} ms mid-run with ${tickets.length} requests in flight → ` +
-          `${counts.filter((c) => c.dms === 1).length} licenses, ${counts.reduce((n, c) => n + c.notices, 0)} ` +
-          `notices, ` +
-          (`lost 0, duplicated ${counts.reduce((n, c) => n + c.notices - 1 + c.dms - 1 + c.issues - 1, 0)}; ` +
-            `/readyz while down ${readyWhileDown.join('/')}; a submission during the outage answered in ${ackMs}` +
-            ` ms with the "database not reachable" view`),
-      );
-    },
-    60_000,
-  );
-  it(
-    'SIGKILL of the replica working on a request (GitLab issue open) → the other takes it over after the lease ' +
-      'and completes it once',
-    async () => {
-      const [victim, survivor] = replicas as [Replica, Replica];
-      const ticket = 8201;
-      const opened = await runCommand(victim.t, '/emergency-license', String(ticket));
-      const ack = applySubmissionAck(fake, opened.view!, await submitView(victim.t, opened.view!, form(ticket)));
-      expect(ack.kind).toBe('update');
-      // Acked, the issue is open, recorded and shown in the notice: the victim waits for the Mechanizer.
-      // "Shown" includes the notice's post being recorded as delivered: Slack applies the update a
-      // moment before the victim records it, and a kill in that moment would leave the notice's
-      // outbox entry leased to the dead replica (for the audit lease, ~20 s), which is not what this
-      // test is about.
-      await eventually(
-        async () => {
-          const [record] = await withStore(url, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-          const issueUrl = record && record.status !== 'refused' ? record.issueUrl : undefined;
-          expect(issueUrl).toMatch(/\/issues\/\d+/);
-          expect(noticeText(ticket)).toContain(issueUrl!);
-          expect(await withStore(url, (store) => store.outbox.backlog())).toBe(0);
-        },
-        { timeoutMs: 10_000, intervalMs: 50 },
-      );
-      const [issue] = gitlabIssuesFor(ticket);
-      await victim.bot.kill('SIGKILL');
-      const killedAt = performance.now();
-      succeed(ticket);
-
-      const record = await eventually(
-        async () => {
-          const [r] = await withStore(url, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
-          expect(r).toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
-          return r;
-        },
-        { timeoutMs: 15_000, intervalMs: 50 },
-      );
-      const takeoverMs = Math.round(performance.now() - killedAt);
-      await eventually(() => expect(noticeText(ticket)).toMatch(/Delivered to/), { timeoutMs: 5000, intervalMs: 50 });
-      await sleep(500);
-      expect(gitlabIssuesFor(ticket)).toHaveLength(1);
-      expect(postsForTicket(fake, ticket)).toHaveLength(1);
-      expect(dmsFor(ticket)).toHaveLength(1);
-      expect(record.status === 'refused' ? undefined : record.issueUrl).toBe(issue.web_url);
-      expect(survivor.bot.lines.some((l) => l.includes('resuming a pending license request'))).toBe(true);
-      // Not before the lease (last renewed at most a third of it before the kill) ran out; soon after.
-      expect(takeoverMs).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);
-      expect(takeoverMs).toBeLessThan(leaseMs + 5_000);
-      report(
-        `SIGKILL between ack and license: lease ${leaseMs} ms → the other replica completed it ${takeoverMs} ms ` +
-          `after the kill (lease expiry, a 100 ms claim pass, one look at the GitLab issue); GitLab issues 1, ` +
-          `notices 1, DMs 1`,
-      );
-    },
-    60_000,
-  );
+    const record = await eventually(
+      async () => {
+        const [r] = await withStore(url, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+        expect(r).toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
+        return r;
+      },
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+    const takeoverMs = Math.round(performance.now() - killedAt);
+    await eventually(() => expect(noticeText(ticket)).toMatch(/Delivered to/), { timeoutMs: 5000, intervalMs: 50 });
+    await sleep(500);
+    expect(gitlabIssuesFor(ticket)).toHaveLength(1);
+    expect(postsForTicket(fake, ticket)).toHaveLength(1);
+    expect(dmsFor(ticket)).toHaveLength(1);
+    expect(record.status === 'refused' ? undefined : record.issueUrl).toBe(issue.web_url);
+    expect(survivor.bot.lines.some((l) => l.includes('resuming a pending license request'))).toBe(true);
+    // Not before the lease (last renewed at most a third of it before the kill) ran out; soon after.
+    expect(takeoverMs).toBeGreaterThanOrEqual((leaseMs * 2) / 3 - 100);
+    expect(takeoverMs).toBeLessThan(leaseMs + 5_000);
+    report(
+      `SIGKILL between ack and license: lease ${leaseMs} ms → the other replica completed it ${takeoverMs} ms ` +
+        `after the kill (lease expiry, a 100 ms claim pass, one look at the GitLab issue); GitLab issues 1, ` +
+        `notices 1, DMs 1`,
+    );
+  }, 60_000);
 });
