@@ -1,20 +1,7 @@
-import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { modal, section } from '../views/blocks';
 import { COMMANDS } from '../surface';
-
-/**
- * Bolt has no "no listener matched" hook, and a request nobody acknowledges would reach the ack guard,
- * which can only assume a stuck database. So every listener chain starts with `taken`, and
- * `answerUnhandled`, a global middleware, answers what no listener took, after all listeners ran.
- */
-const TAKEN = 'takenByListener';
-
-/** First listener middleware of every registration: this request has a listener. */
-export async function taken({ context, next }: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
-  context[TAKEN] = true;
-  await next();
-}
 
 export const OLDER_BUTTON_TEXT =
   ':warning: This button belongs to an older version of the message, and the bot no longer knows it: run the ' +
@@ -39,14 +26,13 @@ function describe(args: AnyMiddlewareArgs): { kind: string; id?: string } {
 }
 
 /**
- * Registered first with `app.use`: answers, once every listener has run, a request none of them took, and
- * logs its kind and ID.
+ * Answers a request no listener takes (a button from an older version of a message, a modal of an older
+ * version, a command the bot does not have) with what happened, and logs its kind and ID. Without it the
+ * request would reach the ack guard unanswered, which can only assume a stuck database.
  */
 export const answerUnhandled =
-  (logger: Logger): Middleware<AnyMiddlewareArgs> =>
-  async (args) => {
-    await args.next(); // a listener that failed throws here, on to the error handler
-    if (args.context[TAKEN]) return;
+  (logger: Logger) =>
+  async (args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const { kind, id } = describe(args);
     if (kind === 'event') {
       // Acknowledged by Bolt already; the manifest subscribes only to events the bot handles.

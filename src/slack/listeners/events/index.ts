@@ -1,9 +1,8 @@
-import type { App } from '@slack/bolt';
 import type { AppServices } from '../../services';
-import { taken } from '../unhandled';
+import type { Listeners } from '../router';
 import { appHomeOpened } from './app-home-opened';
 
 /** The Events API events the manifest subscribes to. */
-export function register(app: App, services: AppServices): void {
-  app.event('app_home_opened', taken, appHomeOpened(services));
+export function register(app: Listeners, services: AppServices): void {
+  app.event('app_home_opened', appHomeOpened(services));
 }
