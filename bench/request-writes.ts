@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../src/store/types';
+import type { Store } from '../src/store/store';
 import { hr } from '../testkit/signed-request';
 import { summarize, type Summary } from './stats';
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { PostgresStore } from '../src/store';
-import type { Store } from '../src/store/types';
+import type { Store } from '../src/store/store';
 import { hr } from '../testkit/signed-request';
 import { measure as measureWithRows, measureRequestWrites } from './request-writes';
 import type { Summary } from './stats';

@@ -16,7 +16,7 @@ import { ackLatencyRecorder, countingSlackFetch } from './slack/instrumentation'
 import { connectStore } from './store/connect';
 import { describeDatabaseUrl } from './store/database-url';
 import { SqliteStore } from './store/sqlite';
-import type { Store } from './store/types';
+import type { Store } from './store/store';
 import { Authorizer } from './slack/authorization';
 import { boltLogger } from './slack/bolt-logger';
 import { registerErrorHandler } from './slack/error-handler';

@@ -1,10 +1,11 @@
 /**
- * The bot as a real child process (`node -r ts-node/register/transpile-only src/main.ts`), configured
+ * The bot as a real child process (`node -r ./testkit/ts-register.js src/main.ts`), configured
  * only through environment variables, so that tests can SIGKILL or SIGTERM it like an orchestrator.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BOT_TOKEN, LICENSING_CHANNEL, SIGNING_SECRET } from './bot-under-test';
+import { TS_REGISTER } from './constants';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 
@@ -59,15 +60,11 @@ export async function spawnBot(
   readyTimeoutMs = 20_000,
   preload: string[] = [],
 ): Promise<ChildBot> {
-  const proc = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', ...preload.flatMap((p) => ['-r', p]), 'src/main.ts'],
-    {
-      cwd: PROJECT_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawn(process.execPath, ['-r', TS_REGISTER, ...preload.flatMap((p) => ['-r', p]), 'src/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(proc);
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 /**
  * Identities shared by the fake Slack Web API (what `auth.test` answers) and the payload builders
  * (what "Slack" puts in the requests it sends to the app), so both sides describe one workspace.
@@ -24,3 +25,6 @@ export const DEFAULT_TZ = 'America/New_York';
 
 /** Slack gives the app 3 seconds to use a trigger_id. */
 export const TRIGGER_TTL_MS = 3000;
+
+/** `node -r TS_REGISTER file.ts`: runs TypeScript in a child process, transpiled once and cached (see the file). */
+export const TS_REGISTER = resolve(__dirname, 'ts-register.js');

@@ -22,6 +22,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_TZ, FAKE_APP_ID, FAKE_BOT, FAKE_TEAM, TRIGGER_TTL_MS } from './constants';
+import { checkMessageBlocks, checkView } from './block-kit';
 
 /** Test support deals in arbitrary Slack JSON; `any` keeps assertions on it terse. */
 export type Json = any;
@@ -275,110 +276,6 @@ function withGeneratedIds(blocks: Json[]): Json[] {
   });
 }
 
-function textLength(obj: Json): number {
-  return isObject(obj) && typeof obj.text === 'string' ? obj.text.length : 0;
-}
-
-function elementsOf(block: JsonObject): JsonObject[] {
-  if (block.type === 'input' && isObject(block.element)) return [block.element];
-  if (block.type === 'actions' && Array.isArray(block.elements)) return block.elements.filter(isObject);
-  if (block.type === 'section' && isObject(block.accessory)) return [block.accessory];
-  return [];
-}
-
-function validateBlocks(blocks: Json, max: number, problems: string[]): void {
-  if (blocks === undefined) return;
-  if (!Array.isArray(blocks)) {
-    problems.push('blocks must be an array');
-    return;
-  }
-  if (blocks.length > max) problems.push(`no more than ${max} items allowed [json-pointer:/blocks]`);
-  const blockIds = new Set<string>();
-  blocks.forEach((block, i) => {
-    if (!isObject(block) || typeof block.type !== 'string') {
-      problems.push(`missing required field: type [json-pointer:/blocks/${i}]`);
-      return;
-    }
-    if (typeof block.block_id === 'string') {
-      if (blockIds.has(block.block_id))
-        problems.push(`duplicate block_id: ${block.block_id} [json-pointer:/blocks/${i}/block_id]`);
-      blockIds.add(block.block_id);
-      if (block.block_id.length > 255)
-        problems.push(`block_id must be at most 255 characters [json-pointer:/blocks/${i}/block_id]`);
-    }
-    if (block.type === 'input') {
-      if (!isObject(block.label)) problems.push(`missing required field: label [json-pointer:/blocks/${i}]`);
-      else if (textLength(block.label) > 2000)
-        problems.push(`must be less than 2001 characters [json-pointer:/blocks/${i}/label/text]`);
-      if (!isObject(block.element)) problems.push(`missing required field: element [json-pointer:/blocks/${i}]`);
-    }
-    if (block.type === 'section' && block.text === undefined && block.fields === undefined) {
-      problems.push(`must provide text or fields [json-pointer:/blocks/${i}]`);
-    }
-    if (block.type === 'section' && isObject(block.text) && textLength(block.text) > 3000) {
-      problems.push(`must be less than 3001 characters [json-pointer:/blocks/${i}/text/text]`);
-    }
-    const actionIds = new Set<string>();
-    for (const element of elementsOf(block)) {
-      if (typeof element.action_id === 'string') {
-        if (actionIds.has(element.action_id))
-          problems.push(`duplicate action_id: ${element.action_id} [json-pointer:/blocks/${i}]`);
-        actionIds.add(element.action_id);
-      }
-      const options: Json[] = Array.isArray(element.options)
-        ? element.options
-        : Array.isArray(element.option_groups)
-          ? element.option_groups.flatMap((g: Json) => (isObject(g) && Array.isArray(g.options) ? g.options : []))
-          : [];
-      const maxOptions = element.type === 'radio_buttons' || element.type === 'checkboxes' ? 10 : 100;
-      if (options.length > maxOptions)
-        problems.push(`no more than ${maxOptions} items allowed [json-pointer:/blocks/${i}/element/options]`);
-      if (
-        ['static_select', 'multi_static_select', 'radio_buttons', 'checkboxes'].includes(element.type) &&
-        options.length === 0
-      ) {
-        problems.push(`must provide options or option_groups [json-pointer:/blocks/${i}]`);
-      }
-      for (const option of options) {
-        if (!isObject(option) || typeof option.value !== 'string')
-          problems.push(`option without value [json-pointer:/blocks/${i}]`);
-        else {
-          if (option.value.length > 150)
-            problems.push(`option value must be at most 150 characters [json-pointer:/blocks/${i}]`);
-          if (textLength(option.text) > 75)
-            problems.push(`option text must be at most 75 characters [json-pointer:/blocks/${i}]`);
-        }
-      }
-    }
-  });
-}
-
-/** What Slack checks in views.open/update/push/publish, returned as `[ERROR] ...` messages. */
-export function validateView(view: Json): string[] {
-  const problems: string[] = [];
-  if (!isObject(view)) return ['view must be an object'];
-  if (view.type !== 'modal' && view.type !== 'home')
-    problems.push(`type must be modal or home [json-pointer:/view/type]`);
-  if (view.type === 'modal') {
-    if (!isObject(view.title)) problems.push('missing required field: title [json-pointer:/view]');
-    else if (textLength(view.title) > 24)
-      problems.push('must be less than 25 characters [json-pointer:/view/title/text]');
-    if (textLength(view.close) > 24) problems.push('must be less than 25 characters [json-pointer:/view/close/text]');
-    if (textLength(view.submit) > 24) problems.push('must be less than 25 characters [json-pointer:/view/submit/text]');
-    const hasInput = Array.isArray(view.blocks) && view.blocks.some((b: Json) => isObject(b) && b.type === 'input');
-    if (hasInput && view.submit === undefined)
-      problems.push('submit is required when an input block is within the blocks array [json-pointer:/view/submit]');
-  }
-  if (!Array.isArray(view.blocks)) problems.push('missing required field: blocks [json-pointer:/view]');
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) {
-    problems.push('must be less than 3001 characters [json-pointer:/view/private_metadata]');
-  }
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
-    problems.push('must be less than 256 characters [json-pointer:/view/callback_id]');
-  validateBlocks(view.blocks, 100, problems);
-  return problems;
-}
-
 function invalidArguments(problems: string[]): JsonObject {
   return {
     ok: false,
@@ -615,7 +512,7 @@ export class FakeSlack {
    */
   adoptView(view: JsonObject): JsonObject {
     if (this.options.validate) {
-      const problems = validateView(view);
+      const problems = checkView(view, { botRules: false });
       if (problems.length > 0)
         throw new Error(`FakeSlack.adoptView: Slack would reject this view: ${problems.join('; ')}`);
     }
@@ -1098,7 +995,7 @@ export class FakeSlack {
     }
     if (!isObject(view)) return { error: invalidArguments(['missing required field: view']) };
     if (this.options.validate) {
-      const problems = validateView(view);
+      const problems = checkView(view, { botRules: false });
       if (problems.length > 0) return { error: invalidArguments(problems) };
     }
     return view;
@@ -1183,8 +1080,7 @@ export class FakeSlack {
     if (!hasContent) return { ok: false, error: 'no_text' };
     if (this.options.validate) {
       if (typeof args.text === 'string' && args.text.length > 40000) return { ok: false, error: 'msg_too_long' };
-      const problems: string[] = [];
-      validateBlocks(args.blocks, 50, problems);
+      const problems = checkMessageBlocks(args.blocks);
       if (problems.length > 0)
         return {
           ok: false,
@@ -1285,8 +1181,7 @@ export class FakeSlack {
       const existing = this.messages.get(key);
       if (!existing) return { ok: false, error: 'message_not_found' };
       if (this.options.validate) {
-        const problems: string[] = [];
-        validateBlocks(args.blocks, 50, problems);
+        const problems = checkMessageBlocks(args.blocks);
         if (problems.length > 0) return { ok: false, error: 'invalid_blocks', errors: problems };
       }
       const updated: JsonObject = {

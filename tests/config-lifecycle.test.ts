@@ -34,20 +34,16 @@ describe('loadConfig: trial follow-up (issue 12)', () => {
     });
   });
 
-  it(
-    'refuses a lead time that is not a positive number, a group that is not an ID, and an invalid cron with ' +
-      'its reason',
-    () => {
-      expect(problemsOf({ LICENSE_REMINDER_HOURS: '0' })).toEqual([
-        'LICENSE_REMINDER_HOURS: must be a positive number of hours',
-      ]);
-      expect(problemsOf({ LICENSE_REMINDER_HOURS: 'soon' })[0]).toMatch(/^LICENSE_REMINDER_HOURS: /);
-      expect(problemsOf({ LR_TEAM_USERGROUP: '@lr-team' })).toEqual([
-        'LR_TEAM_USERGROUP: must be a user group ID like S0123ABCD',
-      ]);
-      const [cron] = problemsOf({ STAR_DIGEST_CRON: '0 9 * *' });
-      expect(cron).toMatch(/^STAR_DIGEST_CRON: invalid cron expression "0 9 \* \*": it has 4 fields, not 5/);
-      expect(problemsOf({ STAR_DIGEST_CRON: '61 9 * * 1' })[0]).toMatch(/^STAR_DIGEST_CRON: invalid cron expression/);
-    },
-  );
+  it('refuses a lead time that is not a positive number, a group that is not an ID, and an invalid cron with its reason', () => {
+    expect(problemsOf({ LICENSE_REMINDER_HOURS: '0' })).toEqual([
+      'LICENSE_REMINDER_HOURS: must be a positive number of hours',
+    ]);
+    expect(problemsOf({ LICENSE_REMINDER_HOURS: 'soon' })[0]).toMatch(/^LICENSE_REMINDER_HOURS: /);
+    expect(problemsOf({ LR_TEAM_USERGROUP: '@lr-team' })).toEqual([
+      'LR_TEAM_USERGROUP: must be a user group ID like S0123ABCD',
+    ]);
+    const [cron] = problemsOf({ STAR_DIGEST_CRON: '0 9 * *' });
+    expect(cron).toMatch(/^STAR_DIGEST_CRON: invalid cron expression "0 9 \* \*": it has 4 fields, not 5/);
+    expect(problemsOf({ STAR_DIGEST_CRON: '61 9 * * 1' })[0]).toMatch(/^STAR_DIGEST_CRON: invalid cron expression/);
+  });
 });

@@ -4,7 +4,7 @@ import type { LifecycleRepository, RequestResolution } from '../store/lifecycle-
 import type { LicenseRequestRecord, OutboxEntry, OutboxMessage } from '../store/types';
 import type { LifecycleActor, LifecycleSlackEffects } from '../workflows/license-lifecycle';
 import { lapseOf } from '../workflows/license-lifecycle';
-import type { LifecycleRequest } from '../workflows/lifecycle-jobs';
+import type { LifecycleRequest } from '../store/lifecycle-jobs';
 import type { LifecycleFireContext } from '../workflows/lifecycle-scheduler';
 import { licenseNoticeKey } from './messages/license-notice';
 import { buildLifecycleNotice } from './messages/license-notice-lifecycle';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { Config } from '../config';
 import type { BotMetrics } from '../ops/metrics';
-import type { Store } from '../store/types';
+import type { Store } from '../store/store';
 import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
 import type { EmergencyLicenseService } from '../workflows/emergency-license-service';
 import type { StarCheckService } from '../workflows/star-check';

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { UserPreferenceStore } from '../store/types';
+import type { UserPreferenceRepository } from '../store/types';
 import { slackErrorCode } from '../shared/slack-errors';
 import { SingleFlight } from '../shared/single-flight';
 
@@ -14,7 +14,7 @@ export class UserTimeZones {
 
   constructor(
     private readonly client: WebClient,
-    private readonly store: UserPreferenceStore,
+    private readonly store: UserPreferenceRepository,
     private readonly logger: Logger,
     private readonly ttlMs = 6 * 3_600_000,
   ) {}

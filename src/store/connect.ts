@@ -1,6 +1,6 @@
 import type { PostgresStoreOptions } from './postgres';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite';
-import type { Store } from './types';
+import type { Store } from './store';
 
 export interface ConnectStoreOptions {
   /** Folder of the embedded SQLite store, used when no databaseUrl is given. */

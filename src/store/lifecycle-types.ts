@@ -1,5 +1,5 @@
 import type { LifecycleEvent, LifecycleEventType } from '../policy/license-lifecycle';
-import type { LifecycleJobs } from '../workflows/lifecycle-jobs';
+import type { LifecycleJobs } from './lifecycle-jobs';
 import type { StarDecisionRecord } from './types';
 
 /**

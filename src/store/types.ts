@@ -1,5 +1,3 @@
-import type { LifecycleRepository } from './lifecycle-types';
-
 /**
  * The bot's durable state, behind interfaces small enough that a shared database can replace
  * the embedded SQLite store when the bot runs as several replicas.
@@ -166,9 +164,6 @@ export interface LicenseRequestRepository extends RequestLeases {
   claimRetry(id: string, now: Date): Promise<boolean>;
   findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
   findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
-  listPending(): Promise<PendingLicenseRequest[]>;
-  /** Generated requests whose delivery is pending and due at `now`. */
-  listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]>;
   /**
    * Records one delivery attempt; returns the updated record. With `owner`, only while that owner
    * still holds the request's lease (the completion of fenced work): otherwise nothing changes
@@ -325,7 +320,7 @@ export interface RequestLeases {
     leaseMs: number,
     unclaimedGraceMs?: number,
   ): Promise<LicenseRequestRecord[]>;
-  /** Like listDeliveriesDue, but only those whose lease is free, now leased to `owner`. */
+  /** Generated requests whose delivery is pending and due at `now` and whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */
   renewRequestLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
@@ -357,27 +352,3 @@ export class LeaseLostError extends Error {
     this.name = 'LeaseLostError';
   }
 }
-
-/**
- * The whole store: one repository per kind of record, so that callers depend on the one they
- * need (the workflow on `requests`, the audit dispatcher on `outbox`, ...).
- */
-export interface Store {
-  readonly requests: LicenseRequestRepository;
-  readonly openRequests: OpenRequestRepository;
-  readonly outbox: AuditOutbox;
-  readonly decisions: StarDecisionRepository;
-  readonly preferences: UserPreferenceRepository;
-  /** The trial follow-up: reminder/lapse jobs, request events, scheduled runs. */
-  readonly lifecycle: LifecycleRepository;
-  /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
-  isWritable(): Promise<boolean>;
-  /** Releases the database (idempotent). */
-  close(): Promise<void>;
-}
-
-/** Names the rest of the code knew these interfaces by. */
-export type LicenseRequestStore = LicenseRequestRepository;
-export type OpenRequestStore = OpenRequestRepository;
-export type StarDecisionStore = StarDecisionRepository;
-export type UserPreferenceStore = UserPreferenceRepository;

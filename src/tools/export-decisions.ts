@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { openStore } from '../store';
 import type { StarDecisionRecord } from '../store/types';
@@ -63,17 +64,55 @@ export async function exportDecisions(dataDir: string, days: number, now = new D
   }
 }
 
-if (require.main === module) {
-  const daysArg = process.argv.indexOf('--days');
-  const days = daysArg >= 0 ? Number(process.argv[daysArg + 1]) : 30;
-  if (!Number.isFinite(days) || days <= 0) {
-    process.stderr.write('Usage: npm run export-decisions -- [--days N] (default 30)\n');
-    process.exit(2);
+const USAGE =
+  'Usage: npm run export-decisions -- [--days N]\n' +
+  '  Writes the /star-check decisions of the last N days (default 30) as CSV to stdout; reads the store in\n' +
+  '  DATA_DIR (default ./data).\n';
+
+export interface CommandIo {
+  dataDir: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** The command: parses `argv` (without node and the script), writes the CSV or the usage; returns the exit code. */
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  let values: { days?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n${USAGE}`);
+    return 2;
   }
-  exportDecisions(process.env.DATA_DIR || './data', days)
-    .then((csv) => process.stdout.write(csv))
-    .catch((error: Error) => {
-      process.stderr.write(`Cannot export: ${error.message}\n`);
-      process.exit(1);
-    });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const days = values.days === undefined ? 30 : Number(values.days);
+  if (!Number.isFinite(days) || days <= 0) {
+    io.stderr(`--days must be a positive number of days\n${USAGE}`);
+    return 2;
+  }
+  try {
+    io.stdout(await exportDecisions(io.dataDir, days));
+    return 0;
+  } catch (error) {
+    io.stderr(`Cannot export: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), {
+    dataDir: process.env.DATA_DIR || './data',
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,6 +1,7 @@
 import 'dotenv/config';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DATABASE_FILE_NAME, describeDatabaseUrl, PostgresStore, SqliteStore } from '../store';
 
 /**
@@ -84,19 +85,34 @@ export async function migrateStore(options: {
   }
 }
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const USAGE =
+  'Usage: npm run migrate-store -- --to postgres://user:password@host:5432/db   (reads the SQLite store in ' +
+  'DATA_DIR, default ./data)\n';
+
+/** The target URL from the command line, or the exit code when there is none to migrate to (usage, --help). */
+export function parseMigrateArgs(argv: string[]): { to: string } | { exitCode: number; usage: string } {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) return { exitCode: 0, usage: USAGE };
+    if (values.to && /^postgres(ql)?:\/\//.test(values.to)) return { to: values.to };
+  } catch {
+    // an unknown option or a missing value: the usage below
+  }
+  return { exitCode: 2, usage: USAGE };
 }
 
 if (require.main === module) {
-  const to = argument('--to');
-  if (!to || !/^postgres(ql)?:\/\//.test(to)) {
-    process.stderr.write(
-      'Usage: npm run migrate-store -- --to postgres://user:password@host:5432/db   (reads the SQLite store in DATA_DIR, default ./data)\n',
-    );
-    process.exit(2);
+  const parsed = parseMigrateArgs(process.argv.slice(2));
+  if (!('to' in parsed)) {
+    (parsed.exitCode === 0 ? process.stdout : process.stderr).write(parsed.usage);
+    process.exit(parsed.exitCode);
   }
+  const { to } = parsed;
   const dataDir = process.env.DATA_DIR || './data';
   migrateStore({ dataDir, to })
     .then(({ read, copied }) => {

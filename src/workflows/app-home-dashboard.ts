@@ -1,12 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { LifecycleRepository } from '../store/lifecycle-types';
-import type { LicenseRequestRecord, LicenseRequestRepository } from '../store/types';
-import {
-  DASHBOARD_CAPS,
-  type AppHomeDashboard,
-  type DashboardLicense,
-  type DashboardRequest,
-} from '../slack/views/app-home';
+import type { LicenseRequestRecord, LicenseRequestRepository, StarDecisionRecord } from '../store/types';
 import { OPEN_TRIAL_HORIZON_DAYS } from './license-lifecycle';
 import type { Permissions } from './permissions';
 
@@ -28,6 +22,39 @@ export async function loadHome(
   if (!decision.allowed) return { access: 'denied', reason: decision.reason };
   return { access: 'granted', dashboard: await loadDashboard(store, slackUserId, now) };
 }
+
+/** An open trial as the dashboard shows it; a LicenseRequestRecord plus its follow-up state fits. */
+export type DashboardLicense = Pick<
+  LicenseRequestRecord,
+  'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status'
+> & {
+  trialExpiresOn?: string;
+  resolvedAt?: string;
+  /** Set once someone pressed "Needs L&R". */
+  needsLrBySlackId?: string;
+};
+
+export type DashboardRequest = Pick<
+  LicenseRequestRecord,
+  'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt'
+> & { trialExpiresOn?: string; resolvedAt?: string };
+export type DashboardStarCheck = Pick<StarDecisionRecord, 'id' | 'ticketUrl' | 'verdict' | 'createdAt'>;
+
+/** Everything the dashboard shows (loaded here; Slack's view builder `buildAppHome` stays pure). */
+export interface AppHomeDashboard {
+  now: DateTime;
+  /** Generated, unresolved trials (others are filtered out here too). */
+  openLicenses: DashboardLicense[];
+  /** The viewer's own recent license requests, newest first. */
+  recentRequests: DashboardRequest[];
+  /** The viewer's own recent STAR checks, newest first. */
+  recentStarChecks: DashboardStarCheck[];
+  /** Show the "STAR check" button; only when a listener for OPEN_STAR_CHECK_ACTION is registered. */
+  starCheckButton?: boolean;
+}
+
+/** Caps that keep the view under Slack's 100 blocks: 3 + 2 + 2×20 + 1 + 2 + 10 + 2 + 10 + 1 = 71. */
+export const DASHBOARD_CAPS = { openLicenses: 20, recentRequests: 10, recentStarChecks: 10 } as const;
 
 type DashboardStore = {
   requests: Pick<LicenseRequestRepository, 'getRequest'>;

@@ -3,7 +3,7 @@ import { trialLapseAt, type LifecycleEvent } from '../policy/license-lifecycle';
 import type { LifecycleRepository, RequestResolution } from '../store/lifecycle-types';
 import type { LicenseRequestRecord, LicenseRequestRepository } from '../store/types';
 import type { LicenseNotifier } from './emergency-license';
-import type { LifecycleRequest } from './lifecycle-jobs';
+import type { LifecycleRequest } from '../store/lifecycle-jobs';
 import {
   LifecycleScheduler,
   type LifecycleEffects,

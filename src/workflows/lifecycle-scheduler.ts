@@ -8,7 +8,7 @@ import {
   type Lateness,
   type LifecycleJobKind,
 } from '../policy/license-lifecycle';
-import type { LifecycleJob, LifecycleJobs, LifecycleRequest, LifecycleRequestReader } from './lifecycle-jobs';
+import type { LifecycleJob, LifecycleJobs, LifecycleRequest, LifecycleRequestReader } from '../store/lifecycle-jobs';
 
 export interface LifecycleFireContext {
   /** When the job was due (the lapse: 00:00 UTC on the trial's expiry date). */
@@ -67,7 +67,7 @@ const silent: LifecycleSchedulerLogger = { info: () => undefined, warn: () => un
 
 /**
  * Runs the reminders and lapses of generated trials. `runOnce` is the whole job (claim what is
- * due, decide against the request as it is now, fire, complete); `start` just calls it on a timer.
+ * due, decide against the request as it is now, fire, complete); LicenseLifecycle calls it on its timer.
  * State lives in `jobs`, so a new instance after a restart picks up where the old one stopped,
  * and a job missed while the bot was down fires late, once.
  */
@@ -78,8 +78,6 @@ export class LifecycleScheduler {
   private readonly lateAfterMs: number;
   private readonly retryDelayMs: (attempts: number) => number;
   private readonly logger: LifecycleSchedulerLogger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
 
   constructor(private readonly options: LifecycleSchedulerOptions) {
     this.leadHours = options.leadHours ?? DEFAULT_REMINDER_LEAD_HOURS;
@@ -178,28 +176,5 @@ export class LifecycleScheduler {
       await jobs.reschedule(job.id, owner, retryAt, message, this.options.clock()).catch(() => undefined);
       return { ...base, result: 'failed', detail: message };
     }
-  }
-
-  /** Polls every `intervalMs`; one pass at a time. */
-  start(intervalMs: number): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.runOnce()
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'lifecycle pass failed'),
-        )
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  /** Stops polling and waits for a pass in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
   }
 }

@@ -9,7 +9,7 @@ import {
   questionsOnPath,
 } from '../policy/star-flowchart';
 import { parseTicketReference } from '../policy/ticket';
-import type { OutboxMessage, StarDecisionStore } from '../store/types';
+import type { OutboxMessage, StarDecisionRepository } from '../store/types';
 import { firstRefusal, type Permissions } from './permissions';
 
 /** What the /star-check modal was submitted with (read from the view by the Slack layer). */
@@ -39,7 +39,7 @@ export type StarCheckResult =
 
 export interface StarCheckServiceDeps {
   permissions: Permissions;
-  decisions: Pick<StarDecisionStore, 'recordDecision'>;
+  decisions: Pick<StarDecisionRepository, 'recordDecision'>;
   audit: { publish(message: OutboxMessage): Promise<void> };
   /** The audit message's text and blocks (rendered by the Slack layer). */
   auditMessage: (decision: StarDecision, slackUserId: string) => Pick<OutboxMessage, 'text' | 'blocks'>;

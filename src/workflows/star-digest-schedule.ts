@@ -2,12 +2,12 @@ import { DateTime } from 'luxon';
 import type { CronSchedule } from '../ops/cron-schedule';
 import { computeStarDigest, digestPeriodEnding, type StarDigest } from '../policy/star-digest';
 import type { LifecycleRepository } from '../store/lifecycle-types';
-import type { StarDecisionStore } from '../store/types';
+import type { StarDecisionRepository } from '../store/types';
 
 export interface StarDigestScheduleOptions {
   schedule: CronSchedule;
   runs: Pick<LifecycleRepository, 'claimRun' | 'completeRun'>;
-  decisions: Pick<StarDecisionStore, 'listDecisions'>;
+  decisions: Pick<StarDecisionRepository, 'listDecisions'>;
   /** Posts the digest under `key` (the outbox: the same key twice updates, never posts twice). */
   publish(key: string, digest: StarDigest): Promise<void>;
   clock: () => Date;

@@ -436,19 +436,16 @@ describe('background errors', () => {
     expect((await store.outbox.get('k'))?.deliveredVersion).toBe(1);
   });
 
-  it(
-    'a send that completes after stop() timed out and ' + 'the store was closed is not an unhandled rejection',
-    async () => {
-      const gate = deferred<{ ts: string }>();
-      const { dispatcher, store } = setup({ behaviour: () => gate.promise });
-      await dispatcher.publish(message('late'));
-      await dispatcher.stop(20);
-      await store.close(); // what startBot's stop() does next
-      gate.resolve({ ts: '1.1' });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(unhandled).toEqual([]);
-    },
-  );
+  it('a send that completes after stop() timed out and the store was closed is not an unhandled rejection', async () => {
+    const gate = deferred<{ ts: string }>();
+    const { dispatcher, store } = setup({ behaviour: () => gate.promise });
+    await dispatcher.publish(message('late'));
+    await dispatcher.stop(20);
+    await store.close(); // what startBot's stop() does next
+    gate.resolve({ ts: '1.1' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(unhandled).toEqual([]);
+  });
 });
 
 describe('many messages while Slack is down for a while', () => {
@@ -497,50 +494,43 @@ describe('a post whose answer was never seen (issue 9.5)', () => {
   const postedWith = (sender: ScriptedSender, key: string) =>
     sender.calls.filter((c) => c.key === key && c.ts === undefined);
 
-  it(
-    'marks the entry before the first post; after an uncertain failure the next attempt knows an earlier copy ' +
-      'may exist',
-    async () => {
-      const seen: (string | undefined)[] = [];
-      const { store, dispatcher, advance, flush } = setup({
-        behaviour: (entry, call) => {
-          seen.push(entry.postStartedAt);
-          if (call === 1) throw Object.assign(new Error('socket hang up'), { code: 'slack_webapi_request_error' });
-          return { ts: '1718366400.000001' };
-        },
-      });
-      await dispatcher.publish({ key: 'k', channel: 'C1', text: 'hello', blocks: [] });
-      await flush();
-      expect((await store.outbox.get('k'))?.postStartedAt).toBe(T0.toISOString());
-      advance(1000);
-      await flush();
-      expect(seen).toEqual([undefined, T0.toISOString()]);
-      expect((await store.outbox.get('k'))?.ts).toBe('1718366400.000001');
-    },
-  );
+  it('marks the entry before the first post; after an uncertain failure the next attempt knows an earlier copy may exist', async () => {
+    const seen: (string | undefined)[] = [];
+    const { store, dispatcher, advance, flush } = setup({
+      behaviour: (entry, call) => {
+        seen.push(entry.postStartedAt);
+        if (call === 1) throw Object.assign(new Error('socket hang up'), { code: 'slack_webapi_request_error' });
+        return { ts: '1718366400.000001' };
+      },
+    });
+    await dispatcher.publish({ key: 'k', channel: 'C1', text: 'hello', blocks: [] });
+    await flush();
+    expect((await store.outbox.get('k'))?.postStartedAt).toBe(T0.toISOString());
+    advance(1000);
+    await flush();
+    expect(seen).toEqual([undefined, T0.toISOString()]);
+    expect((await store.outbox.get('k'))?.ts).toBe('1718366400.000001');
+  });
 
-  it(
-    'a definite refusal from Slack (ok:false, 429) clears ' + 'the mark: the message is certainly not in the channel',
-    async () => {
-      const seen: (string | undefined)[] = [];
-      const { store, dispatcher, advance, flush, sender } = setup({
-        behaviour: (entry, call) => {
-          seen.push(entry.postStartedAt);
-          if (call === 1) throw slackError('channel_not_found');
-          if (call === 2)
-            throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 1 });
-          return { ts: '1718366400.000002' };
-        },
-      });
-      await dispatcher.publish({ key: 'k2', channel: 'C1', text: 'hello', blocks: [] });
-      await flush();
-      expect((await store.outbox.get('k2'))?.postStartedAt).toBeUndefined();
-      advance(1000);
-      await flush();
-      advance(1000);
-      await flush();
-      expect(seen).toEqual([undefined, undefined, undefined]);
-      expect(postedWith(sender, 'k2')).toHaveLength(3);
-    },
-  );
+  it('a definite refusal from Slack (ok:false, 429) clears the mark: the message is certainly not in the channel', async () => {
+    const seen: (string | undefined)[] = [];
+    const { store, dispatcher, advance, flush, sender } = setup({
+      behaviour: (entry, call) => {
+        seen.push(entry.postStartedAt);
+        if (call === 1) throw slackError('channel_not_found');
+        if (call === 2)
+          throw Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error', retryAfter: 1 });
+        return { ts: '1718366400.000002' };
+      },
+    });
+    await dispatcher.publish({ key: 'k2', channel: 'C1', text: 'hello', blocks: [] });
+    await flush();
+    expect((await store.outbox.get('k2'))?.postStartedAt).toBeUndefined();
+    advance(1000);
+    await flush();
+    advance(1000);
+    await flush();
+    expect(seen).toEqual([undefined, undefined, undefined]);
+    expect(postedWith(sender, 'k2')).toHaveLength(3);
+  });
 });

@@ -117,33 +117,30 @@ describe('claimBatchSize', () => {
 });
 
 describe('a database restart while messages are published', () => {
-  it(
-    'holds what the store refused, in order, and writes ' + 'and posts it once PostgreSQL is back: nothing lost',
-    async () => {
-      const url = await postgres().createDatabase();
-      const sender = new SlowSender('1', 1);
-      const {
-        stores: [store],
-        dispatchers: [dispatcher],
-      } = await replicas(url, [sender]);
-      await dispatcher.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
-      await postgres().stop();
-      try {
-        await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
-        await dispatcher.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
-        await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
-        expect(dispatcher.heldCount).toBe(2);
-      } finally {
-        await postgres().start();
-      }
-      for (let i = 0; i < 40 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        await dispatcher.kick();
-      }
-      expect(dispatcher.heldCount).toBe(0);
-      expect(await store.outbox.backlog()).toBe(0);
-      expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
-      expect((await store.outbox.get('during'))?.text).toBe('v2');
-    },
-  );
+  it('holds what the store refused, in order, and writes and posts it once PostgreSQL is back: nothing lost', async () => {
+    const url = await postgres().createDatabase();
+    const sender = new SlowSender('1', 1);
+    const {
+      stores: [store],
+      dispatchers: [dispatcher],
+    } = await replicas(url, [sender]);
+    await dispatcher.publish({ key: 'before', channel: 'C0LICENSING', text: 'before', blocks: [] });
+    await postgres().stop();
+    try {
+      await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v1', blocks: [] });
+      await dispatcher.publish({ key: 'during-2', channel: 'C0LICENSING', text: 'x', blocks: [] });
+      await dispatcher.publish({ key: 'during', channel: 'C0LICENSING', text: 'v2', blocks: [] });
+      expect(dispatcher.heldCount).toBe(2);
+    } finally {
+      await postgres().start();
+    }
+    for (let i = 0; i < 40 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await dispatcher.kick();
+    }
+    expect(dispatcher.heldCount).toBe(0);
+    expect(await store.outbox.backlog()).toBe(0);
+    expect(sender.posts.map((p) => p.key).sort()).toEqual(['before', 'during', 'during-2']);
+    expect((await store.outbox.get('during'))?.text).toBe('v2');
+  });
 });

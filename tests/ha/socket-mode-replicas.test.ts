@@ -188,107 +188,102 @@ describe('Socket Mode: two replicas on one PostgreSQL', () => {
       : 0;
   };
 
-  it(
-    'envelopes spread over both connections and duplicated to both → one request, one license and one notice ' +
-      'per ticket; every envelope acked on its socket',
-    async () => {
-      expect(links).toHaveLength(2);
-      const [a, b] = links as [Link, Link];
-      const spread = Array.from({ length: 8 }, (_, i) => 9001 + i);
-      const duplicated = Array.from({ length: 4 }, (_, i) => 9101 + i);
-      const sent: Sent[] = [];
-      const submissions: Sent[] = [];
-      const started = performance.now();
+  it('envelopes spread over both connections and duplicated to both → one request, one license and one notice per ticket; every envelope acked on its socket', async () => {
+    expect(links).toHaveLength(2);
+    const [a, b] = links as [Link, Link];
+    const spread = Array.from({ length: 8 }, (_, i) => 9001 + i);
+    const duplicated = Array.from({ length: 4 }, (_, i) => 9101 + i);
+    const sent: Sent[] = [];
+    const submissions: Sent[] = [];
+    const started = performance.now();
 
-      await Promise.all([
-        // (a) Distinct submissions spread over the connections; each form was opened through the other one.
-        ...spread.map(async (ticket, i) => {
-          const [openOn, submitOn] = i % 2 === 0 ? [a, b] : [b, a];
-          const { view, sent: command } = await openForm(openOn, ticket);
-          const submitted = send(submitOn, 'interactive', submission(view, ticket));
-          sent.push(command, submitted);
-          submissions.push(submitted);
-        }),
-        // (b) One submission delivered to both connections at once: the same envelope, the same view id.
-        ...duplicated.map(async (ticket, i) => {
-          const { view, sent: command } = await openForm(i % 2 === 0 ? a : b, ticket);
-          const payload = submission(view, ticket);
-          const envelopeId = `env-dup-${ticket}`;
-          const both = [send(a, 'interactive', payload, envelopeId), send(b, 'interactive', payload, envelopeId)];
-          sent.push(command, ...both);
-          submissions.push(...both);
-        }),
-      ]);
+    await Promise.all([
+      // (a) Distinct submissions spread over the connections; each form was opened through the other one.
+      ...spread.map(async (ticket, i) => {
+        const [openOn, submitOn] = i % 2 === 0 ? [a, b] : [b, a];
+        const { view, sent: command } = await openForm(openOn, ticket);
+        const submitted = send(submitOn, 'interactive', submission(view, ticket));
+        sent.push(command, submitted);
+        submissions.push(submitted);
+      }),
+      // (b) One submission delivered to both connections at once: the same envelope, the same view id.
+      ...duplicated.map(async (ticket, i) => {
+        const { view, sent: command } = await openForm(i % 2 === 0 ? a : b, ticket);
+        const payload = submission(view, ticket);
+        const envelopeId = `env-dup-${ticket}`;
+        const both = [send(a, 'interactive', payload, envelopeId), send(b, 'interactive', payload, envelopeId)];
+        sent.push(command, ...both);
+        submissions.push(...both);
+      }),
+    ]);
 
-      // Every envelope acked on the socket it came in on, within Slack's 3 s.
-      await eventually(() => expect(sent.filter((s) => !ackOf(s)).map((s) => s.envelopeId)).toEqual([]), {
-        timeoutMs: 3000,
-        intervalMs: 20,
-      });
-      const ackMs = Math.round(performance.now() - started);
-      const submissionAcks = submissions.map((s) => ackOf(s)!.payload as JsonObject | undefined);
-      expect(submissionAcks.map((p) => p?.response_action)).toEqual(submissions.map(() => 'update'));
-      expect(
-        submissionAcks.filter((p) => textOf(p!.view as JsonObject).match(/went wrong|not reachable|error/i)),
-      ).toEqual([]);
+    // Every envelope acked on the socket it came in on, within Slack's 3 s.
+    await eventually(() => expect(sent.filter((s) => !ackOf(s)).map((s) => s.envelopeId)).toEqual([]), {
+      timeoutMs: 3000,
+      intervalMs: 20,
+    });
+    const ackMs = Math.round(performance.now() - started);
+    const submissionAcks = submissions.map((s) => ackOf(s)!.payload as JsonObject | undefined);
+    expect(submissionAcks.map((p) => p?.response_action)).toEqual(submissions.map(() => 'update'));
+    expect(
+      submissionAcks.filter((p) => textOf(p!.view as JsonObject).match(/went wrong|not reachable|error/i)),
+    ).toEqual([]);
 
-      const tickets = [...spread, ...duplicated];
-      const records = await eventually(
-        async () => {
-          const all = await withStore(async (store) =>
-            (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
-          );
-          expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(
-            tickets.length,
-          );
-          expect(await withStore((store) => store.outbox.backlog())).toBe(0);
-          for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
-          return all;
-        },
-        { timeoutMs: 15_000, intervalMs: 100 },
-      );
-      const elapsedMs = Math.round(performance.now() - started);
-      await sleep(500); // nothing more arrives afterwards (a late duplicate post or upload would show now)
-
-      const perTicket = tickets.map((ticket) => ({
-        ticket,
-        records: records.filter((r) => r.ticketUrl === ticketUrl(ticket)).length,
-        notices: postsForTicket(fake, ticket).length,
-        licenses: licenseFilesFor(ticket).length,
-      }));
-      expect(perTicket).toEqual(tickets.map((ticket) => ({ ticket, records: 1, notices: 1, licenses: 1 })));
-      // A later state of a request edits its one notice in place (the outbox keeps one message per
-      // request; when the license was ready before the first post, that post already says so): every
-      // accepted chat.update in the channel edits one of the posted notices.
-      const noticeTs = new Set(tickets.flatMap((t) => postsForTicket(fake, t).map((p) => String(p.response.ts))));
-      const strayUpdates = fake
-        .callsTo('chat.update')
-        .filter(
-          (c) => c.args.channel === LICENSING_CHANNEL && c.response?.ok === true && !noticeTs.has(String(c.args.ts)),
+    const tickets = [...spread, ...duplicated];
+    const records = await eventually(
+      async () => {
+        const all = await withStore(async (store) =>
+          (await Promise.all(tickets.map((t) => store.requests.findByTicket(ticketUrl(t), 10)))).flat(),
         );
-      expect(strayUpdates).toEqual([]);
-      // The license went to the engineer who asked, in a DM.
-      expect(tickets.flatMap(licenseFilesFor).every((u) => String(u.channelId).startsWith('D'))).toBe(true);
-      // Both replicas took part: each received envelopes and acked them.
-      expect(links.map((l) => l.acks.length > 0)).toEqual([true, true]);
-      expect(problems.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+        expect(all.filter((r) => r.status === 'generated' && r.delivery.status === 'delivered')).toHaveLength(
+          tickets.length,
+        );
+        expect(await withStore((store) => store.outbox.backlog())).toBe(0);
+        for (const ticket of tickets) expect(noticeText(ticket)).toMatch(/Delivered to/);
+        return all;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    await sleep(500); // nothing more arrives afterwards (a late duplicate post or upload would show now)
 
-      const licenses = perTicket.reduce((n, c) => n + c.licenses, 0);
-      const notices = perTicket.reduce((n, c) => n + c.notices, 0);
-      const lost = perTicket.filter((c) => c.records === 0 || c.licenses === 0 || c.notices === 0).length;
-      const duplicates = perTicket.reduce(
-        (n, c) => n + Math.max(0, c.records - 1) + Math.max(0, c.licenses - 1) + Math.max(0, c.notices - 1),
-        0,
+    const perTicket = tickets.map((ticket) => ({
+      ticket,
+      records: records.filter((r) => r.ticketUrl === ticketUrl(ticket)).length,
+      notices: postsForTicket(fake, ticket).length,
+      licenses: licenseFilesFor(ticket).length,
+    }));
+    expect(perTicket).toEqual(tickets.map((ticket) => ({ ticket, records: 1, notices: 1, licenses: 1 })));
+    // A later state of a request edits its one notice in place (the outbox keeps one message per
+    // request; when the license was ready before the first post, that post already says so): every
+    // accepted chat.update in the channel edits one of the posted notices.
+    const noticeTs = new Set(tickets.flatMap((t) => postsForTicket(fake, t).map((p) => String(p.response.ts))));
+    const strayUpdates = fake
+      .callsTo('chat.update')
+      .filter(
+        (c) => c.args.channel === LICENSING_CHANNEL && c.response?.ok === true && !noticeTs.has(String(c.args.ts)),
       );
-      report(
-        `socket mode: ${sent.length} envelopes over 2 connections (${tickets.length} commands, ` +
-          `${spread.length} submissions spread, ${duplicated.length} delivered to both) → ` +
-          `${licenses} licenses, ${notices} notices ` +
-          `(${tickets.reduce((n, t) => n + updatesOf(t), 0)} in-place updates), ` +
-          `${lost} lost, ${duplicates} duplicated; all acked ${ackMs} ms, ` +
-          `all delivered ${elapsedMs} ms after the first command; ${problems.length} warnings logged`,
-      );
-    },
-    25_000,
-  );
+    expect(strayUpdates).toEqual([]);
+    // The license went to the engineer who asked, in a DM.
+    expect(tickets.flatMap(licenseFilesFor).every((u) => String(u.channelId).startsWith('D'))).toBe(true);
+    // Both replicas took part: each received envelopes and acked them.
+    expect(links.map((l) => l.acks.length > 0)).toEqual([true, true]);
+    expect(problems.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+
+    const licenses = perTicket.reduce((n, c) => n + c.licenses, 0);
+    const notices = perTicket.reduce((n, c) => n + c.notices, 0);
+    const lost = perTicket.filter((c) => c.records === 0 || c.licenses === 0 || c.notices === 0).length;
+    const duplicates = perTicket.reduce(
+      (n, c) => n + Math.max(0, c.records - 1) + Math.max(0, c.licenses - 1) + Math.max(0, c.notices - 1),
+      0,
+    );
+    report(
+      `socket mode: ${sent.length} envelopes over 2 connections (${tickets.length} commands, ` +
+        `${spread.length} submissions spread, ${duplicated.length} delivered to both) → ` +
+        `${licenses} licenses, ${notices} notices ` +
+        `(${tickets.reduce((n, t) => n + updatesOf(t), 0)} in-place updates), ` +
+        `${lost} lost, ${duplicates} duplicated; all acked ${ackMs} ms, ` +
+        `all delivered ${elapsedMs} ms after the first command; ${problems.length} warnings logged`,
+    );
+  }, 25_000);
 });

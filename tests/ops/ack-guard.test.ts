@@ -22,44 +22,37 @@ function receiverEvent(body: Record<string, unknown>) {
 const silent = pino({ level: 'silent' });
 
 describe('guardAcks', () => {
-  it(
-    'a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear ' +
-      'view, and the late ack is dropped',
-    async () => {
-      let release!: () => void;
-      const app = fakeApp(async (event) => {
-        await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
-        await event.ack({ response_action: 'update', view: { late: true } });
-      });
-      guardAcks(app, silent, { deadlineMs: 200 });
-      const event = receiverEvent({ type: 'view_submission' });
-      const done = app.processEvent(event);
-      await new Promise((resolve) => setTimeout(resolve, 350));
-      expect(event.acks).toHaveLength(1);
-      expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
-      expect(event.acks[0].at).toBeLessThan(340);
-      expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
-      release();
-      await done;
-      expect(event.acks).toHaveLength(1);
-    },
-  );
+  it('a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear view, and the late ack is dropped', async () => {
+    let release!: () => void;
+    const app = fakeApp(async (event) => {
+      await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
+      await event.ack({ response_action: 'update', view: { late: true } });
+    });
+    guardAcks(app, silent, { deadlineMs: 200 });
+    const event = receiverEvent({ type: 'view_submission' });
+    const done = app.processEvent(event);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(event.acks).toHaveLength(1);
+    expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
+    expect(event.acks[0].at).toBeLessThan(340);
+    expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
+    release();
+    await done;
+    expect(event.acks).toHaveLength(1);
+  });
 
-  it(
-    'a command whose listener failed before its ack (database refused) gets the ephemeral ' + 'explanation at once',
-    async () => {
-      const app = fakeApp(async () => {
-        // Bolt hands the error to the error handler and resolves: no ack was made.
-      });
-      guardAcks(app, silent, { deadlineMs: 2500 });
-      const event = receiverEvent({ command: '/license-status' });
-      await app.processEvent(event);
-      expect(event.acks).toEqual([
-        { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
-      ]);
-      expect(event.acks[0].at).toBeLessThan(100);
-    },
-  );
+  it('a command whose listener failed before its ack (database refused) gets the ephemeral explanation at once', async () => {
+    const app = fakeApp(async () => {
+      // Bolt hands the error to the error handler and resolves: no ack was made.
+    });
+    guardAcks(app, silent, { deadlineMs: 2500 });
+    const event = receiverEvent({ command: '/license-status' });
+    await app.processEvent(event);
+    expect(event.acks).toEqual([
+      { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
+    ]);
+    expect(event.acks[0].at).toBeLessThan(100);
+  });
 
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
     const seen: { type?: string; seconds: number }[] = [];

@@ -50,7 +50,7 @@ describe('process guards', () => {
   it('in a real Node process: a rejection nobody handles is logged and the process keeps running', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = `
-      require('ts-node/register/transpile-only');
+      require('./testkit/ts-register.js');
       const { installProcessGuards } = require('./src/ops/process-guards');
       const { createLogger } = require('./src/logger');
       installProcessGuards(createLogger('info'), { onFatal: () => process.exit(3) });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupGuide } from '../../src/setup-guide';
+import { TS_REGISTER } from '../../testkit/constants';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -11,21 +12,16 @@ function startWithoutConfiguration(
   extra: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'lr-first-run-'));
-  const proc = spawn(
-    process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')],
-    {
-      cwd,
-      // ts-node looks for tsconfig.json from the working directory; the bot itself sees no settings.
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: cwd,
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        ...extra,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(process.execPath, ['-r', TS_REGISTER, join(ROOT, 'src', 'main.ts')], {
+    cwd,
+    // The bot itself sees no settings.
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: cwd,
+      ...extra,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

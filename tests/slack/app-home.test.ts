@@ -1,15 +1,14 @@
 import { DateTime } from 'luxon';
 import { LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_PATTERN } from '../../src/slack/messages/license-lifecycle-ids';
+import { buildAppHome, OPEN_STAR_CHECK_ACTION } from '../../src/slack/views/app-home';
 import {
-  buildAppHome,
   DASHBOARD_CAPS,
-  OPEN_STAR_CHECK_ACTION,
   type AppHomeDashboard,
   type DashboardLicense,
   type DashboardRequest,
   type DashboardStarCheck,
-} from '../../src/slack/views/app-home';
-import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from './support/block-kit';
+} from '../../src/workflows/app-home-dashboard';
+import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from '../../testkit/block-kit';
 import { LICENSING_CHANNEL, long, longEmail, record } from './support/fixtures';
 
 type Obj = Record<string, any>;

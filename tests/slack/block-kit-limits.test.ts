@@ -15,7 +15,7 @@ import { STAR_BLOCKS } from '../../src/slack/views/star-check-ids';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { buildStarVerdictView } from '../../src/slack/views/star-verdict';
 import type { LicenseRequestRecord } from '../../src/store/types';
-import { checkMessage, checkView, mrkdwnTexts, unbalancedAngles } from './support/block-kit';
+import { checkMessage, checkView, mrkdwnTexts, unbalancedAngles } from '../../testkit/block-kit';
 import {
   allChartAnswerSets,
   allDecisions,

@@ -26,7 +26,7 @@ import {
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
 import { buildStarVerdictView } from '../../src/slack/views/star-verdict';
 import type { OutboxEntry } from '../../src/store/types';
-import { checkMessage, checkView } from './support/block-kit';
+import { checkMessage, checkView } from '../../testkit/block-kit';
 import { allDecisions, LICENSING_CHANNEL, NOW, record } from './support/fixtures';
 
 type ViewOf<T> = T extends { view: infer V } ? V : never;

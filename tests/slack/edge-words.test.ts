@@ -10,7 +10,7 @@ import { buildLicenseReminder, type ReminderInput } from '../../src/slack/messag
 import { buildLapsedLine } from '../../src/slack/messages/license-thread-lines';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
 import { buildStarDigestMessage } from '../../src/slack/messages/star-digest';
-import { allTexts, checkMessage } from './support/block-kit';
+import { allTexts, checkMessage } from '../../testkit/block-kit';
 import { record, TICKET_URL } from './support/fixtures';
 
 /** Issue 17: the words people read at the policy's edges (points 4, 5, 6 and 9). */

@@ -16,7 +16,7 @@ import {
 import { buildLapsedLine, buildNeedsLrLine, buildResolvedLine } from '../../src/slack/messages/license-thread-lines';
 import { buildStarDigestMessage } from '../../src/slack/messages/star-digest';
 import { mentionUserGroup } from '../../src/slack/mrkdwn';
-import { allTexts, checkMessage, mrkdwnTexts, unbalancedAngles } from './support/block-kit';
+import { allTexts, checkMessage, mrkdwnTexts, unbalancedAngles } from '../../testkit/block-kit';
 import { long, longEmail, TICKET_URL } from './support/fixtures';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });

@@ -24,7 +24,7 @@ import {
   buildReissueConfirmView,
 } from '../../src/slack/views/emergency-license-modal';
 import { buildStarCheckModal } from '../../src/slack/views/star-check-modal';
-import { allTexts, mrkdwnTexts } from './support/block-kit';
+import { allTexts, mrkdwnTexts } from '../../testkit/block-kit';
 import {
   allScopeCombinations,
   emergencyRequest,

@@ -8,7 +8,7 @@ import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
 import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
 import { readerDate, readerDateOfIso } from '../../src/slack/messages/reader-date';
 import { buildReissueConfirmView } from '../../src/slack/views/emergency-license-modal';
-import { allTexts } from './support/block-kit';
+import { allTexts } from '../../testkit/block-kit';
 import { emergencyRequest, record } from './support/fixtures';
 
 const CREATED = '2025-06-05T10:07:00.000Z';

@@ -25,40 +25,37 @@ describe('data folder permissions (umask 022)', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it(
-    'a new DATA_DIR is 0700, the database and its -wal/-shm ' + '0600, license files and the development key 0600',
-    async () => {
-      const dataDir = join(root, 'data');
-      const store = openStore(dataDir);
-      try {
-        expect(mode(dataDir)).toBe('700');
-        const dbFiles = readdirSync(dataDir).filter((f) => f.startsWith('bot.sqlite3'));
-        expect(dbFiles.sort()).toEqual(['bot.sqlite3', 'bot.sqlite3-shm', 'bot.sqlite3-wal']);
-        for (const f of dbFiles) expect([f, mode(join(dataDir, f))]).toEqual([f, '600']);
-        expect(store.modeFixes).toEqual([]);
+  it('a new DATA_DIR is 0700, the database and its -wal/-shm 0600, license files and the development key 0600', async () => {
+    const dataDir = join(root, 'data');
+    const store = openStore(dataDir);
+    try {
+      expect(mode(dataDir)).toBe('700');
+      const dbFiles = readdirSync(dataDir).filter((f) => f.startsWith('bot.sqlite3'));
+      expect(dbFiles.sort()).toEqual(['bot.sqlite3', 'bot.sqlite3-shm', 'bot.sqlite3-wal']);
+      for (const f of dbFiles) expect([f, mode(join(dataDir, f))]).toEqual([f, '600']);
+      expect(store.modeFixes).toEqual([]);
 
-        const signingKey = loadSigningKey({ dataDir, warn: () => undefined });
-        const adapter = createLicenseAdapter({ adapter: 'local', dataDir, warn: () => undefined, signingKey });
-        const outcome = await adapter.request({
-          requestId: 'r1',
-          ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/1',
-          email: 'a@b.example',
-          userCount: 5,
-          requestedBy: 'jdoe',
-        });
-        expect(outcome.status).toBe('generated');
-        const walk = (dir: string): string[] =>
-          readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-            e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)],
-          );
-        for (const path of walk(dataDir)) {
-          expect([path, mode(path)]).toEqual([path, statSync(path).isDirectory() ? '700' : '600']);
-        }
-      } finally {
-        store.closeNow();
+      const signingKey = loadSigningKey({ dataDir, warn: () => undefined });
+      const adapter = createLicenseAdapter({ adapter: 'local', dataDir, warn: () => undefined, signingKey });
+      const outcome = await adapter.request({
+        requestId: 'r1',
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/1',
+        email: 'a@b.example',
+        userCount: 5,
+        requestedBy: 'jdoe',
+      });
+      expect(outcome.status).toBe('generated');
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)],
+        );
+      for (const path of walk(dataDir)) {
+        expect([path, mode(path)]).toEqual([path, statSync(path).isDirectory() ? '700' : '600']);
       }
-    },
-  );
+    } finally {
+      store.closeNow();
+    }
+  });
 
   it('an existing 0755 folder with 0644 files is tightened at start, and the fixes are reported', () => {
     const dataDir = join(root, 'old');

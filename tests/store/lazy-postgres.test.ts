@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { TS_REGISTER } from '../../testkit/constants';
 
 /**
  * A bot on SQLite (no DATABASE_URL) never loads the PostgreSQL backend and its driver: about 4 MB
@@ -21,7 +22,7 @@ describe('the PostgreSQL driver is loaded only when selected', () => {
         process.stdout.write(JSON.stringify(loaded));
       });
     `;
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    const result = spawnSync(process.execPath, ['-r', TS_REGISTER, '-e', script], {
       cwd: root,
       encoding: 'utf8',
       timeout: 30_000,

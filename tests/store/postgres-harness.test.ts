@@ -12,6 +12,7 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from '../support/postgres';
+import { TS_REGISTER } from '../../testkit/constants';
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -116,7 +117,7 @@ describe('throwaway server lifetime', () => {
       startTestPostgres().then((pg) => { console.log(JSON.stringify({ url: pg.adminUrl, folder: pg.folder })); ` +
       `setInterval(() => {}, 1000); });
     `;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    const child = spawn(process.execPath, ['-r', TS_REGISTER, '-e', script], {
       cwd: join(__dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });

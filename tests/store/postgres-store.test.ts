@@ -84,48 +84,44 @@ describe('PostgreSQL migrations', () => {
 });
 
 describe('PostgreSQL pool and faults', () => {
-  it(
-    'answers not writable (quickly, without throwing) while ' + 'the server is down, and recovers after it restarts',
-    async () => {
-      const pg = server();
-      if (pg.external) return; // cannot stop a server we did not start
-      const url = await pg.createDatabase();
-      const poolErrors: Error[] = [];
-      const store = await PostgresStore.open({
-        connectionString: url,
-        max: 2,
-        connectionTimeoutMs: 500,
-        onPoolError: (e) => poolErrors.push(e),
-      });
-      try {
-        const { record } = await store.requests.createRequest(
-          {
-            ticketUrl: 'https://t/1',
-            email: 'a@b.c',
-            userCount: 1,
-            requestedBySlackId: 'U1',
-            requestedByUsername: 'u',
-            licenseExpiresOn: '2025-03-02',
-            scopeSummary: 's',
-            adapter: 'local',
-            idempotencyKey: 'k1',
-          },
-          new Date(),
-        );
-        expect(await store.isWritable()).toBe(true);
-        await pg.stop();
-        const started = Date.now();
-        expect(await store.isWritable()).toBe(false);
-        expect(Date.now() - started).toBeLessThan(2000);
-        await pg.start();
-        expect(await store.isWritable()).toBe(true);
-        expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
-      } finally {
-        await store.close();
-      }
+  it('answers not writable (quickly, without throwing) while the server is down, and recovers after it restarts', async () => {
+    const pg = server();
+    if (pg.external) return; // cannot stop a server we did not start
+    const url = await pg.createDatabase();
+    const poolErrors: Error[] = [];
+    const store = await PostgresStore.open({
+      connectionString: url,
+      max: 2,
+      connectionTimeoutMs: 500,
+      onPoolError: (e) => poolErrors.push(e),
+    });
+    try {
+      const { record } = await store.requests.createRequest(
+        {
+          ticketUrl: 'https://t/1',
+          email: 'a@b.c',
+          userCount: 1,
+          requestedBySlackId: 'U1',
+          requestedByUsername: 'u',
+          licenseExpiresOn: '2025-03-02',
+          scopeSummary: 's',
+          adapter: 'local',
+          idempotencyKey: 'k1',
+        },
+        new Date(),
+      );
+      expect(await store.isWritable()).toBe(true);
+      await pg.stop();
+      const started = Date.now();
       expect(await store.isWritable()).toBe(false);
-      await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
-    },
-    30_000,
-  );
+      expect(Date.now() - started).toBeLessThan(2000);
+      await pg.start();
+      expect(await store.isWritable()).toBe(true);
+      expect((await store.requests.getRequest(record.id))?.idempotencyKey).toBe('k1');
+    } finally {
+      await store.close();
+    }
+    expect(await store.isWritable()).toBe(false);
+    await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
+  }, 30_000);
 });

@@ -293,7 +293,6 @@ describe('bulkInsert (benchmark fill)', () => {
 describe('scale sanity', () => {
   it('20,000 requests + 50,000 outbox rows: lookups use indexes, no full scan of big tables', async () => {
     const store = open();
-    const started = Date.now();
     const created = (i: number) => new Date(T0.getTime() + i * 1000).toISOString();
 
     function* requests(): Generator<LicenseRequestRecord> {
@@ -359,7 +358,6 @@ describe('scale sanity', () => {
             T0.toISOString(),
           ),
         ),
-        listPending: plan(requests.listPending().compile()),
         due: plan(store.outbox.queries.due(at(100_000), 50).compile()),
         backlog: plan(store.outbox.queries.backlog().compile()),
       };
@@ -377,7 +375,6 @@ describe('scale sanity', () => {
         /INDEX license_requests_ticket_created .*INDEX license_requests_email_created /,
       );
       expect(plans.duplicates.join(' ')).not.toMatch(/license_requests_status_created/);
-      expect(plans.listPending.join(' ')).toMatch(/USING INDEX license_requests_status_created/);
       expect(plans.due.join(' ')).toMatch(/USING INDEX audit_outbox_due/);
       expect(plans.backlog.join(' ')).toMatch(/USING COVERING INDEX audit_outbox_due/);
       // Newest-first reads come straight off the index, no sort of the matching rows.
@@ -402,6 +399,5 @@ describe('scale sanity', () => {
     expect(await store.outbox.backlog()).toBe(100);
     const due = await store.outbox.due(new Date(created(10_000)), 5);
     expect(due.map((e) => e.key)).toEqual(['audit-0', 'audit-500', 'audit-1000', 'audit-1500', 'audit-2000']);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

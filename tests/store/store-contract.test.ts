@@ -244,15 +244,6 @@ describe.each(backends)('$name store', (backend) => {
       expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
       expect(await store.requests.findByEmail('nobody@example.com', 10)).toEqual([]);
     });
-
-    it('listPending returns only pending requests, oldest first', async () => {
-      const store = await fresh();
-      const a = (await store.requests.createRequest(input(), at(2))).record;
-      const b = (await store.requests.createRequest(input(), at(1))).record;
-      const c = (await store.requests.createRequest(input(), at(3))).record;
-      await store.requests.updateRequest(c.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(4));
-      expect((await store.requests.listPending()).map((r) => r.id)).toEqual([b.id, a.id]);
-    });
   });
 
   describe('audit outbox', () => {
@@ -455,29 +446,26 @@ describe.each(backends)('$name store', (backend) => {
   describe('atomic createRequest (duplicate check in the same transaction as the insert)', () => {
     const window = { reissueWindowSince: at(-10 * 86_400) };
 
-    it(
-      '10 concurrent creates for the same ticket from two ' + 'connections: exactly 1 created, 9 duplicates naming it',
-      async () => {
-        const a = await fresh();
-        const b = await second(a);
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) =>
-            (i % 2 ? a : b).requests.createRequest(
-              input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }),
-              at(i),
-              window,
-            ),
+    it('10 concurrent creates for the same ticket from two connections: exactly 1 created, 9 duplicates naming it', async () => {
+      const a = await fresh();
+      const b = await second(a);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).requests.createRequest(
+            input({ ticketUrl: 'https://t/race', email: `engineer${i}@corp.com`, idempotencyKey: `race-${i}` }),
+            at(i),
+            window,
           ),
-        );
-        const created = results.filter((r) => r.outcome === 'created');
-        expect(created).toHaveLength(1);
-        const winner = created[0].outcome === 'created' ? created[0].record : undefined;
-        for (const r of results.filter((x) => x.outcome !== 'created')) {
-          expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
-        }
-        expect(await a.requests.findByTicket('https://t/race', 50)).toHaveLength(1);
-      },
-    );
+        ),
+      );
+      const created = results.filter((r) => r.outcome === 'created');
+      expect(created).toHaveLength(1);
+      const winner = created[0].outcome === 'created' ? created[0].record : undefined;
+      for (const r of results.filter((x) => x.outcome !== 'created')) {
+        expect(r).toEqual({ outcome: 'duplicates', duplicates: [winner] });
+      }
+      expect(await a.requests.findByTicket('https://t/race', 50)).toHaveLength(1);
+    });
 
     it('10 concurrent creates for the same email in any case (different tickets): exactly 1 created', async () => {
       const a = await fresh();
@@ -515,51 +503,47 @@ describe.each(backends)('$name store', (backend) => {
       expect(ids.size).toBe(1);
     });
 
-    it(
-      'duplicates: pending/generated for the same ticket OR email since the window start, newest first; ' +
-        'failed/refused/older do not count',
-      async () => {
-        const store = await fresh();
-        const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
-        const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
-        const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
-        const byEmail = (
+    it('duplicates: pending/generated for the same ticket OR email since the window start, newest first; failed/refused/older do not count', async () => {
+      const store = await fresh();
+      const base = { ticketUrl: 'https://t/1', email: 'Ops@Corp.com' };
+      const old = (await store.requests.createRequest(input({ ...base }), at(0))).record;
+      const byTicket = (await store.requests.createRequest(input({ ...base, email: 'x@y.z' }), at(100))).record;
+      const byEmail = (
+        await store.requests.createRequest(
+          input({ ...base, ticketUrl: 'https://t/other', email: 'OPS@corp.com' }),
+          at(200),
+        )
+      ).record;
+      await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
+      const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
+      await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
+      const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
+      await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
+
+      const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), {
+        reissueWindowSince: at(100),
+      });
+      expect(result.outcome).toBe('duplicates');
+      const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
+      expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
+      expect(ids).not.toContain(old.id);
+
+      // No window: the confirmed re-issue is stored.
+      expect((await store.requests.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
+      // A window after every pending/generated one: stored too.
+      expect(
+        (await store.requests.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome,
+      ).toBe('created');
+      expect(
+        (
           await store.requests.createRequest(
-            input({ ...base, ticketUrl: 'https://t/other', email: 'OPS@corp.com' }),
-            at(200),
+            input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }),
+            at(800),
+            window,
           )
-        ).record;
-        await store.requests.updateRequest(byEmail.id, { status: 'generated', trialExpiresOn: '2025-03-11' }, at(201));
-        const failed = (await store.requests.createRequest(input({ ...base }), at(300))).record;
-        await store.requests.updateRequest(failed.id, { status: 'failed', failureReason: 'x' }, at(301));
-        const refused = (await store.requests.createRequest(input({ ...base }), at(400))).record;
-        await store.requests.updateRequest(refused.id, { status: 'refused', refusalReason: 'x' }, at(401));
-
-        const result = await store.requests.createRequest(input({ ...base, email: 'ops@corp.COM' }), at(500), {
-          reissueWindowSince: at(100),
-        });
-        expect(result.outcome).toBe('duplicates');
-        const ids = result.outcome === 'duplicates' ? result.duplicates.map((r) => r.id) : [];
-        expect(ids).toEqual([byEmail.id, byTicket.id]); // not `old` (before the window), not failed/refused
-        expect(ids).not.toContain(old.id);
-
-        // No window: the confirmed re-issue is stored.
-        expect((await store.requests.createRequest(input({ ...base }), at(600))).outcome).toBe('created');
-        // A window after every pending/generated one: stored too.
-        expect(
-          (await store.requests.createRequest(input({ ...base }), at(700), { reissueWindowSince: at(650) })).outcome,
-        ).toBe('created');
-        expect(
-          (
-            await store.requests.createRequest(
-              input({ ticketUrl: 'https://t/new', email: 'new@corp.com' }),
-              at(800),
-              window,
-            )
-          ).outcome,
-        ).toBe('created');
-      },
-    );
+        ).outcome,
+      ).toBe('created');
+    });
   });
 
   describe('claimRetry under concurrency', () => {
@@ -598,33 +582,30 @@ describe.each(backends)('$name store', (backend) => {
       expect(await a.outbox.backlog()).toBe(30);
     });
 
-    it(
-      'the lease holds until it expires, survives a new ' + 'version, and ends with markDelivered / markFailed',
-      async () => {
-        const store = await fresh();
-        await store.outbox.enqueue(msg('a'), T0);
-        await store.outbox.enqueue(msg('b'), T0);
-        await store.outbox.enqueue(msg('c'), T0);
-        const first = await store.outbox.claimDue(at(1), 10, 30_000);
-        expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
-        expect(first[0].claimedUntil).toBe(at(31).toISOString());
-        expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
+    it('the lease holds until it expires, survives a new version, and ends with markDelivered / markFailed', async () => {
+      const store = await fresh();
+      await store.outbox.enqueue(msg('a'), T0);
+      await store.outbox.enqueue(msg('b'), T0);
+      await store.outbox.enqueue(msg('c'), T0);
+      const first = await store.outbox.claimDue(at(1), 10, 30_000);
+      expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
+      expect(first[0].claimedUntil).toBe(at(31).toISOString());
+      expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
-        await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
-        expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
+      await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
+      expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
 
-        await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
-        await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
-        const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
-        expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
-        expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
-        expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+      await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+      await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
+      const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
+      expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
+      expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
+      expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
-        // c's holder died: nobody gets it before the lease runs out, the next claimer after.
-        expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
-        expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
-      },
-    );
+      // c's holder died: nobody gets it before the lease runs out, the next claimer after.
+      expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
+      expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+    });
 
     it('honours limit 0 and skips delivered and future entries', async () => {
       const store = await fresh();
@@ -656,17 +637,20 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   describe('license delivery (a durable step)', () => {
+    /** The deliveries a replica would claim at `now` (a 1 ms lease: the next look sees them free again). */
+    const dueDeliveries = (store: Store, now: Date) => store.requests.claimDeliveriesDue('probe', now, 10, 1);
+
     it('becomes pending in the same write as generated, is due, and is recorded once delivered', async () => {
       const store = await fresh();
       const { record } = await store.requests.createRequest(input(), T0);
-      expect(await store.requests.listDeliveriesDue(at(100), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(100))).toEqual([]);
       const generated = await store.requests.updateRequest(
         record.id,
         { status: 'generated', trialExpiresOn: '2025-03-11', licenseFile: 'L' },
         at(1),
       );
       expect(generated).toMatchObject({ delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() } });
-      expect((await store.requests.listDeliveriesDue(at(1), 10)).map((r) => r.id)).toEqual([record.id]);
+      expect((await dueDeliveries(store, at(1))).map((r) => r.id)).toEqual([record.id]);
 
       const failed = await store.requests.recordDelivery(
         record.id,
@@ -676,8 +660,8 @@ describe.each(backends)('$name store', (backend) => {
       expect(failed).toMatchObject({
         delivery: { status: 'pending', attempts: 1, error: 'ratelimited', nextAt: at(60).toISOString() },
       });
-      expect(await store.requests.listDeliveriesDue(at(59), 10)).toEqual([]);
-      expect(await store.requests.listDeliveriesDue(at(60), 10)).toHaveLength(1);
+      expect(await dueDeliveries(store, at(59))).toEqual([]);
+      expect(await dueDeliveries(store, at(60))).toHaveLength(1);
 
       const done = await store.requests.recordDelivery(record.id, { delivered: true }, at(61));
       expect(done).toMatchObject({ delivery: { status: 'delivered', attempts: 2 } });
@@ -701,7 +685,7 @@ describe.each(backends)('$name store', (backend) => {
           ),
         ),
       ).toBe('delivered');
-      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(1000))).toEqual([]);
     });
 
     it('gives up when no next attempt is given', async () => {
@@ -713,7 +697,7 @@ describe.each(backends)('$name store', (backend) => {
           await store.requests.recordDelivery(record.id, { delivered: false, error: 'x', nextAttemptAt: null }, at(2)),
         ),
       ).toBe('failed');
-      expect(await store.requests.listDeliveriesDue(at(1000), 10)).toEqual([]);
+      expect(await dueDeliveries(store, at(1000))).toEqual([]);
     });
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store';
-import { decisionsToCsv, exportDecisions } from '../../src/tools/export-decisions';
+import { decisionsToCsv, exportDecisions, main } from '../../src/tools/export-decisions';
 
 describe('feedback export of /star-check decisions', () => {
   let dir: string;
@@ -65,5 +65,43 @@ describe('feedback export of /star-check decisions', () => {
     expect(csv.split('\n')[1]).toBe(
       `2026-11-22T00:00:00Z,"'=HYPERLINK(""x"")",a_placeholder`.replace('a_placeholder', '"a,b",U1,,,,'),
     );
+  });
+
+  describe('as a command (arguments parsed with util.parseArgs)', () => {
+    const run = async (args: string[]) => {
+      const out = { stdout: '', stderr: '' };
+      const code = await main(args, {
+        dataDir: dir,
+        stdout: (text) => void (out.stdout += text),
+        stderr: (text) => void (out.stderr += text),
+      });
+      return { code, ...out };
+    };
+
+    it.each([['--help'], ['-h']])('%s prints the usage and exits 0 without writing the CSV', async (flag) => {
+      const { code, stdout, stderr } = await run([flag]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^Usage: npm run export-decisions -- \[--days N\]/);
+      expect(stdout).not.toContain('decided_at');
+      expect(stderr).toBe('');
+    });
+
+    it.each([[['--days', '0']], [['--days', 'x']], [['--weeks', '2']], [['extra']]])(
+      '%j is refused with the usage on stderr and exit code 2',
+      async (args) => {
+        const { code, stdout, stderr } = await run(args);
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr).toContain('Usage: npm run export-decisions');
+      },
+    );
+
+    it('--days N writes the CSV of the last N days to stdout', async () => {
+      const { code, stdout } = await run(['--days', '7']);
+      expect(code).toBe(0);
+      expect(stdout.split('\n')[0]).toBe(
+        'decided_at,ticket_url,verdict,decided_by,path,expiration_date,deployment,request_type',
+      );
+    });
   });
 });

@@ -182,44 +182,38 @@ describe('EmergencyLicenseService.submitForm: one result kind per case', () => {
     expect((await store.preferences.getPreferences(user)).gitlabUsername).toBe('jdoe');
   });
 
-  it(
-    'started: the request is stored before the adapter ' + 'runs; finish() runs it once, a redelivery finds it',
-    async () => {
-      const { service, adapter, notes } = setup();
-      const who = by();
-      const first = await service.submitForm(who, form());
-      if (first.kind !== 'started') throw new Error(first.kind);
-      expect(first.record.status).toBe('pending');
-      expect(first.record.idempotencyKey).toBe(`${who.viewId}:submit`);
-      expect(first.record.email).toBe('jane@example.com');
-      expect(adapter.calls).toBe(0);
-      const again = await service.submitForm(who, form());
-      expect(again.kind === 'started' && again.record.id).toBe(first.record.id);
-      expect((await first.finish())?.status).toBe('generated');
-      expect(again.kind === 'started' && (await again.finish())).toBeUndefined();
-      expect(adapter.calls).toBe(1);
-      expect(notes.delivered).toEqual([{ id: first.record.id, to: 'UENGINEER' }]);
-    },
-  );
+  it('started: the request is stored before the adapter runs; finish() runs it once, a redelivery finds it', async () => {
+    const { service, adapter, notes } = setup();
+    const who = by();
+    const first = await service.submitForm(who, form());
+    if (first.kind !== 'started') throw new Error(first.kind);
+    expect(first.record.status).toBe('pending');
+    expect(first.record.idempotencyKey).toBe(`${who.viewId}:submit`);
+    expect(first.record.email).toBe('jane@example.com');
+    expect(adapter.calls).toBe(0);
+    const again = await service.submitForm(who, form());
+    expect(again.kind === 'started' && again.record.id).toBe(first.record.id);
+    expect((await first.finish())?.status).toBe('generated');
+    expect(again.kind === 'started' && (await again.finish())).toBeUndefined();
+    expect(adapter.calls).toBe(1);
+    expect(notes.delivered).toEqual([{ id: first.record.id, to: 'UENGINEER' }]);
+  });
 
-  it(
-    'needs-confirmation: a second request for the same ' + 'ticket within 10 days asks first and keeps the facts',
-    async () => {
-      const { service, store } = setup();
-      const first = await service.submitForm(by(), form());
-      if (first.kind !== 'started') throw new Error(first.kind);
-      const who = by('UOTHER');
-      const second = await service.submitForm(who, form({ userCount: '251' }), 'C0CHANNEL');
-      if (second.kind !== 'needs-confirmation') throw new Error(second.kind);
-      expect(second.duplicates.map((d) => d.id)).toEqual([first.record.id]);
-      expect(second.channelId).toBe('C0CHANNEL');
-      expect(await store.openRequests.getOpenRequest(who.viewId)).toMatchObject({
-        stage: 'reissue',
-        slackUserId: 'UOTHER',
-        facts: { userCount: 251 },
-      });
-    },
-  );
+  it('needs-confirmation: a second request for the same ticket within 10 days asks first and keeps the facts', async () => {
+    const { service, store } = setup();
+    const first = await service.submitForm(by(), form());
+    if (first.kind !== 'started') throw new Error(first.kind);
+    const who = by('UOTHER');
+    const second = await service.submitForm(who, form({ userCount: '251' }), 'C0CHANNEL');
+    if (second.kind !== 'needs-confirmation') throw new Error(second.kind);
+    expect(second.duplicates.map((d) => d.id)).toEqual([first.record.id]);
+    expect(second.channelId).toBe('C0CHANNEL');
+    expect(await store.openRequests.getOpenRequest(who.viewId)).toMatchObject({
+      stage: 'reissue',
+      slackUserId: 'UOTHER',
+      facts: { userCount: 251 },
+    });
+  });
 });
 
 describe('EmergencyLicenseService.override', () => {

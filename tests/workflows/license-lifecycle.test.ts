@@ -109,69 +109,59 @@ describe('trial follow-up with an injected clock', () => {
     expect(homes).toContain('U0ENGINEER');
   });
 
-  it(
-    'at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says ' +
-      'lapsed',
-    async () => {
-      const lc = lifecycle();
-      const record = await request('generated');
-      await lc.recordChanged(record);
-      now = REMINDER_DUE;
-      await lc.scheduler.runOnce();
-      now = LAPSE;
-      expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
-      expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
-      expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
-        /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
-      );
-      expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
-      expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
-      expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
-    },
-  );
+  it('at the lapse: the notice says "Trial lapsed, unresolved", a thread line mentions L&R, the reminder says lapsed', async () => {
+    const lc = lifecycle();
+    const record = await request('generated');
+    await lc.recordChanged(record);
+    now = REMINDER_DUE;
+    await lc.scheduler.runOnce();
+    now = LAPSE;
+    expect((await lc.scheduler.runOnce()).map((r) => [r.kind, r.result])).toEqual([['lapse', 'fired']]);
+    expect(plain(published.get(`license:${record.id}`)!)).toContain('Trial lapsed, unresolved');
+    expect(plain(published.get(lifecycleKeys.lapsedLine(record.id))!)).toMatch(
+      /subteam\^S0LRTEAM.*Trial lapsed, unresolved/,
+    );
+    expect(published.get(lifecycleKeys.reminder(record.id))!.versions).toBe(2);
+    expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).toContain('Trial lapsed, unresolved');
+    expect((await store.lifecycle.listEvents(record.id)).map((e) => e.type)).toEqual(['reminder_sent', 'lapsed']);
+  });
 
-  it(
-    'Resolved stops both the reminder and the lapse, ' + 'records who/when, updates the notice and the thread',
-    async () => {
-      const lc = lifecycle();
-      const record = await request('generated');
-      await lc.recordChanged(record);
-      now = new Date('2026-11-25T12:00:00.000Z');
-      expect((await lc.resolve(record.id, 'U0RESOLVER')).outcome).toBe('done');
-      expect((await lc.resolve(record.id, 'U0LATE')).outcome).toBe('already');
-      now = new Date(LAPSE.getTime() + 1000);
-      const results = await lc.scheduler.runOnce();
-      expect(results.map((r) => [r.kind, r.result, r.detail])).toEqual([
-        ['reminder', 'skipped', 'resolved'],
-        ['lapse', 'skipped', 'resolved'],
-      ]);
-      expect(reminderPosts()).toEqual([]);
-      expect(published.has(lifecycleKeys.lapsedLine(record.id))).toBe(false);
-      expect(plain(published.get(`license:${record.id}`)!)).toMatch(/Resolved\* by <@U0RESOLVER>/);
-      expect(plain(published.get(lifecycleKeys.resolvedLine(record.id))!)).toContain('<@U0RESOLVER>');
-      expect(await store.lifecycle.resolution(record.id)).toEqual({
-        resolvedAt: '2026-11-25T12:00:00.000Z',
-        resolvedBySlackId: 'U0RESOLVER',
-      });
-    },
-  );
+  it('Resolved stops both the reminder and the lapse, records who/when, updates the notice and the thread', async () => {
+    const lc = lifecycle();
+    const record = await request('generated');
+    await lc.recordChanged(record);
+    now = new Date('2026-11-25T12:00:00.000Z');
+    expect((await lc.resolve(record.id, 'U0RESOLVER')).outcome).toBe('done');
+    expect((await lc.resolve(record.id, 'U0LATE')).outcome).toBe('already');
+    now = new Date(LAPSE.getTime() + 1000);
+    const results = await lc.scheduler.runOnce();
+    expect(results.map((r) => [r.kind, r.result, r.detail])).toEqual([
+      ['reminder', 'skipped', 'resolved'],
+      ['lapse', 'skipped', 'resolved'],
+    ]);
+    expect(reminderPosts()).toEqual([]);
+    expect(published.has(lifecycleKeys.lapsedLine(record.id))).toBe(false);
+    expect(plain(published.get(`license:${record.id}`)!)).toMatch(/Resolved\* by <@U0RESOLVER>/);
+    expect(plain(published.get(lifecycleKeys.resolvedLine(record.id))!)).toContain('<@U0RESOLVER>');
+    expect(await store.lifecycle.resolution(record.id)).toEqual({
+      resolvedAt: '2026-11-25T12:00:00.000Z',
+      resolvedBySlackId: 'U0RESOLVER',
+    });
+  });
 
-  it(
-    'Needs L&R mentions the L&R group in the thread once ' + 'and keeps the request open (the reminder still comes)',
-    async () => {
-      const lc = lifecycle();
-      const record = await request('generated');
-      await lc.recordChanged(record);
-      expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('done');
-      expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('already');
-      expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(
-        /subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/,
-      );
-      now = REMINDER_DUE;
-      expect((await lc.scheduler.runOnce()).map((r) => r.result)).toEqual(['fired']);
-      expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toContain('license_needs_lr');
-    },
-  );
+  it('Needs L&R mentions the L&R group in the thread once and keeps the request open (the reminder still comes)', async () => {
+    const lc = lifecycle();
+    const record = await request('generated');
+    await lc.recordChanged(record);
+    expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('done');
+    expect((await lc.needsLr(record.id, 'U0ASKER')).outcome).toBe('already');
+    expect(plain(published.get(lifecycleKeys.needsLrLine(record.id))!)).toMatch(
+      /subteam\^S0LRTEAM.*Needs L&R.*<@U0ASKER>/,
+    );
+    now = REMINDER_DUE;
+    expect((await lc.scheduler.runOnce()).map((r) => r.result)).toEqual(['fired']);
+    expect(plain(published.get(lifecycleKeys.reminder(record.id))!)).not.toContain('license_needs_lr');
+  });
 
   it('a restart across the due time sends the reminder late, once, saying so', async () => {
     const before = lifecycle(48, 'replica-a');

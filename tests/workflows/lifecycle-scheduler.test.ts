@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import type { LifecycleRequest } from '../../src/workflows/lifecycle-jobs';
+import type { LifecycleRequest } from '../../src/store/lifecycle-jobs';
 import {
   LifecycleScheduler,
   type LifecycleEffects,
@@ -288,17 +287,5 @@ describe('LifecycleScheduler', () => {
     expect((await w.scheduler().runOnce()).map((r) => [r.result, r.detail])).toEqual([
       ['skipped', 'request_not_found'],
     ]);
-  });
-
-  test('start/stop polls on a timer with the real clock', async () => {
-    const w = world({ leadHours: 240 });
-    const s = w.scheduler('replica-a', { clock: () => new Date(GENERATED_AT) });
-    await s.track(w.add());
-    s.start(10);
-    const deadline = Date.now() + 2000;
-    while (w.fired.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    await s.stop();
-    expect(w.fired.map((f) => f.kind)).toEqual(['reminder']);
-    expect(DateTime.fromISO(w.fired[0].at).toUTC().toISO()).toBe(GENERATED_AT);
   });
 });

@@ -171,28 +171,24 @@ it('a live owner renews its lease while the adapter runs: nobody takes a slow re
   expect([...owner.notifier.delivered, ...other.notifier.delivered]).toEqual([record.id]);
 });
 
-it(
-  'a request just created is left to the replica that received it; only after the grace does another take it ' +
-    'as an orphan',
-  async () => {
-    const url = await postgres().createDatabase();
-    const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
-    const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
-    other.workflow.startDeliveries(); // claims every 100 ms
-    const { record } = await receiver.store.requests.createRequest(input(), new Date());
-    await sleep(300); // the receiver is "slow" to claim it, but within the grace
-    await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({
-      status: 'generated',
-      delivery: { status: 'delivered' },
-    });
-    expect(other.adapter.calls).toEqual([]);
+it('a request just created is left to the replica that received it; only after the grace does another take it as an orphan', async () => {
+  const url = await postgres().createDatabase();
+  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
+  const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
+  other.workflow.startDeliveries(); // claims every 100 ms
+  const { record } = await receiver.store.requests.createRequest(input(), new Date());
+  await sleep(300); // the receiver is "slow" to claim it, but within the grace
+  await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({
+    status: 'generated',
+    delivery: { status: 'delivered' },
+  });
+  expect(other.adapter.calls).toEqual([]);
 
-    // Created, and its receiver died before claiming it: taken over after the grace.
-    const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
-    const createdAt = Date.now();
-    await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
-    expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
-    expect(other.adapter.calls).toEqual([orphan.id]);
-    expect(receiver.adapter.calls).toEqual([record.id]);
-  },
-);
+  // Created, and its receiver died before claiming it: taken over after the grace.
+  const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
+  const createdAt = Date.now();
+  await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
+  expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);
+  expect(other.adapter.calls).toEqual([orphan.id]);
+  expect(receiver.adapter.calls).toEqual([record.id]);
+});

@@ -117,30 +117,26 @@ describe('StarCheckService.submit: one result kind per case', () => {
     expect(decisions).toEqual([]);
   });
 
-  it(
-    'verdict: nothing is recorded until finish(); then the decision, the counter and one audit message keyed ' +
-      'by the view',
-    async () => {
-      const { service, decisions, posted, verdicts } = setup();
-      const result = await service.submit(by, planLicense, allShown(planLicense));
-      if (result.kind !== 'verdict') throw new Error(result.kind);
-      expect(result.decision.verdict.id).toBe('ok_to_star');
-      expect(result.decision.ticketUrl).toBe(`${ZENDESK}/agent/tickets/123456`);
-      expect(decisions).toEqual([]);
-      await result.finish();
-      expect(decisions).toEqual([
-        expect.objectContaining({
-          ticketUrl: `${ZENDESK}/agent/tickets/123456`,
-          decidedBySlackId: 'UMANAGER',
-          verdict: 'ok_to_star',
-        }),
-      ]);
-      expect(verdicts).toEqual(['ok_to_star']);
-      expect(posted).toEqual([
-        { key: 'star:VSTAR1', channel: 'C0LICENSING', text: 'ok_to_star by UMANAGER', blocks: [] },
-      ]);
-    },
-  );
+  it('verdict: nothing is recorded until finish(); then the decision, the counter and one audit message keyed by the view', async () => {
+    const { service, decisions, posted, verdicts } = setup();
+    const result = await service.submit(by, planLicense, allShown(planLicense));
+    if (result.kind !== 'verdict') throw new Error(result.kind);
+    expect(result.decision.verdict.id).toBe('ok_to_star');
+    expect(result.decision.ticketUrl).toBe(`${ZENDESK}/agent/tickets/123456`);
+    expect(decisions).toEqual([]);
+    await result.finish();
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        ticketUrl: `${ZENDESK}/agent/tickets/123456`,
+        decidedBySlackId: 'UMANAGER',
+        verdict: 'ok_to_star',
+      }),
+    ]);
+    expect(verdicts).toEqual(['ok_to_star']);
+    expect(posted).toEqual([
+      { key: 'star:VSTAR1', channel: 'C0LICENSING', text: 'ok_to_star by UMANAGER', blocks: [] },
+    ]);
+  });
 
   it("a plan license's deployment and request type are not carried into other kinds of ticket", async () => {
     const { service } = setup();

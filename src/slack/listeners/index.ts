@@ -1,25 +1,23 @@
 import type { App } from '@slack/bolt';
 import type { AppServices } from '../services';
-import { buttonRoutes, inputRoutes } from './actions';
-import { commandRoutes } from './commands';
-import { dispatch } from './dispatch';
-import { eventRoutes } from './events';
-import { shortcutRoutes } from './shortcuts';
-import { submissionRoutes } from './views';
+import * as actions from './actions';
+import * as commands from './commands';
+import * as events from './events';
+import { ListenerRouter } from './router';
+import * as shortcuts from './shortcuts';
+import { answerUnhandled } from './unhandled';
+import * as views from './views';
 
 /**
- * Every handler the bot has: one file per handler, one route table per folder, and one global
- * middleware that hands each request to its handler (dispatch.ts says why, with the benchmark's figures).
+ * Every listener the bot has: one file per listener, one `register(app, services)` per folder, written as
+ * for Bolt's App; a ListenerRouter runs them from one global middleware (router.ts says why).
  */
 export function registerListeners(app: App, services: AppServices): void {
-  app.use(
-    dispatch({
-      commands: commandRoutes(services),
-      shortcuts: shortcutRoutes(services),
-      submissions: submissionRoutes(services),
-      buttons: buttonRoutes(services),
-      inputs: inputRoutes(services),
-      events: eventRoutes(services),
-    }),
-  );
+  const router = new ListenerRouter(answerUnhandled(services.logger));
+  commands.register(router.listeners, services);
+  shortcuts.register(router.listeners, services);
+  views.register(router.listeners, services);
+  actions.register(router.listeners, services);
+  events.register(router.listeners, services);
+  app.use(router.middleware);
 }

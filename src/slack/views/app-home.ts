@@ -2,7 +2,14 @@ import type { DateTime } from 'luxon';
 import { lifecycleEligibility, msUntilLapse, trialLapseAt } from '../../policy/license-lifecycle';
 import { VERDICTS, type VerdictId } from '../../policy/star-flowchart';
 import { formatRelative } from '../../policy/time';
-import type { LicenseRequestRecord, StarDecisionRecord } from '../../store/types';
+import type { LicenseRequestRecord } from '../../store/types';
+import {
+  DASHBOARD_CAPS,
+  type AppHomeDashboard,
+  type DashboardLicense,
+  type DashboardRequest,
+  type DashboardStarCheck,
+} from '../../workflows/app-home-dashboard';
 import { LICENSE_NEEDS_LR_ACTION, LICENSE_RESOLVED_ACTION, rowActionId } from '../messages/license-lifecycle-ids';
 import { readerDate, readerDateOfIso } from '../messages/reader-date';
 import { COMMANDS } from '../surface';
@@ -12,39 +19,6 @@ import { OPEN_EMERGENCY_LICENSE_ACTION } from './star-check-ids';
 
 /** Opens the /star-check modal from App Home (a button cannot run a slash command). */
 export const OPEN_STAR_CHECK_ACTION = 'open_star_check';
-
-/** An open trial as the dashboard shows it; a LicenseRequestRecord plus its follow-up state fits. */
-export type DashboardLicense = Pick<
-  LicenseRequestRecord,
-  'id' | 'ticketUrl' | 'email' | 'userCount' | 'requestedBySlackId' | 'status'
-> & {
-  trialExpiresOn?: string;
-  resolvedAt?: string;
-  /** Set once someone pressed "Needs L&R". */
-  needsLrBySlackId?: string;
-};
-
-export type DashboardRequest = Pick<
-  LicenseRequestRecord,
-  'id' | 'ticketUrl' | 'email' | 'userCount' | 'status' | 'createdAt'
-> & { trialExpiresOn?: string; resolvedAt?: string };
-export type DashboardStarCheck = Pick<StarDecisionRecord, 'id' | 'ticketUrl' | 'verdict' | 'createdAt'>;
-
-/** Everything the dashboard shows, loaded by the caller: the builder stays pure. */
-export interface AppHomeDashboard {
-  now: DateTime;
-  /** Generated, unresolved trials (others are filtered out here too). */
-  openLicenses: DashboardLicense[];
-  /** The viewer's own recent license requests, newest first. */
-  recentRequests: DashboardRequest[];
-  /** The viewer's own recent STAR checks, newest first. */
-  recentStarChecks: DashboardStarCheck[];
-  /** Show the "STAR check" button; only when a listener for OPEN_STAR_CHECK_ACTION is registered. */
-  starCheckButton?: boolean;
-}
-
-/** Caps that keep the view under Slack's 100 blocks: 3 + 2 + 2×20 + 1 + 2 + 10 + 2 + 10 + 1 = 71. */
-export const DASHBOARD_CAPS = { openLicenses: 20, recentRequests: 10, recentStarChecks: 10 } as const;
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   pending: ':hourglass_flowing_sand: Pending',

@@ -26,7 +26,6 @@ export type InputBlockElement = types.InputBlockElement;
 export type RichTextBlock = types.RichTextBlock;
 export type Button = types.Button;
 export type RadioButtons = types.RadioButtons;
-export type StaticSelect = types.StaticSelect;
 export type Checkboxes = types.Checkboxes;
 export type PlainTextInput = types.PlainTextInput;
 export type EmailInput = types.EmailInput;
@@ -136,23 +135,6 @@ export function radioButtons(actionId: string, choices: Choice[], selected?: str
   const options = choices.map(option);
   const initial = options.find((o) => o.value === selected);
   return { type: 'radio_buttons', action_id: actionId, options, ...(initial ? { initial_option: initial } : {}) };
-}
-
-export function staticSelect(
-  actionId: string,
-  placeholder: string,
-  choices: Choice[],
-  selected?: string,
-): StaticSelect {
-  const options = choices.map(option);
-  const initial = options.find((o) => o.value === selected);
-  return {
-    type: 'static_select',
-    action_id: actionId,
-    placeholder: plainText(placeholder, LIMITS.placeholder),
-    options,
-    ...(initial ? { initial_option: initial } : {}),
-  };
 }
 
 export function checkboxes(actionId: string, choices: Choice[], selected: string[] = []): Checkboxes {

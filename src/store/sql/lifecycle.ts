@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { LifecycleEvent } from '../../policy/license-lifecycle';
-import {
-  lifecycleJobId,
-  type LifecycleJob,
-  type LifecycleJobKind,
-  type LifecycleJobOutcome,
-} from '../../workflows/lifecycle-jobs';
+import { lifecycleJobId, type LifecycleJob, type LifecycleJobKind, type LifecycleJobOutcome } from '../lifecycle-jobs';
 import {
   ONCE_PER_REQUEST,
   resolutionFromEvents,

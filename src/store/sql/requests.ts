@@ -11,12 +11,10 @@ import type {
   CreateRequestOptions,
   CreateRequestResult,
   DeliveryOutcome,
-  GeneratedLicenseRequest,
   LicenseRequestChange,
   LicenseRequestInput,
   LicenseRequestRecord,
   LicenseRequestRepository,
-  PendingLicenseRequest,
 } from '../types';
 import { LeaseLostError } from '../types';
 import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
@@ -59,22 +57,6 @@ export class LicenseRequests implements LicenseRequestRepository {
         .where(sql`lower(email)`, '=', sql`lower(${email})`)
         .orderBy('created_at', 'desc')
         .orderBy(this.store.seq, 'desc')
-        .limit(clampLimit(limit)),
-    listPending: () =>
-      this.db
-        .selectFrom('license_requests')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .orderBy('created_at')
-        .orderBy(this.store.seq),
-    deliveriesDue: (now: Date, limit: number) =>
-      this.db
-        .selectFrom('license_requests')
-        .selectAll()
-        .where('delivery_status', '=', 'pending')
-        .where('delivery_next_at', '<=', iso(now))
-        .orderBy('delivery_next_at')
-        .orderBy(this.store.seq)
         .limit(clampLimit(limit)),
   };
 
@@ -200,17 +182,6 @@ export class LicenseRequests implements LicenseRequestRepository {
 
   async findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]> {
     return (await this.queries.findByEmail(email, limit).execute()).map(toRequestRecord);
-  }
-
-  async listPending(): Promise<PendingLicenseRequest[]> {
-    const records = (await this.queries.listPending().execute()).map(toRequestRecord);
-    return records.filter((r): r is PendingLicenseRequest => r.status === 'pending');
-  }
-
-  async listDeliveriesDue(now: Date, limit: number): Promise<GeneratedLicenseRequest[]> {
-    // Only generated requests ever have a pending delivery (see updateRequest).
-    const records = (await this.queries.deliveriesDue(now, limit).execute()).map(toRequestRecord);
-    return records.filter((r): r is GeneratedLicenseRequest => r.status === 'generated');
   }
 
   async recordDelivery(

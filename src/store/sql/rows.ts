@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { isLifecycleEventType, type LifecycleEvent } from '../../policy/license-lifecycle';
-import type { LifecycleJob } from '../../workflows/lifecycle-jobs';
+import type { LifecycleJob } from '../lifecycle-jobs';
 import type { OpenRequest, OutboxEntry, StarDecisionRecord, UserPreferences } from '../types';
 import type { DecisionRow, EventRow, JobRow, OpenRequestRow, OutboxRow, PreferencesRow } from './db';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Store } from '../types';
+import type { Store } from '../store';
 import { type ClosedGuard, iso, StoreDb, type Tables } from './db';
 import { Lifecycle } from './lifecycle';
 import { Outbox } from './outbox';

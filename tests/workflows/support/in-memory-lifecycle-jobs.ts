@@ -4,7 +4,7 @@ import {
   type LifecycleJobKind,
   type LifecycleJobOutcome,
   type LifecycleJobs,
-} from '../../../src/workflows/lifecycle-jobs';
+} from '../../../src/store/lifecycle-jobs';
 
 interface Row {
   job: LifecycleJob;

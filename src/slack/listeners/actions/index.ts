@@ -1,11 +1,11 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { LICENSE_NEEDS_LR_PATTERN, LICENSE_RESOLVED_PATTERN } from '../../messages/license-lifecycle-ids';
 import { RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from '../../messages/license-notice';
 import type { AppServices } from '../../services';
 import { OPEN_STAR_CHECK_ACTION } from '../../views/app-home';
 import { OPEN_EMERGENCY_LICENSE_ACTION, STAR_DISPATCH_ACTION } from '../../views/star-check-ids';
-import type { BlockActionArgs, ButtonArgs } from '../dispatch';
 import { validActionView } from '../middleware';
-import { RouteTable } from '../route-table';
+import type { Listeners } from '../router';
 import { licenseFollowUpButton } from './license-follow-up';
 import { openEmergencyLicense } from './open-emergency-license';
 import { openStarCheck } from './open-star-check';
@@ -13,22 +13,18 @@ import { resendLicense } from './resend-license';
 import { retryLicense } from './retry-license';
 import { starCheckRefresh } from './star-check-refresh';
 
-/** The buttons, by action_id; a click from a malformed view is ignored. */
-export function buttonRoutes(services: AppServices): RouteTable<ButtonArgs> {
-  return (
-    new RouteTable<ButtonArgs>(validActionView)
-      .add(OPEN_EMERGENCY_LICENSE_ACTION, openEmergencyLicense(services))
-      .add(RETRY_LICENSE_ACTION, retryLicense(services))
-      .add(RESEND_LICENSE_ACTION, resendLicense(services))
-      // The trial follow-up buttons of the reminder, the DM and App Home rows (`license_resolved` and
-      // `license_resolved:<row>`), and App Home's STAR check button.
-      .add(LICENSE_RESOLVED_PATTERN, licenseFollowUpButton(services, 'resolved'))
-      .add(LICENSE_NEEDS_LR_PATTERN, licenseFollowUpButton(services, 'needs_lr'))
-      .add(OPEN_STAR_CHECK_ACTION, openStarCheck(services))
-  );
-}
+type Button = BlockAction<ButtonAction>;
 
-/** The inputs that dispatch an action when changed (the STAR check's path-changing answers), by action_id. */
-export function inputRoutes(services: AppServices): RouteTable<BlockActionArgs> {
-  return new RouteTable<BlockActionArgs>(validActionView).add(STAR_DISPATCH_ACTION, starCheckRefresh(services));
+/** The buttons and inputs (block_actions), by action_id; a click from a malformed view is ignored. */
+export function register(app: Listeners, services: AppServices): void {
+  app.action<Button>(OPEN_EMERGENCY_LICENSE_ACTION, validActionView, openEmergencyLicense(services));
+  app.action<Button>(RETRY_LICENSE_ACTION, validActionView, retryLicense(services));
+  app.action<Button>(RESEND_LICENSE_ACTION, validActionView, resendLicense(services));
+  // The trial follow-up buttons of the reminder, the DM and App Home rows (`license_resolved` and
+  // `license_resolved:<row>`), and App Home's STAR check button.
+  app.action<Button>(LICENSE_RESOLVED_PATTERN, validActionView, licenseFollowUpButton(services, 'resolved'));
+  app.action<Button>(LICENSE_NEEDS_LR_PATTERN, validActionView, licenseFollowUpButton(services, 'needs_lr'));
+  app.action<Button>(OPEN_STAR_CHECK_ACTION, validActionView, openStarCheck(services));
+  // The STAR check's path-changing answers (inputs that dispatch an action when changed).
+  app.action<BlockAction>(STAR_DISPATCH_ACTION, validActionView, starCheckRefresh(services));
 }

@@ -2,7 +2,7 @@ import { truncate } from '../../../shared/text';
 import type { ButtonOutcome } from '../../../workflows/license-lifecycle';
 import { mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 /** Request IDs are UUIDs (36 characters); anything much longer is not one. */
 const MAX_REQUEST_ID = 100;

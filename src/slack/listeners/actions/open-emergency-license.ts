@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 /**
  * The button's value, as the verdict wrote it (`EmergencyLicensePrefill`). A button value comes

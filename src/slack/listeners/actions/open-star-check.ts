@@ -2,7 +2,7 @@ import type { AppServices } from '../../services';
 import { buildNotAllowedView } from '../../views/emergency-license-modal';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 import { openModal } from '../open-modal';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 /** App Home's "STAR check" button: the /star-check modal without a ticket (a button cannot run a command). */
 export function openStarCheck(services: AppServices) {

@@ -1,5 +1,5 @@
 import type { AppServices } from '../../services';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 const ANSWERS = {
   sent: ':inbox_tray: The license copy is in your DMs.',

@@ -3,7 +3,7 @@ import { escapeMrkdwn, mentionUser } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { updateView } from '../../view-calls';
 import { buildLicenseStatusView } from '../../views/emergency-license-modal';
-import type { ButtonArgs } from '../dispatch';
+import type { ButtonArgs } from '../args';
 
 /** "Retry" on a failed request, from the channel notice or the engineer's status modal. */
 export function retryLicense(services: AppServices) {

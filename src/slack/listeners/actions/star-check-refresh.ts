@@ -3,7 +3,7 @@ import { isPlatformError } from '../../../shared/slack-errors';
 import type { AppServices } from '../../services';
 import { updateView } from '../../view-calls';
 import { buildStarCheckModal } from '../../views/star-check-modal';
-import type { BlockActionArgs } from '../dispatch';
+import type { BlockActionArgs } from '../args';
 
 /** An answer that changes the path was picked: show the questions that path needs now. */
 export function starCheckRefresh(services: AppServices) {

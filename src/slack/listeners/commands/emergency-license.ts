@@ -1,7 +1,7 @@
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
-import type { CommandArgs } from '../dispatch';
+import type { CommandArgs } from '../args';
 
 export function emergencyLicenseCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {

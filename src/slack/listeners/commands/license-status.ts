@@ -1,6 +1,6 @@
 import { buildLicenseStatusMessage } from '../../messages/license-status';
 import type { AppServices } from '../../services';
-import type { CommandArgs } from '../dispatch';
+import type { CommandArgs } from '../args';
 
 /** `/license-status <ticket or email>`: answers "the customer says the email never arrived". */
 export function licenseStatusCommand(services: AppServices) {

@@ -2,7 +2,7 @@ import { parseTicketReference } from '../../../policy/ticket';
 import type { AppServices } from '../../services';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 import { openModal } from '../open-modal';
-import type { CommandArgs } from '../dispatch';
+import type { CommandArgs } from '../args';
 
 export function starCheckCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {

@@ -1,6 +1,6 @@
 import { publishDashboard } from '../../lifecycle-runtime';
 import type { AppServices } from '../../services';
-import type { EventArgs } from '../dispatch';
+import type { EventArgs } from '../args';
 
 /**
  * App Home is a dashboard of the open trials, the viewer's recent requests and STAR checks, for

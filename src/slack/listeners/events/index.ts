@@ -1,9 +1,8 @@
 import type { AppServices } from '../../services';
-import type { EventArgs } from '../dispatch';
-import { RouteTable } from '../route-table';
+import type { Listeners } from '../router';
 import { appHomeOpened } from './app-home-opened';
 
-/** The Events API events the manifest subscribes to, by event type. */
-export function eventRoutes(services: AppServices): RouteTable<EventArgs> {
-  return new RouteTable<EventArgs>().add('app_home_opened', appHomeOpened(services));
+/** The Events API events the manifest subscribes to. */
+export function register(app: Listeners, services: AppServices): void {
+  app.event('app_home_opened', appHomeOpened(services));
 }

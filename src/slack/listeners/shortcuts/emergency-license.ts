@@ -1,7 +1,7 @@
 import type { AppServices } from '../../services';
 import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
 import { openModal } from '../open-modal';
-import type { ShortcutArgs } from '../dispatch';
+import type { ShortcutArgs } from '../args';
 
 /** The global shortcut has no channel to answer in, so a refusal is shown as a modal too. */
 export function emergencyLicenseShortcut(services: AppServices) {

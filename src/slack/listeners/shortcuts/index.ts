@@ -1,10 +1,9 @@
 import type { AppServices } from '../../services';
 import { SHORTCUTS } from '../../surface';
-import type { ShortcutArgs } from '../dispatch';
-import { RouteTable } from '../route-table';
+import type { Listeners } from '../router';
 import { emergencyLicenseShortcut } from './emergency-license';
 
-/** The shortcuts (`surface.ts` lists the same ones for the manifest), by callback_id. */
-export function shortcutRoutes(services: AppServices): RouteTable<ShortcutArgs> {
-  return new RouteTable<ShortcutArgs>().add(SHORTCUTS.emergencyLicense, emergencyLicenseShortcut(services));
+/** The shortcuts (`surface.ts` lists the same ones for the manifest). */
+export function register(app: Listeners, services: AppServices): void {
+  app.shortcut(SHORTCUTS.emergencyLicense, emergencyLicenseShortcut(services));
 }

@@ -8,7 +8,7 @@ import {
   buildReissueConfirmView,
 } from '../../views/emergency-license-modal';
 import { slackErrorCode } from '../../../shared/slack-errors';
-import type { SubmissionArgs } from '../dispatch';
+import type { SubmissionArgs } from '../args';
 
 /**
  * Rendering shared by the emergency modal's three submissions (form, override, re-issue): they

@@ -5,7 +5,7 @@ import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, shownBlockIds } from '../../views/star-check-modal';
 import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
-import type { SubmissionArgs } from '../dispatch';
+import type { SubmissionArgs } from '../args';
 
 /** The modal's block for each of the service's inputs. */
 const BLOCK_OF = new Map<StarInput, string>([

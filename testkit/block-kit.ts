@@ -1,6 +1,7 @@
 /**
- * A generic checker of Block Kit payloads against Slack's documented limits. It walks the JSON,
- * so any new builder gets the same checks by calling `checkView` / `checkMessage`:
+ * The one checker of Block Kit payloads against Slack's documented limits: the tests call it on every
+ * builder's output, and the fake Slack refuses with it what Slack would. It walks the JSON, so any new
+ * builder gets the same checks by calling `checkView` / `checkMessage`:
  *
  *   expect(checkView(buildSomething(...))).toEqual([]);
  *
@@ -11,7 +12,7 @@
  * objects) and https://docs.slack.dev/reference/views (view object).
  */
 
-import { LIMITS } from '../../../src/slack/views/blocks';
+import { LIMITS } from '../src/slack/views/blocks';
 
 type Json = unknown;
 type Obj = Record<string, unknown>;
@@ -57,7 +58,14 @@ class Checker {
   private readonly blockIds = new Map<string, string>();
   private readonly viewActionIds = new Map<string, string>();
 
-  constructor(private readonly actionIdsUniqueInView: boolean) {}
+  /**
+   * `botRules`: also the rules this bot keeps beyond Slack's (every text input says its max_length); the
+   * fake Slack checks Slack's rules only.
+   */
+  constructor(
+    private readonly actionIdsUniqueInView: boolean,
+    private readonly botRules = true,
+  ) {}
 
   problem(path: string, message: string): void {
     this.problems.push(`${path}: ${message}`);
@@ -171,8 +179,9 @@ class Checker {
       case 'plain_text_input': {
         const max = element.max_length;
         const min = element.min_length;
-        if (typeof max !== 'number') this.problem(path, 'plain_text_input has no max_length');
-        else if (!Number.isInteger(max) || max < 1 || max > L.textInputLength)
+        if (typeof max !== 'number') {
+          if (this.botRules) this.problem(path, 'plain_text_input has no max_length');
+        } else if (!Number.isInteger(max) || max < 1 || max > L.textInputLength)
           this.problem(`${path}.max_length`, `max_length ${max} (1..${L.textInputLength})`);
         if (min !== undefined) {
           if (typeof min !== 'number' || !Number.isInteger(min) || min < 0 || min > L.textInputLength)
@@ -324,8 +333,8 @@ class Checker {
 }
 
 /** A modal or App Home view (views.open / views.update / views.push / views.publish). */
-export function checkView(view: Json): string[] {
-  const c = new Checker(true);
+export function checkView(view: Json, { botRules = true }: { botRules?: boolean } = {}): string[] {
+  const c = new Checker(true, botRules);
   if (!isObj(view)) return ['view: not an object'];
   if (view.type === 'modal') {
     c.text('title', view.title, L.viewTitle, { plainOnly: true, required: true });
@@ -355,6 +364,13 @@ export function checkMessage(message: Json): string[] {
   if (text === undefined || text.length === 0) c.problem('text', 'fallback text missing');
   else c.maxLen('text', text, L.messageText, 'text');
   if (message.blocks !== undefined) c.blocks('blocks', message.blocks, L.messageBlocks, 'message');
+  return c.problems;
+}
+
+/** Only the blocks of a message, when it has any (the fake Slack checks chat.postMessage/update with this). */
+export function checkMessageBlocks(blocks: Json): string[] {
+  const c = new Checker(false, false);
+  if (blocks !== undefined) c.blocks('blocks', blocks, L.messageBlocks, 'message');
   return c.problems;
 }
 

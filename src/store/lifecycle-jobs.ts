@@ -1,5 +1,5 @@
 import type { LifecycleJobKind, TrialRequest } from '../policy/license-lifecycle';
-import type { LicenseRequestRecord } from '../store/types';
+import type { LicenseRequestRecord } from './types';
 
 export type { LifecycleJobKind } from '../policy/license-lifecycle';
 
