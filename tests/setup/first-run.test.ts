@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupGuide } from '../../src/setup-guide';
@@ -137,6 +137,45 @@ describe('a fresh clone sets itself up', () => {
       ).toEqual([]);
     }
     expect(readFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), 'utf8')).toMatch(/'ci'/);
+  });
+
+  it('says before the first install starts that it may take minutes, and why (better-sqlite3 compiles)', () => {
+    // A copy of the script in an empty folder, with a stand-in npm that records when it ran.
+    const dir = mkdtempSync(join(tmpdir(), 'lr-first-install-'));
+    try {
+      mkdirSync(join(dir, 'scripts'));
+      copyFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), join(dir, 'scripts', 'install-if-needed.js'));
+      const fakeNpm = join(dir, 'fake-npm.js');
+      writeFileSync(
+        fakeNpm,
+        `const fs = require('node:fs');
+         process.stderr.write('[npm ' + process.argv.slice(2).join(' ') + ']\\n');
+         fs.mkdirSync('node_modules', { recursive: true });
+         fs.writeFileSync('node_modules/.package-lock.json', '{}');`,
+      );
+      const first = spawnSync(process.execPath, [join(dir, 'scripts', 'install-if-needed.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, npm_execpath: fakeNpm },
+        encoding: 'utf8',
+      });
+      expect(first.status).toBe(0);
+      const { FIRST_INSTALL_NOTICE } = require(join(ROOT, 'scripts', 'install-if-needed.js')) as {
+        FIRST_INSTALL_NOTICE: string;
+      };
+      expect(first.stderr).toBe(`${FIRST_INSTALL_NOTICE}[npm ci --no-audit --no-fund]\n`);
+      expect(FIRST_INSTALL_NOTICE).toMatch(/few minutes/);
+      expect(FIRST_INSTALL_NOTICE).toMatch(/better-sqlite3.*native addon.*compiled from source/s);
+      expect(existsSync(join(dir, 'node_modules', '.package-lock.json'))).toBe(true);
+      // Installed: the next run says nothing and installs nothing.
+      const second = spawnSync(process.execPath, [join(dir, 'scripts', 'install-if-needed.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, npm_execpath: fakeNpm },
+        encoding: 'utf8',
+      });
+      expect(second.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it(
