@@ -23,7 +23,7 @@ function botLines(): string {
       done();
     },
   });
-  const logger = createLogger('info', sink as unknown as Parameters<typeof createLogger>[1]);
+  const logger = createLogger('info', sink);
   logger.info({ requestId: 'req-1' }, 'license request accepted');
   logger.warn('token xoxb-1111-2222-SuperSecretBotToken refused');
   return `> lr-oncall-bot@0.2.0 start\n${lines.join('')}`;
