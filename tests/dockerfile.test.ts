@@ -321,7 +321,7 @@ describe('.dockerignore', () => {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => line.replace(/^\/+|\/+$/g, ''));
 
-  it.each(['.env', 'node_modules', 'data', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
+  it.each(['.env', 'node_modules', 'data', 'secrets', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
     'excludes %s',
     (entry) => {
       expect(patterns).toContain(entry);
