@@ -39,7 +39,7 @@ describe('loadConfig: trial follow-up (issue 12)', () => {
       'its reason',
     () => {
       expect(problemsOf({ LICENSE_REMINDER_HOURS: '0' })).toEqual([
-        'LICENSE_REMINDER_HOURS: must be a positive number of hours',
+        "LICENSE_REMINDER_HOURS: must be a positive number of hours, got '0'",
       ]);
       expect(problemsOf({ LICENSE_REMINDER_HOURS: 'soon' })[0]).toMatch(/^LICENSE_REMINDER_HOURS: /);
       expect(problemsOf({ LR_TEAM_USERGROUP: '@lr-team' })).toEqual([
