@@ -13,9 +13,18 @@ function installed() {
   return existsSync(join(root, 'node_modules', '.package-lock.json'));
 }
 
+/** Said before the first install, which can be silent for minutes. */
+const FIRST_INSTALL_NOTICE = [
+  'node_modules is missing: installing what package-lock.json says (npm ci).',
+  'This may take a few minutes the first time, with little output: better-sqlite3 (the embedded',
+  'store) is a native addon, and where no prebuilt binary for this Node version and platform can be',
+  'downloaded it is compiled from source (python3, make and a C++ compiler). Later runs skip this.',
+  '',
+].join('\n');
+
 function installIfNeeded() {
   if (installed()) return false;
-  process.stderr.write('node_modules is missing: installing what package-lock.json says (npm ci)...\n');
+  process.stderr.write(FIRST_INSTALL_NOTICE);
   // Run the npm that runs us (npm sets npm_execpath), so the same version applies allowScripts.
   const npmCli = process.env.npm_execpath;
   const viaNode = Boolean(npmCli && /\.[cm]?js$/.test(npmCli));
@@ -25,6 +34,6 @@ function installIfNeeded() {
   return true;
 }
 
-module.exports = { installIfNeeded };
+module.exports = { installIfNeeded, FIRST_INSTALL_NOTICE };
 
 if (require.main === module) installIfNeeded();

@@ -23,7 +23,22 @@ const optionalString = z
   .optional()
   .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const WHOLE_NUMBER_ABOVE_0 = 'must be a whole number above 0';
+const positiveInt = (fallback: number) =>
+  z.coerce
+    .number({ error: WHOLE_NUMBER_ABOVE_0 })
+    .int(WHOLE_NUMBER_ABOVE_0)
+    .positive(WHOLE_NUMBER_ABOVE_0)
+    .default(fallback);
+
+const PORT_NUMBER = 'must be a port number (0-65535)';
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: PORT_NUMBER })
+    .int(PORT_NUMBER)
+    .min(0, PORT_NUMBER)
+    .max(65535, PORT_NUMBER)
+    .default(fallback);
 
 const variables = z.object({
   SLACK_BOT_TOKEN: z
@@ -37,10 +52,10 @@ const variables = z.object({
   ),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_MODE: optionalString.pipe(z.enum(['socket', 'http']).optional()),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  PORT: port(3000),
+  HEALTH_PORT: port(3001),
   // /metrics and the detailed health report, apart from the public port (0 = any free port).
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_PORT: port(9464),
   SLACK_API_URL: optionalString.pipe(
     z.url({ protocol: /^https?$/, error: 'must be a URL ending in /api/' }).optional(),
   ),
@@ -75,7 +90,10 @@ const variables = z.object({
   OUTBOX_MIN_BACKOFF_MS: positiveInt(1000),
   OUTBOX_MAX_BACKOFF_MS: positiveInt(300000),
   // Trial follow-up (issue 12): reminder lead time, the L&R group to mention, the weekly digest (UTC cron).
-  LICENSE_REMINDER_HOURS: z.coerce.number().positive('must be a positive number of hours').default(48),
+  LICENSE_REMINDER_HOURS: z.coerce
+    .number({ error: 'must be a positive number of hours' })
+    .positive('must be a positive number of hours')
+    .default(48),
   LR_TEAM_USERGROUP: optionalString.pipe(
     z
       .string()
@@ -100,7 +118,11 @@ const variables = z.object({
   DATABASE_POOL_MAX: positiveInt(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(2000),
   DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(5000),
-  REQUEST_LEASE_MS: z.coerce.number().int().min(1000, 'must be at least 1000 (ms)').default(30000),
+  REQUEST_LEASE_MS: z.coerce
+    .number({ error: 'must be a whole number of ms, at least 1000' })
+    .int('must be a whole number of ms, at least 1000')
+    .min(1000, 'must be a whole number of ms, at least 1000')
+    .default(30000),
   REPLICA_ID: optionalString.pipe(
     z
       .string()
@@ -235,26 +257,84 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
 /** The bot's configuration: exactly what the schema produces. */
 export type Config = z.output<typeof envSchema>;
 
+/** Variables whose values are numbers: a problem with one repeats what was given (see {@link shown}). */
+const NUMERIC = new Set(
+  Object.entries(variables.shape)
+    .filter(([, schema]) => numericSchema(schema))
+    .map(([name]) => name),
+);
+
+function numericSchema(schema: z.ZodType): boolean {
+  const def = schema._zod.def as { type: string; innerType?: z.ZodType };
+  if (def.type === 'number') return true;
+  return def.innerType !== undefined && numericSchema(def.innerType);
+}
+
+/**
+ * What was given, for the message: short values are repeated (`got 'abc'`), long ones only
+ * described, since a pasted token or password may sit in the wrong variable and messages never
+ * show secrets.
+ */
+function shown(value: string): string {
+  const looksSecret = value.length > 12 || /^(xox|xapp|glpat|gl[a-z]+-)/i.test(value) || /['\n]/.test(value);
+  return looksSecret ? `got a ${value.length}-character value (not shown: it may be a secret)` : `got '${value}'`;
+}
+
+/**
+ * `.env` lines whose value starts with `#` (`LICENSING_CHANNEL=#support_licensing-subscription`):
+ * dotenv reads `#` as the start of a comment, so such a variable arrives empty. Maps each variable
+ * to the text after `=`.
+ */
+export function commentedOutValues(dotenvText: string): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const line of dotenvText.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(#.*?)\s*$/.exec(line);
+    if (match) found.set(match[1], match[2]);
+  }
+  return found;
+}
+
+function commentedOutProblem(variable: string, value: string): string {
+  const because = `empty, because \`#\` starts a comment in .env`;
+  if (variable === 'LICENSING_CHANNEL')
+    return (
+      `${because} (its line reads LICENSING_CHANNEL=${value}): put the channel ID (C…) there instead of the ` +
+      `#name: open the channel, click its name; the ID is at the bottom of About`
+    );
+  // Not repeated: the value of another variable may be a secret.
+  return `${because} (its line's value starts with #): quote the value ("…") or write it without the #`;
+}
+
+export interface LoadOptions {
+  /** The text of the `.env` file the environment was read from, to explain values it hid as comments. */
+  dotenvText?: string;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadOptions = {}): Config {
   // An empty variable (`PORT=` in .env) means "not set": it takes the default, never the value 0.
   const given = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   const parsed = envSchema.safeParse(given);
   if (parsed.success) return parsed.data;
+  const commentedOut = options.dotenvText ? commentedOutValues(options.dotenvText) : new Map<string, string>();
   const problems = new Map<string, string>();
   for (const issue of parsed.error.issues) {
     const variable = issue.path.length > 0 ? String(issue.path[0]) : 'environment';
-    const message =
-      issue.code === 'invalid_type' && given[variable] === undefined && !issue.message.startsWith('required')
+    const value = given[variable];
+    let message =
+      issue.code === 'invalid_type' && value === undefined && !issue.message.startsWith('required')
         ? 'required'
         : issue.message;
+    const hidden = commentedOut.get(variable);
+    if (value === undefined && hidden !== undefined) message = commentedOutProblem(variable, hidden);
+    else if (typeof value === 'string' && NUMERIC.has(variable)) message = `${message}, ${shown(value)}`;
     if (!problems.has(variable)) problems.set(variable, message);
   }
   throw new ConfigError([...problems].map(([variable, message]) => `${variable}: ${message}`));

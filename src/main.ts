@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { setupGuide } from './setup-guide';
@@ -8,7 +9,9 @@ import { installProcessGuards } from './ops/process-guards';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env);
+    // The .env text lets a value hidden by `#` (a comment to dotenv) be explained, not just called missing.
+    const dotenvText = existsSync('.env') ? readFileSync('.env', 'utf8') : undefined;
+    config = loadConfig(process.env, { dotenvText });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(setupGuide(error.problems, process.env));

