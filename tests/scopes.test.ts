@@ -19,6 +19,9 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'users.info': ['users:read'],
   'usergroups.users.list': ['usergroups:read'],
   'conversations.open': ['im:write'],
+  // The license DM's upload in its steps (the fence sits before the completing call).
+  'files.getUploadURLExternal': ['files:write'],
+  'files.completeUploadExternal': ['files:write'],
   filesUploadV2: ['files:write'],
   'auth.test': [],
 };
@@ -64,7 +67,8 @@ describe('bot scopes', () => {
         'views.open',
         'users.info',
         'usergroups.users.list',
-        'filesUploadV2',
+        'files.getUploadURLExternal',
+        'files.completeUploadExternal',
       ]),
     );
   });

@@ -7,6 +7,7 @@ import type {
   LicenseRequestRecord,
   LicenseRequestStatus,
   PendingLicenseRequest,
+  RefusedLicenseRequest,
 } from './types';
 
 /**
@@ -185,4 +186,9 @@ export function toRequestColumns(r: LicenseRequestRecord): RequestColumns {
 export function newPendingRequest(input: LicenseRequestInput, now: Date): PendingLicenseRequest {
   const at = now.toISOString();
   return { ...input, id: randomUUID(), status: 'pending', attempts: 0, createdAt: at, updatedAt: at };
+}
+
+/** A new request refused at once (out of scope): stored for the audit trail, never pending. */
+export function newRefusedRequest(input: LicenseRequestInput, now: Date, refusalReason: string): RefusedLicenseRequest {
+  return { ...newPendingRequest(input, now), status: 'refused', refusalReason };
 }

@@ -144,6 +144,11 @@ export type CreatedOrExisting = Exclude<CreateRequestResult, { outcome: 'duplica
 export interface CreateRequestOptions {
   /** Omitted = no duplicate check (a confirmed re-issue, a refusal). */
   reissueWindowSince?: Date;
+  /**
+   * Stores the request as refused (out of scope) with this reason, in the same insert: it is
+   * never pending, not even for a moment, so no duplicate check ever mistakes it for a live one.
+   */
+  refusalReason?: string;
 }
 
 /** Emergency license requests, their status and the delivery of their license. */

@@ -118,11 +118,13 @@ export class EmergencyLicenseWorkflow {
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */
   async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
-    const { record, outcome } = await this.store.createRequest(input, this.now());
-    if (outcome !== 'created') return record;
-    const refused = await this.store.updateRequest(record.id, { status: 'refused', refusalReason: reason }, this.now());
-    await this.notifier.recordChanged(refused);
-    return refused;
+    // Refused in the insert itself: a pending moment would read as a live duplicate to the
+    // manager's override submitted right after this refusal.
+    // (No duplicate check is asked for, so the outcome is created or existing.)
+    const created = await this.store.createRequest(input, this.now(), { refusalReason: reason });
+    if (created.outcome === 'duplicates') throw new Error('a refusal is stored without a duplicate check');
+    if (created.outcome === 'created') await this.notifier.recordChanged(created.record);
+    return created.record;
   }
 
   /**

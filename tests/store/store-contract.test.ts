@@ -131,6 +131,22 @@ describe.each(backends)('$name store', (backend) => {
       expect(await store.requests.findByTicket(first.record.ticketUrl, 10)).toHaveLength(1);
     });
 
+    it('createRequest with a refusal reason stores the request refused in the insert, never pending', async () => {
+      const store = await fresh();
+      const created = await store.requests.createRequest(input({ idempotencyKey: 'view-R:refused' }), T0, {
+        refusalReason: 'Out of scope.',
+      });
+      expect(created.outcome).toBe('created');
+      if (created.outcome === 'duplicates') throw new Error('unexpected duplicates');
+      expect(created.record).toMatchObject({ status: 'refused', refusalReason: 'Out of scope.', attempts: 0 });
+      expect(await store.requests.getRequest(created.record.id)).toEqual(created.record);
+      // A live request for the same ticket right after it is not a re-issue of the refused one.
+      const next = await store.requests.createRequest(input({ idempotencyKey: 'view-R:override' }), at(1), {
+        reissueWindowSince: T0,
+      });
+      expect(next.outcome).toBe('created');
+    });
+
     it('createRequest creates exactly one record under concurrent calls, also from two connections', async () => {
       const a = await fresh();
       const b = await second(a);

@@ -2,6 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import {
   changeColumns,
   newPendingRequest,
+  newRefusedRequest,
   toRequestColumns,
   toRequestRecord,
   type RequestColumns,
@@ -100,7 +101,11 @@ export class LicenseRequests implements LicenseRequestRepository {
     now: Date,
     options: CreateRequestOptions = {},
   ): Promise<CreateRequestResult> {
-    const row = toRequestColumns(newPendingRequest(input, now));
+    const row = toRequestColumns(
+      options.refusalReason === undefined
+        ? newPendingRequest(input, now)
+        : newRefusedRequest(input, now, options.refusalReason),
+    );
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     return this.store.transaction(async (trx): Promise<CreateRequestResult> => {
       if (since !== undefined && this.store.dialect === 'postgres') {
