@@ -696,8 +696,9 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
     await d.fake.waitForCalls('views.open', opened + 1, 3000);
   });
   // Access removed while a modal is open: the submission is refused. Group membership is cached for 5
-  // minutes, so the clock moves on past the cache before each change is read.
-  clock.set('2026-11-14T15:36:00Z');
+  // minutes (and refreshed by every App Home publish, the last one at 15:33 above), so the clock moves on
+  // past the cache before each change is read.
+  clock.set('2026-11-14T15:39:00Z');
   d.fake.setUser('U0LEAVER', { name: 'pat.leaver', real_name: 'Pat Leaver', tz: 'America/Denver' });
   d.fake.setUsergroup('S0STAR', [...GROUPS.S0STAR.members, 'U0LEAVER']);
   d.fake.setUsergroup('S0REQUEST', [...GROUPS.S0REQUEST.members, 'U0LEAVER']);
@@ -705,7 +706,7 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
   const form = await runCommand(d.bot(), '/emergency-license', '883002', 'U0LEAVER');
   d.fake.setUsergroup('S0STAR', GROUPS.S0STAR.members);
   d.fake.setUsergroup('S0REQUEST', GROUPS.S0REQUEST.members);
-  clock.set('2026-11-14T15:42:00Z');
+  clock.set('2026-11-14T15:45:00Z');
   const leaver = { id: 'U0LEAVER', username: 'pat.leaver', name: 'pat.leaver' };
   await d.rec.step(group, '/star-check submitted after the person left the STAR groups', async (ctx) => {
     const res = await d
