@@ -110,6 +110,7 @@ export async function collectScreens(): Promise<GalleryResult> {
     await refusals(d, clock);
     await unhandledRequests(d);
     await appHome(d, 'App Home', 'before the trial follow-up');
+    await saturdayLate(d, clock);
 
     // Monday 09:00 UTC: the weekly digest (the schedule checks when the bot starts, then every minute).
     await t.stop();
@@ -616,15 +617,6 @@ async function emergencyAnswers(
   await d.rec.step(group, 'Out of scope: the grace period ended 6 days ago (an engineer: no override)', async (ctx) => {
     await submitForm(ctx, '500102', { expiration_date: day(-20), email: 'ops@late.example' });
   });
-  clock.set(SATURDAY_LATE);
-  await d.rec.step(
-    group,
-    'Saturday 22:00 UTC, out of scope: the window opens at 00:00 UTC, in 2 hours (a manager may override now)',
-    async (ctx) => {
-      await submitForm(ctx, '500104', { expiration_date: OPENS_SOON_EXPIRY, email: 'ops@soon.example' });
-    },
-  );
-  clock.set(GALLERY_NOW);
   let override: JsonObject | undefined;
   await d.rec.step(group, 'Out of scope, same facts, a manager: the override asks for a justification', async (ctx) => {
     override = await submitForm(
@@ -709,6 +701,23 @@ async function emergencyAnswers(
   );
 }
 
+/** Later on Saturday (after the screens above, so that their "today" stays the afternoon). */
+async function saturdayLate(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
+  clock.set(SATURDAY_LATE);
+  await d.rec.step(
+    'Emergency license: the answers',
+    'Saturday 22:00 UTC, out of scope: the window opens at 00:00 UTC, in 2 hours (a manager may override now)',
+    async (ctx) => {
+      const view = await d.open('/emergency-license', '500104');
+      await d.submit(
+        ctx,
+        view,
+        emergencyFormAnswers({ ticket: '500104', expiration_date: OPENS_SOON_EXPIRY, email: 'ops@soon.example' }),
+      );
+    },
+  );
+}
+
 async function licenseStatus(d: Driver): Promise<void> {
   const group = '/license-status';
   let answer: JsonObject | undefined;
@@ -722,6 +731,9 @@ async function licenseStatus(d: Driver): Promise<void> {
       await d.commandAck(ctx, '/license-status', 'it@failing.example', 'U0ENGINEER', 'command ack: ephemeral answer');
     },
   );
+  await d.rec.step(group, '/license-status with nothing after it: how to use it', async (ctx) => {
+    await d.commandAck(ctx, '/license-status', '', 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
   await d.rec.step(group, '/license-status 999999: nothing found', async (ctx) => {
     await d.commandAck(ctx, '/license-status', '999999', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
