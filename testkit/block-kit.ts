@@ -90,6 +90,16 @@ class Checker {
     if (text === undefined) return this.problem(`${path}.text`, 'text missing');
     if (text.length === 0) this.problem(`${path}.text`, 'text is empty (min 1 character)');
     if (text.length > max) this.problem(`${path}.text`, `text is ${text.length} characters (max ${max})`);
+    if (this.botRules) {
+      // Slack shows plain_text literally (labels, hints, field errors, options, buttons): `*bold*` there
+      // is asterisks on the screen.
+      const bold = value.type === 'plain_text' ? plainTextBold(text) : undefined;
+      if (bold) this.problem(`${path}.text`, `mrkdwn bold markup in plain_text (shown literally): ${bold}`);
+      // In mrkdwn, `<…>` is a link, mention or date to Slack: anything else is read as a link (or vanishes).
+      const unknown = value.type === 'mrkdwn' ? unknownControlSequences(text) : [];
+      if (unknown.length > 0)
+        this.problem(`${path}.text`, `"<…>" that Slack reads as a link, not text: ${unknown.join(' ')}`);
+    }
     if ('emoji' in value && value.type !== 'plain_text') this.problem(path, '"emoji" is only allowed on plain_text');
     if ('verbatim' in value && value.type !== 'mrkdwn') this.problem(path, '"verbatim" is only allowed on mrkdwn');
   }
@@ -425,4 +435,20 @@ export function unbalancedAngles(text: string): boolean {
     }
   }
   return open;
+}
+
+/** The first `*bold*` of a plain_text string (Slack shows the asterisks), or undefined. */
+export function plainTextBold(text: string): string | undefined {
+  return /(^|[\s(“"'])\*[^\s*][^*\n]*?\*(?=$|[\s.,;:!?)”"'])/.exec(text)?.[0].trim();
+}
+
+/**
+ * The `<…>` sequences of a mrkdwn string that are not one of Slack's: a link (`<https://…>`,
+ * `<mailto:…>`), a mention (`<@U…>`, `<#C…>`, `<!subteam^S…>`, `<!here>`…) or a date (`<!date^…>`).
+ * Slack reads any other one (`<ticket or email>`) as a link: text meant literally must be `&lt; &gt;`.
+ */
+export function unknownControlSequences(text: string): string[] {
+  const known =
+    /^<(https?:\/\/[^\s<>]+|mailto:[^\s<>]+|[@#][UWCGB][A-Z0-9]+(\|[^<>]*)?|!subteam\^[A-Z0-9]+(\|[^<>]*)?|!date\^[^<>]+|!(here|channel|everyone)(\|[^<>]*)?)>$/;
+  return (text.match(/<[^<>]*>/g) ?? []).filter((token) => !known.test(token));
 }

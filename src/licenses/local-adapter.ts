@@ -100,8 +100,14 @@ export class LocalLicenseAdapter implements LicenseAdapter {
       }
       return generatedFrom(file, content, attributes.expires_at);
     } catch (err) {
-      // The reason reaches the licensing channel: say what happened, not where the bot keeps files.
-      return { status: 'failed', reason: `Could not store the trial license: ${errorMessage(err)}`, reference: file };
+      // The reason reaches the licensing channel: say what happened, not where the bot keeps files
+      // (the system's message names the path: it goes to the log, as `detail`).
+      return {
+        status: 'failed',
+        reason: `Could not store the trial license: ${storageProblem(err)}. An admin of the bot must look at its log.`,
+        reference: file,
+        detail: errorMessage(err),
+      };
     }
   }
 
@@ -185,6 +191,25 @@ async function writeOnce(file: string, content: string): Promise<boolean> {
     }
   } finally {
     await fs.unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** A file-system error in words for people: what is wrong with the licenses folder, never its path. */
+function storageProblem(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOTDIR':
+    case 'ENOENT':
+      return "the bot's licenses folder is missing or is not a folder";
+    case 'EACCES':
+    case 'EPERM':
+      return 'the bot may not write in its licenses folder';
+    case 'EROFS':
+      return "the bot's licenses folder is read-only";
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return "the disk of the bot's licenses folder is full";
+    default:
+      return "the bot's licenses folder could not be written";
   }
 }
 

@@ -42,8 +42,11 @@ export interface GeneratedLicense {
 
 export interface FailedLicense {
   status: 'failed';
+  /** Shown to people (the licensing channel, the status modal, App Home): plain words, no file paths. */
   reason: string;
   reference?: string;
+  /** For the bot's log only: the system's own words (file paths, error codes). */
+  detail?: string;
 }
 
 /** The request was handed to a system that finishes later (gitlab-issue adapter). */

@@ -149,7 +149,7 @@ export function validateEmergencyForm(
   const userCount = parseUserCount(raw.userCount);
   if (userCount === undefined)
     errors.user_count =
-      `Enter the *Maximum users* figure of the License (Subscription) page screenshot: a ` +
+      `Enter the “Maximum users” figure of the License (Subscription) page screenshot: a ` +
       `whole number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`;
 
   const email = (raw.email ?? '').trim();

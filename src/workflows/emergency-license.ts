@@ -1,6 +1,12 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import type { GeneratedLicense, LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../licenses/types';
+import type {
+  FailedLicense,
+  GeneratedLicense,
+  LicenseAdapter,
+  LicenseOutcome,
+  TrialLicenseRequest,
+} from '../licenses/types';
 import { slackErrorCode, slackRefused } from '../shared/slack-errors';
 import { SingleFlight } from '../shared/single-flight';
 import { truncate } from '../shared/text';
@@ -60,6 +66,13 @@ export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = {
 
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
 const MAX_REASON = 500;
+
+/**
+ * Absolute file-system paths (`/var/lib/bot/licenses/x.gitlab-license`, quoted or not) in a reason are
+ * replaced by words; URLs are kept (a path right after `:` or `/` is part of one).
+ */
+const FILE_PATH = /'?(?<![\w:/.~-])(?:\/[\w.@~+-]+){2,}\/?'?/g;
+const withoutPaths = (reason: string): string => reason.replace(FILE_PATH, 'a file of the bot (its log has the path)');
 
 /** Where the workflow reports what happened: the channel notice and the engineer. */
 export interface LicenseNotifier {
@@ -545,6 +558,20 @@ export class EmergencyLicenseWorkflow {
     return this.finish(id, outcome, lease);
   }
 
+  /**
+   * The failure reason as people read it (the licensing channel, the status modal, App Home,
+   * /license-status): the system's own words (a file-system path, `detail`) go to the log only.
+   */
+  private reasonForPeople(id: string, outcome: FailedLicense): string {
+    const reason = withoutPaths(outcome.reason);
+    if (reason !== outcome.reason || outcome.detail)
+      this.logger.warn(
+        { requestId: id, adapter: this.adapter.name, reason: outcome.reason, detail: outcome.detail },
+        'license request failed',
+      );
+    return truncate(reason, MAX_REASON);
+  }
+
   /** Records the outcome; the caller fenced right before (the lease was still this process's). */
   private async finish(
     id: string,
@@ -566,7 +593,7 @@ export class EmergencyLicenseWorkflow {
           )
         : await this.store.updateRequest(
             id,
-            { status: 'failed', failureReason: truncate(outcome.reason, MAX_REASON), ...this.trace(outcome.reference) },
+            { status: 'failed', failureReason: this.reasonForPeople(id, outcome), ...this.trace(outcome.reference) },
             this.now(),
           );
     await this.notifier.recordChanged(updated);

@@ -15,6 +15,7 @@ import { screenBuilderNames, SCREEN_MODULE_DIRS } from '../../src/tools/gallery/
 import type { Screen } from '../../src/tools/gallery/capture';
 import { writeGallery, type GalleryOutput } from '../../src/tools/gallery/main';
 import { mrkdwnToHtml } from '../../src/tools/gallery/mrkdwn-html';
+import { mrkdwnTexts, plainTextBold, unknownControlSequences } from '../../testkit/block-kit';
 
 const root = join(__dirname, '..', '..');
 const outDir = join(root, 'dist', 'gallery-test');
@@ -45,6 +46,21 @@ function idConstants(): { name: string; value: string }[] {
       }
     }
   }
+  return out;
+}
+
+/** Every plain_text object's text (labels, hints, options, buttons, titles, headers). */
+function plainTexts(payload: unknown): { text: string }[] {
+  const out: { text: string }[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (obj.type === 'plain_text' && typeof obj.text === 'string') out.push({ text: obj.text });
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(payload);
   return out;
 }
 
@@ -96,6 +112,7 @@ describe('gallery: completeness', () => {
       'App Home',
       'Weekly STAR digest',
       'After the trial: reminder, Resolved, Needs L&R, lapse',
+      'Requests the bot no longer knows',
     ])
       expect(groups).toContain(group);
     const verdicts = gallery.screens.filter((s) => s.payload.callback_id === 'star_check_verdict');
@@ -106,10 +123,48 @@ describe('gallery: completeness', () => {
       'Ok to STAR',
       'Not yet: Sales must intervene first',
       'Deflect with the docs',
+      // The policy edges: weekday, the window opening within hours, no date, trial-type licenses.
+      'It is a weekday (UTC)',
+      'in 2 hours',
+      'No expiration date was given',
+      'A sales-assisted trial often bridges the renewal',
+      'a Sales-generated temporary extension on the instance',
+      // The follow-up: the L&R team is mentioned in the thread reminder and the lapse.
+      'Trial lapsed, unresolved',
+      // listeners/unhandled.ts
+      'older version of the message',
+      'belongs to an older version of the bot',
+      'This bot has no /star-check-old command',
     ])
-      expect(texts.some((t) => t.includes(words))).toBe(true);
+      expect({ words, shown: texts.some((t) => t.includes(words)) }).toEqual({ words, shown: true });
+    const threadReminder = gallery.screens.find(
+      (s) => s.inThread && JSON.stringify(s.payload).includes('license_needs_lr'),
+    );
+    expect(JSON.stringify(threadReminder?.payload)).toContain('<!subteam^S0LRTEAM>');
     const homes = gallery.screens.filter((s) => s.surface === 'home');
     expect(new Set(homes.map((s) => s.caption)).size).toBeGreaterThanOrEqual(2);
+    // Someone outside every group sees how to get access, not the requests.
+    const outsider = homes.find((s) => s.caption.includes('Sam Outsider'));
+    expect(JSON.stringify(outsider?.payload)).toContain('Ask your manager');
+    expect(JSON.stringify(outsider?.payload)).not.toContain('gitlab.zendesk.com');
+  });
+
+  it('shows people no file path, no *bold* in plain text and no "<…>" that Slack reads as a link', () => {
+    const problems: string[] = [];
+    for (const s of gallery.screens) {
+      const json = JSON.stringify(s.payload);
+      const path = /(?<![\w:/.])\/(tmp|var|home|data|srv|opt|work)\/[\w./-]+/.exec(json);
+      if (path) problems.push(`${s.id} (${s.path}): file path ${path[0]}`);
+      for (const { text } of plainTexts(s.payload)) {
+        const bold = plainTextBold(text);
+        if (bold) problems.push(`${s.id} (${s.path}): plain_text ${bold}`);
+      }
+      for (const [field, error] of Object.entries(s.errors ?? {}))
+        if (plainTextBold(error)) problems.push(`${s.id} (${s.path}): field error of ${field} ${plainTextBold(error)}`);
+      for (const { text } of mrkdwnTexts(s.payload))
+        for (const token of unknownControlSequences(text)) problems.push(`${s.id} (${s.path}): mrkdwn ${token}`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('every screen has something to show', () => {

@@ -179,6 +179,13 @@ describe('LocalLicenseAdapter', () => {
     fs.writeFileSync(path.join(dataDir, 'licenses'), 'a file where the directory should be');
     const out = await adapterAt(dataDir, () => new Date()).request(baseRequest);
     expect(out).toMatchObject({ status: 'failed', reason: expect.stringMatching(/Could not store the trial license/) });
+    // The reason is shown to people (the licensing channel, the status modal, App Home): a plain
+    // reason, never where the bot keeps its files; the path and the system's words go to the log only.
+    const { reason, detail } = out as { reason: string; detail?: string };
+    expect(reason).not.toContain(dataDir);
+    expect(reason).not.toMatch(/\/[\w.-]+\/|ENOTDIR|open '/);
+    expect(reason).toMatch(/licenses folder/);
+    expect(detail).toContain(path.join(dataDir, 'licenses'));
   });
 });
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { plainTextBold } from '../../testkit/block-kit';
 import {
   MAX_USER_COUNT,
   normalizeUsername,
@@ -104,6 +105,24 @@ describe('validateEmergencyForm', () => {
     if (!result.ok) return;
     expect(result.scope.inScope).toBe(false);
     expect(result.scope.failures.map((f) => f.rule)).toEqual(rules);
+  });
+
+  it('field errors are plain text: no mrkdwn bold markup (Slack shows the asterisks)', () => {
+    const errors = errorsOf({
+      ticket: '',
+      deployment: undefined,
+      paidPlan: undefined,
+      prospect: undefined,
+      expirationDate: undefined,
+      licenseKind: undefined,
+      userCount: 'x',
+      email: 'y',
+      username: '',
+      screenshots: [],
+    });
+    expect(Object.keys(errors).length).toBeGreaterThanOrEqual(9);
+    const bold = Object.entries(errors).filter(([, text]) => plainTextBold(String(text)) !== undefined);
+    expect(bold).toEqual([]);
   });
 
   it('a date exactly 366 days ahead is still a scope question, 367 days a typo', () => {

@@ -8,7 +8,7 @@ import {
   type DashboardRequest,
   type DashboardStarCheck,
 } from '../../src/workflows/app-home-dashboard';
-import { allTexts, checkView, mrkdwnTexts, unbalancedAngles } from '../../testkit/block-kit';
+import { allTexts, checkView, mrkdwnTexts, unbalancedAngles, unknownControlSequences } from '../../testkit/block-kit';
 import { LICENSING_CHANNEL, long, longEmail, record } from './support/fixtures';
 
 type Obj = Record<string, any>;
@@ -57,6 +57,15 @@ describe('buildAppHome dashboard', () => {
     expect(texts(view)).toContain('Nothing open, and no requests or STAR checks of yours yet');
     expect(elements(view).map((e) => e.action_id)).toEqual(['open_emergency_license']);
     expect(buildAppHome(LICENSING_CHANNEL, dashboard())).toEqual(view);
+  });
+
+  test('writes no "<…>" that Slack would read as a link (e.g. a usage placeholder): it is &lt; &gt;', () => {
+    const view = buildAppHome(LICENSING_CHANNEL, dashboard({ starCheckButton: true }));
+    const links = mrkdwnTexts(view).flatMap(({ path, text }) =>
+      unknownControlSequences(text).map((token) => `${path}: ${token}`),
+    );
+    expect(links).toEqual([]);
+    expect(texts(view)).toContain('/license-status &lt;ticket or email&gt;');
   });
 
   test("open licenses show the time left, the lapse in each reader's zone and per-request buttons", () => {

@@ -317,6 +317,33 @@ describe('process', () => {
     expect(notifier.summary()).toEqual(['recordChanged:pending', 'recordChanged:failed']);
   });
 
+  it('a failure that names a file: people get a plain reason, the path goes to the log only', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const path = '/tmp/lr-data-x1/licenses/5f2c.gitlab-license';
+    for (const outcome of [
+      new Error(`ENOTDIR: not a directory, open '${path}'`),
+      {
+        status: 'failed' as const,
+        reason: 'Could not store the trial license: the licenses folder is not a folder.',
+        detail: `ENOTDIR: not a directory, open '${path}'`,
+      },
+    ]) {
+      lines.length = 0;
+      const adapter = new ScriptedAdapter().onRequest(outcome);
+      const { store, notifier, clock } = setup(adapter);
+      const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger, () => clock.now);
+      const { record } = await workflow.submit(input());
+      const done = await workflow.process(record.id);
+      expect(done.status).toBe('failed');
+      const reason = flat(done).reason ?? '';
+      expect(reason).not.toContain('/tmp/');
+      expect(reason).not.toMatch(/\/[\w.-]+\/[\w.-]+/);
+      expect(reason.length).toBeGreaterThan(10);
+      expect(lines.join('\n')).toContain(path);
+    }
+  });
+
   it('pending: stores the reference before following, then follows to generated', async () => {
     const reference = 'https://gitlab.example.com/licensing/requests/-/issues/42';
     const adapter = new ScriptedAdapter();

@@ -83,7 +83,9 @@ export function buildAppHome(licensingChannel: string, dashboard?: AppHomeDashbo
           `and get a verdict with the playbook's next steps.`,
         `*${COMMANDS.emergencyLicense} [ticket]*: weekend emergency: a 10-day Ultimate trial license for a ` +
           `Self-Managed customer whose grace period ended within the last 3 days.`,
-        `*${COMMANDS.licenseStatus} <ticket or email>*: what happened to a license request, and a copy of the license.`,
+        // `<…>` would be a link to Slack: the placeholder's angle brackets are escaped.
+        `*${COMMANDS.licenseStatus} &lt;ticket or email&gt;*: what happened to a license request, and a copy ` +
+          `of the license.`,
       ].join('\n'),
     ),
     actions('home_actions', ...startButtons),

@@ -149,7 +149,7 @@ export function buildEmergencyLicenseModal(
         blockId: B.user_count,
         label: 'Maximum users (License / Subscription page)',
         hint:
-          `The *Maximum users* figure on the License (Subscription) page screenshot, as shown. GitLab ` +
+          `The “Maximum users” figure on the License (Subscription) page screenshot, as shown. GitLab ` +
           `refuses to activate a license whose user count is below the instance's maximum users in the ` +
           `current license term (it allows about 10% over), so the current-user count is not enough. A whole ` +
           `number from 1 to ${MAX_USER_COUNT.toLocaleString('en-US')}.`,

@@ -33,6 +33,10 @@ import { installFixedClock } from './clock';
 /** Saturday afternoon (UTC): the weekend the emergency workflow is written for. */
 export const GALLERY_NOW = '2026-11-14T15:30:00Z';
 
+/** Saturday 22:00 UTC, and an expiry whose grace period (14 days) ends at the next 00:00 UTC. */
+const SATURDAY_LATE = '2026-11-14T22:00:00Z';
+const OPENS_SOON_EXPIRY = '2026-11-01';
+
 export const PEOPLE = {
   U0ENGINEER: { name: 'jdoe', real_name: 'Jane Doe', tz: 'America/New_York' },
   U0MANAGER: { name: 'msmith', real_name: 'Maria Smith', tz: 'Europe/Berlin' },
@@ -104,7 +108,9 @@ export async function collectScreens(): Promise<GalleryResult> {
     await emergencyAnswers(d, dataDir, clock);
     await licenseStatus(d);
     await refusals(d, clock);
+    await unhandledRequests(d);
     await appHome(d, 'App Home', 'before the trial follow-up');
+    await saturdayLate(d, clock);
 
     // Monday 09:00 UTC: the weekly digest (the schedule checks when the bot starts, then every minute).
     await t.stop();
@@ -480,6 +486,17 @@ async function playbookCases(d: Driver, clock: ReturnType<typeof installFixedClo
       },
     ],
     [
+      'Self-Managed: a sales-assisted trial that expired yesterday: Ok to STAR, the form asks for the paid plan',
+      {
+        q_kind: 'plan_license',
+        deployment: 'self_managed',
+        request_type: 'sm_trial_license',
+        q_trial: 'yes',
+        q_salesAssisted: 'yes',
+        expiration_date: day(-1),
+      },
+    ],
+    [
       'Self-Managed: expiration date unknown, answered directly (scope unknown: the form checks it)',
       {
         q_kind: 'plan_license',
@@ -496,6 +513,21 @@ async function playbookCases(d: Driver, clock: ReturnType<typeof installFixedClo
     ticket += 1;
     await d.starCheck(group, path, { ticket: String(ticket), ...answers });
   }
+  // Saturday 22:00 UTC: the grace period ends at 00:00 UTC, in two hours.
+  clock.set(SATURDAY_LATE);
+  await d.starCheck(
+    group,
+    'Saturday 22:00 UTC: the weekend window opens at 00:00 UTC, in 2 hours (the grace period ends then)',
+    {
+      ticket: '882050',
+      q_kind: 'plan_license',
+      deployment: 'self_managed',
+      request_type: 'sm_license_not_working',
+      q_trial: 'no',
+      expiration_date: OPENS_SOON_EXPIRY,
+    },
+  );
+  clock.set(GALLERY_NOW);
   // A weekday: the guidance first says to ask the L&R team in the channel.
   clock.set('2026-11-11T14:00:00Z');
   await d.starCheck(
@@ -560,6 +592,22 @@ async function emergencyAnswers(
     await submitForm(ctx, '424242', { email: 'admin@customer.example', user_count: '250' });
     await d.fake.waitForUpload(() => true, 5000);
   });
+  await d.rec.step(
+    group,
+    'In scope: a Sales-generated temporary extension that expired yesterday (no grace period: the window counts ' +
+      'from its expiry); the notice names it',
+    async (ctx) => {
+      await submitForm(ctx, '424250', {
+        license_kind: 'temporary',
+        expiration_date: day(-1),
+        email: 'ops@extension.example',
+        user_count: '120',
+      });
+      await d.fake
+        .waitForUpload((u) => u.completed && JSON.stringify(u).includes('424250'), 5000)
+        .catch(() => undefined);
+    },
+  );
   await d.rec.step(group, 'Out of scope, never overridable: SaaS (points to the SaaS path)', async (ctx) => {
     await submitForm(ctx, '500100', { deployment: 'saas', email: 'owner@saas-customer.example' });
   });
@@ -653,6 +701,23 @@ async function emergencyAnswers(
   );
 }
 
+/** Later on Saturday (after the screens above, so that their "today" stays the afternoon). */
+async function saturdayLate(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
+  clock.set(SATURDAY_LATE);
+  await d.rec.step(
+    'Emergency license: the answers',
+    'Saturday 22:00 UTC, out of scope: the window opens at 00:00 UTC, in 2 hours (a manager may override now)',
+    async (ctx) => {
+      const view = await d.open('/emergency-license', '500104');
+      await d.submit(
+        ctx,
+        view,
+        emergencyFormAnswers({ ticket: '500104', expiration_date: OPENS_SOON_EXPIRY, email: 'ops@soon.example' }),
+      );
+    },
+  );
+}
+
 async function licenseStatus(d: Driver): Promise<void> {
   const group = '/license-status';
   let answer: JsonObject | undefined;
@@ -666,6 +731,9 @@ async function licenseStatus(d: Driver): Promise<void> {
       await d.commandAck(ctx, '/license-status', 'it@failing.example', 'U0ENGINEER', 'command ack: ephemeral answer');
     },
   );
+  await d.rec.step(group, '/license-status with nothing after it: how to use it', async (ctx) => {
+    await d.commandAck(ctx, '/license-status', '', 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
   await d.rec.step(group, '/license-status 999999: nothing found', async (ctx) => {
     await d.commandAck(ctx, '/license-status', '999999', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
@@ -696,8 +764,9 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
     await d.fake.waitForCalls('views.open', opened + 1, 3000);
   });
   // Access removed while a modal is open: the submission is refused. Group membership is cached for 5
-  // minutes, so the clock moves on past the cache before each change is read.
-  clock.set('2026-11-14T15:36:00Z');
+  // minutes (and refreshed by every App Home publish, the last one at 15:33 above), so the clock moves on
+  // past the cache before each change is read.
+  clock.set('2026-11-14T15:39:00Z');
   d.fake.setUser('U0LEAVER', { name: 'pat.leaver', real_name: 'Pat Leaver', tz: 'America/Denver' });
   d.fake.setUsergroup('S0STAR', [...GROUPS.S0STAR.members, 'U0LEAVER']);
   d.fake.setUsergroup('S0REQUEST', [...GROUPS.S0REQUEST.members, 'U0LEAVER']);
@@ -705,7 +774,7 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
   const form = await runCommand(d.bot(), '/emergency-license', '883002', 'U0LEAVER');
   d.fake.setUsergroup('S0STAR', GROUPS.S0STAR.members);
   d.fake.setUsergroup('S0REQUEST', GROUPS.S0REQUEST.members);
-  clock.set('2026-11-14T15:42:00Z');
+  clock.set('2026-11-14T15:45:00Z');
   const leaver = { id: 'U0LEAVER', username: 'pat.leaver', name: 'pat.leaver' };
   await d.rec.step(group, '/star-check submitted after the person left the STAR groups', async (ctx) => {
     const res = await d
@@ -717,6 +786,44 @@ async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>):
     const values = emergencyFormAnswers({ ticket: '883002', email: 'x@leaver.example' });
     const res = await d.bot().send('interaction', viewSubmission({ view: form.view!, values: values, user: leaver }));
     ctx.ack('view_submission ack: the modal is replaced', res.json<JsonObject>(), form.view!);
+  });
+}
+
+/** What listeners/unhandled.ts answers to a request no listener of this version takes. */
+async function unhandledRequests(d: Driver): Promise<void> {
+  const group = 'Requests the bot no longer knows';
+  const jane = { id: 'U0ENGINEER', username: PEOPLE.U0ENGINEER.name, name: PEOPLE.U0ENGINEER.name };
+  await d.rec.step(group, 'A button of an older version of a message: an ephemeral answer', async () => {
+    const message: JsonObject = {
+      ts: '1700000000.000100',
+      text: 'An emergency license notice of an older version',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'old_actions',
+          elements: [{ type: 'button', action_id: 'retry_license_v0', text: { type: 'plain_text', text: 'Retry' } }],
+        },
+      ],
+    };
+    await d.clickMessage(message, LICENSING_CHANNEL, 'retry_license_v0', 'U0ENGINEER', { blockId: 'old_actions' });
+    await d.fake.waitForResponse(undefined, (r) => JSON.stringify(r.body).includes('older version'), 3000);
+  });
+  await d.rec.step(group, 'A modal opened by an older version, submitted: the modal says so', async (ctx) => {
+    const view: JsonObject = {
+      id: 'V0OLDMODAL',
+      type: 'modal',
+      callback_id: 'star_check_v0',
+      title: { type: 'plain_text', text: 'STAR check' },
+      submit: { type: 'plain_text', text: 'Next' },
+      blocks: [],
+      state: { values: {} },
+      hash: '1.abc',
+    };
+    const res = await d.bot().send('interaction', viewSubmission({ view, values: {}, user: jane }));
+    ctx.ack('view_submission ack: the modal is replaced', res.json<JsonObject>(), view);
+  });
+  await d.rec.step(group, 'A command the bot does not have (/star-check-old): answered in the ack', async (ctx) => {
+    await d.commandAck(ctx, '/star-check-old', '424242', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
 }
 

@@ -10,7 +10,7 @@ export function licenseStatusCommand(services: AppServices) {
     if (!query) {
       await ack({
         response_type: 'ephemeral',
-        text: 'Usage: `/license-status <Zendesk ticket URL or number | customer email>`',
+        text: 'Usage: `/license-status &lt;Zendesk ticket URL or number | customer email&gt;`',
       });
       return;
     }
