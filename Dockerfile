@@ -17,7 +17,8 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
-# better-sqlite3 downloads a prebuilt binary when one matches; otherwise node-gyp compiles it.
+# better-sqlite3 12 (loaded on Node 20 only) downloads a prebuilt binary when one matches; otherwise
+# node-gyp compiles it. 13 (alias better-sqlite3-13, the one loaded on this Node) ships its own binaries.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*

@@ -24,6 +24,19 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       // Interface implementations (the SQLite store) are async without awaiting: that is the contract.
       '@typescript-eslint/require-await': 'off',
+      // better-sqlite3 12 aborts Node 24 when its objects are garbage-collected: the module is loaded
+      // through src/store/sqlite/native.ts, which picks 13 on Node 22+. Type imports are fine.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['better-sqlite3', 'better-sqlite3-13'].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message:
+              'Import the value from src/store/sqlite/native.ts (it picks the better-sqlite3 safe on this Node).',
+          })),
+        },
+      ],
     },
   },
   {

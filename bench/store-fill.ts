@@ -3,7 +3,8 @@
  * they work on a connection of their own to the store's file (opened, and so migrated, by
  * SqliteStore first).
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from '../src/store/sqlite/native';
 import { toOutboxRow } from '../src/store/sql/rows';
 import { toRequestColumns } from '../src/store/request-columns';
 import type { LicenseRequestRecord, OutboxEntry } from '../src/store/types';
@@ -28,8 +29,8 @@ export function bulkInsert(
       const columns = Object.keys(row);
       return db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${positional(columns)})`);
     };
-    let insertRequest: Database.Statement | undefined;
-    let insertOutbox: Database.Statement | undefined;
+    let insertRequest: BetterSqlite3.Statement | undefined;
+    let insertOutbox: BetterSqlite3.Statement | undefined;
     const run = db.transaction(() => {
       const count = { requests: 0, outbox: 0 };
       for (const r of requests) {

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   DATABASE_FILE_NAME,
   LATEST_SCHEMA_VERSION,
@@ -21,6 +21,7 @@ import {
   type OutboxEntry,
 } from '../../src/store';
 import { openSqliteDatabase } from '../../src/store/sqlite';
+import Database, { BETTER_SQLITE3_PACKAGE } from '../../src/store/sqlite/native';
 import { analyze, bulkInsert, explain } from '../../bench/store-fill';
 import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
@@ -191,7 +192,7 @@ describe('migrate()', () => {
   const m1: Migration = { version: 1, name: 'a', up: 'CREATE TABLE a (x INTEGER);' };
   const m2: Migration = { version: 2, name: 'b', up: 'CREATE TABLE b (x INTEGER); INSERT INTO b VALUES (1);' };
   const m3bad: Migration = { version: 3, name: 'bad', up: 'CREATE TABLE c (x INTEGER); SELECT * FROM nope;' };
-  let db: Database.Database;
+  let db: BetterSqlite3.Database;
   beforeEach(() => {
     db = new Database(join(tempDir(), 'm.sqlite3'));
   });
@@ -399,5 +400,25 @@ describe('scale sanity', () => {
     expect(await store.outbox.backlog()).toBe(100);
     const due = await store.outbox.due(new Date(created(10_000)), 5);
     expect(due.map((e) => e.key)).toEqual(['audit-0', 'audit-500', 'audit-1000', 'audit-1500', 'audit-2000']);
+  });
+});
+
+describe('the native module (src/store/sqlite/native.ts)', () => {
+  it('is better-sqlite3 13 from Node 22 on, 12 before', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(BETTER_SQLITE3_PACKAGE).toBe(major >= 22 ? 'better-sqlite3-13' : 'better-sqlite3');
+  });
+
+  it('survives the garbage collector freeing statements and closed databases', () => {
+    // With better-sqlite3 12 built for Node 24.19+, the first Statement or Database the collector
+    // frees aborts the whole process ("Assertion failed: (env) != nullptr"): this test then takes
+    // the jest worker down with it rather than failing.
+    for (let i = 0; i < 300; i++) {
+      const db = new Database(':memory:');
+      for (let j = 0; j < 100; j++) db.prepare(`SELECT ${j} AS n`).get();
+      db.close();
+      // Garbage alongside, so that young-generation collections happen during the loop.
+      expect(new Array(2000).fill(i).length).toBe(2000);
+    }
   });
 });

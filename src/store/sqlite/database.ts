@@ -1,7 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { DATA_FILE_MODE, secureDataDir, secureFiles, type ModeFix } from '../file-modes';
+import Database from './native';
 import { migrate, MIGRATIONS, type Migration, type MigrationResult } from './migrations';
 
 export const DATABASE_FILE_NAME = 'bot.sqlite3';
@@ -14,7 +15,7 @@ export interface SqliteStoreOptions {
 }
 
 export interface OpenedSqlite {
-  db: Database.Database;
+  db: BetterSqlite3.Database;
   file: string;
   migration: MigrationResult;
   /** Folder/files whose permissions were too open and were tightened on opening. */
