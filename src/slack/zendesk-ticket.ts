@@ -30,6 +30,7 @@ export type TicketLookup =
   { kind: 'reading' } | { kind: 'facts'; facts: TicketFacts } | { kind: 'unavailable'; reason: string };
 
 export const ZENDESK_BLOCKS = {
+  reading: 'zendesk_reading',
   status: 'zendesk_status',
   facts: 'zendesk_facts',
   images: 'zendesk_images',
@@ -49,11 +50,14 @@ function contextBlock(blockId: string, elements: ContextBlock['elements']): Cont
   return { type: 'context', block_id: blockId, elements };
 }
 
-/** The blocks that show a ticket lookup in a form (put right below the ticket field). */
-export function ticketLookupBlocks(lookup: TicketLookup | undefined): KnownBlock[] {
+/**
+ * The blocks that show a ticket lookup in a form (put right below the ticket field). `brief`: the
+ * organization, subject and status only (the STAR check's first step), or the one line why not.
+ */
+export function ticketLookupBlocks(lookup: TicketLookup | undefined, { brief = false } = {}): KnownBlock[] {
   if (!lookup) return [];
   if (lookup.kind === 'reading')
-    return [contextBlock(ZENDESK_BLOCKS.status, [label(':hourglass_flowing_sand: Reading the ticket in Zendesk…')])];
+    return [contextBlock(ZENDESK_BLOCKS.reading, [label(':hourglass_flowing_sand: Reading the ticket in Zendesk…')])];
   if (lookup.kind === 'unavailable')
     return [
       contextBlock(ZENDESK_BLOCKS.status, [
@@ -67,9 +71,10 @@ export function ticketLookupBlocks(lookup: TicketLookup | undefined): KnownBlock
   const shown: ContextBlock['elements'] = [label(`From Zendesk ${link(facts.ticketUrl, `#${facts.ticketId}`)}:`)];
   if (facts.organization?.name) shown.push(label('*Organization:*'), customerText(facts.organization.name));
   if (facts.subject) shown.push(label('*Subject:*'), customerText(facts.subject));
-  if (facts.requester?.email) shown.push(label('*Requester:*'), customerText(facts.requester.email));
+  if (facts.requester?.email && !brief) shown.push(label('*Requester:*'), customerText(facts.requester.email));
   shown.push(label(`*Status:* ${escapeMrkdwn(truncate(facts.status, 40))}`));
   blocks.push(contextBlock(ZENDESK_BLOCKS.facts, shown));
+  if (brief) return blocks;
   if (facts.images) {
     const { count, files, complete } = facts.images;
     const counted = `${count}${complete ? '' : '+'}`;
@@ -102,6 +107,17 @@ export function ticketLookupBlocks(lookup: TicketLookup | undefined): KnownBlock
       ),
     );
   return blocks;
+}
+
+/**
+ * The ticket's blocks of a view Slack sent back (a STAR check refreshed after an answer keeps what
+ * the ticket said), without the "reading" line.
+ */
+export function keptTicketBlocks(view: { blocks?: unknown[] }): KnownBlock[] {
+  return (view.blocks ?? []).filter((b): b is KnownBlock => {
+    const id = (b as { block_id?: unknown }).block_id;
+    return typeof id === 'string' && id.startsWith('zendesk_') && id !== ZENDESK_BLOCKS.reading;
+  });
 }
 
 /** Reads the ticket within the budget; never throws. */

@@ -287,6 +287,36 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     expect(emailPrefill(updated)).toBe('verdict@acme.example');
     expect(zd.requests.length).toBeGreaterThan(before);
   });
+
+  it('/star-check with a ticket: the first step shows organization and subject, and keeps them as it grows', async () => {
+    const ticket = zd.addTicket({
+      subject: '<!here> *Renewal* question',
+      organization: 'Globex',
+      requester: { email: 'hank@globex.example' },
+    });
+    const opens = t.fake.callsTo('views.open').length;
+    await t.command('/star-check', String(ticket.id));
+    const [open] = (await t.fake.waitForCalls('views.open', opens + 1)).slice(-1);
+    expect(zendeskText(open?.args.view as JsonObject)).toContain('Reading the ticket');
+    const view = await eventually(
+      () => {
+        const shown = t.view('star_check');
+        expect(zendeskText(shown)).toContain('Globex');
+        return shown;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(checkView(view)).toEqual([]);
+    expect(zendeskText(view)).toContain('<!here> *Renewal* question');
+    // The brief form: no requester, no images line.
+    expect(zendeskText(view)).not.toContain('hank@globex.example');
+    for (const { text } of mrkdwnTexts(view)) expect(text).not.toContain('<!here>');
+
+    const updates = t.fake.callsTo('views.update').length;
+    await t.click(view, 'star_q_kind', 'plan_license');
+    const [refresh] = (await t.fake.waitForCalls('views.update', updates + 1)).slice(-1);
+    expect(zendeskText(refresh?.args.view as JsonObject)).toContain('Globex');
+  });
 });
 
 describe('without Zendesk credentials', () => {
