@@ -3,6 +3,7 @@
  * fake Slack) with ZENDESK_* pointing at the loopback FakeZendesk. The form opens at once, then is
  * updated with what the ticket says; every Zendesk failure leaves one line and a form that works.
  */
+import { DateTime } from 'luxon';
 import {
   applySubmissionAck,
   type BotUnderTest,
@@ -316,6 +317,43 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     await t.click(view, 'star_q_kind', 'plan_license');
     const [refresh] = (await t.fake.waitForCalls('views.update', updates + 1)).slice(-1);
     expect(zendeskText(refresh?.args.view as JsonObject)).toContain('Globex');
+  });
+
+  it("the verdict's button pushes the form at once, then fills it from the ticket (with the push's hash)", async () => {
+    const ticket = zd.addTicket({
+      requester: { email: 'verdict@acme.example' },
+      organization: 'Initech',
+      comments: [{ body: 'x', attachments: [png('a.png'), png('b.png')] }],
+    });
+    const opens = t.fake.callsTo('views.open').length;
+    await t.command('/star-check', String(ticket.id));
+    await t.fake.waitForCalls('views.open', opens + 1);
+    await eventually(() => expect(zendeskText(t.view('star_check'))).toContain('Initech'), { timeoutMs: 5000 });
+    let view = t.view('star_check');
+    const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() ?? '';
+    for (const values of [
+      { q_kind: 'plan_license' },
+      { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' },
+      { expiration_date: expiry },
+    ]) {
+      view = applySubmissionAck(t.fake, view, await t.submit(view, values)).view as JsonObject;
+    }
+    expect(view.callback_id).toBe('star_check_verdict');
+    const pushes = t.fake.callsTo('views.push').length;
+    await t.click(view, 'open_emergency_license');
+    const [push] = (await t.fake.waitForCalls('views.push', pushes + 1)).slice(-1);
+    expect(zendeskText(push?.args.view as JsonObject)).toContain('Reading the ticket');
+    const form = await eventually(
+      () => {
+        const shown = t.view('emergency_license');
+        expect(emailPrefill(shown)).toBe('verdict@acme.example');
+        return shown;
+      },
+      { timeoutMs: 5000 },
+    );
+    expect(form.id).toBe((push?.response.view as JsonObject).id);
+    expect(zendeskText(form)).toContain('Images on the ticket (2)');
+    expect(block(form, 'expiration_date')).toBeDefined();
   });
 });
 
