@@ -82,11 +82,13 @@ export function ticketLookupBlocks(lookup: TicketLookup | undefined, { brief = f
     else {
       const listed = files.slice(0, MAX_LISTED_IMAGES).map((f) => stripInvisible(f.name).trim() || '(no name)');
       const more = count - listed.length;
-      const names = `${listed.join(', ')}${more > 0 ? ` … and ${more} more` : ''}`;
+      // The count of what is not listed survives the cut: the names are cut, not the tail.
+      const tail = more > 0 ? ` and ${more} more` : '';
+      const names = customerText(listed.join(', '), MAX_IMAGE_LIST_CHARS - tail.length);
       blocks.push(
         contextBlock(ZENDESK_BLOCKS.images, [
           label(`*Images on the ticket (${counted}):*`),
-          customerText(names, MAX_IMAGE_LIST_CHARS),
+          { ...names, text: `${names.text}${tail}` },
         ]),
       );
     }

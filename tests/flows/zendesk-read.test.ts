@@ -246,7 +246,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     const view = (await openAndRead(ticket.id)).updated;
     expect(checkView(view)).toEqual([]);
     expect(zendeskText(view)).toContain('Images on the ticket (40)');
-    expect(zendeskText(view)).toMatch(/and 30 more|…$/m);
+    expect(zendeskText(view)).toMatch(/… and 30 more$/m);
   });
 
   it('submitted before Zendesk answered: the late update meets hash_conflict and the answer stays', async () => {
