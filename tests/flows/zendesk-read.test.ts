@@ -331,11 +331,12 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     await eventually(() => expect(zendeskText(t.view('star_check'))).toContain('Initech'), { timeoutMs: 5000 });
     let view = t.view('star_check');
     const expiry = DateTime.utc().startOf('day').minus({ days: 15 }).toISODate() ?? '';
-    for (const values of [
+    const steps: Record<string, string>[] = [
       { q_kind: 'plan_license' },
       { deployment: 'self_managed', request_type: 'sm_trial_license', q_trial: 'no' },
       { expiration_date: expiry },
-    ]) {
+    ];
+    for (const values of steps) {
       view = applySubmissionAck(t.fake, view, await t.submit(view, values)).view as JsonObject;
     }
     expect(view.callback_id).toBe('star_check_verdict');
