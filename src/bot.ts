@@ -32,6 +32,7 @@ import { EmergencyLicenseService } from './workflows/emergency-license-service';
 import { StarCheckService } from './workflows/star-check';
 import { createLifecycleRuntime } from './slack/lifecycle-runtime';
 import { withLifecycle } from './workflows/license-lifecycle';
+import { createZendeskClient } from './zendesk';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -340,6 +341,8 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     lifecycle: lifecycleRuntime.lifecycle,
     metrics,
     licenseWarning,
+    // Without Zendesk credentials: undefined, and no flow calls Zendesk.
+    zendesk: createZendeskClient(config.zendesk, logger.child({ component: 'zendesk' })),
   };
   registerListeners(app, services);
   registerErrorHandler(app, logger);

@@ -8,6 +8,7 @@ import type { EmergencyLicenseWorkflow } from '../workflows/emergency-license';
 import type { EmergencyLicenseService } from '../workflows/emergency-license-service';
 import type { StarCheckService } from '../workflows/star-check';
 import type { LicenseLifecycle } from '../workflows/license-lifecycle';
+import type { ZendeskClient } from '../zendesk';
 import type { Authorizer } from './authorization';
 import type { UserTimeZones } from './user-time-zones';
 
@@ -30,6 +31,8 @@ export interface AppServices {
   /** Trial follow-up: reminders, lapse, Resolved / Needs L&R, App Home refresh (issue 12). */
   lifecycle: LicenseLifecycle;
   metrics: BotMetrics;
+  /** Reads ticket facts for the forms (issue 20); undefined without Zendesk credentials: no Zendesk calls. */
+  zendesk?: ZendeskClient;
   /** Set when generated licenses cannot work on a customer instance (development signing key). */
   licenseWarning?: string;
 }

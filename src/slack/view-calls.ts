@@ -21,13 +21,26 @@ function viewIdOf(result: WebAPICallResult): string | undefined {
   return typeof view === 'object' && view !== null && 'id' in view && typeof view.id === 'string' ? view.id : undefined;
 }
 
-export async function openView(client: WebClient, triggerId: string, view: ModalView): Promise<string | undefined> {
-  return viewIdOf(await client.apiCall('views.open', { trigger_id: triggerId, view: JSON.stringify(view) }));
+/** The view Slack answered with, as a later views.update targets it (id, and the hash that guards it). */
+export interface ViewTarget {
+  viewId: string;
+  hash?: string;
+}
+
+function targetOf(result: WebAPICallResult): ViewTarget | undefined {
+  const viewId = viewIdOf(result);
+  if (!viewId) return undefined;
+  const view = (result as { view?: { hash?: unknown } }).view;
+  return { viewId, ...(typeof view?.hash === 'string' ? { hash: view.hash } : {}) };
+}
+
+export async function openView(client: WebClient, triggerId: string, view: ModalView): Promise<ViewTarget | undefined> {
+  return targetOf(await client.apiCall('views.open', { trigger_id: triggerId, view: JSON.stringify(view) }));
 }
 
 /** Pushes a modal onto the stack of the modal the trigger came from. */
-export async function pushView(client: WebClient, triggerId: string, view: ModalView): Promise<string | undefined> {
-  return viewIdOf(await client.apiCall('views.push', { trigger_id: triggerId, view: JSON.stringify(view) }));
+export async function pushView(client: WebClient, triggerId: string, view: ModalView): Promise<ViewTarget | undefined> {
+  return targetOf(await client.apiCall('views.push', { trigger_id: triggerId, view: JSON.stringify(view) }));
 }
 
 /** Replaces an open modal; with `hash`, only if nobody updated it since (else Slack answers `hash_conflict`). */

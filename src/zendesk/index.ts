@@ -1,7 +1,8 @@
 /**
  * Zendesk, from the outside: build the client from the parsed settings (undefined without
  * credentials: the bot then never calls Zendesk), and the read and write services on top of it.
- * Nothing here is wired into the Slack flows yet (README "Zendesk (in progress)").
+ * The read path is wired (src/bot.ts composes the client; src/slack/zendesk-ticket.ts shows the
+ * facts in the forms); the writers are not called from any flow yet (README "Zendesk (in progress)").
  */
 import type { Logger } from '../logger';
 import { ZendeskClient, type ZendeskCallRecord } from './client';

@@ -1,12 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { isPlatformError, slackErrorCode } from '../../shared/slack-errors';
-import { openView, pushView } from '../view-calls';
+import { openView, pushView, type ViewTarget } from '../view-calls';
 import type { ModalView } from '../views/blocks';
 
 /**
  * Opens (or pushes) a modal with the trigger_id. The trigger expires 3 seconds after the user's
- * action, so this is always the first Web API call a listener makes.
+ * action, so this is always the first Web API call a listener makes. Answers the view's id and hash
+ * (for a later views.update), or undefined when it could not be opened.
  */
 export async function openModal(
   client: WebClient,
@@ -14,7 +15,7 @@ export async function openModal(
   view: ModalView,
   logger: Logger,
   opts: { push?: boolean; onExpired?: (message: string) => Promise<unknown> } = {},
-): Promise<string | undefined> {
+): Promise<ViewTarget | undefined> {
   try {
     return opts.push ? await pushView(client, triggerId, view) : await openView(client, triggerId, view);
   } catch (error) {

@@ -17,6 +17,7 @@ import type { EmergencyFormMetadata } from '../forms/emergency-form';
 import { isPlainUrl, mismatchWarning, RETRY_LICENSE_ACTION } from '../messages/license-notice';
 import { readerDateOfIso } from '../messages/reader-date';
 import { escapeMrkdwn, link, mentionChannel, mentionUser } from '../mrkdwn';
+import { ticketLookupBlocks, type TicketLookup } from '../zendesk-ticket';
 import {
   actions,
   type KnownBlock,
@@ -60,10 +61,14 @@ function requestSummary(request: EmergencyRequest): string {
   ].join('\n');
 }
 
-/** The form of the weekend emergency license workflow, prefilled with what is already known. */
+/**
+ * The form of the weekend emergency license workflow, prefilled with what is already known. With a
+ * Zendesk lookup, what the ticket says is shown below the ticket field (the questions stay the same).
+ */
 export function buildEmergencyLicenseModal(
   prefill: RawEmergencyForm,
   metadata: { channelId?: string } = {},
+  lookup?: TicketLookup,
 ): ModalView {
   const blocks: KnownBlock[] = [
     context(
@@ -81,6 +86,7 @@ export function buildEmergencyLicenseModal(
       },
       textInput(a('ticket'), { initial: prefill.ticket, maxLength: TICKET_MAX_LENGTH, placeholder: 'e.g. 123456' }),
     ),
+    ...ticketLookupBlocks(lookup),
     input(
       {
         blockId: B.deployment,
@@ -160,7 +166,10 @@ export function buildEmergencyLicenseModal(
       {
         blockId: B.email,
         label: 'Email of the person who opened the ticket',
-        hint: 'The license is for this address.',
+        hint:
+          lookup?.kind === 'facts' && prefill.email
+            ? "The license is for this address. Filled in from the ticket's requester: check it."
+            : 'The license is for this address.',
       },
       emailInput(a('email'), prefill.email),
     ),

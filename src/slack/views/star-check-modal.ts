@@ -80,6 +80,8 @@ export function buildStarCheckModal(
   now: () => DateTime,
   timeZone = 'UTC',
   notice?: string,
+  /** What Zendesk said about the ticket (src/slack/zendesk-ticket.ts), shown below the ticket field. */
+  ticketBlocks: KnownBlock[] = [],
 ): ModalView {
   const expiry = expiryFactsFor(state, now);
   const evaluation = evaluateStarChart(state.answers, expiry);
@@ -104,6 +106,7 @@ export function buildStarCheckModal(
       },
       textInput(STAR_ACTIONS.ticket, { initial: state.ticket, maxLength: TICKET_MAX_LENGTH }),
     ),
+    ...ticketBlocks,
   );
 
   let dateShown = false;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppServices } from '../../services';
-import { buildEmergencyLicenseModal, buildNotAllowedView } from '../../views/emergency-license-modal';
+import { buildNotAllowedView } from '../../views/emergency-license-modal';
+import { openEmergencyForm } from '../emergency-form';
 import { openModal } from '../open-modal';
 import type { ButtonArgs } from '../args';
 
@@ -34,13 +35,17 @@ export function openEmergencyLicense(services: AppServices) {
     const userId = body.user.id;
     const decision = await services.authz.check(userId, 'request_license');
     const given = readPrefill(action.value);
-    const view = decision.allowed
-      ? buildEmergencyLicenseModal({
-          ...(await services.emergency.prefill(userId, given.ticket, given.expirationDate)),
-          licenseKind: given.licenseKind,
-        })
-      : buildNotAllowedView(decision.reason);
     // From the verdict modal the form is pushed on top of it; from App Home it opens on its own.
-    await openModal(client, body.trigger_id, view, services.logger, { push: body.view?.type === 'modal' });
+    const push = body.view?.type === 'modal';
+    if (!decision.allowed) {
+      await openModal(client, body.trigger_id, buildNotAllowedView(decision.reason), services.logger, { push });
+      return;
+    }
+    const prefill = {
+      ...(await services.emergency.prefill(userId, given.ticket, given.expirationDate)),
+      licenseKind: given.licenseKind,
+    };
+    const { fromZendesk } = await openEmergencyForm(services, client, body.trigger_id, prefill, {}, { push });
+    await fromZendesk;
   };
 }

@@ -3,6 +3,7 @@ import { isPlatformError } from '../../../shared/slack-errors';
 import type { AppServices } from '../../services';
 import { updateView } from '../../view-calls';
 import { buildStarCheckModal } from '../../views/star-check-modal';
+import { keptTicketBlocks } from '../../zendesk-ticket';
 import type { BlockActionArgs } from '../args';
 
 /** An answer that changes the path was picked: show the questions that path needs now. */
@@ -17,7 +18,7 @@ export function starCheckRefresh(services: AppServices) {
       await updateView(
         client,
         { viewId: view.id, hash: view.hash },
-        buildStarCheckModal(state, services.now, timeZone),
+        buildStarCheckModal(state, services.now, timeZone, undefined, keptTicketBlocks(view)),
       );
     } catch (error) {
       // hash_conflict: a newer answer already refreshed the modal; that refresh wins.

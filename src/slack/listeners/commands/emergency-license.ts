@@ -1,21 +1,20 @@
 import type { AppServices } from '../../services';
-import { buildEmergencyLicenseModal } from '../../views/emergency-license-modal';
-import { openModal } from '../open-modal';
+import { openEmergencyForm } from '../emergency-form';
 import type { CommandArgs } from '../args';
 
 export function emergencyLicenseCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
     const prefill = await services.emergency.prefill(command.user_id, command.text);
-    await openModal(
+    const { fromZendesk } = await openEmergencyForm(
+      services,
       client,
       command.trigger_id,
-      buildEmergencyLicenseModal(prefill, { channelId: command.channel_id }),
-      services.logger,
-      {
-        onExpired: (message) => respond({ response_type: 'ephemeral', text: message }),
-      },
+      prefill,
+      { channelId: command.channel_id },
+      { onExpired: (message) => respond({ response_type: 'ephemeral', text: message }) },
     );
     services.timeZones.warm(command.user_id);
+    await fromZendesk;
   };
 }

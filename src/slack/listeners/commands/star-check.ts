@@ -1,6 +1,7 @@
 import { parseTicketReference } from '../../../policy/ticket';
 import type { AppServices } from '../../services';
 import { buildStarCheckModal } from '../../views/star-check-modal';
+import { readableTicket, ticketLookupBlocks, updateWithTicket, type TicketLookup } from '../../zendesk-ticket';
 import { openModal } from '../open-modal';
 import type { CommandArgs } from '../args';
 
@@ -9,13 +10,29 @@ export function starCheckCommand(services: AppServices) {
     await ack();
     const text = command.text.trim();
     const ticket = parseTicketReference(text, services.config.zendeskBaseUrl);
-    const view = buildStarCheckModal(
-      { ticket: ticket.ok ? ticket.url : text || undefined, answers: {}, channelId: command.channel_id },
-      services.now,
+    const state = { ticket: ticket.ok ? ticket.url : text || undefined, answers: {}, channelId: command.channel_id };
+    // With Zendesk and a ticket: the first step shows the organization and subject once read.
+    const readable = readableTicket(services.zendesk, state.ticket);
+    const build = (lookup?: TicketLookup) =>
+      buildStarCheckModal(state, services.now, 'UTC', undefined, ticketLookupBlocks(lookup, { brief: true }));
+    const target = await openModal(
+      client,
+      command.trigger_id,
+      build(readable ? { kind: 'reading' } : undefined),
+      services.logger,
+      {
+        onExpired: (message) => respond({ response_type: 'ephemeral', text: message }),
+      },
     );
-    await openModal(client, command.trigger_id, view, services.logger, {
-      onExpired: (message) => respond({ response_type: 'ephemeral', text: message }),
-    });
     services.timeZones.warm(command.user_id);
+    if (target && readable && services.zendesk)
+      await updateWithTicket({
+        zendesk: services.zendesk,
+        ticket: readable,
+        client,
+        target,
+        build,
+        logger: services.logger,
+      });
   };
 }

@@ -5,6 +5,7 @@ import type { AppServices } from '../../services';
 import { STAR_BLOCKS } from '../../views/star-check-ids';
 import { buildStarCheckModal, shownBlockIds } from '../../views/star-check-modal';
 import { buildStarCheckRefusedView, buildStarVerdictView } from '../../views/star-verdict';
+import { keptTicketBlocks } from '../../zendesk-ticket';
 import type { SubmissionArgs } from '../args';
 
 /** The modal's block for each of the service's inputs. */
@@ -38,6 +39,7 @@ export function starCheckSubmission(services: AppServices) {
           services.now,
           timeZone,
           'Answer the new question(s) below to reach a verdict.',
+          keptTicketBlocks(view),
         );
         await ack({ response_action: 'update', view: next });
         return;
