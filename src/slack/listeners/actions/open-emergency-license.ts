@@ -36,7 +36,7 @@ export function openEmergencyLicense(services: AppServices) {
     const given = readPrefill(action.value);
     const view = decision.allowed
       ? buildEmergencyLicenseModal({
-          ...(await services.emergency.prefill(userId, given.ticket, given.expirationDate)),
+          ...(await services.licenseIntake.prefill(userId, given.ticket, given.expirationDate)),
           licenseKind: given.licenseKind,
         })
       : buildNotAllowedView(decision.reason);
