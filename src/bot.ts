@@ -30,8 +30,16 @@ import { buildStarAuditMessage } from './slack/messages/star-audit';
 import { DEFAULT_DELIVERY_RETRY, DEFAULT_REQUEST_LEASE, EmergencyLicenseWorkflow } from './workflows/emergency-license';
 import { EmergencyLicenseService } from './workflows/emergency-license-service';
 import { StarCheckService } from './workflows/star-check';
-import { createLifecycleRuntime } from './slack/lifecycle-runtime';
-import { withLifecycle } from './workflows/license-lifecycle';
+import { LicenseLifecycle, withLifecycle } from './workflows/license-lifecycle';
+import { StarDigestSchedule } from './workflows/star-digest-schedule';
+import { JobRunner } from './shared/job-runner';
+import { parseCronSchedule } from './ops/cron-schedule';
+import type { LicenseAdapter } from './licenses/types';
+import type { Permissions } from './workflows/permissions';
+import { publishDashboard } from './slack/dashboard';
+import { SlackLifecycleEffects } from './slack/license-lifecycle-effects';
+import { LicenseNoticePublisher } from './slack/license-notice-publisher';
+import { buildStarDigestMessage } from './slack/messages/star-digest';
 import { createZendeskClient } from './zendesk';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
@@ -124,6 +132,123 @@ function licenseAdapterFor(config: Config, logger: Logger) {
 export const DEVELOPMENT_KEY_WARNING =
   'Signed with the DEVELOPMENT key: real GitLab instances will not accept this license. An admin must set ' +
   'LICENSE_SIGNING_KEY_PATH.';
+
+/**
+ * The leased work of one process, all under one owner name and one runner (see JobRunner): the
+ * audit outbox, license requests and their hand-overs, the trial follow-up's jobs and the STAR
+ * digest's runs, with the Slack effects each one has.
+ */
+function composeLeasedWork(deps: {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  owner: string;
+  adapter: LicenseAdapter;
+  auditSender: SlackAuditSender;
+  /** Bolt's client: DMs and App Home of the follow-up. */
+  slack: WebClient;
+  /** The license DMs' client (no automatic retries: see startBot). */
+  deliveryClient: WebClient;
+  permissions: Permissions;
+  metrics: BotMetrics;
+  licenseWarning?: string;
+}) {
+  const { config, store, logger, owner, licenseWarning } = deps;
+  const clock = () => new Date();
+  // Each audit post is made by one replica: an entry is leased for longer than its post may take,
+  // one entry per claim, so a replica dying mid-post holds back only that entry, for ~20 s.
+  const auditSendTimeoutMs = Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS);
+  const audit = new OutboxDispatcher(store.outbox, deps.auditSender, logger.child({ component: 'outbox' }), {
+    ...DEFAULT_OUTBOX_OPTIONS,
+    ...config.outbox,
+    sendTimeoutMs: auditSendTimeoutMs,
+    leaseMs: auditSendTimeoutMs + 5_000,
+  });
+  const lifecycleLogger = logger.child({ component: 'lifecycle' });
+  const notice = new LicenseNoticePublisher({
+    audit,
+    resolution: (requestId) => store.lifecycle.resolution(requestId),
+    licensingChannel: config.licensingChannel,
+    licenseWarning,
+  });
+  const lifecycle = new LicenseLifecycle({
+    store,
+    effects: new SlackLifecycleEffects({
+      audit,
+      notice,
+      outbox: store.outbox,
+      lifecycle: store.lifecycle,
+      licensingChannel: config.licensingChannel,
+      lrTeamUsergroup: config.lifecycle.lrTeamUsergroup,
+      logger: lifecycleLogger,
+      slack: {
+        openDm: async (userId) => {
+          const dm = await deps.slack.conversations.open({ users: userId });
+          if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+          return dm.channel.id;
+        },
+        refreshHome: (userId) =>
+          publishDashboard(
+            deps.slack,
+            store,
+            deps.permissions,
+            config.licensingChannel,
+            userId,
+            DateTime.fromJSDate(clock(), { zone: 'utc' }),
+          ),
+      },
+    }),
+    clock,
+    owner,
+    leadHours: config.lifecycle.reminderHours,
+    logger: lifecycleLogger,
+  });
+  const licenseLogger = logger.child({ component: 'licenses' });
+  const licenseRunner = new EmergencyLicenseWorkflow({
+    requests: store.requests,
+    adapter: deps.adapter,
+    notifier: withLifecycle(
+      new SlackLicenseNotifier({
+        client: deps.deliveryClient,
+        notice,
+        audit,
+        licensingChannel: config.licensingChannel,
+        logger: licenseLogger,
+        onStatus: (status) => deps.metrics.licenseRequests.inc({ status }),
+        licenseWarning,
+        uploadTimeoutMs: config.slack.apiTimeoutMs,
+      }),
+      lifecycle,
+      logger,
+    ),
+    logger: licenseLogger,
+    // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
+    deliveryRetry: {
+      ...DEFAULT_DELIVERY_RETRY,
+      pollIntervalMs: config.outbox.pollIntervalMs,
+      minBackoffMs: config.outbox.minBackoffMs,
+      maxBackoffMs: config.outbox.maxBackoffMs,
+    },
+    lease: { ...DEFAULT_REQUEST_LEASE, owner, leaseMs: config.replica.requestLeaseMs },
+  });
+  const digest = config.lifecycle.starDigestCron
+    ? new StarDigestSchedule({
+        schedule: parseCronSchedule(config.lifecycle.starDigestCron),
+        runs: store.lifecycle,
+        decisions: store.decisions,
+        publish: (key, value) =>
+          audit.publish({ key, channel: config.licensingChannel, ...buildStarDigestMessage(value) }),
+        clock,
+        owner,
+        logger: lifecycleLogger,
+      })
+    : undefined;
+  const runner = new JobRunner(
+    [audit, licenseRunner, lifecycle, ...(digest ? [digest] : [])],
+    logger.child({ component: 'jobs' }),
+  );
+  return { audit, licenseRunner, lifecycle, runner };
+}
 
 export interface StartOptions {
   /** Receive Slack's requests through this receiver instead of HTTP or Socket Mode (in-process tests). */
@@ -248,81 +373,46 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     rejectRateLimitedCalls: true,
   });
   auditSender = new SlackAuditSender(auditClient);
-  // Each audit post is made by one replica: an entry is leased for longer than its post may take,
-  // one entry per claim, so a replica dying mid-post holds back only that entry, for ~20 s.
-  const auditSendTimeoutMs = Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS);
-  const audit = new OutboxDispatcher(store.outbox, auditSender, logger.child({ component: 'outbox' }), {
-    ...DEFAULT_OUTBOX_OPTIONS,
-    ...config.outbox,
-    sendTimeoutMs: auditSendTimeoutMs,
-    leaseMs: auditSendTimeoutMs + 5_000,
-  });
   const authz = new Authorizer(app.client, config.authorization, logger.child({ component: 'authz' }));
-  const lifecycleRuntime = createLifecycleRuntime({
-    config,
-    store,
-    client: app.client,
-    permissions: authz,
-    audit,
-    logger,
-    licenseWarning,
-  });
-  // License DMs have a client of their own without automatic retries: each call then lasts at most
-  // SLACK_API_TIMEOUT_MS, which the configuration keeps below REQUEST_LEASE_MS, so a DM fenced by
-  // the request's lease is sent (or abandoned) before that lease can pass to another replica. The
-  // workflow retries a failed hand-over itself, with backoff.
-  const deliveryClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
-  const notifier = withLifecycle(
-    new SlackLicenseNotifier(deliveryClient, audit, config.licensingChannel, logger.child({ component: 'licenses' }), {
-      onStatus: (status) => metrics.licenseRequests.inc({ status }),
-      licenseWarning,
-      uploadTimeoutMs: config.slack.apiTimeoutMs,
-    }),
-    lifecycleRuntime.lifecycle,
-    logger,
-  );
-  // Handing a license over is retried on the audit outbox's cadence and backoff bounds.
-  const licenses = new EmergencyLicenseWorkflow(
-    store.requests,
-    adapter,
-    notifier,
-    logger.child({ component: 'licenses' }),
-    () => new Date(),
-    {
-      ...DEFAULT_DELIVERY_RETRY,
-      pollIntervalMs: config.outbox.pollIntervalMs,
-      minBackoffMs: config.outbox.minBackoffMs,
-      maxBackoffMs: config.outbox.maxBackoffMs,
-    },
-    {
-      ...DEFAULT_REQUEST_LEASE,
-      owner,
-      leaseMs: config.replica.requestLeaseMs,
-      // Several replicas: the one that received a request works on it; others only take orphans.
-      unclaimedGraceMs: config.database.url ? config.replica.requestLeaseMs : 0,
-    },
-  );
   if (authz.openMode)
     logger.warn(
       'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
         'in a trial workspace.',
     );
+  // License DMs have a client of their own without automatic retries: each call then lasts at most
+  // SLACK_API_TIMEOUT_MS, which the configuration keeps below REQUEST_LEASE_MS, so a DM fenced by
+  // the request's lease is sent (or abandoned) before that lease can pass to another replica. The
+  // workflow retries a failed hand-over itself, with backoff.
+  const deliveryClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
+  const work = composeLeasedWork({
+    config,
+    store,
+    logger,
+    owner,
+    adapter,
+    auditSender,
+    slack: app.client,
+    deliveryClient,
+    permissions: authz,
+    metrics,
+    licenseWarning,
+  });
 
   const services: AppServices = {
     config,
     logger,
     store,
     now: () => DateTime.utc(),
-    audit,
+    audit: work.audit,
     timeZones: new UserTimeZones(app.client, store.preferences, logger.child({ component: 'tz' })),
     authz,
-    licenses,
-    emergency: new EmergencyLicenseService({
+    licenseRunner: work.licenseRunner,
+    licenseIntake: new EmergencyLicenseService({
       requests: store.requests,
       openRequests: store.openRequests,
       preferences: store.preferences,
       events: store.lifecycle,
-      workflow: licenses,
+      workflow: work.licenseRunner,
       permissions: authz,
       zendeskBaseUrl: config.zendeskBaseUrl,
       adapter: config.licenseAdapter,
@@ -331,14 +421,14 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     starCheck: new StarCheckService({
       permissions: authz,
       decisions: store.decisions,
-      audit,
+      audit: work.audit,
       auditMessage: buildStarAuditMessage,
       licensingChannel: config.licensingChannel,
       zendeskBaseUrl: config.zendeskBaseUrl,
       onVerdict: (verdict) => metrics.verdicts.inc({ verdict }),
       now: () => DateTime.utc(),
     }),
-    lifecycle: lifecycleRuntime.lifecycle,
+    lifecycle: work.lifecycle,
     metrics,
     licenseWarning,
     // Without Zendesk credentials: undefined, and no flow calls Zendesk.
@@ -360,7 +450,6 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
     throw new Error(`could not listen on METRICS_PORT ${config.slack.metricsPort}: ${error.message}`);
   });
   authz.start();
-  audit.start();
   const started = (await (config.slack.mode === 'socket' ? app.start() : app.start(config.slack.port)).catch(
     async (error: unknown) => {
       await metricsServer.close();
@@ -369,9 +458,11 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   )) as unknown;
   const address = (started as Server | undefined)?.address?.() as AddressInfo | null | undefined;
   const port = address?.port ?? (config.slack.mode === 'socket' ? config.slack.healthPort : config.slack.port);
-  const resumed = await licenses.resumePending();
-  licenses.startDeliveries();
-  const followUps = await lifecycleRuntime.start();
+  const followUps = await work.lifecycle.trackOpenTrials();
+  // One poller for every leased job (audit outbox, license requests, lifecycle jobs, digest runs);
+  // each kind's first pass runs now: the license requests' one resumes what a previous run left.
+  work.runner.start();
+  const resumed = await work.runner.kick(work.licenseRunner);
   // Open modal steps live for hours at most; forget older ones.
   await store.openRequests.pruneOpenRequests(new Date(Date.now() - 24 * 3_600_000));
   logger.info(
@@ -405,12 +496,12 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       clearTimeout(forceClose);
       authz.stop();
       await Promise.race([
-        Promise.all([licenses.settle(), lifecycleRuntime.stop()]),
+        Promise.all([work.runner.stop(), work.licenseRunner.settle(), work.lifecycle.stop()]),
         new Promise((resolve) => setTimeout(resolve, deadline / 2).unref()),
       ]);
       // What is still in progress (a GitLab issue followed for minutes) goes to another replica now.
-      await licenses.releaseLeases();
-      await audit.stop(deadline / 2);
+      await work.licenseRunner.releaseLeases();
+      await work.audit.stop(deadline / 2);
       await metricsServer.close();
       await store.close();
       logger.info('stopped');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { backoff, type JobKind } from '../shared/job-runner';
 import type { AuditOutbox, OutboxEntry, OutboxMessage } from '../store/types';
 
 /** Sends one outbox entry to Slack: a new message, or an update of the one already posted. */
@@ -86,8 +87,8 @@ function describeError(error: unknown): DeliveryError & { definite: boolean } {
  * Entries are claimed with a lease (claimDue), so several replicas on one store share the work
  * and each post is made by exactly one of them.
  */
-export class OutboxDispatcher {
-  private timer?: NodeJS.Timeout;
+export class OutboxDispatcher implements JobKind {
+  readonly name = 'audit outbox';
   private draining?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -102,7 +103,11 @@ export class OutboxDispatcher {
   ) {
     this.claimBatch = claimBatchSize(options);
     this.leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+    this.everyMs = options.pollIntervalMs;
   }
+
+  /** How often the job runner looks for due entries when nothing kicks the dispatcher. */
+  readonly everyMs: number;
 
   private readonly claimBatch: number;
   private readonly leaseMs: number;
@@ -162,12 +167,9 @@ export class OutboxDispatcher {
     }
   }
 
-  start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
-    this.timer.unref();
-    // The first pass runs now, not after one interval; kick() logs its own failures.
-    void this.kick();
+  /** The job runner's pass (see JobKind): the same as kick(). */
+  pass(): Promise<void> {
+    return this.kick();
   }
 
   /** Delivers what is due now; resolves when the current pass ends. */
@@ -193,11 +195,11 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Stops polling after one last delivery pass bounded by `timeoutMs`. That pass also tries the
-   * messages still waiting out a backoff: Slack may be back, and the process is about to go.
+   * Makes one last delivery pass bounded by `timeoutMs` (after the job runner stopped), then no
+   * more. That pass also tries the messages still waiting out a backoff: Slack may be back, and
+   * the process is about to go.
    */
   async stop(timeoutMs: number): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     const finalPass = async () => {
       await this.draining;
       this.flushing = true;
@@ -262,13 +264,13 @@ export class OutboxDispatcher {
     } catch (error) {
       const failure = describeError(error);
       if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, null);
-      const backoff =
+      const delayMs =
         failure.retryAfterSeconds !== undefined
           ? failure.retryAfterSeconds * 1000
-          : Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** Math.min(entry.attempts, 16));
-      await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + backoff));
+          : backoff(entry.attempts, { minMs: this.options.minBackoffMs, maxMs: this.options.maxBackoffMs });
+      await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + delayMs));
       this.logger.warn(
-        { key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: backoff },
+        { key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: delayMs },
         'audit message not delivered yet; will retry',
       );
       return false;

@@ -7,7 +7,7 @@ import { lapseOf } from '../workflows/license-lifecycle';
 import type { LifecycleRequest } from '../store/lifecycle-jobs';
 import type { LifecycleFireContext } from '../workflows/lifecycle-scheduler';
 import { licenseNoticeKey } from './messages/license-notice';
-import { buildLifecycleNotice } from './messages/license-notice-lifecycle';
+import type { LicenseNoticePublisher } from './license-notice-publisher';
 import { buildLicenseReminder, licenseReminderKey, type ReminderInput } from './messages/license-reminder';
 import { buildLapsedLine, buildNeedsLrLine, buildResolvedLine } from './messages/license-thread-lines';
 
@@ -22,13 +22,14 @@ export interface LifecycleSlackCalls {
 export interface LifecycleEffectsOptions {
   /** Durable posting (OutboxDispatcher): fixed keys make every effect safe to run again. */
   audit: { publish(message: OutboxMessage): Promise<void> };
+  /** The channel notice's one writer (the follow-up state is part of it). */
+  notice: Pick<LicenseNoticePublisher, 'publish'>;
   /** Reads an outbox entry (where the DM reminder went). */
   outbox: { get(key: string): Promise<OutboxEntry | undefined> };
   lifecycle: Pick<LifecycleRepository, 'listEvents'>;
   slack: LifecycleSlackCalls;
   licensingChannel: string;
   lrTeamUsergroup?: string;
-  licenseWarning?: string;
   logger: { warn(obj: object, msg: string): void };
 }
 
@@ -113,14 +114,6 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
     );
   }
 
-  private async publishNotice(record: LicenseRequestRecord, resolution: RequestResolution): Promise<void> {
-    await this.options.audit.publish({
-      key: licenseNoticeKey(record),
-      channel: this.options.licensingChannel,
-      ...buildLifecycleNotice(record, resolution, this.options.licenseWarning),
-    });
-  }
-
   async sendReminder(request: LifecycleRequest, context: LifecycleFireContext): Promise<void> {
     const dmChannel = await this.options.slack.openDm(request.requestedBySlackId);
     const events = await this.options.lifecycle.listEvents(request.id);
@@ -175,9 +168,10 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
   }
 
   async requestChanged(record: LicenseRequestRecord, resolution: RequestResolution): Promise<void> {
-    // The plain notice was published by the license notifier; only a follow-up state adds to it.
+    // A change of the record itself was published by the license notifier; a follow-up state
+    // (resolved, needs L&R, lapsed) changes the notice too.
     if (record.status === 'generated' && (resolution.resolvedAt || resolution.lapsedAt || resolution.needsLrAt)) {
-      await this.publishNotice(record, resolution);
+      await this.options.notice.publish(record, resolution);
       await this.updateReminders(record, resolution);
     }
     await this.options.slack

@@ -22,10 +22,10 @@ export interface AppServices {
   audit: OutboxDispatcher;
   timeZones: UserTimeZones;
   authz: Authorizer;
-  /** Runs license requests (adapter, delivery); started by `emergency`. */
-  licenses: EmergencyLicenseWorkflow;
-  /** The emergency license requests: validation, scope, idempotency, open requests, preferences. */
-  emergency: EmergencyLicenseService;
+  /** Runs license requests under their lease (adapter, hand-over, retries); fed by `licenseIntake`. */
+  licenseRunner: EmergencyLicenseWorkflow;
+  /** Takes emergency license requests in: validation, scope, idempotency, open requests, preferences. */
+  licenseIntake: EmergencyLicenseService;
   /** /star-check: questions, validation, verdict, decision record and audit message. */
   starCheck: StarCheckService;
   /** Trial follow-up: reminders, lapse, Resolved / Needs L&R, App Home refresh (issue 12). */

@@ -6,34 +6,42 @@ import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../store/types';
 import type { DeliverOptions, LicenseNotifier } from '../workflows/emergency-license';
-import { buildCopySentLine, buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
+import type { LicenseNoticePublisher } from './license-notice-publisher';
+import { buildCopySentLine, licenseNoticeKey } from './messages/license-notice';
 import { readerDateOfIso } from './messages/reader-date';
 import { escapeMrkdwn, link } from './mrkdwn';
 
+/** What the notifier works with (see SlackLicenseNotifier). */
+export interface SlackLicenseNotifierDeps {
+  /** The license DMs' client. */
+  client: WebClient;
+  /** The channel notice's one writer. */
+  notice: Pick<LicenseNoticePublisher, 'publish'>;
+  /** Thread lines (a copy was sent). */
+  audit: Pick<OutboxDispatcher, 'publish'>;
+  licensingChannel: string;
+  logger: Logger;
+  onStatus?: (status: LicenseRequestRecord['status']) => void;
+  licenseWarning?: string;
+  /** Bound on the upload of the file's bytes (the Web API client's timeout bounds the API calls). */
+  uploadTimeoutMs?: number;
+  /** POSTs the file's bytes to the upload URL Slack gave (default: fetch, bounded by uploadTimeoutMs). */
+  uploadBytes?: (url: string, bytes: Uint8Array) => Promise<void>;
+}
+
 /** Slack side effects of the emergency license workflow: the channel notice and the file in a DM. */
 export class SlackLicenseNotifier implements LicenseNotifier {
-  constructor(
-    private readonly client: WebClient,
-    private readonly audit: OutboxDispatcher,
-    private readonly licensingChannel: string,
-    private readonly logger: Logger,
-    private readonly options: {
-      onStatus?: (status: LicenseRequestRecord['status']) => void;
-      licenseWarning?: string;
-      /** Bound on the upload of the file's bytes (the Web API client's timeout bounds the API calls). */
-      uploadTimeoutMs?: number;
-      /** POSTs the file's bytes to the upload URL Slack gave (default: fetch, bounded by uploadTimeoutMs). */
-      uploadBytes?: (url: string, bytes: Uint8Array) => Promise<void>;
-    } = {},
-  ) {}
+  private readonly client: WebClient;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: SlackLicenseNotifierDeps) {
+    this.client = options.client;
+    this.logger = options.logger;
+  }
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
     this.options.onStatus?.(record.status);
-    await this.audit.publish({
-      key: licenseNoticeKey(record),
-      channel: this.licensingChannel,
-      ...buildLicenseNotice(record, this.options.licenseWarning),
-    });
+    await this.options.notice.publish(record);
   }
 
   private readonly uploadBytes = async (url: string, bytes: Uint8Array): Promise<void> => {
@@ -49,9 +57,9 @@ export class SlackLicenseNotifier implements LicenseNotifier {
 
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
   async copySent(record: LicenseRequestRecord, toSlackId: string): Promise<void> {
-    await this.audit.publish({
+    await this.options.audit.publish({
       key: `${licenseNoticeKey(record)}:copy:${randomUUID()}`,
-      channel: this.licensingChannel,
+      channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
       ...buildCopySentLine(toSlackId),
     });

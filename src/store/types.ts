@@ -149,6 +149,11 @@ export interface CreateRequestOptions {
    * never pending, not even for a moment, so no duplicate check ever mistakes it for a live one.
    */
   refusalReason?: string;
+  /**
+   * The creator's lease, taken by the insert itself: the process that receives a request works on
+   * it, and another replica takes it over only once this lease ran out (its creator died).
+   */
+  lease?: { owner: string; leaseMs: number };
 }
 
 /** Emergency license requests, their status and the delivery of their license. */
@@ -158,7 +163,11 @@ export interface LicenseRequestRepository extends RequestLeases {
    * given) and the insert, so that of N concurrent requests for the same ticket or email (other
    * processes and replicas included) exactly one is `created` and the others get `duplicates`.
    */
-  createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
+  createRequest(
+    input: LicenseRequestInput,
+    now: Date,
+    options?: Omit<CreateRequestOptions, 'reissueWindowSince'>,
+  ): Promise<CreatedOrExisting>;
   createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
   getRequest(id: string): Promise<LicenseRequestRecord | undefined>;
   updateRequest(id: string, change: LicenseRequestChange, now: Date): Promise<LicenseRequestRecord>;
@@ -314,17 +323,10 @@ export interface RequestLeases {
    */
   claimRequest(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /**
-   * Pending requests whose lease is free, oldest first, now leased to `owner`. A request nobody
-   * has claimed yet (just created: the replica that received it is about to claim it) is only
-   * taken once it has been left alone for `unclaimedGraceMs` (default 0).
+   * Pending requests whose lease is free, oldest first, now leased to `owner`. A request created
+   * with a lease (see CreateRequestOptions.lease) is its creator's until that lease runs out.
    */
-  claimPendingRequests(
-    owner: string,
-    now: Date,
-    limit: number,
-    leaseMs: number,
-    unclaimedGraceMs?: number,
-  ): Promise<LicenseRequestRecord[]>;
+  claimPendingRequests(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Generated requests whose delivery is pending and due at `now` and whose lease is free, now leased to `owner`. */
   claimDeliveriesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseRequestRecord[]>;
   /** Extends the lease if `owner` still holds it; false when it was lost (expired and taken by another). */

@@ -7,6 +7,7 @@ import type {
   LicenseOutcome,
   TrialLicenseRequest,
 } from '../licenses/types';
+import { backoff, type JobKind } from '../shared/job-runner';
 import { slackErrorCode, slackRefused } from '../shared/slack-errors';
 import { SingleFlight } from '../shared/single-flight';
 import { truncate } from '../shared/text';
@@ -28,7 +29,7 @@ export interface DeliveryRetryOptions {
   maxBackoffMs: number;
   /** After this many failed attempts the delivery is marked failed (the license stays in /license-status). */
   maxAttempts: number;
-  /** How often due deliveries are looked for. */
+  /** How often the job runner looks for due deliveries and orphaned pending requests. */
   pollIntervalMs: number;
 }
 
@@ -50,19 +51,24 @@ export interface RequestLeaseOptions {
   leaseMs: number;
   /** At most this many requests are worked on at once by this process (adapter calls may take minutes). */
   maxInFlight: number;
-  /**
-   * With several replicas: a request just created is left to the replica that received it (it
-   * claims it right away) for this long before another takes it as an orphan. 0 with one process.
-   */
-  unclaimedGraceMs: number;
 }
 
 export const DEFAULT_REQUEST_LEASE: RequestLeaseOptions = {
   owner: 'local',
   leaseMs: 30_000,
   maxInFlight: 20,
-  unclaimedGraceMs: 0,
 };
+
+/** What the license workflow works with (see EmergencyLicenseWorkflow). */
+export interface EmergencyLicenseWorkflowDeps {
+  requests: LicenseRequestRepository;
+  adapter: LicenseAdapter;
+  notifier: LicenseNotifier;
+  logger: Logger;
+  now?: () => Date;
+  deliveryRetry?: DeliveryRetryOptions;
+  lease?: RequestLeaseOptions;
+}
 
 /** Reasons end up in Slack messages; an adapter's error text can be arbitrarily long. */
 const MAX_REASON = 500;
@@ -109,33 +115,47 @@ const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => 
 
 /**
  * The weekend emergency license request, from a validated form to a generated (or failed)
- * trial license. Every request is stored before the adapter is called, so a crash, a retry or a
- * second click can always be told apart from a new request.
+ * trial license, and its hand-over: the job runner's kind for license requests. Every request
+ * is stored before the adapter is called, so a crash, a retry or a second click can always be
+ * told apart from a new request; the process that stores it holds its lease from the insert on.
  */
-export class EmergencyLicenseWorkflow {
+export class EmergencyLicenseWorkflow implements JobKind {
+  readonly name = 'license requests';
+  readonly everyMs: number;
   private readonly inFlight = new SingleFlight<LicenseRequestRecord>();
   private readonly delivering = new SingleFlight<LicenseRequestRecord>();
-  private deliveryTimer?: NodeJS.Timeout;
   /** Requests whose lease this process holds now, and how to hand each over (see releaseLeases). */
   private readonly held = new Map<string, () => Promise<void>>();
+  private readonly store: LicenseRequestRepository;
+  private readonly adapter: LicenseAdapter;
+  private readonly notifier: LicenseNotifier;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly deliveryRetry: DeliveryRetryOptions;
+  private readonly lease: RequestLeaseOptions;
+  private stopped = false;
 
-  constructor(
-    private readonly store: LicenseRequestRepository,
-    private readonly adapter: LicenseAdapter,
-    private readonly notifier: LicenseNotifier,
-    private readonly logger: Logger,
-    private readonly now: () => Date = () => new Date(),
-    private readonly deliveryRetry: DeliveryRetryOptions = DEFAULT_DELIVERY_RETRY,
-    private readonly lease: RequestLeaseOptions = DEFAULT_REQUEST_LEASE,
-  ) {}
+  constructor(deps: EmergencyLicenseWorkflowDeps) {
+    this.store = deps.requests;
+    this.adapter = deps.adapter;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.now = deps.now ?? (() => new Date());
+    this.deliveryRetry = deps.deliveryRetry ?? DEFAULT_DELIVERY_RETRY;
+    this.lease = deps.lease ?? DEFAULT_REQUEST_LEASE;
+    this.everyMs = this.deliveryRetry.pollIntervalMs;
+  }
+
+  /** The creator's lease on a request it stores (see CreateRequestOptions.lease). */
+  private get creatorLease() {
+    return { owner: this.lease.owner, leaseMs: this.lease.leaseMs };
+  }
 
   /** Stores a refused (out of scope) request so the audit trail shows it. */
   async refuse(input: LicenseRequestInput, reason: string): Promise<LicenseRequestRecord> {
     // Refused in the insert itself: a pending moment would read as a live duplicate to the
     // manager's override submitted right after this refusal.
-    // (No duplicate check is asked for, so the outcome is created or existing.)
     const created = await this.store.createRequest(input, this.now(), { refusalReason: reason });
-    if (created.outcome === 'duplicates') throw new Error('a refusal is stored without a duplicate check');
     if (created.outcome === 'created') await this.notifier.recordChanged(created.record);
     return created.record;
   }
@@ -148,7 +168,10 @@ export class EmergencyLicenseWorkflow {
    */
   async request(input: LicenseRequestInput): Promise<CreateRequestResult> {
     const since = DateTime.fromJSDate(this.now(), { zone: 'utc' }).minus({ days: REISSUE_WINDOW_DAYS }).toJSDate();
-    const result = await this.store.createRequest(input, this.now(), { reissueWindowSince: since });
+    const result = await this.store.createRequest(input, this.now(), {
+      reissueWindowSince: since,
+      lease: this.creatorLease,
+    });
     if (result.outcome === 'created') await this.notifier.recordChanged(result.record);
     return result;
   }
@@ -158,7 +181,7 @@ export class EmergencyLicenseWorkflow {
    * confirmed); `created` is false for a repeated delivery of the same submission.
    */
   async submit(input: LicenseRequestInput): Promise<{ record: LicenseRequestRecord; created: boolean }> {
-    const { record, outcome } = await this.store.createRequest(input, this.now());
+    const { record, outcome } = await this.store.createRequest(input, this.now(), { lease: this.creatorLease });
     const created = outcome === 'created';
     if (created) await this.notifier.recordChanged(record);
     return { record, created };
@@ -304,12 +327,14 @@ export class EmergencyLicenseWorkflow {
   }
 
   /**
-   * Claims pending requests nobody works on (this process after a restart, or a replica that
-   * died and whose lease ran out) and finishes them, and delivers what was not handed over.
-   * Runs at start and then every poll interval (startDeliveries), so with several replicas each
-   * orphaned request is taken over by exactly one of them. Returns how many were claimed.
+   * The job runner's pass (see JobKind), at start and then every poll interval: hands over the
+   * licenses whose delivery is due (after a restart or a backoff), and claims the pending requests
+   * nobody works on (this process after a restart, or a replica that died and whose lease ran out)
+   * and finishes them, so with several replicas each orphaned request is taken over by exactly one
+   * of them. Returns how many were claimed; both steps log their own failures.
    */
-  async resumePending(): Promise<number> {
+  async pass(): Promise<number> {
+    if (this.stopped) return 0;
     void this.deliverDue();
     return this.claimPending();
   }
@@ -319,13 +344,7 @@ export class EmergencyLicenseWorkflow {
     if (room <= 0) return 0;
     let claimed: LicenseRequestRecord[];
     try {
-      claimed = await this.store.claimPendingRequests(
-        this.lease.owner,
-        this.now(),
-        room,
-        this.lease.leaseMs,
-        this.lease.unclaimedGraceMs,
-      );
+      claimed = await this.store.claimPendingRequests(this.lease.owner, this.now(), room, this.lease.leaseMs);
     } catch (error) {
       // A store hiccup (e.g. PostgreSQL restarting) must not end the process: the next pass retries.
       this.logger.error({ error: (error as Error).message }, 'claiming pending license requests failed; will retry');
@@ -339,21 +358,6 @@ export class EmergencyLicenseWorkflow {
       );
     }
     return orphaned.length;
-  }
-
-  /** Starts looking for due deliveries (retries after a failure) and orphaned pending requests every poll interval. */
-  startDeliveries(): void {
-    this.stopDeliveries();
-    this.deliveryTimer = setInterval(() => {
-      void this.deliverDue();
-      void this.claimPending();
-    }, this.deliveryRetry.pollIntervalMs);
-    this.deliveryTimer.unref();
-  }
-
-  stopDeliveries(): void {
-    if (this.deliveryTimer) clearInterval(this.deliveryTimer);
-    this.deliveryTimer = undefined;
   }
 
   /**
@@ -419,7 +423,7 @@ export class EmergencyLicenseWorkflow {
 
   /** Waits for the requests being processed now (bounded by the caller). */
   async settle(): Promise<void> {
-    this.stopDeliveries();
+    this.stopped = true;
     await this.inFlight.settled();
     await this.delivering.settled();
   }
@@ -468,13 +472,13 @@ export class EmergencyLicenseWorkflow {
         const message = slackErrorCode(error);
         const attempts = record.delivery.attempts + 1;
         const giveUp = attempts >= this.deliveryRetry.maxAttempts;
-        const backoff = Math.min(
-          this.deliveryRetry.maxBackoffMs,
-          this.deliveryRetry.minBackoffMs * 2 ** Math.min(attempts - 1, 16),
-        );
-        const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + backoff);
+        const delayMs = backoff(attempts - 1, {
+          minMs: this.deliveryRetry.minBackoffMs,
+          maxMs: this.deliveryRetry.maxBackoffMs,
+        });
+        const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + delayMs);
         this.logger.warn(
-          { requestId: id, attempts, error: truncate(message, MAX_REASON), retryInMs: giveUp ? undefined : backoff },
+          { requestId: id, attempts, error: truncate(message, MAX_REASON), retryInMs: giveUp ? undefined : delayMs },
           giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry',
         );
         updated = await this.store.recordDelivery(

@@ -10,6 +10,7 @@ import {
   type LifecycleFireContext,
   type LifecycleSchedulerLogger,
 } from './lifecycle-scheduler';
+import type { JobKind } from '../shared/job-runner';
 
 /** Someone pressed a follow-up button. */
 export interface LifecycleActor {
@@ -46,8 +47,8 @@ export interface LicenseLifecycleOptions {
   owner: string;
   leadHours: number;
   logger: LifecycleSchedulerLogger & { error(obj: object, msg: string): void };
-  /** How often due jobs are looked for (a pass also runs right after a trial is tracked). */
-  pollIntervalMs?: number;
+  /** How often the job runner looks for due jobs (a pass also runs right after a trial is tracked). */
+  everyMs?: number;
   leaseMs?: number;
 }
 
@@ -59,13 +60,15 @@ export const OPEN_TRIAL_HORIZON_DAYS = 14;
  * runs the reminder and lapse jobs (LifecycleScheduler over the store's leased jobs), and handles
  * the Resolved / Needs L&R buttons. Events go on the request's record; Slack effects are injected.
  */
-export class LicenseLifecycle {
+export class LicenseLifecycle implements JobKind {
+  readonly name = 'lifecycle jobs';
+  readonly everyMs: number;
   readonly scheduler: LifecycleScheduler;
-  private timer?: NodeJS.Timeout;
-  private pass?: Promise<unknown>;
+  private running?: Promise<unknown>;
   private stopped = false;
 
   constructor(private readonly options: LicenseLifecycleOptions) {
+    this.everyMs = options.everyMs ?? 30_000;
     const { store, effects } = options;
     // The scheduler fires the Slack effect, then the event is recorded (once per request): a
     // crash in between re-runs the effect (same outbox keys: an update) and records it then.
@@ -200,9 +203,9 @@ export class LicenseLifecycle {
 
   /**
    * After a restart: makes sure every open trial has its jobs (a crash between "generated" and
-   * tracking would otherwise lose them; scheduling is idempotent), then polls.
+   * tracking would otherwise lose them; scheduling is idempotent). The job runner then polls.
    */
-  async start(): Promise<number> {
+  async trackOpenTrials(): Promise<number> {
     this.stopped = false;
     const since = this.now().minus({ days: OPEN_TRIAL_HORIZON_DAYS }).toISODate()!;
     const ids = await this.options.store.lifecycle.openTrialIds(since, 1000);
@@ -211,31 +214,30 @@ export class LicenseLifecycle {
       const request = await this.getLifecycleRequest(id);
       if (request && (await this.scheduler.track(request))) tracked++;
     }
-    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 30_000);
-    this.timer.unref();
-    // The first pass runs now, not after one interval; kick() logs its own failures.
-    void this.kick();
     return tracked;
+  }
+
+  /** The job runner's pass (see JobKind): the scheduler's claim, fire, complete or reschedule. */
+  pass(): Promise<unknown> {
+    return this.kick();
   }
 
   /** Runs one pass now unless one is running (leases keep overlapping passes of replicas apart). */
   kick(): Promise<unknown> {
     if (this.stopped) return Promise.resolve();
-    this.pass ??= this.scheduler
+    this.running ??= this.scheduler
       .runOnce()
       .catch((error: Error) => this.options.logger.error({ err: error.message }, 'lifecycle pass failed; will retry'))
       .finally(() => {
-        this.pass = undefined;
+        this.running = undefined;
       });
-    return this.pass;
+    return this.running;
   }
 
-  /** Stops polling and waits for the pass in progress (the caller bounds the wait). */
+  /** No further pass; waits for the pass in progress (the caller bounds the wait). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.pass;
+    await this.running;
   }
 }
 

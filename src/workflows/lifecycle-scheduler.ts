@@ -1,3 +1,4 @@
+import { backoff } from '../shared/job-runner';
 import { DateTime } from 'luxon';
 import {
   decideJob,
@@ -62,7 +63,7 @@ export interface LifecycleRunResult {
 }
 
 const MINUTE = 60_000;
-const defaultRetryDelay = (attempts: number) => Math.min(60 * MINUTE, MINUTE * 2 ** Math.min(attempts, 6));
+const defaultRetryDelay = (attempts: number) => backoff(attempts, { minMs: MINUTE, maxMs: 60 * MINUTE });
 const silent: LifecycleSchedulerLogger = { info: () => undefined, warn: () => undefined };
 
 /**

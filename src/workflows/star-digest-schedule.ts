@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CronSchedule } from '../ops/cron-schedule';
+import type { JobKind } from '../shared/job-runner';
 import { computeStarDigest, digestPeriodEnding, type StarDigest } from '../policy/star-digest';
 import type { LifecycleRepository } from '../store/lifecycle-types';
 import type { StarDecisionRepository } from '../store/types';
@@ -16,6 +17,8 @@ export interface StarDigestScheduleOptions {
   /** A scheduled time missed by at most this much (the bot was down) is still posted, late, once. */
   catchUpMs?: number;
   leaseMs?: number;
+  /** How often the job runner checks for a due time (default a minute). */
+  everyMs?: number;
 }
 
 export const starDigestKey = (scheduledAt: Date) => `star-digest:${scheduledAt.toISOString()}`;
@@ -25,11 +28,18 @@ export const starDigestKey = (scheduledAt: Date) => `star-digest:${scheduledAt.t
  * replicas: each scheduled time is a run row claimed with a lease (`star-digest:<ISO time>`), and
  * the post goes through the outbox under that same key.
  */
-export class StarDigestSchedule {
-  private timer?: NodeJS.Timeout;
-  private pass?: Promise<unknown>;
+export class StarDigestSchedule implements JobKind {
+  readonly name = 'STAR digest';
+  readonly everyMs: number;
 
-  constructor(private readonly options: StarDigestScheduleOptions) {}
+  constructor(private readonly options: StarDigestScheduleOptions) {
+    this.everyMs = options.everyMs ?? 60_000;
+  }
+
+  /** The job runner's pass (see JobKind). */
+  pass(): Promise<unknown> {
+    return this.runOnce();
+  }
 
   /** The latest scheduled time in (now − catch-up, now], if any. */
   latestDue(now: Date): Date | undefined {
@@ -59,27 +69,5 @@ export class StarDigestSchedule {
     await this.options.runs.completeRun(key, this.options.owner, this.options.clock());
     this.options.logger.info({ key, total: digest.total, toLabel: digest.toLabel.length }, 'STAR digest posted');
     return { key, posted: true };
-  }
-
-  start(intervalMs = 60_000): void {
-    if (this.timer) return;
-    const tick = () => {
-      this.pass ??= this.runOnce()
-        .catch((error: Error) =>
-          this.options.logger.warn({ err: error.message }, 'STAR digest check failed; will retry'),
-        )
-        .finally(() => {
-          this.pass = undefined;
-        });
-    };
-    this.timer = setInterval(tick, intervalMs);
-    this.timer.unref();
-    tick();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.pass;
   }
 }

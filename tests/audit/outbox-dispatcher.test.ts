@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { OutboxDispatcher, type AuditSender, type OutboxDispatcherOptions } from '../../src/audit/outbox-dispatcher';
+import { JobRunner } from '../../src/shared/job-runner';
 import { openStore, type AuditOutbox, type OutboxEntry, type OutboxMessage, type Store } from '../../src/store';
 
 // ---------------------------------------------------------------------------------------------
@@ -92,8 +93,17 @@ const silent = pino({ level: 'silent' });
 let dirs: string[] = [];
 let stores: Store[] = [];
 let dispatchers: OutboxDispatcher[] = [];
+const runners: JobRunner[] = [];
+
+/** Polls the dispatcher as the bot does: on the job runner. */
+function poll(dispatcher: OutboxDispatcher): void {
+  const runner = new JobRunner([dispatcher], silent);
+  runners.push(runner);
+  runner.start();
+}
 
 afterEach(async () => {
+  for (const r of runners.splice(0)) await r.stop();
   for (const d of dispatchers) await d.stop(10);
   for (const s of stores) await s.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -263,7 +273,7 @@ describe('retries', () => {
         return sender.post(entry);
       },
     });
-    dispatcher.start();
+    poll(dispatcher);
     await dispatcher.publish(message('k'));
     await waitFor(async () => (await store.outbox.get('k'))?.attempts === 1);
     advance(1000);
@@ -361,7 +371,7 @@ describe('restart', () => {
 
     const second = setup({ dir: first.dir });
     second.advance(60_000);
-    second.dispatcher.start();
+    poll(second.dispatcher);
     await waitFor(async () => (await second.dispatcher.backlog()) === 0);
     await second.flush();
     expect(

@@ -5,7 +5,6 @@ import { findRequestType } from '../../src/policy/playbook';
 import { decideStar } from '../../src/policy/star-decision';
 import { computeStarDigest, digestPeriodEnding } from '../../src/policy/star-digest';
 import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
-import { buildLifecycleNotice } from '../../src/slack/messages/license-notice-lifecycle';
 import { buildLicenseReminder, type ReminderInput } from '../../src/slack/messages/license-reminder';
 import { buildLapsedLine } from '../../src/slack/messages/license-thread-lines';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
@@ -36,11 +35,9 @@ describe('4. at the lapse: the paid features stop, nothing is "locked again"', (
   });
 
   it('the notice updated at the lapse', () => {
-    const notice = buildLifecycleNotice(
-      record({ status: 'generated' }),
-      { lapsedAt: '2025-06-24T00:00:00.000Z' },
-      undefined,
-    );
+    const notice = buildLicenseNotice(record({ status: 'generated' }), {
+      resolution: { lapsedAt: '2025-06-24T00:00:00.000Z' },
+    });
     const all = texts(notice);
     expect(all).toContain('Trial lapsed, unresolved');
     expect(all).not.toMatch(/\blocked\b/i);
@@ -149,10 +146,10 @@ describe('1. the notice says which kind of license the window was counted from',
 describe('9. words that stay true', () => {
   it('a notice read after the trial expiry says "expired on"', () => {
     const generated = record({ status: 'generated', trialExpiresOn: '2025-06-24' });
-    expect(texts(buildLicenseNotice(generated, undefined, utc('2025-06-20T00:00:00Z')))).toContain(
+    expect(texts(buildLicenseNotice(generated, { now: utc('2025-06-20T00:00:00Z') }))).toContain(
       'Trial license expires on 2025-06-24',
     );
-    const later = texts(buildLicenseNotice(generated, undefined, utc('2025-07-03T00:00:00Z')));
+    const later = texts(buildLicenseNotice(generated, { now: utc('2025-07-03T00:00:00Z') }));
     expect(later).toContain('Trial license expired on 2025-06-24');
     expect(later).not.toContain('expires on 2025-06-24');
   });

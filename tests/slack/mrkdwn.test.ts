@@ -429,13 +429,14 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
     ['with a reference that is not a plain link', { reference: 'https://evil.example|gitlab.zendesk.com' }],
   ])('%s: the email stays inert', async (_, extra) => {
     const { client, calls } = fakeClient();
-    const notifier = new SlackLicenseNotifier(
+    const notifier = new SlackLicenseNotifier({
       client,
-      {} as OutboxDispatcher,
-      LICENSING_CHANNEL,
-      pino({ level: 'silent' }),
-      { uploadBytes: async () => undefined },
-    );
+      notice: { publish: async () => undefined },
+      audit: {} as OutboxDispatcher,
+      licensingChannel: LICENSING_CHANNEL,
+      logger: pino({ level: 'silent' }),
+      uploadBytes: async () => undefined,
+    });
     const generated = hostileRecord({ status: 'generated', trialExpiresOn: '2025-06-24', ...extra });
     if (generated.status !== 'generated') throw new Error('fixture is not generated');
     await notifier.deliver(generated);

@@ -97,18 +97,22 @@ describe.each(backends)('$name request leases', (backend) => {
     expect(await a.requests.claimRequest(record.id, owner, at(21), 10_000)).toBe(true);
   });
 
-  it('a request never claimed is only taken as an orphan after the grace (its creator claims it first)', async () => {
+  it("a request created with its creator's lease is only taken as an orphan once that lease ran out", async () => {
     const [a, b] = await pair();
-    const { record } = await a.requests.createRequest(input(), T0);
-    expect(await b.requests.claimPendingRequests('replica-b', at(5), 10, 30_000, 10_000)).toEqual([]);
+    const lease = { owner: 'replica-a', leaseMs: 10_000 };
+    const { record } = await a.requests.createRequest(input(), T0, { lease });
+    expect(await b.requests.claimPendingRequests('replica-b', at(5), 10, 30_000)).toEqual([]);
     expect(await a.requests.claimRequest(record.id, 'replica-a', at(6), 30_000)).toBe(true);
-    const { record: orphan } = await a.requests.createRequest(input(), at(7));
-    expect((await b.requests.claimPendingRequests('replica-b', at(16), 10, 30_000, 10_000)).map((r) => r.id)).toEqual(
-      [],
-    );
-    expect((await b.requests.claimPendingRequests('replica-b', at(17), 10, 30_000, 10_000)).map((r) => r.id)).toEqual([
+    const { record: orphan } = await a.requests.createRequest(input(), at(7), { lease });
+    expect((await b.requests.claimPendingRequests('replica-b', at(16), 10, 30_000)).map((r) => r.id)).toEqual([]);
+    expect((await b.requests.claimPendingRequests('replica-b', at(17), 10, 30_000)).map((r) => r.id)).toEqual([
       orphan.id,
     ]);
+    // Without a lease (a row of an older version), a pending request is free at once.
+    const { record: unleased } = await a.requests.createRequest(input(), at(18));
+    expect((await b.requests.claimPendingRequests('replica-b', at(18), 10, 30_000)).map((r) => r.id)).toContain(
+      unleased.id,
+    );
   });
 
   it('claimRequest refuses a request with nothing left to do', async () => {

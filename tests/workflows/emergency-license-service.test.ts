@@ -90,9 +90,13 @@ function setup(perms = permissions()) {
   stores.push(store);
   const adapter = new QueueAdapter();
   const notes = new Notes();
-  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notes, pino({ level: 'silent' }), () =>
-    NOW.toJSDate(),
-  );
+  const workflow = new EmergencyLicenseWorkflow({
+    requests: store.requests,
+    adapter,
+    notifier: notes,
+    logger: pino({ level: 'silent' }),
+    now: () => NOW.toJSDate(),
+  });
   const service = new EmergencyLicenseService({
     ...repositories(store),
     workflow,
@@ -349,7 +353,12 @@ describe('EmergencyLicenseService.retry', () => {
     const id = await failed(service, adapter);
     const later = new EmergencyLicenseService({
       ...repositories(store),
-      workflow: new EmergencyLicenseWorkflow(store.requests, adapter, new Notes(), pino({ level: 'silent' })),
+      workflow: new EmergencyLicenseWorkflow({
+        requests: store.requests,
+        adapter,
+        notifier: new Notes(),
+        logger: pino({ level: 'silent' }),
+      }),
       permissions: permissions(),
       zendeskBaseUrl: ZENDESK,
       adapter: 'local',

@@ -189,7 +189,13 @@ function setup(adapter = new ScriptedAdapter()) {
   stores.push(store);
   const notifier = new RecordingNotifier();
   const clock = { now: T0 };
-  const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now);
+  const workflow = new EmergencyLicenseWorkflow({
+    requests: store.requests,
+    adapter,
+    notifier,
+    logger: silent,
+    now: () => clock.now,
+  });
   return { dir, store, adapter, notifier, clock, workflow };
 }
 
@@ -332,7 +338,13 @@ describe('process', () => {
       lines.length = 0;
       const adapter = new ScriptedAdapter().onRequest(outcome);
       const { store, notifier, clock } = setup(adapter);
-      const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, logger, () => clock.now);
+      const workflow = new EmergencyLicenseWorkflow({
+        requests: store.requests,
+        adapter,
+        notifier,
+        logger,
+        now: () => clock.now,
+      });
       const { record } = await workflow.submit(input());
       const done = await workflow.process(record.id);
       expect(done.status).toBe('failed');
@@ -418,13 +430,13 @@ describe('process', () => {
     stores.push(reopened);
     const later = new RecordingNotifier();
     const clock2 = { now: new Date(T0.getTime() + 3000) };
-    const restarted = new EmergencyLicenseWorkflow(
-      reopened.requests,
-      new ScriptedAdapter(),
-      later,
-      silent,
-      () => clock2.now,
-    );
+    const restarted = new EmergencyLicenseWorkflow({
+      requests: reopened.requests,
+      adapter: new ScriptedAdapter(),
+      notifier: later,
+      logger: silent,
+      now: () => clock2.now,
+    });
     await Promise.all([restarted.deliverDue(), restarted.deliverDue(), restarted.deliver(record.id)]);
     expect(later.summary()).toEqual(['deliver:generated', 'recordChanged:generated']);
     expect(flat(await reopened.requests.getRequest(record.id)).deliveryStatus).toBe('delivered');
@@ -443,11 +455,18 @@ describe('process', () => {
     const notifier = new RecordingNotifier();
     notifier.failDeliver = true;
     const clock = { now: T0 };
-    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => clock.now, {
-      minBackoffMs: 10,
-      maxBackoffMs: 20,
-      maxAttempts: 3,
-      pollIntervalMs: 1000,
+    const workflow = new EmergencyLicenseWorkflow({
+      requests: store.requests,
+      adapter,
+      notifier,
+      logger: silent,
+      now: () => clock.now,
+      deliveryRetry: {
+        minBackoffMs: 10,
+        maxBackoffMs: 20,
+        maxAttempts: 3,
+        pollIntervalMs: 1000,
+      },
     });
     const { record } = await workflow.submit(input());
     await workflow.process(record.id);
@@ -593,7 +612,7 @@ describe('resumePending', () => {
     adapter
       .onRequest(generated())
       .onFollow(generated({ reference: 'https://gitlab.example.com/g/p/-/issues/7', licenseFile: undefined }));
-    expect(await workflow.resumePending()).toBe(2);
+    expect(await workflow.pass()).toBe(2);
     await workflow.settle();
 
     expect(adapter.requests.map((r) => r.requestId)).toEqual([fresh.id]);
@@ -617,8 +636,14 @@ describe('resumePending', () => {
     stores.push(store);
     const adapter = new ScriptedAdapter().onRequest(generated());
     const notifier = new RecordingNotifier();
-    const workflow = new EmergencyLicenseWorkflow(store.requests, adapter, notifier, silent, () => T0);
-    expect(await workflow.resumePending()).toBe(1);
+    const workflow = new EmergencyLicenseWorkflow({
+      requests: store.requests,
+      adapter,
+      notifier,
+      logger: silent,
+      now: () => T0,
+    });
+    expect(await workflow.pass()).toBe(1);
     await workflow.settle();
     expect((await store.requests.getRequest(record.id))?.status).toBe('generated');
     expect(notifier.summary()).toEqual(['recordChanged:generated', 'deliver:generated', 'recordChanged:generated']);
@@ -631,7 +656,7 @@ describe('resumePending', () => {
     const { record } = await workflow.submit(input());
     const running = workflow.process(record.id);
     await new Promise((resolve) => setImmediate(resolve));
-    await workflow.resumePending();
+    await workflow.pass();
     gate.resolve(generated());
     await running;
     await workflow.settle();

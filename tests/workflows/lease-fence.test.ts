@@ -55,15 +55,15 @@ describe('a run that lost its lease', () => {
       recordChanged: async () => undefined,
       deliver: async (record: LicenseRequestRecord) => void delivered.push(record.id),
     };
-    const workflow = new EmergencyLicenseWorkflow(
-      store.requests,
+    const workflow = new EmergencyLicenseWorkflow({
+      requests: store.requests,
       adapter,
       notifier,
       logger,
-      () => new Date(),
-      { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
-      { owner: 'A', leaseMs: 300, maxInFlight: 5, unclaimedGraceMs: 0 },
-    );
+      now: () => new Date(),
+      deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
+      lease: { owner: 'A', leaseMs: 300, maxInFlight: 5 },
+    });
     const { record } = await store.requests.createRequest(
       {
         ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/4242',
@@ -103,15 +103,15 @@ describe('a run that lost its lease', () => {
       },
     };
     const delivered: string[] = [];
-    const workflow = new EmergencyLicenseWorkflow(
-      store.requests,
+    const workflow = new EmergencyLicenseWorkflow({
+      requests: store.requests,
       adapter,
-      { recordChanged: async () => undefined, deliver: async (record) => void delivered.push(record.id) },
-      pino({ level: 'silent' }),
-      () => new Date(),
-      { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
-      { owner: 'A', leaseMs: 60_000, maxInFlight: 5, unclaimedGraceMs: 60_000 },
-    );
+      notifier: { recordChanged: async () => undefined, deliver: async (record) => void delivered.push(record.id) },
+      logger: pino({ level: 'silent' }),
+      now: () => new Date(),
+      deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
+      lease: { owner: 'A', leaseMs: 60_000, maxInFlight: 5 },
+    });
     const { record } = await store.requests.createRequest(
       {
         ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/4243',
@@ -129,9 +129,7 @@ describe('a run that lost its lease', () => {
     const running = workflow.process(record.id);
     await sleep(100);
     const claim = async () =>
-      (await store.requests.claimPendingRequests('C', new Date(), 10, 60_000, 60_000)).filter(
-        (r) => r.id === record.id,
-      );
+      (await store.requests.claimPendingRequests('C', new Date(), 10, 60_000)).filter((r) => r.id === record.id);
     expect(await claim()).toEqual([]); // A holds it for a minute
     expect(await workflow.releaseLeases()).toBe(1);
     expect((await claim()).map((r) => r.id)).toEqual([record.id]); // another replica, at once

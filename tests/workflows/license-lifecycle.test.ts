@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore, type LicenseRequestChange, type LicenseRequestRecord, type OutboxMessage } from '../../src/store';
 import { SlackLifecycleEffects, lifecycleKeys } from '../../src/slack/license-lifecycle-effects';
+import { LicenseNoticePublisher } from '../../src/slack/license-notice-publisher';
 import { LicenseLifecycle } from '../../src/workflows/license-lifecycle';
 import { computeStarDigest, digestPeriodEnding } from '../../src/policy/star-digest';
 import { buildStarDigestMessage } from '../../src/slack/messages/star-digest';
@@ -41,14 +42,21 @@ describe('trial follow-up with an injected clock', () => {
   });
 
   function lifecycle(leadHours = 48, owner = 'replica-a') {
-    const effects = new SlackLifecycleEffects({
-      audit: {
-        publish: async (message) => {
-          const before = published.get(message.key);
-          published.set(message.key, { ...message, versions: (before?.versions ?? 0) + 1 });
-          await store.outbox.enqueue(message, now); // the real outbox row, so the DM channel can be found again
-        },
+    const audit = {
+      publish: async (message: OutboxMessage) => {
+        const before = published.get(message.key);
+        published.set(message.key, { ...message, versions: (before?.versions ?? 0) + 1 });
+        await store.outbox.enqueue(message, now); // the real outbox row, so the DM channel can be found again
       },
+    };
+    const notice = new LicenseNoticePublisher({
+      audit,
+      resolution: (id) => store.lifecycle.resolution(id),
+      licensingChannel: 'C0LICENSING',
+    });
+    const effects = new SlackLifecycleEffects({
+      audit,
+      notice,
       outbox: store.outbox,
       lifecycle: store.lifecycle,
       licensingChannel: 'C0LICENSING',
@@ -170,7 +178,8 @@ describe('trial follow-up with an injected clock', () => {
     // The process is down from here until 2026-11-29 05:00 UTC (5 hours after the due time).
     now = new Date('2026-11-29T05:00:00.000Z');
     const after = lifecycle(48, 'replica-b');
-    await after.start();
+    await after.trackOpenTrials();
+    await after.kick();
     await after.stop();
     const thread = published.get(lifecycleKeys.reminder(record.id))!;
     expect(plain(thread)).toContain('late by 5 hours');

@@ -5,6 +5,7 @@
  * while the adapter runs, so nobody takes a slow request away from it.
  */
 import pino from 'pino';
+import { JobRunner } from '../../src/shared/job-runner';
 import type { LicenseAdapter, LicenseOutcome, TrialLicenseRequest } from '../../src/licenses/types';
 import { PostgresStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
 import {
@@ -68,31 +69,37 @@ const input = (): LicenseRequestInput => {
 };
 
 const stores: Store[] = [];
-const workflows: EmergencyLicenseWorkflow[] = [];
 afterEach(async () => {
-  for (const w of workflows.splice(0)) w.stopDeliveries();
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
   await Promise.all(stores.splice(0).map((s) => s.close().catch(() => undefined)));
 });
 
-async function replica(url: string, owner: string, adapter: CountingAdapter, leaseMs: number, unclaimedGraceMs = 0) {
+const runners: JobRunner[] = [];
+
+/** Polls the workflow as the bot does: on the job runner (every 100 ms here). */
+function poll(workflow: EmergencyLicenseWorkflow): void {
+  const runner = new JobRunner([workflow], silent);
+  runners.push(runner);
+  runner.start();
+}
+
+async function replica(url: string, owner: string, adapter: CountingAdapter, leaseMs: number) {
   const store = await PostgresStore.open({ connectionString: url, max: 4 });
   stores.push(store);
   const notifier = new CountingNotifier();
-  const workflow = new EmergencyLicenseWorkflow(
-    store.requests,
+  const workflow = new EmergencyLicenseWorkflow({
+    requests: store.requests,
     adapter,
     notifier,
-    silent,
-    () => new Date(),
-    { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 100 },
-    {
+    logger: silent,
+    now: () => new Date(),
+    deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 100 },
+    lease: {
       owner,
       leaseMs,
       maxInFlight: 50,
-      unclaimedGraceMs,
     },
-  );
-  workflows.push(workflow);
+  });
   return { store, workflow, notifier, adapter };
 }
 
@@ -113,12 +120,7 @@ it('two replicas resuming at once process every pending request exactly once, an
   const b = await replica(url, 'replica-b', new CountingAdapter(20), 5_000);
   const ids: string[] = [];
   for (let i = 0; i < 12; i++) ids.push((await a.store.requests.createRequest(input(), new Date())).record.id);
-  await Promise.all([
-    a.workflow.resumePending(),
-    b.workflow.resumePending(),
-    a.workflow.resumePending(),
-    b.workflow.resumePending(),
-  ]);
+  await Promise.all([a.workflow.pass(), b.workflow.pass(), a.workflow.pass(), b.workflow.pass()]);
   await until(
     async () =>
       (await Promise.all(ids.map((id) => a.store.requests.getRequest(id)))).every(
@@ -142,7 +144,7 @@ it('a replica that dies mid-request: the other takes it over after the lease and
   // The process "dies": its connections go, so the lease is no longer renewed.
   const diedAt = Date.now();
   await dying.store.close();
-  survivor.workflow.startDeliveries();
+  poll(survivor.workflow);
   await until(async () => isDelivered(await survivor.store.requests.getRequest(record.id)), 5_000);
   const takeoverMs = Date.now() - diedAt;
   await survivor.workflow.settle();
@@ -163,7 +165,7 @@ it('a live owner renews its lease while the adapter runs: nobody takes a slow re
   const other = await replica(url, 'replica-b', new CountingAdapter(10), leaseMs);
   const { record } = await owner.store.requests.createRequest(input(), new Date());
   const done = owner.workflow.process(record.id);
-  other.workflow.startDeliveries(); // claims every 100 ms for 1.2 s, four leases long
+  poll(other.workflow); // claims every 100 ms for 1.2 s, four leases long
   await expect(done).resolves.toMatchObject({ status: 'generated', delivery: { status: 'delivered' } });
   await sleep(300);
   expect(other.adapter.calls).toEqual([]);
@@ -171,21 +173,21 @@ it('a live owner renews its lease while the adapter runs: nobody takes a slow re
   expect([...owner.notifier.delivered, ...other.notifier.delivered]).toEqual([record.id]);
 });
 
-it('a request just created is left to the replica that received it; only after the grace does another take it as an orphan', async () => {
+it('a request just created is held by the replica that received it from the insert on; another takes it only once that lease ran out', async () => {
   const url = await postgres().createDatabase();
-  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 5_000, 800);
-  const other = await replica(url, 'replica-b', new CountingAdapter(10), 5_000, 800);
-  other.workflow.startDeliveries(); // claims every 100 ms
-  const { record } = await receiver.store.requests.createRequest(input(), new Date());
-  await sleep(300); // the receiver is "slow" to claim it, but within the grace
+  const receiver = await replica(url, 'replica-a', new CountingAdapter(10), 800);
+  const other = await replica(url, 'replica-b', new CountingAdapter(10), 800);
+  poll(other.workflow); // claims every 100 ms
+  const { record } = await receiver.workflow.submit(input());
+  await sleep(300); // the receiver is "slow" to start on it, but holds its lease since the insert
   await expect(receiver.workflow.process(record.id)).resolves.toMatchObject({
     status: 'generated',
     delivery: { status: 'delivered' },
   });
   expect(other.adapter.calls).toEqual([]);
 
-  // Created, and its receiver died before claiming it: taken over after the grace.
-  const { record: orphan } = await receiver.store.requests.createRequest(input(), new Date());
+  // Created, and its receiver died before working on it: taken over once the creator's lease ran out.
+  const { record: orphan } = await receiver.workflow.submit(input());
   const createdAt = Date.now();
   await until(async () => isDelivered(await other.store.requests.getRequest(orphan.id)), 5_000);
   expect(Date.now() - createdAt).toBeGreaterThanOrEqual(700);

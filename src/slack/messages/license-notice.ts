@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon';
 import { TRIAL_DAYS } from '../../licenses/types';
 import { expiryWords } from '../../policy/time';
+import type { RequestResolution } from '../../store/lifecycle-types';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
-import { readerDateOfIso } from './reader-date';
+import { TRIAL_LAPSE_EFFECT } from './license-thread-lines';
+import { readerDate, readerDateOfIso } from './reader-date';
 import type { AuditMessage } from './star-audit';
 
 export const RETRY_LICENSE_ACTION = 'retry_license';
@@ -64,15 +66,53 @@ export function deliveryLine(record: GeneratedLicenseRequest): string {
   }
 }
 
+const when = (iso: string | undefined) => {
+  const at = iso ? DateTime.fromISO(iso, { zone: 'utc' }) : undefined;
+  return at?.isValid ? ` ${readerDate(at)}` : '';
+};
+
+/** The follow-up state in one line, or undefined while there is none (the plain notice). */
+function lifecycleLine(resolution: RequestResolution): { line: string; state: string } | undefined {
+  if (resolution.resolvedAt) {
+    const by = resolution.resolvedBySlackId ? ` by ${mentionUser(resolution.resolvedBySlackId)}` : '';
+    return {
+      line:
+        `:white_check_mark: *Resolved*${by}${when(resolution.resolvedAt)}: the customer has a real license. ` +
+        `No more reminders.`,
+      state: 'Resolved',
+    };
+  }
+  if (resolution.lapsedAt)
+    return {
+      line: `:hourglass: *Trial lapsed, unresolved*${when(resolution.lapsedAt)}: ${TRIAL_LAPSE_EFFECT}`,
+      state: 'Trial lapsed, unresolved',
+    };
+  if (resolution.needsLrAt) {
+    const by = resolution.needsLrBySlackId ? ` by ${mentionUser(resolution.needsLrBySlackId)}` : '';
+    return {
+      line: `:sos: *Needs L&R*: asked${by}${when(resolution.needsLrAt)}; the request is still open.`,
+      state: 'Needs L&R',
+    };
+  }
+  return undefined;
+}
+
+/** What the notice shows besides the record. */
+export interface LicenseNoticeContext {
+  /** The trial's follow-up state ("Resolved", "Trial lapsed, unresolved", "Needs L&R"), if any. */
+  resolution?: RequestResolution;
+  licenseWarning?: string;
+  now?: DateTime;
+}
+
 /**
- * The licensing-channel notice of one emergency license request. It is posted when the
- * request starts and updated in place (same outbox key) as its status changes.
+ * The licensing-channel notice of one emergency license request, the only builder of the message
+ * under `licenseNoticeKey`. It is posted when the request starts and updated in place (same outbox
+ * key) as its status changes; a generated trial's follow-up state stands right under the status,
+ * and in the fallback text.
  */
-export function buildLicenseNotice(
-  record: LicenseRequestRecord,
-  licenseWarning?: string,
-  now: DateTime = DateTime.utc(),
-): AuditMessage {
+export function buildLicenseNotice(record: LicenseRequestRecord, notice: LicenseNoticeContext = {}): AuditMessage {
+  const { licenseWarning, now = DateTime.utc() } = notice;
   const title = record.status === 'refused' ? 'Emergency license request refused' : 'Weekend emergency trial license';
   const lines = [
     `:rotating_light: *${title}*`,
@@ -109,6 +149,8 @@ export function buildLicenseNotice(
   if (isPlainUrl(issueUrl)) status.push(`Record: ${link(issueUrl)}`);
   if (record.attempts > 0) status.push(`(retry ${record.attempts})`);
   blocks.push(section(status.join(' '), 'status'));
+  const follow = record.status === 'generated' && notice.resolution ? lifecycleLine(notice.resolution) : undefined;
+  if (follow) blocks.push(section(follow.line, 'lifecycle'));
   if (licenseWarning && record.status === 'generated')
     blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   if (record.status === 'failed')
@@ -118,7 +160,7 @@ export function buildLicenseNotice(
   return {
     text:
       `Emergency license ${record.status}${flag}: ${record.ticketUrl} (${record.userCount} users, ` +
-      `${escapeMrkdwn(record.email)})`,
+      `${escapeMrkdwn(record.email)})${follow ? ` · ${follow.state}` : ''}`,
     blocks,
   };
 }

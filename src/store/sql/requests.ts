@@ -101,11 +101,14 @@ export class LicenseRequests implements LicenseRequestRepository {
     now: Date,
     options: CreateRequestOptions = {},
   ): Promise<CreateRequestResult> {
-    const row = toRequestColumns(
-      options.refusalReason === undefined
-        ? newPendingRequest(input, now)
-        : newRefusedRequest(input, now, options.refusalReason),
-    );
+    const row = {
+      ...toRequestColumns(
+        options.refusalReason === undefined
+          ? newPendingRequest(input, now)
+          : newRefusedRequest(input, now, options.refusalReason),
+      ),
+      ...(options.lease ? { claimed_by: options.lease.owner, claimed_until: until(now, options.lease.leaseMs) } : {}),
+    };
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
     return this.store.transaction(async (trx): Promise<CreateRequestResult> => {
       if (since !== undefined && this.store.dialect === 'postgres') {
@@ -288,10 +291,7 @@ export class LicenseRequests implements LicenseRequestRepository {
     now: Date,
     limit: number,
     leaseMs: number,
-    unclaimedGraceMs = 0,
   ): Promise<LicenseRequestRecord[]> {
-    // Never claimed (or released) requests only once idle for the grace: their creator is about to claim them.
-    const idle = iso(new Date(now.getTime() - Math.max(0, unclaimedGraceMs)));
     return this.claim(
       owner,
       now,
@@ -300,10 +300,7 @@ export class LicenseRequests implements LicenseRequestRepository {
         .selectFrom('license_requests')
         .select('id')
         .where('status', '=', 'pending')
-        .where(
-          sql<boolean>`(claimed_until <= ${iso(now)} OR claimed_by = ${owner}
-            OR (claimed_until IS NULL AND updated_at <= ${idle}))`,
-        )
+        .where(this.free(now, owner))
         .orderBy('created_at')
         .orderBy(this.store.seq)
         .limit(clampLimit(limit)),
@@ -358,8 +355,7 @@ export class LicenseRequests implements LicenseRequestRepository {
   }
 
   async releaseRequestLease(id: string, owner: string): Promise<void> {
-    // Expired rather than NULL (which reads as "just created, its creator is about to claim it"):
-    // another replica may take a pending request over at once (a graceful stop hands its work over).
+    // Expired: another replica may take a pending request over at once (a graceful stop hands its work over).
     await this.db
       .updateTable('license_requests')
       .set({ claimed_by: null, claimed_until: RELEASED })

@@ -42,7 +42,7 @@ export function openEmergencyLicense(services: AppServices) {
       return;
     }
     const prefill = {
-      ...(await services.emergency.prefill(userId, given.ticket, given.expirationDate)),
+      ...(await services.licenseIntake.prefill(userId, given.ticket, given.expirationDate)),
       licenseKind: given.licenseKind,
     };
     const { fromZendesk } = await openEmergencyForm(services, client, body.trigger_id, prefill, {}, { push });

@@ -10,7 +10,7 @@ const ANSWERS = {
 export function resendLicense(services: AppServices) {
   return async ({ ack, body, action, respond }: ButtonArgs): Promise<void> => {
     await ack();
-    const result = await services.emergency.sendCopy(body.user.id, action.value ?? '');
+    const result = await services.licenseIntake.sendCopy(body.user.id, action.value ?? '');
     const text = result.kind === 'refused' ? `:no_entry: ${result.reason}` : ANSWERS[result.kind];
     await respond({ response_type: 'ephemeral', replace_original: false, text });
   };

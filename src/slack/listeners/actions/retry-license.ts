@@ -23,7 +23,7 @@ export function retryLicense(services: AppServices) {
             },
           )
         : respond({ response_type: 'ephemeral', replace_original: false, text });
-    const result = await services.emergency.retry(body.user.id, action.value ?? '');
+    const result = await services.licenseIntake.retry(body.user.id, action.value ?? '');
     switch (result.kind) {
       case 'refused':
         await tell(`:no_entry: ${result.reason}`);

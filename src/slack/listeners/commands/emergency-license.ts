@@ -5,7 +5,7 @@ import type { CommandArgs } from '../args';
 export function emergencyLicenseCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
-    const prefill = await services.emergency.prefill(command.user_id, command.text);
+    const prefill = await services.licenseIntake.prefill(command.user_id, command.text);
     const { fromZendesk } = await openEmergencyForm(
       services,
       client,

@@ -14,7 +14,7 @@ export function licenseStatusCommand(services: AppServices) {
       });
       return;
     }
-    const result = await services.emergency.lookup(query);
+    const result = await services.licenseIntake.lookup(query);
     if (result.kind === 'bad-ticket') {
       await ack({
         response_type: 'ephemeral',

@@ -1,4 +1,4 @@
-import { publishDashboard } from '../../lifecycle-runtime';
+import { publishDashboard } from '../../dashboard';
 import type { AppServices } from '../../services';
 import type { EventArgs } from '../args';
 

@@ -10,7 +10,7 @@ export function emergencyLicenseShortcut(services: AppServices) {
     const userId = shortcut.user.id;
     const decision = await services.authz.check(userId, 'request_license');
     const view = decision.allowed
-      ? buildEmergencyLicenseModal(await services.emergency.prefill(userId, undefined))
+      ? buildEmergencyLicenseModal(await services.licenseIntake.prefill(userId, undefined))
       : buildNotAllowedView(decision.reason);
     await openModal(client, shortcut.trigger_id, view, services.logger);
     services.timeZones.warm(userId);

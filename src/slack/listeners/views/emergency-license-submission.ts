@@ -9,7 +9,7 @@ export function emergencyLicenseSubmission(services: AppServices) {
     const { view } = submission;
     const metadata = readFormMetadata(view);
     if (!metadata) return refuseMalformed(submission);
-    const result = await services.emergency.submitForm(
+    const result = await services.licenseIntake.submitForm(
       submitter(submission),
       readEmergencyForm(view),
       metadata.channelId,

@@ -7,7 +7,7 @@ import { answerStart, refuseMalformed, type Submission, submitter, viewAck } fro
 export function emergencyOverrideSubmission(services: AppServices) {
   return async (submission: Submission): Promise<void> => {
     if (!readFormMetadata(submission.view)) return refuseMalformed(submission);
-    const result = await services.emergency.override(submitter(submission), readJustification(submission.view));
+    const result = await services.licenseIntake.override(submitter(submission), readJustification(submission.view));
     if (result.kind === 'errors') {
       await viewAck(submission)({
         response_action: 'errors',

@@ -6,6 +6,6 @@ import { answerStart, refuseMalformed, type Submission, submitter } from './emer
 export function emergencyReissueSubmission(services: AppServices) {
   return async (submission: Submission): Promise<void> => {
     if (!readFormMetadata(submission.view)) return refuseMalformed(submission);
-    return answerStart(services, submission, await services.emergency.confirmReissue(submitter(submission)));
+    return answerStart(services, submission, await services.licenseIntake.confirmReissue(submitter(submission)));
   };
 }
