@@ -142,7 +142,9 @@ export class Authorizer implements Permissions {
           'engineers in LICENSE_REQUESTER_USERGROUPS (or STAR_CHECK_USERGROUPS, LICENSE_OVERRIDE_USERGROUPS).',
       };
     }
-    const results = await Promise.allSettled(groups.map((group) => this.load(group)));
+    // Each its own lookup, started now: joining one already in flight could answer with the
+    // membership from before someone was removed.
+    const results = await Promise.allSettled(groups.map((group) => this.lookUp(group)));
     if (results.some((result) => result.status === 'fulfilled' && result.value.members.has(userId)))
       return { allowed: true };
     const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
@@ -167,23 +169,26 @@ export class Authorizer implements Permissions {
     return this.load(group);
   }
 
+  /** One lookup per group at a time, shared by the checks that may use a cached answer. */
   private load(group: string): Promise<CachedGroup> {
-    return this.lookups.run(group, async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)),
-          this.lookupTimeoutMs,
-        );
-      });
-      try {
-        const result = await Promise.race([this.client.usergroups.users.list({ usergroup: group }), timeout]);
-        const entry = { members: new Set(result.users ?? []), fetchedAt: Date.now() };
-        this.cache.set(group, entry);
-        return entry;
-      } finally {
-        clearTimeout(timer);
-      }
+    return this.lookups.run(group, () => this.lookUp(group));
+  }
+
+  private async lookUp(group: string): Promise<CachedGroup> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)),
+        this.lookupTimeoutMs,
+      );
     });
+    try {
+      const result = await Promise.race([this.client.usergroups.users.list({ usergroup: group }), timeout]);
+      const entry = { members: new Set(result.users ?? []), fetchedAt: Date.now() };
+      this.cache.set(group, entry);
+      return entry;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

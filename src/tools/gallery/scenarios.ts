@@ -696,7 +696,11 @@ async function emergencyAnswers(
     group,
     'Not delivered yet, then delivered on the retry: the file in the DM, the notice updated',
     async () => {
-      await d.fake.waitForUpload((u) => u.completed && u.filename !== '', 8000);
+      // This request's file (its DM names the ticket), not one handed over in an earlier step.
+      await d.fake.waitForUpload(
+        (u) => u.completed && `${u.initialComment ?? ''}${JSON.stringify(u.blocks ?? '')}`.includes('424400'),
+        8000,
+      );
     },
   );
 }
