@@ -16,6 +16,7 @@ import {
 import { emergencyForm, runCommand } from '../../../testkit/bot-steps';
 import { DEFAULT_CHANNEL } from '../../../testkit/constants';
 import { FakeSlack, type JsonObject } from '../../../testkit/fake-slack';
+import { FakeZendesk, type NewAttachment } from '../../../testkit/fake-zendesk';
 import {
   appHomeOpened,
   blockActions,
@@ -76,6 +77,10 @@ export interface GalleryResult {
   now: string;
 }
 
+/** The gallery's loopback Zendesk: the credentials the bot is given to read sample tickets. */
+const ZENDESK_EMAIL = 'lr-bot@example.com';
+const ZENDESK_API_TOKEN = 'galleryZendeskToken0123456789abcdef';
+
 const day = (offset: number) =>
   DateTime.fromISO(GALLERY_NOW, { zone: 'utc' }).startOf('day').plus({ days: offset }).toISODate()!;
 
@@ -86,10 +91,12 @@ export async function collectScreens(): Promise<GalleryResult> {
   const clock = installFixedClock(GALLERY_NOW);
   const builders = recordBuilderCalls();
   const fake = new FakeSlack({ logErrors: false });
+  const zendesk = new FakeZendesk({ email: ZENDESK_EMAIL, apiToken: ZENDESK_API_TOKEN });
   const dataDir = mkdtempSync(join(tmpdir(), 'lr-gallery-'));
   let t: BotUnderTest | undefined;
   try {
     await fake.start();
+    await zendesk.start();
     for (const [id, person] of Object.entries(PEOPLE)) fake.setUser(id, person);
     for (const [id, group] of Object.entries(GROUPS)) fake.setUsergroup(id, group.members);
     t = await startInProcessBot(ENV, { fake, dataDir });
@@ -121,6 +128,19 @@ export async function collectScreens(): Promise<GalleryResult> {
 
     await followUp(d, clock);
     await appHome(d, 'App Home', 'after the follow-up (resolved, needs L&R, lapsed)');
+
+    // Last, the bot again with Zendesk credentials: the screens above are the bot without Zendesk.
+    await t.stop();
+    t = await startInProcessBot(
+      {
+        ...ENV,
+        ZENDESK_API_URL: zendesk.apiUrl,
+        ZENDESK_EMAIL,
+        ZENDESK_API_TOKEN,
+      },
+      { fake, dataDir },
+    );
+    await readFromZendesk(d, zendesk);
     // App Home is republished whenever a request of its owner changes: shown in its own group only.
     const screens = rec.screens
       .filter((s) => s.surface !== 'home' || s.group === 'App Home')
@@ -129,6 +149,7 @@ export async function collectScreens(): Promise<GalleryResult> {
   } finally {
     await t?.stop().catch(() => undefined);
     await fake.stop().catch(() => undefined);
+    await zendesk.stop().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
     builders.restore();
     clock.restore();
@@ -570,6 +591,58 @@ async function emergencyForms(d: Driver): Promise<void> {
         }),
       });
     },
+  );
+}
+
+// ------------------------------------------------------------------------------------------ Zendesk
+
+const png = (name: string): NewAttachment => ({ file_name: name, content_type: 'image/png', size: 2048 });
+
+async function readFromZendesk(d: Driver, zendesk: FakeZendesk): Promise<void> {
+  const group = 'Read from Zendesk: the form and /star-check with a ticket';
+  /** Opens the modal, then waits until the bot has updated it with what Zendesk answered. */
+  const openAndRead = async (command: string, ticket: string, user: Person = 'U0ENGINEER') => {
+    const updates = d.fake.callsTo('views.update').length;
+    await d.open(command, ticket, user);
+    await d.fake.waitForCalls('views.update', updates + 1, 5000);
+  };
+  const filled = zendesk.addTicket({
+    id: 530001,
+    subject: 'License expired, instance down',
+    status: 'open',
+    requester: { name: 'Ada Admin', email: 'ada@acme.example' },
+    organization: 'Acme Corp',
+    comments: [
+      { body: 'Screenshots attached', attachments: [png('subscription.png'), png('dashboard.png')] },
+      { body: 'Logs', attachments: [{ file_name: 'gitlab.log', content_type: 'text/plain' }] },
+    ],
+  });
+  const solved = zendesk.addTicket({
+    id: 530002,
+    subject: 'Trial license not received',
+    status: 'solved',
+    requester: { name: 'Bo Builder', email: 'bo@globex.example' },
+    organization: 'Globex',
+    comments: [{ body: 'Here is the subscription page', attachments: [png('subscription.png')] }],
+  });
+  await d.rec.step(
+    group,
+    `/emergency-license ${filled.id}: the form opens, then is filled from the ticket (requester email prefilled, ` +
+      'organization, subject, status, the two screenshots listed)',
+    () => openAndRead('/emergency-license', String(filled.id)),
+  );
+  await d.rec.step(
+    group,
+    `/emergency-license ${solved.id}: fewer than two images and a solved ticket: the form warns`,
+    () => openAndRead('/emergency-license', String(solved.id)),
+  );
+  await d.rec.step(
+    group,
+    '/emergency-license 539999: Zendesk answers 404: one line says so, the form is as without Zendesk',
+    () => openAndRead('/emergency-license', '539999'),
+  );
+  await d.rec.step(group, `/star-check ${filled.id}: the first step shows the ticket's organization and subject`, () =>
+    openAndRead('/star-check', String(filled.id), 'U0MANAGER'),
   );
 }
 
