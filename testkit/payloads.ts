@@ -749,6 +749,20 @@ export interface ViewSubmissionOptions extends CommonPayloadOptions {
 }
 
 /** A `view_submission` payload: the person pressed the modal's submit button. */
+/** A modal opened by an older version of the bot: a callback_id this version no longer knows. */
+export function olderVersionModal(): JsonObject {
+  return {
+    id: 'V0OLDMODAL',
+    type: 'modal',
+    callback_id: 'star_check_v0',
+    title: { type: 'plain_text', text: 'STAR check' },
+    submit: { type: 'plain_text', text: 'Next' },
+    blocks: [],
+    state: { values: {} },
+    hash: '1.abc',
+  };
+}
+
 export function viewSubmission(options: ViewSubmissionOptions): JsonObject {
   if (options.view.type === 'modal' && (options.view.submit === null || options.view.submit === undefined)) {
     throw new Error('payloads: this modal has no submit button, so it cannot be submitted');

@@ -1,6 +1,6 @@
 import { type BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../../testkit/bot-under-test';
 import { type JsonObject } from '../../testkit/fake-slack';
-import { messageBlockActions, slashCommand, textOf, viewSubmission } from '../../testkit/payloads';
+import { messageBlockActions, olderVersionModal, slashCommand, textOf, viewSubmission } from '../../testkit/payloads';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from '../../testkit/constants';
 
 /**
@@ -53,16 +53,7 @@ describe('requests the bot no longer knows', () => {
   });
 
   it('a modal opened by an older version is answered with a view that says so, not a database outage', async () => {
-    const view: JsonObject = {
-      id: 'V0OLDMODAL',
-      type: 'modal',
-      callback_id: 'star_check_v0',
-      title: { type: 'plain_text', text: 'STAR check' },
-      submit: { type: 'plain_text', text: 'Next' },
-      blocks: [],
-      state: { values: {} },
-      hash: '1.abc',
-    };
+    const view = olderVersionModal();
     const res = await t.send('interaction', viewSubmission({ view }));
     expect(res.status).toBe(200);
     const ack: JsonObject = res.json();

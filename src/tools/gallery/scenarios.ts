@@ -23,6 +23,7 @@ import {
   globalShortcut,
   messageBlockActions,
   newTriggerId,
+  olderVersionModal,
   slashCommand,
   viewSubmission,
 } from '../../../testkit/payloads';
@@ -886,16 +887,7 @@ async function unhandledRequests(d: Driver): Promise<void> {
     await d.fake.waitForResponse(undefined, (r) => JSON.stringify(r.body).includes('older version'), 3000);
   });
   await d.rec.step(group, 'A modal opened by an older version, submitted: the modal says so', async (ctx) => {
-    const view: JsonObject = {
-      id: 'V0OLDMODAL',
-      type: 'modal',
-      callback_id: 'star_check_v0',
-      title: { type: 'plain_text', text: 'STAR check' },
-      submit: { type: 'plain_text', text: 'Next' },
-      blocks: [],
-      state: { values: {} },
-      hash: '1.abc',
-    };
+    const view = olderVersionModal();
     const res = await d.bot().send('interaction', viewSubmission({ view, values: {}, user: jane }));
     ctx.ack('view_submission ack: the modal is replaced', res.json<JsonObject>(), view);
   });
