@@ -167,6 +167,7 @@ function composeLeasedWork(deps: {
   const lifecycleLogger = logger.child({ component: 'lifecycle' });
   const notice = new LicenseNoticePublisher({
     audit,
+    latest: (requestId) => store.requests.getRequest(requestId),
     resolution: (requestId) => store.lifecycle.resolution(requestId),
     licensingChannel: config.licensingChannel,
     licenseWarning,

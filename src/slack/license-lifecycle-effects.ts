@@ -171,7 +171,7 @@ export class SlackLifecycleEffects implements LifecycleSlackEffects {
     // A change of the record itself was published by the license notifier; a follow-up state
     // (resolved, needs L&R, lapsed) changes the notice too.
     if (record.status === 'generated' && (resolution.resolvedAt || resolution.lapsedAt || resolution.needsLrAt)) {
-      await this.options.notice.publish(record, resolution);
+      await this.options.notice.publish(record);
       await this.updateReminders(record, resolution);
     }
     await this.options.slack

@@ -1,0 +1,78 @@
+/**
+ * The channel notice shows the request's latest state whoever publishes last. Two replicas may
+ * each publish the notice of one request (one generated the license and lost its lease, the other
+ * delivered it): the publisher that read the record before the other's change must not leave the
+ * older state in the channel.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore, type LicenseRequestRecord, type OutboxMessage } from '../../src/store';
+import { LicenseNoticePublisher } from '../../src/slack/license-notice-publisher';
+
+const NOW = new Date('2026-12-05T10:00:00.000Z');
+
+describe('LicenseNoticePublisher', () => {
+  let dir: string;
+  let store: SqliteStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lr-notice-publisher-'));
+    store = new SqliteStore(dir);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const publisher = (onPublish: (message: OutboxMessage) => Promise<void> = async () => undefined) =>
+    new LicenseNoticePublisher({
+      audit: {
+        publish: async (message) => {
+          await store.outbox.enqueue(message, NOW);
+          await onPublish(message);
+        },
+      },
+      latest: (id) => store.requests.getRequest(id),
+      resolution: (id) => store.lifecycle.resolution(id),
+      licensingChannel: 'C0LICENSING',
+    });
+
+  async function generated(): Promise<LicenseRequestRecord> {
+    const { record } = await store.requests.createRequest(
+      {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9001',
+        email: 'admin@customer.example',
+        userCount: 250,
+        requestedBySlackId: 'U0ENGINEER',
+        requestedByUsername: 'jdoe',
+        licenseExpiresOn: '2026-11-22',
+        scopeSummary: 'grace period ended',
+        adapter: 'local',
+        idempotencyKey: 'view-9001',
+      },
+      NOW,
+    );
+    return store.requests.updateRequest(record.id, { status: 'generated', trialExpiresOn: '2026-12-15' }, NOW);
+  }
+  const noticeText = async (id: string) => JSON.stringify((await store.outbox.get(`license:${id}`))?.blocks);
+
+  it('a caller holding an older copy of the record publishes the stored state', async () => {
+    const stale = await generated();
+    await store.requests.recordDelivery(stale.id, { delivered: true }, NOW);
+    await publisher().publish(stale);
+    expect(await noticeText(stale.id)).toMatch(/Delivered to/);
+  });
+
+  it('a change stored while the notice was being published ends up in the channel', async () => {
+    const record = await generated();
+    let changed = false;
+    // The other replica records the delivery (and would publish) right after this publisher read the record.
+    await publisher(async () => {
+      if (changed) return;
+      changed = true;
+      await store.requests.recordDelivery(record.id, { delivered: true }, NOW);
+    }).publish(record);
+    expect(await noticeText(record.id)).toMatch(/Delivered to/);
+  });
+});
