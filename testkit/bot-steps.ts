@@ -174,7 +174,7 @@ export function sendMeTheLicenseClick(
   requestId: string,
   userId: string,
   responseId: string,
-): Record<string, unknown> {
+): JsonObject {
   const message = {
     ts: '1700000000.000300',
     blocks: [
@@ -199,5 +199,5 @@ export function sendMeTheLicenseClick(
     isEphemeral: true,
     responseUrl: fake.responseUrl(responseId),
     user: { id: userId, username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never,
-  }) as unknown as Record<string, unknown>;
+  });
 }

@@ -781,7 +781,7 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.requests.getCopy(first.copy.id))?.delivery.status).toBe('delivered');
     });
 
-    it("is its creator's until the lease runs out; claimed by one replica; fenced and completed by its owner only", async () => {
+    it("is its creator's until its lease ends, claimed by one replica, fenced, completed by its owner", async () => {
       const store = await fresh();
       const other = await second(store);
       const { record } = await store.requests.createRequest(input(), T0);
