@@ -241,11 +241,14 @@ export class EmergencyLicenseWorkflow implements JobKind {
   ): Promise<{ kind: 'queued'; created: boolean } | { kind: 'not-generated' }> {
     const record = await this.store.getRequest(id);
     if (!record || record.status !== 'generated') return { kind: 'not-generated' };
-    const { copy, created } = await this.store.requestCopy({ requestId: id, toSlackId, idempotencyKey }, this.now(), {
-      lease: this.creatorLease,
-    });
-    // A stopping process leaves it to the next pass (here after a restart, or on another replica).
-    if (created && !this.stopped) void this.sendCopy(copy.id);
+    // A stopping process stores the copy without a lease and leaves it to another replica's next pass.
+    const stopping = this.stopped;
+    const { copy, created } = await this.store.requestCopy(
+      { requestId: id, toSlackId, idempotencyKey },
+      this.now(),
+      stopping ? {} : { lease: this.creatorLease },
+    );
+    if (created && !stopping) void this.sendCopy(copy.id);
     return { kind: 'queued', created };
   }
 
