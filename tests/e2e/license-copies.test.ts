@@ -2,7 +2,8 @@
  * Issue 18: "Send me the license" copies go through the same durable hand-over as the first
  * delivery. Through the real Bolt app against the fake Slack: the click is answered at once
  * ("on its way", never "in your DMs"), the copy is stored and sent by the leased job runner,
- * retried when Slack's files API fails, and a click Slack delivers twice makes one copy.
+ * retried when Slack's files API fails, and a click Slack delivers twice makes one copy; someone
+ * who may not request licenses is refused in the answer and gets nothing.
  * The kill in the middle of a copy's send is in crash-recovery.test.ts (a child process).
  */
 import { LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from '../../testkit/bot-under-test';
@@ -146,5 +147,61 @@ describe('"Send me the license file": a durable, fenced copy', () => {
     expect(await answer('copy-none')).toMatch(/no generated license/);
     await sleep(300);
     expect(fake.callsTo('conversations.open').filter((c) => c.args.users === 'U0ASKER5')).toHaveLength(0);
+  });
+});
+
+describe('"Send me the license file" by someone who may not request licenses', () => {
+  let fake: FakeSlack;
+  let t: BotUnderTest;
+  const ENGINEER = 'U0GROUPENG';
+  const OUTSIDER = 'U0NOTINGROUP';
+
+  beforeAll(async () => {
+    fake = new FakeSlack({ logErrors: false });
+    await fake.start();
+    fake.setUsergroup('S0STAR', [ENGINEER]);
+    fake.setUsergroup('S0REQUEST', [ENGINEER]);
+    fake.setUsergroup('S0MANAGER', []);
+    t = await startBotUnderTest(
+      {
+        AUTHORIZATION_MODE: 'groups',
+        STAR_CHECK_USERGROUPS: 'S0STAR',
+        LICENSE_REQUESTER_USERGROUPS: 'S0REQUEST',
+        LICENSE_OVERRIDE_USERGROUPS: 'S0MANAGER',
+        OUTBOX_POLL_INTERVAL_MS: '100',
+      },
+      { fake },
+    );
+  });
+  afterAll(async () => {
+    await t.stop();
+    await fake.stop();
+  });
+
+  it('is refused in the answer, and no copy is stored or sent', async () => {
+    const ticket = 96101;
+    await requestLicense(t, ticket, { email: `admin${ticket}@customer.example` }, ENGINEER);
+    const record = await eventually(
+      async () => {
+        const [found] = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
+        expect(found?.status === 'generated' ? found.delivery.status : undefined).toBe('delivered');
+        return found;
+      },
+      { timeoutMs: 5000, intervalMs: 20 },
+    );
+    const res = await postInteraction(
+      t.baseUrl,
+      SIGNING_SECRET,
+      sendMeTheLicenseClick(fake, record.id, OUTSIDER, 'copy-refused'),
+    );
+    expect(res.status).toBe(200);
+    const text = String((await fake.waitForResponse('copy-refused', () => true, 5000)).body.text);
+    expect(text).toMatch(/^:no_entry: /);
+    expect(text).not.toMatch(/on its way/);
+    await sleep(500); // several runner passes
+    expect(fake.callsTo('conversations.open').filter((c) => c.args.users === OUTSIDER)).toHaveLength(0);
+    expect(await t.bot.services.store.requests.claimCopiesDue('probe', new Date(Date.now() + 60_000), 10, 1)).toEqual(
+      [],
+    );
   });
 });
