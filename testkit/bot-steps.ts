@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { applySubmissionAck, type BotUnderTest, LICENSING_CHANNEL } from './bot-under-test';
 import { DEFAULT_CHANNEL, DEFAULT_USER } from './constants';
 import type { FakeSlack, JsonObject, RecordedCall } from './fake-slack';
-import { newTriggerId, slashCommand, textOf, viewSubmission } from './payloads';
+import { messageBlockActions, newTriggerId, slashCommand, textOf, viewSubmission } from './payloads';
 import type { SlackHttpResponse } from './signed-request';
 export { freePort } from './processes';
 
@@ -163,4 +163,41 @@ export function parsedLogs(logs: string[]): Record<string, unknown>[] {
     }
   }
   return out;
+}
+
+/**
+ * A click on "Send me the license file" (the /license-status answer's button) by `userId`, answered
+ * on the response_url `responseId`. One payload is one click: posting it twice is Slack redelivering it.
+ */
+export function sendMeTheLicenseClick(
+  fake: FakeSlack,
+  requestId: string,
+  userId: string,
+  responseId: string,
+): JsonObject {
+  const message = {
+    ts: '1700000000.000300',
+    blocks: [
+      {
+        type: 'actions',
+        block_id: `request_${requestId}`,
+        elements: [
+          {
+            type: 'button',
+            action_id: 'resend_license',
+            value: requestId,
+            text: { type: 'plain_text', text: 'Send me the license file' },
+          },
+        ],
+      },
+    ],
+  };
+  return messageBlockActions({
+    message,
+    channelId: DEFAULT_CHANNEL.id,
+    actionId: 'resend_license',
+    isEphemeral: true,
+    responseUrl: fake.responseUrl(responseId),
+    user: { id: userId, username: 'e', name: 'e', team_id: 'T0FAKETEAM' } as never,
+  });
 }

@@ -56,9 +56,9 @@ export class SlackLicenseNotifier implements LicenseNotifier {
   };
 
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
-  async copySent(record: LicenseRequestRecord, toSlackId: string): Promise<void> {
+  async copySent(record: LicenseRequestRecord, toSlackId: string, copyId?: string): Promise<void> {
     await this.options.audit.publish({
-      key: `${licenseNoticeKey(record)}:copy:${randomUUID()}`,
+      key: `${licenseNoticeKey(record)}:copy:${copyId ?? randomUUID()}`,
       channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
       ...buildCopySentLine(toSlackId),

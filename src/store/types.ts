@@ -156,8 +156,67 @@ export interface CreateRequestOptions {
   lease?: { owner: string; leaseMs: number };
 }
 
-/** Emergency license requests, their status and the delivery of their license. */
-export interface LicenseRequestRepository extends RequestLeases {
+/** A copy of a generated license asked for (e.g. "Send me the license"), for one person. */
+export interface LicenseCopyInput {
+  requestId: string;
+  /** Slack user ID of whoever asked: the copy goes to their DMs. */
+  toSlackId: string;
+  /** Makes a redelivered click harmless: the same key never stores a second copy (e.g. the action_ts). */
+  idempotencyKey: string;
+}
+
+/** A copy's hand-over: the same durable, retried step as the first delivery of the license. */
+export interface LicenseCopy extends LicenseCopyInput {
+  id: string;
+  delivery: LicenseDelivery;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Copies of licenses (issue 18), handed over like the first delivery: stored first, then claimed
+ * with a lease of their own, fenced right before the DM ({@link LicenseCopies.startCopyAttempt}),
+ * completed only by their lease's owner, retried with backoff. Schema: migration 10 (license_copies).
+ */
+export interface LicenseCopies {
+  /**
+   * Stores a pending copy, due at once, unless one with the same idempotency key exists (then that
+   * one, `created: false`). With `lease`, the storing process holds the copy's lease from the insert on.
+   */
+  requestCopy(
+    input: LicenseCopyInput,
+    now: Date,
+    options?: { lease?: { owner: string; leaseMs: number } },
+  ): Promise<{ created: boolean; copy: LicenseCopy }>;
+  getCopy(id: string): Promise<LicenseCopy | undefined>;
+  /** Pending copies due at `now` whose lease is free, oldest due first, now leased to `owner`. */
+  claimCopiesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseCopy[]>;
+  /** Extends the copy's lease if `owner` still holds it; false when it was lost. */
+  renewCopyLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  /** Ends `owner`'s lease on the copy (no-op when another owner holds it). */
+  releaseCopyLease(id: string, owner: string): Promise<void>;
+  /** The fence right before the copy's DM: as {@link RequestLeases.startDeliveryAttempt}, for the copy. */
+  startCopyAttempt(
+    id: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<{ held: false } | { held: true; interruptedAt?: string }>;
+  /**
+   * Records one attempt of the copy's hand-over, as {@link LicenseRequestRepository.recordDelivery}
+   * does for the first one; with `owner`, only while that owner holds the copy's lease (else
+   * {@link LeaseLostError}).
+   */
+  recordCopyDelivery(
+    id: string,
+    outcome: DeliveryOutcome,
+    now: Date,
+    options?: { owner?: string },
+  ): Promise<LicenseCopy>;
+}
+
+/** Emergency license requests, their status and the delivery of their license (and of its copies). */
+export interface LicenseRequestRepository extends RequestLeases, LicenseCopies {
   /**
    * ONE atomic step: the idempotency check, the duplicate check (when `reissueWindowSince` is
    * given) and the insert, so that of N concurrent requests for the same ticket or email (other

@@ -268,15 +268,20 @@ export class EmergencyLicenseService {
     return record ? { kind: 'retried', record } : { kind: 'not-failed' };
   }
 
-  /** Someone on the team fetches a copy of a generated license (never a new one). */
+  /**
+   * Someone on the team asks for a copy of a generated license (never a new one): it is stored and
+   * handed over in the background (see EmergencyLicenseWorkflow.requestCopy), so `queued` means on
+   * its way, not arrived. `clickKey` names the click (a redelivered click queues nothing more).
+   */
   async sendCopy(
     slackUserId: string,
     requestId: string,
-  ): Promise<Refused | { kind: 'sent' } | { kind: 'not-generated' }> {
+    clickKey: string,
+  ): Promise<Refused | { kind: 'queued' } | { kind: 'not-generated' }> {
     const refusal = await firstRefusal(this.deps.permissions, slackUserId, ['request_license']);
     if (refusal) return { kind: 'refused', reason: refusal };
-    const result = await this.deps.workflow.sendCopy(requestId, slackUserId);
-    return result.kind === 'sent' ? { kind: 'sent' } : result;
+    const result = await this.deps.workflow.requestCopy(requestId, slackUserId, clickKey);
+    return result.kind === 'queued' ? { kind: 'queued' } : result;
   }
 
   /**

@@ -13,6 +13,7 @@ import { SingleFlight } from '../shared/single-flight';
 import { truncate } from '../shared/text';
 import type {
   CreateRequestResult,
+  DeliveryOutcome,
   GeneratedLicenseRequest,
   IssuedTo,
   LicenseRequestInput,
@@ -91,18 +92,43 @@ export interface LicenseNotifier {
    * hand-over started at that time and was interrupted: this copy then says it replaces that one.
    */
   deliver(record: GeneratedLicenseRequest, options?: DeliverOptions): Promise<void>;
-  /** Someone fetched a copy of the license (e.g. /license-status): say so in the request's thread. */
-  copySent?(record: LicenseRequestRecord, toSlackId: string): Promise<void>;
+  /**
+   * Someone fetched a copy of the license (e.g. /license-status): say so in the request's thread.
+   * `copyId` names the stored copy, so that saying it again after a crash says it once.
+   */
+  copySent?(record: LicenseRequestRecord, toSlackId: string, copyId?: string): Promise<void>;
 }
 
 export interface DeliverOptions {
   fence?: () => Promise<{ replacesCopyOf?: string }>;
 }
 
-/** The lease a run holds on a request (see EmergencyLicenseWorkflow.holding). */
+/** The lease a run holds on a request or a copy (see EmergencyLicenseWorkflow.holding). */
 interface HeldLease {
   /** Throws LeaseLostError unless the lease is provably still this process's: call right before a side effect. */
   fence(): Promise<void>;
+}
+
+/** Which rows a lease is on: a license request (its adapter call, its first hand-over) or a copy of its license. */
+interface LeasedRows {
+  /** Names a row in log lines. */
+  what: string;
+  fields(id: string): Record<string, string>;
+  renew(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+}
+
+/** One fenced hand-over of a license (the first one, or a copy), for handOver(). */
+interface HandOver<T> {
+  fields: Record<string, string>;
+  /** Attempts recorded before this one. */
+  attempts: number;
+  /** The store's fence: lease still held and the attempt still wanted; marks the send as started. */
+  start(): Promise<{ held: false } | { held: true; interruptedAt?: string }>;
+  send(options: DeliverOptions): Promise<void>;
+  /** Records the outcome, only while this process holds the lease (LeaseLostError otherwise). */
+  record(outcome: DeliveryOutcome): Promise<T>;
+  words: { retry: string; giveUp: string };
 }
 
 const toAdapterRequest = (record: LicenseRequestRecord): TrialLicenseRequest => ({
@@ -124,6 +150,8 @@ export class EmergencyLicenseWorkflow implements JobKind {
   readonly everyMs: number;
   private readonly inFlight = new SingleFlight<LicenseRequestRecord>();
   private readonly delivering = new SingleFlight<LicenseRequestRecord>();
+  /** Copies of licenses being handed over by this process, by copy ID. */
+  private readonly copying = new SingleFlight<void>();
   /** Requests whose lease this process holds now, and how to hand each over (see releaseLeases). */
   private readonly held = new Map<string, () => Promise<void>>();
   private readonly store: LicenseRequestRepository;
@@ -134,6 +162,18 @@ export class EmergencyLicenseWorkflow implements JobKind {
   private readonly deliveryRetry: DeliveryRetryOptions;
   private readonly lease: RequestLeaseOptions;
   private stopped = false;
+  private readonly requestRows: LeasedRows = {
+    what: 'license request',
+    fields: (id) => ({ requestId: id }),
+    renew: (id, owner, now, leaseMs) => this.store.renewRequestLease(id, owner, now, leaseMs),
+    release: (id, owner) => this.store.releaseRequestLease(id, owner),
+  };
+  private readonly copyRows: LeasedRows = {
+    what: 'license copy',
+    fields: (id) => ({ copyId: id }),
+    renew: (id, owner, now, leaseMs) => this.store.renewCopyLease(id, owner, now, leaseMs),
+    release: (id, owner) => this.store.releaseCopyLease(id, owner),
+  };
 
   constructor(deps: EmergencyLicenseWorkflowDeps) {
     this.store = deps.requests;
@@ -188,18 +228,37 @@ export class EmergencyLicenseWorkflow implements JobKind {
   }
 
   /**
-   * Sends a copy of a generated license to `toSlackId` (anyone on the team may fetch one; the
-   * request's thread says who did). Never generates a new license.
+   * Stores a copy of a generated license for `toSlackId` (anyone on the team may fetch one; the
+   * request's thread says who did) and starts handing it over in the background, under the copy's
+   * lease: the same fenced, retried hand-over as the first delivery, so a crash or a Slack failure
+   * only delays it (the job runner's pass finishes it). `idempotencyKey` names the click: the same
+   * click delivered again stores nothing and sends nothing more. Never generates a new license.
    */
-  async sendCopy(
+  async requestCopy(
     id: string,
     toSlackId: string,
-  ): Promise<{ kind: 'sent'; record: LicenseRequestRecord } | { kind: 'not-generated' }> {
+    idempotencyKey: string,
+  ): Promise<{ kind: 'queued'; created: boolean } | { kind: 'not-generated' }> {
     const record = await this.store.getRequest(id);
     if (!record || record.status !== 'generated') return { kind: 'not-generated' };
-    await this.notifier.deliver({ ...record, requestedBySlackId: toSlackId });
-    await this.notifier.copySent?.(record, toSlackId);
-    return { kind: 'sent', record };
+    // A stopping process stores the copy without a lease and leaves it to another replica's next pass.
+    const stopping = this.stopped;
+    const { copy, created } = await this.store.requestCopy(
+      { requestId: id, toSlackId, idempotencyKey },
+      this.now(),
+      stopping ? {} : { lease: this.creatorLease },
+    );
+    if (created && !stopping) void this.sendCopy(copy.id);
+    return { kind: 'queued', created };
+  }
+
+  /** One hand-over of a copy at a time in this process; its failures are logged (the pass retries). */
+  private sendCopy(copyId: string): Promise<void> {
+    return this.copying
+      .run(copyId, () => this.holding(copyId, (lease) => this.deliverCopyOnce(copyId, lease), this.copyRows))
+      .catch((error: unknown) =>
+        this.logger.error({ copyId, error: (error as Error).message }, 'license copy hand-over failed; will retry'),
+      );
   }
 
   /**
@@ -240,7 +299,11 @@ export class EmergencyLicenseWorkflow implements JobKind {
    * lost its lease (a database partition longer than the lease, another replica took over) stops
    * before it acts. A loss is logged once; renewal errors once per outage.
    */
-  private async holding<T>(id: string, work: (lease: HeldLease) => Promise<T>): Promise<T> {
+  private async holding<T>(
+    id: string,
+    work: (lease: HeldLease) => Promise<T>,
+    rows: LeasedRows = this.requestRows,
+  ): Promise<T> {
     let lost = false;
     let failing = false;
     // A graceful stop hands the request over: no further side effect here, the lease is ended.
@@ -248,31 +311,31 @@ export class EmergencyLicenseWorkflow implements JobKind {
       if (lost) return;
       lost = true;
       clearInterval(renew);
-      await this.store.releaseRequestLease(id, this.lease.owner);
+      await rows.release(id, this.lease.owner);
     });
     const markLost = () => {
       if (lost) return;
       lost = true;
       clearInterval(renew);
       this.logger.warn(
-        { requestId: id },
-        'lost the lease on a license request (another replica may have taken it over): stopping before any further ' +
+        rows.fields(id),
+        `lost the lease on a ${rows.what} (another replica may have taken it over): stopping before any further ` +
           'side effect',
       );
     };
     const renewed = (kept: boolean) => {
       if (!kept) return markLost();
-      if (failing) this.logger.info({ requestId: id }, 'renewing the lease on a license request works again');
+      if (failing) this.logger.info(rows.fields(id), `renewing the lease on a ${rows.what} works again`);
       failing = false;
     };
     const renew = setInterval(
       () => {
         if (lost) return;
-        this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs).then(renewed, (error) => {
+        rows.renew(id, this.lease.owner, this.now(), this.lease.leaseMs).then(renewed, (error) => {
           if (!failing)
             this.logger.warn(
-              { requestId: id, error: (error as Error).message },
-              'could not renew the lease on a license request; will retry (logged once until it works again)',
+              { ...rows.fields(id), error: (error as Error).message },
+              `could not renew the lease on a ${rows.what}; will retry (logged once until it works again)`,
             );
           failing = true;
         });
@@ -285,12 +348,12 @@ export class EmergencyLicenseWorkflow implements JobKind {
         if (lost) throw new LeaseLostError(id);
         let kept: boolean;
         try {
-          kept = await this.store.renewRequestLease(id, this.lease.owner, this.now(), this.lease.leaseMs);
+          kept = await rows.renew(id, this.lease.owner, this.now(), this.lease.leaseMs);
         } catch (error) {
           // A store that does not answer cannot confirm the lease: stop rather than act without it.
           this.logger.warn(
-            { requestId: id, error: (error as Error).message },
-            'could not confirm the lease on a license request (database unreachable): stopping before the next step',
+            { ...rows.fields(id), error: (error as Error).message },
+            `could not confirm the lease on a ${rows.what} (database unreachable): stopping before the next step`,
           );
           throw new LeaseLostError(id);
         }
@@ -304,12 +367,12 @@ export class EmergencyLicenseWorkflow implements JobKind {
       this.held.delete(id);
       clearInterval(renew);
       if (!lost)
-        await this.store
-          .releaseRequestLease(id, this.lease.owner)
+        await rows
+          .release(id, this.lease.owner)
           .catch((error: unknown) =>
             this.logger.warn(
-              { requestId: id, error: (error as Error).message },
-              'could not end the lease on a license request; it expires by itself',
+              { ...rows.fields(id), error: (error as Error).message },
+              `could not end the lease on a ${rows.what}; it expires by itself`,
             ),
           );
     }
@@ -336,6 +399,7 @@ export class EmergencyLicenseWorkflow implements JobKind {
   async pass(): Promise<number> {
     if (this.stopped) return 0;
     void this.deliverDue();
+    void this.deliverCopiesDue();
     return this.claimPending();
   }
 
@@ -378,6 +442,21 @@ export class EmergencyLicenseWorkflow implements JobKind {
   }
 
   /**
+   * Hands over every copy whose hand-over is due (after a restart, a backoff, or a creator that
+   * died) and whose lease is free; the ones this process is handing over already are left to it.
+   */
+  async deliverCopiesDue(): Promise<number> {
+    try {
+      const due = await this.store.claimCopiesDue(this.lease.owner, this.now(), 20, this.lease.leaseMs);
+      await Promise.all(due.map((copy) => this.sendCopy(copy.id)));
+      return due.length;
+    } catch (error) {
+      this.logger.error({ error: (error as Error).message }, 'license copy pass failed; will retry');
+      return 0;
+    }
+  }
+
+  /**
    * Hands a generated license to the engineer, once: concurrent calls share one attempt, a
    * delivery another replica holds is left to it, and a delivered (or given up) record is never
    * sent again.
@@ -406,7 +485,7 @@ export class EmergencyLicenseWorkflow implements JobKind {
    * within SLACK_API_TIMEOUT_MS and the lease after it. Returns how many were handed over.
    */
   async releaseLeases(): Promise<number> {
-    const handed = [...this.held].filter(([id]) => !this.delivering.has(id));
+    const handed = [...this.held].filter(([id]) => !this.delivering.has(id) && !this.copying.has(id));
     const results = await Promise.allSettled(handed.map(([, release]) => release()));
     results.forEach((result, i) => {
       if (result.status === 'rejected')
@@ -426,6 +505,7 @@ export class EmergencyLicenseWorkflow implements JobKind {
     this.stopped = true;
     await this.inFlight.settled();
     await this.delivering.settled();
+    await this.copying.settled();
   }
 
   /**
@@ -439,25 +519,89 @@ export class EmergencyLicenseWorkflow implements JobKind {
     if (!record) throw new Error(`unknown license request ${id}`);
     if (record.status !== 'generated' || record.delivery.status !== 'pending') return record;
     const owner = { owner: this.lease.owner };
-    let updated: LicenseRequestRecord;
-    // The fence right before the DM becomes visible: extends the lease only if this process still
-    // holds it and marks the send as started (a crash from here on makes the next copy say it
-    // replaces this one). A store that does not answer cannot confirm the lease: nothing is sent.
-    const fence = async (): Promise<{ replacesCopyOf?: string }> => {
-      let attempt: Awaited<ReturnType<LicenseRequestRepository['startDeliveryAttempt']>>;
-      try {
-        attempt = await this.store.startDeliveryAttempt(id, this.lease.owner, this.now(), this.lease.leaseMs);
-      } catch (error) {
+    const updated = await this.handOver(
+      {
+        fields: { requestId: id },
+        attempts: record.delivery.attempts,
+        start: () => this.store.startDeliveryAttempt(id, this.lease.owner, this.now(), this.lease.leaseMs),
+        send: (options) => this.notifier.deliver(record, options),
+        record: (outcome) => this.store.recordDelivery(id, outcome, this.now(), owner),
+        words: {
+          retry: 'license generated but not handed over yet; will retry',
+          giveUp: 'license delivery given up',
+        },
+      },
+      lease,
+    );
+    if (!updated) return (await this.store.getRequest(id)) ?? record;
+    await this.notifier.recordChanged(updated);
+    return updated;
+  }
+
+  /**
+   * One hand-over of a copy under the copy's lease, fenced and recorded like the first delivery;
+   * then the line in the request's thread (keyed by the copy, so a repeat says it once).
+   */
+  private async deliverCopyOnce(copyId: string, lease: HeldLease): Promise<void> {
+    const copy = await this.store.getCopy(copyId);
+    if (!copy || copy.delivery.status !== 'pending') return;
+    const owner = { owner: this.lease.owner };
+    const record = await this.store.getRequest(copy.requestId);
+    if (!record || record.status !== 'generated') {
+      await lease.fence();
+      await this.store.recordCopyDelivery(
+        copyId,
+        { delivered: false, error: 'the license request has no generated license', nextAttemptAt: null },
+        this.now(),
+        owner,
+      );
+      return;
+    }
+    const updated = await this.handOver(
+      {
+        fields: { requestId: record.id, copyId },
+        attempts: copy.delivery.attempts,
+        start: () => this.store.startCopyAttempt(copyId, this.lease.owner, this.now(), this.lease.leaseMs),
+        send: (options) => this.notifier.deliver({ ...record, requestedBySlackId: copy.toSlackId }, options),
+        record: (outcome) => this.store.recordCopyDelivery(copyId, outcome, this.now(), owner),
+        words: { retry: 'license copy not handed over yet; will retry', giveUp: 'license copy given up' },
+      },
+      lease,
+    );
+    if (updated?.delivery.status !== 'delivered') return;
+    await this.notifier
+      .copySent?.(record, copy.toSlackId, copyId)
+      .catch((error: unknown) =>
         this.logger.warn(
-          { requestId: id, error: (error as Error).message },
+          { requestId: record.id, copyId, error: (error as Error).message },
+          'license copy sent, but the line in its thread could not be queued',
+        ),
+      );
+  }
+
+  /**
+   * The fenced hand-over shared by the first delivery and its copies: the store's fence marks the
+   * send as started right before the DM becomes visible (a crash from there on makes the next copy
+   * say it replaces this one), a Slack failure is recorded with `backoff()`, and nothing is sent or
+   * written once the lease is lost (undefined then).
+   */
+  private async handOver<T>(step: HandOver<T>, lease: HeldLease): Promise<T | undefined> {
+    const fence = async (): Promise<{ replacesCopyOf?: string }> => {
+      let attempt: Awaited<ReturnType<HandOver<T>['start']>>;
+      try {
+        attempt = await step.start();
+      } catch (error) {
+        // A store that does not answer cannot confirm the lease: nothing is sent.
+        this.logger.warn(
+          { ...step.fields, error: (error as Error).message },
           'could not confirm the lease before handing the license over (database unreachable): not sending it',
         );
-        throw new LeaseLostError(id);
+        throw new LeaseLostError(step.fields.copyId ?? step.fields.requestId);
       }
-      if (!attempt.held) throw new LeaseLostError(id);
+      if (!attempt.held) throw new LeaseLostError(step.fields.copyId ?? step.fields.requestId);
       if (!attempt.interruptedAt) return {};
       this.logger.warn(
-        { requestId: id, interruptedAt: attempt.interruptedAt },
+        { ...step.fields, interruptedAt: attempt.interruptedAt },
         'an earlier hand-over of this license was interrupted (it may have arrived): this copy says it replaces it',
       );
       return { replacesCopyOf: attempt.interruptedAt };
@@ -465,12 +609,12 @@ export class EmergencyLicenseWorkflow implements JobKind {
     try {
       try {
         await lease.fence();
-        await this.notifier.deliver(record, { fence });
-        updated = await this.store.recordDelivery(id, { delivered: true }, this.now(), owner);
+        await step.send({ fence });
+        return await step.record({ delivered: true });
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
         const message = slackErrorCode(error);
-        const attempts = record.delivery.attempts + 1;
+        const attempts = step.attempts + 1;
         const giveUp = attempts >= this.deliveryRetry.maxAttempts;
         const delayMs = backoff(attempts - 1, {
           minMs: this.deliveryRetry.minBackoffMs,
@@ -478,29 +622,22 @@ export class EmergencyLicenseWorkflow implements JobKind {
         });
         const nextAttemptAt = giveUp ? null : new Date(this.now().getTime() + delayMs);
         this.logger.warn(
-          { requestId: id, attempts, error: truncate(message, MAX_REASON), retryInMs: giveUp ? undefined : delayMs },
-          giveUp ? 'license delivery given up' : 'license generated but not handed over yet; will retry',
+          { ...step.fields, attempts, error: truncate(message, MAX_REASON), retryInMs: giveUp ? undefined : delayMs },
+          giveUp ? step.words.giveUp : step.words.retry,
         );
-        updated = await this.store.recordDelivery(
-          id,
-          {
-            delivered: false,
-            error: truncate(message, MAX_REASON),
-            nextAttemptAt,
-            // A timeout or a lost answer may still have delivered it: the next copy says it replaces it.
-            mayHaveArrived: !slackRefused(error),
-          },
-          this.now(),
-          owner,
-        );
+        return await step.record({
+          delivered: false,
+          error: truncate(message, MAX_REASON),
+          nextAttemptAt,
+          // A timeout or a lost answer may still have delivered it: the next copy says it replaces it.
+          mayHaveArrived: !slackRefused(error),
+        });
       }
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
-      this.logger.info({ requestId: id }, 'license hand-over stopped: this process no longer holds the lease');
-      return (await this.store.getRequest(id)) ?? record;
+      this.logger.info(step.fields, 'license hand-over stopped: this process no longer holds the lease');
+      return undefined;
     }
-    await this.notifier.recordChanged(updated);
-    return updated;
   }
 
   /**

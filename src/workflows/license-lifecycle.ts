@@ -273,8 +273,8 @@ export function withLifecycle(
         );
     },
     deliver: (record, options) => notifier.deliver(record, options),
-    copySent: async (record, toSlackId) => {
-      await notifier.copySent?.(record, toSlackId);
+    copySent: async (record, toSlackId, copyId) => {
+      await notifier.copySent?.(record, toSlackId, copyId);
       await lifecycle
         .copySent(record.id, toSlackId)
         .catch((error: Error) =>

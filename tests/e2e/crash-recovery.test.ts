@@ -10,11 +10,20 @@ import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import { type BotUnderTest, signedSender } from '../../testkit/bot-under-test';
 import { LICENSING_CHANNEL, SIGNING_SECRET } from '../../testkit/bot-under-test';
 import { type ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
-import { postSigned } from '../../testkit/signed-request';
+import { encodeInteraction, FORM_CONTENT_TYPE, postSigned } from '../../testkit/signed-request';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
-import { freePort, postsForTicket, requestLicense, sleep, starCheckVerdict, ticketUrl } from '../../testkit/bot-steps';
+import {
+  freePort,
+  postsForTicket,
+  requestLicense,
+  sendMeTheLicenseClick,
+  sleep,
+  starCheckVerdict,
+  ticketUrl,
+} from '../../testkit/bot-steps';
+import { DEFAULT_USER } from '../../testkit/constants';
 
 const report = (line: string) => process.stdout.write(`[crash-recovery] ${line}\n`);
 
@@ -261,6 +270,74 @@ describe('the bot as a child process', () => {
           `${postsForTicket(fake, ticket).length}, DMs ` +
           `${copies.length} (the second marked as replacing the first), process alive ` +
           `${second.bot.proc.exitCode === null}`,
+      );
+      await second.bot.kill('SIGTERM');
+    },
+    40_000,
+  );
+
+  it(
+    'SIGKILL while Slack completes the upload of a "Send me the license" copy → the restart sends one more ' +
+      'copy, marked as replacing the first; the first delivery is untouched',
+    async () => {
+      const dataDir = newDataDir();
+      const ticket = 9581;
+      const asker = 'U0COPYASKER';
+      const dmsTo = (user: string) =>
+        fake
+          .callsTo('files.completeUploadExternal')
+          .filter(
+            (c) =>
+              c.args.channel_id === fake.dmChannelFor(user) &&
+              String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)),
+          );
+      const first = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+      await requestLicense(first.t, ticket);
+      const [record] = await eventually(
+        async () => {
+          const found = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+          expect(found.map((r) => (r.status === 'generated' ? r.delivery.status : r.status))).toEqual(['delivered']);
+          return found;
+        },
+        { timeoutMs: 8000, intervalMs: 50 },
+      );
+      // Slack shares the copy in the DM at once but answers after 5 s: the bot is killed meanwhile.
+      fake.fail('files.completeUploadExternal', { delayMs: 5000, times: 1 });
+      await postSigned(
+        first.bot.baseUrl,
+        SIGNING_SECRET,
+        encodeInteraction(sendMeTheLicenseClick(fake, record.id, asker, 'kill-copy')),
+        FORM_CONTENT_TYPE,
+      );
+      expect(String((await fake.waitForResponse('kill-copy', () => true, 5000)).body.text)).toMatch(/on its way/);
+      await eventually(() => expect(dmsTo(asker)).toHaveLength(1), { timeoutMs: 8000, intervalMs: 10 });
+      await first.bot.kill('SIGKILL');
+
+      const second = await start(dataDir, { LICENSE_ADAPTER: 'local' });
+      await eventually(() => expect(dmsTo(asker)).toHaveLength(2), { timeoutMs: 8000, intervalMs: 25 });
+      // Nothing more arrives later (poll interval 100 ms here).
+      await sleep(1000);
+      const copies = dmsTo(asker);
+      expect(copies).toHaveLength(2);
+      expect(String(copies[0].args.initial_comment)).not.toMatch(/replaces an earlier one/);
+      expect(String(copies[1].args.initial_comment)).toMatch(/This copy replaces an earlier one/);
+      expect(dmsTo(DEFAULT_USER.id)).toHaveLength(1);
+      const threadLines = await eventually(
+        () => {
+          const lines = fake
+            .callsTo('chat.postMessage')
+            .filter((c) => /copy of this license was sent/.test(String(c.args.text)) && c.response.ok === true);
+          expect(lines).toHaveLength(1);
+          return lines;
+        },
+        { timeoutMs: 5000, intervalMs: 25 },
+      );
+      expect(String(threadLines[0].args.text)).toContain(asker);
+      expect(second.bot.proc.exitCode).toBeNull();
+      report(
+        `kill during a copy's upload → 1 click, 1 restart; copies ${copies.length} (the second marked as ` +
+          `replacing the first), first deliveries ${dmsTo(DEFAULT_USER.id).length}, thread lines ` +
+          `${threadLines.length}, process alive ${second.bot.proc.exitCode === null}`,
       );
       await second.bot.kill('SIGTERM');
     },

@@ -99,6 +99,13 @@ describe('gallery: completeness', () => {
     expect(missing).toEqual([]);
   });
 
+  it('shows a "Send me the license file" click: the answer says on its way, then the copy arrives in a DM', () => {
+    const step = gallery.screens.filter((s) => s.path.startsWith('"Send me the license file"'));
+    const texts = step.map((s) => JSON.stringify(s.payload));
+    expect(texts.some((t) => t.includes('on its way to your DMs'))).toBe(true);
+    expect(step.some((s) => s.file !== undefined)).toBe(true);
+  });
+
   it('covers each workflow the issue names', () => {
     const groups = new Set(gallery.screens.map((s) => s.group));
     for (const group of [

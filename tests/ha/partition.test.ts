@@ -3,14 +3,15 @@
  * it through a loopback TCP proxy. While A's upload of a license to Slack is held by the fake
  * Slack, the proxy cuts A off the database for longer than the lease (2 s): replica B takes the
  * delivery over once A's lease has run out, and A, which cannot prove it still holds the lease,
- * sends nothing. The bar: exactly one DM per request, in every round. Prints its figures.
+ * sends nothing. The bar: exactly one DM per request, in every round; the same for a copy of the
+ * license ("Send me the license file") clicked on A. Prints its figures.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStore } from '../../src/store';
 import type { BotUnderTest } from '../../testkit/bot-under-test';
-import { applySubmissionAck, signedSender } from '../../testkit/bot-under-test';
+import { applySubmissionAck, SIGNING_SECRET, signedSender } from '../../testkit/bot-under-test';
 import { type ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, UPLOAD_URL } from '../../testkit/fake-slack';
@@ -19,10 +20,12 @@ import {
   freePort,
   postsForTicket,
   runCommand,
+  sendMeTheLicenseClick,
   sleep,
   submitView,
   ticketUrl,
 } from '../../testkit/bot-steps';
+import { postInteraction } from '../../testkit/signed-request';
 import { usePostgres } from '../support/postgres';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -153,5 +156,73 @@ describe('a replica cut off its database for longer than the lease while its upl
     figures.forEach(report);
     // A answers again once the database is back.
     expect((await fetch(`${a.bot.baseUrl}/livez`)).status).toBe(200);
+  }, 120_000);
+
+  const copyRounds = `${ROUNDS} rounds of "Send me the license file" clicked on A, A cut off during the copy's upload`;
+  it(`${copyRounds}: one copy (B's), none from A`, async () => {
+    const figures: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const ticket = 9811 + round;
+      const asker = `U0PARTCOPY${round}`;
+      // The license itself is generated and delivered by B, which keeps its database.
+      const opened = await runCommand(b.t, '/emergency-license', String(ticket));
+      await submitView(
+        b.t,
+        opened.view!,
+        emergencyForm({ ticket: String(ticket), email: `copy${ticket}@customer.example` }),
+      );
+      const record = await eventually(
+        async () => {
+          const store = await PostgresStore.open({ connectionString: url, max: 1 });
+          try {
+            const [found] = await store.requests.findByTicket(ticketUrl(ticket), 10);
+            expect(found?.status === 'generated' && found.delivery.status).toBe('delivered');
+            return found;
+          } finally {
+            await store.close();
+          }
+        },
+        { timeoutMs: 15_000, intervalMs: 200 },
+      );
+      const dmsTo = () =>
+        fake
+          .callsTo('files.completeUploadExternal')
+          .filter(
+            (c) =>
+              c.args.channel_id === fake.dmChannelFor(asker) &&
+              String(c.args.initial_comment ?? '').includes(ticketUrl(ticket)),
+          );
+      const linesBefore = a.bot.lines.length;
+      const uploadsBefore = fake.uploads.length;
+      fake.fail(UPLOAD_URL, { delayMs: 800, times: 1 });
+      const responseId = `partition-copy-${round}`;
+      await postInteraction(a.bot.baseUrl, SIGNING_SECRET, sendMeTheLicenseClick(fake, record.id, asker, responseId));
+      expect(String((await fake.waitForResponse(responseId, () => true, 5000)).body.text)).toMatch(/on its way/);
+      await fake.waitForUpload((u) => fake.uploads.indexOf(u) >= uploadsBefore, 8000, false);
+      const cutAt = performance.now();
+      proxy.cut();
+      await sleep(CUT_MS);
+      proxy.restore();
+      await eventually(() => expect(dmsTo()).toHaveLength(1), { timeoutMs: 15_000, intervalMs: 100 });
+      // Anything late (A's held work, a retry) would arrive by now.
+      await sleep(2000);
+      const dms = dmsTo();
+      const aLines = a.bot.lines.slice(linesBefore).join('\n');
+      const aSent = aLines.split('\n').filter((l) => /license handed to the engineer/.test(l)).length;
+      const aStopped = aLines.split('\n').filter((l) => /license hand-over stopped/.test(l)).length;
+      figures.push(
+        `copy round ${round + 1}: click on A, cut ${CUT_MS} ms (lease ${LEASE_MS} ms) during the copy's upload, ` +
+          `${Math.round(performance.now() - cutAt)} ms ago → copies in the DM ${dms.length} (from A ${aSent}, A ` +
+          `stopped at its fence ${aStopped}), ` +
+          `processes alive A ${a.bot.proc.exitCode === null} B ${b.bot.proc.exitCode === null}`,
+      );
+      expect(dms).toHaveLength(1);
+      expect(aSent).toBe(0);
+      expect(aStopped).toBe(1);
+      expect(String(dms[0].args.initial_comment)).not.toMatch(/replaces an earlier one/);
+      expect(a.bot.proc.exitCode).toBeNull();
+      expect(b.bot.proc.exitCode).toBeNull();
+    }
+    figures.forEach(report);
   }, 120_000);
 });

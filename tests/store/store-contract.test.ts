@@ -716,6 +716,137 @@ describe.each(backends)('$name store', (backend) => {
     });
   });
 
+  describe('license copies (issue 18: the same durable, leased hand-over as the first delivery)', () => {
+    const copyOf = (requestId: string, key: string, toSlackId = 'U0COPY') => ({
+      requestId,
+      toSlackId,
+      idempotencyKey: key,
+    });
+
+    it('one copy per idempotency key (a redelivered click), pending and due at once, retried, recorded delivered', async () => {
+      const store = await fresh();
+      const { record } = await store.requests.createRequest(input(), T0);
+      const first = await store.requests.requestCopy(copyOf(record.id, 'click-1'), at(1));
+      expect(first.created).toBe(true);
+      expect(first.copy).toMatchObject({
+        requestId: record.id,
+        toSlackId: 'U0COPY',
+        idempotencyKey: 'click-1',
+        delivery: { status: 'pending', attempts: 0, nextAt: at(1).toISOString() },
+        createdAt: at(1).toISOString(),
+      });
+      expect(first.copy.id).toMatch(UUID_RE);
+      const again = await store.requests.requestCopy(copyOf(record.id, 'click-1', 'U0OTHER'), at(2));
+      expect(again).toEqual({ created: false, copy: first.copy });
+      const other = await store.requests.requestCopy(copyOf(record.id, 'click-2'), at(2));
+      expect(other.created).toBe(true);
+
+      expect((await store.requests.claimCopiesDue('A', at(1), 10, 1000)).map((c) => c.id)).toEqual([first.copy.id]);
+      const failed = await store.requests.recordCopyDelivery(
+        first.copy.id,
+        { delivered: false, error: 'ratelimited', nextAttemptAt: at(60) },
+        at(3),
+        { owner: 'A' },
+      );
+      expect(failed.delivery).toEqual({
+        status: 'pending',
+        attempts: 1,
+        error: 'ratelimited',
+        nextAt: at(60).toISOString(),
+      });
+      // Only the other copy is due before the backoff ends.
+      expect((await store.requests.claimCopiesDue('A', at(59), 10, 1)).map((c) => c.id)).toEqual([other.copy.id]);
+      expect((await store.requests.claimCopiesDue('A', at(60), 10, 1000)).map((c) => c.id)).toEqual([
+        other.copy.id,
+        first.copy.id,
+      ]);
+      const done = await store.requests.recordCopyDelivery(first.copy.id, { delivered: true }, at(61), { owner: 'A' });
+      expect(done.delivery).toEqual({ status: 'delivered', attempts: 2 });
+      expect(
+        (
+          await store.requests.recordCopyDelivery(
+            first.copy.id,
+            { delivered: false, error: 'late', nextAttemptAt: at(90) },
+            at(62),
+          )
+        ).delivery.status,
+      ).toBe('delivered');
+      const gaveUp = await store.requests.recordCopyDelivery(
+        other.copy.id,
+        { delivered: false, error: 'x', nextAttemptAt: null },
+        at(63),
+      );
+      expect(gaveUp.delivery.status).toBe('failed');
+      expect(await store.requests.claimCopiesDue('A', at(1000), 10, 1)).toEqual([]);
+      expect((await store.requests.getCopy(first.copy.id))?.delivery.status).toBe('delivered');
+    });
+
+    it("is its creator's until its lease ends, claimed by one replica, fenced, completed by its owner", async () => {
+      const store = await fresh();
+      const other = await second(store);
+      const { record } = await store.requests.createRequest(input(), T0);
+      const { copy } = await store.requests.requestCopy(copyOf(record.id, 'click-1'), at(0), {
+        lease: { owner: 'A', leaseMs: 10_000 },
+      });
+      expect(await other.requests.claimCopiesDue('B', at(5), 10, 10_000)).toEqual([]);
+      expect(await other.requests.startCopyAttempt(copy.id, 'B', at(5), 10_000)).toEqual({ held: false });
+      // A's lease ran out (a crash): exactly one of two replicas claiming at once gets the copy.
+      const [b, c] = await Promise.all([
+        other.requests.claimCopiesDue('B', at(11), 10, 10_000),
+        store.requests.claimCopiesDue('C', at(11), 10, 10_000),
+      ]);
+      expect([...b, ...c].map((x) => x.id)).toEqual([copy.id]);
+      const holder = b.length === 1 ? 'B' : 'C';
+      expect(await store.requests.renewCopyLease(copy.id, 'A', at(12), 10_000)).toBe(false);
+      expect(await store.requests.startCopyAttempt(copy.id, 'A', at(12), 10_000)).toEqual({ held: false });
+      await expect(
+        store.requests.recordCopyDelivery(copy.id, { delivered: true }, at(12), { owner: 'A' }),
+      ).rejects.toMatchObject({ name: 'LeaseLostError' });
+      expect((await store.requests.getCopy(copy.id))?.delivery.status).toBe('pending');
+
+      // The holder's send starts; it is killed before its outcome is recorded: the next attempt says so.
+      expect(await store.requests.startCopyAttempt(copy.id, holder, at(12), 10_000)).toEqual({ held: true });
+      expect(await store.requests.claimCopiesDue('D', at(23), 10, 10_000)).toHaveLength(1);
+      expect(await store.requests.startCopyAttempt(copy.id, 'D', at(24), 10_000)).toEqual({
+        held: true,
+        interruptedAt: at(12).toISOString(),
+      });
+      // A definite refusal clears the mark; a delivered copy is never started again.
+      await store.requests.recordCopyDelivery(
+        copy.id,
+        { delivered: false, error: 'no', nextAttemptAt: at(25) },
+        at(24),
+        {
+          owner: 'D',
+        },
+      );
+      expect(await store.requests.startCopyAttempt(copy.id, 'D', at(25), 10_000)).toEqual({ held: true });
+      await store.requests.recordCopyDelivery(copy.id, { delivered: true }, at(26), { owner: 'D' });
+      expect(await store.requests.startCopyAttempt(copy.id, 'D', at(27), 10_000)).toEqual({ held: false });
+      // A release makes a pending copy free for anyone at once.
+      const { copy: next } = await store.requests.requestCopy(copyOf(record.id, 'click-2'), at(30), {
+        lease: { owner: 'A', leaseMs: 60_000 },
+      });
+      await store.requests.releaseCopyLease(next.id, 'B');
+      expect(await other.requests.claimCopiesDue('B', at(31), 10, 1000)).toEqual([]);
+      await store.requests.releaseCopyLease(next.id, 'A');
+      expect((await other.requests.claimCopiesDue('B', at(31), 10, 1000)).map((x) => x.id)).toEqual([next.id]);
+    });
+
+    it('concurrent stores of the same click make one copy', async () => {
+      const store = await fresh();
+      const other = await second(store);
+      const { record } = await store.requests.createRequest(input(), T0);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? other : store).requests.requestCopy(copyOf(record.id, 'click-same'), at(1)),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.copy.id)).size).toBe(1);
+    });
+  });
+
   it('open requests are kept per view, replaced by the next step, and pruned', async () => {
     const store = await fresh();
     await store.openRequests.saveOpenRequest(

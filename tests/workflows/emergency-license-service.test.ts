@@ -390,16 +390,22 @@ describe('EmergencyLicenseService.retry', () => {
 describe('EmergencyLicenseService: copies, lookups, prefill', () => {
   it.each([
     ['refused', 'UOUTSIDER', true],
-    ['sent', 'UOTHER', true],
+    ['queued', 'UOTHER', true],
     ['not-generated', 'UOTHER', false],
   ])('sendCopy: %s', async (kind, user, generate) => {
-    const { service, adapter, notes } = setup();
+    const { service, adapter, notes, workflow } = setup();
     if (!generate) adapter.outcomes.push({ status: 'failed', reason: 'down' });
     const started = await service.submitForm(by(), form());
     if (started.kind !== 'started') throw new Error(started.kind);
     await started.finish();
-    expect((await service.sendCopy(user, started.record.id)).kind).toBe(kind);
-    if (kind === 'sent') expect(notes.copies).toEqual([{ id: started.record.id, to: user }]);
+    const deliveredBefore = notes.delivered.length;
+    expect((await service.sendCopy(user, started.record.id, 'click-1')).kind).toBe(kind);
+    // The same click delivered again by Slack queues nothing more.
+    expect((await service.sendCopy(user, started.record.id, 'click-1')).kind).toBe(kind);
+    await workflow.settle();
+    const copies = kind === 'queued' ? [{ id: started.record.id, to: user }] : [];
+    expect(notes.copies).toEqual(copies);
+    expect(notes.delivered.slice(deliveredBefore)).toEqual(copies);
   });
 
   it.each([

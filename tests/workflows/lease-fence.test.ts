@@ -137,4 +137,82 @@ describe('a run that lost its lease', () => {
     expect((await running).status).toBe('pending'); // A's late result is not written
     expect(delivered).toEqual([]);
   });
+
+  it('a copy whose lease was lost before its send: no DM from the process that lost it; the new holder sends one, unmarked', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      new Writable({
+        write(chunk, _e, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const { record } = await store.requests.createRequest(
+      {
+        ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/4244',
+        email: 'e@example.com',
+        userCount: 100,
+        requestedBySlackId: 'U1',
+        requestedByUsername: 'jdoe',
+        licenseExpiresOn: '2026-12-01',
+        scopeSummary: 'in scope',
+        adapter: 'local',
+        idempotencyKey: 'fence-3',
+      },
+      new Date(),
+    );
+    await store.requests.updateRequest(
+      record.id,
+      { status: 'generated', trialExpiresOn: '2026-12-17', licenseFile: 'L' },
+      new Date(),
+    );
+    await store.requests.recordDelivery(record.id, { delivered: true }, new Date());
+    // B's clock is past A's lease: to B, A looks dead (a database partition longer than the lease).
+    const later = () => new Date(Date.now() + 120_000);
+    const sent: { by: string; to: string; replacesCopyOf?: string }[] = [];
+    const notifier = (by: string, beforeFence: () => Promise<unknown> = async () => undefined): LicenseNotifier => ({
+      recordChanged: async () => undefined,
+      deliver: async (copy, options) => {
+        await beforeFence();
+        const { replacesCopyOf } = (await options?.fence?.()) ?? {};
+        sent.push({ by, to: copy.requestedBySlackId, ...(replacesCopyOf ? { replacesCopyOf } : {}) });
+      },
+    });
+    const workflow = (owner: string, deliver: LicenseNotifier, now: () => Date) =>
+      new EmergencyLicenseWorkflow({
+        requests: store.requests,
+        adapter: {
+          name: 'local',
+          request: async () => ({ status: 'failed', reason: 'unused' }),
+          follow: async () => ({ status: 'failed', reason: 'unused' }),
+        },
+        notifier: deliver,
+        logger,
+        now,
+        deliveryRetry: { ...DEFAULT_DELIVERY_RETRY, pollIntervalMs: 60_000 },
+        lease: { owner, leaseMs: 60_000, maxInFlight: 5 },
+      });
+    let takenOver = 0;
+    const a = workflow(
+      'A',
+      notifier('A', async () => {
+        takenOver += (await store.requests.claimCopiesDue('B', later(), 10, 60_000)).length;
+      }),
+      () => new Date(),
+    );
+    expect(await a.requestCopy(record.id, 'U2', 'click-1')).toEqual({ kind: 'queued', created: true });
+    await a.settle();
+    expect(takenOver).toBe(1);
+    expect(sent).toEqual([]);
+    expect(
+      lines.filter((l) => /license hand-over stopped: this process no longer holds the lease/.test(l)),
+    ).toHaveLength(1);
+
+    const b = workflow('B', notifier('B'), later);
+    expect(await b.deliverCopiesDue()).toBe(1);
+    expect(sent).toEqual([{ by: 'B', to: 'U2' }]);
+    expect(await b.deliverCopiesDue()).toBe(0);
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -235,6 +235,33 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // See the SQLite migration 8: set just before a license DM is sent, cleared when its outcome is recorded.
     up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TIMESTAMPTZ;`,
   },
+  // Version 9 is taken by a migration on another branch; the runner only needs increasing versions.
+  {
+    version: 10,
+    name: 'license copies',
+    // See the SQLite migration 10: one leased, retried hand-over per "Send me the license" click.
+    up: `
+      CREATE TABLE license_copies (
+        seq               BIGINT GENERATED ALWAYS AS IDENTITY,
+        id                TEXT PRIMARY KEY,
+        request_id        TEXT NOT NULL,
+        to_slack_id       TEXT NOT NULL,
+        idempotency_key   TEXT NOT NULL,
+        delivery_status   TEXT NOT NULL DEFAULT 'pending' CHECK (delivery_status IN ('pending', 'delivered', 'failed')),
+        delivery_attempts INTEGER NOT NULL DEFAULT 0,
+        delivery_next_at  TIMESTAMPTZ,
+        delivery_error    TEXT,
+        delivery_started_at TIMESTAMPTZ,
+        claimed_by        TEXT,
+        claimed_until     TIMESTAMPTZ,
+        created_at        TIMESTAMPTZ NOT NULL,
+        updated_at        TIMESTAMPTZ NOT NULL
+      );
+      CREATE UNIQUE INDEX license_copies_idempotency_key ON license_copies (idempotency_key);
+      CREATE INDEX license_copies_due ON license_copies (delivery_next_at, seq) WHERE delivery_status = 'pending';
+      CREATE INDEX license_copies_request ON license_copies (request_id, created_at);
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

@@ -26,6 +26,7 @@ export interface Tables {
     /** Set right before a license DM is sent, cleared when its outcome is recorded (migration 8). */
     delivery_started_at: string | null;
   };
+  license_copies: CopyRow;
   audit_outbox: OutboxRow;
   star_decisions: DecisionRow;
   user_preferences: PreferencesRow;
@@ -34,6 +35,23 @@ export interface Tables {
   lifecycle_events: EventRow;
   scheduled_runs: RunRow;
   health: { id: number; checked_at: string };
+}
+
+/** Migration 10: one row per copy of a license asked for. */
+export interface CopyRow {
+  id: string;
+  request_id: string;
+  to_slack_id: string;
+  idempotency_key: string;
+  delivery_status: 'pending' | 'delivered' | 'failed';
+  delivery_attempts: number;
+  delivery_next_at: string | null;
+  delivery_error: string | null;
+  delivery_started_at: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface OutboxRow {

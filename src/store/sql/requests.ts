@@ -15,9 +15,11 @@ import type {
   LicenseRequestChange,
   LicenseRequestInput,
   LicenseRequestRecord,
+  LicenseCopies,
   LicenseRequestRepository,
 } from '../types';
 import { LeaseLostError } from '../types';
+import { LicenseCopyRows } from './copies';
 import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
 
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
@@ -37,9 +39,27 @@ const RELEASED = '1970-01-01T00:00:00.000Z';
 export class LicenseRequests implements LicenseRequestRepository {
   private readonly db: Kysely<Tables>;
 
+  private readonly copies: LicenseCopyRows;
+
   constructor(private readonly store: StoreDb) {
     this.db = store.db;
+    this.copies = new LicenseCopyRows(store);
   }
+
+  // ----- Copies of a license (see LicenseCopies; their rows are in copies.ts) -------------------
+
+  readonly requestCopy: LicenseCopies['requestCopy'] = (input, now, options) =>
+    this.copies.requestCopy(input, now, options);
+  readonly getCopy: LicenseCopies['getCopy'] = (id) => this.copies.getCopy(id);
+  readonly claimCopiesDue: LicenseCopies['claimCopiesDue'] = (owner, now, limit, leaseMs) =>
+    this.copies.claimCopiesDue(owner, now, limit, leaseMs);
+  readonly renewCopyLease: LicenseCopies['renewCopyLease'] = (id, owner, now, leaseMs) =>
+    this.copies.renewCopyLease(id, owner, now, leaseMs);
+  readonly releaseCopyLease: LicenseCopies['releaseCopyLease'] = (id, owner) => this.copies.releaseCopyLease(id, owner);
+  readonly startCopyAttempt: LicenseCopies['startCopyAttempt'] = (id, owner, now, leaseMs) =>
+    this.copies.startCopyAttempt(id, owner, now, leaseMs);
+  readonly recordCopyDelivery: LicenseCopies['recordCopyDelivery'] = (id, outcome, now, options) =>
+    this.copies.recordCopyDelivery(id, outcome, now, options);
 
   /** The read queries (a test checks their SQLite plans: indexes, no full scans). */
   readonly queries = {

@@ -243,6 +243,33 @@ export const MIGRATIONS: readonly Migration[] = [
     // so the next copy says it replaces it.
     up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TEXT;`,
   },
+  // Version 9 is taken by a migration on another branch; the runner only needs increasing versions.
+  {
+    version: 10,
+    name: 'license copies',
+    // Issue 18: a copy of a license ("Send me the license") is a durable, leased hand-over like the
+    // first one: one row per click (idempotency_key), retried with backoff, fenced by its own lease.
+    up: `
+      CREATE TABLE license_copies (
+        id                TEXT PRIMARY KEY,
+        request_id        TEXT NOT NULL,
+        to_slack_id       TEXT NOT NULL,
+        idempotency_key   TEXT NOT NULL,
+        delivery_status   TEXT NOT NULL DEFAULT 'pending' CHECK (delivery_status IN ('pending', 'delivered', 'failed')),
+        delivery_attempts INTEGER NOT NULL DEFAULT 0,
+        delivery_next_at  TEXT,
+        delivery_error    TEXT,
+        delivery_started_at TEXT,
+        claimed_by        TEXT,
+        claimed_until     TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX license_copies_idempotency_key ON license_copies (idempotency_key);
+      CREATE INDEX license_copies_due ON license_copies (delivery_next_at) WHERE delivery_status = 'pending';
+      CREATE INDEX license_copies_request ON license_copies (request_id, created_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -819,13 +819,27 @@ async function licenseStatus(d: Driver): Promise<void> {
     ((b.elements as JsonObject[] | undefined) ?? []).some((e) => e.action_id === 'resend_license'),
   );
   if (resendBlock && answer)
-    await d.rec.step(group, '"Send me the license file": the file in a DM, a line in the notice thread', async () => {
-      await d.clickMessage({ ts: '1800000000.000100', ...answer }, DEFAULT_CHANNEL.id, 'resend_license', 'U0ENGINEER', {
-        isEphemeral: true,
-        blockId: resendBlock.block_id as string,
-      });
-      await d.fake.waitForUpload((u) => u.completed, 3000).catch(() => undefined);
-    });
+    await d.rec.step(
+      group,
+      '"Send me the license file": on its way, then the file in a DM and a line in the thread',
+      async () => {
+        const uploadsBefore = d.fake.uploads.length;
+        await d.clickMessage(
+          { ts: '1800000000.000100', ...answer },
+          DEFAULT_CHANNEL.id,
+          'resend_license',
+          'U0ENGINEER',
+          {
+            isEphemeral: true,
+            blockId: resendBlock.block_id as string,
+          },
+        );
+        // The copy is handed over by the job runner after the answer: this click's own file, not an earlier one.
+        await d.fake
+          .waitForUpload((u) => u.completed && d.fake.uploads.indexOf(u) >= uploadsBefore, 5000)
+          .catch(() => undefined);
+      },
+    );
 }
 
 async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
