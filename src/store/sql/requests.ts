@@ -65,29 +65,20 @@ export class LicenseRequests implements LicenseRequestRepository {
   };
 
   /**
-   * Pending/generated requests for the same ticket OR the same email (any case) since a date, newest first.
-   * SQLite: the two look-ups spelled out so each uses its own index (with the OR it walked the status
-   * index over the whole window), `+status` keeps it off the status index for the outer filter.
+   * SQLite: pending/generated requests for the same ticket OR the same email (any case) since a
+   * date, newest first. The two look-ups spelled out so each uses its own index (with the OR it
+   * walked the status index over the whole window), `+status` keeps it off the status index for the
+   * outer filter. (PostgreSQL's is part of createOnPostgres's statement.)
    */
   duplicatesQuery(ticketUrl: string, email: string, since: string, db: Kysely<Tables> = this.db) {
-    if (this.store.dialect === 'sqlite')
-      return sql<Row>`SELECT * FROM license_requests
-        WHERE rowid IN (
-            SELECT rowid FROM license_requests WHERE ticket_url = ${ticketUrl} AND created_at >= ${since}
-            UNION
-            SELECT rowid FROM license_requests WHERE lower(email) = lower(${email}) AND created_at >= ${since}
-          )
-          AND +status IN ('pending', 'generated')
-        ORDER BY created_at DESC, rowid DESC`.compile(db);
-    return db
-      .selectFrom('license_requests')
-      .selectAll()
-      .where((eb) => eb.or([eb('ticket_url', '=', ticketUrl), eb(sql`lower(email)`, '=', sql`lower(${email})`)]))
-      .where('status', 'in', ['pending', 'generated'])
-      .where('created_at', '>=', since)
-      .orderBy('created_at', 'desc')
-      .orderBy(this.store.seq, 'desc')
-      .compile();
+    return sql<Row>`SELECT * FROM license_requests
+      WHERE rowid IN (
+          SELECT rowid FROM license_requests WHERE ticket_url = ${ticketUrl} AND created_at >= ${since}
+          UNION
+          SELECT rowid FROM license_requests WHERE lower(email) = lower(${email}) AND created_at >= ${since}
+        )
+        AND +status IN ('pending', 'generated')
+      ORDER BY created_at DESC, rowid DESC`.compile(db);
   }
 
   createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
@@ -134,7 +125,9 @@ export class LicenseRequests implements LicenseRequestRepository {
    * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
    * order: no cycle), sent with BEGIN: they serialise creates for the same email or ticket across
    * replicas, and the statement after them (READ COMMITTED: a fresh snapshot) sees the row of the
-   * create that held them. Without one, the statement is its own transaction.
+   * create that held them. Their keys are hashed here (older versions hashed on the server: during
+   * a rolling upgrade from one, old and new replicas do not exclude each other). Without a
+   * duplicate check, the statement is its own transaction.
    */
   private async createOnPostgres(
     row: Partial<Row> & RequestColumns,
@@ -176,7 +169,7 @@ export class LicenseRequests implements LicenseRequestRepository {
     if (first?.outcome === 'duplicate') return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
     if (first) return { outcome: first.outcome, record: toRequestRecord(first) };
     // Same key inserted concurrently (without our locks): committed by now (ON CONFLICT waited
-    // for it), and this statement's fresh snapshot sees it.
+    // for it), so a new statement sees it.
     const winner = await this.byKey(row.idempotency_key);
     if (!winner) throw new Error(`license request with idempotency key ${row.idempotency_key} vanished`);
     return { outcome: 'existing', record: toRequestRecord(winner) };
