@@ -79,18 +79,12 @@ interface Ctx {
   sentAt?: number;
 }
 
-function instance(
-  state: TargetState,
-  runTag: string,
-  connections: number,
-  durationSec: number,
-  responseUrlBase: string,
-) {
+function instance(state: TargetState, runTag: string, connections: number, length: RunLength, responseUrlBase: string) {
   const { target } = state;
   return autocannon({
     url: `http://127.0.0.1:${target.port}`,
     connections,
-    duration: durationSec,
+    ...(typeof length === 'number' ? { duration: length } : length),
     pipelining: 1,
     timeout: 10,
     requests: [
@@ -138,12 +132,15 @@ function instance(
 
 let runCounter = 0;
 
-/** One repetition: both targets loaded together for `durationSec`, then views.open settled. */
+/** Seconds, or a number of requests. */
+export type RunLength = number | { amount: number };
+
+/** One repetition: both targets loaded together for `length`, then views.open settled. */
 export async function runLoadOnce(
   targets: LoadTarget[],
   fake: FakeSlackClient,
   connections: number,
-  durationSec: number,
+  length: RunLength,
 ): Promise<LoadRunResult[]> {
   runCounter += 1;
   const runTag = String(runCounter);
@@ -163,7 +160,7 @@ export async function runLoadOnce(
 
   const runs = states.map(async (state) => {
     const started = hr();
-    const result = await instance(state, runTag, connections, durationSec, `${fake.baseUrl}/response/`);
+    const result = await instance(state, runTag, connections, length, `${fake.baseUrl}/response/`);
     return { result, wallSec: (hr() - started) / 1000 };
   });
   const results = await Promise.all(runs);

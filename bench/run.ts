@@ -16,25 +16,32 @@
  * summary of what dominates their CPU; the load numbers of such a run include profiler overhead.
  */
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { type FakeCounts, FakeSlackClient } from './fake-client';
 import { runEmergencyFlows, runStarCheckFlows, type EmergencyFlowResult, type StarFlowResult } from './flows';
 import { runLoadOnce, type LoadRunResult, type LoadTarget } from './load';
 import {
-  type Child,
   benchRoot,
   cleanupAll,
   cpuMs,
-  freePort,
   installCleanupHandlers,
   makeTempDir,
   rssMb,
-  spawnNode,
   systemBusyMs,
-  waitForLine,
-  waitHealthy,
 } from '../testkit/processes';
+import {
+  BASELINE_TOKEN,
+  BOT_TOKEN,
+  LICENSING_CHANNEL,
+  SIGNING_SECRET_BASELINE,
+  SIGNING_SECRET_BOT,
+  botEnv,
+  distDir,
+  startBaseline,
+  startBot,
+} from './apps';
+import { renderBurst, runBurst, type BurstResult } from './burst';
 import {
   findProfiles,
   renderProfileComparison,
@@ -84,12 +91,6 @@ const QUICK: Settings = {
   store: { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 },
 };
 
-const SIGNING_SECRET_BOT = 'bench-signing-secret-bot-0123456789';
-const SIGNING_SECRET_BASELINE = 'bench-signing-secret-baseline-0123456789';
-const LICENSING_CHANNEL = 'C0BENCH01';
-const BOT_TOKEN = 'xoxb-bench';
-const BASELINE_TOKEN = 'xoxb-baseline';
-
 const TARGETS = {
   cpuRatio: 1.25,
   openP50DeltaMs: 5,
@@ -105,62 +106,6 @@ const settings = args.has('--quick') ? QUICK : FULL;
 const jsonOutput = args.has('--json');
 const cpuProf = args.has('--cpu-prof');
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-
-// ------------------------------------------------------------------------------------------------
-// Processes
-
-const distDir = resolve(__dirname, '..');
-const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' });
-
-function botEnv(fake: FakeSlackClient, port: number, dataDir: string): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(),
-    SLACK_MODE: 'http',
-    PORT: String(port),
-    METRICS_PORT: '0',
-    SLACK_API_URL: fake.apiUrl,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET_BOT,
-    LICENSING_CHANNEL,
-    AUTHORIZATION_MODE: 'open',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-  };
-}
-
-async function startBot(
-  fake: FakeSlackClient,
-  dataDir: string,
-  cwd: string,
-  profileDir?: string,
-): Promise<{ child: Child; port: number; readyMs: number }> {
-  const port = await freePort();
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=bot.cpuprofile'] : [];
-  const child = spawnNode('bot', join(distDir, 'src', 'main.js'), botEnv(fake, port, dataDir), { cwd, nodeArgs });
-  const readyMs = await waitHealthy(child, port);
-  return { child, port, readyMs };
-}
-
-async function startBaseline(
-  fake: FakeSlackClient,
-  cwd: string,
-  profileDir?: string,
-): Promise<{ child: Child; port: number; readyMs: number }> {
-  const nodeArgs = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=baseline.cpuprofile']
-    : [];
-  const env = {
-    ...baseEnv(),
-    PORT: '0',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET_BASELINE,
-    SLACK_BOT_TOKEN: BASELINE_TOKEN,
-    SLACK_API_URL: fake.apiUrl,
-  };
-  const child = spawnNode('baseline', join(distDir, 'testkit', 'baseline-app.js'), env, { cwd, nodeArgs });
-  const { match, ms } = await waitForLine(child, /"msg":"baseline app listening","port":(\d+)/);
-  return { child, port: Number(match[1]), readyMs: ms };
-}
 
 // ------------------------------------------------------------------------------------------------
 // Aggregation
@@ -252,6 +197,7 @@ interface Report {
   startup: { botReadyMs: number; baselineReadyMs: number; botRestartReadyMs?: number; botReadyFilledStoreMs?: number };
   load: LoadScenario[];
   overall: { botPeakRssMb: number; baselinePeakRssMb: number };
+  burst: BurstResult;
   flows: { starCheck?: StarFlowResult; emergencyLicense?: EmergencyFlowResult };
   store?: StoreBenchResult;
   /** PostgreSQL store figures and two-replica load (issue 11). */
@@ -324,6 +270,12 @@ function checks(r: Report): Check[] {
     target: `peak RSS within ${TARGETS.rssRatio}x of baseline`,
     value: `${f1(r.overall.botPeakRssMb)} vs ${f1(r.overall.baselinePeakRssMb)} MB = ${f2(rq)}x`,
     pass: rq <= TARGETS.rssRatio,
+  });
+  const bq = ratio(r.burst.bot.treePeakMb, r.burst.baseline.treePeakMb);
+  out.push({
+    target: `peak RSS of one burst (process tree) within ${TARGETS.rssRatio}x of baseline`,
+    value: `${f1(r.burst.bot.treePeakMb)} vs ${f1(r.burst.baseline.treePeakMb)} MB = ${f2(bq)}x`,
+    pass: bq <= TARGETS.rssRatio,
   });
   out.push({
     target: `bot ready < ${TARGETS.readyMs} ms`,
@@ -477,6 +429,7 @@ function render(r: Report): string {
           `ms); bot spawn -> ready with it: ${f0(r.startup.botReadyFilledStoreMs ?? NaN)} ms`),
     );
   }
+  parts.push(`\n${renderBurst(r.burst)}`);
   if (r.ha) parts.push(renderHaSection(r.ha, r.store?.fillMs));
   const p = r.profiles;
   if (p.bot && p.baseline && p.botCommands && p.baselineCommands)
@@ -594,6 +547,8 @@ async function main(): Promise<void> {
   const restarted = await startBot(fake, join(workDir, 'bot-data'), workDir);
   log(`bot restarted (existing data dir) in ${Math.round(restarted.readyMs)} ms`);
   await restarted.child.stop(5000);
+  log('one burst of /star-check to a fresh bot and a fresh baseline, process-tree RSS sampled');
+  const burst = await runBurst(fake, workDir);
 
   log(
     `store: filling ${settings.store.requests.toLocaleString('en-US')} requests + ` +
@@ -642,6 +597,7 @@ async function main(): Promise<void> {
     },
     load,
     overall,
+    burst,
     flows: { starCheck, emergencyLicense },
     store,
     ha,

@@ -67,7 +67,7 @@ export async function measureOutboxWrites(
   return { enqueue, claimDue };
 }
 
-async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
+export async function fill(url: string, opts: PgStoreBenchOptions): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,6 +1,6 @@
 /**
  * The store section of the bench alone, on both backends (no bot, no Slack):
- *   node dist/bench/store-only.js [--quick]
+ *   node dist/bench/store-only.js [--quick] [--postgres]
  * SQLite and PostgreSQL each filled with 100,000 license requests and 1,000,000 outbox rows, then
  * p50/p99 of the hot operations (target p99 < 5 ms). PostgreSQL from BENCH_DATABASE_URL or a
  * throwaway cluster of the machine's binaries (bench/pg-server.ts).
@@ -15,6 +15,7 @@ import { measureOutboxWrites, runPgStoreBench } from './store-bench-postgres';
 import type { Summary } from './stats';
 
 const quick = process.argv.includes('--quick');
+const postgresOnly = process.argv.includes('--postgres');
 const opts = quick
   ? { requests: 10_000, outbox: 100_000, undelivered: 200, samples: 500, opBudgetMs: 3_000 }
   : { requests: 100_000, outbox: 1_000_000, undelivered: 2_000, samples: 2_000, opBudgetMs: 10_000 };
@@ -26,16 +27,18 @@ const row = (backend: string, op: string, s: Summary) =>
   );
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'store-bench-'));
-  try {
-    const sqlite = await runStoreBench(dir, opts, log);
-    const store = new SqliteStore(dir);
-    const writes = await measureOutboxWrites(store, opts.samples, opts.opBudgetMs);
-    store.closeNow();
-    for (const [op, s] of Object.entries({ ...sqlite.ops, ...writes })) row('sqlite', op, s);
-    console.log(`sqlite     reopen ${sqlite.reopenMs.toFixed(1)} ms`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (!postgresOnly) {
+    const dir = mkdtempSync(join(tmpdir(), 'store-bench-'));
+    try {
+      const sqlite = await runStoreBench(dir, opts, log);
+      const store = new SqliteStore(dir);
+      const writes = await measureOutboxWrites(store, opts.samples, opts.opBudgetMs);
+      store.closeNow();
+      for (const [op, s] of Object.entries({ ...sqlite.ops, ...writes })) row('sqlite', op, s);
+      console.log(`sqlite     reopen ${sqlite.reopenMs.toFixed(1)} ms`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const pg = await startBenchPostgres(log);
   if (!pg) return void console.log('postgres   skipped: no server');

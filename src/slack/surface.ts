@@ -24,5 +24,3 @@ export const BOT_SCOPES = {
   'files:write': 'uploading the generated .gitlab-license file to the engineer',
   'im:write': 'conversations.open to DM the engineer the license file',
 } as const;
-
-export type BotScope = keyof typeof BOT_SCOPES;

@@ -11,7 +11,6 @@ export type KnownBlock = types.KnownBlock;
 export type SlackBlock = types.Block;
 export type ModalView = types.ModalView;
 export type HomeView = types.HomeView;
-export type View = types.View;
 export type PlainTextElement = types.PlainTextElement;
 export type MrkdwnElement = types.MrkdwnElement;
 export type PlainTextOption = types.PlainTextOption;

@@ -160,11 +160,16 @@ export class StoreDb {
   /**
    * Runs `fn` in one transaction on one connection: BEGIN IMMEDIATE on SQLite (the write lock
    * before the first read, so a second process waits and then sees this one's rows), plain BEGIN
-   * on PostgreSQL (row locks and advisory locks do the rest).
+   * on PostgreSQL (row locks and advisory locks do the rest). PostgreSQL's transaction-scoped
+   * advisory `locks` (two-int keys) are taken in the same round trip as BEGIN.
    */
-  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>, locks: [number, number][] = []): Promise<T> {
+    const begin =
+      this.dialect === 'sqlite'
+        ? 'BEGIN IMMEDIATE'
+        : ['BEGIN', ...locks.map((key) => `SELECT pg_advisory_xact_lock(${key.map(int32).join(', ')})`)].join('; ');
     return this.db.connection().execute(async (conn) => {
-      await sql.raw(this.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(conn);
+      await sql.raw(begin).execute(conn);
       try {
         const result = await fn(conn);
         await sql.raw('COMMIT').execute(conn);
@@ -222,6 +227,11 @@ export class ClosedGuard implements KyselyPlugin {
 }
 
 export const iso = (d: Date): string => d.toISOString();
+/** An advisory lock key as SQL text (sent without parameters, so checked to be a 32-bit integer). */
+function int32(n: number): string {
+  if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) throw new Error(`not a lock key: ${n}`);
+  return String(n);
+}
 /** A lease that ends `ms` after `now`. */
 export const until = (now: Date, ms: number): string => iso(new Date(now.getTime() + Math.max(0, ms)));
 /** SQLite treats a negative LIMIT as "no limit"; callers asking for <= 0 rows get none. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import {
   changeColumns,
@@ -25,6 +26,8 @@ import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables }
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
 const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
 const TICKET_LOCK_SPACE = 0x4c527469; // "LRti"
+/** A lock key computed here, not by the server: the locks then go out with BEGIN (no parameters). */
+const lockKey = (text: string): number => createHash('sha256').update(text).digest().readInt32BE(0);
 
 type Row = Tables['license_requests'];
 
@@ -82,39 +85,28 @@ export class LicenseRequests implements LicenseRequestRepository {
   };
 
   /**
-   * Pending/generated requests for the same ticket OR the same email (any case) since a date, newest first.
-   * SQLite: the two look-ups spelled out so each uses its own index (with the OR it walked the status
-   * index over the whole window), `+status` keeps it off the status index for the outer filter.
+   * SQLite: pending/generated requests for the same ticket OR the same email (any case) since a
+   * date, newest first. The two look-ups spelled out so each uses its own index (with the OR it
+   * walked the status index over the whole window), `+status` keeps it off the status index for the
+   * outer filter. (PostgreSQL's is part of createOnPostgres's statement.)
    */
   duplicatesQuery(ticketUrl: string, email: string, since: string, db: Kysely<Tables> = this.db) {
-    if (this.store.dialect === 'sqlite')
-      return sql<Row>`SELECT * FROM license_requests
-        WHERE rowid IN (
-            SELECT rowid FROM license_requests WHERE ticket_url = ${ticketUrl} AND created_at >= ${since}
-            UNION
-            SELECT rowid FROM license_requests WHERE lower(email) = lower(${email}) AND created_at >= ${since}
-          )
-          AND +status IN ('pending', 'generated')
-        ORDER BY created_at DESC, rowid DESC`.compile(db);
-    return db
-      .selectFrom('license_requests')
-      .selectAll()
-      .where((eb) => eb.or([eb('ticket_url', '=', ticketUrl), eb(sql`lower(email)`, '=', sql`lower(${email})`)]))
-      .where('status', 'in', ['pending', 'generated'])
-      .where('created_at', '>=', since)
-      .orderBy('created_at', 'desc')
-      .orderBy(this.store.seq, 'desc')
-      .compile();
+    return sql<Row>`SELECT * FROM license_requests
+      WHERE rowid IN (
+          SELECT rowid FROM license_requests WHERE ticket_url = ${ticketUrl} AND created_at >= ${since}
+          UNION
+          SELECT rowid FROM license_requests WHERE lower(email) = lower(${email}) AND created_at >= ${since}
+        )
+        AND +status IN ('pending', 'generated')
+      ORDER BY created_at DESC, rowid DESC`.compile(db);
   }
 
   createRequest(input: LicenseRequestInput, now: Date): Promise<CreatedOrExisting>;
   createRequest(input: LicenseRequestInput, now: Date, options?: CreateRequestOptions): Promise<CreateRequestResult>;
   /**
-   * ONE transaction: the idempotency check, the duplicate check and the insert. SQLite: BEGIN
-   * IMMEDIATE, so a second writer waits and then sees this one's row. PostgreSQL: with a duplicate
-   * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
-   * order: no cycle), serialising creates for the same email or ticket across replicas; READ
-   * COMMITTED then lets the second one see the first one's row.
+   * Atomic: the idempotency check, the duplicate check and the insert. SQLite: one BEGIN IMMEDIATE
+   * transaction, so a second writer waits and then sees this one's row. PostgreSQL: one statement
+   * (createOnPostgres).
    */
   async createRequest(
     input: LicenseRequestInput,
@@ -130,32 +122,77 @@ export class LicenseRequests implements LicenseRequestRepository {
       ...(options.lease ? { claimed_by: options.lease.owner, claimed_until: until(now, options.lease.leaseMs) } : {}),
     };
     const since = options.reissueWindowSince && iso(options.reissueWindowSince);
+    if (this.store.dialect === 'postgres') return this.createOnPostgres(row, since);
     return this.store.transaction(async (trx): Promise<CreateRequestResult> => {
-      if (since !== undefined && this.store.dialect === 'postgres') {
-        await sql`SELECT pg_advisory_xact_lock(${EMAIL_LOCK_SPACE}, hashtext(lower(${row.email})))`.execute(trx);
-        await sql`SELECT pg_advisory_xact_lock(${TICKET_LOCK_SPACE}, hashtext(${row.ticket_url}))`.execute(trx);
-      }
-      const byKey = () =>
-        trx.selectFrom('license_requests').selectAll().where('idempotency_key', '=', row.idempotency_key);
-      const existing = await byKey().executeTakeFirst();
+      const existing = await this.byKey(row.idempotency_key, trx);
       if (existing) return { outcome: 'existing', record: toRequestRecord(existing) };
       if (since !== undefined) {
         const { rows } = await trx.executeQuery(this.duplicatesQuery(row.ticket_url, row.email, since, trx));
         if (rows.length > 0) return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
       }
-      const inserted = await trx
-        .insertInto('license_requests')
-        .values(row)
-        .onConflict((oc) => oc.column('idempotency_key').doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { outcome: 'created', record: toRequestRecord(inserted) };
-      // Same key inserted concurrently (PostgreSQL, without our locks): committed by now (ON
-      // CONFLICT waited for it), and this statement's fresh snapshot sees it.
-      const winner = await byKey().executeTakeFirst();
-      if (!winner) throw new Error(`license request with idempotency key ${row.idempotency_key} vanished`);
-      return { outcome: 'existing', record: toRequestRecord(winner) };
+      const inserted = await trx.insertInto('license_requests').values(row).returningAll().executeTakeFirstOrThrow();
+      return { outcome: 'created', record: toRequestRecord(inserted) };
     });
+  }
+
+  private byKey(key: string, db: Kysely<Tables> = this.db) {
+    return db.selectFrom('license_requests').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  }
+
+  /**
+   * PostgreSQL, in as few round trips as the checks allow (each one is a wait on a busy machine):
+   * the idempotency check, the duplicate check and the insert are one statement. With a duplicate
+   * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
+   * order: no cycle), sent with BEGIN: they serialise creates for the same email or ticket across
+   * replicas, and the statement after them (READ COMMITTED: a fresh snapshot) sees the row of the
+   * create that held them. Their keys are hashed here (older versions hashed on the server: during
+   * a rolling upgrade from one, old and new replicas do not exclude each other). Without a
+   * duplicate check, the statement is its own transaction.
+   */
+  private async createOnPostgres(
+    row: Partial<Row> & RequestColumns,
+    since: string | undefined,
+  ): Promise<CreateRequestResult> {
+    const columns = sql.join(Object.keys(row).map((c) => sql.ref(c)));
+    const values = sql.join(Object.values(row));
+    const duplicates =
+      since === undefined
+        ? sql`SELECT * FROM license_requests WHERE false`
+        : sql`SELECT * FROM license_requests
+            WHERE (ticket_url = ${row.ticket_url} OR lower(email) = lower(${row.email}))
+              AND status IN ('pending', 'generated') AND created_at >= ${since}
+              AND NOT EXISTS (SELECT FROM existing)`;
+    const statement = sql<RequestColumns & { outcome: 'existing' | 'duplicate' | 'created' }>`
+      WITH existing AS (SELECT * FROM license_requests WHERE idempotency_key = ${row.idempotency_key}),
+      duplicates AS (${duplicates}),
+      inserted AS (
+        INSERT INTO license_requests (${columns}) SELECT ${values}
+        WHERE NOT EXISTS (SELECT FROM existing) AND NOT EXISTS (SELECT FROM duplicates)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING *
+      )
+      SELECT 'existing' AS outcome, * FROM existing
+      UNION ALL SELECT 'duplicate', * FROM duplicates
+      UNION ALL SELECT 'created', * FROM inserted
+      ORDER BY created_at DESC, seq DESC`;
+    const { rows } =
+      since === undefined
+        ? await statement.execute(this.db)
+        : await this.store.transaction(
+            (trx) => statement.execute(trx),
+            [
+              [EMAIL_LOCK_SPACE, lockKey(row.email.toLowerCase())],
+              [TICKET_LOCK_SPACE, lockKey(row.ticket_url)],
+            ],
+          );
+    const first = rows[0];
+    if (first?.outcome === 'duplicate') return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
+    if (first) return { outcome: first.outcome, record: toRequestRecord(first) };
+    // Same key inserted concurrently (without our locks): committed by now (ON CONFLICT waited
+    // for it), so a new statement sees it.
+    const winner = await this.byKey(row.idempotency_key);
+    if (!winner) throw new Error(`license request with idempotency key ${row.idempotency_key} vanished`);
+    return { outcome: 'existing', record: toRequestRecord(winner) };
   }
 
   async getRequest(id: string): Promise<LicenseRequestRecord | undefined> {

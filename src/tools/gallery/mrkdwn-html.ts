@@ -82,10 +82,6 @@ function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-export function emoji(name: string): string | undefined {
-  return EMOJI[name];
-}
-
 /** Plain text (plain_text objects, with `emoji: true`): escaped, emoji codes shown as emoji. */
 export function plainToHtml(text: string): string {
   return escapeHtml(text).replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
