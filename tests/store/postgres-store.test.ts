@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
 import { usePostgres } from '../support/postgres';
+import { eventually } from '../../testkit/eventually';
 import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
 
 const server = usePostgres();
@@ -124,4 +125,66 @@ describe('PostgreSQL pool and faults', () => {
     expect(await store.isWritable()).toBe(false);
     await expect(store.requests.getRequest('x')).rejects.toThrow(/closed/);
   }, 30_000);
+});
+
+describe('PostgreSQL duplicate-check locks', () => {
+  // The key spaces and hashes every earlier version locked with (server-side hashtext): a replica
+  // of an older version holding them during a rolling upgrade must hold off this version's create.
+  const EMAIL_SPACE = 0x4c52656d;
+  const TICKET_SPACE = 0x4c527469;
+
+  it.each([
+    ['email', `SELECT pg_advisory_xact_lock(${EMAIL_SPACE}, hashtext(lower($1)))`, "O'Brien\\ops@Customer.example"],
+    [
+      'ticket',
+      `SELECT pg_advisory_xact_lock(${TICKET_SPACE}, hashtext($1))`,
+      "https://gitlab.zendesk.com/agent/tickets/7?q='\\",
+    ],
+  ])(
+    'a create for the same %s waits for the lock an older version holds (quotes and backslashes included)',
+    async (what, lock, value) => {
+      const url = await server().createDatabase();
+      const store = await PostgresStore.open({ connectionString: url });
+      const older = new Client({ connectionString: url });
+      await older.connect();
+      try {
+        await older.query('BEGIN');
+        await older.query(lock, [what === 'email' ? value.toLowerCase() : value]);
+        let settled = false;
+        const now = new Date('2026-12-05T10:00:00.000Z');
+        const create = store.requests
+          .createRequest(
+            {
+              ticketUrl: what === 'ticket' ? value : 'https://gitlab.zendesk.com/agent/tickets/8',
+              email: what === 'email' ? value : 'admin@customer.example',
+              userCount: 250,
+              requestedBySlackId: 'U0ENGINEER',
+              requestedByUsername: 'jdoe',
+              licenseExpiresOn: '2026-11-22',
+              scopeSummary: 'grace period ended',
+              adapter: 'local',
+              idempotencyKey: `lock-${what}`,
+            },
+            now,
+            { reissueWindowSince: new Date('2026-11-01T00:00:00.000Z') },
+          )
+          .finally(() => (settled = true));
+        // The create is blocked on the lock: the server shows it waiting for an advisory lock.
+        await eventually(async () => {
+          const waiting = await sql<{ n: number }>(
+            url,
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' " +
+              "AND wait_event = 'advisory'",
+          );
+          expect(waiting[0].n).toBe(1);
+        });
+        expect(settled).toBe(false);
+        await older.query('COMMIT');
+        expect((await create).outcome).toBe('created');
+      } finally {
+        await older.end();
+        await store.close();
+      }
+    },
+  );
 });

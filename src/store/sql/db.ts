@@ -161,13 +161,13 @@ export class StoreDb {
    * Runs `fn` in one transaction on one connection: BEGIN IMMEDIATE on SQLite (the write lock
    * before the first read, so a second process waits and then sees this one's rows), plain BEGIN
    * on PostgreSQL (row locks and advisory locks do the rest). PostgreSQL's transaction-scoped
-   * advisory `locks` (two-int keys) are taken in the same round trip as BEGIN.
+   * advisory `locks` are taken in the same round trip as BEGIN.
    */
-  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>, locks: [number, number][] = []): Promise<T> {
+  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>, locks: AdvisoryLock[] = []): Promise<T> {
     const begin =
       this.dialect === 'sqlite'
         ? 'BEGIN IMMEDIATE'
-        : ['BEGIN', ...locks.map((key) => `SELECT pg_advisory_xact_lock(${key.map(int32).join(', ')})`)].join('; ');
+        : ['BEGIN', ...locks.map((lock) => `SELECT pg_advisory_xact_lock(${advisoryKey(lock)})`)].join('; ');
     return this.db.connection().execute(async (conn) => {
       await sql.raw(begin).execute(conn);
       try {
@@ -227,11 +227,32 @@ export class ClosedGuard implements KyselyPlugin {
 }
 
 export const iso = (d: Date): string => d.toISOString();
-/** An advisory lock key as SQL text (sent without parameters, so checked to be a 32-bit integer). */
-function int32(n: number): string {
-  if (!Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) throw new Error(`not a lock key: ${n}`);
-  return String(n);
+/**
+ * A PostgreSQL advisory lock in the two-int form: a key space and the server's `hashtext` of a
+ * text (of its lower case with `lowerCase`). The server hashes, as every earlier version did, so
+ * replicas of two versions exclude each other during a rolling upgrade.
+ */
+export interface AdvisoryLock {
+  space: number;
+  text: string;
+  lowerCase?: boolean;
 }
+
+/** The lock's arguments as SQL text: it goes out with BEGIN, a statement that takes no parameters. */
+function advisoryKey({ space, text, lowerCase }: AdvisoryLock): string {
+  if (!Number.isInteger(space) || space < -0x80000000 || space > 0x7fffffff)
+    throw new Error(`not a key space: ${space}`);
+  const value = literal(text);
+  return `${space}, hashtext(${lowerCase ? `lower(${value})` : value})`;
+}
+
+/** A text as a PostgreSQL string literal, escaped as the pg driver's escapeLiteral does. */
+function literal(text: string): string {
+  if (text.includes('\0')) throw new Error('a PostgreSQL text cannot hold a NUL character');
+  const quoted = text.replace(/'/g, "''");
+  return text.includes('\\') ? ` E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}
+
 /** A lease that ends `ms` after `now`. */
 export const until = (now: Date, ms: number): string => iso(new Date(now.getTime() + Math.max(0, ms)));
 /** SQLite treats a negative LIMIT as "no limit"; callers asking for <= 0 rows get none. */

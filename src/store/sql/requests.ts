@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import {
   changeColumns,
@@ -26,8 +25,6 @@ import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables }
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
 const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
 const TICKET_LOCK_SPACE = 0x4c527469; // "LRti"
-/** A lock key computed here, not by the server: the locks then go out with BEGIN (no parameters). */
-const lockKey = (text: string): number => createHash('sha256').update(text).digest().readInt32BE(0);
 
 type Row = Tables['license_requests'];
 
@@ -145,9 +142,7 @@ export class LicenseRequests implements LicenseRequestRepository {
    * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
    * order: no cycle), sent with BEGIN: they serialise creates for the same email or ticket across
    * replicas, and the statement after them (READ COMMITTED: a fresh snapshot) sees the row of the
-   * create that held them. Their keys are hashed here (older versions hashed on the server: during
-   * a rolling upgrade from one, old and new replicas do not exclude each other). Without a
-   * duplicate check, the statement is its own transaction.
+   * create that held them. Without a duplicate check, the statement is its own transaction.
    */
   private async createOnPostgres(
     row: Partial<Row> & RequestColumns,
@@ -181,8 +176,8 @@ export class LicenseRequests implements LicenseRequestRepository {
         : await this.store.transaction(
             (trx) => statement.execute(trx),
             [
-              [EMAIL_LOCK_SPACE, lockKey(row.email.toLowerCase())],
-              [TICKET_LOCK_SPACE, lockKey(row.ticket_url)],
+              { space: EMAIL_LOCK_SPACE, text: row.email, lowerCase: true },
+              { space: TICKET_LOCK_SPACE, text: row.ticket_url },
             ],
           );
     const first = rows[0];
