@@ -48,8 +48,11 @@ export interface TicketWriteRepository {
   renewLease(key: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /** Written (or found written): done, lease ended. False when `owner` lost the lease meanwhile. */
   markDone(key: string, owner: string, written: 'now' | 'already', now: Date): Promise<boolean>;
-  /** Not written this time: attempts + 1, the next attempt at `nextAttemptAt`, lease ended. */
-  markRetry(key: string, owner: string, error: string, nextAttemptAt: Date): Promise<boolean>;
+  /**
+   * Not written this time: the next attempt at `nextAttemptAt`, lease ended; with an `error`, a
+   * failed attempt (attempts + 1), without one, postponed (nothing was tried).
+   */
+  markRetry(key: string, owner: string, error: string | undefined, nextAttemptAt: Date): Promise<boolean>;
   /** Zendesk refused it for good (403, 404, 422…): failed with the reason, never retried. */
   markFailed(key: string, owner: string, error: string, now: Date): Promise<boolean>;
 }

@@ -124,14 +124,13 @@ export class TicketWrites implements TicketWriteRepository {
     return count(result) === 1;
   }
 
-  async markRetry(key: string, owner: string, error: string, nextAttemptAt: Date): Promise<boolean> {
+  async markRetry(key: string, owner: string, error: string | undefined, nextAttemptAt: Date): Promise<boolean> {
     // The lease may have run out during a slow attempt: the owner still records its own outcome
     // while nobody else took the write over.
     const result = await this.db
       .updateTable('ticket_writes')
       .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        last_error: error,
+        ...(error !== undefined ? { attempts: eb('attempts', '+', 1), last_error: error } : {}),
         next_attempt_at: iso(nextAttemptAt),
         claimed_by: null,
         claimed_until: null,
