@@ -104,7 +104,7 @@ export function withTicketNotes(
 export function withTicketNoteEffects(
   effects: LifecycleSlackEffects,
   queue: TicketWriteQueue,
-  deps: { personOf: PersonOf; lrTeamNotified: boolean; now: () => Date; logger: Logger },
+  deps: { personOf: PersonOf; lrTeamNotified: boolean; logger: Logger },
 ): LifecycleSlackEffects {
   const queued = (requestId: string, what: () => Promise<void>) =>
     what().catch((error: Error) =>

@@ -53,6 +53,8 @@ export interface TicketWriteQueueDeps {
   noticeKeyOf(requestId: string): string;
   /** Starts a pass of the writer, so that a write goes out now rather than at the next poll. */
   kick(): void;
+  /** How the license file is attached (kept with the write: the notice says which). */
+  delivery: 'internal-note' | 'public-reply';
   now?: () => Date;
 }
 
@@ -89,7 +91,7 @@ export class TicketWriteQueue {
       ticketUrl: record.ticketUrl,
       kind: 'license',
       requestId: record.id,
-      payload: {},
+      payload: { delivery: this.deps.delivery },
       noticeKey: this.deps.noticeKeyOf(record.id),
     });
   }

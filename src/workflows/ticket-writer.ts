@@ -8,13 +8,7 @@
 import type { Logger } from 'pino';
 import { backoff, type BackoffBounds, type JobKind } from '../shared/job-runner';
 import type { LicenseRequestRepository, TicketWrite, TicketWriteRepository } from '../store';
-import {
-  addInternalNote,
-  attachLicense,
-  type LicenseDelivery,
-  type ZendeskClient,
-  type ZendeskWriteResult,
-} from '../zendesk';
+import { addInternalNote, attachLicense, type ZendeskClient, type ZendeskWriteResult } from '../zendesk';
 import { renderTicketNote, type TicketNote } from './ticket-notes';
 
 /** Where a Slack message is, by its outbox key: not posted yet, or posted (with its link when Slack gave one). */
@@ -24,7 +18,6 @@ export interface TicketWriterDeps {
   writes: TicketWriteRepository;
   requests: Pick<LicenseRequestRepository, 'getRequest'>;
   client: ZendeskClient;
-  delivery: LicenseDelivery;
   /** The Slack notice's permalink (the Slack layer's chat.getPermalink on the outbox entry). */
   link(noticeKey: string): Promise<NoticeLink>;
   /** A license write ended or first failed: the channel notice shows it. */
@@ -135,7 +128,7 @@ export class TicketWriter implements JobKind {
       this.deps.client,
       write.ticketUrl,
       { fileName: licenseFileName(record.id), content: record.licenseFile },
-      this.deps.delivery,
+      write.payload.delivery === 'public-reply' ? 'public-reply' : 'internal-note',
       { expiresOn: record.trialExpiresOn, email: record.email, userCount: record.userCount, noticeUrl },
       options,
     );
