@@ -177,7 +177,8 @@ describe('Zendesk write path (internal-note delivery)', () => {
 
   it('Zendesk down: the notice says the ticket could not be updated yet and is retried; later it is attached once', async () => {
     const ticket = zd.addTicket({}).id;
-    zd.fail({ path: '/uploads', status: 503, times: 3 });
+    // Down until the notice says so (a short outage could be over before Slack shows that version).
+    zd.fail({ path: '/uploads', status: 503, times: Infinity });
     await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
     const id = await requestIdOf(t, ticket);
     await eventually(() =>
@@ -187,6 +188,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
         ),
       ),
     );
+    zd.clearFaults();
     await eventually(
       () =>
         expect(noticeText(t, ticket).at(-1)).toContain(
@@ -196,10 +198,9 @@ describe('Zendesk write path (internal-note delivery)', () => {
     );
     const licenseComments = added(zd, ticket).filter((c) => c.attachments.length > 0);
     expect(licenseComments).toHaveLength(1);
-    expect(await t.bot.services.store.ticketWrites.get(`req-${id}-license`)).toMatchObject({
-      state: 'done',
-      attempts: 3,
-    });
+    const write = await t.bot.services.store.ticketWrites.get(`req-${id}-license`);
+    expect(write).toMatchObject({ state: 'done', written: 'now' });
+    expect(write!.attempts).toBeGreaterThanOrEqual(1);
   });
 
   it('a closed ticket: the write fails for good and the notice says why', async () => {
