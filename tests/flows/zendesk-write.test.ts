@@ -107,7 +107,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     );
     // /license-status says so too.
     const status = await t.command('/license-status', String(ticket), ENGINEER);
-    expect(status.body).toContain(`|Zendesk ticket ${ticket}>: license attached as an internal note.`);
+    expect(status.body).toContain(`Zendesk ticket ${ticket}: license attached as an internal note.`);
 
     // Resolved from the reminder in the thread: a resolution note, with who and the link.
     const reminderPost = await t.fake.waitForCall(

@@ -1,10 +1,10 @@
 import type { TicketWrite } from '../../store/ticket-write-types';
 import { escapeMrkdwn, link } from '../mrkdwn';
 
-/** "Zendesk ticket 123", linked, or the ticket's URL when it has no number. */
+/** "Zendesk ticket 123" (the notice and /license-status link the ticket already), or its URL without a number. */
 function ticketName(ticketUrl: string): string {
   const number = /\/tickets\/(\d+)(?:[/?#]|$)/.exec(ticketUrl)?.[1];
-  return number ? link(ticketUrl, `Zendesk ticket ${number}`) : link(ticketUrl);
+  return number ? `Zendesk ticket ${number}` : `Zendesk ticket ${link(ticketUrl)}`;
 }
 
 /**
