@@ -163,7 +163,8 @@ export function verdictTicketNote(decision: StarDecision, decidedBy: string): Ti
       starValid: decision.verdict.starValid,
       facts: decision.path.map(
         (step) =>
-          `${step.question.shortLabel}: ${step.option.label}${step.source === 'computed' ? ' (from the expiration date)' : ''}`,
+          `${step.question.shortLabel}: ${step.option.label}` +
+          (step.source === 'computed' ? ' (from the expiration date)' : ''),
       ),
       decidedBy,
       decidedAt: decision.decidedAt.toUTC().toISO() ?? new Date().toISOString(),

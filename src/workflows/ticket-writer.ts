@@ -71,7 +71,7 @@ export class TicketWriter implements JobKind {
       this.deps.logger.warn({ key: write.key }, 'ticket write lost its lease before writing; another process has it');
       return;
     }
-    const result = await this.write(write, noticeUrl);
+    const result = await this.write(write, noticeUrl.url);
     if (result.ok) {
       await writes.markDone(write.key, owner, result.written, this.now());
       this.deps.logger.info(
@@ -99,12 +99,12 @@ export class TicketWriter implements JobKind {
   }
 
   /** The notice's link; `wait` while it is not posted and the wait is not over. */
-  private async noticeUrl(write: TicketWrite): Promise<string | undefined | 'wait'> {
-    if (!write.noticeKey) return undefined;
+  private async noticeUrl(write: TicketWrite): Promise<{ url?: string } | 'wait'> {
+    if (!write.noticeKey) return {};
     const link = await this.deps.link(write.noticeKey);
-    if (link.posted) return link.url;
+    if (link.posted) return { url: link.url };
     const waited = this.now().getTime() - Date.parse(write.createdAt);
-    return waited < this.deps.linkWaitMs ? 'wait' : undefined;
+    return waited < this.deps.linkWaitMs ? 'wait' : {};
   }
 
   private async write(write: TicketWrite, noticeUrl: string | undefined): Promise<ZendeskWriteResult> {

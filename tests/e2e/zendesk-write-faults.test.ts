@@ -91,7 +91,7 @@ describe('Zendesk ticket writes under faults', () => {
     ['applied, its answer lost', true],
   ])(
     'SIGKILL between the upload and the ticket update (%s) → after the restart exactly one license comment',
-    async (_what, applied) => {
+    async (what, applied) => {
       const dataDir = newDataDir();
       const ticket = zd.addTicket({}).id;
       // The ticket update hangs: the bot is killed while it waits for Zendesk's answer.
@@ -103,7 +103,7 @@ describe('Zendesk ticket writes under faults', () => {
           withStore(dataDir, async (store) => {
             const [record] = await store.requests.findByTicket(ticketUrl(ticket), 1);
             expect(record).toBeDefined();
-            return record!.id;
+            return record.id;
           }),
         { timeoutMs: 8000 },
       );
@@ -143,7 +143,8 @@ describe('Zendesk ticket writes under faults', () => {
       );
       const updated = childLogs(second.bot).filter((l) => l.msg === 'ticket updated');
       report(
-        `SIGKILL (${_what}): uploads ${uploadsOf(fileName).length}, license comments ${licenseComments(ticket, fileName).length}, ` +
+        `SIGKILL (${what}): uploads ${uploadsOf(fileName).length}, ` +
+          `license comments ${licenseComments(ticket, fileName).length}, ` +
           `write ${write.written} after ${write.attempts} recorded failed attempts, ticket comments ` +
           `${zd.updates.filter((u) => u.ticketId === ticket).length}, writes by the restarted bot ${updated.length}`,
       );
@@ -170,13 +171,13 @@ describe('Zendesk ticket writes under faults', () => {
     const viewIds: string[] = [];
     for (const [i, ticket] of tickets.entries()) {
       // A STAR verdict on one replica, and a license request on the other.
-      viewIds.push((await starCheckVerdict(replicas[i % 2]!.t, ticket)).viewId);
-      await requestLicense(replicas[(i + 1) % 2]!.t, ticket, { email: `admin+${ticket}@customer.example` });
+      viewIds.push((await starCheckVerdict(replicas[i % 2].t, ticket)).viewId);
+      await requestLicense(replicas[(i + 1) % 2].t, ticket, { email: `admin+${ticket}@customer.example` });
     }
     const store = await PostgresStore.open({ connectionString: url, max: 2 });
     try {
       const ids = await Promise.all(
-        tickets.map(async (ticket) => (await store.requests.findByTicket(ticketUrl(ticket), 1))[0]!.id),
+        tickets.map(async (ticket) => (await store.requests.findByTicket(ticketUrl(ticket), 1))[0].id),
       );
       const keys = [
         ...viewIds.map((v) => `star-${v}`),
@@ -202,7 +203,8 @@ describe('Zendesk ticket writes under faults', () => {
       const byReplica = replicas.map(({ bot }) => childLogs(bot).filter((l) => l.msg === 'ticket updated').length);
       expect(byReplica.reduce((a, b) => a + b, 0)).toBe(keys.length);
       report(
-        `two replicas: ${keys.length} writes for ${tickets.length} tickets, comments per ticket ${perTicket.join('/')}, ` +
+        `two replicas: ${keys.length} writes for ${tickets.length} tickets, ` +
+          `comments per ticket ${perTicket.join('/')}, ` +
           `written by replica A ${byReplica[0]} / B ${byReplica[1]}`,
       );
     } finally {

@@ -70,7 +70,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     const license = await eventually(() => {
       const [comment] = withRef(zd, ticket, new RegExp(`^Ref: lr-bot/req-${id}-license$`));
       expect(comment).toBeDefined();
-      return comment!;
+      return comment;
     });
     expect(license.public).toBe(false);
     expect(license.attachments.map((a) => a.file_name)).toEqual([`${id}.gitlab-license`]);
@@ -88,15 +88,15 @@ describe('Zendesk write path (internal-note delivery)', () => {
       expect(found).toHaveLength(1);
       return found;
     });
-    expect(generated[0]!.public).toBe(false);
-    expect(generated[0]!.body).toContain('Emergency trial license generated');
-    expect(generated[0]!.body).toContain('The license file is attached to an internal note on this ticket.');
-    expect(generated[0]!.body).toMatch(PERMALINK);
+    expect(generated[0].public).toBe(false);
+    expect(generated[0].body).toContain('Emergency trial license generated');
+    expect(generated[0].body).toContain('The license file is attached to an internal note on this ticket.');
+    expect(generated[0].body).toMatch(PERMALINK);
 
     const reminder = await eventually(() => {
       const found = withRef(zd, ticket, new RegExp(`req-${id}-reminder$`));
       expect(found).toHaveLength(1);
-      return found[0]!;
+      return found[0];
     });
     expect(reminder.body).toContain('Reminder: the emergency trial license on this ticket stops working on');
     expect(reminder.body).toMatch(PERMALINK);
@@ -121,7 +121,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
       t.baseUrl,
       SIGNING_SECRET,
       messageBlockActions({
-        message: { ...reminderPost.args, ts: reminderPost.response.ts } as never,
+        message: { ...reminderPost.args, ts: reminderPost.response.ts },
         channelId: LICENSING_CHANNEL,
         actionId: 'license_resolved',
         responseUrl: t.fake.responseUrl(`r-${ticket}`),
@@ -132,7 +132,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     const resolution = await eventually(() => {
       const found = withRef(zd, ticket, new RegExp(`req-${id}-resolved$`));
       expect(found).toHaveLength(1);
-      return found[0]!;
+      return found[0];
     });
     expect(resolution.body).toContain('Emergency trial resolved: the customer has a real license.');
     expect(resolution.body).toMatch(/Marked resolved by (jdoe|Slack user U0ENGINEER) at /);
@@ -147,7 +147,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     const note = await eventually(() => {
       const found = withRef(zd, ticket, new RegExp(`^Ref: lr-bot/star-${viewId}$`));
       expect(found).toHaveLength(1);
-      return found[0]!;
+      return found[0];
     });
     expect(note.public).toBe(false);
     expect(note.body).toMatch(/^STAR check: .+ \((no STAR justified|the STAR is justified)\)$/m);
@@ -208,7 +208,8 @@ describe('Zendesk write path (internal-note delivery)', () => {
     await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
     await eventually(() =>
       expect(noticeText(t, ticket).at(-1)).toContain(
-        `Zendesk ticket ${ticket} could not be updated: Could not update the Zendesk ticket: Zendesk refused the request about ticket ${ticket}.`,
+        `Zendesk ticket ${ticket} could not be updated: Could not update the Zendesk ticket: ` +
+          `Zendesk refused the request about ticket ${ticket}.`,
       ),
     );
     const id = await requestIdOf(t, ticket);
@@ -241,7 +242,7 @@ describe('Zendesk write path (public-reply delivery)', () => {
     const reply = await eventually(() => {
       const found = added(zd, ticket).filter((c) => c.public);
       expect(found).toHaveLength(1);
-      return found[0]!;
+      return found[0];
     });
     expect(reply.attachments.map((a) => a.file_name)).toEqual([`${id}.gitlab-license`]);
     expect(reply.body).toContain('To activate it, as an administrator of your GitLab instance:');
@@ -258,7 +259,7 @@ describe('Zendesk write path (public-reply delivery)', () => {
       expect(found).toHaveLength(1);
       return found;
     });
-    expect(generated[0]!.public).toBe(false);
-    expect(generated[0]!.body).toContain('The license file was sent to the requester in a public reply.');
+    expect(generated[0].public).toBe(false);
+    expect(generated[0].body).toContain('The license file was sent to the requester in a public reply.');
   });
 });

@@ -60,7 +60,7 @@ it('generated: the license file and a "generated" note; seen again (a hand-over 
   const { stored, queue, text } = recording();
   const notes = withTicketNotes(notifier, queue, 'internal-note', quiet);
   await notes.recordChanged(generated);
-  await notes.deliver(generated as never);
+  await notes.deliver(generated);
   await notes.recordChanged(generated);
   expect([...stored.keys()]).toEqual(['req-r1-license', 'req-r1-generated']);
   expect(stored.get('req-r1-license')).toMatchObject({ kind: 'license', requestId: 'r1', noticeKey: 'license:r1' });
@@ -114,7 +114,7 @@ it('reminder, resolution and lapse: one note each, with the dates, who, and neve
   const lapseAt = DateTime.fromISO('2026-12-15T00:00:00Z', { zone: 'utc' });
   const context = { dueAt: now, lapseAt, now, lateness: { late: false, byMs: 0, text: '' } };
   await effects.sendReminder(request, context);
-  await effects.resolved(generated, { resolvedAt: '2026-12-14T09:30:00.000Z', resolvedBySlackId: 'U0LEAD' } as never);
+  await effects.resolved(generated, { resolvedAt: '2026-12-14T09:30:00.000Z', resolvedBySlackId: 'U0LEAD' });
   await effects.markLapsed(request, { ...context, now: lapseAt });
   await effects.sendReminder(request, context);
   expect(calls).toEqual(['sendReminder', 'resolved', 'markLapsed', 'sendReminder']);

@@ -75,10 +75,10 @@ it('writes the note once with the Slack link and its mark; done', async () => {
   expect(await writer().pass()).toBe(1);
   expect(z.fake.addedComments).toHaveLength(1);
   const [comment] = z.fake.addedComments;
-  expect(comment!.public).toBe(false);
-  expect(comment!.body).toContain('Emergency trial license refused');
-  expect(comment!.body).toContain(`Slack notice: ${NOTICE}`);
-  expect(comment!.body.endsWith(`Ref: lr-bot/${key}`)).toBe(true);
+  expect(comment.public).toBe(false);
+  expect(comment.body).toContain('Emergency trial license refused');
+  expect(comment.body).toContain(`Slack notice: ${NOTICE}`);
+  expect(comment.body.endsWith(`Ref: lr-bot/${key}`)).toBe(true);
   expect(await store.ticketWrites.get(key)).toMatchObject({ state: 'done', written: 'now', attempts: 0 });
   expect(await writer().pass()).toBe(0);
 });
@@ -146,7 +146,7 @@ it('waits for its Slack notice without counting an attempt, then writes without 
   expect(await store.ticketWrites.get(key)).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: at(1_000) });
   now = new Date(T0.getTime() + 30_000);
   await writer().pass();
-  expect(z.fake.addedComments[0]!.body).toContain('Slack notice: not available.');
+  expect(z.fake.addedComments[0].body).toContain('Slack notice: not available.');
 });
 
 it('a write that reached the ticket before a crash is found there, not repeated', async () => {
