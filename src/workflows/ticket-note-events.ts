@@ -83,7 +83,8 @@ export function withTicketNotes(
       logger.warn({ requestId: record.id, err: error.message }, 'could not queue the Zendesk ticket update'),
     );
   return {
-    ...notifier,
+    // Methods, not a spread: the notifier is a class instance (its methods live on the prototype).
+    copySent: (record, toSlackId) => notifier.copySent?.(record, toSlackId) ?? Promise.resolve(),
     recordChanged: async (record) => {
       await notifier.recordChanged(record);
       const outcome = outcomeNote(record, delivery);

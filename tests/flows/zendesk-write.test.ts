@@ -263,3 +263,23 @@ describe('Zendesk write path (public-reply delivery)', () => {
     expect(generated[0].body).toContain('The license file was sent to the requester in a public reply.');
   });
 });
+
+describe('without Zendesk credentials', () => {
+  let t: BotUnderTest;
+  beforeAll(async () => {
+    t = await startBotUnderTest({ OUTBOX_POLL_INTERVAL_MS: '50' });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('a license and a verdict queue nothing for Zendesk, and the notice has no ticket line', async () => {
+    const ticket = 880001;
+    await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
+    await starCheckVerdict(t, ticket, ENGINEER);
+    const id = await requestIdOf(t, ticket);
+    await eventually(() => expect(noticeText(t, ticket).at(-1)).toContain('Delivered to'));
+    expect(await t.bot.services.store.ticketWrites.forRequest(id)).toEqual([]);
+    expect(noticeText(t, ticket).join('\n')).not.toContain('Zendesk ticket');
+  });
+});

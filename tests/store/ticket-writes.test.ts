@@ -129,6 +129,10 @@ describe.each(backends)('$name ticket writes', (backend) => {
       nextAttemptAt: at(30).toISOString(),
     });
     expect(await store.ticketWrites.claimDue('replica-a', at(29), 1, LEASE)).toEqual([]);
+    // Postponed (nothing tried): no attempt counted, the last error kept.
+    await store.ticketWrites.claimDue('replica-a', at(30), 1, LEASE);
+    expect(await store.ticketWrites.markRetry('w', 'replica-a', undefined, at(30))).toBe(true);
+    expect(await store.ticketWrites.get('w')).toMatchObject({ attempts: 1, lastError: 'Zendesk is rate-limiting' });
     expect(await store.ticketWrites.claimDue('replica-a', at(30), 1, LEASE)).toHaveLength(1);
     expect(await store.ticketWrites.markFailed('w', 'replica-b', 'no', at(31))).toBe(false);
     expect(await store.ticketWrites.markFailed('w', 'replica-a', 'ticket 123 is closed', at(31))).toBe(true);

@@ -68,6 +68,26 @@ it('generated: the license file and a "generated" note; seen again (a hand-over 
   expect(text('req-r1-generated')).toContain('Slack notice: https://slack.example/p1');
 });
 
+it('the wrapped notifier keeps every method of a class instance (copySent included)', async () => {
+  const seen: string[] = [];
+  class Notifier implements LicenseNotifier {
+    async recordChanged() {
+      seen.push('recordChanged');
+    }
+    async deliver() {
+      seen.push('deliver');
+    }
+    async copySent() {
+      seen.push('copySent');
+    }
+  }
+  const notes = withTicketNotes(new Notifier(), recording().queue, 'internal-note', quiet);
+  await notes.recordChanged(generated);
+  await notes.deliver(generated);
+  await notes.copySent?.(generated, 'U0OTHER');
+  expect(seen).toEqual(['recordChanged', 'deliver', 'copySent']);
+});
+
 it('refused, overridden and failed (one per attempt): each its own note with the facts', async () => {
   const { stored, queue, text } = recording();
   const notes = withTicketNotes(notifier, queue, 'internal-note', quiet);
