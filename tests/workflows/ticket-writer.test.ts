@@ -161,3 +161,15 @@ it('a write that reached the ticket before a crash is found there, not repeated'
   expect(await store.ticketWrites.get(key)).toMatchObject({ state: 'done', written: 'already' });
   expect(z.fake.addedComments).toHaveLength(1);
 });
+
+it('a ticket of another Zendesk is never touched: failed for good, no request sent', async () => {
+  await queue().note(
+    'star-V9',
+    'https://other.zendesk.com/agent/tickets/5',
+    { note: 'resolution', input: { resolvedBy: 'jdoe', resolvedAt: T0.toISOString() } },
+    'star:V9',
+  );
+  await writer().pass();
+  expect(z.fake.requests).toHaveLength(0);
+  expect(await store.ticketWrites.get('star-V9')).toMatchObject({ state: 'failed', attempts: 1 });
+});
