@@ -18,6 +18,12 @@ interface Logger {
 /** A person as the ticket's readers know them, from a Slack user ID (their GitLab username when known). */
 export type PersonOf = (slackUserId: string) => Promise<string>;
 
+/** Runs a queueing step; a failure is logged, never thrown into the event that queued it. */
+const queuer = (logger: Logger) => (requestId: string, what: () => Promise<void>) =>
+  what().catch((error: Error) =>
+    logger.warn({ requestId, err: error.message }, 'could not queue the Zendesk ticket update'),
+  );
+
 const requestedBy = (record: LicenseRequestRecord) => record.requestedByUsername || record.requestedBySlackId;
 
 /** The note a request's new state leaves on its ticket, with the event it is keyed by. */
@@ -78,24 +84,21 @@ export function withTicketNotes(
   delivery: 'internal-note' | 'public-reply',
   logger: Logger,
 ): LicenseNotifier {
-  const queued = (record: LicenseRequestRecord, what: () => Promise<void>) =>
-    what().catch((error: Error) =>
-      logger.warn({ requestId: record.id, err: error.message }, 'could not queue the Zendesk ticket update'),
-    );
+  const queued = queuer(logger);
   return {
     // Methods, not a spread: the notifier is a class instance (its methods live on the prototype).
     copySent: (record, toSlackId) => notifier.copySent?.(record, toSlackId) ?? Promise.resolve(),
     recordChanged: async (record) => {
       await notifier.recordChanged(record);
       const outcome = outcomeNote(record, delivery);
-      await queued(record, async () => {
+      await queued(record.id, async () => {
         await queue.license(record);
         if (outcome) await queue.requestNote(record, outcome.event, outcome.note);
       });
     },
     // The hand-over is resumed after a crash: the license write is queued again with it.
     deliver: async (record, options) => {
-      await queued(record, () => queue.license(record));
+      await queued(record.id, () => queue.license(record));
       await notifier.deliver(record, options);
     },
   };
@@ -107,10 +110,7 @@ export function withTicketNoteEffects(
   queue: TicketWriteQueue,
   deps: { personOf: PersonOf; lrTeamNotified: boolean; logger: Logger },
 ): LifecycleSlackEffects {
-  const queued = (requestId: string, what: () => Promise<void>) =>
-    what().catch((error: Error) =>
-      deps.logger.warn({ requestId, err: error.message }, 'could not queue the Zendesk ticket update'),
-    );
+  const queued = queuer(deps.logger);
   return {
     sendReminder: async (request, context) => {
       await effects.sendReminder(request, context);
