@@ -165,8 +165,14 @@ describe('Zendesk write path (internal-note delivery)', () => {
     await eventually(() => expect(withRef(zd, ticket, new RegExp(`star-${viewId}$`))).toHaveLength(1), {
       timeoutMs: 8000,
     });
-    const write = await t.bot.services.store.ticketWrites.get(`star-${viewId}`);
-    expect(write).toMatchObject({ state: 'done', written: 'now', attempts: 1 });
+    // Recorded right after Zendesk answered the update.
+    await eventually(async () =>
+      expect(await t.bot.services.store.ticketWrites.get(`star-${viewId}`)).toMatchObject({
+        state: 'done',
+        written: 'now',
+        attempts: 1,
+      }),
+    );
     const retry = parsedLogs(t.logs).find(
       (l) => l.msg === 'ticket not updated yet; will retry' && l.key === `star-${viewId}`,
     );
