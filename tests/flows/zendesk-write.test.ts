@@ -181,7 +181,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     expect(zd.requests.filter((r) => r.method === 'PUT' && r.status === 429)).toHaveLength(1);
   });
 
-  it('Zendesk down: the notice says the ticket could not be updated yet and is retried; later it is attached once', async () => {
+  it('Zendesk down: the notice says the license is not on the ticket yet and is retried; later it is attached once', async () => {
     const ticket = zd.addTicket({}).id;
     // Down until the notice says so (a short outage could be over before Slack shows that version).
     zd.fail({ path: '/uploads', status: 503, times: Infinity });
@@ -189,9 +189,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     const id = await requestIdOf(t, ticket);
     await eventually(() =>
       expect(noticeText(t, ticket).join('\n')).toMatch(
-        new RegExp(
-          `Zendesk ticket ${ticket} could not be updated yet \\(.*Zendesk is unavailable right now.*\\): retrying\\.`,
-        ),
+        new RegExp(`License not on Zendesk ticket ${ticket} yet, retrying\\. .*Zendesk is unavailable right now\\.`),
       ),
     );
     zd.clearFaults();
@@ -214,7 +212,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
     await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
     await eventually(() =>
       expect(noticeText(t, ticket).at(-1)).toContain(
-        `Zendesk ticket ${ticket} could not be updated: Could not update the Zendesk ticket: ` +
+        `License not attached to Zendesk ticket ${ticket}. Could not update the Zendesk ticket: ` +
           `Zendesk refused the request about ticket ${ticket}.`,
       ),
     );

@@ -22,10 +22,10 @@ export function ticketWriteLine(write: TicketWrite): string {
     case 'done':
       return `:ticket: ${ticket}: ${how}.`;
     case 'failed':
-      return `:x: ${ticket} could not be updated: ${escapeMrkdwn(write.lastError ?? 'Zendesk refused it')}`;
+      return `:x: License not attached to ${ticket}. ${escapeMrkdwn(write.lastError ?? 'Zendesk refused it.')}`;
     case 'pending':
       return write.attempts > 0 && write.lastError
-        ? `:warning: ${ticket} could not be updated yet (${escapeMrkdwn(write.lastError)}): retrying.`
+        ? `:warning: License not on ${ticket} yet, retrying. ${escapeMrkdwn(write.lastError)}`
         : `:hourglass_flowing_sand: ${ticket}: attaching the license…`;
   }
 }

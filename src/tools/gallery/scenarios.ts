@@ -683,7 +683,7 @@ async function writeToZendesk(
   zendesk.fail({ path: '/uploads', status: 503, times: Infinity });
   await d.rec.step(group, `Zendesk unavailable (ticket ${busy.id}): the notice says it is retried`, async (ctx) => {
     await request(ctx, busy.id, 'di@umbrella.example');
-    await noticeSays('could not be updated yet');
+    await noticeSays('yet, retrying.');
   });
   zendesk.clearFaults();
   await d.rec.step(group, 'Zendesk back a few minutes later: the retry attaches it, the notice says so', async () => {
@@ -696,7 +696,7 @@ async function writeToZendesk(
     `A closed ticket (${closed.id}): Zendesk refuses the update, the notice says why`,
     async (ctx) => {
       await request(ctx, closed.id, 'ed@hooli.example');
-      await noticeSays('could not be updated:');
+      await noticeSays(`License not attached to Zendesk ticket ${closed.id}.`);
     },
   );
   await d.rec.step(group, `/license-status ${attached.id}: the ticket's line`, async (ctx) => {
