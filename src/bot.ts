@@ -40,7 +40,12 @@ import { publishDashboard } from './slack/dashboard';
 import { SlackLifecycleEffects } from './slack/license-lifecycle-effects';
 import { LicenseNoticePublisher } from './slack/license-notice-publisher';
 import { buildStarDigestMessage } from './slack/messages/star-digest';
-import { createZendeskClient } from './zendesk';
+import { createZendeskClient, type ZendeskClient } from './zendesk';
+import { noticeLinks } from './slack/notice-links';
+import { licenseNoticeKey } from './slack/messages/license-notice';
+import { licenseWriteKey, TicketWriteQueue } from './workflows/ticket-notes';
+import { TicketWriter } from './workflows/ticket-writer';
+import { verdictTicketNote, withTicketNoteEffects, withTicketNotes } from './workflows/ticket-note-events';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -152,6 +157,8 @@ function composeLeasedWork(deps: {
   permissions: Permissions;
   metrics: BotMetrics;
   licenseWarning?: string;
+  /** Undefined without Zendesk credentials: nothing is written on tickets then. */
+  zendesk?: ZendeskClient;
 }) {
   const { config, store, logger, owner, licenseWarning } = deps;
   const clock = () => new Date();
@@ -171,54 +178,64 @@ function composeLeasedWork(deps: {
     resolution: (requestId) => store.lifecycle.resolution(requestId),
     licensingChannel: config.licensingChannel,
     licenseWarning,
+    ...(deps.zendesk ? { licenseWrite: (requestId) => store.ticketWrites.get(licenseWriteKey(requestId)) } : {}),
+  });
+  const tickets = deps.zendesk && composeTicketWrites({ ...deps, zendesk: deps.zendesk, notice, clock });
+  const slackEffects = new SlackLifecycleEffects({
+    audit,
+    notice,
+    outbox: store.outbox,
+    lifecycle: store.lifecycle,
+    licensingChannel: config.licensingChannel,
+    lrTeamUsergroup: config.lifecycle.lrTeamUsergroup,
+    logger: lifecycleLogger,
+    slack: {
+      openDm: async (userId) => {
+        const dm = await deps.slack.conversations.open({ users: userId });
+        if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+        return dm.channel.id;
+      },
+      refreshHome: (userId) =>
+        publishDashboard(
+          deps.slack,
+          store,
+          deps.permissions,
+          config.licensingChannel,
+          userId,
+          DateTime.fromJSDate(clock(), { zone: 'utc' }),
+        ),
+    },
   });
   const lifecycle = new LicenseLifecycle({
     store,
-    effects: new SlackLifecycleEffects({
-      audit,
-      notice,
-      outbox: store.outbox,
-      lifecycle: store.lifecycle,
-      licensingChannel: config.licensingChannel,
-      lrTeamUsergroup: config.lifecycle.lrTeamUsergroup,
-      logger: lifecycleLogger,
-      slack: {
-        openDm: async (userId) => {
-          const dm = await deps.slack.conversations.open({ users: userId });
-          if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
-          return dm.channel.id;
-        },
-        refreshHome: (userId) =>
-          publishDashboard(
-            deps.slack,
-            store,
-            deps.permissions,
-            config.licensingChannel,
-            userId,
-            DateTime.fromJSDate(clock(), { zone: 'utc' }),
-          ),
-      },
-    }),
+    effects: tickets
+      ? withTicketNoteEffects(slackEffects, tickets.queue, {
+          personOf: tickets.personOf,
+          lrTeamNotified: Boolean(config.lifecycle.lrTeamUsergroup),
+          logger: lifecycleLogger,
+        })
+      : slackEffects,
     clock,
     owner,
     leadHours: config.lifecycle.reminderHours,
     logger: lifecycleLogger,
   });
   const licenseLogger = logger.child({ component: 'licenses' });
+  const slackNotifier = new SlackLicenseNotifier({
+    client: deps.deliveryClient,
+    notice,
+    audit,
+    licensingChannel: config.licensingChannel,
+    logger: licenseLogger,
+    onStatus: (status) => deps.metrics.licenseRequests.inc({ status }),
+    licenseWarning,
+    uploadTimeoutMs: config.slack.apiTimeoutMs,
+  });
   const licenseRunner = new EmergencyLicenseWorkflow({
     requests: store.requests,
     adapter: deps.adapter,
     notifier: withLifecycle(
-      new SlackLicenseNotifier({
-        client: deps.deliveryClient,
-        notice,
-        audit,
-        licensingChannel: config.licensingChannel,
-        logger: licenseLogger,
-        onStatus: (status) => deps.metrics.licenseRequests.inc({ status }),
-        licenseWarning,
-        uploadTimeoutMs: config.slack.apiTimeoutMs,
-      }),
+      tickets ? withTicketNotes(slackNotifier, tickets.queue, tickets.delivery, licenseLogger) : slackNotifier,
       lifecycle,
       logger,
     ),
@@ -245,10 +262,81 @@ function composeLeasedWork(deps: {
       })
     : undefined;
   const runner = new JobRunner(
-    [audit, licenseRunner, lifecycle, ...(digest ? [digest] : [])],
+    [audit, licenseRunner, lifecycle, ...(digest ? [digest] : []), ...(tickets ? [tickets.writer] : [])],
     logger.child({ component: 'jobs' }),
   );
-  return { audit, licenseRunner, lifecycle, runner };
+  tickets?.startWith(runner);
+  return { audit, licenseRunner, lifecycle, runner, tickets };
+}
+
+/**
+ * The Zendesk ticket writes (issue 20): the queue the events write to and the writer that sends
+ * them, on the audit outbox's cadence and backoff bounds. A note waits a little for its Slack
+ * notice to be posted, so that it can link to it.
+ */
+function composeTicketWrites(deps: {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  owner: string;
+  slack: WebClient;
+  zendesk: ZendeskClient;
+  notice: LicenseNoticePublisher;
+  clock: () => Date;
+}) {
+  const { config, store, clock } = deps;
+  const settings = config.zendesk!;
+  const logger = deps.logger.child({ component: 'zendesk-writes' });
+  let runner: JobRunner | undefined;
+  const writer = new TicketWriter({
+    writes: store.ticketWrites,
+    requests: store.requests,
+    client: deps.zendesk,
+    link: noticeLinks(store.outbox, deps.slack, logger),
+    licenseWriteChanged: async (requestId) => {
+      const record = await store.requests.getRequest(requestId);
+      if (record) await deps.notice.publish(record);
+    },
+    owner: deps.owner,
+    // A write is a comment check (up to 20 pages), an upload and an update, each bounded by the timeout.
+    leaseMs: 25 * settings.timeoutMs,
+    retry: { minMs: config.outbox.minBackoffMs, maxMs: config.outbox.maxBackoffMs },
+    linkWaitMs: 60_000,
+    everyMs: config.outbox.pollIntervalMs,
+    logger,
+    now: clock,
+  });
+  const queue = new TicketWriteQueue({
+    writes: store.ticketWrites,
+    noticeKeyOf: (requestId) => licenseNoticeKey({ id: requestId }),
+    kick: () => void runner?.kick(writer),
+    delivery: settings.licenseDelivery,
+    now: clock,
+  });
+  const personOf = async (slackUserId: string) =>
+    (await store.preferences.getPreferences(slackUserId)).gitlabUsername ?? `Slack user ${slackUserId}`;
+  return {
+    writer,
+    queue,
+    personOf,
+    delivery: settings.licenseDelivery,
+    startWith: (jobs: JobRunner) => (runner = jobs),
+  };
+}
+
+/** A STAR verdict's note on its ticket, linked to the verdict's audit message. */
+function verdictNoteOn(
+  tickets: NonNullable<ReturnType<typeof composeLeasedWork>['tickets']>,
+  logger: Logger,
+): NonNullable<ConstructorParameters<typeof StarCheckService>[0]['onRecorded']> {
+  return async (decision, by, auditKey) => {
+    try {
+      const note = verdictTicketNote(decision, await tickets.personOf(by.slackUserId));
+      await tickets.queue.note(`star-${by.viewId}`, decision.ticketUrl, note, auditKey);
+    } catch (error) {
+      logger.warn({ viewId: by.viewId, err: (error as Error).message }, 'could not queue the Zendesk ticket update');
+    }
+  };
 }
 
 export interface StartOptions {
@@ -385,7 +473,10 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   // the request's lease is sent (or abandoned) before that lease can pass to another replica. The
   // workflow retries a failed hand-over itself, with backoff.
   const deliveryClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 } });
+  // Without Zendesk credentials: undefined, and no flow calls Zendesk.
+  const zendesk = createZendeskClient(config.zendesk, logger.child({ component: 'zendesk' }));
   const work = composeLeasedWork({
+    zendesk,
     config,
     store,
     logger,
@@ -427,13 +518,13 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       licensingChannel: config.licensingChannel,
       zendeskBaseUrl: config.zendeskBaseUrl,
       onVerdict: (verdict) => metrics.verdicts.inc({ verdict }),
+      ...(work.tickets ? { onRecorded: verdictNoteOn(work.tickets, logger) } : {}),
       now: () => DateTime.utc(),
     }),
     lifecycle: work.lifecycle,
     metrics,
     licenseWarning,
-    // Without Zendesk credentials: undefined, and no flow calls Zendesk.
-    zendesk: createZendeskClient(config.zendesk, logger.child({ component: 'zendesk' })),
+    zendesk,
   };
   registerListeners(app, services);
   registerErrorHandler(app, logger);

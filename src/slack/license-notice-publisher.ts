@@ -1,4 +1,5 @@
 import type { RequestResolution } from '../store/lifecycle-types';
+import type { TicketWrite } from '../store/ticket-write-types';
 import type { LicenseRequestRecord, OutboxMessage } from '../store/types';
 import { buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
 
@@ -25,6 +26,8 @@ export class LicenseNoticePublisher {
       resolution(requestId: string): Promise<RequestResolution>;
       licensingChannel: string;
       licenseWarning?: string;
+      /** The request's license write on its Zendesk ticket (absent without Zendesk credentials). */
+      licenseWrite?(requestId: string): Promise<TicketWrite | undefined>;
     },
   ) {}
 
@@ -41,11 +44,13 @@ export class LicenseNoticePublisher {
   }
 
   private async build(record: LicenseRequestRecord): Promise<OutboxMessage> {
-    const resolution = record.status === 'generated' ? await this.deps.resolution(record.id) : undefined;
+    const generated = record.status === 'generated';
+    const resolution = generated ? await this.deps.resolution(record.id) : undefined;
+    const ticketWrite = generated ? await this.deps.licenseWrite?.(record.id) : undefined;
     return {
       key: licenseNoticeKey(record),
       channel: this.deps.licensingChannel,
-      ...buildLicenseNotice(record, { resolution, licenseWarning: this.deps.licenseWarning }),
+      ...buildLicenseNotice(record, { resolution, licenseWarning: this.deps.licenseWarning, ticketWrite }),
     };
   }
 }

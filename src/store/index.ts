@@ -1,6 +1,7 @@
 import { SqliteStore, type SqliteStoreOptions } from './sqlite';
 
 export * from './types';
+export * from './ticket-write-types';
 export type { Store } from './store';
 export { SqliteStore, DATABASE_FILE_NAME, type SqliteStoreOptions, type StoredPreferences } from './sqlite';
 export { PostgresStore, describeDatabaseUrl, type PostgresStoreOptions } from './postgres';

@@ -1,4 +1,5 @@
 import type { LifecycleRepository } from './lifecycle-types';
+import type { TicketWriteRepository } from './ticket-write-types';
 import type {
   AuditOutbox,
   LicenseRequestRepository,
@@ -19,6 +20,8 @@ export interface Store {
   readonly preferences: UserPreferenceRepository;
   /** The trial follow-up: reminder/lapse jobs, request events, scheduled runs. */
   readonly lifecycle: LifecycleRepository;
+  /** The bot's writes on Zendesk tickets (issue 20). */
+  readonly ticketWrites: TicketWriteRepository;
   /** Cheap write probe for the health check; resolves false (never rejects) when writes fail. */
   isWritable(): Promise<boolean>;
   /** Releases the database (idempotent). */

@@ -47,6 +47,8 @@ export interface StarCheckServiceDeps {
   zendeskBaseUrl: string;
   /** Counts verdicts (metrics). */
   onVerdict?: (verdictId: string) => void;
+  /** After the audit message is queued (the Zendesk ticket's note links to it by `auditKey`). */
+  onRecorded?: (decision: StarDecision, by: { slackUserId: string; viewId: string }, auditKey: string) => Promise<void>;
   now: () => DateTime;
 }
 
@@ -136,11 +138,13 @@ export class StarCheckService {
       },
       now.toJSDate(),
     );
+    // One audit message per modal: a redelivered submission updates it instead of posting twice.
+    const key = `star:${by.viewId}`;
     await this.deps.audit.publish({
-      // One audit message per modal: a redelivered submission updates it instead of posting twice.
-      key: `star:${by.viewId}`,
+      key,
       channel: this.deps.licensingChannel,
       ...this.deps.auditMessage(decision, by.slackUserId),
     });
+    await this.deps.onRecorded?.(decision, by, key);
   }
 }

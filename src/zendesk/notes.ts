@@ -224,8 +224,8 @@ export interface LapseNoteInput {
 
 export function lapseNote(input: LapseNoteInput): NoteText {
   return note(
-    `Emergency trial lapsed unresolved on ${dateText(input.expiresOn)}: the instance is locked again unless the ` +
-      'customer gets a real license.',
+    `Emergency trial lapsed unresolved on ${dateText(input.expiresOn)}: the trial's paid features have stopped ` +
+      'working until a real license is uploaded. Pushes are not blocked: the trial has no block date.',
     input.lrTeamNotified && 'The L&R team was asked in Slack.',
     noticeLine(input.noticeUrl),
   );

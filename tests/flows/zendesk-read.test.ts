@@ -126,6 +126,12 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         .map((b) => b.block_id);
     expect(inputs(view)).toEqual(inputs(opened));
 
+    // Reading the ticket for the form: only reads (the ticket and its comments; then the requester
+    // and the organization). What the bot writes after the license is tests/flows/zendesk-write.test.ts's.
+    const reads = zd.requests.filter((r) => r.path.includes(`/tickets/${ticket.id}`));
+    expect(reads.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect(zd.updates).toHaveLength(0);
+
     const ack = applySubmissionAck(t.fake, view, await t.submit(view, formWithoutEmail(ticket.id)));
     expect(ack.kind).toBe('update');
     const notice = await eventually(
@@ -143,10 +149,6 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     );
     expect(notice).toContain(`https://gitlab.zendesk.com/agent/tickets/${ticket.id}`);
     expect(notice).toContain('ada@acme.example');
-    // Only reads: the ticket, its comments, the requester, the organization.
-    const calls = zd.requests.filter((r) => r.path.includes(`/tickets/${ticket.id}`));
-    expect(calls.map((r) => r.method)).toEqual(['GET', 'GET']);
-    expect(zd.updates).toHaveLength(0);
   });
 
   it('fewer than two images, or a solved ticket: a warning on the form', async () => {

@@ -128,6 +128,15 @@ test('reminder, resolution, lapse', () => {
   const lapse = lapseNote({ expiresOn: '2026-12-17', lrTeamNotified: true, noticeUrl: NOTICE }).body;
   expect(lapse).toContain('Emergency trial lapsed unresolved on 2026-12-17');
   expect(lapse).toContain('The L&R team was asked in Slack.');
+  // Issue 17: at the lapse the paid features stop until a real license is uploaded; nothing is locked.
+  expect(lapse).toContain("the trial's paid features have stopped working until a real license is uploaded");
+  expect(lapse).toContain('Pushes are not blocked');
+  const every = [
+    lapse,
+    reminderNote({ expiresOn: '2026-12-17' }).body,
+    resolutionNote({ resolvedBy: 'a', resolvedAt: '2026-12-10T10:00:00Z' }).body,
+  ];
+  for (const body of every) expect(body).not.toMatch(/\block/i);
 });
 
 describe('the license comment', () => {

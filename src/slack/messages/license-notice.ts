@@ -2,11 +2,13 @@ import { DateTime } from 'luxon';
 import { TRIAL_DAYS } from '../../licenses/types';
 import { expiryWords } from '../../policy/time';
 import type { RequestResolution } from '../../store/lifecycle-types';
+import type { TicketWrite } from '../../store/ticket-write-types';
 import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { TRIAL_LAPSE_EFFECT } from './license-thread-lines';
 import { readerDate, readerDateOfIso } from './reader-date';
+import { ticketWriteLine } from './ticket-write-line';
 import type { AuditMessage } from './star-audit';
 
 export const RETRY_LICENSE_ACTION = 'retry_license';
@@ -102,6 +104,8 @@ export interface LicenseNoticeContext {
   /** The trial's follow-up state ("Resolved", "Trial lapsed, unresolved", "Needs L&R"), if any. */
   resolution?: RequestResolution;
   licenseWarning?: string;
+  /** The license file's write on the Zendesk ticket (issue 20), once one was queued. */
+  ticketWrite?: TicketWrite;
   now?: DateTime;
 }
 
@@ -151,6 +155,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, notice: License
   blocks.push(section(status.join(' '), 'status'));
   const follow = record.status === 'generated' && notice.resolution ? lifecycleLine(notice.resolution) : undefined;
   if (follow) blocks.push(section(follow.line, 'lifecycle'));
+  if (notice.ticketWrite) blocks.push(section(ticketWriteLine(notice.ticketWrite), 'zendesk'));
   if (licenseWarning && record.status === 'generated')
     blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
   if (record.status === 'failed')

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { expiryWords } from '../../policy/time';
+import type { TicketWrite } from '../../store/ticket-write-types';
 import type { LicenseRequestRecord } from '../../store/types';
 import type { LifecycleEvent } from '../../policy/license-lifecycle';
 import { followUpLines } from './license-status-events';
@@ -7,6 +8,7 @@ import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { deliveryLine, mismatchWarning, reasonOf, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
 import { readerDateOfIso } from './reader-date';
+import { ticketWriteLine } from './ticket-write-line';
 
 const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   pending: ':hourglass_flowing_sand:',
@@ -27,6 +29,8 @@ export function buildLicenseStatusMessage(
   query: string,
   records: LicenseRequestRecord[],
   events?: ReadonlyMap<string, LifecycleEvent[]>,
+  /** Each request's license write on its Zendesk ticket, by request ID. */
+  ticketWrites?: ReadonlyMap<string, TicketWrite>,
 ): { text: string; blocks: KnownBlock[] } {
   if (records.length === 0) {
     return {
@@ -52,6 +56,7 @@ export function buildLicenseStatusMessage(
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
           `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,
           followUpLines(events?.get(record.id)),
+          ticketWrites?.has(record.id) ? ticketWriteLine(ticketWrites.get(record.id)!) : '',
         ]
           .filter(Boolean)
           .join('\n'),

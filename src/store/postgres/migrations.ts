@@ -235,7 +235,32 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // See the SQLite migration 8: set just before a license DM is sent, cleared when its outcome is recorded.
     up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TIMESTAMPTZ;`,
   },
-  // Version 9 is taken by a migration on another branch; the runner only needs increasing versions.
+  {
+    version: 9,
+    name: 'ticket writes',
+    // See the SQLite migration 9: the bot's writes on Zendesk tickets as durable, leased jobs.
+    up: `
+      CREATE TABLE ticket_writes (
+        key             TEXT PRIMARY KEY,
+        ticket_url      TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('license', 'note')),
+        request_id      TEXT,
+        payload         JSONB NOT NULL,
+        notice_key      TEXT,
+        state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+        written         TEXT CHECK (written IN ('now', 'already')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TIMESTAMPTZ NOT NULL,
+        last_error      TEXT,
+        claimed_by      TEXT,
+        claimed_until   TIMESTAMPTZ,
+        created_at      TIMESTAMPTZ NOT NULL,
+        done_at         TIMESTAMPTZ
+      );
+      CREATE INDEX ticket_writes_due ON ticket_writes (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX ticket_writes_request ON ticket_writes (request_id, created_at) WHERE request_id IS NOT NULL;
+      `,
+  },
   {
     version: 10,
     name: 'license copies',

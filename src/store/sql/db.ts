@@ -34,6 +34,7 @@ export interface Tables {
   lifecycle_jobs: JobRow;
   lifecycle_events: EventRow;
   scheduled_runs: RunRow;
+  ticket_writes: TicketWriteRow;
   health: { id: number; checked_at: string };
 }
 
@@ -52,6 +53,25 @@ export interface CopyRow {
   claimed_until: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Migration 9: one durable write on a Zendesk ticket. */
+export interface TicketWriteRow {
+  key: string;
+  ticket_url: string;
+  kind: 'license' | 'note';
+  request_id: string | null;
+  payload: string;
+  notice_key: string | null;
+  state: 'pending' | 'done' | 'failed';
+  written: 'now' | 'already' | null;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  created_at: string;
+  done_at: string | null;
 }
 
 export interface OutboxRow {

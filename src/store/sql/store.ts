@@ -5,6 +5,7 @@ import { Lifecycle } from './lifecycle';
 import { Outbox } from './outbox';
 import { OpenRequests, StarDecisions, UserPreferenceStore } from './records';
 import { LicenseRequests } from './requests';
+import { TicketWrites } from './ticket-writes';
 
 /**
  * The repositories over one Kysely database, the same for both backends; SqliteStore and
@@ -17,6 +18,7 @@ export abstract class SqlStore implements Store {
   readonly decisions: StarDecisions;
   readonly preferences: UserPreferenceStore;
   readonly lifecycle: Lifecycle;
+  readonly ticketWrites: TicketWrites;
   protected readonly sql: StoreDb;
 
   protected constructor(db: Kysely<Tables>, dialect: StoreDb['dialect'], guard: ClosedGuard) {
@@ -27,6 +29,7 @@ export abstract class SqlStore implements Store {
     this.decisions = new StarDecisions(this.sql);
     this.preferences = new UserPreferenceStore(db);
     this.lifecycle = new Lifecycle(this.sql);
+    this.ticketWrites = new TicketWrites(this.sql);
   }
 
   async isWritable(): Promise<boolean> {

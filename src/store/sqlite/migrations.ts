@@ -243,7 +243,33 @@ export const MIGRATIONS: readonly Migration[] = [
     // so the next copy says it replaces it.
     up: `ALTER TABLE license_requests ADD COLUMN delivery_started_at TEXT;`,
   },
-  // Version 9 is taken by a migration on another branch; the runner only needs increasing versions.
+  {
+    version: 9,
+    name: 'ticket writes',
+    // Issue 20: the bot's writes on Zendesk tickets (the license file, the notes), each a durable
+    // job keyed by the idempotency mark it leaves on the ticket, leased like license requests.
+    up: `
+      CREATE TABLE ticket_writes (
+        key             TEXT PRIMARY KEY,
+        ticket_url      TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('license', 'note')),
+        request_id      TEXT,
+        payload         TEXT NOT NULL,
+        notice_key      TEXT,
+        state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+        written         TEXT CHECK (written IN ('now', 'already')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        claimed_by      TEXT,
+        claimed_until   TEXT,
+        created_at      TEXT NOT NULL,
+        done_at         TEXT
+      );
+      CREATE INDEX ticket_writes_due ON ticket_writes (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX ticket_writes_request ON ticket_writes (request_id, created_at) WHERE request_id IS NOT NULL;
+      `,
+  },
   {
     version: 10,
     name: 'license copies',

@@ -142,6 +142,7 @@ export async function collectScreens(): Promise<GalleryResult> {
       { fake, dataDir },
     );
     await readFromZendesk(d, zendesk);
+    await writeToZendesk(d, zendesk, clock);
     // App Home is republished whenever a request of its owner changes: shown in its own group only.
     const screens = rec.screens
       .filter((s) => s.surface !== 'home' || s.group === 'App Home')
@@ -645,6 +646,62 @@ async function readFromZendesk(d: Driver, zendesk: FakeZendesk): Promise<void> {
   await d.rec.step(group, `/star-check ${filled.id}: the first step shows the ticket's organization and subject`, () =>
     openAndRead('/star-check', String(filled.id), 'U0MANAGER'),
   );
+}
+
+/** The license written on the ticket (issue 20): the line the notice and /license-status show for each state. */
+async function writeToZendesk(
+  d: Driver,
+  zendesk: FakeZendesk,
+  clock: ReturnType<typeof installFixedClock>,
+): Promise<void> {
+  const group = 'Write to Zendesk: the license on the ticket, as the notice shows it';
+  const noticeSays = (text: string) =>
+    d.fake.waitForCall(
+      'chat.update',
+      (c) => c.args.channel === LICENSING_CHANNEL && JSON.stringify(c.args.blocks).includes(text),
+      8000,
+    );
+  const request = async (ctx: StepContext, ticket: number, email: string) => {
+    const view = await d.open('/emergency-license', String(ticket));
+    // In scope at the clock's current day (the follow-up above moved it on).
+    const expiration = DateTime.fromJSDate(clock.now(), { zone: 'utc' })
+      .startOf('day')
+      .minus({ days: 15 })
+      .toISODate()!;
+    await d.submit(ctx, view, emergencyFormAnswers({ ticket: String(ticket), email, expiration_date: expiration }));
+  };
+  const attached = zendesk.addTicket({ id: 530010, requester: { name: 'Cy Ops', email: 'cy@initech.example' } });
+  await d.rec.step(
+    group,
+    `Generated for ticket ${attached.id}: the license file attached to an internal note, a note for the outcome`,
+    async (ctx) => {
+      await request(ctx, attached.id, 'cy@initech.example');
+      await noticeSays('license attached as an internal note');
+    },
+  );
+  const busy = zendesk.addTicket({ id: 530011, requester: { name: 'Di Dev', email: 'di@umbrella.example' } });
+  zendesk.fail({ path: '/uploads', status: 503, times: Infinity });
+  await d.rec.step(group, `Zendesk unavailable (ticket ${busy.id}): the notice says it is retried`, async (ctx) => {
+    await request(ctx, busy.id, 'di@umbrella.example');
+    await noticeSays('yet, retrying.');
+  });
+  zendesk.clearFaults();
+  await d.rec.step(group, 'Zendesk back a few minutes later: the retry attaches it, the notice says so', async () => {
+    clock.set(DateTime.fromJSDate(clock.now()).plus({ minutes: 5 }).toISO()!);
+    await noticeSays(`Zendesk ticket ${busy.id}: license attached`);
+  });
+  const closed = zendesk.addTicket({ id: 530012, status: 'closed', requester: { email: 'ed@hooli.example' } });
+  await d.rec.step(
+    group,
+    `A closed ticket (${closed.id}): Zendesk refuses the update, the notice says why`,
+    async (ctx) => {
+      await request(ctx, closed.id, 'ed@hooli.example');
+      await noticeSays(`License not attached to Zendesk ticket ${closed.id}.`);
+    },
+  );
+  await d.rec.step(group, `/license-status ${attached.id}: the ticket's line`, async (ctx) => {
+    await d.commandAck(ctx, '/license-status', String(attached.id), 'U0ENGINEER', 'command ack: ephemeral answer');
+  });
 }
 
 function emergencyFormAnswers(overrides: Answers = {}): Answers {
