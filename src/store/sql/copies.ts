@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DeliveryOutcome, LicenseCopies, LicenseCopy, LicenseCopyInput } from '../types';
 import { LeaseLostError } from '../types';
 import { clampLimit, count, iso, pickedOrder, until, type CopyRow, type StoreDb, type Tables } from './db';
+import { deliveryOutcomeColumns, startHandOver } from './delivery';
 
 /** A released lease: expired since long ago, so free for anyone at once. */
 const RELEASED = '1970-01-01T00:00:00.000Z';
@@ -122,22 +123,7 @@ export class LicenseCopyRows implements LicenseCopies {
     now: Date,
     leaseMs: number,
   ): Promise<{ held: false } | { held: true; interruptedAt?: string }> {
-    // One transaction, as startDeliveryAttempt: the mark it replaces, the lease check, its extension and the new mark.
-    return this.store.transaction(async (trx) => {
-      let read = trx.selectFrom('license_copies').select('delivery_started_at').where('id', '=', id);
-      if (this.store.dialect === 'postgres') read = read.forUpdate();
-      const before = await read.executeTakeFirst();
-      const result = await trx
-        .updateTable('license_copies')
-        .set({ claimed_until: until(now, leaseMs), delivery_started_at: iso(now) })
-        .where('id', '=', id)
-        .where('claimed_by', '=', owner)
-        .where('delivery_status', '=', 'pending')
-        .executeTakeFirst();
-      if (count(result) !== 1) return { held: false as const };
-      const previous = before?.delivery_started_at;
-      return previous ? { held: true as const, interruptedAt: previous } : { held: true as const };
-    });
+    return startHandOver(this.store, 'license_copies', { id, owner, now, leaseMs });
   }
 
   async recordCopyDelivery(
@@ -146,31 +132,9 @@ export class LicenseCopyRows implements LicenseCopies {
     now: Date,
     options: { owner?: string } = {},
   ): Promise<LicenseCopy> {
-    const next = outcome.delivered ? null : outcome.nextAttemptAt && iso(outcome.nextAttemptAt);
     let update = this.db
       .updateTable('license_copies')
-      .set((eb) =>
-        outcome.delivered
-          ? {
-              delivery_status: 'delivered',
-              delivery_attempts: eb('delivery_attempts', '+', 1),
-              delivery_next_at: null,
-              delivery_error: null,
-              delivery_started_at: null,
-              updated_at: iso(now),
-            }
-          : // A late failure report never undoes a delivery.
-            {
-              delivery_status: sql`CASE WHEN delivery_status = 'delivered' THEN delivery_status
-                ELSE ${next ? 'pending' : 'failed'} END`,
-              delivery_attempts: eb('delivery_attempts', '+', 1),
-              delivery_next_at: sql`CASE WHEN delivery_status = 'delivered' THEN NULL
-                ELSE ${this.store.time(next)} END`,
-              delivery_error: sql`CASE WHEN delivery_status = 'delivered' THEN NULL ELSE ${outcome.error} END`,
-              ...(outcome.mayHaveArrived ? {} : { delivery_started_at: null }),
-              updated_at: iso(now),
-            },
-      )
+      .set(deliveryOutcomeColumns(this.store, outcome, now))
       .where('id', '=', id);
     if (options.owner !== undefined) update = update.where('claimed_by', '=', options.owner);
     const row = await update.returningAll().executeTakeFirst();

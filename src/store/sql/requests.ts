@@ -21,6 +21,7 @@ import type {
 import { LeaseLostError } from '../types';
 import { LicenseCopyRows } from './copies';
 import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
+import { deliveryOutcomeColumns, startHandOver } from './delivery';
 
 /** Advisory-lock key spaces of the PostgreSQL duplicate check (two-int form), apart from the migration lock. */
 const EMAIL_LOCK_SPACE = 0x4c52656d; // "LRem"
@@ -250,32 +251,9 @@ export class LicenseRequests implements LicenseRequestRepository {
     now: Date,
     options: { owner?: string } = {},
   ): Promise<LicenseRequestRecord> {
-    const next = outcome.delivered ? null : outcome.nextAttemptAt && iso(outcome.nextAttemptAt);
     let update = this.db
       .updateTable('license_requests')
-      .set((eb) =>
-        outcome.delivered
-          ? {
-              delivery_status: 'delivered',
-              delivery_attempts: eb('delivery_attempts', '+', 1),
-              delivery_next_at: null,
-              delivery_error: null,
-              delivery_started_at: null,
-              updated_at: iso(now),
-            }
-          : // Only a pending delivery changes: a late failure report never undoes a delivery.
-            {
-              delivery_status: sql`CASE WHEN delivery_status = 'delivered' THEN delivery_status
-                ELSE ${next ? 'pending' : 'failed'} END`,
-              delivery_attempts: eb('delivery_attempts', '+', 1),
-              delivery_next_at: sql`CASE WHEN delivery_status = 'delivered' THEN NULL
-                ELSE ${this.store.time(next)} END`,
-              delivery_error: sql`CASE WHEN delivery_status = 'delivered' THEN NULL ELSE ${outcome.error} END`,
-              // A send that may still have reached Slack stays marked: the next copy says it replaces it.
-              ...(outcome.mayHaveArrived ? {} : { delivery_started_at: null }),
-              updated_at: iso(now),
-            },
-      )
+      .set(deliveryOutcomeColumns(this.store, outcome, now))
       .where('id', '=', id);
     // With an owner: the completion of fenced work, only while that owner holds the lease.
     if (options.owner !== undefined) update = update.where('claimed_by', '=', options.owner);
@@ -293,24 +271,7 @@ export class LicenseRequests implements LicenseRequestRepository {
     now: Date,
     leaseMs: number,
   ): Promise<{ held: false } | { held: true; interruptedAt?: string }> {
-    // One transaction (the row locked on PostgreSQL, the write lock on SQLite): the mark it
-    // replaces, the lease check, its extension and the new mark.
-    return this.store.transaction(async (trx) => {
-      let read = trx.selectFrom('license_requests').select('delivery_started_at').where('id', '=', id);
-      if (this.store.dialect === 'postgres') read = read.forUpdate();
-      const before = await read.executeTakeFirst();
-      const result = await trx
-        .updateTable('license_requests')
-        .set({ claimed_until: until(now, leaseMs), delivery_started_at: iso(now) })
-        .where('id', '=', id)
-        .where('claimed_by', '=', owner)
-        .where('status', '=', 'generated')
-        .where('delivery_status', '=', 'pending')
-        .executeTakeFirst();
-      if (count(result) !== 1) return { held: false as const };
-      const previous = before?.delivery_started_at;
-      return previous ? { held: true as const, interruptedAt: previous } : { held: true as const };
-    });
+    return startHandOver(this.store, 'license_requests', { id, owner, now, leaseMs });
   }
 
   // ----- Leases (several bots on one store: see RequestLeases) ----------------------------------
