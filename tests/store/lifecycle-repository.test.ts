@@ -3,38 +3,14 @@
  * lease-based claims across two connections, once-per-request events, the dashboard look-ups and
  * the scheduled runs of the weekly digest.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type LicenseRequestInput, type Store } from '../../src/store';
-import { usePostgres } from '../support/postgres';
+import type { LicenseRequestInput, Store } from '../../src/store';
+import { storeBackends } from './support/backends';
 
 const T0 = new Date('2026-11-21T10:00:00.000Z');
 const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
 const LEASE = 60_000;
 
-interface Backend {
-  name: string;
-  newLocation(): Promise<string>;
-  open(location: string): Promise<Store>;
-  cleanUp(location: string): void;
-}
-
-const postgres = usePostgres();
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    newLocation: async () => mkdtempSync(join(tmpdir(), 'lr-lifecycle-')),
-    open: async (dir) => new SqliteStore(dir),
-    cleanUp: (dir) => rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'PostgreSQL',
-    newLocation: () => postgres().createDatabase(),
-    open: (url) => PostgresStore.open({ connectionString: url, max: 5 }),
-    cleanUp: () => undefined,
-  },
-];
+const backends = storeBackends('lr-lifecycle-');
 
 let seq = 0;
 const input = (overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput => ({

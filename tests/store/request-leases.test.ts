@@ -2,30 +2,13 @@
  * HA (issue 11): leases on license requests and the outbox's dueBy, on both backends alike.
  * A lease decides which replica calls the adapter for a request or hands its license over.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type LicenseRequestInput, type Store } from '../../src/store';
-import { usePostgres } from '../support/postgres';
+import type { LicenseRequestInput, Store } from '../../src/store';
+import { storeBackends } from './support/backends';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 
-const postgres = usePostgres();
-const backends = [
-  {
-    name: 'SQLite',
-    newLocation: async () => mkdtempSync(join(tmpdir(), 'lr-lease-')),
-    open: async (dir: string): Promise<Store> => new SqliteStore(dir),
-    cleanUp: (dir: string) => rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'PostgreSQL',
-    newLocation: () => postgres().createDatabase(),
-    open: (url: string): Promise<Store> => PostgresStore.open({ connectionString: url, max: 5 }),
-    cleanUp: () => undefined,
-  },
-];
+const backends = storeBackends('lr-lease-');
 
 let seq = 0;
 const input = (overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput => ({

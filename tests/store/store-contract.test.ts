@@ -3,45 +3,14 @@
  * PostgreSQL store alike (a fresh database per test). Backend-specific matters (SQLite's WAL and
  * file, PostgreSQL's migration lock and pool) are in sqlite-store.test.ts / postgres-store.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  PostgresStore,
-  SqliteStore,
-  type LicenseRequestInput,
-  type LicenseRequestRecord,
-  type Store,
-} from '../../src/store';
-import { usePostgres } from '../support/postgres';
+import type { LicenseRequestInput, LicenseRequestRecord, Store } from '../../src/store';
+import { storeBackends } from './support/backends';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-interface Backend {
-  name: string;
-  /** A new empty place for a store: a folder (SQLite) or a database URL (PostgreSQL). */
-  newLocation(): Promise<string>;
-  open(location: string): Promise<Store>;
-  cleanUp(location: string): void;
-}
-
-const postgres = usePostgres();
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    newLocation: async () => mkdtempSync(join(tmpdir(), 'lr-contract-')),
-    open: async (dir) => new SqliteStore(dir),
-    cleanUp: (dir) => rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'PostgreSQL',
-    newLocation: () => postgres().createDatabase(),
-    open: (url) => PostgresStore.open({ connectionString: url, max: 5 }),
-    cleanUp: () => undefined, // the throwaway server goes as a whole; an external one drops its databases
-  },
-];
+const backends = storeBackends('lr-contract-');
 
 const deliveryStatus = (r: LicenseRequestRecord) => (r.status === 'generated' ? r.delivery.status : undefined);
 

@@ -2,38 +2,14 @@
  * The Zendesk ticket writes (schema version 9) against both backends: idempotent enqueue, claims
  * leased to one owner across two connections, the fence, and the three ends (done, retry, failed).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PostgresStore, SqliteStore, type Store, type TicketWriteInput } from '../../src/store';
-import { usePostgres } from '../support/postgres';
+import type { Store, TicketWriteInput } from '../../src/store';
+import { storeBackends } from './support/backends';
 
 const T0 = new Date('2026-12-05T10:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const LEASE = 60_000;
 
-interface Backend {
-  name: string;
-  newLocation(): Promise<string>;
-  open(location: string): Promise<Store>;
-  cleanUp(location: string): void;
-}
-
-const postgres = usePostgres();
-const backends: Backend[] = [
-  {
-    name: 'SQLite',
-    newLocation: async () => mkdtempSync(join(tmpdir(), 'lr-ticket-writes-')),
-    open: async (dir) => new SqliteStore(dir),
-    cleanUp: (dir) => rmSync(dir, { recursive: true, force: true }),
-  },
-  {
-    name: 'PostgreSQL',
-    newLocation: () => postgres().createDatabase(),
-    open: (url) => PostgresStore.open({ connectionString: url, max: 5 }),
-    cleanUp: () => undefined,
-  },
-];
+const backends = storeBackends('lr-ticket-writes-');
 
 const write = (key: string, overrides: Partial<TicketWriteInput> = {}): TicketWriteInput => ({
   key,
