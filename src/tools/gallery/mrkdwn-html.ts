@@ -66,6 +66,7 @@ const EMOJI: Record<string, string> = {
   robot_face: '🤖',
   zap: '⚡',
   fire: '🔥',
+  ticket: '🎫',
 };
 
 export function escapeHtml(text: string): string {
