@@ -70,20 +70,21 @@ export function ticketLookupBlocks(
   if (!lookup) return [];
   if (lookup.kind === 'reading')
     return [contextBlock(ZENDESK_BLOCKS.reading, [label(':hourglass_flowing_sand: Reading the ticket in Zendesk…')])];
-  if (lookup.kind === 'unavailable')
+  if (lookup.kind === 'unavailable') {
+    const hint = unreadHint ? ` ${unreadHint}` : '';
     return [
       contextBlock(ZENDESK_BLOCKS.status, [
-        label(
-          `:warning: Not read from Zendesk: ${escapeMrkdwn(truncate(lookup.reason, 300))}${unreadHint ? ` ${unreadHint}` : ''}`,
-        ),
+        label(`:warning: Not read from Zendesk: ${escapeMrkdwn(truncate(lookup.reason, 300))}${hint}`),
       ]),
     ];
+  }
   const { facts } = lookup;
   const blocks: KnownBlock[] = [];
   const shown: ContextBlock['elements'] = [label(`From Zendesk ${link(facts.ticketUrl, `#${facts.ticketId}`)}:`)];
   if (facts.organization?.name) shown.push(label('*Organization:*'), customerText(facts.organization.name));
   if (facts.subject) shown.push(label('*Subject:*'), customerText(facts.subject));
-  if (facts.requester?.email && (requester ?? !brief)) shown.push(label('*Requester:*'), customerText(facts.requester.email));
+  if (facts.requester?.email && (requester ?? !brief))
+    shown.push(label('*Requester:*'), customerText(facts.requester.email));
   shown.push(label(`*Status:* ${escapeMrkdwn(truncate(facts.status, 40))}`));
   blocks.push(contextBlock(ZENDESK_BLOCKS.facts, shown));
   if (brief) return blocks;
