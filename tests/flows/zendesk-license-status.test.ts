@@ -120,6 +120,18 @@ describe('/license-status with Zendesk: the ticket read after the ack', () => {
     expect(String(message.text)).toContain("the requester is not the license's email");
   });
 
+  it('the requester could not be read: the follow-up says the emails were not compared', async () => {
+    const ticket = zd.addTicket({ requester: { email: 'gone@acme.example' }, organization: 'Acme Corp' });
+    await generateLicense(ticket.id, 'gone@acme.example');
+    zd.fail({ path: new RegExp(`/users/${ticket.requester_id}$`), status: 503 });
+    const { responseId } = await licenseStatus(t, String(ticket.id));
+    const message = await followUp(t, responseId);
+    expect(textOf(blocksOf(message))).toContain('Acme Corp');
+    expect(textOf([block(message, 'zendesk_license_email') as JsonObject])).toContain(
+      "The ticket's requester email was not read: not compared with the license's email.",
+    );
+  });
+
   it('a solved ticket: the follow-up says so', async () => {
     const ticket = zd.addTicket({ status: 'solved', requester: { email: 'done@initech.example' } });
     const { ack, responseId } = await licenseStatus(t, String(ticket.id));
