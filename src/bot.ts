@@ -505,6 +505,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
       preferences: store.preferences,
       events: store.lifecycle,
       workflow: work.licenseRunner,
+      ...(zendesk ? { ticketWrites: store.ticketWrites } : {}),
       permissions: authz,
       zendeskBaseUrl: config.zendeskBaseUrl,
       adapter: config.licenseAdapter,

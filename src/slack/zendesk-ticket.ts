@@ -39,39 +39,52 @@ export const ZENDESK_BLOCKS = {
 } as const;
 
 /** Customer text as a plain_text element: no markup is parsed; emoji codes stay text too. */
-function customerText(text: string, max = MAX_FACT_CHARS) {
+export function customerText(text: string, max = MAX_FACT_CHARS) {
   const clean = stripInvisible(text).replace(/\s+/g, ' ').trim();
   return { type: 'plain_text' as const, text: truncate(clean || '(empty)', max), emoji: false };
 }
 
-const label = (text: string) => ({ type: 'mrkdwn' as const, text });
+/** The bot's own words as a context element (the only mrkdwn next to customer text). */
+export const label = (text: string) => ({ type: 'mrkdwn' as const, text });
 
-function contextBlock(blockId: string, elements: ContextBlock['elements']): ContextBlock {
+export function contextBlock(blockId: string, elements: ContextBlock['elements']): ContextBlock {
   return { type: 'context', block_id: blockId, elements };
+}
+
+export interface TicketBlockOptions {
+  brief?: boolean;
+  requester?: boolean;
+  unreadHint?: string;
 }
 
 /**
  * The blocks that show a ticket lookup in a form (put right below the ticket field). `brief`: the
- * organization, subject and status only (the STAR check's first step), or the one line why not.
+ * organization, subject and status only (the STAR check's first step), or the one line why not;
+ * `requester` shows the requester's email in a brief lookup too. `unreadHint` follows the reason
+ * a ticket was not read (what to do instead, in the bot's words).
  */
-export function ticketLookupBlocks(lookup: TicketLookup | undefined, { brief = false } = {}): KnownBlock[] {
+export function ticketLookupBlocks(
+  lookup: TicketLookup | undefined,
+  { brief = false, requester, unreadHint = 'Fill in the form by hand.' }: TicketBlockOptions = {},
+): KnownBlock[] {
   if (!lookup) return [];
   if (lookup.kind === 'reading')
     return [contextBlock(ZENDESK_BLOCKS.reading, [label(':hourglass_flowing_sand: Reading the ticket in Zendesk…')])];
-  if (lookup.kind === 'unavailable')
+  if (lookup.kind === 'unavailable') {
+    const hint = unreadHint ? ` ${unreadHint}` : '';
     return [
       contextBlock(ZENDESK_BLOCKS.status, [
-        label(
-          `:warning: Not read from Zendesk: ${escapeMrkdwn(truncate(lookup.reason, 300))} Fill in the form by hand.`,
-        ),
+        label(`:warning: Not read from Zendesk: ${escapeMrkdwn(truncate(lookup.reason, 300))}${hint}`),
       ]),
     ];
+  }
   const { facts } = lookup;
   const blocks: KnownBlock[] = [];
   const shown: ContextBlock['elements'] = [label(`From Zendesk ${link(facts.ticketUrl, `#${facts.ticketId}`)}:`)];
   if (facts.organization?.name) shown.push(label('*Organization:*'), customerText(facts.organization.name));
   if (facts.subject) shown.push(label('*Subject:*'), customerText(facts.subject));
-  if (facts.requester?.email && !brief) shown.push(label('*Requester:*'), customerText(facts.requester.email));
+  if (facts.requester?.email && (requester ?? !brief))
+    shown.push(label('*Requester:*'), customerText(facts.requester.email));
   shown.push(label(`*Status:* ${escapeMrkdwn(truncate(facts.status, 40))}`));
   blocks.push(contextBlock(ZENDESK_BLOCKS.facts, shown));
   if (brief) return blocks;

@@ -16,6 +16,7 @@ import { parseTicketReference } from '../policy/ticket';
 import type { LicenseAdapterName } from '../licenses/types';
 import type { LifecycleEvent } from '../policy/license-lifecycle';
 import type { LifecycleRepository } from '../store/lifecycle-types';
+import type { TicketWrite, TicketWriteRepository } from '../store/ticket-write-types';
 import type {
   LicenseRequestInput,
   LicenseRequestRecord,
@@ -25,6 +26,7 @@ import type {
 } from '../store/types';
 import type { EmergencyLicenseWorkflow } from './emergency-license';
 import { type Capability, firstRefusal, type Permissions } from './permissions';
+import { licenseWriteKey } from './ticket-notes';
 
 /** Who submitted which modal step; the view ID makes the idempotency key and keys the open request. */
 export interface Submitter {
@@ -81,7 +83,15 @@ export type RetryResult =
   | { kind: 'retried'; record: LicenseRequestRecord };
 
 export type LookupResult =
-  | { kind: 'records'; records: LicenseRequestRecord[]; events: ReadonlyMap<string, LifecycleEvent[]> }
+  | {
+      kind: 'records';
+      records: LicenseRequestRecord[];
+      events: ReadonlyMap<string, LifecycleEvent[]>;
+      /** Each shown request's license write on its Zendesk ticket, by request ID (none without Zendesk). */
+      writes: ReadonlyMap<string, TicketWrite>;
+      /** The ticket looked up (its URL), when the query was a ticket rather than an email. */
+      ticketUrl?: string;
+    }
   | { kind: 'bad-ticket'; error: string };
 
 /** /license-status shows the follow-up history of this many requests (the message shows 10). */
@@ -93,6 +103,8 @@ export interface EmergencyLicenseServiceDeps {
   preferences: UserPreferenceRepository;
   events: Pick<LifecycleRepository, 'listEvents'>;
   workflow: EmergencyLicenseWorkflow;
+  /** The Zendesk ticket writes; absent without Zendesk credentials (nothing is written then). */
+  ticketWrites?: Pick<TicketWriteRepository, 'get'>;
   permissions: Permissions;
   zendeskBaseUrl: string;
   /** Which adapter a new request records (the configured one). */
@@ -141,19 +153,31 @@ export class EmergencyLicenseService {
   /** `/license-status <ticket or email>`: the requests for a customer email or a ticket. */
   async lookup(query: string): Promise<LookupResult> {
     let records: LicenseRequestRecord[];
+    let ticketUrl: string | undefined;
     if (z.email().safeParse(query).success) {
       records = await this.deps.requests.findByEmail(query.toLowerCase(), STATUS_LOOKUP_LIMIT);
     } else {
       const ticket = parseTicketReference(query, this.deps.zendeskBaseUrl);
       if (!ticket.ok) return { kind: 'bad-ticket', error: ticket.error };
+      ticketUrl = ticket.url;
       records = await this.deps.requests.findByTicket(ticket.url, STATUS_LOOKUP_LIMIT);
     }
-    // The follow-up history of the requests shown (indexed reads, at most STATUS_EVENTS_SHOWN).
+    // The follow-up history and ticket write of the requests shown (indexed reads, at most STATUS_EVENTS_SHOWN each).
     const shown = records.slice(0, STATUS_EVENTS_SHOWN);
-    const events = new Map(
-      await Promise.all(shown.map(async (r) => [r.id, await this.deps.events.listEvents(r.id)] as const)),
+    const [events, writes] = await Promise.all([
+      Promise.all(shown.map(async (r) => [r.id, await this.deps.events.listEvents(r.id)] as const)),
+      this.licenseWrites(shown),
+    ]);
+    return { kind: 'records', records, events: new Map(events), writes, ...(ticketUrl ? { ticketUrl } : {}) };
+  }
+
+  private async licenseWrites(records: LicenseRequestRecord[]): Promise<ReadonlyMap<string, TicketWrite>> {
+    const repository = this.deps.ticketWrites;
+    if (!repository) return new Map();
+    const found = await Promise.all(
+      records.map(async (r) => [r.id, await repository.get(licenseWriteKey(r.id))] as const),
     );
-    return { kind: 'records', records, events };
+    return new Map(found.filter((entry): entry is readonly [string, TicketWrite] => entry[1] !== undefined));
   }
 
   /** The form was submitted: validate, check scope, then request the license (or say why not). */

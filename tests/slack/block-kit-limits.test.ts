@@ -1,6 +1,6 @@
 import { QUESTIONS, VERDICTS, type QuestionId } from '../../src/policy/star-flowchart';
 import { buildLicenseNotice } from '../../src/slack/messages/license-notice';
-import { buildLicenseStatusMessage } from '../../src/slack/messages/license-status';
+import { buildLicenseStatusMessage, buildLicenseStatusTicketMessage } from '../../src/slack/messages/license-status';
 import { buildStarAuditMessage } from '../../src/slack/messages/star-audit';
 import { buildAppHome } from '../../src/slack/views/app-home';
 import {
@@ -575,6 +575,30 @@ describe('buildLicenseStatusMessage', () => {
     const message = buildLicenseStatusMessage('jane@example.com', records(30));
     expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
     expect(JSON.stringify(message.blocks)).toContain('20 older requests not shown');
+  });
+});
+
+describe('buildLicenseStatusTicketMessage', () => {
+  it('respects every message limit with long ticket facts and 30 licenses for other emails', () => {
+    const generated = Array.from({ length: 30 }, (_, i) =>
+      record({ id: `g-${i}`, status: 'generated', email: `${i}${longEmail(250)}` }),
+    );
+    const facts = {
+      ticketId: 123456,
+      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/123456',
+      subject: long(500, 'Subject '),
+      status: 'closed',
+      solvedOrClosed: true,
+      requester: { id: 1, email: longEmail(320) },
+      organization: { id: 2, name: long(255, 'Org ') },
+      notes: [],
+    };
+    const message = buildLicenseStatusTicketMessage({ kind: 'facts', facts }, generated);
+    expect(checkMessage(message)).toEqual([]);
+    expect(brokenControlSequences(message)).toEqual([]);
+    const unread = buildLicenseStatusTicketMessage({ kind: 'unavailable', reason: long(4000, HOSTILE) }, generated);
+    expect(checkMessage(unread)).toEqual([]);
+    expect(brokenControlSequences(unread)).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { openStore, type LicenseRequestRecord, type Store } from '../../src/stor
 import { EmergencyLicenseWorkflow, type LicenseNotifier } from '../../src/workflows/emergency-license';
 import { EmergencyLicenseService, retryWindowProblem } from '../../src/workflows/emergency-license-service';
 import type { Capability, Permissions } from '../../src/workflows/permissions';
+import { licenseWriteKey } from '../../src/workflows/ticket-notes';
 
 /**
  * The emergency-license service without Slack: a real store on a temp dir, the real workflow, an
@@ -419,6 +420,37 @@ describe('EmergencyLicenseService: copies, lookups, prefill', () => {
     const result = await service.lookup(query);
     expect(result.kind).toBe(kind);
     if (result.kind === 'records') expect(result.records).toHaveLength(count as number);
+  });
+
+  it('lookup: the ticket looked up, and each request’s license write only with Zendesk writes configured', async () => {
+    const { service, store, workflow } = setup();
+    const started = await service.submitForm(by(), form());
+    if (started.kind !== 'started') throw new Error(started.kind);
+    await store.ticketWrites.enqueue(
+      { key: licenseWriteKey(started.record.id), ticketUrl: started.record.ticketUrl, kind: 'license', payload: {} },
+      NOW.toJSDate(),
+    );
+    const withWrites = new EmergencyLicenseService({
+      ...repositories(store),
+      workflow,
+      ticketWrites: store.ticketWrites,
+      permissions: permissions(),
+      zendeskBaseUrl: ZENDESK,
+      adapter: 'local',
+      now: () => NOW,
+    });
+    const byTicket = await withWrites.lookup('123456');
+    if (byTicket.kind !== 'records') throw new Error(byTicket.kind);
+    expect(byTicket.ticketUrl).toBe(`${ZENDESK}/agent/tickets/123456`);
+    expect(byTicket.writes.get(started.record.id)?.key).toBe(licenseWriteKey(started.record.id));
+    const byEmail = await withWrites.lookup('jane@example.com');
+    if (byEmail.kind !== 'records') throw new Error(byEmail.kind);
+    expect(byEmail.ticketUrl).toBeUndefined();
+    expect(byEmail.writes.size).toBe(1);
+    // Without Zendesk the store is not asked: nothing was written on a ticket then.
+    const without = await service.lookup('123456');
+    if (without.kind !== 'records') throw new Error(without.kind);
+    expect(without.writes.size).toBe(0);
   });
 
   it('prefill: the ticket as a URL when it parses, the remembered username', async () => {

@@ -699,8 +699,36 @@ async function writeToZendesk(
       await noticeSays(`License not attached to Zendesk ticket ${closed.id}.`);
     },
   );
-  await d.rec.step(group, `/license-status ${attached.id}: the ticket's line`, async (ctx) => {
-    await d.commandAck(ctx, '/license-status', String(attached.id), 'U0ENGINEER', 'command ack: ephemeral answer');
+  await d.rec.step(
+    group,
+    `/license-status ${attached.id}: the ticket's line, then what the ticket says (the license went to its requester)`,
+    async (ctx) => {
+      await d.commandAck(ctx, '/license-status', String(attached.id), 'U0ENGINEER', 'command ack: ephemeral answer');
+    },
+  );
+  const elsewhere = zendesk.addTicket({
+    id: 530013,
+    subject: 'The license email never arrived',
+    requester: { name: 'Fay Buyer', email: 'fay@vandelay.example' },
+    organization: 'Vandelay Industries',
+  });
+  await d.rec.step(
+    group,
+    `Generated for ticket ${elsewhere.id}, for another email than the ticket's requester`,
+    async (ctx) => {
+      await request(ctx, elsewhere.id, 'it-admin@vandelay.example');
+      await noticeSays(`Zendesk ticket ${elsewhere.id}: license attached`);
+    },
+  );
+  await d.rec.step(
+    group,
+    `/license-status ${elsewhere.id}: the ticket's requester is not the license's email: the follow-up says so`,
+    async (ctx) => {
+      await d.commandAck(ctx, '/license-status', String(elsewhere.id), 'U0ENGINEER', 'command ack: ephemeral answer');
+    },
+  );
+  await d.rec.step(group, `/license-status ${closed.id}: the follow-up says the ticket is closed`, async (ctx) => {
+    await d.commandAck(ctx, '/license-status', String(closed.id), 'U0ENGINEER', 'command ack: ephemeral answer');
   });
 }
 

@@ -1,23 +1,11 @@
-import { buildLicenseStatusMessage } from '../../messages/license-status';
+import { buildLicenseStatusMessage, buildLicenseStatusTicketMessage } from '../../messages/license-status';
 import type { AppServices } from '../../services';
+import { lookUpTicket, readableTicket } from '../../zendesk-ticket';
 import type { CommandArgs } from '../args';
-import { licenseWriteKey } from '../../../workflows/ticket-notes';
-import type { LicenseRequestRecord, TicketWrite } from '../../../store';
-
-/** The license writes on the tickets of the shown requests (none without Zendesk credentials). */
-async function licenseWrites(services: AppServices, records: LicenseRequestRecord[]) {
-  const writes = new Map<string, TicketWrite>();
-  if (!services.zendesk) return writes;
-  for (const record of records) {
-    const write = await services.store.ticketWrites.get(licenseWriteKey(record.id));
-    if (write) writes.set(record.id, write);
-  }
-  return writes;
-}
 
 /** `/license-status <ticket or email>`: answers "the customer says the email never arrived". */
 export function licenseStatusCommand(services: AppServices) {
-  return async ({ ack, command }: CommandArgs): Promise<void> => {
+  return async ({ ack, command, respond }: CommandArgs): Promise<void> => {
     // Slack sends a typed email as a mailto link: look up the address itself.
     const query = command.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
     if (!query) {
@@ -36,10 +24,25 @@ export function licenseStatusCommand(services: AppServices) {
       return;
     }
     // The lookup is a local indexed read, fast enough to answer in the ack itself.
-    const writes = await licenseWrites(services, result.records.slice(0, 10));
     await ack({
       response_type: 'ephemeral',
-      ...buildLicenseStatusMessage(query, result.records, result.events, writes),
+      ...buildLicenseStatusMessage(query, result.records, result.events, result.writes),
     });
+    // Zendesk is read only after the ack, within the forms' budget, and answers in a second
+    // ephemeral message: Slack documents replacing an original message from interactions, not a
+    // slash command's ephemeral ack, so the ack stays as it is.
+    const ticket = readableTicket(services.zendesk, result.ticketUrl);
+    if (!ticket || !services.zendesk) return;
+    const lookup = await lookUpTicket(services.zendesk, ticket);
+    if (lookup.kind === 'unavailable') services.logger.info({ reason: lookup.reason }, 'ticket not read from Zendesk');
+    try {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...buildLicenseStatusTicketMessage(lookup, result.records),
+      });
+    } catch (error) {
+      services.logger.warn({ err: (error as Error).message }, 'could not show what the Zendesk ticket says');
+    }
   };
 }
