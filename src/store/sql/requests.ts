@@ -245,6 +245,20 @@ export class LicenseRequests implements LicenseRequestRepository {
     return (await this.queries.findByEmail(email, limit).execute()).map(toRequestRecord);
   }
 
+  async createdSince(since: Date, limit: number): Promise<LicenseRequestRecord[]> {
+    const rows = await this.db
+      .selectFrom('license_requests')
+      .selectAll()
+      // Every status spelled out: the (status, created_at) index then serves the date range.
+      .where('status', 'in', ['pending', 'generated', 'failed', 'refused'])
+      .where('created_at', '>=', iso(since))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(clampLimit(limit))
+      .execute();
+    return rows.map(toRequestRecord);
+  }
+
   async recordDelivery(
     id: string,
     outcome: DeliveryOutcome,
