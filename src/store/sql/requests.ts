@@ -80,6 +80,16 @@ export class LicenseRequests implements LicenseRequestRepository {
         .orderBy('created_at', 'desc')
         .orderBy(this.store.seq, 'desc')
         .limit(clampLimit(limit)),
+    createdSince: (since: Date, limit: number) =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        // Every status spelled out: the (status, created_at) index then serves the date range.
+        .where('status', 'in', ['pending', 'generated', 'failed', 'refused'])
+        .where('created_at', '>=', iso(since))
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(clampLimit(limit)),
   };
 
   /**
@@ -246,17 +256,7 @@ export class LicenseRequests implements LicenseRequestRepository {
   }
 
   async createdSince(since: Date, limit: number): Promise<LicenseRequestRecord[]> {
-    const rows = await this.db
-      .selectFrom('license_requests')
-      .selectAll()
-      // Every status spelled out: the (status, created_at) index then serves the date range.
-      .where('status', 'in', ['pending', 'generated', 'failed', 'refused'])
-      .where('created_at', '>=', iso(since))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(clampLimit(limit))
-      .execute();
-    return rows.map(toRequestRecord);
+    return (await this.queries.createdSince(since, limit).execute()).map(toRequestRecord);
   }
 
   async recordDelivery(
