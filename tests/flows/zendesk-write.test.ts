@@ -4,6 +4,9 @@
  * leaves one note on its ticket, linked to its Slack message; the license file is attached once;
  * the channel notice says what happened on the ticket, also while Zendesk is rate-limiting or down.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   applySubmissionAck,
   type BotUnderTest,
@@ -12,7 +15,7 @@ import {
   startBotUnderTest,
 } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
-import type { JsonObject, RecordedCall } from '../../testkit/fake-slack';
+import { FakeSlack, type JsonObject, type RecordedCall } from '../../testkit/fake-slack';
 import { FakeZendesk, type FakeZendeskComment } from '../../testkit/fake-zendesk';
 import { messageBlockActions, textOf } from '../../testkit/payloads';
 import {
@@ -476,6 +479,58 @@ describe('Zendesk write path (gitlab-issue adapter: failed attempts)', () => {
       `Ref: lr-bot/req-${id}-failed-1`,
     ]);
   }, 20_000);
+});
+
+describe('Zendesk write path (a note its event did not queue)', () => {
+  let zd: FakeZendesk;
+  let fake: FakeSlack;
+  let dataDir: string;
+  beforeAll(async () => {
+    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    await zd.start();
+    fake = new FakeSlack({ logErrors: false });
+    await fake.start();
+    dataDir = mkdtempSync(join(tmpdir(), 'lr-note-repair-e2e-'));
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await zd.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a refusal stored without its note (the bot could not queue one then): the next start writes it, once', async () => {
+    const ticket = zd.addTicket({}).id;
+    // The same store, first without Zendesk: the refusal is stored and nothing is queued for the ticket.
+    const before = await startBotUnderTest({ OUTBOX_POLL_INTERVAL_MS: '50' }, { fake, dataDir });
+    await requestLicense(before, ticket, { email: `admin+${ticket}@customer.example`, prospect: 'yes' }, ENGINEER);
+    const record = await eventually(async () => {
+      const [found] = await before.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
+      expect(found?.status).toBe('refused');
+      return found;
+    });
+    await eventually(() => expect(noticeText(before, ticket).join('\n')).toContain('Prospects are out of scope.'));
+    expect(await before.bot.services.store.ticketWrites.forRequest(record.id)).toEqual([]);
+    await before.stop();
+
+    for (let start = 0; start < 2; start++) {
+      const t = await startBotUnderTest(env(zd), { fake, dataDir });
+      try {
+        const note = await onlyNote(zd, ticket, `req-${record.id}-refused`);
+        expect(note.public).toBe(false);
+        expect(note.body).toContain('- Prospects are out of scope.');
+        expect(note.body).toMatch(PERMALINK);
+        await eventually(async () =>
+          expect(await t.bot.services.store.ticketWrites.get(`req-${record.id}-refused`)).toMatchObject({
+            state: 'done',
+          }),
+        );
+      } finally {
+        await t.stop();
+      }
+    }
+    // Two starts, one note.
+    expect(added(zd, ticket)).toHaveLength(1);
+  });
 });
 
 /** A fake wall clock for the whole bot (only Date is faked; timers stay real), so a test can move it on. */
