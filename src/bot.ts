@@ -45,7 +45,12 @@ import { noticeLinks } from './slack/notice-links';
 import { licenseNoticeKey } from './slack/messages/license-notice';
 import { licenseWriteKey, TicketWriteQueue } from './workflows/ticket-notes';
 import { TicketWriter } from './workflows/ticket-writer';
-import { verdictTicketNote, withTicketNoteEffects, withTicketNotes } from './workflows/ticket-note-events';
+import {
+  TicketNoteRepair,
+  verdictTicketNote,
+  withTicketNoteEffects,
+  withTicketNotes,
+} from './workflows/ticket-note-events';
 
 const AUDIT_POST_TIMEOUT_MS = 15_000;
 
@@ -262,7 +267,13 @@ function composeLeasedWork(deps: {
       })
     : undefined;
   const runner = new JobRunner(
-    [audit, licenseRunner, lifecycle, ...(digest ? [digest] : []), ...(tickets ? [tickets.writer] : [])],
+    [
+      audit,
+      licenseRunner,
+      lifecycle,
+      ...(digest ? [digest] : []),
+      ...(tickets ? [tickets.writer, tickets.repair] : []),
+    ],
     logger.child({ component: 'jobs' }),
   );
   tickets?.startWith(runner);
@@ -313,10 +324,20 @@ function composeTicketWrites(deps: {
     delivery: settings.licenseDelivery,
     now: clock,
   });
+  // A note lost to a crash right after its event is queued at the next start (or within the quarter hour).
+  const repair = new TicketNoteRepair({
+    requests: store.requests,
+    queue,
+    delivery: settings.licenseDelivery,
+    everyMs: 15 * 60_000,
+    logger,
+    now: clock,
+  });
   const personOf = async (slackUserId: string) =>
     (await store.preferences.getPreferences(slackUserId)).gitlabUsername ?? `Slack user ${slackUserId}`;
   return {
     writer,
+    repair,
     queue,
     personOf,
     delivery: settings.licenseDelivery,

@@ -237,6 +237,8 @@ export interface LicenseRequestRepository extends RequestLeases, LicenseCopies {
   claimRetry(id: string, now: Date): Promise<boolean>;
   findByTicket(ticketUrl: string, limit: number): Promise<LicenseRequestRecord[]>;
   findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]>;
+  /** Requests created at or after `since`, oldest first, at most `limit`. */
+  createdSince(since: Date, limit: number): Promise<LicenseRequestRecord[]>;
   /**
    * Records one delivery attempt; returns the updated record. With `owner`, only while that owner
    * still holds the request's lease (the completion of fenced work): otherwise nothing changes

@@ -66,9 +66,13 @@ export class TicketWriteQueue {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** A note about a license request, linked to its channel notice. */
-  async requestNote(record: Pick<LicenseRequestRecord, 'id' | 'ticketUrl'>, event: string, note: TicketNote) {
-    await this.enqueue({
+  /** A note about a license request, linked to its channel notice; true when it was not stored yet. */
+  async requestNote(
+    record: Pick<LicenseRequestRecord, 'id' | 'ticketUrl'>,
+    event: string,
+    note: TicketNote,
+  ): Promise<boolean> {
+    return this.enqueue({
       key: `req-${record.id}-${event}`,
       ticketUrl: record.ticketUrl,
       kind: 'note',
@@ -96,7 +100,9 @@ export class TicketWriteQueue {
     });
   }
 
-  private async enqueue(write: Parameters<TicketWriteRepository['enqueue']>[0]) {
-    if (await this.deps.writes.enqueue(write, this.now())) this.deps.kick();
+  private async enqueue(write: Parameters<TicketWriteRepository['enqueue']>[0]): Promise<boolean> {
+    const stored = await this.deps.writes.enqueue(write, this.now());
+    if (stored) this.deps.kick();
+    return stored;
   }
 }

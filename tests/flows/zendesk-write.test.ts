@@ -4,13 +4,32 @@
  * leaves one note on its ticket, linked to its Slack message; the license file is attached once;
  * the channel notice says what happened on the ticket, also while Zendesk is rate-limiting or down.
  */
-import { type BotUnderTest, LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  applySubmissionAck,
+  type BotUnderTest,
+  LICENSING_CHANNEL,
+  SIGNING_SECRET,
+  startBotUnderTest,
+} from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
-import type { RecordedCall } from '../../testkit/fake-slack';
+import { FakeSlack, type JsonObject, type RecordedCall } from '../../testkit/fake-slack';
 import { FakeZendesk, type FakeZendeskComment } from '../../testkit/fake-zendesk';
-import { messageBlockActions } from '../../testkit/payloads';
-import { messageText, parsedLogs, requestLicense, starCheckVerdict, ticketUrl } from '../../testkit/bot-steps';
+import { messageBlockActions, textOf } from '../../testkit/payloads';
+import {
+  daysAgo,
+  messageText,
+  parsedLogs,
+  postsForTicket,
+  requestLicense,
+  starCheckVerdict,
+  submitView,
+  ticketUrl,
+} from '../../testkit/bot-steps';
 import { postInteraction } from '../../testkit/signed-request';
+import { FakeGitLab } from '../licenses/support/fake-gitlab';
 
 const EMAIL = 'lr-bot@example.com';
 const API_TOKEN = 'zdWr1teT0ken0123456789abcdefABCDEFsecret';
@@ -33,6 +52,16 @@ const added = (zd: FakeZendesk, ticket: number): FakeZendeskComment[] =>
   zd.updates.filter((u) => u.ticketId === ticket).map((u) => u.comment);
 const withRef = (zd: FakeZendesk, ticket: number, ref: RegExp) =>
   added(zd, ticket).filter((c) => c.body.split('\n').some((line) => ref.test(line)));
+/** The one comment on the ticket carrying this idempotency mark (written once, however often it was queued). */
+const onlyNote = (zd: FakeZendesk, ticket: number, key: string) =>
+  eventually(
+    () => {
+      const found = withRef(zd, ticket, new RegExp(`^Ref: lr-bot/${key}$`));
+      expect(found).toHaveLength(1);
+      return found[0];
+    },
+    { timeoutMs: 8000 },
+  );
 
 async function requestIdOf(t: BotUnderTest, ticket: number): Promise<string> {
   const [record] = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
@@ -155,6 +184,85 @@ describe('Zendesk write path (internal-note delivery)', () => {
     expect(note.body).toMatch(/^- .+: .+$/m);
     expect(note.body).toMatch(/Decided by (jdoe|Slack user U0ENGINEER) at /);
     expect(note.body).toMatch(PERMALINK);
+  });
+
+  it('refused: an out-of-scope request (a prospect) leaves one "refused" note with the reason and the link', async () => {
+    const ticket = zd.addTicket({}).id;
+    const { ack } = await requestLicense(
+      t,
+      ticket,
+      { email: `admin+${ticket}@customer.example`, prospect: 'yes' },
+      ENGINEER,
+    );
+    expect(ack.kind).toBe('update');
+    // The refusal is stored after the ack (the modal shows it first).
+    const record = await eventually(async () => {
+      const [found] = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
+      expect(found?.status).toBe('refused');
+      return found;
+    });
+    const reason = record.status === 'refused' ? record.refusalReason : '';
+    expect(reason).toMatch(/prospect/i);
+
+    const note = await onlyNote(zd, ticket, `req-${record.id}-refused`);
+    expect(note.public).toBe(false);
+    expect(note.body).toContain('Emergency trial license refused: the request is outside the emergency scope.');
+    expect(note.body).toContain('Requested by jdoe.');
+    expect(note.body).toContain(`Why:\n- ${reason}`);
+    expect(note.body).toContain('A trial license for this case comes from the L&R team.');
+    expect(note.body).toMatch(PERMALINK);
+    await eventually(async () =>
+      expect(await t.bot.services.store.ticketWrites.get(`req-${record.id}-refused`)).toMatchObject({ state: 'done' }),
+    );
+    // Nothing else: no license, no generated note.
+    expect(added(zd, ticket)).toHaveLength(1);
+  });
+
+  it('overridden: a manager overrides the time window with a justification → an "overridden" note quoting it, then the license and the generated note', async () => {
+    const ticket = zd.addTicket({}).id;
+    // The grace period ended 26 days ago: outside the window, which a manager may override.
+    const { ack } = await requestLicense(
+      t,
+      ticket,
+      { email: `admin+${ticket}@customer.example`, expiration_date: daysAgo(40) },
+      ENGINEER,
+    );
+    const offered = ack.view!;
+    expect(offered.callback_id).toBe('emergency_license_override');
+    const justification = 'Customer production down all weekend;\nL&R away until Monday morning.';
+    const override = applySubmissionAck(t.fake, offered, await submitView(t, offered, { justification }, ENGINEER));
+    expect(override.kind).toBe('update');
+
+    const records = await eventually(async () => {
+      const found = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
+      expect(found.map((r) => r.status).sort()).toEqual(['generated', 'refused']);
+      return found;
+    });
+    const refused = records.find((r) => r.status === 'refused')!;
+    const overridden = records.find((r) => r.status === 'generated')!;
+    expect(overridden.overrideJustification).toBe(
+      'Customer production down all weekend;\nL&R away until Monday morning.',
+    );
+
+    const note = await onlyNote(zd, ticket, `req-${overridden.id}-overridden`);
+    expect(note.public).toBe(false);
+    expect(note.body).toContain('Emergency scope check overridden by jdoe.');
+    expect(note.body).toContain(`The scope check said: ${overridden.scopeSummary}`);
+    expect(note.body).toContain(
+      'Justification:\n  > Customer production down all weekend;\n  > L&R away until Monday morning.',
+    );
+    expect(note.body).toMatch(PERMALINK);
+
+    // The submission the override answered was refused first: that stays on the ticket too.
+    const refusal = await onlyNote(zd, ticket, `req-${refused.id}-refused`);
+    expect(refusal.body).toMatch(PERMALINK);
+    const license = await onlyNote(zd, ticket, `req-${overridden.id}-license`);
+    expect(license.attachments.map((a) => a.file_name)).toEqual([`${overridden.id}.gitlab-license`]);
+    const generated = await onlyNote(zd, ticket, `req-${overridden.id}-generated`);
+    expect(generated.body).toContain('Emergency trial license generated');
+    await onlyNote(zd, ticket, `req-${overridden.id}-reminder`);
+    // One comment per event: refused, overridden, license, generated, reminder.
+    expect(added(zd, ticket)).toHaveLength(5);
   });
 
   it('Zendesk 429 with Retry-After: waits what Zendesk asked, then writes once', async () => {
@@ -285,5 +393,212 @@ describe('without Zendesk credentials', () => {
     await eventually(() => expect(noticeText(t, ticket).at(-1)).toContain('Delivered to'));
     expect(await t.bot.services.store.ticketWrites.forRequest(id)).toEqual([]);
     expect(noticeText(t, ticket).join('\n')).not.toContain('Zendesk ticket');
+  });
+});
+
+describe('Zendesk write path (gitlab-issue adapter: failed attempts)', () => {
+  let t: BotUnderTest;
+  let zd: FakeZendesk;
+  let gitlab: FakeGitLab;
+  beforeAll(async () => {
+    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    await zd.start();
+    gitlab = new FakeGitLab();
+    await gitlab.start();
+    t = await startBotUnderTest(
+      env(zd, {
+        LICENSE_ADAPTER: 'gitlab-issue',
+        GITLAB_URL: gitlab.baseUrl,
+        GITLAB_TOKEN: gitlab.token,
+        GITLAB_PROJECT_ID: String(gitlab.projectId),
+        GITLAB_POLL_INTERVAL_SECONDS: '1',
+        GITLAB_TIMEOUT_MINUTES: '1',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await t.stop();
+    await gitlab.stop();
+    await zd.stop();
+  });
+
+  /** The request's notice as the channel shows it now, once it reads `status`. */
+  const noticeShowing = (ticket: number, status: RegExp) =>
+    eventually(
+      () => {
+        const [post] = postsForTicket(t.fake, ticket);
+        expect(post).toBeDefined();
+        const shown = t.fake.getMessage(LICENSING_CHANNEL, post.response.ts) as JsonObject;
+        expect(textOf(shown.blocks)).toMatch(status);
+        return shown;
+      },
+      { timeoutMs: 8000 },
+    );
+
+  it('each failed attempt leaves one "failed" note with its reason; Retry that fails again leaves a second', async () => {
+    gitlab.scriptNextIssue(
+      FakeGitLab.mechanizerFailure({ reason: 'CustomersDot rejected the email address', afterPolls: 1 }),
+    );
+    const ticket = zd.addTicket({}).id;
+    await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
+    const id = await eventually(() => requestIdOf(t, ticket));
+    const first = await onlyNote(zd, ticket, `req-${id}-failed-0`);
+    expect(first.public).toBe(false);
+    expect(first.body).toContain('Emergency trial license request failed.');
+    expect(first.body).toContain('Requested by jdoe.');
+    expect(first.body).toMatch(/^Reason: .*CustomersDot rejected the email address/m);
+    expect(first.body).toContain('No license was generated.');
+    expect(first.body).toMatch(PERMALINK);
+
+    // Retry from the notice; Mechanizer fails again, for another reason.
+    gitlab.scriptNextIssue(
+      FakeGitLab.mechanizerFailure({ reason: 'CustomersDot is down for maintenance', afterPolls: 1 }),
+    );
+    const shown = await noticeShowing(ticket, /Failed/);
+    const click = await postInteraction(
+      t.baseUrl,
+      SIGNING_SECRET,
+      messageBlockActions({
+        message: shown,
+        channelId: LICENSING_CHANNEL,
+        actionId: 'retry_license',
+        responseUrl: t.fake.responseUrl(`retry-${ticket}`),
+        user: { id: ENGINEER, username: 'jdoe', name: 'jdoe', team_id: 'T0FAKETEAM' } as never,
+      }),
+    );
+    expect(click.status).toBe(200);
+    const second = await onlyNote(zd, ticket, `req-${id}-failed-1`);
+    expect(second.body).toMatch(/^Reason: .*CustomersDot is down for maintenance/m);
+    expect(second.body).toMatch(PERMALINK);
+    await eventually(async () =>
+      expect(await t.bot.services.store.ticketWrites.get(`req-${id}-failed-1`)).toMatchObject({ state: 'done' }),
+    );
+    // One note per failed attempt, and nothing for the retry's pending moment.
+    expect(added(zd, ticket).map((c) => c.body.split('\n').at(-1))).toEqual([
+      `Ref: lr-bot/req-${id}-failed-0`,
+      `Ref: lr-bot/req-${id}-failed-1`,
+    ]);
+  }, 20_000);
+});
+
+describe('Zendesk write path (a note its event did not queue)', () => {
+  let zd: FakeZendesk;
+  let fake: FakeSlack;
+  let dataDir: string;
+  beforeAll(async () => {
+    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    await zd.start();
+    fake = new FakeSlack({ logErrors: false });
+    await fake.start();
+    dataDir = mkdtempSync(join(tmpdir(), 'lr-note-repair-e2e-'));
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await zd.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a refusal stored without its note (the bot could not queue one then): the next start writes it, once', async () => {
+    const ticket = zd.addTicket({}).id;
+    // The same store, first without Zendesk: the refusal is stored and nothing is queued for the ticket.
+    const before = await startBotUnderTest({ OUTBOX_POLL_INTERVAL_MS: '50' }, { fake, dataDir });
+    await requestLicense(before, ticket, { email: `admin+${ticket}@customer.example`, prospect: 'yes' }, ENGINEER);
+    const record = await eventually(async () => {
+      const [found] = await before.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
+      expect(found?.status).toBe('refused');
+      return found;
+    });
+    await eventually(() => expect(noticeText(before, ticket).join('\n')).toContain('Prospects are out of scope.'));
+    expect(await before.bot.services.store.ticketWrites.forRequest(record.id)).toEqual([]);
+    await before.stop();
+
+    for (let start = 0; start < 2; start++) {
+      const t = await startBotUnderTest(env(zd), { fake, dataDir });
+      try {
+        const note = await onlyNote(zd, ticket, `req-${record.id}-refused`);
+        expect(note.public).toBe(false);
+        expect(note.body).toContain('- Prospects are out of scope.');
+        expect(note.body).toMatch(PERMALINK);
+        await eventually(async () =>
+          expect(await t.bot.services.store.ticketWrites.get(`req-${record.id}-refused`)).toMatchObject({
+            state: 'done',
+          }),
+        );
+      } finally {
+        await t.stop();
+      }
+    }
+    // Two starts, one note.
+    expect(added(zd, ticket)).toHaveLength(1);
+  });
+});
+
+/** A fake wall clock for the whole bot (only Date is faked; timers stay real), so a test can move it on. */
+function fakeWallClock() {
+  jest.useFakeTimers({
+    now: new Date(),
+    advanceTimers: true,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+}
+
+describe('Zendesk write path (the trial lapses unresolved)', () => {
+  let t: BotUnderTest;
+  let zd: FakeZendesk;
+  beforeAll(async () => {
+    fakeWallClock();
+    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    await zd.start();
+    t = await startBotUnderTest(env(zd, { LR_TEAM_USERGROUP: 'S0LRTEAM' }));
+  });
+  afterAll(async () => {
+    await t.stop();
+    await zd.stop();
+    jest.useRealTimers();
+  });
+
+  it('one lapse note: the paid features stopped, pushes are not blocked (never "locked"), the L&R team asked, the link', async () => {
+    const ticket = zd.addTicket({}).id;
+    await requestLicense(t, ticket, { email: `admin+${ticket}@customer.example` }, ENGINEER);
+    const record = await eventually(async () => {
+      const [found] = await t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 1);
+      expect(found?.status).toBe('generated');
+      return found;
+    });
+    const expiresOn = record.status === 'generated' ? record.trialExpiresOn : '';
+    await onlyNote(zd, ticket, `req-${record.id}-reminder`);
+
+    // Nobody pressed Resolved: the wall clock reaches the lapse (00:00 UTC on the expiry date).
+    jest.setSystemTime(new Date(`${expiresOn}T00:01:00.000Z`));
+    // The follow-up polls every 30 s: its pass now, as the next poll would run it.
+    await t.bot.services.lifecycle.kick();
+    const lapse = await onlyNote(zd, ticket, `req-${record.id}-lapsed`);
+    expect(lapse.public).toBe(false);
+    expect(lapse.body).toContain(
+      `Emergency trial lapsed unresolved on ${expiresOn}: the trial's paid features have stopped working until a ` +
+        'real license is uploaded. Pushes are not blocked: the trial has no block date.',
+    );
+    expect(lapse.body).toContain('The L&R team was asked in Slack.');
+    expect(lapse.body).not.toMatch(/\block/i);
+    expect(lapse.body).toMatch(PERMALINK);
+
+    // A second pass finds the lapse done: nothing more on the ticket.
+    await t.bot.services.lifecycle.kick();
+    await eventually(async () =>
+      expect(await t.bot.services.store.ticketWrites.get(`req-${record.id}-lapsed`)).toMatchObject({ state: 'done' }),
+    );
+    expect(added(zd, ticket)).toHaveLength(4);
+    expect(withRef(zd, ticket, /-(license|generated|reminder|lapsed)$/)).toHaveLength(4);
   });
 });

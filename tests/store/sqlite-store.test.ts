@@ -352,6 +352,7 @@ describe('scale sanity', () => {
       const plans: Record<string, string[]> = {
         findByTicket: plan(requests.findByTicket('https://support.example.com/requests/7', 10).compile()),
         findByEmail: plan(requests.findByEmail('USER7@customer7.example', 10).compile()),
+        createdSince: plan(requests.createdSince(at(100_000), 500).compile()),
         duplicates: plan(
           store.requests.duplicatesQuery(
             'https://support.example.com/requests/7',

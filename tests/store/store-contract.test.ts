@@ -228,6 +228,28 @@ describe.each(backends)('$name store', (backend) => {
       expect(withOriginalCase?.email).toBe('mixed.case@example.com'); // stored as typed
       expect(await store.requests.findByEmail('nobody@example.com', 10)).toEqual([]);
     });
+
+    it('createdSince: every status created from that instant on, oldest first, within the limit', async () => {
+      const store = await fresh();
+      const made: string[] = [];
+      for (let i = 0; i < 4; i++)
+        made.push((await store.requests.createRequest(input({ ticketUrl: `https://t/${i}` }), at(i * 10))).record.id);
+      const created = await store.requests.createRequest(input({ ticketUrl: 'https://t/9' }), at(40), {
+        refusalReason: 'out of scope',
+      });
+      await store.requests.updateRequest(made[2], { status: 'failed', failureReason: 'x' }, at(41));
+      await store.requests.updateRequest(made[3], { status: 'generated', trialExpiresOn: '2025-03-11' }, at(42));
+
+      const since = await store.requests.createdSince(at(10), 10);
+      expect(since.map((r) => [r.id, r.status])).toEqual([
+        [made[1], 'pending'],
+        [made[2], 'failed'],
+        [made[3], 'generated'],
+        [created.record.id, 'refused'],
+      ]);
+      expect((await store.requests.createdSince(at(10), 2)).map((r) => r.id)).toEqual([made[1], made[2]]);
+      expect(await store.requests.createdSince(at(50), 10)).toEqual([]);
+    });
   });
 
   describe('audit outbox', () => {

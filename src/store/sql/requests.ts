@@ -80,6 +80,16 @@ export class LicenseRequests implements LicenseRequestRepository {
         .orderBy('created_at', 'desc')
         .orderBy(this.store.seq, 'desc')
         .limit(clampLimit(limit)),
+    createdSince: (since: Date, limit: number) =>
+      this.db
+        .selectFrom('license_requests')
+        .selectAll()
+        // Every status spelled out: the (status, created_at) index then serves the date range.
+        .where('status', 'in', ['pending', 'generated', 'failed', 'refused'])
+        .where('created_at', '>=', iso(since))
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(clampLimit(limit)),
   };
 
   /**
@@ -243,6 +253,10 @@ export class LicenseRequests implements LicenseRequestRepository {
 
   async findByEmail(email: string, limit: number): Promise<LicenseRequestRecord[]> {
     return (await this.queries.findByEmail(email, limit).execute()).map(toRequestRecord);
+  }
+
+  async createdSince(since: Date, limit: number): Promise<LicenseRequestRecord[]> {
+    return (await this.queries.createdSince(since, limit).execute()).map(toRequestRecord);
   }
 
   async recordDelivery(
