@@ -9,6 +9,7 @@ import { mrkdwnTexts } from '../../testkit/block-kit';
 import { emergencyForm } from '../../testkit/bot-steps';
 import { eventually } from '../../testkit/eventually';
 import type { JsonObject } from '../../testkit/fake-slack';
+import { unreadableTickets } from '../support/unreadable-tickets';
 import { FakeZendesk } from '../../testkit/fake-zendesk';
 import { slashCommand, textOf } from '../../testkit/payloads';
 
@@ -142,57 +143,22 @@ describe('/license-status with Zendesk: the ticket read after the ack', () => {
     expect(block(message, 'zendesk_license_email')).toBeUndefined();
   });
 
-  it.each([
-    ['404', () => 999_999, /did not find ticket 999999/],
-    [
-      '403',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.forbiddenTickets.add(ticket.id);
-        return ticket.id;
-      },
-      /no permission to read ticket/,
-    ],
-    [
-      '429',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), status: 429, retryAfter: 30 });
-        return ticket.id;
-      },
-      /rate-limiting the bot; try again in 30 s/,
-    ],
-    [
-      '503',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), status: 503 });
-        return ticket.id;
-      },
-      /Zendesk is unavailable right now/,
-    ],
-    [
-      'slow',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), delayMs: 4000 });
-        return ticket.id;
-      },
-      /too slow/,
-    ],
-  ])('Zendesk %s: the ack as always, then one line that the ticket was not read', async (_name, arrange, reason) => {
-    const ticket = arrange();
-    const { ack, responseId } = await licenseStatus(t, String(ticket));
-    expect(ack.response_type).toBe('ephemeral');
-    expect(textOf(ack.blocks as JsonObject[])).toContain('No emergency license requests found');
-    const message = await followUp(t, responseId);
-    expect(message.response_type).toBe('ephemeral');
-    expect(blocksOf(message)).toHaveLength(1);
-    const line = textOf(blocksOf(message));
-    expect(line).toMatch(/^:warning: Not read from Zendesk: /);
-    expect(line).toMatch(reason);
-    expect(line).not.toContain('Fill in the form');
-  });
+  it.each(unreadableTickets(() => zd))(
+    'Zendesk %s: the ack as always, then one line that the ticket was not read',
+    async (_name, arrange, reason) => {
+      const ticket = arrange();
+      const { ack, responseId } = await licenseStatus(t, String(ticket));
+      expect(ack.response_type).toBe('ephemeral');
+      expect(textOf(ack.blocks as JsonObject[])).toContain('No emergency license requests found');
+      const message = await followUp(t, responseId);
+      expect(message.response_type).toBe('ephemeral');
+      expect(blocksOf(message)).toHaveLength(1);
+      const line = textOf(blocksOf(message));
+      expect(line).toMatch(/^:warning: Not read from Zendesk: /);
+      expect(line).toMatch(reason);
+      expect(line).not.toContain('Fill in the form');
+    },
+  );
 
   it('an email is looked up: no Zendesk read, no follow-up, even when its request has a ticket', async () => {
     const ticket = zd.addTicket({ requester: { email: 'mail@hooli.example' } });

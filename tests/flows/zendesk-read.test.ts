@@ -20,6 +20,7 @@ const limitProblems = (view: Parameters<typeof checkView>[0]) =>
   checkView(view).filter((problem) => !problem.includes('mrkdwn bold markup in plain_text'));
 import { eventually } from '../../testkit/eventually';
 import type { JsonObject } from '../../testkit/fake-slack';
+import { unreadableTickets } from '../support/unreadable-tickets';
 import { FakeZendesk, type NewAttachment } from '../../testkit/fake-zendesk';
 import { textOf } from '../../testkit/payloads';
 import { emergencyForm } from '../../testkit/bot-steps';
@@ -165,63 +166,28 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     expect(solvedText).toContain('The ticket is solved.');
   });
 
-  it.each([
-    ['404', () => 999_999, /did not find ticket 999999/],
-    [
-      '403',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.forbiddenTickets.add(ticket.id);
-        return ticket.id;
-      },
-      /no permission to read ticket/,
-    ],
-    [
-      '429',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), status: 429, retryAfter: 30 });
-        return ticket.id;
-      },
-      /rate-limiting the bot; try again in 30 s/,
-    ],
-    [
-      '500',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), status: 503 });
-        return ticket.id;
-      },
-      /Zendesk is unavailable right now/,
-    ],
-    [
-      'slow',
-      () => {
-        const ticket = zd.addTicket({ requester: { email: 'x@acme.example' } });
-        zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), delayMs: 4000 });
-        return ticket.id;
-      },
-      /too slow/,
-    ],
-  ])('Zendesk %s: one line on the form, which still works', async (_name, arrange, reason) => {
-    const ticket = arrange();
-    const started = performance.now();
-    const { updated } = await openAndRead(ticket);
-    // The slow ticket is given up after the read budget (2.5 s), not Zendesk's own timeout.
-    expect(performance.now() - started).toBeLessThan(3500);
-    const lines = blocksOf(updated).filter((b) => b.block_id?.startsWith('zendesk_'));
-    expect(lines).toHaveLength(1);
-    expect(zendeskText(updated)).toMatch(/^:warning: Not read from Zendesk: /);
-    expect(zendeskText(updated)).toMatch(reason);
-    expect(emailPrefill(updated)).toBeUndefined();
-    const ack = applySubmissionAck(
-      t.fake,
-      updated,
-      await t.submit(updated, emergencyForm({ ticket: String(ticket), email: `admin+${ticket}@customer.example` })),
-    );
-    expect(ack.kind).toBe('update');
-    expect(textOf(ack.view as JsonObject)).toMatch(/Generating|License generated/);
-  });
+  it.each(unreadableTickets(() => zd))(
+    'Zendesk %s: one line on the form, which still works',
+    async (_name, arrange, reason) => {
+      const ticket = arrange();
+      const started = performance.now();
+      const { updated } = await openAndRead(ticket);
+      // The slow ticket is given up after the read budget (2.5 s), not Zendesk's own timeout.
+      expect(performance.now() - started).toBeLessThan(3500);
+      const lines = blocksOf(updated).filter((b) => b.block_id?.startsWith('zendesk_'));
+      expect(lines).toHaveLength(1);
+      expect(zendeskText(updated)).toMatch(/^:warning: Not read from Zendesk: /);
+      expect(zendeskText(updated)).toMatch(reason);
+      expect(emailPrefill(updated)).toBeUndefined();
+      const ack = applySubmissionAck(
+        t.fake,
+        updated,
+        await t.submit(updated, emergencyForm({ ticket: String(ticket), email: `admin+${ticket}@customer.example` })),
+      );
+      expect(ack.kind).toBe('update');
+      expect(textOf(ack.view as JsonObject)).toMatch(/Generating|License generated/);
+    },
+  );
 
   it('hostile customer text is shown inert: plain text only, no mention, link or formatting', async () => {
     const hostile = '<!channel> *bold* <https://evil.example|click here> :rotating_light: @here';
