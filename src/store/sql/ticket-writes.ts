@@ -97,14 +97,18 @@ export class TicketWrites implements TicketWriteRepository {
       .map(toTicketWrite);
   }
 
-  /** The write `key` while `owner` still holds its live lease and it is still pending. */
-  private leased(key: string, owner: string, now: Date) {
+  /** The write `key` while it is pending and claimed by `owner` (its lease may have run out). */
+  private owned(key: string, owner: string) {
     return this.db
       .updateTable('ticket_writes')
       .where('key', '=', key)
       .where('state', '=', 'pending')
-      .where('claimed_by', '=', owner)
-      .where('claimed_until', '>', iso(now));
+      .where('claimed_by', '=', owner);
+  }
+
+  /** The write `key` while `owner` still holds its live lease and it is still pending. */
+  private leased(key: string, owner: string, now: Date) {
+    return this.owned(key, owner).where('claimed_until', '>', iso(now));
   }
 
   async renewLease(key: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
@@ -127,24 +131,19 @@ export class TicketWrites implements TicketWriteRepository {
   async markRetry(key: string, owner: string, error: string | undefined, nextAttemptAt: Date): Promise<boolean> {
     // The lease may have run out during a slow attempt: the owner still records its own outcome
     // while nobody else took the write over.
-    const result = await this.db
-      .updateTable('ticket_writes')
+    const result = await this.owned(key, owner)
       .set((eb) => ({
         ...(error !== undefined ? { attempts: eb('attempts', '+', 1), last_error: error } : {}),
         next_attempt_at: iso(nextAttemptAt),
         claimed_by: null,
         claimed_until: null,
       }))
-      .where('key', '=', key)
-      .where('state', '=', 'pending')
-      .where('claimed_by', '=', owner)
       .executeTakeFirst();
     return count(result) === 1;
   }
 
   async markFailed(key: string, owner: string, error: string, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('ticket_writes')
+    const result = await this.owned(key, owner)
       .set((eb) => ({
         state: 'failed',
         attempts: eb('attempts', '+', 1),
@@ -153,9 +152,6 @@ export class TicketWrites implements TicketWriteRepository {
         claimed_by: null,
         claimed_until: null,
       }))
-      .where('key', '=', key)
-      .where('state', '=', 'pending')
-      .where('claimed_by', '=', owner)
       .executeTakeFirst();
     return count(result) === 1;
   }
