@@ -326,7 +326,7 @@ describe.each([
     // The code serves those paths.
     const served = readdirSync(join(root, 'src', 'ops'))
       .map((f) => readFileSync(join(root, 'src', 'ops', f), 'utf8'))
-      .concat(readFileSync(join(root, 'src', 'bot.ts'), 'utf8'))
+      .concat(readFileSync(join(root, 'src', 'composition', 'health-endpoints.ts'), 'utf8'))
       .join('\n');
     for (const path of ['/readyz', '/livez']) expect(served).toContain(`'${path}'`);
   });

@@ -18,6 +18,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['audit'],
   ['workflows'],
   ['slack'],
+  // The composition root's parts: each builds one piece from the layers below; bot.ts calls them in order.
+  ['composition'],
   ['bot', 'tools', 'setup-guide'],
   ['main'],
 ];
@@ -106,6 +108,7 @@ describe('imports of src/', () => {
 
   it('finds the imports it checks (a parser that saw none would pass the tests above)', () => {
     expect(graph.get(join(SRC, 'main.ts'))).toContain(join(SRC, 'bot.ts'));
+    expect(graph.get(join(SRC, 'bot.ts'))).toContain(join(SRC, 'composition/leased-work.ts'));
     expect(graph.get(join(SRC, 'slack/listeners/index.ts'))).toContain(join(SRC, 'slack/listeners/commands/index.ts'));
   });
 });
