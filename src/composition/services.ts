@@ -17,7 +17,11 @@ import type { LeasedWork } from './leased-work';
 /** Who may run what: the user-group authorizer, loudly so when everyone may. */
 export function slackAuthorizer(deps: { app: App; config: Config; logger: Logger }): Authorizer {
   const { logger } = deps;
-  const authz = new Authorizer(deps.app.client, deps.config.authorization, logger.child({ component: 'authz' }));
+  const authz = new Authorizer({
+    client: deps.app.client,
+    settings: deps.config.authorization,
+    logger: logger.child({ component: 'authz' }),
+  });
   if (authz.openMode)
     logger.warn(
       'AUTHORIZATION_MODE=open: EVERYONE in the workspace may run every command and request licenses. Use only ' +
@@ -45,7 +49,11 @@ export function listenerServices(deps: {
     store,
     now: () => DateTime.utc(),
     audit: work.audit,
-    timeZones: new UserTimeZones(deps.app.client, store.preferences, logger.child({ component: 'tz' })),
+    timeZones: new UserTimeZones({
+      client: deps.app.client,
+      store: store.preferences,
+      logger: logger.child({ component: 'tz' }),
+    }),
     authz,
     licenseRunner: work.licenseRunner,
     licenseIntake: new EmergencyLicenseService({

@@ -11,6 +11,9 @@ export type AuthorizationDecision = PermissionDecision;
 
 type GroupCapability = Exclude<Capability, 'see_requests'>;
 
+/** How long one usergroups.users.list may take; a group not read in time reads as unreadable (deny). */
+const LOOKUP_TIMEOUT_MS = 1500;
+
 const CAPABILITY_SETTINGS: Record<
   GroupCapability,
   { groups: keyof Config['authorization']; variable: string; what: string; emptyMeansEveryone: boolean }
@@ -50,20 +53,19 @@ export class Authorizer implements Permissions {
   private readonly lookups = new SingleFlight<CachedGroup>();
   private refreshTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly client: WebClient,
-    private readonly settings: Config['authorization'],
-    private readonly logger: Logger,
-    private readonly lookupTimeoutMs = 1500,
-  ) {}
+  constructor(private readonly deps: { client: WebClient; settings: Config['authorization']; logger: Logger }) {}
 
   get openMode(): boolean {
-    return this.settings.mode === 'open';
+    return this.deps.settings.mode === 'open';
   }
 
   private allGroups(): string[] {
     return [
-      ...new Set([...this.settings.starCheckGroups, ...this.settings.requesterGroups, ...this.settings.overrideGroups]),
+      ...new Set([
+        ...this.deps.settings.starCheckGroups,
+        ...this.deps.settings.requesterGroups,
+        ...this.deps.settings.overrideGroups,
+      ]),
     ];
   }
 
@@ -73,7 +75,7 @@ export class Authorizer implements Permissions {
     const refresh = () => {
       for (const group of this.allGroups()) {
         void this.load(group).catch((error: unknown) =>
-          this.logger.error(
+          this.deps.logger.error(
             { group, error: slackErrorCode(error) },
             'cannot read a configured Slack user group: check the *_USERGROUPS settings',
           ),
@@ -81,7 +83,7 @@ export class Authorizer implements Permissions {
       }
     };
     refresh();
-    this.refreshTimer = setInterval(refresh, Math.max(10_000, (this.settings.cacheSeconds * 1000) / 2));
+    this.refreshTimer = setInterval(refresh, Math.max(10_000, (this.deps.settings.cacheSeconds * 1000) / 2));
     this.refreshTimer.unref();
   }
 
@@ -93,7 +95,7 @@ export class Authorizer implements Permissions {
     if (this.openMode) return { allowed: true };
     if (capability === 'see_requests') return this.checkSeeRequests(userId);
     const setting = CAPABILITY_SETTINGS[capability];
-    const groups = this.settings[setting.groups] as string[];
+    const groups = this.deps.settings[setting.groups] as string[];
     if (groups.length === 0) {
       return setting.emptyMeansEveryone
         ? { allowed: true }
@@ -110,7 +112,7 @@ export class Authorizer implements Permissions {
       return { allowed: true };
     const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
     if (unreadable.length > 0) {
-      this.logger.warn({ capability, unreadable }, 'user group membership could not be read; denying');
+      this.deps.logger.warn({ capability, unreadable }, 'user group membership could not be read; denying');
       return {
         allowed: false,
         reason:
@@ -132,7 +134,11 @@ export class Authorizer implements Permissions {
    */
   private async checkSeeRequests(userId: string): Promise<AuthorizationDecision> {
     const groups = [
-      ...new Set([...this.settings.requesterGroups, ...this.settings.overrideGroups, ...this.settings.starCheckGroups]),
+      ...new Set([
+        ...this.deps.settings.requesterGroups,
+        ...this.deps.settings.overrideGroups,
+        ...this.deps.settings.starCheckGroups,
+      ]),
     ];
     if (groups.length === 0) {
       return {
@@ -149,7 +155,10 @@ export class Authorizer implements Permissions {
       return { allowed: true };
     const unreadable = groups.filter((_, i) => results[i].status === 'rejected');
     if (unreadable.length > 0) {
-      this.logger.warn({ capability: 'see_requests', unreadable }, 'user group membership could not be read; denying');
+      this.deps.logger.warn(
+        { capability: 'see_requests', unreadable },
+        'user group membership could not be read; denying',
+      );
       return {
         allowed: false,
         reason: 'Your membership could not be checked with Slack right now, so requests are not shown. Try again soon.',
@@ -165,7 +174,7 @@ export class Authorizer implements Permissions {
 
   private async fresh(group: string): Promise<CachedGroup> {
     const cached = this.cache.get(group);
-    if (cached && Date.now() - cached.fetchedAt < this.settings.cacheSeconds * 1000) return cached;
+    if (cached && Date.now() - cached.fetchedAt < this.deps.settings.cacheSeconds * 1000) return cached;
     return this.load(group);
   }
 
@@ -178,12 +187,12 @@ export class Authorizer implements Permissions {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`usergroups.users.list timed out after ${this.lookupTimeoutMs} ms`)),
-        this.lookupTimeoutMs,
+        () => reject(new Error(`usergroups.users.list timed out after ${LOOKUP_TIMEOUT_MS} ms`)),
+        LOOKUP_TIMEOUT_MS,
       );
     });
     try {
-      const result = await Promise.race([this.client.usergroups.users.list({ usergroup: group }), timeout]);
+      const result = await Promise.race([this.deps.client.usergroups.users.list({ usergroup: group }), timeout]);
       const entry = { members: new Set(result.users ?? []), fetchedAt: Date.now() };
       this.cache.set(group, entry);
       return entry;

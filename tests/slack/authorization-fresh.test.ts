@@ -22,17 +22,17 @@ describe('Authorizer: see_requests reads membership from a lookup of its own', (
         },
       },
     } as unknown as WebClient;
-    const authorizer = new Authorizer(
+    const authorizer = new Authorizer({
       client,
-      {
+      settings: {
         mode: 'groups',
         starCheckGroups: [],
         requesterGroups: ['S0REQUEST'],
         overrideGroups: [],
         cacheSeconds: 300,
-      } satisfies ConstructorParameters<typeof Authorizer>[1],
-      pino({ level: 'silent' }),
-    );
+      },
+      logger: pino({ level: 'silent' }),
+    });
 
     // A check that may use the cache starts a lookup; before Slack answers, the engineer is removed.
     const earlier = authorizer.check('U0MANAGER', 'request_license');
