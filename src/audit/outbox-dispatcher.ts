@@ -94,16 +94,27 @@ export class OutboxDispatcher implements JobKind {
   private stopped = false;
   private flushing = false;
 
-  constructor(
-    private readonly outbox: AuditOutbox,
-    private readonly sender: AuditSender,
-    private readonly logger: Logger,
-    private readonly options: OutboxDispatcherOptions = DEFAULT_OUTBOX_OPTIONS,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.claimBatch = claimBatchSize(options);
-    this.leaseMs = options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
-    this.everyMs = options.pollIntervalMs;
+  private readonly outbox: AuditOutbox;
+  private readonly sender: AuditSender;
+  private readonly logger: Logger;
+  private readonly options: OutboxDispatcherOptions;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    outbox: AuditOutbox;
+    sender: AuditSender;
+    logger: Logger;
+    options?: OutboxDispatcherOptions;
+    now?: () => Date;
+  }) {
+    this.outbox = deps.outbox;
+    this.sender = deps.sender;
+    this.logger = deps.logger;
+    this.options = deps.options ?? DEFAULT_OUTBOX_OPTIONS;
+    this.now = deps.now ?? (() => new Date());
+    this.claimBatch = claimBatchSize(this.options);
+    this.leaseMs = this.options.leaseMs ?? DEFAULT_OUTBOX_OPTIONS.leaseMs!;
+    this.everyMs = this.options.pollIntervalMs;
   }
 
   /** How often the job runner looks for due entries when nothing kicks the dispatcher. */

@@ -57,11 +57,16 @@ export function composeLeasedWork(deps: {
   // Each audit post is made by one replica: an entry is leased for longer than its post may take,
   // one entry per claim, so a replica dying mid-post holds back only that entry, for ~20 s.
   const auditSendTimeoutMs = Math.max(config.slack.apiTimeoutMs, AUDIT_POST_TIMEOUT_MS);
-  const audit = new OutboxDispatcher(store.outbox, deps.auditSender, logger.child({ component: 'outbox' }), {
-    ...DEFAULT_OUTBOX_OPTIONS,
-    ...config.outbox,
-    sendTimeoutMs: auditSendTimeoutMs,
-    leaseMs: auditSendTimeoutMs + 5_000,
+  const audit = new OutboxDispatcher({
+    outbox: store.outbox,
+    sender: deps.auditSender,
+    logger: logger.child({ component: 'outbox' }),
+    options: {
+      ...DEFAULT_OUTBOX_OPTIONS,
+      ...config.outbox,
+      sendTimeoutMs: auditSendTimeoutMs,
+      leaseMs: auditSendTimeoutMs + 5_000,
+    },
   });
   const lifecycleLogger = logger.child({ component: 'lifecycle' });
   const notice = new LicenseNoticePublisher({

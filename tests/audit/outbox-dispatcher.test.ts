@@ -136,13 +136,13 @@ function setup(
   const store = open(dir);
   const clock = { now: new Date(T0) };
   const sender = new ScriptedSender(clock, opts.behaviour);
-  const dispatcher = new OutboxDispatcher(
-    opts.outbox ? opts.outbox(store) : store.outbox,
+  const dispatcher = new OutboxDispatcher({
+    outbox: opts.outbox ? opts.outbox(store) : store.outbox,
     sender,
-    silent,
-    { ...OPTIONS, ...opts.options },
-    () => clock.now,
-  );
+    logger: silent,
+    options: { ...OPTIONS, ...opts.options },
+    now: () => clock.now,
+  });
   dispatchers.push(dispatcher);
   const advance = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);

@@ -48,7 +48,9 @@ async function replicas(
 ): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
-  const made = senders.map((sender, i) => new OutboxDispatcher(opened[i].outbox, sender, silent, OPTIONS));
+  const made = senders.map(
+    (sender, i) => new OutboxDispatcher({ outbox: opened[i].outbox, sender, logger: silent, options: OPTIONS }),
+  );
   dispatchers.push(...made);
   return { stores: opened, dispatchers: made };
 }

@@ -32,13 +32,18 @@ describe('a second copy of an audit message', () => {
       },
       markOutOfDate: async (_entry, ts, currentTs) => void outOfDate.push({ ts, currentTs }),
     };
-    const dispatcher = new OutboxDispatcher(store.outbox, sender, pino({ level: 'silent' }), {
-      pollIntervalMs: 60_000,
-      batchSize: 5,
-      minBackoffMs: 100,
-      maxBackoffMs: 1000,
-      leaseMs: 10_000,
-      sendTimeoutMs: 1000,
+    const dispatcher = new OutboxDispatcher({
+      outbox: store.outbox,
+      sender,
+      logger: pino({ level: 'silent' }),
+      options: {
+        pollIntervalMs: 60_000,
+        batchSize: 5,
+        minBackoffMs: 100,
+        maxBackoffMs: 1000,
+        leaseMs: 10_000,
+        sendTimeoutMs: 1000,
+      },
     });
     await dispatcher.publish({ key: 'license:1', channel: 'C0LICENSING', text: 'Pending', blocks: [] });
     await dispatcher.kick();
