@@ -248,7 +248,7 @@ const envSchema = variables.superRefine(crossVariableRules, { when: () => true }
     statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
   },
   replica: {
-    /** Names this process in request leases; undefined = derived at start (see bot.ts leaseOwner). */
+    /** Names this process in request leases; undefined = derived at start (see composition/lease-owner.ts). */
     id: e.REPLICA_ID,
     requestLeaseMs: e.REQUEST_LEASE_MS,
   },
