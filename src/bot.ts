@@ -3,7 +3,7 @@ import { createBoltApp, startReceiving } from './composition/bolt-app';
 import { healthEndpoints, startMetricsEndpoint, type StartProgress } from './composition/health-endpoints';
 import { composeLeasedWork, startLeasedWork } from './composition/leased-work';
 import { leaseOwner } from './composition/lease-owner';
-import { licenseAdapter } from './composition/license-adapter';
+import { configuredLicenseAdapter } from './composition/license-adapter';
 import { stopOnce } from './composition/shutdown';
 import { listenerServices, slackAuthorizer } from './composition/services';
 import { outboundSlackClients, slackClientOptions, verifySlackToken } from './composition/slack-clients';
@@ -44,7 +44,7 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const store = await openConfiguredStore({ config, logger });
   const database = describeDatabase(config);
   const owner = leaseOwner(config);
-  const { adapter, licenseWarning, signingKey } = licenseAdapter({ config, logger });
+  const { adapter, licenseWarning, signingKey } = configuredLicenseAdapter({ config, logger });
   const progress: StartProgress = { slackAuthVerified: false, shuttingDown: false };
   const metrics = new BotMetrics(() => store.outbox.backlog());
   const { publicRoutes, detailedHealth } = healthEndpoints({ store, database, signingKey, progress });

@@ -42,7 +42,7 @@ function licenseAdapterFor(config: Config, logger: Logger) {
 export type SigningKeyKind = 'development' | 'configured' | 'n/a';
 
 /** The license adapter the configuration selects, and the warning every hand-over carries with a development key. */
-export function licenseAdapter(deps: { config: Config; logger: Logger }) {
+export function configuredLicenseAdapter(deps: { config: Config; logger: Logger }) {
   const { config, logger } = deps;
   const developmentKey = config.licenseAdapter === 'local' && !config.licenseSigningKeyPath;
   const adapter = licenseAdapterFor(config, logger);
