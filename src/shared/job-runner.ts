@@ -58,14 +58,15 @@ export type JobOutcome<D> =
   | { failed: string };
 
 /** How one claimed job ended, for the kind's own log lines and follow-ups. */
-export type Settled<T, O> = { job: T } & (
+export type Settled<T, O> = { job: T } &
   /** The fence found the lease gone: nothing ran past it, nothing was recorded. */
-  | { ended: 'lost' }
-  /** `run` threw: rescheduled with `backoff()` as a failed attempt. */
-  | { ended: 'threw'; error: string; recorded: boolean; retryAt: Date; retryInMs: number }
-  /** `run` answered; `recorded` is false when the lease was lost before the store took it. */
-  | { ended: 'ran'; outcome: O; recorded: boolean; retryAt?: Date; retryInMs?: number }
-);
+  (
+    | { ended: 'lost' }
+    /** `run` threw: rescheduled with `backoff()` as a failed attempt. */
+    | { ended: 'threw'; error: string; recorded: boolean; retryAt: Date; retryInMs: number }
+    /** `run` answered; `recorded` is false when the lease was lost before the store took it. */
+    | { ended: 'ran'; outcome: O; recorded: boolean; retryAt?: Date; retryInMs?: number }
+  );
 
 export interface LeasedJobKindOptions<T, D, O extends JobOutcome<D>> {
   name: string;

@@ -6,13 +6,7 @@
  * longer) or fails it for good (Zendesk refused it: 403, 404, 422…).
  */
 import type { Logger } from 'pino';
-import {
-  LeasedJobKind,
-  type BackoffBounds,
-  type JobKind,
-  type LeasedJobs,
-  type Settled,
-} from '../shared/job-runner';
+import { LeasedJobKind, type BackoffBounds, type JobKind, type LeasedJobs, type Settled } from '../shared/job-runner';
 import type { LicenseRequestRepository, TicketWrite, TicketWriteRepository } from '../store';
 import { addInternalNote, attachLicense, type ZendeskClient, type ZendeskWriteResult } from '../zendesk';
 import { renderTicketNote, type TicketNote } from './ticket-notes';
