@@ -3,8 +3,10 @@
  * hand-overs, lifecycle jobs, digest runs, the audit outbox) follows one contract: a pass claims
  * the due rows under this process's owner name with a lease, runs each one fenced (work that lost
  * its lease stops before its side effect), and completes it or reschedules it with `backoff()`.
- * The runner owns the single poller that starts those passes, one at a time per kind;
- * LeasedJobKind is that contract for one table of leased jobs.
+ * The runner owns the single poller that starts those passes, one at a time per kind.
+ * LeasedJobKind is that contract as code for one table of leased jobs (ticket writes, lifecycle
+ * jobs); the outbox drain, the license requests in flight and the digest runs keep passes of their
+ * own shape (see README, "One runner for every leased job").
  */
 export interface JobKind {
   /** Names the kind in logs. */
