@@ -39,6 +39,8 @@ export interface LifecycleJobs {
    * statement as the update; SQLite: one immediate transaction).
    */
   claimDue(now: Date, leaseMs: number, owner: string, limit: number): Promise<LifecycleJob[]>;
+  /** Extends `owner`'s live lease on the job (the fence before its effect); false when it was lost. */
+  renewLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
   /** Marks the job done if `owner` still holds its lease; false when the lease was lost. */
   complete(id: string, owner: string, outcome: LifecycleJobOutcome, now: Date): Promise<boolean>;
   /**

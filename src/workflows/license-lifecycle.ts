@@ -68,7 +68,6 @@ export class LicenseLifecycle implements JobKind {
   private stopped = false;
 
   constructor(private readonly options: LicenseLifecycleOptions) {
-    this.everyMs = options.everyMs ?? 30_000;
     const { store, effects } = options;
     // The scheduler fires the Slack effect, then the event is recorded (once per request): a
     // crash in between re-runs the effect (same outbox keys: an update) and records it then.
@@ -91,8 +90,10 @@ export class LicenseLifecycle implements JobKind {
       owner: options.owner,
       leadHours: options.leadHours,
       leaseMs: options.leaseMs,
+      everyMs: options.everyMs,
       logger: options.logger,
     });
+    this.everyMs = this.scheduler.everyMs;
   }
 
   private firedEvent(

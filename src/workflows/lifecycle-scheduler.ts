@@ -1,4 +1,3 @@
-import { backoff } from '../shared/job-runner';
 import { DateTime } from 'luxon';
 import {
   decideJob,
@@ -9,7 +8,14 @@ import {
   type Lateness,
   type LifecycleJobKind,
 } from '../policy/license-lifecycle';
-import type { LifecycleJob, LifecycleJobs, LifecycleRequest, LifecycleRequestReader } from '../store/lifecycle-jobs';
+import { LeasedJobKind, type BackoffBounds, type LeasedJobs, type Settled } from '../shared/job-runner';
+import type {
+  LifecycleJob,
+  LifecycleJobOutcome,
+  LifecycleJobs,
+  LifecycleRequest,
+  LifecycleRequestReader,
+} from '../store/lifecycle-jobs';
 
 export interface LifecycleFireContext {
   /** When the job was due (the lapse: 00:00 UTC on the trial's expiry date). */
@@ -48,8 +54,10 @@ export interface LifecycleSchedulerOptions {
   leaseMs?: number;
   batchSize?: number;
   lateAfterMs?: number;
-  /** Delay before retrying a job whose effect failed, by the number of failures so far. */
-  retryDelayMs?: (attempts: number) => number;
+  /** The backoff before retrying a job whose effect failed (default: 2 minutes, doubling up to an hour). */
+  retry?: BackoffBounds;
+  /** How often the job runner looks for due jobs. */
+  everyMs?: number;
   logger?: LifecycleSchedulerLogger;
 }
 
@@ -63,30 +71,50 @@ export interface LifecycleRunResult {
 }
 
 const MINUTE = 60_000;
-const defaultRetryDelay = (attempts: number) => backoff(attempts, { minMs: MINUTE, maxMs: 60 * MINUTE });
 const silent: LifecycleSchedulerLogger = { info: () => undefined, warn: () => undefined };
+
+/** What one job came to (the lateness of a fired one, why a skipped one was skipped). */
+type JobRun = { done: 'skipped'; detail: string } | { done: 'fired'; lateness: Lateness } | { wait: Date };
+
+/** The lifecycle jobs table behind the job runner's leased-jobs contract. */
+const leasedLifecycleJobs = (jobs: LifecycleJobs): LeasedJobs<LifecycleJob, LifecycleJobOutcome> => ({
+  claimDue: (owner, now, limit, leaseMs) => jobs.claimDue(now, leaseMs, owner, limit),
+  renewLease: (job, owner, now, leaseMs) => jobs.renewLease(job.id, owner, now, leaseMs),
+  complete: (job, owner, outcome, now) => jobs.complete(job.id, owner, outcome, now),
+  reschedule: (job, owner, at, reason, now) => jobs.reschedule(job.id, owner, at, reason, now),
+  attempts: (job) => job.attempts,
+});
 
 /**
  * Runs the reminders and lapses of generated trials. `runOnce` is the whole job (claim what is
- * due, decide against the request as it is now, fire, complete); LicenseLifecycle calls it on its timer.
- * State lives in `jobs`, so a new instance after a restart picks up where the old one stopped,
- * and a job missed while the bot was down fires late, once.
+ * due, decide against the request as it is now, fire fenced, complete); LicenseLifecycle calls it
+ * on its timer. State lives in `jobs`, so a new instance after a restart picks up where the old
+ * one stopped, and a job missed while the bot was down fires late, once.
  */
 export class LifecycleScheduler {
+  readonly everyMs: number;
   private readonly leadHours: number;
-  private readonly leaseMs: number;
-  private readonly batchSize: number;
   private readonly lateAfterMs: number;
-  private readonly retryDelayMs: (attempts: number) => number;
   private readonly logger: LifecycleSchedulerLogger;
+  private readonly kind: LeasedJobKind<LifecycleJob, LifecycleJobOutcome, JobRun>;
 
   constructor(private readonly options: LifecycleSchedulerOptions) {
     this.leadHours = options.leadHours ?? DEFAULT_REMINDER_LEAD_HOURS;
-    this.leaseMs = options.leaseMs ?? 5 * MINUTE;
-    this.batchSize = options.batchSize ?? 20;
     this.lateAfterMs = options.lateAfterMs ?? DEFAULT_LATE_AFTER_MS;
-    this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
     this.logger = options.logger ?? silent;
+    this.everyMs = options.everyMs ?? 30_000;
+    const batchSize = options.batchSize ?? 20;
+    this.kind = new LeasedJobKind({
+      name: 'lifecycle jobs',
+      everyMs: this.everyMs,
+      jobs: leasedLifecycleJobs(options.jobs),
+      owner: options.owner,
+      leaseMs: options.leaseMs ?? 5 * MINUTE,
+      clock: options.clock,
+      batch: { claim: batchSize, perPass: batchSize },
+      retry: options.retry ?? { minMs: 2 * MINUTE, maxMs: 60 * MINUTE },
+      run: (job, fence) => this.runJob(job, fence),
+    });
   }
 
   private now(): DateTime {
@@ -119,63 +147,60 @@ export class LifecycleScheduler {
 
   /** One pass: claims the due jobs and runs them one by one. */
   async runOnce(): Promise<LifecycleRunResult[]> {
-    const claimedAt = this.options.clock();
-    const claimed = await this.options.jobs.claimDue(claimedAt, this.leaseMs, this.options.owner, this.batchSize);
-    const results: LifecycleRunResult[] = [];
-    for (const job of claimed) results.push(await this.runJob(job));
-    return results;
+    return (await this.kind.pass()).map((settled) => this.result(settled));
   }
 
-  private async runJob(job: LifecycleJob): Promise<LifecycleRunResult> {
-    const { jobs, owner } = this.options;
+  private async runJob(job: LifecycleJob, fence: () => Promise<void>): Promise<JobRun> {
+    const request = await this.options.requests.getLifecycleRequest(job.requestId);
+    const now = this.now();
+    if (!request) return { done: 'skipped', detail: 'request_not_found' };
+    const decision = decideJob(
+      { kind: job.kind, dueAt: DateTime.fromISO(job.dueAt, { zone: 'utc' }) },
+      request,
+      now,
+      this.lateAfterMs,
+    );
+    if (decision.action === 'skip') return { done: 'skipped', detail: decision.reason };
+    if (decision.action === 'wait') return { wait: decision.until.toJSDate() };
+    const context: LifecycleFireContext = {
+      dueAt: job.kind === 'lapse' ? decision.lapseAt : DateTime.fromISO(job.dueAt, { zone: 'utc' }),
+      lapseAt: decision.lapseAt,
+      lateness: decision.lateness,
+      now,
+    };
+    await fence();
+    if (job.kind === 'reminder') await this.options.effects.sendReminder(request, context);
+    else await this.options.effects.markLapsed(request, context);
+    return { done: 'fired', lateness: decision.lateness };
+  }
+
+  /** The job's result as the caller reads it, logged. */
+  private result(settled: Settled<LifecycleJob, JobRun>): LifecycleRunResult {
+    const { job } = settled;
     const base = { jobId: job.id, requestId: job.requestId, kind: job.kind };
-    try {
-      const request = await this.options.requests.getLifecycleRequest(job.requestId);
-      const now = this.now();
-      if (!request) {
-        await jobs.complete(job.id, owner, 'skipped', now.toJSDate());
-        return { ...base, result: 'skipped', detail: 'request_not_found' };
-      }
-      const decision = decideJob(
-        { kind: job.kind, dueAt: DateTime.fromISO(job.dueAt, { zone: 'utc' }) },
-        request,
-        now,
-        this.lateAfterMs,
-      );
-      if (decision.action === 'skip') {
-        const completed = await jobs.complete(job.id, owner, 'skipped', now.toJSDate());
-        return { ...base, result: completed ? 'skipped' : 'lease_lost', detail: decision.reason };
-      }
-      if (decision.action === 'wait') {
-        const given = await jobs.reschedule(job.id, owner, decision.until.toJSDate(), undefined, now.toJSDate());
-        return { ...base, result: given ? 'waiting' : 'lease_lost', detail: decision.until.toISO() ?? undefined };
-      }
-      const context: LifecycleFireContext = {
-        dueAt: job.kind === 'lapse' ? decision.lapseAt : DateTime.fromISO(job.dueAt, { zone: 'utc' }),
-        lapseAt: decision.lapseAt,
-        lateness: decision.lateness,
-        now,
-      };
-      if (job.kind === 'reminder') await this.options.effects.sendReminder(request, context);
-      else await this.options.effects.markLapsed(request, context);
-      const completed = await jobs.complete(job.id, owner, 'fired', this.options.clock());
-      // The effect ran but another replica holds the job now: it will find the effect done (idempotent).
-      if (!completed) this.logger.warn({ ...base }, 'lifecycle job lease lost after its effect ran');
-      else
-        this.logger.info(
-          { ...base, late: decision.lateness.late, lateByMs: decision.lateness.byMs },
-          `lifecycle ${job.kind} fired`,
-        );
-      return { ...base, result: completed ? 'fired' : 'lease_lost', lateByMs: decision.lateness.byMs };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const retryAt = new Date(this.options.clock().getTime() + this.retryDelayMs(job.attempts + 1));
+    if (settled.ended === 'lost') {
+      this.logger.warn(base, 'lifecycle job lost its lease before its effect; another replica has it');
+      return { ...base, result: 'lease_lost' };
+    }
+    if (settled.ended === 'threw') {
       this.logger.warn(
-        { ...base, err: message, retryAt: retryAt.toISOString() },
+        { ...base, err: settled.error, retryAt: settled.retryAt.toISOString() },
         'lifecycle job failed; retrying later',
       );
-      await jobs.reschedule(job.id, owner, retryAt, message, this.options.clock()).catch(() => undefined);
-      return { ...base, result: 'failed', detail: message };
+      return { ...base, result: 'failed', detail: settled.error };
     }
+    const { outcome, recorded } = settled;
+    if ('wait' in outcome)
+      return { ...base, result: recorded ? 'waiting' : 'lease_lost', detail: outcome.wait.toISOString() };
+    if (outcome.done === 'skipped')
+      return { ...base, result: recorded ? 'skipped' : 'lease_lost', detail: outcome.detail };
+    // The effect ran but another replica holds the job now: it will find the effect done (idempotent).
+    if (!recorded) this.logger.warn(base, 'lifecycle job lease lost after its effect ran');
+    else
+      this.logger.info(
+        { ...base, late: outcome.lateness.late, lateByMs: outcome.lateness.byMs },
+        `lifecycle ${job.kind} fired`,
+      );
+    return { ...base, result: recorded ? 'fired' : 'lease_lost', lateByMs: outcome.lateness.byMs };
   }
 }

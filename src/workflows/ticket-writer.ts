@@ -6,7 +6,7 @@
  * longer) or fails it for good (Zendesk refused it: 403, 404, 422…).
  */
 import type { Logger } from 'pino';
-import { backoff, type BackoffBounds, type JobKind } from '../shared/job-runner';
+import { LeasedJobKind, type BackoffBounds, type JobKind, type LeasedJobs, type Settled } from '../shared/job-runner';
 import type { LicenseRequestRepository, TicketWrite, TicketWriteRepository } from '../store';
 import { addInternalNote, attachLicense, type ZendeskClient, type ZendeskWriteResult } from '../zendesk';
 import { renderTicketNote, type TicketNote } from './ticket-notes';
@@ -39,63 +39,88 @@ export interface TicketWriterDeps {
 /** Writes per pass at most: one at a time, each under a fresh lease. */
 const MAX_PER_PASS = 50;
 
+/** What one write came to; a retry or a refusal says which kind of failure. */
+type WriteOutcome =
+  | { done: 'now' | 'already' }
+  | { wait: Date }
+  | { retry: string; notBeforeMs: number; failureKind: string }
+  | { failed: string; failureKind: string };
+
+/** The ticket writes table behind the job runner's leased-jobs contract. */
+const leasedWrites = (writes: TicketWriteRepository): LeasedJobs<TicketWrite, 'now' | 'already'> => ({
+  claimDue: (owner, now, limit, leaseMs) => writes.claimDue(owner, now, limit, leaseMs),
+  renewLease: (write, owner, now, leaseMs) => writes.renewLease(write.key, owner, now, leaseMs),
+  complete: (write, owner, written, now) => writes.markDone(write.key, owner, written, now),
+  reschedule: (write, owner, at, reason) => writes.markRetry(write.key, owner, reason, at),
+  fail: (write, owner, reason, now) => writes.markFailed(write.key, owner, reason, now),
+  attempts: (write) => write.attempts,
+});
+
 export class TicketWriter implements JobKind {
   readonly name = 'zendesk ticket writes';
   readonly everyMs: number;
   private readonly now: () => Date;
+  private readonly kind: LeasedJobKind<TicketWrite, 'now' | 'already', WriteOutcome>;
 
   constructor(private readonly deps: TicketWriterDeps) {
     this.everyMs = deps.everyMs;
     this.now = deps.now ?? (() => new Date());
+    this.kind = new LeasedJobKind({
+      name: this.name,
+      everyMs: this.everyMs,
+      jobs: leasedWrites(deps.writes),
+      owner: deps.owner,
+      leaseMs: deps.leaseMs,
+      clock: this.now,
+      batch: { claim: 1, perPass: MAX_PER_PASS },
+      retry: deps.retry,
+      run: (write, fence) => this.run(write, fence),
+      settled: (settled) => this.settled(settled),
+    });
   }
 
+  /** Runs the due writes; returns how many it took up. */
   async pass(): Promise<number> {
-    let done = 0;
-    for (let i = 0; i < MAX_PER_PASS; i++) {
-      const [write] = await this.deps.writes.claimDue(this.deps.owner, this.now(), 1, this.deps.leaseMs);
-      if (!write) break;
-      await this.run(write);
-      done++;
-    }
-    return done;
+    return (await this.kind.pass()).length;
   }
 
-  private async run(write: TicketWrite): Promise<void> {
-    const { writes, owner, leaseMs } = this.deps;
+  private async run(write: TicketWrite, fence: () => Promise<void>): Promise<WriteOutcome> {
     const noticeUrl = await this.noticeUrl(write);
-    if (noticeUrl === 'wait') {
-      await writes.markRetry(write.key, owner, undefined, this.later(this.deps.retry.minMs));
-      return;
-    }
-    if (!(await writes.renewLease(write.key, owner, this.now(), leaseMs))) {
-      this.deps.logger.warn({ key: write.key }, 'ticket write lost its lease before writing; another process has it');
-      return;
-    }
+    if (noticeUrl === 'wait') return { wait: new Date(this.now().getTime() + this.deps.retry.minMs) };
+    await fence();
     const result = await this.write(write, noticeUrl.url);
-    if (result.ok) {
-      await writes.markDone(write.key, owner, result.written, this.now());
-      this.deps.logger.info(
-        { key: write.key, written: result.written, attempts: write.attempts + 1 },
-        'ticket updated',
+    if (result.ok) return { done: result.written };
+    if (!result.failure.retryable) return { failed: result.reason, failureKind: result.failure.kind };
+    const retryAfterMs = (result.failure.retryAfterSeconds ?? 0) * 1000;
+    return { retry: result.reason, notBeforeMs: retryAfterMs, failureKind: result.failure.kind };
+  }
+
+  private async settled(settled: Settled<TicketWrite, WriteOutcome>): Promise<void> {
+    const { job: write } = settled;
+    const { logger } = this.deps;
+    if (settled.ended === 'lost') {
+      logger.warn({ key: write.key }, 'ticket write lost its lease before writing; another process has it');
+      return;
+    }
+    if (settled.ended === 'threw') {
+      logger.warn(
+        { key: write.key, attempts: write.attempts + 1, err: settled.error, retryInMs: settled.retryInMs },
+        'ticket write failed; will retry',
       );
-    } else if (result.failure.retryable) {
-      const retryAfterMs = (result.failure.retryAfterSeconds ?? 0) * 1000;
-      const delayMs = Math.max(backoff(write.attempts, this.deps.retry), retryAfterMs);
-      await writes.markRetry(write.key, owner, result.reason, this.later(delayMs));
-      this.deps.logger.warn(
-        { key: write.key, attempts: write.attempts + 1, kind: result.failure.kind, retryInMs: delayMs },
+      return;
+    }
+    const { outcome } = settled;
+    if ('wait' in outcome) return;
+    if ('done' in outcome)
+      logger.info({ key: write.key, written: outcome.done, attempts: write.attempts + 1 }, 'ticket updated');
+    else if ('retry' in outcome)
+      logger.warn(
+        { key: write.key, attempts: write.attempts + 1, kind: outcome.failureKind, retryInMs: settled.retryInMs },
         'ticket not updated yet; will retry',
       );
-    } else {
-      await writes.markFailed(write.key, owner, result.reason, this.now());
-      this.deps.logger.warn({ key: write.key, kind: result.failure.kind }, 'ticket update refused by Zendesk');
-    }
-    const changed = result.ok || !result.failure.retryable || write.attempts === 0;
+    else logger.warn({ key: write.key, kind: outcome.failureKind }, 'ticket update refused by Zendesk');
+    const changed = !('retry' in outcome) || write.attempts === 0;
     if (write.kind === 'license' && write.requestId && changed) await this.deps.licenseWriteChanged?.(write.requestId);
-  }
-
-  private later(ms: number): Date {
-    return new Date(this.now().getTime() + ms);
   }
 
   /** The notice's link; `wait` while it is not posted and the wait is not over. */

@@ -117,6 +117,17 @@ describe.each(backends)('$name lifecycle repository', (backend) => {
       expect(await store.lifecycle.complete('r1:lapse', 'b', 'fired', at(3))).toBe(true);
     });
 
+    it('renews the lease only for its live holder: the fence before the effect', async () => {
+      await store.lifecycle.schedule({ requestId: 'r1', kind: 'reminder', dueAt: at(0) }, T0);
+      await store.lifecycle.claimDue(at(1), LEASE, 'a', 10);
+      expect(await store.lifecycle.renewLease('r1:reminder', 'b', at(1), LEASE)).toBe(false);
+      expect(await store.lifecycle.renewLease('r1:reminder', 'a', at(1.5), LEASE)).toBe(true);
+      // Renewed until 2.5: not free at 2 (the claim's own lease would have ended then).
+      expect(await store.lifecycle.claimDue(at(2), LEASE, 'b', 10)).toEqual([]);
+      await store.lifecycle.claimDue(at(3), LEASE, 'b', 10);
+      expect(await store.lifecycle.renewLease('r1:reminder', 'a', at(3), LEASE)).toBe(false);
+    });
+
     it('reschedule counts failures, keeps the last error and releases the lease', async () => {
       await store.lifecycle.schedule({ requestId: 'r1', kind: 'reminder', dueAt: at(0) }, T0);
       await store.lifecycle.claimDue(at(1), LEASE, 'a', 10);

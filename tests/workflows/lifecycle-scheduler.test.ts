@@ -246,9 +246,32 @@ describe('LifecycleScheduler', () => {
     ]);
   });
 
+  test('a replica whose lease ran out before the effect sends nothing; the replica holding it sends once', async () => {
+    const w = world();
+    const request = w.add();
+    await w.scheduler().track(request);
+    w.setNow(REMINDER_DUE);
+    const slow = w.scheduler('replica-a', {
+      leaseMs: 5 * MINUTE,
+      requests: {
+        // Replica A stalls past its lease while reading; replica B claims the job meanwhile.
+        getLifecycleRequest: async () => {
+          w.advance(5 * MINUTE);
+          await w.jobs.claimDue(new Date('2026-11-29T00:05:00.000Z'), 5 * MINUTE, 'replica-b', 10);
+          return request;
+        },
+      },
+    });
+    expect((await slow.runOnce()).map((r) => r.result)).toEqual(['lease_lost']);
+    expect(w.fired).toEqual([]);
+    w.advance(5 * MINUTE);
+    expect((await w.scheduler('replica-b').runOnce()).map((r) => r.result)).toEqual(['fired']);
+    expect(w.fired).toHaveLength(1);
+  });
+
   test('a failed effect is retried later with a backoff, then sent once', async () => {
     const w = world();
-    const s = w.scheduler('replica-a', { retryDelayMs: (attempts) => attempts * MINUTE });
+    const s = w.scheduler('replica-a', { retry: { minMs: MINUTE, maxMs: 60 * MINUTE } });
     await s.track(w.add());
     w.setNow(REMINDER_DUE);
     w.failNextEffects(2);

@@ -68,6 +68,13 @@ export class Lifecycle implements LifecycleRepository {
       .where('lease_until', '>', iso(now));
   }
 
+  async renewLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const result = await this.leased(id, owner, now)
+      .set({ lease_until: until(now, leaseMs) })
+      .executeTakeFirst();
+    return count(result) === 1;
+  }
+
   async complete(id: string, owner: string, outcome: LifecycleJobOutcome, now: Date): Promise<boolean> {
     const result = await this.leased(id, owner, now)
       .set({ done_at: iso(now), outcome, lease_owner: null, lease_until: null })

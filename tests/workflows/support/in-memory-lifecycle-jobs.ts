@@ -58,6 +58,13 @@ export class InMemoryLifecycleJobs implements LifecycleJobs {
     return row;
   }
 
+  async renewLease(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const row = this.held(id, owner, now);
+    if (!row) return false;
+    row.leaseUntil = now.getTime() + leaseMs;
+    return true;
+  }
+
   async complete(id: string, owner: string, outcome: LifecycleJobOutcome, now: Date): Promise<boolean> {
     const row = this.held(id, owner, now);
     if (!row) return false;
