@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
-import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../store/types';
+import type { GeneratedLicenseRequest, LicenseCopy, LicenseRequestRecord } from '../store/types';
 import type { DeliverOptions, LicenseNotifier } from '../workflows/emergency-license';
 import type { LicenseNoticePublisher } from './license-notice-publisher';
-import { buildCopySentLine, licenseNoticeKey } from './messages/license-notice';
+import { buildCopyGivenUpLine, buildCopySentLine, licenseNoticeKey } from './messages/license-notice';
 import { readerDateOfIso } from './messages/reader-date';
 import { escapeMrkdwn, link } from './mrkdwn';
 
@@ -17,7 +17,7 @@ export interface SlackLicenseNotifierDeps {
   client: WebClient;
   /** The channel notice's one writer. */
   notice: Pick<LicenseNoticePublisher, 'publish'>;
-  /** Thread lines (a copy was sent). */
+  /** Thread lines (a copy was sent, or given up). */
   audit: Pick<OutboxDispatcher, 'publish'>;
   licensingChannel: string;
   logger: Logger;
@@ -62,6 +62,16 @@ export class SlackLicenseNotifier implements LicenseNotifier {
       channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
       ...buildCopySentLine(toSlackId),
+    });
+  }
+
+  /** A line in the request's thread, mentioning whoever asked for the copy: it never came, and where the license is. */
+  async copyGivenUp(record: GeneratedLicenseRequest, copy: LicenseCopy): Promise<void> {
+    await this.options.audit.publish({
+      key: `${licenseNoticeKey(record)}:copy:${copy.id}:given-up`,
+      channel: this.options.licensingChannel,
+      threadOfKey: licenseNoticeKey(record),
+      ...buildCopyGivenUpLine(record, copy),
     });
   }
 

@@ -16,6 +16,7 @@ import type {
   DeliveryOutcome,
   GeneratedLicenseRequest,
   IssuedTo,
+  LicenseCopy,
   LicenseRequestInput,
   LicenseRequestRecord,
   LicenseRequestRepository,
@@ -97,6 +98,11 @@ export interface LicenseNotifier {
    * `copyId` names the stored copy, so that saying it again after a crash says it once.
    */
   copySent?(record: LicenseRequestRecord, toSlackId: string, copyId?: string): Promise<void>;
+  /**
+   * A copy's hand-over was given up: tell whoever asked for it, in the request's thread, where the
+   * license still is (as the notice does when the first delivery is given up). Keyed by the copy.
+   */
+  copyGivenUp?(record: GeneratedLicenseRequest, copy: LicenseCopy): Promise<void>;
 }
 
 export interface DeliverOptions {
@@ -540,7 +546,8 @@ export class EmergencyLicenseWorkflow implements JobKind {
 
   /**
    * One hand-over of a copy under the copy's lease, fenced and recorded like the first delivery;
-   * then the line in the request's thread (keyed by the copy, so a repeat says it once).
+   * then the line in the request's thread, once it arrived or was given up (keyed by the copy, so
+   * a repeat says it once).
    */
   private async deliverCopyOnce(copyId: string, lease: HeldLease): Promise<void> {
     const copy = await this.store.getCopy(copyId);
@@ -568,6 +575,17 @@ export class EmergencyLicenseWorkflow implements JobKind {
       },
       lease,
     );
+    if (updated?.delivery.status === 'failed') {
+      await this.notifier
+        .copyGivenUp?.(record, updated)
+        .catch((error: unknown) =>
+          this.logger.error(
+            { requestId: record.id, copyId, error: (error as Error).message },
+            'license copy given up, and the line in its thread could not be queued',
+          ),
+        );
+      return;
+    }
     if (updated?.delivery.status !== 'delivered') return;
     await this.notifier
       .copySent?.(record, copy.toSlackId, copyId)

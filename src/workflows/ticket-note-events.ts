@@ -93,7 +93,8 @@ export function withTicketNotes(
   const queued = queuer(logger);
   return {
     // Methods, not a spread: the notifier is a class instance (its methods live on the prototype).
-    copySent: (record, toSlackId) => notifier.copySent?.(record, toSlackId) ?? Promise.resolve(),
+    copySent: (record, toSlackId, copyId) => notifier.copySent?.(record, toSlackId, copyId) ?? Promise.resolve(),
+    copyGivenUp: (record, copy) => notifier.copyGivenUp?.(record, copy) ?? Promise.resolve(),
     recordChanged: async (record) => {
       await notifier.recordChanged(record);
       const outcome = outcomeNote(record, delivery);

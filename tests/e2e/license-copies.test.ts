@@ -2,12 +2,22 @@
  * Issue 18: "Send me the license" copies go through the same durable hand-over as the first
  * delivery. Through the real Bolt app against the fake Slack: the click is answered at once
  * ("on its way", never "in your DMs"), the copy is stored and sent by the leased job runner,
- * retried when Slack's files API fails, and a click Slack delivers twice makes one copy; someone
- * who may not request licenses is refused in the answer and gets nothing.
+ * retried when Slack's files API fails, given up after 12 failures with a line in the request's
+ * thread that tells whoever clicked where the license still is (as the notice does for the first
+ * delivery), and a click Slack delivers twice makes one copy; someone who may not request licenses
+ * is refused in the answer and gets nothing.
  * The kill in the middle of a copy's send is in crash-recovery.test.ts (a child process).
  */
 import { LICENSING_CHANNEL, SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from '../../testkit/bot-under-test';
-import { acceptedChannelPosts, requestLicense, sendMeTheLicenseClick, sleep, ticketUrl } from '../../testkit/bot-steps';
+import {
+  acceptedChannelPosts,
+  messageText,
+  postsForTicket,
+  requestLicense,
+  sendMeTheLicenseClick,
+  sleep,
+  ticketUrl,
+} from '../../testkit/bot-steps';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type RecordedCall } from '../../testkit/fake-slack';
 import { postInteraction } from '../../testkit/signed-request';
@@ -140,6 +150,49 @@ describe('"Send me the license file": a durable, fenced copy', () => {
     await sleep(500);
     expect(dmsFor(ticket, asker)).toHaveLength(2);
     report(`3 deliveries of 2 clicks → ${dmsFor(ticket, asker).length} copies`);
+  });
+
+  it('Slack cannot open the DM, 12 times → the copy is given up, and its thread says so to whoever clicked', async () => {
+    const ticket = 96031;
+    const record = await generated(ticket);
+    const asker = 'U0ASKER6';
+    const notice = postsForTicket(fake, ticket).find((c) => !c.args.thread_ts);
+    expect(notice).toBeDefined();
+    const opensFor = () => fake.callsTo('conversations.open').filter((c) => c.args.users === asker);
+    fake.fail('conversations.open', { error: 'internal_error', times: Infinity });
+    try {
+      await click(sendMeTheLicenseClick(fake, record.id, asker, 'copy-given-up'));
+      expect(await answer('copy-given-up')).toMatch(/on its way/);
+      const line = await eventually(
+        () => {
+          const lines = acceptedChannelPosts(fake).filter(
+            (c) => c.args.thread_ts === notice!.response.ts && String(c.args.text).includes(`<@${asker}>`),
+          );
+          expect(lines).toHaveLength(1);
+          return lines[0];
+        },
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      expect(opensFor()).toHaveLength(12);
+      expect(opensFor().every((c) => c.response.ok === false)).toBe(true);
+      // The first delivery's give-up words, for the one who clicked: where the license still is.
+      expect(messageText(line)).toMatch(
+        /\*Not delivered\* to <@U0ASKER6>: gave up after 12 attempts \(internal_error\)/,
+      );
+      expect(messageText(line)).toMatch(/use \/license-status to send a copy/);
+      await sleep(500); // several runner passes: no 13th attempt, no second line
+      expect(opensFor()).toHaveLength(12);
+      expect(
+        acceptedChannelPosts(fake).filter(
+          (c) => c.args.thread_ts === notice!.response.ts && String(c.args.text).includes(`<@${asker}>`),
+        ),
+      ).toHaveLength(1);
+      expect(dmsFor(ticket, asker)).toHaveLength(0);
+      expect(t.logs.filter((l) => l.includes('license copy given up'))).toHaveLength(1);
+      report(`conversations.open fails every time → ${opensFor().length} attempts, then 1 line in the thread`);
+    } finally {
+      fake.clearFaults();
+    }
   });
 
   it('a request without a generated license: the answer says so and nothing is stored or sent', async () => {

@@ -16,13 +16,12 @@ import { type BotUnderTest, signedSender } from '../../testkit/bot-under-test';
 import { type ChildBot, childEnv, childLogs, killAllChildBots, spawnBot } from '../../testkit/child-bot';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack } from '../../testkit/fake-slack';
-import { FakeZendesk } from '../../testkit/fake-zendesk';
+import type { FakeZendesk } from '../../testkit/fake-zendesk';
 import { freePort, requestLicense, starCheckVerdict, ticketUrl } from '../../testkit/bot-steps';
 import { usePostgres } from '../support/postgres';
+import { newFakeZendesk, zendeskEnv } from '../zendesk/support/zendesk-under-test';
 
 const report = (line: string) => process.stdout.write(`[zendesk-faults] ${line}\n`);
-const EMAIL = 'lr-bot@example.com';
-const API_TOKEN = 'zdFaultT0ken0123456789abcdefABCDEFsecret';
 const postgres = usePostgres();
 
 describe('Zendesk ticket writes under faults', () => {
@@ -33,7 +32,7 @@ describe('Zendesk ticket writes under faults', () => {
   beforeAll(async () => {
     fake = new FakeSlack({ logErrors: false });
     await fake.start();
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    zd = newFakeZendesk();
     await zd.start();
   });
   afterEach(async () => {
@@ -62,9 +61,7 @@ describe('Zendesk ticket writes under faults', () => {
       childEnv(
         { apiUrl: fake.apiUrl, port, dataDir },
         {
-          ZENDESK_API_URL: zd.apiUrl,
-          ZENDESK_EMAIL: EMAIL,
-          ZENDESK_API_TOKEN: API_TOKEN,
+          ...zendeskEnv(zd),
           OUTBOX_POLL_INTERVAL_MS: '100',
           OUTBOX_MIN_BACKOFF_MS: '100',
           OUTBOX_MAX_BACKOFF_MS: '1000',

@@ -4,17 +4,15 @@
  * stored requests come in the ack, unchanged; what the ticket says follows in a second ephemeral
  * message. Every Zendesk failure is one line; an email lookup or a bot without Zendesk reads nothing.
  */
-import { applySubmissionAck, type BotUnderTest, startInProcessBot } from '../../testkit/bot-under-test';
+import { applySubmissionAck, type BotUnderTest } from '../../testkit/bot-under-test';
 import { mrkdwnTexts } from '../../testkit/block-kit';
 import { emergencyForm } from '../../testkit/bot-steps';
 import { eventually } from '../../testkit/eventually';
 import type { JsonObject } from '../../testkit/fake-slack';
 import { unreadableTickets } from '../support/unreadable-tickets';
-import { FakeZendesk } from '../../testkit/fake-zendesk';
+import { useBotWithZendesk } from '../zendesk/support/zendesk-under-test';
 import { slashCommand, textOf } from '../../testkit/payloads';
 
-const EMAIL = 'lr-bot@example.com';
-const API_TOKEN = 'zdTok3nS3cretValue0123456789abcdefABCDEF';
 const ticketUrl = (id: number) => `https://gitlab.zendesk.com/agent/tickets/${id}`;
 
 type Block = { block_id?: string; type: string; elements?: JsonObject[] };
@@ -40,21 +38,7 @@ async function followUp(t: BotUnderTest, responseId: string): Promise<JsonObject
 }
 
 describe('/license-status with Zendesk: the ticket read after the ack', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    t = await startInProcessBot({
-      ZENDESK_API_URL: zd.apiUrl,
-      ZENDESK_EMAIL: EMAIL,
-      ZENDESK_API_TOKEN: API_TOKEN,
-    });
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ transport: 'in-process' });
   beforeEach(() => zd.clearFaults());
 
   /** A license generated through the form for `email` on the ticket. */
@@ -201,18 +185,7 @@ describe('/license-status with Zendesk: the ticket read after the ack', () => {
 });
 
 describe('/license-status without Zendesk credentials', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    // The API URL alone (no token) configures no Zendesk.
-    t = await startInProcessBot({ ZENDESK_API_URL: zd.apiUrl });
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ credentials: false, transport: 'in-process' });
 
   it('the answer is today’s ack only: no Zendesk call, no follow-up', async () => {
     zd.addTicket({ id: 4242, requester: { email: 'ada@acme.example' } });

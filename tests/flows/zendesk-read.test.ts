@@ -4,12 +4,7 @@
  * updated with what the ticket says; every Zendesk failure leaves one line and a form that works.
  */
 import { DateTime } from 'luxon';
-import {
-  applySubmissionAck,
-  type BotUnderTest,
-  LICENSING_CHANNEL,
-  startInProcessBot,
-} from '../../testkit/bot-under-test';
+import { applySubmissionAck, LICENSING_CHANNEL } from '../../testkit/bot-under-test';
 import { checkView, mrkdwnTexts } from '../../testkit/block-kit';
 
 /**
@@ -21,12 +16,11 @@ const limitProblems = (view: Parameters<typeof checkView>[0]) =>
 import { eventually } from '../../testkit/eventually';
 import type { JsonObject } from '../../testkit/fake-slack';
 import { unreadableTickets } from '../support/unreadable-tickets';
-import { FakeZendesk, type NewAttachment } from '../../testkit/fake-zendesk';
+import type { NewAttachment } from '../../testkit/fake-zendesk';
+import { useBotWithZendesk } from '../zendesk/support/zendesk-under-test';
 import { textOf } from '../../testkit/payloads';
 import { emergencyForm } from '../../testkit/bot-steps';
 
-const EMAIL = 'lr-bot@example.com';
-const API_TOKEN = 'zdTok3nS3cretValue0123456789abcdefABCDEF';
 const png = (name: string): NewAttachment => ({ file_name: name, content_type: 'image/png', size: 2048 });
 
 type Block = { block_id?: string; type: string; element?: { initial_value?: string }; elements?: JsonObject[] };
@@ -43,21 +37,7 @@ function formWithoutEmail(ticket: number): Record<string, never> {
 }
 
 describe('Zendesk read path: the emergency form from the ticket', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    t = await startInProcessBot({
-      ZENDESK_API_URL: zd.apiUrl,
-      ZENDESK_EMAIL: EMAIL,
-      ZENDESK_API_TOKEN: API_TOKEN,
-    });
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ transport: 'in-process' });
   beforeEach(() => {
     t.fake.reset();
     zd.clearFaults();
@@ -334,18 +314,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
 });
 
 describe('without Zendesk credentials', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    // The API URL alone (no token) configures no Zendesk.
-    t = await startInProcessBot({ ZENDESK_API_URL: zd.apiUrl });
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ credentials: false, transport: 'in-process' });
 
   it('the form is exactly today’s: no Zendesk call, no update, nothing prefilled', async () => {
     zd.addTicket({ id: 4242, requester: { email: 'ada@acme.example' } });

@@ -16,7 +16,7 @@ import {
 } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 import { FakeSlack, type JsonObject, type RecordedCall } from '../../testkit/fake-slack';
-import { FakeZendesk, type FakeZendeskComment } from '../../testkit/fake-zendesk';
+import type { FakeZendesk, FakeZendeskComment } from '../../testkit/fake-zendesk';
 import { messageBlockActions, textOf } from '../../testkit/payloads';
 import {
   daysAgo,
@@ -30,16 +30,13 @@ import {
 } from '../../testkit/bot-steps';
 import { postInteraction } from '../../testkit/signed-request';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
+import { API_TOKEN, newFakeZendesk, useBotWithZendesk, zendeskEnv } from '../zendesk/support/zendesk-under-test';
 
-const EMAIL = 'lr-bot@example.com';
-const API_TOKEN = 'zdWr1teT0ken0123456789abcdefABCDEFsecret';
 const ENGINEER = 'U0ENGINEER';
 const PERMALINK = /^Slack notice: http:\/\/127\.0\.0\.1:\d+\/archives\/C0LICENSING\/p\d+$/m;
 
-const env = (zd: FakeZendesk, extra: Record<string, string> = {}) => ({
-  ZENDESK_API_URL: zd.apiUrl,
-  ZENDESK_EMAIL: EMAIL,
-  ZENDESK_API_TOKEN: API_TOKEN,
+/** The settings besides ZENDESK_*: a reminder due at once, a fast outbox. */
+const settings = (extra: Record<string, string> = {}) => ({
   LICENSE_REMINDER_HOURS: '240',
   OUTBOX_POLL_INTERVAL_MS: '50',
   OUTBOX_MIN_BACKOFF_MS: '50',
@@ -78,17 +75,7 @@ const noticeText = (t: BotUnderTest, ticket: number) =>
     .map((c) => messageText(c).replace(/<[^|>]+\|([^>]+)>/g, '$1'));
 
 describe('Zendesk write path (internal-note delivery)', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    t = await startBotUnderTest(env(zd));
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ env: () => settings() });
   beforeEach(() => zd.clearFaults());
 
   it('license generated: the file on an internal note, a "generated" note and a reminder note, each linked; Resolved adds one more', async () => {
@@ -335,17 +322,7 @@ describe('Zendesk write path (internal-note delivery)', () => {
 });
 
 describe('Zendesk write path (public-reply delivery)', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    t = await startBotUnderTest(env(zd, { ZENDESK_LICENSE_DELIVERY: 'public-reply' }));
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-  });
+  const { t, zd } = useBotWithZendesk({ env: () => settings({ ZENDESK_LICENSE_DELIVERY: 'public-reply' }) });
 
   it('the license goes to the requester in a public reply with the activation steps and the end date; no Slack link', async () => {
     const ticket = zd.addTicket({}).id;
@@ -397,16 +374,11 @@ describe('without Zendesk credentials', () => {
 });
 
 describe('Zendesk write path (gitlab-issue adapter: failed attempts)', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  let gitlab: FakeGitLab;
-  beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    gitlab = new FakeGitLab();
-    await gitlab.start();
-    t = await startBotUnderTest(
-      env(zd, {
+  const gitlab = new FakeGitLab();
+  beforeAll(() => gitlab.start());
+  const { t, zd } = useBotWithZendesk({
+    env: () =>
+      settings({
         LICENSE_ADAPTER: 'gitlab-issue',
         GITLAB_URL: gitlab.baseUrl,
         GITLAB_TOKEN: gitlab.token,
@@ -414,13 +386,8 @@ describe('Zendesk write path (gitlab-issue adapter: failed attempts)', () => {
         GITLAB_POLL_INTERVAL_SECONDS: '1',
         GITLAB_TIMEOUT_MINUTES: '1',
       }),
-    );
   });
-  afterAll(async () => {
-    await t.stop();
-    await gitlab.stop();
-    await zd.stop();
-  });
+  afterAll(() => gitlab.stop());
 
   /** The request's notice as the channel shows it now, once it reads `status`. */
   const noticeShowing = (ticket: number, status: RegExp) =>
@@ -486,7 +453,7 @@ describe('Zendesk write path (a note its event did not queue)', () => {
   let fake: FakeSlack;
   let dataDir: string;
   beforeAll(async () => {
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
+    zd = newFakeZendesk();
     await zd.start();
     fake = new FakeSlack({ logErrors: false });
     await fake.start();
@@ -513,7 +480,7 @@ describe('Zendesk write path (a note its event did not queue)', () => {
     await before.stop();
 
     for (let start = 0; start < 2; start++) {
-      const t = await startBotUnderTest(env(zd), { fake, dataDir });
+      const t = await startBotUnderTest({ ...zendeskEnv(zd), ...settings() }, { fake, dataDir });
       try {
         const note = await onlyNote(zd, ticket, `req-${record.id}-refused`);
         expect(note.public).toBe(false);
@@ -554,19 +521,9 @@ function fakeWallClock() {
 }
 
 describe('Zendesk write path (the trial lapses unresolved)', () => {
-  let t: BotUnderTest;
-  let zd: FakeZendesk;
-  beforeAll(async () => {
-    fakeWallClock();
-    zd = new FakeZendesk({ email: EMAIL, apiToken: API_TOKEN });
-    await zd.start();
-    t = await startBotUnderTest(env(zd, { LR_TEAM_USERGROUP: 'S0LRTEAM' }));
-  });
-  afterAll(async () => {
-    await t.stop();
-    await zd.stop();
-    jest.useRealTimers();
-  });
+  beforeAll(fakeWallClock);
+  const { t, zd } = useBotWithZendesk({ env: () => settings({ LR_TEAM_USERGROUP: 'S0LRTEAM' }) });
+  afterAll(() => jest.useRealTimers());
 
   it('one lapse note: the paid features stopped, pushes are not blocked (never "locked"), the L&R team asked, the link', async () => {
     const ticket = zd.addTicket({}).id;

@@ -5,7 +5,7 @@
  * Slack link filled in at send time.
  */
 import { DateTime } from 'luxon';
-import type { LicenseRequestRecord, TicketWriteInput } from '../../src/store';
+import type { GeneratedLicenseRequest, LicenseCopy, LicenseRequestRecord, TicketWriteInput } from '../../src/store';
 import { outcomeNote, withTicketNoteEffects, withTicketNotes } from '../../src/workflows/ticket-note-events';
 import { renderTicketNote, TicketWriteQueue, type TicketNote } from '../../src/workflows/ticket-notes';
 import type { LicenseNotifier } from '../../src/workflows/emergency-license';
@@ -26,7 +26,7 @@ const base = {
   createdAt: '2026-12-05T10:00:00.000Z',
   updatedAt: '2026-12-05T10:00:00.000Z',
 };
-const generated: LicenseRequestRecord = {
+const generated: GeneratedLicenseRequest = {
   ...base,
   status: 'generated',
   trialExpiresOn: '2026-12-15',
@@ -68,24 +68,38 @@ it('generated: the license file and a "generated" note; seen again (a hand-over 
   expect(text('req-r1-generated')).toContain('Slack notice: https://slack.example/p1');
 });
 
-it('the wrapped notifier keeps every method of a class instance (copySent included)', async () => {
-  const seen: string[] = [];
+it('the wrapped notifier keeps every method of a class instance, and their arguments (copies included)', async () => {
+  const seen: unknown[][] = [];
   class Notifier implements LicenseNotifier {
     async recordChanged() {
-      seen.push('recordChanged');
+      seen.push(['recordChanged']);
     }
     async deliver() {
-      seen.push('deliver');
+      seen.push(['deliver']);
     }
-    async copySent() {
-      seen.push('copySent');
+    async copySent(_record: LicenseRequestRecord, toSlackId: string, copyId?: string) {
+      seen.push(['copySent', toSlackId, copyId]);
+    }
+    async copyGivenUp(_record: LicenseRequestRecord, copy: LicenseCopy) {
+      seen.push(['copyGivenUp', copy.id]);
     }
   }
+  const copy: LicenseCopy = {
+    id: 'c1',
+    requestId: 'r1',
+    toSlackId: 'U0OTHER',
+    idempotencyKey: 'click-1',
+    delivery: { status: 'failed', attempts: 12, error: 'internal_error' },
+    createdAt: base.createdAt,
+    updatedAt: base.updatedAt,
+  };
   const notes = withTicketNotes(new Notifier(), recording().queue, 'internal-note', quiet);
   await notes.recordChanged(generated);
   await notes.deliver(generated);
-  await notes.copySent?.(generated, 'U0OTHER');
-  expect(seen).toEqual(['recordChanged', 'deliver', 'copySent']);
+  await notes.copySent?.(generated, 'U0OTHER', 'c0');
+  await notes.copyGivenUp?.(generated, copy);
+  // The copy's ID keys its thread line: dropped, a hand-over resumed after a crash would say it twice.
+  expect(seen).toEqual([['recordChanged'], ['deliver'], ['copySent', 'U0OTHER', 'c0'], ['copyGivenUp', 'c1']]);
 });
 
 it('refused, overridden and failed (one per attempt): each its own note with the facts', async () => {

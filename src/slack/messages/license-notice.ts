@@ -3,7 +3,7 @@ import { TRIAL_DAYS } from '../../licenses/types';
 import { expiryWords } from '../../policy/time';
 import type { RequestResolution } from '../../store/lifecycle-types';
 import type { TicketWrite } from '../../store/ticket-write-types';
-import type { GeneratedLicenseRequest, LicenseRequestRecord } from '../../store/types';
+import type { GeneratedLicenseRequest, LicenseCopy, LicenseRequestRecord } from '../../store/types';
 import { escapeMrkdwn, link, mentionUser, quoteUserText } from '../mrkdwn';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
 import { TRIAL_LAPSE_EFFECT } from './license-thread-lines';
@@ -176,4 +176,17 @@ export const licenseNoticeKey = (record: Pick<LicenseRequestRecord, 'id'>) => `l
 export function buildCopySentLine(toSlackId: string): AuditMessage {
   const text = `:inbox_tray: A copy of this license was sent to ${mentionUser(toSlackId)} (via /license-status).`;
   return { text, blocks: [section(text, 'copy_sent')] };
+}
+
+/**
+ * The thread reply under a request's notice when a copy of its license was given up: the notice's
+ * words for a given-up first delivery, addressed to whoever asked for the copy.
+ */
+export function buildCopyGivenUpLine(
+  record: GeneratedLicenseRequest,
+  copy: Pick<LicenseCopy, 'toSlackId' | 'delivery'>,
+): AuditMessage {
+  const asked: GeneratedLicenseRequest = { ...record, requestedBySlackId: copy.toSlackId, delivery: copy.delivery };
+  const text = `:x: A copy of this license: ${deliveryLine(asked)}`;
+  return { text, blocks: [section(text, 'copy_given_up')] };
 }
