@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from '../../src/store/sqlite/native';
 import { Client } from 'pg';
-import { DATABASE_FILE_NAME, PostgresStore, SqliteStore, type LicenseRequestInput } from '../../src/store';
+import {
+  COPIED_TABLES,
+  DATABASE_FILE_NAME,
+  PostgresStore,
+  SqliteStore,
+  type LicenseRequestInput,
+} from '../../src/store';
 import { migrateStore, parseMigrateArgs } from '../../src/tools/migrate-store';
 import { usePostgres } from '../support/postgres';
 import { TS_REGISTER } from '../../testkit/constants';
@@ -20,6 +26,7 @@ const postgres = usePostgres();
  * write probe is rewritten at every check. Every other table of the schema is copied.
  */
 const NOT_COPIED = ['health', 'schema_migrations'];
+const NOTHING_COPIED = Object.fromEntries(COPIED_TABLES.map((table) => [table, 0]));
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const input = (i: number, overrides: Partial<LicenseRequestInput> = {}): LicenseRequestInput => ({
@@ -186,7 +193,7 @@ describe('migrate-store', () => {
   it('copies every table of the schema: a table a migration adds and the copy forgets fails here', async () => {
     await fillSqlite();
     const url = await postgres().createDatabase();
-    await migrateStore({ dataDir: dir, to: url, batchSize: 3 });
+    const result = await migrateStore({ dataDir: dir, to: url, batchSize: 3 });
 
     const inSqlite = sqliteCounts();
     const inPostgres = await postgresCounts(url);
@@ -195,9 +202,10 @@ describe('migrate-store', () => {
     expect(Object.keys(inPostgres).sort()).toEqual(Object.keys(inSqlite).sort());
     const copied = Object.keys(inSqlite).filter((table) => !NOT_COPIED.includes(table));
     expect(copied.filter((table) => inSqlite[table] === 0)).toEqual([]);
-    expect(Object.fromEntries(copied.map((table) => [table, inPostgres[table]]))).toEqual(
-      Object.fromEntries(copied.map((table) => [table, inSqlite[table]])),
-    );
+    const expected = Object.fromEntries(copied.map((table) => [table, inSqlite[table]]));
+    expect(Object.fromEntries(copied.map((table) => [table, inPostgres[table]]))).toEqual(expected);
+    expect(result.read).toEqual(expected);
+    expect(result.copied).toEqual(expected);
   });
 
   it('copies the follow-up: license copies, pending Zendesk writes, lifecycle jobs and events, digest runs', async () => {
@@ -258,16 +266,18 @@ describe('migrate-store', () => {
     const url = await postgres().createDatabase();
 
     const first = await migrateStore({ dataDir: dir, to: url, batchSize: 3 });
-    expect(first.read).toEqual({ requests: 7, outbox: 3, decisions: 2, preferences: 2 });
+    expect(first.read).toMatchObject({ license_requests: 7, audit_outbox: 3, star_decisions: 2, user_preferences: 2 });
     expect(first.copied).toEqual(first.read);
 
     const source = new SqliteStore(dir);
     const rows = source.exportRecords();
     const target = await PostgresStore.open({ connectionString: url });
     try {
-      for (const r of rows.requests()) expect(await target.requests.getRequest(r.id)).toEqual(r);
-      for (const e of rows.outbox()) expect(await target.outbox.get(e.key)).toEqual(e);
-      expect(await target.decisions.listDecisions(at(0))).toEqual([...rows.decisions()]);
+      for (const { id } of rows.rows('license_requests'))
+        expect(await target.requests.getRequest(id)).toEqual(await source.requests.getRequest(id));
+      for (const { key } of rows.rows('audit_outbox'))
+        expect(await target.outbox.get(key)).toEqual(await source.outbox.get(key));
+      expect(await target.decisions.listDecisions(at(0))).toEqual(await source.decisions.listDecisions(at(0)));
       expect(await target.preferences.getPreferences('U1')).toEqual({
         gitlabUsername: 'eng',
         timeZone: 'Europe/Paris',
@@ -288,14 +298,14 @@ describe('migrate-store', () => {
 
     const again = await migrateStore({ dataDir: dir, to: url });
     expect(again.read).toEqual(first.read);
-    expect(again.copied).toEqual({ requests: 0, outbox: 0, decisions: 0, preferences: 0 });
+    expect(again.copied).toEqual(NOTHING_COPIED);
 
     // Something new on the SQLite side (e.g. the copy ran while the bot still worked): only that is copied.
     const s = new SqliteStore(dir);
     await s.requests.createRequest(input(99), at(99));
     await s.close();
     const third = await migrateStore({ dataDir: dir, to: url });
-    expect(third.copied).toEqual({ requests: 1, outbox: 0, decisions: 0, preferences: 0 });
+    expect(third.copied).toEqual({ ...NOTHING_COPIED, license_requests: 1 });
   });
 
   it('refuses a DATA_DIR without a store instead of copying nothing', async () => {
@@ -313,9 +323,10 @@ describe('migrate-store', () => {
         env: { ...process.env, DATA_DIR: dir },
       });
     const { stdout } = await command(['--to', url]);
-    expect(stdout).toContain('requests: 7 copied, 0 already there');
-    expect(stdout).toContain('outbox: 3 copied');
-    expect(stdout).toContain('preferences: 2 copied');
+    expect(stdout).toContain('license_requests: 7 copied, 0 already there');
+    expect(stdout).toContain('audit_outbox: 3 copied');
+    expect(stdout).toContain('user_preferences: 2 copied');
+    expect(stdout).toContain('ticket_writes: 2 copied');
     expect(stdout).not.toContain('s3cret');
   }, 30_000);
 });
