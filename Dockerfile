@@ -27,8 +27,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig*.json ./
+# The bot alone (tsconfig.build.json compiles src/): the testkit, bench and gallery are development
+# tools, and they import devDependencies that are pruned below.
 COPY src ./src
-COPY bench ./bench
 COPY scripts ./scripts
 # Prune in the same image that ran `npm ci`, so the native modules kept are the ones built for this
 # very base image (the runtime stage uses the same one).

@@ -1,4 +1,4 @@
-// ESLint with type-aware rules (typescript-eslint) for src, tests, bench; Prettier owns the layout.
+// ESLint with type-aware rules (typescript-eslint) for src, tests, testkit, bench, gallery; Prettier owns the layout.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
@@ -43,7 +43,7 @@ export default tseslint.config(
     // The testkit (fake Slack, payload builders), the benchmark's view of the fake and the gallery (which
     // drives the bot through the fake) are test code too: they read and write Slack's JSON as `JsonObject`
     // (`any` values) on purpose, like the tests that use them.
-    files: ['tests/**/*.ts', 'testkit/**/*.ts', 'bench/fake-slack.ts', 'src/tools/gallery/**/*.ts'],
+    files: ['tests/**/*.ts', 'testkit/**/*.ts', 'bench/fake-slack.ts', 'gallery/**/*.ts'],
     rules: {
       // Tests poke at Slack payloads and fakes: `any`-typed JSON is the point there (decoded license
       // attributes and Block Kit objects are typed `Record<string, any>` on purpose).

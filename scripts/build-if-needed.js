@@ -9,7 +9,11 @@ const { execFileSync } = require('node:child_process');
 const { installIfNeeded } = require('./install-if-needed');
 
 const root = join(__dirname, '..');
-const built = join(root, 'dist', 'src', 'main.js');
+// The bot and the development tools that run from dist/ (bench, gallery, and the testkit they use);
+// `npm run build` (tsconfig.build.json, the image's build) compiles src/ alone.
+const config = join(root, 'tsconfig.dev.json');
+const sources = ['src', 'testkit', 'bench', 'gallery'];
+const outputs = ['src/main.js', 'bench/run.js', 'gallery/main.js'].map((file) => join(root, 'dist', file));
 
 function newestMtime(dir) {
   let newest = 0;
@@ -23,11 +27,12 @@ function newestMtime(dir) {
 }
 
 const sourcesChanged = () =>
-  Math.max(...['src', 'testkit', 'bench'].map((dir) => newestMtime(join(root, dir)))) > statSync(built).mtimeMs;
+  Math.max(...sources.map((dir) => newestMtime(join(root, dir)))) >
+  Math.min(...outputs.map((file) => statSync(file).mtimeMs));
 
 installIfNeeded();
-if (!existsSync(built) || sourcesChanged()) {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], {
+if (!outputs.every((file) => existsSync(file)) || sourcesChanged()) {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', config], {
     stdio: 'inherit',
     cwd: root,
   });

@@ -24,7 +24,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['main'],
 ];
 
-const SRC = resolve(__dirname, '../src');
+const ROOT = resolve(__dirname, '..');
+const SRC = join(ROOT, 'src');
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -37,11 +41,13 @@ function sourceFiles(folder: string): string[] {
 const files = sourceFiles(SRC);
 const known = new Set(files);
 
-/** The src files a file imports (import, export … from, import(), require), by absolute path. */
+/** What a file imports (import, export … from, import(), require), as written. */
+const specifiersOf = (file: string) =>
+  ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map(({ fileName }) => fileName);
+
+/** The src files a file imports, by absolute path. */
 function importsOf(file: string): string[] {
-  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-  return importedFiles
-    .map(({ fileName }) => fileName)
+  return specifiersOf(file)
     .filter((name) => name.startsWith('.'))
     .map((name) => resolve(dirname(file), name))
     .map((base) => [`${base}.ts`, join(base, 'index.ts')].find((candidate) => known.has(candidate)))
@@ -71,6 +77,30 @@ describe('imports of src/', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  // The image compiles src/ alone (tsconfig.build.json) and prunes the devDependencies: an import of the
+  // development code beside src/ (testkit, bench, tests, gallery) breaks its build, one of a devDependency
+  // fails when the module loads.
+  it('no import from outside src/ or of a package outside dependencies', () => {
+    const outsideSrc: string[] = [];
+    const notShipped: string[] = [];
+    for (const file of files) {
+      for (const specifier of specifiersOf(file)) {
+        if (specifier.startsWith('.')) {
+          const top = relative(ROOT, resolve(dirname(file), specifier)).split('/')[0];
+          if (top !== 'src') outsideSrc.push(`${name(file)} → ${specifier}`);
+        } else if (!specifier.startsWith('node:')) {
+          const packageName = specifier
+            .split('/')
+            .slice(0, specifier.startsWith('@') ? 2 : 1)
+            .join('/');
+          if (!(packageName in packageJson.dependencies)) notShipped.push(`${name(file)} → ${specifier}`);
+        }
+      }
+    }
+    expect(outsideSrc).toEqual([]);
+    expect(notShipped).toEqual([]);
   });
 
   it('no import cycle', () => {

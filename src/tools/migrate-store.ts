@@ -2,23 +2,28 @@ import 'dotenv/config';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DATABASE_FILE_NAME, describeDatabaseUrl, PostgresStore, SqliteStore } from '../store';
+import {
+  COPIED_TABLES,
+  DATABASE_FILE_NAME,
+  describeDatabaseUrl,
+  PostgresStore,
+  SqliteStore,
+  type CopiedTable,
+} from '../store';
 
 /**
  * Moving from the embedded store to the shared one (several replicas):
  *   npm run migrate-store -- --to "$DATABASE_URL"
- * copies everything in `$DATA_DIR/bot.sqlite3` (requests, audit outbox, STAR decisions,
- * preferences) into PostgreSQL, keeping ids, timestamps and outbox versions. Rows whose key is
- * already there are skipped, so running it again (e.g. after an interruption) copies nothing
- * twice. Run it with the bot stopped, then start the replicas with DATABASE_URL.
+ * copies every table of `$DATA_DIR/bot.sqlite3` (COPIED_TABLES: requests and their copies, audit
+ * outbox, STAR decisions, preferences, open requests, the trial follow-up's jobs, events and
+ * scheduled runs, Zendesk ticket writes) into PostgreSQL, keeping ids, timestamps, versions and
+ * order. Rows whose key is already there are skipped, so running it again (e.g. after an
+ * interruption) copies nothing twice. Run it with the bot stopped, then start the replicas with
+ * DATABASE_URL.
  */
 
-export interface CopyCounts {
-  requests: number;
-  outbox: number;
-  decisions: number;
-  preferences: number;
-}
+/** Rows per table. */
+export type CopyCounts = Record<CopiedTable, number>;
 
 export interface MigrateStoreResult {
   /** Rows read from SQLite. */
@@ -27,7 +32,7 @@ export interface MigrateStoreResult {
   copied: CopyCounts;
 }
 
-const zero = (): CopyCounts => ({ requests: 0, outbox: 0, decisions: 0, preferences: 0 });
+const zero = (): CopyCounts => Object.fromEntries(COPIED_TABLES.map((table) => [table, 0])) as CopyCounts;
 
 /** Hands out an iterable in arrays of `size`, so a million rows never sit in memory at once. */
 function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
@@ -57,27 +62,13 @@ export async function migrateStore(options: {
     target = await PostgresStore.open({ connectionString: options.to, statementTimeoutMs: 60_000 });
     const read = zero();
     const copied = zero();
-    const add = (counts: CopyCounts) => {
-      for (const k of Object.keys(copied) as (keyof CopyCounts)[]) copied[k] += counts[k];
-    };
     const rows = source.exportRecords();
     // Insertion order is kept, so ties in created_at keep their order on the new store.
-    for (const requests of batches(rows.requests(), size)) {
-      read.requests += requests.length;
-      add(await target.importRecords({ requests }));
-    }
-    for (const outbox of batches(rows.outbox(), size)) {
-      read.outbox += outbox.length;
-      add(await target.importRecords({ outbox }));
-    }
-    for (const decisions of batches(rows.decisions(), size)) {
-      read.decisions += decisions.length;
-      add(await target.importRecords({ decisions }));
-    }
-    for (const preferences of batches(rows.preferences(), size)) {
-      read.preferences += preferences.length;
-      add(await target.importRecords({ preferences }));
-    }
+    for (const table of COPIED_TABLES)
+      for (const batch of batches(rows.rows(table), size)) {
+        read[table] += batch.length;
+        copied[table] += await target.importRows(table, batch);
+      }
     return { read, copied };
   } finally {
     source.closeNow();
@@ -116,10 +107,11 @@ if (require.main === module) {
   const dataDir = process.env.DATA_DIR || './data';
   migrateStore({ dataDir, to })
     .then(({ read, copied }) => {
-      const line = (k: keyof CopyCounts) => `${k}: ${copied[k]} copied, ${read[k] - copied[k]} already there`;
+      const line = (table: CopiedTable) =>
+        `  ${table}: ${copied[table]} copied, ${read[table] - copied[table]} already there\n`;
       process.stdout.write(
         `Copied ${join(dataDir, DATABASE_FILE_NAME)} to ${describeDatabaseUrl(to)}\n` +
-          (['requests', 'outbox', 'decisions', 'preferences'] as const).map((k) => `  ${line(k)}\n`).join(''),
+          COPIED_TABLES.map(line).join(''),
       );
     })
     .catch((error: Error) => {

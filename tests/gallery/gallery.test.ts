@@ -3,7 +3,7 @@
  * code, and a real browser draws it the way Slack would.
  *
  * Completeness: the gallery records which screen builders the real code called while it drove the bot
- * (src/tools/gallery/builders.ts wraps every `build*` export of src/slack/views and src/slack/messages);
+ * (gallery/builders.ts wraps every `build*` export of src/slack/views and src/slack/messages);
  * a builder nobody called, or a callback_id / action_id / input block_id constant that appears on no
  * screen, is a screen the gallery does not show, and fails here.
  */
@@ -11,10 +11,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { screenBuilderNames, SCREEN_MODULE_DIRS } from '../../src/tools/gallery/builders';
-import type { Screen } from '../../src/tools/gallery/capture';
-import { writeGallery, type GalleryOutput } from '../../src/tools/gallery/main';
-import { mrkdwnToHtml } from '../../src/tools/gallery/mrkdwn-html';
+import { screenBuilderNames, SCREEN_MODULE_DIRS } from '../../gallery/builders';
+import type { Screen } from '../../gallery/capture';
+import { writeGallery, type GalleryOutput } from '../../gallery/main';
+import { mrkdwnToHtml } from '../../gallery/mrkdwn-html';
 import { mrkdwnTexts, plainTextBold, unknownControlSequences } from '../../testkit/block-kit';
 
 const root = join(__dirname, '..', '..');
@@ -87,7 +87,7 @@ describe('gallery: completeness', () => {
     const all = screenBuilderNames();
     expect(all.length).toBeGreaterThan(10);
     const missing = all.filter((name) => !gallery.buildersCalled.includes(name));
-    // A new `build…` screen needs a scenario in src/tools/gallery/scenarios.ts.
+    // A new `build…` screen needs a scenario in gallery/scenarios.ts.
     expect(missing).toEqual([]);
   });
 

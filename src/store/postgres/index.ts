@@ -1,4 +1,3 @@
 export { PostgresStore, type PostgresStoreOptions } from './store';
 export { describeDatabaseUrl } from '../database-url';
 export { PG_MIGRATIONS, MIGRATION_LOCK_KEY, migratePostgres, pgSchemaVersion, type PgMigration } from './migrations';
-export type { ImportBatch, ImportCounts } from './import';

@@ -1,10 +1,10 @@
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, type Selectable } from 'kysely';
 import { Client, Pool, types, type ClientConfig, type CustomTypesConfig, type PoolConfig } from 'pg';
 import { describeDatabaseUrl } from '../database-url';
 import type { MigrationResult } from '../schema';
-import { ClosedGuard, type Tables } from '../sql/db';
+import { ClosedGuard, type CopiedTable, type Tables } from '../sql/db';
 import { SqlStore } from '../sql/store';
-import { importRecords, type ImportBatch, type ImportCounts } from './import';
+import { importRows } from './import';
 import { migratePostgres, PG_MIGRATIONS, type PgMigration } from './migrations';
 
 export interface PostgresStoreOptions {
@@ -141,8 +141,8 @@ export class PostgresStore extends SqlStore {
     await this.db.destroy();
   }
 
-  /** Copies records in as given, skipping existing keys (`npm run migrate-store`; see {@link importRecords}). */
-  importRecords(batch: ImportBatch): Promise<ImportCounts> {
-    return importRecords(this.sql, batch);
+  /** Copies rows in as given, skipping existing keys (`npm run migrate-store`; see {@link importRows}). */
+  importRows<T extends CopiedTable>(table: T, rows: readonly Selectable<Tables[T]>[]): Promise<number> {
+    return importRows(this.sql, table, rows);
   }
 }

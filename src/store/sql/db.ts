@@ -38,6 +38,27 @@ export interface Tables {
   health: { id: number; checked_at: string };
 }
 
+/**
+ * The tables `npm run migrate-store` copies from SQLite into PostgreSQL, rows as stored (the two
+ * hold the same columns, {@link Tables}): every table of the schema but `health` (the health check's
+ * write probe, rewritten at every check) and `schema_migrations` (the target records its own). A
+ * table a migration adds belongs here; tests/tools/migrate-store.test.ts fails until it is.
+ */
+export const COPIED_TABLES = [
+  'license_requests',
+  'license_copies',
+  'audit_outbox',
+  'star_decisions',
+  'user_preferences',
+  'open_requests',
+  'lifecycle_jobs',
+  'lifecycle_events',
+  'scheduled_runs',
+  'ticket_writes',
+] as const satisfies readonly (keyof Tables)[];
+
+export type CopiedTable = (typeof COPIED_TABLES)[number];
+
 /** Migration 10: one row per copy of a license asked for. */
 export interface CopyRow {
   id: string;

@@ -1,4 +1,4 @@
 export { SqliteStore } from './store';
 export { DATABASE_FILE_NAME, openSqliteDatabase, type SqliteStoreOptions, type OpenedSqlite } from './database';
-export { SqliteExport, type StoredPreferences } from './export';
+export { SqliteExport } from './export';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './migrations';

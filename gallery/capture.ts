@@ -4,8 +4,8 @@
  * views and field errors a submission's ack carries), labelled with the workflow and path that made it.
  */
 import { performance } from 'node:perf_hooks';
-import type { BotUnderTest } from '../../../testkit/bot-under-test';
-import type { JsonObject, RecordedCall, RecordedResponse } from '../../../testkit/fake-slack';
+import type { BotUnderTest } from '../testkit/bot-under-test';
+import type { JsonObject, RecordedCall, RecordedResponse } from '../testkit/fake-slack';
 import type { BuilderRecorder } from './builders';
 
 export type Surface = 'modal' | 'home' | 'message';

@@ -21,7 +21,7 @@ export const SCREEN_MODULE_DIRS = ['views', 'messages'] as const;
  */
 export const SCREEN_MODULE_FILES = ['zendesk-ticket'] as const;
 
-const slackDir = join(__dirname, '..', '..', 'slack');
+const slackDir = join(__dirname, '..', 'src', 'slack');
 
 /** Whether the export `key` of the module `name` (`views/app-home`, `zendesk-ticket`) builds a screen. */
 function isScreenBuilder(name: string, key: string, value: unknown): boolean {

@@ -1,8 +1,8 @@
 /**
  * `npm run gallery`: renders every screen the bot can show into one static page,
- * dist/gallery/index.html, with no Slack workspace and no network (the bot talks to the testkit's
- * fake Slack on a loopback port). Options: `--out <dir>`, `--tz <IANA zone>` (the zone `<!date>` is
- * shown in; default America/New_York).
+ * dist/gallery-page/index.html (dist/gallery/ holds this code, compiled), with no Slack workspace and
+ * no network (the bot talks to the testkit's fake Slack on a loopback port). Options: `--out <dir>`,
+ * `--tz <IANA zone>` (the zone `<!date>` is shown in; default America/New_York).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +47,7 @@ export async function writeGallery(outDir: string, timeZone = DEFAULT_TIME_ZONE)
   return { file, screens: result.screens, buildersCalled: result.buildersCalled, builders };
 }
 
-/** The project folder (the nearest one up with a package.json): from src/ under ts-node and from dist/src/. */
+/** The project folder (the nearest one up with a package.json): from gallery/ under ts-node and from dist/gallery/. */
 function projectRoot(from = __dirname): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
@@ -61,7 +61,7 @@ function argValue(args: string[], name: string): string | undefined {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const outDir = resolve(argValue(args, '--out') ?? join(projectRoot(), 'dist', 'gallery'));
+  const outDir = resolve(argValue(args, '--out') ?? join(projectRoot(), 'dist', 'gallery-page'));
   writeGallery(outDir, argValue(args, '--tz') ?? DEFAULT_TIME_ZONE)
     .then(({ file, screens, builders, buildersCalled }) => {
       const missing = builders.filter((b) => !buildersCalled.includes(b));

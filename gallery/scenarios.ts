@@ -7,16 +7,11 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import {
-  applySubmissionAck,
-  type BotUnderTest,
-  LICENSING_CHANNEL,
-  startInProcessBot,
-} from '../../../testkit/bot-under-test';
-import { emergencyForm, runCommand } from '../../../testkit/bot-steps';
-import { DEFAULT_CHANNEL } from '../../../testkit/constants';
-import { FakeSlack, type JsonObject } from '../../../testkit/fake-slack';
-import { FakeZendesk, type NewAttachment } from '../../../testkit/fake-zendesk';
+import { applySubmissionAck, type BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../testkit/bot-under-test';
+import { emergencyForm, runCommand } from '../testkit/bot-steps';
+import { DEFAULT_CHANNEL } from '../testkit/constants';
+import { FakeSlack, type JsonObject } from '../testkit/fake-slack';
+import { FakeZendesk, type NewAttachment } from '../testkit/fake-zendesk';
 import {
   appHomeOpened,
   blockActions,
@@ -26,8 +21,8 @@ import {
   olderVersionModal,
   slashCommand,
   viewSubmission,
-} from '../../../testkit/payloads';
-import { LICENSES_SUBDIR } from '../../licenses';
+} from '../testkit/payloads';
+import { LICENSES_SUBDIR } from '../src/licenses';
 import { recordBuilderCalls } from './builders';
 import { ScreenRecorder, type Screen, type StepContext } from './capture';
 import { installFixedClock } from './clock';
