@@ -296,7 +296,8 @@ describe('loadConfig: every problem names its variable', () => {
       }),
     );
     if (config.licenseAdapter !== 'gitlab-issue') throw new Error('expected the gitlab-issue adapter');
-    // Narrowed by the adapter alone, no `config.gitlab &&` check: composition/license-adapter.ts cannot fall back to local.
+    // Narrowed by the adapter alone, no `config.gitlab &&` check:
+    // composition/license-adapter.ts cannot fall back to local.
     expect(config.gitlab.url).toBe('https://gitlab.example.com');
     expect(config.gitlab).toMatchObject({ projectId: '7', pollIntervalMs: 30_000, timeoutMs: 30 * 60_000 });
     // @ts-expect-error a gitlab-issue configuration without GitLab settings is not a Config
