@@ -26,7 +26,6 @@ import { useBotWithZendesk } from '../zendesk/support/zendesk-under-test';
 
 const report = (line: string) => process.stdout.write(`[license-delivery-given-up] ${line}\n`);
 const REQUESTER = 'U0GIVENUP';
-const TICKET = 97001;
 const GAVE_UP =
   /\*Not delivered\* to <@U0GIVENUP>: gave up after 12 attempts \(internal_error\); use \/license-status to send a copy\./;
 
@@ -47,13 +46,15 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
     acceptedChannelPosts(t.fake).filter(
       (c) => c.args.thread_ts === notice.response.ts && GAVE_UP.test(messageText(c)) && !/A copy/.test(messageText(c)),
     );
-  const requests = () => t.bot.services.store.requests.findByTicket(ticketUrl(TICKET), 10);
+  let ticket: number;
+  const requests = () => t.bot.services.store.requests.findByTicket(ticketUrl(ticket), 10);
 
   it('edits the notice, says it once in its thread to the requester, and nothing more afterwards', async () => {
+    ticket = zd.addTicket({}).id;
     t.fake.fail('conversations.open', { error: 'internal_error', times: Infinity });
     let record: LicenseRequestRecord;
     try {
-      await requestLicense(t, TICKET, { email: `admin${TICKET}@customer.example` }, REQUESTER);
+      await requestLicense(t, ticket, { email: `admin${ticket}@customer.example` }, REQUESTER);
       record = await eventually(
         async () => {
           const [found] = await requests();
@@ -65,7 +66,7 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
       expect(opensFor()).toHaveLength(12);
       expect(opensFor().every((c) => c.response.ok === false)).toBe(true);
 
-      const notice = postsForTicket(t.fake, TICKET).find((c) => !c.args.thread_ts);
+      const notice = postsForTicket(t.fake, ticket).find((c) => !c.args.thread_ts);
       if (!notice) throw new Error('no notice for the ticket');
       // The notice is edited in place...
       await eventually(
@@ -95,17 +96,17 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
       expect(t.logs.filter((l) => l.includes('license delivery given up'))).toHaveLength(1);
 
       // /license-status says where the license is, and offers a copy.
-      const status = await t.command('/license-status', String(TICKET), REQUESTER);
+      const status = await t.command('/license-status', String(ticket), REQUESTER);
       expect(status.body).toMatch(GAVE_UP);
       expect(status.body).toContain('Send me the license file');
 
       // The ticket's notes and its license file, each written once.
       const notes = await eventually(
         () => {
-          const generated = notesWith(zd, TICKET, `req-${record.id}-generated`);
-          const license = notesWith(zd, TICKET, `req-${record.id}-license`);
+          const generated = notesWith(zd, ticket, `req-${record.id}-generated`);
+          const license = notesWith(zd, ticket, `req-${record.id}-license`);
           expect([generated.length, license.length]).toEqual([1, 1]);
-          return zd.updates.filter((u) => u.ticketId === TICKET);
+          return zd.updates.filter((u) => u.ticketId === ticket);
         },
         { timeoutMs: 8000, intervalMs: 50 },
       );
@@ -118,7 +119,7 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
     }
 
     // A copy that arrives afterwards is said as a copy: no second give-up line.
-    const notice = postsForTicket(t.fake, TICKET).find((c) => !c.args.thread_ts)!;
+    const notice = postsForTicket(t.fake, ticket).find((c) => !c.args.thread_ts)!;
     const res = await postInteraction(
       t.baseUrl,
       SIGNING_SECRET,
@@ -136,7 +137,7 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
     );
 
     // A re-issue is a new request with its own notice: delivered, and no give-up line anywhere.
-    const { ack } = await requestLicense(t, TICKET, { email: `admin${TICKET}@customer.example` }, REQUESTER);
+    const { ack } = await requestLicense(t, ticket, { email: `admin${ticket}@customer.example` }, REQUESTER);
     expect(ack.view?.callback_id).toBe('emergency_license_reissue');
     await submitView(t, ack.view!, {}, REQUESTER);
     const reissued = await eventually(
@@ -148,7 +149,7 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
       { timeoutMs: 8000, intervalMs: 50 },
     );
     await sleep(300);
-    const notices = postsForTicket(t.fake, TICKET).filter((c) => !c.args.thread_ts);
+    const notices = postsForTicket(t.fake, ticket).filter((c) => !c.args.thread_ts);
     expect(notices).toHaveLength(2);
     expect(notices.map((n) => givenUpLines(n).length)).toEqual([1, 0]);
     expect(
