@@ -7,7 +7,7 @@ import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { GeneratedLicenseRequest, LicenseCopy, LicenseRequestRecord } from '../store/types';
 import type { DeliverOptions, LicenseNotifier } from '../workflows/emergency-license';
 import type { LicenseNoticePublisher } from './license-notice-publisher';
-import { buildCopyGivenUpLine, buildCopySentLine, licenseNoticeKey } from './messages/license-notice';
+import { buildCopySentLine, buildGivenUpLine, licenseNoticeKey } from './messages/license-notice';
 import { readerDateOfIso } from './messages/reader-date';
 import { escapeMrkdwn, link } from './mrkdwn';
 
@@ -17,7 +17,7 @@ export interface SlackLicenseNotifierDeps {
   client: WebClient;
   /** The channel notice's one writer. */
   notice: Pick<LicenseNoticePublisher, 'publish'>;
-  /** Thread lines (a copy was sent, or given up). */
+  /** Thread lines (a copy was sent; a hand-over was given up). */
   audit: Pick<OutboxDispatcher, 'publish'>;
   licensingChannel: string;
   logger: Logger;
@@ -65,13 +65,16 @@ export class SlackLicenseNotifier implements LicenseNotifier {
     });
   }
 
-  /** A line in the request's thread, mentioning whoever asked for the copy: it never came, and where the license is. */
-  async copyGivenUp(record: GeneratedLicenseRequest, copy: LicenseCopy): Promise<void> {
+  /**
+   * A line in the request's thread, mentioning whom the license was for: it never came, and where
+   * it is. Keyed by the request (the first hand-over) or the copy, so saying it again says it once.
+   */
+  async handOverGivenUp(record: GeneratedLicenseRequest, copy?: LicenseCopy): Promise<void> {
     await this.options.audit.publish({
-      key: `${licenseNoticeKey(record)}:copy:${copy.id}:given-up`,
+      key: `${licenseNoticeKey(record)}${copy ? `:copy:${copy.id}` : ''}:given-up`,
       channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
-      ...buildCopyGivenUpLine(record, copy),
+      ...buildGivenUpLine(record, copy),
     });
   }
 

@@ -99,10 +99,10 @@ export interface LicenseNotifier {
    */
   copySent?(record: LicenseRequestRecord, toSlackId: string, copyId?: string): Promise<void>;
   /**
-   * A copy's hand-over was given up: tell whoever asked for it, in the request's thread, where the
-   * license still is (as the notice does when the first delivery is given up). Keyed by the copy.
+   * A hand-over was given up (the first one, or `copy`): tell whom it was for, in the request's
+   * thread, where the license still is. Keyed by the request or the copy, so saying it again says it once.
    */
-  copyGivenUp?(record: GeneratedLicenseRequest, copy: LicenseCopy): Promise<void>;
+  handOverGivenUp?(record: GeneratedLicenseRequest, copy?: LicenseCopy): Promise<void>;
 }
 
 export interface DeliverOptions {
@@ -541,7 +541,21 @@ export class EmergencyLicenseWorkflow implements JobKind {
     );
     if (!updated) return (await this.store.getRequest(id)) ?? record;
     await this.notifier.recordChanged(updated);
+    // Only the run that recorded the give-up gets here: a later run finds the delivery no longer pending.
+    if (updated.status === 'generated' && updated.delivery.status === 'failed') await this.sayGivenUp(updated);
     return updated;
+  }
+
+  /** The line that tells whom a given-up hand-over was for (see LicenseNotifier.handOverGivenUp); never throws. */
+  private async sayGivenUp(record: GeneratedLicenseRequest, copy?: LicenseCopy): Promise<void> {
+    await this.notifier
+      .handOverGivenUp?.(record, copy)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { requestId: record.id, ...(copy ? { copyId: copy.id } : {}), error: (error as Error).message },
+          'license hand-over given up, and the line in its thread could not be queued',
+        ),
+      );
   }
 
   /**
@@ -575,17 +589,7 @@ export class EmergencyLicenseWorkflow implements JobKind {
       },
       lease,
     );
-    if (updated?.delivery.status === 'failed') {
-      await this.notifier
-        .copyGivenUp?.(record, updated)
-        .catch((error: unknown) =>
-          this.logger.error(
-            { requestId: record.id, copyId, error: (error as Error).message },
-            'license copy given up, and the line in its thread could not be queued',
-          ),
-        );
-      return;
-    }
+    if (updated?.delivery.status === 'failed') return this.sayGivenUp(record, updated);
     if (updated?.delivery.status !== 'delivered') return;
     await this.notifier
       .copySent?.(record, copy.toSlackId, copyId)

@@ -274,7 +274,7 @@ export function withLifecycle(
         );
     },
     deliver: (record, options) => notifier.deliver(record, options),
-    copyGivenUp: (record, copy) => notifier.copyGivenUp?.(record, copy) ?? Promise.resolve(),
+    handOverGivenUp: (record, copy) => notifier.handOverGivenUp?.(record, copy) ?? Promise.resolve(),
     copySent: async (record, toSlackId, copyId) => {
       await notifier.copySent?.(record, toSlackId, copyId);
       await lifecycle

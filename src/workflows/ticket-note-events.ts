@@ -94,7 +94,7 @@ export function withTicketNotes(
   return {
     // Methods, not a spread: the notifier is a class instance (its methods live on the prototype).
     copySent: (record, toSlackId, copyId) => notifier.copySent?.(record, toSlackId, copyId) ?? Promise.resolve(),
-    copyGivenUp: (record, copy) => notifier.copyGivenUp?.(record, copy) ?? Promise.resolve(),
+    handOverGivenUp: (record, copy) => notifier.handOverGivenUp?.(record, copy) ?? Promise.resolve(),
     recordChanged: async (record) => {
       await notifier.recordChanged(record);
       const outcome = outcomeNote(record, delivery);

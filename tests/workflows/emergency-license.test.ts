@@ -9,7 +9,14 @@ import type {
   LicenseOutcome,
   TrialLicenseRequest,
 } from '../../src/licenses/types';
-import { openStore, type LicenseRequestInput, type LicenseRequestRecord, type Store } from '../../src/store';
+import {
+  openStore,
+  type GeneratedLicenseRequest,
+  type LicenseCopy,
+  type LicenseRequestInput,
+  type LicenseRequestRecord,
+  type Store,
+} from '../../src/store';
 import {
   EmergencyLicenseWorkflow,
   REISSUE_WINDOW_DAYS,
@@ -132,7 +139,7 @@ const generated = (over: Partial<GeneratedLicense> = {}): GeneratedLicense => ({
 
 /** Records what the workflow told Slack, in order. */
 class RecordingNotifier implements LicenseNotifier {
-  readonly events: { type: 'recordChanged' | 'deliver'; record: LicenseRequestRecord }[] = [];
+  readonly events: { type: 'recordChanged' | 'deliver' | 'handOverGivenUp'; record: LicenseRequestRecord }[] = [];
   failDeliver = false;
 
   async recordChanged(record: LicenseRequestRecord): Promise<void> {
@@ -142,6 +149,11 @@ class RecordingNotifier implements LicenseNotifier {
   async deliver(record: LicenseRequestRecord): Promise<void> {
     this.events.push({ type: 'deliver', record });
     if (this.failDeliver) throw new Error('conversations.open: user_not_found');
+  }
+
+  async handOverGivenUp(record: GeneratedLicenseRequest, copy?: LicenseCopy): Promise<void> {
+    if (copy) throw new Error('no copies in these tests');
+    this.events.push({ type: 'handOverGivenUp', record });
   }
 
   summary(): string[] {
@@ -479,6 +491,12 @@ describe('process', () => {
       deliveryAttempts: 3,
     });
     expect(notifier.events.filter((e) => e.type === 'deliver')).toHaveLength(3);
+    // Said to the requester once, after the notice shows it; later passes and calls find nothing to do.
+    await workflow.deliver(record.id);
+    expect(notifier.summary().slice(-2)).toEqual(['recordChanged:generated', 'handOverGivenUp:generated']);
+    const givenUp = notifier.events.filter((e) => e.type === 'handOverGivenUp');
+    expect(givenUp).toHaveLength(1);
+    expect(flat(givenUp[0].record)).toMatchObject({ deliveryStatus: 'failed', deliveryAttempts: 3 });
   });
 
   it('called twice concurrently: the adapter is called once and both callers get the outcome', async () => {

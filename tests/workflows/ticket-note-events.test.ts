@@ -80,8 +80,8 @@ it('the wrapped notifier keeps every method of a class instance, and their argum
     async copySent(_record: LicenseRequestRecord, toSlackId: string, copyId?: string) {
       seen.push(['copySent', toSlackId, copyId]);
     }
-    async copyGivenUp(_record: LicenseRequestRecord, copy: LicenseCopy) {
-      seen.push(['copyGivenUp', copy.id]);
+    async handOverGivenUp(_record: LicenseRequestRecord, copy?: LicenseCopy) {
+      seen.push(['handOverGivenUp', copy?.id]);
     }
   }
   const copy: LicenseCopy = {
@@ -97,9 +97,16 @@ it('the wrapped notifier keeps every method of a class instance, and their argum
   await notes.recordChanged(generated);
   await notes.deliver(generated);
   await notes.copySent?.(generated, 'U0OTHER', 'c0');
-  await notes.copyGivenUp?.(generated, copy);
+  await notes.handOverGivenUp?.(generated, copy);
+  await notes.handOverGivenUp?.(generated);
   // The copy's ID keys its thread line: dropped, a hand-over resumed after a crash would say it twice.
-  expect(seen).toEqual([['recordChanged'], ['deliver'], ['copySent', 'U0OTHER', 'c0'], ['copyGivenUp', 'c1']]);
+  expect(seen).toEqual([
+    ['recordChanged'],
+    ['deliver'],
+    ['copySent', 'U0OTHER', 'c0'],
+    ['handOverGivenUp', 'c1'],
+    ['handOverGivenUp', undefined],
+  ]);
 });
 
 it('refused, overridden and failed (one per attempt): each its own note with the facts', async () => {

@@ -179,14 +179,15 @@ export function buildCopySentLine(toSlackId: string): AuditMessage {
 }
 
 /**
- * The thread reply under a request's notice when a copy of its license was given up: the notice's
- * words for a given-up first delivery, addressed to whoever asked for the copy.
+ * The thread reply under a request's notice when a hand-over of its license was given up: the
+ * notice's words for it, mentioning whom it was for (the requester, or whoever asked for `copy`),
+ * since an edit of the notice notifies nobody.
  */
-export function buildCopyGivenUpLine(
+export function buildGivenUpLine(
   record: GeneratedLicenseRequest,
-  copy: Pick<LicenseCopy, 'toSlackId' | 'delivery'>,
+  copy?: Pick<LicenseCopy, 'toSlackId' | 'delivery'>,
 ): AuditMessage {
-  const asked: GeneratedLicenseRequest = { ...record, requestedBySlackId: copy.toSlackId, delivery: copy.delivery };
-  const text = `:x: A copy of this license: ${deliveryLine(asked)}`;
-  return { text, blocks: [section(text, 'copy_given_up')] };
+  const handOver = copy ? { ...record, requestedBySlackId: copy.toSlackId, delivery: copy.delivery } : record;
+  const text = `:x: ${copy ? 'A copy of this license: ' : ''}${deliveryLine(handOver)}`;
+  return { text, blocks: [section(text, copy ? 'copy_given_up' : 'delivery_given_up')] };
 }
