@@ -15,6 +15,7 @@ import { buildStarDigestMessage } from '../slack/messages/star-digest';
 import { noticeLinks } from '../slack/notice-links';
 import type { SlackAuditSender } from '../slack/slack-audit-sender';
 import { SlackLicenseNotifier } from '../slack/slack-license-notifier';
+import { SlackLineRepair } from '../slack/license-line-repair';
 import type { Store } from '../store/store';
 import {
   DEFAULT_DELIVERY_RETRY,
@@ -33,7 +34,8 @@ import { AUDIT_POST_TIMEOUT_MS } from './slack-clients';
 /**
  * The leased work of one process, all under one owner name and one runner (see JobRunner): the
  * audit outbox, license requests and their hand-overs, the trial follow-up's jobs and the STAR
- * digest's runs, with the Slack effects each one has.
+ * digest's runs, with the Slack effects each one has, and the repair of the Slack messages a
+ * crash kept from being queued.
  */
 export function composeLeasedWork(deps: {
   config: Config;
@@ -71,6 +73,7 @@ export function composeLeasedWork(deps: {
   const lifecycleLogger = logger.child({ component: 'lifecycle' });
   const notice = new LicenseNoticePublisher({
     audit,
+    stored: (key) => store.outbox.get(key),
     latest: (requestId) => store.requests.getRequest(requestId),
     resolution: (requestId) => store.lifecycle.resolution(requestId),
     licensingChannel: config.licensingChannel,
@@ -128,6 +131,16 @@ export function composeLeasedWork(deps: {
     licenseWarning,
     uploadTimeoutMs: config.slack.apiTimeoutMs,
   });
+  // A notice or thread line lost to a crash right after its change is queued at the next start (or within the quarter hour).
+  const slackRepair = new SlackLineRepair({
+    requests: store.requests,
+    outbox: store.outbox,
+    notice,
+    notifier: slackNotifier,
+    everyMs: 15 * 60_000,
+    logger: licenseLogger,
+    now: clock,
+  });
   const licenseRunner = new EmergencyLicenseWorkflow({
     requests: store.requests,
     adapter: deps.adapter,
@@ -162,6 +175,7 @@ export function composeLeasedWork(deps: {
     [
       audit,
       licenseRunner,
+      slackRepair,
       lifecycle,
       ...(digest ? [digest] : []),
       ...(tickets ? [tickets.writer, tickets.repair] : []),
@@ -169,7 +183,7 @@ export function composeLeasedWork(deps: {
     logger.child({ component: 'jobs' }),
   );
   tickets?.startWith(runner);
-  return { audit, licenseRunner, lifecycle, runner, tickets };
+  return { audit, licenseRunner, slackRepair, lifecycle, runner, tickets };
 }
 
 /**

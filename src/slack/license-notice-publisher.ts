@@ -1,6 +1,6 @@
 import type { RequestResolution } from '../store/lifecycle-types';
 import type { TicketWrite } from '../store/ticket-write-types';
-import type { LicenseRequestRecord, OutboxMessage } from '../store/types';
+import type { LicenseRequestRecord, OutboxEntry, OutboxMessage } from '../store/types';
 import { buildLicenseNotice, licenseNoticeKey } from './messages/license-notice';
 
 /** Enough for a change that lands during a publish; a later change is published by whoever made it. */
@@ -26,6 +26,8 @@ export class LicenseNoticePublisher {
       resolution(requestId: string): Promise<RequestResolution>;
       licensingChannel: string;
       licenseWarning?: string;
+      /** The message stored under an outbox key (store.outbox.get): what republish() compares with. */
+      stored(key: string): Promise<OutboxEntry | undefined>;
       /** The request's license write on its Zendesk ticket (absent without Zendesk credentials). */
       licenseWrite?(requestId: string): Promise<TicketWrite | undefined>;
     },
@@ -43,6 +45,19 @@ export class LicenseNoticePublisher {
     }
   }
 
+  /**
+   * Publishes the notice only when the stored one differs from what the stored state calls for
+   * (a change whose publish was lost to a crash); true when it did. An unchanged notice is left
+   * alone: publishing it again would edit the Slack message for nothing.
+   */
+  async republish(record: LicenseRequestRecord): Promise<boolean> {
+    const message = await this.build((await this.deps.latest(record.id)) ?? record);
+    const stored = await this.deps.stored(message.key);
+    if (stored && sameMessage(stored, message)) return false;
+    await this.publish(record);
+    return true;
+  }
+
   private async build(record: LicenseRequestRecord): Promise<OutboxMessage> {
     const generated = record.status === 'generated';
     const resolution = generated ? await this.deps.resolution(record.id) : undefined;
@@ -54,3 +69,9 @@ export class LicenseNoticePublisher {
     };
   }
 }
+
+/** Whether the outbox already holds `message` as its newest version (blocks compared as stored: JSON). */
+const sameMessage = (stored: OutboxEntry, message: OutboxMessage): boolean =>
+  stored.channel === message.channel &&
+  stored.text === message.text &&
+  JSON.stringify(stored.blocks) === JSON.stringify(message.blocks);

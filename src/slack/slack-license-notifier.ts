@@ -7,7 +7,13 @@ import type { OutboxDispatcher } from '../audit/outbox-dispatcher';
 import type { GeneratedLicenseRequest, LicenseCopy, LicenseRequestRecord } from '../store/types';
 import type { DeliverOptions, LicenseNotifier } from '../workflows/emergency-license';
 import type { LicenseNoticePublisher } from './license-notice-publisher';
-import { buildCopySentLine, buildGivenUpLine, licenseNoticeKey } from './messages/license-notice';
+import {
+  buildCopySentLine,
+  buildGivenUpLine,
+  copySentKey,
+  givenUpKey,
+  licenseNoticeKey,
+} from './messages/license-notice';
 import { readerDateOfIso } from './messages/reader-date';
 import { escapeMrkdwn, link } from './mrkdwn';
 
@@ -58,7 +64,7 @@ export class SlackLicenseNotifier implements LicenseNotifier {
   /** A line in the request's thread (through the outbox, like the notice): who got a copy. */
   async copySent(record: LicenseRequestRecord, toSlackId: string, copyId?: string): Promise<void> {
     await this.options.audit.publish({
-      key: `${licenseNoticeKey(record)}:copy:${copyId ?? randomUUID()}`,
+      key: copySentKey(record, copyId ?? randomUUID()),
       channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
       ...buildCopySentLine(toSlackId),
@@ -71,7 +77,7 @@ export class SlackLicenseNotifier implements LicenseNotifier {
    */
   async handOverGivenUp(record: GeneratedLicenseRequest, copy?: LicenseCopy): Promise<void> {
     await this.options.audit.publish({
-      key: `${licenseNoticeKey(record)}${copy ? `:copy:${copy.id}` : ''}:given-up`,
+      key: givenUpKey(record, copy),
       channel: this.options.licensingChannel,
       threadOfKey: licenseNoticeKey(record),
       ...buildGivenUpLine(record, copy),

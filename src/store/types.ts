@@ -189,6 +189,8 @@ export interface LicenseCopies {
     options?: { lease?: { owner: string; leaseMs: number } },
   ): Promise<{ created: boolean; copy: LicenseCopy }>;
   getCopy(id: string): Promise<LicenseCopy | undefined>;
+  /** The copies of one request's license, oldest first. */
+  copiesOf(requestId: string): Promise<LicenseCopy[]>;
   /** Pending copies due at `now` whose lease is free, oldest due first, now leased to `owner`. */
   claimCopiesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseCopy[]>;
   /** Extends the copy's lease if `owner` still holds it; false when it was lost. */

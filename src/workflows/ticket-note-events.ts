@@ -6,19 +6,15 @@
  */
 import type { StarDecision } from '../policy/star-decision';
 import { formatRelative } from '../shared/duration';
-import type { JobKind } from '../shared/job-runner';
-import type { LicenseRequestRecord, LicenseRequestRepository } from '../store';
+import type { LicenseRequestRecord } from '../store';
 import type { LicenseNotifier } from './emergency-license';
 import type { LifecycleSlackEffects } from './license-lifecycle';
+import { RecentRequestsRepair, type RecentRequestsRepairDeps } from './recent-requests-repair';
 import type { TicketNote, TicketWriteQueue } from './ticket-notes';
 
 interface Logger {
   warn(obj: object, msg: string): void;
 }
-
-/** How far back the repair looks, and how many requests it reads per pass. */
-export const NOTE_REPAIR_HORIZON_MS = 24 * 60 * 60_000;
-const NOTE_REPAIR_LIMIT = 500;
 
 /** A person as the ticket's readers know them, from a Slack user ID (their GitLab username when known). */
 export type PersonOf = (slackUserId: string) => Promise<string>;
@@ -180,47 +176,33 @@ export function verdictTicketNote(decision: StarDecision, decidedBy: string): Ti
   };
 }
 
-export interface TicketNoteRepairDeps {
-  requests: Pick<LicenseRequestRepository, 'createdSince'>;
+export interface TicketNoteRepairDeps extends RecentRequestsRepairDeps {
   queue: TicketWriteQueue;
   delivery: 'internal-note' | 'public-reply';
-  everyMs: number;
   logger: Logger;
-  now?: () => Date;
 }
 
 /**
- * The job runner's kind that closes the gap between a request's state change and its note: the
- * note is queued right after the change, not in the same transaction, so a crash in between would
- * lose a refused, failed or overridden note (nothing resumes those states). Each pass (the first
- * at start) queues again the note each recent request's state calls for; the queue keeps a key
- * already stored, so only a missing note is added. The license file is not: a late public reply
- * to the customer is not this repair's to send (the hand-over's resume queues it).
+ * The repair of the ticket notes (see RecentRequestsRepair): a crash right after a state change
+ * would lose a refused, failed or overridden note (nothing resumes those states). The queue keeps
+ * a key already stored, so only a missing note is added. The license file is not: a late public
+ * reply to the customer is not this repair's to send (the hand-over's resume queues it).
  */
-export class TicketNoteRepair implements JobKind {
+export class TicketNoteRepair extends RecentRequestsRepair {
   readonly name = 'zendesk ticket note repair';
-  readonly everyMs: number;
-  private readonly now: () => Date;
 
   constructor(private readonly deps: TicketNoteRepairDeps) {
-    this.everyMs = deps.everyMs;
-    this.now = deps.now ?? (() => new Date());
+    super(deps);
   }
 
-  async pass(): Promise<number> {
-    const since = new Date(this.now().getTime() - NOTE_REPAIR_HORIZON_MS);
-    const records = await this.deps.requests.createdSince(since, NOTE_REPAIR_LIMIT);
-    let queued = 0;
-    for (const record of records) {
-      const outcome = outcomeNote(record, this.deps.delivery);
-      if (!outcome || !(await this.deps.queue.requestNote(record, outcome.event, outcome.note))) continue;
-      queued++;
-      // Usually a crash between the change and its note; also a change whose own queueing is under way.
-      this.deps.logger.warn(
-        { requestId: record.id, event: outcome.event },
-        'queued a Zendesk ticket note its event had not queued',
-      );
-    }
-    return queued;
+  protected async repair(record: LicenseRequestRecord): Promise<number> {
+    const outcome = outcomeNote(record, this.deps.delivery);
+    if (!outcome || !(await this.deps.queue.requestNote(record, outcome.event, outcome.note))) return 0;
+    // Usually a crash between the change and its note; also a change whose own queueing is under way.
+    this.deps.logger.warn(
+      { requestId: record.id, event: outcome.event },
+      'queued a Zendesk ticket note its event had not queued',
+    );
+    return 1;
   }
 }

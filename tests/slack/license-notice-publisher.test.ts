@@ -33,6 +33,7 @@ describe('LicenseNoticePublisher', () => {
           await onPublish(message);
         },
       },
+      stored: (key) => store.outbox.get(key),
       latest: (id) => store.requests.getRequest(id),
       resolution: (id) => store.lifecycle.resolution(id),
       licensingChannel: 'C0LICENSING',

@@ -51,6 +51,7 @@ describe('trial follow-up with an injected clock', () => {
     };
     const notice = new LicenseNoticePublisher({
       audit,
+      stored: (key) => store.outbox.get(key),
       latest: (id) => store.requests.getRequest(id),
       resolution: (id) => store.lifecycle.resolution(id),
       licensingChannel: 'C0LICENSING',

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore, type LicenseRequestInput } from '../../src/store';
-import { NOTE_REPAIR_HORIZON_MS, TicketNoteRepair } from '../../src/workflows/ticket-note-events';
+import { REPAIR_HORIZON_MS } from '../../src/workflows/recent-requests-repair';
+import { TicketNoteRepair } from '../../src/workflows/ticket-note-events';
 import { TicketWriteQueue } from '../../src/workflows/ticket-notes';
 import { TicketWriter } from '../../src/workflows/ticket-writer';
 import { startZendesk, type ZendeskUnderTest } from '../zendesk/support/zendesk-under-test';
@@ -137,7 +138,7 @@ it('a note its event did queue is not queued twice, and requests older than the 
   const ticket = z.fake.addTicket().id;
   const oldTicket = z.fake.addTicket().id;
   const old = await refusedRequest(input(oldTicket, 'V0'), 'SaaS is out of scope.');
-  now = new Date(T0.getTime() + NOTE_REPAIR_HORIZON_MS + 1);
+  now = new Date(T0.getTime() + REPAIR_HORIZON_MS + 1);
   const record = await refusedRequest(input(ticket, 'V1'), 'The organization is a prospect.');
   await queue().requestNote(record, 'refused', {
     note: 'outcome',

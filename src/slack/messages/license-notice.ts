@@ -172,6 +172,14 @@ export function buildLicenseNotice(record: LicenseRequestRecord, notice: License
 
 export const licenseNoticeKey = (record: Pick<LicenseRequestRecord, 'id'>) => `license:${record.id}`;
 
+/** The thread line of a copy that was sent (buildCopySentLine). */
+export const copySentKey = (record: Pick<LicenseRequestRecord, 'id'>, copyId: string) =>
+  `${licenseNoticeKey(record)}:copy:${copyId}`;
+
+/** The thread line of a given-up hand-over (buildGivenUpLine): the first one's, or `copy`'s. */
+export const givenUpKey = (record: Pick<LicenseRequestRecord, 'id'>, copy?: Pick<LicenseCopy, 'id'>) =>
+  `${copy ? copySentKey(record, copy.id) : licenseNoticeKey(record)}:given-up`;
+
 /** The thread reply under a request's notice each time someone fetches a copy of its license. */
 export function buildCopySentLine(toSlackId: string): AuditMessage {
   const text = `:inbox_tray: A copy of this license was sent to ${mentionUser(toSlackId)} (via /license-status).`;

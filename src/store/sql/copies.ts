@@ -78,6 +78,17 @@ export class LicenseCopyRows implements LicenseCopies {
     return row && toCopy(row);
   }
 
+  async copiesOf(requestId: string): Promise<LicenseCopy[]> {
+    const rows = await this.db
+      .selectFrom('license_copies')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('created_at')
+      .orderBy(this.store.seq)
+      .execute();
+    return rows.map(toCopy);
+  }
+
   async claimCopiesDue(owner: string, now: Date, limit: number, leaseMs: number): Promise<LicenseCopy[]> {
     const pick = this.db
       .selectFrom('license_copies')

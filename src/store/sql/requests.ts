@@ -52,6 +52,7 @@ export class LicenseRequests implements LicenseRequestRepository {
   readonly requestCopy: LicenseCopies['requestCopy'] = (input, now, options) =>
     this.copies.requestCopy(input, now, options);
   readonly getCopy: LicenseCopies['getCopy'] = (id) => this.copies.getCopy(id);
+  readonly copiesOf: LicenseCopies['copiesOf'] = (requestId) => this.copies.copiesOf(requestId);
   readonly claimCopiesDue: LicenseCopies['claimCopiesDue'] = (owner, now, limit, leaseMs) =>
     this.copies.claimCopiesDue(owner, now, limit, leaseMs);
   readonly renewCopyLease: LicenseCopies['renewCopyLease'] = (id, owner, now, leaseMs) =>
