@@ -131,7 +131,8 @@ export function composeLeasedWork(deps: {
     licenseWarning,
     uploadTimeoutMs: config.slack.apiTimeoutMs,
   });
-  // A notice or thread line lost to a crash right after its change is queued at the next start (or within the quarter hour).
+  // A notice or thread line lost to a crash right after its change is queued at the next start
+  // (or within the quarter hour).
   const slackRepair = new SlackLineRepair({
     requests: store.requests,
     outbox: store.outbox,

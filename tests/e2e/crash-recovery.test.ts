@@ -345,6 +345,62 @@ describe('the bot as a child process', () => {
   );
 
   it(
+    'SIGKILL between giving up a hand-over and queuing its thread line → the restart posts the line once, and ' +
+      'the next start does not post it again',
+    async () => {
+      const dataDir = newDataDir();
+      const ticket = 9591;
+      // 12 attempts within about two seconds.
+      const fast = { LICENSE_ADAPTER: 'local', OUTBOX_POLL_INTERVAL_MS: '50', OUTBOX_MIN_BACKOFF_MS: '50' };
+      const env = { ...fast, OUTBOX_MAX_BACKOFF_MS: '200' };
+      const first = await start(dataDir, { ...env, KILL_BEFORE_QUEUING: ':given-up$' }, [
+        './tests/e2e/support/sigkill-before-queuing.js',
+      ]);
+      fake.fail('conversations.open', { error: 'internal_error', times: Infinity });
+      await requestLicense(first.t, ticket);
+      const died = await first.bot.exited;
+      expect(died.signal).toBe('SIGKILL');
+      fake.clearFaults();
+      const [record] = await withStore(dataDir, (store) => store.requests.findByTicket(ticketUrl(ticket), 10));
+      expect(record.status === 'generated' ? record.delivery : undefined).toMatchObject({
+        status: 'failed',
+        attempts: 12,
+      });
+      expect(await withStore(dataDir, (store) => store.outbox.get(`license:${record.id}:given-up`))).toBeUndefined();
+
+      const notice = () => postsForTicket(fake, ticket).find((c) => !c.args.thread_ts)!;
+      const givenUpLines = () =>
+        fake
+          .callsTo('chat.postMessage')
+          .filter((c) => c.response.ok === true && c.args.thread_ts === notice().response.ts)
+          .filter((c) => /\*Not delivered\* to <@[A-Z0-9]+>: gave up after 12 attempts/.test(String(c.args.text)));
+      const second = await start(dataDir, env);
+      const [line] = await eventually(
+        () => {
+          expect(givenUpLines()).toHaveLength(1);
+          return givenUpLines();
+        },
+        { timeoutMs: 8000, intervalMs: 25 },
+      );
+      expect(String(line.args.text)).toContain(`<@${DEFAULT_USER.id}>`);
+      await second.bot.kill('SIGTERM');
+
+      // The next start's repair finds the line and the notice as they should be: nothing is sent.
+      const callsBefore = fake.callsTo('chat.postMessage').length + fake.callsTo('chat.update').length;
+      const third = await start(dataDir, env);
+      await sleep(700); // its repair pass runs at start
+      expect(fake.callsTo('chat.postMessage').length + fake.callsTo('chat.update').length).toBe(callsBefore);
+      expect(givenUpLines()).toHaveLength(1);
+      report(
+        `kill between the give-up and its thread line → restart posted ${givenUpLines().length} line; a later ` +
+          `start sent nothing more`,
+      );
+      await third.bot.kill('SIGTERM');
+    },
+    40_000,
+  );
+
+  it(
     'SIGKILL after Slack recorded an audit post but before the bot saw the answer → the second copy says it ' +
       'supersedes the first and names the same outbox key',
     async () => {

@@ -185,7 +185,7 @@ const givenUpLines = (sent: Sent[], id: string) => sent.filter((s) => s.key === 
 describe('the repair of Slack lines lost to a crash', () => {
   it('a first hand-over given up right before its thread line: the line is posted once, the notice left alone', async () => {
     const sent: Sent[] = [];
-    const { side, record } = await firstProcess('handOverGivenUp', new Set([REQUESTER]), sent);
+    const { record } = await firstProcess('handOverGivenUp', new Set([REQUESTER]), sent);
     expect(record.status === 'generated' && record.delivery.status).toBe('failed');
     expect(givenUpLines(sent, record.id)).toEqual([]);
     const before = sent.length;
