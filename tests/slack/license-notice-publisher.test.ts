@@ -2,7 +2,8 @@
  * The channel notice shows the request's latest state whoever publishes last. Two replicas may
  * each publish the notice of one request (one generated the license and lost its lease, the other
  * delivered it): the publisher that read the record before the other's change must not leave the
- * older state in the channel.
+ * older state in the channel. And a notice whose publish was lost to a crash is published again,
+ * but only then.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,5 +76,21 @@ describe('LicenseNoticePublisher', () => {
       await store.requests.recordDelivery(record.id, { delivered: true }, NOW);
     }).publish(record);
     expect(await noticeText(record.id)).toMatch(/Delivered to/);
+  });
+
+  it('republish() enqueues the notice only when the stored one no longer says the stored state', async () => {
+    const record = await generated();
+    await publisher().publish(record);
+    const version = async () => (await store.outbox.get(`license:${record.id}`))?.version;
+    const before = await version();
+    // Unchanged: a new version would edit the Slack message for nothing.
+    expect(await publisher().republish(record)).toBe(false);
+    expect(await version()).toBe(before);
+    // A change whose publish never happened (the process died in between).
+    await store.requests.recordDelivery(record.id, { delivered: true }, NOW);
+    expect(await publisher().republish(record)).toBe(true);
+    expect(await version()).toBe(before! + 1);
+    expect(await noticeText(record.id)).toMatch(/Delivered to/);
+    expect(await publisher().republish(record)).toBe(false);
   });
 });

@@ -770,6 +770,13 @@ describe.each(backends)('$name store', (backend) => {
       expect(gaveUp.delivery.status).toBe('failed');
       expect(await store.requests.claimCopiesDue('A', at(1000), 10, 1)).toEqual([]);
       expect((await store.requests.getCopy(first.copy.id))?.delivery.status).toBe('delivered');
+      // A request's copies as they stand, oldest first (what the repair of their thread lines reads).
+      const { record: unrelated } = await store.requests.createRequest(input(), T0);
+      await store.requests.requestCopy(copyOf(unrelated.id, 'click-3'), at(64));
+      expect((await store.requests.copiesOf(record.id)).map((c) => [c.id, c.delivery.status])).toEqual([
+        [first.copy.id, 'delivered'],
+        [other.copy.id, 'failed'],
+      ]);
     });
 
     it("is its creator's until its lease ends, claimed by one replica, fenced, completed by its owner", async () => {
