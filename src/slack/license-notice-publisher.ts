@@ -70,8 +70,10 @@ export class LicenseNoticePublisher {
   }
 }
 
-/** Whether the outbox already holds `message` as its newest version (blocks compared as stored: JSON). */
+/**
+ * Whether the outbox already holds `message` as its newest version (blocks compared as stored:
+ * JSON). Not the channel: a posted message keeps its own, so a changed LICENSING_CHANNEL would
+ * otherwise make every pass publish it again.
+ */
 const sameMessage = (stored: OutboxEntry, message: OutboxMessage): boolean =>
-  stored.channel === message.channel &&
-  stored.text === message.text &&
-  JSON.stringify(stored.blocks) === JSON.stringify(message.blocks);
+  stored.text === message.text && JSON.stringify(stored.blocks) === JSON.stringify(message.blocks);
