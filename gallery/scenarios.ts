@@ -930,14 +930,14 @@ async function sendMeTheLicense(d: Driver, answer: JsonObject, user: Person): Pr
   });
 }
 
-/** A `keep` for a step whose retries edit a message to the same words again: each edit is shown once. */
+/** A `keep` for a step whose retries edit a message to the same words again: each screen is shown once. */
 function withoutRepeats(): (screen: Screen) => boolean {
-  let previous: string | undefined;
+  const shown = new Set<string>();
   return (screen) => {
-    const shown = `${screen.caption}\n${JSON.stringify(screen.payload)}`;
-    const isNew = shown !== previous;
-    previous = shown;
-    return isNew;
+    const seen = `${screen.caption}\n${JSON.stringify(screen.payload)}`;
+    if (shown.has(seen)) return false;
+    shown.add(seen);
+    return true;
   };
 }
 
