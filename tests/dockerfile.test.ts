@@ -13,7 +13,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { loadConfig } from '../src/config';
 
 /**
@@ -406,7 +406,7 @@ describe('Dockerfile: the build stage, replayed without Docker', () => {
     for (const source of sources)
       for (const file of contextFiles(source)) {
         const isFolderSource = file !== source;
-        const name = isFolderSource ? relative(source, file) : intoFolder ? posix.basename(file) : '';
+        const name = isFolderSource ? posix.relative(source, file) : intoFolder ? posix.basename(file) : '';
         const to = join(into, target, name);
         mkdirSync(dirname(to), { recursive: true });
         cpSync(join(root, file), to);
@@ -440,8 +440,9 @@ describe('Dockerfile: the build stage, replayed without Docker', () => {
       .map((command) => command.trim())
       .filter((command) => /^npm run build\b/.test(command));
     expect(commands).toEqual(['npm run build']);
+    const [command, ...args] = commands[0].split(/\s+/);
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile('npm', ['run', 'build'], { cwd: workdir, timeout: 120_000 }, (error, stdout, stderr) =>
+      execFile(command, args, { cwd: workdir, timeout: 120_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
       );
     });
