@@ -6,9 +6,10 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import { applySubmissionAck, type BotUnderTest, LICENSING_CHANNEL, startInProcessBot } from '../testkit/bot-under-test';
-import { emergencyForm, runCommand } from '../testkit/bot-steps';
+import { emergencyForm, runCommand, sleep, ticketUrl } from '../testkit/bot-steps';
 import { DEFAULT_CHANNEL } from '../testkit/constants';
 import { FakeSlack, type JsonObject } from '../testkit/fake-slack';
 import { FakeZendesk, type NewAttachment } from '../testkit/fake-zendesk';
@@ -23,6 +24,7 @@ import {
   viewSubmission,
 } from '../testkit/payloads';
 import { LICENSES_SUBDIR } from '../src/licenses';
+import type { LicenseDelivery, LicenseRequestRecord } from '../src/store';
 import { recordBuilderCalls } from './builders';
 import { ScreenRecorder, type Screen, type StepContext } from './capture';
 import { installFixedClock } from './clock';
@@ -112,6 +114,7 @@ export async function collectScreens(): Promise<GalleryResult> {
     await licenseStatus(d);
     await refusals(d, clock);
     await unhandledRequests(d);
+    await givenUpHandOvers(d, clock);
     await appHome(d, 'App Home', 'before the trial follow-up');
     await saturdayLate(d, clock);
 
@@ -895,31 +898,115 @@ async function licenseStatus(d: Driver): Promise<void> {
   await d.rec.step(group, '/license-status 999999: nothing found', async (ctx) => {
     await d.commandAck(ctx, '/license-status', '999999', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
-  const resendBlock = (answer?.blocks as JsonObject[] | undefined)?.find((b) =>
-    ((b.elements as JsonObject[] | undefined) ?? []).some((e) => e.action_id === 'resend_license'),
-  );
-  if (resendBlock && answer)
+  if (answer && resendBlockOf(answer))
     await d.rec.step(
       group,
       '"Send me the license file": on its way, then the file in a DM and a line in the thread',
       async () => {
         const uploadsBefore = d.fake.uploads.length;
-        await d.clickMessage(
-          { ts: '1800000000.000100', ...answer },
-          DEFAULT_CHANNEL.id,
-          'resend_license',
-          'U0ENGINEER',
-          {
-            isEphemeral: true,
-            blockId: resendBlock.block_id as string,
-          },
-        );
+        await sendMeTheLicense(d, answer!, 'U0ENGINEER');
         // The copy is handed over by the job runner after the answer: this click's own file, not an earlier one.
         await d.fake
           .waitForUpload((u) => u.completed && d.fake.uploads.indexOf(u) >= uploadsBefore, 5000)
           .catch(() => undefined);
       },
     );
+}
+
+/** The block of a /license-status answer that holds its "Send me the license file" button. */
+function resendBlockOf(answer: JsonObject): JsonObject | undefined {
+  return (answer.blocks as JsonObject[] | undefined)?.find((b) =>
+    ((b.elements as JsonObject[] | undefined) ?? []).some((e) => e.action_id === 'resend_license'),
+  );
+}
+
+/** Clicks "Send me the license file" in a /license-status answer (an ephemeral message). */
+async function sendMeTheLicense(d: Driver, answer: JsonObject, user: Person): Promise<void> {
+  const block = resendBlockOf(answer);
+  if (!block) throw new Error(`no "Send me the license file" button in ${JSON.stringify(answer).slice(0, 300)}`);
+  await d.clickMessage({ ts: '1800000000.000100', ...answer }, DEFAULT_CHANNEL.id, 'resend_license', user, {
+    isEphemeral: true,
+    blockId: block.block_id as string,
+  });
+}
+
+/** A `keep` for a step whose retries edit a message to the same words again: each screen is shown once. */
+function withoutRepeats(): (screen: Screen) => boolean {
+  const shown = new Set<string>();
+  return (screen) => {
+    const seen = `${screen.caption}\n${JSON.stringify(screen.payload)}`;
+    if (shown.has(seen)) return false;
+    shown.add(seen);
+    return true;
+  };
+}
+
+/** The copies named in the bot's log lines (pino JSON), oldest first. */
+function loggedCopyIds(logs: string[]): string[] {
+  const ids = logs
+    .flatMap((chunk) => chunk.split('\n'))
+    .map((line) => /"copyId":"([^"]+)"/.exec(line)?.[1])
+    .filter((id): id is string => id !== undefined);
+  return [...new Set(ids)];
+}
+
+/**
+ * Slack cannot open the DM of whom a license is for, ever: the hand-over is given up after its 12
+ * attempts, and the notice's thread says so to that person. The attempts are due on the fixed clock,
+ * so it moves on a minute (longer than the longest backoff of the gallery's bounds) after each one.
+ */
+async function givenUpHandOvers(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {
+  const group = 'Emergency license: the answers';
+  const store = () => d.bot().bot.services.store.requests;
+  const untilGivenUp = async (delivery: () => Promise<LicenseDelivery | undefined>) => {
+    const deadline = performance.now() + 30_000;
+    for (let seen = 0; performance.now() < deadline; await sleep(25)) {
+      const now = await delivery();
+      if (now?.status === 'failed') return;
+      if (now && now.attempts > seen) {
+        seen = now.attempts;
+        clock.set(DateTime.fromJSDate(clock.now()).plus({ minutes: 1 }).toISO()!);
+      }
+    }
+    throw new Error('gallery: the hand-over was not given up within 30 s');
+  };
+  const ticket = '424500';
+  let record: LicenseRequestRecord | undefined;
+  let answer: JsonObject | undefined;
+  d.fake.fail('conversations.open', { error: 'internal_error', times: Infinity });
+  try {
+    await d.rec.step(
+      group,
+      'Not delivered, given up: Slack could not open the DM 12 times; the notice says so and its thread ' +
+        'tells the requester',
+      async (ctx) => {
+        const view = await d.open('/emergency-license', ticket);
+        await d.submit(ctx, view, emergencyFormAnswers({ ticket, email: 'admin@no-dm.example', user_count: '60' }));
+        await untilGivenUp(async () => {
+          [record] = await store().findByTicket(ticketUrl(ticket), 1);
+          return record?.status === 'generated' ? record.delivery : undefined;
+        });
+      },
+      withoutRepeats(),
+    );
+    await d.rec.step(
+      group,
+      'Given up, then "Send me the license file" by someone else: that copy given up too; the thread tells them',
+      async (ctx) => {
+        answer = await d.commandAck(ctx, '/license-status', ticket, 'U0MANAGER', 'command ack: ephemeral answer');
+        const mark = d.fake.responses.length;
+        await sendMeTheLicense(d, answer, 'U0MANAGER');
+        await d.fake.waitForResponse(undefined, (r) => d.fake.responses.indexOf(r) >= mark, 3000);
+        // Which copy the click stored is said only in the bot's log (the click's answer does not name it).
+        await untilGivenUp(async () => {
+          const copyId = loggedCopyIds(d.bot().logs).at(-1);
+          return copyId ? (await store().getCopy(copyId))?.delivery : undefined;
+        });
+      },
+    );
+  } finally {
+    d.fake.clearFaults();
+  }
 }
 
 async function refusals(d: Driver, clock: ReturnType<typeof installFixedClock>): Promise<void> {

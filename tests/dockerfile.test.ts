@@ -1,14 +1,26 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
 import { loadConfig } from '../src/config';
 
 /**
  * There is no Docker engine where the tests run, so the Dockerfile's essentials are checked as
  * text: stages, dependencies, user, health check, signals, the start command and secrets. The
- * health check's own script is run for real, against loopback servers, in each mode.
+ * health check's own script is run for real, against loopback servers, in each mode, and the
+ * build stage's compile is run for real in a folder holding only what the stage copies.
  */
 
 const root = join(__dirname, '..');
@@ -291,12 +303,7 @@ describe('Dockerfile', () => {
   });
 
   it('copies into the build only files that exist and that .dockerignore lets through', () => {
-    const ignored = new Set(
-      readFileSync(join(root, '.dockerignore'), 'utf8')
-        .split(/\r?\n/)
-        .map((line) => line.trim().replace(/^\/+|\/+$/g, ''))
-        .filter((line) => line && !line.startsWith('#') && !line.startsWith('!')),
-    );
+    const ignoreLines = dockerignoreLines();
     const sources = instructions
       .filter((i) => i.keyword === 'COPY' && !/--from=/.test(i.args))
       .flatMap((i) =>
@@ -307,19 +314,145 @@ describe('Dockerfile', () => {
       );
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
-      expect({ source, ignored: ignored.has(source.replace(/^\.\//, '')) }).toEqual({ source, ignored: false });
+      expect({ source, ignored: ignoredByDocker(source.replace(/^\.\/|\/+$/g, ''), ignoreLines) }).toEqual({
+        source,
+        ignored: false,
+      });
       if (!source.includes('*'))
         expect({ source, exists: existsSync(join(root, source)) }).toEqual({ source, exists: true });
     }
   });
 });
 
-describe('.dockerignore', () => {
-  const patterns = readFileSync(join(root, '.dockerignore'), 'utf8')
+/** A path pattern of a COPY source or a .dockerignore line (`*`, `?`, `**`) as a regular expression. */
+function globRegExp(pattern: string): RegExp {
+  const body = pattern
+    .replace(/^\.\//, '')
+    .split(/(\*\*\/|\*\*|\*|\?)/)
+    .map((part) =>
+      part === '**/'
+        ? '(?:.*/)?'
+        : part === '**'
+          ? '.*'
+          : part === '*'
+            ? '[^/]*'
+            : part === '?'
+              ? '[^/]'
+              : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Whether Docker leaves `path` (relative to the context) out of the build context: the last
+ * .dockerignore line that matches it or one of its parent folders decides; `!` lets it back in.
+ */
+function ignoredByDocker(path: string, lines: string[]): boolean {
+  const prefixes = path.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const line of lines) {
+    const negated = line.startsWith('!');
+    const pattern = globRegExp(negated ? line.slice(1) : line);
+    if (prefixes.some((prefix) => pattern.test(prefix))) ignored = !negated;
+  }
+  return ignored;
+}
+
+const dockerignoreLines = (): string[] =>
+  readFileSync(join(root, '.dockerignore'), 'utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.replace(/^\/+|\/+$/g, ''));
+    .map((line) => line.replace(/^(!?)\/+/, '$1').replace(/\/+$/, ''));
+
+/**
+ * Docker cannot run here, so the build stage is replayed: its COPY lines copy from the checkout (as
+ * the build context, .dockerignore applied) into an empty folder standing for its WORKDIR, and its
+ * `npm run build` runs there. Its `npm ci` is replaced by a link to the checkout's node_modules (the
+ * same packages, installed from the same lock file), and no other command runs: the apt-get and
+ * `npm prune` steps would change the system or the linked node_modules, and do not decide whether
+ * the code compiles. So a build that reaches for a folder the stage does not copy fails here.
+ */
+describe('Dockerfile: the build stage, replayed without Docker', () => {
+  const stages = splitStages(parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8')));
+  const build = stages.find((stage) => runs(stage).some((r) => /\bnpm run build\b/.test(r)))!;
+  const ignoreLines = dockerignoreLines();
+  let workdir = '';
+
+  /** Every file under `source` (a file or folder of the checkout) that the build context holds. */
+  const contextFiles = (source: string): string[] => {
+    if (ignoredByDocker(source, ignoreLines)) return [];
+    if (!existsSync(join(root, source))) throw new Error(`COPY ${source}: no such file in the checkout`);
+    if (!statSync(join(root, source)).isDirectory()) return [source];
+    return readdirSync(join(root, source)).flatMap((name) => contextFiles(posix.join(source, name)));
+  };
+
+  /** COPY <sources...> <dest>: a folder's contents go into dest; a file into dest/ (or to dest when it is one file). */
+  const copy = (args: string, into: string, stageWorkdir: string) => {
+    const parts = args.split(/\s+/).filter((part) => !part.startsWith('--'));
+    const dest = parts.pop()!;
+    const target = posix.isAbsolute(dest) ? posix.relative(stageWorkdir, dest) : dest;
+    if (target.startsWith('..')) throw new Error(`COPY to ${dest}, outside the WORKDIR ${stageWorkdir}`);
+    const sources = parts.flatMap((source) => {
+      const clean = source.replace(/^\.\//, '').replace(/\/+$/, '');
+      if (!/[*?]/.test(clean)) return [clean];
+      const pattern = globRegExp(clean);
+      return readdirSync(join(root, posix.dirname(clean)))
+        .map((name) => posix.join(posix.dirname(clean), name))
+        .filter((path) => pattern.test(path));
+    });
+    const intoFolder = dest.endsWith('/') || sources.length > 1 || /[*?]/.test(args);
+    for (const source of sources)
+      for (const file of contextFiles(source)) {
+        const isFolderSource = file !== source;
+        const name = isFolderSource ? posix.relative(source, file) : intoFolder ? posix.basename(file) : '';
+        const to = join(into, target, name);
+        mkdirSync(dirname(to), { recursive: true });
+        cpSync(join(root, file), to);
+      }
+  };
+
+  beforeAll(() => {
+    workdir = mkdtempSync(join(tmpdir(), 'lr-image-build-'));
+    let stageWorkdir = '/';
+    for (const instruction of build.instructions) {
+      if (instruction.keyword === 'WORKDIR') stageWorkdir = posix.resolve(stageWorkdir, instruction.args);
+      if (instruction.keyword === 'COPY' && !/--from=/.test(instruction.args))
+        copy(instruction.args, workdir, stageWorkdir);
+    }
+    symlinkSync(join(root, 'node_modules'), join(workdir, 'node_modules'), 'dir');
+  });
+
+  afterAll(() => {
+    if (workdir) rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it('copies the package files, the TypeScript configs and src/, and nothing of the development tools', () => {
+    const top = readdirSync(workdir).sort();
+    expect(top).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.build.json', 'src']));
+    expect(top.filter((name) => ['tests', 'testkit', 'bench', 'gallery', '.env'].includes(name))).toEqual([]);
+  });
+
+  it("compiles with the stage's own `npm run build` into dist/src/main.js, the file the image starts", async () => {
+    const commands = runs(build)
+      .flatMap((run) => run.split('&&'))
+      .map((command) => command.trim())
+      .filter((command) => /^npm run build\b/.test(command));
+    expect(commands).toEqual(['npm run build']);
+    const [command, ...args] = commands[0].split(/\s+/);
+    const result = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(command, args, { cwd: workdir, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+    expect({ code: result.code, output: result.code === 0 ? '' : result.output }).toEqual({ code: 0, output: '' });
+    expect(existsSync(join(workdir, 'dist', 'src', 'main.js'))).toBe(true);
+  }, 120_000);
+});
+
+describe('.dockerignore', () => {
+  const patterns = dockerignoreLines();
 
   it.each(['.env', 'node_modules', 'data', 'secrets', 'dist', '.git', 'coverage', 'tests', '*.cpuprofile'])(
     'excludes %s',

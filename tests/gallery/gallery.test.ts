@@ -106,6 +106,20 @@ describe('gallery: completeness', () => {
     expect(step.some((s) => s.file !== undefined)).toBe(true);
   });
 
+  it('shows hand-overs given up: the notice edited, and a thread line to whom the license or its copy was for', () => {
+    const gaveUp = /\*Not delivered\* to <@(U0[A-Z]+)>: gave up after 12 attempts/;
+    const first = gallery.screens.filter((s) => s.path.startsWith('Not delivered, given up'));
+    const notice = first.filter((s) => s.caption.startsWith('chat.update')).pop();
+    expect(JSON.stringify(notice?.payload)).toMatch(gaveUp);
+    const line = first.find((s) => s.inThread && JSON.stringify(s.payload).includes('delivery_given_up'));
+    expect(line?.payload.text).toMatch(gaveUp);
+    expect(gaveUp.exec(String(line?.payload.text))?.[1]).toBe('U0ENGINEER');
+    const copy = gallery.screens.find((s) => s.inThread && JSON.stringify(s.payload).includes('copy_given_up'));
+    expect(copy?.path).toMatch(/^Given up, then "Send me the license file"/);
+    expect(copy?.payload.text).toMatch(/A copy of this license: /);
+    expect(gaveUp.exec(String(copy?.payload.text))?.[1]).toBe('U0MANAGER');
+  });
+
   it('covers each workflow the issue names', () => {
     const groups = new Set(gallery.screens.map((s) => s.group));
     for (const group of [
