@@ -8,7 +8,7 @@ export interface SlackLineRepairDeps extends RecentRequestsRepairDeps {
   requests: Pick<LicenseRequestRepository, 'createdSince' | 'copiesOf'>;
   /** Whether a line's key is stored already (store.outbox). */
   outbox: Pick<AuditOutbox, 'get'>;
-  notice: Pick<LicenseNoticePublisher, 'republish'>;
+  notice: Pick<LicenseNoticePublisher, 'publish'>;
   notifier: Pick<SlackLicenseNotifier, 'copySent' | 'handOverGivenUp'>;
   logger: { warn(obj: object, msg: string): void };
 }
@@ -28,7 +28,7 @@ export class SlackLineRepair extends RecentRequestsRepair {
 
   protected async repair(record: LicenseRequestRecord): Promise<number> {
     const queued: string[] = [];
-    if (await this.deps.notice.republish(record)) queued.push(licenseNoticeKey(record));
+    if (await this.deps.notice.publish(record)) queued.push(licenseNoticeKey(record));
     for (const line of await this.linesOf(record)) {
       if (await this.deps.outbox.get(line.key)) continue;
       await line.say();

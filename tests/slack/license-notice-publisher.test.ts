@@ -5,29 +5,32 @@
  * older state in the channel. And a notice whose publish was lost to a crash is published again,
  * but only then.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore, type LicenseRequestRecord, type OutboxMessage } from '../../src/store';
+import { type LicenseRequestRecord, type OutboxMessage, type Store } from '../../src/store';
 import { LicenseNoticePublisher } from '../../src/slack/license-notice-publisher';
+import { storeBackends } from '../store/support/backends';
 
 const NOW = new Date('2026-12-05T10:00:00.000Z');
 
-describe('LicenseNoticePublisher', () => {
-  let dir: string;
-  let store: SqliteStore;
+// On both backends: PostgreSQL keeps blocks as JSONB, which gives an object's keys back in another order.
+describe.each(storeBackends('lr-notice-publisher-'))('LicenseNoticePublisher on $name', (backend) => {
+  let location: string;
+  let store: Store;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lr-notice-publisher-'));
-    store = new SqliteStore(dir);
+  beforeEach(async () => {
+    location = await backend.newLocation();
+    store = await backend.open(location);
   });
   afterEach(async () => {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    backend.cleanUp(location);
   });
 
-  const publisher = (onPublish: (message: OutboxMessage) => Promise<void> = async () => undefined) =>
+  const publisher = (
+    onPublish: (message: OutboxMessage) => Promise<void> = async () => undefined,
+    licenseWarning?: string,
+  ) =>
     new LicenseNoticePublisher({
+      licenseWarning,
       audit: {
         publish: async (message) => {
           await store.outbox.enqueue(message, NOW);
@@ -78,19 +81,46 @@ describe('LicenseNoticePublisher', () => {
     expect(await noticeText(record.id)).toMatch(/Delivered to/);
   });
 
-  it('republish() enqueues the notice only when the stored one no longer says the stored state', async () => {
+  it('publish() enqueues the notice only when the stored one no longer says the stored state', async () => {
     const record = await generated();
     await publisher().publish(record);
     const version = async () => (await store.outbox.get(`license:${record.id}`))?.version;
     const before = await version();
     // Unchanged: a new version would edit the Slack message for nothing.
-    expect(await publisher().republish(record)).toBe(false);
+    expect(await publisher().publish(record)).toBe(false);
     expect(await version()).toBe(before);
     // A change whose publish never happened (the process died in between).
     await store.requests.recordDelivery(record.id, { delivered: true }, NOW);
-    expect(await publisher().republish(record)).toBe(true);
+    expect(await publisher().publish(record)).toBe(true);
     expect(await version()).toBe(before! + 1);
     expect(await noticeText(record.id)).toMatch(/Delivered to/);
-    expect(await publisher().republish(record)).toBe(false);
+    expect(await publisher().publish(record)).toBe(false);
+  });
+
+  it('publishing a state the channel already shows enqueues nothing (a failed retry edits no message)', async () => {
+    const record = await generated();
+    const published: OutboxMessage[] = [];
+    const recording = publisher(async (message) => void published.push(message));
+    await recording.publish(record);
+    // Each failed hand-over attempt reports the record again; its notice reads the same.
+    await store.requests.recordDelivery(
+      record.id,
+      { delivered: false, error: 'internal_error', nextAttemptAt: new Date(NOW.getTime() + 60_000) },
+      NOW,
+    );
+    await recording.publish(record);
+    await recording.publish(record);
+    const texts = published.map((message) => JSON.stringify(message.blocks));
+    expect(new Set(texts).size).toBe(texts.length);
+  });
+
+  it('a notice that warned of the development key keeps the warning after the key is configured', async () => {
+    const record = await generated();
+    await publisher(undefined, 'Signed with the DEVELOPMENT key').publish(record);
+    await store.requests.recordDelivery(record.id, { delivered: true }, NOW);
+    // Restarted with LICENSE_SIGNING_KEY_PATH set: this license was still signed with the development key.
+    await publisher().publish(record);
+    expect(await noticeText(record.id)).toMatch(/Delivered to/);
+    expect(await noticeText(record.id)).toContain('Signed with the DEVELOPMENT key');
   });
 });

@@ -431,7 +431,7 @@ describe('SlackLicenseNotifier.deliver (the DM to the engineer)', () => {
     const { client, calls } = fakeClient();
     const notifier = new SlackLicenseNotifier({
       client,
-      notice: { publish: async () => undefined },
+      notice: { publish: async () => false },
       audit: {} as OutboxDispatcher,
       licensingChannel: LICENSING_CHANNEL,
       logger: pino({ level: 'silent' }),

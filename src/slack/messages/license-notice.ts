@@ -48,8 +48,12 @@ export function reasonOf(record: LicenseRequestRecord): string | undefined {
   return undefined;
 }
 
+/** Where a person gets a copy once the hand-over was given up: /license-status, or its own button there. */
+const COPY_VIA_STATUS = 'use /license-status to send a copy.';
+export const COPY_VIA_BUTTON = 'use *Send me the license file* to get a copy in a DM.';
+
 /** Whether the engineer has the license yet: "Generated" alone would claim more than is known. */
-export function deliveryLine(record: GeneratedLicenseRequest): string {
+export function deliveryLine(record: GeneratedLicenseRequest, copyHint = COPY_VIA_STATUS): string {
   const to = mentionUser(record.requestedBySlackId);
   const { delivery } = record;
   switch (delivery.status) {
@@ -58,7 +62,7 @@ export function deliveryLine(record: GeneratedLicenseRequest): string {
     case 'failed':
       return (
         `*Not delivered* to ${to}: gave up after ${delivery.attempts} attempts (` +
-        `${escapeMrkdwn(delivery.error ?? 'unknown error')}); use /license-status to send a copy.`
+        `${escapeMrkdwn(delivery.error ?? 'unknown error')}); ${copyHint}`
       );
     case 'pending':
       return (
@@ -157,7 +161,7 @@ export function buildLicenseNotice(record: LicenseRequestRecord, notice: License
   if (follow) blocks.push(section(follow.line, 'lifecycle'));
   if (notice.ticketWrite) blocks.push(section(ticketWriteLine(notice.ticketWrite), 'zendesk'));
   if (licenseWarning && record.status === 'generated')
-    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, 'license_warning'));
+    blocks.push(section(`:warning: *${escapeMrkdwn(licenseWarning)}*`, LICENSE_WARNING_BLOCK));
   if (record.status === 'failed')
     blocks.push(actions('license_actions', button('Retry', RETRY_LICENSE_ACTION, record.id, 'primary')));
   blocks.push(context(`Request ${record.id} · started ${readerDateOfIso(record.createdAt)}`));
@@ -169,6 +173,9 @@ export function buildLicenseNotice(record: LicenseRequestRecord, notice: License
     blocks,
   };
 }
+
+/** The notice's block that warns of the development key. */
+export const LICENSE_WARNING_BLOCK = 'license_warning';
 
 export const licenseNoticeKey = (record: Pick<LicenseRequestRecord, 'id'>) => `license:${record.id}`;
 

@@ -7,7 +7,14 @@ import { followUpLines } from './license-status-events';
 import { escapeMrkdwn, link, mentionUser } from '../mrkdwn';
 import { contextBlock, customerText, label, ticketLookupBlocks, type TicketLookup } from '../zendesk-ticket';
 import { actions, type KnownBlock, button, context, section } from '../views/blocks';
-import { deliveryLine, mismatchWarning, reasonOf, RESEND_LICENSE_ACTION, RETRY_LICENSE_ACTION } from './license-notice';
+import {
+  COPY_VIA_BUTTON,
+  deliveryLine,
+  mismatchWarning,
+  reasonOf,
+  RESEND_LICENSE_ACTION,
+  RETRY_LICENSE_ACTION,
+} from './license-notice';
 import { readerDateOfIso } from './reader-date';
 import { ticketWriteLine } from './ticket-write-line';
 
@@ -18,10 +25,11 @@ const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   refused: ':no_entry:',
 };
 
+/** Where the license is; a given-up hand-over says it in its own line already. */
 function howToGetIt(record: LicenseRequestRecord): string {
   if (record.status !== 'generated') return '';
-  if (record.licenseFile) return ' Use *Send me the license file* to get a copy in a DM.';
-  if (record.issueUrl) return ` The license copy is in ${link(record.issueUrl)}.`;
+  if (record.licenseFile) return record.delivery.status === 'failed' ? '' : `U${COPY_VIA_BUTTON.slice(1)}`;
+  if (record.issueUrl) return `The license copy is in ${link(record.issueUrl)}.`;
   return '';
 }
 
@@ -53,9 +61,9 @@ export function buildLicenseStatusMessage(
           `${link(record.ticketUrl)} · ${record.userCount.toLocaleString('en-US')} users · ` +
             `${escapeMrkdwn(record.email)}` +
             `${record.status === 'generated' ? ` · trial ${expiryWords(record.trialExpiresOn, DateTime.utc())}` : ''}`,
-          record.status === 'generated' ? deliveryLine(record) : '',
+          record.status === 'generated' ? deliveryLine(record, COPY_VIA_BUTTON) : '',
           mismatch ? `:warning: ${escapeMrkdwn(mismatch)}` : '',
-          `${reason ? `Reason: ${escapeMrkdwn(reason)}` : ''}${howToGetIt(record)}`,
+          [reason ? `Reason: ${escapeMrkdwn(reason)}` : '', howToGetIt(record)].filter(Boolean).join(' '),
           followUpLines(events?.get(record.id)),
           ticketWrites?.has(record.id) ? ticketWriteLine(ticketWrites.get(record.id)!) : '',
         ]
