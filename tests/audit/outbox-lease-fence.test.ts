@@ -73,7 +73,14 @@ describe.each(storeBackends('lr-outbox-fence-'))('$name: two replicas on one aud
   });
 
   const dispatcher = (outbox: AuditOutbox, sender: AuditSender, owner: string) =>
-    new OutboxDispatcher({ outbox, sender, owner, logger: pino({ level: 'silent' }), options: OPTIONS, now: () => clock.now });
+    new OutboxDispatcher({
+      outbox,
+      sender,
+      owner,
+      logger: pino({ level: 'silent' }),
+      options: OPTIONS,
+      now: () => clock.now,
+    });
 
   it('a replica whose lease ran out before its post does not post once the other replica posted', async () => {
     await storeA.outbox.enqueue({ key: 'audit:1', channel: 'C0LICENSING', text: 'Pending', blocks: [] }, T0);
