@@ -84,8 +84,15 @@ function describeError(error: unknown): DeliveryError & { definite: boolean } {
  * The durable audit trail: every message is written to the store before it is sent, sent with
  * bounded retries and backoff, and marked delivered with Slack's `ts`. A restart picks up what
  * was not delivered; a stable key makes a retry update the message instead of duplicating it.
- * Entries are claimed with a lease (claimDue), so several replicas on one store share the work
- * and each post is made by exactly one of them.
+ * Entries are claimed with a lease under this process's owner name (claimDue), renewed under it
+ * right before each Slack call (the fence), so several replicas on one store share the work and
+ * each post is made by exactly one of them.
+ *
+ * The store follows the job runner's leased-jobs contract, but the pass is not LeasedJobKind's:
+ * a post whose record the store refused must keep its lease until it is recorded (that loop would
+ * reschedule it, and another replica would post it again), the final flush looks past backoffs and
+ * tries each entry once, a completion tells whether another copy was kept, and Retry-After is the
+ * wait as Slack gave it.
  */
 export class OutboxDispatcher implements JobKind {
   readonly name = 'audit outbox';

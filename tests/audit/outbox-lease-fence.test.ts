@@ -107,7 +107,7 @@ describe.each(storeBackends('lr-outbox-fence-'))('$name: two replicas on one aud
     expect(await storeA.outbox.backlog()).toBe(0);
   });
 
-  it("a post that outlived its lease leaves the new holder's lease alone, and its copy says it is out of date", async () => {
+  it("a post answered after its lease ran out leaves the new holder's lease, and says it is out of date", async () => {
     await storeA.outbox.enqueue({ key: 'audit:1', channel: 'C0LICENSING', text: 'Pending', blocks: [] }, T0);
     const senderB = new RecordingSender('2');
     const b = dispatcher(storeB.outbox, senderB, 'replica-b');

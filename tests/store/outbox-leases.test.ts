@@ -67,7 +67,7 @@ describe.each(backends)('$name audit outbox leases', (backend) => {
     expect(await b.outbox.get('k')).not.toHaveProperty('claimedBy');
   });
 
-  it("a late completion keeps the other copy's ts and leaves the holder's lease; an owner's own ran-out lease is still its own", async () => {
+  it("a late completion keeps the other copy's ts and the holder's lease; a run-out lease is the owner's", async () => {
     await claimOne(a, 'replica-a', T0);
     await claimOne(b, 'replica-b', at(21));
     await b.outbox.markDelivered('k', 'replica-b', 1, '1765101600.000002', at(22));
