@@ -283,11 +283,12 @@ export class OutboxDispatcher implements JobKind {
       }
     }
     // The fence: a dispatcher paused past its lease (or whose store answered late) must not post
-    // what another replica has taken over meanwhile. The renewed lease covers the send (see
-    // claimBatchSize), so only the holder's completion ends it.
+    // what another replica took over or delivered meanwhile. Renewed here, the lease outlasts the
+    // send itself (sendTimeoutMs is shorter, see claimBatchSize).
     if (!(await this.outbox.renewLease(entry, this.owner, this.now(), this.leaseMs))) {
       this.logger.warn({ key: entry.key }, 'audit message lost its lease before posting; not posted by this pass');
-      // A lease still ours but on an entry delivered meanwhile is given back, so that its next version is not held up.
+      // What is still under our name (a lease run out unclaimed, an entry delivered meanwhile) is
+      // given back, so that the next claim reads it afresh instead of waiting out the lease.
       await this.outbox.releaseClaims([entry.key], this.owner);
       return true;
     }

@@ -107,6 +107,22 @@ describe.each(storeBackends('lr-outbox-fence-'))('$name: two replicas on one aud
     expect(await storeA.outbox.backlog()).toBe(0);
   });
 
+  it('a replica paused past its lease with nobody else on the entry claims it afresh and posts it once', async () => {
+    await storeA.outbox.enqueue({ key: 'audit:1', channel: 'C0LICENSING', text: 'Pending', blocks: [] }, T0);
+    const senderA = new RecordingSender('1');
+    const a = dispatcher(
+      slowAfterClaim(storeA, async () => void advance(LEASE_MS + 1)),
+      senderA,
+      'replica-a',
+    );
+
+    await a.kick();
+
+    expect(senderA.posts).toEqual(['audit:1']);
+    expect(await storeA.outbox.get('audit:1')).toMatchObject({ ts: '1765101600.100001', deliveredVersion: 1 });
+    expect(await storeA.outbox.get('audit:1')).not.toHaveProperty('claimedBy');
+  });
+
   it("a post answered after its lease ran out leaves the new holder's lease, and says it is out of date", async () => {
     await storeA.outbox.enqueue({ key: 'audit:1', channel: 'C0LICENSING', text: 'Pending', blocks: [] }, T0);
     const senderB = new RecordingSender('2');
