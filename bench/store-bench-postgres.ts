@@ -66,8 +66,12 @@ export async function measureOutboxWrites(
   );
   // Claim the due batch, then give it back, as a dispatcher pass does (lease, then mark).
   const claimDue = await measure(samples, budgetMs, async () => {
-    const claimed = await store.outbox.claimDue(new Date(), 4, 20_000);
-    if (claimed.length > 0) await store.outbox.releaseClaims(claimed.map((e) => e.key));
+    const claimed = await store.outbox.claimDue('bench', new Date(), 4, 20_000);
+    if (claimed.length > 0)
+      await store.outbox.releaseClaims(
+        claimed.map((e) => e.key),
+        'bench',
+      );
   });
   return { enqueue, claimDue };
 }

@@ -84,8 +84,15 @@ function describeError(error: unknown): DeliveryError & { definite: boolean } {
  * The durable audit trail: every message is written to the store before it is sent, sent with
  * bounded retries and backoff, and marked delivered with Slack's `ts`. A restart picks up what
  * was not delivered; a stable key makes a retry update the message instead of duplicating it.
- * Entries are claimed with a lease (claimDue), so several replicas on one store share the work
- * and each post is made by exactly one of them.
+ * Entries are claimed with a lease under this process's owner name (claimDue), renewed under it
+ * right before each Slack call (the fence), so several replicas on one store share the work and
+ * each post is made by exactly one of them.
+ *
+ * The store follows the job runner's leased-jobs contract, but the pass is not LeasedJobKind's:
+ * a post whose record the store refused must keep its lease until it is recorded (that loop would
+ * reschedule it, and another replica would post it again), the final flush looks past backoffs and
+ * tries each entry once, a completion tells whether another copy was kept, and Retry-After is the
+ * wait as Slack gave it.
  */
 export class OutboxDispatcher implements JobKind {
   readonly name = 'audit outbox';
@@ -96,6 +103,7 @@ export class OutboxDispatcher implements JobKind {
 
   private readonly outbox: AuditOutbox;
   private readonly sender: AuditSender;
+  private readonly owner: string;
   private readonly logger: Logger;
   private readonly options: OutboxDispatcherOptions;
   private readonly now: () => Date;
@@ -103,12 +111,15 @@ export class OutboxDispatcher implements JobKind {
   constructor(deps: {
     outbox: AuditOutbox;
     sender: AuditSender;
+    /** This process's name in leases (the same as its other leased work's). */
+    owner: string;
     logger: Logger;
     options?: OutboxDispatcherOptions;
     now?: () => Date;
   }) {
     this.outbox = deps.outbox;
     this.sender = deps.sender;
+    this.owner = deps.owner;
     this.logger = deps.logger;
     this.options = deps.options ?? DEFAULT_OUTBOX_OPTIONS;
     this.now = deps.now ?? (() => new Date());
@@ -233,6 +244,7 @@ export class OutboxDispatcher implements JobKind {
       // tried come back from the claim and are released at once for the next process or replica.
       const now = this.now();
       const claimed = await this.outbox.claimDue(
+        this.owner,
         now,
         this.claimBatch + attempted.size,
         this.leaseMs,
@@ -240,7 +252,11 @@ export class OutboxDispatcher implements JobKind {
       );
       const due = claimed.filter((entry) => !attempted.has(`${entry.key}#${entry.version}`)).slice(0, this.claimBatch);
       const unused = claimed.filter((entry) => !due.includes(entry));
-      if (unused.length > 0) await this.outbox.releaseClaims(unused.map((entry) => entry.key));
+      if (unused.length > 0)
+        await this.outbox.releaseClaims(
+          unused.map((entry) => entry.key),
+          this.owner,
+        );
       for (const entry of due) if (this.flushing) attempted.add(`${entry.key}#${entry.version}`);
       if (due.length === 0) return;
       let progressed = false;
@@ -259,27 +275,38 @@ export class OutboxDispatcher implements JobKind {
         // The parent is not posted yet: reply once it is, rather than outside its thread.
         await this.outbox.markFailed(
           entry.key,
+          this.owner,
           'waiting for the thread parent',
           new Date(this.now().getTime() + this.options.minBackoffMs),
         );
         return false;
       }
     }
+    // The fence: a dispatcher paused past its lease (or whose store answered late) must not post
+    // what another replica took over or delivered meanwhile. Renewed here, the lease outlasts the
+    // send itself (sendTimeoutMs is shorter, see claimBatchSize).
+    if (!(await this.outbox.renewLease(entry, this.owner, this.now(), this.leaseMs))) {
+      this.logger.warn({ key: entry.key }, 'audit message lost its lease before posting; not posted by this pass');
+      // What is still under our name (a lease run out unclaimed, an entry delivered meanwhile) is
+      // given back, so that the next claim reads it afresh instead of waiting out the lease.
+      await this.outbox.releaseClaims([entry.key], this.owner);
+      return true;
+    }
     // A crash (or a lost answer) after Slack recorded a post but before its ts is stored would
     // leave a copy we cannot find again (no history scope). Remember that a post was started, so
     // the next attempt says it supersedes any earlier copy (see README, "at least once").
-    if (!entry.ts) await this.outbox.markPostStarted(entry.key, this.now());
+    if (!entry.ts) await this.outbox.markPostStarted(entry.key, this.owner, this.now());
     let ts: string;
     try {
       ({ ts } = await this.sender.send(entry, threadTs));
     } catch (error) {
       const failure = describeError(error);
-      if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, null);
+      if (!entry.ts && failure.definite) await this.outbox.markPostStarted(entry.key, this.owner, null);
       const delayMs =
         failure.retryAfterSeconds !== undefined
           ? failure.retryAfterSeconds * 1000
           : backoff(entry.attempts, { minMs: this.options.minBackoffMs, maxMs: this.options.maxBackoffMs });
-      await this.outbox.markFailed(entry.key, failure.message, new Date(this.now().getTime() + delayMs));
+      await this.outbox.markFailed(entry.key, this.owner, failure.message, new Date(this.now().getTime() + delayMs));
       this.logger.warn(
         { key: entry.key, attempts: entry.attempts + 1, error: failure.message, retryInMs: delayMs },
         'audit message not delivered yet; will retry',
@@ -289,7 +316,7 @@ export class OutboxDispatcher implements JobKind {
     const mark = { version: entry.version, ts };
     let kept: { keptTs?: string };
     try {
-      kept = await this.outbox.markDelivered(entry.key, mark.version, mark.ts, this.now());
+      kept = await this.outbox.markDelivered(entry.key, this.owner, mark.version, mark.ts, this.now());
     } catch (error) {
       // Posted, but the store is away (e.g. PostgreSQL restarting): remember the ts and record it
       // as soon as the store answers, before anything is claimed again. The lease keeps other
@@ -322,7 +349,7 @@ export class OutboxDispatcher implements JobKind {
 
   private async recordUnrecorded(): Promise<void> {
     for (const [key, mark] of [...this.unrecorded]) {
-      const kept = await this.outbox.markDelivered(key, mark.version, mark.ts, this.now());
+      const kept = await this.outbox.markDelivered(key, this.owner, mark.version, mark.ts, this.now());
       this.unrecorded.delete(key);
       const entry = kept.keptTs ? await this.outbox.get(key) : undefined;
       if (entry && kept.keptTs) await this.supersede(entry, mark.ts, kept.keptTs);

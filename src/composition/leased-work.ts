@@ -62,6 +62,7 @@ export function composeLeasedWork(deps: {
   const audit = new OutboxDispatcher({
     outbox: store.outbox,
     sender: deps.auditSender,
+    owner,
     logger: logger.child({ component: 'outbox' }),
     options: {
       ...DEFAULT_OUTBOX_OPTIONS,

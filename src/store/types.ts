@@ -302,6 +302,8 @@ export interface OutboxEntry extends OutboxMessage {
   attempts: number;
   nextAttemptAt: string;
   lastError?: string;
+  /** The dispatcher's owner name holding the entry (see {@link AuditOutbox.claimDue}); absent on older leases. */
+  claimedBy?: string;
   /** Set while a dispatcher holds the entry (see {@link AuditOutbox.claimDue}). */
   claimedUntil?: string;
   createdAt: string;
@@ -315,34 +317,56 @@ export interface ClaimDueOptions {
   dueBy?: Date;
 }
 
+/**
+ * The audit outbox. Its claims follow the leased-jobs contract of the other leased work (see
+ * LeasedJobs in shared/job-runner.ts): an entry is leased under the claiming dispatcher's `owner`,
+ * the lease is renewed under that owner right before each Slack call (the fence), and only the
+ * owner ends it. The drain around it keeps a shape of its own (see OutboxDispatcher).
+ */
 export interface AuditOutbox {
   enqueue(message: OutboxMessage, now: Date): Promise<OutboxEntry>;
   /** Entries whose newest version is not delivered yet and whose next attempt is due (a read; ignores leases). */
   due(now: Date, limit: number): Promise<OutboxEntry[]>;
   /**
-   * Like {@link due}, but takes the returned entries for `leaseMs`: until the lease runs out (or
-   * markDelivered/markFailed ends it) no other caller, in this or another process or replica,
-   * gets them. A dispatcher that dies mid-send loses its entries only for the lease time. Use
-   * this, not due(), to send when several dispatchers share one store.
+   * Like {@link due}, but leases the returned entries to `owner` for `leaseMs`: until the lease
+   * runs out (or the owner ends it) no other caller, in this or another process or replica, gets
+   * them. A dispatcher that dies mid-send loses its entries only for the lease time. Use this, not
+   * due(), to send when several dispatchers share one store.
    */
-  claimDue(now: Date, limit: number, leaseMs: number, options?: ClaimDueOptions): Promise<OutboxEntry[]>;
-  /** Ends the leases of entries claimed but not attempted (e.g. a stopping dispatcher that tried them once already). */
-  releaseClaims(keys: string[]): Promise<void>;
+  claimDue(owner: string, now: Date, limit: number, leaseMs: number, options?: ClaimDueOptions): Promise<OutboxEntry[]>;
+  /**
+   * The fence, right before a Slack call: extends the lease only while `owner` still holds it live
+   * and nobody recorded a delivery of the entry since `entry` was claimed (its ts and delivered
+   * version are as claimed); false otherwise, and then nothing may be posted.
+   */
+  renewLease(entry: OutboxEntry, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * Ends the leases `owner` holds on `keys` (e.g. entries a stopping dispatcher tried once already).
+   * Without an owner, ends them whoever holds them: only for a single process freeing its own
+   * previous run's leases at start.
+   */
+  releaseClaims(keys: string[], owner?: string): Promise<void>;
   get(key: string): Promise<OutboxEntry | undefined>;
   /**
-   * Records the delivery of `version` as the message `ts` (never lowers deliveredVersion) and ends
-   * any lease. When another copy's ts was recorded meanwhile (another replica posted it while this
-   * post was in flight), that copy stays the one kept up to date: nothing else changes, and its
-   * ts is returned as `keptTs` so that the caller can mark its own copy as out of date.
+   * Records the delivery of `version` as the message `ts` (never lowers deliveredVersion); the
+   * lease ends only when `owner` holds it (its own, even run out, while nobody else took it). A
+   * post made is recorded even by a dispatcher that lost the lease meanwhile, so that it is not
+   * made again, but never over another copy: when another copy's ts was recorded (another replica
+   * posted it while this post was in flight), that copy stays the one kept up to date, nothing
+   * else changes, and its ts is returned as `keptTs` so that the caller marks its own copy as out
+   * of date.
    */
-  markDelivered(key: string, version: number, ts: string, now: Date): Promise<{ keptTs?: string }>;
-  /** Schedules the next attempt and ends any lease. */
-  markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void>;
+  markDelivered(key: string, owner: string, version: number, ts: string, now: Date): Promise<{ keptTs?: string }>;
   /**
-   * Recorded just before a first chat.postMessage of the key (see OutboxEntry.postStartedAt);
-   * `null` clears it when Slack definitely refused the post.
+   * Schedules the next attempt and ends the lease, only while `owner` holds it (its own, even run
+   * out, while nobody else took it); false when another owner has the entry (its outcome counts).
    */
-  markPostStarted(key: string, now: Date | null): Promise<void>;
+  markFailed(key: string, owner: string, error: string, nextAttemptAt: Date): Promise<boolean>;
+  /**
+   * Recorded just before a first chat.postMessage of the key by its lease's `owner` (see
+   * OutboxEntry.postStartedAt); `null` clears it when Slack definitely refused the post.
+   */
+  markPostStarted(key: string, owner: string, now: Date | null): Promise<void>;
   backlog(): Promise<number>;
 }
 

@@ -139,6 +139,7 @@ function setup(
   const dispatcher = new OutboxDispatcher({
     outbox: opts.outbox ? opts.outbox(store) : store.outbox,
     sender,
+    owner: 'replica-a',
     logger: silent,
     options: { ...OPTIONS, ...opts.options },
     now: () => clock.now,

@@ -49,7 +49,14 @@ async function replicas(
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
   const made = senders.map(
-    (sender, i) => new OutboxDispatcher({ outbox: opened[i].outbox, sender, logger: silent, options: OPTIONS }),
+    (sender, i) =>
+      new OutboxDispatcher({
+        outbox: opened[i].outbox,
+        sender,
+        owner: `replica-${i + 1}`,
+        logger: silent,
+        options: OPTIONS,
+      }),
   );
   dispatchers.push(...made);
   return { stores: opened, dispatchers: made };

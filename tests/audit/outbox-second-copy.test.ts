@@ -27,7 +27,7 @@ describe('a second copy of an audit message', () => {
     const sender: AuditSender = {
       send: async (entry: OutboxEntry) => {
         // Meanwhile another replica posted its copy of the same entry and recorded it.
-        await store.outbox.markDelivered(entry.key, entry.version, '1700000000.000001', new Date());
+        await store.outbox.markDelivered(entry.key, 'replica-b', entry.version, '1700000000.000001', new Date());
         return { ts: '1700000000.000002' };
       },
       markOutOfDate: async (_entry, ts, currentTs) => void outOfDate.push({ ts, currentTs }),
@@ -35,6 +35,7 @@ describe('a second copy of an audit message', () => {
     const dispatcher = new OutboxDispatcher({
       outbox: store.outbox,
       sender,
+      owner: 'replica-a',
       logger: pino({ level: 'silent' }),
       options: {
         pollIntervalMs: 60_000,

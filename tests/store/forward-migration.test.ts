@@ -101,14 +101,28 @@ async function writes(store: Store, ids: Ids): Promise<void> {
   expect(await requests.claimRetry(ids.r3, at(24))).toBe(true);
   expect(await requests.getRequest(ids.r3)).toMatchObject({ status: 'pending', attempts: 1 });
 
-  // The outbox: a new version of a delivered message keeps its ts; the old claim has expired.
+  // The outbox: audit:1's old lease (until 09:06, taken before leases had an owner) holds until it
+  // runs out, and nobody can renew or end it meanwhile.
+  const leasedByOldCode = await outbox.get('audit:1');
+  expect(leasedByOldCode).not.toHaveProperty('claimedBy');
+  expect(await outbox.claimDue('replica-b', at(5), 10, 60_000)).toEqual([]);
+  expect(await outbox.renewLease(leasedByOldCode!, 'replica-b', at(5), 60_000)).toBe(false);
+  expect(await outbox.markFailed('audit:1', 'replica-b', 'x', at(5))).toBe(false);
+  // A new version of a delivered message keeps its ts; the old claim has expired.
   const edited = await outbox.enqueue({ key: 'audit:1', channel: 'C-OTHER', text: 'third', blocks: [] }, at(31));
   expect(edited).toMatchObject({ version: 3, deliveredVersion: 1, ts: '1700000000.000100', channel: 'C-AUDIT' });
-  const claimed = await outbox.claimDue(at(31), 10, 60_000);
-  expect(claimed.map((e) => e.key)).toEqual(['audit:1', 'audit:2']);
-  await outbox.markDelivered('audit:1', 3, '1700000000.000100', at(32));
-  await outbox.markDelivered('audit:2', 1, '1700000000.000200', at(32));
+  const claimed = await outbox.claimDue('replica-b', at(31), 10, 60_000);
+  expect(claimed.map((e) => [e.key, e.claimedBy])).toEqual([
+    ['audit:1', 'replica-b'],
+    ['audit:2', 'replica-b'],
+  ]);
+  // Now the lease has an owner: the fence holds for it alone.
+  expect(await outbox.renewLease(claimed[0], 'replica-c', at(31), 60_000)).toBe(false);
+  expect(await outbox.renewLease(claimed[0], 'replica-b', at(31), 60_000)).toBe(true);
+  await outbox.markDelivered('audit:1', 'replica-b', 3, '1700000000.000100', at(32));
+  await outbox.markDelivered('audit:2', 'replica-b', 1, '1700000000.000200', at(32));
   expect(await outbox.backlog()).toBe(0);
+  expect(await outbox.get('audit:2')).not.toHaveProperty('claimedBy');
 
   // Lifecycle: both old jobs are due, run and done; the once-only event and the finished run stay as they were.
   const jobs = await lifecycle.claimDue(at(41), 60_000, 'replica-b', 10);

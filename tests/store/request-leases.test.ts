@@ -135,11 +135,16 @@ describe.each(backends)('$name request leases', (backend) => {
   it('claimDue with dueBy looks past backoffs but not past a live lease, and the lease starts at now', async () => {
     const [a] = await pair();
     await a.outbox.enqueue({ key: 'later', channel: 'C1', text: 't', blocks: [] }, T0);
-    await a.outbox.markFailed('later', 'boom', at(600));
-    expect(await a.outbox.claimDue(at(1), 10, 5_000)).toEqual([]);
-    const [entry] = await a.outbox.claimDue(at(1), 10, 5_000, { dueBy: new Date('9999-12-31T23:59:59.999Z') });
+    await a.outbox.claimDue('replica-a', T0, 10, 5_000);
+    await a.outbox.markFailed('later', 'replica-a', 'boom', at(600));
+    expect(await a.outbox.claimDue('replica-a', at(1), 10, 5_000)).toEqual([]);
+    const [entry] = await a.outbox.claimDue('replica-a', at(1), 10, 5_000, {
+      dueBy: new Date('9999-12-31T23:59:59.999Z'),
+    });
     expect(entry?.key).toBe('later');
     expect(entry?.claimedUntil).toBe(at(6).toISOString());
-    expect(await a.outbox.claimDue(at(2), 10, 5_000, { dueBy: new Date('9999-12-31T23:59:59.999Z') })).toEqual([]);
+    expect(
+      await a.outbox.claimDue('replica-b', at(2), 10, 5_000, { dueBy: new Date('9999-12-31T23:59:59.999Z') }),
+    ).toEqual([]);
   });
 });

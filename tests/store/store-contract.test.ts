@@ -285,7 +285,7 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       await store.outbox.enqueue(msg('req-1', 'pending'), T0);
       expect((await store.outbox.due(at(1), 10)).map((e) => e.key)).toEqual(['req-1']);
-      await store.outbox.markDelivered('req-1', 1, '1700000000.000100', at(1));
+      await store.outbox.markDelivered('req-1', 'replica-a', 1, '1700000000.000100', at(1));
       expect(await store.outbox.due(at(2), 10)).toEqual([]);
       expect(await store.outbox.backlog()).toBe(0);
 
@@ -304,7 +304,7 @@ describe.each(backends)('$name store', (backend) => {
       expect(due[0]).toMatchObject({ key: 'req-1', version: 2, ts: '1700000000.000100', text: 'generated' });
       expect(await store.outbox.backlog()).toBe(1);
 
-      await store.outbox.markDelivered('req-1', 2, '1700000000.000100', at(6));
+      await store.outbox.markDelivered('req-1', 'replica-a', 2, '1700000000.000100', at(6));
       expect(await store.outbox.due(at(7), 10)).toEqual([]);
       expect(await store.outbox.get('req-1')).toMatchObject({ version: 2, deliveredVersion: 2 });
     });
@@ -313,31 +313,35 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       await store.outbox.enqueue(msg('k'), T0); // v1
       await store.outbox.enqueue(msg('k', 'newer'), at(1)); // v2 while v1 is in flight
-      await store.outbox.markDelivered('k', 1, '111.222', at(2)); // the v1 send completes late
+      await store.outbox.markDelivered('k', 'replica-a', 1, '111.222', at(2)); // the v1 send completes late
       expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 1, ts: '111.222' });
       expect((await store.outbox.due(at(2), 10)).map((e) => [e.key, e.version])).toEqual([['k', 2]]);
 
-      await store.outbox.markDelivered('k', 2, '111.222', at(3));
-      await store.outbox.markDelivered('k', 1, '111.222', at(4)); // a stale ack arriving after v2's
+      await store.outbox.markDelivered('k', 'replica-a', 2, '111.222', at(3));
+      await store.outbox.markDelivered('k', 'replica-a', 1, '111.222', at(4)); // a stale ack arriving after v2's
       expect(await store.outbox.get('k')).toMatchObject({ version: 2, deliveredVersion: 2 });
       expect(await store.outbox.due(at(5), 10)).toEqual([]);
-      await expect(store.outbox.markDelivered('missing', 1, '1.2', at(5))).resolves.toEqual({});
+      await expect(store.outbox.markDelivered('missing', 'replica-a', 1, '1.2', at(5))).resolves.toEqual({});
     });
 
     it('a second copy recorded after the first: the first stays live, and the caller is told (issue 18)', async () => {
       const store = await fresh();
       await store.outbox.enqueue(msg('twice'), at(1));
-      expect(await store.outbox.markDelivered('twice', 1, '111.001', at(2))).toEqual({});
-      expect(await store.outbox.markDelivered('twice', 1, '111.001', at(2))).toEqual({});
-      expect(await store.outbox.markDelivered('twice', 1, '111.002', at(3))).toEqual({ keptTs: '111.001' });
+      expect(await store.outbox.markDelivered('twice', 'replica-a', 1, '111.001', at(2))).toEqual({});
+      expect(await store.outbox.markDelivered('twice', 'replica-a', 1, '111.001', at(2))).toEqual({});
+      expect(await store.outbox.markDelivered('twice', 'replica-a', 1, '111.002', at(3))).toEqual({
+        keptTs: '111.001',
+      });
       expect(await store.outbox.get('twice')).toMatchObject({ ts: '111.001', deliveredVersion: 1 });
     });
 
     it('re-enqueueing resets attempts, last error and backoff; channel may change while never posted', async () => {
       const store = await fresh();
       await store.outbox.enqueue(msg('k'), T0);
-      await store.outbox.markFailed('k', 'rate_limited', at(3600));
-      await store.outbox.markFailed('k', 'rate_limited', at(7200));
+      await store.outbox.claimDue('replica-a', T0, 10, 1_000);
+      await store.outbox.markFailed('k', 'replica-a', 'rate_limited', at(3600));
+      await store.outbox.claimDue('replica-a', at(3600), 10, 1_000);
+      await store.outbox.markFailed('k', 'replica-a', 'rate_limited', at(7200));
       expect(await store.outbox.get('k')).toMatchObject({ attempts: 2, lastError: 'rate_limited' });
       const again = await store.outbox.enqueue({ ...msg('k', 'v2'), channel: 'C-NEW' }, at(10));
       expect(again).toMatchObject({ version: 2, attempts: 0, nextAttemptAt: at(10).toISOString(), channel: 'C-NEW' });
@@ -354,7 +358,7 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('tie-1'), at(40));
       await store.outbox.enqueue(msg('tie-2'), at(40));
       await store.outbox.enqueue(msg('delivered'), at(5));
-      await store.outbox.markDelivered('delivered', 1, '1.1', at(6));
+      await store.outbox.markDelivered('delivered', 'replica-a', 1, '1.1', at(6));
       await store.outbox.enqueue(msg('later'), at(1000)); // not due yet at t=100
 
       expect((await store.outbox.due(at(100), 10)).map((e) => e.key)).toEqual(['a', 'b', 'c', 'tie-1', 'tie-2']);
@@ -375,7 +379,9 @@ describe.each(backends)('$name store', (backend) => {
       const store = await fresh();
       await store.outbox.enqueue(msg('a'), T0);
       await store.outbox.enqueue(msg('b'), at(1));
-      await store.outbox.markFailed('a', 'channel_not_found', at(60));
+      expect(await store.outbox.markFailed('a', 'replica-a', 'channel_not_found', at(60))).toBe(false); // not claimed
+      await store.outbox.claimDue('replica-a', T0, 10, 1_000);
+      expect(await store.outbox.markFailed('a', 'replica-a', 'channel_not_found', at(60))).toBe(true);
       expect(await store.outbox.get('a')).toMatchObject({
         attempts: 1,
         lastError: 'channel_not_found',
@@ -386,7 +392,7 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.outbox.due(at(59), 10)).map((e) => e.key)).toEqual(['b']);
       expect((await store.outbox.due(at(60), 10)).map((e) => e.key)).toEqual(['a', 'b']); // inclusive, created_at order
       expect(await store.outbox.backlog()).toBe(2); // backing-off entries still count as backlog
-      await expect(store.outbox.markFailed('missing', 'x', at(1))).resolves.toBeUndefined();
+      await expect(store.outbox.markFailed('missing', 'replica-a', 'x', at(1))).resolves.toBe(false);
     });
   });
 
@@ -574,7 +580,7 @@ describe.each(backends)('$name store', (backend) => {
       const b = await second(a);
       for (let i = 0; i < 30; i++) await a.outbox.enqueue(msg(`k${String(i).padStart(2, '0')}`), at(i));
       const rounds = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).outbox.claimDue(at(100), 5, 60_000)),
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).outbox.claimDue(`replica-${i}`, at(100), 5, 60_000)),
       );
       const keys = rounds.flat().map((e) => e.key);
       expect(keys).toHaveLength(30); // 8 x 5 asked, 30 available
@@ -582,7 +588,7 @@ describe.each(backends)('$name store', (backend) => {
       for (const round of rounds) {
         expect(round.map((e) => e.key)).toEqual([...round.map((e) => e.key)].sort()); // created_at order within a claim
       }
-      expect(await a.outbox.claimDue(at(101), 50, 60_000)).toEqual([]);
+      expect(await a.outbox.claimDue('replica-a', at(101), 50, 60_000)).toEqual([]);
       // due() is a plain read: it still lists them (the backlog is unchanged).
       expect(await a.outbox.due(at(101), 50)).toHaveLength(30);
       expect(await a.outbox.backlog()).toBe(30);
@@ -593,24 +599,24 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('a'), T0);
       await store.outbox.enqueue(msg('b'), T0);
       await store.outbox.enqueue(msg('c'), T0);
-      const first = await store.outbox.claimDue(at(1), 10, 30_000);
+      const first = await store.outbox.claimDue('replica-a', at(1), 10, 30_000);
       expect(first.map((e) => e.key)).toEqual(['a', 'b', 'c']);
       expect(first[0].claimedUntil).toBe(at(31).toISOString());
       expect((await store.outbox.get('a'))?.claimedUntil).toBe(at(31).toISOString());
 
       await store.outbox.enqueue({ ...msg('a'), text: 'v2' }, at(2)); // a newer version does not free it
-      expect(await store.outbox.claimDue(at(3), 10, 30_000)).toEqual([]);
+      expect(await store.outbox.claimDue('replica-a', at(3), 10, 30_000)).toEqual([]);
 
-      await store.outbox.markDelivered('a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
-      await store.outbox.markFailed('b', 'rate_limited', at(10)); // retry at t=10, not before
-      const second_ = await store.outbox.claimDue(at(5), 10, 30_000);
+      await store.outbox.markDelivered('a', 'replica-a', 1, '111.1', at(4)); // v1 sent: the lease ends, v2 is due
+      await store.outbox.markFailed('b', 'replica-a', 'rate_limited', at(10)); // retry at t=10, not before
+      const second_ = await store.outbox.claimDue('replica-a', at(5), 10, 30_000);
       expect(second_.map((e) => [e.key, e.version])).toEqual([['a', 2]]);
       expect(await store.outbox.get('b')).not.toHaveProperty('claimedUntil');
-      expect((await store.outbox.claimDue(at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
+      expect((await store.outbox.claimDue('replica-a', at(10), 10, 30_000)).map((e) => e.key)).toEqual(['b']);
 
       // c's holder died: nobody gets it before the lease runs out, the next claimer after.
-      expect(await store.outbox.claimDue(at(30), 10, 30_000)).toEqual([]);
-      expect((await store.outbox.claimDue(at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
+      expect(await store.outbox.claimDue('replica-a', at(30), 10, 30_000)).toEqual([]);
+      expect((await store.outbox.claimDue('replica-a', at(31), 10, 30_000)).map((e) => e.key)).toEqual(['c']);
     });
 
     it('honours limit 0 and skips delivered and future entries', async () => {
@@ -618,9 +624,9 @@ describe.each(backends)('$name store', (backend) => {
       await store.outbox.enqueue(msg('now'), T0);
       await store.outbox.enqueue(msg('later'), at(100));
       await store.outbox.enqueue(msg('done'), T0);
-      await store.outbox.markDelivered('done', 1, '1.1', at(1));
-      expect(await store.outbox.claimDue(at(2), 0, 1000)).toEqual([]);
-      expect((await store.outbox.claimDue(at(2), 10, 1000)).map((e) => e.key)).toEqual(['now']);
+      await store.outbox.markDelivered('done', 'replica-a', 1, '1.1', at(1));
+      expect(await store.outbox.claimDue('replica-a', at(2), 0, 1000)).toEqual([]);
+      expect((await store.outbox.claimDue('replica-a', at(2), 10, 1000)).map((e) => e.key)).toEqual(['now']);
     });
   });
 
@@ -872,12 +878,17 @@ describe.each(backends)('$name store', (backend) => {
   it('a first post is marked before it is sent, cleared on a definite refusal, and never set once posted', async () => {
     const store = await fresh();
     await store.outbox.enqueue({ key: 'k', channel: 'C', text: 't', blocks: [] }, T0);
-    await store.outbox.markPostStarted('k', at(1));
-    expect((await store.outbox.get('k'))?.postStartedAt).toBe(at(1).toISOString());
-    await store.outbox.markPostStarted('k', null);
+    await store.outbox.claimDue('replica-a', T0, 10, 60_000);
+    await store.outbox.markPostStarted('k', 'replica-b', at(1)); // not the holder
     expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
-    await store.outbox.markDelivered('k', 1, '1.0', at(2));
-    await store.outbox.markPostStarted('k', at(3));
+    await store.outbox.markPostStarted('k', 'replica-a', at(1));
+    expect((await store.outbox.get('k'))?.postStartedAt).toBe(at(1).toISOString());
+    await store.outbox.markPostStarted('k', 'replica-a', null);
+    expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
+    await store.outbox.markDelivered('k', 'replica-a', 1, '1.0', at(2));
+    await store.outbox.enqueue({ key: 'k', channel: 'C', text: 't2', blocks: [] }, at(3)); // an update: chat.update
+    expect(await store.outbox.claimDue('replica-a', at(3), 10, 60_000)).toHaveLength(1);
+    await store.outbox.markPostStarted('k', 'replica-a', at(3));
     expect(await store.outbox.get('k')).not.toHaveProperty('postStartedAt');
   });
 });

@@ -100,12 +100,13 @@ describe('migrate-store', () => {
         { key: 'a', channel: 'C', text: 'a', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a' } }] },
         at(1),
       );
-      await s.outbox.markDelivered('a', 1, '111.1', at(2));
+      await s.outbox.markDelivered('a', 'replica-1', 1, '111.1', at(2));
       await s.outbox.enqueue({ key: 'a', channel: 'C', text: 'a v2', blocks: [] }, at(3)); // v2 pending, ts kept
       await s.outbox.enqueue({ key: 'b', channel: 'C', text: 'b', blocks: [], threadOfKey: 'a' }, at(3));
-      await s.outbox.markFailed('b', 'rate_limited', at(60));
+      await s.outbox.claimDue('replica-1', at(3), 10, 30_000);
+      await s.outbox.markFailed('b', 'replica-1', 'rate_limited', at(60));
       await s.outbox.enqueue({ key: 'c', channel: 'C', text: 'c', blocks: [] }, at(3));
-      await s.outbox.claimDue(at(4), 10, 30_000); // leased when the bot stopped
+      await s.outbox.claimDue('replica-1', at(4), 10, 30_000); // leased when the bot stopped
       await s.decisions.recordDecision(
         { ticketUrl: 'https://t/0', decidedBySlackId: 'U1', verdict: 'valid', inputs: { path: [{ q: 1 }] } },
         at(1),

@@ -62,7 +62,7 @@ function slackSide(sent: Sent[], unreachable: Set<string>) {
       return { ts: entry.ts ?? `1765130000.${String(++posted).padStart(6, '0')}` };
     },
   };
-  const audit = new OutboxDispatcher({ outbox: store.outbox, sender, logger });
+  const audit = new OutboxDispatcher({ outbox: store.outbox, sender, owner: 'repair-test', logger });
   const notice = new LicenseNoticePublisher({
     audit,
     stored: (key) => store.outbox.get(key),

@@ -287,6 +287,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX license_copies_request ON license_copies (request_id, created_at);
     `,
   },
+  {
+    version: 11,
+    name: 'outbox lease owner',
+    // See the SQLite migration 11: the audit entry's lease is held under the replica's name.
+    up: `ALTER TABLE audit_outbox ADD COLUMN claimed_by TEXT;`,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

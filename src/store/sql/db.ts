@@ -107,6 +107,8 @@ export interface OutboxRow {
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
+  /** Who holds the lease (migration 11); NULL on leases taken before it. */
+  claimed_by: string | null;
   claimed_until: string | null;
   post_started_at: string | null;
   created_at: string;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditOutbox, ClaimDueOptions, OutboxEntry, OutboxMessage } from '../types';
-import { clampLimit, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
+import { clampLimit, count, iso, pickedOrder, until, type StoreDb, type Tables } from './db';
 import { toOutboxEntry } from './rows';
 
 /** The durable audit outbox, on either backend. */
@@ -73,11 +73,17 @@ export class Outbox implements AuditOutbox {
     return (await this.queries.due(now, limit).execute()).map(toOutboxEntry);
   }
 
-  async claimDue(now: Date, limit: number, leaseMs: number, options: ClaimDueOptions = {}): Promise<OutboxEntry[]> {
+  async claimDue(
+    owner: string,
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    options: ClaimDueOptions = {},
+  ): Promise<OutboxEntry[]> {
     // Pick and lease in one statement (see StoreDb.skipLocked); the lease keeps them away after.
     const rows = await this.db
       .updateTable('audit_outbox')
-      .set({ claimed_until: until(now, leaseMs) })
+      .set({ claimed_by: owner, claimed_until: until(now, leaseMs) })
       .where(
         'key',
         'in',
@@ -99,9 +105,29 @@ export class Outbox implements AuditOutbox {
     return pickedOrder(rows, (row) => row.created_at).map(toOutboxEntry);
   }
 
-  async releaseClaims(keys: string[]): Promise<void> {
-    if (keys.length > 0)
-      await this.db.updateTable('audit_outbox').set({ claimed_until: null }).where('key', 'in', keys).execute();
+  /** The entry `key` while `owner` holds its lease, even run out (nobody else took it meanwhile). */
+  private owned(key: string, owner: string) {
+    return this.db.updateTable('audit_outbox').where('key', '=', key).where('claimed_by', '=', owner);
+  }
+
+  async renewLease(entry: OutboxEntry, owner: string, now: Date, leaseMs: number): Promise<boolean> {
+    const result = await this.owned(entry.key, owner)
+      .where('claimed_until', '>', iso(now))
+      .where('delivered_version', '=', entry.deliveredVersion)
+      .where((eb) => (entry.ts === undefined ? eb('ts', 'is', null) : eb('ts', '=', entry.ts)))
+      .set({ claimed_until: until(now, leaseMs) })
+      .executeTakeFirst();
+    return count(result) === 1;
+  }
+
+  async releaseClaims(keys: string[], owner?: string): Promise<void> {
+    if (keys.length === 0) return;
+    let release = this.db
+      .updateTable('audit_outbox')
+      .set({ claimed_by: null, claimed_until: null })
+      .where('key', 'in', keys);
+    if (owner !== undefined) release = release.where('claimed_by', '=', owner);
+    await release.execute();
   }
 
   async get(key: string): Promise<OutboxEntry | undefined> {
@@ -109,8 +135,15 @@ export class Outbox implements AuditOutbox {
     return row && toOutboxEntry(row);
   }
 
-  async markDelivered(key: string, version: number, ts: string, _now: Date): Promise<{ keptTs?: string }> {
+  async markDelivered(
+    key: string,
+    owner: string,
+    version: number,
+    ts: string,
+    _now: Date,
+  ): Promise<{ keptTs?: string }> {
     const greatest = this.store.dialect === 'sqlite' ? 'MAX' : 'GREATEST';
+    const ownLease = sql<boolean>`claimed_by = ${owner}`;
     // A ts already recorded for another copy is kept (that copy stays the live one); RETURNING tells.
     const row = await this.db
       .updateTable('audit_outbox')
@@ -118,7 +151,8 @@ export class Outbox implements AuditOutbox {
         ts: sql`COALESCE(ts, ${ts})`,
         delivered_version: sql`CASE WHEN ts IS NULL OR ts = ${ts}
           THEN ${sql.raw(greatest)}(delivered_version, ${version}) ELSE delivered_version END`,
-        claimed_until: null,
+        claimed_by: sql`CASE WHEN ${ownLease} THEN NULL ELSE claimed_by END`,
+        claimed_until: sql`CASE WHEN ${ownLease} THEN NULL ELSE claimed_until END`,
       })
       .where('key', '=', key)
       .returning('ts')
@@ -127,24 +161,22 @@ export class Outbox implements AuditOutbox {
     return kept && kept !== ts ? { keptTs: kept } : {};
   }
 
-  async markFailed(key: string, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.db
-      .updateTable('audit_outbox')
+  async markFailed(key: string, owner: string, error: string, nextAttemptAt: Date): Promise<boolean> {
+    const result = await this.owned(key, owner)
       .set((eb) => ({
         attempts: eb('attempts', '+', 1),
         next_attempt_at: iso(nextAttemptAt),
         last_error: error,
+        claimed_by: null,
         claimed_until: null,
       }))
-      .where('key', '=', key)
-      .execute();
+      .executeTakeFirst();
+    return count(result) === 1;
   }
 
-  async markPostStarted(key: string, now: Date | null): Promise<void> {
-    await this.db
-      .updateTable('audit_outbox')
+  async markPostStarted(key: string, owner: string, now: Date | null): Promise<void> {
+    await this.owned(key, owner)
       .set({ post_started_at: now && iso(now) })
-      .where('key', '=', key)
       .where('ts', 'is', null)
       .execute();
   }

@@ -21,6 +21,7 @@ export function toOutboxEntry(row: OutboxRow): OutboxEntry {
   if (row.thread_of_key !== null) entry.threadOfKey = row.thread_of_key;
   if (row.ts !== null) entry.ts = row.ts;
   if (row.last_error !== null) entry.lastError = row.last_error;
+  if (row.claimed_by !== null) entry.claimedBy = row.claimed_by;
   if (row.claimed_until !== null) entry.claimedUntil = row.claimed_until;
   if (row.post_started_at !== null) entry.postStartedAt = row.post_started_at;
   return entry;
@@ -39,6 +40,7 @@ export function toOutboxRow(e: OutboxEntry): OutboxRow {
     attempts: e.attempts,
     next_attempt_at: e.nextAttemptAt,
     last_error: e.lastError ?? null,
+    claimed_by: e.claimedBy ?? null,
     claimed_until: e.claimedUntil ?? null,
     post_started_at: e.postStartedAt ?? null,
     created_at: e.createdAt,

@@ -296,6 +296,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX license_copies_request ON license_copies (request_id, created_at);
     `,
   },
+  {
+    version: 11,
+    name: 'outbox lease owner',
+    // Issue 19: who holds an audit entry's lease, so that a post is fenced like every other leased
+    // job (renewed under its owner right before the Slack call) and only the holder ends the lease.
+    // Older rows have no owner: their lease holds until it runs out, as before.
+    up: `ALTER TABLE audit_outbox ADD COLUMN claimed_by TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
