@@ -13,6 +13,11 @@ export interface JobKind {
   readonly name: string;
   /** How often a pass runs when nothing kicks it. */
   readonly everyMs: number;
+  /**
+   * When the first pass runs, counted from the runner's start; absent: right at start. For
+   * housekeeping that must not compete with the start itself (the bot answers Slack first).
+   */
+  readonly firstPassAfterMs?: number;
   /** One pass: claim what is due (with a lease), run it fenced, complete or reschedule it. */
   pass(): Promise<unknown>;
 }
@@ -170,7 +175,7 @@ interface RunnerLogger {
 }
 
 /**
- * Runs each kind's pass every `everyMs` (the first right at start), never two passes of one kind
+ * Runs each kind's pass every `everyMs` (the first at start or `firstPassAfterMs`), never two passes of one kind
  * at once; a failed pass is logged and the next one retries.
  */
 export class JobRunner {
@@ -197,7 +202,11 @@ export class JobRunner {
       }
     }, tickMs);
     this.timer.unref();
-    for (const kind of this.kinds) void this.kick(kind);
+    const startedAt = this.clock();
+    for (const kind of this.kinds) {
+      if (kind.firstPassAfterMs === undefined) void this.kick(kind);
+      else this.lastStart.set(kind.name, startedAt - kind.everyMs + kind.firstPassAfterMs);
+    }
   }
 
   /** Runs a pass of `kind` now unless one is running; resolves when that pass ends. */

@@ -3,10 +3,11 @@ import { backoff, JobRunner, type JobKind } from '../../src/shared/job-runner';
 const silent = { error: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function countingKind(everyMs: number): JobKind & { passes: number } {
+function countingKind(everyMs: number, extra: Partial<JobKind> = {}): JobKind & { passes: number } {
   const kind = {
     name: 'counting',
     everyMs,
+    ...extra,
     passes: 0,
     pass: async () => {
       kind.passes += 1;
@@ -28,6 +29,17 @@ describe('JobRunner', () => {
     await runner.stop();
     // The first pass at start, then one about every 20 ms of real time.
     expect(kind.passes).toBeGreaterThan(3);
+  });
+
+  it('a kind with firstPassAfterMs leaves the start to the others and runs once the bot is serving', async () => {
+    const work = countingKind(10);
+    const housekeeping = countingKind(10, { name: 'housekeeping', firstPassAfterMs: 50 });
+    const runner = new JobRunner([work, housekeeping], silent);
+    runner.start();
+    expect([work.passes, housekeeping.passes]).toEqual([1, 0]);
+    for (let waited = 0; housekeeping.passes === 0 && waited < 5_000; waited += 10) await sleep(10);
+    await runner.stop();
+    expect(housekeeping.passes).toBeGreaterThan(0);
   });
 
   it('never runs two passes of one kind at once; a failing pass is logged and the next one runs', async () => {
