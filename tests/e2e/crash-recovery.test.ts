@@ -71,11 +71,7 @@ describe('the bot as a child process', () => {
       childEnv(
         { apiUrl: fake.apiUrl, port, dataDir },
         {
-          LICENSE_ADAPTER: 'gitlab-issue',
-          GITLAB_URL: gitlab.baseUrl,
-          GITLAB_TOKEN: gitlab.token,
-          GITLAB_PROJECT_ID: String(gitlab.projectId),
-          GITLAB_POLL_INTERVAL_SECONDS: '1',
+          ...gitlab.botEnv(),
           OUTBOX_POLL_INTERVAL_MS: '100',
           OUTBOX_MIN_BACKOFF_MS: '100',
           OUTBOX_MAX_BACKOFF_MS: '1000',

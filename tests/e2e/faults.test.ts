@@ -394,11 +394,7 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     await gitlab.start();
     t = await startBotUnderTest({
       ...FAST_OUTBOX,
-      LICENSE_ADAPTER: 'gitlab-issue',
-      GITLAB_URL: gitlab.baseUrl,
-      GITLAB_TOKEN: gitlab.token,
-      GITLAB_PROJECT_ID: String(gitlab.projectId),
-      GITLAB_POLL_INTERVAL_SECONDS: '1',
+      ...gitlab.botEnv(),
       // The shortest timeout the configuration accepts (a positive whole number of minutes).
       GITLAB_TIMEOUT_MINUTES: '1',
     });

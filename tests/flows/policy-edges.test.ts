@@ -8,6 +8,7 @@ import {
 import { eventually } from '../../testkit/eventually';
 import { type JsonObject } from '../../testkit/fake-slack';
 import { textOf } from '../../testkit/payloads';
+import { useFakeWallClock } from '../support/fake-wall-clock';
 
 /**
  * Issue 17, through signed Slack payloads as a person would drive the bot: the verdict, the form
@@ -178,31 +179,11 @@ describe('today (real clock): temporary extensions, sales trials, unknown dates'
   });
 });
 
-/** A fake wall clock for the whole bot (only Date is faked; timers stay real). */
-function atClock(iso: string) {
-  jest.useFakeTimers({
-    now: DateTime.fromISO(iso, { zone: 'utc' }).toJSDate(),
-    advanceTimers: true,
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-  });
-}
-
 describe('3. Saturday 22:00 UTC, the grace period ends Sunday 00:00: say when, offer the override now', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
     // 30 s before 22:00, so that the clock running during the test still reads "in 2 hours".
-    atClock('2024-06-01T21:59:30Z');
+    useFakeWallClock(DateTime.fromISO('2024-06-01T21:59:30Z', { zone: 'utc' }).toJSDate());
     t = await startInProcessBot();
   });
   afterAll(async () => {
@@ -261,7 +242,7 @@ describe('3. Saturday 22:00 UTC, the grace period ends Sunday 00:00: say when, o
 describe('6. Wednesday: ask L&R in the channel first, the form for when they cannot help in time', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    atClock('2024-06-05T10:00:00Z');
+    useFakeWallClock(DateTime.fromISO('2024-06-05T10:00:00Z', { zone: 'utc' }).toJSDate());
     t = await startInProcessBot();
   });
   afterAll(async () => {

@@ -31,6 +31,7 @@ import {
 import { postInteraction } from '../../testkit/signed-request';
 import { FakeGitLab } from '../licenses/support/fake-gitlab';
 import { API_TOKEN, newFakeZendesk, useBotWithZendesk, zendeskEnv } from '../zendesk/support/zendesk-under-test';
+import { useFakeWallClock } from '../support/fake-wall-clock';
 
 const ENGINEER = 'U0ENGINEER';
 const PERMALINK = /^Slack notice: http:\/\/127\.0\.0\.1:\d+\/archives\/C0LICENSING\/p\d+$/m;
@@ -379,11 +380,7 @@ describe('Zendesk write path (gitlab-issue adapter: failed attempts)', () => {
   const { t, zd } = useBotWithZendesk({
     env: () =>
       settings({
-        LICENSE_ADAPTER: 'gitlab-issue',
-        GITLAB_URL: gitlab.baseUrl,
-        GITLAB_TOKEN: gitlab.token,
-        GITLAB_PROJECT_ID: String(gitlab.projectId),
-        GITLAB_POLL_INTERVAL_SECONDS: '1',
+        ...gitlab.botEnv(),
         GITLAB_TIMEOUT_MINUTES: '1',
       }),
   });
@@ -500,28 +497,8 @@ describe('Zendesk write path (a note its event did not queue)', () => {
   });
 });
 
-/** A fake wall clock for the whole bot (only Date is faked; timers stay real), so a test can move it on. */
-function fakeWallClock() {
-  jest.useFakeTimers({
-    now: new Date(),
-    advanceTimers: true,
-    doNotFake: [
-      'hrtime',
-      'nextTick',
-      'performance',
-      'queueMicrotask',
-      'setImmediate',
-      'clearImmediate',
-      'setInterval',
-      'clearInterval',
-      'setTimeout',
-      'clearTimeout',
-    ],
-  });
-}
-
 describe('Zendesk write path (the trial lapses unresolved)', () => {
-  beforeAll(fakeWallClock);
+  beforeAll(() => useFakeWallClock());
   const { t, zd } = useBotWithZendesk({ env: () => settings({ LR_TEAM_USERGROUP: 'S0LRTEAM' }) });
   afterAll(() => jest.useRealTimers());
 

@@ -71,11 +71,7 @@ describe('two replicas on one PostgreSQL', () => {
     mechanizer = setInterval(() => autoComplete.forEach(succeed), 50);
     url = await postgres().createDatabase();
     replicas = await startReplicas(url, {
-      LICENSE_ADAPTER: 'gitlab-issue',
-      GITLAB_URL: gitlab.baseUrl,
-      GITLAB_TOKEN: gitlab.token,
-      GITLAB_PROJECT_ID: String(gitlab.projectId),
-      GITLAB_POLL_INTERVAL_SECONDS: '1',
+      ...gitlab.botEnv(),
       REQUEST_LEASE_MS: String(leaseMs),
     });
   }, 60_000);

@@ -25,10 +25,13 @@ const STATUS_EMOJI: Record<LicenseRequestRecord['status'], string> = {
   refused: ':no_entry:',
 };
 
+/** A clause that ends a line, as a sentence of its own. */
+const asSentence = (clause: string) => clause.charAt(0).toUpperCase() + clause.slice(1);
+
 /** Where the license is; a given-up hand-over says it in its own line already. */
 function howToGetIt(record: LicenseRequestRecord): string {
   if (record.status !== 'generated') return '';
-  if (record.licenseFile) return record.delivery.status === 'failed' ? '' : `U${COPY_VIA_BUTTON.slice(1)}`;
+  if (record.licenseFile) return record.delivery.status === 'failed' ? '' : asSentence(COPY_VIA_BUTTON);
   if (record.issueUrl) return `The license copy is in ${link(record.issueUrl)}.`;
   return '';
 }

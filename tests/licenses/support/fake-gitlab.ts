@@ -152,6 +152,17 @@ export class FakeGitLab {
     return this.url;
   }
 
+  /** The bot's settings for the gitlab-issue adapter against this fake, polling every second. */
+  botEnv(): Record<string, string> {
+    return {
+      LICENSE_ADAPTER: 'gitlab-issue',
+      GITLAB_URL: this.baseUrl,
+      GITLAB_TOKEN: this.token,
+      GITLAB_PROJECT_ID: String(this.projectId),
+      GITLAB_POLL_INTERVAL_SECONDS: '1',
+    };
+  }
+
   /** Adds an issue directly (e.g. one left behind by a crash). Call after start() so web_url has the port. */
   addIssue(init: Partial<Omit<FakeIssue, 'iid' | 'id'>> & { title: string; iid?: number }): FakeIssue {
     const iid = init.iid ?? this.nextIid();
