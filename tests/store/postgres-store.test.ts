@@ -6,6 +6,8 @@
 import { Client } from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
+import { newPendingRequest, newRefusedRequest, toRequestColumns } from '../../src/store/request-columns';
+import type { LicenseRequestRecord } from '../../src/store';
 import { usePostgres } from '../support/postgres';
 import { eventually } from '../../testkit/eventually';
 import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
@@ -26,6 +28,38 @@ describe('PostgreSQL migrations', () => {
   it('mirror the SQLite versions', () => {
     expect(PG_MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(PG_MIGRATIONS[PG_MIGRATIONS.length - 1].version).toBe(LATEST_SCHEMA_VERSION);
+  });
+
+  it('the create function of migration 12 inserts every column the code writes, and no other', async () => {
+    // A column added to RequestColumns without a migration replacing the function would be dropped
+    // silently on PostgreSQL (jsonb_populate_record ignores keys it is not asked for).
+    const url = await server().createDatabase();
+    await (await PostgresStore.open({ connectionString: url })).close();
+    const [{ definition }] = await sql<{ definition: string }>(
+      url,
+      "SELECT pg_get_functiondef('create_license_request'::regproc) AS definition",
+    );
+    const inserted = /INSERT INTO license_requests \(([^)]*)\)/.exec(definition)?.[1] ?? '';
+    const input = {
+      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9',
+      email: 'admin@customer.example',
+      userCount: 250,
+      requestedBySlackId: 'U0ENGINEER',
+      requestedByUsername: 'jdoe',
+      licenseExpiresOn: '2026-11-22',
+      scopeSummary: 'grace period ended',
+      adapter: 'local' as const,
+      idempotencyKey: 'columns',
+    };
+    const now = new Date('2026-12-05T10:00:00.000Z');
+    const written = (record: LicenseRequestRecord) => [
+      ...Object.keys(toRequestColumns(record)),
+      'claimed_by', // with a lease (createRequest's `lease` option)
+      'claimed_until',
+    ];
+    const columns = inserted.split(',').map((c) => c.trim());
+    expect([...columns].sort()).toEqual([...written(newPendingRequest(input, now))].sort());
+    expect([...columns].sort()).toEqual([...written(newRefusedRequest(input, now, 'out of scope'))].sort());
   });
 
   it('five replicas opening a fresh database at once: migrations applied exactly once, all stores work', async () => {

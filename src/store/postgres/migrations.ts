@@ -293,6 +293,66 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // See the SQLite migration 11: the audit entry's lease is held under the replica's name.
     up: `ALTER TABLE audit_outbox ADD COLUMN claimed_by TEXT;`,
   },
+  {
+    version: 12,
+    name: 'create a license request in one statement',
+    // Issue 19: the create (idempotency check, advisory locks, duplicate check, insert) in one
+    // round trip instead of three (BEGIN with the locks, the statement, COMMIT). A VOLATILE PL/pgSQL
+    // function takes a fresh snapshot for each statement in it (READ COMMITTED), so the query after
+    // the locks sees the row of the create that held them, as the statement after BEGIN did. The
+    // locks are the ones the code took before (same key spaces, hashtext of the lower-cased email,
+    // then of the ticket), so replicas still on the old path and on this one serialise together.
+    // The insert's columns are listed: a column added to license requests later needs a migration
+    // that replaces this function (tests/store/postgres-store.test.ts checks the list).
+    up: `
+      CREATE FUNCTION create_license_request(
+        candidate jsonb, reissue_since timestamptz, email_lock_space integer, ticket_lock_space integer
+      ) RETURNS SETOF license_requests LANGUAGE plpgsql VOLATILE AS $create$
+      DECLARE
+        r license_requests := jsonb_populate_record(NULL::license_requests, candidate);
+      BEGIN
+        IF reissue_since IS NOT NULL THEN
+          PERFORM pg_advisory_xact_lock(email_lock_space, hashtext(lower(r.email)));
+          PERFORM pg_advisory_xact_lock(ticket_lock_space, hashtext(r.ticket_url));
+        END IF;
+        RETURN QUERY
+          WITH existing AS (SELECT * FROM license_requests WHERE idempotency_key = r.idempotency_key),
+          duplicates AS (
+            SELECT * FROM license_requests
+            WHERE reissue_since IS NOT NULL
+              AND (ticket_url = r.ticket_url OR lower(email) = lower(r.email))
+              AND status IN ('pending', 'generated') AND created_at >= reissue_since
+              AND NOT EXISTS (SELECT FROM existing)
+          ),
+          inserted AS (
+            INSERT INTO license_requests (
+              id, idempotency_key, ticket_url, email, user_count, requested_by_slack_id,
+              requested_by_username, license_expires_on, license_kind, override_justification,
+              scope_summary, adapter, status, failure_reason, refusal_reason, issue_url, license_path,
+              license_file, trial_expires_on, issued_to_email, issued_to_user_count, attempts,
+              delivery_status, delivery_attempts, delivery_next_at, delivery_error, claimed_by,
+              claimed_until, created_at, updated_at
+            )
+            SELECT
+              r.id, r.idempotency_key, r.ticket_url, r.email, r.user_count, r.requested_by_slack_id,
+              r.requested_by_username, r.license_expires_on, r.license_kind, r.override_justification,
+              r.scope_summary, r.adapter, r.status, r.failure_reason, r.refusal_reason, r.issue_url,
+              r.license_path, r.license_file, r.trial_expires_on, r.issued_to_email,
+              r.issued_to_user_count, r.attempts, r.delivery_status, r.delivery_attempts,
+              r.delivery_next_at, r.delivery_error, r.claimed_by, r.claimed_until, r.created_at,
+              r.updated_at
+            WHERE NOT EXISTS (SELECT FROM existing) AND NOT EXISTS (SELECT FROM duplicates)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING *
+          )
+          SELECT * FROM existing
+          UNION ALL SELECT * FROM duplicates
+          UNION ALL SELECT * FROM inserted
+          ORDER BY created_at DESC, seq DESC;
+      END
+      $create$;
+    `,
+  },
 ];
 
 function validate(migrations: readonly PgMigration[]): void {

@@ -176,8 +176,8 @@ export interface RunRow {
  * One database for the repositories, whichever backend. Only what the two databases do
  * differently is asked of `dialect`: how a transaction begins (SQLite's single writer vs
  * PostgreSQL's row locks), SKIP LOCKED in claims, the insertion order column, a typed parameter
- * in CASE. (The repositories themselves ask it for createRequest's advisory locks and duplicate
- * query, and for MAX vs GREATEST.)
+ * in CASE. (The repositories themselves ask it for createRequest's path and duplicate query, and
+ * for MAX vs GREATEST.)
  */
 export class StoreDb {
   /** Insertion order: SQLite's rowid, PostgreSQL's identity column `seq`. */
@@ -203,14 +203,10 @@ export class StoreDb {
   /**
    * Runs `fn` in one transaction on one connection: BEGIN IMMEDIATE on SQLite (the write lock
    * before the first read, so a second process waits and then sees this one's rows), plain BEGIN
-   * on PostgreSQL (row locks and advisory locks do the rest). PostgreSQL's transaction-scoped
-   * advisory `locks` are taken in the same round trip as BEGIN.
+   * on PostgreSQL (row locks do the rest).
    */
-  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>, locks: AdvisoryLock[] = []): Promise<T> {
-    const begin =
-      this.dialect === 'sqlite'
-        ? 'BEGIN IMMEDIATE'
-        : ['BEGIN', ...locks.map((lock) => `SELECT pg_advisory_xact_lock(${advisoryKey(lock)})`)].join('; ');
+  transaction<T>(fn: (trx: Kysely<Tables>) => Promise<T>): Promise<T> {
+    const begin = this.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN';
     return this.db.connection().execute(async (conn) => {
       await sql.raw(begin).execute(conn);
       try {
@@ -270,32 +266,6 @@ export class ClosedGuard implements KyselyPlugin {
 }
 
 export const iso = (d: Date): string => d.toISOString();
-/**
- * A PostgreSQL advisory lock in the two-int form: a key space and the server's `hashtext` of a
- * text (of its lower case with `lowerCase`). The server hashes, as every earlier version did, so
- * replicas of two versions exclude each other during a rolling upgrade.
- */
-export interface AdvisoryLock {
-  space: number;
-  text: string;
-  lowerCase?: boolean;
-}
-
-/** The lock's arguments as SQL text: it goes out with BEGIN, a statement that takes no parameters. */
-function advisoryKey({ space, text, lowerCase }: AdvisoryLock): string {
-  if (!Number.isInteger(space) || space < -0x80000000 || space > 0x7fffffff)
-    throw new Error(`not a key space: ${space}`);
-  const value = literal(text);
-  return `${space}, hashtext(${lowerCase ? `lower(${value})` : value})`;
-}
-
-/** A text as a PostgreSQL string literal, escaped as the pg driver's escapeLiteral does. */
-function literal(text: string): string {
-  if (text.includes('\0')) throw new Error('a PostgreSQL text cannot hold a NUL character');
-  const quoted = text.replace(/'/g, "''");
-  return text.includes('\\') ? ` E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
-}
-
 /** A lease that ends `ms` after `now`. */
 export const until = (now: Date, ms: number): string => iso(new Date(now.getTime() + Math.max(0, ms)));
 /** SQLite treats a negative LIMIT as "no limit"; callers asking for <= 0 rows get none. */

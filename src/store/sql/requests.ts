@@ -149,52 +149,25 @@ export class LicenseRequests implements LicenseRequestRepository {
   }
 
   /**
-   * PostgreSQL, in as few round trips as the checks allow (each one is a wait on a busy machine):
-   * the idempotency check, the duplicate check and the insert are one statement. With a duplicate
-   * check, two advisory locks first, on the lower-cased email then on the ticket (always in that
-   * order: no cycle), sent with BEGIN: they serialise creates for the same email or ticket across
-   * replicas, and the statement after them (READ COMMITTED: a fresh snapshot) sees the row of the
-   * create that held them. Without a duplicate check, the statement is its own transaction.
+   * PostgreSQL, in one round trip: the function of migration 12 takes the advisory locks (with a
+   * duplicate check: on the lower-cased email then on the ticket, always in that order, so no
+   * cycle; they serialise creates for the same email or ticket across replicas), then checks the
+   * idempotency key and the duplicates and inserts, all as one autocommit statement. It answers
+   * the existing row, the duplicates, or the row inserted; which one is told by the key and the id.
    */
   private async createOnPostgres(
     row: Partial<Row> & RequestColumns,
     since: string | undefined,
   ): Promise<CreateRequestResult> {
-    const columns = sql.join(Object.keys(row).map((c) => sql.ref(c)));
-    const values = sql.join(Object.values(row));
-    const duplicates =
-      since === undefined
-        ? sql`SELECT * FROM license_requests WHERE false`
-        : sql`SELECT * FROM license_requests
-            WHERE (ticket_url = ${row.ticket_url} OR lower(email) = lower(${row.email}))
-              AND status IN ('pending', 'generated') AND created_at >= ${since}
-              AND NOT EXISTS (SELECT FROM existing)`;
-    const statement = sql<RequestColumns & { outcome: 'existing' | 'duplicate' | 'created' }>`
-      WITH existing AS (SELECT * FROM license_requests WHERE idempotency_key = ${row.idempotency_key}),
-      duplicates AS (${duplicates}),
-      inserted AS (
-        INSERT INTO license_requests (${columns}) SELECT ${values}
-        WHERE NOT EXISTS (SELECT FROM existing) AND NOT EXISTS (SELECT FROM duplicates)
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING *
-      )
-      SELECT 'existing' AS outcome, * FROM existing
-      UNION ALL SELECT 'duplicate', * FROM duplicates
-      UNION ALL SELECT 'created', * FROM inserted
-      ORDER BY created_at DESC, seq DESC`;
-    const { rows } =
-      since === undefined
-        ? await statement.execute(this.db)
-        : await this.store.transaction(
-            (trx) => statement.execute(trx),
-            [
-              { space: EMAIL_LOCK_SPACE, text: row.email, lowerCase: true },
-              { space: TICKET_LOCK_SPACE, text: row.ticket_url },
-            ],
-          );
+    const candidate = JSON.stringify(row);
+    const { rows } = await sql<RequestColumns>`SELECT * FROM create_license_request(
+        ${candidate}::jsonb, ${since ?? null}::timestamptz, ${EMAIL_LOCK_SPACE}, ${TICKET_LOCK_SPACE})`.execute(
+      this.db,
+    );
     const first = rows[0];
-    if (first?.outcome === 'duplicate') return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
-    if (first) return { outcome: first.outcome, record: toRequestRecord(first) };
+    if (first && first.idempotency_key !== row.idempotency_key)
+      return { outcome: 'duplicates', duplicates: rows.map(toRequestRecord) };
+    if (first) return { outcome: first.id === row.id ? 'created' : 'existing', record: toRequestRecord(first) };
     // Same key inserted concurrently (without our locks): committed by now (ON CONFLICT waited
     // for it), so a new statement sees it.
     const winner = await this.byKey(row.idempotency_key);
