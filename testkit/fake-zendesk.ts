@@ -148,6 +148,8 @@ export interface RecordedZendeskRequest {
   body: Buffer;
   /** The status the fake answered (undefined while it hangs or when it dropped the connection). */
   status?: number;
+  /** Earlier requests still unanswered when this one arrived: calls made at once overlap, on any machine. */
+  unansweredOnArrival: number;
   /** Set when an injected fault shaped the answer. */
   fault?: FaultSpec;
 }
@@ -371,6 +373,7 @@ export class FakeZendesk {
         query: url.searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks),
+        unansweredOnArrival: this.requests.filter((r) => r.status === undefined).length,
       };
       this.requests.push(record);
       this.answer(record, res).catch((error: unknown) => {
