@@ -150,6 +150,8 @@ export interface RecordedZendeskRequest {
   status?: number;
   /** Earlier requests still unanswered when this one arrived: calls made at once overlap, on any machine. */
   unansweredOnArrival: number;
+  /** When the fake answered (`performance.now()`), to order it against other fakes' records. */
+  answeredAt?: number;
   /** Set when an injected fault shaped the answer. */
   fault?: FaultSpec;
 }
@@ -451,6 +453,7 @@ export class FakeZendesk {
     headers: Record<string, string> = {},
   ): void {
     record.status = status;
+    record.answeredAt = performance.now();
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
