@@ -445,7 +445,7 @@ describe('the bot as a child process', () => {
       );
       const jsonNull = await postSigned(bot.baseUrl, SIGNING_SECRET, 'null', 'application/json');
       expect([formNull.status, jsonNull.status]).toEqual([400, 400]);
-      await bot.waitForLine(/not a JSON object/, 2000);
+      await bot.waitForLine(/not a JSON object/, 10_000);
       bot.proc.kill('SIGUSR2');
       const logged = JSON.parse(await bot.waitForLine(/unhandled promise rejection/, 5000)) as { reference?: string };
       expect(logged.reference).toMatch(/^[0-9A-F]{8}$/);

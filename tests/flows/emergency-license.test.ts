@@ -69,7 +69,7 @@ describe('weekend emergency license end to end', () => {
         expect(last).toContain('Generated');
         return last;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     expect(notice).toContain('https://gitlab.zendesk.com/agent/tickets/424242');
     expect(notice).toContain('250 users');
@@ -172,7 +172,7 @@ describe('weekend emergency license end to end', () => {
         expect(all).toContain('&lt;!channel&gt;');
         expect(all).not.toContain('<!channel>');
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
   });
 
