@@ -84,7 +84,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
 
     const update = (await t.fake.waitForCalls('views.update', 1, 10_000))[0];
     const ticketRead = zd.requests.find((r) => r.path.endsWith(`/tickets/${ticket.id}`));
-    expect(ticketRead?.answeredAt).toBeGreaterThan(open!.receivedAt);
+    expect(ticketRead?.answeredAt).toBeGreaterThan(open.receivedAt);
     expect(update?.args.hash).toEqual(expect.any(String));
     const view = await eventually(() => {
       const shown = t.view('emergency_license');

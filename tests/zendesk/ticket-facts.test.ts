@@ -127,7 +127,9 @@ describe('a ticket that cannot be read gives one plain line', () => {
     z.fake.fail({ hang: true, times: Infinity });
     const patient = z.clientWith({ timeoutMs: 60_000 });
     const started = Date.now();
-    expect(reason(await readTicketFacts(patient, ticket.id, { budgetMs: 200 }))).toBe('Zendesk was too slow to answer.');
+    expect(reason(await readTicketFacts(patient, ticket.id, { budgetMs: 200 }))).toBe(
+      'Zendesk was too slow to answer.',
+    );
     // Zendesk never answers and the client would wait a minute: an answer this far inside that minute
     // can only come from the budget (a loose bound, so a loaded machine cannot break it).
     expect(Date.now() - started).toBeLessThan(10_000);
