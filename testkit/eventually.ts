@@ -5,7 +5,8 @@
  */
 export async function eventually<T>(
   assertion: () => T | Promise<T>,
-  { timeoutMs = 2000, intervalMs = 10 } = {},
+  // The default waits long: it costs nothing when the effect comes, and a loaded machine delays it.
+  { timeoutMs = 10_000, intervalMs = 10 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

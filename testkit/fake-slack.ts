@@ -144,6 +144,12 @@ export interface FakeSlackOptions {
   clock?: () => number;
 }
 
+/**
+ * How long the waits of FakeSlack give the bot by default: they cost nothing when the call comes, and a
+ * loaded machine delays it.
+ */
+const WAIT_MS = 10_000;
+
 /** Fault keys for the non-API endpoints. */
 export const UPLOAD_URL = 'upload_url';
 export const RESPONSE_URL = 'response_url';
@@ -553,7 +559,7 @@ export class FakeSlack {
   waitForCall(
     method: string,
     predicate: (call: RecordedCall) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = WAIT_MS,
   ): Promise<RecordedCall> {
     return this.waitFor(
       'call',
@@ -568,7 +574,7 @@ export class FakeSlack {
   nextCall(
     method: string,
     predicate: (call: RecordedCall) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = WAIT_MS,
   ): Promise<RecordedCall> {
     return this.waitFor(
       'call',
@@ -583,7 +589,7 @@ export class FakeSlack {
    * Resolves once `count` calls to `method` have arrived since start/reset (with `record: false` the list returned is
    * empty).
    */
-  async waitForCalls(method: string, count: number, timeoutMs = 3000): Promise<RecordedCall[]> {
+  async waitForCalls(method: string, count: number, timeoutMs = WAIT_MS): Promise<RecordedCall[]> {
     const deadline = performance.now() + timeoutMs;
     while (this.callCount(method) < count) {
       const seen = this.callCount(method);
@@ -624,7 +630,7 @@ export class FakeSlack {
   waitForResponse(
     id?: string,
     predicate: (r: RecordedResponse) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = WAIT_MS,
   ): Promise<RecordedResponse> {
     return this.waitFor(
       'response',
@@ -639,7 +645,7 @@ export class FakeSlack {
   nextResponse(
     id?: string,
     predicate: (r: RecordedResponse) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = WAIT_MS,
   ): Promise<RecordedResponse> {
     return this.waitFor(
       'response',
@@ -653,7 +659,7 @@ export class FakeSlack {
   /** Resolves when an upload has its bytes (and, unless `completed: false`, has been completed). */
   waitForUpload(
     predicate: (u: RecordedUpload) => boolean = () => true,
-    timeoutMs = 3000,
+    timeoutMs = WAIT_MS,
     completed = true,
   ): Promise<RecordedUpload> {
     return this.waitFor(

@@ -148,6 +148,10 @@ export interface RecordedZendeskRequest {
   body: Buffer;
   /** The status the fake answered (undefined while it hangs or when it dropped the connection). */
   status?: number;
+  /** Earlier requests still unanswered when this one arrived: calls made at once overlap, on any machine. */
+  unansweredOnArrival: number;
+  /** When the fake answered (`performance.now()`), to order it against other fakes' records. */
+  answeredAt?: number;
   /** Set when an injected fault shaped the answer. */
   fault?: FaultSpec;
 }
@@ -371,6 +375,7 @@ export class FakeZendesk {
         query: url.searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks),
+        unansweredOnArrival: this.requests.filter((r) => r.status === undefined).length,
       };
       this.requests.push(record);
       this.answer(record, res).catch((error: unknown) => {
@@ -448,6 +453,7 @@ export class FakeZendesk {
     headers: Record<string, string> = {},
   ): void {
     record.status = status;
+    record.answeredAt = performance.now();
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',

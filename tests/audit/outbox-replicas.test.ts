@@ -45,6 +45,7 @@ afterEach(async () => {
 async function replicas(
   url: string,
   senders: SlowSender[],
+  options: Partial<typeof OPTIONS> = {},
 ): Promise<{ stores: Store[]; dispatchers: OutboxDispatcher[] }> {
   const opened = await Promise.all(senders.map(() => PostgresStore.open({ connectionString: url, max: 4 })));
   stores.push(...opened);
@@ -55,7 +56,7 @@ async function replicas(
         sender,
         owner: `replica-${i + 1}`,
         logger: silent,
-        options: OPTIONS,
+        options: { ...OPTIONS, ...options },
       }),
   );
   dispatchers.push(...made);
@@ -65,10 +66,13 @@ async function replicas(
 it('two dispatchers draining the same outbox at once post every message exactly once', async () => {
   const url = await postgres().createDatabase();
   const senders = [new SlowSender('1', 15), new SlowSender('2', 15)];
+  // No lease may run out here (a loaded machine can stall a pass for a second or more, and the other
+  // replica would then post the entry again); the send timeout keeps the claims at 4 entries, so both
+  // replicas take part.
   const {
     stores: [a],
     dispatchers: [one, two],
-  } = await replicas(url, senders);
+  } = await replicas(url, senders, { leaseMs: 20_000, sendTimeoutMs: 4_500 });
   const keys = Array.from({ length: 40 }, (_, i) => `audit:${String(i).padStart(2, '0')}`);
   for (const key of keys) await a.outbox.enqueue({ key, channel: 'C0LICENSING', text: key, blocks: [] }, new Date());
   await Promise.all([one.kick(), two.kick(), one.kick(), two.kick()]);
@@ -90,11 +94,12 @@ it('a replica stuck mid-send holds its entries only for the lease; the other the
   } = await replicas(url, [stuck, healthy]);
   await a.outbox.enqueue({ key: 'audit:stuck', channel: 'C0LICENSING', text: 'x', blocks: [] }, new Date());
   void dead.kick();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // Claimed and being sent by the stuck one, however long the claim took on a loaded machine.
+  while (stuck.posts.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   await alive.kick();
   expect(healthy.posts).toEqual([]); // leased by the stuck one
   const started = Date.now();
-  while (healthy.posts.length === 0 && Date.now() - started < 5_000) {
+  while (healthy.posts.length === 0 && Date.now() - started < 15_000) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await alive.kick();
   }
@@ -143,7 +148,7 @@ describe('a database restart while messages are published', () => {
     } finally {
       await postgres().start();
     }
-    for (let i = 0; i < 40 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
+    for (let i = 0; i < 150 && (dispatcher.heldCount > 0 || (await store.outbox.backlog().catch(() => 1)) > 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await dispatcher.kick();
     }

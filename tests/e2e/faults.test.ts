@@ -63,10 +63,6 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     const outageMs = 3000;
     t.fake.fail('chat.postMessage', { status: 500, times: Infinity });
     const outageStart = performance.now();
-    const outageOver = sleep(outageMs).then(() => {
-      t.fake.clearFaults();
-      return performance.now();
-    });
 
     // 20 verdicts (4 engineers at a time) and 5 license requests, all while Slack answers 500.
     const verdicts: { ticket: number; viewId: string; verdict: JsonObject }[] = [];
@@ -92,10 +88,14 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
     }
     expect(await t.bot.services.store.outbox.backlog()).toBeGreaterThan(0);
 
-    const outageEnd = await outageOver;
-    await allDelivered(t, 12_000);
+    // The outage lasts at least outageMs and until everything was produced: production slowed by a loaded
+    // machine must not find Slack up again.
+    await sleep(outageMs - (performance.now() - outageStart));
+    t.fake.clearFaults();
+    const outageEnd = performance.now();
+    await allDelivered(t, 20_000);
     const drainedMs = performance.now() - outageEnd;
-    await t.fake.waitForCalls('files.completeUploadExternal', 5, 5000);
+    await t.fake.waitForCalls('files.completeUploadExternal', 5, 10_000);
 
     const failed = t.fake.callsTo('chat.postMessage').filter((c) => c.status === 500).length;
     const counts = postCountsByTicket(t.fake, [...verdictTickets, ...licenseTickets]);
@@ -119,7 +119,7 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
       await eventually(
         () =>
           expect(textOf(t.fake.getMessage(LICENSING_CHANNEL, post.response.ts)?.blocks ?? [])).toContain('Generated'),
-        { timeoutMs: 3000 },
+        { timeoutMs: 10_000 },
       );
     }
 
@@ -137,7 +137,7 @@ describe('chat.postMessage answers HTTP 500 for ~3 s while verdicts and licenses
       expect(entry?.deliveredVersion).toBe(entry?.version);
     }
     expect(t.fake.uploads.filter((u) => u.completed)).toHaveLength(5);
-  }, 30_000);
+  }, 45_000);
 });
 
 describe('HTTP 429 with Retry-After on chat.postMessage', () => {
@@ -154,7 +154,7 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
     t.fake.fail('chat.postMessage', { retryAfterSeconds: 2, times: 1 });
     const { verdict } = await starCheckVerdict(t, 3101);
     expect(textOf(verdict)).toContain('Deflect with the docs');
-    await allDelivered(t, 6000);
+    await allDelivered(t, 10_000);
     const calls = t.fake.callsTo('chat.postMessage');
     const limited = calls.find((c) => c.status === 429) as RecordedCall;
     const accepted = postsForTicket(t.fake, 3101);
@@ -198,8 +198,9 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
         triggerId,
       }),
     );
+    const answeredAt = performance.now();
     const open = await t.fake
-      .waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 1500)
+      .waitForCall('views.open', (c) => c.args.trigger_id === triggerId, 10_000)
       .catch(() => undefined);
     const delayMs = open ? Math.round(open.receivedAt - limited.receivedAt) : undefined;
     report(
@@ -215,10 +216,15 @@ describe('HTTP 429 with Retry-After on chat.postMessage', () => {
         `auth.test calls so far: ${t.fake.callCount('auth.test')}`,
     );
     await first;
+    await allDelivered(t, 10_000);
+    const [delivered] = postsForTicket(t.fake, 3103);
     expect(res.status).toBe(200);
-    expect(res.elapsedMs).toBeLessThan(1000);
     expect(open?.response.ok).toBe(true);
-  }, 15_000);
+    // Both while chat.postMessage was still rate-limited (before its retry, 3 s after the 429): an
+    // order of events, which a loaded machine does not flip as it would a bound in ms.
+    expect(answeredAt).toBeLessThan(delivered.receivedAt);
+    expect(open!.receivedAt).toBeLessThan(delivered.receivedAt);
+  }, 20_000);
 });
 
 describe('what every incoming request costs', () => {
@@ -243,7 +249,8 @@ describe('what every incoming request costs', () => {
 describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
   let t: BotUnderTest;
   beforeAll(async () => {
-    t = await startBotUnderTest({ ...FAST_OUTBOX, SLACK_API_TIMEOUT_MS: '300' });
+    // Short, yet long enough for the calls the verdict itself makes (views.open...) on a loaded machine.
+    t = await startBotUnderTest({ ...FAST_OUTBOX, SLACK_API_TIMEOUT_MS: '1000' });
   });
   afterAll(async () => {
     await t.stop();
@@ -251,9 +258,9 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
   beforeEach(() => t.fake.reset());
 
   async function slowThenFast(ticket: number) {
-    t.fake.fail('chat.postMessage', { delayMs: 1500, times: 3 });
+    t.fake.fail('chat.postMessage', { delayMs: 3000, times: 3 });
     const { viewId } = await starCheckVerdict(t, ticket);
-    await allDelivered(t, 8000);
+    await allDelivered(t, 15_000);
     const calls = t.fake.callsTo('chat.postMessage');
     const slow = calls.filter((c) => c.fault?.delayMs);
     const fast = calls.filter((c) => !c.fault);
@@ -267,7 +274,7 @@ describe('chat.postMessage slower than SLACK_API_TIMEOUT_MS', () => {
     // their own, apart from SLACK_API_TIMEOUT_MS, which keeps the calls users wait on short.
     const { calls, slow, entry } = await slowThenFast(4101);
     report(
-      `postMessage delayed 1500 ms with SLACK_API_TIMEOUT_MS 300 → ${calls.length} call(s); the channel shows ` +
+      `postMessage delayed 3000 ms with SLACK_API_TIMEOUT_MS 1000 → ${calls.length} call(s); the channel shows ` +
         `${postsForTicket(t.fake, 4101).length} copy`,
     );
     expect(slow).toHaveLength(1);
@@ -299,7 +306,7 @@ describe('channel_not_found / not_in_channel on chat.postMessage', () => {
     const { verdict, viewId } = await starCheckVerdict(t, 5101);
     expect(verdict.callback_id).toBe('star_check_verdict');
     expect(textOf(verdict)).toContain('Deflect with the docs');
-    await allDelivered(t, 6000);
+    await allDelivered(t, 10_000);
 
     const calls = t.fake.callsTo('chat.postMessage');
     expect(calls.map((c) => (c.response.ok ? 'ok' : c.response.error))).toEqual([
@@ -341,7 +348,7 @@ describe('expired_trigger_id on views.open', () => {
       const opened = await runCommand(t, command, '123456');
       expect(opened.res.status).toBe(200);
       expect(opened.view).toBeUndefined();
-      const response = await t.fake.waitForResponse(opened.responseId, () => true, 3000);
+      const response = await t.fake.waitForResponse(opened.responseId, () => true, 10_000);
       expect(response.body.response_type).toBe('ephemeral');
       expect(response.body.text).toMatch(/run the command again/i);
       expect(t.fake.callsTo('views.open')).toHaveLength(1);
@@ -372,7 +379,7 @@ describe('100 deliveries of the same emergency license submission', () => {
     const elapsed = performance.now() - started;
     expect(statuses).toEqual(Array(100).fill(200));
     await t.fake.waitForUpload(() => true, 5000);
-    await allDelivered(t, 3000);
+    await allDelivered(t, 10_000);
     await sleep(300);
     const records = await t.bot.services.store.requests.findByTicket(ticketUrl(6101), 10);
     report(
@@ -439,7 +446,7 @@ describe('gitlab-issue adapter against a fake GitLab (Mechanizer)', () => {
     };
     expect(textOf(shown.blocks)).toContain(issue.web_url);
     expect(t.fake.callsTo('chat.update').every((c) => c.args.ts === shown.ts)).toBe(true);
-    const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 3000);
+    const dm = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.channel).startsWith('D'), 10_000);
     expect(dm.args.text).toContain(issue.web_url);
     const records = await t.bot.services.store.requests.findByTicket(ticketUrl(7101), 10);
     expect(records.map((r) => [r.status, r.status === 'refused' ? undefined : r.issueUrl])).toEqual([
@@ -532,7 +539,7 @@ describe('a listener error', () => {
       return refs[0];
     });
     expect(reference).toMatch(/^[0-9A-F]{8}$/);
-    const message = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes(reference), 3000);
+    const message = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes(reference));
     expect(message.args.channel).toBe('U0ENGINEER');
     expect(message.args.text).toMatch(/something went wrong/i);
   });
@@ -548,15 +555,18 @@ describe('a listener error', () => {
         expect(refs).toHaveLength(1);
         return refs[0];
       },
-      { timeoutMs: 5000 },
+      { timeoutMs: 10_000 },
     );
-    await sleep(300);
-    const messages = told([...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')], reference);
+    const tellings = () =>
+      told([...t.fake.callsTo('chat.postMessage'), ...t.fake.callsTo('chat.postEphemeral')], reference);
+    await eventually(() => expect(tellings().length).toBeGreaterThan(0));
+    await sleep(300); // a second message, if one were sent, has had its moment
+    const messages = tellings();
     report(
       `app_home_opened with views.publish failing: reference ${reference} logged, ${messages.length} message(s) ` +
         `to the user`,
     );
     expect(messages).toHaveLength(1);
     expect(messages[0].args.channel === 'U0HOMEUSER' || messages[0].args.user === 'U0HOMEUSER').toBe(true);
-  }, 10_000);
+  }, 20_000);
 });

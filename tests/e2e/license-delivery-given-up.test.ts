@@ -155,6 +155,8 @@ describe('the first hand-over of a license, given up after 12 failed attempts', 
       },
       { timeoutMs: 8000, intervalMs: 50 },
     );
+    // The new notice may reach Slack after the DM; then a moment for anything that should not come.
+    await eventually(() => expect(postsForTicket(t.fake, ticket).filter((c) => !c.args.thread_ts)).toHaveLength(2));
     await sleep(300);
     const notices = postsForTicket(t.fake, ticket).filter((c) => !c.args.thread_ts);
     expect(notices).toHaveLength(2);

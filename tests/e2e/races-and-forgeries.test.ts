@@ -317,7 +317,7 @@ describe('issue 9 with Slack user groups', () => {
         expect(block).toBeDefined();
         return String(block?.text.text);
       },
-      { timeoutMs: 3000, intervalMs: 20 },
+      { timeoutMs: 10_000, intervalMs: 20 },
     );
     const [, ...quoted] = override.split('\n');
     expect(quoted.length).toBe(3);

@@ -140,9 +140,11 @@ describe('authorization with Slack user groups', () => {
         user === ENGINEER ? /may override the emergency scope check/ : /may request emergency licenses/,
       );
     }
-    await sleep(300);
-    const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
-    expect(records.map((r) => r.status)).toEqual(['refused']);
+    await sleep(300); // a second record, if one were written, has had its moment
+    await eventually(async () => {
+      const records = await t.bot.services.store.requests.findByTicket(ticketUrl(9101), 10);
+      expect(records.map((r) => r.status)).toEqual(['refused']);
+    });
     expect(t.fake.uploads).toHaveLength(0);
     expect(acceptedChannelPosts(t.fake)).toHaveLength(postsBefore);
   });
@@ -177,9 +179,9 @@ describe('authorization with Slack user groups', () => {
     async function expectClearRefusal(payload: JsonObject): Promise<void> {
       const res = await t.send('interaction', payload);
       expect(res.status).toBe(200);
-      expect(res.elapsedMs).toBeLessThan(3000);
       const body = res.json();
       expect(body.response_action).toBe('update');
+      // In time for Slack: past its ack deadline the bot's guard answers with its own view instead.
       expect(body.view.callback_id).toBe('malformed_form');
       expect(textOf(body.view)).toContain('could not be read');
       await sleep(200);
@@ -250,8 +252,8 @@ describe('usergroups.users.list failing', () => {
     for (const command of ['/star-check', '/emergency-license']) {
       const res = await t.command(command, '123', ENGINEER);
       expect(res.status).toBe(200);
-      expect(res.elapsedMs).toBeLessThan(2500);
       expect(res.json().response_type).toBe('ephemeral');
+      // In time for Slack: past its ack deadline the bot's guard answers with its own text instead.
       expect(res.json().text).toMatch(/could not be checked/);
     }
     await t.fake.expectNoCall('views.open', 200);

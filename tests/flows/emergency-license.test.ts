@@ -69,7 +69,7 @@ describe('weekend emergency license end to end', () => {
         expect(last).toContain('Generated');
         return last;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     expect(notice).toContain('https://gitlab.zendesk.com/agent/tickets/424242');
     expect(notice).toContain('250 users');
@@ -172,7 +172,7 @@ describe('weekend emergency license end to end', () => {
         expect(all).toContain('&lt;!channel&gt;');
         expect(all).not.toContain('<!channel>');
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
   });
 
@@ -183,14 +183,16 @@ describe('weekend emergency license end to end', () => {
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
     await t.fake.waitForUpload(() => true, 5000);
-    await new Promise((r) => setTimeout(r, 300));
-    const records = await t.bot.services.store.requests.findByTicket(
-      'https://gitlab.zendesk.com/agent/tickets/600',
-      10,
-    );
-    expect(records).toHaveLength(1);
-    expect(t.fake.uploads).toHaveLength(1);
-    expect(licenseNotices(t, '600')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300)); // a second license, if one were made, has had its moment
+    await eventually(async () => {
+      const records = await t.bot.services.store.requests.findByTicket(
+        'https://gitlab.zendesk.com/agent/tickets/600',
+        10,
+      );
+      expect(records).toHaveLength(1);
+      expect(t.fake.uploads).toHaveLength(1);
+      expect(licenseNotices(t, '600')).toHaveLength(1);
+    });
   });
 
   it('a second request for the same ticket, email and user count asks before re-issuing', async () => {

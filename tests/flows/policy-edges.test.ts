@@ -123,7 +123,7 @@ describe('today (real clock): temporary extensions, sales trials, unknown dates'
         expect(all).toContain('Generated');
         return all;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     expect(notice).toContain('a Sales-generated temporary extension on the instance');
     expect(notice).not.toMatch(/\bago\b/);
@@ -231,7 +231,7 @@ describe('3. Saturday 22:00 UTC, the grace period ends Sunday 00:00: say when, o
         expect(all).toContain('Generated');
         return all;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     expect(notice).toContain('Scope check overridden');
     // Stored with the request: the instant, not "in 2 hours".

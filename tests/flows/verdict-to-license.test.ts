@@ -114,7 +114,7 @@ describe('/star-check verdict → emergency license (case 6, end to end)', () =>
         expect(all).toContain('Generated');
         return all;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     // Words for people: no internal rule names, adapter names or shell commands in the channel.
     expect(notice).not.toMatch(/\b(no_paid_plan|grace_not_ended|grace_ended_too_long_ago|adapter|npm run)\b/);

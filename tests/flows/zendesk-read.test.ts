@@ -57,7 +57,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         expect(zendeskText(view)).not.toContain('Reading the ticket');
         return view;
       },
-      { timeoutMs: 5000 },
+      { timeoutMs: 10_000 },
     );
     return { opened, updated };
   }
@@ -72,19 +72,19 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         { body: 'Logs', attachments: [{ file_name: 'gitlab.log', content_type: 'text/plain' }] },
       ],
     });
-    // Zendesk answers the ticket after 800 ms: the form must already be open by then.
+    // Zendesk answers the ticket late: the form must already be open by then (checked as an order of
+    // events, which a loaded machine does not flip as it would a bound in ms).
     zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), delayMs: 800 });
-    const started = performance.now();
     const opens = t.fake.callsTo('views.open').length;
     await t.command('/emergency-license', String(ticket.id));
     const [open] = (await t.fake.waitForCalls('views.open', opens + 1)).slice(-1);
-    const openedAfter = performance.now() - started;
-    expect(openedAfter).toBeLessThan(800);
     const opened = open?.args.view as JsonObject;
     expect(zendeskText(opened)).toContain('Reading the ticket in Zendesk');
     expect(emailPrefill(opened)).toBeUndefined();
 
-    const update = (await t.fake.waitForCalls('views.update', 1, 5000))[0];
+    const update = (await t.fake.waitForCalls('views.update', 1, 10_000))[0];
+    const ticketRead = zd.requests.find((r) => r.path.endsWith(`/tickets/${ticket.id}`));
+    expect(ticketRead?.answeredAt).toBeGreaterThan(open.receivedAt);
     expect(update?.args.hash).toEqual(expect.any(String));
     const view = await eventually(() => {
       const shown = t.view('emergency_license');
@@ -126,7 +126,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         expect(texts).toContain('Generated');
         return texts;
       },
-      { timeoutMs: 5000 },
+      { timeoutMs: 10_000 },
     );
     expect(notice).toContain(`https://gitlab.zendesk.com/agent/tickets/${ticket.id}`);
     expect(notice).toContain('ada@acme.example');
@@ -150,10 +150,9 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
     'Zendesk %s: one line on the form, which still works',
     async (_name, arrange, reason) => {
       const ticket = arrange();
-      const started = performance.now();
+      // The slow ticket is given up after the read budget (2.5 s): its answer comes at 4 s, within Zendesk's
+      // own timeout (5 s), so "too slow" means the budget ended the read.
       const { updated } = await openAndRead(ticket);
-      // The slow ticket is given up after the read budget (2.5 s), not Zendesk's own timeout.
-      expect(performance.now() - started).toBeLessThan(3500);
       const lines = blocksOf(updated).filter((b) => b.block_id?.startsWith('zendesk_'));
       expect(lines).toHaveLength(1);
       expect(zendeskText(updated)).toMatch(/^:warning: Not read from Zendesk: /);
@@ -209,7 +208,8 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
       requester: { email: 'late@acme.example' },
       comments: [{ body: 'x', attachments: [png('a.png'), png('b.png')] }],
     });
-    zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), delayMs: 1200 });
+    // Late enough that the submission comes first even on a loaded machine.
+    zd.fail({ path: new RegExp(`/tickets/${ticket.id}$`), delayMs: 2000 });
     const opens = t.fake.callsTo('views.open').length;
     await t.command('/emergency-license', String(ticket.id));
     await t.fake.waitForCalls('views.open', opens + 1);
@@ -229,7 +229,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         expect(call?.response).toBeDefined();
         return call;
       },
-      { timeoutMs: 4000 },
+      { timeoutMs: 10_000 },
     );
     expect(late?.response).toEqual({ ok: false, error: 'hash_conflict' });
     // What Slack shows is still the request's status, not the form.
@@ -260,7 +260,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         expect(zendeskText(shown)).toContain('Globex');
         return shown;
       },
-      { timeoutMs: 5000 },
+      { timeoutMs: 10_000 },
     );
     expect(limitProblems(view)).toEqual([]);
     expect(zendeskText(view)).toContain('<!here> *Renewal* question');
@@ -305,7 +305,7 @@ describe('Zendesk read path: the emergency form from the ticket', () => {
         expect(emailPrefill(shown)).toBe('verdict@acme.example');
         return shown;
       },
-      { timeoutMs: 5000 },
+      { timeoutMs: 10_000 },
     );
     expect(form.id).toBe((push?.response.view as JsonObject).id);
     expect(zendeskText(form)).toContain('Images on the ticket (2)');

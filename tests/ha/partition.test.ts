@@ -1,7 +1,7 @@
 /**
  * Issue 18: the request lease is a fence. Two replicas on one real PostgreSQL; replica A reaches
  * it through a loopback TCP proxy. While A's upload of a license to Slack is held by the fake
- * Slack, the proxy cuts A off the database for longer than the lease (2 s): replica B takes the
+ * Slack, the proxy cuts A off the database for longer than the lease (3 s): replica B takes the
  * delivery over once A's lease has run out, and A, which cannot prove it still holds the lease,
  * sends nothing. The bar: exactly one DM per request, in every round; the same for a copy of the
  * license ("Send me the license file") clicked on A. Prints its figures.
@@ -32,8 +32,13 @@ import { TcpProxy } from '../support/tcp-proxy';
 const report = (line: string) => process.stdout.write(`[partition] ${line}\n`);
 const postgres = usePostgres();
 
-const LEASE_MS = 2000;
-const CUT_MS = 4500;
+// The upload is held for UPLOAD_HOLD_MS: the cut must come within it, and the hold must end well within
+// SLACK_API_TIMEOUT_MS; both margins are a second, which a loaded machine leaves intact. The lease must
+// outlast the Slack timeout by a second (config), and the cut outlast the lease.
+const UPLOAD_HOLD_MS = 1000;
+const SLACK_API_TIMEOUT_MS = 2000;
+const LEASE_MS = 3000;
+const CUT_MS = 5500;
 const ROUNDS = 3;
 
 describe('a replica cut off its database for longer than the lease while its upload is in flight', () => {
@@ -64,7 +69,7 @@ describe('a replica cut off its database for longer than the lease while its upl
           OUTBOX_MAX_BACKOFF_MS: '1000',
           SHUTDOWN_TIMEOUT_MS: '3000',
           REQUEST_LEASE_MS: String(LEASE_MS),
-          SLACK_API_TIMEOUT_MS: '1000',
+          SLACK_API_TIMEOUT_MS: String(SLACK_API_TIMEOUT_MS),
         },
       ),
       30_000,
@@ -102,8 +107,8 @@ describe('a replica cut off its database for longer than the lease while its upl
     for (let round = 0; round < ROUNDS; round++) {
       const ticket = 9801 + round;
       const linesBefore = a.bot.lines.length;
-      // The fake Slack holds the upload of the file's bytes for 800 ms (under the 1 s client timeout).
-      fake.fail(UPLOAD_URL, { delayMs: 800, times: 1 });
+      // The fake Slack holds the upload of the file's bytes (under the client timeout).
+      fake.fail(UPLOAD_URL, { delayMs: UPLOAD_HOLD_MS, times: 1 });
       const opened = await runCommand(a.t, '/emergency-license', String(ticket));
       const res = await submitView(
         a.t,
@@ -194,7 +199,7 @@ describe('a replica cut off its database for longer than the lease while its upl
           );
       const linesBefore = a.bot.lines.length;
       const uploadsBefore = fake.uploads.length;
-      fake.fail(UPLOAD_URL, { delayMs: 800, times: 1 });
+      fake.fail(UPLOAD_URL, { delayMs: UPLOAD_HOLD_MS, times: 1 });
       const responseId = `partition-copy-${round}`;
       await postInteraction(a.bot.baseUrl, SIGNING_SECRET, sendMeTheLicenseClick(fake, record.id, asker, responseId));
       expect(String((await fake.waitForResponse(responseId, () => true, 5000)).body.text)).toMatch(/on its way/);

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import type { App } from '@slack/bolt';
 import { guardAcks, UNAVAILABLE_TEXT } from '../../src/ops/ack-guard';
-import { healthHandler, livenessHandler } from '../../src/ops/health';
+import { DATABASE_PROBE_TIMEOUT_MS, healthHandler, livenessHandler } from '../../src/ops/health';
 
 /** The part of App the guard wraps: processEvent, called by every receiver with the ReceiverEvent. */
 function fakeApp(listener: (event: { ack: (r?: unknown) => Promise<void> }) => Promise<void>) {
@@ -22,6 +22,11 @@ function receiverEvent(body: Record<string, unknown>) {
 const silent = pino({ level: 'silent' });
 
 describe('guardAcks', () => {
+  // Fake timers (performance.now included): the deadline is the guard's own timer, so each test
+  // moves time itself and a slow machine cannot move an ack across the deadline.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('a listener stuck on a hung database: the guard answers the view submission at the deadline with a clear view, and the late ack is dropped', async () => {
     let release!: () => void;
     const app = fakeApp(async (event) => {
@@ -31,10 +36,11 @@ describe('guardAcks', () => {
     guardAcks(app, silent, { deadlineMs: 200 });
     const event = receiverEvent({ type: 'view_submission' });
     const done = app.processEvent(event);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await jest.advanceTimersByTimeAsync(199);
+    expect(event.acks).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
     expect(event.acks).toHaveLength(1);
-    expect(event.acks[0].at).toBeGreaterThanOrEqual(190);
-    expect(event.acks[0].at).toBeLessThan(340);
+    expect(event.acks[0].at).toBe(200);
     expect(JSON.stringify(event.acks[0].response)).toContain('database is not reachable');
     release();
     await done;
@@ -48,10 +54,8 @@ describe('guardAcks', () => {
     guardAcks(app, silent, { deadlineMs: 2500 });
     const event = receiverEvent({ command: '/license-status' });
     await app.processEvent(event);
-    expect(event.acks).toEqual([
-      { at: expect.any(Number), response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } },
-    ]);
-    expect(event.acks[0].at).toBeLessThan(100);
+    // No time has passed: the answer did not wait for the deadline.
+    expect(event.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
   });
 
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
@@ -64,13 +68,16 @@ describe('guardAcks', () => {
       await event.ack(); // a second ack is dropped, and not timed again
     });
     guardAcks(acking, silent, { deadlineMs: 1000, onAck });
-    await acking.processEvent(receiverEvent({ command: '/star-check' }));
+    const acked = acking.processEvent(receiverEvent({ command: '/star-check' }));
+    await jest.advanceTimersByTimeAsync(30);
+    await acked;
     const failing = fakeApp(async () => undefined);
     guardAcks(failing, silent, { deadlineMs: 1000, onAck });
     await failing.processEvent(receiverEvent({ type: 'view_submission' }));
-    expect(seen.map((s) => s.type)).toEqual(['/star-check', 'view_submission']);
-    expect(seen[0].seconds).toBeGreaterThanOrEqual(0.025);
-    expect(seen[0].seconds).toBeLessThan(0.5);
+    expect(seen).toEqual([
+      { type: '/star-check', seconds: 0.03 },
+      { type: 'view_submission', seconds: 0 },
+    ]);
   });
 
   it('a listener that acks in time is left alone', async () => {
@@ -80,7 +87,9 @@ describe('guardAcks', () => {
     });
     guardAcks(app, silent, { deadlineMs: 100 });
     const event = receiverEvent({ type: 'view_submission' });
-    await app.processEvent(event);
+    const done = app.processEvent(event);
+    await jest.advanceTimersByTimeAsync(300);
+    await done;
     expect(event.acks.map((a) => a.response)).toEqual([{ response_action: 'update', view: { ok: true } }]);
   });
 });
@@ -108,16 +117,27 @@ describe('readiness and liveness', () => {
     database: () => ({ backend: 'postgres' as const, location: 'postgres://bot@db:5432/lr' }),
   });
 
-  it('a database that hangs reads as not ready (503) within the probe timeout, with the database facts', async () => {
-    const answer = await call(healthHandler(probe(() => new Promise<boolean>(() => undefined))));
-    expect(answer.status).toBe(503);
-    expect(answer.ms).toBeLessThan(2500);
-    expect(answer.body).toMatchObject({
-      status: 'unavailable',
-      storeWritable: false,
-      outboxBacklog: -1,
-      database: { backend: 'postgres', reachable: false },
-    });
+  it('a database that hangs reads as not ready (503) at the probe timeout, with the database facts', async () => {
+    jest.useFakeTimers();
+    try {
+      let answer: Awaited<ReturnType<typeof call>> | undefined;
+      void call(healthHandler(probe(() => new Promise<boolean>(() => undefined)))).then((a) => (answer = a));
+      await jest.advanceTimersByTimeAsync(DATABASE_PROBE_TIMEOUT_MS - 1);
+      expect(answer).toBeUndefined();
+      await jest.advanceTimersByTimeAsync(1);
+      expect(answer).toMatchObject({
+        status: 503,
+        ms: DATABASE_PROBE_TIMEOUT_MS,
+        body: {
+          status: 'unavailable',
+          storeWritable: false,
+          outboxBacklog: -1,
+          database: { backend: 'postgres', reachable: false },
+        },
+      });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('a reachable database: 200 with the same fields as before plus the database', async () => {

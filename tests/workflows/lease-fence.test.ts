@@ -17,6 +17,10 @@ import {
 } from '../../src/workflows/emergency-license';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits for A to be inside the adapter, i.e. holding the lease: a fixed pause is too short on a loaded machine. */
+async function untilTrue(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(10);
+}
 
 describe('a run that lost its lease', () => {
   let dir: string;
@@ -40,9 +44,11 @@ describe('a run that lost its lease', () => {
         },
       }),
     );
+    let adapterEntered = false;
     const adapter: LicenseAdapter = {
       name: 'local',
       request: async (): Promise<LicenseOutcome> => {
+        adapterEntered = true;
         await sleep(1200); // 12 renewal ticks of a 300 ms lease
         return { status: 'generated', licenseFile: 'L', fileName: 'x', expiresOn: '2026-12-17', reference: '/x' };
       },
@@ -79,7 +85,7 @@ describe('a run that lost its lease', () => {
       new Date(),
     );
     const running = workflow.process(record.id);
-    await sleep(150);
+    await untilTrue(() => adapterEntered);
     // Another replica whose clock says A's lease ran out takes the request over.
     expect(await store.requests.claimRequest(record.id, 'B', new Date(Date.now() + 10_000), 60_000)).toBe(true);
     const result = await running;
@@ -91,7 +97,7 @@ describe('a run that lost its lease', () => {
   });
 
   it('a graceful stop hands a request still in progress over at once (before the lease runs out)', async () => {
-    let finish!: () => void;
+    let finish: (() => void) | undefined;
     const adapter: LicenseAdapter = {
       name: 'local',
       request: async (): Promise<LicenseOutcome> => {
@@ -127,13 +133,13 @@ describe('a run that lost its lease', () => {
       new Date(),
     );
     const running = workflow.process(record.id);
-    await sleep(100);
+    await untilTrue(() => finish !== undefined);
     const claim = async () =>
       (await store.requests.claimPendingRequests('C', new Date(), 10, 60_000)).filter((r) => r.id === record.id);
     expect(await claim()).toEqual([]); // A holds it for a minute
     expect(await workflow.releaseLeases()).toBe(1);
     expect((await claim()).map((r) => r.id)).toEqual([record.id]); // another replica, at once
-    finish();
+    finish!();
     expect((await running).status).toBe('pending'); // A's late result is not written
     expect(delivered).toEqual([]);
   });

@@ -305,18 +305,20 @@ describe('failures are typed', () => {
     const ticket = z.fake.addTicket();
     const quick = z.clientWith({ timeoutMs: 150 });
     z.fake.fail({ delayMs: 2000 });
-    const started = Date.now();
+    // The answer would come after 2 s: a timeout means the client gave up before it.
     expect(failure(await quick.getTicket(ticket.id))).toMatchObject({ kind: 'timeout', retryable: true });
-    expect(Date.now() - started).toBeLessThan(1500);
 
     z.fake.fail({ hang: true });
+    const patient = z.clientWith({ timeoutMs: 60_000 });
     const t0 = Date.now();
-    expect(failure(await z.client.getTicket(ticket.id, { timeoutMs: 100 })).kind).toBe('timeout');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(failure(await patient.getTicket(ticket.id, { timeoutMs: 100 })).kind).toBe('timeout');
+    // Zendesk never answers and the client's own timeout is a minute: a timeout this far inside that
+    // minute is the per-call one (a loose bound, so a loaded machine cannot break it).
+    expect(Date.now() - t0).toBeLessThan(10_000);
 
     // A slow answer within the timeout is just an answer.
-    z.fake.fail({ delayMs: 50 });
-    expect(data(await quick.getTicket(ticket.id)).id).toBe(ticket.id);
+    z.fake.fail({ delayMs: 300 });
+    expect(data(await z.client.getTicket(ticket.id)).id).toBe(ticket.id);
   });
 
   test('a dropped connection is unavailable; after a write was sent it may have happened (ambiguous)', async () => {
@@ -329,7 +331,8 @@ describe('failures are typed', () => {
       ambiguous: true,
     });
     z.fake.fail({ method: 'PUT', hang: true, applyFirst: true });
-    const quick = z.clientWith({ timeoutMs: 150 });
+    // Long enough for the fake to receive the whole write on a loaded machine before the client gives up.
+    const quick = z.clientWith({ timeoutMs: 1000 });
     expect(failure(await quick.addComment(ticket.id, { body: 'y', public: false }))).toMatchObject({
       kind: 'timeout',
       ambiguous: true,

@@ -72,15 +72,20 @@ test('requester email, organization, subject, status and the image attachments',
 
 test('the ticket and its comments are read at once, then the requester and the organization at once', async () => {
   const ticket = z.fake.addTicket();
-  z.fake.fail({ path: /\/tickets\/\d+$/, delayMs: 400 });
-  z.fake.fail({ path: '/comments', delayMs: 400 });
-  z.fake.fail({ path: '/users/', delayMs: 400 });
-  z.fake.fail({ path: '/organizations/', delayMs: 400 });
-  const started = Date.now();
-  facts(await readTicketFacts(z.client, ticket.id));
-  // Sequential would be ≥ 1600 ms; two rounds take ~800 ms.
-  expect(Date.now() - started).toBeLessThan(1400);
-  expect(z.fake.requests.map((r) => r.path.split('/')[3])).toEqual(['tickets', 'tickets', 'users', 'organizations']);
+  // Each answer is a second late, so a call made at once arrives while the other is unanswered even on
+  // a loaded machine; the client's timeout leaves room for both rounds.
+  const client = z.clientWith({ timeoutMs: 10_000 });
+  z.fake.fail({ path: /\/tickets\/\d+$/, delayMs: 1000 });
+  z.fake.fail({ path: '/comments', delayMs: 1000 });
+  z.fake.fail({ path: '/users/', delayMs: 1000 });
+  z.fake.fail({ path: '/organizations/', delayMs: 1000 });
+  facts(await readTicketFacts(client, ticket.id));
+  expect(z.fake.requests.map((r) => [r.path.split('/')[3], r.unansweredOnArrival])).toEqual([
+    ['tickets', 0],
+    ['tickets', 1], // the comments, while the ticket is unanswered
+    ['users', 0], // after the ticket (it names the requester)
+    ['organizations', 1], // while the requester is unanswered
+  ]);
 });
 
 test('a bare number expands to a ticket of ZENDESK_BASE_URL; another host is refused without a request', async () => {
@@ -103,12 +108,13 @@ describe('a ticket that cannot be read gives one plain line', () => {
     [{ status: 429, retryAfter: 42 }, /rate-limiting the bot; try again in 42 s/],
     [{ status: 500 }, /^Zendesk is unavailable right now\.$/],
     [{ status: 503 }, /^Zendesk is unavailable right now\.$/],
-    [{ delayMs: 800 }, /^Zendesk was too slow to answer\.$/],
+    [{ delayMs: 5000 }, /^Zendesk was too slow to answer\.$/],
     [{ status: 200, body: 'not json' }, /answer about ticket \d+ could not be read/],
   ])('%j → %p', async (fault, expected) => {
     const ticket = z.fake.addTicket();
     z.fake.fail({ path: /\/tickets\/\d+$/, ...fault });
-    const result = await readTicketFacts(z.client, ticket.id, { budgetMs: 300 });
+    // A budget an immediate answer fits in even on a loaded machine.
+    const result = await readTicketFacts(z.client, ticket.id, { budgetMs: 1500 });
     const line = reason(result);
     expect(line).toMatch(expected);
     expect(line).not.toContain('\n');
@@ -119,11 +125,14 @@ describe('a ticket that cannot be read gives one plain line', () => {
   test('a hanging Zendesk: the answer still comes within the budget', async () => {
     const ticket = z.fake.addTicket();
     z.fake.fail({ hang: true, times: Infinity });
+    const patient = z.clientWith({ timeoutMs: 60_000 });
     const started = Date.now();
-    expect(reason(await readTicketFacts(z.client, ticket.id, { budgetMs: 200 }))).toBe(
+    expect(reason(await readTicketFacts(patient, ticket.id, { budgetMs: 200 }))).toBe(
       'Zendesk was too slow to answer.',
     );
-    expect(Date.now() - started).toBeLessThan(1200);
+    // Zendesk never answers and the client would wait a minute: an answer this far inside that minute
+    // can only come from the budget (a loose bound, so a loaded machine cannot break it).
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
@@ -147,12 +156,12 @@ describe('the parts besides the ticket are optional', () => {
 
   test('the budget is spent on the ticket: the requester and organization are given up as too slow', async () => {
     const ticket = z.fake.addTicket();
-    z.fake.fail({ path: /\/tickets\/\d+$/, delayMs: 200 });
-    z.fake.fail({ path: '/users/', delayMs: 3000 });
-    z.fake.fail({ path: '/organizations/', delayMs: 3000 });
-    const started = Date.now();
-    const read = facts(await readTicketFacts(z.client, ticket.id, { budgetMs: 400 }));
-    expect(Date.now() - started).toBeLessThan(2000);
+    z.fake.fail({ path: /\/tickets\/\d+$/, delayMs: 300 });
+    // Within the client's own timeout: only the budget's remainder gives these up.
+    z.fake.fail({ path: '/users/', delayMs: 5000 });
+    z.fake.fail({ path: '/organizations/', delayMs: 5000 });
+    const patient = z.clientWith({ timeoutMs: 60_000 });
+    const read = facts(await readTicketFacts(patient, ticket.id, { budgetMs: 1500 }));
     expect(read.requester).toBeUndefined();
     expect(read.organization).toBeUndefined();
     expect(read.notes).toEqual([

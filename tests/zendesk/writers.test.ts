@@ -161,7 +161,8 @@ describe('addInternalNote', () => {
   test('a slow Zendesk: timeout, ambiguous (the runner checks before retrying)', async () => {
     const ticket = z.fake.addTicket();
     z.fake.fail({ method: 'PUT', hang: true, applyFirst: true });
-    const result = await addInternalNote(z.client, ticket.id, 'note', { idempotencyKey: 'k1', timeoutMs: 150 });
+    // Each call's timeout: the check before the write must fit in it on a loaded machine; the write hangs.
+    const result = await addInternalNote(z.client, ticket.id, 'note', { idempotencyKey: 'k1', timeoutMs: 1000 });
     expect(result).toMatchObject({ ok: false, step: 'update', failure: { kind: 'timeout', ambiguous: true } });
     expect(result.ok ? '' : result.reason).toBe('Could not update the Zendesk ticket: Zendesk was too slow to answer.');
     expect(await addInternalNote(z.client, ticket.id, 'note', { idempotencyKey: 'k1' })).toMatchObject({
