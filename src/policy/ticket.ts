@@ -14,15 +14,20 @@ function baseUrl(zendeskBaseUrl: string): URL {
   return base;
 }
 
+function labelSpellsOut(url: string, label: string): boolean {
+  return label === url || label === url.replace(/^https?:\/\//i, '');
+}
+
 export function parseTicketReference(raw: string, zendeskBaseUrl: string): TicketParse {
   const base = baseUrl(zendeskBaseUrl);
   const example = `${base.origin}/agent/tickets/123456`;
   let text = raw.trim();
   if (text === '') return { ok: false, error: `Enter the Zendesk ticket URL (${example}) or its number.` };
 
-  // Slack wraps pasted links as <url>; a label (<url|label>) could disguise another host, so it is refused.
-  const wrapped = /^<([^<>|]+)>$/.exec(text);
-  if (wrapped) text = wrapped[1];
+  // Slack wraps pasted links as <url>; a label (<url|label>) could disguise another host, so it is refused,
+  // unless it spells out the link itself: Slack links a URL typed without its scheme as <http://x|x>.
+  const wrapped = /^<([^<>|]+)(?:\|([^<>|]+))?>$/.exec(text);
+  if (wrapped && (wrapped[2] === undefined || labelSpellsOut(wrapped[1], wrapped[2]))) text = wrapped[1];
   if (/[<>|]/.test(text))
     return { ok: false, error: `That is not a plain ticket link. Paste the ticket URL (${example}) or its number.` };
 

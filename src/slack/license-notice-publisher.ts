@@ -2,6 +2,7 @@ import type { RequestResolution } from '../store/lifecycle-types';
 import type { TicketWrite } from '../store/ticket-write-types';
 import type { LicenseRequestRecord, OutboxEntry, OutboxMessage } from '../store/types';
 import { buildLicenseNotice, LICENSE_WARNING_BLOCK, licenseNoticeKey } from './messages/license-notice';
+import { unescapeSlackText } from './mrkdwn';
 
 /** Enough for a change that lands during a publish; a later change is published by whoever made it. */
 const MAX_ROUNDS = 3;
@@ -86,5 +87,5 @@ function postedLicenseWarning(stored: OutboxEntry | undefined): string | undefin
     (candidate) => candidate.block_id === LICENSE_WARNING_BLOCK,
   );
   const escaped = block?.text?.text?.match(/^:warning: \*(.*)\*$/s)?.[1];
-  return escaped?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return escaped === undefined ? undefined : unescapeSlackText(escaped);
 }

@@ -13,6 +13,14 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
+ * Text as the person typed it, from the form Slack sends it in (slash command text, message text):
+ * Slack escapes `&`, `<` and `>` as HTML entities, so `&amp;` is decoded last.
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
  * Bidi controls (U+202A–U+202E, U+2066–U+2069, LRM/RLM/ALM) can reverse how a line reads, and
  * zero-width characters hide text or split words a reader (or a search) relies on; neither has a
  * place in what the bot shows. Removed from every piece of user text, at reading and at escaping.

@@ -126,6 +126,37 @@ describe('refused on the default host', () => {
   });
 });
 
+describe('Slack links whose label spells out the same link', () => {
+  // Slack links a URL typed in the composer as <url|text as typed>: the label shows the link itself.
+  test.each([
+    [
+      'label equal to the URL',
+      '<https://gitlab.zendesk.com/agent/tickets/77|https://gitlab.zendesk.com/agent/tickets/77>',
+    ],
+    [
+      'typed without the scheme (https)',
+      '<https://gitlab.zendesk.com/agent/tickets/77|gitlab.zendesk.com/agent/tickets/77>',
+    ],
+    [
+      'typed without the scheme (http)',
+      '<http://gitlab.zendesk.com/agent/tickets/77|gitlab.zendesk.com/agent/tickets/77>',
+    ],
+  ])('%s is the ticket: %j', (_label, raw) => {
+    expect(parse(raw)).toEqual({ ok: true, number: '77', url: 'https://gitlab.zendesk.com/agent/tickets/77' });
+  });
+
+  test.each([
+    ['label naming another ticket', '<https://gitlab.zendesk.com/agent/tickets/1|gitlab.zendesk.com/agent/tickets/2>'],
+    [
+      'label naming our host over another link',
+      '<https://evil.example/agent/tickets/1|gitlab.zendesk.com/agent/tickets/1>',
+    ],
+    ['label with the scheme of another link', '<https://evil.example/x|https://gitlab.zendesk.com/agent/tickets/1>'],
+  ])('%s is still refused: %j', (_label, raw) => {
+    expectRefused(parse(raw));
+  });
+});
+
 describe('error messages', () => {
   test('empty input asks for the URL or number and shows an example', () => {
     expect(expectRefused(parse(''))).toBe(

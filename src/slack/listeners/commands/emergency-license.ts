@@ -1,3 +1,4 @@
+import { unescapeSlackText } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { openEmergencyForm } from '../emergency-form';
 import type { CommandArgs } from '../args';
@@ -5,7 +6,7 @@ import type { CommandArgs } from '../args';
 export function emergencyLicenseCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
-    const prefill = await services.licenseIntake.prefill(command.user_id, command.text);
+    const prefill = await services.licenseIntake.prefill(command.user_id, unescapeSlackText(command.text));
     const { fromZendesk } = await openEmergencyForm(
       services,
       client,

@@ -1,3 +1,4 @@
+import { unescapeSlackText } from '../../mrkdwn';
 import { buildLicenseStatusMessage, buildLicenseStatusTicketMessage } from '../../messages/license-status';
 import type { AppServices } from '../../services';
 import { lookUpTicket, readableTicket } from '../../zendesk-ticket';
@@ -7,7 +8,9 @@ import type { CommandArgs } from '../args';
 export function licenseStatusCommand(services: AppServices) {
   return async ({ ack, command, respond }: CommandArgs): Promise<void> => {
     // Slack sends a typed email as a mailto link: look up the address itself.
-    const query = command.text.trim().replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
+    const query = unescapeSlackText(command.text)
+      .trim()
+      .replace(/^<mailto:([^|>]+)(\|[^>]*)?>$/, '$1');
     if (!query) {
       await ack({
         response_type: 'ephemeral',
@@ -26,7 +29,7 @@ export function licenseStatusCommand(services: AppServices) {
     // The lookup is a local indexed read, fast enough to answer in the ack itself.
     await ack({
       response_type: 'ephemeral',
-      ...buildLicenseStatusMessage(query, result.records, result.events, result.writes),
+      ...buildLicenseStatusMessage(result.ticketUrl ?? query, result.records, result.events, result.writes),
     });
     // Zendesk is read only after the ack, within the forms' budget, and answers in a second
     // ephemeral message: Slack documents replacing an original message from interactions, not a

@@ -1,4 +1,5 @@
 import { parseTicketReference } from '../../../policy/ticket';
+import { unescapeSlackText } from '../../mrkdwn';
 import type { AppServices } from '../../services';
 import { buildStarCheckModal } from '../../views/star-check-modal';
 import { readableTicket, ticketLookupBlocks, updateWithTicket, type TicketLookup } from '../../zendesk-ticket';
@@ -8,7 +9,7 @@ import type { CommandArgs } from '../args';
 export function starCheckCommand(services: AppServices) {
   return async ({ ack, command, client, respond }: CommandArgs): Promise<void> => {
     await ack();
-    const text = command.text.trim();
+    const text = unescapeSlackText(command.text).trim();
     const ticket = parseTicketReference(text, services.config.zendeskBaseUrl);
     const state = { ticket: ticket.ok ? ticket.url : text || undefined, answers: {}, channelId: command.channel_id };
     // With Zendesk and a ticket: the first step shows the organization and subject once read.
