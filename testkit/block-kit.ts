@@ -24,7 +24,25 @@ const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Arr
 const str = (v: Json): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Block types the checker knows how to check. */
-const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'context', 'actions', 'input']);
+const BLOCK_TYPES = new Set(['section', 'header', 'divider', 'context', 'actions', 'input', 'rich_text']);
+/** The containers of a rich_text block, and the inline elements they hold. */
+const RICH_TEXT_CONTAINERS = new Set([
+  'rich_text_section',
+  'rich_text_list',
+  'rich_text_preformatted',
+  'rich_text_quote',
+]);
+const RICH_TEXT_INLINE = new Set([
+  'text',
+  'link',
+  'emoji',
+  'user',
+  'channel',
+  'usergroup',
+  'date',
+  'broadcast',
+  'color',
+]);
 /** Elements allowed in an input block. */
 const INPUT_ELEMENTS = new Set([
   'plain_text_input',
@@ -320,6 +338,9 @@ class Checker {
         elements.forEach((e, i) => this.element(`${path}.elements[${i}]`, e, 'interactive', actionIds));
         break;
       }
+      case 'rich_text':
+        this.richText(path, block.elements);
+        break;
       case 'input': {
         if (surface === 'message') this.problem(path, 'input blocks are not allowed in messages');
         this.text(`${path}.label`, block.label, L.inputLabel, { plainOnly: true, required: true });
@@ -333,6 +354,32 @@ class Checker {
         break;
       }
     }
+  }
+
+  /** A rich_text block's containers; Slack documents no length limit for its text. */
+  richText(path: string, containers: Json, inList = false): void {
+    if (!Array.isArray(containers) || containers.length === 0)
+      return this.problem(`${path}.elements`, 'rich_text needs at least one element');
+    containers.forEach((container, i) => {
+      const p = `${path}.elements[${i}]`;
+      if (!isObj(container)) return this.problem(p, 'element is not an object');
+      const type = str(container.type) ?? '';
+      if (inList ? type !== 'rich_text_section' : !RICH_TEXT_CONTAINERS.has(type))
+        return this.problem(p, `"${type}" not allowed ${inList ? 'in a rich_text_list' : 'in a rich_text block'}`);
+      if (type === 'rich_text_list') {
+        if (container.style !== 'bullet' && container.style !== 'ordered')
+          this.problem(`${p}.style`, 'a list is "bullet" or "ordered"');
+        return this.richText(p, container.elements, true);
+      }
+      if (!Array.isArray(container.elements)) return this.problem(`${p}.elements`, 'elements must be an array');
+      container.elements.forEach((inline, j) => {
+        const q = `${p}.elements[${j}]`;
+        if (!isObj(inline) || !RICH_TEXT_INLINE.has(str(inline.type) ?? ''))
+          return this.problem(q, 'not a rich text element');
+        if (inline.type === 'text' && typeof inline.text !== 'string') this.problem(`${q}.text`, 'text missing');
+        if (inline.type === 'link' && typeof inline.url !== 'string') this.problem(`${q}.url`, 'url missing');
+      });
+    });
   }
 
   blocks(path: string, blocks: Json, max: number, surface: 'modal' | 'home' | 'message'): void {

@@ -188,6 +188,36 @@ describe('the Block Kit checker', () => {
     }
   });
 
+  it('accepts a rich_text block of preformatted text and reports one Slack would not render', () => {
+    const view = (elements: unknown) => ({
+      type: 'modal',
+      title: { type: 'plain_text', text: 'x' },
+      blocks: [{ type: 'rich_text', elements }],
+    });
+    const text = (value: string) => ({ type: 'text', text: value });
+    expect(checkView(view([{ type: 'rich_text_preformatted', elements: [text('line 1\nline 2')] }]))).toEqual([]);
+    expect(
+      checkView(
+        view([{ type: 'rich_text_list', style: 'bullet', elements: [{ type: 'rich_text_section', elements: [] }] }]),
+      ),
+    ).toEqual([]);
+    expect(checkView(view([]))).toEqual(['blocks[0].elements: rich_text needs at least one element']);
+    expect(checkView(view([{ type: 'section', elements: [text('x')] }]))).toEqual([
+      'blocks[0].elements[0]: "section" not allowed in a rich_text block',
+    ]);
+    expect(checkView(view([{ type: 'rich_text_preformatted', elements: [{ type: 'mrkdwn', text: 'x' }] }]))).toEqual([
+      'blocks[0].elements[0].elements[0]: not a rich text element',
+    ]);
+    expect(
+      checkView(
+        view([{ type: 'rich_text_list', style: 'dash', elements: [{ type: 'rich_text_quote', elements: [] }] }]),
+      ),
+    ).toEqual([
+      'blocks[0].elements[0].style: a list is "bullet" or "ordered"',
+      'blocks[0].elements[0].elements[0]: "rich_text_quote" not allowed in a rich_text_list',
+    ]);
+  });
+
   it('reports duplicate action_ids across blocks of a view, too many blocks, and inputs without submit', () => {
     const t = (text: string) => ({ type: 'plain_text', text });
     const view = {
@@ -461,6 +491,26 @@ describe('buildLicenseStatusView', () => {
         }
       }
     }
+    expect(problemsOf(cases)).toEqual([]);
+  });
+});
+
+describe('buildLicenseStatusView when the DM failed', () => {
+  it('shows the license file to copy in a view Slack accepts, up to the longest file it shows', () => {
+    const cases = [1, 1800, 2900].flatMap((length) =>
+      (['pending', 'failed'] as const).map((deliveryStatus) => {
+        const view = buildLicenseStatusView(
+          record({
+            status: 'generated',
+            licenseFile: long(length, 'L'),
+            delivery: { status: deliveryStatus, attempts: 3, error: 'cannot_dm_bot' },
+          }),
+          LICENSING_CHANNEL,
+        );
+        expect(JSON.stringify(view)).toContain(long(length, 'L'));
+        return { label: `${deliveryStatus} file=${length}`, problems: checkView(view) };
+      }),
+    );
     expect(problemsOf(cases)).toEqual([]);
   });
 });
