@@ -52,7 +52,16 @@ export async function startBot(config: Config, logger: Logger, options: StartOpt
   const clientOptions = slackClientOptions({ config, logger, metrics });
   const auth = await verifySlackToken({ config, clientOptions, logger });
   progress.slackAuthVerified = true;
-  const app = createBoltApp({ config, logger, metrics, clientOptions, auth, publicRoutes, receiver: options.receiver });
+  const app = createBoltApp({
+    config,
+    logger,
+    metrics,
+    clientOptions,
+    auth,
+    publicRoutes,
+    receiver: options.receiver,
+    databaseReachable: () => store.isWritable(),
+  });
   const clients = outboundSlackClients({ config, clientOptions });
   const auditSender = new SlackAuditSender(clients.auditPosts);
   progress.auditSender = auditSender;

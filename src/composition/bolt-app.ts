@@ -23,6 +23,8 @@ export function createBoltApp(deps: {
   auth: AuthTestResponse;
   publicRoutes: CustomRoute[];
   receiver?: Receiver;
+  /** Whether the database answers now: the ack guard blames it only then. */
+  databaseReachable: () => Promise<boolean>;
 }): App {
   const { config, logger, clientOptions } = deps;
   const app = new App({
@@ -56,7 +58,10 @@ export function createBoltApp(deps: {
             ),
           }),
   });
-  guardAcks(app, logger.child({ component: 'ack-guard' }), { onAck: ackLatencyRecorder(deps.metrics) });
+  guardAcks(app, logger.child({ component: 'ack-guard' }), {
+    onAck: ackLatencyRecorder(deps.metrics),
+    databaseReachable: deps.databaseReachable,
+  });
   return app;
 }
 

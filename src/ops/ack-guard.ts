@@ -20,20 +20,29 @@ export const UNAVAILABLE_TEXT =
   'try again in a minute, and check /license-status first: part of what you sent may already be stored (it ' +
   'is then finished automatically).';
 
+/** A listener failed while the database answers: a fault of the bot's own, not the database's. */
+export const FAILED_TEXT =
+  ':warning: Sorry, something went wrong on our side and the bot could not finish this. Part of it may already ' +
+  'be done: check /license-status or the licensing channel before you try again.';
+
 export type Body = { type?: string; command?: string; event?: { type?: string } };
 
+/** Why the guard answers: the database (hung, or refusing) or a failure of the listener's own. */
+export type Unanswered = 'database' | 'failed';
+
 /** The answer Slack shows for each kind of interaction (null: a plain ack, nothing to show). */
-export function unavailableResponse(body: Body): Record<string, unknown> | undefined {
-  if (body.command) return { response_type: 'ephemeral', text: UNAVAILABLE_TEXT };
+export function unavailableResponse(body: Body, why: Unanswered = 'database'): Record<string, unknown> | undefined {
+  const text = why === 'database' ? UNAVAILABLE_TEXT : FAILED_TEXT;
+  if (body.command) return { response_type: 'ephemeral', text };
   if (body.type === 'view_submission') {
     return {
       response_action: 'update',
       view: {
         type: 'modal',
-        callback_id: 'bot_unavailable',
-        title: { type: 'plain_text', text: 'Try again shortly' },
+        callback_id: why === 'database' ? 'bot_unavailable' : 'bot_failed',
+        title: { type: 'plain_text', text: why === 'database' ? 'Try again shortly' : 'Something went wrong' },
         close: { type: 'plain_text', text: 'Close' },
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: UNAVAILABLE_TEXT } }],
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
       },
     };
   }
@@ -44,6 +53,22 @@ export interface AckGuardOptions {
   deadlineMs?: number;
   /** Told of every acknowledgement (the listener's or the guard's) with the request body and the seconds it took. */
   onAck?: (body: Body, seconds: number) => void;
+  /**
+   * Whether the database answers now, asked when a listener ended without an ack: the answer blames the
+   * database only when it does not answer (or not before the deadline). Without it, the database is assumed.
+   */
+  databaseReachable?: () => Promise<boolean>;
+}
+
+/** The probe's answer, or false when it fails or does not answer within `ms`. */
+async function reachableWithin(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([probe().catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -51,7 +76,7 @@ export interface AckGuardOptions {
  * timing): each wrapper costs every request a closure and a promise, so there is one.
  */
 export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {}): void {
-  const { deadlineMs = ACK_DEADLINE_MS, onAck } = options;
+  const { deadlineMs = ACK_DEADLINE_MS, onAck, databaseReachable } = options;
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
     const started = performance.now();
@@ -81,7 +106,13 @@ export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {
           'answered in the listener’s place: nothing acknowledged it (no handler for this request, e.g. a malformed ' +
             'or unknown payload, or its listener failed: see "listener failed")',
         );
-      await ackOnce(unavailableResponse(body)).catch((error: Error) =>
+      // Asked within what is left of the deadline, which still answers in the listener's place if the probe hangs.
+      const listenerFault =
+        why === 'ended' &&
+        databaseReachable !== undefined &&
+        (await reachableWithin(databaseReachable, deadlineMs - (performance.now() - started)));
+      if (acked) return;
+      await ackOnce(unavailableResponse(body, listenerFault ? 'failed' : 'database')).catch((error: Error) =>
         logger.warn({ error: error.message }, 'the guard’s answer failed too'),
       );
     };

@@ -38,11 +38,14 @@ export function registerErrorHandler(app: App, logger: Logger): void {
       `action may already be done: check /license-status or the licensing channel before you try again, and ` +
       `give this reference to the bot's maintainers if it keeps failing.`;
     const channel = payload?.channel?.id ?? payload?.channel_id;
-    try {
-      if (channel) await app.client.chat.postEphemeral({ channel, user: userId, text });
-      else await app.client.chat.postMessage({ channel: userId, text });
-    } catch {
-      // Telling the user is best effort; the log already has the reference.
+    // Telling the user is best effort; the log already has the reference.
+    const byDm = () => app.client.chat.postMessage({ channel: userId, text }).catch(() => undefined);
+    if (!channel) {
+      await byDm();
+      return;
     }
+    // Slack refuses an ephemeral message where the bot is not a member (a DM between people, a private
+    // channel): the DM reaches the person anywhere.
+    await app.client.chat.postEphemeral({ channel, user: userId, text }).catch(byDm);
   });
 }

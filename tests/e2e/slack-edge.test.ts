@@ -3,8 +3,10 @@
  * `&amp;`, `&lt;` and `&gt;`, and a URL typed in the composer may arrive as Slack link markup
  * (`<url>`, or `<url|text as typed>` when it was typed without its scheme).
  */
+import { FAILED_TEXT } from '../../src/ops/ack-guard';
 import { type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
 import { type JsonObject } from '../../testkit/fake-slack';
+import { eventually } from '../../testkit/eventually';
 import { slashCommand } from '../../testkit/payloads';
 
 const TICKET = 'https://gitlab.zendesk.com/agent/tickets/123';
@@ -54,4 +56,36 @@ describe('slash command text as Slack sends it', () => {
     expect(JSON.stringify(ack.blocks)).not.toContain('&lt;');
   });
 
+  it('a command from a DM the bot is not in fails: answered without blaming the database, the reference sent by DM', async () => {
+    // Slack refuses an ephemeral message in a conversation the bot is not a member of.
+    t.fake.fail('chat.postEphemeral', { error: 'channel_not_found' });
+    const lookup = jest.spyOn(t.bot.services.licenseIntake, 'lookup').mockRejectedValueOnce(new Error('listener bug'));
+    try {
+      const res = await t.send(
+        'command',
+        slashCommand({
+          command: '/license-status',
+          text: '123',
+          channelId: 'D0TWOHUMANS',
+          channelName: 'directmessage',
+          userId: 'U0DMUSER',
+          responseUrl: t.fake.responseUrl(),
+        }),
+      );
+      expect(res.status).toBe(200);
+      // The database answers: the bot's own failure is not blamed on it.
+      expect(res.json()).toEqual({ response_type: 'ephemeral', text: FAILED_TEXT });
+      const reference = await eventually(() => {
+        const failed = t.logs
+          .map((l) => JSON.parse(l) as { msg?: string; reference?: string })
+          .filter((l) => l.msg === 'listener failed');
+        expect(failed).toHaveLength(1);
+        return String(failed[0].reference);
+      });
+      const told = await t.fake.waitForCall('chat.postMessage', (c) => String(c.args.text).includes(reference));
+      expect(told.args.channel).toBe('U0DMUSER');
+    } finally {
+      lookup.mockRestore();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { App } from '@slack/bolt';
-import { guardAcks, UNAVAILABLE_TEXT } from '../../src/ops/ack-guard';
+import { FAILED_TEXT, guardAcks, UNAVAILABLE_TEXT } from '../../src/ops/ack-guard';
 import { DATABASE_PROBE_TIMEOUT_MS, healthHandler, livenessHandler } from '../../src/ops/health';
 
 /** The part of App the guard wraps: processEvent, called by every receiver with the ReceiverEvent. */
@@ -56,6 +56,40 @@ describe('guardAcks', () => {
     await app.processEvent(event);
     // No time has passed: the answer did not wait for the deadline.
     expect(event.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
+  });
+
+  it('a listener that failed while the database answers: the answer owns the failure and does not blame the database', async () => {
+    const app = fakeApp(async () => undefined);
+    guardAcks(app, silent, { deadlineMs: 2500, databaseReachable: async () => true });
+    const command = receiverEvent({ command: '/license-status' });
+    await app.processEvent(command);
+    expect(command.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: FAILED_TEXT } }]);
+    const submission = receiverEvent({ type: 'view_submission' });
+    await app.processEvent(submission);
+    expect(JSON.stringify(submission.acks[0].response)).not.toContain('database');
+    expect(JSON.stringify(submission.acks[0].response)).toContain('something went wrong on our side');
+  });
+
+  it('a listener that failed while the database refuses: the database explanation', async () => {
+    const app = fakeApp(async () => undefined);
+    for (const databaseReachable of [async () => false, () => Promise.reject(new Error('ECONNREFUSED'))]) {
+      guardAcks(app, silent, { deadlineMs: 2500, databaseReachable });
+      const event = receiverEvent({ command: '/license-status' });
+      await app.processEvent(event);
+      expect(event.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
+    }
+  });
+
+  it('a listener that failed while the database hangs: the database explanation, still at the deadline', async () => {
+    const app = fakeApp(async () => undefined);
+    guardAcks(app, silent, { deadlineMs: 200, databaseReachable: () => new Promise<boolean>(() => undefined) });
+    const event = receiverEvent({ command: '/license-status' });
+    const done = app.processEvent(event);
+    await jest.advanceTimersByTimeAsync(199);
+    expect(event.acks).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+    await done;
+    expect(event.acks).toEqual([{ at: 200, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
   });
 
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
