@@ -159,7 +159,16 @@ export function applySubmissionAck(
   if (response.status !== 200) throw new Error(`submission answered HTTP ${response.status}: ${response.body}`);
   if (!response.body) return { kind: 'close' };
   const body = response.json();
-  if (body.response_action === 'errors') return { kind: 'errors', errors: body.errors };
+  if (body.response_action === 'errors') {
+    // Slack refuses the whole answer when an error names anything but an input block of the submitted view.
+    const inputs = new Set(
+      (submitted.blocks as JsonObject[]).filter((b) => b.type === 'input').map((b) => b.block_id as string),
+    );
+    const stray = Object.keys(body.errors as JsonObject).filter((blockId) => !inputs.has(blockId));
+    if (stray.length > 0)
+      throw new Error(`submission errors name blocks that are not inputs of the view: ${stray.join(', ')}`);
+    return { kind: 'errors', errors: body.errors };
+  }
   if (body.response_action === 'update')
     return { kind: 'update', view: fake.adoptView({ ...body.view, id: submitted.id }) };
   if (body.response_action === 'push') return { kind: 'push', view: fake.adoptView(body.view) };

@@ -20,6 +20,7 @@ import {
   urlVerification,
   viewSubmission,
 } from '../../testkit/payloads';
+import { applySubmissionAck } from '../../testkit/bot-under-test';
 import { eventually } from '../../testkit/eventually';
 import { RecordingLogger } from '../../testkit/recording-logger';
 import {
@@ -911,5 +912,38 @@ describe('payload builders, routed through a real Bolt app', () => {
 
     const challenge = urlVerification('c-123');
     expect((await postEvent(appUrl, SECRET, challenge)).json()).toEqual({ challenge: 'c-123' });
+  });
+});
+
+describe('applySubmissionAck', () => {
+  const submitted = {
+    type: 'modal',
+    blocks: [
+      { type: 'section', block_id: 'notice', text: { type: 'mrkdwn', text: 'x' } },
+      { type: 'input', block_id: 'email', element: { type: 'email_text_input', action_id: 'e' } },
+    ],
+  } as JsonObject;
+  const answered = (body: JsonObject) =>
+    ({ status: 200, headers: {}, body: JSON.stringify(body), json: () => body, elapsedMs: 0 }) as never;
+
+  it('takes field errors keyed by the input blocks of the submitted view', () => {
+    const ack = applySubmissionAck(
+      new FakeSlack(),
+      submitted,
+      answered({ response_action: 'errors', errors: { email: 'Enter an email.' } }),
+    );
+    expect(ack).toEqual({ kind: 'errors', errors: { email: 'Enter an email.' } });
+  });
+
+  it('refuses, as Slack does, an error keyed by a block that is not an input of the view', () => {
+    for (const blockId of ['notice', 'gone']) {
+      expect(() =>
+        applySubmissionAck(
+          new FakeSlack(),
+          submitted,
+          answered({ response_action: 'errors', errors: { [blockId]: 'x' } }),
+        ),
+      ).toThrow(`submission errors name blocks that are not inputs of the view: ${blockId}`);
+    }
   });
 });
