@@ -4,10 +4,11 @@
  * (`<url>`, or `<url|text as typed>` when it was typed without its scheme).
  */
 import { FAILED_TEXT } from '../../src/ops/ack-guard';
-import { type BotUnderTest, startBotUnderTest } from '../../testkit/bot-under-test';
+import { type BotUnderTest, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
 import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';
-import { slashCommand } from '../../testkit/payloads';
+import { appHomeOpened, globalShortcut, slashCommand, viewClosed } from '../../testkit/payloads';
+import { FORM_CONTENT_TYPE, postSigned } from '../../testkit/signed-request';
 
 const TICKET = 'https://gitlab.zendesk.com/agent/tickets/123';
 
@@ -87,5 +88,42 @@ describe('slash command text as Slack sends it', () => {
     } finally {
       lookup.mockRestore();
     }
+  });
+
+  it('Slack’s ssl_check (unsigned, form-encoded) is answered 200 and starts nothing', async () => {
+    const res = await postSigned(t.baseUrl, SIGNING_SECRET, 'ssl_check=1&token=legacy', FORM_CONTENT_TYPE, {
+      omitSignature: true,
+      omitTimestamp: true,
+    });
+    expect(res.status).toBe(200);
+    await t.fake.expectNoCall('views.open', 150);
+  });
+
+  it('an Enterprise Grid shortcut and command open the form; closing it is acknowledged with an empty body', async () => {
+    const shortcut = {
+      ...globalShortcut({ callbackId: 'emergency_license_shortcut' }),
+      enterprise: { id: 'E0GRID', name: 'Grid' },
+    };
+    expect((await t.send('interaction', shortcut)).status).toBe(200);
+    const opened = await t.fake.waitForCall('views.open');
+    const command = slashCommand({
+      command: '/emergency-license',
+      text: '123',
+      enterpriseId: 'E0GRID',
+      channelId: 'D0TWOHUMANS',
+      responseUrl: t.fake.responseUrl(),
+    });
+    expect((await t.send('command', command)).status).toBe(200);
+    await t.fake.waitForCall('views.open', (c) => c !== opened);
+    const closed = await t.send('interaction', viewClosed({ view: t.view('emergency_license'), isCleared: true }));
+    expect([closed.status, closed.body]).toEqual([200, '']);
+  });
+
+  it('a redelivered app_home_opened (X-Slack-Retry-Num) is acknowledged and publishes the Home once more', async () => {
+    const first = appHomeOpened({ user: 'U0HOMEUSER' });
+    expect((await t.send('event', first)).status).toBe(200);
+    expect((await t.send('event', first, { retryNum: 1, retryReason: 'http_timeout' })).status).toBe(200);
+    await eventually(() => expect(t.fake.callsTo('views.publish')).toHaveLength(2));
+    expect(t.fake.callsTo('views.publish').map((c) => c.args.user_id)).toEqual(['U0HOMEUSER', 'U0HOMEUSER']);
   });
 });
