@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { App } from '@slack/bolt';
-import { FAILED_TEXT, guardAcks, UNAVAILABLE_TEXT } from '../../src/ops/ack-guard';
+import { FAILED_TEXT, guardAcks, UNAVAILABLE_TEXT, unavailableResponse } from '../../src/ops/ack-guard';
+import { checkView } from '../../testkit/block-kit';
 import { DATABASE_PROBE_TIMEOUT_MS, healthHandler, livenessHandler } from '../../src/ops/health';
 
 /** The part of App the guard wraps: processEvent, called by every receiver with the ReceiverEvent. */
@@ -90,6 +91,13 @@ describe('guardAcks', () => {
     await jest.advanceTimersByTimeAsync(1);
     await done;
     expect(event.acks).toEqual([{ at: 200, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
+  });
+
+  it('the modals it answers a view submission with are views Slack accepts', () => {
+    for (const why of ['database', 'failed'] as const) {
+      const answer = unavailableResponse({ type: 'view_submission' }, why);
+      expect(checkView(answer?.view)).toEqual([]);
+    }
   });
 
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
