@@ -95,6 +95,16 @@ export const OVERRIDE_NOW =
   'A manager may override the time window now, with a written justification, in the emergency license form ' +
   '(ask one from the override group if you are not); otherwise submit the form again once the window is open.';
 
+/**
+ * What comes after a refusal, in words true for every rule: a refusal is kept as text only (its rule
+ * is not), so a note written from it later must not send a prospect or a SaaS customer to the L&R
+ * team for a trial license.
+ */
+export const AFTER_REFUSAL =
+  'No license was generated. For a paid Self-Managed customer outside the time window, the trial license comes ' +
+  'from the L&R team (CustomersDot); SaaS follows the SaaS License Emergencies workflow; prospects are routed to ' +
+  'Sales; an organization without a paid plan is pointed to a self-serve trial or to Sales.';
+
 export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDecision {
   const facts = computeExpiryFacts(input.expirationDate, now, input.deployment, input.licenseKind ?? 'paid');
   const failures: ScopeFailure[] = [];

@@ -448,8 +448,9 @@ export function retryWindowProblem(
     licenseKind === 'temporary'
       ? `the temporary extension (no grace period) ${ms <= 0 ? 'expired' : 'expires'}`
       : `the grace period ${ms <= 0 ? 'ended' : 'ends'}`;
-  return (
-    `${what} ${formatRelative(ms)} (${opensAt.toISODate()}), outside this workflow's window (grace period ended ` +
-    `within the last 3 days, UTC).`
-  );
+  const rule =
+    licenseKind === 'temporary'
+      ? 'a trial-type license that expired within the last 3 days, UTC'
+      : 'grace period ended within the last 3 days, UTC';
+  return `${what} ${formatRelative(ms)} (${opensAt.toISODate()}), outside this workflow's window (${rule}).`;
 }

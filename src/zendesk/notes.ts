@@ -12,6 +12,7 @@
  * http(s) URLs; a public reply never carries a Slack link (the customer cannot open it).
  */
 import { TRIAL_DAYS } from '../licenses/types';
+import { AFTER_REFUSAL } from '../policy/emergency-scope';
 
 export interface NoteText {
   /** Plain text for `comment.body`. */
@@ -162,7 +163,7 @@ export function requestOutcomeNote(input: RequestOutcome): NoteText {
         by,
         input.reasons.length > 0 && 'Why:',
         ...input.reasons.map((reason) => `- ${oneLine(reason, 300)}`),
-        'A trial license for this case comes from the L&R team.',
+        AFTER_REFUSAL,
         noticeLine(input.noticeUrl),
       );
     case 'overridden':

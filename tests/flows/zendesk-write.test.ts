@@ -197,7 +197,8 @@ describe('Zendesk write path (internal-note delivery)', () => {
     expect(note.body).toContain('Emergency trial license refused: the request is outside the emergency scope.');
     expect(note.body).toContain('Requested by jdoe.');
     expect(note.body).toContain(`Why:\n- ${reason}`);
-    expect(note.body).toContain('A trial license for this case comes from the L&R team.');
+    expect(note.body).toContain('No license was generated.');
+    expect(note.body).toContain('prospects are routed to Sales');
     expect(note.body).toMatch(PERMALINK);
     await eventually(async () =>
       expect(await t.bot.services.store.ticketWrites.get(`req-${record.id}-refused`)).toMatchObject({ state: 'done' }),

@@ -479,5 +479,10 @@ describe('retryWindowProblem re-checks the window with the kind of license the r
     expect(retryWindowProblem('2024-06-15', false, at('2024-06-19T10:00:00Z'), 'temporary')).toMatch(
       /the temporary extension \(no grace period\) expired 4 days 10 hours ago/,
     );
+    // A trial-type license has no grace period: the window's rule is told as its own, not as a grace period's.
+    expect(retryWindowProblem('2024-06-15', false, at('2024-06-19T10:00:00Z'), 'temporary')).toBe(
+      "the temporary extension (no grace period) expired 4 days 10 hours ago (2024-06-15), outside this workflow's " +
+        'window (a trial-type license that expired within the last 3 days, UTC).',
+    );
   });
 });

@@ -84,6 +84,19 @@ describe('emergency request outcomes', () => {
     expect(refused).toContain(`Slack notice: ${NOTICE}`);
   });
 
+  test('refused: the next step is true for every out-of-scope rule (a prospect or SaaS is not sent to L&R for a trial)', () => {
+    const refused = requestOutcomeNote({
+      outcome: 'refused',
+      requestedBy: 'jdoe',
+      reasons: ['Prospects are out of scope.'],
+    }).body;
+    expect(refused).not.toContain('A trial license for this case comes from the L&R team.');
+    expect(refused).toContain('No license was generated.');
+    expect(refused).toMatch(/prospects are routed to Sales/);
+    expect(refused).toMatch(/SaaS follows the SaaS License Emergencies workflow/);
+    expect(refused).toMatch(/outside the time window.* trial license comes from the L&R team \(CustomersDot\)/);
+  });
+
   test('overridden: the justification quoted line by line, so no line of it passes for the bot', () => {
     const body = requestOutcomeNote({
       outcome: 'overridden',
