@@ -187,5 +187,22 @@ export function checkEmergencyScope(input: ScopeInput, now: DateTime): ScopeDeci
         '(CustomersDot). Escalate to them (STAR the ticket if it is urgent).',
     });
   }
-  return { inScope: failures.length === 0, failures, facts, window };
+  return { inScope: failures.length === 0, failures: withoutContradictions(failures), facts, window };
+}
+
+/** The time window's way forward when the customer is out of scope whatever the date. */
+export const DATE_DOES_NOT_MATTER =
+  'Nothing for the date: this customer is out of scope whatever the date, for the other reason given here.';
+
+/**
+ * A prospect or an organization without a paid plan is never overridable (SPEC step 7), so the
+ * time window's own way forward (an override now, a trial from the L&R team) would contradict the
+ * "do not generate a license" beside it: the time-window failure keeps its reason and says instead
+ * that the date does not matter.
+ */
+function withoutContradictions(failures: ScopeFailure[]): ScopeFailure[] {
+  if (failures.every((failure) => TIME_WINDOW_RULES.includes(failure.rule))) return failures;
+  return failures.map((failure) =>
+    TIME_WINDOW_RULES.includes(failure.rule) ? { ...failure, whatToDo: DATE_DOES_NOT_MATTER } : failure,
+  );
 }

@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
-import { checkEmergencyScope, type ScopeInput, type ScopeRuleId } from '../../src/policy/emergency-scope';
+import {
+  checkEmergencyScope,
+  DATE_DOES_NOT_MATTER,
+  type ScopeInput,
+  type ScopeRuleId,
+} from '../../src/policy/emergency-scope';
 import type { Deployment } from '../../src/policy/playbook';
 import { computeExpiryFacts } from '../../src/policy/time';
 
@@ -238,8 +243,6 @@ describe('failure texts', () => {
     ['saas', 'saas', { deployment: 'saas' }],
     ['no_paid_plan', 'no_paid_plan', { paidPlan: false }],
     ['prospect', 'prospect', { prospect: true }],
-    ['grace_not_ended', 'grace_not_ended', { expirationDate: IN_GRACE }],
-    ['grace_ended_too_long_ago', 'grace_ended_too_long_ago', { expirationDate: LONG_AGO }],
   ])('%s: the reason and the way forward are the same whatever else fails', (_label, rule, change) => {
     const alone = failure({ ...base, ...change }, rule);
     // SaaS is combined only with its own rule: the time window does not apply to SaaS at all.
@@ -249,6 +252,31 @@ describe('failure texts', () => {
     );
     expect(combined).toEqual(alone);
   });
+});
+
+describe('a time-window failure beside a customer who is out of scope whatever the date', () => {
+  // SPEC step 7: prospects and organizations without a paid plan are never overridable, so the time
+  // window's own way forward (an override now, or a trial from the L&R team) would contradict the
+  // "do not generate a license" beside it.
+  const OPENS_SOON = utc('2026-03-14T22:00:00Z'); // IN_GRACE's grace ends 2026-03-15: opens in 2 hours
+  test.each<[string, ScopeRuleId, string, DateTime, Partial<ScopeInput>]>([
+    ['prospect, grace ended too long ago', 'grace_ended_too_long_ago', LONG_AGO, NOW, { prospect: true }],
+    ['no paid plan, grace ended too long ago', 'grace_ended_too_long_ago', LONG_AGO, NOW, { paidPlan: false }],
+    ['prospect, still in grace', 'grace_not_ended', IN_GRACE, NOW, { prospect: true }],
+    ['no paid plan, window opens in hours', 'grace_not_ended', IN_GRACE, OPENS_SOON, { paidPlan: false }],
+  ])(
+    '%s: the reason stays, the way forward sends nobody for a license',
+    (_label, rule, expirationDate, now, change) => {
+      const alone = checkEmergencyScope({ ...base, expirationDate }, now).failures.find((f) => f.rule === rule);
+      const combined = checkEmergencyScope({ ...base, expirationDate, ...change }, now).failures.find(
+        (f) => f.rule === rule,
+      );
+      expect(combined?.reason).toBe(alone?.reason);
+      expect(combined?.recorded).toBe(alone?.recorded);
+      expect(combined?.whatToDo).not.toMatch(/override|L&R team|trial license/i);
+      expect(combined?.whatToDo).toBe(DATE_DOES_NOT_MATTER);
+    },
+  );
 });
 
 describe('invalid expiration dates', () => {
