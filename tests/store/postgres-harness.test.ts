@@ -27,6 +27,8 @@ const npmBinDir = join(
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  // A server stopped mid-query also emits the reset as an 'error' event; the query's rejection says it.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return (await client.query(sql)).rows as T[];
@@ -40,7 +42,8 @@ async function refused(url: string): Promise<boolean> {
     await query(url, 'SELECT 1');
     return false;
   } catch (error) {
-    return /ECONNREFUSED|terminat|shut ?down|starting up/i.test((error as Error).message);
+    // ECONNRESET: the watchdog's stop reached the server while this query was on its way.
+    return /ECONNREFUSED|ECONNRESET|terminat|shut ?down|starting up/i.test((error as Error).message);
   }
 }
 
