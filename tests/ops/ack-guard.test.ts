@@ -100,6 +100,44 @@ describe('guardAcks', () => {
     }
   });
 
+  it('the answers Slack receives, to the letter: an ephemeral text for a command, a modal for a view submission, nothing for others', () => {
+    expect(unavailableResponse({ command: '/star-check' }, 'database')).toEqual({
+      response_type: 'ephemeral',
+      text: UNAVAILABLE_TEXT,
+    });
+    expect(unavailableResponse({ command: '/license-status' }, 'failed')).toEqual({
+      response_type: 'ephemeral',
+      text: FAILED_TEXT,
+    });
+    const modal = (callbackId: string, title: string, text: string) => ({
+      response_action: 'update',
+      view: {
+        type: 'modal',
+        callback_id: callbackId,
+        title: { type: 'plain_text', text: title },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      },
+    });
+    expect(unavailableResponse({ type: 'view_submission' }, 'database')).toEqual(
+      modal('bot_unavailable', 'Try again shortly', UNAVAILABLE_TEXT),
+    );
+    expect(unavailableResponse({ type: 'view_submission' }, 'failed')).toEqual(
+      modal('bot_failed', 'Something went wrong', FAILED_TEXT),
+    );
+    expect(UNAVAILABLE_TEXT).toBe(
+      ':warning: The bot could not answer this in time: most likely its database is not reachable right now. ' +
+        'Please try again in a minute, and check /license-status first: part of what you sent may already be ' +
+        'stored (it is then finished automatically).',
+    );
+    expect(FAILED_TEXT).toBe(
+      ':warning: Sorry, something went wrong on our side and the bot could not finish this. Part of it may ' +
+        'already be done: check /license-status or the licensing channel before you try again.',
+    );
+    expect(unavailableResponse({ type: 'block_actions' }, 'database')).toBeUndefined();
+    expect(unavailableResponse({ type: 'event_callback', event: { type: 'app_home_opened' } }, 'failed')).toBeUndefined();
+  });
+
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
     const seen: { type?: string; seconds: number }[] = [];
     const onAck = (body: { type?: string; command?: string }, seconds: number) =>
