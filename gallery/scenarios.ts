@@ -1126,7 +1126,7 @@ async function unanswered(d: Driver): Promise<void> {
   const group = 'When the bot cannot answer';
   for (const [databaseAnswers, when] of [
     [false, 'while the database does not answer'],
-    [true, 'failing while the database answers'],
+    [true, 'when its listener fails while the database answers'],
   ] as const) {
     await d.rec.step(group, `/license-status 424242 ${when}: answered in the listener’s place`, async (ctx) => {
       await withFailingStore(d, databaseAnswers, async () => {
