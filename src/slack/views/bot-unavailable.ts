@@ -9,8 +9,7 @@ const TITLES: Record<Unanswered, string> = { database: 'Try again shortly', fail
 
 /**
  * Written out rather than through `modal()` and `section()`, which add an empty private_metadata and a
- * block id: Slack receives this answer byte for byte as it did before it was a
- * screen of its own.
+ * block id: Slack keeps receiving this answer exactly as it always has (tests/ops/ack-guard.test.ts).
  */
 export function buildUnansweredView(why: Unanswered): ModalView {
   return {
