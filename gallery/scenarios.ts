@@ -114,6 +114,7 @@ export async function collectScreens(): Promise<GalleryResult> {
     await licenseStatus(d);
     await refusals(d, clock);
     await unhandledRequests(d);
+    await unanswered(d);
     await givenUpHandOvers(d, clock);
     await appHome(d, 'App Home', 'before the trial follow-up');
     await saturdayLate(d, clock);
@@ -1075,6 +1076,77 @@ async function unhandledRequests(d: Driver): Promise<void> {
   await d.rec.step(group, 'A command the bot does not have (/star-check-old): answered in the ack', async (ctx) => {
     await d.commandAck(ctx, '/star-check-old', '424242', 'U0ENGINEER', 'command ack: ephemeral answer');
   });
+}
+
+/** The methods of a class instance, its base classes' included. */
+function methodNames(instance: object): Set<string> {
+  const names = new Set<string>();
+  for (
+    let proto = Object.getPrototypeOf(instance);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  )
+    for (const key of Object.getOwnPropertyNames(proto))
+      if (key !== 'constructor' && typeof Reflect.get(instance, key) === 'function') names.add(key);
+  return names;
+}
+
+/**
+ * Replaces, on the running bot's own store (every service holds these objects), each method of the
+ * repositories a form submission and /license-status use before their ack with one that rejects, as the
+ * database driver does when the database refuses or a query fails; `databaseAnswers: false` also makes the
+ * write probe the ack guard asks say so. Everything is put back when `run` ends.
+ */
+async function withFailingStore(d: Driver, databaseAnswers: boolean, run: () => Promise<void>): Promise<void> {
+  const store = d.bot().bot.services.store;
+  const failure = databaseAnswers
+    ? () => new Error('SQLITE_ERROR: no such column: ticket_url (a query this version gets wrong)')
+    : () => new Error('SQLITE_BUSY: database is locked');
+  const undo: (() => void)[] = [];
+  const replace = (target: object, key: string, value: () => Promise<unknown>) => {
+    const own = Object.getOwnPropertyDescriptor(target, key);
+    Object.defineProperty(target, key, { value, configurable: true, writable: true });
+    undo.push(() => (own ? Object.defineProperty(target, key, own) : delete (target as Record<string, unknown>)[key]));
+  };
+  for (const repository of [store.requests, store.openRequests])
+    for (const key of methodNames(repository)) replace(repository, key, () => Promise.reject(failure()));
+  if (!databaseAnswers) replace(store, 'isWritable', async () => false);
+  try {
+    await run();
+  } finally {
+    undo.reverse().forEach((put) => put());
+  }
+}
+
+/**
+ * What src/ops/ack-guard.ts answers in a listener's place: while the database does not answer, and
+ * when a listener fails while it does. The error handler's line with a reference comes first.
+ */
+async function unanswered(d: Driver): Promise<void> {
+  const group = 'When the bot cannot answer';
+  for (const [databaseAnswers, when] of [
+    [false, 'while the database does not answer'],
+    [true, 'when its listener fails while the database answers'],
+  ] as const) {
+    await d.rec.step(group, `/license-status 424242 ${when}: answered in the listener’s place`, async (ctx) => {
+      await withFailingStore(d, databaseAnswers, async () => {
+        await d.commandAck(ctx, '/license-status', '424242', 'U0ENGINEER', 'command ack: ephemeral answer');
+      });
+    });
+    const ticket = databaseAnswers ? '424911' : '424910';
+    await d.rec.step(
+      group,
+      `The emergency form submitted ${when}: the modal is replaced`,
+      async (ctx) => {
+        const view = await d.open('/emergency-license', ticket);
+        await withFailingStore(d, databaseAnswers, async () => {
+          await d.submit(ctx, view, emergencyFormAnswers({ ticket, email: 'admin@unanswered.example' }));
+        });
+        // The form as it opened is shown in its own group.
+      },
+      (screen) => screen.caption !== 'views.open',
+    );
+  }
 }
 
 async function appHome(d: Driver, group: string, when: string): Promise<void> {

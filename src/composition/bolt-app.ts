@@ -8,6 +8,7 @@ import { guardAcks } from '../ops/ack-guard';
 import type { BotMetrics } from '../ops/metrics';
 import { ackLatencyRecorder } from '../slack/instrumentation';
 import { createSafeHttpReceiver } from '../slack/safe-http-receiver';
+import { unavailableResponse } from '../slack/unanswered';
 import type { SlackClientOptions } from './slack-clients';
 
 /**
@@ -59,6 +60,7 @@ export function createBoltApp(deps: {
           }),
   });
   guardAcks(app, logger.child({ component: 'ack-guard' }), {
+    answer: unavailableResponse,
     onAck: ackLatencyRecorder(deps.metrics),
     databaseReachable: deps.databaseReachable,
   });

@@ -15,41 +15,17 @@ import type { Logger } from 'pino';
  */
 export const ACK_DEADLINE_MS = 2500;
 
-export const UNAVAILABLE_TEXT =
-  ':warning: The bot could not answer this in time: most likely its database is not reachable right now. Please ' +
-  'try again in a minute, and check /license-status first: part of what you sent may already be stored (it ' +
-  'is then finished automatically).';
-
-/** A listener failed while the database answers: a fault of the bot's own, not the database's. */
-export const FAILED_TEXT =
-  ':warning: Sorry, something went wrong on our side and the bot could not finish this. Part of it may already ' +
-  'be done: check /license-status or the licensing channel before you try again.';
-
 export type Body = { type?: string; command?: string; event?: { type?: string } };
 
 /** Why the guard answers: the database (hung, or refusing) or a failure of the listener's own. */
 export type Unanswered = 'database' | 'failed';
 
-/** The answer Slack shows for each kind of interaction (null: a plain ack, nothing to show). */
-export function unavailableResponse(body: Body, why: Unanswered = 'database'): Record<string, unknown> | undefined {
-  const text = why === 'database' ? UNAVAILABLE_TEXT : FAILED_TEXT;
-  if (body.command) return { response_type: 'ephemeral', text };
-  if (body.type === 'view_submission') {
-    return {
-      response_action: 'update',
-      view: {
-        type: 'modal',
-        callback_id: why === 'database' ? 'bot_unavailable' : 'bot_failed',
-        title: { type: 'plain_text', text: why === 'database' ? 'Try again shortly' : 'Something went wrong' },
-        close: { type: 'plain_text', text: 'Close' },
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-      },
-    };
-  }
-  return undefined;
-}
-
 export interface AckGuardOptions {
+  /**
+   * What Slack shows for each kind of interaction (undefined: a plain ack). The screens are the Slack
+   * layer's (src/slack/unanswered.ts), which this layer may not import: the composition root passes them.
+   */
+  answer: (body: Body, why: Unanswered) => Record<string, unknown> | undefined;
   deadlineMs?: number;
   /** Told of every acknowledgement (the listener's or the guard's) with the request body and the seconds it took. */
   onAck?: (body: Body, seconds: number) => void;
@@ -75,8 +51,8 @@ async function reachableWithin(probe: () => Promise<boolean>, ms: number): Promi
  * One wrapper around `processEvent` for everything that must see the ack (the deadline and the ack
  * timing): each wrapper costs every request a closure and a promise, so there is one.
  */
-export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {}): void {
-  const { deadlineMs = ACK_DEADLINE_MS, onAck, databaseReachable } = options;
+export function guardAcks(app: App, logger: Logger, options: AckGuardOptions): void {
+  const { answer, deadlineMs = ACK_DEADLINE_MS, onAck, databaseReachable } = options;
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
     const started = performance.now();
@@ -112,7 +88,7 @@ export function guardAcks(app: App, logger: Logger, options: AckGuardOptions = {
         databaseReachable !== undefined &&
         (await reachableWithin(databaseReachable, deadlineMs - (performance.now() - started)));
       if (acked) return;
-      await ackOnce(unavailableResponse(body, listenerFault ? 'failed' : 'database')).catch((error: Error) =>
+      await ackOnce(answer(body, listenerFault ? 'failed' : 'database')).catch((error: Error) =>
         logger.warn({ error: error.message }, 'the guard’s answer failed too'),
       );
     };

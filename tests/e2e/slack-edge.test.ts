@@ -3,7 +3,7 @@
  * `&amp;`, `&lt;` and `&gt;`, and a URL typed in the composer may arrive as Slack link markup
  * (`<url>`, or `<url|text as typed>` when it was typed without its scheme).
  */
-import { FAILED_TEXT } from '../../src/ops/ack-guard';
+import { FAILED_TEXT } from '../../src/slack/messages/bot-unavailable';
 import { type BotUnderTest, SIGNING_SECRET, startBotUnderTest } from '../../testkit/bot-under-test';
 import { type JsonObject } from '../../testkit/fake-slack';
 import { eventually } from '../../testkit/eventually';

@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { App } from '@slack/bolt';
 import { createLogger } from '../../src/logger';
 import { guardAcks } from '../../src/ops/ack-guard';
+import { unavailableResponse } from '../../src/slack/unanswered';
 import { type BotUnderTest, startInProcessBot } from '../../testkit/bot-under-test';
 import { messageBlockActions } from '../../testkit/payloads';
 import { sleep } from '../../testkit/bot-steps';
@@ -76,7 +77,7 @@ describe('bounded, truthful logs', () => {
   it('a request nothing acknowledged (malformed, unknown) is logged as such, not as a database problem', async () => {
     const { lines, stream } = sink();
     const app = { processEvent: async () => undefined } as unknown as App;
-    guardAcks(app, pino(stream), { deadlineMs: 2500 });
+    guardAcks(app, pino(stream), { answer: unavailableResponse, deadlineMs: 2500 });
     await app.processEvent({ body: { type: 'block_actions' }, ack: async () => undefined });
     const logged = lines.join('');
     expect(logged).not.toMatch(/database/);

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import type { App } from '@slack/bolt';
-import { FAILED_TEXT, guardAcks, UNAVAILABLE_TEXT, unavailableResponse } from '../../src/ops/ack-guard';
+import { guardAcks } from '../../src/ops/ack-guard';
+import { FAILED_TEXT, UNAVAILABLE_TEXT } from '../../src/slack/messages/bot-unavailable';
+import { unavailableResponse } from '../../src/slack/unanswered';
 import { checkView } from '../../testkit/block-kit';
 import { DATABASE_PROBE_TIMEOUT_MS, healthHandler, livenessHandler } from '../../src/ops/health';
 
@@ -34,7 +36,7 @@ describe('guardAcks', () => {
       await new Promise<void>((resolve) => (release = resolve)); // a store call that hangs
       await event.ack({ response_action: 'update', view: { late: true } });
     });
-    guardAcks(app, silent, { deadlineMs: 200 });
+    guardAcks(app, silent, { answer: unavailableResponse, deadlineMs: 200 });
     const event = receiverEvent({ type: 'view_submission' });
     const done = app.processEvent(event);
     await jest.advanceTimersByTimeAsync(199);
@@ -52,7 +54,7 @@ describe('guardAcks', () => {
     const app = fakeApp(async () => {
       // Bolt hands the error to the error handler and resolves: no ack was made.
     });
-    guardAcks(app, silent, { deadlineMs: 2500 });
+    guardAcks(app, silent, { answer: unavailableResponse, deadlineMs: 2500 });
     const event = receiverEvent({ command: '/license-status' });
     await app.processEvent(event);
     // No time has passed: the answer did not wait for the deadline.
@@ -61,7 +63,7 @@ describe('guardAcks', () => {
 
   it('a listener that failed while the database answers: the answer owns the failure and does not blame the database', async () => {
     const app = fakeApp(async () => undefined);
-    guardAcks(app, silent, { deadlineMs: 2500, databaseReachable: async () => true });
+    guardAcks(app, silent, { answer: unavailableResponse, deadlineMs: 2500, databaseReachable: async () => true });
     const command = receiverEvent({ command: '/license-status' });
     await app.processEvent(command);
     expect(command.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: FAILED_TEXT } }]);
@@ -74,7 +76,7 @@ describe('guardAcks', () => {
   it('a listener that failed while the database refuses: the database explanation', async () => {
     const app = fakeApp(async () => undefined);
     for (const databaseReachable of [async () => false, () => Promise.reject(new Error('ECONNREFUSED'))]) {
-      guardAcks(app, silent, { deadlineMs: 2500, databaseReachable });
+      guardAcks(app, silent, { answer: unavailableResponse, deadlineMs: 2500, databaseReachable });
       const event = receiverEvent({ command: '/license-status' });
       await app.processEvent(event);
       expect(event.acks).toEqual([{ at: 0, response: { response_type: 'ephemeral', text: UNAVAILABLE_TEXT } }]);
@@ -83,7 +85,11 @@ describe('guardAcks', () => {
 
   it('a listener that failed while the database hangs: the database explanation, still at the deadline', async () => {
     const app = fakeApp(async () => undefined);
-    guardAcks(app, silent, { deadlineMs: 200, databaseReachable: () => new Promise<boolean>(() => undefined) });
+    guardAcks(app, silent, {
+      answer: unavailableResponse,
+      deadlineMs: 200,
+      databaseReachable: () => new Promise<boolean>(() => undefined),
+    });
     const event = receiverEvent({ command: '/license-status' });
     const done = app.processEvent(event);
     await jest.advanceTimersByTimeAsync(199);
@@ -100,6 +106,46 @@ describe('guardAcks', () => {
     }
   });
 
+  it('the answers Slack receives, to the letter: an ephemeral text for a command, a modal for a view submission, nothing for others', () => {
+    expect(unavailableResponse({ command: '/star-check' }, 'database')).toEqual({
+      response_type: 'ephemeral',
+      text: UNAVAILABLE_TEXT,
+    });
+    expect(unavailableResponse({ command: '/license-status' }, 'failed')).toEqual({
+      response_type: 'ephemeral',
+      text: FAILED_TEXT,
+    });
+    const modal = (callbackId: string, title: string, text: string) => ({
+      response_action: 'update',
+      view: {
+        type: 'modal',
+        callback_id: callbackId,
+        title: { type: 'plain_text', text: title },
+        close: { type: 'plain_text', text: 'Close' },
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      },
+    });
+    expect(unavailableResponse({ type: 'view_submission' }, 'database')).toEqual(
+      modal('bot_unavailable', 'Try again shortly', UNAVAILABLE_TEXT),
+    );
+    expect(unavailableResponse({ type: 'view_submission' }, 'failed')).toEqual(
+      modal('bot_failed', 'Something went wrong', FAILED_TEXT),
+    );
+    expect(UNAVAILABLE_TEXT).toBe(
+      ':warning: The bot could not answer this in time: most likely its database is not reachable right now. ' +
+        'Please try again in a minute, and check /license-status first: part of what you sent may already be ' +
+        'stored (it is then finished automatically).',
+    );
+    expect(FAILED_TEXT).toBe(
+      ':warning: Sorry, something went wrong on our side and the bot could not finish this. Part of it may ' +
+        'already be done: check /license-status or the licensing channel before you try again.',
+    );
+    expect(unavailableResponse({ type: 'block_actions' }, 'database')).toBeUndefined();
+    expect(
+      unavailableResponse({ type: 'event_callback', event: { type: 'app_home_opened' } }, 'failed'),
+    ).toBeUndefined();
+  });
+
   it('tells onAck of each request once: the listener’s ack, or the guard’s answer in its place', async () => {
     const seen: { type?: string; seconds: number }[] = [];
     const onAck = (body: { type?: string; command?: string }, seconds: number) =>
@@ -109,12 +155,12 @@ describe('guardAcks', () => {
       await event.ack();
       await event.ack(); // a second ack is dropped, and not timed again
     });
-    guardAcks(acking, silent, { deadlineMs: 1000, onAck });
+    guardAcks(acking, silent, { answer: unavailableResponse, deadlineMs: 1000, onAck });
     const acked = acking.processEvent(receiverEvent({ command: '/star-check' }));
     await jest.advanceTimersByTimeAsync(30);
     await acked;
     const failing = fakeApp(async () => undefined);
-    guardAcks(failing, silent, { deadlineMs: 1000, onAck });
+    guardAcks(failing, silent, { answer: unavailableResponse, deadlineMs: 1000, onAck });
     await failing.processEvent(receiverEvent({ type: 'view_submission' }));
     expect(seen).toEqual([
       { type: '/star-check', seconds: 0.03 },
@@ -127,7 +173,7 @@ describe('guardAcks', () => {
       await event.ack({ response_action: 'update', view: { ok: true } });
       await new Promise((resolve) => setTimeout(resolve, 300)); // work after the ack
     });
-    guardAcks(app, silent, { deadlineMs: 100 });
+    guardAcks(app, silent, { answer: unavailableResponse, deadlineMs: 100 });
     const event = receiverEvent({ type: 'view_submission' });
     const done = app.processEvent(event);
     await jest.advanceTimersByTimeAsync(300);
