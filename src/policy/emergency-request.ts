@@ -190,10 +190,19 @@ export const NOT_OVERRIDABLE_REASON =
 
 export const OVERRIDE_JUSTIFICATION = { min: 20, max: 1000 } as const;
 
+/**
+ * Control characters out, line breaks and tabs kept: PostgreSQL cannot store a NUL in text (the
+ * create would fail after the person submitted), and the others show as nothing or as boxes in the
+ * audit message.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+const withoutControlCharacters = (text: string): string => text.replace(CONTROL_CHARACTERS, '');
+
 export function validateJustification(
   raw: string | undefined,
 ): { ok: true; text: string } | { ok: false; error: string } {
-  const text = (raw ?? '').trim();
+  const text = withoutControlCharacters(raw ?? '').trim();
   if (text.length < OVERRIDE_JUSTIFICATION.min) {
     return {
       ok: false,

@@ -171,6 +171,21 @@ describe('override', () => {
     ['x'.repeat(1001), false],
   ])('justification %#', (text, ok) => expect(validateJustification(text).ok).toBe(ok));
 
+  // PostgreSQL cannot store a NUL in text (the create would fail after the person submitted), and
+  // control characters show as nothing or as boxes in the audit message: they are taken out; line
+  // breaks and tabs, which a person types, stay.
+  it.each<[string, string]>([
+    ['Customer\u0000 production is down since Saturday', 'Customer production is down since Saturday'],
+    ['Line one of the reason\nline two\tindented\u0007\u001b', 'Line one of the reason\nline two\tindented'],
+    ['Production down\u0085 for the whole weekend', 'Production down for the whole weekend'],
+  ])('a justification keeps what a person typed, without control characters (%#)', (raw, text) =>
+    expect(validateJustification(raw)).toEqual({ ok: true, text }),
+  );
+
+  it('a justification of control characters only is too short', () => {
+    expect(validateJustification('\u0000'.repeat(30)).ok).toBe(false);
+  });
+
   // Only the time window may be overridden; SaaS, prospects and no paid plan never, alone or combined.
   it.each<[string, Partial<RawEmergencyForm>, boolean]>([
     ['in scope (nothing to override)', {}, false],
