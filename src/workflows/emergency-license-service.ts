@@ -444,13 +444,13 @@ export function retryWindowProblem(
   if (graceEndedWithinEmergencyWindow(facts, now)) return undefined;
   const opensAt = facts.windowOpensAt ?? facts.expiresAt;
   const ms = opensAt.toMillis() - now.toMillis();
-  const what =
+  const past = ms <= 0;
+  const [what, rule] =
     licenseKind === 'temporary'
-      ? `the temporary extension (no grace period) ${ms <= 0 ? 'expired' : 'expires'}`
-      : `the grace period ${ms <= 0 ? 'ended' : 'ends'}`;
-  const rule =
-    licenseKind === 'temporary'
-      ? 'a trial-type license that expired within the last 3 days, UTC'
-      : 'grace period ended within the last 3 days, UTC';
+      ? [
+          `the temporary extension (no grace period) ${past ? 'expired' : 'expires'}`,
+          'a trial-type license that expired within the last 3 days, UTC',
+        ]
+      : [`the grace period ${past ? 'ended' : 'ends'}`, 'grace period ended within the last 3 days, UTC'];
   return `${what} ${formatRelative(ms)} (${opensAt.toISODate()}), outside this workflow's window (${rule}).`;
 }

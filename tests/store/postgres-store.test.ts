@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, PostgresStore, SchemaTooNewError } from '../../src/store';
 import { PG_MIGRATIONS } from '../../src/store/postgres';
 import { newPendingRequest, newRefusedRequest, toRequestColumns } from '../../src/store/request-columns';
-import type { LicenseRequestRecord } from '../../src/store';
+import type { LicenseRequestInput, LicenseRequestRecord } from '../../src/store';
 import { usePostgres } from '../support/postgres';
 import { eventually } from '../../testkit/eventually';
 import { LEGACY_REQUESTS_SQL, MIGRATED_REQUESTS } from './support/legacy-requests';
@@ -23,6 +23,20 @@ async function sql<T>(url: string, text: string, values: unknown[] = []): Promis
     await client.end();
   }
 }
+
+/** A license request as the emergency form submits it; the key (and ticket or email) per test. */
+const requestInput = (
+  fields: Pick<LicenseRequestInput, 'ticketUrl' | 'idempotencyKey'> & Partial<LicenseRequestInput>,
+): LicenseRequestInput => ({
+  email: 'admin@customer.example',
+  userCount: 250,
+  requestedBySlackId: 'U0ENGINEER',
+  requestedByUsername: 'jdoe',
+  licenseExpiresOn: '2026-11-22',
+  scopeSummary: 'grace period ended',
+  adapter: 'local',
+  ...fields,
+});
 
 describe('PostgreSQL migrations', () => {
   it('mirror the SQLite versions', () => {
@@ -40,17 +54,7 @@ describe('PostgreSQL migrations', () => {
       "SELECT pg_get_functiondef('create_license_request'::regproc) AS definition",
     );
     const inserted = /INSERT INTO license_requests \(([^)]*)\)/.exec(definition)?.[1] ?? '';
-    const input = {
-      ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9',
-      email: 'admin@customer.example',
-      userCount: 250,
-      requestedBySlackId: 'U0ENGINEER',
-      requestedByUsername: 'jdoe',
-      licenseExpiresOn: '2026-11-22',
-      scopeSummary: 'grace period ended',
-      adapter: 'local' as const,
-      idempotencyKey: 'columns',
-    };
+    const input = requestInput({ ticketUrl: 'https://gitlab.zendesk.com/agent/tickets/9', idempotencyKey: 'columns' });
     const now = new Date('2026-12-05T10:00:00.000Z');
     const written = (record: LicenseRequestRecord) => [
       ...Object.keys(toRequestColumns(record)),
@@ -191,17 +195,11 @@ describe('PostgreSQL duplicate-check locks', () => {
         const now = new Date('2026-12-05T10:00:00.000Z');
         const create = store.requests
           .createRequest(
-            {
+            requestInput({
               ticketUrl: what === 'ticket' ? value : 'https://gitlab.zendesk.com/agent/tickets/8',
               email: what === 'email' ? value : 'admin@customer.example',
-              userCount: 250,
-              requestedBySlackId: 'U0ENGINEER',
-              requestedByUsername: 'jdoe',
-              licenseExpiresOn: '2026-11-22',
-              scopeSummary: 'grace period ended',
-              adapter: 'local',
               idempotencyKey: `lock-${what}`,
-            },
+            }),
             now,
             { reissueWindowSince: new Date('2026-11-01T00:00:00.000Z') },
           )
